@@ -1,0 +1,113 @@
+"""The project's errors: one small hierarchy, each mapped to a CLI exit code.
+
+::
+
+    KGError                      exit 1   base of everything the library raises on purpose
+    ├── InputError               exit 3   bad input files; carries every Problem found at once
+    │   └── ShapeViolation       exit 5   the graph does not conform to ontology/shapes.ttl
+    ├── UnknownEntityError       exit 4   an actor, query or territory that is not there (with suggestions)
+    ├── QueryError               exit 6   a SPARQL query that is malformed or refused
+    ├── StoreError               exit 7   no store where one was expected, or a store that cannot be written
+    └── ExportError              exit 8   an export that cannot be written
+
+Messages name the value, where it was, and the fix. Library code raises; only the CLI prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+__all__ = [
+    "Problem",
+    "KGError",
+    "InputError",
+    "ShapeViolation",
+    "UnknownEntityError",
+    "QueryError",
+    "StoreError",
+    "ExportError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file.
+
+    >>> print(Problem("data/actors.yaml", 14, "siren", '"21940018" has 8 digits; a SIREN has 9 digits',
+    ...               "copy the 9 digits from the official register"))
+    data/actors.yaml, line 14, field "siren": "21940018" has 8 digits; a SIREN has 9 digits — fix: copy the 9 digits from the official register
+    """
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+    fix: str | None = None
+    where: str = "line"  # "line", or "row" for spreadsheets and CSV
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"{self.where} {self.line}")
+        if self.field:
+            parts.append(f'field "{self.field}"')
+        text = ", ".join(parts) + f": {self.message}"
+        if self.fix:
+            text += f" — fix: {self.fix}"
+        return text
+
+
+class KGError(Exception):
+    """Base class of the errors Territorial KG raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(KGError):
+    """Bad input: carries every :class:`Problem` found, so they can be fixed at once."""
+
+    exit_code = 3
+
+    def __init__(self, problems: Iterable[Problem] | str, summary: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(problems, None, None, summary or "invalid input")]
+            summary = None
+        self.problems: Sequence[Problem] = list(problems)
+        n = len(self.problems)
+        self.summary = summary or f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written"
+        super().__init__(self.summary + "\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class ShapeViolation(InputError):
+    """The graph does not conform to the SHACL shapes (each result is a Problem)."""
+
+    exit_code = 5
+
+
+class UnknownEntityError(KGError, LookupError):
+    """A name or IRI that is not in the graph; ``suggestions`` holds the closest candidates."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, suggestions: Sequence[str] = ()):
+        self.suggestions = list(suggestions)
+        super().__init__(message)
+
+
+class QueryError(KGError, ValueError):
+    """A SPARQL query that is malformed, has a missing parameter, or is refused."""
+
+    exit_code = 6
+
+
+class StoreError(KGError):
+    """The store is missing, locked or cannot be written."""
+
+    exit_code = 7
+
+
+class ExportError(KGError):
+    """An export that cannot be written."""
+
+    exit_code = 8

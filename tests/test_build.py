@@ -1,0 +1,230 @@
+"""kg build: the real data builds and conforms; bad input fails with every problem and writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import kg
+from kg.cli import app
+from kg.errors import InputError, ShapeViolation
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+ONTOLOGY = ROOT / "ontology"
+ACTOR = "https://w3id.org/territorial-kg/id/actor/"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    report = kg.build(DATA, out / "store", out / "graph.trig", ontology_dir=ONTOLOGY)
+    return report, out
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A copy of data/ to break (geography linked, not copied)."""
+    d = tmp_path / "data"
+    d.mkdir()
+    shutil.copytree(DATA / "curated", d / "curated")
+    shutil.copytree(DATA / "sources", d / "sources")
+    (d / "geo").symlink_to(DATA / "geo")
+    return d
+
+
+def test_build_reports_every_graph_and_conforms(built):
+    report, out = built
+    assert report.conforms
+    assert report.store.is_dir() and report.dump.stat().st_size > 0
+    graphs = set(report.graphs)
+    stems = {p.stem for p in (DATA / "sources").glob("*.txt")}
+    for stem in stems:
+        assert f"https://w3id.org/territorial-kg/graph/document/{stem}" in graphs
+    for name in ("geography", "derived", "meta", "ontology"):
+        assert f"https://w3id.org/territorial-kg/graph/{name}" in graphs
+
+
+def test_store_holds_every_commune_of_france(built):
+    report, out = built
+    g = kg.open(out / "store")
+    n = g.query("SELECT (COUNT(?c) AS ?n) WHERE { ?c a igeo:Commune }")[0]["n"]
+    communes = sum(1 for line in (DATA / "geo" / "communes.csv").read_text(encoding="utf-8").splitlines()[1:]
+                   if ",commune," in line)
+    assert n == communes > 34000
+
+
+def test_pemb_members_are_the_13_official_communes(built):
+    _, out = built
+    g = kg.open(out / "store")
+    rows = g.query(
+        """SELECT ?code WHERE { ?pemb dct:spatial ?ept . ?c dct:isPartOf ?ept ; a igeo:Commune ; igeo:codeINSEE ?code }
+           ORDER BY ?code""",
+        pemb=kg.IRI(ACTOR + "pemb"),
+    )
+    assert [r["code"] for r in rows] == ["94015", "94017", "94018", "94033", "94042", "94046", "94052",
+                                         "94058", "94067", "94068", "94069", "94079", "94080"]
+
+
+def test_totalenergies_cofounded_fonds_odd17_which_funded_urgence_etudiante(built):
+    _, out = built
+    g = kg.open(out / "store")
+    rows = g.query(
+        """SELECT ?amount ?quote ?doc WHERE {
+             ?fonds schema:founder ?fondation .
+             GRAPH ?g { ?grant a schema:MonetaryGrant ; schema:funder ?fonds ; tkg:recipient ?club ;
+                               schema:amount/schema:value ?amount ;
+                               prov:qualifiedDerivation [ prov:entity ?doc ; tkg:quote ?quote ] . }
+             ?grant schema:fundedItem/rdfs:label ?item .
+             FILTER(CONTAINS(LCASE(STR(?item)), "urgence"))
+           }""",
+        fondation=kg.IRI(ACTOR + "fondation-totalenergies"),
+        fonds=kg.IRI(ACTOR + "fonds-odd17"),
+        club=kg.IRI(ACTOR + "club-ess"),
+    )
+    assert rows, "the grant Fonds ODD17 → Club ESS (Urgence Étudiante) is missing"
+    assert {int(r["amount"]) for r in rows} == {3000}
+    assert any(r["doc"].endswith("002_cd60e692da181ed7") and "3k" in r["quote"] for r in rows)
+
+
+def test_each_document_contributes_cited_facts(built):
+    _, out = built
+    g = kg.open(out / "store")
+    rows = g.query(
+        """SELECT ?doc (COUNT(DISTINCT ?fact) AS ?n) WHERE {
+             ?fact prov:qualifiedDerivation [ prov:entity ?doc ; tkg:quote ?q ] } GROUP BY ?doc"""
+    )
+    counts = {r["doc"].rsplit("/", 1)[-1]: r["n"] for r in rows}
+    for stem in (p.stem for p in (DATA / "sources").glob("*.txt")):
+        assert counts.get(stem, 0) >= 3, f"{stem} contributes {counts.get(stem, 0)} cited facts"
+
+
+def test_every_curated_node_cites_a_document_in_its_own_graph(built):
+    _, out = built
+    g = kg.open(out / "store")
+    orphans = g.query(
+        """SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/territorial-kg/graph/document/"))
+             FILTER(?p = rdf:type) FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?doc }
+             FILTER NOT EXISTS { ?s a dct:PeriodOfTime } FILTER NOT EXISTS { ?s a prov:Derivation }
+             FILTER NOT EXISTS { ?s a schema:MonetaryAmount } FILTER NOT EXISTS { ?s a adms:Identifier } }"""
+    )
+    assert orphans == []
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+BAD_RECORDS = {
+    "actors.yaml": """
+- id: acteur-siren-faux
+  name: Acteur au SIREN faux
+  types: [entreprise]
+  siren: "21940018"
+  sources: [{doc: 002_cd60e692da181ed7, quote: "Création du Club Gravelle Entreprendre"}]
+- id: acteur-siren-luhn
+  name: Acteur au SIREN sans clé
+  types: [entreprise]
+  siren: "219400182"
+  located_in: commune:99999
+  sources: [{doc: 002_cd60e692da181ed7, quote: "Création du Club Gravelle Entreprendre"}]
+- id: le-rameau
+  name: Doublon
+  types: [association]
+  sources: [{doc: 002_cd60e692da181ed7, quote: "Création du Club Gravelle Entreprendre"}]
+""",
+    "fundings.yaml": """
+- id: financement-negatif
+  funder: fonds-odd17
+  recipient: club-esss
+  amount_eur: -3000
+  sources: [{doc: 002_cd60e692da181ed7, quote: "à hauteur de 3k €"}]
+- id: financement-a-l-envers
+  funder: fonds-odd17
+  recipient: club-ess
+  amount_eur: 10000
+  start: 2022
+  end: 2021
+  sources: [{doc: 002_cd60e692da181ed7, quote: "à hauteur de 3k €"}]
+""",
+}
+
+EXPECTED = [
+    ("actors.yaml", "siren", "8 digits"),
+    ("actors.yaml", "siren", "Luhn"),
+    ("actors.yaml", "located_in", "commune:99999"),
+    ("actors.yaml", "id", 'duplicate id "le-rameau"'),
+    ("fundings.yaml", "amount_eur", "greater than or equal to 0"),
+    ("fundings.yaml", "recipient", '"club-esss"'),
+    ("fundings.yaml", None, "before"),
+]
+
+
+def _append_bad(data: Path) -> None:
+    for name, text in BAD_RECORDS.items():
+        with open(data / "curated" / name, "a", encoding="utf-8") as f:
+            f.write(text)
+
+
+def test_bad_input_lists_every_problem_and_keeps_the_old_store(built, data_copy):
+    report, out = built
+    before = _digest(out / "graph.trig")
+    n_before = len(kg.open(out / "store"))
+    _append_bad(data_copy)
+    with pytest.raises(InputError) as info:
+        kg.build(data_copy, out / "store", out / "graph.trig", ontology_dir=ONTOLOGY)
+    problems = info.value.problems
+    text = str(info.value)
+    for file, field, words in EXPECTED:
+        assert any(p.file.endswith(file) and (field is None or p.field == field) and words in str(p)
+                   for p in problems), f"no problem for {file} {field} {words!r} in:\n{text}"
+    assert all(p.line for p in problems if p.file.endswith(".yaml")), text
+    assert "did you mean 'club-ess'" in text
+    assert _digest(out / "graph.trig") == before
+    assert len(kg.open(out / "store")) == n_before
+
+
+def test_malformed_yaml_names_file_and_line(data_copy, tmp_path):
+    path = data_copy / "curated" / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n- id: x\n  name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        kg.build(data_copy, tmp_path / "store", tmp_path / "g.trig", ontology_dir=ONTOLOGY)
+    (problem,) = info.value.problems
+    assert problem.file.endswith("events.yaml") and problem.line and "not valid YAML" in problem.message
+    assert not (tmp_path / "store").exists() and not (tmp_path / "g.trig").exists()
+
+
+def test_shacl_violation_is_located_and_writes_nothing(data_copy, tmp_path):
+    # a shape the pydantic models cannot see: break the ontology's concept labels
+    onto = tmp_path / "ontology"
+    shutil.copytree(ONTOLOGY, onto)
+    schemes = onto / "schemes.ttl"
+    text = schemes.read_text(encoding="utf-8")
+    assert '"Jeunesse"@fr' in text
+    schemes.write_text(text.replace('"Youth"@en', '"Youth"@de'), encoding="utf-8")
+    with pytest.raises(ShapeViolation) as info:
+        kg.build(data_copy, tmp_path / "store", tmp_path / "g.trig", ontology_dir=onto)
+    assert any("jeunesse" in str(p) for p in info.value.problems), str(info.value)
+    assert not (tmp_path / "store").exists()
+
+
+def test_cli_build_exits_non_zero_with_the_problems(data_copy, tmp_path):
+    _append_bad(data_copy)
+    result = CliRunner().invoke(app, ["build", "--data", str(data_copy), "--store", str(tmp_path / "s"),
+                                      "--dump", str(tmp_path / "g.trig"), "--ontology", str(ONTOLOGY)])
+    assert result.exit_code == 3
+    assert "fundings.yaml, line" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_cli_build_ok(tmp_path):
+    result = CliRunner().invoke(app, ["build", "--store", str(tmp_path / "s"), "--dump", str(tmp_path / "g.trig"),
+                                      "--data", str(DATA), "--ontology", str(ONTOLOGY)])
+    assert result.exit_code == 0, result.output
+    assert "Graph built" in result.output

@@ -1,0 +1,304 @@
+"""Tests of the curated data set itself (``data/curated/*.yaml``), loaded with the real loader.
+
+They check that the data loads without any problem (quotes found in their documents,
+references resolved, concepts in the SKOS schemes, territories in the official
+geography), that every source document is used, and that the key facts of the five
+documents are there with the right values.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kg.curated import load_curated
+from kg.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+CURATED = ROOT / "data" / "curated"
+SOURCES = ROOT / "data" / "sources"
+GEO = ROOT / "data" / "geo"
+SCHEMES = ROOT / "ontology" / "schemes.ttl"
+
+DOCS = sorted(p.stem for p in SOURCES.glob("*.txt"))
+D000, D001, D002, D003, D004 = DOCS
+
+
+def _geo_codes() -> dict[str, set[str]]:
+    """Official codes by territory level, read from data/geo/."""
+    spec = {
+        "commune": ("communes.csv", "code"),
+        "intercommunalite": ("intercommunalites.csv", "siren"),
+        "departement": ("departements.csv", "code"),
+        "region": ("regions.csv", "code"),
+    }
+    out: dict[str, set[str]] = {}
+    for level, (name, column) in spec.items():
+        with open(GEO / name, encoding="utf-8", newline="") as fh:
+            out[level] = {row[column] for row in csv.DictReader(fh)}
+    return out
+
+
+def _load(directory: Path = CURATED, **kwargs):
+    if not SCHEMES.exists():
+        pytest.skip("ontology/schemes.ttl is not there yet")
+    return load_curated(directory, sources_dir=SOURCES, schemes_file=SCHEMES, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def geo_codes() -> dict[str, set[str]]:
+    return _geo_codes()
+
+
+@pytest.fixture(scope="module")
+def cur(geo_codes):
+    return _load(territory_exists=lambda level, code: code in geo_codes[level])
+
+
+def rec(cur, rid: str):
+    assert rid in cur.index, f"no record {rid!r}"
+    return cur.index[rid][1]
+
+
+def of_kind(cur, name: str) -> list:
+    return cur.records[name]
+
+
+# --- the data set as a whole ------------------------------------------------------
+
+
+def test_loads_without_problems_and_every_kind_is_filled(cur):
+    counts = cur.count()
+    for name, n in counts.items():
+        assert n > 0, f"{name}.yaml is empty"
+    assert counts["documents"] == 5
+    assert counts["supports"] == 7
+
+
+def test_every_source_document_has_a_record():
+    cur = _load()
+    assert sorted(d.id for d in of_kind(cur, "documents")) == DOCS
+    issued = {d.id: d.issued for d in of_kind(cur, "documents")}
+    assert issued[D000] == "2023-03-09"
+    assert issued[D001] == "2023-03-23"
+    assert issued[D003] == "2023-01-26"
+    assert issued[D004] == "2020"
+    assert issued[D002] is None  # undated partner sheet
+    genres = {d.id: d.genre for d in of_kind(cur, "documents")}
+    assert genres == {D000: "newsletter", D001: "newsletter", D002: "partner-sheet",
+                      D003: "newsletter", D004: "slides"}
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_each_document_is_cited_by_at_least_three_records(cur, doc):
+    citing = {r.id for _, r in cur.all() if any(s.doc == doc for s in getattr(r, "sources", []))}
+    assert len(citing) >= 3, f"{doc} is cited by {sorted(citing)}"
+
+
+def test_every_programme_has_participations_with_roles(cur):
+    by_programme = Counter(p.programme for p in of_kind(cur, "participations"))
+    missing = [p.id for p in of_kind(cur, "programmes") if by_programme[p.id] == 0]
+    assert not missing, f"programmes without participation: {missing}"
+    roles = {p.role for p in of_kind(cur, "participations")}
+    assert {"porteur", "partenaire", "financeur", "animateur", "contributeur"} <= roles
+
+
+def test_sirens_only_from_the_official_geography(cur):
+    with open(GEO / "communes.csv", encoding="utf-8", newline="") as fh:
+        commune_siren = {r["code"]: r["siren"] for r in csv.DictReader(fh)}
+    for actor in of_kind(cur, "actors"):
+        assert actor.siret is None and actor.rna is None and actor.uai is None, actor.id
+        if actor.siren is None:
+            continue
+        level, code = actor.territory.split(":")
+        if level == "commune":
+            assert actor.siren == commune_siren[code], actor.id
+        else:
+            assert (level, actor.siren) == ("intercommunalite", code), actor.id
+        assert set(actor.types) & {"commune", "intercommunalite"}, actor.id
+
+
+def test_required_ids_exist(cur):
+    actors = {a.id for a in of_kind(cur, "actors")}
+    programmes = {p.id for p in of_kind(cur, "programmes")}
+    assert {
+        "le-rameau", "fondation-totalenergies", "fonds-odd17", "club-ess", "pemb",
+        "club-gravelle-entreprendre", "ville-de-charenton-le-pont", "ville-de-saint-maurice",
+        "ville-de-vincennes", "ville-de-saint-mande", "ministere-education-nationale", "gaia",
+        "labo-des-partenariats-strasbourg", "comite-21", "chaire-interactions", "anct",
+        "caisse-des-depots", "groupe-la-poste", "observatoire-des-partenariats",
+        "reseau-des-catalyseurs-territoriaux", "mission-locale", "festi6t",
+    } <= actors
+    assert {
+        "aet", "q2er", "vitawin", "deconfinaction", "urgence-etudiante",
+        "parcours-alliances-territoires", "plateforme-innovation-territoriale",
+        "start-up-de-territoire", "fonds-de-soutien-entreprises",
+    } <= programmes
+
+
+# --- key facts ----------------------------------------------------------------------
+
+
+def test_fonds_odd17_founders_and_endowment(cur):
+    fonds = rec(cur, "fonds-odd17")
+    assert fonds.founders == ["le-rameau", "fondation-totalenergies"]
+    assert fonds.founded == "2020"
+    dotation = [f for f in of_kind(cur, "fundings") if f.recipient == "fonds-odd17"]
+    assert len(dotation) == 1
+    assert dotation[0].amount_eur == Decimal(1500000)
+    assert dotation[0].duration == "P3Y"
+    assert dotation[0].funder is None  # the sentence names no funder
+
+
+def test_urgence_etudiante_3k(cur):
+    f = rec(cur, "urgence-etudiante-3k")
+    assert (f.funder, f.recipient, f.funded_item) == ("fonds-odd17", "club-ess", "urgence-etudiante")
+    assert f.amount_eur == Decimal(3000)
+    assert all(s.doc == D002 for s in f.sources)
+    assert any("3k €" in s.quote for s in f.sources)
+
+
+def test_direct_funding_2021_2022(cur):
+    tenk = [f for f in of_kind(cur, "fundings") if f.amount_eur == Decimal(10000)]
+    assert len(tenk) == 1
+    f = tenk[0]
+    assert (f.funder, f.recipient, f.start, f.end) == ("fonds-odd17", "pemb", "2021", "2022")
+
+
+def test_seven_supports_of_seven_kinds(cur):
+    supports = of_kind(cur, "supports")
+    assert len(supports) == 7
+    assert {s.support_kind for s in supports} == {
+        "donnees", "outils-ressources", "reseaux", "apport-ingenierie",
+        "dialogue-gouvernance", "financement-direct", "valorisation",
+    }
+    assert {(s.provider, s.beneficiary) for s in supports} == {("fonds-odd17", "pemb")}
+    # each support quotes its own cell of the table
+    cells = [frozenset(q.quote for q in s.sources) for s in supports]
+    assert len(set(cells)) == 7
+
+
+def test_pemb_and_communes(cur, geo_codes):
+    pemb = rec(cur, "pemb")
+    assert pemb.types == ["intercommunalite"]
+    assert pemb.territory == "intercommunalite:200057941"
+    assert pemb.siren == "200057941"
+    expected = {
+        "ville-de-charenton-le-pont": "commune:94018",
+        "ville-de-saint-maurice": "commune:94069",
+        "ville-de-vincennes": "commune:94080",
+        "ville-de-saint-mande": "commune:94067",
+    }
+    for rid, territory in expected.items():
+        assert rec(cur, rid).territory == territory
+    communes = [a for a in of_kind(cur, "actors") if "commune" in a.types]
+    assert {a.id for a in communes} == set(expected)  # only the four named communes
+    assert rec(cur, "gaia").area_served == ["departement:38"]
+    assert rec(cur, "labo-des-partenariats-strasbourg").located_in == "commune:67482"
+
+
+def test_programmes_dates_and_succession(cur):
+    assert rec(cur, "aet").start == "2008" and rec(cur, "aet").type == "demarche"
+    assert rec(cur, "q2er").start == "2014-09"
+    vitawin = rec(cur, "vitawin")
+    assert vitawin.start == "2021"
+    assert vitawin.continues == "aet"
+    assert rec(cur, "deconfinaction").start == "2020"
+    parcours = rec(cur, "parcours-alliances-territoires")
+    assert parcours.start == "2021-09"
+    porteurs = {p.actor for p in of_kind(cur, "participations")
+                if p.programme == "parcours-alliances-territoires" and p.role == "porteur"}
+    assert porteurs == {"ministere-education-nationale", "le-rameau"}
+    assert rec(cur, "plateforme-innovation-territoriale").start == "2018-12"
+    partners = {p.actor for p in of_kind(cur, "participations")
+                if p.programme == "deconfinaction"}
+    assert partners == {"mission-locale", "festi6t"}
+
+
+def test_q2er_figures_and_elected_official(cur):
+    figures = {(f.about, f.value, f.unit) for f in of_kind(cur, "figures")}
+    assert ("q2er", Decimal(250), "élèves") in figures
+    assert ("q2er", Decimal(8), "ans") in figures
+    post = rec(cur, "conseiller-delegue-developpement-economique-charenton")
+    assert (post.organisation, post.holder, post.role) == (
+        "ville-de-charenton-le-pont", "pierre-miroudot", "elu")
+
+
+def test_meetings_and_their_figures(cur):
+    figures = {(f.about, f.value) for f in of_kind(cur, "figures")}
+    assert ("reunion-collective-140-acteurs", Decimal(140)) in figures
+    dialogue = rec(cur, "dialogue-eleves-entreprises-2018-2019")
+    assert (dialogue.start, dialogue.end) == ("2018", "2019")
+    assert ("dialogue-eleves-entreprises-2018-2019", Decimal(100)) in figures
+    in_dialogue = {p.actor for p in of_kind(cur, "participations")
+                   if (p.start, p.end) == ("2018", "2019")}
+    assert {"ministere-education-nationale", "medef", "chambre-de-commerce"} <= in_dialogue
+
+
+def test_catalyst_network_memberships(cur):
+    members = {m.member for m in of_kind(cur, "memberships")
+               if m.organisation == "reseau-des-catalyseurs-territoriaux"}
+    assert {"club-ess", "pemb"} <= members
+
+
+def test_events(cur):
+    webinars = sorted((e.start, e.part_of, e.online) for e in of_kind(cur, "events")
+                      if e.part_of == "cycle-webinaires-2020")
+    assert [w[0] for w in webinars] == ["2020-03-02", "2020-05-28", "2020-07-16", "2020-09-17", "2020-11-26"]
+    assert all(w[2] for w in webinars)
+    assert rec(cur, "cycle-webinaires-2020").type == "cycle-evenements"
+    assert rec(cur, "seminaire-recherche-co-construction-bien-commun-2023").start == "2023-03-28"
+    assert rec(cur, "prix-artisans-du-bien-commun-2022").start == "2022"
+    lives = [e for e in of_kind(cur, "events") if "LinkedIn Live" in e.name]
+    assert len(lives) == 2 and all(e.online for e in lives)
+    event_docs = {s.doc for e in of_kind(cur, "events") for s in e.sources}
+    assert {D000, D001, D002, D003, D004} <= event_docs
+
+
+def test_publications(cur):
+    pubs = {p.id: p for p in of_kind(cur, "publications")}
+    assert pubs["rapport-ministeriel-alliances-strategiques"].issued == "2020-05-07"
+    for rid in ("kit-pedagogique-odd17", "charte-du-faire-alliance", "mooc-alliances-territoriales",
+                "cahier-recherche-impacts-du-faire-alliance", "cahier-recherche-leviers-changement"):
+        assert rid in pubs
+    article = pubs["article-bonnes-nouvelles-des-territoires"]
+    assert article.publishers == ["juris-association"]
+
+
+def test_people(cur):
+    names = {p.name for p in of_kind(cur, "people")}
+    assert {"Bettina Laville", "Laurent Lelli", "Pierre Miroudot", "Elodie Jullien"} <= names
+    holders = {p.holder for p in of_kind(cur, "posts")}
+    assert {p.id for p in of_kind(cur, "people")} == holders
+
+
+# --- the quote check ----------------------------------------------------------------
+
+
+def test_a_made_up_quote_is_rejected(tmp_path):
+    data = tmp_path / "curated"
+    shutil.copytree(CURATED, data)
+    target = data / "fundings.yaml"
+    text = target.read_text(encoding="utf-8")
+    original = "à hauteur de 3k €."
+    assert original in text
+    target.write_text(text.replace(original, "à hauteur de 30k €.", 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        _load(data)
+    message = str(info.value)
+    assert str(target) in message
+    assert "is not in" in message
+    assert f"{D002}.txt" in message
+    assert len(info.value.problems) == 1
+
+
+def test_a_doc004_quote_may_be_written_in_repaired_french():
+    """Document 004's mojibake (lô, ®, ¨…) is repaired before quotes are compared."""
+    cur = _load()
+    platform = rec(cur, "plateforme-innovation-territoriale")
+    assert any("avec l'ANCT" in s.quote and s.doc == D004 for s in platform.sources)

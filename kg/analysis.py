@@ -101,10 +101,10 @@ def betweenness(H: nx.Graph, *, k: int | None = None, seed: int = 42, engine: st
                 raw = g.betweenness(directed=False)
                 scale = 2.0 / ((n - 1) * (n - 2))
             else:
-                # igraph's subset betweenness counts each (pivot, target) path once; Brandes' estimate
-                # sums the pivots' dependencies and scales by n / k (as NetworkX does)
+                # Brandes' estimate: the pivots' dependencies scaled by n / k (as NetworkX does); igraph's
+                # undirected subset betweenness halves each pair's count, hence the factor 2
                 raw = g.betweenness(directed=False, sources=[index[p] for p in pivots])
-                scale = (n / len(pivots)) * 1.0 / ((n - 1) * (n - 2))
+                scale = 2.0 * (n / len(pivots)) / ((n - 1) * (n - 2))
             return {v: raw[i] * scale for i, v in enumerate(nodes)}
     if pivots is None:
         return nx.betweenness_centrality(H, normalized=True)
@@ -228,7 +228,8 @@ _S = {
         "isolated": "{label} n'a encore aucun lien d'alliance dans le graphe : une rencontre à organiser.",
         "suggestion": "{a} et {b} travaillent tous deux sur {themes} ({territory}) mais ne sont pas encore liés{common}.",
         "common": " ; ils ont {n} partenaire(s) en commun",
-        "growth": "En {year} : {actors} acteurs datés, {programmes} programmes en cours et {relations} relations actives.",
+        "growth": "En {year} : {actors} acteur(s) daté(s), {programmes} programme(s) en cours et {relations} relation(s) "
+                  "active(s).",
     },
     "en": {
         "broker": "{label} links groups that would not talk to each other without it: it lies on {pct} of the "
@@ -239,9 +240,19 @@ _S = {
         "isolated": "{label} has no alliance link in the graph yet: a meeting to organise.",
         "suggestion": "{a} and {b} both work on {themes} ({territory}) but are not linked yet{common}.",
         "common": "; they share {n} partner(s)",
-        "growth": "In {year}: {actors} dated actors, {programmes} running programmes and {relations} active relations.",
+        "growth": "In {year}: {actors} dated actor(s), {programmes} running programme(s) and {relations} active "
+                  "relation(s).",
     },
 }
+
+
+def _number(lang: str):  # noqa: ANN202
+    """Formatter of decimals: a decimal comma in French."""
+    def fmt(value: float, digits: int) -> str:
+        text = f"{value:.{digits}f}"
+        return text.replace(".", ",") if lang == "fr" else text
+
+    return fmt
 
 
 def _label(G: Any, concept: str, lang: str) -> str:
@@ -288,11 +299,12 @@ def analyse(
     eff = effective_size(H, best)
     for v in best:
         label = H.nodes[v].get("label", v)
-        pct = f"{100 * bet[v]:.1f} %" if lang == "fr" else f"{100 * bet[v]:.1f}%"
+        num = _number(lang)
         res.brokers.append(Finding("broker", v, label, {"betweenness": bet[v], "constraint": cons.get(v),
                                                         "effective_size": eff.get(v), "degree": H.degree(v)},
-                                   S["broker"].format(label=label, pct=pct, deg=H.degree(v),
-                                                      c=f"{cons.get(v, 0):.2f}", e=f"{eff.get(v, 0):.1f}")))
+                                   S["broker"].format(label=label, pct=num(100 * bet[v], 1) + (" %" if lang == "fr" else "%"),
+                                                      deg=H.degree(v), c=num(cons.get(v, 0), 2),
+                                                      e=num(eff.get(v, 0), 1))))
     themes = _themes_of(G, H)
     for i, comm in enumerate(communities(H, seed=seed, engine=engine)[:top], 1):
         if len(comm) < 2:

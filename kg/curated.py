@@ -45,6 +45,8 @@ class Curated:
     located: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: record id → {field: line}
     lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: records that failed validation, kept (valid fields only) to check their references too
+    partials: list[tuple[str, BaseModel]] = field(default_factory=list)
 
     def all(self) -> Iterable[tuple[str, BaseModel]]:
         """Every record with its kind, in load order."""
@@ -174,6 +176,7 @@ def load_curated(
         raise InputError([Problem(str(directory), None, None, "is not a folder",
                                   "run the command from the project root or pass --data")])
     known_files = set(RECORD_TYPES)
+    unreadable: set[str] = set()  # kinds whose file could not be read: references to them are not checked
     for path in sorted(directory.glob("*.y*ml")):
         if path.stem not in known_files:
             problems.append(Problem(str(path), None, None, f'"{path.name}" is not a known kind of record',
@@ -185,13 +188,19 @@ def load_curated(
         result.records[name] = items
         if not path.exists():
             continue
-        for raw in read_yaml_records(path, problems):
+        before = len(problems)
+        raws = read_yaml_records(path, problems)
+        if len(problems) > before and not raws:
+            unreadable.add(model.kind)  # type: ignore[attr-defined]
+        for raw in raws:
             lines = raw.pop("__lines__", {})
             _strip_lines(raw)
             line0 = lines.get("__record__")
             try:
                 rec = model.model_validate(raw)
             except ValidationError as exc:
+                bad_fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+                _keep_partial(result, model, raw, bad_fields, str(path), line0, lines)
                 for err in exc.errors():
                     loc = err.get("loc", ())
                     fld = _loc_field(loc)
@@ -223,7 +232,7 @@ def load_curated(
     # 2. across records
     notations = concept_notations(Path(schemes_file)) if Path(schemes_file).exists() else {}
     docs = {d.id for d in result.records.get("documents", [])}  # type: ignore[attr-defined]
-    for kind, rec in result.all():
+    for kind, rec in list(result.all()) + result.partials:
         rid = rec.id  # type: ignore[attr-defined]
         path, _ = result.located[rid]
         lines = result.lines.get(rid, {})
@@ -234,7 +243,11 @@ def load_curated(
         for fname, allowed in type(rec).references.items():  # type: ignore[attr-defined]
             value = getattr(rec, fname, None)
             for ref in value if isinstance(value, list) else [value] if value else []:
+                if not isinstance(ref, str):
+                    continue
                 target = result.index.get(ref)
+                if target is None and unreadable & set(allowed):
+                    continue
                 if target is None:
                     ids = [i for i, (k, _) in result.index.items() if k in allowed]
                     problems.append(Problem(path, at(fname), fname, f'"{ref}" is not the id of any {" or ".join(allowed)}',
@@ -248,7 +261,7 @@ def load_curated(
                 continue
             allowed_notations = notations.get(scheme, set())
             for v in value if isinstance(value, list) else [value]:
-                if v not in allowed_notations:
+                if isinstance(v, str) and v not in allowed_notations:
                     problems.append(Problem(path, at(fname), fname, f'"{v}" is not in the SKOS scheme "{scheme}"',
                                             _suggest(v, allowed_notations) or
                                             f"use one of: {', '.join(sorted(allowed_notations))}"))
@@ -256,13 +269,18 @@ def load_curated(
             for fname in ("territory", "located_in", "area_served", "location"):
                 value = getattr(rec, fname, None)
                 for ref in value if isinstance(value, list) else [value] if value else []:
-                    level, code = TERRITORY_REF_RE.match(ref).groups()  # type: ignore[union-attr]
+                    m = TERRITORY_REF_RE.match(ref) if isinstance(ref, str) else None
+                    if m is None:
+                        continue
+                    level, code = m.groups()
                     if not territory_exists(level, code):
                         problems.append(Problem(path, at(fname), fname, f'"{ref}" is not in the official geography',
                                                 "check the INSEE code (commune, département, région) or the SIREN "
                                                 "(intercommunalité) in data/geo/"))
         for i, src in enumerate(getattr(rec, "sources", []) or []):
             fld = f"sources.{i}"
+            if not hasattr(src, "doc"):  # a partial record's raw sources are checked once valid
+                continue
             if src.doc not in docs:
                 problems.append(Problem(path, at("sources"), fld + ".doc", f'"{src.doc}" is not a known document',
                                         _suggest(src.doc, docs) or "add it to documents.yaml"))
@@ -284,6 +302,22 @@ def load_curated(
     if problems:
         raise InputError(problems)
     return result
+
+
+def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[str], path: str,
+                  line: int | None, lines: dict) -> None:
+    """Keep the valid fields of a record that failed validation, so its other fields are still checked."""
+    fields = {k: v for k, v in raw.items() if k in model.model_fields and k not in bad}
+    if "sources" in fields:
+        del fields["sources"]
+    rid = fields.get("id")
+    if not isinstance(rid, str):
+        return
+    partial = model.model_construct(**fields)
+    result.partials.append((model.kind, partial))  # type: ignore[attr-defined]
+    result.located.setdefault(rid, (path, line or 0))
+    result.lines.setdefault(rid, lines)
+    result.index.setdefault(rid, (model.kind, partial))  # type: ignore[attr-defined]
 
 
 def _strip_lines(value: Any) -> None:

@@ -198,24 +198,43 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: 
 
 
 def growth(G: nx.MultiDiGraph, *, first: int | None = None, last: int | None = None) -> list[dict[str, int]]:
-    """Per year: actors and programmes existing, relations active (dated items only)."""
-    years = [int(str(d["start"])[:4]) for _, d in G.nodes(data=True) if d.get("start")]
-    years += [int(str(d["start"])[:4]) for *_, d in G.edges(data=True) if d.get("start")]
-    if not years:
+    """Per year: actors and programmes existing, relations active (dated items only).
+
+    One pass over the graph: each dated item adds +1 from its start year and −1 after its
+    end year (a difference array), so the cost does not grow with the number of years.
+    """
+    spans: dict[str, list[tuple[int, int | None]]] = {"actors": [], "programmes": [], "relations": []}
+    for _, d in G.nodes(data=True):
+        kind = d.get("kind")
+        if d.get("start") and kind in ("actor", "programme"):
+            end = int(str(d["end"])[:4]) if kind == "programme" and d.get("end") else None
+            spans[kind + "s"].append((int(str(d["start"])[:4]), end))
+    for *_, d in G.edges(data=True):
+        if d.get("start") and d.get("kind") != "territoire":
+            spans["relations"].append((int(str(d["start"])[:4]), int(str(d["end"])[:4]) if d.get("end") else None))
+    starts = [a for items in spans.values() for a, _ in items]
+    if not starts:
         return []
-    first = first or min(years)
-    last = last or max(max(years), dt.date.today().year if max(years) >= dt.date.today().year - 5 else max(years))
-    out = []
-    for y in range(first, last + 1):
-        day = f"{y:04d}-12-31"
-        actors = sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "actor" and d.get("start")
-                     and is_active(d["start"], None, day))
-        programmes = sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "programme" and d.get("start")
-                         and is_active(d["start"], d.get("end"), day))
-        relations = sum(1 for *_, d in G.edges(data=True) if d.get("kind") != "territoire" and d.get("start")
-                        and is_active(d["start"], d.get("end"), day))
-        out.append({"year": y, "actors": actors, "programmes": programmes, "relations": relations})
-    return out
+    ends = [b for items in spans.values() for _, b in items if b is not None]
+    first = first or min(starts)
+    last = last or max(starts + ends + [dt.date.today().year])
+    width = last - first + 2
+    counts: dict[str, list[int]] = {}
+    for key, items in spans.items():
+        delta = [0] * width
+        for a, b in items:
+            if a > last or (b is not None and b < first):
+                continue
+            delta[max(a, first) - first] += 1
+            if b is not None and b < last:
+                delta[b - first + 1] -= 1
+        running, out = 0, []
+        for v in delta[:-1]:
+            running += v
+            out.append(running)
+        counts[key] = out
+    return [{"year": first + i, "actors": counts["actors"][i], "programmes": counts["programmes"][i],
+             "relations": counts["relations"][i]} for i in range(width - 1)]
 
 
 _S = {

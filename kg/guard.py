@@ -17,21 +17,23 @@ so it runs on every request; ``tests/test_guard.py`` cross-checks its verdict ag
 rdflib's SPARQL parser on many generated queries.
 
 >>> check_query("SELECT ?load WHERE { ?s ex:service ?load }")
->>> check_query("SELECT * WHERE { SERVICE <http://127.0.0.1:8000/> { ?s ?p ?o } }")
-Traceback (most recent call last):
-...
-kg.guard.Refused: SERVICE is refused: this endpoint never sends a request on a query's behalf (line 1, column 19)
+Inspection(has_dataset=False)
+>>> try:
+...     check_query("SELECT * WHERE { SERVICE <http://127.0.0.1:8000/> { ?s ?p ?o } }")
+... except Refused as exc:
+...     print(exc)
+SERVICE is refused: this endpoint never sends a request on a query's behalf (line 1, column 18)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Collection, Iterator, Mapping
 
 from kg.errors import QueryError
 
-__all__ = ["Refused", "Token", "tokens", "check_query", "check_dataset", "UPDATE_KEYWORDS", "unescape_codepoints"]
+__all__ = ["UPDATE_KEYWORDS", "Inspection", "Refused", "Token", "check_dataset", "check_query", "has_dataset_clause", "tokens", "unescape_codepoints"]
 
 #: keywords that only occur in SPARQL Update
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
@@ -148,14 +150,30 @@ def tokens(query: str) -> Iterator[Token]:
         i += 1
 
 
+def has_dataset_clause(query: str) -> bool:
+    """Whether *query* names its own dataset with ``FROM`` (comments, strings and IRIs skipped).
+
+    >>> has_dataset_clause("# data from INSEE\\nSELECT * WHERE { ?s ?p 'from' }")
+    False
+    """
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(unescape_codepoints(query)))
+
+
 def _where(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
     col = pos - (text.rfind("\n", 0, pos) + 1) + 1
     return f"line {line}, column {col}"
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """What :func:`check_query` learnt: ``has_dataset`` when the query names graphs with ``FROM``."""
+
+    has_dataset: bool = False
+
+
 def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: Mapping[str, str] | None = None,
-                allow_service: bool = False, allow_update: bool = False) -> None:
+                allow_service: bool = False, allow_update: bool = False) -> Inspection:
     """Refuse *query* when it updates, loads, calls a SERVICE or reads a graph that is not in *graphs*.
 
     Parameters
@@ -169,6 +187,12 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
         Prefixes predeclared by the endpoint (used to expand ``FROM graph:geography``).
     allow_service, allow_update
         For a local, trusted caller (``kg sparql --allow-service``, an endpoint with an update token).
+        ``LOAD`` fetches a document, so it needs both.
+
+    Returns
+    -------
+    Inspection
+        Whether the query has a dataset clause (then the endpoint must not impose the union default graph).
 
     Raises
     ------
@@ -179,6 +203,7 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
     known = dict(prefixes or {})
     allowed = set(graphs or ())
     toks = list(tokens(text))
+    has_dataset = False
     for k, tok in enumerate(toks):
         if tok.kind != "word" or ":" in tok.text:
             continue
@@ -188,10 +213,14 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
         elif word == "SERVICE" and not allow_service:
             raise Refused("SERVICE is refused: this endpoint never sends a request on a query's behalf "
                           f"({_where(text, tok.pos)})", "SERVICE")
+        elif word == "LOAD" and not (allow_service and allow_update):
+            raise Refused("LOAD is refused: this endpoint is read-only and never fetches a document on a "
+                          f"query's behalf ({_where(text, tok.pos)})", "LOAD")
         elif word in UPDATE_KEYWORDS and not allow_update:
             raise Refused(f"{word} is refused: this endpoint is read-only (SPARQL Update is disabled) "
                           f"({_where(text, tok.pos)})", word)
         elif word == "FROM":
+            has_dataset = True
             j = k + 1
             if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "NAMED":
                 j += 1
@@ -201,6 +230,7 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
                 raise Refused(f"FROM {shown} is refused: only graphs of this store may be named "
                               f"({_where(text, tok.pos)}); the default graph is already the union of all graphs, "
                               "and GRAPH <…> { … } selects one", "FROM")
+    return Inspection(has_dataset)
 
 
 def _graph_iri(tok: Token | None, prefixes: Mapping[str, str]) -> str | None:

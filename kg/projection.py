@@ -80,19 +80,20 @@ SELECT ?s ?provider ?beneficiary ?sk ?start ?end WHERE {
   OPTIONAL { ?s dct:temporal ?p . OPTIONAL { ?p dcat:startDate ?start } OPTIONAL { ?p dcat:endDate ?end } }
 }"""
 
-# binary links stated on a record: the source is that record's derivation in the same document graph
+# binary links stated on a record; their sources are that record's derivations (ranked in Python)
 Q_BINARY = """
-SELECT ?a ?kind ?b ?doc ?quote ?date WHERE {
-  VALUES (?p ?kind) { (schema:founder "fondation") (org:unitOf "unite") (tkg:continues "succession") }
-  GRAPH ?g { ?x ?p ?y }
-  OPTIONAL { ?x prov:qualifiedDerivation ?d . ?d prov:entity ?doc ; tkg:quote ?quote .
-             ?g prov:wasDerivedFrom ?doc }
+SELECT ?x ?p ?y ?founded ?pstart WHERE {
+  VALUES ?p { schema:founder org:unitOf tkg:continues }
+  ?x ?p ?y .
   OPTIONAL { ?x schema:foundingDate ?founded }
   OPTIONAL { ?x dct:temporal/dcat:startDate ?pstart }
-  BIND(IF(?kind = "fondation", ?founded, IF(?kind = "succession", ?pstart, ?unbound)) AS ?date)
-  BIND(IF(?kind = "fondation", ?y, ?x) AS ?a)
-  BIND(IF(?kind = "fondation", ?x, ?y) AS ?b)
 }"""
+
+_BINARY_KINDS = {
+    "https://schema.org/founder": "fondation",
+    "http://www.w3.org/ns/org#unitOf": "unite",
+    "https://w3id.org/territorial-kg/ontology#continues": "succession",
+}
 
 Q_POSTS = """
 SELECT ?post ?person ?org ?label ?start ?end WHERE {
@@ -175,16 +176,15 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
     for r in _rows(graph, Q_SUPPORTS):
         edge(r["provider"], r["beneficiary"], "soutien", r["s"], role=r["sk"].rsplit("/", 1)[-1],
              start=_s(r["start"]), end=_s(r["end"]))
-    binary: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in _rows(graph, Q_BINARY):
-        key = (r["a"], r["b"], r["kind"])
-        item = binary.setdefault(key, {"srcs": [], "start": _s(r["date"])})
-        if r["doc"] and (r["doc"], r["quote"]) not in item["srcs"]:
-            item["srcs"].append((r["doc"], r["quote"]))
-    for (a, b, kind), item in binary.items():
-        # a binary link cites its record's sources: put first the sentence that names both ends
-        item["srcs"].sort(key=lambda src: -_mentions(src[1], G, a, b))
-        edge(a, b, kind, None, role=None, end=None, **item)
+        kind = _BINARY_KINDS[r["p"]]
+        # founder: the founder acts (a → founded); unit and continuation: the record acts
+        a, b = (r["y"], r["x"]) if kind == "fondation" else (r["x"], r["y"])
+        date = r["founded"] if kind == "fondation" else r["pstart"] if kind == "succession" else None
+        # a binary link cites its record's sources: put first the sentences that name both ends
+        srcs = sorted(sources.get(r["x"], []), key=lambda src: -_mentions(src[1], G, a, b))
+        if not G.has_edge(a, b) or not any(d.get("kind") == kind for d in G.get_edge_data(a, b).values()):
+            edge(a, b, kind, None, role=None, end=None, start=_s(date), srcs=srcs)
     for r in _rows(graph, Q_POSTS):
         edge(r["person"], r["org"], "poste", r["post"], role="elu", label=_s(r["label"]),
              start=_s(r["start"]), end=_s(r["end"]))

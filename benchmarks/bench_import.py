@@ -1,0 +1,166 @@
+"""Import benchmark: a 10,000-row workbook through ``kg import`` (target ≤ 10 s).
+
+    .venv/bin/python benchmarks/bench_import.py             # 10,000 rows, 3 repeats
+    .venv/bin/python benchmarks/bench_import.py --rows 2000 --repeat 1
+
+The workbook is generated (openpyxl, write-only): 60 % actors on real communes (half
+by INSEE code, half by name with a postcode), with valid SIREN; 20 % relations
+(adhesions, supports, partnerships); 2 % programmes; 10 % programme partners; 8 %
+fundings with French amounts and dates. A data folder (curated data and geography)
+and a store are built once in a temporary folder (``kg.build``, SHACL off); each
+repeat then runs the whole import — read, convert, check, compare, write
+``data/imports/<name>/``, replace the named graph in the store — on a fresh copy.
+Prints one table with the median and the split by step; nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TARGET_S = 10.0
+
+
+def _siren(n: int) -> str:
+    from kg.identifiers import luhn_ok
+
+    base = f"{n:08d}"
+    return next(base + str(d) for d in range(10) if luhn_ok(base + str(d)))
+
+
+def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
+    """Write a synthetic catalyst workbook of *rows* data rows; return the rows per sheet."""
+    import openpyxl
+
+    from kg.geo import load_geography
+    from kg.spreadsheet import SHEETS, load_concepts
+
+    rnd = random.Random(seed)
+    geo = load_geography(ROOT / "data" / "geo")
+    concepts = load_concepts(ROOT / "ontology" / "schemes.ttl")
+    communes = [c for c in geo.communes.values() if c.kind == "commune" and c.postcodes]
+    unique = communes
+    types = [lab for n, lab in concepts.labels["actor-type"] if n not in ("commune", "departement", "region")]
+    themes = [lab for _, lab in concepts.labels["theme"]]
+    roles = [concepts.label("role", r) for r in ("porteur", "partenaire", "beneficiaire", "financeur")]
+    kinds = [concepts.label("support-kind", k) for k, _ in concepts.labels["support-kind"]]
+    n_act, n_rel, n_prog = int(rows * 0.6), int(rows * 0.2), max(1, int(rows * 0.02))
+    n_part, n_fund = int(rows * 0.1), rows - int(rows * 0.6) - int(rows * 0.2) - max(1, int(rows * 0.02)) - int(rows * 0.1)
+    wb = openpyxl.Workbook(write_only=True)
+    sheets = {s.key: s for s in SHEETS}
+
+    def sheet(key: str):  # noqa: ANN202
+        ws = wb.create_sheet(sheets[key].name)
+        ws.append([c.header for c in sheets[key].columns])
+        return ws
+
+    ws = sheet("actors")
+    names = []
+    for i in range(n_act):
+        c = rnd.choice(unique)
+        name = f"Structure {i:05d} {rnd.choice(['Solidaire', 'Numérique', 'Verte', 'Locale'])}"
+        names.append(name)
+        by_code = i % 2 == 0
+        ws.append([name, rnd.choice(types), f"Acteur synthétique n° {i}.",
+                   " | ".join(rnd.sample(themes, 2)), c.code if by_code else c.name, None,
+                   None if by_code else c.postcodes[0], _siren(10_000_000 + i), None, None, None, None, None])
+    ws = sheet("programmes")
+    progs = [f"Programme {i:04d}" for i in range(n_prog)]
+    for p in progs:
+        ws.append([p, "Programme", "Programme synthétique.", rnd.choice(themes), f"01/{rnd.randint(1, 12):02d}/2022",
+                   "2025", None, None, None])
+    ws = sheet("relations")
+    for i in range(n_rel):
+        a, b = rnd.sample(names, 2)
+        kind = ("Adhésion", "Soutien", "Partenariat")[i % 3]
+        ws.append([a, b, kind, "Membre" if kind == "Adhésion" else None,
+                   rnd.choice(kinds) if kind == "Soutien" else None, str(2015 + i % 9), None, None, None, None])
+    ws = sheet("partners")
+    seen = set()
+    for i in range(n_part):
+        p, a = rnd.choice(progs), rnd.choice(names)
+        while (p, a) in seen:
+            p, a = rnd.choice(progs), rnd.choice(names)
+        seen.add((p, a))
+        ws.append([p, a, rnd.choice(roles), None, None, None, None, None])
+    ws = sheet("fundings")
+    for i in range(n_fund):
+        a, b = rnd.sample(names, 2)
+        ws.append([a, b, rnd.choice(progs), f"{rnd.randint(1000, 900000)},{rnd.randint(0, 99):02d}",
+                   45000 + i % 700, None, "Subvention synthétique", None, None, None, f"f-{i}"])
+    wb.save(path)
+    return {"actors": n_act, "relations": n_rel, "programmes": n_prog, "partners": n_part, "fundings": n_fund}
+
+
+def run(rows: int, repeat: int) -> dict:
+    import kg
+    from kg import imports
+    from kg.geo import load_geography
+
+    with tempfile.TemporaryDirectory(prefix="kg-bench-import-") as tmp:
+        tmp = Path(tmp)
+        base = tmp / "base"
+        (base / "data").mkdir(parents=True)
+        for sub in ("curated", "sources"):
+            shutil.copytree(ROOT / "data" / sub, base / "data" / sub)
+        (base / "data" / "geo").symlink_to(ROOT / "data" / "geo")
+        kg.build(base / "data", base / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
+        book = tmp / "territoire.xlsx"
+        t = time.perf_counter()
+        per_sheet = make_workbook(book, rows)
+        gen_s = time.perf_counter() - t
+        times, steps = [], []
+        for i in range(repeat):
+            work = tmp / f"run{i}"
+            shutil.copytree(base, work, symlinks=True)
+            split = {}
+            t0 = time.perf_counter()
+            load_geography.cache_clear() if hasattr(load_geography, "cache_clear") else None
+            plan = imports.plan_import(book, work / "data")
+            split["read+check+compare"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            imports.apply_import(plan, work / "data", work / "store")
+            split["write files+store"] = time.perf_counter() - t1
+            total = time.perf_counter() - t0
+            assert plan.store_updated and len(plan.added) > 0.9 * rows, (plan.counts(), len(plan.added))
+            times.append(total)
+            steps.append(split)
+            shutil.rmtree(work)
+        quads = sum(1 for _ in kg.open(base / "store").store.quads_for_pattern(None, None, None, None))
+    med = statistics.median(times)
+    return {"rows": rows, "per_sheet": per_sheet, "records": plan.counts(), "repeats": repeat,
+            "workbook_generation_s": round(gen_s, 2), "import_s_median": round(med, 2),
+            "import_s_all": [round(x, 2) for x in times],
+            "steps_s_median": {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]},
+            "target_s": TARGET_S, "meets_target": med <= TARGET_S, "base_store_quads": quads}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = ap.parse_args()
+    res = run(args.rows, args.repeat)
+    if args.json:
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+        return
+    print(f"kg import of a {res['rows']:,}-row workbook ({', '.join(f'{k} {v}' for k, v in res['per_sheet'].items())})")
+    print(f"  records: {', '.join(f'{k} {v}' for k, v in res['records'].items())}")
+    print(f"  median of {res['repeats']}: {res['import_s_median']:.2f} s  (all: {res['import_s_all']}; "
+          f"target ≤ {TARGET_S:.0f} s: {'met' if res['meets_target'] else 'MISSED'})")
+    for k, v in res["steps_s_median"].items():
+        print(f"    {k:<22} {v:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

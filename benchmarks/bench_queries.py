@@ -1,0 +1,148 @@
+"""Benchmark of the questions issue: projection, alliance chains, named queries, analysis.
+
+On the synthetic national graph (``benchmarks/synthetic.py``, ≥ 100,000 actors on the
+real geography, in the same model as the curated data), loaded into an on-disk
+pyoxigraph store like ``kg build`` writes, it reports in one run:
+
+* the NetworkX projection build time (``kg.projection.project``) and the chain graph's;
+* ``kg chains`` between random pairs of actors once the projection is built (median,
+  p90; target: median ≤ 200 ms);
+* each named query's median (parameters drawn from the synthetic data);
+* ``kg analyse`` on the whole graph (target ≤ 30 s), and NetworkX's own betweenness
+  (k = 200) on the same graph for comparison when ``--compare-networkx`` is given.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_queries.py            # 100,000 actors
+    .venv/bin/python benchmarks/bench_queries.py --quick    # 10,000 actors, fewer repeats
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def _median_ms(times: list[float]) -> str:
+    return f"{1000 * statistics.median(times):.1f} ms"
+
+
+def _p90_ms(times: list[float]) -> str:
+    return f"{1000 * sorted(times)[int(0.9 * (len(times) - 1))]:.1f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--actors", type=int, default=100_000)
+    ap.add_argument("--quick", action="store_true", help="10,000 actors and fewer repeats")
+    ap.add_argument("--pairs", type=int, default=31, help="random actor pairs for kg chains")
+    ap.add_argument("--repeats", type=int, default=5, help="runs per named query (median)")
+    ap.add_argument("--compare-networkx", action="store_true", help="also time NetworkX betweenness (slow)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.actors, args.pairs, args.repeats = 10_000, 11, 3
+
+    import kg
+    from kg.analysis import actor_graph, analyse
+    from kg.chains import chain_graph, find_chains
+    from kg.geo import load_geography
+    from kg.projection import project
+    from kg.queries import list_queries, run_named
+    from pyoxigraph import Store
+    from synthetic import generate, synthetic_quads
+
+    rows: list[tuple[str, str, str]] = []
+
+    def report(name: str, value: str, note: str = "") -> None:
+        rows.append((name, value, note))
+        print(f"{name:<48} {value:>14}  {note}", flush=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-q-"))
+    try:
+        t = time.perf_counter()
+        geo = load_geography()
+        curated = generate(args.actors, seed=42, geo=geo)
+        quads = synthetic_quads(curated, geo)
+        report("synthetic graph generated", f"{time.perf_counter() - t:.1f} s",
+               f"{args.actors:,} actors, {len(quads):,} quads")
+        t = time.perf_counter()
+        store = Store(str(tmp / "store"))
+        store.bulk_extend(quads)
+        store.flush()
+        del store, quads
+        report("loaded into an on-disk store", f"{time.perf_counter() - t:.1f} s")
+        graph = kg.open(tmp / "store")
+
+        t = time.perf_counter()
+        G = project(graph)
+        report("projection (kg.projection.project)", f"{time.perf_counter() - t:.1f} s",
+               f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
+        t = time.perf_counter()
+        H = chain_graph(G)
+        report("chain graph (kg.chains.chain_graph)", f"{time.perf_counter() - t:.1f} s",
+               f"{H.number_of_nodes():,} nodes, {H.number_of_edges():,} edges")
+
+        rng = random.Random(7)
+        actors = [n for n, d in H.nodes(data=True) if d.get("kind") == "actor" and H.degree(n) > 0]
+        times, found = [], 0
+        for _ in range(args.pairs):
+            a, b = rng.sample(actors, 2)
+            t = time.perf_counter()
+            chains = find_chains(H, a, b, k=3, max_hops=6)
+            times.append(time.perf_counter() - t)
+            found += bool(chains)
+        med = statistics.median(times)
+        report("kg chains, 2 random actors, k=3 (median)", _median_ms(times),
+               f"p90 {_p90_ms(times)}; {found}/{args.pairs} pairs linked; target ≤ 200 ms: "
+               f"{'PASS' if med <= 0.2 else 'FAIL'}")
+
+        by_kind: dict[str, list[str]] = {}
+        for n, d in G.nodes(data=True):
+            by_kind.setdefault(d.get("kind"), []).append(n)
+        sample_actor = max(by_kind["actor"], key=G.degree)
+        deps = sorted({c.departement for c in geo.communes.values()})
+        params = {
+            "actors-of-territory": {"territory": f"departement:{rng.choice(deps)}"},
+            "funders-of-territory": {"territory": f"departement:{rng.choice(deps)}", "from": "2015", "to": "2020"},
+            "ecosystem-as-of": {"date": "2015"},
+            "sources-of": {"node": sample_actor},
+            "founders": {},
+        }
+        for q in list_queries():
+            p = params.get(q.name) or {x.name: sample_actor for x in q.params}
+            qt, n_rows = [], 0
+            for _ in range(args.repeats):
+                t = time.perf_counter()
+                n_rows = len(run_named(graph, q.name, p).value)
+                qt.append(time.perf_counter() - t)
+            report(f"kg query {q.name} (median)", _median_ms(qt), f"{n_rows:,} rows")
+
+        t = time.perf_counter()
+        result = analyse(G, top=10)
+        took = time.perf_counter() - t
+        report("kg analyse, whole graph", f"{took:.1f} s",
+               f"{result.summary['nodes']:,} nodes; target ≤ 30 s: {'PASS' if took <= 30 else 'FAIL'}")
+        if args.compare_networkx:
+            import networkx as nx
+
+            A = actor_graph(G)
+            t = time.perf_counter()
+            nx.betweenness_centrality(A, k=200, seed=42)
+            report("NetworkX betweenness k=200 (same graph)", f"{time.perf_counter() - t:.1f} s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

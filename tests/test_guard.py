@@ -1,0 +1,199 @@
+"""kg.guard: the lexer-based inspection, by examples and cross-checked against rdflib's SPARQL parser."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kg.guard import Refused, check_dataset, check_query, has_dataset_clause, tokens, unescape_codepoints
+from kg.vocab import PREFIXES
+
+GRAPHS = {PREFIXES["graph"] + "meta", PREFIXES["graph"] + "geography"}
+
+
+def refused(query: str, **kw) -> str | None:
+    try:
+        check_query(query, graphs=GRAPHS, prefixes=PREFIXES, **kw)
+    except Refused as exc:
+        return exc.keyword
+    return None
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?load ?service ?insert WHERE { ?load ex:service ?insert }",
+    "SELECT * WHERE { ?s ex:LOAD $delete ; :drop ?x }",
+    'SELECT * WHERE { ?s rdfs:label "SERVICE <http://127.0.0.1:1/> { ?a ?b ?c }" }',
+    "SELECT * WHERE { ?s rdfs:label '''multi\nline INSERT DATA { <a> <b> <c> }''' }",
+    'SELECT * WHERE { ?s rdfs:label """LOAD <http://x/> \\""" DROP ALL""" }',
+    "SELECT * WHERE { ?s ?p <http://example.org/SERVICE/LOAD> }  # SERVICE <http://127.0.0.1/> in a comment",
+    "# DELETE WHERE { ?s ?p ?o }\nASK { ?s ?p ?o }",
+    "SELECT * FROM <https://w3id.org/territorial-kg/graph/meta> WHERE { ?s ?p ?o }",
+    "SELECT * FROM graph:geography FROM NAMED graph:meta WHERE { ?s ?p ?o }",
+    'SELECT * WHERE { ?s rdfs:label "x"@fr . ?s ex:with ?using } ORDER BY ?using',
+    "SELECT * WHERE { ?s service:x ?o . ?s load:y ?o }",
+    "SELECT (COUNT(*) AS ?add) WHERE { ?a ?b ?c FILTER(?a < ?b && ?c > 1) }",
+])
+def test_accepted(query):
+    assert refused(query) is None
+
+
+@pytest.mark.parametrize("query,keyword", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:8000/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { service silent ?endpoint { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE {SERVICE<http://127.0.0.1:1/>{?s ?p ?o}}", "SERVICE"),
+    ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { ?a ?b ?c FILTER(?a<?b)SERVICE<http://127.0.0.1:1/>{?s ?p ?o} }", "SERVICE"),
+    ("LOAD <http://127.0.0.1:1/data.ttl>", "LOAD"),
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
+    ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+    ("CLEAR ALL", "CLEAR"),
+    ("DROP GRAPH <http://g>", "DROP"),
+    ("CREATE GRAPH <http://g>", "CREATE"),
+    ("COPY <http://a> TO <http://b>", "COPY"),
+    ("MOVE <http://a> TO <http://b>", "MOVE"),
+    ("ADD <http://a> TO <http://b>", "ADD"),
+    ("SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://127.0.0.1:1/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("PREFIX x: <http://example.org/> SELECT * FROM x:g WHERE { ?s ?p ?o }", "FROM"),
+])
+def test_refused(query, keyword):
+    assert refused(query) == keyword
+
+
+def test_message_names_the_keyword_and_where_it_is():
+    with pytest.raises(Refused, match=r"SERVICE is refused.*line 2, column 3"):
+        check_query("SELECT * WHERE {\n  SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+
+
+def test_flags_allow_service_and_update_for_trusted_callers():
+    assert refused("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=True) is None
+    assert refused("INSERT DATA { <http://a> <http://b> <http://c> }", allow_update=True) is None
+    assert refused("LOAD <http://x/>", allow_update=True) == "LOAD"  # LOAD also needs the network
+    assert refused("LOAD <http://x/>", allow_update=True, allow_service=True) is None
+
+
+def test_dataset_parameters_must_be_graphs_of_the_store():
+    check_dataset([PREFIXES["graph"] + "meta"], [], GRAPHS)
+    with pytest.raises(Refused, match="default-graph-uri=http://example.org/x"):
+        check_dataset(["http://example.org/x"], [], GRAPHS)
+    with pytest.raises(Refused, match="named-graph-uri"):
+        check_dataset([], ["http://127.0.0.1:1/"], GRAPHS)
+
+
+def test_inspection_says_when_the_query_has_its_own_dataset():
+    assert check_query("SELECT * FROM graph:meta WHERE { ?s ?p ?o }", graphs=GRAPHS, prefixes=PREFIXES).has_dataset
+    assert not check_query("SELECT * WHERE { ?s ?p 'from' }").has_dataset
+    assert not has_dataset_clause("# rows from INSEE\nSELECT * WHERE { ?s ex:from ?o }")
+
+
+def test_lexer_tokens():
+    kinds = [(t.kind, t.text) for t in tokens('SELECT ?x WHERE { <a> ex:p "s\\"t"@fr ; :q 1.5 . } # c')]
+    assert kinds == [("word", "SELECT"), ("var", "?x"), ("word", "WHERE"), ("punct", "{"), ("iri", "<a>"),
+                     ("word", "ex:p"), ("string", '"s\\"t"'), ("lang", "@fr"), ("punct", ";"), ("word", ":q"),
+                     ("word", "1.5"), ("punct", "."), ("punct", "}")]
+    assert unescape_codepoints("\\U00000053ERVICE") == "SERVICE"
+
+
+def test_named_questions_and_projection_queries_pass():
+    from kg import projection
+    from kg.queries import list_queries
+
+    texts = [q.sparql for q in list_queries()] + [v for k, v in vars(projection).items() if k.startswith("Q_")]
+    for text in texts:
+        assert refused(text) is None, text[:80]
+
+
+# --- property-style cross-check against rdflib's parser --------------------------------------------------
+
+FILLERS = [
+    "?s ?p ?o .", "?load ex:service ?insert .", "?s ex:LOAD ?delete .", "?s :drop $with .",
+    '?s rdfs:label "SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }" .', "?s rdfs:label 'LOAD <http://x/>' .",
+    '?s rdfs:label """multi\nline INSERT DATA { <a> <b> <c> }""" .', "?s ?p <http://example.org/SERVICE> .",
+    '?s rdfs:label "x"@fr .', "?s ex:from ?using .", "?s ex:p 42 .", "OPTIONAL { ?s ex:service ?add }",
+    "FILTER(?s != ?o)", "?s (ex:a|ex:copy)+ ?move .", "# SERVICE <http://127.0.0.1:9/> {}\n ?s ?p ?o .",
+]
+SERVICES = ["SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }", "service silent ?endpoint { ?s ?p ?o }",
+            "SERVICE<http://127.0.0.1:9/>{?s ?p ?o}", "\\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
+            "Service ex:endpoint { ?s ?p ?o }"]
+DATASETS = ["", "FROM <https://w3id.org/territorial-kg/graph/meta>", "FROM NAMED graph:geography",
+            "FROM <http://example.org/remote.ttl>", "FROM NAMED <http://127.0.0.1:9/g>"]
+UPDATES = ["INSERT DATA { <http://a> <http://b> \"SERVICE\" }", "DELETE WHERE { ?s ex:load ?o }",
+           "LOAD <http://127.0.0.1:9/x.ttl>", "CLEAR ALL", "DROP SILENT GRAPH <http://g>",
+           "WITH <http://g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+           "CREATE GRAPH <http://g>", "COPY DEFAULT TO <http://g>", "MOVE <http://a> TO <http://b>",
+           "ADD <http://a> TO DEFAULT", "INSERT { ?s ex:p ?o } USING <http://g> WHERE { ?s ex:q ?o }"]
+
+
+def generate(rnd: random.Random) -> str:
+    head = "PREFIX ex: <http://example.org/> PREFIX : <http://example.org/e#> PREFIX rdfs: " \
+           "<http://www.w3.org/2000/01/rdf-schema#> PREFIX graph: <https://w3id.org/territorial-kg/graph/>\n"
+    if rnd.random() < 0.2:
+        return head + rnd.choice(UPDATES)
+    body = " ".join(rnd.choice(FILLERS) for _ in range(rnd.randint(1, 4)))
+    if rnd.random() < 0.35:
+        body += " " + rnd.choice(SERVICES)
+    form = rnd.choice(["SELECT *", "SELECT ?s", "ASK", "CONSTRUCT { ?s ?p ?o }", "SELECT (COUNT(*) AS ?n)"])
+    if form.startswith(("SELECT ?s", "CONSTRUCT")):
+        body += " ?s ?p ?o ."
+    dataset = rnd.choice(DATASETS)
+    return f"{head}{form} {dataset} WHERE {{ {body} }}"
+
+
+def rdflib_verdict(query: str) -> str | None:
+    """What rdflib's parser sees: 'update', 'SERVICE', 'FROM' (outside the allowed graphs) or None."""
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        tree = parseQuery(query)
+    except Exception:  # noqa: BLE001 - not a query: is it an update?
+        parseUpdate(query)  # raises if neither
+        return "update"
+    prefixes = {}
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                found.append("SERVICE")
+            if node.name == "PrefixDecl":
+                prefixes[node.get("prefix", "")] = str(node["iri"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    if found:
+        return "SERVICE"
+    for clause in (tree[1].get("datasetClause", [])):
+        ref = clause["default"] if "default" in clause else clause["named"]  # CompValue.get(k) returns k if absent
+        if isinstance(ref, CompValue):
+            iri = prefixes.get(ref.get("prefix", ""), "") + (ref.get("localname", ""))
+        else:
+            iri = str(ref)
+        if iri not in GRAPHS:
+            return "FROM"
+    return None
+
+
+def test_guard_agrees_with_rdflib_on_generated_queries():
+    rnd = random.Random(17)
+    checked = disagreements = 0
+    for _ in range(400):
+        q = generate(rnd)
+        expected = rdflib_verdict(q)
+        got = refused(q)
+        got_kind = None if got is None else ("SERVICE" if got == "SERVICE" else "FROM" if got == "FROM" else "update")
+        if expected == "SERVICE" and got_kind == "FROM":
+            got_kind = "SERVICE"  # both refused; the guard stops at the first reason (FROM comes first)
+        if expected == "FROM" and got_kind == "SERVICE":
+            expected = "SERVICE"
+        checked += 1
+        if got_kind != expected:
+            disagreements += 1
+            pytest.fail(f"guard says {got!r}, rdflib says {expected!r} for:\n{q}")
+    assert checked == 400 and disagreements == 0

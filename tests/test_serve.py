@@ -1,0 +1,504 @@
+"""kg serve: a real endpoint on 127.0.0.1, queried with plain HTTP (httpx) and SPARQLWrapper,
+every answer checked against the embedded store; every refusal checked to change nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
+import pyoxigraph as ox
+
+import kg
+from kg.serve import Settings, negotiate, query_examples
+from kg.vocab import PREFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME_LIMIT_MS = 1500
+MAX_ROWS = 500
+MAX_BYTES = 20_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def store_path(built_store) -> Path:
+    """The store built once per session by tests/conftest.py (real curated data and geography)."""
+    return built_store
+
+
+def start(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    cmd = [sys.executable, "-m", "kg.cli_serve", "--store", str(store), "--port", str(port),
+           "--time-limit-ms", str(TIME_LIMIT_MS), "--max-returned-rows", str(MAX_ROWS),
+           "--max-request-bytes", str(MAX_BYTES), *extra]
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the server
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{port}/sparql"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(server_output(proc))
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("kg serve did not start")
+
+
+def server_output(proc: subprocess.Popen) -> str:
+    proc.log.seek(0)  # type: ignore[attr-defined]
+    return proc.log.read().decode(errors="replace")  # type: ignore[attr-defined]
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def endpoint(store_path):
+    proc, url = start(store_path)
+    yield url
+    stop(proc)
+    out = server_output(proc)
+    assert "Traceback" not in out, out
+
+
+SELECT = ("SELECT ?a ?label ?founded WHERE { ?a a org:Organization ; rdfs:label ?label "
+          "OPTIONAL { ?a schema:foundingDate ?founded } } ORDER BY ?a ?label")
+CONSTRUCT = "CONSTRUCT { ?a rdfs:label ?label ; a org:Organization } WHERE { ?a a org:Organization ; rdfs:label ?label }"
+ASK = "ASK { ?a a tkg:TerritorialCatalyst }"
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+RESULT_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values"}
+GRAPH_MEDIA = {"turtle": "text/turtle", "ntriples": "application/n-triples", "jsonld": "application/ld+json"}
+METHODS = ("get", "post-form", "post-direct")
+
+
+def ask_http(url: str, query: str, method: str, accept: str, **params) -> httpx.Response:
+    headers = {"Accept": accept}
+    if method == "get":
+        return httpx.get(url, params={"query": query, **params}, headers=headers, timeout=30)
+    if method == "post-form":
+        return httpx.post(url, data={"query": query, **params}, headers=headers, timeout=30)
+    return httpx.post(url, params=params, content=query.encode(), timeout=30,
+                      headers={**headers, "Content-Type": "application/sparql-query"})
+
+
+def rows_of(body: bytes, fmt: str) -> list[tuple]:
+    res = ox.parse_query_results(body, format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    return [tuple(sol) for sol in res]
+
+
+def embedded_rows(graph, query: str) -> list[tuple]:
+    r = graph.run(query, raw=True)
+    return [tuple(row[v] for v in r.variables) for row in r.value]
+
+
+# --- answers in every method and format --------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_select_every_method_and_format_matches_embedded(endpoint, graph, method, fmt):
+    r = ask_http(endpoint, SELECT, method, RESULT_MEDIA[fmt])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(RESULT_MEDIA[fmt])
+    expected = embedded_rows(graph, SELECT)
+    assert len(expected) > 10
+    assert rows_of(r.content, fmt) == expected
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_select_csv_matches_embedded(endpoint, graph, method):
+    r = ask_http(endpoint, SELECT, method, "text/csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    got = list(csv.reader(io.StringIO(r.text)))
+    expected = [["" if t is None else t.value for t in row] for row in embedded_rows(graph, SELECT)]
+    assert got[0] == ["a", "label", "founded"]
+    assert got[1:] == expected
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_ask_every_method_and_format(endpoint, graph, method, fmt):
+    r = ask_http(endpoint, ASK, method, RESULT_MEDIA[fmt])
+    assert r.status_code == 200, r.text
+    assert graph.query(ASK) is True
+    if fmt in ("csv", "tsv"):
+        assert r.text.strip().lower() == "true"
+    else:
+        assert bool(ox.parse_query_results(r.content, format=getattr(ox.QueryResultsFormat, fmt.upper()))) is True
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+def test_construct_every_method_and_format_matches_embedded(endpoint, graph, method, fmt):
+    r = ask_http(endpoint, CONSTRUCT, method, GRAPH_MEDIA[fmt])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(GRAPH_MEDIA[fmt])
+    rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    got = {q.triple for q in ox.parse(r.content, format=rdf)}
+    expected = {ox.Triple(s, p, o) for s, p, o in graph.query(CONSTRUCT, raw=True)}
+    assert got == expected and len(got) > 10
+
+
+def test_describe_returns_turtle(endpoint, graph):
+    q = "DESCRIBE <https://w3id.org/territorial-kg/id/actor/le-rameau>"
+    r = ask_http(endpoint, q, "get", "text/turtle")
+    assert r.status_code == 200
+    got = {q.triple for q in ox.parse(r.content, format=ox.RdfFormat.TURTLE)}
+    assert got == {ox.Triple(s, p, o) for s, p, o in graph.query(q, raw=True)} and got
+
+
+def test_default_is_turtle_or_json_and_unknown_accept_is_406(endpoint):
+    assert ask_http(endpoint, ASK, "get", "*/*").headers["content-type"] == "application/sparql-results+json"
+    assert ask_http(endpoint, CONSTRUCT, "get", "*/*").headers["content-type"].startswith("text/turtle")
+    r = ask_http(endpoint, SELECT, "get", "image/png")
+    assert r.status_code == 406 and "text/csv" in r.text
+
+
+def test_negotiate_prefers_quality():
+    assert negotiate("text/csv;q=0.2, text/tab-separated-values", "results")[0] == "TSV"
+    assert negotiate("application/ld+json;q=0.5, text/turtle;q=0.4", "graph")[0] == "JSON_LD"
+    assert negotiate("image/png", "graph") is None
+
+
+# --- SPARQLWrapper ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_sparqlwrapper_select(endpoint, graph, method, fmt):
+    SW = pytest.importorskip("SPARQLWrapper")
+    w = SW.SPARQLWrapper(endpoint)
+    w.setQuery(SELECT)
+    w.setReturnFormat({"json": SW.JSON, "xml": SW.XML, "csv": SW.CSV, "tsv": SW.TSV}[fmt])
+    if method == "GET":
+        w.setMethod(SW.GET)
+    else:
+        w.setMethod(SW.POST)
+        w.setRequestMethod(SW.URLENCODED if method == "POST" else SW.POSTDIRECTLY)
+    res = w.query()
+    body = res.response.read()
+    expected = embedded_rows(graph, SELECT)
+    if fmt == "csv":
+        got = list(csv.reader(io.StringIO(body.decode())))[1:]
+        assert got == [["" if t is None else t.value for t in row] for row in expected]
+    else:
+        assert rows_of(body, fmt) == expected
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_json_convert_and_ask(endpoint, graph, method):
+    SW = pytest.importorskip("SPARQLWrapper")
+    w = SW.SPARQLWrapper(endpoint)
+    w.setMethod(getattr(SW, method))
+    w.setReturnFormat(SW.JSON)
+    w.setQuery(SELECT)
+    data = w.queryAndConvert()
+    assert [b["a"]["value"] for b in data["results"]["bindings"]] == [r[0].value for r in embedded_rows(graph, SELECT)]
+    w.setQuery(ASK)
+    assert w.queryAndConvert()["boolean"] is True
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "jsonld", "n3"])
+def test_sparqlwrapper_construct(endpoint, graph, fmt):
+    SW = pytest.importorskip("SPARQLWrapper")
+    w = SW.SPARQLWrapper(endpoint)
+    w.setQuery(CONSTRUCT)
+    w.setReturnFormat({"turtle": SW.TURTLE, "jsonld": SW.JSONLD, "n3": SW.N3}[fmt])
+    res = w.query()
+    body = res.response.read()
+    rdf = ox.RdfFormat.JSON_LD if fmt == "jsonld" else ox.RdfFormat.TURTLE
+    got = {q.triple for q in ox.parse(body, format=rdf)}
+    assert got == {ox.Triple(s, p, o) for s, p, o in graph.query(CONSTRUCT, raw=True)}
+
+
+# --- dataset ----------------------------------------------------------------------------------------------
+
+def _count(resp: httpx.Response) -> int:
+    assert resp.status_code == 200, resp.text
+    return int(resp.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_default_graph_is_the_union(endpoint, graph):
+    assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == graph.query(COUNT_ALL)[0]["n"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_default_graph_uri_and_named_graph_uri_are_honoured(endpoint, graph, method):
+    meta = PREFIXES["graph"] + "meta"
+    expected = graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(meta))[0]["n"]
+    assert _count(ask_http(endpoint, COUNT_ALL, method, "application/json", **{"default-graph-uri": meta})) == expected
+    r = ask_http(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", method, "application/json",
+                 **{"named-graph-uri": meta})
+    assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [meta]
+
+
+def test_from_of_a_graph_of_the_store(endpoint, graph):
+    meta = PREFIXES["graph"] + "meta"
+    expected = graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(meta))[0]["n"]
+    q = "SELECT (COUNT(*) AS ?n) FROM graph:meta WHERE { ?s ?p ?o }"
+    assert _count(ask_http(endpoint, q, "post-form", "application/json")) == expected
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+def test_service_description_at_the_endpoint_url(endpoint, graph):
+    r = httpx.get(endpoint, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    triples = [q.triple for q in ox.parse(r.content, format=ox.RdfFormat.TURTLE)]
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert ox.Triple(ox.NamedNode(endpoint), ox.NamedNode(sd + "endpoint"), ox.NamedNode(endpoint)) in triples
+    names = {t.object.value for t in triples if t.predicate.value == sd + "name"}
+    assert names == set(graph.named_graphs())
+
+
+def test_query_page_serves_yasgui_itself_with_the_named_questions(endpoint, graph):
+    r = httpx.get(endpoint, headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    page = r.text
+    assert 'src="static/yasgui/yasgui.min.js"' in page and 'href="static/yasgui/yasgui.min.css"' in page
+    assert "<script src=\"http" not in page and "<link rel=\"stylesheet\" href=\"http" not in page  # no CDN
+    examples = query_examples(graph)
+    assert len(examples) >= 10
+    for ex in examples:
+        assert json.dumps(ex["name"]) in page
+    base = endpoint.rsplit("/", 1)[0]
+    js = httpx.get(base + "/static/yasgui/yasgui.min.js")
+    assert js.status_code == 200 and len(js.content) > 500_000 and "javascript" in js.headers["content-type"]
+    assert httpx.get(base + "/static/yasgui/yasgui.min.css").status_code == 200
+    assert "MIT" in httpx.get(base + "/static/yasgui/LICENSE").text
+
+
+def test_examples_are_runnable_and_answer(endpoint, graph):
+    for ex in query_examples(graph):
+        r = ask_http(endpoint, ex["query"], "post-form", "application/sparql-results+json")
+        assert r.status_code == 200, (ex["name"], r.text)
+        assert rows_of(r.content, "json") == embedded_rows(graph, ex["query"]), ex["name"]
+
+
+def test_ontology_page(endpoint):
+    r = httpx.get(endpoint.rsplit("/", 1)[0] + "/ontology")
+    assert r.status_code == 200
+    assert "tkg:TerritorialCatalyst" in r.text and "Actor types" in r.text and "Types d&#x27;acteurs" in r.text
+    assert "<script" not in r.text
+
+
+def test_root_redirects_to_the_endpoint(endpoint):
+    r = httpx.get(endpoint.rsplit("/", 1)[0] + "/", follow_redirects=False)
+    assert r.status_code in (302, 307) and r.headers["location"].endswith("/sparql")
+
+
+def test_cors(endpoint):
+    r = httpx.get(endpoint, params={"query": ASK}, headers={"Origin": "https://example.org"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    pre = httpx.options(endpoint, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                           "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200 and "POST" in pre.headers["access-control-allow-methods"]
+
+
+# --- bounded and safe ---------------------------------------------------------------------------------------
+
+def test_row_cap_cuts_and_flags(endpoint):
+    r = ask_http(endpoint, "SELECT ?s WHERE { ?s ?p ?o }", "get", "application/sparql-results+json")
+    assert r.status_code == 200 and r.headers["x-kg-truncated"] == "true"
+    assert len(r.json()["results"]["bindings"]) == MAX_ROWS
+    small = ask_http(endpoint, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", "get", "application/json")
+    assert "x-kg-truncated" not in small.headers
+    c = ask_http(endpoint, "CONSTRUCT WHERE { ?s ?p ?o }", "get", "application/n-triples")
+    assert c.headers["x-kg-truncated"] == "true" and len(c.text.strip().splitlines()) == MAX_ROWS
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts connections (it must see none)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+REFUSED = [
+    ("query", "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }", 403, "INSERT"),
+    ("query", "DELETE WHERE { ?s ?p ?o }", 403, "DELETE"),
+    ("update", "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }", 403,
+     "read-only"),
+    ("update", "DROP ALL", 403, "read-only"),
+    ("update", "LOAD <http://127.0.0.1:{port}/data.ttl>", 403, "read-only"),
+    ("sparql-update", "CLEAR ALL", 403, "read-only"),
+    ("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }", 403, "SERVICE"),
+    ("query", "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:{port}/> { ?s ?p ?o } }", 403, "SERVICE"),
+    ("query", "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }", 403, "SERVICE"),
+    ("query", "SELECT * FROM <http://127.0.0.1:{port}/remote.ttl> WHERE { ?s ?p ?o }", 403, "FROM"),
+    ("query", "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", 403, "FROM"),
+]
+
+
+@pytest.mark.parametrize("kind,text,status,word", REFUSED)
+def test_refused_operations_change_nothing_and_send_nothing(endpoint, graph, kind, text, status, word):
+    before = _count(ask_http(endpoint, COUNT_ALL, "get", "application/json"))
+    listener = Listener()
+    try:
+        text = text.replace("{port}", str(listener.port))
+        if kind == "query":
+            r = ask_http(endpoint, text, "post-form", "application/json")
+        elif kind == "update":
+            r = httpx.post(endpoint, data={"update": text})
+        else:
+            r = httpx.post(endpoint, content=text.encode(), headers={"Content-Type": "application/sparql-update"})
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+    assert r.status_code == status, r.text
+    assert word in r.text and "Traceback" not in r.text
+    assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == before
+
+
+def test_remote_dataset_parameters_are_refused(endpoint):
+    r = ask_http(endpoint, COUNT_ALL, "get", "application/json", **{"default-graph-uri": "http://127.0.0.1:9/g"})
+    assert r.status_code == 403 and "default-graph-uri" in r.text
+    r = ask_http(endpoint, COUNT_ALL, "post-direct", "application/json", **{"named-graph-uri": "http://example.org/"})
+    assert r.status_code == 403 and "named-graph-uri" in r.text
+
+
+def test_malformed_query_gets_400_with_position(endpoint):
+    r = ask_http(endpoint, "SELECT ?s WHERE {\n  ?s ?p }", "post-form", "application/json")
+    assert r.status_code == 400
+    assert r.text.startswith("SPARQL syntax error at line 2, column") and "Traceback" not in r.text
+    r = httpx.get(endpoint, params={"query": "SELEKT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 400 and "line 1, column 1" in r.text
+
+
+def test_query_past_the_time_limit_is_stopped_and_the_server_goes_on(endpoint, graph):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    t0 = time.monotonic()
+    r = ask_http(endpoint, slow, "get", "application/json")
+    elapsed = time.monotonic() - t0
+    assert r.status_code == 503 and "time limit of 1500 ms" in r.text
+    assert elapsed < TIME_LIMIT_MS / 1000 + 3
+    # the killed worker is replaced: the endpoint keeps answering, and right
+    for _ in range(4):
+        assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == graph.query(COUNT_ALL)[0]["n"]
+
+
+def test_oversized_requests_get_413(endpoint):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * MAX_BYTES
+    for method in ("post-form", "post-direct"):
+        r = ask_http(endpoint, big, method, "application/json")
+        assert r.status_code == 413 and "max_request_bytes" in r.text
+    r = httpx.get(endpoint, params={"query": "ASK {} #" + "x" * (MAX_BYTES // 2), "pad": "y" * (MAX_BYTES // 2)})
+    assert r.status_code in (413, 431)
+
+
+def test_bad_content_type_is_415(endpoint):
+    r = httpx.post(endpoint, content=b"ASK {}", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+
+
+def test_settings_have_help_and_bounds():
+    from kg.errors import QueryError
+    from kg.serve import SETTINGS_HELP
+
+    assert set(SETTINGS_HELP) == {f for f in Settings.__dataclass_fields__}
+    with pytest.raises(QueryError):
+        Settings(time_limit_ms=0)
+
+
+def test_remote_graph_on_kg_serve_answers_like_the_store(endpoint, graph):
+    from kg.queries import list_queries
+    from kg.remote import RemoteGraph
+
+    remote = RemoteGraph(endpoint, union_default_graph=True)
+    for q in list_queries():
+        ex = next(e for e in query_examples(graph) if e["name"] == q.name)
+        assert remote.query(ex["query"], raw=True) == graph.query(ex["query"], raw=True), q.name
+
+
+# --- updates with a token, on a copy of the store ---------------------------------------------------------
+
+def test_update_token_enables_updates_on_a_private_copy(store_path, tmp_path):
+    copy = tmp_path / "store"
+    shutil.copytree(store_path, copy)
+    proc, url = start(copy, "--update-token", "s3cret")
+    try:
+        triple = "<https://w3id.org/territorial-kg/id/actor/test> rdfs:label \"Test\""
+        ins = f"INSERT DATA {{ GRAPH graph:meta {{ {triple} }} }}"
+        assert httpx.post(url, data={"update": ins}).status_code == 401
+        assert httpx.post(url, data={"update": ins}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        ok = httpx.post(url, content=ins.encode(), headers={"Authorization": "Bearer s3cret",
+                                                             "Content-Type": "application/sparql-update"})
+        assert ok.status_code == 204, ok.text
+        r = httpx.get(url, params={"query": f"ASK {{ {triple} }}"}, headers={"Accept": "application/json"})
+        assert r.json()["boolean"] is True
+        refused = httpx.post(url, data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"},
+                             headers={"Authorization": "Bearer s3cret"})
+        assert refused.status_code == 403 and "LOAD" in refused.text
+    finally:
+        stop(proc)
+
+
+def test_cli_registers_serve_with_help():
+    import typer
+    from typer.testing import CliRunner
+
+    from kg.cli_serve import register
+
+    app = typer.Typer()
+    register(app)
+
+    @app.command()
+    def other() -> None:  # a second command, so that "serve" is a subcommand as in kg
+        pass
+
+    out = CliRunner().invoke(app, ["serve", "--help"]).output
+    for option in ("--store", "--host", "--port", "--time-limit-ms", "--max-returned-rows", "--max-request-bytes",
+                   "--workers", "--update-token"):
+        assert option in out

@@ -1,0 +1,115 @@
+"""Open a view in Debian's headless Chromium with the network blocked (shared by the view tests and the benchmark).
+
+Every request that is not the page's own file is aborted and recorded; console errors,
+page errors and dialogs (``alert``) are recorded too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# records vis-network's first afterDrawing, whichever way the page creates its Network
+HOOK = """
+(() => {
+  window.__kg = { firstDraw: null, stabilized: null };
+  function wrap(Network) {
+    if (!Network || Network.__kgWrapped) return;
+    const emit = Network.prototype.emit;
+    Network.prototype.emit = function (name, ...rest) {
+      if (name === 'afterDrawing' && window.__kg.firstDraw === null) window.__kg.firstDraw = performance.now();
+      if (name === 'stabilizationIterationsDone') window.__kg.stabilized = performance.now();
+      return emit.call(this, name, ...rest);
+    };
+    Network.__kgWrapped = true;
+  }
+  // the UMD build assigns window.vis = {} and then vis.Network = ...: trap both assignments
+  let real;
+  Object.defineProperty(window, 'vis', { configurable: true, get() { return real; }, set(v) {
+    real = v;
+    if (v && typeof v === 'object') {
+      let N = v.Network;
+      Object.defineProperty(v, 'Network', { configurable: true, enumerable: true,
+        get() { return N; }, set(x) { N = x; wrap(x); } });
+      if (N) wrap(N);
+    }
+  } });
+})();
+"""
+
+
+def chromium_available() -> bool:
+    if not Path(CHROMIUM).exists():
+        return False
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
+class Page:
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
+    """A fresh Chromium (fresh user-data-dir) with a 16:9 viewport; yields a Playwright browser context."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="kg-chromium-")
+    try:
+        with sync_playwright() as p:
+            ctx = p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+                viewport={"width": width, "height": height},
+                # the page's CSP forbids eval, which Playwright's evaluate() needs; requests are blocked by route()
+                bypass_csp=True)
+            ctx.add_init_script(HOOK)
+            try:
+                yield ctx
+            finally:
+                ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(ctx: Any, path: Path, *, wait_draw: bool = True, timeout: float = 60_000) -> Page:
+    """Open *path* in *ctx*: every other request is aborted and recorded."""
+    page = ctx.new_page()
+    url = path.resolve().as_uri()
+    rec = Page(page)
+
+    def route(r: Any) -> None:
+        if r.request.url == url:
+            r.continue_()
+        else:
+            rec.blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: rec.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: rec.page_errors.append(str(e)))
+
+    def dialog(d: Any) -> None:
+        rec.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.goto(url, wait_until="load", timeout=timeout)
+    if wait_draw:
+        page.wait_for_function("window.__kg && window.__kg.firstDraw !== null", timeout=timeout)
+    return rec

@@ -30,7 +30,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from kg.errors import UnknownEntityError
+from kg.errors import QueryError, UnknownEntityError
 from kg.lookup import resolve
 from kg.projection import RELATION_KINDS, is_active, normalise_date
 
@@ -219,7 +219,10 @@ def _restricted(H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | Non
     if unknown:
         raise UnknownEntityError(f"unknown relation kind(s) {sorted(unknown)}; use {', '.join(RELATION_KINDS)}",
                                  list(RELATION_KINDS))
-    day = normalise_date(as_of) if as_of is not None else None
+    try:
+        day = normalise_date(as_of) if as_of is not None else None
+    except ValueError as exc:
+        raise QueryError(f"--as-of: {exc}") from None
     if ks == set(DEFAULT_KINDS) | {"territoire"} and day is None:
         return H, ks, day
 

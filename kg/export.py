@@ -236,7 +236,7 @@ _DATE_KEYS = ("start", "end")
 
 
 def _text(v: Any) -> str:
-    return "; ".join(str(x) for x in v) if isinstance(v, (list, tuple, set)) else str(v)
+    return "; ".join(str(x) for x in v) if isinstance(v, (list, tuple, set)) else str(v)  # lists only
 
 
 def _sources_text(srcs: Any) -> str:
@@ -274,7 +274,7 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
         if d.get("themes"):
             attrs["themes"] = _text(d["themes"])
         if d.get("territory"):
-            attrs["territory"] = _text(str(G.nodes[t].get("label") or t) for t in d["territory"] if t in G)
+            attrs["territory"] = _text([str(G.nodes[t].get("label") or t) for t in d["territory"] if t in G])
         for k in _DATE_KEYS:
             if d.get(k):
                 attrs[k] = str(d[k])

@@ -305,6 +305,7 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._idle: asyncio.Queue[_Worker] | None = None
         self._lock = threading.Lock()
+        self._replacing: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         """Start the processes (blocking; call before serving)."""
@@ -369,7 +370,9 @@ class WorkerPool:
             if ok:
                 self._idle.put_nowait(w)
             else:  # timed out, cancelled or crashed: the worker's state is unknown, replace it
-                asyncio.ensure_future(self._replace(w))
+                task = asyncio.ensure_future(self._replace(w))
+                self._replacing.add(task)
+                task.add_done_callback(self._replacing.discard)
 
 
 # ---------------------------------------------------------------------------------------------------

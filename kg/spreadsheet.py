@@ -20,7 +20,7 @@ Nothing here knows about the graph: :mod:`kg.imports` turns tables into records.
 (Decimal('1500000.50'), None)
 >>> parse_date("09/03/2023")
 ('2023-03-09', None)
->>> parse_date(44995)  # an Excel serial number
+>>> parse_date(44994)  # an Excel serial number
 ('2023-03-09', None)
 """
 
@@ -564,8 +564,8 @@ def parse_date(value: Any) -> tuple[str | None, str | None]:
     --------
     >>> parse_date("2021"), parse_date("03/2021"), parse_date(2021)
     (('2021', None), ('2021-03', None), ('2021', None))
-    >>> parse_date("31/02/2021")[1]
-    '« 31/02/2021 » n\\'est pas une date réelle (day is out of range for month)'
+    >>> print(parse_date("31/02/2021")[1])
+    « 31/02/2021 » n'est pas une date réelle (day is out of range for month)
     """
     if _empty(value):
         return None, None

@@ -159,7 +159,7 @@ def rdflib_verdict(query: str) -> str | None:
             if node.name == "ServiceGraphPattern":
                 found.append("SERVICE")
             if node.name == "PrefixDecl":
-                prefixes[node.get("prefix", "")] = str(node["iri"])
+                prefixes[dict.get(node, "prefix", "")] = str(node["iri"])  # CompValue.get(k) returns k if absent
             for v in node.values():
                 walk(v)
         elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
@@ -169,10 +169,10 @@ def rdflib_verdict(query: str) -> str | None:
     walk(tree)
     if found:
         return "SERVICE"
-    for clause in (tree[1].get("datasetClause", [])):
-        ref = clause["default"] if "default" in clause else clause["named"]  # CompValue.get(k) returns k if absent
+    for clause in dict.get(tree[1], "datasetClause") or []:
+        ref = dict.get(clause, "default") or dict.get(clause, "named")
         if isinstance(ref, CompValue):
-            iri = prefixes.get(ref.get("prefix", ""), "") + (ref.get("localname", ""))
+            iri = prefixes.get(dict.get(ref, "prefix", ""), "") + dict.get(ref, "localname", "")
         else:
             iri = str(ref)
         if iri not in GRAPHS:

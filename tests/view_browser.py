@@ -20,12 +20,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 # records vis-network's first afterDrawing, whichever way the page creates its Network
 HOOK = """
 (() => {
-  window.__kg = { firstDraw: null, stabilized: null };
+  window.__kg = { firstDraw: null, stabilized: null, drawAfterStab: null };
   function wrap(Network) {
     if (!Network || Network.__kgWrapped) return;
     const emit = Network.prototype.emit;
     Network.prototype.emit = function (name, ...rest) {
       if (name === 'afterDrawing' && window.__kg.firstDraw === null) window.__kg.firstDraw = performance.now();
+      if (name === 'afterDrawing' && window.__kg.stabilized !== null && window.__kg.drawAfterStab === null)
+        window.__kg.drawAfterStab = performance.now();
       if (name === 'stabilizationIterationsDone') window.__kg.stabilized = performance.now();
       return emit.call(this, name, ...rest);
     };

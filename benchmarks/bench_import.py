@@ -58,7 +58,7 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
     wb = openpyxl.Workbook(write_only=True)
     sheets = {s.key: s for s in SHEETS}
 
-    def sheet(key: str):  # noqa: ANN202
+    def sheet(key: str):
         ws = wb.create_sheet(sheets[key].name)
         ws.append([c.header for c in sheets[key].columns])
         return ws

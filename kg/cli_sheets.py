@@ -8,7 +8,6 @@ prints what comes back, in French (the catalysts' language).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -33,12 +32,12 @@ def _template(
 
 
 def _import(
-    file: Optional[Path] = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
-    name: Optional[str] = typer.Option(None, "--nom", "--name", help="Name of the import (default: the file name); "
+    file: Path | None = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
+    name: str | None = typer.Option(None, "--nom", "--name", help="Name of the import (default: the file name); "
                                        "importing again under the same name updates it."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be added, changed and removed; "
                                  "write nothing."),
-    remove: Optional[str] = typer.Option(None, "--remove", help="Remove the import of this name (its folder and "
+    remove: str | None = typer.Option(None, "--remove", help="Remove the import of this name (its folder and "
                                          "named graph)."),
     data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/, sources/ and imports/."),
     store: Path = typer.Option(Path("build/store"), "--store", help="Store whose named graph is replaced "
@@ -92,9 +91,9 @@ def _import(
 
 def _export_xlsx(
     file: Path = typer.Argument(..., help="Workbook to write (.xlsx)."),
-    territory: Optional[str] = typer.Option(None, "--territory", "--territoire", help="Only this territory and its "
+    territory: str | None = typer.Option(None, "--territory", "--territoire", help="Only this territory and its "
                                             "sub-territories (departement:94, commune:94018, region:11…)."),
-    import_name: Optional[str] = typer.Option(None, "--import", help="Only the records of this import (importing "
+    import_name: str | None = typer.Option(None, "--import", help="Only the records of this import (importing "
                                               "the file again then updates it)."),
     data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/ and imports/."),
 ) -> None:

@@ -11,8 +11,10 @@ name and a variable, not keywords) and raises :class:`Refused` for
 - ``FROM`` / ``FROM NAMED`` with an IRI that is not a graph of the store (and the
   protocol's ``default-graph-uri`` / ``named-graph-uri``, see :func:`check_dataset`).
 
-As SPARQL requires, ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes are decoded before lexing, so
-``\\u0053ERVICE`` is seen as ``SERVICE``. The lexer costs a few microseconds per query,
+The SPARQL grammar decodes ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes before parsing (so
+``\\u0053ERVICE`` is ``SERVICE``, as rdflib reads it); Oxigraph decodes them only inside strings
+and IRIs. The guard inspects both readings, so neither can hide a keyword. A word without
+``:`` is read as the real lexer reads it: ``1.SERVICE`` is the number 1, ``.``, ``SERVICE``. The lexer costs a few microseconds per query,
 so it runs on every request; ``tests/test_guard.py`` cross-checks its verdict against
 rdflib's SPARQL parser on many generated queries.
 
@@ -22,7 +24,7 @@ Inspection(has_dataset=False)
 ...     check_query("SELECT * WHERE { SERVICE <http://127.0.0.1:8000/> { ?s ?p ?o } }")
 ... except Refused as exc:
 ...     print(exc)
-SERVICE is refused: this endpoint never sends a request on a query's behalf (line 1, column 18)
+SERVICE is refused: no request may leave the server on a query's behalf (line 1, column 18)
 """
 
 from __future__ import annotations
@@ -80,6 +82,10 @@ _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _VAR = re.compile(r"[?$][A-Za-z0-9_\u00B7\u00C0-\U000EFFFF]+")
 # a word: keyword, prefixed name (with ':'), blank node label, number, boolean
 _WORD = re.compile(r"[A-Za-z0-9_\u00C0-\U000EFFFF][A-Za-z0-9_\-.:%\\\u00B7\u00C0-\U000EFFFF]*|:[A-Za-z0-9_\-.:%\\\u00B7\u00C0-\U000EFFFF]*")
+# a prefix before ":" (PN_PREFIX), and what a word without ":" really is: a number or a name
+_PN_PREFIX = re.compile(r"(?:[A-Za-z\u00C0-\U000EFFFF](?:[A-Za-z0-9_\-.\u00B7\u00C0-\U000EFFFF]*"
+                        r"[A-Za-z0-9_\-\u00B7\u00C0-\U000EFFFF])?)?$")
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[A-Za-z_\u00C0-\U000EFFFF][A-Za-z0-9_\u00C0-\U000EFFFF]*")
 _LANG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 _SPACE = re.compile(r"\s+")
 
@@ -138,14 +144,18 @@ def tokens(query: str) -> Iterator[Token]:
                 continue
         m = _WORD.match(query, i)
         if m:
-            text = m.group(0).rstrip(".")  # a prefixed name never ends with "."
-            if not text:
-                yield Token("punct", ".", i)
-                i += 1
+            run = m.group(0)
+            head = run.split(":", 1)[0] if ":" in run else None
+            if head is not None and (head in ("", "_") or _PN_PREFIX.match(head)):
+                text = run.rstrip(".")  # a prefixed name (or blank node label) never ends with "."
+                yield Token("word", text, i)
+                i += len(text)
                 continue
-            yield Token("word", text, i)
-            i += len(text)
-            continue
+            p = _PLAIN.match(query, i)  # a keyword, boolean or number stops at "." or "-": "1.SERVICE"
+            if p:
+                yield Token("word", p.group(0), i)
+                i = p.end()
+                continue
         yield Token("punct", c, i)
         i += 1
 
@@ -156,7 +166,8 @@ def has_dataset_clause(query: str) -> bool:
     >>> has_dataset_clause("# data from INSEE\\nSELECT * WHERE { ?s ?p 'from' }")
     False
     """
-    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(unescape_codepoints(query)))
+    return any(t.kind == "word" and t.text.upper() == "FROM" for v in {query, unescape_codepoints(query)}
+               for t in tokens(v))
 
 
 def _where(text: str, pos: int) -> str:
@@ -199,7 +210,17 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
     Refused
         Naming the keyword, why, and where it is (line and column).
     """
-    text = unescape_codepoints(query)
+    decoded = unescape_codepoints(query)
+    # Oxigraph decodes \u escapes only inside strings and IRIs, the SPARQL grammar (and rdflib) everywhere:
+    # inspect both readings, so that neither can hide a keyword
+    has_dataset = _check(query, graphs, prefixes, allow_service, allow_update)
+    if decoded != query:
+        has_dataset = _check(decoded, graphs, prefixes, allow_service, allow_update) or has_dataset
+    return Inspection(has_dataset)
+
+
+def _check(text: str, graphs: Collection[str] | None, prefixes: Mapping[str, str] | None, allow_service: bool,
+           allow_update: bool) -> bool:
     known = dict(prefixes or {})
     allowed = set(graphs or ())
     toks = list(tokens(text))
@@ -211,7 +232,7 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
         if word == "PREFIX" and k + 2 < len(toks) and toks[k + 1].kind == "word" and toks[k + 2].kind == "iri":
             known[toks[k + 1].text.rstrip(":")] = toks[k + 2].text[1:-1]
         elif word == "SERVICE" and not allow_service:
-            raise Refused("SERVICE is refused: this endpoint never sends a request on a query's behalf "
+            raise Refused("SERVICE is refused: no request may leave the server on a query's behalf "
                           f"({_where(text, tok.pos)})", "SERVICE")
         elif word == "LOAD" and not (allow_service and allow_update):
             raise Refused("LOAD is refused: this endpoint is read-only and never fetches a document on a "
@@ -230,7 +251,7 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
                 raise Refused(f"FROM {shown} is refused: only graphs of this store may be named "
                               f"({_where(text, tok.pos)}); the default graph is already the union of all graphs, "
                               "and GRAPH <…> { … } selects one", "FROM")
-    return Inspection(has_dataset)
+    return has_dataset
 
 
 def _graph_iri(tok: Token | None, prefixes: Mapping[str, str]) -> str | None:

@@ -22,9 +22,10 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -68,14 +69,14 @@ __all__ = [
     "Change",
     "ImportPlan",
     "Imported",
-    "plan_import",
+    "Known",
     "apply_import",
     "import_file",
-    "remove_import",
-    "load_imports",
-    "imported_quads",
     "import_graph",
-    "Known",
+    "imported_quads",
+    "load_imports",
+    "plan_import",
+    "remove_import",
 ]
 
 #: folder of the stored imports, under the data folder
@@ -204,6 +205,8 @@ class Known:
     index: dict[str, tuple[str, BaseModel, str]] = field(default_factory=dict)
     names: dict[str, list[str]] = field(default_factory=dict)
     curated: Any = None
+    #: normalised title or source id → id of a source document of another import
+    documents: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, rec: BaseModel, owner: str) -> None:
         rid = rec.id  # type: ignore[attr-defined]
@@ -238,6 +241,9 @@ def known_records(data_dir: str | Path, *, skip: str | None = None, curated: Any
         for kind, rec in imp.all():
             if kind != "document":
                 known.add(kind, rec, slug)
+            elif rec.id.startswith(_doc_id(slug) + "."):  # type: ignore[attr-defined]
+                known.documents.setdefault(normalise_name(rec.title), rec.id)  # type: ignore[attr-defined]
+                known.documents.setdefault(normalise_name(rec.id.split(".", 1)[1]), rec.id)  # type: ignore[attr-defined]
     return known
 
 
@@ -344,6 +350,8 @@ class _Converter:
         self.names: dict[str, dict[str, list[str]]] = {"actor": {}, "programme": {}}
         self.sources: dict[str, str] = {}  # id, slug of title, normalised title → document id
         self.refs: list[str] = []
+        #: normalised names and ids of rows that failed: references to them are not reported again
+        self.failed: set[str] = set()
         #: ids of the rows that designate records already in the graph, by kind
         self.referenced: dict[str, str] = {}
 
@@ -416,7 +424,8 @@ class _Converter:
         out = [Source(doc=_doc_id(self.slug), quote=f"Feuille {table.name}, ligne {number}")]
         src = cell_text(row.get("source"))
         if src:
-            doc = self.sources.get(src) or self.sources.get(slugify(src)) or self.sources.get(normalise_name(src))
+            doc = self.sources.get(src) or self.sources.get(slugify(src)) or self.sources.get(normalise_name(src)) \
+                or self.known.documents.get(normalise_name(src))
             if doc is None:
                 self.rows.bad(table, number, self.header(headers, sheet, "source"),
                               f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
@@ -483,6 +492,8 @@ class _Converter:
         code = None
         if isinstance(raw_c, (int, float)) or text.isdigit() or (len(text) == 5 and text[:2] in ("2A", "2B")):
             code = parse_code(raw_c, 5)
+            if code and len(code) == 4 and code.isdigit():  # no INSEE code has 4 characters: a lost leading zero
+                code = "0" + code
         elif text.endswith(")") and "(" in text:  # "Charenton-le-Pont (94018)", as the export writes it
             inner = text[text.rfind("(") + 1:-1].strip()
             if len(inner) == 5 and not insee_commune_problem(inner):
@@ -524,6 +535,8 @@ class _Converter:
     def resolve(self, table: Table, number: int, header: str, value: str, kinds: tuple[str, ...]) -> tuple[str, str] | None:
         """(id, kind) of the actor or programme a cell names: own rows first, then the graph."""
         slug, key = slugify(value), normalise_name(value)
+        if key in self.failed or slug in self.failed or value in self.failed:
+            return None  # a row of this file that is already reported
         for kind in kinds:  # an id of this workbook
             name = _NAME_OF_KIND[kind]
             for rid in (value, slug):
@@ -601,6 +614,8 @@ class _Converter:
             rid = rid or self.own_id("actor", explicit, slugify(name), table, number, headers, sheet)
             if rid:
                 pending.append((number, row, headers, rid, bool(explicit)))
+            else:
+                self.failed.add(normalise_name(name))
         # the same derived id on two rows: different communes → name + commune code; same commune → a duplicate
         counts: dict[str, int] = {}
         for _, _, _, rid, explicit in pending:
@@ -619,6 +634,7 @@ class _Converter:
                 if cell_text(row.get("types")) is None:
                     self.rows.bad(table, number, self.header(headers, sheet, "types"), "le type d'acteur manque",
                                   "choisissez un type dans la liste (Association, Entreprise, Commune…)")
+                self.failed.update((rid, normalise_name(str(cell_text(row.get("name"))))))
                 continue
             data: dict[str, Any] = {
                 "id": rid, "name": cell_text(row.get("name")), "types": types,
@@ -652,12 +668,12 @@ class _Converter:
                               f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
                               "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux")
                 ok = False
-            if not ok or data["name"] is None:
-                continue
             rec = self.model(Actor, {k: v for k, v in data.items() if v not in (None, [])} | {"types": types},
-                             table, number, headers, sheet)
+                             table, number, headers, sheet) if ok and data["name"] else None
             if rec is not None:
                 self.put("actors", rec, table, number, headers)
+            else:
+                self.failed.update((rid, normalise_name(str(data["name"]))))
 
     def read_programmes(self, sheet: Sheet, table: Table) -> None:
         for number, row, headers in self.cells(sheet, table):
@@ -681,12 +697,12 @@ class _Converter:
                     "end": self.date(table, number, row, headers, sheet, "fin"),
                     "homepage": cell_text(row.get("homepage")),
                     "sources": self.provenance(table, number, row, headers, sheet)}
-            if not rid or not ptype:
-                continue
             rec = self.model(Programme, {k: v for k, v in data.items() if v not in (None, [])}, table, number,
-                             headers, sheet)
+                             headers, sheet) if rid and ptype else None
             if rec is not None:
                 self.put("programmes", rec, table, number, headers)
+            else:
+                self.failed.update((str(rid), normalise_name(name)))
 
     def read_partners(self, sheet: Sheet, table: Table) -> None:
         for number, row, headers in self.cells(sheet, table):
@@ -701,9 +717,12 @@ class _Converter:
             self._participation(sheet, table, number, row, headers, a, p, role)
 
     def _participation(self, sheet: Sheet, table: Table, number: int, row: dict, headers: dict,
-                       a: tuple[str, str] | None, p: tuple[str, str] | None, role: str | None) -> None:
-        start = self.date(table, number, row, headers, sheet, "debut")
-        end = self.date(table, number, row, headers, sheet, "fin")
+                       a: tuple[str, str] | None, p: tuple[str, str] | None, role: str | None,
+                       dates: tuple[str | None, str | None] | None = None) -> None:
+        if dates is None:
+            dates = (self.date(table, number, row, headers, sheet, "debut"),
+                     self.date(table, number, row, headers, sheet, "fin"))
+        start, end = dates
         sources = self.provenance(table, number, row, headers, sheet)
         if not (a and p and role):
             return
@@ -737,6 +756,11 @@ class _Converter:
             sk_text = cell_text(row.get("support_kind"))
             sk = self.concept(table, number, self.header(headers, sheet, "support_kind"), "support-kind", sk_text) \
                 if sk_text else None
+            if kind == "soutien" and not sk_text:
+                self.rows.bad(table, number, self.header(headers, sheet, "support_kind"),
+                              "un soutien doit dire sa nature (colonne « type de soutien »)",
+                              "choisissez dans la liste : " + ", ".join(lab for _, lab in
+                                                                         self.concepts.labels["support-kind"]))
             # resolved after every sheet is read: a relation may name an actor of a later sheet
             later.append(lambda args=(sheet, table, number, row, headers, src, dst, kind, role, sk, role_text,
                                       sk_text): self._relation(*args))
@@ -744,12 +768,14 @@ class _Converter:
     def _relation(self, sheet: Sheet, table: Table, number: int, row: dict, headers: dict, src: str, dst: str,
                   kind: str, role: str | None, sk: str | None, role_text: str | None, sk_text: str | None) -> None:
         h_from, h_to = self.header(headers, sheet, "from"), self.header(headers, sheet, "to")
+        start = self.date(table, number, row, headers, sheet, "debut")
+        end = self.date(table, number, row, headers, sheet, "fin")
         if kind == "participation":
             a = self.resolve(table, number, h_from, src, ("actor",))
             p = self.resolve(table, number, h_to, dst, ("programme",))
             if role_text and role is None:
                 return
-            self._participation(sheet, table, number, row, headers, a, p, role or "partenaire")
+            self._participation(sheet, table, number, row, headers, a, p, role or "partenaire", (start, end))
             return
         if kind in ("succession",):
             a = self.resolve(table, number, h_from, src, ("programme",))
@@ -759,10 +785,8 @@ class _Converter:
             return
         a = self.resolve(table, number, h_from, src, ("actor",))
         b = self.resolve(table, number, h_to, dst, ("actor",))
-        if not (a and b):
+        if not (a and b) or (row.get("debut") and not start) or (row.get("fin") and not end):
             return
-        start = self.date(table, number, row, headers, sheet, "debut")
-        end = self.date(table, number, row, headers, sheet, "fin")
         desc = cell_text(row.get("description"))
         sources = self.provenance(table, number, row, headers, sheet)
         explicit = cell_text(row.get("id"))
@@ -779,11 +803,6 @@ class _Converter:
                 self.put("memberships", rec, table, number, headers)
         elif kind == "soutien":
             if sk is None:
-                if not sk_text:
-                    self.rows.bad(table, number, self.header(headers, sheet, "support_kind"),
-                                  "un soutien doit dire sa nature (colonne « type de soutien »)",
-                                  "choisissez dans la liste : " + ", ".join(l for _, l in
-                                                                             self.concepts.labels["support-kind"]))
                 return
             rid = self.own_id("support", explicit, f"soutien-{a[0]}-{b[0]}-{sk}", table, number, headers, sheet)
             rec = self.model(Support, {"id": rid, "provider": a[0], "beneficiary": b[0], "support_kind": sk,
@@ -1031,7 +1050,6 @@ def plan_import(
         Every bad cell at once, each with sheet, row, column, value and fix.
     """
     from kg.geo import load_geography
-    from kg.spreadsheet import sheet as sheet_of
 
     path, data_dir = Path(path), Path(data_dir)
     tables = read_tables(path)
@@ -1108,7 +1126,7 @@ def plan_import(
     if rows.problems:
         raise InputError(rows.problems, f"{len(rows.problems)} problème(s) dans {path.name} ; rien n'a été écrit "
                                         f"({len(rows.problems)} problem(s); nothing was written)")
-    now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     file_doc = Document(id=_doc_id(slug), title=f"Tableur « {path.name} »", genre="spreadsheet", issued=now[:10],
                         description=f"Tableur importé par `kg import` le {now[:10]}.")
     own["documents"] = [file_doc] + own["documents"]
@@ -1147,18 +1165,28 @@ def plan_import(
 # --------------------------------------------------------------------------- RDF
 
 
+_PROV_TERMS: tuple = ()
+
+
 def _provenance(node: Any, sources: list[Source]) -> list[tuple]:
+    """The derivations of a record (as kg.mapping states them for curated records)."""
+    global _PROV_TERMS
     from pyoxigraph import NamedNode
 
     from kg.mapping import A, N, fr
-    from kg.vocab import PROV, TKG
 
+    if not _PROV_TERMS:
+        from kg.vocab import PROV, TKG
+
+        _PROV_TERMS = (N(PROV.wasDerivedFrom), N(PROV.qualifiedDerivation), N(PROV.Derivation), N(PROV.entity),
+                       N(TKG.quote))
+    derived_from, qualified, derivation, entity, quote = _PROV_TERMS
     out = []
     for i, src in enumerate(sources, 1):
         doc = N(iris.document(src.doc))
         d = NamedNode(f"{node.value}/source/{i}")
-        out += [(node, N(PROV.wasDerivedFrom), doc), (node, N(PROV.qualifiedDerivation), d),
-                (d, A, N(PROV.Derivation)), (d, N(PROV.entity), doc), (d, N(TKG.quote), fr(src.quote))]
+        out += [(node, derived_from, doc), (node, qualified, d), (d, A, derivation), (d, entity, doc),
+                (d, quote, fr(src.quote))]
     return out
 
 
@@ -1202,7 +1230,7 @@ def _import_quads(imp: Imported, kinds: dict[str, str], curated: Any, curated_de
         if t not in curated_derived:
             quads.append(Quad(*t, g))
     meta = N(iris.META_GRAPH)
-    when = imp.meta.get("imported_at") or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    when = imp.meta.get("imported_at") or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     meta_quads = [Quad(g, A, N(PROV.Entity), meta),
                   Quad(g, N(PROV.wasDerivedFrom), N(iris.document(_doc_id(imp.slug))), meta),
                   Quad(g, N(PROV.generatedAtTime), Literal(str(when), datatype=N(XSD.dateTime)), meta)]
@@ -1312,6 +1340,20 @@ def _update_store(store: Path, slug: str, quads: list, meta_quads: list) -> None
         del s
 
 
+def _drop_graph(store: Path, slug: str) -> None:
+    """Remove an import's graph and its description in graph:meta: one SPARQL update."""
+    from pyoxigraph import Store
+
+    g, meta = import_graph(slug), iris.META_GRAPH  # a checked slug: safe in the update
+    try:
+        s = Store(str(store))
+        s.update(f"DROP SILENT GRAPH <{g}> ;\nDELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}")
+        s.flush()
+        del s
+    except OSError as exc:
+        raise StoreError(f'cannot write the graph store at "{store}": {exc}; it is unchanged') from None
+
+
 def apply_import(plan: ImportPlan, data_dir: str | Path = "data", store: str | Path | None = None) -> ImportPlan:
     """Write a planned import: ``data/imports/<slug>/`` and the named graph of the store.
 
@@ -1407,6 +1449,6 @@ def remove_import(slug: str, data_dir: str | Path = "data", store: str | Path | 
         known = known_records(data_dir, skip=slug, imports=others)
         _check_references(others, _kinds(known.curated, others.values()))
     if store is not None and Path(store).is_dir():
-        _update_store(Path(store), slug, [], [])
+        _drop_graph(Path(store), slug)
     shutil.rmtree(folder)
     return True

@@ -32,8 +32,6 @@ __all__ = ["project", "active_as_of", "normalise_date", "is_active", "territory_
 RELATION_KINDS = ("participation", "adhesion", "financement", "fondation", "soutien", "unite",
                   "succession", "poste", "territoire")
 
-_NOTATION = "REPLACE(STR(?{v}), '^.*/', '')"
-
 Q_NODES = """
 SELECT ?n ?kind ?label ?start ?end WHERE {
   { ?n a org:Organization . BIND("actor" AS ?kind) FILTER NOT EXISTS { ?n a schema:Project } }
@@ -42,7 +40,8 @@ SELECT ?n ?kind ?label ?start ?end WHERE {
   UNION { ?n a schema:MonetaryGrant . BIND("funding" AS ?kind) }
   OPTIONAL { ?n rdfs:label ?label }
   OPTIONAL { ?n schema:foundingDate ?founded }
-  OPTIONAL { ?n dct:temporal ?p . OPTIONAL { ?p dcat:startDate ?pstart } OPTIONAL { ?p dcat:endDate ?end } }
+  OPTIONAL { ?n dct:temporal/dcat:startDate ?pstart }
+  OPTIONAL { ?n dct:temporal/dcat:endDate ?end }
   BIND(COALESCE(?pstart, ?founded) AS ?start)
 }"""
 
@@ -54,6 +53,8 @@ Q_ALT = """SELECT ?n ?alt WHERE { ?n skos:altLabel ?alt }"""
 
 Q_CONCEPT_LABELS = """SELECT ?c ?label WHERE { ?c a skos:Concept ; skos:prefLabel ?label }"""
 
+# pyoxigraph evaluates an OPTIONAL group of several patterns slowly over the union default graph:
+# the queries here keep OPTIONALs to one pattern or one property path
 Q_SOURCES = """
 SELECT ?n ?doc ?quote WHERE { ?n prov:qualifiedDerivation ?d . ?d prov:entity ?doc ; tkg:quote ?quote }"""
 
@@ -61,7 +62,8 @@ Q_MEMBERSHIPS = """
 SELECT ?m ?member ?org ?role ?start ?end ?isprog WHERE {
   ?m a org:Membership ; org:member ?member ; org:organization ?org .
   OPTIONAL { ?m org:role ?role }
-  OPTIONAL { ?m dct:temporal ?p . OPTIONAL { ?p dcat:startDate ?start } OPTIONAL { ?p dcat:endDate ?end } }
+  OPTIONAL { ?m dct:temporal/dcat:startDate ?start }
+  OPTIONAL { ?m dct:temporal/dcat:endDate ?end }
   BIND(EXISTS { ?org a schema:Project } AS ?isprog)
 }"""
 
@@ -71,13 +73,15 @@ SELECT ?g ?funder ?recipient ?item ?amount ?start ?end WHERE {
   OPTIONAL { ?g schema:funder ?funder }
   OPTIONAL { ?g schema:fundedItem ?item }
   OPTIONAL { ?g schema:amount/schema:value ?amount }
-  OPTIONAL { ?g dct:temporal ?p . OPTIONAL { ?p dcat:startDate ?start } OPTIONAL { ?p dcat:endDate ?end } }
+  OPTIONAL { ?g dct:temporal/dcat:startDate ?start }
+  OPTIONAL { ?g dct:temporal/dcat:endDate ?end }
 }"""
 
 Q_SUPPORTS = """
 SELECT ?s ?provider ?beneficiary ?sk ?start ?end WHERE {
   ?s a tkg:Support ; tkg:provider ?provider ; tkg:beneficiary ?beneficiary ; tkg:supportKind ?sk .
-  OPTIONAL { ?s dct:temporal ?p . OPTIONAL { ?p dcat:startDate ?start } OPTIONAL { ?p dcat:endDate ?end } }
+  OPTIONAL { ?s dct:temporal/dcat:startDate ?start }
+  OPTIONAL { ?s dct:temporal/dcat:endDate ?end }
 }"""
 
 # binary links stated on a record; their sources are that record's derivations (ranked in Python)
@@ -99,7 +103,8 @@ Q_POSTS = """
 SELECT ?post ?person ?org ?label ?start ?end WHERE {
   ?post a org:Post ; org:heldBy ?person ; org:postIn ?org .
   OPTIONAL { ?post rdfs:label ?label }
-  OPTIONAL { ?post dct:temporal ?p . OPTIONAL { ?p dcat:startDate ?start } OPTIONAL { ?p dcat:endDate ?end } }
+  OPTIONAL { ?post dct:temporal/dcat:startDate ?start }
+  OPTIONAL { ?post dct:temporal/dcat:endDate ?end }
 }"""
 
 Q_TERRITORIES = """

@@ -31,37 +31,38 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kg.errors import InputError, Problem
 from kg.geo import normalise_name
 
 __all__ = [
-    "Column",
-    "Sheet",
-    "SHEETS",
-    "Table",
-    "Concepts",
-    "load_concepts",
-    "read_tables",
-    "match_sheet",
-    "match_columns",
-    "parse_date",
-    "parse_amount",
-    "parse_list",
-    "parse_code",
-    "slugify",
-    "write_workbook",
-    "write_template",
-    "README_SHEET",
-    "LISTS_SHEET",
     "EXAMPLE_ID_PREFIX",
+    "LISTS_SHEET",
+    "README_SHEET",
     "RELATION_KINDS",
+    "SHEETS",
+    "Column",
+    "Concepts",
+    "Sheet",
+    "Table",
     "cell_text",
+    "load_concepts",
+    "match_columns",
+    "match_sheet",
+    "parse_amount",
+    "parse_code",
+    "parse_date",
+    "parse_list",
+    "read_tables",
     "sheet",
+    "slugify",
+    "write_template",
+    "write_workbook",
 ]
 
 README_SHEET = "Lisez-moi"
@@ -781,16 +782,16 @@ def write_workbook(
     readme.column_dimensions["C"].width = 100
     lines: list[tuple[str, str, str]] = [
         ("Territorial KG", "", "Classeur pour cartographier l'écosystème de votre territoire."),
-        ("", "", "Remplissez une ligne par acteur, relation, programme, partenaire, financement ou source, "
-                 "puis : kg import ce-fichier.xlsx (ajoutez --dry-run pour voir d'abord ce qui changerait)."),
-        ("", "", "Les listes déroulantes viennent des listes contrôlées du graphe (feuille cachée Listes). "
-                 "Plusieurs valeurs dans une cellule : séparez-les par « | »."),
+        ("", "", ("Remplissez une ligne par acteur, relation, programme, partenaire, financement ou source, "
+                  "puis : kg import ce-fichier.xlsx (ajoutez --dry-run pour voir d'abord ce qui changerait).")),
+        ("", "", ("Les listes déroulantes viennent des listes contrôlées du graphe (feuille cachée Listes). "
+                  "Plusieurs valeurs dans une cellule : séparez-les par « | ».")),
         ("", "", "Dates : jj/mm/aaaa, mm/aaaa ou aaaa. Montants : en euros, virgule décimale acceptée."),
         ("", "", f"Les lignes d'exemple (id commençant par « {EXAMPLE_ID_PREFIX} ») sont ignorées à l'import."),
-        ("", "", "Acteurs, programmes : nommez-les comme dans le graphe (ou par leur id) pour les relier aux "
-                 "acteurs déjà connus, par exemple « Le RAMEAU »."),
-        ("", "", "Colonnes Kumu acceptées : Label, Type, Description, Tags (feuille Elements) ; From, To, Type "
-                 "(feuille Connections)."),
+        ("", "", ("Acteurs, programmes : nommez-les comme dans le graphe (ou par leur id) pour les relier aux "
+                  "acteurs déjà connus, par exemple « Le RAMEAU ».")),
+        ("", "", ("Colonnes Kumu acceptées : Label, Type, Description, Tags (feuille Elements) ; From, To, Type "
+                  "(feuille Connections).")),
     ]
     lines += [(k, "", v) for k, v in extra_readme]
     r = 1

@@ -578,10 +578,28 @@ def render_html(model: ViewModel) -> str:
     from markupsafe import Markup
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    quotes: list[list[str]] = []
+    seen: dict[tuple[str, str], int] = {}
+
+    def compact(item: dict[str, Any]) -> dict[str, Any]:
+        # sources become indices into one quote table (a grant's sentence serves all its edges);
+        # empty values are left out: the page treats a missing key as empty
+        out = {k: v for k, v in item.items()
+               if v is not None and v is not False and v != [] and v != "" and k != "sources"}
+        refs = []
+        for doc, quote in item.get("sources") or []:
+            key = (doc, quote)
+            if key not in seen:
+                seen[key] = len(quotes)
+                quotes.append([doc, quote])
+            refs.append(seen[key])
+        if refs:
+            out["src"] = refs
+        return out
+
     data = {
-        "nodes": model.nodes, "edges": model.edges, "legend": model.legend, "kinds": model.kinds,
-        "themes": model.themes, "years": model.years, "year": model.year, "ui": model.ui,
-        "big": len(model.nodes) > 1000,
+        "nodes": [compact(n) for n in model.nodes], "edges": [compact(e) for e in model.edges], "quotes": quotes,
+        "years": model.years, "year": model.year, "ui": model.ui, "big": len(model.nodes) > 1000,
     }
     return env.get_template("view.html").render(
         model=model, data=data, vis=Markup(_vis_source()), vis_version=VIS_VERSION)

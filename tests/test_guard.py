@@ -33,6 +33,8 @@ def refused(query: str, **kw) -> str | None:
     'SELECT * WHERE { ?s rdfs:label "x"@fr . ?s ex:with ?using } ORDER BY ?using',
     "SELECT * WHERE { ?s service:x ?o . ?s load:y ?o }",
     "SELECT (COUNT(*) AS ?add) WHERE { ?a ?b ?c FILTER(?a < ?b && ?c > 1) }",
+    'SELECT * WHERE { ?s ?p "a\\u0022 AS ?x" }',
+    "SELECT * WHERE { ?s ex:a.service ?o ; ex:o.LOAD 1.5 . _:b1 ?p true . }",
 ])
 def test_accepted(query):
     assert refused(query) is None
@@ -44,6 +46,9 @@ def test_accepted(query):
     ("SELECT * WHERE {SERVICE<http://127.0.0.1:1/>{?s ?p ?o}}", "SERVICE"),
     ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
     ("SELECT * WHERE { ?a ?b ?c FILTER(?a<?b)SERVICE<http://127.0.0.1:1/>{?s ?p ?o} }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p 1.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p true.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p 1.5e3.service <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
     ("LOAD <http://127.0.0.1:1/data.ttl>", "LOAD"),
     ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
     ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
@@ -112,11 +117,12 @@ FILLERS = [
     '?s rdfs:label "SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }" .', "?s rdfs:label 'LOAD <http://x/>' .",
     '?s rdfs:label """multi\nline INSERT DATA { <a> <b> <c> }""" .', "?s ?p <http://example.org/SERVICE> .",
     '?s rdfs:label "x"@fr .', "?s ex:from ?using .", "?s ex:p 42 .", "OPTIONAL { ?s ex:service ?add }",
-    "FILTER(?s != ?o)", "?s (ex:a|ex:copy)+ ?move .", "# SERVICE <http://127.0.0.1:9/> {}\n ?s ?p ?o .",
+    "FILTER(?s != ?o)", "?s (ex:a|ex:copy)+ ?move .", "?s ex:a.service 1.5 .", "?s ?p true .", "# SERVICE <http://127.0.0.1:9/> {}\n ?s ?p ?o .",
 ]
 SERVICES = ["SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }", "service silent ?endpoint { ?s ?p ?o }",
             "SERVICE<http://127.0.0.1:9/>{?s ?p ?o}", "\\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
-            "Service ex:endpoint { ?s ?p ?o }"]
+            "Service ex:endpoint { ?s ?p ?o }", "?s ?p 1.SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }",
+            "?s ?p false.Service ?x { ?a ?b ?c }"]
 DATASETS = ["", "FROM <https://w3id.org/territorial-kg/graph/meta>", "FROM NAMED graph:geography",
             "FROM <http://example.org/remote.ttl>", "FROM NAMED <http://127.0.0.1:9/g>"]
 UPDATES = ["INSERT DATA { <http://a> <http://b> \"SERVICE\" }", "DELETE WHERE { ?s ex:load ?o }",
@@ -197,3 +203,59 @@ def test_guard_agrees_with_rdflib_on_generated_queries():
             disagreements += 1
             pytest.fail(f"guard says {got!r}, rdflib says {expected!r} for:\n{q}")
     assert checked == 400 and disagreements == 0
+
+
+def test_what_the_guard_accepts_never_makes_oxigraph_connect():
+    """Every generated query the guard lets through runs on pyoxigraph with SERVICE IRIs aimed at a
+    listener on 127.0.0.1: the listener must see no connection. Queries the guard refuses for SERVICE
+    do make pyoxigraph connect when they parse (so the refusal is needed)."""
+    import socket
+    import threading
+
+    import pyoxigraph as ox
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.05)
+    port = sock.getsockname()[1]
+    seen = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+                seen.append(1)
+                conn.close()
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                      ox.NamedNode("http://example.org/o"), ox.NamedNode("http://example.org/g")))
+    rnd = random.Random(23)
+    accepted = refused_service_connected = 0
+    try:
+        for _ in range(300):
+            q = generate(rnd).replace("127.0.0.1:9/", f"127.0.0.1:{port}/")
+            verdict = refused(q)
+            before = len(seen)
+            try:
+                result = store.query(q, use_default_graph_as_union=True)
+                if not isinstance(result, ox.QueryBoolean):
+                    list(result)
+            except (SyntaxError, OSError, RuntimeError, ValueError):
+                pass
+            if verdict is None:
+                accepted += 1
+                assert len(seen) == before, f"accepted, yet pyoxigraph connected:\n{q}"
+            elif verdict == "SERVICE" and len(seen) > before:
+                refused_service_connected += 1
+    finally:
+        stop.set()
+        t.join(2)
+        sock.close()
+    assert accepted > 50 and refused_service_connected > 0, (accepted, refused_service_connected)

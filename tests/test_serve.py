@@ -50,7 +50,7 @@ def start(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     cmd = [sys.executable, "-m", "kg.cli_serve", "--store", str(store), "--port", str(port),
            "--time-limit-ms", str(TIME_LIMIT_MS), "--max-returned-rows", str(MAX_ROWS),
            "--max-request-bytes", str(MAX_BYTES), *extra]
-    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the server
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe (a full pipe would block the server)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     proc.log = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}/sparql"
@@ -376,6 +376,7 @@ REFUSED = [
     ("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }", 403, "SERVICE"),
     ("query", "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:{port}/> { ?s ?p ?o } }", 403, "SERVICE"),
     ("query", "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }", 403, "SERVICE"),
+    ("query", "SELECT * WHERE { ?x ?y 1.SERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }", 403, "SERVICE"),
     ("query", "SELECT * FROM <http://127.0.0.1:{port}/remote.ttl> WHERE { ?s ?p ?o }", 403, "FROM"),
     ("query", "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", 403, "FROM"),
 ]
@@ -502,3 +503,41 @@ def test_cli_registers_serve_with_help():
     for option in ("--store", "--host", "--port", "--time-limit-ms", "--max-returned-rows", "--max-request-bytes",
                    "--workers", "--update-token"):
         assert option in out
+
+
+def test_query_page_runs_an_example_in_headless_chromium(endpoint, graph):
+    """The page works offline: YASGUI from the endpoint itself, no other request, no console error."""
+    pytest.importorskip("playwright")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is absent")
+    from playwright.sync_api import sync_playwright
+
+    base = endpoint.rsplit("/", 1)[0] + "/"
+    blocked: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+
+            def route(r) -> None:
+                if r.request.url.startswith(base):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(endpoint)
+            page.wait_for_selector(".yasqe", timeout=30_000)
+            page.get_by_role("button", name="actor-partners", exact=True).click()
+            page.click(".tabPanel.active .yasqe_queryButton")
+            page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=30_000)
+            rows = page.locator(".tabPanel.active .yasr table tbody tr").count()
+        finally:
+            browser.close()
+    example = next(e for e in query_examples(graph) if e["name"] == "actor-partners")
+    assert rows == len(graph.query(example["query"])) > 0
+    assert blocked == [] and errors == []

@@ -89,7 +89,8 @@ def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def open_page(ctx: Any, path: Path, *, wait_draw: bool = True, timeout: float = 60_000) -> Page:
+def open_page(ctx: Any, path: Path, *, wait_draw: bool = True, timeout: float = 60_000,
+              wait_until: str = "load") -> Page:
     """Open *path* in *ctx*: every other request is aborted and recorded."""
     page = ctx.new_page()
     url = path.resolve().as_uri()
@@ -111,7 +112,7 @@ def open_page(ctx: Any, path: Path, *, wait_draw: bool = True, timeout: float = 
         d.dismiss()
 
     page.on("dialog", dialog)
-    page.goto(url, wait_until="load", timeout=timeout)
+    page.goto(url, wait_until=wait_until, timeout=timeout)  # type: ignore[arg-type]
     if wait_draw:
         page.wait_for_function("window.__kg && window.__kg.firstDraw !== null", timeout=timeout)
     return rec

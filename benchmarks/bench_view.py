@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -37,8 +38,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.view import build_model, write_html  # noqa: E402
-from tests.view_browser import browser, chromium_available, open_page  # noqa: E402
+from kg.view import build_model, write_html
+from tests.view_browser import CHROMIUM, browser, chromium_available, open_page
 
 ID = "https://w3id.org/territorial-kg/id/"
 ACTOR_TYPES = [("entreprise", 40), ("association", 29), ("commune", 7), ("intercommunalite", 3),
@@ -175,8 +176,8 @@ def run(sizes: list[int], repeats: int, pyvis_timeout: float) -> list[dict[str, 
 
 
 def table(rows: list[dict[str, Any]], cap: float) -> str:
-    lines = ["| nodes (edges) | view | runs | HTML MB | generation s (layout incl.) | interactive ms "
-             "| requests blocked | targets |",
+    lines = [("| nodes (edges) | view | runs | HTML MB | generation s (layout incl.) | interactive ms "
+              "| requests blocked | targets |"),
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         tti = (f"> {cap * 1000:,.0f} (cap)" if r["timed_out"] else
@@ -206,8 +207,12 @@ def main() -> None:
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
     repeats = args.repeats or (1 if args.quick else 3)
     cap = args.pyvis_timeout or (30.0 if args.quick else 120.0)
+    load = os.getloadavg()
     rows = run(sizes, repeats, cap)
     print(table(rows, cap))
+    end = os.getloadavg()
+    print(f"\n{os.cpu_count()} CPUs; load average (1 min) {load[0]:.1f} at start, {end[0]:.1f} at end; "
+          f"Chromium {CHROMIUM}; repeats {repeats}; pyvis cap {cap:.0f} s")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,12 +19,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def view(
-        territory: Optional[str] = typer.Option(None, "--territory", help="A territory and its actors "
+        territory: str | None = typer.Option(None, "--territory", help="A territory and its actors "
                                                 "(commune:94018, intercommunalite:200057941, departement:94…)."),
-        actor: Optional[str] = typer.Option(None, "--actor", help="An actor (name or IRI) and its neighbourhood."),
+        actor: str | None = typer.Option(None, "--actor", help="An actor (name or IRI) and its neighbourhood."),
         hops: int = typer.Option(1, "--hops", help="How far around --actor."),
-        programme: Optional[str] = typer.Option(None, "--programme", help="A programme and everyone around it."),
-        chain: Optional[tuple[str, str]] = typer.Option(None, "--chain",
+        programme: str | None = typer.Option(None, "--programme", help="A programme and everyone around it."),
+        chain: tuple[str, str] | None = typer.Option(None, "--chain",
                                                         help="Two actors: their alliance chains, highlighted."),
         whole: bool = typer.Option(False, "--all", help="The whole graph (grouped beyond --max-nodes)."),
         lang: str = typer.Option("fr", "--lang", help="fr or en."),
@@ -33,11 +32,11 @@ def register(app: typer.Typer) -> None:
         embed: bool = typer.Option(False, "--embed", help="Also print the <iframe> snippet that embeds the view."),
         png: bool = typer.Option(False, "--png", help="Also write a PNG picture beside the HTML file."),
         svg: bool = typer.Option(False, "--svg", help="Also write an SVG picture beside the HTML file."),
-        as_of: Optional[str] = typer.Option(None, "--as-of", help="Start the year slider at that year "
+        as_of: str | None = typer.Option(None, "--as-of", help="Start the year slider at that year "
                                             "(YYYY; default: the latest, everything shown)."),
         max_nodes: int = typer.Option(200, "--max-nodes", help="Group nodes beyond this many (0: never group)."),
         group_by: str = typer.Option("type", "--group-by", help="Grouping: type or territory."),
-        title: Optional[str] = typer.Option(None, "--title", help="Title shown on the page."),
+        title: str | None = typer.Option(None, "--title", help="Title shown on the page."),
         store: Path = typer.Option(Path("build/store"), "--store", help=STORE_HELP),
     ) -> None:
         """Write an interactive HTML view (self-contained, works offline) of a territory, an actor, a programme,
@@ -72,9 +71,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def export(
         fmt: str = typer.Argument(..., metavar="FORMAT", help="ttl, trig, nq, jsonld, graphml, gexf or csv."),
-        out: Optional[Path] = typer.Option(None, "--out", help="File to write (a folder for csv); "
+        out: Path | None = typer.Option(None, "--out", help="File to write (a folder for csv); "
                                            "default exports/graph.<suffix>."),
-        territory: Optional[str] = typer.Option(None, "--territory", help="Only this territory's actors, "
+        territory: str | None = typer.Option(None, "--territory", help="Only this territory's actors, "
                                                 "their programmes and what hangs on them."),
         store: Path = typer.Option(Path("build/store"), "--store", help=STORE_HELP),
     ) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["write_examples", "EXAMPLES"]
+__all__ = ["EXAMPLES", "write_examples"]
 
 _ID = "https://w3id.org/territorial-kg/id/"
 PEMB = "intercommunalite:200057941"
@@ -57,11 +57,12 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
     """Write the example views (HTML, SVG, PNG) into *out_dir*; returns the files written."""
     from kg.picture import write_png, write_svg
     from kg.projection import project
-    from kg.view import build_model, territory_nodes, write_html
+    from kg.view import build_model, figures, territory_nodes, write_html
 
     out = Path(out_dir)
     G = project(graph)
     fr = lang == "fr"
+    key_figures = figures(graph, lang)
     specs = []
     pemb = territory_nodes(graph, G, PEMB)
     specs.append(("pemb-ecosystem", pemb, set(), set(), {_ID + "territory/intercommunalite/200057941"},
@@ -75,7 +76,8 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
                   else "History: AET (2008) → Q2ER (2014) → VitaWin (2021)"))
     written: list[Path] = []
     for name, nodes, hl, edges, focus, title in specs:
-        model = build_model(G, nodes, title=title, lang=lang, highlight=hl, highlight_edges=edges, focus=focus)
+        model = build_model(G, nodes, title=title, lang=lang, highlight=hl, highlight_edges=edges, focus=focus,
+                            node_figures=key_figures)
         written.append(write_html(model, out / f"{name}.html").path)
         written.append(write_svg(model, out / f"{name}.svg"))
         written.append(write_png(model, out / f"{name}.png"))

@@ -25,17 +25,26 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import networkx as nx
 
 from kg.errors import ExportError
 
-__all__ = ["FORMATS", "ExportResult", "register", "export", "context", "flat_projection", "CONTEXT_FILE",
-           "CONTEXT_URL"]
+__all__ = [
+    "CONTEXT_FILE",
+    "CONTEXT_URL",
+    "FORMATS",
+    "ExportResult",
+    "context",
+    "export",
+    "flat_projection",
+    "register",
+]
 
 CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 #: where the context is published (the w3id redirect of the project's base)

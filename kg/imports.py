@@ -98,6 +98,12 @@ def import_graph(slug: str) -> str:
     return iris.graph(f"import/{slug}")
 
 
+def _copy_name(slug: str, original: str) -> str:
+    """Name of the copy of the imported file in ``data/imports/<slug>/``: ``<slug><suffix>``."""
+    suffix = Path(original).suffix.lower()
+    return f"{slug}{suffix if suffix in ('.xlsx', '.xlsm', '.ods', '.csv', '.tsv', '.txt') else '.bin'}"
+
+
 def _doc_id(slug: str, source: str | None = None) -> str:
     return f"import-{slug}" if source is None else f"import-{slug}.{source}"
 
@@ -144,11 +150,44 @@ def _dump_records(imp: Imported) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _parse_records(text: str) -> dict[str, Any]:
+    """Read what :func:`_dump_records` wrote, line by line (each value is JSON); ValueError otherwise."""
+    data: dict[str, Any] = {}
+    section: Any = None
+    current: dict[str, Any] | None = None
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith(" ") and not line.startswith("- ") and line.endswith(":"):
+            name = line[:-1]
+            section = data[name] = {} if name == "import" else []
+            current = None
+            continue
+        if line.startswith("- ") and isinstance(section, list):
+            current = {}
+            section.append(current)
+            line = line[2:]
+        elif line.startswith("  "):
+            line = line[2:]
+        else:
+            raise ValueError(line)
+        key, _, value = line.partition(": ")
+        target = section if isinstance(section, dict) else current
+        if target is None or not key or not value:
+            raise ValueError(line)
+        target[key] = json.loads(value)
+    return data
+
+
 def _load_one(folder: Path, problems: list[Problem]) -> Imported | None:
     path = folder / RECORDS_FILE
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = _parse_records(text)
+        except ValueError:  # edited by hand: read it as the YAML it is
+            data = yaml.load(text, Loader=loader) or {}
     except (OSError, yaml.YAMLError) as exc:
         problems.append(Problem(str(path), None, None, f"unreadable import: {exc}",
                                 "import the spreadsheet again (kg import) or delete the folder"))
@@ -1214,11 +1253,12 @@ def _import_quads(imp: Imported, kinds: dict[str, str], curated: Any, curated_de
     g = NamedNode(import_graph(imp.slug))
     quads: list = []
     source_file = N(TKG.sourceFile)
+    # the copy kept in data/imports/<slug>/; a document of the Sources sheet has no text of ours: its
+    # source file is the spreadsheet that cites it
+    copy = Literal(_copy_name(imp.slug, str(imp.meta.get("file", ".xlsx"))))
     for rec in imp.records.get("documents", []):
         for s, p, o in record_triples(rec, kinds):
-            if p == source_file:
-                o = Literal(f"{IMPORTS_DIR}/{imp.slug}/{imp.meta.get('file', RECORDS_FILE)}")
-            quads.append(Quad(s, p, o, g))
+            quads.append(Quad(s, p, copy if p == source_file else o, g))
     for kind, rec in imp.all():
         if kind == "document":
             continue
@@ -1306,12 +1346,21 @@ def imported_quads(data_dir: str | Path = "data", *, curated: Any = None) -> lis
 # --------------------------------------------------------------------------- writing
 
 
+#: a first import above this many quads is bulk-loaded (see :func:`_update_store`)
+BULK_QUADS = 50_000
+
+
 def _update_store(store: Path, slug: str, quads: list, meta_quads: list) -> None:
     """Replace the import's graph and its description in graph:meta in one transaction.
 
     Only the difference is written: the quads no longer there are deleted and the new
     ones inserted by one SPARQL update (one transaction); when nothing is to be deleted
-    (a first import), the quads are added by ``Store.extend``, also one transaction.
+    (a first import), the quads are added by ``Store.extend``, also one transaction —
+    except a first import of more than :data:`BULK_QUADS` quads, loaded by
+    ``Store.bulk_extend`` (about four times less work for RocksDB, but not a
+    transaction): if it fails, the new graph is dropped again, which restores the
+    store as it was (the graph did not exist before); only a crash in the middle can
+    leave part of it, which re-running the import or ``kg build`` repairs.
     """
     from pyoxigraph import NamedNode, Store
 
@@ -1331,6 +1380,13 @@ def _update_store(store: Path, slug: str, quads: list, meta_quads: list) -> None
                 return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in qs)
 
             s.update(f"DELETE DATA {{ {block(gone)} }} ;\nINSERT DATA {{ {block(added)} }}")
+        elif len(added) > BULK_QUADS:
+            try:
+                s.bulk_extend(added)
+            except OSError:
+                s.update(f"DROP SILENT GRAPH <{g.value}> ;\n"
+                         f"DELETE WHERE {{ GRAPH <{meta.value}> {{ <{g.value}> ?p ?o }} }}")
+                raise
         elif added:
             s.extend(added)
         s.flush()
@@ -1381,7 +1437,7 @@ def apply_import(plan: ImportPlan, data_dir: str | Path = "data", store: str | P
     try:
         tmp.mkdir()
         (tmp / RECORDS_FILE).write_text(_dump_records(imp), encoding="utf-8")
-        shutil.copyfile(plan.file, tmp / plan.file.name)
+        shutil.copyfile(plan.file, tmp / _copy_name(plan.slug, plan.file.name))
         if store_path is not None and store_path.is_dir():
             if plan._context is not None:
                 known, others = plan._context

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from kg.errors import ExportError
 
-__all__ = ["to_svg", "write_svg", "write_png"]
+__all__ = ["to_svg", "write_png", "write_svg"]
 
 WIDTH, HEIGHT = 1600, 900  # 16:9
 _FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -36,9 +36,7 @@ def _visible(item: dict[str, Any], year: int | None) -> bool:
         return True
     if item.get("y0") and item["y0"] > year:
         return False
-    if item.get("y1") and item["y1"] < year:
-        return False
-    return True
+    return not (item.get("y1") and item["y1"] < year)
 
 
 def _shape(shape: str, x: float, y: float, r: float, fill: str, stroke: str, sw: float) -> str:
@@ -75,8 +73,8 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     labels = len(nodes) <= 400
     font = max(7.0, min(13.0, 13.0 * scale * 1.3))
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family={quoteattr(_FONT)}>',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family={quoteattr(_FONT)}>'),
            f"<title>{escape(model.title)}</title>",
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
            f'<text x="20" y="38" font-size="26" font-weight="bold" fill="#222">{escape(model.title)}</text>']

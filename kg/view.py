@@ -36,31 +36,33 @@ import math
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
 from kg.errors import ExportError, UnknownEntityError
 
 __all__ = [
+    "DEFAULT_MAX_NODES",
+    "EDGE_STYLES",
+    "FAMILIES",
     "ViewModel",
     "ViewResult",
-    "FAMILIES",
-    "EDGE_STYLES",
-    "DEFAULT_MAX_NODES",
     "build_model",
-    "layout",
-    "render_html",
-    "write_html",
+    "chain_selection",
     "iframe_snippet",
-    "territory_nodes",
+    "figures",
+    "layout",
     "neighbourhood",
     "programme_nodes",
-    "chain_selection",
+    "render_html",
+    "territory_nodes",
     "view",
+    "write_html",
 ]
 
 #: beyond this many nodes a view groups the rest (a slide holds 100–200 readable nodes)
@@ -117,7 +119,7 @@ UI = {
            "types": "Types d'acteurs", "kinds": "Relations", "theme": "Thème", "all_themes": "Tous les thèmes",
            "legend": "Légende", "type": "Type", "territory": "Territoire", "dates": "Dates", "since": "depuis",
            "until": "jusqu'en", "amount": "Montant", "role": "Rôle", "source": "Source", "themes": "Thèmes",
-           "relation": "Relation", "members": "nœuds", "not_found": "Aucun nœud ne porte ce nom",
+           "relation": "Relation", "members": "nœuds", "figures": "Chiffres", "not_found": "Aucun nœud ne porte ce nom",
            "grouped": "Vue regroupée : {n} nœuds, au-delà de {max}, sont réunis en {g} groupes par {by} "
                       "(cliquez un groupe pour voir ses membres dans l'infobulle).",
            "by_type": "type d'acteur", "by_territory": "territoire",
@@ -127,7 +129,7 @@ UI = {
            "types": "Actor types", "kinds": "Relations", "theme": "Theme", "all_themes": "All themes",
            "legend": "Legend", "type": "Type", "territory": "Territory", "dates": "Dates", "since": "since",
            "until": "until", "amount": "Amount", "role": "Role", "source": "Source", "themes": "Themes",
-           "relation": "Relation", "members": "nodes", "not_found": "No node has that name",
+           "relation": "Relation", "members": "nodes", "figures": "Figures", "not_found": "No node has that name",
            "grouped": "Grouped view: {n} nodes, beyond {max}, are gathered into {g} groups by {by} "
                       "(hover a group to see its members).",
            "by_type": "actor type", "by_territory": "territory",
@@ -167,6 +169,28 @@ class ViewResult:
     seconds: float
     model: ViewModel | None = None
     pictures: list[Path] = field(default_factory=list)
+
+
+Q_FIGURES = """
+SELECT ?about ?var ?value ?unit ?start WHERE {
+  ?f a schema:Observation ; schema:observationAbout ?about ; schema:variableMeasured ?var ; schema:value ?value .
+  OPTIONAL { ?f tkg:unit ?unit }
+  OPTIONAL { ?f dct:temporal/dcat:startDate ?start }
+}"""
+
+
+def figures(graph: Any, lang: str = "fr") -> dict[str, list[str]]:
+    """Key figures (``schema:Observation``) per node IRI, as short texts: ``250 élèves — élèves touchés par an``."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in graph.query(Q_FIGURES):
+        value = r["value"]
+        number = f"{value:,.0f}".replace(",", "\u202f" if lang == "fr" else ",") \
+            if isinstance(value, (int, Decimal)) and value == int(value) else str(value)
+        text = f"{number} {r['unit'] or ''}".strip() + f" — {r['var']}"
+        if r.get("start"):
+            text += f" ({r['start']})"
+        out[r["about"]].append(text)
+    return dict(out)
 
 
 # ---------------------------------------------------------------- selections
@@ -390,6 +414,7 @@ def build_model(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     group_by: str = "type",
     seed: int = 1,
+    node_figures: dict[str, list[str]] | None = None,
 ) -> ViewModel:
     """The :class:`ViewModel` of the subgraph of *G* on *nodes*.
 
@@ -412,6 +437,8 @@ def build_model(
     max_nodes : int or None
         Beyond this many nodes, group the others by *group_by*; ``None`` never groups.
     group_by : {"type", "territory"}
+    node_figures : dict, optional
+        Key figures per node IRI (:func:`figures`), shown in the tooltips.
 
     Raises
     ------
@@ -445,6 +472,14 @@ def build_model(
                 member_of[n] = key
                 group_members[key].append(n)
                 group_names[key] = name
+        room = max(1, max_nodes - len(shown))
+        if len(group_members) > room:  # too many groups: the smallest go into one "other" group
+            other = "f:other"
+            group_names[other] = "autres" if lang == "fr" else "others"
+            for key in sorted(group_members, key=lambda k: len(group_members[k]), reverse=True)[room - 1:]:
+                for m in group_members.pop(key):
+                    member_of[m] = other
+                    group_members[other].append(m)
         for key, members in list(group_members.items()):  # a group of one is just the node
             if len(members) == 1:
                 del member_of[members[0]]
@@ -505,7 +540,7 @@ def build_model(
             "themes": themes, "themeLabels": [_label(labels, t, lang) for t in themes],
             "territory": territory, "start": d.get("start"), "end": d.get("end"), "y0": y0, "y1": y1,
             "sources": _sources(d.get("sources")), "x": round(x, 1), "y": round(y, 1),
-            "hl": n in hl, "focus": n in pinned,
+            "hl": n in hl, "focus": n in pinned, "figures": (node_figures or {}).get(n, [])[:5],
         })
 
     out_edges: list[dict[str, Any]] = []
@@ -728,7 +763,8 @@ def view(
         nodes = set(G.nodes)
         default = t["all"]
     model = build_model(G, nodes, title=title or default, lang=lang, highlight=hl, highlight_edges=hl_edges,
-                        focus=focus, as_of=as_of, max_nodes=max_nodes, group_by=group_by)
+                        focus=focus, as_of=as_of, max_nodes=max_nodes, group_by=group_by,
+                        node_figures=figures(graph, lang))
     result = write_html(model, out or Path("exports") / "view.html")
     result.seconds = time.perf_counter() - t_start
     return result

@@ -152,8 +152,8 @@ def test_gexf_is_dynamic_with_dates_as_time_intervals(graph, out):
 
 def test_csv_follows_gephi_conventions(graph, out):
     r = export(graph, "csv", out / "csv", territory=PEMB)
-    nodes = list(csv.DictReader(open(r.paths[0], encoding="utf-8")))
-    edges = list(csv.DictReader(open(r.paths[1], encoding="utf-8")))
+    with open(r.paths[0], encoding="utf-8") as fn, open(r.paths[1], encoding="utf-8") as fe:
+        nodes, edges = list(csv.DictReader(fn)), list(csv.DictReader(fe))
     assert list(nodes[0])[:2] == ["Id", "Label"]
     assert list(edges[0])[:5] == ["Source", "Target", "Type", "Id", "Label"]
     assert len(nodes) == r.nodes and len(edges) == r.edges

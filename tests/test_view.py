@@ -11,8 +11,16 @@ import typer
 from typer.testing import CliRunner
 
 from kg.errors import ExportError, UnknownEntityError
-from kg.view import (VIS_VERSION, build_model, iframe_snippet, neighbourhood, render_html, territory_nodes, view,
-                     write_html)
+from kg.view import (
+    VIS_VERSION,
+    build_model,
+    iframe_snippet,
+    neighbourhood,
+    render_html,
+    territory_nodes,
+    view,
+    write_html,
+)
 from tests.view_browser import browser, chromium_available, open_page
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -79,8 +87,15 @@ def test_beyond_the_threshold_nodes_are_grouped_and_the_page_says_so(tmp_path):
 
 def test_grouping_by_territory():
     G = synthetic(300)
+    for i, n in enumerate(G.nodes):  # 60 territories: more groups than room, the smallest become "autres"
+        G.nodes[n]["territory"] = [f"t{i % 60}"]
+    for t in range(60):
+        G.add_node(f"t{t}", kind="territory", label=f"Territoire {t}", types=["commune"], themes=[], start=None,
+                   end=None, territory=[], sources=[])
     m = build_model(G, G.nodes, title="T", max_nodes=50, group_by="territory")
     assert m.grouped and any(n.get("group") for n in m.nodes)
+    assert len(m.nodes) <= 50 and any(n["label"].startswith("autres") for n in m.nodes)
+    assert sum(n.get("memberCount", 1) for n in m.nodes) == 360
 
 
 def test_focus_and_highlighted_nodes_are_never_grouped():
@@ -239,6 +254,7 @@ def test_pemb_view_offline_no_error_all_nodes_drawn_and_sources_on_hover(graph, 
     node = next(n for n in r.model.nodes if n["sources"] and n["iri"] == ID + "actor/pemb")
     text = _hover(p, node["id"])
     assert node["sources"][0][1] in text and "Paris Est Marne et Bois" in text
+    assert "13 communes" in text  # key figures (schema:Observation) are in the tooltip
     edge = next(e for e in r.model.edges if e["sources"] and e["kind"] == "participation")
     text = _hover_edge(p, edge["id"])
     assert any(src[1] in text for src in edge["sources"])

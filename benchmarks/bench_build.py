@@ -47,6 +47,7 @@ class Run:
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu_s: float = 0.0  # user + system CPU seconds of the child (less sensitive to a busy machine than wall)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +96,11 @@ def measure(cmd: list[str], *, timeout: float | None = None, cwd: Path = ROOT) -
             timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): take the child down too, then re-raise
+            kill()
+            os.waitpid(proc.pid, 0)
+            proc.returncode = -signal.SIGKILL
+            raise
         finally:
             if timer:
                 timer.cancel()
@@ -103,7 +109,7 @@ def measure(cmd: list[str], *, timeout: float | None = None, cwd: Path = ROOT) -
         out.seek(0)
         err.seek(0)
         return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), killed.is_set())
+                   err.read().decode("utf-8", "replace"), killed.is_set(), usage.ru_utime + usage.ru_stime)
 
 
 # --------------------------------------------------------------------------- child: load one file
@@ -179,6 +185,9 @@ class Row:
 
     def wall(self) -> float | None:
         return statistics.median(r.wall_s for r in self.good) if self.good else None
+
+    def cpu(self) -> float | None:
+        return statistics.median(r.cpu_s for r in self.good) if self.good else None
 
     def rss(self) -> float | None:
         return statistics.median(r.rss_mb for r in self.good) if self.good else None
@@ -295,13 +304,15 @@ def fmt(value: float | None, spec: str = ",.2f", suffix: str = "") -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("| step | n | wall s (median) | peak RSS MB (median) | in-process s (median) | quads | quads/s | notes |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---|")
+    head = ("| step | n | wall s (median) | CPU s (median) | peak RSS MB (median) | in-process s (median) | quads "
+            "| quads/s | notes |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|")
     lines = [head]
     for r in rows:
         inner = r.inner()
         rate = r.quads / inner if (r.quads and inner and r.step.startswith("b2")) else None
-        lines.append(f"| {r.step} | {len(r.good)}/{len(r.runs)} | {fmt(r.wall())} | {fmt(r.rss(), ',.0f')} | "
+        lines.append(f"| {r.step} | {len(r.good)}/{len(r.runs)} | {fmt(r.wall())} | {fmt(r.cpu())} | "
+                     f"{fmt(r.rss(), ',.0f')} | "
                      f"{fmt(inner)} | {fmt(r.quads, ',d') if r.quads is not None else '–'} | {fmt(rate, ',.0f')} | "
                      f"{r.note} |")
     return "\n".join(lines)
@@ -354,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child_load(args.child, args.file, args.db, args.mem_limit)))
         return 0
 
+    def on_sigterm(signum, frame) -> None:
+        raise KeyboardInterrupt  # so that the running child is killed and the temporary folder removed
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     actors = args.actors or (10_000 if args.quick else 100_000)
     repeats = args.repeats or (1 if args.quick else 3)
     started = dt.datetime.now().astimezone()
@@ -431,6 +446,9 @@ def report(args, started, load0, rows, notes, actors, repeats, ratio_full, ratio
             verdict_m = "PASS" if b.rss() <= BUILD_TARGET_MB else "FAIL"
             print(f"target a. kg build wall ≤ {BUILD_TARGET_S:.0f} s: {b.wall():.2f} s → {verdict_t}")
             print(f"target a. kg build peak RSS ≤ {BUILD_TARGET_MB:.0f} MB: {b.rss():.0f} MB → {verdict_m}")
+            if verdict_t == "FAIL" and b.cpu() <= BUILD_TARGET_S:
+                print(f"  (its CPU time, {b.cpu():.2f} s, is within the target: the machine was busy; "
+                      f"load average {load0[0]:.1f} at start)")
         else:
             print(f"target a. kg build: n/a — {b.note or 'build failed'} (targets ≤ {BUILD_TARGET_S:.0f} s, "
                   f"≤ {BUILD_TARGET_MB:.0f} MB not measured)")
@@ -443,4 +461,8 @@ def report(args, started, load0, rows, notes, actors, repeats, ratio_full, ratio
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: the running step was stopped and the temporary folder removed", file=sys.stderr)
+        sys.exit(130)

@@ -135,6 +135,10 @@ def run(rows: int, repeat: int) -> dict:
             total = time.perf_counter() - t0
             split["cpu (all threads)"] = time.process_time() - c0
             assert plan.store_updated and len(plan.added) > 0.9 * rows, (plan.counts(), len(plan.added))
+            t2 = time.perf_counter()
+            again = imports.import_file(book, work / "data", work / "store")
+            split["re-import, no change"] = time.perf_counter() - t2
+            assert again.is_noop and not again.written
             times.append(total)
             steps.append(split)
             shutil.rmtree(work)

@@ -46,6 +46,11 @@ def build(
     ontology: Path = typer.Option(Path("ontology"), help="Folder with the ontology, SKOS schemes and SHACL shapes."),
     shacl: str = typer.Option("curated", help="SHACL validation: curated (default), full (whole geography too) or off."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
+    to: Optional[str] = typer.Option(None, "--to", help="Also load the graph (named graphs kept) into this SPARQL "
+                                     "1.1 server, one Graph Store Protocol PUT per graph (its query URL, e.g. "
+                                     "http://127.0.0.1:7878/query)."),
+    gsp: Optional[str] = typer.Option(None, "--gsp", help="The server's Graph Store Protocol URL, when it is not "
+                                      "derived from --to (Oxigraph …/query → …/store, Fuseki …/sparql → …/data)."),
 ) -> None:
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
     from kg.build import build as run_build
@@ -55,6 +60,11 @@ def build(
         raise typer.Exit(2)
     try:
         report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
+        loaded = None
+        if to:
+            from kg.remote import load_to_endpoint
+
+            loaded = load_to_endpoint(report.dump, to, gsp_url=gsp)
     except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not ours
         _fail(exc)
         return
@@ -67,9 +77,14 @@ def build(
     typer.echo("  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v))
     typer.echo(f"  territories: {report.territories:,}; SHACL: {'conforms' if report.conforms else 'skipped'}")
     typer.echo(f"  store: {report.store}   dump: {report.dump}")
+    if loaded is not None:
+        typer.echo(f"  loaded into {loaded.gsp_url}: {loaded.triples:,} triples in {len(loaded.graphs)} graphs")
 
 
 STORE_OPTION = typer.Option(Path("build/store"), "--store", help="Folder of the built store (kg build).")
+ENDPOINT_OPTION = typer.Option(None, "--endpoint", envvar="KG_ENDPOINT",
+                               help="Work against a SPARQL 1.1 endpoint (URL, e.g. http://127.0.0.1:7878/query) "
+                               "instead of the local store.")
 FORMAT_HELP = "Output: table (default), csv, json or sparql-json."
 
 
@@ -114,6 +129,7 @@ def query(
     lang: str = typer.Option("fr", "--lang", help="Language of the listing: fr or en."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     store: Path = STORE_OPTION,
+    endpoint: Optional[str] = ENDPOINT_OPTION,
 ) -> None:
     """Ask a named question (documented SPARQL in kg/queries/), with bound parameters."""
     from kg.queries import list_queries, run_named
@@ -128,9 +144,9 @@ def query(
                 for ex in q.examples:
                     typer.echo(f"  e.g. {ex}")
             return
-        import kg
+        from kg.remote import open_graph
 
-        result = run_named(kg.open(store), name, _parse_params(param), raw=True)
+        result = run_named(open_graph(store, endpoint), name, _parse_params(param), raw=True)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
         return
@@ -142,9 +158,11 @@ def sparql(
     file: str = typer.Argument(..., help="A .rq file, or - to read the query from standard input."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     store: Path = STORE_OPTION,
+    endpoint: Optional[str] = ENDPOINT_OPTION,
+    allow_service: bool = typer.Option(False, "--allow-service", help="Let the query use SERVICE, which sends "
+                                       "HTTP requests to other endpoints (refused by default)."),
 ) -> None:
     """Run any SPARQL query on the graph (default graph = union of all named graphs)."""
-    import kg
     from kg.errors import InputError
 
     try:
@@ -155,7 +173,13 @@ def sparql(
             if not path.is_file():
                 raise InputError(file, "no such file; pass the path of a .rq file, or - for standard input")
             text = path.read_text(encoding="utf-8")
-        result = kg.open(store).run(text, raw=True)
+        from kg.guard import check_query
+        from kg.remote import open_graph
+        from kg.vocab import PREFIXES
+
+        graph = open_graph(store, endpoint)
+        check_query(text, graphs=graph.named_graphs(), prefixes=PREFIXES, allow_service=allow_service)
+        result = graph.run(text, raw=True)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
         return
@@ -176,9 +200,9 @@ def chains(
     lang: str = typer.Option("fr", "--lang", help="fr or en."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     store: Path = STORE_OPTION,
+    endpoint: Optional[str] = ENDPOINT_OPTION,
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
-    import kg
     from kg.chains import chain_graph, find_chains, within
     from kg.errors import QueryError
     from kg.projection import project
@@ -187,7 +211,9 @@ def chains(
     try:
         if target is None and within_hops is None:
             raise QueryError("give a second actor, or --within N to list who is within N hops")
-        H = chain_graph(project(kg.open(store)))
+        from kg.remote import open_graph
+
+        H = chain_graph(project(open_graph(store, endpoint)))
         if within_hops is not None:
             rows = within(H, source, within_hops, kinds=kind_list, as_of=as_of)
             if as_json:
@@ -222,9 +248,9 @@ def analyse(
     top: int = typer.Option(10, "--top", help="How many brokers, communities and suggestions."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     store: Path = STORE_OPTION,
+    endpoint: Optional[str] = ENDPOINT_OPTION,
 ) -> None:
     """Brokers, communities, isolated actors, suggested links and growth, each explained in one sentence."""
-    import kg
     from kg.analysis import analyse as run_analyse
     from kg.projection import project, territory_members
 
@@ -234,7 +260,9 @@ def analyse(
               "en": {"brokers": "Brokers (between groups)", "communities": "Communities",
                      "isolated": "Isolated actors", "suggestions": "Suggested links", "growth": "Growth of the ecosystem"}}
     try:
-        graph = kg.open(store)
+        from kg.remote import open_graph
+
+        graph = open_graph(store, endpoint)
         G = project(graph)
         keep = territory_members(graph, G, territory) if territory else None
         result = run_analyse(G, keep=keep, lang=lang, top=top)
@@ -252,6 +280,16 @@ def analyse(
             typer.echo("  —")
         for f in items:
             typer.echo(f"  - {f.sentence}")
+
+
+def _register_extensions() -> None:
+    """Commands defined in their own modules (each imports only typer at load time)."""
+    from kg.cli_serve import register as register_serve
+
+    register_serve(app)
+
+
+_register_extensions()
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -440,6 +441,19 @@ class _Converter:
                           _suggest(value, labels) or f"choisissez dans la liste : {', '.join(labels)}")
         return n
 
+    def url(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, key: str = "homepage") -> str | None:
+        """A web address: ``www.exemple.fr`` gets ``https://``; anything with spaces or quotes is refused."""
+        text = cell_text(row.get(key))
+        if text is None:
+            return None
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text) and re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", text):
+            text = "https://" + text
+        if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", text):
+            self.rows.bad(table, number, self.header(headers, sheet, key), f"« {text} » n'est pas une adresse web",
+                          "écrivez l'adresse complète, p. ex. https://www.exemple.fr")
+            return None
+        return text
+
     def date(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, key: str) -> str | None:
         if key not in row:
             return None
@@ -679,7 +693,7 @@ class _Converter:
                 "id": rid, "name": cell_text(row.get("name")), "types": types,
                 "description": cell_text(row.get("description")),
                 "themes": self.themes(table, number, row, headers, sheet),
-                "located_in": located, "homepage": cell_text(row.get("homepage")),
+                "located_in": located, "homepage": self.url(table, number, row, headers, sheet),
                 "sources": self.provenance(table, number, row, headers, sheet),
             }
             ok = True
@@ -734,7 +748,7 @@ class _Converter:
                     "themes": self.themes(table, number, row, headers, sheet),
                     "start": self.date(table, number, row, headers, sheet, "debut"),
                     "end": self.date(table, number, row, headers, sheet, "fin"),
-                    "homepage": cell_text(row.get("homepage")),
+                    "homepage": self.url(table, number, row, headers, sheet),
                     "sources": self.provenance(table, number, row, headers, sheet)}
             rec = self.model(Programme, {k: v for k, v in data.items() if v not in (None, [])}, table, number,
                              headers, sheet) if rid and ptype else None

@@ -25,6 +25,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from kg.records import date_bounds
+from kg.store import to_python
 
 __all__ = ["project", "active_as_of", "normalise_date", "is_active", "territory_members", "RELATION_KINDS"]
 
@@ -32,105 +33,75 @@ __all__ = ["project", "active_as_of", "normalise_date", "is_active", "territory_
 RELATION_KINDS = ("participation", "adhesion", "financement", "fondation", "soutien", "unite",
                   "succession", "poste", "territoire")
 
-Q_NODES = """
-SELECT ?n ?kind ?label ?start ?end WHERE {
-  { ?n a org:Organization . BIND("actor" AS ?kind) FILTER NOT EXISTS { ?n a schema:Project } }
-  UNION { ?n a foaf:Person . BIND("person" AS ?kind) }
-  UNION { ?n a schema:Project . BIND("programme" AS ?kind) }
-  UNION { ?n a schema:MonetaryGrant . BIND("funding" AS ?kind) }
-  OPTIONAL { ?n rdfs:label ?label }
-  OPTIONAL { ?n schema:foundingDate ?founded }
-  OPTIONAL { ?n dct:temporal/dcat:startDate ?pstart }
-  OPTIONAL { ?n dct:temporal/dcat:endDate ?end }
-  BIND(COALESCE(?pstart, ?founded) AS ?start)
-}"""
-
-Q_CLASSIFICATION = """
-SELECT ?n ?c WHERE { { ?n org:classification ?c } UNION { ?n dct:type ?c }
-                     UNION { ?n schema:knowsAbout ?c } UNION { ?n a schema:Project ; dct:subject ?c } }"""
-
-Q_ALT = """SELECT ?n ?alt WHERE { ?n skos:altLabel ?alt }"""
-
-Q_CONCEPT_LABELS = """SELECT ?c ?label WHERE { ?c a skos:Concept ; skos:prefLabel ?label }"""
-
-# pyoxigraph evaluates an OPTIONAL group of several patterns slowly over the union default graph:
-# the queries here keep OPTIONALs to one pattern or one property path
-Q_SOURCES = """
-SELECT ?n ?doc ?quote WHERE { ?n prov:qualifiedDerivation ?d . ?d prov:entity ?doc ; tkg:quote ?quote }"""
-
-Q_MEMBERSHIPS = """
-SELECT ?m ?member ?org ?role ?start ?end ?isprog WHERE {
-  ?m a org:Membership ; org:member ?member ; org:organization ?org .
-  OPTIONAL { ?m org:role ?role }
-  OPTIONAL { ?m dct:temporal/dcat:startDate ?start }
-  OPTIONAL { ?m dct:temporal/dcat:endDate ?end }
-  BIND(EXISTS { ?org a schema:Project } AS ?isprog)
-}"""
-
-Q_GRANTS = """
-SELECT ?g ?funder ?recipient ?item ?amount ?start ?end WHERE {
-  ?g a schema:MonetaryGrant ; tkg:recipient ?recipient .
-  OPTIONAL { ?g schema:funder ?funder }
-  OPTIONAL { ?g schema:fundedItem ?item }
-  OPTIONAL { ?g schema:amount/schema:value ?amount }
-  OPTIONAL { ?g dct:temporal/dcat:startDate ?start }
-  OPTIONAL { ?g dct:temporal/dcat:endDate ?end }
-}"""
-
-Q_SUPPORTS = """
-SELECT ?s ?provider ?beneficiary ?sk ?start ?end WHERE {
-  ?s a tkg:Support ; tkg:provider ?provider ; tkg:beneficiary ?beneficiary ; tkg:supportKind ?sk .
-  OPTIONAL { ?s dct:temporal/dcat:startDate ?start }
-  OPTIONAL { ?s dct:temporal/dcat:endDate ?end }
-}"""
-
-# binary links stated on a record; their sources are that record's derivations (ranked in Python)
-Q_BINARY = """
-SELECT ?x ?p ?y ?founded ?pstart WHERE {
-  VALUES ?p { schema:founder org:unitOf tkg:continues }
-  ?x ?p ?y .
-  OPTIONAL { ?x schema:foundingDate ?founded }
-  OPTIONAL { ?x dct:temporal/dcat:startDate ?pstart }
-}"""
-
 _BINARY_KINDS = {
     "https://schema.org/founder": "fondation",
     "http://www.w3.org/ns/org#unitOf": "unite",
     "https://w3id.org/territorial-kg/ontology#continues": "succession",
 }
-
-Q_POSTS = """
-SELECT ?post ?person ?org ?label ?start ?end WHERE {
-  ?post a org:Post ; org:heldBy ?person ; org:postIn ?org .
-  OPTIONAL { ?post rdfs:label ?label }
-  OPTIONAL { ?post dct:temporal/dcat:startDate ?start }
-  OPTIONAL { ?post dct:temporal/dcat:endDate ?end }
-}"""
-
-Q_TERRITORIES = """
-SELECT ?a ?t ?label ?level WHERE {
-  ?a dct:spatial|schema:location|schema:areaServed ?t .
-  ?t rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?t), "https://w3id.org/territorial-kg/id/territory/"))
-  BIND(REPLACE(STR(?t), "^.*/territory/([a-z]+)/.*$", "$1") AS ?level)
-}"""
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TERRITORY = "https://w3id.org/territorial-kg/id/territory/"
+_NS = {
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#", "schema": "https://schema.org/", "foaf": "http://xmlns.com/foaf/0.1/",
+    "dct": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#", "prov": "http://www.w3.org/ns/prov#",
+    "tkg": "https://w3id.org/territorial-kg/ontology#",
+}
 
 
-def _rows(graph: Any, query: str) -> list[dict[str, Any]]:
-    return graph.query(query)
+def _iri(curie: str) -> str:
+    prefix, local = curie.split(":", 1)
+    return _NS[prefix] + local
 
 
-def _s(v: Any) -> str | None:
-    return None if v is None else str(v)
+class _Scanner:
+    """Reads ``(subject, object)`` pairs of one predicate: pyoxigraph's pattern API when the graph
+    is embedded (no SPARQL, no row dicts: seconds instead of minutes at millions of quads), one
+    simple SPARQL query per predicate otherwise (a remote endpoint)."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        store = getattr(graph, "store", None)
+        self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
+
+    def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
+        """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*)."""
+        if self.store is not None:
+            from pyoxigraph import NamedNode
+
+            o = NamedNode(obj) if obj else None
+            return [(q.subject.value, q.object)
+                    for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)]
+        from kg.store import IRI
+
+        if obj:
+            rows = self.graph.run("SELECT ?s WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate), o=IRI(obj)).value
+            return [(r["s"].value, None) for r in rows]
+        rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
+        return [(r["s"].value, r["o"]) for r in rows]
+
+    def of_type(self, cls: str) -> list[str]:
+        return list(dict.fromkeys(s for s, _ in self.pairs(_RDF_TYPE, cls)))
+
+    def mapping(self, predicate: str) -> dict[str, Any]:
+        """Subject → object term (the first one met)."""
+        out: dict[str, Any] = {}
+        for s, o in self.pairs(predicate):
+            out.setdefault(s, o)
+        return out
+
+
+def _v(term: Any) -> str | None:
+    return None if term is None else term.value
 
 
 def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
-    """Build the NetworkX projection of *graph* (a :class:`kg.store.Graph` or alike).
+    """Build the NetworkX projection of *graph* (a :class:`kg.store.Graph`, or a remote one).
 
     Parameters
     ----------
-    graph : kg.store.Graph
-        Anything with ``query(sparql) -> list[dict]``.
+    graph : kg.store.Graph or kg.remote.RemoteGraph
+        The embedded store is read with pyoxigraph's pattern API; anything else through
+        ``run(sparql, raw=True, **bindings)``.
     territories : bool
         Add the territories actors point at, and ``territoire`` edges to them.
 
@@ -138,72 +109,114 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
     """
+    sc = _Scanner(graph)
     G = nx.MultiDiGraph()
-    labels: dict[str, dict[str, str]] = {}
-    for r in graph.run(Q_CONCEPT_LABELS, raw=True).value if hasattr(graph, "run") else []:
-        labels.setdefault(r["c"].value.rsplit("/", 1)[-1], {})[r["label"].language or "fr"] = r["label"].value
+    labels: dict[str, dict[str, str]] = {}  # concept notation → {lang: label}, for sentences
+    concepts = set(sc.of_type(_iri("skos:Concept")))
+    for c, lab in sc.pairs(_iri("skos:prefLabel")):
+        if c in concepts:
+            labels.setdefault(c.rsplit("/", 1)[-1], {})[lab.language or "fr"] = lab.value
     G.graph["concept_labels"] = labels
+    # provenance: node → [(document, quote)]
+    entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
+    quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}
     sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in _rows(graph, Q_SOURCES):
-        sources[r["n"]].append((r["doc"], r["quote"]))
-    for r in _rows(graph, Q_NODES):
-        n = r["n"]
+    for n, d in sc.pairs(_iri("prov:qualifiedDerivation")):
+        if d.value in entity and d.value in quote and (entity[d.value], quote[d.value]) not in sources[n]:
+            sources[n].append((entity[d.value], quote[d.value]))
+    temporal = {n: _v(p) for n, p in sc.pairs(_iri("dct:temporal"))}
+    pstart = {p: _v(o) for p, o in sc.pairs(_iri("dcat:startDate"))}
+    pend = {p: _v(o) for p, o in sc.pairs(_iri("dcat:endDate"))}
+
+    def period(n: str) -> tuple[str | None, str | None]:
+        p = temporal.get(n)
+        return (pstart.get(p), pend.get(p)) if p else (None, None)
+
+    programmes = set(sc.of_type(_iri("schema:Project")))
+    kinds: dict[str, str] = {n: "actor" for n in sc.of_type(_iri("org:Organization")) if n not in programmes}
+    kinds.update((n, "person") for n in sc.of_type(_iri("foaf:Person")))
+    kinds.update((n, "programme") for n in programmes)
+    grants = sc.of_type(_iri("schema:MonetaryGrant"))
+    kinds.update((n, "funding") for n in grants)
+    label: dict[str, str] = {}
+    for n, lab in sc.pairs(_iri("rdfs:label")):
+        if n not in label and (n in kinds or n.startswith(_TERRITORY) or "/post/" in n):
+            label[n] = lab.value
+    founded = {n: _v(o) for n, o in sc.pairs(_iri("schema:foundingDate"))}
+    for n, kind in kinds.items():
+        start, end = period(n)
+        G.add_node(n, kind=kind, label=label.get(n) or n.rsplit("/", 1)[-1], types=[], themes=[],
+                   start=start or founded.get(n), end=end, territory=[], sources=sources.get(n, []))
+    for n, alt in sc.pairs(_iri("skos:altLabel")):
         if n in G:
-            continue
-        G.add_node(n, kind=r["kind"], label=_s(r["label"]) or n.rsplit("/", 1)[-1], types=[], themes=[],
-                   start=_s(r["start"]), end=_s(r["end"]), territory=[], sources=sources.get(n, []))
-    for r in _rows(graph, Q_ALT):
-        if r["n"] in G:
-            G.nodes[r["n"]].setdefault("alt_labels", []).append(str(r["alt"]))
-    for r in _rows(graph, Q_CLASSIFICATION):
-        if r["n"] in G:
-            concept = r["c"]
-            key = "themes" if "/concept/theme/" in concept else "types"
-            G.nodes[r["n"]][key].append(concept.rsplit("/", 1)[-1])
+            G.nodes[n].setdefault("alt_labels", []).append(alt.value)
+    for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
+        for n, c in sc.pairs(_iri(pred)):
+            if n in G and (pred != "dct:subject" or n in programmes):
+                key = "themes" if "/concept/theme/" in c.value else "types"
+                G.nodes[n][key].append(c.value.rsplit("/", 1)[-1])
 
     def edge(a: str, b: str, kind: str, via: str | None, **attrs: Any) -> None:
         if a in G and b in G:
-            G.add_edge(a, b, kind=kind, via=via, sources=sources.get(via, []) if via else attrs.pop("srcs", []),
-                       **{k: v for k, v in attrs.items() if k != "srcs"})
+            srcs = attrs.pop("srcs", None)
+            G.add_edge(a, b, kind=kind, via=via, sources=sources.get(via, []) if via else (srcs or []), **attrs)
 
-    for r in _rows(graph, Q_MEMBERSHIPS):
-        role = r["role"].rsplit("/", 1)[-1] if r["role"] else None
-        kind = "participation" if r["isprog"] else "adhesion"
-        edge(r["member"], r["org"], kind, r["m"], role=role, start=_s(r["start"]), end=_s(r["end"]))
-    for r in _rows(graph, Q_GRANTS):
-        common = dict(start=_s(r["start"]), end=_s(r["end"]), amount=r["amount"])
-        g = r["g"]
-        if r["funder"]:
-            edge(r["funder"], g, "financement", g, role="financeur", **common)
-        edge(g, r["recipient"], "financement", g, role="beneficiaire", **common)
-        if r["item"] and r["item"] != r["recipient"]:
-            edge(g, r["item"], "financement", g, role="beneficiaire", **common)
-    for r in _rows(graph, Q_SUPPORTS):
-        edge(r["provider"], r["beneficiary"], "soutien", r["s"], role=r["sk"].rsplit("/", 1)[-1],
-             start=_s(r["start"]), end=_s(r["end"]))
-    for r in _rows(graph, Q_BINARY):
-        kind = _BINARY_KINDS[r["p"]]
-        # founder: the founder acts (a → founded); unit and continuation: the record acts
-        a, b = (r["y"], r["x"]) if kind == "fondation" else (r["x"], r["y"])
-        date = r["founded"] if kind == "fondation" else r["pstart"] if kind == "succession" else None
-        # a binary link cites its record's sources: put first the sentences that name both ends
-        srcs = sorted(sources.get(r["x"], []), key=lambda src: -_mentions(src[1], G, a, b))
-        if not G.has_edge(a, b) or not any(d.get("kind") == kind for d in G.get_edge_data(a, b).values()):
-            edge(a, b, kind, None, role=None, end=None, start=_s(date), srcs=srcs)
-    for r in _rows(graph, Q_POSTS):
-        edge(r["person"], r["org"], "poste", r["post"], role="elu", label=_s(r["label"]),
-             start=_s(r["start"]), end=_s(r["end"]))
+    member, organisation = sc.mapping(_iri("org:member")), sc.mapping(_iri("org:organization"))
+    role = sc.mapping(_iri("org:role"))
+    for m in sc.of_type(_iri("org:Membership")):
+        a, o = _v(member.get(m)), _v(organisation.get(m))
+        if a and o:
+            start, end = period(m)
+            r = _v(role.get(m))
+            edge(a, o, "participation" if o in programmes else "adhesion", m,
+                 role=r.rsplit("/", 1)[-1] if r else None, start=start, end=end)
+    funder, recipient = sc.mapping(_iri("schema:funder")), sc.mapping(_iri("tkg:recipient"))
+    item, amount_node = sc.mapping(_iri("schema:fundedItem")), sc.mapping(_iri("schema:amount"))
+    value = sc.mapping(_iri("schema:value"))
+    for g in grants:
+        start, end = period(g)
+        amount = value.get(_v(amount_node.get(g)) or "")
+        common = dict(start=start, end=end, amount=to_python(amount) if amount is not None else None)
+        f, rcp, it = _v(funder.get(g)), _v(recipient.get(g)), _v(item.get(g))
+        if f:
+            edge(f, g, "financement", g, role="financeur", **common)
+        if rcp:
+            edge(g, rcp, "financement", g, role="beneficiaire", **common)
+        if it and it != rcp:
+            edge(g, it, "financement", g, role="beneficiaire", **common)
+    provider, beneficiary = sc.mapping(_iri("tkg:provider")), sc.mapping(_iri("tkg:beneficiary"))
+    support_kind = sc.mapping(_iri("tkg:supportKind"))
+    for sp in sc.of_type(_iri("tkg:Support")):
+        a, b, k = _v(provider.get(sp)), _v(beneficiary.get(sp)), _v(support_kind.get(sp))
+        if a and b:
+            start, end = period(sp)
+            edge(a, b, "soutien", sp, role=k.rsplit("/", 1)[-1] if k else None, start=start, end=end)
+    # binary links stated on a record: its sources, those naming both ends first
+    for pred, kind in _BINARY_KINDS.items():
+        for x, y_term in sc.pairs(pred):
+            y = y_term.value
+            a, b = (y, x) if kind == "fondation" else (x, y)  # the founder acts; a unit or a sequel acts
+            date = founded.get(x) if kind == "fondation" else period(x)[0] if kind == "succession" else None
+            srcs = sorted(sources.get(x, []), key=lambda src: -_mentions(src[1], G, a, b))
+            edge(a, b, kind, None, role=None, end=None, start=date, srcs=srcs)
+    held_by, post_in = sc.mapping(_iri("org:heldBy")), sc.mapping(_iri("org:postIn"))
+    for post in sc.of_type(_iri("org:Post")):
+        person, org = _v(held_by.get(post)), _v(post_in.get(post))
+        if person and org:
+            start, end = period(post)
+            edge(person, org, "poste", post, role="elu", label=label.get(post), start=start, end=end)
     if territories:
-        for r in _rows(graph, Q_TERRITORIES):
-            if r["a"] not in G:
-                continue
-            t = r["t"]
-            if t not in G:
-                G.add_node(t, kind="territory", label=_s(r["label"]), types=[r["level"]], themes=[],
-                           start=None, end=None, territory=[], sources=[])
-            G.nodes[r["a"]]["territory"].append(t)
-            edge(r["a"], t, "territoire", None, role=None, start=None, end=None,
-                 srcs=G.nodes[r["a"]]["sources"])
+        for pred in ("dct:spatial", "schema:location", "schema:areaServed"):
+            for a, t_term in sc.pairs(_iri(pred)):
+                t = t_term.value
+                if a not in G or not t.startswith(_TERRITORY) or G.nodes[a]["kind"] == "territory":
+                    continue
+                if t not in G:
+                    G.add_node(t, kind="territory", label=label.get(t, t), types=[t[len(_TERRITORY):].split("/")[0]],
+                               themes=[], start=None, end=None, territory=[], sources=[])
+                if t not in G.nodes[a]["territory"]:
+                    G.nodes[a]["territory"].append(t)
+                    edge(a, t, "territoire", None, role=None, start=None, end=None, srcs=G.nodes[a]["sources"])
     return G
 
 

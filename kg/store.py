@@ -46,7 +46,10 @@ def to_term(value: Any):  # noqa: ANN201 - pyoxigraph term
     if isinstance(value, (NamedNode, Literal, BlankNode)):
         return value
     if isinstance(value, IRI) or type(value).__name__ == "URIRef":
-        return NamedNode(str(value))
+        try:
+            return NamedNode(str(value))
+        except ValueError as exc:
+            raise QueryError(f"{str(value)!r} is not a valid IRI: {exc}") from None
     if isinstance(value, bool):
         return Literal("true" if value else "false", datatype=NamedNode(_XSD + "boolean"))
     if isinstance(value, int):
@@ -211,7 +214,10 @@ class Graph:
 
         bound = bind(sparql, bindings)
         try:
-            result = self.store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=True)
+            from kg.guard import has_dataset_clause
+
+            # the default graph is the union of the named graphs, unless the query names its dataset (FROM)
+            result = self.store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=not has_dataset_clause(bound))
         except SyntaxError as exc:
             raise QueryError(syntax_message(str(exc), sparql, bound)) from None
         except OSError as exc:

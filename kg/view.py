@@ -328,7 +328,7 @@ def _sources(srcs: Iterable[Any]) -> list[list[str]]:
 
 def layout(G: nx.Graph | nx.MultiDiGraph, nodes: list[str], *, seed: int = 1, scale: float | None = None
            ) -> dict[str, tuple[float, float]]:
-    """Positions in pixels for *nodes*, computed with igraph's Fruchterman–Reingold (grid above 1,000 nodes).
+    """Positions in pixels for *nodes*: igraph's Kamada–Kawai up to 500 nodes, grid Fruchterman–Reingold beyond.
 
     The mean distance between linked nodes comes out near 120 px whatever the size, so
     labels stay readable when zoomed in; deterministic for a given *seed*.
@@ -350,7 +350,8 @@ def layout(G: nx.Graph | nx.MultiDiGraph, nodes: list[str], *, seed: int = 1, sc
         if len(nodes) <= 500:  # small views (slides): Kamada–Kawai spreads nodes evenly, components side by side
             coords = g.layout_kamada_kawai().coords if g.is_connected() else _packed(g)
         else:
-            coords = g.layout_fruchterman_reingold(niter=500, grid="grid" if len(nodes) > 1000 else "nogrid").coords
+            # the grid variant is O(n) per iteration instead of O(n²): 0.6 s instead of 23 s at 5,000 nodes
+            coords = g.layout_fruchterman_reingold(niter=500, grid="grid").coords
     finally:
         random.setstate(state)
     xs = [c[0] for c in coords]

@@ -149,6 +149,33 @@ def test_kg_build_keeps_the_imports(env, tmp_path):
     assert _graph_quads(tmp_path / "rebuilt", GRAVELLE) == _graph_quads(store, GRAVELLE)
 
 
+def test_imported_quads_conform_to_the_shapes(env, monkeypatch, tmp_path):
+    """What kg build will do once it includes the imports: the imported graphs pass SHACL with the curated data."""
+    import kg.mapping
+
+    data, store = env
+    for name in ("gravelle.xlsx", "kumu.xlsx"):
+        import_file(FIXTURES / name, data, store)
+    curated_quads = kg.mapping.curated_quads
+    monkeypatch.setattr(kg.mapping, "curated_quads",
+                        lambda curated, **kw: curated_quads(curated, **kw) + imported_quads(data, curated=curated))
+    report = kg.build(data, tmp_path / "store", None, ontology_dir=ROOT / "ontology", shacl="curated")
+    assert report.conforms and GRAVELLE in report.graphs
+    assert _graph_quads(tmp_path / "store", GRAVELLE) == _graph_quads(store, GRAVELLE)
+
+
+def test_web_addresses_are_completed_or_refused(env, tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("nom;type;site web\nA;Association;www.exemple.fr\nB;Association;voir la page Facebook\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        plan_import(path, env[0])
+    [p] = info.value.problems
+    assert (p.line, p.field) == (3, "site web") and "https://" in p.fix
+    path.write_text("nom;type;site web\nA;Association;www.exemple.fr\n", encoding="utf-8")
+    assert plan_import(path, env[0]).records["actors"][0].homepage == "https://www.exemple.fr"
+
+
 def test_dry_run_writes_nothing(env):
     data, store = env
     plan = import_file(FIXTURES / "gravelle.xlsx", data, store, dry_run=True)

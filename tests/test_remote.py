@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,15 +40,16 @@ def free_port() -> int:
 
 def start_oxigraph(*args: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([oxigraph_bin(), *args, "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe (a full pipe would block the server)
+    proc = subprocess.Popen([oxigraph_bin(), *args, "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # generous: CI machines may be busy
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(proc.stderr.read().decode())
+            log.seek(0)
+            raise RuntimeError(log.read().decode(errors="replace"))
         try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=10).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
             time.sleep(0.1)

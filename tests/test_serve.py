@@ -54,12 +54,12 @@ def start(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     proc.log = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # generous: CI machines may be busy
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(server_output(proc))
         try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=10).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -423,18 +423,23 @@ def test_query_past_the_time_limit_is_stopped_and_the_server_goes_on(endpoint, g
     t0 = time.monotonic()
     r = ask_http(endpoint, slow, "get", "application/json")
     elapsed = time.monotonic() - t0
-    assert r.status_code == 503 and "time limit of 1500 ms" in r.text
-    assert elapsed < TIME_LIMIT_MS / 1000 + 3
+    assert r.status_code == 503 and "time limit of 1500 ms" in r.text, (r.status_code, r.text)
+    assert elapsed < TIME_LIMIT_MS / 1000 + 10, elapsed  # the limit, plus slack for a busy machine
     # the killed worker is replaced: the endpoint keeps answering, and right
+    expected = graph.query(COUNT_ALL)[0]["n"]
     for _ in range(4):
-        assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == graph.query(COUNT_ALL)[0]["n"]
+        assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == expected
 
 
-def test_oversized_requests_get_413(endpoint):
+def test_oversized_requests_get_413_and_change_nothing(endpoint):
+    before = _count(ask_http(endpoint, COUNT_ALL, "get", "application/json"))
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * MAX_BYTES
     for method in ("post-form", "post-direct"):
         r = ask_http(endpoint, big, method, "application/json")
         assert r.status_code == 413 and "max_request_bytes" in r.text
+    padded_update = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 } #" + "x" * MAX_BYTES
+    assert httpx.post(endpoint, data={"update": padded_update}).status_code == 413
+    assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == before
     r = httpx.get(endpoint, params={"query": "ASK {} #" + "x" * (MAX_BYTES // 2), "pad": "y" * (MAX_BYTES // 2)})
     assert r.status_code in (413, 431)
 

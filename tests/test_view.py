@@ -26,7 +26,7 @@ from tests.view_browser import browser, chromium_available, open_page
 PAYLOAD = "<img src=x onerror=alert(1)>"
 ID = "https://w3id.org/territorial-kg/id/"
 needs_chromium = pytest.mark.skipif(not chromium_available(),
-                                    reason="Debian's chromium (/usr/bin/chromium) or playwright is not installed")
+                                    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
 
 
 def tiny(label: str = "Association A") -> nx.MultiDiGraph:
@@ -209,7 +209,7 @@ def test_examples_are_written(graph, tmp_path):
 @pytest.fixture(scope="module")
 def chromium():
     if not chromium_available():
-        pytest.skip("Debian's chromium (/usr/bin/chromium) or playwright is not installed")
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
     with browser() as ctx:
         yield ctx
 

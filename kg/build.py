@@ -105,6 +105,9 @@ def build_quads(
     )
     timer.lap("curated")
     cq = curated_quads(curated, generated_at=generated_at)
+    from kg.imports import imported_quads
+
+    cq += imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
     oq = _ontology_quads(ontology_dir)
     gq = geography_quads(geo)
     timer.lap("mapping")

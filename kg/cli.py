@@ -285,8 +285,10 @@ def analyse(
 def _register_extensions() -> None:
     """Commands defined in their own modules (each imports only typer at load time)."""
     from kg.cli_serve import register as register_serve
+    from kg.cli_sheets import register as register_sheets
 
     register_serve(app)
+    register_sheets(app)
 
 
 _register_extensions()

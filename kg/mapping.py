@@ -343,17 +343,20 @@ def derived_triples(curated: Curated) -> list[Triple]:
         elif isinstance(rec, Funding) and rec.funder:
             funder = node_of("actor", rec.funder)
             item = rec.funded_item or rec.recipient
-            for target in {node_of("actor", rec.recipient), node_of(kinds[item], item)}:
+            for target in dict.fromkeys((node_of("actor", rec.recipient), node_of(kinds[item], item))):
                 add((funder, N(TKG.funds), target))
                 add((target, N(SCHEMA.funder), funder))
         elif isinstance(rec, Support):
             add((node_of("actor", rec.provider), N(TKG.supports), node_of("actor", rec.beneficiary)))
     for members in by_programme.values():
-        for a in members:
-            for b in members:
+        ordered = sorted(members)
+        for a in ordered:
+            for b in ordered:
                 if a != b:
                     add((node_of("actor", a), N(TKG.partnerOf), node_of("actor", b)))
-    return out
+    # two actors sharing several programmes (or a funder reaching one recipient twice) would repeat a
+    # shortcut: keep each once, in a stable order
+    return list(dict.fromkeys(out))
 
 
 def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[Quad]:

@@ -14,12 +14,17 @@ $(BIN)/kg: pyproject.toml
 
 build: $(BIN)/kg
 	$(BIN)/kg build
+	$(BIN)/kg examples
 
 test: $(BIN)/kg
 	$(BIN)/pytest -q
 
 bench: $(BIN)/kg
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_queries.py
+	$(BIN)/python benchmarks/bench_view.py
+	$(BIN)/python benchmarks/bench_serve.py
+	$(BIN)/python benchmarks/bench_import.py
 
 lint: $(BIN)/kg
 	$(BIN)/ruff check kg tests benchmarks scripts

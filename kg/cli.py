@@ -286,9 +286,29 @@ def _register_extensions() -> None:
     """Commands defined in their own modules (each imports only typer at load time)."""
     from kg.cli_serve import register as register_serve
     from kg.cli_sheets import register as register_sheets
+    from kg.cli_view import register as register_view
 
+    register_view(app)
     register_serve(app)
     register_sheets(app)
+
+    @app.command()
+    def examples(
+        out: Path = typer.Option(Path("exports"), "--out", help="Folder of the example views."),
+        store: Path = STORE_OPTION,
+    ) -> None:
+        """Write the example views (HTML, SVG, PNG): the PEMB ecosystem, the Fonds ODD17 funding chains, and the
+        history AET (2008) → Q2ER (2014) → VitaWin (2021)."""
+        import kg
+        from kg.examples import write_examples
+
+        try:
+            paths = write_examples(kg.open(store), out)
+        except Exception as exc:  # noqa: BLE001
+            _fail(exc)
+            return
+        for p in paths:
+            typer.echo(f"Written: {p}")
 
 
 _register_extensions()

@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         group_by: str = typer.Option("type", "--group-by", help="Grouping: type or territory."),
         title: str | None = typer.Option(None, "--title", help="Title shown on the page."),
         store: Path = typer.Option(Path("build/store"), "--store", help=STORE_HELP),
+        endpoint: str | None = typer.Option(None, "--endpoint", envvar="KG_ENDPOINT",
+                                            help="Work against a SPARQL 1.1 endpoint instead of the local store."),
     ) -> None:
         """Write an interactive HTML view (self-contained, works offline) of a territory, an actor, a programme,
         an alliance chain or the whole graph."""
@@ -49,7 +51,9 @@ def register(app: typer.Typer) -> None:
 
         pair = chain if chain and all(chain) else None
         try:
-            result = make_view(kg.open(store), territory=territory, actor=actor, hops=hops, programme=programme,
+            from kg.remote import open_graph
+
+            result = make_view(open_graph(store, endpoint), territory=territory, actor=actor, hops=hops, programme=programme,
                                chain=pair, whole=whole, lang=lang, out=out, as_of=as_of, title=title,
                                max_nodes=max_nodes or None, group_by=group_by)
             pictures = []
@@ -70,7 +74,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def export(
-        fmt: str = typer.Argument(..., metavar="FORMAT", help="ttl, trig, nq, jsonld, graphml, gexf or csv."),
+        fmt: str = typer.Argument(..., metavar="FORMAT", help="ttl, trig, nq, jsonld, graphml, gexf, csv, or "
+                                  "xlsx (the catalysts' workbook, as kg export-xlsx)."),
         out: Path | None = typer.Option(None, "--out", help="File to write (a folder for csv); "
                                            "default exports/graph.<suffix>."),
         territory: str | None = typer.Option(None, "--territory", help="Only this territory's actors, "
@@ -82,6 +87,11 @@ def register(app: typer.Typer) -> None:
         from kg.cli import _fail
         from kg.export import export as run_export
 
+        if fmt == "xlsx":
+            from kg.cli_sheets import _export_xlsx
+
+            _export_xlsx(out or Path("exports/graph.xlsx"), territory=territory, import_name=None, data=Path("data"))
+            return
         try:
             result = run_export(kg.open(store), fmt, out, territory=territory)
         except Exception as exc:  # noqa: BLE001

@@ -31,7 +31,6 @@ A view is built in two steps, both plain Python:
 from __future__ import annotations
 
 import html
-import json
 import math
 import random
 import time
@@ -54,8 +53,8 @@ __all__ = [
     "ViewResult",
     "build_model",
     "chain_selection",
-    "iframe_snippet",
     "figures",
+    "iframe_snippet",
     "layout",
     "neighbourhood",
     "programme_nodes",
@@ -452,7 +451,8 @@ def build_model(
         raise ExportError(f'grouping "{group_by}" is not supported; use type or territory')
     words = UI[lang]
     labels = G.graph.get("concept_labels", {})
-    keep = [n for n in dict.fromkeys(nodes) if n in G]
+    # sorted: selections are sets, whose order changes between processes, and the layout depends on it
+    keep = sorted({n for n in nodes if n in G}, key=str)
     hl = {n for n in highlight if n in G}
     hl_edges = set(highlight_edges)
     pinned = hl | {n for n in focus if n in G}
@@ -770,7 +770,3 @@ def view(
     result.seconds = time.perf_counter() - t_start
     return result
 
-
-def model_json(model: ViewModel) -> str:
-    """The model as JSON (for debugging and other front ends)."""
-    return json.dumps({k: v for k, v in vars(model).items()}, ensure_ascii=False, default=str)

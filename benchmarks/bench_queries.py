@@ -8,7 +8,8 @@ pyoxigraph store like ``kg build`` writes, it reports in one run:
 * ``kg chains`` between random pairs of actors once the projection is built (median,
   p90; target: median ≤ 200 ms);
 * each named query's median (parameters drawn from the synthetic data);
-* ``kg analyse`` on the whole graph (target ≤ 30 s), and NetworkX's own betweenness
+* ``kg analyse`` on the whole graph once the projection is built (loaded from the file
+  :func:`kg.projection.cached_project` keeps beside the store; target ≤ 30 s), and NetworkX's own betweenness
   (k = 200) on the same graph for comparison when ``--compare-networkx`` is given.
 
 Run::
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from kg.analysis import actor_graph, analyse
     from kg.chains import chain_graph, find_chains
     from kg.geo import load_geography
-    from kg.projection import project
+    from kg.projection import cached_project, project
     from kg.queries import list_queries, run_named
     from pyoxigraph import Store
     from synthetic import generate, synthetic_quads
@@ -128,10 +129,17 @@ def main(argv: list[str] | None = None) -> int:
             report(f"kg query {q.name} (median)", _median_ms(qt), f"{n_rows:,} rows")
 
         t = time.perf_counter()
-        result = analyse(G, top=10)
+        cached_project(graph)  # first use after a build: projects and saves beside the store
+        report("projection saved beside the store (first use)", f"{time.perf_counter() - t:.1f} s")
+        # what `kg analyse` does once the projection is built: load it, analyse
+        t = time.perf_counter()
+        G2 = cached_project(graph)
+        loaded = time.perf_counter() - t
+        result = analyse(G2, top=10)
         took = time.perf_counter() - t
-        report("kg analyse, whole graph", f"{took:.1f} s",
-               f"{result.summary['nodes']:,} nodes; target ≤ 30 s: {'PASS' if took <= 30 else 'FAIL'}")
+        report("kg analyse, whole graph (projection loaded)", f"{took:.1f} s",
+               f"load {loaded:.1f} s; {result.summary['nodes']:,} nodes; target ≤ 30 s: "
+               f"{'PASS' if took <= 30 else 'FAIL'}")
         if args.compare_networkx:
             import networkx as nx
 

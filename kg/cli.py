@@ -205,7 +205,7 @@ def chains(
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     from kg.chains import chain_graph, find_chains, within
     from kg.errors import QueryError
-    from kg.projection import project
+    from kg.projection import cached_project
 
     kind_list = [x.strip() for x in kinds.split(",")] if kinds else None
     try:
@@ -213,7 +213,7 @@ def chains(
             raise QueryError("give a second actor, or --within N to list who is within N hops")
         from kg.remote import open_graph
 
-        H = chain_graph(project(open_graph(store, endpoint)))
+        H = chain_graph(cached_project(open_graph(store, endpoint)))
         if within_hops is not None:
             rows = within(H, source, within_hops, kinds=kind_list, as_of=as_of)
             if as_json:
@@ -252,7 +252,7 @@ def analyse(
 ) -> None:
     """Brokers, communities, isolated actors, suggested links and growth, each explained in one sentence."""
     from kg.analysis import analyse as run_analyse
-    from kg.projection import project, territory_members
+    from kg.projection import cached_project, territory_members
 
     titles = {"fr": {"brokers": "Passeurs (intermédiaires entre groupes)", "communities": "Communautés",
                      "isolated": "Acteurs isolés", "suggestions": "Rencontres suggérées",
@@ -263,7 +263,7 @@ def analyse(
         from kg.remote import open_graph
 
         graph = open_graph(store, endpoint)
-        G = project(graph)
+        G = cached_project(graph)
         keep = territory_members(graph, G, territory) if territory else None
         result = run_analyse(G, keep=keep, lang=lang, top=top)
     except Exception as exc:  # noqa: BLE001

@@ -19,7 +19,9 @@ projection to what existed at a date.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, Iterable
 
 import networkx as nx
@@ -27,7 +29,7 @@ import networkx as nx
 from kg.records import date_bounds
 from kg.store import to_python
 
-__all__ = ["project", "active_as_of", "normalise_date", "is_active", "territory_members", "RELATION_KINDS"]
+__all__ = ["project", "cached_project", "active_as_of", "normalise_date", "is_active", "territory_members", "RELATION_KINDS"]
 
 #: relation kinds of the projection's edges (notations of the ``relation-kind`` scheme)
 RELATION_KINDS = ("participation", "adhesion", "financement", "fondation", "soutien", "unite",
@@ -301,3 +303,49 @@ def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str
             if G.nodes[b].get("kind") == "programme":
                 keep.add(b)
     return keep
+
+
+def _cache_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".projection.pickle")
+
+
+def _stamp(store_path: Path) -> tuple[int, int, int]:
+    """Identity of a built store: its folder (a new one at each build) and its manifest."""
+    st = store_path.stat()
+    current = store_path / "CURRENT"
+    mt = current.stat().st_mtime_ns if current.exists() else 0
+    return st.st_ino, st.st_mtime_ns, mt
+
+
+def cached_project(graph: Any) -> nx.MultiDiGraph:
+    """:func:`project`, kept beside the store (``<store>.projection.pickle``) for the next call.
+
+    Building the projection of a national graph reads millions of quads; the store does not
+    change until the next ``kg build`` (which writes a new store folder), so the projection
+    is saved once and reused while the store's identity is the same. Remote graphs are
+    always projected afresh.
+    """
+    import pickle
+
+    store_path = getattr(graph, "path", None)
+    if store_path is None or not Path(store_path).is_dir():
+        return project(graph)
+    store_path = Path(store_path)
+    cache, stamp = _cache_path(store_path), _stamp(store_path)
+    if cache.exists():
+        try:
+            with open(cache, "rb") as f:
+                saved_stamp, G = pickle.load(f)
+            if saved_stamp == stamp:
+                return G
+        except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+            pass
+    G = project(graph)
+    tmp = cache.with_name(cache.name + f".{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump((stamp, G), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:  # a read-only folder: no cache, same answer
+        tmp.unlink(missing_ok=True)
+    return G

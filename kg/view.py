@@ -720,7 +720,7 @@ def view(
     ExportError
         For no or several selections, or a file that cannot be written.
     """
-    from kg.projection import project
+    from kg.projection import cached_project
 
     t_start = time.perf_counter()
     chosen = [x for x in (territory, actor, programme, chain, whole or None) if x]
@@ -728,7 +728,7 @@ def view(
         raise ExportError("choose one view: --territory, --actor (with --hops), --programme, --chain A B or --all")
     if lang not in _TITLES:
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
-    G = G if G is not None else project(graph)
+    G = G if G is not None else cached_project(graph)
     t = _TITLES[lang]
     hl: set[str] = set()
     hl_edges: set[tuple[str, str]] = set()

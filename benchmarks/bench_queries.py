@@ -53,14 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.actors, args.pairs, args.repeats = 10_000, 11, 3
 
+    from pyoxigraph import Store
+    from synthetic import generate, synthetic_quads
+
     import kg
     from kg.analysis import actor_graph, analyse
     from kg.chains import chain_graph, find_chains
     from kg.geo import load_geography
     from kg.projection import cached_project, project
     from kg.queries import list_queries, run_named
-    from pyoxigraph import Store
-    from synthetic import generate, synthetic_quads
 
     rows: list[tuple[str, str, str]] = []
 

@@ -20,22 +20,22 @@ from kg.errors import (
     UnknownEntityError,
 )
 from kg.store import IRI, Graph
-from kg.store import open_store as open  # noqa: A001 - kg.open(path) mirrors the CLI
+from kg.store import open_store as open
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "build",
-    "BuildReport",
-    "open",
-    "Graph",
     "IRI",
-    "KGError",
-    "InputError",
-    "ShapeViolation",
-    "UnknownEntityError",
-    "QueryError",
-    "StoreError",
+    "BuildReport",
     "ExportError",
+    "Graph",
+    "InputError",
+    "KGError",
     "Problem",
+    "QueryError",
+    "ShapeViolation",
+    "StoreError",
+    "UnknownEntityError",
+    "build",
+    "open",
 ]

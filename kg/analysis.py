@@ -12,16 +12,26 @@ import datetime as dt
 import itertools
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
 from kg.chains import DEFAULT_KINDS, chain_graph
-from kg.projection import is_active
 
-__all__ = ["Finding", "Analysis", "analyse", "actor_graph", "betweenness", "communities", "constraint",
-           "effective_size", "suggest_links", "growth"]
+__all__ = [
+    "Analysis",
+    "Finding",
+    "actor_graph",
+    "analyse",
+    "betweenness",
+    "communities",
+    "constraint",
+    "effective_size",
+    "growth",
+    "suggest_links",
+]
 
 #: below this many nodes, betweenness is exact; above, it is estimated from k pivots
 EXACT_BELOW = 2000
@@ -67,7 +77,7 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     return H
 
 
-def _igraph(H: nx.Graph):  # noqa: ANN202
+def _igraph(H: nx.Graph):
     try:
         import igraph
     except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
@@ -265,7 +275,7 @@ _S = {
 }
 
 
-def _number(lang: str):  # noqa: ANN202
+def _number(lang: str):
     """Formatter of decimals: a decimal comma in French."""
     def fmt(value: float, digits: int) -> str:
         text = f"{value:.{digits}f}"

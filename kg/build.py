@@ -22,7 +22,7 @@ from kg.errors import InputError, ShapeViolation, StoreError
 from kg.store import DEFAULT_STORE
 from kg.vocab import PREFIXES
 
-__all__ = ["BuildReport", "build", "build_quads", "DEFAULT_DUMP", "ONTOLOGY_FILES"]
+__all__ = ["DEFAULT_DUMP", "ONTOLOGY_FILES", "BuildReport", "build", "build_quads"]
 
 DEFAULT_DUMP = Path("build/graph.trig")
 #: ontology files loaded into graph:ontology (shapes.ttl is used for validation only)
@@ -128,7 +128,7 @@ class _Parts:
         return self.curated + self.ontology + self.geography
 
 
-def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated") -> None:  # noqa: ANN001
+def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated") -> None:
     """Validate with ``shapes.ttl``; raise :class:`ShapeViolation` listing every violation."""
     if shacl == "off":
         return
@@ -143,7 +143,7 @@ def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "cu
         raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")
 
 
-def _territory_exists(geo, level: str, code: str) -> bool:  # noqa: ANN001
+def _territory_exists(geo, level: str, code: str) -> bool:
     table = {
         "commune": geo.communes,
         "intercommunalite": geo.intercommunalities,
@@ -153,7 +153,7 @@ def _territory_exists(geo, level: str, code: str) -> bool:  # noqa: ANN001
     return code in table
 
 
-def _territory_scope(curated_q: list, geo_q) -> list:  # noqa: ANN001
+def _territory_scope(curated_q: list, geo_q) -> list:
     """Geography quads about the territories the curated data points at, and all départements/régions."""
     prefix = iris.BASE + "id/territory/"
     wanted = {q.object.value for q in curated_q if getattr(q.object, "value", "").startswith(prefix)}
@@ -161,7 +161,7 @@ def _territory_scope(curated_q: list, geo_q) -> list:  # noqa: ANN001
     return [q for q in geo_q if q.subject.value in wanted or q.subject.value.startswith(keep_prefixes)]
 
 
-def _locator(curated):  # noqa: ANN001, ANN202
+def _locator(curated):
     base = iris.BASE + "id/"
 
     def locate(focus: str) -> tuple[str, int | None]:
@@ -219,7 +219,7 @@ def build(
     >>> report.conforms
     True
     """
-    from pyoxigraph import RdfFormat, Store, serialize
+    from pyoxigraph import RdfFormat, serialize
 
     timer = _Timer()
     quads, curated, geo = build_quads(data_dir, ontology_dir=ontology_dir, shacl=shacl,
@@ -275,11 +275,11 @@ def build(
     )
 
 
-def _graph_key(q) -> str:  # noqa: ANN001
+def _graph_key(q) -> str:
     return q.graph_name.value
 
 
-def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:  # noqa: ANN001
+def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
     if shacl == "off":
         return
     geo_graph = iris.GEOGRAPHY_GRAPH

@@ -24,9 +24,10 @@ Fonds B finance Club C : 3 000 € (depuis 2021) — source : x, « 3k € »
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -34,7 +35,7 @@ from kg.errors import QueryError, UnknownEntityError
 from kg.lookup import resolve
 from kg.projection import RELATION_KINDS, is_active, normalise_date
 
-__all__ = ["Hop", "Chain", "chain_graph", "find_chains", "within", "DEFAULT_KINDS"]
+__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "find_chains", "within"]
 
 #: relation kinds followed by default (territories are context, not alliances)
 DEFAULT_KINDS = tuple(k for k in RELATION_KINDS if k != "territoire")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -46,10 +45,10 @@ def build(
     ontology: Path = typer.Option(Path("ontology"), help="Folder with the ontology, SKOS schemes and SHACL shapes."),
     shacl: str = typer.Option("curated", help="SHACL validation: curated (default), full (whole geography too) or off."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
-    to: Optional[str] = typer.Option(None, "--to", help="Also load the graph (named graphs kept) into this SPARQL "
+    to: str | None = typer.Option(None, "--to", help="Also load the graph (named graphs kept) into this SPARQL "
                                      "1.1 server, one Graph Store Protocol PUT per graph (its query URL, e.g. "
                                      "http://127.0.0.1:7878/query)."),
-    gsp: Optional[str] = typer.Option(None, "--gsp", help="The server's Graph Store Protocol URL, when it is not "
+    gsp: str | None = typer.Option(None, "--gsp", help="The server's Graph Store Protocol URL, when it is not "
                                       "derived from --to (Oxigraph …/query → …/store, Fuseki …/sparql → …/data)."),
 ) -> None:
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
@@ -88,7 +87,7 @@ ENDPOINT_OPTION = typer.Option(None, "--endpoint", envvar="KG_ENDPOINT",
 FORMAT_HELP = "Output: table (default), csv, json or sparql-json."
 
 
-def _print_result(result, fmt: str) -> None:  # noqa: ANN001
+def _print_result(result, fmt: str) -> None:
     from kg.results import FORMATS, render, table_rows
 
     if fmt not in FORMATS:
@@ -123,13 +122,13 @@ def _parse_params(params: list[str]) -> dict[str, str]:
 
 @app.command()
 def query(
-    name: Optional[str] = typer.Argument(None, help="Name of the question (kg query --list shows them)."),
+    name: str | None = typer.Argument(None, help="Name of the question (kg query --list shows them)."),
     param: list[str] = typer.Option([], "--param", "-p", help="A parameter as key=value (repeatable)."),
     list_: bool = typer.Option(False, "--list", help="List the named questions with their parameters."),
     lang: str = typer.Option("fr", "--lang", help="Language of the listing: fr or en."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     store: Path = STORE_OPTION,
-    endpoint: Optional[str] = ENDPOINT_OPTION,
+    endpoint: str | None = ENDPOINT_OPTION,
 ) -> None:
     """Ask a named question (documented SPARQL in kg/queries/), with bound parameters."""
     from kg.queries import list_queries, run_named
@@ -158,7 +157,7 @@ def sparql(
     file: str = typer.Argument(..., help="A .rq file, or - to read the query from standard input."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     store: Path = STORE_OPTION,
-    endpoint: Optional[str] = ENDPOINT_OPTION,
+    endpoint: str | None = ENDPOINT_OPTION,
     allow_service: bool = typer.Option(False, "--allow-service", help="Let the query use SERVICE, which sends "
                                        "HTTP requests to other endpoints (refused by default)."),
 ) -> None:
@@ -189,18 +188,18 @@ def sparql(
 @app.command()
 def chains(
     source: str = typer.Argument(..., help="Actor or programme: name (any case, accents optional) or IRI."),
-    target: Optional[str] = typer.Argument(None, help="Second actor or programme (omit with --within)."),
+    target: str | None = typer.Argument(None, help="Second actor or programme (omit with --within)."),
     k: int = typer.Option(3, "-k", help="How many chains, shortest first."),
     max_hops: int = typer.Option(6, "--max-hops", help="Longest chain shown."),
-    kinds: Optional[str] = typer.Option(None, "--kinds", help="Relation kinds to follow, comma-separated "
+    kinds: str | None = typer.Option(None, "--kinds", help="Relation kinds to follow, comma-separated "
                                         "(participation, adhesion, financement, fondation, soutien, unite, "
                                         "succession, poste, territoire)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]])."),
-    within_hops: Optional[int] = typer.Option(None, "--within", help="List who is within N hops of SOURCE."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]])."),
+    within_hops: int | None = typer.Option(None, "--within", help="List who is within N hops of SOURCE."),
     lang: str = typer.Option("fr", "--lang", help="fr or en."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     store: Path = STORE_OPTION,
-    endpoint: Optional[str] = ENDPOINT_OPTION,
+    endpoint: str | None = ENDPOINT_OPTION,
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     from kg.chains import chain_graph, find_chains, within
@@ -242,13 +241,13 @@ def chains(
 
 @app.command()
 def analyse(
-    territory: Optional[str] = typer.Option(None, "--territory", help="Only this territory and its sub-territories "
+    territory: str | None = typer.Option(None, "--territory", help="Only this territory and its sub-territories "
                                             "(commune:94018, intercommunalite:200057941, departement:94, region:11)."),
     lang: str = typer.Option("fr", "--lang", help="fr or en."),
     top: int = typer.Option(10, "--top", help="How many brokers, communities and suggestions."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     store: Path = STORE_OPTION,
-    endpoint: Optional[str] = ENDPOINT_OPTION,
+    endpoint: str | None = ENDPOINT_OPTION,
 ) -> None:
     """Brokers, communities, isolated actors, suggested links and growth, each explained in one sentence."""
     from kg.analysis import analyse as run_analyse

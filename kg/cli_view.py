@@ -43,7 +43,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write an interactive HTML view (self-contained, works offline) of a territory, an actor, a programme,
         an alliance chain or the whole graph."""
-        import kg
         from kg.cli import _fail
         from kg.picture import write_png, write_svg
         from kg.view import iframe_snippet

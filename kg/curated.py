@@ -11,9 +11,10 @@ official geography, and quotes that are not in their source document. It collect
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -22,7 +23,7 @@ from kg.errors import InputError, Problem
 from kg.records import RECORD_TYPES, TERRITORY_REF_RE
 from kg.sources import quote_in_document
 
-__all__ = ["Curated", "load_curated", "read_yaml_records", "concept_notations"]
+__all__ = ["Curated", "concept_notations", "load_curated", "read_yaml_records"]
 
 #: which field holds concepts of which SKOS scheme
 CONCEPT_FIELDS: dict[str, str] = {
@@ -308,8 +309,7 @@ def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[s
                   line: int | None, lines: dict) -> None:
     """Keep the valid fields of a record that failed validation, so its other fields are still checked."""
     fields = {k: v for k, v in raw.items() if k in model.model_fields and k not in bad}
-    if "sources" in fields:
-        del fields["sources"]
+    fields.pop("sources", None)
     rid = fields.get("id")
     if not isinstance(rid, str):
         return

@@ -15,18 +15,18 @@ Messages name the value, where it was, and the fix. Library code raises; only th
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 __all__ = [
-    "Problem",
-    "KGError",
-    "InputError",
-    "ShapeViolation",
-    "UnknownEntityError",
-    "QueryError",
-    "StoreError",
     "ExportError",
+    "InputError",
+    "KGError",
+    "Problem",
+    "QueryError",
+    "ShapeViolation",
+    "StoreError",
+    "UnknownEntityError",
 ]
 
 

@@ -19,22 +19,22 @@ import re
 from kg.vocab import BASE
 
 __all__ = [
-    "SLUG_RE",
-    "KINDS",
-    "TERRITORY_LEVELS",
-    "is_slug",
-    "entity",
-    "actor",
-    "territory",
-    "concept",
-    "scheme",
-    "graph",
-    "document",
-    "document_graph",
-    "GEOGRAPHY_GRAPH",
     "DERIVED_GRAPH",
+    "GEOGRAPHY_GRAPH",
+    "KINDS",
     "META_GRAPH",
     "ONTOLOGY_GRAPH",
+    "SLUG_RE",
+    "TERRITORY_LEVELS",
+    "actor",
+    "concept",
+    "document",
+    "document_graph",
+    "entity",
+    "graph",
+    "is_slug",
+    "scheme",
+    "territory",
 ]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.errors import UnknownEntityError
 
-__all__ = ["normalise", "resolve", "candidates"]
+__all__ = ["candidates", "normalise", "resolve"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 

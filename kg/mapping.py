@@ -9,8 +9,8 @@ shortcuts (``graph:derived``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Iterable, Iterator
 
 from pydantic import BaseModel
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
@@ -31,9 +31,26 @@ from kg.records import (
     Publication,
     Support,
 )
-from kg.vocab import ADMS, CV, DCAT, DCT, FABIO, FOAF, IGEO, LEGAL, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, TKG, XSD
+from kg.vocab import (
+    ADMS,
+    CV,
+    DCAT,
+    DCT,
+    FABIO,
+    FOAF,
+    LEGAL,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    TIME,
+    TKG,
+    XSD,
+)
 
-__all__ = ["Triple", "record_triples", "curated_quads", "derived_triples", "date_literal", "node_of"]
+__all__ = ["Triple", "curated_quads", "date_literal", "derived_triples", "node_of", "record_triples"]
 
 Term = NamedNode | Literal | BlankNode
 Triple = tuple[NamedNode, NamedNode, Term]
@@ -365,7 +382,7 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
     quads: list[Quad] = []
     docs = {d.id: d for d in curated.records.get("documents", [])}  # type: ignore[attr-defined]
     meta = N(iris.META_GRAPH)
-    now = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    now = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     curation = N(iris.entity("agent", "curation"))
     for stem, doc in docs.items():
         g = N(iris.document_graph(stem))

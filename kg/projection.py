@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
 from kg.records import date_bounds
 from kg.store import to_python
 
-__all__ = ["project", "cached_project", "active_as_of", "normalise_date", "is_active", "territory_members", "RELATION_KINDS"]
+__all__ = ["RELATION_KINDS", "active_as_of", "cached_project", "is_active", "normalise_date", "project", "territory_members"]
 
 #: relation kinds of the projection's edges (notations of the ``relation-kind`` scheme)
 RELATION_KINDS = ("participation", "adhesion", "financement", "fondation", "soutien", "unite",

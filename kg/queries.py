@@ -27,7 +27,7 @@ from kg.errors import QueryError, UnknownEntityError
 from kg.records import TERRITORY_REF_RE
 from kg.store import IRI
 
-__all__ = ["Param", "NamedQuery", "QUERY_DIR", "list_queries", "get_query", "bind_params", "run_named"]
+__all__ = ["QUERY_DIR", "NamedQuery", "Param", "bind_params", "get_query", "list_queries", "run_named"]
 
 QUERY_DIR = Path(__file__).parent / "queries"
 PARAM_TYPES = ("territory", "actor", "node", "date", "iri", "string", "integer")
@@ -105,7 +105,7 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     raise UnknownEntityError(f'Unknown query "{name}"{hint} (kg query --list shows them all)', close)
 
 
-def _node_index(graph: Any):  # noqa: ANN202 - a tiny networkx graph of labelled nodes
+def _node_index(graph: Any):
     import networkx as nx
 
     G = nx.Graph()

@@ -20,30 +20,38 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from kg import identifiers
 from kg.iris import SLUG_RE
 
 __all__ = [
-    "DateLike",
-    "Duration",
-    "Source",
-    "Record",
-    "Document",
+    "RECORD_TYPES",
+    "TERRITORY_REF_RE",
     "Actor",
+    "DateLike",
+    "Document",
+    "Duration",
+    "Event",
+    "Figure",
+    "Funding",
+    "Membership",
+    "Participation",
     "Person",
     "Post",
     "Programme",
-    "Participation",
-    "Membership",
-    "Funding",
-    "Support",
-    "Event",
     "Publication",
-    "Figure",
-    "RECORD_TYPES",
-    "TERRITORY_REF_RE",
+    "Record",
+    "Source",
+    "Support",
     "date_bounds",
 ]
 
@@ -132,7 +140,7 @@ class Record(BaseModel):
     sources: Annotated[list[Source], Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _dates_and_periods(self) -> "Record":
+    def _dates_and_periods(self) -> Record:
         for start, end in self.periods:
             a, b = getattr(self, start, None), getattr(self, end, None)
             if a and b and date_bounds(b)[1] < date_bounds(a)[0]:

@@ -15,7 +15,7 @@ from typing import Any
 from kg.store import Result, to_python
 from kg.vocab import shorten
 
-__all__ = ["FORMATS", "to_csv", "to_json", "to_sparql_json", "table_rows", "render"]
+__all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_json", "to_sparql_json"]
 
 FORMATS = ("table", "csv", "json", "sparql-json")
 

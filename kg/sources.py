@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Document", "fold", "is_garbled", "read_document", "quote_in_document"]
+__all__ = ["Document", "fold", "is_garbled", "quote_in_document", "read_document"]
 
 # Mojibake seen in PDF extractions (seeds README and document 004), repaired in one pass
 # (a repaired character is never repaired again) and only in documents that show it.

@@ -25,7 +25,7 @@ from typing import Any
 from kg.errors import QueryError, StoreError
 from kg.vocab import PREFIXES
 
-__all__ = ["IRI", "Graph", "open_store", "DEFAULT_STORE", "to_python", "to_term", "bind", "Result"]
+__all__ = ["DEFAULT_STORE", "IRI", "Graph", "Result", "bind", "open_store", "to_python", "to_term"]
 
 DEFAULT_STORE = Path("build/store")
 
@@ -39,7 +39,7 @@ class IRI(str):
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def to_term(value: Any):  # noqa: ANN201 - pyoxigraph term
+def to_term(value: Any):
     """A Python value as a pyoxigraph term (``IRI``/``NamedNode`` → IRI, others → typed literal)."""
     from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -208,7 +208,7 @@ class Graph:
         """
         return self.run(sparql, raw=raw, **bindings).value
 
-    def run(self, sparql: str, *, raw: bool = False, **bindings: Any) -> "Result":
+    def run(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Result:
         """Like :meth:`query`, but also says the query form and the SELECT variables."""
         from pyoxigraph import QueryBoolean, QuerySolutions
 

@@ -8,8 +8,8 @@ territories the records point at. Every validation result becomes a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from kg.errors import Problem
 from kg.vocab import shorten
@@ -19,7 +19,7 @@ __all__ = ["shape_problems", "to_rdflib"]
 _SH = "http://www.w3.org/ns/shacl#"
 
 
-def to_rdflib(quads_or_triples: Iterable, extra_files: Iterable[Path] = ()):  # noqa: ANN201
+def to_rdflib(quads_or_triples: Iterable, extra_files: Iterable[Path] = ()):
     """An rdflib Graph holding the triples of *quads_or_triples* (graph names dropped) and *extra_files*."""
     from pyoxigraph import RdfFormat, Triple, serialize
     from rdflib import Graph
@@ -34,7 +34,7 @@ def to_rdflib(quads_or_triples: Iterable, extra_files: Iterable[Path] = ()):  # 
 
 
 def shape_problems(
-    data_graph,  # noqa: ANN001 - rdflib.Graph
+    data_graph,
     shapes_file: Path,
     locate: Callable[[str], tuple[str, int | None]] | None = None,
 ) -> list[Problem]:
@@ -65,7 +65,7 @@ def shape_problems(
     if conforms:
         return []
     problems: list[Problem] = []
-    sh = lambda name: URIRef(_SH + name)  # noqa: E731
+    sh = lambda name: URIRef(_SH + name)
     for result in results.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationResult")):
         if results.value(result, sh("resultSeverity")) != sh("Violation"):
             continue

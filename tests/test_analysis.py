@@ -7,10 +7,9 @@ import random
 
 import networkx as nx
 import pytest
+from conftest import ACTOR
 
 from kg.analysis import analyse, betweenness, communities, constraint, effective_size
-
-from conftest import ACTOR
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from conftest import ACTOR, PROGRAMME
 
 from kg.chains import chain_graph, find_chains, within
 from kg.errors import UnknownEntityError
 from kg.projection import active_as_of
-
-from conftest import ACTOR, PROGRAMME
 
 DOC002 = "002_cd60e692da181ed7"
 

@@ -20,7 +20,7 @@ def _commands() -> dict:
 
 
 def test_every_command_has_help_and_is_documented():
-    documented = set(re.findall(r"^## `kg ([a-z-]+)", DOCS.read_text(encoding="utf-8"), re.M))
+    documented = set(re.findall(r"^## `kg ([a-z-]+)", DOCS.read_text(encoding="utf-8"), re.MULTILINE))
     for name, cmd in _commands().items():
         assert (cmd.help or "").strip(), f"kg {name} has no help"
         assert name in documented, f"kg {name} is missing from docs/cli.md"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pickle
 
+from conftest import ACTOR, PROGRAMME
+
 import kg
 from kg.projection import _cache_path, cached_project, project
-
-from conftest import ACTOR, PROGRAMME
 
 
 def test_projection_nodes_and_edges(projection):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ACTOR, PROGRAMME
 
 from kg.errors import QueryError, UnknownEntityError
 from kg.queries import get_query, list_queries, run_named
-
-from conftest import ACTOR, PROGRAMME
 
 
 def _rows(graph, name, **params):

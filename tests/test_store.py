@@ -39,8 +39,8 @@ def test_iri_and_literal_bindings(graph):
 
 
 def test_numbers_come_back_as_numbers(graph):
-    assert graph.query("SELECT ?v WHERE { ?s <http://example.org/amount> ?v }") == [{"v": Decimal("3000")}]
-    assert graph.query("ASK { ?s <http://example.org/amount> ?v }", v=Decimal("3000")) is True
+    assert graph.query("SELECT ?v WHERE { ?s <http://example.org/amount> ?v }") == [{"v": Decimal(3000)}]
+    assert graph.query("ASK { ?s <http://example.org/amount> ?v }", v=Decimal(3000)) is True
 
 
 def test_syntax_error_is_a_query_error_with_position(graph):

@@ -78,6 +78,10 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
 
 
 def _igraph(H: nx.Graph):
+    """H as an igraph Graph with its node order (built once per graph and kept in ``H.graph``)."""
+    cached = H.graph.get("_igraph")
+    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()):
+        return cached[0], cached[1]
     try:
         import igraph
     except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
@@ -85,6 +89,7 @@ def _igraph(H: nx.Graph):
     nodes = list(H.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in H.edges()], directed=False)
+    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()))
     return g, nodes
 
 
@@ -159,7 +164,7 @@ def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[se
             import igraph
 
             igraph.set_random_number_generator(random.Random(seed))
-            parts = g.community_leiden(objective_function="modularity", n_iterations=-1)
+            parts = g.community_leiden(objective_function="modularity", n_iterations=2)
             return sorted(({nodes[i] for i in part} for part in parts), key=len, reverse=True)
     return sorted(nx.community.louvain_communities(H, seed=seed), key=len, reverse=True)
 
@@ -174,8 +179,13 @@ def _themes_of(G: nx.MultiDiGraph, H: nx.Graph) -> dict[str, set[str]]:
     return themes
 
 
-def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: int = 300) -> list[tuple]:
+def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: int = 60) -> list[tuple]:
     """Pairs of actors sharing a theme and a territory but not yet linked, best first.
+
+    An actor's territory is its most specific one (its jurisdiction or seat, else where it
+    acts): "both in Charenton", not "both somewhere in Île-de-France". In a crowded
+    (territory, theme) group only the *max_group* best-connected actors are paired, which
+    keeps the cost linear in the number of groups.
 
     Returns ``(a, b, shared_themes, territory, common_neighbours, score)`` tuples.
     """
@@ -184,7 +194,7 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: 
     for n in H:
         if G.nodes[n].get("kind") != "actor":
             continue
-        for t in G.nodes[n].get("territory", []):
+        for t in G.nodes[n].get("territory", [])[:1]:
             for th in themes[n]:
                 groups[(t, th)].append(n)
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
@@ -198,8 +208,13 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: 
                 continue
             p = pairs.setdefault((a, b), {"themes": set(), "territory": terr})
             p["themes"].add(th)
+    # common partners only for the pairs sharing the most themes (a pair's score is themes + ½ common)
+    by_themes = sorted(pairs.items(), key=lambda kv: (-len(kv[1]["themes"]), kv[0]))
+    if by_themes:
+        floor = len(by_themes[min(len(by_themes), 50 * top) - 1][1]["themes"])
+        by_themes = [kv for kv in by_themes if len(kv[1]["themes"]) >= floor]
     scored = []
-    for (a, b), p in pairs.items():
+    for (a, b), p in by_themes:
         common = len(set(H[a]) & set(H[b]))
         score = len(p["themes"]) + 0.5 * common
         scored.append((a, b, sorted(p["themes"]), p["territory"], common, score))

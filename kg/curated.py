@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kg.errors import InputError, Problem
-from kg.records import RECORD_TYPES, TERRITORY_REF_RE
+from kg.records import RECORD_TYPES, TERRITORY_REF_RE, date_bounds
 from kg.sources import quote_in_document
 
 __all__ = ["Curated", "concept_notations", "load_curated", "read_yaml_records"]
@@ -47,7 +47,7 @@ class Curated:
     #: record id → {field: line}
     lines: dict[str, dict[str, int]] = field(default_factory=dict)
     #: records that failed validation, kept (valid fields only) to check their references too
-    partials: list[tuple[str, BaseModel]] = field(default_factory=list)
+    partials: list[tuple[str, BaseModel, str, dict]] = field(default_factory=list)
 
     def all(self) -> Iterable[tuple[str, BaseModel]]:
         """Every record with its kind, in load order."""
@@ -201,7 +201,7 @@ def load_curated(
                 rec = model.model_validate(raw)
             except ValidationError as exc:
                 bad_fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-                _keep_partial(result, model, raw, bad_fields, str(path), line0, lines)
+                _keep_partial(result, model, raw, bad_fields, str(path), line0, lines, problems)
                 for err in exc.errors():
                     loc = err.get("loc", ())
                     fld = _loc_field(loc)
@@ -233,10 +233,9 @@ def load_curated(
     # 2. across records
     notations = concept_notations(Path(schemes_file)) if Path(schemes_file).exists() else {}
     docs = {d.id for d in result.records.get("documents", [])}  # type: ignore[attr-defined]
-    for kind, rec in list(result.all()) + result.partials:
+    checked = [(k, r, *result.located[r.id][:1], result.lines.get(r.id, {})) for k, r in result.all()]  # type: ignore[attr-defined]
+    for kind, rec, path, lines in checked + result.partials:
         rid = rec.id  # type: ignore[attr-defined]
-        path, _ = result.located[rid]
-        lines = result.lines.get(rid, {})
 
         def at(fieldname: str) -> int | None:
             return lines.get(fieldname, lines.get("__record__"))
@@ -301,12 +300,12 @@ def load_curated(
             problems.append(Problem(path, line, "id", f'no file {sources_dir / (d.id + ".txt")}',  # type: ignore[attr-defined]
                                     "put the source document in data/sources/ or fix the id"))
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return result
 
 
 def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[str], path: str,
-                  line: int | None, lines: dict) -> None:
+                  line: int | None, lines: dict, problems: list[Problem]) -> None:
     """Keep the valid fields of a record that failed validation, so its other fields are still checked."""
     fields = {k: v for k, v in raw.items() if k in model.model_fields and k not in bad}
     fields.pop("sources", None)
@@ -314,10 +313,22 @@ def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[s
     if not isinstance(rid, str):
         return
     partial = model.model_construct(**fields)
-    result.partials.append((model.kind, partial))  # type: ignore[attr-defined]
-    result.located.setdefault(rid, (path, line or 0))
-    result.lines.setdefault(rid, lines)
-    result.index.setdefault(rid, (model.kind, partial))  # type: ignore[attr-defined]
+    result.partials.append((model.kind, partial, path, lines))  # type: ignore[attr-defined]
+    if rid in result.index:
+        first = result.located[rid]
+        problems.append(Problem(path, line, "id", f'duplicate id "{rid}" (first at {first[0]}, line {first[1]})',
+                                "give each record its own id"))
+    else:
+        result.located[rid] = (path, line or 0)
+        result.index[rid] = (model.kind, partial)  # type: ignore[attr-defined]
+    # the record-level check pydantic skips when a field failed: an end before its start
+    start, end = fields.get("start"), fields.get("end")
+    try:
+        if start is not None and end is not None and date_bounds(str(end))[1] < date_bounds(str(start))[0]:
+            problems.append(Problem(path, lines.get("end", line), "end",
+                                    f'"end" ({end}) is before "start" ({start})', "swap them or fix the year"))
+    except ValueError:
+        pass
 
 
 def _strip_lines(value: Any) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.chains import DEFAULT_KINDS, chain_graph
+from kg.chains import DEFAULT_KINDS
 
 __all__ = [
     "Analysis",
@@ -68,12 +68,20 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     """The undirected alliance graph (actors, people, programmes; grants as funder–recipient edges).
 
     *keep* restricts it to those nodes (e.g. the actors of a territory and their programmes).
+    The same links as :func:`kg.chains.chain_graph` over the default relation kinds, without
+    the per-relation details (analysis needs only who is linked to whom).
     """
-    H = chain_graph(G)
-    drop = [n for n, d in H.nodes(data=True) if d.get("kind") == "territory" or (keep is not None and n not in keep)]
-    H.remove_nodes_from(drop)
-    H.remove_edges_from([(a, b) for a, b, d in H.edges(data=True)
-                         if not any(r["kind"] in DEFAULT_KINDS for r in d["rels"])])
+    H = nx.Graph()
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True)
+                     if d.get("kind") not in ("territory", "funding") and (keep is None or n in keep))
+    kinds = set(DEFAULT_KINDS) - {"financement"}
+    H.add_edges_from((a, b) for a, b, k in G.edges(data="kind") if k in kinds and a != b and a in H and b in H)
+    for g, d in G.nodes(data=True):
+        if d.get("kind") != "funding":
+            continue
+        funders = [a for a, _, k in G.in_edges(g, data="kind") if k == "financement" and a in H]
+        targets = [b for _, b, k in G.out_edges(g, data="kind") if k == "financement" and b in H]
+        H.add_edges_from((a, b) for a in funders for b in targets if a != b)
     return H
 
 
@@ -179,7 +187,7 @@ def _themes_of(G: nx.MultiDiGraph, H: nx.Graph) -> dict[str, set[str]]:
     return themes
 
 
-def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: int = 60) -> list[tuple]:
+def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: int = 40) -> list[tuple]:
     """Pairs of actors sharing a theme and a territory but not yet linked, best first.
 
     An actor's territory is its most specific one (its jurisdiction or seat, else where it

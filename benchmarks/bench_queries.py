@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="10,000 actors and fewer repeats")
     ap.add_argument("--pairs", type=int, default=31, help="random actor pairs for kg chains")
     ap.add_argument("--repeats", type=int, default=5, help="runs per named query (median)")
+    ap.add_argument("--skip-queries", action="store_true", help="do not time the named queries")
     ap.add_argument("--compare-networkx", action="store_true", help="also time NetworkX betweenness (slow)")
     args = ap.parse_args(argv)
     if args.quick:
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             "sources-of": {"node": sample_actor},
             "founders": {},
         }
-        for q in list_queries():
+        for q in [] if args.skip_queries else list_queries():
             p = params.get(q.name) or {x.name: sample_actor for x in q.params}
             qt, n_rows = [], 0
             for _ in range(args.repeats):

@@ -339,6 +339,21 @@ def analyse(
     """
     if lang not in _S:
         raise ValueError(f"unknown language {lang!r}; use fr or en")
+    import gc
+
+    # millions of small objects are created and none is cyclic garbage: without the cyclic
+    # collector's full passes over the projection, a national graph is analysed ~20-30 % faster
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(G, keep=keep, lang=lang, top=top, k=k, seed=seed, engine=engine)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(G: nx.MultiDiGraph, *, keep: set[str] | None, lang: str, top: int, k: int | None, seed: int,
+             engine: str) -> Analysis:
     S = _S[lang]
     H = actor_graph(G, keep=keep)
     res = Analysis(summary={"nodes": H.number_of_nodes(), "edges": H.number_of_edges(),

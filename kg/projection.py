@@ -112,6 +112,18 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
     """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
+    try:
+        return _project(graph, territories=territories)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     sc = _Scanner(graph)
     G = nx.MultiDiGraph()
     labels: dict[str, dict[str, str]] = {}  # concept notation → {lang: label}, for sentences
@@ -335,8 +347,14 @@ def cached_project(graph: Any) -> nx.MultiDiGraph:
     cache, stamp = _cache_path(store_path), _stamp(store_path)
     if cache.exists():
         try:
-            with open(cache, "rb") as f:
-                saved_stamp, G = pickle.load(f)
+            import gc
+
+            gc.disable()
+            try:
+                with open(cache, "rb") as f:
+                    saved_stamp, G = pickle.load(f)
+            finally:
+                gc.enable()
             if saved_stamp == stamp:
                 return G
         except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt

@@ -496,7 +496,7 @@ def build_model(
     # a projected graph for the layout: groups stand for their members
     L = nx.Graph()
     L.add_nodes_from(drawn)
-    for a, b in G.subgraph(keep).edges():
+    for a, b in sorted(G.subgraph(keep).edges()):
         ra, rb = rep(a), rep(b)
         if ra != rb:
             L.add_edge(ra, rb)
@@ -547,7 +547,10 @@ def build_model(
     out_edges: list[dict[str, Any]] = []
     grouped_edges: Counter[tuple[str, str, str]] = Counter()
     kinds_seen: Counter[str] = Counter()
-    for a, b, d in G.subgraph(keep).edges(data=True):
+    # a stable order (the store's scan order is not): the same graph gives the same file
+    for a, b, d in sorted(G.subgraph(keep).edges(data=True),
+                          key=lambda e: (e[0], e[1], str(e[2].get("kind")), str(e[2].get("via")),
+                                         str(e[2].get("start")))):
         ra, rb = rep(a), rep(b)
         if ra == rb:
             continue

@@ -91,44 +91,25 @@ def to_python(term: Any) -> Any:
 
 
 def _where_brace(query: str) -> int:
-    """Index of the ``{`` opening the outermost WHERE group (IRIs, strings and comments skipped)."""
-    i, n, depth = 0, len(query), 0
-    braces: list[int] = []  # positions of top-level '{'
-    while i < n:
-        c = query[i]
-        if c == "#":
-            j = query.find("\n", i)
-            i = n if j < 0 else j
-        elif c == "<" and (m := _IRI_RE.match(query, i)):
-            i = m.end() - 1
-        elif c in "\"'":
-            q3 = query[i:i + 3]
-            if q3 in ('"""', "'''"):
-                j = query.find(q3, i + 3)
-                i = n if j < 0 else j + 2
-            else:
-                j = i + 1
-                while j < n and query[j] != c:
-                    j += 2 if query[j] == "\\" else 1
-                i = j
-        elif c == "{":
+    """Index of the ``{`` opening the outermost WHERE group (lexed by :func:`kg.guard.tokens`:
+    IRIs, strings and comments are skipped)."""
+    from kg.guard import tokens
+
+    depth, braces, words = 0, [], []
+    for tok in tokens(query):
+        if tok.kind == "punct" and tok.text == "{":
             if depth == 0:
-                braces.append(i)
+                braces.append(tok.pos)
             depth += 1
-        elif c == "}":
+        elif tok.kind == "punct" and tok.text == "}":
             depth -= 1
-        i += 1
+        elif tok.kind == "word" and not braces:
+            words.append(tok.text.upper())
     if not braces:
         raise QueryError("the query has no WHERE group { … } to bind values into")
-    head = query[: braces[0]].upper()
-    if _CONSTRUCT_RE.search(head) and len(braces) > 1 and not _WHERE_RE.search(head):
+    if "CONSTRUCT" in words and words[-1] != "WHERE" and len(braces) > 1:
         return braces[1]  # CONSTRUCT { template } WHERE { … }
     return braces[0]
-
-
-_IRI_RE = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-_CONSTRUCT_RE = re.compile(r"\bCONSTRUCT\b")
-_WHERE_RE = re.compile(r"\bWHERE\s*$")
 
 
 def bind(query: str, bindings: dict[str, Any]) -> str:

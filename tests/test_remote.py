@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
 httpx = pytest.importorskip("httpx")
+
+from conftest import free_port, start_server, stop
 
 import kg
 from kg.errors import QueryError, StoreError
@@ -32,38 +31,10 @@ def oxigraph_bin() -> str | None:
 pytestmark = pytest.mark.skipif(oxigraph_bin() is None, reason="the oxigraph server (pip install oxigraph) is absent")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_oxigraph(*args: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe (a full pipe would block the server)
-    proc = subprocess.Popen([oxigraph_bin(), *args, "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 120  # generous: CI machines may be busy
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(log.read().decode(errors="replace"))
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=10).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("oxigraph did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    return start_server([oxigraph_bin(), *args, "--bind", f"127.0.0.1:{port}"], url, "oxigraph"), url
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 import pyoxigraph as ox
+from conftest import free_port, server_output, start_server, stop
 
 import kg
 from kg.serve import Settings, negotiate, query_examples
@@ -31,12 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_MS = 1500
 MAX_ROWS = 500
 MAX_BYTES = 20_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -50,35 +44,8 @@ def start(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     cmd = [sys.executable, "-m", "kg.cli_serve", "--store", str(store), "--port", str(port),
            "--time-limit-ms", str(TIME_LIMIT_MS), "--max-returned-rows", str(MAX_ROWS),
            "--max-request-bytes", str(MAX_BYTES), *extra]
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe (a full pipe would block the server)
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    proc.log = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 120  # generous: CI machines may be busy
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(server_output(proc))
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=10).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("kg serve did not start")
-
-
-def server_output(proc: subprocess.Popen) -> str:
-    proc.log.seek(0)  # type: ignore[attr-defined]
-    return proc.log.read().decode(errors="replace")  # type: ignore[attr-defined]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    return start_server(cmd, url, "kg serve", cwd=ROOT), url
 
 
 @pytest.fixture(scope="module")

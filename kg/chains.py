@@ -35,7 +35,7 @@ from kg.errors import QueryError, UnknownEntityError
 from kg.lookup import resolve
 from kg.projection import RELATION_KINDS, is_active, normalise_date
 
-__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "find_chains", "within"]
+__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within"]
 
 #: relation kinds followed by default (territories are context, not alliances)
 DEFAULT_KINDS = tuple(k for k in RELATION_KINDS if k != "territoire")
@@ -71,10 +71,17 @@ _WORDS = {
 }
 
 
-def _money(amount: Any, lang: str) -> str:
+def euros(amount: Any, lang: str = "fr") -> str:
+    """An amount in euros for a sentence: French spacing and decimal comma, or English.
+
+    >>> euros(3000).replace("\u202f", " ").replace("\xa0", " "), euros(1500.5, "en")
+    ('3 000 €', '€1,500.50')
+    """
     value = Decimal(str(amount))
-    whole = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    return (whole.replace(",", "\u202f") + "\u00a0€") if lang == "fr" else f"€{whole}"
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    if lang != "fr":
+        return f"€{text}"
+    return text.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
 
 
 def _lower_first(text: str) -> str:
@@ -126,7 +133,7 @@ class Hop:
             text = _elide(text)
         w = _WORDS[lang]
         if self.amount is not None:
-            text += f" : {_money(self.amount, lang)}" if lang == "fr" else f": {_money(self.amount, lang)}"
+            text += f" : {euros(self.amount, lang)}" if lang == "fr" else f": {euros(self.amount, lang)}"
         if self.via_label and self.kind == "financement":
             text += f" ({w['for']} {self.via_label})"
         if self.start and self.kind == "fondation":

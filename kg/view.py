@@ -43,6 +43,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.chains import euros
 from kg.errors import ExportError, UnknownEntityError
 
 __all__ = [
@@ -316,11 +317,6 @@ def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, (Decimal, int, float)) else None
 
 
-def _money(amount: float, lang: str) -> str:
-    text = f"{amount:,.0f}"
-    return text.replace(",", "\u202f") + "\u00a0€" if lang == "fr" else f"€{text}"
-
-
 def _sources(srcs: Iterable[Any]) -> list[list[str]]:
     return [[str(doc).rsplit("/", 1)[-1], str(quote)] for doc, quote in (srcs or [])]
 
@@ -534,7 +530,7 @@ def build_model(
         if d.get("kind") == "funding":
             amounts = [_num(e.get("amount")) for _, _, e in G.out_edges(n, data=True)]
             amount = next((a for a in amounts if a is not None), None)
-            label = _money(amount, lang) if amount is not None else label
+            label = euros(amount, lang) if amount is not None else label
         out_nodes.append({
             "id": index[n], "iri": n, "label": label, "kind": d.get("kind"), "family": fam,
             "familyLabel": _label(labels, fam, lang), "types": type_labels,
@@ -567,7 +563,7 @@ def build_model(
             "id": f"e{len(out_edges)}", "from": index[a], "to": index[b], "kind": kind,
             "kindLabel": _label(labels, kind, lang), "role": _label(labels, role, lang) if role else None,
             "label2": d.get("label"), "start": d.get("start"), "end": d.get("end"), "y0": y0, "y1": y1,
-            "amount": _money(amount, lang) if amount is not None else None,
+            "amount": euros(amount, lang) if amount is not None else None,
             "sources": _sources(d.get("sources")), "hl": (a, b) in hl_edges,
         })
     for (ra, rb, kind), count in grouped_edges.items():

@@ -204,7 +204,7 @@ def bench_real_build(tmp: Path, repeats: int) -> Row:
     """`kg build` on the real data, into a temporary store and dump."""
     row = Row("a. kg build (real data)")
     kg = Path(PYTHON).parent / "kg"
-    base = [str(kg)] if kg.exists() else [PYTHON, "-m", "kg.cli"]
+    base = [str(kg)] if kg.exists() else [PYTHON, "-m", "kg.cli.commands"]
     sub = ["build"]
     for i in range(repeats):
         args = ["--store", str(tmp / f"store-{i}"), "--dump", str(tmp / f"graph-{i}.trig"), "--json"]

@@ -7,7 +7,7 @@ The workbook is generated (openpyxl, write-only): 60 % actors on real communes (
 by INSEE code, half by name with a postcode), with valid SIREN; 20 % relations
 (adhesions, supports, partnerships); 2 % programmes; 10 % programme partners; 8 %
 fundings with French amounts and dates. A data folder (curated data and geography)
-and a store are built once in a temporary folder (``kg.build``, SHACL off); each
+and a store are built once in a temporary folder (``kg.store.build``, SHACL off); each
 repeat then runs the whole import — read, convert, check, compare, write
 ``data/imports/<name>/``, replace the named graph in the store — on a fresh copy.
 Prints one table with the median and the split by step; nothing is left behind.
@@ -32,7 +32,7 @@ TARGET_S = 10.0
 
 
 def _siren(n: int) -> str:
-    from kg.identifiers import luhn_ok
+    from kg.model.identifiers import luhn_ok
 
     base = f"{n:08d}"
     return next(base + str(d) for d in range(10) if luhn_ok(base + str(d)))
@@ -42,8 +42,8 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
     """Write a synthetic catalyst workbook of *rows* data rows; return the rows per sheet."""
     import openpyxl
 
-    from kg.geo import load_geography
-    from kg.spreadsheet import SHEETS, load_concepts
+    from kg.ingest.geo import load_geography
+    from kg.sheets.workbook import SHEETS, load_concepts
 
     rnd = random.Random(seed)
     geo = load_geography(ROOT / "data" / "geo")
@@ -104,8 +104,8 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
 
 def run(rows: int, repeat: int) -> dict:
     import kg
-    from kg import imports
-    from kg.geo import load_geography
+    from kg.sheets import imports
+    from kg.ingest.geo import load_geography
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-import-") as tmp:
         tmp = Path(tmp)

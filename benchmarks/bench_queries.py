@@ -4,12 +4,12 @@ On the synthetic national graph (``benchmarks/synthetic.py``, ≥ 100,000 actors
 real geography, in the same model as the curated data), loaded into an on-disk
 pyoxigraph store like ``kg build`` writes, it reports in one run:
 
-* the NetworkX projection build time (``kg.projection.project``) and the chain graph's;
+* the NetworkX projection build time (``kg.network.projection.project``) and the chain graph's;
 * ``kg chains`` between random pairs of actors once the projection is built (median,
   p90; target: median ≤ 200 ms);
 * each named query's median (parameters drawn from the synthetic data);
 * ``kg analyse`` on the whole graph once the projection is built (loaded from the file
-  :func:`kg.projection.cached_project` keeps beside the store; target ≤ 30 s), and NetworkX's own betweenness
+  :func:`kg.network.projection.cached_project` keeps beside the store; target ≤ 30 s), and NetworkX's own betweenness
   (k = 200) on the same graph for comparison when ``--compare-networkx`` is given.
 
 Run::
@@ -58,11 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     from synthetic import generate, synthetic_quads
 
     import kg
-    from kg.analysis import actor_graph, analyse
-    from kg.chains import chain_graph, find_chains
-    from kg.geo import load_geography
-    from kg.projection import cached_project, project
-    from kg.queries import list_queries, run_named
+    from kg.network.analysis import actor_graph, analyse
+    from kg.network.chains import chain_graph, find_chains
+    from kg.ingest.geo import load_geography
+    from kg.network.projection import cached_project, project
+    from kg.store.queries import list_queries, run_named
 
     rows: list[tuple[str, str, str]] = []
 
@@ -88,11 +88,11 @@ def main(argv: list[str] | None = None) -> int:
 
         t = time.perf_counter()
         G = project(graph)
-        report("projection (kg.projection.project)", f"{time.perf_counter() - t:.1f} s",
+        report("projection (kg.network.projection.project)", f"{time.perf_counter() - t:.1f} s",
                f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
         t = time.perf_counter()
         H = chain_graph(G)
-        report("chain graph (kg.chains.chain_graph)", f"{time.perf_counter() - t:.1f} s",
+        report("chain graph (kg.network.chains.chain_graph)", f"{time.perf_counter() - t:.1f} s",
                f"{H.number_of_nodes():,} nodes, {H.number_of_edges():,} edges")
 
         rng = random.Random(7)

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_serve.py                # 8 clients, 15 s, built store
     .venv/bin/python benchmarks/bench_serve.py --clients 16 --duration 30 --check
 
-Starts ``kg serve`` (``python -m kg.cli_serve``) on 127.0.0.1 with a free port over the
+Starts ``kg serve`` (``python -m kg.cli.serve``) on 127.0.0.1 with a free port over the
 built store (curated graph plus geography), waits until it answers, warms up for 2 s,
 then runs ``--clients`` concurrent keep-alive HTTP/1.1 clients (one asyncio task each,
 raw sockets so that the client costs little of the 2 cores) for ``--duration`` seconds,
@@ -65,7 +65,7 @@ def pick_queries(store: Path, n: int = 200, seed: int = 42) -> list[str]:
 
 
 def start_server(store: Path, port: int, workers: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "kg.cli_serve", "--store", str(store), "--host", HOST, "--port", str(port),
+    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(store), "--host", HOST, "--port", str(port),
            "--workers", str(workers)]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://{HOST}:{port}/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})

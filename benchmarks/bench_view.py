@@ -2,7 +2,7 @@
 
 For 100, 1,000 and 5,000 nodes (``--quick``: 100 and 1,000, one run) it measures, medians of 3:
 
-* **ours**: :func:`kg.view.build_model` (igraph layout included, no grouping) + :func:`kg.view.write_html`;
+* **ours**: :func:`kg.present.view.build_model` (igraph layout included, no grouping) + :func:`kg.present.view.write_html`;
   file size; time to interactive in headless Chromium = ``performance.now()`` at vis-network's
   first ``afterDrawing`` (physics is off, so the first frame is the final one);
 * **raw pyvis 0.3.2**: ``Network(cdn_resources="in_line")`` + ``from_nx`` + ``write_html``, physics on
@@ -38,7 +38,7 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.view import build_model, write_html
+from kg.present.view import build_model, write_html
 from tests.view_browser import CHROMIUM, browser, chromium_available, open_page
 
 ID = "https://w3id.org/territorial-kg/id/"

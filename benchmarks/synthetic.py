@@ -1,7 +1,7 @@
 """A seeded, national-scale synthetic ecosystem on the real geography, for benchmarks and tests.
 
-:func:`generate` returns a :class:`kg.curated.Curated` (the same object ``kg build``
-maps to RDF), so ``kg.mapping.curated_quads(generate(...))`` is a graph *in the same
+:func:`generate` returns a :class:`kg.ingest.curated.Curated` (the same object ``kg build``
+maps to RDF), so ``kg.rdf.mapping.curated_quads(generate(...))`` is a graph *in the same
 model* as the real one: same record kinds, same IRIs, same named graphs, same
 provenance pattern, same materialised shortcuts. Everything is fake and says so:
 actors are "Acteur synthétique 12345", documents "Rapport synthétique n°7", and
@@ -49,9 +49,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kg.curated import Curated
-from kg.geo import DEFAULT_GEO_DIR, Geography, load_geography
-from kg.records import (
+from kg.ingest.curated import Curated
+from kg.ingest.geo import DEFAULT_GEO_DIR, Geography, load_geography
+from kg.model.records import (
     RECORD_TYPES,
     Actor,
     Document,
@@ -517,7 +517,7 @@ def generate(n_actors: int = 100_000, seed: int = 42, geo: Geography | None = No
     Returns
     -------
     Curated
-        Records by file name and the id index, as :func:`kg.curated.load_curated` returns
+        Records by file name and the id index, as :func:`kg.ingest.curated.load_curated` returns
         them (``located`` points at ``synthetic/<kind>.yaml``, line 0).
 
     Examples
@@ -543,8 +543,8 @@ def generate(n_actors: int = 100_000, seed: int = 42, geo: Geography | None = No
 
 def synthetic_quads(curated: Curated, geo: Geography | None = None) -> list:
     """The curated quads of *curated* (fixed ``prov:generatedAtTime``) plus ``graph:geography``."""
-    from kg.geo import geography_quads
-    from kg.mapping import curated_quads
+    from kg.ingest.geo import geography_quads
+    from kg.rdf.mapping import curated_quads
 
     quads = curated_quads(curated, generated_at=GENERATED_AT)
     quads.extend(geography_quads(geo if geo is not None else load_geography()))
@@ -617,8 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     lap("geography")
     curated = generate(args.actors, args.seed, geo)
     lap("generate")
-    from kg.geo import geography_quads
-    from kg.mapping import curated_quads
+    from kg.ingest.geo import geography_quads
+    from kg.rdf.mapping import curated_quads
 
     cq = curated_quads(curated, generated_at=GENERATED_AT)
     gq = geography_quads(geo)

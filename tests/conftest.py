@@ -28,7 +28,7 @@ def graph(built_store):
 
 @pytest.fixture(scope="session")
 def projection(graph):
-    from kg.projection import project
+    from kg.network.projection import project
 
     return project(graph)
 

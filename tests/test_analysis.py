@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from conftest import ACTOR
 
-from kg.analysis import analyse, betweenness, communities, constraint, effective_size
+from kg.network.analysis import analyse, betweenness, communities, constraint, effective_size
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

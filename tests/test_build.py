@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kg
-from kg.cli import app
+from kg.cli.commands import app
 from kg.errors import InputError, ShapeViolation
 
 ROOT = Path(__file__).resolve().parents[1]

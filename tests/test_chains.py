@@ -6,9 +6,9 @@ import networkx as nx
 import pytest
 from conftest import ACTOR, PROGRAMME
 
-from kg.chains import chain_graph, find_chains, within
+from kg.network.chains import chain_graph, find_chains, within
 from kg.errors import UnknownEntityError
-from kg.projection import active_as_of
+from kg.network.projection import active_as_of
 
 DOC002 = "002_cd60e692da181ed7"
 

@@ -9,7 +9,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from kg.cli import app
+from kg.cli.commands import app
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 runner = CliRunner()
@@ -32,7 +32,7 @@ def test_help_is_instant_no_heavy_import():
     import subprocess
     import sys
 
-    code = "import sys, kg.cli; print(sorted(m for m in ('pyshacl','networkx','pyvis','igraph') if m in sys.modules))"
+    code = "import sys, kg.cli.commands; print(sorted(m for m in ('pyshacl','networkx','pyvis','igraph') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.curated import load_curated
+from kg.ingest.curated import load_curated
 from kg.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

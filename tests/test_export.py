@@ -1,4 +1,4 @@
-"""kg.export: RDF exports parse back to the same graph; GEXF and GraphML round-trip through NetworkX."""
+"""kg.present.export: RDF exports parse back to the same graph; GEXF and GraphML round-trip through NetworkX."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from kg.errors import ExportError, UnknownEntityError
-from kg.export import CONTEXT_FILE, FORMATS, context, export, flat_projection, register
+from kg.present.export import CONTEXT_FILE, FORMATS, context, export, flat_projection, register
 
 PEMB = "intercommunalite:200057941"
 
@@ -30,7 +30,7 @@ def test_registry_has_every_format():
 def test_a_format_registers_like_the_built_ins(graph, out):
     @register("labels", ".txt")
     def write_labels(graph, path, *, territory=None):
-        from kg.export import ExportResult
+        from kg.present.export import ExportResult
 
         rows = graph.query("SELECT ?l WHERE { ?a a org:Organization ; rdfs:label ?l }")
         path.write_text("\n".join(sorted(r["l"] for r in rows)), encoding="utf-8")
@@ -162,7 +162,7 @@ def test_csv_follows_gephi_conventions(graph, out):
 
 
 def test_cli_export(built_store, tmp_path):
-    from kg.cli_view import register as register_cli
+    from kg.cli.view import register as register_cli
 
     app = typer.Typer()
     register_cli(app)

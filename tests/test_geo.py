@@ -1,4 +1,4 @@
-"""Tests of kg.geo on the committed extract data/geo and on tiny inline geographies."""
+"""Tests of kg.ingest.geo on the committed extract data/geo and on tiny inline geographies."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from kg import iris
-from kg.geo import (
+from kg.model import iris
+from kg.ingest.geo import (
     Geography,
     GeographyError,
     commune_by_code,
@@ -21,7 +21,7 @@ from kg.geo import (
     normalise_name,
     territory_iri,
 )
-from kg.vocab import DCT, IGEO, RDF, RDFS, TKG, XSD
+from kg.model.vocab import DCT, IGEO, RDF, RDFS, TKG, XSD
 
 PEMB = "200057941"
 PEMB_COMMUNES = [

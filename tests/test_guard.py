@@ -1,4 +1,4 @@
-"""kg.guard: the lexer-based inspection, by examples and cross-checked against rdflib's SPARQL parser."""
+"""kg.store.guard: the lexer-based inspection, by examples and cross-checked against rdflib's SPARQL parser."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from kg.guard import Refused, check_dataset, check_query, has_dataset_clause, tokens, unescape_codepoints
-from kg.vocab import PREFIXES
+from kg.store.guard import Refused, check_dataset, check_query, has_dataset_clause, tokens, unescape_codepoints
+from kg.model.vocab import PREFIXES
 
 GRAPHS = {PREFIXES["graph"] + "meta", PREFIXES["graph"] + "geography"}
 
@@ -102,8 +102,8 @@ def test_lexer_tokens():
 
 
 def test_named_questions_and_projection_queries_pass():
-    from kg import projection
-    from kg.queries import list_queries
+    from kg.network import projection
+    from kg.store.queries import list_queries
 
     texts = [q.sparql for q in list_queries()] + [v for k, v in vars(projection).items() if k.startswith("Q_")]
     for text in texts:

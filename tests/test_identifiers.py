@@ -1,11 +1,11 @@
-"""Tests of kg.identifiers: tiny inline cases, then every official code of data/geo."""
+"""Tests of kg.model.identifiers: tiny inline cases, then every official code of data/geo."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.geo import Geography, load_geography
-from kg.identifiers import (
+from kg.ingest.geo import Geography, load_geography
+from kg.model.identifiers import (
     REGION_CODES,
     departement_problem,
     insee_commune_problem,

@@ -1,4 +1,4 @@
-"""kg.imports and kg.export_xlsx: spreadsheets into the graph and back, on a real store built in a temporary folder."""
+"""kg.sheets.imports and kg.sheets.export: spreadsheets into the graph and back, on a real store built in a temporary folder."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 import kg
 from kg.errors import InputError, UnknownEntityError
-from kg.export_xlsx import export_rows, export_xlsx, within
-from kg.imports import (
+from kg.sheets.export import export_rows, export_xlsx, within
+from kg.sheets.imports import (
     import_file,
     import_graph,
     imported_quads,
@@ -139,7 +139,7 @@ def test_imported_quads_rebuild_exactly_the_stored_graph(env):
         _graph_quads(store, GRAVELLE)
 
 
-@pytest.mark.skipif("imported_quads" not in inspect.getsource(importlib.import_module("kg.build")),
+@pytest.mark.skipif("imported_quads" not in inspect.getsource(importlib.import_module("kg.store.build")),
                     reason="kg/build.py does not include the imports yet (the lead wires imported_quads)")
 def test_kg_build_keeps_the_imports(env, tmp_path):
     data, store = env
@@ -151,13 +151,13 @@ def test_kg_build_keeps_the_imports(env, tmp_path):
 
 def test_imported_quads_conform_to_the_shapes(env, monkeypatch, tmp_path):
     """What kg build will do once it includes the imports: the imported graphs pass SHACL with the curated data."""
-    import kg.mapping
+    import kg.rdf.mapping
 
     data, store = env
     for name in ("gravelle.xlsx", "kumu.xlsx"):
         import_file(FIXTURES / name, data, store)
-    curated_quads = kg.mapping.curated_quads
-    monkeypatch.setattr(kg.mapping, "curated_quads",
+    curated_quads = kg.rdf.mapping.curated_quads
+    monkeypatch.setattr(kg.rdf.mapping, "curated_quads",
                         lambda curated, **kw: curated_quads(curated, **kw) + imported_quads(data, curated=curated))
     report = kg.build(data, tmp_path / "store", None, ontology_dir=ROOT / "ontology", shacl="curated")
     assert report.conforms and GRAVELLE in report.graphs
@@ -241,7 +241,7 @@ def test_kumu_workbook_imports_as_it_is(env):
 
 
 def test_filled_template_imports(env, tmp_path):
-    from kg.spreadsheet import write_template
+    from kg.sheets.workbook import write_template
 
     path = write_template(tmp_path / "modele.xlsx", ROOT / "ontology" / "schemes.ttl")
     plan = plan_import(path, env[0])
@@ -306,7 +306,7 @@ def test_export_of_one_territory(env, tmp_path):
 
 
 def test_within_climbs_the_official_geography():
-    from kg.geo import load_geography
+    from kg.ingest.geo import load_geography
 
     geo = load_geography(ROOT / "data" / "geo")
     assert within(geo, "commune:75101", "commune:75056") and within(geo, "commune:94069", "region:11")
@@ -482,7 +482,7 @@ def test_remove_import_drops_its_graph_and_folder(env):
 
 @pytest.fixture
 def cli():
-    from kg.cli_sheets import register
+    from kg.cli.sheets import register
 
     app = typer.Typer()
     register(app)

@@ -1,5 +1,5 @@
 """The ontology files of ``ontology/``: they parse, they declare every own term of
-:class:`kg.vocab.TKG` in French and English, and the SKOS schemes hold exactly the
+:class:`kg.model.vocab.TKG` in French and English, and the SKOS schemes hold exactly the
 notations and hierarchy listed in ``docs/design.md`` (parsed from it, so the two cannot
 drift).
 """
@@ -14,8 +14,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 
-from kg import iris
-from kg.vocab import PREFIXES, TKG
+from kg.model import iris
+from kg.model.vocab import PREFIXES, TKG
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"
@@ -112,7 +112,7 @@ def test_every_own_term_is_declared_in_french_and_english(tkg: Graph, name: str)
 
 
 def test_no_own_term_beyond_kg_vocab() -> None:
-    """Every tkg: IRI used in ontology/*.ttl is a term of kg.vocab.TKG (no undeclared own term)."""
+    """Every tkg: IRI used in ontology/*.ttl is a term of kg.model.vocab.TKG (no undeclared own term)."""
     used = set()
     for path in TTL_FILES:
         for triple in Graph().parse(path, format="turtle"):

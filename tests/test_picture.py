@@ -1,4 +1,4 @@
-"""kg.picture: SVG and PNG pictures of the same view."""
+"""kg.present.picture: SVG and PNG pictures of the same view."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from kg.errors import ExportError
-from kg.picture import to_svg, write_png, write_svg
-from kg.view import build_model
+from kg.present.picture import to_svg, write_png, write_svg
+from kg.present.view import build_model
 from tests.test_view import PAYLOAD, synthetic, tiny
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -67,7 +67,7 @@ def test_png_is_the_svg_rasterised(tmp_path):
 
 
 def test_png_of_the_real_pemb_view(graph, projection, tmp_path):
-    from kg.view import territory_nodes
+    from kg.present.view import territory_nodes
 
     m = build_model(projection, territory_nodes(graph, projection, "intercommunalite:200057941"), title="PEMB")
     path = write_png(m, tmp_path / "pemb.png", zoom=0.5)

@@ -7,7 +7,7 @@ import pickle
 from conftest import ACTOR, PROGRAMME
 
 import kg
-from kg.projection import _cache_path, cached_project, project
+from kg.network.projection import _cache_path, cached_project, project
 
 
 def test_projection_nodes_and_edges(projection):

@@ -6,7 +6,7 @@ import pytest
 from conftest import ACTOR, PROGRAMME
 
 from kg.errors import QueryError, UnknownEntityError
-from kg.queries import get_query, list_queries, run_named
+from kg.store.queries import get_query, list_queries, run_named
 
 
 def _rows(graph, name, **params):

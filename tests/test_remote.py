@@ -1,4 +1,4 @@
-"""kg.remote: the graph on a real Oxigraph server (PyPI ``oxigraph``) on 127.0.0.1, loaded through the
+"""kg.store.remote: the graph on a real Oxigraph server (PyPI ``oxigraph``) on 127.0.0.1, loaded through the
 Graph Store Protocol; every named question answers the same remotely as embedded."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from conftest import free_port, start_server, stop
 
 import kg
 from kg.errors import QueryError, StoreError
-from kg.queries import list_queries, run_named
-from kg.remote import RemoteGraph, gsp_url_for, load_to_endpoint, open_graph
+from kg.store.queries import list_queries, run_named
+from kg.store.remote import RemoteGraph, gsp_url_for, load_to_endpoint, open_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,8 +122,8 @@ def test_without_the_dataset_a_plain_server_sees_an_empty_default_graph(plain_se
 
 
 def test_projection_and_chains_work_remotely(plain_server, embedded):
-    from kg.chains import chain_graph, find_chains
-    from kg.projection import project
+    from kg.network.chains import chain_graph, find_chains
+    from kg.network.projection import project
 
     here, there = project(embedded), project(RemoteGraph(plain_server))
     assert sorted(here.nodes) == sorted(there.nodes)

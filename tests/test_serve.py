@@ -24,8 +24,8 @@ import pyoxigraph as ox
 from conftest import free_port, server_output, start_server, stop
 
 import kg
-from kg.serve import Settings, negotiate, query_examples
-from kg.vocab import PREFIXES
+from kg.serve.app import Settings, negotiate, query_examples
+from kg.model.vocab import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_MS = 1500
@@ -41,7 +41,7 @@ def store_path(built_store) -> Path:
 
 def start(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.cli_serve", "--store", str(store), "--port", str(port),
+    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(store), "--port", str(port),
            "--time-limit-ms", str(TIME_LIMIT_MS), "--max-returned-rows", str(MAX_ROWS),
            "--max-request-bytes", str(MAX_BYTES), *extra]
     url = f"http://127.0.0.1:{port}/sparql"
@@ -418,7 +418,7 @@ def test_bad_content_type_is_415(endpoint):
 
 def test_settings_have_help_and_bounds():
     from kg.errors import QueryError
-    from kg.serve import SETTINGS_HELP
+    from kg.serve.app import SETTINGS_HELP
 
     assert set(SETTINGS_HELP) == {f for f in Settings.__dataclass_fields__}
     with pytest.raises(QueryError):
@@ -426,8 +426,8 @@ def test_settings_have_help_and_bounds():
 
 
 def test_remote_graph_on_kg_serve_answers_like_the_store(endpoint, graph):
-    from kg.queries import list_queries
-    from kg.remote import RemoteGraph
+    from kg.store.queries import list_queries
+    from kg.store.remote import RemoteGraph
 
     remote = RemoteGraph(endpoint, union_default_graph=True)
     for q in list_queries():
@@ -462,7 +462,7 @@ def test_cli_registers_serve_with_help():
     import typer
     from typer.testing import CliRunner
 
-    from kg.cli_serve import register
+    from kg.cli.serve import register
 
     app = typer.Typer()
     register(app)

@@ -1385,8 +1385,8 @@ def test_validation_of_a_plausible_graph_is_fast(ontology: Graph, shapes: Graph)
 
 def test_the_build_validator_runs_the_date_order_check(valid: Graph) -> None:
     """The date order check is a SHACL-AF SPARQL target: it only runs in pySHACL's
-    advanced mode. Guard that the build's validator (kg.validate) still uses it."""
-    validate = pytest.importorskip("kg.validate")
+    advanced mode. Guard that the build's validator (kg.rdf.shacl) still uses it."""
+    validate = pytest.importorskip("kg.rdf.shacl")
     data = _copy(valid)
     data.update(SPARQL_PREFIXES + "\n" + _replace(FUNDING + "/period>", "dcat:endDate", '"2020"^^xsd:gYear'))
     problems = validate.shape_problems(data, ONTOLOGY / "shapes.ttl")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from kg.sources import fold, quote_in_document
+from kg.ingest.sources import fold, quote_in_document
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
 

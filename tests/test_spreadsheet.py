@@ -1,4 +1,4 @@
-"""kg.spreadsheet: the workbook shape, the template, readers of .xlsx/.ods/.csv as French users make them."""
+"""kg.sheets.workbook: the workbook shape, the template, readers of .xlsx/.ods/.csv as French users make them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from kg.errors import InputError
-from kg.spreadsheet import (
+from kg.sheets.workbook import (
     SHEETS,
     Table,
     load_concepts,

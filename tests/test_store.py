@@ -9,7 +9,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 import kg
 from kg.errors import QueryError, StoreError
-from kg.store import Graph
+from kg.store.graph import Graph
 
 EX = "http://example.org/"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from kg import iris
-from kg.geo import load_geography
-from kg.mapping import curated_quads, node_of
-from kg.records import RECORD_TYPES, TERRITORY_REF_RE
+from kg.model import iris
+from kg.ingest.geo import load_geography
+from kg.rdf.mapping import curated_quads, node_of
+from kg.model.records import RECORD_TYPES, TERRITORY_REF_RE
 
 ROOT = Path(__file__).resolve().parent.parent
 N_ACTORS, SEED = 2_000, 1
@@ -124,7 +124,7 @@ def test_concepts_are_in_the_skos_schemes_when_present(curated):
     schemes = ROOT / "ontology" / "schemes.ttl"
     if not schemes.exists():
         pytest.skip("ontology/schemes.ttl is not written yet")
-    from kg.curated import concept_notations
+    from kg.ingest.curated import concept_notations
 
     known = concept_notations(schemes)
     for name, values in (("actor-type", synthetic.ACTOR_TYPES), ("theme", synthetic.THEMES),
@@ -175,8 +175,8 @@ def test_the_nquads_file_loads_back(tmp_path, quads):
 
 
 def test_yaml_export_loads_back_with_every_check(tmp_path, geo):
-    from kg.build import _territory_exists
-    from kg.curated import load_curated
+    from kg.store.build import _territory_exists
+    from kg.ingest.curated import load_curated
 
     small = synthetic.generate(200, seed=5, geo=geo)
     data = synthetic.write_yaml(small, tmp_path / "data")

@@ -1,4 +1,4 @@
-"""kg.view: view models, the HTML page, and the page opened in headless Chromium with the network blocked."""
+"""kg.present.view: view models, the HTML page, and the page opened in headless Chromium with the network blocked."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from kg.errors import ExportError, UnknownEntityError
-from kg.view import (
+from kg.present.view import (
     VIS_VERSION,
     build_model,
     iframe_snippet,
@@ -123,7 +123,7 @@ def test_page_is_self_contained():
 
 
 def test_vendored_vis_network_is_the_announced_version():
-    head = (Path(__file__).resolve().parents[1] / "kg" / "static" / "vis-network.min.js").read_text()[:600]
+    head = (Path(__file__).resolve().parents[1] / "kg" / "present" / "static" / "vis-network.min.js").read_text()[:600]
     assert VIS_VERSION in head
 
 
@@ -174,7 +174,7 @@ def test_view_needs_exactly_one_selection(graph):
 
 
 def test_cli_view_and_embed(built_store, tmp_path):
-    from kg.cli_view import register
+    from kg.cli.view import register
 
     app = typer.Typer()
     register(app)
@@ -187,7 +187,7 @@ def test_cli_view_and_embed(built_store, tmp_path):
 
 
 def test_cli_view_unknown_actor_exits_4(built_store, tmp_path):
-    from kg.cli_view import register
+    from kg.cli.view import register
 
     app = typer.Typer()
     register(app)
@@ -197,7 +197,7 @@ def test_cli_view_unknown_actor_exits_4(built_store, tmp_path):
 
 
 def test_examples_are_written(graph, tmp_path):
-    from kg.examples import write_examples
+    from kg.present.examples import write_examples
 
     paths = write_examples(graph, tmp_path)
     assert {p.name for p in paths} >= {"pemb-ecosystem.html", "fonds-odd17-funding.html", "aet-q2er-vitawin.html",
@@ -264,7 +264,7 @@ def test_pemb_view_offline_no_error_all_nodes_drawn_and_sources_on_hover(graph, 
 
 @needs_chromium
 def test_year_slider_hides_what_did_not_exist_yet(graph, projection, chromium, tmp_path):
-    from kg.examples import _history
+    from kg.present.examples import _history
 
     nodes, hl, edges = _history(projection)
     m = build_model(projection, nodes, title="Histoire", highlight=hl, highlight_edges=edges)

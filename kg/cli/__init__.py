@@ -1,0 +1,8 @@
+"""The ``kg`` command: each command parses its options, calls one library function and prints.
+
+Nothing in the library imports from here.
+"""
+
+from kg.cli.commands import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,119 @@
+"""The spreadsheet commands: ``kg template``, ``kg import``, ``kg export-xlsx``.
+
+:func:`register` adds them to the ``kg`` application; each parses its options, calls one
+library function (:mod:`kg.sheets.workbook`, :mod:`kg.sheets.imports`, :mod:`kg.sheets.export`) and
+prints what comes back, in French (the catalysts' language).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["register"]
+
+
+def _template(
+    file: Path = typer.Argument(Path("territoire.xlsx"), help="Workbook to write (.xlsx)."),
+    ontology: Path = typer.Option(Path("ontology"), help="Folder with the SKOS schemes (drop-down lists)."),
+) -> None:
+    """Write an empty workbook to fill in: one sheet per kind of record, drop-down lists, a read-me sheet."""
+    from kg.cli.commands import _fail
+    from kg.sheets.workbook import write_template
+
+    try:
+        path = write_template(file, ontology / "schemes.ttl")
+    except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not ours
+        _fail(exc)
+        return
+    typer.echo(f"Modèle écrit : {path}")
+    typer.echo(f"Remplissez-le, puis : kg import {path} --dry-run")
+
+
+def _import(
+    file: Path | None = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
+    name: str | None = typer.Option(None, "--nom", "--name", help="Name of the import (default: the file name); "
+                                       "importing again under the same name updates it."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be added, changed and removed; "
+                                 "write nothing."),
+    remove: str | None = typer.Option(None, "--remove", help="Remove the import of this name (its folder and "
+                                         "named graph)."),
+    data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/, sources/ and imports/."),
+    store: Path = typer.Option(Path("build/store"), "--store", help="Store whose named graph is replaced "
+                               "(skipped when there is none: run kg build)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every record added, changed or removed."),
+) -> None:
+    """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error)."""
+    from kg.cli.commands import _fail
+    from kg.sheets.imports import import_file, remove_import
+
+    try:
+        if remove:
+            done = remove_import(remove, data, store)
+            typer.echo(f"Import « {remove} » supprimé." if done else f"Aucun import « {remove} ».")
+            return
+        if file is None:
+            typer.secho("Error: give the spreadsheet to import (or --remove NAME)", err=True, fg=typer.colors.RED)
+            raise typer.Exit(2)
+        plan = import_file(file, data, store, name=name, dry_run=dry_run)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    head = "Simulation (rien n'est écrit)" if dry_run else "Import"
+    typer.secho(f"{head} « {plan.slug} » depuis {plan.file.name}", bold=True)
+    typer.echo(f"  ajoutés : {len(plan.added)}   modifiés : {len(plan.changed)}   supprimés : {len(plan.removed)}   "
+               f"inchangés : {plan.unchanged}   déjà dans le graphe : {len(plan.references)}")
+    limit = None if verbose else 10
+    for title, items in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
+        for c in items[:limit]:
+            typer.echo(f"  {title} {c}")
+        if limit and len(items) > limit:
+            typer.echo(f"  {title} … et {len(items) - limit} autres (--verbose pour tout voir)")
+    for w in plan.warnings[:limit]:
+        typer.secho(f"  ! {w}", fg=typer.colors.YELLOW)
+    if limit and len(plan.warnings) > limit:
+        typer.secho(f"  ! … et {len(plan.warnings) - limit} autres remarques", fg=typer.colors.YELLOW)
+    if verbose:
+        for r in plan.references:
+            typer.echo(f"  = {r}")
+    if dry_run:
+        return
+    if not plan.written:
+        typer.echo("Aucun changement : rien n'a été écrit.")
+    elif plan.store_updated:
+        typer.echo(f"Écrit : {data / 'imports' / plan.slug} et le graphe nommé {plan.graph}")
+    else:
+        typer.echo(f"Écrit : {data / 'imports' / plan.slug} (pas de store à {store} : lancez kg build)")
+
+
+def _export_xlsx(
+    file: Path = typer.Argument(..., help="Workbook to write (.xlsx)."),
+    territory: str | None = typer.Option(None, "--territory", "--territoire", help="Only this territory and its "
+                                            "sub-territories (departement:94, commune:94018, region:11…)."),
+    import_name: str | None = typer.Option(None, "--import", help="Only the records of this import (importing "
+                                              "the file again then updates it)."),
+    data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/ and imports/."),
+) -> None:
+    """Write the graph (or one territory, or one import) as the catalysts' workbook; importing it again changes nothing."""
+    from kg.cli.commands import _fail
+    from kg.sheets.export import export_xlsx
+
+    try:
+        report = export_xlsx(file, data, territory=territory, import_name=import_name)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    typer.echo(f"Classeur écrit : {report.path}")
+    names = {"actors": "acteurs", "relations": "relations", "programmes": "programmes", "partners": "partenaires",
+             "fundings": "financements", "sources": "sources"}
+    typer.echo("  " + ", ".join(f"{names[k]} {v}" for k, v in report.rows.items()))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``template``, ``import`` and ``export-xlsx`` to the ``kg`` application."""
+    app.command("template")(_template)
+    app.command("import")(_import)
+    app.command("export-xlsx")(_export_xlsx)

@@ -1,0 +1,407 @@
+"""Pydantic models of the curated records (one YAML file per kind in ``data/curated/``).
+
+Each model validates one record on its own (types, formats, identifiers, dates,
+amounts); cross-record checks (unknown references, duplicate ids, quotes that are not
+in their document, unknown territories) are made by :mod:`kg.ingest.curated`.
+
+>>> Funding.model_validate({"id": "x", "recipient": "a", "amount_eur": -1,
+...     "sources": [{"doc": "d", "quote": "q"}]})  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for Funding
+amount_eur
+  Input should be greater than or equal to 0 ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from kg.model import identifiers
+from kg.model.iris import SLUG_RE
+
+__all__ = [
+    "RECORD_TYPES",
+    "TERRITORY_REF_RE",
+    "Actor",
+    "DateLike",
+    "Document",
+    "Duration",
+    "Event",
+    "Figure",
+    "Funding",
+    "Membership",
+    "Participation",
+    "Person",
+    "Post",
+    "Programme",
+    "Publication",
+    "Record",
+    "Source",
+    "Support",
+    "date_bounds",
+]
+
+_DATE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+TERRITORY_REF_RE = re.compile(r"^(commune|intercommunalite|departement|region):([0-9A-Z]{1,9})$")
+
+
+def _to_date_string(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _check_date(value: str) -> str:
+    value = value.strip()
+    if not _DATE_RE.match(value):
+        raise ValueError(f'"{value}" is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021 or 2014-09)')
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise ValueError(f'"{value}" is not a real date ({exc}); write YYYY, YYYY-MM or YYYY-MM-DD') from None
+    return value
+
+
+#: A date at the precision the source gives: ``2014``, ``2014-09`` or ``2014-09-01``.
+DateLike = Annotated[str, BeforeValidator(_to_date_string), AfterValidator(_check_date)]
+
+
+def _check_duration(value: str) -> str:
+    if not re.match(r"^P(?=\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?$", value):
+        raise ValueError(f'"{value}" is not an ISO 8601 duration; write e.g. P3Y for three years')
+    return value
+
+
+#: An ISO 8601 duration in years, months, days: ``P3Y``.
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+def date_bounds(value: str) -> tuple[str, str]:
+    """Earliest and latest full dates a DateLike may mean.
+
+    >>> date_bounds("2021")
+    ('2021-01-01', '2021-12-31')
+    >>> date_bounds("2020-02")
+    ('2020-02-01', '2020-02-29')
+    """
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return value, value
+    if len(parts) == 2:
+        y, m = parts
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        return f"{y:04d}-{m:02d}-01", (nxt - dt.timedelta(days=1)).isoformat()
+    return f"{parts[0]:04d}-01-01", f"{parts[0]:04d}-12-31"
+
+
+Slug = Annotated[str, Field(pattern=SLUG_RE.pattern)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Source(BaseModel):
+    """Where a fact comes from: a document of ``data/sources/`` and the sentence quoted."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    doc: Text
+    quote: Annotated[str, Field(min_length=8)]
+
+
+class Record(BaseModel):
+    """Fields shared by every curated record."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: ClassVar[str] = "record"
+    #: fields that hold references, and the kinds they may point to
+    references: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: date fields checked for "end before start"
+    periods: ClassVar[tuple[tuple[str, str], ...]] = (("start", "end"),)
+
+    id: Slug
+    description: str | None = None
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _dates_and_periods(self) -> Record:
+        for start, end in self.periods:
+            a, b = getattr(self, start, None), getattr(self, end, None)
+            if a and b and date_bounds(b)[1] < date_bounds(a)[0]:
+                raise ValueError(f'"{end}" ({b}) is before "{start}" ({a}); swap them or fix the year')
+        return self
+
+
+class Document(BaseModel):
+    """A source document of ``data/sources/`` (its id is the file stem)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: ClassVar[str] = "document"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {"publisher": ("actor",)}
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: Text
+    genre: Literal["newsletter", "partner-sheet", "slides", "report", "webpage", "spreadsheet"]
+    issued: DateLike | None = None
+    publisher: Slug | None = None
+    description: str | None = None
+    url: str | None = None
+
+
+class Actor(Record):
+    """An organisation (or a unit of one): collectivité, company, association, funder…"""
+
+    kind: ClassVar[str] = "actor"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "founders": ("actor", "person"),
+        "part_of": ("actor",),
+    }
+
+    name: Text
+    alt_names: list[Text] = []
+    types: Annotated[list[Slug], Field(min_length=1)]
+    founded: DateLike | None = None
+    founders: list[Slug] = []
+    part_of: Slug | None = None
+    territory: str | None = None
+    located_in: str | None = None
+    area_served: list[str] = []
+    themes: list[Slug] = []
+    siren: str | None = None
+    siret: str | None = None
+    rna: str | None = None
+    uai: str | None = None
+    homepage: str | None = None
+
+    @field_validator("territory", "located_in")
+    @classmethod
+    def _territory(cls, v: str | None) -> str | None:
+        return _check_territory(v) if v else v
+
+    @field_validator("area_served")
+    @classmethod
+    def _areas(cls, v: list[str]) -> list[str]:
+        return [_check_territory(x) for x in v]
+
+    @field_validator("siren", "siret", "rna", "uai", mode="before")
+    @classmethod
+    def _ident(cls, v: Any, info: Any) -> Any:
+        if v is None:
+            return v
+        v = str(v).strip()
+        check = getattr(identifiers, f"{info.field_name}_problem")
+        problem = check(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+
+def _check_territory(value: str) -> str:
+    value = value.strip()
+    if not TERRITORY_REF_RE.match(value):
+        raise ValueError(
+            f'"{value}" is not a territory reference; write level:code, e.g. commune:94018, '
+            "intercommunalite:200057941, departement:94 or region:11"
+        )
+    return value
+
+
+class Person(Record):
+    """A person, for a public role only."""
+
+    kind: ClassVar[str] = "person"
+    name: Text
+
+
+class Post(Record):
+    """A seat in an organisation (e.g. an elected councillor in charge of economic development)."""
+
+    kind: ClassVar[str] = "post"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {"organisation": ("actor",), "holder": ("person",)}
+
+    label: Text
+    organisation: Slug
+    holder: Slug | None = None
+    role: Slug = "elu"
+    start: DateLike | None = None
+    end: DateLike | None = None
+
+
+class Programme(Record):
+    """A programme, approach, platform, learning path, operation… carried by several actors."""
+
+    kind: ClassVar[str] = "programme"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {"continues": ("programme",)}
+
+    name: Text
+    alt_names: list[Text] = []
+    type: Slug = "programme"
+    start: DateLike | None = None
+    end: DateLike | None = None
+    duration: Duration | None = None
+    themes: list[Slug] = []
+    area_served: list[str] = []
+    continues: Slug | None = None
+    homepage: str | None = None
+
+    @field_validator("area_served")
+    @classmethod
+    def _areas(cls, v: list[str]) -> list[str]:
+        return [_check_territory(x) for x in v]
+
+
+class Participation(Record):
+    """An actor's role in a programme."""
+
+    kind: ClassVar[str] = "participation"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {"actor": ("actor",), "programme": ("programme",)}
+
+    actor: Slug
+    programme: Slug
+    role: Slug
+    start: DateLike | None = None
+    end: DateLike | None = None
+
+
+class Membership(Record):
+    """Membership of an actor (or person) in an organisation, network or club."""
+
+    kind: ClassVar[str] = "membership"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {"member": ("actor", "person"), "organisation": ("actor",)}
+
+    member: Slug
+    organisation: Slug
+    role: Slug = "membre"
+    start: DateLike | None = None
+    end: DateLike | None = None
+
+
+class Funding(Record):
+    """A grant: funder (when the source names it), recipient, amount in euros, period, purpose."""
+
+    kind: ClassVar[str] = "funding"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "funder": ("actor",),
+        "recipient": ("actor",),
+        "funded_item": ("programme", "actor"),
+    }
+
+    funder: Slug | None = None
+    recipient: Slug
+    funded_item: Slug | None = None
+    amount_eur: Annotated[Decimal, Field(ge=0)]
+    start: DateLike | None = None
+    end: DateLike | None = None
+    duration: Duration | None = None
+    themes: list[Slug] = []
+    support_kind: Slug | None = "financement-direct"
+
+
+class Support(Record):
+    """A support of one of the seven kinds given by a provider to a beneficiary."""
+
+    kind: ClassVar[str] = "support"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {"provider": ("actor",), "beneficiary": ("actor",)}
+
+    provider: Slug
+    beneficiary: Slug
+    support_kind: Slug
+    start: DateLike | None = None
+    end: DateLike | None = None
+
+
+class Event(Record):
+    """An event: meeting, webinar, seminar, live, award…"""
+
+    kind: ClassVar[str] = "event"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "organisers": ("actor", "person"),
+        "speakers": ("person",),
+        "about": ("programme", "actor", "publication"),
+        "part_of": ("programme",),
+    }
+
+    name: Text
+    start: DateLike | None = None
+    end: DateLike | None = None
+    online: bool = False
+    organisers: list[Slug] = []
+    speakers: list[Slug] = []
+    about: list[Slug] = []
+    part_of: Slug | None = None
+    themes: list[Slug] = []
+    location: str | None = None
+
+    @field_validator("location")
+    @classmethod
+    def _loc(cls, v: str | None) -> str | None:
+        return _check_territory(v) if v else v
+
+
+class Publication(Record):
+    """A publication: research paper, report, kit, charter, MOOC, article…"""
+
+    kind: ClassVar[str] = "publication"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "authors": ("actor", "person"),
+        "publishers": ("actor",),
+        "about": ("programme", "actor", "event"),
+    }
+    periods: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    title: Text
+    genre: Literal["report", "article", "press-release", "toolkit", "course", "video", "webpage", "other"] = "other"
+    issued: DateLike | None = None
+    authors: list[Slug] = []
+    publishers: list[Slug] = []
+    about: list[Slug] = []
+    themes: list[Slug] = []
+
+
+class Figure(Record):
+    """A figure stated by a source about a record (250 pupils a year, 140 actors met…)."""
+
+    kind: ClassVar[str] = "figure"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "about": ("programme", "actor", "event", "funding", "publication")
+    }
+
+    about: Slug
+    measure: Text
+    value: Decimal
+    unit: Text
+    start: DateLike | None = None
+    end: DateLike | None = None
+
+
+#: file name (without .yaml) → model, in the order they are loaded
+RECORD_TYPES: dict[str, type[BaseModel]] = {
+    "documents": Document,
+    "actors": Actor,
+    "people": Person,
+    "posts": Post,
+    "programmes": Programme,
+    "participations": Participation,
+    "memberships": Membership,
+    "fundings": Funding,
+    "supports": Support,
+    "events": Event,
+    "publications": Publication,
+    "figures": Figure,
+}

@@ -1,0 +1,370 @@
+"""The NetworkX projection of the graph: actors, people, programmes, fundings and territories.
+
+:func:`project` reads the store (or any object with the :class:`kg.store.graph.Graph` ``query``
+method, e.g. a remote endpoint) with a few SPARQL queries and returns a
+:class:`networkx.MultiDiGraph`:
+
+- node attributes: ``kind`` (actor, person, programme, funding, territory), ``label``,
+  ``types`` (concept notations), ``start``/``end`` (ISO strings at the source's precision),
+  ``territory`` (IRIs), ``themes``;
+- edge attributes: ``kind`` (a ``relation-kind`` notation: participation, adhesion,
+  financement, fondation, soutien, unite, succession, poste, territoire), ``role``,
+  ``via`` (IRI of the qualified node carrying the relation: a membership, a grant…),
+  ``start``/``end``, ``amount`` (euros), ``sources`` (list of ``(document IRI, quote)``).
+
+Edges point from the actor that acts (member, funder, founder, provider, unit,
+holder, later programme) to the other end. :func:`active_as_of` restricts the
+projection to what existed at a date.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.model.records import date_bounds
+from kg.store.graph import to_python
+
+__all__ = ["RELATION_KINDS", "active_as_of", "cached_project", "is_active", "normalise_date", "project", "territory_members"]
+
+#: relation kinds of the projection's edges (notations of the ``relation-kind`` scheme)
+RELATION_KINDS = ("participation", "adhesion", "financement", "fondation", "soutien", "unite",
+                  "succession", "poste", "territoire")
+
+_BINARY_KINDS = {
+    "https://schema.org/founder": "fondation",
+    "http://www.w3.org/ns/org#unitOf": "unite",
+    "https://w3id.org/territorial-kg/ontology#continues": "succession",
+}
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TERRITORY = "https://w3id.org/territorial-kg/id/territory/"
+_NS = {
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#", "schema": "https://schema.org/", "foaf": "http://xmlns.com/foaf/0.1/",
+    "dct": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#", "prov": "http://www.w3.org/ns/prov#",
+    "tkg": "https://w3id.org/territorial-kg/ontology#",
+}
+
+
+def _iri(curie: str) -> str:
+    prefix, local = curie.split(":", 1)
+    return _NS[prefix] + local
+
+
+class _Scanner:
+    """Reads ``(subject, object)`` pairs of one predicate: pyoxigraph's pattern API when the graph
+    is embedded (no SPARQL, no row dicts: seconds instead of minutes at millions of quads), one
+    simple SPARQL query per predicate otherwise (a remote endpoint)."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        store = getattr(graph, "store", None)
+        self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
+
+    def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
+        """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*)."""
+        if self.store is not None:
+            from pyoxigraph import NamedNode
+
+            o = NamedNode(obj) if obj else None
+            return [(q.subject.value, q.object)
+                    for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)]
+        from kg.store.graph import IRI
+
+        if obj:
+            rows = self.graph.run("SELECT ?s WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate), o=IRI(obj)).value
+            return [(r["s"].value, None) for r in rows]
+        rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
+        return [(r["s"].value, r["o"]) for r in rows]
+
+    def of_type(self, cls: str) -> list[str]:
+        return list(dict.fromkeys(s for s, _ in self.pairs(_RDF_TYPE, cls)))
+
+    def mapping(self, predicate: str) -> dict[str, Any]:
+        """Subject → object term (the first one met)."""
+        out: dict[str, Any] = {}
+        for s, o in self.pairs(predicate):
+            out.setdefault(s, o)
+        return out
+
+
+def _v(term: Any) -> str | None:
+    return None if term is None else term.value
+
+
+def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
+    """Build the NetworkX projection of *graph* (a :class:`kg.store.graph.Graph`, or a remote one).
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph
+        The embedded store is read with pyoxigraph's pattern API; anything else through
+        ``run(sparql, raw=True, **bindings)``.
+    territories : bool
+        Add the territories actors point at, and ``territoire`` edges to them.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
+    try:
+        return _project(graph, territories=territories)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
+    sc = _Scanner(graph)
+    G = nx.MultiDiGraph()
+    labels: dict[str, dict[str, str]] = {}  # concept notation → {lang: label}, for sentences
+    concepts = set(sc.of_type(_iri("skos:Concept")))
+    for c, lab in sc.pairs(_iri("skos:prefLabel")):
+        if c in concepts:
+            labels.setdefault(c.rsplit("/", 1)[-1], {})[lab.language or "fr"] = lab.value
+    G.graph["concept_labels"] = labels
+    # provenance: node → [(document, quote)]
+    entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
+    quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}
+    sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for n, d in sc.pairs(_iri("prov:qualifiedDerivation")):
+        if d.value in entity and d.value in quote and (entity[d.value], quote[d.value]) not in sources[n]:
+            sources[n].append((entity[d.value], quote[d.value]))
+    temporal = {n: _v(p) for n, p in sc.pairs(_iri("dct:temporal"))}
+    pstart = {p: _v(o) for p, o in sc.pairs(_iri("dcat:startDate"))}
+    pend = {p: _v(o) for p, o in sc.pairs(_iri("dcat:endDate"))}
+
+    def period(n: str) -> tuple[str | None, str | None]:
+        p = temporal.get(n)
+        return (pstart.get(p), pend.get(p)) if p else (None, None)
+
+    programmes = set(sc.of_type(_iri("schema:Project")))
+    kinds: dict[str, str] = {n: "actor" for n in sc.of_type(_iri("org:Organization")) if n not in programmes}
+    kinds.update((n, "person") for n in sc.of_type(_iri("foaf:Person")))
+    kinds.update((n, "programme") for n in programmes)
+    grants = sc.of_type(_iri("schema:MonetaryGrant"))
+    kinds.update((n, "funding") for n in grants)
+    label: dict[str, str] = {}
+    for n, lab in sc.pairs(_iri("rdfs:label")):
+        if n not in label and (n in kinds or n.startswith(_TERRITORY) or "/post/" in n):
+            label[n] = lab.value
+    founded = {n: _v(o) for n, o in sc.pairs(_iri("schema:foundingDate"))}
+    for n, kind in kinds.items():
+        start, end = period(n)
+        G.add_node(n, kind=kind, label=label.get(n) or n.rsplit("/", 1)[-1], types=[], themes=[],
+                   start=start or founded.get(n), end=end, territory=[], sources=sources.get(n, []))
+    for n, alt in sc.pairs(_iri("skos:altLabel")):
+        if n in G:
+            G.nodes[n].setdefault("alt_labels", []).append(alt.value)
+    for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
+        for n, c in sc.pairs(_iri(pred)):
+            if n in G and (pred != "dct:subject" or n in programmes):
+                key = "themes" if "/concept/theme/" in c.value else "types"
+                G.nodes[n][key].append(c.value.rsplit("/", 1)[-1])
+
+    def edge(a: str, b: str, kind: str, via: str | None, **attrs: Any) -> None:
+        if a in G and b in G:
+            srcs = attrs.pop("srcs", None)
+            G.add_edge(a, b, kind=kind, via=via, sources=sources.get(via, []) if via else (srcs or []), **attrs)
+
+    member, organisation = sc.mapping(_iri("org:member")), sc.mapping(_iri("org:organization"))
+    role = sc.mapping(_iri("org:role"))
+    for m in sc.of_type(_iri("org:Membership")):
+        a, o = _v(member.get(m)), _v(organisation.get(m))
+        if a and o:
+            start, end = period(m)
+            r = _v(role.get(m))
+            edge(a, o, "participation" if o in programmes else "adhesion", m,
+                 role=r.rsplit("/", 1)[-1] if r else None, start=start, end=end)
+    funder, recipient = sc.mapping(_iri("schema:funder")), sc.mapping(_iri("tkg:recipient"))
+    item, amount_node = sc.mapping(_iri("schema:fundedItem")), sc.mapping(_iri("schema:amount"))
+    value = sc.mapping(_iri("schema:value"))
+    for g in grants:
+        start, end = period(g)
+        amount = value.get(_v(amount_node.get(g)) or "")
+        common = dict(start=start, end=end, amount=to_python(amount) if amount is not None else None)
+        f, rcp, it = _v(funder.get(g)), _v(recipient.get(g)), _v(item.get(g))
+        if f:
+            edge(f, g, "financement", g, role="financeur", **common)
+        if rcp:
+            edge(g, rcp, "financement", g, role="beneficiaire", **common)
+        if it and it != rcp:
+            edge(g, it, "financement", g, role="beneficiaire", **common)
+    provider, beneficiary = sc.mapping(_iri("tkg:provider")), sc.mapping(_iri("tkg:beneficiary"))
+    support_kind = sc.mapping(_iri("tkg:supportKind"))
+    for sp in sc.of_type(_iri("tkg:Support")):
+        a, b, k = _v(provider.get(sp)), _v(beneficiary.get(sp)), _v(support_kind.get(sp))
+        if a and b:
+            start, end = period(sp)
+            edge(a, b, "soutien", sp, role=k.rsplit("/", 1)[-1] if k else None, start=start, end=end)
+    # binary links stated on a record: its sources, those naming both ends first
+    for pred, kind in _BINARY_KINDS.items():
+        for x, y_term in sc.pairs(pred):
+            y = y_term.value
+            a, b = (y, x) if kind == "fondation" else (x, y)  # the founder acts; a unit or a sequel acts
+            date = founded.get(x) if kind == "fondation" else period(x)[0] if kind == "succession" else None
+            srcs = sorted(sources.get(x, []), key=lambda src: -_mentions(src[1], G, a, b))
+            edge(a, b, kind, None, role=None, end=None, start=date, srcs=srcs)
+    held_by, post_in = sc.mapping(_iri("org:heldBy")), sc.mapping(_iri("org:postIn"))
+    for post in sc.of_type(_iri("org:Post")):
+        person, org = _v(held_by.get(post)), _v(post_in.get(post))
+        if person and org:
+            start, end = period(post)
+            edge(person, org, "poste", post, role="elu", label=label.get(post), start=start, end=end)
+    if territories:
+        for pred in ("dct:spatial", "schema:location", "schema:areaServed"):
+            for a, t_term in sc.pairs(_iri(pred)):
+                t = t_term.value
+                if a not in G or not t.startswith(_TERRITORY) or G.nodes[a]["kind"] == "territory":
+                    continue
+                if t not in G:
+                    G.add_node(t, kind="territory", label=label.get(t, t), types=[t[len(_TERRITORY):].split("/")[0]],
+                               themes=[], start=None, end=None, territory=[], sources=[])
+                if t not in G.nodes[a]["territory"]:
+                    G.nodes[a]["territory"].append(t)
+                    edge(a, t, "territoire", None, role=None, start=None, end=None, srcs=G.nodes[a]["sources"])
+    return G
+
+
+def _mentions(quote: str, G: nx.MultiDiGraph, *nodes: str) -> int:
+    """How many of *nodes* the *quote* names (by label or alternative label, any case or accent)."""
+    from kg.network.lookup import normalise
+
+    text = f" {normalise(quote)} "
+    count = 0
+    for n in nodes:
+        if n not in G:
+            continue
+        names = [G.nodes[n].get("label") or ""] + list(G.nodes[n].get("alt_labels", []))
+        if any(f" {normalise(x)} " in text for x in names if x):
+            count += 1
+    return count
+
+
+def normalise_date(value: str | int) -> str:
+    """An "as of" date as a full ISO date; a year or a month means its last day.
+
+    >>> normalise_date("2019"), normalise_date(2022), normalise_date("2020-02"), normalise_date("2021-06-30")
+    ('2019-12-31', '2022-12-31', '2020-02-29', '2021-06-30')
+    """
+    from kg.model.records import _check_date
+
+    text = _check_date(str(value))
+    return date_bounds(text)[1]
+
+
+def is_active(start: str | None, end: str | None, as_of: str) -> bool:
+    """True if something from *start* to *end* (either may be None) exists at the full date *as_of*."""
+    if start and date_bounds(start)[0] > as_of:
+        return False
+    if end and date_bounds(end)[1] < as_of:
+        return False
+    return True
+
+
+def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
+    """The subgraph of *G* that existed at *as_of* (nodes started, edges started and not ended)."""
+    day = normalise_date(as_of)
+    nodes = [n for n, d in G.nodes(data=True) if is_active(d.get("start"), None, day)]
+    H = G.subgraph(nodes).copy()
+    H.remove_edges_from([(a, b, k) for a, b, k, d in H.edges(keys=True, data=True)
+                         if not is_active(d.get("start"), d.get("end"), day)])
+    return H
+
+
+def _iter_kinds(kinds: Iterable[str] | None) -> set[str]:
+    return set(kinds) if kinds else set(RELATION_KINDS) - {"territoire"}
+
+
+def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
+    """Nodes of *G* in *territory* (``level:code``) or its sub-territories, and the programmes they take part in.
+
+    Raises
+    ------
+    QueryError
+        For a malformed territory reference.
+    UnknownEntityError
+        For a territory that is not in the official geography.
+    """
+    from kg.model import iris
+    from kg.errors import QueryError, UnknownEntityError
+    from kg.model.records import TERRITORY_REF_RE
+    from kg.store.graph import IRI
+
+    m = TERRITORY_REF_RE.match(territory.strip())
+    if not m:
+        raise QueryError(f'"{territory}" is not a territory; write level:code, e.g. commune:94018, '
+                         "intercommunalite:200057941, departement:94 or region:11")
+    t = IRI(iris.territory(*m.groups()))
+    rows = graph.query("SELECT ?t WHERE { ?t dct:isPartOf* ?top . ?top rdfs:label ?l }", top=t)
+    places = {r["t"] for r in rows}
+    if not places:
+        raise UnknownEntityError(f'"{territory}" is not in the official geography; check the code in data/geo/')
+    keep = {n for n, d in G.nodes(data=True) if d.get("kind") in ("actor", "person")
+            and any(x in places for x in d.get("territory", []))}
+    for n in list(keep):
+        for _, b, d in G.out_edges(n, data=True):
+            if G.nodes[b].get("kind") == "programme":
+                keep.add(b)
+    return keep
+
+
+def _cache_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".projection.pickle")
+
+
+def _stamp(store_path: Path) -> tuple[int, int, int]:
+    """Identity of a built store: its folder (a new one at each build) and its manifest."""
+    st = store_path.stat()
+    current = store_path / "CURRENT"
+    mt = current.stat().st_mtime_ns if current.exists() else 0
+    return st.st_ino, st.st_mtime_ns, mt
+
+
+def cached_project(graph: Any) -> nx.MultiDiGraph:
+    """:func:`project`, kept beside the store (``<store>.projection.pickle``) for the next call.
+
+    Building the projection of a national graph reads millions of quads; the store does not
+    change until the next ``kg build`` (which writes a new store folder), so the projection
+    is saved once and reused while the store's identity is the same. Remote graphs are
+    always projected afresh.
+    """
+    import pickle
+
+    store_path = getattr(graph, "path", None)
+    if store_path is None or not Path(store_path).is_dir():
+        return project(graph)
+    store_path = Path(store_path)
+    cache, stamp = _cache_path(store_path), _stamp(store_path)
+    if cache.exists():
+        try:
+            import gc
+
+            gc.disable()
+            try:
+                with open(cache, "rb") as f:
+                    saved_stamp, G = pickle.load(f)
+            finally:
+                gc.enable()
+            if saved_stamp == stamp:
+                return G
+        except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+            pass
+    G = project(graph)
+    tmp = cache.with_name(cache.name + f".{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump((stamp, G), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:  # a read-only folder: no cache, same answer
+        tmp.unlink(missing_ok=True)
+    return G

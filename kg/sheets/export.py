@@ -1,0 +1,331 @@
+"""The graph back to the catalysts' workbook: ``kg export-xlsx`` (``kg export xlsx``).
+
+:func:`export_rows` turns the records the graph is built from — the curated data and the
+stored imports, or one import, or what lies in one territory — into rows of the sheets
+of :data:`kg.sheets.workbook.SHEETS`; :func:`export_xlsx` writes them with the template's
+drop-down lists and read-me sheet. The rows are exactly those :mod:`kg.sheets.imports` reads
+back: importing the file again changes nothing (a test checks it).
+
+Why records rather than SPARQL over the store: the store is built from these records by
+one mapping, and the export must be lossless for the round trip; the records carry the
+stable ids, the dates at their precision and the amounts as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from kg.errors import ExportError, InputError, Problem, UnknownEntityError
+from kg.ingest.geo import Geography
+from kg.model.records import TERRITORY_REF_RE
+
+__all__ = ["ExportReport", "export_rows", "export_xlsx", "within"]
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote: the file and the number of rows per sheet."""
+
+    path: Path
+    rows: dict[str, int]
+
+
+def within(geo: Geography, ref: str, territory: str) -> bool:
+    """True if the territory *ref* (``level:code``) lies in *territory* (``level:code``).
+
+    Examples
+    --------
+    >>> from kg.ingest.geo import load_geography
+    >>> geo = load_geography()
+    >>> within(geo, "commune:94018", "departement:94"), within(geo, "commune:94018", "region:11")
+    (True, True)
+    >>> within(geo, "commune:94018", "intercommunalite:200057941"), within(geo, "departement:75", "departement:94")
+    (True, False)
+    """
+    level, code = ref.split(":", 1)
+    t_level, t_code = territory.split(":", 1)
+    if ref == territory:
+        return True
+    if level == "commune":
+        c = geo.communes.get(code)
+        if c is None:
+            return False
+        if c.parent and within(geo, f"commune:{c.parent}", territory):
+            return True
+        return {"commune": c.code == t_code, "departement": c.departement == t_code, "region": c.region == t_code,
+                "intercommunalite": t_code in (c.epci, c.ept)}[t_level]
+    if level == "departement":
+        d = geo.departements.get(code)
+        return bool(d) and t_level == "region" and d.region == t_code  # type: ignore[union-attr]
+    if level == "intercommunalite":
+        i = geo.intercommunalities.get(code)
+        if not i or not i.departement:
+            return False
+        return within(geo, f"departement:{i.departement}", territory) if t_level == "region" else \
+            (t_level == "departement" and i.departement == t_code)
+    return False
+
+
+def _date(value: str | None) -> str | None:
+    if value and len(value) == 10:
+        y, m, d = value.split("-")
+        return f"{d}/{m}/{y}"
+    return value
+
+
+def _places(rec: BaseModel) -> list[str]:
+    out = [getattr(rec, "located_in", None), getattr(rec, "territory", None), *getattr(rec, "area_served", [])]
+    return [x for x in out if x]
+
+
+def export_rows(
+    data_dir: str | Path = "data",
+    *,
+    territory: str | None = None,
+    import_name: str | None = None,
+    geo: Geography | None = None,
+    concepts: Any = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Rows of every sheet, from the curated data and the stored imports.
+
+    Parameters
+    ----------
+    data_dir : path
+        The data folder (``curated/``, ``imports/``, ``geo/``).
+    territory : str, optional
+        ``level:code`` (``departement:94``, ``commune:94018``, ``intercommunalite:200057941``,
+        ``region:11``): only the actors located in it (or serving it), the programmes they
+        take part in or that serve it, and the relations and fundings that touch them.
+    import_name : str, optional
+        Only the records of this import (the workbook then names it in its read-me sheet,
+        so importing it again updates that import).
+    geo, concepts : optional
+        Already loaded geography and SKOS labels.
+
+    Returns
+    -------
+    dict
+        Sheet key → list of rows (column key → value).
+
+    Raises
+    ------
+    UnknownEntityError
+        When the import or the territory does not exist.
+    """
+    from kg.ingest.geo import load_geography
+    from kg.sheets.imports import _doc_id, known_records, load_imports
+    from kg.sheets.workbook import load_concepts, slugify
+
+    data_dir = Path(data_dir)
+    geo = geo or load_geography(data_dir / "geo")
+    from kg.sheets.imports import _schemes
+
+    concepts = concepts or load_concepts(_schemes(data_dir))
+    imports = load_imports(data_dir)
+    if import_name is not None:
+        slug = slugify(import_name)
+        if slug not in imports:
+            raise UnknownEntityError(f"aucun import « {import_name} » (no such import)", sorted(imports))
+        groups = [(slug, list(imports[slug].all()))]
+    else:
+        known = known_records(data_dir, imports=imports)
+        groups = [("curated", [(k, r) for k, r in known.curated.all() if k != "document"])]
+        groups += [(s, list(imp.all())) for s, imp in imports.items()]
+    if territory is not None:
+        m = TERRITORY_REF_RE.match(territory)
+        level_code = m.groups() if m else None
+        tables = {"commune": geo.communes, "departement": geo.departements, "region": geo.regions,
+                  "intercommunalite": geo.intercommunalities}
+        if not level_code or level_code[1] not in tables[level_code[0]]:
+            raise UnknownEntityError(f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
+                                     "departement:94, commune:94018, intercommunalite:200057941, region:11")
+    records: list[tuple[str, str, BaseModel]] = [(owner, k, r) for owner, items in groups for k, r in items]
+    by_id = {r.id: (k, r) for _, k, r in records if k != "document"}  # type: ignore[attr-defined]
+    # everything the graph knows, for names and for the filter's reach
+    all_names: dict[str, list[str]] = {}
+    if import_name is not None:
+        known = known_records(data_dir, imports=imports)
+        everything = {rid: (k, r) for rid, (k, r, _) in known.index.items()} | by_id
+    else:
+        everything = by_id
+    for rid, (k, r) in everything.items():
+        n = getattr(r, "name", None)
+        if n:
+            all_names.setdefault(n, []).append(rid)
+
+    def ref(rid: str) -> str:
+        """The name of a record when it designates it unambiguously, else its id."""
+        k_r = everything.get(rid)
+        n = getattr(k_r[1], "name", None) if k_r else None
+        return n if n and all_names.get(n) == [rid] and n != rid else rid
+
+    keep_actor: set[str] | None = None
+    keep_prog: set[str] | None = None
+    if territory is not None:
+        keep_actor = {r.id for _, k, r in records if k == "actor"  # type: ignore[attr-defined]
+                      and any(within(geo, p, territory) for p in _places(r))}
+        keep_prog = {r.id for _, k, r in records if k == "programme"  # type: ignore[attr-defined]
+                     and any(within(geo, p, territory) for p in _places(r))}
+        for _, k, r in records:
+            if k == "participation" and r.actor in keep_actor:  # type: ignore[attr-defined]
+                keep_prog.add(r.programme)  # type: ignore[attr-defined]
+
+    def kept_actor(rid: str | None) -> bool:
+        return keep_actor is None or (rid is not None and rid in keep_actor)
+
+    def kept_prog(rid: str | None) -> bool:
+        return keep_prog is None or (rid is not None and rid in keep_prog)
+
+    def labels(scheme: str, values: list[str]) -> list[str]:
+        return [concepts.label(scheme, v) for v in values]
+
+    def source_of(owner: str, rec: BaseModel) -> str | None:
+        for s in getattr(rec, "sources", [])[1:]:
+            prefix = _doc_id(owner) + "." if owner != "curated" else None
+            if prefix and s.doc.startswith(prefix):
+                sid = s.doc[len(prefix):]
+                return sid if import_name is not None else f"{owner}-{sid}"
+        return None
+
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in ("actors", "relations", "programmes", "partners",
+                                                             "fundings", "sources")}
+    used_sources: set[str] = set()
+    for owner, kind, rec in records:
+        r: Any = rec
+        if kind == "document":
+            continue
+        src = source_of(owner, r)
+        if src:
+            used_sources.add(src)
+        common = {"id": r.id, "source": src, "debut": _date(getattr(r, "start", None)),
+                  "fin": _date(getattr(r, "end", None)), "description": r.description}
+        if kind == "actor" and kept_actor(r.id):
+            commune = departement = None
+            if r.located_in and r.located_in.startswith("commune:"):
+                code = r.located_in.split(":", 1)[1]
+                c = geo.communes.get(code)
+                commune = f"{c.name} ({code})" if c else code
+            elif r.located_in and r.located_in.startswith("departement:"):
+                departement = r.located_in.split(":", 1)[1]
+            out["actors"].append(common | {"name": r.name, "types": labels("actor-type", r.types),
+                                           "themes": labels("theme", r.themes), "commune": commune,
+                                           "departement": departement, "siren": r.siren, "siret": r.siret,
+                                           "rna": r.rna, "homepage": r.homepage})
+            for f in r.founders:
+                if f in everything and everything[f][0] == "actor":
+                    out["relations"].append({"from": ref(f), "to": ref(r.id),
+                                             "kind": concepts.label("relation-kind", "fondation")})
+            if r.part_of:
+                out["relations"].append({"from": ref(r.id), "to": ref(r.part_of),
+                                         "kind": concepts.label("relation-kind", "unite")})
+        elif kind == "programme" and kept_prog(r.id):
+            out["programmes"].append(common | {"name": r.name, "type": concepts.label("project-type", r.type),
+                                               "themes": labels("theme", r.themes), "homepage": r.homepage})
+            if r.continues:
+                out["relations"].append({"from": ref(r.id), "to": ref(r.continues),
+                                         "kind": concepts.label("relation-kind", "succession")})
+        elif kind == "participation" and (kept_actor(r.actor) or kept_prog(r.programme)):
+            out["partners"].append(common | {"programme": ref(r.programme), "actor": ref(r.actor),
+                                             "role": concepts.label("role", r.role)})
+        elif kind == "membership" and (kept_actor(r.member) or kept_actor(r.organisation)):
+            if everything.get(r.member, ("",))[0] != "actor":
+                continue  # a person's membership has no row in the workbook
+            out["relations"].append(common | {"from": ref(r.member), "to": ref(r.organisation),
+                                              "kind": concepts.label("relation-kind", "adhesion"),
+                                              "role": concepts.label("role", r.role)})
+        elif kind == "support" and (kept_actor(r.provider) or kept_actor(r.beneficiary)):
+            out["relations"].append(common | {"from": ref(r.provider), "to": ref(r.beneficiary),
+                                              "kind": concepts.label("relation-kind", "soutien"),
+                                              "support_kind": concepts.label("support-kind", r.support_kind)})
+        elif kind == "funding" and (kept_actor(r.recipient) or kept_actor(r.funder) or kept_prog(r.funded_item)):
+            item = r.funded_item if r.funded_item and everything.get(r.funded_item, ("",))[0] == "programme" else None
+            amount = r.amount_eur
+            out["fundings"].append(common | {
+                "funder": ref(r.funder) if r.funder else None, "recipient": ref(r.recipient),
+                "programme": ref(item) if item else None,
+                "amount": int(amount) if amount == amount.to_integral_value() else float(amount),
+                "purpose": r.description, "description": None,
+                "support_kind": concepts.label("support-kind", r.support_kind) if r.support_kind else None,
+                "themes": labels("theme", r.themes)})
+    for owner, kind, rec in records:
+        if kind != "document" or owner == "curated":
+            continue
+        r = rec
+        prefix = _doc_id(owner) + "."
+        if not r.id.startswith(prefix):  # type: ignore[attr-defined]
+            continue
+        sid = r.id[len(prefix):]  # type: ignore[attr-defined]
+        sid = sid if import_name is not None else f"{owner}-{sid}"
+        if territory is not None and sid not in used_sources:
+            continue
+        out["sources"].append({"title": r.title, "date": _date(r.issued), "url": r.url, "id": sid})  # type: ignore[attr-defined]
+    return out
+
+
+def export_xlsx(
+    path: str | Path,
+    data_dir: str | Path = "data",
+    *,
+    territory: str | None = None,
+    import_name: str | None = None,
+    schemes_file: str | Path | None = None,
+) -> ExportReport:
+    """Write the graph's records (or one import, or one territory) as the catalysts' workbook.
+
+    Parameters
+    ----------
+    path : path
+        The ``.xlsx`` file to write.
+    data_dir : path
+        The data folder.
+    territory : str, optional
+        Only this territory and its sub-territories (see :func:`export_rows`).
+    import_name : str, optional
+        Only this import.
+    schemes_file : path, optional
+        The SKOS schemes (labels of the lists).
+
+    Returns
+    -------
+    ExportReport
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be written.
+    UnknownEntityError
+        When the import or the territory does not exist.
+    InputError
+        When the data does not load.
+
+    Examples
+    --------
+    >>> export_xlsx(tmp / "val-de-marne.xlsx", territory="departement:94").rows  # doctest: +SKIP
+    {'actors': 12, 'relations': 3, ...}
+    """
+    from kg.sheets.imports import _schemes
+    from kg.sheets.workbook import load_concepts, write_workbook
+
+    data_dir = Path(data_dir)
+    concepts = load_concepts(Path(schemes_file) if schemes_file else _schemes(data_dir))
+    rows = export_rows(data_dir, territory=territory, import_name=import_name, concepts=concepts)
+    extra = []
+    if import_name is not None:
+        from kg.sheets.workbook import slugify
+
+        extra.append(("import", slugify(import_name)))
+    if territory is not None:
+        extra.append(("territoire", territory))
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError([Problem(str(path), None, None, "the export is an .xlsx workbook",
+                                  "give a file name ending in .xlsx")])
+    try:
+        write_workbook(path, rows, concepts, extra_readme=extra, template_rows=0)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc}") from None
+    return ExportReport(path, {k: len(v) for k, v in rows.items()})

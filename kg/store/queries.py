@@ -1,0 +1,184 @@
+"""Named questions: one documented SPARQL file each in ``kg/store/queries/``.
+
+A file's header says the question in French and English, its parameters and an
+example::
+
+    # title.fr: Acteurs d'un territoire…
+    # title.en: Actors of a territory…
+    # param: territory territory  Territoire : commune:94018, …
+    # example: kg query actors-of-territory --param territory=intercommunalite:200057941
+
+A parameter has a name, a type and a help text. Types: ``territory`` (``level:code``,
+bound as the territory's IRI), ``actor`` / ``node`` (a name, case- and
+accent-insensitive, or an IRI), ``date`` (YYYY, YYYY-MM or YYYY-MM-DD; bound as the
+last day it may mean, an ISO string), ``iri``, ``string``, ``integer``.
+Values are bound to the query's variables (:func:`kg.store.graph.bind`), never pasted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.model import iris
+from kg.errors import QueryError, UnknownEntityError
+from kg.model.records import TERRITORY_REF_RE
+from kg.store.graph import IRI
+
+__all__ = ["QUERY_DIR", "NamedQuery", "Param", "bind_params", "get_query", "list_queries", "run_named"]
+
+QUERY_DIR = Path(__file__).parent / "queries"
+PARAM_TYPES = ("territory", "actor", "node", "date", "iri", "string", "integer")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a named query."""
+
+    name: str
+    type: str
+    help: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A named question: its SPARQL text and header."""
+
+    name: str
+    title: dict[str, str]
+    params: tuple[Param, ...]
+    examples: tuple[str, ...]
+    sparql: str
+    path: Path = field(compare=False)
+
+
+_HEADER = re.compile(r"^#\s*([\w.]+):\s?(.*)$")
+
+
+def _parse(path: Path) -> NamedQuery:
+    title: dict[str, str] = {}
+    params: list[Param] = []
+    examples: list[str] = []
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if not m:
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key.startswith("title."):
+            title[key.split(".", 1)[1]] = value
+        elif key == "param":
+            name, ptype, *rest = value.split(None, 2)
+            if ptype not in PARAM_TYPES:
+                raise QueryError(f"{path}: parameter {name} has unknown type {ptype!r}; use one of {PARAM_TYPES}")
+            params.append(Param(name, ptype, rest[0] if rest else ""))
+        elif key == "example":
+            examples.append(value)
+    return NamedQuery(path.stem, title, tuple(params), tuple(examples), text, path)
+
+
+def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    return [_parse(p) for p in sorted(directory.glob("*.rq"))]
+
+
+def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
+    """The named query *name*.
+
+    Raises
+    ------
+    UnknownEntityError
+        With the closest names as suggestions.
+    """
+    path = directory / f"{name}.rq"
+    if re.fullmatch(r"[a-z0-9-]+", name) and path.exists():
+        return _parse(path)
+    import difflib
+
+    names = [p.stem for p in sorted(directory.glob("*.rq"))]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
+    hint = f" — did you mean {', '.join(close)}?" if close else ""
+    raise UnknownEntityError(f'Unknown query "{name}"{hint} (kg query --list shows them all)', close)
+
+
+def _node_index(graph: Any):
+    import networkx as nx
+
+    G = nx.Graph()
+    rows = graph.query(
+        """SELECT ?n ?label ?kind WHERE {
+             { ?n a org:Organization BIND("actor" AS ?kind) } UNION { ?n a foaf:Person BIND("person" AS ?kind) }
+             UNION { ?n a schema:Project BIND("programme" AS ?kind) }
+             ?n rdfs:label ?label }"""
+    )
+    for r in rows:
+        G.add_node(r["n"], label=r["label"], kind="programme" if r["kind"] == "programme" else r["kind"])
+    for r in graph.query("SELECT ?n ?alt WHERE { ?n skos:altLabel ?alt }"):
+        if r["n"] in G:
+            G.nodes[r["n"]].setdefault("alt_labels", []).append(r["alt"])
+    return G
+
+
+def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[str, Any]:
+    """Check and convert the raw ``--param`` strings of *query* into bindings.
+
+    Raises
+    ------
+    QueryError
+        For a missing, unexpected or malformed parameter (naming it and the fix).
+    UnknownEntityError
+        For an actor name that is not in the graph (with suggestions).
+    """
+    from kg.network.lookup import resolve
+    from kg.network.projection import normalise_date
+
+    declared = {p.name: p for p in query.params}
+    extra = set(values) - set(declared)
+    if extra:
+        raise QueryError(f"{query.name} has no parameter {', '.join(sorted(extra))}; "
+                         f"its parameters: {', '.join(declared) or 'none'}")
+    out: dict[str, Any] = {}
+    index = None
+    for p in query.params:
+        if p.name not in values or values[p.name] == "":
+            raise QueryError(f'{query.name} needs --param {p.name}=… ({p.help}); e.g. {query.examples[0] if query.examples else ""}')
+        raw = values[p.name].strip()
+        if p.type == "territory":
+            m = TERRITORY_REF_RE.match(raw)
+            if not m:
+                raise QueryError(f'--param {p.name}="{raw}" is not a territory; write level:code, e.g. commune:94018, '
+                                 "intercommunalite:200057941, departement:94 or region:11")
+            out[p.name] = IRI(iris.territory(*m.groups()))
+        elif p.type in ("actor", "node"):
+            if re.match(r"^https?://", raw):
+                out[p.name] = IRI(raw)
+            else:
+                index = index if index is not None else _node_index(graph)
+                out[p.name] = IRI(resolve(index, raw, kinds=None if p.type == "node" else ("actor", "person")))
+        elif p.type == "date":
+            try:
+                out[p.name] = normalise_date(raw)
+            except ValueError as exc:
+                raise QueryError(f"--param {p.name}: {exc}") from None
+        elif p.type == "iri":
+            if not re.match(r"^https?://\S+$", raw):
+                raise QueryError(f'--param {p.name}="{raw}" is not an IRI; write it in full, starting with http')
+            out[p.name] = IRI(raw)
+        elif p.type == "integer":
+            if not re.fullmatch(r"-?\d+", raw):
+                raise QueryError(f'--param {p.name}="{raw}" is not a whole number')
+            out[p.name] = int(raw)
+        else:
+            out[p.name] = raw
+    return out
+
+
+def run_named(graph: Any, name: str, values: dict[str, str] | None = None, *, raw: bool = False) -> Any:
+    """Run the named query *name* with the ``--param`` strings *values*; return a :class:`kg.store.graph.Result`."""
+    q = get_query(name)
+    bindings = bind_params(graph, q, values or {})
+    return graph.run(q.sparql, raw=raw, **bindings)

@@ -1,0 +1,107 @@
+"""Writing query results: CSV, JSON, SPARQL 1.1 JSON results, and rows for a table.
+
+Each function takes a :class:`kg.store.graph.Result` whose values are *raw* pyoxigraph terms
+(``graph.run(..., raw=True)``) and returns text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from kg.store.graph import Result, to_python
+from kg.model.vocab import shorten
+
+__all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_json", "to_sparql_json"]
+
+FORMATS = ("table", "csv", "json", "sparql-json")
+
+
+def _term_json(term: Any) -> dict[str, str] | None:
+    if term is None:
+        return None
+    cls = type(term).__name__
+    if cls == "NamedNode":
+        return {"type": "uri", "value": term.value}
+    if cls == "BlankNode":
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def to_sparql_json(result: Result) -> str:
+    """SPARQL 1.1 Query Results JSON (SELECT and ASK)."""
+    if result.form == "ask":
+        return json.dumps({"head": {}, "boolean": result.value})
+    rows = result.value
+    if result.form == "construct":
+        rows = [dict(zip(result.variables, t)) for t in rows]
+    bindings = [{k: j for k, v in row.items() if (j := _term_json(v)) is not None} for row in rows]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    v = to_python(value)
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def _rows(result: Result) -> list[dict[str, Any]]:
+    if result.form == "ask":
+        return [{"answer": result.value}]
+    if result.form == "construct":
+        return [dict(zip(result.variables, (_plain(x) for x in t))) for t in result.value]
+    return [{k: _plain(v) for k, v in row.items()} for row in result.value]
+
+
+def to_json(result: Result) -> str:
+    """A JSON list of objects, one per row, values as plain JSON."""
+    return json.dumps(_rows(result), ensure_ascii=False, indent=2)
+
+
+def to_csv(result: Result, *, delimiter: str = ",") -> str:
+    """CSV with a header row (UTF-8 text; empty cells for unbound values)."""
+    buf = io.StringIO()
+    names = ["answer"] if result.form == "ask" else result.variables
+    w = csv.DictWriter(buf, fieldnames=names, delimiter=delimiter, lineterminator="\n")
+    w.writeheader()
+    for row in _rows(result):
+        w.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buf.getvalue()
+
+
+def table_rows(result: Result) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of strings for a readable table (IRIs shortened with the project prefixes)."""
+    names = ["answer"] if result.form == "ask" else result.variables
+    out = []
+    for row in _rows(result):
+        cells = []
+        for n in names:
+            v = row.get(n)
+            if v is None:
+                cells.append("")
+            elif isinstance(v, str) and v.startswith(("http://", "https://")):
+                cells.append(shorten(v))
+            else:
+                cells.append(str(v))
+        out.append(cells)
+    return names, out
+
+
+def render(result: Result, fmt: str) -> str:
+    """*result* as text in *fmt* (csv, json, sparql-json); the table is drawn by the CLI."""
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "sparql-json":
+        return to_sparql_json(result)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -108,8 +108,15 @@ def measure(cmd: list[str], *, timeout: float | None = None, cwd: Path = ROOT) -
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), killed.is_set(), usage.ru_utime + usage.ru_stime)
+        return Run(
+            wall,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            killed.is_set(),
+            usage.ru_utime + usage.ru_stime,
+        )
 
 
 # --------------------------------------------------------------------------- child: load one file
@@ -158,8 +165,14 @@ def child_load(engine: str, path: str, db: str | None, mem_limit_mb: float | Non
             key, _, value = line.partition(":")
             if key in ("VmRSS", "VmHWM"):
                 status[key] = int(value.split()[0]) / 1024
-    return {"engine": engine, "load_s": round(load_s, 3), "import_s": round(t_import, 3), "quads": quads,
-            "rss_after_mb": round(status.get("VmRSS", 0), 1), "hwm_mb": round(status.get("VmHWM", 0), 1)}
+    return {
+        "engine": engine,
+        "load_s": round(load_s, 3),
+        "import_s": round(t_import, 3),
+        "quads": quads,
+        "rss_after_mb": round(status.get("VmRSS", 0), 1),
+        "hwm_mb": round(status.get("VmHWM", 0), 1),
+    }
 
 
 def dir_size(path: Path) -> int:
@@ -215,7 +228,10 @@ def bench_real_build(tmp: Path, repeats: int) -> Row:
             row.note = "CLI has one command, so typer takes `kg --store …` (no `build`); measured that"
             run = measure(base + args, timeout=600)
         row.runs.append(run)
-        log(f"{row.step} #{i + 1}: {run.wall_s:.2f} s, {run.rss_mb:.0f} MB" + ("" if run.ok else f" FAILED: {run.error()}"))
+        log(
+            f"{row.step} #{i + 1}: {run.wall_s:.2f} s, {run.rss_mb:.0f} MB"
+            + ("" if run.ok else f" FAILED: {run.error()}")
+        )
         if not run.ok:
             row.note = "; ".join(x for x in (row.note, f"build failed: {run.error().strip(' -')}") if x)
             break
@@ -226,7 +242,9 @@ def bench_real_build(tmp: Path, repeats: int) -> Row:
             if i == 0:
                 records = sum(report.get("records", {}).values())
                 steps = ", ".join(f"{k} {v}" for k, v in report["seconds"].items())
-                row.note = "; ".join(x for x in (row.note, f"{records:,} curated records; steps s: {steps}") if x)
+                row.note = "; ".join(
+                    x for x in (row.note, f"{records:,} curated records; steps s: {steps}") if x
+                )
         shutil.rmtree(tmp / f"store-{i}", ignore_errors=True)
         (tmp / f"graph-{i}.trig").unlink(missing_ok=True)
     return row
@@ -234,23 +252,43 @@ def bench_real_build(tmp: Path, repeats: int) -> Row:
 
 def bench_generate(tmp: Path, actors: int, out: Path) -> tuple[Row, dict]:
     row = Row(f"b1. generate {actors:,} actors → N-Quads")
-    run = measure([PYTHON, str(ROOT / "benchmarks" / "synthetic.py"), "--actors", str(actors), "--out", str(out),
-                   "--json"], timeout=3600)
+    run = measure(
+        [
+            PYTHON,
+            str(ROOT / "benchmarks" / "synthetic.py"),
+            "--actors",
+            str(actors),
+            "--out",
+            str(out),
+            "--json",
+        ],
+        timeout=3600,
+    )
     row.runs.append(run)
     stats = run.result() if run.ok else {}
-    log(f"{row.step}: {run.wall_s:.1f} s, {run.rss_mb:.0f} MB" + ("" if run.ok else f" FAILED: {run.error()}"))
+    log(
+        f"{row.step}: {run.wall_s:.1f} s, {run.rss_mb:.0f} MB" + ("" if run.ok else f" FAILED: {run.error()}")
+    )
     if not run.ok:
         row.note = f"generation failed: {run.error()}"
         return row, stats
     row.quads = stats["quads"]
     row.inner_s.append(sum(stats["seconds"].values()))
-    row.note = (f"{stats['bytes'] / 1e6:,.0f} MB N-Quads; s: "
-                + ", ".join(f"{k} {v}" for k, v in stats["seconds"].items()))
+    row.note = f"{stats['bytes'] / 1e6:,.0f} MB N-Quads; s: " + ", ".join(
+        f"{k} {v}" for k, v in stats["seconds"].items()
+    )
     return row, stats
 
 
-def bench_load(tmp: Path, engine: str, path: Path, label: str, repeats: int, timeout: float,
-               mem_limit_mb: float | None = None) -> Row:
+def bench_load(
+    tmp: Path,
+    engine: str,
+    path: Path,
+    label: str,
+    repeats: int,
+    timeout: float,
+    mem_limit_mb: float | None = None,
+) -> Row:
     row = Row(label)
     for i in range(repeats):
         db = tmp / f"db-{engine}-{i}"
@@ -269,8 +307,10 @@ def bench_load(tmp: Path, engine: str, path: Path, label: str, repeats: int, tim
             if i == 0:
                 row.note = f"store on disk {dir_size(db) / 1e6:,.0f} MB"
             shutil.rmtree(db, ignore_errors=True)
-        log(f"{label} #{i + 1}: {run.wall_s:.1f} s, {run.rss_mb:.0f} MB"
-            + (f", load {res['load_s']:.1f} s, {res['quads']:,} quads" if res else f" FAILED: {run.error()}"))
+        log(
+            f"{label} #{i + 1}: {run.wall_s:.1f} s, {run.rss_mb:.0f} MB"
+            + (f", load {res['load_s']:.1f} s, {res['quads']:,} quads" if res else f" FAILED: {run.error()}")
+        )
         if not run.ok:
             row.note = f"failed: {run.error()}"
             break
@@ -304,17 +344,21 @@ def fmt(value: float | None, spec: str = ",.2f", suffix: str = "") -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("| step | n | wall s (median) | CPU s (median) | peak RSS MB (median) | in-process s (median) | quads "
-            "| quads/s | notes |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    head = (
+        "| step | n | wall s (median) | CPU s (median) | peak RSS MB (median) | in-process s (median) | quads "
+        "| quads/s | notes |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
     lines = [head]
     for r in rows:
         inner = r.inner()
         rate = r.quads / inner if (r.quads and inner and r.step.startswith("b2")) else None
-        lines.append(f"| {r.step} | {len(r.good)}/{len(r.runs)} | {fmt(r.wall())} | {fmt(r.cpu())} | "
-                     f"{fmt(r.rss(), ',.0f')} | "
-                     f"{fmt(inner)} | {fmt(r.quads, ',d') if r.quads is not None else '–'} | {fmt(rate, ',.0f')} | "
-                     f"{r.note} |")
+        lines.append(
+            f"| {r.step} | {len(r.good)}/{len(r.runs)} | {fmt(r.wall())} | {fmt(r.cpu())} | "
+            f"{fmt(r.rss(), ',.0f')} | "
+            f"{fmt(inner)} | {fmt(r.quads, ',d') if r.quads is not None else '–'} | {fmt(rate, ',.0f')} | "
+            f"{r.note} |"
+        )
     return "\n".join(lines)
 
 
@@ -322,8 +366,10 @@ def ratio_line(name: str, a: Row, b: Row) -> str:
     """rdflib / pyoxigraph ratios of load time and peak RSS, from two rows of the same run."""
     if a.inner() is None or b.inner() is None or a.rss() is None or b.rss() is None:
         return f"{name}: – (a load failed or was skipped)"
-    return (f"{name}: load time {a.inner():,.1f} / {b.inner():,.1f} s = {a.inner() / b.inner():.1f}x; "
-            f"peak RSS {a.rss():,.0f} / {b.rss():,.0f} MB = {a.rss() / b.rss():.1f}x")
+    return (
+        f"{name}: load time {a.inner():,.1f} / {b.inner():,.1f} s = {a.inner() / b.inner():.1f}x; "
+        f"peak RSS {a.rss():,.0f} / {b.rss():,.0f} MB = {a.rss() / b.rss():.1f}x"
+    )
 
 
 def versions() -> str:
@@ -344,16 +390,29 @@ def versions() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small variant: 10,000 actors, 1 repeat")
-    parser.add_argument("--actors", type=int, default=None, help="synthetic actors (default 100000; 10000 with --quick)")
-    parser.add_argument("--repeats", type=int, default=None, help="repeats per step (default 3; 1 with --quick)")
-    parser.add_argument("--rdflib-limit", type=float, default=600.0,
-                        help="load rdflib with the full file only if the estimate from the 10 %% sample is below "
-                             "this many seconds (default 600)")
-    parser.add_argument("--rdflib-full", action="store_true",
-                        help="load rdflib with the full file whatever the estimates (address space capped at 90 %% "
-                             "of the available memory)")
+    parser.add_argument(
+        "--actors", type=int, default=None, help="synthetic actors (default 100000; 10000 with --quick)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="repeats per step (default 3; 1 with --quick)"
+    )
+    parser.add_argument(
+        "--rdflib-limit",
+        type=float,
+        default=600.0,
+        help="load rdflib with the full file only if the estimate from the 10 %% sample is below "
+        "this many seconds (default 600)",
+    )
+    parser.add_argument(
+        "--rdflib-full",
+        action="store_true",
+        help="load rdflib with the full file whatever the estimates (address space capped at 90 %% "
+        "of the available memory)",
+    )
     parser.add_argument("--skip-build", action="store_true", help="skip step a (kg build on the real data)")
-    parser.add_argument("--skip-synthetic", action="store_true", help="skip step b (the synthetic national graph)")
+    parser.add_argument(
+        "--skip-synthetic", action="store_true", help="skip step b (the synthetic national graph)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the N-Quads files in benchmarks/out/")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -395,7 +454,9 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"10 % sample: every 10th line of the N-Quads file ({lines:,} lines), fixed")
             mem = bench_load(tmp, "pyox-mem", full, "b2. pyoxigraph in memory, full", repeats, 3600)
             disk = bench_load(tmp, "pyox-disk", full, "b2. pyoxigraph on disk, full", repeats, 3600)
-            mem_s = bench_load(tmp, "pyox-mem", sample, "b2. pyoxigraph in memory, 10 % sample", repeats, 1800)
+            mem_s = bench_load(
+                tmp, "pyox-mem", sample, "b2. pyoxigraph in memory, 10 % sample", repeats, 1800
+            )
             rdf_s = bench_load(tmp, "rdflib", sample, "b2. rdflib Dataset, 10 % sample", repeats, 1800)
             rows += [mem, disk, mem_s, rdf_s]
             ratio_sample = ratio_line("rdflib / pyoxigraph in memory, 10 % sample", rdf_s, mem_s)
@@ -408,17 +469,28 @@ def main(argv: list[str] | None = None) -> int:
             elif args.rdflib_full:
                 pass
             elif est_s > args.rdflib_limit:
-                notes.append(f"rdflib full load skipped: estimated {est_s / 60:.0f} min from the sample "
-                             f"(> {args.rdflib_limit / 60:.0f} min); the ratio on the 10 % sample is the figure")
+                notes.append(
+                    f"rdflib full load skipped: estimated {est_s / 60:.0f} min from the sample "
+                    f"(> {args.rdflib_limit / 60:.0f} min); the ratio on the 10 % sample is the figure"
+                )
             elif est_mb > 0.8 * avail:
-                notes.append(f"rdflib full load skipped: estimated {est_mb / 1024:.1f} GB of RAM from the sample, "
-                             f"more than 80 % of the {avail / 1024:.1f} GB available on this shared machine "
-                             "(--rdflib-full forces it); the ratio on the 10 % sample is the figure")
+                notes.append(
+                    f"rdflib full load skipped: estimated {est_mb / 1024:.1f} GB of RAM from the sample, "
+                    f"more than 80 % of the {avail / 1024:.1f} GB available on this shared machine "
+                    "(--rdflib-full forces it); the ratio on the 10 % sample is the figure"
+                )
                 est_s = None
             if est_s is not None and (args.rdflib_full or est_s <= args.rdflib_limit):
                 log(f"rdflib full load: estimated {est_s:.0f} s and {est_mb:,.0f} MB from the sample")
-                rdf = bench_load(tmp, "rdflib", full, "b2. rdflib Dataset, full", 1, max(3 * est_s, 900),
-                                 mem_limit_mb=0.9 * avail)
+                rdf = bench_load(
+                    tmp,
+                    "rdflib",
+                    full,
+                    "b2. rdflib Dataset, full",
+                    1,
+                    max(3 * est_s, 900),
+                    mem_limit_mb=0.9 * avail,
+                )
                 rows.append(rdf)
                 ratio_full = ratio_line("rdflib / pyoxigraph in memory, full file", rdf, mem)
                 if not rdf.good:
@@ -433,10 +505,19 @@ def report(args, started, load0, rows, notes, actors, repeats, ratio_full, ratio
     """Print the table, the verdicts against the targets and the ratios."""
     load1 = os.getloadavg()
     print(f"# Territorial KG build/load benchmark — {started:%Y-%m-%d %H:%M %Z}")
-    print(f"machine: {platform.node()}, nproc {os.cpu_count()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {versions()}; load average {load0[0]:.2f} at start, {load1[0]:.2f} at end")
-    print(f"repeats {repeats}" + ("" if args.skip_synthetic else
-          f"; synthetic: {actors:,} actors, seed 42 (generation and rdflib full load: 1 run)") + "\n")
+    print(
+        f"machine: {platform.node()}, nproc {os.cpu_count()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {versions()}; load average {load0[0]:.2f} at start, {load1[0]:.2f} at end"
+    )
+    print(
+        f"repeats {repeats}"
+        + (
+            ""
+            if args.skip_synthetic
+            else f"; synthetic: {actors:,} actors, seed 42 (generation and rdflib full load: 1 run)"
+        )
+        + "\n"
+    )
     print(table(rows))
     print()
     if not args.skip_build and rows and rows[0].step.startswith("a."):
@@ -447,11 +528,15 @@ def report(args, started, load0, rows, notes, actors, repeats, ratio_full, ratio
             print(f"target a. kg build wall ≤ {BUILD_TARGET_S:.0f} s: {b.wall():.2f} s → {verdict_t}")
             print(f"target a. kg build peak RSS ≤ {BUILD_TARGET_MB:.0f} MB: {b.rss():.0f} MB → {verdict_m}")
             if verdict_t == "FAIL" and b.cpu() <= BUILD_TARGET_S:
-                print(f"  (its CPU time, {b.cpu():.2f} s, is within the target: the machine was busy; "
-                      f"load average {load0[0]:.1f} at start)")
+                print(
+                    f"  (its CPU time, {b.cpu():.2f} s, is within the target: the machine was busy; "
+                    f"load average {load0[0]:.1f} at start)"
+                )
         else:
-            print(f"target a. kg build: n/a — {b.note or 'build failed'} (targets ≤ {BUILD_TARGET_S:.0f} s, "
-                  f"≤ {BUILD_TARGET_MB:.0f} MB not measured)")
+            print(
+                f"target a. kg build: n/a — {b.note or 'build failed'} (targets ≤ {BUILD_TARGET_S:.0f} s, "
+                f"≤ {BUILD_TARGET_MB:.0f} MB not measured)"
+            )
     for line in (ratio_full, ratio_sample):
         if line:
             print(line)

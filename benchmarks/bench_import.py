@@ -55,7 +55,10 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
     roles = [concepts.label("role", r) for r in ("porteur", "partenaire", "beneficiaire", "financeur")]
     kinds = [concepts.label("support-kind", k) for k, _ in concepts.labels["support-kind"]]
     n_act, n_rel, n_prog = int(rows * 0.6), int(rows * 0.2), max(1, int(rows * 0.02))
-    n_part, n_fund = int(rows * 0.1), rows - int(rows * 0.6) - int(rows * 0.2) - max(1, int(rows * 0.02)) - int(rows * 0.1)
+    n_part, n_fund = (
+        int(rows * 0.1),
+        rows - int(rows * 0.6) - int(rows * 0.2) - max(1, int(rows * 0.02)) - int(rows * 0.1),
+    )
     wb = openpyxl.Workbook(write_only=True)
     sheets = {s.key: s for s in SHEETS}
 
@@ -71,20 +74,57 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
         name = f"Structure {i:05d} {rnd.choice(['Solidaire', 'Numérique', 'Verte', 'Locale'])}"
         names.append(name)
         by_code = i % 2 == 0
-        ws.append([name, rnd.choice(types), f"Acteur synthétique n° {i}.",
-                   " | ".join(rnd.sample(themes, 2)), c.code if by_code else c.name, None,
-                   None if by_code else c.postcodes[0], _siren(10_000_000 + i), None, None, None, None, None])
+        ws.append(
+            [
+                name,
+                rnd.choice(types),
+                f"Acteur synthétique n° {i}.",
+                " | ".join(rnd.sample(themes, 2)),
+                c.code if by_code else c.name,
+                None,
+                None if by_code else c.postcodes[0],
+                _siren(10_000_000 + i),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
     ws = sheet("programmes")
     progs = [f"Programme {i:04d}" for i in range(n_prog)]
     for p in progs:
-        ws.append([p, "Programme", "Programme synthétique.", rnd.choice(themes), f"01/{rnd.randint(1, 12):02d}/2022",
-                   "2025", None, None, None])
+        ws.append(
+            [
+                p,
+                "Programme",
+                "Programme synthétique.",
+                rnd.choice(themes),
+                f"01/{rnd.randint(1, 12):02d}/2022",
+                "2025",
+                None,
+                None,
+                None,
+            ]
+        )
     ws = sheet("relations")
     for i in range(n_rel):
         a, b = rnd.sample(names, 2)
         kind = ("Adhésion", "Soutien", "Partenariat")[i % 3]
-        ws.append([a, b, kind, "Membre" if kind == "Adhésion" else None,
-                   rnd.choice(kinds) if kind == "Soutien" else None, str(2015 + i % 9), None, None, None, None])
+        ws.append(
+            [
+                a,
+                b,
+                kind,
+                "Membre" if kind == "Adhésion" else None,
+                rnd.choice(kinds) if kind == "Soutien" else None,
+                str(2015 + i % 9),
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
     ws = sheet("partners")
     seen = set()
     for i in range(n_part):
@@ -96,16 +136,29 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
     ws = sheet("fundings")
     for i in range(n_fund):
         a, b = rnd.sample(names, 2)
-        ws.append([a, b, rnd.choice(progs), f"{rnd.randint(1000, 900000)},{rnd.randint(0, 99):02d}",
-                   45000 + i % 700, None, "Subvention synthétique", None, None, None, f"f-{i}"])
+        ws.append(
+            [
+                a,
+                b,
+                rnd.choice(progs),
+                f"{rnd.randint(1000, 900000)},{rnd.randint(0, 99):02d}",
+                45000 + i % 700,
+                None,
+                "Subvention synthétique",
+                None,
+                None,
+                None,
+                f"f-{i}",
+            ]
+        )
     wb.save(path)
     return {"actors": n_act, "relations": n_rel, "programmes": n_prog, "partners": n_part, "fundings": n_fund}
 
 
 def run(rows: int, repeat: int) -> dict:
     import kg
-    from kg.sheets import imports
     from kg.ingest.geo import load_geography
+    from kg.sheets import imports
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-import-") as tmp:
         tmp = Path(tmp)
@@ -145,12 +198,21 @@ def run(rows: int, repeat: int) -> dict:
         quads = sum(1 for _ in kg.open(base / "store").store.quads_for_pattern(None, None, None, None))
     med = statistics.median(times)
     load = os.getloadavg()
-    return {"rows": rows, "per_sheet": per_sheet, "records": plan.counts(), "repeats": repeat,
-            "workbook_generation_s": round(gen_s, 2), "import_s_median": round(med, 2),
-            "import_s_all": [round(x, 2) for x in times],
-            "steps_s_median": {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]},
-            "target_s": TARGET_S, "meets_target": med <= TARGET_S, "base_store_quads": quads,
-            "cpus": os.cpu_count(), "load_average_1min_after": round(load[0], 2)}
+    return {
+        "rows": rows,
+        "per_sheet": per_sheet,
+        "records": plan.counts(),
+        "repeats": repeat,
+        "workbook_generation_s": round(gen_s, 2),
+        "import_s_median": round(med, 2),
+        "import_s_all": [round(x, 2) for x in times],
+        "steps_s_median": {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]},
+        "target_s": TARGET_S,
+        "meets_target": med <= TARGET_S,
+        "base_store_quads": quads,
+        "cpus": os.cpu_count(),
+        "load_average_1min_after": round(load[0], 2),
+    }
 
 
 def main() -> None:
@@ -163,14 +225,20 @@ def main() -> None:
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return
-    print(f"kg import of a {res['rows']:,}-row workbook ({', '.join(f'{k} {v}' for k, v in res['per_sheet'].items())})")
+    print(
+        f"kg import of a {res['rows']:,}-row workbook ({', '.join(f'{k} {v}' for k, v in res['per_sheet'].items())})"
+    )
     print(f"  records: {', '.join(f'{k} {v}' for k, v in res['records'].items())}")
-    print(f"  median of {res['repeats']}: {res['import_s_median']:.2f} s  (all: {res['import_s_all']}; "
-          f"target ≤ {TARGET_S:.0f} s: {'met' if res['meets_target'] else 'MISSED'})")
+    print(
+        f"  median of {res['repeats']}: {res['import_s_median']:.2f} s  (all: {res['import_s_all']}; "
+        f"target ≤ {TARGET_S:.0f} s: {'met' if res['meets_target'] else 'MISSED'})"
+    )
     for k, v in res["steps_s_median"].items():
         print(f"    {k:<22} {v:.2f} s")
-    print(f"  machine: {res['cpus']} CPUs, load average {res['load_average_1min_after']} at the end "
-          "(other processes slow the wall time; the CPU time does not depend on them as much)")
+    print(
+        f"  machine: {res['cpus']} CPUs, load average {res['load_average_1min_after']} at the end "
+        "(other processes slow the wall time; the CPU time does not depend on them as much)"
+    )
 
 
 if __name__ == "__main__":

@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     from synthetic import generate, synthetic_quads
 
     import kg
+    from kg.ingest.geo import load_geography
     from kg.network.analysis import actor_graph, analyse
     from kg.network.chains import chain_graph, find_chains
-    from kg.ingest.geo import load_geography
     from kg.network.projection import cached_project, project
     from kg.store.queries import list_queries, run_named
 
@@ -76,8 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         geo = load_geography()
         curated = generate(args.actors, seed=42, geo=geo)
         quads = synthetic_quads(curated, geo)
-        report("synthetic graph generated", f"{time.perf_counter() - t:.1f} s",
-               f"{args.actors:,} actors, {len(quads):,} quads")
+        report(
+            "synthetic graph generated",
+            f"{time.perf_counter() - t:.1f} s",
+            f"{args.actors:,} actors, {len(quads):,} quads",
+        )
         t = time.perf_counter()
         store = Store(str(tmp / "store"))
         store.bulk_extend(quads)
@@ -88,12 +91,18 @@ def main(argv: list[str] | None = None) -> int:
 
         t = time.perf_counter()
         G = project(graph)
-        report("projection (kg.network.projection.project)", f"{time.perf_counter() - t:.1f} s",
-               f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
+        report(
+            "projection (kg.network.projection.project)",
+            f"{time.perf_counter() - t:.1f} s",
+            f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges",
+        )
         t = time.perf_counter()
         H = chain_graph(G)
-        report("chain graph (kg.network.chains.chain_graph)", f"{time.perf_counter() - t:.1f} s",
-               f"{H.number_of_nodes():,} nodes, {H.number_of_edges():,} edges")
+        report(
+            "chain graph (kg.network.chains.chain_graph)",
+            f"{time.perf_counter() - t:.1f} s",
+            f"{H.number_of_nodes():,} nodes, {H.number_of_edges():,} edges",
+        )
 
         rng = random.Random(7)
         actors = [n for n, d in H.nodes(data=True) if d.get("kind") == "actor" and H.degree(n) > 0]
@@ -105,9 +114,12 @@ def main(argv: list[str] | None = None) -> int:
             times.append(time.perf_counter() - t)
             found += bool(chains)
         med = statistics.median(times)
-        report("kg chains, 2 random actors, k=3 (median)", _median_ms(times),
-               f"p90 {_p90_ms(times)}; {found}/{args.pairs} pairs linked; target ≤ 200 ms: "
-               f"{'PASS' if med <= 0.2 else 'FAIL'}")
+        report(
+            "kg chains, 2 random actors, k=3 (median)",
+            _median_ms(times),
+            f"p90 {_p90_ms(times)}; {found}/{args.pairs} pairs linked; target ≤ 200 ms: "
+            f"{'PASS' if med <= 0.2 else 'FAIL'}",
+        )
 
         by_kind: dict[str, list[str]] = {}
         for n, d in G.nodes(data=True):
@@ -116,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         deps = sorted({c.departement for c in geo.communes.values()})
         params = {
             "actors-of-territory": {"territory": f"departement:{rng.choice(deps)}"},
-            "funders-of-territory": {"territory": f"departement:{rng.choice(deps)}", "from": "2015", "to": "2020"},
+            "funders-of-territory": {
+                "territory": f"departement:{rng.choice(deps)}",
+                "from": "2015",
+                "to": "2020",
+            },
             "ecosystem-as-of": {"date": "2015"},
             "sources-of": {"node": sample_actor},
             "founders": {},
@@ -139,9 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         loaded = time.perf_counter() - t
         result = analyse(G2, top=10)
         took = time.perf_counter() - t
-        report("kg analyse, whole graph (projection loaded)", f"{took:.1f} s",
-               f"load {loaded:.1f} s; {result.summary['nodes']:,} nodes; target ≤ 30 s: "
-               f"{'PASS' if took <= 30 else 'FAIL'}")
+        report(
+            "kg analyse, whole graph (projection loaded)",
+            f"{took:.1f} s",
+            f"load {loaded:.1f} s; {result.summary['nodes']:,} nodes; target ≤ 30 s: "
+            f"{'PASS' if took <= 30 else 'FAIL'}",
+        )
         if args.compare_networkx:
             import networkx as nx
 

@@ -65,8 +65,19 @@ def pick_queries(store: Path, n: int = 200, seed: int = 42) -> list[str]:
 
 
 def start_server(store: Path, port: int, workers: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(store), "--host", HOST, "--port", str(port),
-           "--workers", str(workers)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kg.cli.serve",
+        "--store",
+        str(store),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://{HOST}:{port}/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
     deadline = time.monotonic() + 60
@@ -83,8 +94,15 @@ def start_server(store: Path, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("the server did not answer within 60 s")
 
 
-async def client(port: int, requests: list[bytes], stop_at: float, budget: list[int],
-                 latencies: list[float], errors: dict[str, int], rnd: random.Random) -> None:
+async def client(
+    port: int,
+    requests: list[bytes],
+    stop_at: float,
+    budget: list[int],
+    latencies: list[float],
+    errors: dict[str, int],
+    rnd: random.Random,
+) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         while time.monotonic() < stop_at and budget[0] > 0:
@@ -112,17 +130,27 @@ async def client(port: int, requests: list[bytes], stop_at: float, budget: list[
         writer.close()
 
 
-async def load(port: int, queries: list[str], clients: int, duration: float, max_requests: int,
-               seed: int) -> tuple[list[float], dict[str, int], float]:
-    requests = [(f"GET /sparql?{urllib.parse.urlencode({'query': q})} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-                 "Accept: application/sparql-results+json\r\n\r\n").encode() for q in queries]
+async def load(
+    port: int, queries: list[str], clients: int, duration: float, max_requests: int, seed: int
+) -> tuple[list[float], dict[str, int], float]:
+    requests = [
+        (
+            f"GET /sparql?{urllib.parse.urlencode({'query': q})} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+            "Accept: application/sparql-results+json\r\n\r\n"
+        ).encode()
+        for q in queries
+    ]
     latencies: list[float] = []
     errors: dict[str, int] = {}
     budget = [max_requests]
     t0 = time.monotonic()
     stop_at = t0 + duration
-    await asyncio.gather(*(client(port, requests, stop_at, budget, latencies, errors, random.Random(seed + i))
-                           for i in range(clients)))
+    await asyncio.gather(
+        *(
+            client(port, requests, stop_at, budget, latencies, errors, random.Random(seed + i))
+            for i in range(clients)
+        )
+    )
     return latencies, errors, time.monotonic() - t0
 
 
@@ -166,23 +194,36 @@ def main(argv: list[str] | None = None) -> int:
     n_err = sum(errors.values())
     qps = len(lat) / elapsed
     res = {
-        "clients": a.clients, "duration_s": round(elapsed, 2), "workers": a.workers, "requests": len(lat),
-        "throughput_qps": round(qps, 1), "p50_ms": round(percentile(lat, 50) * 1000, 2),
-        "p90_ms": round(percentile(lat, 90) * 1000, 2), "p99_ms": round(percentile(lat, 99) * 1000, 2),
+        "clients": a.clients,
+        "duration_s": round(elapsed, 2),
+        "workers": a.workers,
+        "requests": len(lat),
+        "throughput_qps": round(qps, 1),
+        "p50_ms": round(percentile(lat, 50) * 1000, 2),
+        "p90_ms": round(percentile(lat, 90) * 1000, 2),
+        "p99_ms": round(percentile(lat, 99) * 1000, 2),
         "max_ms": round(lat[-1] * 1000, 2) if lat else None,
         "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else None,
-        "errors": n_err, "error_kinds": errors,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "loadavg_1min_after": os.getloadavg()[0]},
+        "errors": n_err,
+        "error_kinds": errors,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_1min_after": os.getloadavg()[0],
+        },
         "target": {"qps": TARGET_QPS, "p99_ms": TARGET_P99_MS},
     }
     res["target_met"] = qps >= TARGET_QPS and res["p99_ms"] <= TARGET_P99_MS and n_err == 0
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
-    print(f"{len(lat)} requests in {elapsed:.1f} s from {a.clients} clients: {qps:.0f} q/s, "
-          f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms, max {res['max_ms']} ms, errors {n_err} {errors or ''}")
-    print(f"target (≥ {TARGET_QPS} q/s, p99 ≤ {TARGET_P99_MS:.0f} ms, no error): "
-          f"{'met' if res['target_met'] else 'MISSED'}   -> {a.out}")
+    print(
+        f"{len(lat)} requests in {elapsed:.1f} s from {a.clients} clients: {qps:.0f} q/s, "
+        f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms, max {res['max_ms']} ms, errors {n_err} {errors or ''}"
+    )
+    print(
+        f"target (≥ {TARGET_QPS} q/s, p99 ≤ {TARGET_P99_MS:.0f} ms, no error): "
+        f"{'met' if res['target_met'] else 'MISSED'}   -> {a.out}"
+    )
     return 1 if a.check and not res["target_met"] else 0
 
 

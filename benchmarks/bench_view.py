@@ -42,9 +42,17 @@ from kg.present.view import build_model, write_html
 from tests.view_browser import CHROMIUM, browser, chromium_available, open_page
 
 ID = "https://w3id.org/territorial-kg/id/"
-ACTOR_TYPES = [("entreprise", 40), ("association", 29), ("commune", 7), ("intercommunalite", 3),
-               ("etablissement-scolaire", 10), ("catalyseur-territorial", 5), ("fondation", 3),
-               ("fonds-de-dotation", 2), ("reseau", 1)]
+ACTOR_TYPES = [
+    ("entreprise", 40),
+    ("association", 29),
+    ("commune", 7),
+    ("intercommunalite", 3),
+    ("etablissement-scolaire", 10),
+    ("catalyseur-territorial", 5),
+    ("fondation", 3),
+    ("fonds-de-dotation", 2),
+    ("reseau", 1),
+]
 THEMES = ["jeunesse", "insertion", "emploi", "ess", "education", "transition-ecologique", "innovation"]
 
 
@@ -57,8 +65,12 @@ def projection_like(n: int, seed: int = 42) -> nx.MultiDiGraph:
     rng = random.Random(seed)
     G = nx.MultiDiGraph()
     G.graph["concept_labels"] = {}
-    counts = {"actor": int(n * 0.70), "programme": int(n * 0.15), "person": int(n * 0.05),
-              "funding": int(n * 0.05)}
+    counts = {
+        "actor": int(n * 0.70),
+        "programme": int(n * 0.15),
+        "person": int(n * 0.05),
+        "funding": int(n * 0.05),
+    }
     counts["territory"] = n - sum(counts.values())
     src = ("https://w3id.org/territorial-kg/id/document/synth-1", "Phrase synthétique citée comme source.")
     nodes: dict[str, list[str]] = {k: [] for k in counts}
@@ -67,10 +79,17 @@ def projection_like(n: int, seed: int = 42) -> nx.MultiDiGraph:
         for i in range(c):
             iri = f"{ID}{kind}/synth-{i}"
             year = rng.randint(1990, 2025) if rng.random() < 0.6 else None
-            G.add_node(iri, kind=kind, label=f"{kind.capitalize()} synthétique {i}",
-                       types=[rng.choice(types)] if kind == "actor" else [],
-                       themes=rng.sample(THEMES, rng.randint(0, 2)) if kind in ("actor", "programme") else [],
-                       start=str(year) if year else None, end=None, territory=[], sources=[src])
+            G.add_node(
+                iri,
+                kind=kind,
+                label=f"{kind.capitalize()} synthétique {i}",
+                types=[rng.choice(types)] if kind == "actor" else [],
+                themes=rng.sample(THEMES, rng.randint(0, 2)) if kind in ("actor", "programme") else [],
+                start=str(year) if year else None,
+                end=None,
+                territory=[],
+                sources=[src],
+            )
             nodes[kind].append(iri)
     actors, progs = nodes["actor"], nodes["programme"] or nodes["actor"]
     # preferential attachment keeps degrees skewed like a real ecosystem
@@ -78,8 +97,15 @@ def projection_like(n: int, seed: int = 42) -> nx.MultiDiGraph:
     for a in actors:  # ≈ 2 participations or memberships per actor
         for _ in range(2):
             if rng.random() < 0.6:
-                G.add_edge(a, rng.choice(progs), kind="participation", role="partenaire",
-                           start=str(rng.randint(2008, 2025)), end=None, sources=[src])
+                G.add_edge(
+                    a,
+                    rng.choice(progs),
+                    kind="participation",
+                    role="partenaire",
+                    start=str(rng.randint(2008, 2025)),
+                    end=None,
+                    sources=[src],
+                )
             else:
                 b = rng.choice(pool)
                 if b != a:
@@ -87,10 +113,26 @@ def projection_like(n: int, seed: int = 42) -> nx.MultiDiGraph:
                     pool.append(b)
     funders = [a for a in actors if G.nodes[a]["types"][0] in ("fondation", "fonds-de-dotation")] or actors
     for g in nodes["funding"]:
-        G.add_edge(rng.choice(funders), g, kind="financement", role="financeur", amount=10000, start="2021",
-                   end=None, sources=[src])
-        G.add_edge(g, rng.choice(actors), kind="financement", role="beneficiaire", amount=10000, start="2021",
-                   end=None, sources=[src])
+        G.add_edge(
+            rng.choice(funders),
+            g,
+            kind="financement",
+            role="financeur",
+            amount=10000,
+            start="2021",
+            end=None,
+            sources=[src],
+        )
+        G.add_edge(
+            g,
+            rng.choice(actors),
+            kind="financement",
+            role="beneficiaire",
+            amount=10000,
+            start="2021",
+            end=None,
+            sources=[src],
+        )
     for p in nodes["person"]:
         G.add_edge(p, rng.choice(actors), kind="poste", role="elu", start=None, end=None, sources=[src])
     for a in actors:
@@ -105,7 +147,9 @@ def pyvis_graph(G: nx.MultiDiGraph) -> nx.Graph:
     """What a pyvis user passes to ``from_nx``: a simple graph with label, title and group."""
     H = nx.Graph()
     for n, d in G.nodes(data=True):
-        H.add_node(n, label=d["label"], title=f"{d['label']}\n{d['kind']}", group=(d["types"] or [d["kind"]])[0])
+        H.add_node(
+            n, label=d["label"], title=f"{d['label']}\n{d['kind']}", group=(d["types"] or [d["kind"]])[0]
+        )
     for a, b, d in G.edges(data=True):
         H.add_edge(a, b, title=d["kind"])
     return H
@@ -139,7 +183,11 @@ def interactive(path: Path, *, physics: bool, timeout: float) -> dict[str, Any]:
             ms = page.page.evaluate(expr)
         except Exception:  # noqa: BLE001 - a timeout is a result here
             ms = None
-        return {"ms": ms, "blocked": len(page.blocked), "errors": len(page.console_errors) + len(page.page_errors)}
+        return {
+            "ms": ms,
+            "blocked": len(page.blocked),
+            "errors": len(page.console_errors) + len(page.page_errors),
+        }
 
 
 def median(xs: list[float]) -> float:
@@ -159,36 +207,67 @@ def run(sizes: list[int], repeats: int, pyvis_timeout: float) -> list[dict[str, 
                     secs, size = (ours if name == "ours" else raw_pyvis)(G, path)
                     gen.append(secs)
                     sizes_b.append(size)
-                    res = interactive(path, physics=name == "pyvis", timeout=60 if name == "ours" else pyvis_timeout)
+                    res = interactive(
+                        path, physics=name == "pyvis", timeout=60 if name == "ours" else pyvis_timeout
+                    )
                     blocked, errors = res["blocked"], res["errors"]
-                    print(f"  {name} run {i + 1}: {secs:.2f} s, {size / 1e6:.2f} MB, interactive "
-                          f"{res['ms'] if res['ms'] is not None else 'timeout'} ms", file=sys.stderr)
+                    print(
+                        f"  {name} run {i + 1}: {secs:.2f} s, {size / 1e6:.2f} MB, interactive "
+                        f"{res['ms'] if res['ms'] is not None else 'timeout'} ms",
+                        file=sys.stderr,
+                    )
                     if res["ms"] is None:
                         timed_out = True
                         break
                     ttis.append(res["ms"])
-                rows.append({"nodes": n, "edges": G.number_of_edges(), "view": name, "runs": len(gen),
-                             "mb": median(sizes_b) / 1e6, "gen_s": median(gen), "gen_min": min(gen),
-                             "gen_max": max(gen), "tti_ms": None if timed_out else median(ttis),
-                             "tti_min": min(ttis) if ttis else None, "tti_max": max(ttis) if ttis else None,
-                             "timed_out": timed_out, "blocked": blocked, "errors": errors})
+                rows.append(
+                    {
+                        "nodes": n,
+                        "edges": G.number_of_edges(),
+                        "view": name,
+                        "runs": len(gen),
+                        "mb": median(sizes_b) / 1e6,
+                        "gen_s": median(gen),
+                        "gen_min": min(gen),
+                        "gen_max": max(gen),
+                        "tti_ms": None if timed_out else median(ttis),
+                        "tti_min": min(ttis) if ttis else None,
+                        "tti_max": max(ttis) if ttis else None,
+                        "timed_out": timed_out,
+                        "blocked": blocked,
+                        "errors": errors,
+                    }
+                )
     return rows
 
 
 def table(rows: list[dict[str, Any]], cap: float) -> str:
-    lines = [("| nodes (edges) | view | runs | HTML MB | generation s (layout incl.) | interactive ms "
-              "| requests blocked | targets |"),
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        (
+            "| nodes (edges) | view | runs | HTML MB | generation s (layout incl.) | interactive ms "
+            "| requests blocked | targets |"
+        ),
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        tti = (f"> {cap * 1000:,.0f} (cap)" if r["timed_out"] else
-               f"{r['tti_ms']:,.0f} [{r['tti_min']:,.0f}–{r['tti_max']:,.0f}]")
+        tti = (
+            f"> {cap * 1000:,.0f} (cap)"
+            if r["timed_out"]
+            else f"{r['tti_ms']:,.0f} [{r['tti_min']:,.0f}–{r['tti_max']:,.0f}]"
+        )
         target = ""
         if r["view"] == "ours" and r["nodes"] >= 5000:
             ok = r["gen_s"] <= 10 and r["tti_ms"] is not None and r["tti_ms"] <= 1500
             target = ("PASS" if ok else "FAIL") + " (≤ 10 s, ≤ 1,500 ms)"
-        name = "kg view (igraph layout, physics off)" if r["view"] == "ours" else "raw pyvis (from_nx, in_line, physics on)"
-        lines.append(f"| {r['nodes']:,} ({r['edges']:,}) | {name} | {r['runs']} | {r['mb']:.2f} | "
-                     f"{r['gen_s']:.2f} [{r['gen_min']:.2f}–{r['gen_max']:.2f}] | {tti} | {r['blocked']} | {target} |")
+        name = (
+            "kg view (igraph layout, physics off)"
+            if r["view"] == "ours"
+            else "raw pyvis (from_nx, in_line, physics on)"
+        )
+        lines.append(
+            f"| {r['nodes']:,} ({r['edges']:,}) | {name} | {r['runs']} | {r['mb']:.2f} | "
+            f"{r['gen_s']:.2f} [{r['gen_min']:.2f}–{r['gen_max']:.2f}] | {tti} | {r['blocked']} | {target} |"
+        )
     return "\n".join(lines)
 
 
@@ -197,13 +276,19 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="100 and 1,000 nodes, one run, pyvis capped at 30 s")
     ap.add_argument("--sizes", type=int, nargs="*", help="node counts (default 100 1000 5000)")
     ap.add_argument("--repeats", type=int, default=None, help="runs per measure (default 3, 1 with --quick)")
-    ap.add_argument("--pyvis-timeout", type=float, default=None,
-                    help="seconds before a physics-on pyvis page counts as not interactive (default 120, 30 quick)")
+    ap.add_argument(
+        "--pyvis-timeout",
+        type=float,
+        default=None,
+        help="seconds before a physics-on pyvis page counts as not interactive (default 120, 30 quick)",
+    )
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = ap.parse_args()
     if not chromium_available():
-        sys.exit("Debian's chromium (/usr/bin/chromium) and playwright are needed: apt-get install chromium; "
-                 "pip install playwright")
+        sys.exit(
+            "Debian's chromium (/usr/bin/chromium) and playwright are needed: apt-get install chromium; "
+            "pip install playwright"
+        )
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
     repeats = args.repeats or (1 if args.quick else 3)
     cap = args.pyvis_timeout or (30.0 if args.quick else 120.0)
@@ -211,8 +296,10 @@ def main() -> None:
     rows = run(sizes, repeats, cap)
     print(table(rows, cap))
     end = os.getloadavg()
-    print(f"\n{os.cpu_count()} CPUs; load average (1 min) {load[0]:.1f} at start, {end[0]:.1f} at end; "
-          f"Chromium {CHROMIUM}; repeats {repeats}; pyvis cap {cap:.0f} s")
+    print(
+        f"\n{os.cpu_count()} CPUs; load average (1 min) {load[0]:.1f} at start, {end[0]:.1f} at end; "
+        f"Chromium {CHROMIUM}; repeats {repeats}; pyvis cap {cap:.0f} s"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")

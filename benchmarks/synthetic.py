@@ -83,20 +83,83 @@ __all__ = [
 
 # Concept notations of docs/design.md ("Concept notations (fixed …)").
 ACTOR_TYPES = (
-    "collectivite-territoriale", "commune", "intercommunalite", "departement", "region", "entreprise",
-    "association", "catalyseur-territorial", "financeur", "fondation", "fonds-de-dotation", "service-etat",
-    "etablissement-public", "etablissement-scolaire", "lycee", "recherche", "chaire", "reseau",
-    "club-entreprises", "organisation-professionnelle", "chambre-consulaire", "service-interne", "media",
+    "collectivite-territoriale",
+    "commune",
+    "intercommunalite",
+    "departement",
+    "region",
+    "entreprise",
+    "association",
+    "catalyseur-territorial",
+    "financeur",
+    "fondation",
+    "fonds-de-dotation",
+    "service-etat",
+    "etablissement-public",
+    "etablissement-scolaire",
+    "lycee",
+    "recherche",
+    "chaire",
+    "reseau",
+    "club-entreprises",
+    "organisation-professionnelle",
+    "chambre-consulaire",
+    "service-interne",
+    "media",
 )
-ROLES = ("porteur", "pilote", "partenaire", "beneficiaire", "financeur", "membre", "fondateur", "animateur",
-         "organisateur", "elu", "contributeur")
-THEMES = ("jeunesse", "handicap", "precarite", "decrochage-scolaire", "orientation", "insertion", "emploi", "ess",
-          "developpement-economique", "entrepreneuriat", "innovation", "transition-ecologique", "education",
-          "co-construction", "alliances-odd17", "recherche", "covid-19", "cohesion-territoriale")
-SUPPORT_KINDS = ("donnees", "outils-ressources", "reseaux", "apport-ingenierie", "dialogue-gouvernance",
-                 "financement-direct", "valorisation")
-PROJECT_TYPES = ("programme", "demarche", "plateforme", "parcours-formation", "operation", "fonds-de-soutien",
-                 "cycle-evenements", "etude", "outil")
+ROLES = (
+    "porteur",
+    "pilote",
+    "partenaire",
+    "beneficiaire",
+    "financeur",
+    "membre",
+    "fondateur",
+    "animateur",
+    "organisateur",
+    "elu",
+    "contributeur",
+)
+THEMES = (
+    "jeunesse",
+    "handicap",
+    "precarite",
+    "decrochage-scolaire",
+    "orientation",
+    "insertion",
+    "emploi",
+    "ess",
+    "developpement-economique",
+    "entrepreneuriat",
+    "innovation",
+    "transition-ecologique",
+    "education",
+    "co-construction",
+    "alliances-odd17",
+    "recherche",
+    "covid-19",
+    "cohesion-territoriale",
+)
+SUPPORT_KINDS = (
+    "donnees",
+    "outils-ressources",
+    "reseaux",
+    "apport-ingenierie",
+    "dialogue-gouvernance",
+    "financement-direct",
+    "valorisation",
+)
+PROJECT_TYPES = (
+    "programme",
+    "demarche",
+    "plateforme",
+    "parcours-formation",
+    "operation",
+    "fonds-de-soutien",
+    "cycle-evenements",
+    "etude",
+    "outil",
+)
 
 #: ``prov:generatedAtTime`` used for synthetic graphs, so that two runs give the same quads.
 GENERATED_AT = "2025-01-01T00:00:00+00:00"
@@ -104,9 +167,14 @@ GENERATED_AT = "2025-01-01T00:00:00+00:00"
 _PROJECT_TYPE_WEIGHTS = (40, 15, 8, 8, 10, 5, 6, 5, 3)
 _PARTNER_ROLES = ("partenaire", "beneficiaire", "financeur", "pilote", "animateur", "contributeur")
 _PARTNER_ROLE_WEIGHTS = (60, 15, 8, 7, 5, 5)
-_MEASURES = (("élèves touchés par an", "élèves"), ("acteurs rencontrés", "acteurs"), ("emplois créés", "emplois"),
-             ("bénévoles mobilisés", "bénévoles"), ("jeunes accompagnés", "jeunes"),
-             ("structures accompagnées", "structures"))
+_MEASURES = (
+    ("élèves touchés par an", "élèves"),
+    ("acteurs rencontrés", "acteurs"),
+    ("emplois créés", "emplois"),
+    ("bénévoles mobilisés", "bénévoles"),
+    ("jeunes accompagnés", "jeunes"),
+    ("structures accompagnées", "structures"),
+)
 _PUBLICATION_GENRES = ("report", "article", "press-release", "toolkit", "course", "video", "webpage", "other")
 _NOTE = "Donnée synthétique générée par benchmarks/synthetic.py ; elle ne décrit aucun acteur réel."
 
@@ -161,7 +229,9 @@ class _Generator:
     def weighted_distinct(self, items: list[Any], weights: list[float], k: int) -> list[Any]:
         """*k* distinct items drawn with probability proportional to *weights* (Efraimidis–Spirakis)."""
         rnd = self.rng.random
-        keyed = sorted(((math.log(rnd() or 1e-300) / w, i) for i, w in enumerate(weights) if w > 0), reverse=True)
+        keyed = sorted(
+            ((math.log(rnd() or 1e-300) / w, i) for i, w in enumerate(weights) if w > 0), reverse=True
+        )
         return [items[i] for _, i in keyed[:k]]
 
     def nearby_actor(self, i: int, p_local: float = 0.7) -> int:
@@ -179,10 +249,15 @@ class _Generator:
     def documents(self) -> None:
         rng = self.rng
         for d in range(1, self.n_documents + 1):
-            self.records["documents"].append(Document.model_construct(
-                id=_document_id(d), title=f"Rapport synthétique n°{d}", genre="report",
-                issued=str(rng.randint(2010, 2025)), description=_NOTE,
-            ))
+            self.records["documents"].append(
+                Document.model_construct(
+                    id=_document_id(d),
+                    title=f"Rapport synthétique n°{d}",
+                    genre="report",
+                    issued=str(rng.randint(2010, 2025)),
+                    description=_NOTE,
+                )
+            )
 
     # ------------------------------------------------------------------ actors
 
@@ -210,15 +285,15 @@ class _Generator:
         n_coll = counts["collectivite"]
         inters = sorted(geo.intercommunalities.values(), key=lambda x: x.siren)
         n_inter = min(len(inters), round(0.15 * n_coll))
-        town_pool = sorted((c for c in geo.communes.values() if c.kind == "commune" and c.population),
-                           key=lambda c: c.code)
+        town_pool = sorted(
+            (c for c in geo.communes.values() if c.kind == "commune" and c.population), key=lambda c: c.code
+        )
         n_town = min(n_coll - n_inter, len(town_pool))
         chosen_inters = self.weighted_distinct(inters, [x.population for x in inters], n_inter)
         chosen_towns = self.weighted_distinct(town_pool, [c.population for c in town_pool], n_town)
-        territories: list[tuple[str, str, str | None, str]] = (
-            [("commune", c.code, c.siren, c.code) for c in chosen_towns]
-            + [("intercommunalite", x.siren, x.siren, self._inter_seat(x.siren)) for x in chosen_inters]
-        )
+        territories: list[tuple[str, str, str | None, str]] = [
+            ("commune", c.code, c.siren, c.code) for c in chosen_towns
+        ] + [("intercommunalite", x.siren, x.siren, self._inter_seat(x.siren)) for x in chosen_inters]
         rng.shuffle(territories)
 
         construct = Actor.model_construct
@@ -230,8 +305,12 @@ class _Generator:
             if cat == "collectivite":
                 if territories:
                     level, code, siren, seat = territories.pop()
-                    fields.update(types=[level], territory=f"{level}:{code}", area_served=[f"{level}:{code}"],
-                                  siren=siren)
+                    fields.update(
+                        types=[level],
+                        territory=f"{level}:{code}",
+                        area_served=[f"{level}:{code}"],
+                        siren=siren,
+                    )
                     located[idx] = seat
                 else:  # more collectivités asked than there are communes: an association instead
                     cat = "association"
@@ -251,10 +330,17 @@ class _Generator:
                     fields["homepage"] = f"https://example.org/synthetique/acteur-{i}"
             if rng.random() < 0.3:
                 fields["description"] = f"Description synthétique de l'acteur {i}."
-            self.records["actors"].append(construct(
-                id=rid, name=name, types=fields.pop("types"), located_in=f"commune:{located[idx]}",
-                themes=self.themes(), sources=self.source(name), **fields,
-            ))
+            self.records["actors"].append(
+                construct(
+                    id=rid,
+                    name=name,
+                    types=fields.pop("types"),
+                    located_in=f"commune:{located[idx]}",
+                    themes=self.themes(),
+                    sources=self.source(name),
+                    **fields,
+                )
+            )
             self.actor_ids.append(rid)
             self.actor_commune.append(located[idx])
             self.actor_category.append(cat)
@@ -273,12 +359,22 @@ class _Generator:
         for k, i in enumerate(self.by_category.get("collectivite", []), 1):
             pid = f"synth-personne-{k:06d}"
             name = f"Personne synthétique {k}"
-            self.records["people"].append(Person.model_construct(id=pid, name=name, sources=self.source(name)))
+            self.records["people"].append(
+                Person.model_construct(id=pid, name=name, sources=self.source(name))
+            )
             label = f"Élu synthétique {k} de l'acteur synthétique {i + 1}"
-            self.records["posts"].append(Post.model_construct(
-                id=f"synth-mandat-{k:06d}", label=label, organisation=self.actor_ids[i], holder=pid, role="elu",
-                start="2020", end="2026", sources=self.source(label),
-            ))
+            self.records["posts"].append(
+                Post.model_construct(
+                    id=f"synth-mandat-{k:06d}",
+                    label=label,
+                    organisation=self.actor_ids[i],
+                    holder=pid,
+                    role="elu",
+                    start="2020",
+                    end="2026",
+                    sources=self.source(label),
+                )
+            )
 
     # ------------------------------------------------------------------ programmes
 
@@ -310,10 +406,17 @@ class _Generator:
             if rng.random() < 0.5:
                 fields["description"] = f"Description synthétique du programme {j}."
             themes = self.themes()
-            self.records["programmes"].append(Programme.model_construct(
-                id=pid, name=name, type=rng.choices(PROJECT_TYPES, _PROJECT_TYPE_WEIGHTS)[0], start=str(start),
-                themes=themes, sources=self.source(name), **fields,
-            ))
+            self.records["programmes"].append(
+                Programme.model_construct(
+                    id=pid,
+                    name=name,
+                    type=rng.choices(PROJECT_TYPES, _PROJECT_TYPE_WEIGHTS)[0],
+                    start=str(start),
+                    themes=themes,
+                    sources=self.source(name),
+                    **fields,
+                )
+            )
             self.programme_ids.append(pid)
             self.programme_years.append((start, end))
             # participations: the porteur, then 2-10 distinct partners
@@ -334,10 +437,17 @@ class _Generator:
                     hi = end if end is not None else p_start + 5
                     pf["end"] = str(rng.randint(p_start, max(p_start, hi)))
                 label = f"Participation synthétique {k_part}"
-                self.records["participations"].append(Participation.model_construct(
-                    id=f"synth-participation-{k_part:07d}", actor=self.actor_ids[a], programme=pid, role=role,
-                    start=str(p_start), sources=self.source(label), **pf,
-                ))
+                self.records["participations"].append(
+                    Participation.model_construct(
+                        id=f"synth-participation-{k_part:07d}",
+                        actor=self.actor_ids[a],
+                        programme=pid,
+                        role=role,
+                        start=str(p_start),
+                        sources=self.source(label),
+                        **pf,
+                    )
+                )
             # fundings: 0-3, from foundations and endowment funds, to the porteur for the programme
             for _ in range(rng.randint(0, 3) if funders else 0):
                 k_fund += 1
@@ -355,11 +465,19 @@ class _Generator:
                 if rng.random() < 0.5:
                     ff["description"] = f"Subvention synthétique {k_fund} pour le programme synthétique {j}."
                 label = f"Financement synthétique {k_fund}"
-                self.records["fundings"].append(Funding.model_construct(
-                    id=fid, funder=self.actor_ids[rng.choice(funders)], recipient=self.actor_ids[porteur],
-                    funded_item=pid, amount_eur=Decimal(amount), start=str(f_start),
-                    support_kind="financement-direct", sources=self.source(label), **ff,
-                ))
+                self.records["fundings"].append(
+                    Funding.model_construct(
+                        id=fid,
+                        funder=self.actor_ids[rng.choice(funders)],
+                        recipient=self.actor_ids[porteur],
+                        funded_item=pid,
+                        amount_eur=Decimal(amount),
+                        start=str(f_start),
+                        support_kind="financement-direct",
+                        sources=self.source(label),
+                        **ff,
+                    )
+                )
                 self.funding_ids.append(fid)
 
     # ------------------------------------------------------------------ networks, supports
@@ -392,11 +510,16 @@ class _Generator:
                 if rng.random() < 0.15:
                     fields["end"] = str(start + rng.randint(1, 5))
             label = f"Adhésion synthétique {k}"
-            self.records["memberships"].append(Membership.model_construct(
-                id=f"synth-adhesion-{k:06d}", member=self.actor_ids[member], organisation=self.actor_ids[org],
-                role=rng.choices(("membre", "animateur", "fondateur"), (90, 5, 5))[0],
-                sources=self.source(label), **fields,
-            ))
+            self.records["memberships"].append(
+                Membership.model_construct(
+                    id=f"synth-adhesion-{k:06d}",
+                    member=self.actor_ids[member],
+                    organisation=self.actor_ids[org],
+                    role=rng.choices(("membre", "animateur", "fondateur"), (90, 5, 5))[0],
+                    sources=self.source(label),
+                    **fields,
+                )
+            )
 
     def supports(self) -> None:
         rng = self.rng
@@ -413,11 +536,16 @@ class _Generator:
                 if rng.random() < 0.3:
                     fields["description"] = f"Soutien synthétique {k}."
                 label = f"Soutien synthétique {k}"
-                self.records["supports"].append(Support.model_construct(
-                    id=f"synth-soutien-{k:06d}", provider=self.actor_ids[c],
-                    beneficiary=self.actor_ids[self.nearby_actor(c)], support_kind=rng.choice(SUPPORT_KINDS),
-                    sources=self.source(label), **fields,
-                ))
+                self.records["supports"].append(
+                    Support.model_construct(
+                        id=f"synth-soutien-{k:06d}",
+                        provider=self.actor_ids[c],
+                        beneficiary=self.actor_ids[self.nearby_actor(c)],
+                        support_kind=rng.choice(SUPPORT_KINDS),
+                        sources=self.source(label),
+                        **fields,
+                    )
+                )
 
     # ------------------------------------------------------------------ events, publications, figures
 
@@ -441,10 +569,18 @@ class _Generator:
                 other = self.actor_ids[self.nearby_actor(organiser)]
                 if other not in organisers:
                     organisers.append(other)
-            self.records["events"].append(Event.model_construct(
-                id=f"synth-evenement-{k:06d}", name=name, start=f"{y:04d}-{mth:02d}-{day:02d}", online=online,
-                organisers=organisers, themes=self.themes(1, 2), sources=self.source(name), **fields,
-            ))
+            self.records["events"].append(
+                Event.model_construct(
+                    id=f"synth-evenement-{k:06d}",
+                    name=name,
+                    start=f"{y:04d}-{mth:02d}-{day:02d}",
+                    online=online,
+                    organisers=organisers,
+                    themes=self.themes(1, 2),
+                    sources=self.source(name),
+                    **fields,
+                )
+            )
 
     def publications(self) -> None:
         rng = self.rng
@@ -456,11 +592,18 @@ class _Generator:
             if rng.random() < 0.5:
                 fields["about"] = [rng.choice(self.programme_ids)]
             authors = sorted({self.actor_ids[rng.randrange(self.n)] for _ in range(rng.randint(1, 2))})
-            self.records["publications"].append(Publication.model_construct(
-                id=f"synth-publication-{k:06d}", title=title, genre=rng.choice(_PUBLICATION_GENRES),
-                issued=str(rng.randint(2010, 2025)), authors=authors, themes=self.themes(1, 2),
-                sources=self.source(title), **fields,
-            ))
+            self.records["publications"].append(
+                Publication.model_construct(
+                    id=f"synth-publication-{k:06d}",
+                    title=title,
+                    genre=rng.choice(_PUBLICATION_GENRES),
+                    issued=str(rng.randint(2010, 2025)),
+                    authors=authors,
+                    themes=self.themes(1, 2),
+                    sources=self.source(title),
+                    **fields,
+                )
+            )
 
     def figures(self) -> None:
         rng = self.rng
@@ -477,10 +620,17 @@ class _Generator:
             if rng.random() < 0.7:
                 fields["start"] = str(rng.randint(2010, 2025))
             label = f"Chiffre synthétique {k}"
-            self.records["figures"].append(Figure.model_construct(
-                id=f"synth-chiffre-{k:06d}", about=about, measure=measure, value=Decimal(rng.randint(5, 5000)),
-                unit=unit, sources=self.source(label), **fields,
-            ))
+            self.records["figures"].append(
+                Figure.model_construct(
+                    id=f"synth-chiffre-{k:06d}",
+                    about=about,
+                    measure=measure,
+                    value=Decimal(rng.randint(5, 5000)),
+                    unit=unit,
+                    sources=self.source(label),
+                    **fields,
+                )
+            )
 
     def curated(self) -> Curated:
         result = Curated(records=self.records)
@@ -499,8 +649,9 @@ def _document_id(d: int) -> str:
     return f"synth-rapport-{d:03d}"
 
 
-def generate(n_actors: int = 100_000, seed: int = 42, geo: Geography | None = None, *,
-             n_documents: int = 50) -> Curated:
+def generate(
+    n_actors: int = 100_000, seed: int = 42, geo: Geography | None = None, *, n_documents: int = 50
+) -> Curated:
     """A synthetic ecosystem of *n_actors* actors on the real geography (see the module docstring).
 
     Parameters
@@ -578,8 +729,9 @@ def write_yaml(curated: Curated, directory: str | Path) -> Path:
         if not items:
             continue
         with open(root / "curated" / f"{name}.yaml", "w", encoding="utf-8") as fh:
-            yaml.dump(list(_record_dicts(items)), fh, Dumper=dumper, allow_unicode=True, sort_keys=False,
-                      width=200)
+            yaml.dump(
+                list(_record_dicts(items)), fh, Dumper=dumper, allow_unicode=True, sort_keys=False, width=200
+            )
         for rec in items:
             for src in getattr(rec, "sources", None) or []:
                 quotes.setdefault(src.doc, []).append(src.quote)
@@ -595,10 +747,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actors", type=int, default=100_000, help="number of actors (default 100000)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/out/national.nq"),
-                        help="N-Quads file to write (curated quads + graph:geography)")
-    parser.add_argument("--yaml", type=Path, default=None, metavar="DIR",
-                        help="also write a data folder buildable with `kg build --data DIR`")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("benchmarks/out/national.nq"),
+        help="N-Quads file to write (curated quads + graph:geography)",
+    )
+    parser.add_argument(
+        "--yaml",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write a data folder buildable with `kg build --data DIR`",
+    )
     parser.add_argument("--json", action="store_true", help="print the statistics as one JSON line")
     args = parser.parse_args(argv)
 
@@ -631,14 +792,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.yaml:
         write_yaml(curated, args.yaml)
         lap("yaml")
-    stats = {"actors": args.actors, "seed": args.seed, "records": curated.count(),
-             "curated_quads": len(cq), "geography_quads": len(gq), "quads": len(cq) + len(gq),
-             "bytes": args.out.stat().st_size, "out": str(args.out), "seconds": seconds}
+    stats = {
+        "actors": args.actors,
+        "seed": args.seed,
+        "records": curated.count(),
+        "curated_quads": len(cq),
+        "geography_quads": len(gq),
+        "quads": len(cq) + len(gq),
+        "bytes": args.out.stat().st_size,
+        "out": str(args.out),
+        "seconds": seconds,
+    }
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
     else:
-        print(f"{stats['quads']:,} quads ({len(cq):,} curated + {len(gq):,} geography) → {args.out} "
-              f"({stats['bytes'] / 1e6:.0f} MB)")
+        print(
+            f"{stats['quads']:,} quads ({len(cq):,} curated + {len(gq):,} geography) → {args.out} "
+            f"({stats['bytes'] / 1e6:.0f} MB)"
+        )
         print("records: " + ", ".join(f"{k} {v:,}" for k, v in stats["records"].items()))
         print("seconds: " + ", ".join(f"{k} {v}" for k, v in seconds.items()))
     return 0

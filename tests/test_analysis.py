@@ -76,4 +76,8 @@ def test_isolated_and_suggested_on_a_tiny_projection():
     pairs = {(f.figures["a"], f.figures["b"]) for f in res.suggestions}
     assert ("a", "b") in pairs and ("a", "c") not in pairs
     best = next(f for f in res.suggestions if (f.figures["a"], f.figures["b"]) == ("a", "b"))
-    assert "« Jeunesse »" in best.sentence and "Charenton-le-Pont" in best.sentence and "1 partenaire" in best.sentence
+    assert (
+        "« Jeunesse »" in best.sentence
+        and "Charenton-le-Pont" in best.sentence
+        and "1 partenaire" in best.sentence
+    )

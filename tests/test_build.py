@@ -57,8 +57,11 @@ def test_store_holds_every_commune_of_france(built):
     report, out = built
     g = kg.open(out / "store")
     n = g.query("SELECT (COUNT(?c) AS ?n) WHERE { ?c a igeo:Commune }")[0]["n"]
-    communes = sum(1 for line in (DATA / "geo" / "communes.csv").read_text(encoding="utf-8").splitlines()[1:]
-                   if ",commune," in line)
+    communes = sum(
+        1
+        for line in (DATA / "geo" / "communes.csv").read_text(encoding="utf-8").splitlines()[1:]
+        if ",commune," in line
+    )
     assert n == communes > 34000
 
 
@@ -70,8 +73,21 @@ def test_pemb_members_are_the_13_official_communes(built):
            ORDER BY ?code""",
         pemb=kg.IRI(ACTOR + "pemb"),
     )
-    assert [r["code"] for r in rows] == ["94015", "94017", "94018", "94033", "94042", "94046", "94052",
-                                         "94058", "94067", "94068", "94069", "94079", "94080"]
+    assert [r["code"] for r in rows] == [
+        "94015",
+        "94017",
+        "94018",
+        "94033",
+        "94042",
+        "94046",
+        "94052",
+        "94058",
+        "94067",
+        "94068",
+        "94069",
+        "94079",
+        "94080",
+    ]
 
 
 def test_totalenergies_cofounded_fonds_odd17_which_funded_urgence_etudiante(built):
@@ -182,8 +198,10 @@ def test_bad_input_lists_every_problem_and_keeps_the_old_store(built, data_copy)
     problems = info.value.problems
     text = str(info.value)
     for file, field, words in EXPECTED:
-        assert any(p.file.endswith(file) and (field is None or p.field == field) and words in str(p)
-                   for p in problems), f"no problem for {file} {field} {words!r} in:\n{text}"
+        assert any(
+            p.file.endswith(file) and (field is None or p.field == field) and words in str(p)
+            for p in problems
+        ), f"no problem for {file} {field} {words!r} in:\n{text}"
     assert all(p.line for p in problems if p.file.endswith(".yaml")), text
     assert "did you mean 'club-ess'" in text
     assert _digest(out / "graph.trig") == before
@@ -216,15 +234,39 @@ def test_shacl_violation_is_located_and_writes_nothing(data_copy, tmp_path):
 
 def test_cli_build_exits_non_zero_with_the_problems(data_copy, tmp_path):
     _append_bad(data_copy)
-    result = CliRunner().invoke(app, ["build", "--data", str(data_copy), "--store", str(tmp_path / "s"),
-                                      "--dump", str(tmp_path / "g.trig"), "--ontology", str(ONTOLOGY)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "build",
+            "--data",
+            str(data_copy),
+            "--store",
+            str(tmp_path / "s"),
+            "--dump",
+            str(tmp_path / "g.trig"),
+            "--ontology",
+            str(ONTOLOGY),
+        ],
+    )
     assert result.exit_code == 3
     assert "fundings.yaml, line" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "s").exists()
 
 
 def test_cli_build_ok(tmp_path):
-    result = CliRunner().invoke(app, ["build", "--store", str(tmp_path / "s"), "--dump", str(tmp_path / "g.trig"),
-                                      "--data", str(DATA), "--ontology", str(ONTOLOGY)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "build",
+            "--store",
+            str(tmp_path / "s"),
+            "--dump",
+            str(tmp_path / "g.trig"),
+            "--data",
+            str(DATA),
+            "--ontology",
+            str(ONTOLOGY),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Graph built" in result.output

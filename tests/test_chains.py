@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 from conftest import ACTOR, PROGRAMME
 
-from kg.network.chains import chain_graph, find_chains, within
 from kg.errors import UnknownEntityError
+from kg.network.chains import chain_graph, find_chains, within
 from kg.network.projection import active_as_of
 
 DOC002 = "002_cd60e692da181ed7"
@@ -27,7 +27,9 @@ def test_totalenergies_fonds_odd17_club_ess_each_hop_cites_002(projection):
 
 def test_chain_from_le_rameau_to_vitawin(projection):
     chains = find_chains(projection, "le rameau", "VitaWin", k=2)
-    assert chains and chains[0].nodes[0] == ACTOR + "le-rameau" and chains[0].nodes[-1] == PROGRAMME + "vitawin"
+    assert (
+        chains and chains[0].nodes[0] == ACTOR + "le-rameau" and chains[0].nodes[-1] == PROGRAMME + "vitawin"
+    )
     assert all(h.sources for h in chains[0].hops)
     assert all(len(c) >= len(chains[0]) for c in chains)
 
@@ -73,8 +75,10 @@ def _tiny():
 def test_k_shortest_and_max_hops_on_a_tiny_graph():
     H = chain_graph(_tiny())
     chains = find_chains(H, "a", "c", k=5)
-    assert [c.nodes for c in chains] == [["a", "b", "c"], ["a", "d", "c"]] or \
-           [c.nodes for c in chains] == [["a", "d", "c"], ["a", "b", "c"]]
+    assert [c.nodes for c in chains] == [["a", "b", "c"], ["a", "d", "c"]] or [c.nodes for c in chains] == [
+        ["a", "d", "c"],
+        ["a", "b", "c"],
+    ]
     assert find_chains(H, "a", "c", max_hops=1) == []
 
 

@@ -43,7 +43,11 @@ def test_help_is_instant_no_heavy_import():
         (["query", "actor-partner"], 4, "did you mean actor-partners"),
         (["query", "actors-of-territory"], 6, "needs --param territory"),
         (["query", "ecosystem-as-of", "-p", "date=2019-13"], 6, "not a real date"),
-        (["query", "actor-partners", "-p", "actor=Club Gravel Entreprendre"], 4, "Club Gravelle Entreprendre"),
+        (
+            ["query", "actor-partners", "-p", "actor=Club Gravel Entreprendre"],
+            4,
+            "Club Gravelle Entreprendre",
+        ),
         (["chains", "Club Gravel Entreprendre", "vitawin"], 4, "did you mean “Club Gravelle Entreprendre”"),
         (["chains", "le rameau", "vitawin", "--as-of", "hier"], 1, "not a date"),
         (["analyse", "--territory", "commune:00000"], 4, "not in the official geography"),
@@ -64,8 +68,11 @@ def test_sparql_syntax_error_gives_line_and_column(built_store, tmp_path):
 
 
 def test_sparql_from_stdin_as_csv(built_store):
-    result = runner.invoke(app, ["sparql", "-", "--format", "csv", "--store", str(built_store)],
-                           input="SELECT (COUNT(*) AS ?n) WHERE { ?a a igeo:Region }")
+    result = runner.invoke(
+        app,
+        ["sparql", "-", "--format", "csv", "--store", str(built_store)],
+        input="SELECT (COUNT(*) AS ?n) WHERE { ?a a igeo:Region }",
+    )
     assert result.exit_code == 0 and result.output.splitlines()[0] == "n"
     assert int(result.output.splitlines()[1]) >= 18
 
@@ -84,6 +91,8 @@ def test_query_formats(built_store):
 
 
 def test_chains_prints_sentences_with_sources(built_store):
-    result = runner.invoke(app, ["chains", "Fondation TotalEnergies", "Club ESS", "-k", "1", "--store", str(built_store)])
+    result = runner.invoke(
+        app, ["chains", "Fondation TotalEnergies", "Club ESS", "-k", "1", "--store", str(built_store)]
+    )
     assert result.exit_code == 0
     assert "Fonds ODD17 finance Club ESS" in result.output and "002_cd60e692da181ed7" in result.output

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest.curated import load_curated
 from kg.errors import InputError
+from kg.ingest.curated import load_curated
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATED = ROOT / "data" / "curated"
@@ -90,8 +90,13 @@ def test_every_source_document_has_a_record():
     assert issued[D004] == "2020"
     assert issued[D002] is None  # undated partner sheet
     genres = {d.id: d.genre for d in of_kind(cur, "documents")}
-    assert genres == {D000: "newsletter", D001: "newsletter", D002: "partner-sheet",
-                      D003: "newsletter", D004: "slides"}
+    assert genres == {
+        D000: "newsletter",
+        D001: "newsletter",
+        D002: "partner-sheet",
+        D003: "newsletter",
+        D004: "slides",
+    }
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -127,17 +132,39 @@ def test_required_ids_exist(cur):
     actors = {a.id for a in of_kind(cur, "actors")}
     programmes = {p.id for p in of_kind(cur, "programmes")}
     assert {
-        "le-rameau", "fondation-totalenergies", "fonds-odd17", "club-ess", "pemb",
-        "club-gravelle-entreprendre", "ville-de-charenton-le-pont", "ville-de-saint-maurice",
-        "ville-de-vincennes", "ville-de-saint-mande", "ministere-education-nationale", "gaia",
-        "labo-des-partenariats-strasbourg", "comite-21", "chaire-interactions", "anct",
-        "caisse-des-depots", "groupe-la-poste", "observatoire-des-partenariats",
-        "reseau-des-catalyseurs-territoriaux", "mission-locale", "festi6t",
+        "le-rameau",
+        "fondation-totalenergies",
+        "fonds-odd17",
+        "club-ess",
+        "pemb",
+        "club-gravelle-entreprendre",
+        "ville-de-charenton-le-pont",
+        "ville-de-saint-maurice",
+        "ville-de-vincennes",
+        "ville-de-saint-mande",
+        "ministere-education-nationale",
+        "gaia",
+        "labo-des-partenariats-strasbourg",
+        "comite-21",
+        "chaire-interactions",
+        "anct",
+        "caisse-des-depots",
+        "groupe-la-poste",
+        "observatoire-des-partenariats",
+        "reseau-des-catalyseurs-territoriaux",
+        "mission-locale",
+        "festi6t",
     } <= actors
     assert {
-        "aet", "q2er", "vitawin", "deconfinaction", "urgence-etudiante",
-        "parcours-alliances-territoires", "plateforme-innovation-territoriale",
-        "start-up-de-territoire", "fonds-de-soutien-entreprises",
+        "aet",
+        "q2er",
+        "vitawin",
+        "deconfinaction",
+        "urgence-etudiante",
+        "parcours-alliances-territoires",
+        "plateforme-innovation-territoriale",
+        "start-up-de-territoire",
+        "fonds-de-soutien-entreprises",
     } <= programmes
 
 
@@ -174,8 +201,13 @@ def test_seven_supports_of_seven_kinds(cur):
     supports = of_kind(cur, "supports")
     assert len(supports) == 7
     assert {s.support_kind for s in supports} == {
-        "donnees", "outils-ressources", "reseaux", "apport-ingenierie",
-        "dialogue-gouvernance", "financement-direct", "valorisation",
+        "donnees",
+        "outils-ressources",
+        "reseaux",
+        "apport-ingenierie",
+        "dialogue-gouvernance",
+        "financement-direct",
+        "valorisation",
     }
     assert {(s.provider, s.beneficiary) for s in supports} == {("fonds-odd17", "pemb")}
     # each support quotes its own cell of the table
@@ -211,12 +243,14 @@ def test_programmes_dates_and_succession(cur):
     assert rec(cur, "deconfinaction").start == "2020"
     parcours = rec(cur, "parcours-alliances-territoires")
     assert parcours.start == "2021-09"
-    porteurs = {p.actor for p in of_kind(cur, "participations")
-                if p.programme == "parcours-alliances-territoires" and p.role == "porteur"}
+    porteurs = {
+        p.actor
+        for p in of_kind(cur, "participations")
+        if p.programme == "parcours-alliances-territoires" and p.role == "porteur"
+    }
     assert porteurs == {"ministere-education-nationale", "le-rameau"}
     assert rec(cur, "plateforme-innovation-territoriale").start == "2018-12"
-    partners = {p.actor for p in of_kind(cur, "participations")
-                if p.programme == "deconfinaction"}
+    partners = {p.actor for p in of_kind(cur, "participations") if p.programme == "deconfinaction"}
     assert partners == {"mission-locale", "festi6t"}
 
 
@@ -226,7 +260,10 @@ def test_q2er_figures_and_elected_official(cur):
     assert ("q2er", Decimal(8), "ans") in figures
     post = rec(cur, "conseiller-delegue-developpement-economique-charenton")
     assert (post.organisation, post.holder, post.role) == (
-        "ville-de-charenton-le-pont", "pierre-miroudot", "elu")
+        "ville-de-charenton-le-pont",
+        "pierre-miroudot",
+        "elu",
+    )
 
 
 def test_meetings_and_their_figures(cur):
@@ -235,20 +272,23 @@ def test_meetings_and_their_figures(cur):
     dialogue = rec(cur, "dialogue-eleves-entreprises-2018-2019")
     assert (dialogue.start, dialogue.end) == ("2018", "2019")
     assert ("dialogue-eleves-entreprises-2018-2019", Decimal(100)) in figures
-    in_dialogue = {p.actor for p in of_kind(cur, "participations")
-                   if (p.start, p.end) == ("2018", "2019")}
+    in_dialogue = {p.actor for p in of_kind(cur, "participations") if (p.start, p.end) == ("2018", "2019")}
     assert {"ministere-education-nationale", "medef", "chambre-de-commerce"} <= in_dialogue
 
 
 def test_catalyst_network_memberships(cur):
-    members = {m.member for m in of_kind(cur, "memberships")
-               if m.organisation == "reseau-des-catalyseurs-territoriaux"}
+    members = {
+        m.member
+        for m in of_kind(cur, "memberships")
+        if m.organisation == "reseau-des-catalyseurs-territoriaux"
+    }
     assert {"club-ess", "pemb"} <= members
 
 
 def test_events(cur):
-    webinars = sorted((e.start, e.part_of, e.online) for e in of_kind(cur, "events")
-                      if e.part_of == "cycle-webinaires-2020")
+    webinars = sorted(
+        (e.start, e.part_of, e.online) for e in of_kind(cur, "events") if e.part_of == "cycle-webinaires-2020"
+    )
     assert [w[0] for w in webinars] == ["2020-03-02", "2020-05-28", "2020-07-16", "2020-09-17", "2020-11-26"]
     assert all(w[2] for w in webinars)
     assert rec(cur, "cycle-webinaires-2020").type == "cycle-evenements"
@@ -263,8 +303,13 @@ def test_events(cur):
 def test_publications(cur):
     pubs = {p.id: p for p in of_kind(cur, "publications")}
     assert pubs["rapport-ministeriel-alliances-strategiques"].issued == "2020-05-07"
-    for rid in ("kit-pedagogique-odd17", "charte-du-faire-alliance", "mooc-alliances-territoriales",
-                "cahier-recherche-impacts-du-faire-alliance", "cahier-recherche-leviers-changement"):
+    for rid in (
+        "kit-pedagogique-odd17",
+        "charte-du-faire-alliance",
+        "mooc-alliances-territoriales",
+        "cahier-recherche-impacts-du-faire-alliance",
+        "cahier-recherche-leviers-changement",
+    ):
         assert rid in pubs
     article = pubs["article-bonnes-nouvelles-des-territoires"]
     assert article.publishers == ["juris-association"]

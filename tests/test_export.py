@@ -77,7 +77,9 @@ def test_jsonld_parses_back_to_an_isomorphic_graph(graph, out):
     assert nq.quads == js.quads > 100
     doc = json.loads(js.paths[0].read_text(encoding="utf-8"))
     assert doc["@context"] == context()["@context"]
-    assert any(k.startswith("rdfs:") for g in doc["@graph"] for n in g.get("@graph", []) for k in n)  # compacted
+    assert any(
+        k.startswith("rdfs:") for g in doc["@graph"] for n in g.get("@graph", []) for k in n
+    )  # compacted
     a, b = _graphs(_dataset(nq.paths[0], "nquads")), _graphs(_dataset(js.paths[0], "json-ld"))
     assert set(a) == set(b)
     for name in a:
@@ -113,10 +115,14 @@ def _same_attrs(F: nx.MultiDiGraph, R: nx.MultiDiGraph, skip: set[str] = frozens
     for n, d in F.nodes(data=True):
         got = {k: v for k, v in R.nodes[n].items() if k not in skip}
         assert got == {k: v for k, v in d.items() if k not in skip}, n
-    fe = sorted((a, b, tuple(sorted((k, str(v)) for k, v in d.items() if k not in skip)))
-                for a, b, d in F.edges(data=True))
-    re_ = sorted((a, b, tuple(sorted((k, str(v)) for k, v in d.items() if k not in skip and k != "id")))
-                 for a, b, d in R.edges(data=True))
+    fe = sorted(
+        (a, b, tuple(sorted((k, str(v)) for k, v in d.items() if k not in skip)))
+        for a, b, d in F.edges(data=True)
+    )
+    re_ = sorted(
+        (a, b, tuple(sorted((k, str(v)) for k, v in d.items() if k not in skip and k != "id")))
+        for a, b, d in R.edges(data=True)
+    )
     assert fe == re_
 
 
@@ -166,8 +172,19 @@ def test_cli_export(built_store, tmp_path):
 
     app = typer.Typer()
     register_cli(app)
-    res = CliRunner().invoke(app, ["export", "gexf", "--store", str(built_store), "--out", str(tmp_path / "g.gexf"),
-                                   "--territory", PEMB])
+    res = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "gexf",
+            "--store",
+            str(built_store),
+            "--out",
+            str(tmp_path / "g.gexf"),
+            "--territory",
+            PEMB,
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "g.gexf").is_file() and "nodes" in res.output
     res = CliRunner().invoke(app, ["export", "nope", "--store", str(built_store)])

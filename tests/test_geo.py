@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from kg.model import iris
 from kg.ingest.geo import (
     Geography,
     GeographyError,
@@ -21,6 +20,7 @@ from kg.ingest.geo import (
     normalise_name,
     territory_iri,
 )
+from kg.model import iris
 from kg.model.vocab import DCT, IGEO, RDF, RDFS, TKG, XSD
 
 PEMB = "200057941"

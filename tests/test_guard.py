@@ -6,8 +6,15 @@ import random
 
 import pytest
 
-from kg.store.guard import Refused, check_dataset, check_query, has_dataset_clause, tokens, unescape_codepoints
 from kg.model.vocab import PREFIXES
+from kg.store.guard import (
+    Refused,
+    check_dataset,
+    check_query,
+    has_dataset_clause,
+    tokens,
+    unescape_codepoints,
+)
 
 GRAPHS = {PREFIXES["graph"] + "meta", PREFIXES["graph"] + "geography"}
 
@@ -20,49 +27,55 @@ def refused(query: str, **kw) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT ?load ?service ?insert WHERE { ?load ex:service ?insert }",
-    "SELECT * WHERE { ?s ex:LOAD $delete ; :drop ?x }",
-    'SELECT * WHERE { ?s rdfs:label "SERVICE <http://127.0.0.1:1/> { ?a ?b ?c }" }',
-    "SELECT * WHERE { ?s rdfs:label '''multi\nline INSERT DATA { <a> <b> <c> }''' }",
-    'SELECT * WHERE { ?s rdfs:label """LOAD <http://x/> \\""" DROP ALL""" }',
-    "SELECT * WHERE { ?s ?p <http://example.org/SERVICE/LOAD> }  # SERVICE <http://127.0.0.1/> in a comment",
-    "# DELETE WHERE { ?s ?p ?o }\nASK { ?s ?p ?o }",
-    "SELECT * FROM <https://w3id.org/territorial-kg/graph/meta> WHERE { ?s ?p ?o }",
-    "SELECT * FROM graph:geography FROM NAMED graph:meta WHERE { ?s ?p ?o }",
-    'SELECT * WHERE { ?s rdfs:label "x"@fr . ?s ex:with ?using } ORDER BY ?using',
-    "SELECT * WHERE { ?s service:x ?o . ?s load:y ?o }",
-    "SELECT (COUNT(*) AS ?add) WHERE { ?a ?b ?c FILTER(?a < ?b && ?c > 1) }",
-    'SELECT * WHERE { ?s ?p "a\\u0022 AS ?x" }',
-    "SELECT * WHERE { ?s ex:a.service ?o ; ex:o.LOAD 1.5 . _:b1 ?p true . }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?load ?service ?insert WHERE { ?load ex:service ?insert }",
+        "SELECT * WHERE { ?s ex:LOAD $delete ; :drop ?x }",
+        'SELECT * WHERE { ?s rdfs:label "SERVICE <http://127.0.0.1:1/> { ?a ?b ?c }" }',
+        "SELECT * WHERE { ?s rdfs:label '''multi\nline INSERT DATA { <a> <b> <c> }''' }",
+        'SELECT * WHERE { ?s rdfs:label """LOAD <http://x/> \\""" DROP ALL""" }',
+        "SELECT * WHERE { ?s ?p <http://example.org/SERVICE/LOAD> }  # SERVICE <http://127.0.0.1/> in a comment",
+        "# DELETE WHERE { ?s ?p ?o }\nASK { ?s ?p ?o }",
+        "SELECT * FROM <https://w3id.org/territorial-kg/graph/meta> WHERE { ?s ?p ?o }",
+        "SELECT * FROM graph:geography FROM NAMED graph:meta WHERE { ?s ?p ?o }",
+        'SELECT * WHERE { ?s rdfs:label "x"@fr . ?s ex:with ?using } ORDER BY ?using',
+        "SELECT * WHERE { ?s service:x ?o . ?s load:y ?o }",
+        "SELECT (COUNT(*) AS ?add) WHERE { ?a ?b ?c FILTER(?a < ?b && ?c > 1) }",
+        'SELECT * WHERE { ?s ?p "a\\u0022 AS ?x" }',
+        "SELECT * WHERE { ?s ex:a.service ?o ; ex:o.LOAD 1.5 . _:b1 ?p true . }",
+    ],
+)
 def test_accepted(query):
     assert refused(query) is None
 
 
-@pytest.mark.parametrize("query,keyword", [
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:8000/sparql> { ?s ?p ?o } }", "SERVICE"),
-    ("SELECT * WHERE { service silent ?endpoint { ?s ?p ?o } }", "SERVICE"),
-    ("SELECT * WHERE {SERVICE<http://127.0.0.1:1/>{?s ?p ?o}}", "SERVICE"),
-    ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
-    ("SELECT * WHERE { ?a ?b ?c FILTER(?a<?b)SERVICE<http://127.0.0.1:1/>{?s ?p ?o} }", "SERVICE"),
-    ("SELECT * WHERE { ?s ?p 1.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
-    ("SELECT * WHERE { ?s ?p true.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
-    ("SELECT * WHERE { ?s ?p 1.5e3.service <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
-    ("LOAD <http://127.0.0.1:1/data.ttl>", "LOAD"),
-    ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
-    ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
-    ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
-    ("CLEAR ALL", "CLEAR"),
-    ("DROP GRAPH <http://g>", "DROP"),
-    ("CREATE GRAPH <http://g>", "CREATE"),
-    ("COPY <http://a> TO <http://b>", "COPY"),
-    ("MOVE <http://a> TO <http://b>", "MOVE"),
-    ("ADD <http://a> TO <http://b>", "ADD"),
-    ("SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }", "FROM"),
-    ("SELECT * FROM NAMED <http://127.0.0.1:1/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
-    ("PREFIX x: <http://example.org/> SELECT * FROM x:g WHERE { ?s ?p ?o }", "FROM"),
-])
+@pytest.mark.parametrize(
+    "query,keyword",
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:8000/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * WHERE { service silent ?endpoint { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * WHERE {SERVICE<http://127.0.0.1:1/>{?s ?p ?o}}", "SERVICE"),
+        ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * WHERE { ?a ?b ?c FILTER(?a<?b)SERVICE<http://127.0.0.1:1/>{?s ?p ?o} }", "SERVICE"),
+        ("SELECT * WHERE { ?s ?p 1.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
+        ("SELECT * WHERE { ?s ?p true.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
+        ("SELECT * WHERE { ?s ?p 1.5e3.service <http://127.0.0.1:1/> { ?a ?b ?c } }", "SERVICE"),
+        ("LOAD <http://127.0.0.1:1/data.ttl>", "LOAD"),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
+        ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+        ("CLEAR ALL", "CLEAR"),
+        ("DROP GRAPH <http://g>", "DROP"),
+        ("CREATE GRAPH <http://g>", "CREATE"),
+        ("COPY <http://a> TO <http://b>", "COPY"),
+        ("MOVE <http://a> TO <http://b>", "MOVE"),
+        ("ADD <http://a> TO <http://b>", "ADD"),
+        ("SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }", "FROM"),
+        ("SELECT * FROM NAMED <http://127.0.0.1:1/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+        ("PREFIX x: <http://example.org/> SELECT * FROM x:g WHERE { ?s ?p ?o }", "FROM"),
+    ],
+)
 def test_refused(query, keyword):
     assert refused(query) == keyword
 
@@ -88,16 +101,30 @@ def test_dataset_parameters_must_be_graphs_of_the_store():
 
 
 def test_inspection_says_when_the_query_has_its_own_dataset():
-    assert check_query("SELECT * FROM graph:meta WHERE { ?s ?p ?o }", graphs=GRAPHS, prefixes=PREFIXES).has_dataset
+    assert check_query(
+        "SELECT * FROM graph:meta WHERE { ?s ?p ?o }", graphs=GRAPHS, prefixes=PREFIXES
+    ).has_dataset
     assert not check_query("SELECT * WHERE { ?s ?p 'from' }").has_dataset
     assert not has_dataset_clause("# rows from INSEE\nSELECT * WHERE { ?s ex:from ?o }")
 
 
 def test_lexer_tokens():
     kinds = [(t.kind, t.text) for t in tokens('SELECT ?x WHERE { <a> ex:p "s\\"t"@fr ; :q 1.5 . } # c')]
-    assert kinds == [("word", "SELECT"), ("var", "?x"), ("word", "WHERE"), ("punct", "{"), ("iri", "<a>"),
-                     ("word", "ex:p"), ("string", '"s\\"t"'), ("lang", "@fr"), ("punct", ";"), ("word", ":q"),
-                     ("word", "1.5"), ("punct", "."), ("punct", "}")]
+    assert kinds == [
+        ("word", "SELECT"),
+        ("var", "?x"),
+        ("word", "WHERE"),
+        ("punct", "{"),
+        ("iri", "<a>"),
+        ("word", "ex:p"),
+        ("string", '"s\\"t"'),
+        ("lang", "@fr"),
+        ("punct", ";"),
+        ("word", ":q"),
+        ("word", "1.5"),
+        ("punct", "."),
+        ("punct", "}"),
+    ]
     assert unescape_codepoints("\\U00000053ERVICE") == "SERVICE"
 
 
@@ -105,7 +132,9 @@ def test_named_questions_and_projection_queries_pass():
     from kg.network import projection
     from kg.store.queries import list_queries
 
-    texts = [q.sparql for q in list_queries()] + [v for k, v in vars(projection).items() if k.startswith("Q_")]
+    texts = [q.sparql for q in list_queries()] + [
+        v for k, v in vars(projection).items() if k.startswith("Q_")
+    ]
     for text in texts:
         assert refused(text) is None, text[:80]
 
@@ -113,28 +142,60 @@ def test_named_questions_and_projection_queries_pass():
 # --- property-style cross-check against rdflib's parser --------------------------------------------------
 
 FILLERS = [
-    "?s ?p ?o .", "?load ex:service ?insert .", "?s ex:LOAD ?delete .", "?s :drop $with .",
-    '?s rdfs:label "SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }" .', "?s rdfs:label 'LOAD <http://x/>' .",
-    '?s rdfs:label """multi\nline INSERT DATA { <a> <b> <c> }""" .', "?s ?p <http://example.org/SERVICE> .",
-    '?s rdfs:label "x"@fr .', "?s ex:from ?using .", "?s ex:p 42 .", "OPTIONAL { ?s ex:service ?add }",
-    "FILTER(?s != ?o)", "?s (ex:a|ex:copy)+ ?move .", "?s ex:a.service 1.5 .", "?s ?p true .", "# SERVICE <http://127.0.0.1:9/> {}\n ?s ?p ?o .",
+    "?s ?p ?o .",
+    "?load ex:service ?insert .",
+    "?s ex:LOAD ?delete .",
+    "?s :drop $with .",
+    '?s rdfs:label "SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }" .',
+    "?s rdfs:label 'LOAD <http://x/>' .",
+    '?s rdfs:label """multi\nline INSERT DATA { <a> <b> <c> }""" .',
+    "?s ?p <http://example.org/SERVICE> .",
+    '?s rdfs:label "x"@fr .',
+    "?s ex:from ?using .",
+    "?s ex:p 42 .",
+    "OPTIONAL { ?s ex:service ?add }",
+    "FILTER(?s != ?o)",
+    "?s (ex:a|ex:copy)+ ?move .",
+    "?s ex:a.service 1.5 .",
+    "?s ?p true .",
+    "# SERVICE <http://127.0.0.1:9/> {}\n ?s ?p ?o .",
 ]
-SERVICES = ["SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }", "service silent ?endpoint { ?s ?p ?o }",
-            "SERVICE<http://127.0.0.1:9/>{?s ?p ?o}", "\\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
-            "Service ex:endpoint { ?s ?p ?o }", "?s ?p 1.SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }",
-            "?s ?p false.Service ?x { ?a ?b ?c }"]
-DATASETS = ["", "FROM <https://w3id.org/territorial-kg/graph/meta>", "FROM NAMED graph:geography",
-            "FROM <http://example.org/remote.ttl>", "FROM NAMED <http://127.0.0.1:9/g>"]
-UPDATES = ["INSERT DATA { <http://a> <http://b> \"SERVICE\" }", "DELETE WHERE { ?s ex:load ?o }",
-           "LOAD <http://127.0.0.1:9/x.ttl>", "CLEAR ALL", "DROP SILENT GRAPH <http://g>",
-           "WITH <http://g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
-           "CREATE GRAPH <http://g>", "COPY DEFAULT TO <http://g>", "MOVE <http://a> TO <http://b>",
-           "ADD <http://a> TO DEFAULT", "INSERT { ?s ex:p ?o } USING <http://g> WHERE { ?s ex:q ?o }"]
+SERVICES = [
+    "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
+    "service silent ?endpoint { ?s ?p ?o }",
+    "SERVICE<http://127.0.0.1:9/>{?s ?p ?o}",
+    "\\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
+    "Service ex:endpoint { ?s ?p ?o }",
+    "?s ?p 1.SERVICE <http://127.0.0.1:9/> { ?a ?b ?c }",
+    "?s ?p false.Service ?x { ?a ?b ?c }",
+]
+DATASETS = [
+    "",
+    "FROM <https://w3id.org/territorial-kg/graph/meta>",
+    "FROM NAMED graph:geography",
+    "FROM <http://example.org/remote.ttl>",
+    "FROM NAMED <http://127.0.0.1:9/g>",
+]
+UPDATES = [
+    'INSERT DATA { <http://a> <http://b> "SERVICE" }',
+    "DELETE WHERE { ?s ex:load ?o }",
+    "LOAD <http://127.0.0.1:9/x.ttl>",
+    "CLEAR ALL",
+    "DROP SILENT GRAPH <http://g>",
+    "WITH <http://g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "CREATE GRAPH <http://g>",
+    "COPY DEFAULT TO <http://g>",
+    "MOVE <http://a> TO <http://b>",
+    "ADD <http://a> TO DEFAULT",
+    "INSERT { ?s ex:p ?o } USING <http://g> WHERE { ?s ex:q ?o }",
+]
 
 
 def generate(rnd: random.Random) -> str:
-    head = "PREFIX ex: <http://example.org/> PREFIX : <http://example.org/e#> PREFIX rdfs: " \
-           "<http://www.w3.org/2000/01/rdf-schema#> PREFIX graph: <https://w3id.org/territorial-kg/graph/>\n"
+    head = (
+        "PREFIX ex: <http://example.org/> PREFIX : <http://example.org/e#> PREFIX rdfs: "
+        "<http://www.w3.org/2000/01/rdf-schema#> PREFIX graph: <https://w3id.org/territorial-kg/graph/>\n"
+    )
     if rnd.random() < 0.2:
         return head + rnd.choice(UPDATES)
     body = " ".join(rnd.choice(FILLERS) for _ in range(rnd.randint(1, 4)))
@@ -165,7 +226,9 @@ def rdflib_verdict(query: str) -> str | None:
             if node.name == "ServiceGraphPattern":
                 found.append("SERVICE")
             if node.name == "PrefixDecl":
-                prefixes[dict.get(node, "prefix", "")] = str(node["iri"])  # CompValue.get(k) returns k if absent
+                prefixes[dict.get(node, "prefix", "")] = str(
+                    node["iri"]
+                )  # CompValue.get(k) returns k if absent
             for v in node.values():
                 walk(v)
         elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
@@ -193,7 +256,11 @@ def test_guard_agrees_with_rdflib_on_generated_queries():
         q = generate(rnd)
         expected = rdflib_verdict(q)
         got = refused(q)
-        got_kind = None if got is None else ("SERVICE" if got == "SERVICE" else "FROM" if got == "FROM" else "update")
+        got_kind = (
+            None
+            if got is None
+            else ("SERVICE" if got == "SERVICE" else "FROM" if got == "FROM" else "update")
+        )
         if expected == "SERVICE" and got_kind == "FROM":
             got_kind = "SERVICE"  # both refused; the guard stops at the first reason (FROM comes first)
         if expected == "FROM" and got_kind == "SERVICE":
@@ -234,8 +301,14 @@ def test_what_the_guard_accepts_never_makes_oxigraph_connect():
     t = threading.Thread(target=accept, daemon=True)
     t.start()
     store = ox.Store()
-    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-                      ox.NamedNode("http://example.org/o"), ox.NamedNode("http://example.org/g")))
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/s"),
+            ox.NamedNode("http://example.org/p"),
+            ox.NamedNode("http://example.org/o"),
+            ox.NamedNode("http://example.org/g"),
+        )
+    )
     rnd = random.Random(23)
     accepted = refused_service_connected = 0
     try:

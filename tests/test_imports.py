@@ -54,7 +54,9 @@ def _graph_quads(store: Path, graph: str) -> set:
     from pyoxigraph import NamedNode, Store
 
     s = Store.read_only(str(store))
-    return {(q.subject, q.predicate, q.object) for q in s.quads_for_pattern(None, None, None, NamedNode(graph))}
+    return {
+        (q.subject, q.predicate, q.object) for q in s.quads_for_pattern(None, None, None, NamedNode(graph))
+    }
 
 
 def _count(store: Path, query: str) -> int:
@@ -62,8 +64,11 @@ def _count(store: Path, query: str) -> int:
 
 
 def _content(plan) -> dict:
-    return {k: sorted((r.model_dump(exclude={"sources"}) for r in v), key=lambda d: d["id"])
-            for k, v in plan.records.items() if k != "documents"}
+    return {
+        k: sorted((r.model_dump(exclude={"sources"}) for r in v), key=lambda d: d["id"])
+        for k, v in plan.records.items()
+        if k != "documents"
+    }
 
 
 # --------------------------------------------------------------------------- the fixtures LibreOffice wrote
@@ -78,7 +83,10 @@ def test_xlsx_ods_and_csv_from_libreoffice_give_the_same_records(env):
     assert _content(csv)["actors"] == _content(xlsx)["actors"]
     actors = {r.id: r for r in xlsx.records["actors"]}
     ga = actors["gravelle-alliances"]
-    assert ga.types == ["catalyseur-territorial"] and ga.themes == ["co-construction", "cohesion-territoriale"]
+    assert ga.types == ["catalyseur-territorial"] and ga.themes == [
+        "co-construction",
+        "cohesion-territoriale",
+    ]
     assert ga.located_in == "commune:94069"  # "Saint-Maurice" settled by the département column
     assert ga.siren == "812345676" and ga.siret == "81234567610016"
     assert actors["association-jeunes-pousses"].located_in == "commune:94018"  # by INSEE code
@@ -86,21 +94,40 @@ def test_xlsx_ods_and_csv_from_libreoffice_give_the_same_records(env):
     assert actors["lycee-des-metiers-du-bois"].located_in == "commune:94069"  # "St-Maurice" + postcode 94410
     # "Club Gravelle-Entreprendre" is the curated "Club Gravelle Entreprendre": designated, not duplicated
     assert "club-gravelle-entreprendre" not in actors
-    assert any("Club Gravelle-Entreprendre" in r and "club-gravelle-entreprendre" in r for r in xlsx.references)
+    assert any(
+        "Club Gravelle-Entreprendre" in r and "club-gravelle-entreprendre" in r for r in xlsx.references
+    )
     [funding] = xlsx.records["fundings"]
-    assert str(funding.amount_eur) == "12500.5" and funding.start == "2023-03-10" and funding.end == "2024-12-31"
-    assert funding.funder == "fondation-totalenergies" and funding.funded_item == "parcours-entreprendre-gravelle"
+    assert (
+        str(funding.amount_eur) == "12500.5" and funding.start == "2023-03-10" and funding.end == "2024-12-31"
+    )
+    assert (
+        funding.funder == "fondation-totalenergies"
+        and funding.funded_item == "parcours-entreprendre-gravelle"
+    )
     assert [s.doc for s in funding.sources] == ["import-gravelle", "import-gravelle.convention-2023"]
     assert funding.sources[0].quote == "Feuille Financements, ligne 2"
     [membership] = xlsx.records["memberships"]
-    assert (membership.member, membership.organisation, membership.start) == \
-        ("atelier-bois-et-compagnie", "club-gravelle-entreprendre", "2022")
+    assert (membership.member, membership.organisation, membership.start) == (
+        "atelier-bois-et-compagnie",
+        "club-gravelle-entreprendre",
+        "2022",
+    )
     [support] = xlsx.records["supports"]
     assert support.support_kind == "apport-ingenierie" and support.start == "2022-03"
-    roles = {(p.actor, p.role) for p in xlsx.records["participations"] if p.programme == "parcours-entreprendre-gravelle"}
-    assert roles == {("gravelle-alliances", "porteur"), ("association-jeunes-pousses", "beneficiaire"),
-                     ("lycee-des-metiers-du-bois", "partenaire")}
-    partnership = next(p for p in xlsx.records["programmes"] if p.id == "partenariat-gravelle-alliances-le-rameau")
+    roles = {
+        (p.actor, p.role)
+        for p in xlsx.records["participations"]
+        if p.programme == "parcours-entreprendre-gravelle"
+    }
+    assert roles == {
+        ("gravelle-alliances", "porteur"),
+        ("association-jeunes-pousses", "beneficiaire"),
+        ("lycee-des-metiers-du-bois", "partenaire"),
+    }
+    partnership = next(
+        p for p in xlsx.records["programmes"] if p.id == "partenariat-gravelle-alliances-le-rameau"
+    )
     assert partnership.type == "demarche" and partnership.start == "2021-09-01"
 
 
@@ -110,21 +137,37 @@ def test_import_writes_its_named_graph_and_files(env):
     plan = import_file(FIXTURES / "gravelle.xlsx", data, store)
     assert plan.written and plan.store_updated and plan.graph == GRAVELLE
     folder = data / "imports" / "gravelle"
-    assert (folder / "records.yaml").exists() and (folder / "gravelle.xlsx").read_bytes() == \
-        (FIXTURES / "gravelle.xlsx").read_bytes()
+    assert (folder / "records.yaml").exists() and (folder / "gravelle.xlsx").read_bytes() == (
+        FIXTURES / "gravelle.xlsx"
+    ).read_bytes()
     g = kg.open(store)
     assert GRAVELLE in g.named_graphs()
-    rows = g.query("""SELECT ?name ?commune ?quote WHERE {
+    rows = g.query(
+        """SELECT ?name ?commune ?quote WHERE {
         GRAPH ?g { ?a rdfs:label ?name ; schema:location ?commune ; prov:qualifiedDerivation/tkg:quote ?quote } }""",
-                   g=kg.IRI(GRAVELLE), a=kg.IRI(ID + "actor/gravelle-alliances"))
-    assert rows == [{"name": "Gravelle Alliances", "commune": ID + "territory/commune/94069",
-                     "quote": "Feuille Acteurs, ligne 2"}]
+        g=kg.IRI(GRAVELLE),
+        a=kg.IRI(ID + "actor/gravelle-alliances"),
+    )
+    assert rows == [
+        {
+            "name": "Gravelle Alliances",
+            "commune": ID + "territory/commune/94069",
+            "quote": "Feuille Acteurs, ligne 2",
+        }
+    ]
     # the partnership with the curated Le RAMEAU is materialised (partnerOf), in the import's graph only
-    assert g.query("ASK { GRAPH ?g { ?a tkg:partnerOf ?b } }", g=kg.IRI(GRAVELLE),
-                   a=kg.IRI(ID + "actor/gravelle-alliances"), b=kg.IRI(ID + "actor/le-rameau"))
-    assert g.query("ASK { GRAPH ?meta { ?g prov:wasDerivedFrom ?doc } }", g=kg.IRI(GRAVELLE),
-                   meta=kg.IRI("https://w3id.org/territorial-kg/graph/meta"),
-                   doc=kg.IRI(ID + "document/import-gravelle"))
+    assert g.query(
+        "ASK { GRAPH ?g { ?a tkg:partnerOf ?b } }",
+        g=kg.IRI(GRAVELLE),
+        a=kg.IRI(ID + "actor/gravelle-alliances"),
+        b=kg.IRI(ID + "actor/le-rameau"),
+    )
+    assert g.query(
+        "ASK { GRAPH ?meta { ?g prov:wasDerivedFrom ?doc } }",
+        g=kg.IRI(GRAVELLE),
+        meta=kg.IRI("https://w3id.org/territorial-kg/graph/meta"),
+        doc=kg.IRI(ID + "document/import-gravelle"),
+    )
     after = _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert after - before == len(_graph_quads(store, GRAVELLE)) + 3  # + its description in graph:meta
 
@@ -135,12 +178,15 @@ def test_imported_quads_rebuild_exactly_the_stored_graph(env):
     import_file(FIXTURES / "gravelle.xlsx", data, store)
     rebuilt = imported_quads(data)
     assert {q.graph_name.value for q in rebuilt} == {GRAVELLE, "https://w3id.org/territorial-kg/graph/meta"}
-    assert {(q.subject, q.predicate, q.object) for q in rebuilt if q.graph_name.value == GRAVELLE} == \
-        _graph_quads(store, GRAVELLE)
+    assert {
+        (q.subject, q.predicate, q.object) for q in rebuilt if q.graph_name.value == GRAVELLE
+    } == _graph_quads(store, GRAVELLE)
 
 
-@pytest.mark.skipif("imported_quads" not in inspect.getsource(importlib.import_module("kg.store.build")),
-                    reason="kg/build.py does not include the imports yet (the lead wires imported_quads)")
+@pytest.mark.skipif(
+    "imported_quads" not in inspect.getsource(importlib.import_module("kg.store.build")),
+    reason="kg/build.py does not include the imports yet (the lead wires imported_quads)",
+)
 def test_kg_build_keeps_the_imports(env, tmp_path):
     data, store = env
     import_file(FIXTURES / "gravelle.xlsx", data, store)
@@ -157,8 +203,11 @@ def test_imported_quads_conform_to_the_shapes(env, monkeypatch, tmp_path):
     for name in ("gravelle.xlsx", "kumu.xlsx"):
         import_file(FIXTURES / name, data, store)
     curated_quads = kg.rdf.mapping.curated_quads
-    monkeypatch.setattr(kg.rdf.mapping, "curated_quads",
-                        lambda curated, **kw: curated_quads(curated, **kw) + imported_quads(data, curated=curated))
+    monkeypatch.setattr(
+        kg.rdf.mapping,
+        "curated_quads",
+        lambda curated, **kw: curated_quads(curated, **kw) + imported_quads(data, curated=curated),
+    )
     report = kg.build(data, tmp_path / "store", None, ontology_dir=ROOT / "ontology", shacl="curated")
     assert report.conforms and GRAVELLE in report.graphs
     assert _graph_quads(tmp_path / "store", GRAVELLE) == _graph_quads(store, GRAVELLE)
@@ -166,8 +215,10 @@ def test_imported_quads_conform_to_the_shapes(env, monkeypatch, tmp_path):
 
 def test_web_addresses_are_completed_or_refused(env, tmp_path):
     path = tmp_path / "sites.csv"
-    path.write_text("nom;type;site web\nA;Association;www.exemple.fr\nB;Association;voir la page Facebook\n",
-                    encoding="utf-8")
+    path.write_text(
+        "nom;type;site web\nA;Association;www.exemple.fr\nB;Association;voir la page Facebook\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         plan_import(path, env[0])
     [p] = info.value.problems
@@ -203,41 +254,61 @@ def test_second_import_of_an_edited_sheet_updates_without_duplicating(env, tmp_p
     wb["Acteurs"]["C2"] = "Catalyseur des alliances de Gravelle et de ses voisins."
     wb["Acteurs"].delete_rows(6)  # the lycée…
     wb["Partenaires"].delete_rows(4)  # …and its role in the programme
-    wb["Acteurs"].append(["Ressourcerie de Gravelle", "Association", "Réemploi et insertion.", "Insertion",
-                          "94069"])
+    wb["Acteurs"].append(
+        ["Ressourcerie de Gravelle", "Association", "Réemploi et insertion.", "Insertion", "94069"]
+    )
     edited = tmp_path / "gravelle.xlsx"
     wb.save(edited)
     plan = import_file(edited, data, store)
     assert [c.id for c in plan.added] == ["ressourcerie-de-gravelle"]
     assert [(c.id, c.fields) for c in plan.changed] == [("gravelle-alliances", ["description"])]
-    assert sorted(c.id for c in plan.removed) == ["lycee-des-metiers-du-bois",
-                                                  "participation-parcours-entreprendre-gravelle-lycee-des-metiers-du-bois"]
+    assert sorted(c.id for c in plan.removed) == [
+        "lycee-des-metiers-du-bois",
+        "participation-parcours-entreprendre-gravelle-lycee-des-metiers-du-bois",
+    ]
     g = kg.open(store)
-    labels = g.query("SELECT (COUNT(?l) AS ?n) WHERE { ?a rdfs:label ?l }", a=kg.IRI(ID + "actor/gravelle-alliances"))
+    labels = g.query(
+        "SELECT (COUNT(?l) AS ?n) WHERE { ?a rdfs:label ?l }", a=kg.IRI(ID + "actor/gravelle-alliances")
+    )
     assert labels == [{"n": 1}]
-    descriptions = g.query("SELECT ?d WHERE { ?a dct:description ?d }", a=kg.IRI(ID + "actor/gravelle-alliances"))
+    descriptions = g.query(
+        "SELECT ?d WHERE { ?a dct:description ?d }", a=kg.IRI(ID + "actor/gravelle-alliances")
+    )
     assert descriptions == [{"d": "Catalyseur des alliances de Gravelle et de ses voisins."}]
     assert not g.query("ASK { ?a ?p ?o }", a=kg.IRI(ID + "actor/lycee-des-metiers-du-bois"))
-    assert _graph_quads(store, GRAVELLE) == {(q.subject, q.predicate, q.object) for q in imported_quads(data)
-                                             if q.graph_name.value == GRAVELLE}
+    assert _graph_quads(store, GRAVELLE) == {
+        (q.subject, q.predicate, q.object) for q in imported_quads(data) if q.graph_name.value == GRAVELLE
+    }
     assert len(load_imports(data)["gravelle"].records["actors"]) == 4
 
 
 def test_kumu_workbook_imports_as_it_is(env):
     data, store = env
     plan = import_file(FIXTURES / "kumu.xlsx", data, store)
-    assert sorted(r.id for r in plan.records["actors"]) == ["boulangerie-le-fournil",
-                                                            "maison-des-solidarites-de-vincennes"]
+    assert sorted(r.id for r in plan.records["actors"]) == [
+        "boulangerie-le-fournil",
+        "maison-des-solidarites-de-vincennes",
+    ]
     maison = next(r for r in plan.records["actors"] if r.id == "maison-des-solidarites-de-vincennes")
-    assert maison.themes == ["cohesion-territoriale"]  # Kumu tags that are not themes are left out, with a warning
+    assert maison.themes == [
+        "cohesion-territoriale"
+    ]  # Kumu tags that are not themes are left out, with a warning
     assert any("réseau local" in w for w in plan.warnings) and any("Image" in w for w in plan.warnings)
     # an untyped Kumu connection is a partnership; "Ville de Vincennes" is the curated actor
     partners = {(p.programme, p.actor) for p in plan.records["participations"]}
-    assert ("partenariat-maison-des-solidarites-de-vincennes-ville-de-vincennes", "ville-de-vincennes") in partners
-    assert ("partenariat-boulangerie-le-fournil-maison-des-solidarites-de-vincennes", "boulangerie-le-fournil") \
-        in partners
-    assert kg.open(store).query("ASK { ?a tkg:partnerOf ?b }", a=kg.IRI(ID + "actor/ville-de-vincennes"),
-                                b=kg.IRI(ID + "actor/maison-des-solidarites-de-vincennes"))
+    assert (
+        "partenariat-maison-des-solidarites-de-vincennes-ville-de-vincennes",
+        "ville-de-vincennes",
+    ) in partners
+    assert (
+        "partenariat-boulangerie-le-fournil-maison-des-solidarites-de-vincennes",
+        "boulangerie-le-fournil",
+    ) in partners
+    assert kg.open(store).query(
+        "ASK { ?a tkg:partnerOf ?b }",
+        a=kg.IRI(ID + "actor/ville-de-vincennes"),
+        b=kg.IRI(ID + "actor/maison-des-solidarites-de-vincennes"),
+    )
 
 
 def test_filled_template_imports(env, tmp_path):
@@ -252,7 +323,9 @@ def test_filled_template_imports(env, tmp_path):
     wb.save(path)
     plan = plan_import(path, env[0])
     assert {c.kind for c in plan.added} == {"programme", "participation", "funding"}
-    assert any("Club Gravelle Entreprendre" in r for r in plan.references)  # the example actor is the curated one
+    assert any(
+        "Club Gravelle Entreprendre" in r for r in plan.references
+    )  # the example actor is the curated one
 
 
 # --------------------------------------------------------------------------- export and round trips
@@ -263,7 +336,14 @@ def test_export_of_an_import_then_import_is_a_no_op(env, tmp_path):
     import_file(FIXTURES / "gravelle.xlsx", data, store)
     out = tmp_path / "export gravelle.xlsx"
     report = export_xlsx(out, data, import_name="gravelle")
-    assert report.rows == {"actors": 4, "relations": 2, "programmes": 2, "partners": 5, "fundings": 1, "sources": 1}
+    assert report.rows == {
+        "actors": 4,
+        "relations": 2,
+        "programmes": 2,
+        "partners": 5,
+        "fundings": 1,
+        "sources": 1,
+    }
     before = _graph_quads(store, GRAVELLE)
     plan = import_file(out, data, store)  # the workbook names its import: same name, though the file differs
     assert plan.slug == "gravelle" and plan.is_noop and plan.unchanged == 14 and not plan.written
@@ -297,7 +377,8 @@ def test_export_of_one_territory(env, tmp_path):
     assert {"Gravelle Alliances", "Lycée des Métiers du Bois", "Ville de Saint-Maurice"} <= names
     assert "Association Jeunes Pousses" not in names  # Charenton-le-Pont
     assert {r["name"] for r in export_rows(data, territory="departement:94")["actors"]} >= names | {
-        "Association Jeunes Pousses"}
+        "Association Jeunes Pousses"
+    }
     out = tmp_path / "saint-maurice.xlsx"
     export_xlsx(out, data, territory="commune:94069")
     assert plan_import(out, data).is_noop  # a territory's workbook imports back without a change
@@ -348,12 +429,23 @@ def _bad_workbook(path: Path) -> Path:
 
 
 EXPECTED_BAD_CELLS = {
-    ("Acteurs", 2, "SIREN"), ("Acteurs", 3, "SIRET"), ("Acteurs", 4, "RNA"), ("Acteurs", 5, "commune"),
-    ("Acteurs", 6, "commune"), ("Acteurs", 7, "type"), ("Acteurs", 8, "nom"), ("Acteurs", 9, "commune"),
-    ("Acteurs", 10, "commune"), ("Acteurs", 11, "commune"),
-    ("Relations", 2, "vers"), ("Relations", 3, "type de relation"), ("Relations", 4, "type de soutien"),
+    ("Acteurs", 2, "SIREN"),
+    ("Acteurs", 3, "SIRET"),
+    ("Acteurs", 4, "RNA"),
+    ("Acteurs", 5, "commune"),
+    ("Acteurs", 6, "commune"),
+    ("Acteurs", 7, "type"),
+    ("Acteurs", 8, "nom"),
+    ("Acteurs", 9, "commune"),
+    ("Acteurs", 10, "commune"),
+    ("Acteurs", 11, "commune"),
+    ("Relations", 2, "vers"),
+    ("Relations", 3, "type de relation"),
+    ("Relations", 4, "type de soutien"),
     ("Relations", 5, "début"),
-    ("Financements", 2, "montant en euros"), ("Financements", 3, "fin"), ("Financements", 4, "montant en euros"),
+    ("Financements", 2, "montant en euros"),
+    ("Financements", 3, "fin"),
+    ("Financements", 4, "montant en euros"),
 }
 
 
@@ -368,7 +460,7 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(env, tmp_path
     assert got == EXPECTED_BAD_CELLS, "\n".join(str(p) for p in problems)
     assert all(p.where == "row" and p.file.startswith("mauvais.xlsx, feuille ") and p.fix for p in problems)
     text = {(p.file.split("feuille ")[1], p.line): str(p) for p in problems}
-    assert '« 21940018 » a 8 chiffres ; un SIREN en a 9' in text["Acteurs", 2]
+    assert "« 21940018 » a 8 chiffres ; un SIREN en a 9" in text["Acteurs", 2]
     assert "clé de contrôle" in text["Acteurs", 3]
     assert "09401" in text["Acteurs", 5]  # the leading zero a spreadsheet lost
     for code in ("52", "58", "63", "67", "94"):  # the five Saint-Maurice, with the way to settle it
@@ -404,12 +496,15 @@ def test_an_error_leaves_the_previous_import_intact(env, tmp_path):
 
 def test_ambiguous_commune_is_settled_by_departement_or_postcode(env, tmp_path):
     path = tmp_path / "communes.csv"
-    path.write_text("nom;type;commune;département;code postal\n"
-                    "Asso 52;Association;Saint-Maurice;52;\n"
-                    "Asso 63;Association;Saint Maurice;;63270\n"
-                    "Asso 94;Association;ST-MAURICE;94;94410\n"
-                    "Asso Corse;Association;2A004;;\n"
-                    "Asso Ain;Association;1001;;\n", encoding="utf-8")
+    path.write_text(
+        "nom;type;commune;département;code postal\n"
+        "Asso 52;Association;Saint-Maurice;52;\n"
+        "Asso 63;Association;Saint Maurice;;63270\n"
+        "Asso 94;Association;ST-MAURICE;94;94410\n"
+        "Asso Corse;Association;2A004;;\n"
+        "Asso Ain;Association;1001;;\n",
+        encoding="utf-8",
+    )
     plan = plan_import(path, env[0])
     got = {r.name: r.located_in for r in plan.records["actors"]}
     assert got["Asso 52"].startswith("commune:52") and got["Asso 63"].startswith("commune:63")
@@ -428,10 +523,13 @@ def test_a_number_cell_that_lost_its_leading_zero_gets_it_back(env, tmp_path):
 
 def test_probable_duplicates_are_flagged(env, tmp_path):
     path = tmp_path / "doublons.csv"
-    path.write_text("nom;type;id\n"
-                    "Club Gravel Entreprendre;Club d'entreprises;club-gravel\n"
-                    "Maison des Jeunes;Association;mj-1\n"
-                    "Maison-des-Jeunes;Association;mj-2\n", encoding="utf-8")
+    path.write_text(
+        "nom;type;id\n"
+        "Club Gravel Entreprendre;Club d'entreprises;club-gravel\n"
+        "Maison des Jeunes;Association;mj-1\n"
+        "Maison-des-Jeunes;Association;mj-2\n",
+        encoding="utf-8",
+    )
     plan = plan_import(path, env[0])
     flagged = " ".join(w for w in plan.warnings if "doublon probable" in w)
     assert "« Club Gravel Entreprendre » (club-gravel)" in flagged and "club-gravelle-entreprendre" in flagged
@@ -440,8 +538,9 @@ def test_probable_duplicates_are_flagged(env, tmp_path):
 
 def test_two_rows_for_the_same_actor_are_refused(env, tmp_path):
     path = tmp_path / "deux.csv"
-    path.write_text("nom,type\nRessourcerie Gravelle,Association\nRessourcerie-Gravelle,Association\n",
-                    encoding="utf-8")
+    path.write_text(
+        "nom,type\nRessourcerie Gravelle,Association\nRessourcerie-Gravelle,Association\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as info:
         plan_import(path, env[0])
     [p] = info.value.problems
@@ -450,8 +549,10 @@ def test_two_rows_for_the_same_actor_are_refused(env, tmp_path):
 
 def test_homonyms_in_different_communes_get_distinct_ids(env, tmp_path):
     path = tmp_path / "homonymes.csv"
-    path.write_text("nom;type;commune\nMission Jeunes;Association;94018\nMission Jeunes;Association;94069\n",
-                    encoding="utf-8")
+    path.write_text(
+        "nom;type;commune\nMission Jeunes;Association;94018\nMission Jeunes;Association;94069\n",
+        encoding="utf-8",
+    )
     plan = plan_import(path, env[0])
     assert sorted(r.id for r in plan.records["actors"]) == ["mission-jeunes-94018", "mission-jeunes-94069"]
 
@@ -500,12 +601,14 @@ def test_commands_template_import_export(env, tmp_path, cli):
     assert not (data / "imports").exists()
     r = runner.invoke(cli, ["import", str(FIXTURES / "gravelle.xlsx"), *common])
     assert r.exit_code == 0 and "graphe nommé" in r.output, r.output
-    r = runner.invoke(cli, ["export-xlsx", str(tmp_path / "export.xlsx"), "--import", "gravelle", "--data", str(data)])
+    r = runner.invoke(
+        cli, ["export-xlsx", str(tmp_path / "export.xlsx"), "--import", "gravelle", "--data", str(data)]
+    )
     assert r.exit_code == 0 and "acteurs 4" in r.output, r.output
     r = runner.invoke(cli, ["import", str(tmp_path / "export.xlsx"), *common])
     assert r.exit_code == 0 and "Aucun changement" in r.output, r.output
     r = runner.invoke(cli, ["import", str(_bad_workbook(tmp_path / "mauvais.xlsx")), *common])
-    assert r.exit_code == 3 and "mauvais.xlsx, feuille Acteurs, row 2, field \"SIREN\"" in r.output, r.output
+    assert r.exit_code == 3 and 'mauvais.xlsx, feuille Acteurs, row 2, field "SIREN"' in r.output, r.output
     r = runner.invoke(cli, ["import", "--remove", "gravelle", *common])
     assert r.exit_code == 0 and "supprimé" in r.output
     for command in ("template", "import", "export-xlsx"):

@@ -69,7 +69,9 @@ def test_png_is_the_svg_rasterised(tmp_path):
 def test_png_of_the_real_pemb_view(graph, projection, tmp_path):
     from kg.present.view import territory_nodes
 
-    m = build_model(projection, territory_nodes(graph, projection, "intercommunalite:200057941"), title="PEMB")
+    m = build_model(
+        projection, territory_nodes(graph, projection, "intercommunalite:200057941"), title="PEMB"
+    )
     path = write_png(m, tmp_path / "pemb.png", zoom=0.5)
     width, height = struct.unpack(">II", path.read_bytes()[16:24])
     assert (width, height) == (800, 450)

@@ -15,7 +15,15 @@ def test_projection_nodes_and_edges(projection):
     assert G.nodes[ACTOR + "le-rameau"]["kind"] == "actor"
     assert G.nodes[PROGRAMME + "vitawin"]["start"] == "2021"
     kinds = {d["kind"] for *_, d in G.edges(data=True)}
-    assert {"participation", "adhesion", "financement", "fondation", "soutien", "succession", "territoire"} <= kinds
+    assert {
+        "participation",
+        "adhesion",
+        "financement",
+        "fondation",
+        "soutien",
+        "succession",
+        "territoire",
+    } <= kinds
     grant = "https://w3id.org/territorial-kg/id/funding/urgence-etudiante-3k"
     assert G.has_edge(ACTOR + "fonds-odd17", grant) and G.has_edge(grant, ACTOR + "club-ess")
     assert all(d["sources"] for a, b, d in G.edges(data=True) if d["kind"] != "territoire")

@@ -30,7 +30,9 @@ def test_actors_of_territory_include_sub_territories(graph):
     region = {r["actor"] for r in _rows(graph, "actors-of-territory", territory="region:11")}
     assert ept <= dep <= region
     assert ACTOR + "gaia" not in region
-    assert ACTOR + "gaia" in {r["actor"] for r in _rows(graph, "actors-of-territory", territory="departement:38")}
+    assert ACTOR + "gaia" in {
+        r["actor"] for r in _rows(graph, "actors-of-territory", territory="departement:38")
+    }
 
 
 def test_actor_partners(graph):
@@ -65,8 +67,9 @@ def test_actor_people(graph):
 def test_funders_of_territory_over_a_period(graph):
     rows = _rows(graph, "funders-of-territory", territory="departement:94", **{"from": "2020", "to": "2023"})
     assert {int(r["amount"]) for r in rows} == {3000, 10000}
-    assert _rows(graph, "funders-of-territory", territory="departement:94", **{"from": "2010", "to": "2012"}) == [
-        r for r in rows if r["start"] is None]
+    assert _rows(
+        graph, "funders-of-territory", territory="departement:94", **{"from": "2010", "to": "2012"}
+    ) == [r for r in rows if r["start"] is None]
 
 
 def test_founders(graph):

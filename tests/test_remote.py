@@ -28,7 +28,9 @@ def oxigraph_bin() -> str | None:
     return str(here) if here.exists() else shutil.which("oxigraph")
 
 
-pytestmark = pytest.mark.skipif(oxigraph_bin() is None, reason="the oxigraph server (pip install oxigraph) is absent")
+pytestmark = pytest.mark.skipif(
+    oxigraph_bin() is None, reason="the oxigraph server (pip install oxigraph) is absent"
+)
 
 
 def start_oxigraph(*args: str) -> tuple[subprocess.Popen, str]:
@@ -88,8 +90,10 @@ def example_values(q) -> dict[str, str]:
 
 def test_load_keeps_every_named_graph(location, embedded):
     _, report = location
-    expected = {g: embedded.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(g))[0]["n"]
-                for g in embedded.named_graphs()}
+    expected = {
+        g: embedded.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(g))[0]["n"]
+        for g in embedded.named_graphs()
+    }
     assert report.graphs == expected
     assert report.triples == len(embedded.store)
 

@@ -24,8 +24,8 @@ import pyoxigraph as ox
 from conftest import free_port, server_output, start_server, stop
 
 import kg
-from kg.serve.app import Settings, negotiate, query_examples
 from kg.model.vocab import PREFIXES
+from kg.serve.app import Settings, negotiate, query_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_MS = 1500
@@ -41,9 +41,22 @@ def store_path(built_store) -> Path:
 
 def start(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(store), "--port", str(port),
-           "--time-limit-ms", str(TIME_LIMIT_MS), "--max-returned-rows", str(MAX_ROWS),
-           "--max-request-bytes", str(MAX_BYTES), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kg.cli.serve",
+        "--store",
+        str(store),
+        "--port",
+        str(port),
+        "--time-limit-ms",
+        str(TIME_LIMIT_MS),
+        "--max-returned-rows",
+        str(MAX_ROWS),
+        "--max-request-bytes",
+        str(MAX_BYTES),
+        *extra,
+    ]
     url = f"http://127.0.0.1:{port}/sparql"
     return start_server(cmd, url, "kg serve", cwd=ROOT), url
 
@@ -57,14 +70,20 @@ def endpoint(store_path):
     assert "Traceback" not in out, out
 
 
-SELECT = ("SELECT ?a ?label ?founded WHERE { ?a a org:Organization ; rdfs:label ?label "
-          "OPTIONAL { ?a schema:foundingDate ?founded } } ORDER BY ?a ?label")
+SELECT = (
+    "SELECT ?a ?label ?founded WHERE { ?a a org:Organization ; rdfs:label ?label "
+    "OPTIONAL { ?a schema:foundingDate ?founded } } ORDER BY ?a ?label"
+)
 CONSTRUCT = "CONSTRUCT { ?a rdfs:label ?label ; a org:Organization } WHERE { ?a a org:Organization ; rdfs:label ?label }"
 ASK = "ASK { ?a a tkg:TerritorialCatalyst }"
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
-RESULT_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv", "tsv": "text/tab-separated-values"}
+RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
 GRAPH_MEDIA = {"turtle": "text/turtle", "ntriples": "application/n-triples", "jsonld": "application/ld+json"}
 METHODS = ("get", "post-form", "post-direct")
 
@@ -75,8 +94,13 @@ def ask_http(url: str, query: str, method: str, accept: str, **params) -> httpx.
         return httpx.get(url, params={"query": query, **params}, headers=headers, timeout=30)
     if method == "post-form":
         return httpx.post(url, data={"query": query, **params}, headers=headers, timeout=30)
-    return httpx.post(url, params=params, content=query.encode(), timeout=30,
-                      headers={**headers, "Content-Type": "application/sparql-query"})
+    return httpx.post(
+        url,
+        params=params,
+        content=query.encode(),
+        timeout=30,
+        headers={**headers, "Content-Type": "application/sparql-query"},
+    )
 
 
 def rows_of(body: bytes, fmt: str) -> list[tuple]:
@@ -90,6 +114,7 @@ def embedded_rows(graph, query: str) -> list[tuple]:
 
 
 # --- answers in every method and format --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
@@ -121,7 +146,10 @@ def test_ask_every_method_and_format(endpoint, graph, method, fmt):
     if fmt in ("csv", "tsv"):
         assert r.text.strip().lower() == "true"
     else:
-        assert bool(ox.parse_query_results(r.content, format=getattr(ox.QueryResultsFormat, fmt.upper()))) is True
+        assert (
+            bool(ox.parse_query_results(r.content, format=getattr(ox.QueryResultsFormat, fmt.upper())))
+            is True
+        )
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -130,7 +158,9 @@ def test_construct_every_method_and_format_matches_embedded(endpoint, graph, met
     r = ask_http(endpoint, CONSTRUCT, method, GRAPH_MEDIA[fmt])
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(GRAPH_MEDIA[fmt])
-    rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[
+        fmt
+    ]
     got = {q.triple for q in ox.parse(r.content, format=rdf)}
     expected = {ox.Triple(s, p, o) for s, p, o in graph.query(CONSTRUCT, raw=True)}
     assert got == expected and len(got) > 10
@@ -158,6 +188,7 @@ def test_negotiate_prefers_quality():
 
 
 # --- SPARQLWrapper ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
@@ -189,7 +220,9 @@ def test_sparqlwrapper_json_convert_and_ask(endpoint, graph, method):
     w.setReturnFormat(SW.JSON)
     w.setQuery(SELECT)
     data = w.queryAndConvert()
-    assert [b["a"]["value"] for b in data["results"]["bindings"]] == [r[0].value for r in embedded_rows(graph, SELECT)]
+    assert [b["a"]["value"] for b in data["results"]["bindings"]] == [
+        r[0].value for r in embedded_rows(graph, SELECT)
+    ]
     w.setQuery(ASK)
     assert w.queryAndConvert()["boolean"] is True
 
@@ -209,6 +242,7 @@ def test_sparqlwrapper_construct(endpoint, graph, fmt):
 
 # --- dataset ----------------------------------------------------------------------------------------------
 
+
 def _count(resp: httpx.Response) -> int:
     assert resp.status_code == 200, resp.text
     return int(resp.json()["results"]["bindings"][0]["n"]["value"])
@@ -222,9 +256,17 @@ def test_default_graph_is_the_union(endpoint, graph):
 def test_default_graph_uri_and_named_graph_uri_are_honoured(endpoint, graph, method):
     meta = PREFIXES["graph"] + "meta"
     expected = graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(meta))[0]["n"]
-    assert _count(ask_http(endpoint, COUNT_ALL, method, "application/json", **{"default-graph-uri": meta})) == expected
-    r = ask_http(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", method, "application/json",
-                 **{"named-graph-uri": meta})
+    assert (
+        _count(ask_http(endpoint, COUNT_ALL, method, "application/json", **{"default-graph-uri": meta}))
+        == expected
+    )
+    r = ask_http(
+        endpoint,
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        method,
+        "application/json",
+        **{"named-graph-uri": meta},
+    )
     assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [meta]
 
 
@@ -236,6 +278,7 @@ def test_from_of_a_graph_of_the_store(endpoint, graph):
 
 
 # --- pages ------------------------------------------------------------------------------------------------
+
 
 def test_service_description_at_the_endpoint_url(endpoint, graph):
     r = httpx.get(endpoint, headers={"Accept": "text/turtle"})
@@ -252,7 +295,7 @@ def test_query_page_serves_yasgui_itself_with_the_named_questions(endpoint, grap
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     page = r.text
     assert 'src="static/yasgui/yasgui.min.js"' in page and 'href="static/yasgui/yasgui.min.css"' in page
-    assert "<script src=\"http" not in page and "<link rel=\"stylesheet\" href=\"http" not in page  # no CDN
+    assert '<script src="http' not in page and '<link rel="stylesheet" href="http' not in page  # no CDN
     examples = query_examples(graph)
     assert len(examples) >= 10
     for ex in examples:
@@ -274,7 +317,9 @@ def test_examples_are_runnable_and_answer(endpoint, graph):
 def test_ontology_page(endpoint):
     r = httpx.get(endpoint.rsplit("/", 1)[0] + "/ontology")
     assert r.status_code == 200
-    assert "tkg:TerritorialCatalyst" in r.text and "Actor types" in r.text and "Types d&#x27;acteurs" in r.text
+    assert (
+        "tkg:TerritorialCatalyst" in r.text and "Actor types" in r.text and "Types d&#x27;acteurs" in r.text
+    )
     assert "<script" not in r.text
 
 
@@ -286,12 +331,19 @@ def test_root_redirects_to_the_endpoint(endpoint):
 def test_cors(endpoint):
     r = httpx.get(endpoint, params={"query": ASK}, headers={"Origin": "https://example.org"})
     assert r.headers["access-control-allow-origin"] == "*"
-    pre = httpx.options(endpoint, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-                                           "Access-Control-Request-Headers": "content-type"})
+    pre = httpx.options(
+        endpoint,
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert pre.status_code == 200 and "POST" in pre.headers["access-control-allow-methods"]
 
 
 # --- bounded and safe ---------------------------------------------------------------------------------------
+
 
 def test_row_cap_cuts_and_flags(endpoint):
     r = ask_http(endpoint, "SELECT ?s WHERE { ?s ?p ?o }", "get", "application/sparql-results+json")
@@ -333,10 +385,19 @@ class Listener:
 
 
 REFUSED = [
-    ("query", "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }", 403, "INSERT"),
+    (
+        "query",
+        "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+        403,
+        "INSERT",
+    ),
     ("query", "DELETE WHERE { ?s ?p ?o }", 403, "DELETE"),
-    ("update", "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }", 403,
-     "read-only"),
+    (
+        "update",
+        "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+        403,
+        "read-only",
+    ),
     ("update", "DROP ALL", 403, "read-only"),
     ("update", "LOAD <http://127.0.0.1:{port}/data.ttl>", 403, "read-only"),
     ("sparql-update", "CLEAR ALL", 403, "read-only"),
@@ -360,7 +421,9 @@ def test_refused_operations_change_nothing_and_send_nothing(endpoint, graph, kin
         elif kind == "update":
             r = httpx.post(endpoint, data={"update": text})
         else:
-            r = httpx.post(endpoint, content=text.encode(), headers={"Content-Type": "application/sparql-update"})
+            r = httpx.post(
+                endpoint, content=text.encode(), headers={"Content-Type": "application/sparql-update"}
+            )
         time.sleep(0.3)
         assert listener.connections == 0
     finally:
@@ -371,9 +434,13 @@ def test_refused_operations_change_nothing_and_send_nothing(endpoint, graph, kin
 
 
 def test_remote_dataset_parameters_are_refused(endpoint):
-    r = ask_http(endpoint, COUNT_ALL, "get", "application/json", **{"default-graph-uri": "http://127.0.0.1:9/g"})
+    r = ask_http(
+        endpoint, COUNT_ALL, "get", "application/json", **{"default-graph-uri": "http://127.0.0.1:9/g"}
+    )
     assert r.status_code == 403 and "default-graph-uri" in r.text
-    r = ask_http(endpoint, COUNT_ALL, "post-direct", "application/json", **{"named-graph-uri": "http://example.org/"})
+    r = ask_http(
+        endpoint, COUNT_ALL, "post-direct", "application/json", **{"named-graph-uri": "http://example.org/"}
+    )
     assert r.status_code == 403 and "named-graph-uri" in r.text
 
 
@@ -407,7 +474,9 @@ def test_oversized_requests_get_413_and_change_nothing(endpoint):
     padded_update = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 } #" + "x" * MAX_BYTES
     assert httpx.post(endpoint, data={"update": padded_update}).status_code == 413
     assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == before
-    r = httpx.get(endpoint, params={"query": "ASK {} #" + "x" * (MAX_BYTES // 2), "pad": "y" * (MAX_BYTES // 2)})
+    r = httpx.get(
+        endpoint, params={"query": "ASK {} #" + "x" * (MAX_BYTES // 2), "pad": "y" * (MAX_BYTES // 2)}
+    )
     assert r.status_code in (413, 431)
 
 
@@ -437,22 +506,32 @@ def test_remote_graph_on_kg_serve_answers_like_the_store(endpoint, graph):
 
 # --- updates with a token, on a copy of the store ---------------------------------------------------------
 
+
 def test_update_token_enables_updates_on_a_private_copy(store_path, tmp_path):
     copy = tmp_path / "store"
     shutil.copytree(store_path, copy)
     proc, url = start(copy, "--update-token", "s3cret")
     try:
-        triple = "<https://w3id.org/territorial-kg/id/actor/test> rdfs:label \"Test\""
+        triple = '<https://w3id.org/territorial-kg/id/actor/test> rdfs:label "Test"'
         ins = f"INSERT DATA {{ GRAPH graph:meta {{ {triple} }} }}"
         assert httpx.post(url, data={"update": ins}).status_code == 401
-        assert httpx.post(url, data={"update": ins}, headers={"Authorization": "Bearer wrong"}).status_code == 401
-        ok = httpx.post(url, content=ins.encode(), headers={"Authorization": "Bearer s3cret",
-                                                             "Content-Type": "application/sparql-update"})
+        assert (
+            httpx.post(url, data={"update": ins}, headers={"Authorization": "Bearer wrong"}).status_code
+            == 401
+        )
+        ok = httpx.post(
+            url,
+            content=ins.encode(),
+            headers={"Authorization": "Bearer s3cret", "Content-Type": "application/sparql-update"},
+        )
         assert ok.status_code == 204, ok.text
         r = httpx.get(url, params={"query": f"ASK {{ {triple} }}"}, headers={"Accept": "application/json"})
         assert r.json()["boolean"] is True
-        refused = httpx.post(url, data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"},
-                             headers={"Authorization": "Bearer s3cret"})
+        refused = httpx.post(
+            url,
+            data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"},
+            headers={"Authorization": "Bearer s3cret"},
+        )
         assert refused.status_code == 403 and "LOAD" in refused.text
     finally:
         stop(proc)
@@ -472,8 +551,16 @@ def test_cli_registers_serve_with_help():
         pass
 
     out = CliRunner().invoke(app, ["serve", "--help"]).output
-    for option in ("--store", "--host", "--port", "--time-limit-ms", "--max-returned-rows", "--max-request-bytes",
-                   "--workers", "--update-token"):
+    for option in (
+        "--store",
+        "--host",
+        "--port",
+        "--time-limit-ms",
+        "--max-returned-rows",
+        "--max-request-bytes",
+        "--workers",
+        "--update-token",
+    ):
         assert option in out
 
 
@@ -488,7 +575,9 @@ def test_query_page_runs_an_example_in_headless_chromium(endpoint, graph):
     blocked: list[str] = []
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
             page = browser.new_page()
 

@@ -17,7 +17,9 @@ def test_quote_found_in_the_mojibake_document_written_in_proper_french():
     doc = SOURCES / "004_5748514661b30466.txt"
     assert quote_in_document(
         "Une Plateforme lancée en décembre 2018 par Le RAMEAU en partenariat avec l'ANCT, "
-        "la Caisse des Dépôts et le Groupe La Poste", doc)
+        "la Caisse des Dépôts et le Groupe La Poste",
+        doc,
+    )
 
 
 def test_invented_quote_is_not_found():

@@ -39,13 +39,27 @@ def concepts():
 # --------------------------------------------------------------------------- cells
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("09/03/2023", "2023-03-09"), ("9/3/2023", "2023-03-09"), ("09.03.2023", "2023-03-09"),
-    ("03/2023", "2023-03"), ("2023", "2023"), (2023, "2023"), ("2023-03-09", "2023-03-09"),
-    ("2023-03", "2023-03"), (44994, "2023-03-09"), (44995.0, "2023-03-10"), ("45000", "2023-03-15"),
-    (dt.datetime(2023, 3, 9), "2023-03-09"), (dt.date(2023, 3, 9), "2023-03-09"), ("2023-03-09 00:00:00", "2023-03-09"),
-    (None, None), ("  ", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("09/03/2023", "2023-03-09"),
+        ("9/3/2023", "2023-03-09"),
+        ("09.03.2023", "2023-03-09"),
+        ("03/2023", "2023-03"),
+        ("2023", "2023"),
+        (2023, "2023"),
+        ("2023-03-09", "2023-03-09"),
+        ("2023-03", "2023-03"),
+        (44994, "2023-03-09"),
+        (44995.0, "2023-03-10"),
+        ("45000", "2023-03-15"),
+        (dt.datetime(2023, 3, 9), "2023-03-09"),
+        (dt.date(2023, 3, 9), "2023-03-09"),
+        ("2023-03-09 00:00:00", "2023-03-09"),
+        (None, None),
+        ("  ", None),
+    ],
+)
 def test_parse_date_reads_french_and_excel_dates(value, expected):
     assert parse_date(value) == (expected, None)
 
@@ -56,11 +70,22 @@ def test_parse_date_names_the_bad_value(value):
     assert got is None and f"« {value} »" in problem
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("12 500,50", "12500.50"), ("12\u00a0500,50 €", "12500.50"), ("12\u202f500", "12500"), ("1.500.000", "1500000"),
-    ("1.500.000,25", "1500000.25"), ("1,500,000.25", "1500000.25"), ("1500000.5", "1500000.5"), ("10,5", "10.5"),
-    (12500.5, "12500.5"), (1500000, "1500000"), ("15 000 EUR", "15000"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("12 500,50", "12500.50"),
+        ("12\u00a0500,50 €", "12500.50"),
+        ("12\u202f500", "12500"),
+        ("1.500.000", "1500000"),
+        ("1.500.000,25", "1500000.25"),
+        ("1,500,000.25", "1500000.25"),
+        ("1500000.5", "1500000.5"),
+        ("10,5", "10.5"),
+        (12500.5, "12500.5"),
+        (1500000, "1500000"),
+        ("15 000 EUR", "15000"),
+    ],
+)
 def test_parse_amount_reads_decimal_commas_and_thousands(value, expected):
     assert parse_amount(value) == (Decimal(expected), None)
 
@@ -75,7 +100,11 @@ def test_parse_list_code_and_slug():
     assert parse_list(" Jeunesse |Emploi | ") == ["Jeunesse", "Emploi"]
     assert parse_code(94018) == "94018" and parse_code(1001, 5) == "01001" and parse_code(1.0, 2) == "01"
     assert parse_code("812 345 676") == "812345676" and parse_code("2B033") == "2B033"
-    assert slugify("Club Gravelle-Entreprendre") == slugify("club gravelle entreprendre") == "club-gravelle-entreprendre"
+    assert (
+        slugify("Club Gravelle-Entreprendre")
+        == slugify("club gravelle entreprendre")
+        == "club-gravelle-entreprendre"
+    )
     assert slugify("Lycée des Métiers du Bois") == "lycee-des-metiers-du-bois"
 
 
@@ -99,18 +128,27 @@ def test_every_drop_down_scheme_has_labels(concepts):
                 assert concepts.labels[c.scheme], c.scheme
 
 
-@pytest.mark.parametrize("name, headers, key", [
-    ("Acteurs", [], "actors"), ("actors", [], "actors"), ("Elements", [], "actors"), ("Connections", [], "relations"),
-    ("Financements", [], "fundings"), ("feuille 1", ["financeur", "bénéficiaire", "montant en euros"], "fundings"),
-    ("export", ["From", "To", "Type"], "relations"), ("x", ["Label", "Type", "Tags"], "actors"),
-])
+@pytest.mark.parametrize(
+    "name, headers, key",
+    [
+        ("Acteurs", [], "actors"),
+        ("actors", [], "actors"),
+        ("Elements", [], "actors"),
+        ("Connections", [], "relations"),
+        ("Financements", [], "fundings"),
+        ("feuille 1", ["financeur", "bénéficiaire", "montant en euros"], "fundings"),
+        ("export", ["From", "To", "Type"], "relations"),
+        ("x", ["Label", "Type", "Tags"], "actors"),
+    ],
+)
 def test_sheets_are_recognised_by_name_or_headers(name, headers, key):
     assert match_sheet(Table("f.csv", name, headers, [])).key == key
 
 
 def test_columns_accept_french_english_and_kumu_names():
-    cols, unknown = match_columns(["Label", "Type", "Description", "Tags", "Image", "Code INSEE", "SIREN "],
-                                  sheet("actors"))
+    cols, unknown = match_columns(
+        ["Label", "Type", "Description", "Tags", "Image", "Code INSEE", "SIREN "], sheet("actors")
+    )
     assert sorted(cols.values()) == ["commune", "description", "name", "siren", "themes", "types"]
     assert unknown == [4]
     cols, _ = match_columns(["de", "vers", "type de relation", "rôle", "début", "fin"], sheet("relations"))
@@ -151,11 +189,16 @@ def test_csv_written_by_libreoffice_in_windows_1252_with_semicolons():
     assert parse_amount(row[3])[0] == Decimal("12500.50") and parse_date(row[4])[0] == "2023-03-10"
 
 
-@pytest.mark.parametrize("encoding, sep", [("utf-8", ";"), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ","),
-                                           ("cp1252", ",")])
+@pytest.mark.parametrize(
+    "encoding, sep", [("utf-8", ";"), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ","), ("cp1252", ",")]
+)
 def test_csv_encodings_and_separators_are_sniffed(tmp_path, encoding, sep):
-    text = sep.join(["nom", "type", "commune"]) + "\n" + sep.join(['"Crèche Les Œillets, Saint-Maur"', "Association",
-                                                                     "94068"]) + "\n"
+    text = (
+        sep.join(["nom", "type", "commune"])
+        + "\n"
+        + sep.join(['"Crèche Les Œillets, Saint-Maur"', "Association", "94068"])
+        + "\n"
+    )
     path = tmp_path / "acteurs.csv"
     path.write_bytes(text.encode(encoding))
     [t] = read_tables(path)
@@ -182,8 +225,16 @@ def test_unreadable_and_unknown_files_are_input_errors(tmp_path):
 def test_template_has_a_sheet_per_kind_lists_examples_and_read_me(tmp_path, concepts):
     path = write_template(tmp_path / "modele.xlsx", SCHEMES)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Lisez-moi", "Acteurs", "Relations", "Programmes", "Partenaires", "Financements",
-                             "Sources", "Listes"]
+    assert wb.sheetnames == [
+        "Lisez-moi",
+        "Acteurs",
+        "Relations",
+        "Programmes",
+        "Partenaires",
+        "Financements",
+        "Sources",
+        "Listes",
+    ]
     assert wb["Listes"].sheet_state == "hidden"
     for s in SHEETS:
         ws = wb[s.name]
@@ -196,8 +247,11 @@ def test_template_has_a_sheet_per_kind_lists_examples_and_read_me(tmp_path, conc
                 assert f"{letter}2" in lists, (s.name, c.header)
     acteurs = wb["Acteurs"]
     type_col = [c.value for c in acteurs[1]].index("type") + 1
-    formula = next(dv.formula1 for dv in acteurs.data_validations.dataValidation
-                   if str(dv.sqref).startswith(openpyxl.utils.get_column_letter(type_col)))
+    formula = next(
+        dv.formula1
+        for dv in acteurs.data_validations.dataValidation
+        if str(dv.sqref).startswith(openpyxl.utils.get_column_letter(type_col))
+    )
     col = formula.split("!")[1].split(":")[0].replace("$", "")[0]
     labels = [c.value for c in wb["Listes"][col][1:] if c.value]
     assert "Catalyseur territorial" in labels and "Club d'entreprises" in labels

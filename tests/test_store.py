@@ -18,10 +18,30 @@ EX = "http://example.org/"
 def graph():
     s = Store()
     g1, g2 = NamedNode(EX + "g1"), NamedNode(EX + "g2")
-    s.add(Quad(NamedNode(EX + "a"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Alpha", language="fr"), g1))
-    s.add(Quad(NamedNode(EX + "b"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), Literal("B'eta\" } ; DROP"), g2))
-    s.add(Quad(NamedNode(EX + "a"), NamedNode(EX + "amount"),
-               Literal("3000", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal")), g2))
+    s.add(
+        Quad(
+            NamedNode(EX + "a"),
+            NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            Literal("Alpha", language="fr"),
+            g1,
+        )
+    )
+    s.add(
+        Quad(
+            NamedNode(EX + "b"),
+            NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            Literal("B'eta\" } ; DROP"),
+            g2,
+        )
+    )
+    s.add(
+        Quad(
+            NamedNode(EX + "a"),
+            NamedNode(EX + "amount"),
+            Literal("3000", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+            g2,
+        )
+    )
     return Graph(s)
 
 

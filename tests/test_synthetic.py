@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from kg.model import iris
 from kg.ingest.geo import load_geography
-from kg.rdf.mapping import curated_quads, node_of
+from kg.model import iris
 from kg.model.records import RECORD_TYPES, TERRITORY_REF_RE
+from kg.rdf.mapping import curated_quads, node_of
 
 ROOT = Path(__file__).resolve().parent.parent
 N_ACTORS, SEED = 2_000, 1
@@ -46,12 +46,16 @@ def quads(curated):
 
 
 def test_same_seed_gives_the_same_quads(geo, quads):
-    again = curated_quads(synthetic.generate(N_ACTORS, seed=SEED, geo=geo), generated_at=synthetic.GENERATED_AT)
+    again = curated_quads(
+        synthetic.generate(N_ACTORS, seed=SEED, geo=geo), generated_at=synthetic.GENERATED_AT
+    )
     assert sorted(map(str, again)) == sorted(map(str, quads))
 
 
 def test_another_seed_gives_other_quads(geo, quads):
-    other = curated_quads(synthetic.generate(N_ACTORS, seed=SEED + 1, geo=geo), generated_at=synthetic.GENERATED_AT)
+    other = curated_quads(
+        synthetic.generate(N_ACTORS, seed=SEED + 1, geo=geo), generated_at=synthetic.GENERATED_AT
+    )
     assert set(map(str, other)) != set(map(str, quads))
 
 
@@ -87,10 +91,19 @@ def test_everything_is_marked_synthetic(curated):
 
 def test_every_reference_resolves(curated, geo):
     docs = {d.id for d in curated.records["documents"]}
-    levels = {"commune": geo.communes, "intercommunalite": geo.intercommunalities,
-              "departement": geo.departements, "region": geo.regions}
-    notations = {"types": synthetic.ACTOR_TYPES, "themes": synthetic.THEMES, "role": synthetic.ROLES,
-                 "support_kind": synthetic.SUPPORT_KINDS, "type": synthetic.PROJECT_TYPES}
+    levels = {
+        "commune": geo.communes,
+        "intercommunalite": geo.intercommunalities,
+        "departement": geo.departements,
+        "region": geo.regions,
+    }
+    notations = {
+        "types": synthetic.ACTOR_TYPES,
+        "themes": synthetic.THEMES,
+        "role": synthetic.ROLES,
+        "support_kind": synthetic.SUPPORT_KINDS,
+        "type": synthetic.PROJECT_TYPES,
+    }
     for kind, rec in curated.all():
         for field, allowed in type(rec).references.items():
             value = getattr(rec, field, None)
@@ -127,9 +140,13 @@ def test_concepts_are_in_the_skos_schemes_when_present(curated):
     from kg.ingest.curated import concept_notations
 
     known = concept_notations(schemes)
-    for name, values in (("actor-type", synthetic.ACTOR_TYPES), ("theme", synthetic.THEMES),
-                         ("role", synthetic.ROLES), ("support-kind", synthetic.SUPPORT_KINDS),
-                         ("project-type", synthetic.PROJECT_TYPES)):
+    for name, values in (
+        ("actor-type", synthetic.ACTOR_TYPES),
+        ("theme", synthetic.THEMES),
+        ("role", synthetic.ROLES),
+        ("support-kind", synthetic.SUPPORT_KINDS),
+        ("project-type", synthetic.PROJECT_TYPES),
+    ):
         assert set(values) <= known.get(name, set()), (name, set(values) - known.get(name, set()))
 
 
@@ -175,14 +192,19 @@ def test_the_nquads_file_loads_back(tmp_path, quads):
 
 
 def test_yaml_export_loads_back_with_every_check(tmp_path, geo):
-    from kg.store.build import _territory_exists
     from kg.ingest.curated import load_curated
+    from kg.store.build import _territory_exists
 
     small = synthetic.generate(200, seed=5, geo=geo)
     data = synthetic.write_yaml(small, tmp_path / "data")
     schemes = ROOT / "ontology" / "schemes.ttl"
-    loaded = load_curated(data / "curated", sources_dir=data / "sources", schemes_file=schemes,
-                          territory_exists=lambda level, code: _territory_exists(geo, level, code))
+    loaded = load_curated(
+        data / "curated",
+        sources_dir=data / "sources",
+        schemes_file=schemes,
+        territory_exists=lambda level, code: _territory_exists(geo, level, code),
+    )
     assert loaded.count() == small.count()
     assert sorted(map(str, curated_quads(loaded, generated_at=synthetic.GENERATED_AT))) == sorted(
-        map(str, curated_quads(small, generated_at=synthetic.GENERATED_AT)))
+        map(str, curated_quads(small, generated_at=synthetic.GENERATED_AT))
+    )

@@ -25,22 +25,60 @@ from tests.view_browser import browser, chromium_available, open_page
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 ID = "https://w3id.org/territorial-kg/id/"
-needs_chromium = pytest.mark.skipif(not chromium_available(),
-                                    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
+needs_chromium = pytest.mark.skipif(
+    not chromium_available(),
+    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium",
+)
 
 
 def tiny(label: str = "Association A") -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
-    G.graph["concept_labels"] = {"association": {"fr": "Association", "en": "Association"},
-                                 "participation": {"fr": "Participation", "en": "Participation"}}
-    G.add_node("a", kind="actor", label=label, types=["association"], themes=["ess"], start="2019", end=None,
-               territory=[], sources=[("doc/001", f"{label} est une association « engagée ».")])
-    G.add_node("b", kind="actor", label="Entreprise B", types=["entreprise"], themes=[], start=None, end=None,
-               territory=[], sources=[])
-    G.add_node("p", kind="programme", label="Programme P", types=["programme"], themes=["ess"], start="2021",
-               end=None, territory=[], sources=[("doc/002", "Le programme P a démarré en 2021.")])
-    G.add_edge("a", "p", kind="participation", role="porteur", start="2021", end=None,
-               sources=[("doc/002", "A porte le programme P depuis 2021.")])
+    G.graph["concept_labels"] = {
+        "association": {"fr": "Association", "en": "Association"},
+        "participation": {"fr": "Participation", "en": "Participation"},
+    }
+    G.add_node(
+        "a",
+        kind="actor",
+        label=label,
+        types=["association"],
+        themes=["ess"],
+        start="2019",
+        end=None,
+        territory=[],
+        sources=[("doc/001", f"{label} est une association « engagée ».")],
+    )
+    G.add_node(
+        "b",
+        kind="actor",
+        label="Entreprise B",
+        types=["entreprise"],
+        themes=[],
+        start=None,
+        end=None,
+        territory=[],
+        sources=[],
+    )
+    G.add_node(
+        "p",
+        kind="programme",
+        label="Programme P",
+        types=["programme"],
+        themes=["ess"],
+        start="2021",
+        end=None,
+        territory=[],
+        sources=[("doc/002", "Le programme P a démarré en 2021.")],
+    )
+    G.add_edge(
+        "a",
+        "p",
+        kind="participation",
+        role="porteur",
+        start="2021",
+        end=None,
+        sources=[("doc/002", "A porte le programme P depuis 2021.")],
+    )
     G.add_edge("b", "p", kind="participation", role="partenaire", start="2022", end=None, sources=[])
     return G
 
@@ -50,14 +88,24 @@ def synthetic(n: int, seed: int = 3) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     types = ["association", "entreprise", "commune", "fondation"]
     for i in base.nodes:
-        G.add_node(f"n{i}", kind="actor", label=f"Acteur {i}", types=[types[i % 4]], themes=[], start=None,
-                   end=None, territory=[], sources=[])
+        G.add_node(
+            f"n{i}",
+            kind="actor",
+            label=f"Acteur {i}",
+            types=[types[i % 4]],
+            themes=[],
+            start=None,
+            end=None,
+            territory=[],
+            sources=[],
+        )
     for a, b in base.edges:
         G.add_edge(f"n{a}", f"n{b}", kind="adhesion", start=None, end=None, sources=[])
     return G
 
 
 # ---------------------------------------------------------------- model and HTML (no browser)
+
 
 def test_model_has_every_node_and_edge_with_positions():
     m = build_model(tiny(), ["a", "b", "p"], title="T")
@@ -90,8 +138,17 @@ def test_grouping_by_territory():
     for i, n in enumerate(G.nodes):  # 60 territories: more groups than room, the smallest become "autres"
         G.nodes[n]["territory"] = [f"t{i % 60}"]
     for t in range(60):
-        G.add_node(f"t{t}", kind="territory", label=f"Territoire {t}", types=["commune"], themes=[], start=None,
-                   end=None, territory=[], sources=[])
+        G.add_node(
+            f"t{t}",
+            kind="territory",
+            label=f"Territoire {t}",
+            types=["commune"],
+            themes=[],
+            start=None,
+            end=None,
+            territory=[],
+            sources=[],
+        )
     m = build_model(G, G.nodes, title="T", max_nodes=50, group_by="territory")
     assert m.grouped and any(n.get("group") for n in m.nodes)
     assert len(m.nodes) <= 50 and any(n["label"].startswith("autres") for n in m.nodes)
@@ -123,7 +180,9 @@ def test_page_is_self_contained():
 
 
 def test_vendored_vis_network_is_the_announced_version():
-    head = (Path(__file__).resolve().parents[1] / "kg" / "present" / "static" / "vis-network.min.js").read_text()[:600]
+    head = (
+        Path(__file__).resolve().parents[1] / "kg" / "present" / "static" / "vis-network.min.js"
+    ).read_text()[:600]
     assert VIS_VERSION in head
 
 
@@ -137,7 +196,7 @@ def test_injected_name_is_escaped_in_the_html():
 
 def test_iframe_snippet_is_16_9_and_escaped():
     s = iframe_snippet('a"b.html', "<T>")
-    assert "aspect-ratio:16/9" in s and "&lt;T&gt;" in s and 'a&quot;b.html' in s
+    assert "aspect-ratio:16/9" in s and "&lt;T&gt;" in s and "a&quot;b.html" in s
 
 
 def test_write_html_reports_size_and_counts(tmp_path):
@@ -153,6 +212,7 @@ def test_write_html_to_an_unwritable_place_is_an_export_error(tmp_path):
 
 
 # ---------------------------------------------------------------- selections on the real graph
+
 
 def test_territory_view_holds_pemb_and_its_communes(graph, projection):
     nodes = territory_nodes(graph, projection, "intercommunalite:200057941")
@@ -179,8 +239,22 @@ def test_cli_view_and_embed(built_store, tmp_path):
     app = typer.Typer()
     register(app)
     out = tmp_path / "v.html"
-    res = CliRunner().invoke(app, ["view", "--chain", "AET", "VitaWin", "--store", str(built_store), "--out",
-                                   str(out), "--embed", "--svg", "--png"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "view",
+            "--chain",
+            "AET",
+            "VitaWin",
+            "--store",
+            str(built_store),
+            "--out",
+            str(out),
+            "--embed",
+            "--svg",
+            "--png",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert out.is_file() and out.with_suffix(".svg").is_file() and out.with_suffix(".png").is_file()
     assert '<iframe src="v.html"' in res.output
@@ -191,8 +265,10 @@ def test_cli_view_unknown_actor_exits_4(built_store, tmp_path):
 
     app = typer.Typer()
     register(app)
-    res = CliRunner().invoke(app, ["view", "--actor", "Fonds ODDD17", "--store", str(built_store), "--out",
-                                   str(tmp_path / "v.html")])
+    res = CliRunner().invoke(
+        app,
+        ["view", "--actor", "Fonds ODDD17", "--store", str(built_store), "--out", str(tmp_path / "v.html")],
+    )
     assert res.exit_code == 4 and "Fonds ODD17" in res.output
 
 
@@ -200,11 +276,17 @@ def test_examples_are_written(graph, tmp_path):
     from kg.present.examples import write_examples
 
     paths = write_examples(graph, tmp_path)
-    assert {p.name for p in paths} >= {"pemb-ecosystem.html", "fonds-odd17-funding.html", "aet-q2er-vitawin.html",
-                                        "pemb-ecosystem.png", "aet-q2er-vitawin.svg"}
+    assert {p.name for p in paths} >= {
+        "pemb-ecosystem.html",
+        "fonds-odd17-funding.html",
+        "aet-q2er-vitawin.html",
+        "pemb-ecosystem.png",
+        "aet-q2er-vitawin.svg",
+    }
 
 
 # ---------------------------------------------------------------- in the browser
+
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -223,9 +305,12 @@ def _clean(page) -> None:
 
 def _hover(p, node_id: str) -> str:
     """Move the mouse onto node *node_id* and return the tooltip's text."""
-    xy = p.evaluate("""id => { const n = kgView.network; const pos = n.getPositions([id])[id];
+    xy = p.evaluate(
+        """id => { const n = kgView.network; const pos = n.getPositions([id])[id];
                                 const d = n.canvasToDOM(pos); const r = document.getElementById('kg-net')
-                                .getBoundingClientRect(); return [r.left + d.x, r.top + d.y]; }""", node_id)
+                                .getBoundingClientRect(); return [r.left + d.x, r.top + d.y]; }""",
+        node_id,
+    )
     p.mouse.move(xy[0] - 30, xy[1] - 30)
     p.mouse.move(xy[0], xy[1], steps=4)
     p.wait_for_function("document.getElementById('kg-tip').style.display === 'block'", timeout=5000)
@@ -233,11 +318,14 @@ def _hover(p, node_id: str) -> str:
 
 
 def _hover_edge(p, edge_id: str) -> str:
-    xy = p.evaluate("""id => { const n = kgView.network; const e = kgView.edges.get(id);
+    xy = p.evaluate(
+        """id => { const n = kgView.network; const e = kgView.edges.get(id);
                                 const ps = n.getPositions([e.from, e.to]);
                                 const m = {x: (ps[e.from].x + ps[e.to].x) / 2, y: (ps[e.from].y + ps[e.to].y) / 2};
                                 const d = n.canvasToDOM(m); const r = document.getElementById('kg-net')
-                                .getBoundingClientRect(); return [r.left + d.x, r.top + d.y]; }""", edge_id)
+                                .getBoundingClientRect(); return [r.left + d.x, r.top + d.y]; }""",
+        edge_id,
+    )
     p.mouse.move(xy[0] - 40, xy[1] - 40)
     p.mouse.move(xy[0], xy[1], steps=4)
     p.wait_for_function("document.getElementById('kg-tip').style.display === 'block'", timeout=5000)
@@ -245,7 +333,9 @@ def _hover_edge(p, edge_id: str) -> str:
 
 
 @needs_chromium
-def test_pemb_view_offline_no_error_all_nodes_drawn_and_sources_on_hover(graph, projection, chromium, tmp_path):
+def test_pemb_view_offline_no_error_all_nodes_drawn_and_sources_on_hover(
+    graph, projection, chromium, tmp_path
+):
     r = view(graph, territory="intercommunalite:200057941", out=tmp_path / "pemb.html", G=projection)
     page = open_page(chromium, r.path)
     p = page.page
@@ -275,8 +365,11 @@ def test_year_slider_hides_what_did_not_exist_yet(graph, projection, chromium, t
     aet, q2er, vitawin = (ids[ID + "programme/" + x] for x in ("aet", "q2er", "vitawin"))
 
     def at(year: int) -> list[str]:
-        p.evaluate("""y => { const s = document.getElementById('kg-year'); s.value = y;
-                              s.dispatchEvent(new Event('input')); }""", year)
+        p.evaluate(
+            """y => { const s = document.getElementById('kg-year'); s.value = y;
+                              s.dispatchEvent(new Event('input')); }""",
+            year,
+        )
         return p.evaluate("kgView.network.body.nodeIndices")
 
     shown = at(2010)
@@ -292,7 +385,9 @@ def test_year_slider_hides_what_did_not_exist_yet(graph, projection, chromium, t
 
 @needs_chromium
 def test_injected_name_runs_nothing(chromium, tmp_path):
-    m = build_model(tiny(PAYLOAD + '"><script>alert(2)</script>'), ["a", "b", "p"], title=PAYLOAD, caption=PAYLOAD)
+    m = build_model(
+        tiny(PAYLOAD + '"><script>alert(2)</script>'), ["a", "b", "p"], title=PAYLOAD, caption=PAYLOAD
+    )
     path = write_html(m, tmp_path / "xss.html").path
     page = open_page(chromium, path)
     p = page.page
@@ -345,21 +440,33 @@ def test_grouped_whole_view_draws_its_groups(graph, projection, chromium, tmp_pa
 def test_view_fills_an_iframe_16_9(graph, projection, chromium, tmp_path):
     r = view(graph, programme="VitaWin", out=tmp_path / "v.html", G=projection)
     host = tmp_path / "host.html"
-    host.write_text("<!DOCTYPE html><html><body style='margin:0;width:960px'>" + iframe_snippet("v.html", "t")
-                    + "</body></html>", encoding="utf-8")
+    host.write_text(
+        "<!DOCTYPE html><html><body style='margin:0;width:960px'>"
+        + iframe_snippet("v.html", "t")
+        + "</body></html>",
+        encoding="utf-8",
+    )
     page = chromium.new_page()
     blocked: list[str] = []
     allowed = {host.resolve().as_uri(), r.path.resolve().as_uri()}
-    page.route("**/*", lambda rt: rt.continue_() if rt.request.url in allowed
-               else (blocked.append(rt.request.url), rt.abort()))
+    page.route(
+        "**/*",
+        lambda rt: (
+            rt.continue_() if rt.request.url in allowed else (blocked.append(rt.request.url), rt.abort())
+        ),
+    )
     page.goto(host.resolve().as_uri(), wait_until="load")
     frame = page.frames[1]
     frame.wait_for_function("window.kgView && window.kgView.drawn")
-    w, h = page.evaluate("(() => { const r = document.querySelector('iframe').getBoundingClientRect(); "
-                         "return [r.width, r.height]; })()")
+    w, h = page.evaluate(
+        "(() => { const r = document.querySelector('iframe').getBoundingClientRect(); "
+        "return [r.width, r.height]; })()"
+    )
     assert abs(w / h - 16 / 9) < 0.01
-    net = frame.evaluate("(() => { const r = document.getElementById('kg-net').getBoundingClientRect(); "
-                         "return [r.width, r.height]; })()")
+    net = frame.evaluate(
+        "(() => { const r = document.getElementById('kg-net').getBoundingClientRect(); "
+        "return [r.width, r.height]; })()"
+    )
     assert net[0] > 0.7 * w and net[1] > 0.6 * h
     assert blocked == []
     page.close()

@@ -15,8 +15,16 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # records vis-network's first afterDrawing, whichever way the page creates its Network
 HOOK = """
@@ -72,10 +80,14 @@ def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
     try:
         with sync_playwright() as p:
             ctx = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=ARGS,
                 viewport={"width": width, "height": height},
                 # the page's CSP forbids eval, which Playwright's evaluate() needs; requests are blocked by route()
-                bypass_csp=True)
+                bypass_csp=True,
+            )
             ctx.add_init_script(HOOK)
             try:
                 yield ctx
@@ -85,8 +97,9 @@ def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def open_page(ctx: Any, path: Path, *, wait_draw: bool = True, timeout: float = 60_000,
-              wait_until: str = "load") -> Page:
+def open_page(
+    ctx: Any, path: Path, *, wait_draw: bool = True, timeout: float = 60_000, wait_until: str = "load"
+) -> Page:
     """Open *path* in *ctx*: every other request is aborted and recorded."""
     page = ctx.new_page()
     url = path.resolve().as_uri()

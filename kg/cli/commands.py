@@ -42,20 +42,34 @@ def build(
     data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/ and sources/."),
     store: Path = typer.Option(Path("build/store"), help="Folder of the embedded store to write."),
     dump: Path = typer.Option(Path("build/graph.trig"), help="TriG dump to write (every named graph)."),
-    ontology: Path = typer.Option(Path("ontology"), help="Folder with the ontology, SKOS schemes and SHACL shapes."),
-    shacl: str = typer.Option("curated", help="SHACL validation: curated (default), full (whole geography too) or off."),
+    ontology: Path = typer.Option(
+        Path("ontology"), help="Folder with the ontology, SKOS schemes and SHACL shapes."
+    ),
+    shacl: str = typer.Option(
+        "curated", help="SHACL validation: curated (default), full (whole geography too) or off."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
-    to: str | None = typer.Option(None, "--to", help="Also load the graph (named graphs kept) into this SPARQL "
-                                     "1.1 server, one Graph Store Protocol PUT per graph (its query URL, e.g. "
-                                     "http://127.0.0.1:7878/query)."),
-    gsp: str | None = typer.Option(None, "--gsp", help="The server's Graph Store Protocol URL, when it is not "
-                                      "derived from --to (Oxigraph …/query → …/store, Fuseki …/sparql → …/data)."),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Also load the graph (named graphs kept) into this SPARQL "
+        "1.1 server, one Graph Store Protocol PUT per graph (its query URL, e.g. "
+        "http://127.0.0.1:7878/query).",
+    ),
+    gsp: str | None = typer.Option(
+        None,
+        "--gsp",
+        help="The server's Graph Store Protocol URL, when it is not "
+        "derived from --to (Oxigraph …/query → …/store, Fuseki …/sparql → …/data).",
+    ),
 ) -> None:
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
     from kg.store.build import build as run_build
 
     if shacl not in ("curated", "full", "off"):
-        typer.secho(f'Error: --shacl "{shacl}" is not one of curated, full, off', err=True, fg=typer.colors.RED)
+        typer.secho(
+            f'Error: --shacl "{shacl}" is not one of curated, full, off', err=True, fg=typer.colors.RED
+        )
         raise typer.Exit(2)
     try:
         report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
@@ -74,16 +88,24 @@ def build(
     total = sum(report.seconds.values())
     typer.echo(f"Graph built: {report.quads:,} quads in {len(report.graphs)} named graphs ({total:.2f} s)")
     typer.echo("  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v))
-    typer.echo(f"  territories: {report.territories:,}; SHACL: {'conforms' if report.conforms else 'skipped'}")
+    typer.echo(
+        f"  territories: {report.territories:,}; SHACL: {'conforms' if report.conforms else 'skipped'}"
+    )
     typer.echo(f"  store: {report.store}   dump: {report.dump}")
     if loaded is not None:
-        typer.echo(f"  loaded into {loaded.gsp_url}: {loaded.triples:,} triples in {len(loaded.graphs)} graphs")
+        typer.echo(
+            f"  loaded into {loaded.gsp_url}: {loaded.triples:,} triples in {len(loaded.graphs)} graphs"
+        )
 
 
 STORE_OPTION = typer.Option(Path("build/store"), "--store", help="Folder of the built store (kg build).")
-ENDPOINT_OPTION = typer.Option(None, "--endpoint", envvar="KG_ENDPOINT",
-                               help="Work against a SPARQL 1.1 endpoint (URL, e.g. http://127.0.0.1:7878/query) "
-                               "instead of the local store.")
+ENDPOINT_OPTION = typer.Option(
+    None,
+    "--endpoint",
+    envvar="KG_ENDPOINT",
+    help="Work against a SPARQL 1.1 endpoint (URL, e.g. http://127.0.0.1:7878/query) "
+    "instead of the local store.",
+)
 FORMAT_HELP = "Output: table (default), csv, json or sparql-json."
 
 
@@ -91,7 +113,9 @@ def _print_result(result, fmt: str) -> None:
     from kg.store.results import FORMATS, render, table_rows
 
     if fmt not in FORMATS:
-        typer.secho(f'Error: --format "{fmt}" is not one of {", ".join(FORMATS)}', err=True, fg=typer.colors.RED)
+        typer.secho(
+            f'Error: --format "{fmt}" is not one of {", ".join(FORMATS)}', err=True, fg=typer.colors.RED
+        )
         raise typer.Exit(2)
     if fmt != "table":
         typer.echo(render(result, fmt))
@@ -112,8 +136,11 @@ def _parse_params(params: list[str]) -> dict[str, str]:
     out = {}
     for p in params:
         if "=" not in p:
-            typer.secho(f'Error: --param "{p}" must be key=value, e.g. --param territory=departement:94',
-                        err=True, fg=typer.colors.RED)
+            typer.secho(
+                f'Error: --param "{p}" must be key=value, e.g. --param territory=departement:94',
+                err=True,
+                fg=typer.colors.RED,
+            )
             raise typer.Exit(2)
         k, v = p.split("=", 1)
         out[k.strip()] = v
@@ -158,8 +185,11 @@ def sparql(
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     store: Path = STORE_OPTION,
     endpoint: str | None = ENDPOINT_OPTION,
-    allow_service: bool = typer.Option(False, "--allow-service", help="Let the query use SERVICE, which sends "
-                                       "HTTP requests to other endpoints (refused by default)."),
+    allow_service: bool = typer.Option(
+        False,
+        "--allow-service",
+        help="Let the query use SERVICE, which sends HTTP requests to other endpoints (refused by default).",
+    ),
 ) -> None:
     """Run any SPARQL query on the graph (default graph = union of all named graphs)."""
     from kg.errors import InputError
@@ -172,9 +202,9 @@ def sparql(
             if not path.is_file():
                 raise InputError(file, "no such file; pass the path of a .rq file, or - for standard input")
             text = path.read_text(encoding="utf-8")
+        from kg.model.vocab import PREFIXES
         from kg.store.guard import check_query
         from kg.store.remote import open_graph
-        from kg.model.vocab import PREFIXES
 
         graph = open_graph(store, endpoint)
         check_query(text, graphs=graph.named_graphs(), prefixes=PREFIXES, allow_service=allow_service)
@@ -191,10 +221,16 @@ def chains(
     target: str | None = typer.Argument(None, help="Second actor or programme (omit with --within)."),
     k: int = typer.Option(3, "-k", help="How many chains, shortest first."),
     max_hops: int = typer.Option(6, "--max-hops", help="Longest chain shown."),
-    kinds: str | None = typer.Option(None, "--kinds", help="Relation kinds to follow, comma-separated "
-                                        "(participation, adhesion, financement, fondation, soutien, unite, "
-                                        "succession, poste, territoire)."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]])."),
+    kinds: str | None = typer.Option(
+        None,
+        "--kinds",
+        help="Relation kinds to follow, comma-separated "
+        "(participation, adhesion, financement, fondation, soutien, unite, "
+        "succession, poste, territoire).",
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]])."
+    ),
     within_hops: int | None = typer.Option(None, "--within", help="List who is within N hops of SOURCE."),
     lang: str = typer.Option("fr", "--lang", help="fr or en."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -202,8 +238,8 @@ def chains(
     endpoint: str | None = ENDPOINT_OPTION,
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
-    from kg.network.chains import chain_graph, find_chains, within
     from kg.errors import QueryError
+    from kg.network.chains import chain_graph, find_chains, within
     from kg.network.projection import cached_project
 
     kind_list = [x.strip() for x in kinds.split(",")] if kinds else None
@@ -216,8 +252,13 @@ def chains(
         if within_hops is not None:
             rows = within(H, source, within_hops, kinds=kind_list, as_of=as_of)
             if as_json:
-                typer.echo(json.dumps([{"iri": i, "label": lab, "hops": d} for i, lab, d in rows], ensure_ascii=False,
-                                      indent=2))
+                typer.echo(
+                    json.dumps(
+                        [{"iri": i, "label": lab, "hops": d} for i, lab, d in rows],
+                        ensure_ascii=False,
+                        indent=2,
+                    )
+                )
             else:
                 for _, lab, d in rows:
                     typer.echo(f"{d}  {lab}")
@@ -227,22 +268,31 @@ def chains(
         _fail(exc)
         return
     if as_json:
-        typer.echo(json.dumps([[h.as_dict(lang) for h in c.hops] for c in found], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps([[h.as_dict(lang) for h in c.hops] for c in found], ensure_ascii=False, indent=2)
+        )
         return
     if not found:
         typer.echo("Aucune chaîne trouvée." if lang == "fr" else "No chain found.")
         return
     for i, c in enumerate(found, 1):
-        typer.secho(f"{i}. " + " → ".join(c.labels) + f"  ({len(c)} {'étape' if lang == 'fr' else 'hop'}"
-                    f"{'s' if len(c) > 1 else ''})", bold=True)
+        typer.secho(
+            f"{i}. " + " → ".join(c.labels) + f"  ({len(c)} {'étape' if lang == 'fr' else 'hop'}"
+            f"{'s' if len(c) > 1 else ''})",
+            bold=True,
+        )
         for h in c.hops:
             typer.echo(f"   - {h.sentence(lang)}")
 
 
 @app.command()
 def analyse(
-    territory: str | None = typer.Option(None, "--territory", help="Only this territory and its sub-territories "
-                                            "(commune:94018, intercommunalite:200057941, departement:94, region:11)."),
+    territory: str | None = typer.Option(
+        None,
+        "--territory",
+        help="Only this territory and its sub-territories "
+        "(commune:94018, intercommunalite:200057941, departement:94, region:11).",
+    ),
     lang: str = typer.Option("fr", "--lang", help="fr or en."),
     top: int = typer.Option(10, "--top", help="How many brokers, communities and suggestions."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -253,11 +303,22 @@ def analyse(
     from kg.network.analysis import analyse as run_analyse
     from kg.network.projection import cached_project, territory_members
 
-    titles = {"fr": {"brokers": "Passeurs (intermédiaires entre groupes)", "communities": "Communautés",
-                     "isolated": "Acteurs isolés", "suggestions": "Rencontres suggérées",
-                     "growth": "Croissance de l'écosystème"},
-              "en": {"brokers": "Brokers (between groups)", "communities": "Communities",
-                     "isolated": "Isolated actors", "suggestions": "Suggested links", "growth": "Growth of the ecosystem"}}
+    titles = {
+        "fr": {
+            "brokers": "Passeurs (intermédiaires entre groupes)",
+            "communities": "Communautés",
+            "isolated": "Acteurs isolés",
+            "suggestions": "Rencontres suggérées",
+            "growth": "Croissance de l'écosystème",
+        },
+        "en": {
+            "brokers": "Brokers (between groups)",
+            "communities": "Communities",
+            "isolated": "Isolated actors",
+            "suggestions": "Suggested links",
+            "growth": "Growth of the ecosystem",
+        },
+    }
     try:
         from kg.store.remote import open_graph
 

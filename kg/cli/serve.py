@@ -17,25 +17,47 @@ def serve_command(
     store: Path = typer.Option(Path("build/store"), "--store", help="Folder of the built store (kg build)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(7878, "--port", help="TCP port to listen on."),
-    time_limit_ms: int = typer.Option(10_000, "--time-limit-ms", help="time_limit_ms: longest a query may run, "
-                                      "in milliseconds; past it its worker is killed and the client gets 503."),
-    max_returned_rows: int = typer.Option(10_000, "--max-returned-rows", help="max_returned_rows: most rows or "
-                                          "triples in one answer (cut answers carry X-KG-Truncated: true)."),
-    max_request_bytes: int = typer.Option(65_536, "--max-request-bytes", help="max_request_bytes: largest "
-                                          "request (body or GET query string) accepted; larger gets 413."),
-    workers: int = typer.Option(2, "--workers", help="workers: query worker processes (queries run at once)."),
-    update_token: str | None = typer.Option(None, "--update-token", envvar="KG_UPDATE_TOKEN",
-                                               help="Enable SPARQL Update for requests with 'Authorization: "
-                                               "Bearer TOKEN' (private deployments only; read from "
-                                               "KG_UPDATE_TOKEN if set)."),
+    time_limit_ms: int = typer.Option(
+        10_000,
+        "--time-limit-ms",
+        help="time_limit_ms: longest a query may run, "
+        "in milliseconds; past it its worker is killed and the client gets 503.",
+    ),
+    max_returned_rows: int = typer.Option(
+        10_000,
+        "--max-returned-rows",
+        help="max_returned_rows: most rows or "
+        "triples in one answer (cut answers carry X-KG-Truncated: true).",
+    ),
+    max_request_bytes: int = typer.Option(
+        65_536,
+        "--max-request-bytes",
+        help="max_request_bytes: largest request (body or GET query string) accepted; larger gets 413.",
+    ),
+    workers: int = typer.Option(
+        2, "--workers", help="workers: query worker processes (queries run at once)."
+    ),
+    update_token: str | None = typer.Option(
+        None,
+        "--update-token",
+        envvar="KG_UPDATE_TOKEN",
+        help="Enable SPARQL Update for requests with 'Authorization: "
+        "Bearer TOKEN' (private deployments only; read from "
+        "KG_UPDATE_TOKEN if set).",
+    ),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (query page at /sparql, ontology at /ontology)."""
     from kg.cli.commands import _fail
     from kg.serve.app import Settings, serve
 
     try:
-        settings = Settings(time_limit_ms=time_limit_ms, max_returned_rows=max_returned_rows,
-                            max_request_bytes=max_request_bytes, workers=workers, update_token=update_token)
+        settings = Settings(
+            time_limit_ms=time_limit_ms,
+            max_returned_rows=max_returned_rows,
+            max_request_bytes=max_request_bytes,
+            workers=workers,
+            update_token=update_token,
+        )
         typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql   ontology: http://{host}:{port}/ontology")
         typer.echo(f"  {settings}")
         serve(store, host=host, port=port, settings=settings)

@@ -33,16 +33,27 @@ def _template(
 
 def _import(
     file: Path | None = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
-    name: str | None = typer.Option(None, "--nom", "--name", help="Name of the import (default: the file name); "
-                                       "importing again under the same name updates it."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be added, changed and removed; "
-                                 "write nothing."),
-    remove: str | None = typer.Option(None, "--remove", help="Remove the import of this name (its folder and "
-                                         "named graph)."),
+    name: str | None = typer.Option(
+        None,
+        "--nom",
+        "--name",
+        help="Name of the import (default: the file name); importing again under the same name updates it.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would be added, changed and removed; write nothing."
+    ),
+    remove: str | None = typer.Option(
+        None, "--remove", help="Remove the import of this name (its folder and named graph)."
+    ),
     data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/, sources/ and imports/."),
-    store: Path = typer.Option(Path("build/store"), "--store", help="Store whose named graph is replaced "
-                               "(skipped when there is none: run kg build)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every record added, changed or removed."),
+    store: Path = typer.Option(
+        Path("build/store"),
+        "--store",
+        help="Store whose named graph is replaced (skipped when there is none: run kg build).",
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="List every record added, changed or removed."
+    ),
 ) -> None:
     """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error)."""
     from kg.cli.commands import _fail
@@ -54,7 +65,9 @@ def _import(
             typer.echo(f"Import « {remove} » supprimé." if done else f"Aucun import « {remove} ».")
             return
         if file is None:
-            typer.secho("Error: give the spreadsheet to import (or --remove NAME)", err=True, fg=typer.colors.RED)
+            typer.secho(
+                "Error: give the spreadsheet to import (or --remove NAME)", err=True, fg=typer.colors.RED
+            )
             raise typer.Exit(2)
         plan = import_file(file, data, store, name=name, dry_run=dry_run)
     except typer.Exit:
@@ -64,8 +77,10 @@ def _import(
         return
     head = "Simulation (rien n'est écrit)" if dry_run else "Import"
     typer.secho(f"{head} « {plan.slug} » depuis {plan.file.name}", bold=True)
-    typer.echo(f"  ajoutés : {len(plan.added)}   modifiés : {len(plan.changed)}   supprimés : {len(plan.removed)}   "
-               f"inchangés : {plan.unchanged}   déjà dans le graphe : {len(plan.references)}")
+    typer.echo(
+        f"  ajoutés : {len(plan.added)}   modifiés : {len(plan.changed)}   supprimés : {len(plan.removed)}   "
+        f"inchangés : {plan.unchanged}   déjà dans le graphe : {len(plan.references)}"
+    )
     limit = None if verbose else 10
     for title, items in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
         for c in items[:limit]:
@@ -91,10 +106,15 @@ def _import(
 
 def _export_xlsx(
     file: Path = typer.Argument(..., help="Workbook to write (.xlsx)."),
-    territory: str | None = typer.Option(None, "--territory", "--territoire", help="Only this territory and its "
-                                            "sub-territories (departement:94, commune:94018, region:11…)."),
-    import_name: str | None = typer.Option(None, "--import", help="Only the records of this import (importing "
-                                              "the file again then updates it)."),
+    territory: str | None = typer.Option(
+        None,
+        "--territory",
+        "--territoire",
+        help="Only this territory and its sub-territories (departement:94, commune:94018, region:11…).",
+    ),
+    import_name: str | None = typer.Option(
+        None, "--import", help="Only the records of this import (importing the file again then updates it)."
+    ),
     data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/ and imports/."),
 ) -> None:
     """Write the graph (or one territory, or one import) as the catalysts' workbook; importing it again changes nothing."""
@@ -107,8 +127,14 @@ def _export_xlsx(
         _fail(exc)
         return
     typer.echo(f"Classeur écrit : {report.path}")
-    names = {"actors": "acteurs", "relations": "relations", "programmes": "programmes", "partners": "partenaires",
-             "fundings": "financements", "sources": "sources"}
+    names = {
+        "actors": "acteurs",
+        "relations": "relations",
+        "programmes": "programmes",
+        "partners": "partenaires",
+        "fundings": "financements",
+        "sources": "sources",
+    }
     typer.echo("  " + ", ".join(f"{names[k]} {v}" for k, v in report.rows.items()))
 
 

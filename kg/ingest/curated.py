@@ -20,8 +20,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kg.errors import InputError, Problem
-from kg.model.records import RECORD_TYPES, TERRITORY_REF_RE, date_bounds
 from kg.ingest.sources import quote_in_document
+from kg.model.records import RECORD_TYPES, TERRITORY_REF_RE, date_bounds
 
 __all__ = ["Curated", "concept_notations", "load_curated", "read_yaml_records"]
 
@@ -75,8 +75,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             loader.problems.append(
-                Problem(loader.filename, key_node.start_mark.line + 1, str(key),
-                        f'the key "{key}" appears twice in this record', "keep one of them")
+                Problem(
+                    loader.filename,
+                    key_node.start_mark.line + 1,
+                    str(key),
+                    f'the key "{key}" appears twice in this record',
+                    "keep one of them",
+                )
             )
         mapping[key] = loader.construct_object(value_node, deep=True)
         lines[key] = value_node.start_mark.line + 1
@@ -93,8 +98,11 @@ def read_yaml_records(path: Path, problems: list[Problem]) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(name, None, None, f"is not UTF-8 ({exc.reason} at byte {exc.start})",
-                                "save the file as UTF-8"))
+        problems.append(
+            Problem(
+                name, None, None, f"is not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8"
+            )
+        )
         return []
     loader = _LineLoader(text)
     loader.problems, loader.filename = problems, name
@@ -104,16 +112,30 @@ def read_yaml_records(path: Path, problems: list[Problem]) -> list[dict]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         what = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(name, line, None, f"is not valid YAML: {what}",
-                                "check the indentation and quote values that contain ':' or '#'"))
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                f"is not valid YAML: {what}",
+                "check the indentation and quote values that contain ':' or '#'",
+            )
+        )
         return []
     finally:
         loader.dispose()
     if data is None:
         return []
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
-        problems.append(Problem(name, 1, None, "must be a list of records (each starting with '- id: …')",
-                                "start each record with '- ' at the beginning of the line"))
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                "must be a list of records (each starting with '- id: …')",
+                "start each record with '- ' at the beginning of the line",
+            )
+        )
         return []
     return data
 
@@ -174,14 +196,30 @@ def load_curated(
     problems: list[Problem] = []
     result = Curated()
     if not directory.is_dir():
-        raise InputError([Problem(str(directory), None, None, "is not a folder",
-                                  "run the command from the project root or pass --data")])
+        raise InputError(
+            [
+                Problem(
+                    str(directory),
+                    None,
+                    None,
+                    "is not a folder",
+                    "run the command from the project root or pass --data",
+                )
+            ]
+        )
     known_files = set(RECORD_TYPES)
     unreadable: set[str] = set()  # kinds whose file could not be read: references to them are not checked
     for path in sorted(directory.glob("*.y*ml")):
         if path.stem not in known_files:
-            problems.append(Problem(str(path), None, None, f'"{path.name}" is not a known kind of record',
-                                    f"rename it to one of: {', '.join(f'{k}.yaml' for k in RECORD_TYPES)}"))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f'"{path.name}" is not a known kind of record',
+                    f"rename it to one of: {', '.join(f'{k}.yaml' for k in RECORD_TYPES)}",
+                )
+            )
     # 1. each record on its own
     for name, model in RECORD_TYPES.items():
         path = directory / f"{name}.yaml"
@@ -215,7 +253,11 @@ def load_curated(
                     elif err["type"] == "missing":
                         msg, fix = f'"{fld}" is missing', f'add a "{fld}:" line to this record'
                     else:
-                        if value is not None and not isinstance(value, (dict, list)) and f'"{value}"' not in msg:
+                        if (
+                            value is not None
+                            and not isinstance(value, (dict, list))
+                            and f'"{value}"' not in msg
+                        ):
                             msg = f'"{value}": {msg}'
                         fix = None
                     problems.append(Problem(str(path), line, fld or None, msg, fix))
@@ -223,8 +265,15 @@ def load_curated(
             rid = rec.id  # type: ignore[attr-defined]
             if rid in result.index:
                 first = result.located[rid]
-                problems.append(Problem(str(path), line0, "id", f'duplicate id "{rid}" (first at {first[0]}, line {first[1]})',
-                                        "give each record its own id"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        line0,
+                        "id",
+                        f'duplicate id "{rid}" (first at {first[0]}, line {first[1]})',
+                        "give each record its own id",
+                    )
+                )
                 continue
             result.index[rid] = (model.kind, rec)  # type: ignore[attr-defined]
             result.located[rid] = (str(path), line0 or 0)
@@ -250,11 +299,25 @@ def load_curated(
                     continue
                 if target is None:
                     ids = [i for i, (k, _) in result.index.items() if k in allowed]
-                    problems.append(Problem(path, at(fname), fname, f'"{ref}" is not the id of any {" or ".join(allowed)}',
-                                            _suggest(ref, ids) or f"add a record with id {ref!r} or fix the spelling"))
+                    problems.append(
+                        Problem(
+                            path,
+                            at(fname),
+                            fname,
+                            f'"{ref}" is not the id of any {" or ".join(allowed)}',
+                            _suggest(ref, ids) or f"add a record with id {ref!r} or fix the spelling",
+                        )
+                    )
                 elif target[0] not in allowed:
-                    problems.append(Problem(path, at(fname), fname, f'"{ref}" is a {target[0]}, not a {" or ".join(allowed)}',
-                                            f"point {fname} at a {' or '.join(allowed)}"))
+                    problems.append(
+                        Problem(
+                            path,
+                            at(fname),
+                            fname,
+                            f'"{ref}" is a {target[0]}, not a {" or ".join(allowed)}',
+                            f"point {fname} at a {' or '.join(allowed)}",
+                        )
+                    )
         for fname, scheme in CONCEPT_FIELDS.items():
             value = getattr(rec, fname, None)
             if value is None or not notations or kind == "document":
@@ -262,9 +325,16 @@ def load_curated(
             allowed_notations = notations.get(scheme, set())
             for v in value if isinstance(value, list) else [value]:
                 if isinstance(v, str) and v not in allowed_notations:
-                    problems.append(Problem(path, at(fname), fname, f'"{v}" is not in the SKOS scheme "{scheme}"',
-                                            _suggest(v, allowed_notations) or
-                                            f"use one of: {', '.join(sorted(allowed_notations))}"))
+                    problems.append(
+                        Problem(
+                            path,
+                            at(fname),
+                            fname,
+                            f'"{v}" is not in the SKOS scheme "{scheme}"',
+                            _suggest(v, allowed_notations)
+                            or f"use one of: {', '.join(sorted(allowed_notations))}",
+                        )
+                    )
         if territory_exists is not None:
             for fname in ("territory", "located_in", "area_served", "location"):
                 value = getattr(rec, fname, None)
@@ -274,38 +344,80 @@ def load_curated(
                         continue
                     level, code = m.groups()
                     if not territory_exists(level, code):
-                        problems.append(Problem(path, at(fname), fname, f'"{ref}" is not in the official geography',
-                                                "check the INSEE code (commune, département, région) or the SIREN "
-                                                "(intercommunalité) in data/geo/"))
+                        problems.append(
+                            Problem(
+                                path,
+                                at(fname),
+                                fname,
+                                f'"{ref}" is not in the official geography',
+                                "check the INSEE code (commune, département, région) or the SIREN "
+                                "(intercommunalité) in data/geo/",
+                            )
+                        )
         for i, src in enumerate(getattr(rec, "sources", []) or []):
             fld = f"sources.{i}"
             if not hasattr(src, "doc"):  # a partial record's raw sources are checked once valid
                 continue
             if src.doc not in docs:
-                problems.append(Problem(path, at("sources"), fld + ".doc", f'"{src.doc}" is not a known document',
-                                        _suggest(src.doc, docs) or "add it to documents.yaml"))
+                problems.append(
+                    Problem(
+                        path,
+                        at("sources"),
+                        fld + ".doc",
+                        f'"{src.doc}" is not a known document',
+                        _suggest(src.doc, docs) or "add it to documents.yaml",
+                    )
+                )
                 continue
             doc_path = sources_dir / f"{src.doc}.txt"
             if not doc_path.exists():
-                problems.append(Problem(path, at("sources"), fld + ".doc", f'no file {doc_path}',
-                                        "put the source document in data/sources/"))
+                problems.append(
+                    Problem(
+                        path,
+                        at("sources"),
+                        fld + ".doc",
+                        f"no file {doc_path}",
+                        "put the source document in data/sources/",
+                    )
+                )
             elif not quote_in_document(src.quote, doc_path):
                 short = src.quote if len(src.quote) < 90 else src.quote[:87] + "..."
-                problems.append(Problem(path, at("sources"), fld + ".quote",
-                                        f'the quote "{short}" is not in {doc_path.name}',
-                                        "copy the sentence exactly from the document"))
+                problems.append(
+                    Problem(
+                        path,
+                        at("sources"),
+                        fld + ".quote",
+                        f'the quote "{short}" is not in {doc_path.name}',
+                        "copy the sentence exactly from the document",
+                    )
+                )
     for d in result.records.get("documents", []):
         if not (sources_dir / f"{d.id}.txt").exists():  # type: ignore[attr-defined]
             path, line = result.located[d.id]  # type: ignore[attr-defined]
-            problems.append(Problem(path, line, "id", f'no file {sources_dir / (d.id + ".txt")}',  # type: ignore[attr-defined]
-                                    "put the source document in data/sources/ or fix the id"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "id",
+                    f"no file {sources_dir / (d.id + '.txt')}",  # type: ignore[attr-defined]
+                    "put the source document in data/sources/ or fix the id",
+                )
+            )
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return result
 
 
-def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[str], path: str,
-                  line: int | None, lines: dict, problems: list[Problem]) -> None:
+def _keep_partial(
+    result: Curated,
+    model: type[BaseModel],
+    raw: dict,
+    bad: set[str],
+    path: str,
+    line: int | None,
+    lines: dict,
+    problems: list[Problem],
+) -> None:
     """Keep the valid fields of a record that failed validation, so its other fields are still checked."""
     fields = {k: v for k, v in raw.items() if k in model.model_fields and k not in bad}
     fields.pop("sources", None)
@@ -316,8 +428,15 @@ def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[s
     result.partials.append((model.kind, partial, path, lines))  # type: ignore[attr-defined]
     if rid in result.index:
         first = result.located[rid]
-        problems.append(Problem(path, line, "id", f'duplicate id "{rid}" (first at {first[0]}, line {first[1]})',
-                                "give each record its own id"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                "id",
+                f'duplicate id "{rid}" (first at {first[0]}, line {first[1]})',
+                "give each record its own id",
+            )
+        )
     else:
         result.located[rid] = (path, line or 0)
         result.index[rid] = (model.kind, partial)  # type: ignore[attr-defined]
@@ -325,8 +444,15 @@ def _keep_partial(result: Curated, model: type[BaseModel], raw: dict, bad: set[s
     start, end = fields.get("start"), fields.get("end")
     try:
         if start is not None and end is not None and date_bounds(str(end))[1] < date_bounds(str(start))[0]:
-            problems.append(Problem(path, lines.get("end", line), "end",
-                                    f'"end" ({end}) is before "start" ({start})', "swap them or fix the year"))
+            problems.append(
+                Problem(
+                    path,
+                    lines.get("end", line),
+                    "end",
+                    f'"end" ({end}) is before "start" ({start})',
+                    "swap them or fix the year",
+                )
+            )
     except ValueError:
         pass
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from kg.model.paths import DATA_DIR
 from kg.model import iris
+from kg.model.paths import DATA_DIR
 from kg.model.vocab import DCT, IGEO, RDF, RDFS, TKG, XSD
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -28,8 +28,17 @@ __all__ = ["Document", "fold", "is_garbled", "quote_in_document", "read_document
 # ``»``, ``ç`` for ``ç`` and ``«``, ``î`` for ``î`` and ``œ``, ``ï`` for ``ï`` and ``–``) are
 # dropped from both sides when matching against such a document.
 _MOJIBAKE = {
-    "lô": "l'", "dô": "d'", "Lô": "L'", "Dô": "D'", "®": "é", "¨": "à", "°": "ê", "¯": "è",
-    "Ç": "", "ƴ": "", "Å": "",
+    "lô": "l'",
+    "dô": "d'",
+    "Lô": "L'",
+    "Dô": "D'",
+    "®": "é",
+    "¨": "à",
+    "°": "ê",
+    "¯": "è",
+    "Ç": "",
+    "ƴ": "",
+    "Å": "",
 }
 _AMBIGUOUS = str.maketrans("", "", "èçîïœ–«»")
 _MOJIBAKE_RE = re.compile("|".join(sorted(map(re.escape, _MOJIBAKE), key=len, reverse=True)))

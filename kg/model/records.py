@@ -283,7 +283,10 @@ class Membership(Record):
     """Membership of an actor (or person) in an organisation, network or club."""
 
     kind: ClassVar[str] = "membership"
-    references: ClassVar[dict[str, tuple[str, ...]]] = {"member": ("actor", "person"), "organisation": ("actor",)}
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "member": ("actor", "person"),
+        "organisation": ("actor",),
+    }
 
     member: Slug
     organisation: Slug
@@ -366,7 +369,9 @@ class Publication(Record):
     periods: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     title: Text
-    genre: Literal["report", "article", "press-release", "toolkit", "course", "video", "webpage", "other"] = "other"
+    genre: Literal["report", "article", "press-release", "toolkit", "course", "video", "webpage", "other"] = (
+        "other"
+    )
     issued: DateLike | None = None
     authors: list[Slug] = []
     publishers: list[Slug] = []

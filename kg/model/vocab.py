@@ -138,5 +138,5 @@ def shorten(iri: str) -> str:
     """
     for prefix, ns in _BY_LENGTH:
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri

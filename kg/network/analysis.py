@@ -60,8 +60,13 @@ class Analysis:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def sections(self) -> list[tuple[str, list[Finding]]]:
-        return [("brokers", self.brokers), ("communities", self.communities), ("isolated", self.isolated),
-                ("suggestions", self.suggestions), ("growth", self.growth)]
+        return [
+            ("brokers", self.brokers),
+            ("communities", self.communities),
+            ("isolated", self.isolated),
+            ("suggestions", self.suggestions),
+            ("growth", self.growth),
+        ]
 
 
 def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph:
@@ -72,10 +77,15 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     the per-relation details (analysis needs only who is linked to whom).
     """
     H = nx.Graph()
-    H.add_nodes_from((n, d) for n, d in G.nodes(data=True)
-                     if d.get("kind") not in ("territory", "funding") and (keep is None or n in keep))
+    H.add_nodes_from(
+        (n, d)
+        for n, d in G.nodes(data=True)
+        if d.get("kind") not in ("territory", "funding") and (keep is None or n in keep)
+    )
     kinds = set(DEFAULT_KINDS) - {"financement"}
-    H.add_edges_from((a, b) for a, b, k in G.edges(data="kind") if k in kinds and a != b and a in H and b in H)
+    H.add_edges_from(
+        (a, b) for a, b, k in G.edges(data="kind") if k in kinds and a != b and a in H and b in H
+    )
     for g, d in G.nodes(data=True):
         if d.get("kind") != "funding":
             continue
@@ -101,7 +111,9 @@ def _igraph(H: nx.Graph):
     return g, nodes
 
 
-def betweenness(H: nx.Graph, *, k: int | None = None, seed: int = 42, engine: str = "auto") -> dict[str, float]:
+def betweenness(
+    H: nx.Graph, *, k: int | None = None, seed: int = 42, engine: str = "auto"
+) -> dict[str, float]:
     """Normalised betweenness centrality; estimated from *k* random pivots when *k* < n.
 
     Same definition as :func:`networkx.betweenness_centrality` (normalised, undirected).
@@ -244,7 +256,9 @@ def growth(G: nx.MultiDiGraph, *, first: int | None = None, last: int | None = N
             spans[kind + "s"].append((int(str(d["start"])[:4]), end))
     for *_, d in G.edges(data=True):
         if d.get("start") and d.get("kind") != "territoire":
-            spans["relations"].append((int(str(d["start"])[:4]), int(str(d["end"])[:4]) if d.get("end") else None))
+            spans["relations"].append(
+                (int(str(d["start"])[:4]), int(str(d["end"])[:4]) if d.get("end") else None)
+            )
     starts = [a for items in spans.values() for a, _ in items]
     if not starts:
         return []
@@ -266,40 +280,48 @@ def growth(G: nx.MultiDiGraph, *, first: int | None = None, last: int | None = N
             running += v
             out.append(running)
         counts[key] = out
-    return [{"year": first + i, "actors": counts["actors"][i], "programmes": counts["programmes"][i],
-             "relations": counts["relations"][i]} for i in range(width - 1)]
+    return [
+        {
+            "year": first + i,
+            "actors": counts["actors"][i],
+            "programmes": counts["programmes"][i],
+            "relations": counts["relations"][i],
+        }
+        for i in range(width - 1)
+    ]
 
 
 _S = {
     "fr": {
         "broker": "{label} relie des groupes qui sans lui ne se parlent pas : il se trouve sur {pct} des plus courts "
-                  "chemins entre acteurs, et ses {deg} contacts sont peu liés entre eux (contrainte de Burt {c}, "
-                  "taille effective {e}).",
+        "chemins entre acteurs, et ses {deg} contacts sont peu liés entre eux (contrainte de Burt {c}, "
+        "taille effective {e}).",
         "community": "Groupe {i} : {n} membres autour de {members}{theme}.",
         "theme": " ; thème dominant : « {t} »",
         "isolated": "{label} n'a encore aucun lien d'alliance dans le graphe : une rencontre à organiser.",
         "suggestion": "{a} et {b} travaillent tous deux sur {themes} ({territory}) mais ne sont pas encore liés{common}.",
         "common": " ; ils ont {n} partenaire(s) en commun",
         "growth": "En {year} : {actors} acteur(s) daté(s), {programmes} programme(s) en cours et {relations} relation(s) "
-                  "active(s).",
+        "active(s).",
     },
     "en": {
         "broker": "{label} links groups that would not talk to each other without it: it lies on {pct} of the "
-                  "shortest paths between actors, and its {deg} contacts are loosely linked to each other "
-                  "(Burt's constraint {c}, effective size {e}).",
+        "shortest paths between actors, and its {deg} contacts are loosely linked to each other "
+        "(Burt's constraint {c}, effective size {e}).",
         "community": "Group {i}: {n} members around {members}{theme}.",
         "theme": "; main theme: “{t}”",
         "isolated": "{label} has no alliance link in the graph yet: a meeting to organise.",
         "suggestion": "{a} and {b} both work on {themes} ({territory}) but are not linked yet{common}.",
         "common": "; they share {n} partner(s)",
         "growth": "In {year}: {actors} dated actor(s), {programmes} running programme(s) and {relations} active "
-                  "relation(s).",
+        "relation(s).",
     },
 }
 
 
 def _number(lang: str):
     """Formatter of decimals: a decimal comma in French."""
+
     def fmt(value: float, digits: int) -> str:
         text = f"{value:.{digits}f}"
         return text.replace(".", ",") if lang == "fr" else text
@@ -352,12 +374,18 @@ def analyse(
             gc.enable()
 
 
-def _analyse(G: nx.MultiDiGraph, *, keep: set[str] | None, lang: str, top: int, k: int | None, seed: int,
-             engine: str) -> Analysis:
+def _analyse(
+    G: nx.MultiDiGraph, *, keep: set[str] | None, lang: str, top: int, k: int | None, seed: int, engine: str
+) -> Analysis:
     S = _S[lang]
     H = actor_graph(G, keep=keep)
-    res = Analysis(summary={"nodes": H.number_of_nodes(), "edges": H.number_of_edges(),
-                            "actors": sum(1 for _, d in H.nodes(data=True) if d.get("kind") == "actor")})
+    res = Analysis(
+        summary={
+            "nodes": H.number_of_nodes(),
+            "edges": H.number_of_edges(),
+            "actors": sum(1 for _, d in H.nodes(data=True) if d.get("kind") == "actor"),
+        }
+    )
     actors = [n for n, d in H.nodes(data=True) if d.get("kind") == "actor"]
     bet = betweenness(H, k=k, seed=seed, engine=engine)
     best = sorted(actors, key=lambda v: (-bet.get(v, 0.0), H.nodes[v].get("label", "")))
@@ -367,11 +395,26 @@ def _analyse(G: nx.MultiDiGraph, *, keep: set[str] | None, lang: str, top: int, 
     for v in best:
         label = H.nodes[v].get("label", v)
         num = _number(lang)
-        res.brokers.append(Finding("broker", v, label, {"betweenness": bet[v], "constraint": cons.get(v),
-                                                        "effective_size": eff.get(v), "degree": H.degree(v)},
-                                   S["broker"].format(label=label, pct=num(100 * bet[v], 1) + (" %" if lang == "fr" else "%"),
-                                                      deg=H.degree(v), c=num(cons.get(v, 0), 2),
-                                                      e=num(eff.get(v, 0), 1))))
+        res.brokers.append(
+            Finding(
+                "broker",
+                v,
+                label,
+                {
+                    "betweenness": bet[v],
+                    "constraint": cons.get(v),
+                    "effective_size": eff.get(v),
+                    "degree": H.degree(v),
+                },
+                S["broker"].format(
+                    label=label,
+                    pct=num(100 * bet[v], 1) + (" %" if lang == "fr" else "%"),
+                    deg=H.degree(v),
+                    c=num(cons.get(v, 0), 2),
+                    e=num(eff.get(v, 0), 1),
+                ),
+            )
+        )
     themes = _themes_of(G, H)
     for i, comm in enumerate(communities(H, seed=seed, engine=engine)[:top], 1):
         if len(comm) < 2:
@@ -380,9 +423,15 @@ def _analyse(G: nx.MultiDiGraph, *, keep: set[str] | None, lang: str, top: int, 
         names = ", ".join(H.nodes[v].get("label", v) for v in members[:3])
         counts = Counter(t for v in comm for t in themes.get(v, ()))
         theme = S["theme"].format(t=_label(G, counts.most_common(1)[0][0], lang)) if counts else ""
-        res.communities.append(Finding("community", f"community-{i}", names, {"size": len(comm),
-                                       "members": members}, S["community"].format(i=i, n=len(comm),
-                                                                                 members=names, theme=theme)))
+        res.communities.append(
+            Finding(
+                "community",
+                f"community-{i}",
+                names,
+                {"size": len(comm), "members": members},
+                S["community"].format(i=i, n=len(comm), members=names, theme=theme),
+            )
+        )
     for v in sorted((v for v in actors if H.degree(v) == 0), key=lambda v: H.nodes[v].get("label", "")):
         label = H.nodes[v].get("label", v)
         res.isolated.append(Finding("isolated", v, label, {}, S["isolated"].format(label=label)))
@@ -390,12 +439,31 @@ def _analyse(G: nx.MultiDiGraph, *, keep: set[str] | None, lang: str, top: int, 
         la, lb = H.nodes[a].get("label", a), H.nodes[b].get("label", b)
         names = [f"« {_label(G, t, lang)} »" if lang == "fr" else f"“{_label(G, t, lang)}”" for t in shared]
         tlabel = G.nodes[terr].get("label", terr) if terr in G else terr
-        res.suggestions.append(Finding(
-            "suggestion", f"{a} {b}", f"{la} — {lb}",
-            {"a": a, "b": b, "themes": shared, "territory": terr, "common_neighbours": common, "score": score},
-            S["suggestion"].format(a=la, b=lb, themes=", ".join(names), territory=tlabel,
-                                   common=S["common"].format(n=common) if common else "")))
+        res.suggestions.append(
+            Finding(
+                "suggestion",
+                f"{a} {b}",
+                f"{la} — {lb}",
+                {
+                    "a": a,
+                    "b": b,
+                    "themes": shared,
+                    "territory": terr,
+                    "common_neighbours": common,
+                    "score": score,
+                },
+                S["suggestion"].format(
+                    a=la,
+                    b=lb,
+                    themes=", ".join(names),
+                    territory=tlabel,
+                    common=S["common"].format(n=common) if common else "",
+                ),
+            )
+        )
     nodes = set(H) if keep is not None else None
     for row in growth(G.subgraph(nodes) if nodes is not None else G):
-        res.growth.append(Finding("growth", str(row["year"]), str(row["year"]), row, S["growth"].format(**row)))
+        res.growth.append(
+            Finding("growth", str(row["year"]), str(row["year"]), row, S["growth"].format(**row))
+        )
     return res

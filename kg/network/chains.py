@@ -147,17 +147,28 @@ class Hop:
         if self.sources:
             doc, quote = self.sources[0]
             open_q, close_q = ("« ", " »") if lang == "fr" else ("“", "”")
-            text += f" — {w['source']} : {doc.rsplit('/', 1)[-1]}, {open_q}{quote}{close_q}" if lang == "fr" else \
-                f" — {w['source']}: {doc.rsplit('/', 1)[-1]}, {open_q}{quote}{close_q}"
+            text += (
+                f" — {w['source']} : {doc.rsplit('/', 1)[-1]}, {open_q}{quote}{close_q}"
+                if lang == "fr"
+                else f" — {w['source']}: {doc.rsplit('/', 1)[-1]}, {open_q}{quote}{close_q}"
+            )
         return text
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         """Plain data for JSON/CSV output."""
         return {
-            "from": self.source, "from_label": self.source_label, "to": self.target, "to_label": self.target_label,
-            "kind": self.kind, "role": self.role, "via": self.via, "start": self.start, "end": self.end,
+            "from": self.source,
+            "from_label": self.source_label,
+            "to": self.target,
+            "to_label": self.target_label,
+            "kind": self.kind,
+            "role": self.role,
+            "via": self.via,
+            "start": self.start,
+            "end": self.end,
             "amount": None if self.amount is None else float(self.amount),
-            "sources": [{"document": d, "quote": q} for d, q in self.sources], "sentence": self.sentence(lang),
+            "sources": [{"document": d, "quote": q} for d, q in self.sources],
+            "sentence": self.sentence(lang),
         }
 
 
@@ -211,8 +222,16 @@ def chain_graph(G: nx.MultiDiGraph) -> nx.Graph:
         items = [b for b, _ in targets if G.nodes[b].get("kind") == "programme"]
         via_label = G.nodes[items[0]].get("label") if items else None
         for (funder, fd), (target, td) in itertools.product(funders, targets):
-            rel = dict(td, a=funder, b=target, via=g, via_label=via_label if target not in items else None,
-                       role="financeur", start=gd.get("start") or td.get("start"), end=td.get("end"))
+            rel = dict(
+                td,
+                a=funder,
+                b=target,
+                via=g,
+                via_label=via_label if target not in items else None,
+                role="financeur",
+                start=gd.get("start") or td.get("start"),
+                end=td.get("end"),
+            )
             add(funder, target, rel)
     return H
 
@@ -221,12 +240,16 @@ def _ok(rel: dict[str, Any], kinds: set[str], day: str | None) -> bool:
     return rel["kind"] in kinds and (day is None or is_active(rel.get("start"), rel.get("end"), day))
 
 
-def _restricted(H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | None) -> tuple[nx.Graph, set, Any]:
+def _restricted(
+    H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | None
+) -> tuple[nx.Graph, set, Any]:
     ks = set(kinds) if kinds else set(DEFAULT_KINDS)
     unknown = ks - set(RELATION_KINDS)
     if unknown:
-        raise UnknownEntityError(f"unknown relation kind(s) {sorted(unknown)}; use {', '.join(RELATION_KINDS)}",
-                                 list(RELATION_KINDS))
+        raise UnknownEntityError(
+            f"unknown relation kind(s) {sorted(unknown)}; use {', '.join(RELATION_KINDS)}",
+            list(RELATION_KINDS),
+        )
     try:
         day = normalise_date(as_of) if as_of is not None else None
     except ValueError as exc:
@@ -250,11 +273,20 @@ def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
     labels = H.graph.get("concept_labels", {})
     role = r.get("role")
     return Hop(
-        source=a, target=b, source_label=H.nodes[a].get("label", a), target_label=H.nodes[b].get("label", b),
-        kind=r["kind"], forward=(r["a"] == a), role=role,
+        source=a,
+        target=b,
+        source_label=H.nodes[a].get("label", a),
+        target_label=H.nodes[b].get("label", b),
+        kind=r["kind"],
+        forward=(r["a"] == a),
+        role=role,
         role_labels=labels.get(role) if role else None,
-        via=r.get("via"), via_label=r.get("via_label"), start=r.get("start"), end=r.get("end"),
-        amount=r.get("amount"), sources=tuple(tuple(s) for s in r.get("sources", [])),
+        via=r.get("via"),
+        via_label=r.get("via_label"),
+        start=r.get("start"),
+        end=r.get("end"),
+        amount=r.get("amount"),
+        sources=tuple(tuple(s) for s in r.get("sources", [])),
     )
 
 

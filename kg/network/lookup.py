@@ -62,8 +62,13 @@ def candidates(G: Any, text: str, *, kinds: tuple[str, ...] | None = None, n: in
     return [label for label, score in best[:n] if score >= 0.5]
 
 
-def resolve(G: Any, text: str, *, kinds: tuple[str, ...] | None = ("actor", "person", "programme"),
-            what: str = "actor") -> str:
+def resolve(
+    G: Any,
+    text: str,
+    *,
+    kinds: tuple[str, ...] | None = ("actor", "person", "programme"),
+    what: str = "actor",
+) -> str:
     """The node named *text* (or whose IRI is *text*).
 
     Raises
@@ -75,12 +80,15 @@ def resolve(G: Any, text: str, *, kinds: tuple[str, ...] | None = ("actor", "per
     if text in G:
         return text
     key = normalise(text)
-    exact = [n for n, d in G.nodes(data=True)
-             if (not kinds or d.get("kind") in kinds) and any(normalise(x) == key for x in _names(G, n))]
+    exact = [
+        n
+        for n, d in G.nodes(data=True)
+        if (not kinds or d.get("kind") in kinds) and any(normalise(x) == key for x in _names(G, n))
+    ]
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
-        labels = [f'{G.nodes[n].get("label")} <{n}>' for n in exact]
+        labels = [f"{G.nodes[n].get('label')} <{n}>" for n in exact]
         raise UnknownEntityError(f'"{text}" names several nodes: {"; ".join(labels)} — pass the IRI', labels)
     sugg = candidates(G, text, kinds=kinds)
     hint = f" — did you mean {' or '.join(f'“{s}”' for s in sugg[:3])}?" if sugg else ""

@@ -30,11 +30,28 @@ import networkx as nx
 from kg.model.records import date_bounds
 from kg.store.graph import to_python
 
-__all__ = ["RELATION_KINDS", "active_as_of", "cached_project", "is_active", "normalise_date", "project", "territory_members"]
+__all__ = [
+    "RELATION_KINDS",
+    "active_as_of",
+    "cached_project",
+    "is_active",
+    "normalise_date",
+    "project",
+    "territory_members",
+]
 
 #: relation kinds of the projection's edges (notations of the ``relation-kind`` scheme)
-RELATION_KINDS = ("participation", "adhesion", "financement", "fondation", "soutien", "unite",
-                  "succession", "poste", "territoire")
+RELATION_KINDS = (
+    "participation",
+    "adhesion",
+    "financement",
+    "fondation",
+    "soutien",
+    "unite",
+    "succession",
+    "poste",
+    "territoire",
+)
 
 _BINARY_KINDS = {
     "https://schema.org/founder": "fondation",
@@ -44,9 +61,14 @@ _BINARY_KINDS = {
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _TERRITORY = "https://w3id.org/territorial-kg/id/territory/"
 _NS = {
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#", "schema": "https://schema.org/", "foaf": "http://xmlns.com/foaf/0.1/",
-    "dct": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#", "prov": "http://www.w3.org/ns/prov#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dct": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "prov": "http://www.w3.org/ns/prov#",
     "tkg": "https://w3id.org/territorial-kg/ontology#",
 }
 
@@ -72,12 +94,16 @@ class _Scanner:
             from pyoxigraph import NamedNode
 
             o = NamedNode(obj) if obj else None
-            return [(q.subject.value, q.object)
-                    for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)]
+            return [
+                (q.subject.value, q.object)
+                for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)
+            ]
         from kg.store.graph import IRI
 
         if obj:
-            rows = self.graph.run("SELECT ?s WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate), o=IRI(obj)).value
+            rows = self.graph.run(
+                "SELECT ?s WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate), o=IRI(obj)
+            ).value
             return [(r["s"].value, None) for r in rows]
         rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
         return [(r["s"].value, r["o"]) for r in rows]
@@ -160,8 +186,17 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     founded = {n: _v(o) for n, o in sc.pairs(_iri("schema:foundingDate"))}
     for n, kind in kinds.items():
         start, end = period(n)
-        G.add_node(n, kind=kind, label=label.get(n) or n.rsplit("/", 1)[-1], types=[], themes=[],
-                   start=start or founded.get(n), end=end, territory=[], sources=sources.get(n, []))
+        G.add_node(
+            n,
+            kind=kind,
+            label=label.get(n) or n.rsplit("/", 1)[-1],
+            types=[],
+            themes=[],
+            start=start or founded.get(n),
+            end=end,
+            territory=[],
+            sources=sources.get(n, []),
+        )
     for n, alt in sc.pairs(_iri("skos:altLabel")):
         if n in G:
             G.nodes[n].setdefault("alt_labels", []).append(alt.value)
@@ -174,7 +209,9 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     def edge(a: str, b: str, kind: str, via: str | None, **attrs: Any) -> None:
         if a in G and b in G:
             srcs = attrs.pop("srcs", None)
-            G.add_edge(a, b, kind=kind, via=via, sources=sources.get(via, []) if via else (srcs or []), **attrs)
+            G.add_edge(
+                a, b, kind=kind, via=via, sources=sources.get(via, []) if via else (srcs or []), **attrs
+            )
 
     member, organisation = sc.mapping(_iri("org:member")), sc.mapping(_iri("org:organization"))
     role = sc.mapping(_iri("org:role"))
@@ -183,8 +220,15 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
         if a and o:
             start, end = period(m)
             r = _v(role.get(m))
-            edge(a, o, "participation" if o in programmes else "adhesion", m,
-                 role=r.rsplit("/", 1)[-1] if r else None, start=start, end=end)
+            edge(
+                a,
+                o,
+                "participation" if o in programmes else "adhesion",
+                m,
+                role=r.rsplit("/", 1)[-1] if r else None,
+                start=start,
+                end=end,
+            )
     funder, recipient = sc.mapping(_iri("schema:funder")), sc.mapping(_iri("tkg:recipient"))
     item, amount_node = sc.mapping(_iri("schema:fundedItem")), sc.mapping(_iri("schema:amount"))
     value = sc.mapping(_iri("schema:value"))
@@ -227,11 +271,22 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
                 if a not in G or not t.startswith(_TERRITORY) or G.nodes[a]["kind"] == "territory":
                     continue
                 if t not in G:
-                    G.add_node(t, kind="territory", label=label.get(t, t), types=[t[len(_TERRITORY):].split("/")[0]],
-                               themes=[], start=None, end=None, territory=[], sources=[])
+                    G.add_node(
+                        t,
+                        kind="territory",
+                        label=label.get(t, t),
+                        types=[t[len(_TERRITORY) :].split("/")[0]],
+                        themes=[],
+                        start=None,
+                        end=None,
+                        territory=[],
+                        sources=[],
+                    )
                 if t not in G.nodes[a]["territory"]:
                     G.nodes[a]["territory"].append(t)
-                    edge(a, t, "territoire", None, role=None, start=None, end=None, srcs=G.nodes[a]["sources"])
+                    edge(
+                        a, t, "territoire", None, role=None, start=None, end=None, srcs=G.nodes[a]["sources"]
+                    )
     return G
 
 
@@ -276,8 +331,13 @@ def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
     day = normalise_date(as_of)
     nodes = [n for n, d in G.nodes(data=True) if is_active(d.get("start"), None, day)]
     H = G.subgraph(nodes).copy()
-    H.remove_edges_from([(a, b, k) for a, b, k, d in H.edges(keys=True, data=True)
-                         if not is_active(d.get("start"), d.get("end"), day)])
+    H.remove_edges_from(
+        [
+            (a, b, k)
+            for a, b, k, d in H.edges(keys=True, data=True)
+            if not is_active(d.get("start"), d.get("end"), day)
+        ]
+    )
     return H
 
 
@@ -295,22 +355,29 @@ def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str
     UnknownEntityError
         For a territory that is not in the official geography.
     """
-    from kg.model import iris
     from kg.errors import QueryError, UnknownEntityError
+    from kg.model import iris
     from kg.model.records import TERRITORY_REF_RE
     from kg.store.graph import IRI
 
     m = TERRITORY_REF_RE.match(territory.strip())
     if not m:
-        raise QueryError(f'"{territory}" is not a territory; write level:code, e.g. commune:94018, '
-                         "intercommunalite:200057941, departement:94 or region:11")
+        raise QueryError(
+            f'"{territory}" is not a territory; write level:code, e.g. commune:94018, '
+            "intercommunalite:200057941, departement:94 or region:11"
+        )
     t = IRI(iris.territory(*m.groups()))
     rows = graph.query("SELECT ?t WHERE { ?t dct:isPartOf* ?top . ?top rdfs:label ?l }", top=t)
     places = {r["t"] for r in rows}
     if not places:
-        raise UnknownEntityError(f'"{territory}" is not in the official geography; check the code in data/geo/')
-    keep = {n for n, d in G.nodes(data=True) if d.get("kind") in ("actor", "person")
-            and any(x in places for x in d.get("territory", []))}
+        raise UnknownEntityError(
+            f'"{territory}" is not in the official geography; check the code in data/geo/'
+        )
+    keep = {
+        n
+        for n, d in G.nodes(data=True)
+        if d.get("kind") in ("actor", "person") and any(x in places for x in d.get("territory", []))
+    }
     for n in list(keep):
         for _, b, d in G.out_edges(n, data=True):
             if G.nodes[b].get("kind") == "programme":

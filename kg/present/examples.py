@@ -49,14 +49,18 @@ def _history(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str
     nodes: set[str] = set(present)
     for p in present:
         nodes |= programme_nodes(G, p)[0]
-    edges = {(a, b) for a, b, d in G.edges(data=True) if d.get("kind") == "succession" and a in nodes and b in nodes}
+    edges = {
+        (a, b)
+        for a, b, d in G.edges(data=True)
+        if d.get("kind") == "succession" and a in nodes and b in nodes
+    }
     return nodes, set(present), edges
 
 
 def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "fr") -> list[Path]:
     """Write the example views (HTML, SVG, PNG) into *out_dir*; returns the files written."""
-    from kg.present.picture import write_png, write_svg
     from kg.network.projection import project
+    from kg.present.picture import write_png, write_svg
     from kg.present.view import build_model, figures, territory_nodes, write_html
 
     out = Path(out_dir)
@@ -65,19 +69,52 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
     key_figures = figures(graph, lang)
     specs = []
     pemb = territory_nodes(graph, G, PEMB)
-    specs.append(("pemb-ecosystem", pemb, set(), set(), {_ID + "territory/intercommunalite/200057941"},
-                  "Écosystème de Paris Est Marne et Bois" if fr else "The Paris Est Marne et Bois ecosystem"))
+    specs.append(
+        (
+            "pemb-ecosystem",
+            pemb,
+            set(),
+            set(),
+            {_ID + "territory/intercommunalite/200057941"},
+            "Écosystème de Paris Est Marne et Bois" if fr else "The Paris Est Marne et Bois ecosystem",
+        )
+    )
     nodes, hl, edges = _funding(G)
-    specs.append(("fonds-odd17-funding", nodes, hl, edges, {FONDS},
-                  "Les financements du Fonds ODD17" if fr else "The Fonds ODD17 funding chains"))
+    specs.append(
+        (
+            "fonds-odd17-funding",
+            nodes,
+            hl,
+            edges,
+            {FONDS},
+            "Les financements du Fonds ODD17" if fr else "The Fonds ODD17 funding chains",
+        )
+    )
     nodes, hl, edges = _history(G)
-    specs.append(("aet-q2er-vitawin", nodes, hl, edges, set(),
-                  "Histoire : AET (2008) → Q2ER (2014) → VitaWin (2021)" if fr
-                  else "History: AET (2008) → Q2ER (2014) → VitaWin (2021)"))
+    specs.append(
+        (
+            "aet-q2er-vitawin",
+            nodes,
+            hl,
+            edges,
+            set(),
+            "Histoire : AET (2008) → Q2ER (2014) → VitaWin (2021)"
+            if fr
+            else "History: AET (2008) → Q2ER (2014) → VitaWin (2021)",
+        )
+    )
     written: list[Path] = []
     for name, nodes, hl, edges, focus, title in specs:
-        model = build_model(G, nodes, title=title, lang=lang, highlight=hl, highlight_edges=edges, focus=focus,
-                            node_figures=key_figures)
+        model = build_model(
+            G,
+            nodes,
+            title=title,
+            lang=lang,
+            highlight=hl,
+            highlight_edges=edges,
+            focus=focus,
+            node_figures=key_figures,
+        )
         written.append(write_html(model, out / f"{name}.html").path)
         written.append(write_svg(model, out / f"{name}.svg"))
         written.append(write_png(model, out / f"{name}.png"))

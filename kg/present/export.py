@@ -33,8 +33,8 @@ from typing import Any
 
 import networkx as nx
 
-from kg.model.paths import ONTOLOGY_DIR
 from kg.errors import ExportError
+from kg.model.paths import ONTOLOGY_DIR
 
 __all__ = [
     "CONTEXT_FILE",
@@ -79,7 +79,9 @@ def register(name: str, suffix: str) -> Callable[[Writer], Writer]:
     return deco
 
 
-def export(graph: Any, fmt: str, out: str | Path | None = None, *, territory: str | None = None) -> ExportResult:
+def export(
+    graph: Any, fmt: str, out: str | Path | None = None, *, territory: str | None = None
+) -> ExportResult:
     """Write *graph* (a :class:`kg.store.graph.Graph`) as *fmt* to *out* (default ``exports/graph.<suffix>``).
 
     Raises
@@ -101,6 +103,7 @@ def export(graph: Any, fmt: str, out: str | Path | None = None, *, territory: st
 
 
 # ---------------------------------------------------------------- RDF
+
 
 def _prefixes() -> dict[str, str]:
     from kg.model.vocab import PREFIXES
@@ -198,7 +201,7 @@ def _compactor() -> Callable[[str], str]:
         out = iri
         for ns, p in spaces:
             if iri.startswith(ns):
-                local = iri[len(ns):]
+                local = iri[len(ns) :]
                 if local and not local.startswith("//") and ":" not in local[:1]:
                     out = f"{p}:{local}"
                 break
@@ -294,12 +297,26 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
     for a, b, d in G.edges(data=True):
         if a not in keep or b not in keep:
             continue
-        attrs = {"kind": d.get("kind"), "label": lab(str(d.get("kind"))), "role": d.get("role"), "via": d.get("via"),
-                 "start": d.get("start"), "end": d.get("end"), "sources": _sources_text(d.get("sources"))}
+        attrs = {
+            "kind": d.get("kind"),
+            "label": lab(str(d.get("kind"))),
+            "role": d.get("role"),
+            "via": d.get("via"),
+            "start": d.get("start"),
+            "end": d.get("end"),
+            "sources": _sources_text(d.get("sources")),
+        }
         if d.get("amount") is not None:
             attrs["amount"] = float(Decimal(str(d["amount"])))
-        F.add_edge(a, b, **{k: (str(v) if not isinstance(v, float) else v) for k, v in attrs.items()
-                            if v not in (None, "")})
+        F.add_edge(
+            a,
+            b,
+            **{
+                k: (str(v) if not isinstance(v, float) else v)
+                for k, v in attrs.items()
+                if v not in (None, "")
+            },
+        )
     return F
 
 
@@ -333,7 +350,11 @@ def write_gexf(graph: Any, out: Path, *, territory: str | None = None) -> Export
     for n, d in F.nodes(data=True):
         attrs = dict(d)
         _dynamic(attrs, date_bounds)
-        attrs["viz"] = {"color": _rgb(FAMILIES[_family({"kind": d.get("kind"), "types": d.get("types", "").split("; ")})][0])}
+        attrs["viz"] = {
+            "color": _rgb(
+                FAMILIES[_family({"kind": d.get("kind"), "types": d.get("types", "").split("; ")})][0]
+            )
+        }
         G.add_node(n, **attrs)
     for i, (a, b, d) in enumerate(F.edges(data=True)):
         attrs = dict(d)
@@ -341,7 +362,9 @@ def write_gexf(graph: Any, out: Path, *, territory: str | None = None) -> Export
         G.add_edge(a, b, id=str(i), **attrs)
     nx.write_gexf(G, out, version="1.2draft")
     text = out.read_text(encoding="utf-8")
-    if 'mode="dynamic"' not in text:  # a graph without any date: still declare it dynamic for Gephi's timeline
+    if (
+        'mode="dynamic"' not in text
+    ):  # a graph without any date: still declare it dynamic for Gephi's timeline
         out.write_text(text.replace('mode="static"', 'mode="dynamic" timeformat="date"', 1), encoding="utf-8")
     return ExportResult("gexf", [out], nodes=G.number_of_nodes(), edges=G.number_of_edges())
 
@@ -366,17 +389,56 @@ def write_csv(graph: Any, out: Path, *, territory: str | None = None) -> ExportR
         w = csv.writer(fh)
         w.writerow(node_cols)
         for n, d in F.nodes(data=True):
-            w.writerow([n, d.get("label", ""), d.get("kind", ""), d.get("type", ""), d.get("types", ""),
-                        d.get("themes", ""), d.get("territory", ""), d.get("start", ""), d.get("end", ""),
-                        d.get("sources", "")])
-    edge_cols = ["Source", "Target", "Type", "Id", "Label", "Weight", "Kind", "Role", "Via", "Start", "End",
-                 "Amount", "Sources"]
+            w.writerow(
+                [
+                    n,
+                    d.get("label", ""),
+                    d.get("kind", ""),
+                    d.get("type", ""),
+                    d.get("types", ""),
+                    d.get("themes", ""),
+                    d.get("territory", ""),
+                    d.get("start", ""),
+                    d.get("end", ""),
+                    d.get("sources", ""),
+                ]
+            )
+    edge_cols = [
+        "Source",
+        "Target",
+        "Type",
+        "Id",
+        "Label",
+        "Weight",
+        "Kind",
+        "Role",
+        "Via",
+        "Start",
+        "End",
+        "Amount",
+        "Sources",
+    ]
     with open(out / "edges.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(edge_cols)
         for i, (a, b, d) in enumerate(F.edges(data=True)):
-            w.writerow([a, b, "Directed", i, d.get("label", ""), 1, d.get("kind", ""), d.get("role", ""),
-                        d.get("via", ""), d.get("start", ""), d.get("end", ""), d.get("amount", ""),
-                        d.get("sources", "")])
-    return ExportResult("csv", [out / "nodes.csv", out / "edges.csv"], nodes=F.number_of_nodes(),
-                        edges=F.number_of_edges())
+            w.writerow(
+                [
+                    a,
+                    b,
+                    "Directed",
+                    i,
+                    d.get("label", ""),
+                    1,
+                    d.get("kind", ""),
+                    d.get("role", ""),
+                    d.get("via", ""),
+                    d.get("start", ""),
+                    d.get("end", ""),
+                    d.get("amount", ""),
+                    d.get("sources", ""),
+                ]
+            )
+    return ExportResult(
+        "csv", [out / "nodes.csv", out / "edges.csv"], nodes=F.number_of_nodes(), edges=F.number_of_edges()
+    )

@@ -28,15 +28,19 @@ _OWL = "http://www.w3.org/2002/07/owl#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _DCT = "http://purl.org/dc/terms/"
 
-_PROPERTY_TYPES = {_OWL + "ObjectProperty": "object", _OWL + "DatatypeProperty": "datatype",
-                   _OWL + "AnnotationProperty": "annotation", _RDF + "Property": "property"}
+_PROPERTY_TYPES = {
+    _OWL + "ObjectProperty": "object",
+    _OWL + "DatatypeProperty": "datatype",
+    _OWL + "AnnotationProperty": "annotation",
+    _RDF + "Property": "property",
+}
 
 
 def _short(iri: str) -> str:
     best = ""
     for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best) and "/" not in iri[len(ns):]:
-            best, name = ns, f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and len(ns) > len(best) and "/" not in iri[len(ns) :]:
+            best, name = ns, f"{prefix}:{iri[len(ns) :]}"
     return name if best else iri
 
 
@@ -68,8 +72,10 @@ def _objects(store: Any, node: Any, prop: str) -> list[Any]:
 def _subjects(store: Any, prop: str, obj: str) -> list[Any]:
     from pyoxigraph import NamedNode
 
-    return sorted({q.subject for q in store.quads_for_pattern(None, NamedNode(prop), NamedNode(obj), None)},
-                  key=lambda n: _short(n.value))
+    return sorted(
+        {q.subject for q in store.quads_for_pattern(None, NamedNode(prop), NamedNode(obj), None)},
+        key=lambda n: _short(n.value),
+    )
 
 
 def _link(node: Any) -> str:
@@ -92,8 +98,10 @@ def _term_block(store: Any, node: Any, extra: list[tuple[str, str]]) -> str:
     ] + extra
     body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows if v)
     anchor = escape(short.replace(":", "-").replace("/", "-"))
-    return (f'<section class="term" id="{anchor}"><h3><code>{escape(short)}</code></h3>'
-            f'<p class="iri">{escape(node.value)}</p><table>{body}</table></section>')
+    return (
+        f'<section class="term" id="{anchor}"><h3><code>{escape(short)}</code></h3>'
+        f'<p class="iri">{escape(node.value)}</p><table>{body}</table></section>'
+    )
 
 
 def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:
@@ -119,11 +127,15 @@ def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:
     def listing(nodes: list[Any], prop: str) -> str:
         return ", ".join(_link(n) for n in _objects(store, nodes, prop))
 
-    parts = [f"<h1>{escape(title.get('fr', 'Ontologie'))}<br><small>{escape(title.get('en', ''))}</small></h1>",
-             f"<p lang=\"fr\">{escape(desc.get('fr', ''))}</p><p lang=\"en\">{escape(desc.get('en', ''))}</p>",
-             ("<nav><a href=\"#classes\">Classes</a> · <a href=\"#properties\">Propriétés / Properties</a> · "
-             "<a href=\"#schemes\">Schémas SKOS / SKOS schemes</a> · <a href=\"sparql\">SPARQL</a></nav>"),
-             f'<h2 id="classes">Classes ({len(classes)})</h2>']
+    parts = [
+        f"<h1>{escape(title.get('fr', 'Ontologie'))}<br><small>{escape(title.get('en', ''))}</small></h1>",
+        f'<p lang="fr">{escape(desc.get("fr", ""))}</p><p lang="en">{escape(desc.get("en", ""))}</p>',
+        (
+            '<nav><a href="#classes">Classes</a> · <a href="#properties">Propriétés / Properties</a> · '
+            '<a href="#schemes">Schémas SKOS / SKOS schemes</a> · <a href="sparql">SPARQL</a></nav>'
+        ),
+        f'<h2 id="classes">Classes ({len(classes)})</h2>',
+    ]
     own = [c for c in classes if c.value.startswith(PREFIXES["tkg"])]
     for c in own + [c for c in classes if c not in own]:
         extra = [("rdfs:subClassOf", listing(c, _RDFS + "subClassOf"))]
@@ -131,9 +143,12 @@ def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:
     parts.append(f'<h2 id="properties">Propriétés / Properties ({len(props)})</h2>')
     own_p = [p for p in props if p[0].value.startswith(PREFIXES["tkg"])]
     for p, kind in own_p + [p for p in props if p not in own_p]:
-        extra = [("type", escape(kind)), ("rdfs:domain", listing(p, _RDFS + "domain")),
-                 ("rdfs:range", listing(p, _RDFS + "range")),
-                 ("rdfs:subPropertyOf", listing(p, _RDFS + "subPropertyOf"))]
+        extra = [
+            ("type", escape(kind)),
+            ("rdfs:domain", listing(p, _RDFS + "domain")),
+            ("rdfs:range", listing(p, _RDFS + "range")),
+            ("rdfs:subPropertyOf", listing(p, _RDFS + "subPropertyOf")),
+        ]
         parts.append(_term_block(store, p, extra))
 
     schemes = _subjects(store, _RDF + "type", _SKOS + "ConceptScheme")
@@ -141,26 +156,39 @@ def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:
     for s in schemes:
         labels = _texts(store, s, _SKOS + "prefLabel")
         sdesc = _texts(store, s, _DCT + "description")
-        concepts = sorted(_subjects(store, _SKOS + "inScheme", s.value),
-                          key=lambda c: _texts(store, c, _SKOS + "notation").get("", c.value))
+        concepts = sorted(
+            _subjects(store, _SKOS + "inScheme", s.value),
+            key=lambda c: _texts(store, c, _SKOS + "notation").get("", c.value),
+        )
         rows = []
         for c in concepts:
             pl = _texts(store, c, _SKOS + "prefLabel")
             df = _texts(store, c, _SKOS + "definition")
-            broader = ", ".join(escape(_texts(store, b, _SKOS + "notation").get("", _short(b.value)))
-                                for b in _objects(store, c, _SKOS + "broader"))
-            rows.append(f"<tr><td><code>{escape(_texts(store, c, _SKOS + 'notation').get('', ''))}</code></td>"
-                        f"<td>{escape(pl.get('fr', ''))}</td><td>{escape(pl.get('en', ''))}</td>"
-                        f"<td>{broader}</td><td>{escape(df.get('fr', ''))}<br><i>{escape(df.get('en', ''))}</i></td></tr>")
+            broader = ", ".join(
+                escape(_texts(store, b, _SKOS + "notation").get("", _short(b.value)))
+                for b in _objects(store, c, _SKOS + "broader")
+            )
+            rows.append(
+                f"<tr><td><code>{escape(_texts(store, c, _SKOS + 'notation').get('', ''))}</code></td>"
+                f"<td>{escape(pl.get('fr', ''))}</td><td>{escape(pl.get('en', ''))}</td>"
+                f"<td>{broader}</td><td>{escape(df.get('fr', ''))}<br><i>{escape(df.get('en', ''))}</i></td></tr>"
+            )
         anchor = escape(_short(s.value).replace(":", "-").replace("/", "-"))
-        parts.append(f'<section class="scheme" id="{anchor}"><h3>{escape(labels.get("fr", ""))} / '
-                     f'{escape(labels.get("en", ""))} <code>{escape(_short(s.value))}</code></h3>'
-                     f'<p>{escape(sdesc.get("fr", ""))}</p><p lang="en">{escape(sdesc.get("en", ""))}</p>'
-                     "<table><tr><th>notation</th><th>fr</th><th>en</th><th>skos:broader</th>"
-                     f"<th>définition / definition</th></tr>{''.join(rows)}</table></section>")
-    style = ("body{font-family:system-ui,sans-serif;max-width:70em;margin:auto;padding:1em;line-height:1.4}"
-             "table{border-collapse:collapse;margin:.3em 0 1em}td,th{border:1px solid #ccc;padding:.2em .5em;"
-             "vertical-align:top;text-align:left}.iri{color:#666;font-size:.85em;margin:0}h3{margin-bottom:.2em}")
-    return ("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title.get('fr', 'Ontologie'))}</title><style>{style}</style></head><body>"
-            + "".join(parts) + "</body></html>")
+        parts.append(
+            f'<section class="scheme" id="{anchor}"><h3>{escape(labels.get("fr", ""))} / '
+            f"{escape(labels.get('en', ''))} <code>{escape(_short(s.value))}</code></h3>"
+            f'<p>{escape(sdesc.get("fr", ""))}</p><p lang="en">{escape(sdesc.get("en", ""))}</p>'
+            "<table><tr><th>notation</th><th>fr</th><th>en</th><th>skos:broader</th>"
+            f"<th>définition / definition</th></tr>{''.join(rows)}</table></section>"
+        )
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:70em;margin:auto;padding:1em;line-height:1.4}"
+        "table{border-collapse:collapse;margin:.3em 0 1em}td,th{border:1px solid #ccc;padding:.2em .5em;"
+        "vertical-align:top;text-align:left}.iri{color:#666;font-size:.85em;margin:0}h3{margin-bottom:.2em}"
+    )
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>{escape(title.get('fr', 'Ontologie'))}</title><style>{style}</style></head><body>"
+        + "".join(parts)
+        + "</body></html>"
+    )

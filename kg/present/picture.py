@@ -45,7 +45,13 @@ def _shape(shape: str, x: float, y: float, r: float, fill: str, stroke: str, sw:
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {style}/>'
     if shape == "square":
         return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {style}/>'
-    sides = {"triangle": (3, -90), "triangleDown": (3, 90), "diamond": (4, 0), "hexagon": (6, 0), "star": (10, -90)}
+    sides = {
+        "triangle": (3, -90),
+        "triangleDown": (3, 90),
+        "diamond": (4, 0),
+        "hexagon": (6, 0),
+        "star": (10, -90),
+    }
     n, rot = sides.get(shape, (20, 0))
     pts = []
     for i in range(n):
@@ -73,11 +79,15 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     labels = len(nodes) <= 400
     font = max(7.0, min(13.0, 13.0 * scale * 1.3))
 
-    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family={quoteattr(_FONT)}>'),
-           f"<title>{escape(model.title)}</title>",
-           f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-           f'<text x="20" y="38" font-size="26" font-weight="bold" fill="#222">{escape(model.title)}</text>']
+    out = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family={quoteattr(_FONT)}>'
+        ),
+        f"<title>{escape(model.title)}</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="20" y="38" font-size="26" font-weight="bold" fill="#222">{escape(model.title)}</text>',
+    ]
     if model.note:
         out.append(f'<text x="20" y="{top + 2}" font-size="13" fill="#7a6000">{escape(model.note)}</text>')
     out.append('<g stroke-linecap="round">')
@@ -85,8 +95,10 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
         (x1, y1), (x2, y2) = pos[e["from"]], pos[e["to"]]
         w = max(0.6, min(6.0, float(e.get("width") or 1.0)))
         opacity = "1" if e.get("hl") else "0.7"
-        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{e["color"]}" '
-                   f'stroke-width="{w:.1f}" stroke-opacity="{opacity}"/>')
+        out.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{e["color"]}" '
+            f'stroke-width="{w:.1f}" stroke-opacity="{opacity}"/>'
+        )
     out.append("</g><g>")
     for n in nodes:
         x, y = pos[n["id"]]
@@ -98,34 +110,57 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
         if n["shape"] == "box":
             text = n["label"] if len(n["label"]) <= 40 else n["label"][:39] + "…"
             w = max(30.0, 0.6 * font * len(text) + 10)
-            out.append(f'<rect x="{x - w / 2:.1f}" y="{y - font:.1f}" width="{w:.1f}" height="{2 * font:.1f}" rx="4" '
-                       f'fill="{n["color"]}" stroke="{stroke}" stroke-width="{sw:.1f}"/>')
+            out.append(
+                f'<rect x="{x - w / 2:.1f}" y="{y - font:.1f}" width="{w:.1f}" height="{2 * font:.1f}" rx="4" '
+                f'fill="{n["color"]}" stroke="{stroke}" stroke-width="{sw:.1f}"/>'
+            )
             if labels or hl:
-                out.append(f'<text x="{x:.1f}" y="{y + font * 0.35:.1f}" font-size="{font:.1f}" fill="#fff" '
-                           f'text-anchor="middle">{escape(text)}</text>')
+                out.append(
+                    f'<text x="{x:.1f}" y="{y + font * 0.35:.1f}" font-size="{font:.1f}" fill="#fff" '
+                    f'text-anchor="middle">{escape(text)}</text>'
+                )
             continue
         out.append(_shape(n["shape"], x, y, r, n["color"], stroke, sw))
         if labels or hl or n.get("focus"):
             weight = ' font-weight="bold"' if hl or n.get("focus") else ""
-            out.append(f'<text x="{x:.1f}" y="{y + r + font + 1:.1f}" font-size="{font:.1f}" fill="#222" '
-                       f'text-anchor="middle"{weight}>{escape(n["label"])}</text>')
+            out.append(
+                f'<text x="{x:.1f}" y="{y + r + font + 1:.1f}" font-size="{font:.1f}" fill="#222" '
+                f'text-anchor="middle"{weight}>{escape(n["label"])}</text>'
+            )
     out.append("</g>")
     lx, ly = width - legend_w + 10, top + 10
-    out.append(f'<line x1="{width - legend_w}" y1="{top}" x2="{width - legend_w}" y2="{height - bottom}" '
-               'stroke="#ddd"/>')
+    out.append(
+        f'<line x1="{width - legend_w}" y1="{top}" x2="{width - legend_w}" y2="{height - bottom}" '
+        'stroke="#ddd"/>'
+    )
     heading = "Légende" if model.lang == "fr" else "Legend"
     out.append(f'<text x="{lx}" y="{ly + 12}" font-size="15" font-weight="bold" fill="#222">{heading}</text>')
     ly += 30
     for item in model.legend:
-        out.append(_shape(item["shape"] if item["shape"] != "box" else "square", lx + 8, ly - 4, 6,
-                          item["color"], "#555", 0.8))
-        out.append(f'<text x="{lx + 22}" y="{ly + 1}" font-size="13" fill="#222">{escape(item["label"])}</text>')
+        out.append(
+            _shape(
+                item["shape"] if item["shape"] != "box" else "square",
+                lx + 8,
+                ly - 4,
+                6,
+                item["color"],
+                "#555",
+                0.8,
+            )
+        )
+        out.append(
+            f'<text x="{lx + 22}" y="{ly + 1}" font-size="13" fill="#222">{escape(item["label"])}</text>'
+        )
         ly += 19
     ly += 6
     for item in model.kinds:
-        out.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 16}" y2="{ly - 4}" stroke="{item["color"]}" '
-                   'stroke-width="3"/>')
-        out.append(f'<text x="{lx + 22}" y="{ly + 1}" font-size="13" fill="#222">{escape(item["label"])}</text>')
+        out.append(
+            f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 16}" y2="{ly - 4}" stroke="{item["color"]}" '
+            'stroke-width="3"/>'
+        )
+        out.append(
+            f'<text x="{lx + 22}" y="{ly + 1}" font-size="13" fill="#222">{escape(item["label"])}</text>'
+        )
         ly += 19
     out.append(f'<text x="20" y="{height - 12}" font-size="13" fill="#444">{escape(model.caption)}</text>')
     out.append("</svg>")

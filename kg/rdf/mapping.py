@@ -15,8 +15,8 @@ from decimal import Decimal
 from pydantic import BaseModel
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from kg.model import iris
 from kg.ingest.curated import Curated
+from kg.model import iris
 from kg.model.records import (
     Actor,
     Document,
@@ -97,7 +97,11 @@ def _territory(ref: str) -> NamedNode:
 
 # extra rdf:types by actor type notation
 _ACTOR_TYPES: dict[str, tuple[str, ...]] = {
-    "collectivite-territoriale": (ORG.FormalOrganization, CV.PublicOrganisation, SCHEMA.GovernmentOrganization),
+    "collectivite-territoriale": (
+        ORG.FormalOrganization,
+        CV.PublicOrganisation,
+        SCHEMA.GovernmentOrganization,
+    ),
     "commune": (ORG.FormalOrganization, CV.PublicOrganisation, SCHEMA.GovernmentOrganization),
     "intercommunalite": (ORG.FormalOrganization, CV.PublicOrganisation, SCHEMA.GovernmentOrganization),
     "departement": (ORG.FormalOrganization, CV.PublicOrganisation, SCHEMA.GovernmentOrganization),
@@ -117,13 +121,30 @@ _ACTOR_TYPES: dict[str, tuple[str, ...]] = {
     "service-interne": (ORG.OrganizationalUnit,),
     "catalyseur-territorial": (TKG.TerritorialCatalyst,),
 }
-_FABIO = {"newsletter": FABIO.NewsItem, "partner-sheet": FABIO.ReportDocument, "slides": FABIO.Presentation,
-          "report": FABIO.ReportDocument, "webpage": FABIO.WebPage, "spreadsheet": FABIO.Dataset,
-          "article": FABIO.Article, "press-release": FABIO.PressRelease}
+_FABIO = {
+    "newsletter": FABIO.NewsItem,
+    "partner-sheet": FABIO.ReportDocument,
+    "slides": FABIO.Presentation,
+    "report": FABIO.ReportDocument,
+    "webpage": FABIO.WebPage,
+    "spreadsheet": FABIO.Dataset,
+    "article": FABIO.Article,
+    "press-release": FABIO.PressRelease,
+}
 
-_KIND_OF = {Actor: "actor", Person: "person", Post: "post", Programme: "programme", Participation: "participation",
-            Membership: "membership", Funding: "funding", Support: "support", Event: "event",
-            Publication: "publication", Figure: "figure"}
+_KIND_OF = {
+    Actor: "actor",
+    Person: "person",
+    Post: "post",
+    Programme: "programme",
+    Participation: "participation",
+    Membership: "membership",
+    Funding: "funding",
+    Support: "support",
+    Event: "event",
+    Publication: "publication",
+    Figure: "figure",
+}
 
 
 def node_of(kind: str, rid: str) -> NamedNode:
@@ -159,9 +180,15 @@ def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
     """
     if isinstance(rec, Document):
         d = N(iris.document(rec.id))
-        out: list[Triple] = [(d, A, N(t)) for t in (PROV.Entity, FOAF.Document, SCHEMA.CreativeWork, _FABIO[rec.genre])]
-        out += [(d, N(DCT.title), fr(rec.title)), (d, LABEL, fr(rec.title)),
-                (d, N(DCT.language), Literal("fr")), (d, N(TKG.sourceFile), Literal(f"{rec.id}.txt"))]
+        out: list[Triple] = [
+            (d, A, N(t)) for t in (PROV.Entity, FOAF.Document, SCHEMA.CreativeWork, _FABIO[rec.genre])
+        ]
+        out += [
+            (d, N(DCT.title), fr(rec.title)),
+            (d, LABEL, fr(rec.title)),
+            (d, N(DCT.language), Literal("fr")),
+            (d, N(TKG.sourceFile), Literal(f"{rec.id}.txt")),
+        ]
         if rec.issued:
             out.append((d, N(DCT.issued), date_literal(rec.issued)))
         if rec.publisher:
@@ -337,8 +364,13 @@ def _provenance(node: NamedNode, sources: list) -> list[Triple]:
     for i, src in enumerate(sources, 1):
         doc = N(iris.document(src.doc))
         d = N(f"{node.value}/source/{i}")
-        out += [(node, N(PROV.wasDerivedFrom), doc), (node, N(PROV.qualifiedDerivation), d),
-                (d, A, N(PROV.Derivation)), (d, N(PROV.entity), doc), (d, N(TKG.quote), fr(src.quote))]
+        out += [
+            (node, N(PROV.wasDerivedFrom), doc),
+            (node, N(PROV.qualifiedDerivation), d),
+            (d, A, N(PROV.Derivation)),
+            (d, N(PROV.entity), doc),
+            (d, N(TKG.quote), fr(src.quote)),
+        ]
     return out
 
 
@@ -388,11 +420,16 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
         g = N(iris.document_graph(stem))
         for t in record_triples(doc, kinds):
             quads.append(Quad(*t, meta))
-        quads += [Quad(g, A, N(PROV.Entity), meta), Quad(g, N(PROV.wasDerivedFrom), N(iris.document(stem)), meta),
-                  Quad(g, N(PROV.wasAttributedTo), curation, meta),
-                  Quad(g, N(PROV.generatedAtTime), Literal(now, datatype=N(XSD.dateTime)), meta)]
-    quads += [Quad(curation, A, N(PROV.Agent), meta),
-              Quad(curation, LABEL, fr("Curation des documents sources (Territorial KG)"), meta)]
+        quads += [
+            Quad(g, A, N(PROV.Entity), meta),
+            Quad(g, N(PROV.wasDerivedFrom), N(iris.document(stem)), meta),
+            Quad(g, N(PROV.wasAttributedTo), curation, meta),
+            Quad(g, N(PROV.generatedAtTime), Literal(now, datatype=N(XSD.dateTime)), meta),
+        ]
+    quads += [
+        Quad(curation, A, N(PROV.Agent), meta),
+        Quad(curation, LABEL, fr("Curation des documents sources (Territorial KG)"), meta),
+    ]
     for kind, rec in curated.all():
         if kind == "document":
             continue
@@ -405,8 +442,15 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
     derived = N(iris.DERIVED_GRAPH)
     quads.extend(Quad(*t, derived) for t in derived_triples(curated))
     activity = N(iris.entity("agent", "materialisation"))
-    quads += [Quad(derived, A, N(PROV.Entity), meta), Quad(derived, N(PROV.wasGeneratedBy), activity, meta),
-              Quad(activity, A, N(PROV.Activity), meta),
-              Quad(activity, LABEL, fr("Matérialisation des liens binaires (partenaire de, finance, membre de, soutient)"),
-                   meta)]
+    quads += [
+        Quad(derived, A, N(PROV.Entity), meta),
+        Quad(derived, N(PROV.wasGeneratedBy), activity, meta),
+        Quad(activity, A, N(PROV.Activity), meta),
+        Quad(
+            activity,
+            LABEL,
+            fr("Matérialisation des liens binaires (partenaire de, finance, membre de, soutient)"),
+            meta,
+        ),
+    ]
     return quads

@@ -24,7 +24,9 @@ def to_rdflib(quads_or_triples: Iterable, extra_files: Iterable[Path] = ()):
     from pyoxigraph import RdfFormat, Triple, serialize
     from rdflib import Graph
 
-    triples = (Triple(q.subject, q.predicate, q.object) if hasattr(q, "graph_name") else q for q in quads_or_triples)
+    triples = (
+        Triple(q.subject, q.predicate, q.object) if hasattr(q, "graph_name") else q for q in quads_or_triples
+    )
     data = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
     g = Graph()
     g.parse(data=data.decode("utf-8"), format="nt")
@@ -54,11 +56,22 @@ def shape_problems(
 
     shapes_file = Path(shapes_file)
     if not shapes_file.is_file():
-        return [Problem(str(shapes_file), None, None, "the SHACL shapes file is missing",
-                        "restore ontology/shapes.ttl from the repository or pass --ontology")]
+        return [
+            Problem(
+                str(shapes_file),
+                None,
+                None,
+                "the SHACL shapes file is missing",
+                "restore ontology/shapes.ttl from the repository or pass --ontology",
+            )
+        ]
     shapes = Graph().parse(shapes_file.resolve().as_uri(), format="turtle")
     conforms, results, _text = pyshacl.validate(
-        data_graph, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True,
+        data_graph,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
         advanced=True,  # the date-order shape uses a SHACL-AF SPARQL target
         inplace=True,  # the union graph is built for this call: no need for pySHACL's copy
     )
@@ -66,7 +79,9 @@ def shape_problems(
         return []
     problems: list[Problem] = []
     sh = lambda name: URIRef(_SH + name)
-    for result in results.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationResult")):
+    for result in results.subjects(
+        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationResult")
+    ):
         if results.value(result, sh("resultSeverity")) != sh("Violation"):
             continue
         focus = str(results.value(result, sh("focusNode")))
@@ -83,6 +98,8 @@ def shape_problems(
         if value is not None:
             text += f' (value "{value}")'
         shape = results.value(result, sh("sourceShape"))
-        problems.append(Problem(where, line, field, text, f"see the shape {shorten(str(shape))} in {shapes_file}"))
+        problems.append(
+            Problem(where, line, field, text, f"see the shape {shorten(str(shape))} in {shapes_file}")
+        )
     problems.sort(key=lambda p: (p.file, p.line or 0, p.field or ""))
     return problems

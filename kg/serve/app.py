@@ -47,9 +47,9 @@ from string import Template
 from typing import Any
 from urllib.parse import parse_qsl
 
-from kg.store.guard import Refused, check_dataset, check_query
-from kg.store.graph import DEFAULT_STORE, syntax_message
 from kg.model.vocab import PREFIXES
+from kg.store.graph import DEFAULT_STORE, syntax_message
+from kg.store.guard import Refused, check_dataset, check_query
 
 __all__ = [
     "GRAPH_TYPES",
@@ -91,15 +91,15 @@ class Settings:
 
 SETTINGS_HELP = {
     "time_limit_ms": "Longest a query may run, in milliseconds. Past it the query's worker process is killed "
-                     "(and replaced) and the client gets 503.",
+    "(and replaced) and the client gets 503.",
     "max_returned_rows": "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer; a longer answer is "
-                         "cut there and flagged with the response header X-KG-Truncated: true.",
+    "cut there and flagged with the response header X-KG-Truncated: true.",
     "max_request_bytes": "Largest request accepted (body, or query string for GET), in bytes; larger requests "
-                         "get 413.",
+    "get 413.",
     "workers": "Worker processes running queries, i.e. the most queries running at once; a request waits at "
-               "most time_limit_ms for a free worker, then gets 503.",
+    "most time_limit_ms for a free worker, then gets 503.",
     "update_token": "If set, SPARQL Update is enabled for requests with 'Authorization: Bearer <token>' "
-                    "(private deployments only; one worker, store opened read-write).",
+    "(private deployments only; one worker, store opened read-write).",
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -170,6 +170,7 @@ def negotiate(accept: str | None, kind: str) -> tuple[str, str] | None:
 # ---------------------------------------------------------------------------------------------------
 # executing one job (in a worker process)
 
+
 def _tsv(variables: list[str], rows: list[Any]) -> bytes:
     lines = ["\t".join("?" + v for v in variables)]
     lines.extend("\t".join("" if t is None else str(t) for t in sol) for sol in rows)
@@ -188,7 +189,12 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
     text = job.get("text", "")
     try:
         if job["kind"] == "graphs":
-            return 200, "application/json", json.dumps(sorted(g.value for g in store.named_graphs())).encode(), {}
+            return (
+                200,
+                "application/json",
+                json.dumps(sorted(g.value for g in store.named_graphs())).encode(),
+                {},
+            )
         if job["kind"] == "update":
             store.update(text, prefixes=PREFIXES)
             return 204, plain, b"", {}
@@ -216,7 +222,12 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
             # the capped rows go through TSV (terms in N-Triples syntax) back into QuerySolutions,
             # so pyoxigraph's own serialisers write every format
             solutions = ox.parse_query_results(_tsv(variables, rows[:cap]), format=ox.QueryResultsFormat.TSV)
-            return 200, chosen[1], solutions.serialize(format=getattr(ox.QueryResultsFormat, chosen[0])), headers
+            return (
+                200,
+                chosen[1],
+                solutions.serialize(format=getattr(ox.QueryResultsFormat, chosen[0])),
+                headers,
+            )
         chosen = negotiate(job.get("accept"), "graph")
         if chosen is None:
             return 406, plain, _not_acceptable(job.get("accept"), "graph"), {}
@@ -237,8 +248,10 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
 def _not_acceptable(accept: str | None, kind: str) -> bytes:
     table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
     what = "SELECT/ASK results" if kind == "results" else "CONSTRUCT/DESCRIBE graphs"
-    return (f"Accept: {accept} names no format this endpoint writes for {what}; "
-            f"use one of {', '.join(sorted({v[1].split(';')[0] for v in table.values()}))}").encode()
+    return (
+        f"Accept: {accept} names no format this endpoint writes for {what}; "
+        f"use one of {', '.join(sorted({v[1].split(';')[0] for v in table.values()}))}"
+    ).encode()
 
 
 def _worker_main(conn: Any, store_path: str, writable: bool) -> None:  # pragma: no cover - runs in a child
@@ -255,12 +268,18 @@ def _worker_main(conn: Any, store_path: str, writable: bool) -> None:  # pragma:
         try:
             reply = execute(store, pickle.loads(data))
         except Exception as exc:  # noqa: BLE001 - reported to the client as a 500, never a traceback
-            reply = (500, "text/plain; charset=utf-8", f"the query failed: {type(exc).__name__}: {exc}".encode(), {})
+            reply = (
+                500,
+                "text/plain; charset=utf-8",
+                f"the query failed: {type(exc).__name__}: {exc}".encode(),
+                {},
+            )
         conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # ---------------------------------------------------------------------------------------------------
 # the worker pool (in the server process)
+
 
 class TimeLimit(Exception):
     """A query ran past the time limit (its worker was killed)."""
@@ -276,8 +295,9 @@ class _Worker:
 
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, store_path, writable), daemon=True,
-                                name="kg-serve-worker")
+        self.proc = ctx.Process(
+            target=_worker_main, args=(child, store_path, writable), daemon=True, name="kg-serve-worker"
+        )
         self.proc.start()
         child.close()
         if not self.conn.poll(60) or self.conn.recv_bytes() != b"ready":
@@ -378,7 +398,10 @@ class WorkerPool:
 # ---------------------------------------------------------------------------------------------------
 # service description, examples, pages
 
-def service_description(endpoint: str, graphs: list[str], settings: Settings, accept: str | None) -> tuple[str, bytes]:
+
+def service_description(
+    endpoint: str, graphs: list[str], settings: Settings, accept: str | None
+) -> tuple[str, bytes]:
     """The SPARQL 1.1 Service Description of the endpoint, as (media type, body) per *accept*."""
     import pyoxigraph as ox
 
@@ -390,36 +413,66 @@ def service_description(endpoint: str, graphs: list[str], settings: Settings, ac
     def n(local: str, ns: str = sd) -> Any:
         return ox.NamedNode(ns + local)
 
-    t = [ox.Triple(S, rdf_type, n("Service")), ox.Triple(S, n("endpoint"), S),
-         ox.Triple(S, n("supportedLanguage"), n("SPARQL11Query")),
-         ox.Triple(S, n("feature"), n("UnionDefaultGraph")),
-         ox.Triple(S, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
-             f"Read-only Territorial KG endpoint. Default graph = union of all named graphs. Limits: "
-             f"time_limit_ms={settings.time_limit_ms}, max_returned_rows={settings.max_returned_rows}, "
-             f"max_request_bytes={settings.max_request_bytes}. SERVICE, LOAD, updates and FROM of graphs "
-             f"outside this store are refused (403).", language="en"))]
-    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-              "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+    t = [
+        ox.Triple(S, rdf_type, n("Service")),
+        ox.Triple(S, n("endpoint"), S),
+        ox.Triple(S, n("supportedLanguage"), n("SPARQL11Query")),
+        ox.Triple(S, n("feature"), n("UnionDefaultGraph")),
+        ox.Triple(
+            S,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.Literal(
+                f"Read-only Territorial KG endpoint. Default graph = union of all named graphs. Limits: "
+                f"time_limit_ms={settings.time_limit_ms}, max_returned_rows={settings.max_returned_rows}, "
+                f"max_request_bytes={settings.max_request_bytes}. SERVICE, LOAD, updates and FROM of graphs "
+                f"outside this store are refused (403).",
+                language="en",
+            ),
+        ),
+    ]
+    for f in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
         t.append(ox.Triple(S, n("resultFormat"), n(f, fmts)))
     ds, dg = ox.BlankNode(), ox.BlankNode()
-    t += [ox.Triple(S, n("defaultDataset"), ds), ox.Triple(ds, rdf_type, n("Dataset")),
-          ox.Triple(ds, n("defaultGraph"), dg), ox.Triple(dg, rdf_type, n("Graph"))]
+    t += [
+        ox.Triple(S, n("defaultDataset"), ds),
+        ox.Triple(ds, rdf_type, n("Dataset")),
+        ox.Triple(ds, n("defaultGraph"), dg),
+        ox.Triple(dg, rdf_type, n("Graph")),
+    ]
     for g in graphs:
         b = ox.BlankNode()
-        t += [ox.Triple(ds, n("namedGraph"), b), ox.Triple(b, rdf_type, n("NamedGraph")),
-              ox.Triple(b, n("name"), ox.NamedNode(g))]
+        t += [
+            ox.Triple(ds, n("namedGraph"), b),
+            ox.Triple(b, rdf_type, n("NamedGraph")),
+            ox.Triple(b, n("name"), ox.NamedNode(g)),
+        ]
     chosen = negotiate(accept, "graph") or GRAPH_TYPES["text/turtle"]
-    prefixes = {"sd": sd, "formats": fmts, "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "graph": PREFIXES["graph"]}
-    body = ox.serialize(t, format=getattr(ox.RdfFormat, chosen[0]),
-                        prefixes=prefixes if chosen[0] != "N_TRIPLES" else None)
+    prefixes = {
+        "sd": sd,
+        "formats": fmts,
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "graph": PREFIXES["graph"],
+    }
+    body = ox.serialize(
+        t, format=getattr(ox.RdfFormat, chosen[0]), prefixes=prefixes if chosen[0] != "N_TRIPLES" else None
+    )
     return chosen[1], body
 
 
 def query_examples(graph: Any) -> list[dict[str, str]]:
     """The named questions, their parameters filled from each header's first example, as runnable SPARQL."""
     from kg.errors import KGError
-    from kg.store.queries import bind_params, list_queries
     from kg.store.graph import bind
+    from kg.store.queries import bind_params, list_queries
 
     out = []
     for q in list_queries():
@@ -434,18 +487,30 @@ def query_examples(graph: Any) -> list[dict[str, str]]:
             text = bind(q.sparql, bind_params(graph, q, values))
         except KGError:
             text = q.sparql
-        out.append({"name": q.name, "title_fr": q.title.get("fr", ""), "title_en": q.title.get("en", ""),
-                    "query": text})
+        out.append(
+            {
+                "name": q.name,
+                "title_fr": q.title.get("fr", ""),
+                "title_en": q.title.get("en", ""),
+                "query": text,
+            }
+        )
     return out
 
 
 def _query_page(examples: list[dict[str, str]], settings: Settings, endpoint_path: str) -> str:
     from html import escape
 
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+    data = (
+        json.dumps(examples, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
         .replace("&", "\\u0026")
-    limits = (f"{settings.time_limit_ms} ms, {settings.max_returned_rows} lignes/rows, "
-              f"{settings.max_request_bytes} octets/bytes")
+    )
+    limits = (
+        f"{settings.time_limit_ms} ms, {settings.max_returned_rows} lignes/rows, "
+        f"{settings.max_request_bytes} octets/bytes"
+    )
     page = Template((TEMPLATE_DIR / "serve_query.html").read_text(encoding="utf-8"))
     return page.substitute(endpoint=escape(endpoint_path), limits=escape(limits), examples_json=data)
 
@@ -453,12 +518,17 @@ def _query_page(examples: list[dict[str, str]], settings: Settings, endpoint_pat
 # ---------------------------------------------------------------------------------------------------
 # the ASGI application
 
+
 class _TooLarge(Exception):
     pass
 
 
-def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = None, *,
-               ontology_dir: str | Path | None = None) -> Any:
+def create_app(
+    store: str | Path = DEFAULT_STORE,
+    settings: Settings | None = None,
+    *,
+    ontology_dir: str | Path | None = None,
+) -> Any:
     """The Starlette application serving *store* (workers start with the app's lifespan).
 
     Raises
@@ -508,8 +578,11 @@ def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = No
         try:
             return await _sparql(request)
         except _TooLarge:
-            return error(413, f"the request is larger than max_request_bytes={settings.max_request_bytes} bytes; "
-                              "send a shorter query")
+            return error(
+                413,
+                f"the request is larger than max_request_bytes={settings.max_request_bytes} bytes; "
+                "send a shorter query",
+            )
         except Exception:
             log.exception("internal error")
             return error(500, "internal error (logged on the server)")
@@ -534,8 +607,11 @@ def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = No
             elif ctype == "application/sparql-update":
                 update = text
             else:
-                return error(415, f'Content-Type "{ctype}" is not accepted; send application/sparql-query, '
-                                  "application/x-www-form-urlencoded, or (with a token) application/sparql-update")
+                return error(
+                    415,
+                    f'Content-Type "{ctype}" is not accepted; send application/sparql-query, '
+                    "application/x-www-form-urlencoded, or (with a token) application/sparql-update",
+                )
         values: dict[str, list[str]] = {}
         for k, v in params:
             values.setdefault(k, []).append(v)
@@ -556,30 +632,47 @@ def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = No
                 accept = request.headers.get("accept", "")
                 if "text/html" in accept:
                     return HTMLResponse(state["page"])
-                media, body = service_description(str(request.url.replace(query="")), state["graphs"], settings,
-                                                  accept)
+                media, body = service_description(
+                    str(request.url.replace(query="")), state["graphs"], settings, accept
+                )
                 return Response(body, media_type=media)
-            return error(400, "no query: send query=… (GET or POST form) or a POST with "
-                              "Content-Type: application/sparql-query")
+            return error(
+                400,
+                "no query: send query=… (GET or POST form) or a POST with "
+                "Content-Type: application/sparql-query",
+            )
         dg, ng = values.get("default-graph-uri", []), values.get("named-graph-uri", [])
         try:
             check_dataset(dg, ng, state["graphs"])
             inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
         except Refused as exc:
             return error(403, str(exc))
-        job = {"kind": "query", "text": query, "accept": request.headers.get("accept"), "default_graphs": dg,
-               "named_graphs": ng, "has_dataset": inspection.has_dataset, "max_rows": settings.max_returned_rows}
+        job = {
+            "kind": "query",
+            "text": query,
+            "accept": request.headers.get("accept"),
+            "default_graphs": dg,
+            "named_graphs": ng,
+            "has_dataset": inspection.has_dataset,
+            "max_rows": settings.max_returned_rows,
+        }
         return await _run(job)
 
     async def _run(job: dict[str, Any]) -> Response:
         try:
             status, media, body, headers = await pool.submit(job, timeout_s)
         except TimeLimit:
-            return error(503, f"the query ran past the time limit of {settings.time_limit_ms} ms "
-                              "(setting time_limit_ms) and was stopped; narrow the pattern or add LIMIT")
+            return error(
+                503,
+                f"the query ran past the time limit of {settings.time_limit_ms} ms "
+                "(setting time_limit_ms) and was stopped; narrow the pattern or add LIMIT",
+            )
         except Busy:
-            return error(503, f"every query worker stayed busy for {settings.time_limit_ms} ms; try again later",
-                         **{"Retry-After": "1"})
+            return error(
+                503,
+                f"every query worker stayed busy for {settings.time_limit_ms} ms; try again later",
+                **{"Retry-After": "1"},
+            )
         return Response(body, status_code=status, media_type=media, headers=headers or None)
 
     async def _update(request: Request, update: str) -> Response:
@@ -588,8 +681,11 @@ def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = No
         auth = request.headers.get("authorization", "")
         given = auth[7:] if auth.lower().startswith("bearer ") else ""
         if not hmac.compare_digest(given.encode(), settings.update_token.encode()):
-            return error(401, "updates need 'Authorization: Bearer <token>' with this endpoint's update token",
-                         **{"WWW-Authenticate": "Bearer"})
+            return error(
+                401,
+                "updates need 'Authorization: Bearer <token>' with this endpoint's update token",
+                **{"WWW-Authenticate": "Bearer"},
+            )
         try:
             check_query(update, graphs=state["graphs"], prefixes=PREFIXES, allow_update=True)
         except Refused as exc:
@@ -616,11 +712,22 @@ def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = No
 
     state["page"] = _query_page(state["examples"], settings, "/sparql")
     app = Starlette(
-        routes=[Route("/", home), Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
-                Route("/ontology", ontology),
-                Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static")],
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                               allow_headers=["*"], expose_headers=["X-KG-Truncated"], max_age=3600)],
+        routes=[
+            Route("/", home),
+            Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
+            Route("/ontology", ontology),
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                expose_headers=["X-KG-Truncated"],
+                max_age=3600,
+            )
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -628,8 +735,14 @@ def create_app(store: str | Path = DEFAULT_STORE, settings: Settings | None = No
     return app
 
 
-def serve(store: str | Path = DEFAULT_STORE, *, host: str = "127.0.0.1", port: int = 7878,
-          settings: Settings | None = None, log_level: str = "warning") -> None:
+def serve(
+    store: str | Path = DEFAULT_STORE,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    settings: Settings | None = None,
+    log_level: str = "warning",
+) -> None:
     """Serve *store* on http://host:port/sparql until interrupted (blocking)."""
     import uvicorn
 

@@ -56,8 +56,12 @@ def within(geo: Geography, ref: str, territory: str) -> bool:
             return False
         if c.parent and within(geo, f"commune:{c.parent}", territory):
             return True
-        return {"commune": c.code == t_code, "departement": c.departement == t_code, "region": c.region == t_code,
-                "intercommunalite": t_code in (c.epci, c.ept)}[t_level]
+        return {
+            "commune": c.code == t_code,
+            "departement": c.departement == t_code,
+            "region": c.region == t_code,
+            "intercommunalite": t_code in (c.epci, c.ept),
+        }[t_level]
     if level == "departement":
         d = geo.departements.get(code)
         return bool(d) and t_level == "region" and d.region == t_code  # type: ignore[union-attr]
@@ -65,8 +69,11 @@ def within(geo: Geography, ref: str, territory: str) -> bool:
         i = geo.intercommunalities.get(code)
         if not i or not i.departement:
             return False
-        return within(geo, f"departement:{i.departement}", territory) if t_level == "region" else \
-            (t_level == "departement" and i.departement == t_code)
+        return (
+            within(geo, f"departement:{i.departement}", territory)
+            if t_level == "region"
+            else (t_level == "departement" and i.departement == t_code)
+        )
     return False
 
 
@@ -78,7 +85,11 @@ def _date(value: str | None) -> str | None:
 
 
 def _places(rec: BaseModel) -> list[str]:
-    out = [getattr(rec, "located_in", None), getattr(rec, "territory", None), *getattr(rec, "area_served", [])]
+    out = [
+        getattr(rec, "located_in", None),
+        getattr(rec, "territory", None),
+        *getattr(rec, "area_served", []),
+    ]
     return [x for x in out if x]
 
 
@@ -138,11 +149,17 @@ def export_rows(
     if territory is not None:
         m = TERRITORY_REF_RE.match(territory)
         level_code = m.groups() if m else None
-        tables = {"commune": geo.communes, "departement": geo.departements, "region": geo.regions,
-                  "intercommunalite": geo.intercommunalities}
+        tables = {
+            "commune": geo.communes,
+            "departement": geo.departements,
+            "region": geo.regions,
+            "intercommunalite": geo.intercommunalities,
+        }
         if not level_code or level_code[1] not in tables[level_code[0]]:
-            raise UnknownEntityError(f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
-                                     "departement:94, commune:94018, intercommunalite:200057941, region:11")
+            raise UnknownEntityError(
+                f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
+                "departement:94, commune:94018, intercommunalite:200057941, region:11"
+            )
     records: list[tuple[str, str, BaseModel]] = [(owner, k, r) for owner, items in groups for k, r in items]
     by_id = {r.id: (k, r) for _, k, r in records if k != "document"}  # type: ignore[attr-defined]
     # everything the graph knows, for names and for the filter's reach
@@ -166,10 +183,18 @@ def export_rows(
     keep_actor: set[str] | None = None
     keep_prog: set[str] | None = None
     if territory is not None:
-        keep_actor = {r.id for _, k, r in records if k == "actor"  # type: ignore[attr-defined]
-                      and any(within(geo, p, territory) for p in _places(r))}
-        keep_prog = {r.id for _, k, r in records if k == "programme"  # type: ignore[attr-defined]
-                     and any(within(geo, p, territory) for p in _places(r))}
+        keep_actor = {
+            r.id
+            for _, k, r in records
+            if k == "actor"  # type: ignore[attr-defined]
+            and any(within(geo, p, territory) for p in _places(r))
+        }
+        keep_prog = {
+            r.id
+            for _, k, r in records
+            if k == "programme"  # type: ignore[attr-defined]
+            and any(within(geo, p, territory) for p in _places(r))
+        }
         for _, k, r in records:
             if k == "participation" and r.actor in keep_actor:  # type: ignore[attr-defined]
                 keep_prog.add(r.programme)  # type: ignore[attr-defined]
@@ -187,12 +212,13 @@ def export_rows(
         for s in getattr(rec, "sources", [])[1:]:
             prefix = _doc_id(owner) + "." if owner != "curated" else None
             if prefix and s.doc.startswith(prefix):
-                sid = s.doc[len(prefix):]
+                sid = s.doc[len(prefix) :]
                 return sid if import_name is not None else f"{owner}-{sid}"
         return None
 
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in ("actors", "relations", "programmes", "partners",
-                                                             "fundings", "sources")}
+    out: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("actors", "relations", "programmes", "partners", "fundings", "sources")
+    }
     used_sources: set[str] = set()
     for owner, kind, rec in records:
         r: Any = rec
@@ -201,8 +227,13 @@ def export_rows(
         src = source_of(owner, r)
         if src:
             used_sources.add(src)
-        common = {"id": r.id, "source": src, "debut": _date(getattr(r, "start", None)),
-                  "fin": _date(getattr(r, "end", None)), "description": r.description}
+        common = {
+            "id": r.id,
+            "source": src,
+            "debut": _date(getattr(r, "start", None)),
+            "fin": _date(getattr(r, "end", None)),
+            "description": r.description,
+        }
         if kind == "actor" and kept_actor(r.id):
             commune = departement = None
             if r.located_in and r.located_in.startswith("commune:"):
@@ -211,46 +242,110 @@ def export_rows(
                 commune = f"{c.name} ({code})" if c else code
             elif r.located_in and r.located_in.startswith("departement:"):
                 departement = r.located_in.split(":", 1)[1]
-            out["actors"].append(common | {"name": r.name, "types": labels("actor-type", r.types),
-                                           "themes": labels("theme", r.themes), "commune": commune,
-                                           "departement": departement, "siren": r.siren, "siret": r.siret,
-                                           "rna": r.rna, "homepage": r.homepage})
+            out["actors"].append(
+                common
+                | {
+                    "name": r.name,
+                    "types": labels("actor-type", r.types),
+                    "themes": labels("theme", r.themes),
+                    "commune": commune,
+                    "departement": departement,
+                    "siren": r.siren,
+                    "siret": r.siret,
+                    "rna": r.rna,
+                    "homepage": r.homepage,
+                }
+            )
             for f in r.founders:
                 if f in everything and everything[f][0] == "actor":
-                    out["relations"].append({"from": ref(f), "to": ref(r.id),
-                                             "kind": concepts.label("relation-kind", "fondation")})
+                    out["relations"].append(
+                        {
+                            "from": ref(f),
+                            "to": ref(r.id),
+                            "kind": concepts.label("relation-kind", "fondation"),
+                        }
+                    )
             if r.part_of:
-                out["relations"].append({"from": ref(r.id), "to": ref(r.part_of),
-                                         "kind": concepts.label("relation-kind", "unite")})
+                out["relations"].append(
+                    {
+                        "from": ref(r.id),
+                        "to": ref(r.part_of),
+                        "kind": concepts.label("relation-kind", "unite"),
+                    }
+                )
         elif kind == "programme" and kept_prog(r.id):
-            out["programmes"].append(common | {"name": r.name, "type": concepts.label("project-type", r.type),
-                                               "themes": labels("theme", r.themes), "homepage": r.homepage})
+            out["programmes"].append(
+                common
+                | {
+                    "name": r.name,
+                    "type": concepts.label("project-type", r.type),
+                    "themes": labels("theme", r.themes),
+                    "homepage": r.homepage,
+                }
+            )
             if r.continues:
-                out["relations"].append({"from": ref(r.id), "to": ref(r.continues),
-                                         "kind": concepts.label("relation-kind", "succession")})
+                out["relations"].append(
+                    {
+                        "from": ref(r.id),
+                        "to": ref(r.continues),
+                        "kind": concepts.label("relation-kind", "succession"),
+                    }
+                )
         elif kind == "participation" and (kept_actor(r.actor) or kept_prog(r.programme)):
-            out["partners"].append(common | {"programme": ref(r.programme), "actor": ref(r.actor),
-                                             "role": concepts.label("role", r.role)})
+            out["partners"].append(
+                common
+                | {
+                    "programme": ref(r.programme),
+                    "actor": ref(r.actor),
+                    "role": concepts.label("role", r.role),
+                }
+            )
         elif kind == "membership" and (kept_actor(r.member) or kept_actor(r.organisation)):
             if everything.get(r.member, ("",))[0] != "actor":
                 continue  # a person's membership has no row in the workbook
-            out["relations"].append(common | {"from": ref(r.member), "to": ref(r.organisation),
-                                              "kind": concepts.label("relation-kind", "adhesion"),
-                                              "role": concepts.label("role", r.role)})
+            out["relations"].append(
+                common
+                | {
+                    "from": ref(r.member),
+                    "to": ref(r.organisation),
+                    "kind": concepts.label("relation-kind", "adhesion"),
+                    "role": concepts.label("role", r.role),
+                }
+            )
         elif kind == "support" and (kept_actor(r.provider) or kept_actor(r.beneficiary)):
-            out["relations"].append(common | {"from": ref(r.provider), "to": ref(r.beneficiary),
-                                              "kind": concepts.label("relation-kind", "soutien"),
-                                              "support_kind": concepts.label("support-kind", r.support_kind)})
-        elif kind == "funding" and (kept_actor(r.recipient) or kept_actor(r.funder) or kept_prog(r.funded_item)):
-            item = r.funded_item if r.funded_item and everything.get(r.funded_item, ("",))[0] == "programme" else None
+            out["relations"].append(
+                common
+                | {
+                    "from": ref(r.provider),
+                    "to": ref(r.beneficiary),
+                    "kind": concepts.label("relation-kind", "soutien"),
+                    "support_kind": concepts.label("support-kind", r.support_kind),
+                }
+            )
+        elif kind == "funding" and (
+            kept_actor(r.recipient) or kept_actor(r.funder) or kept_prog(r.funded_item)
+        ):
+            item = (
+                r.funded_item
+                if r.funded_item and everything.get(r.funded_item, ("",))[0] == "programme"
+                else None
+            )
             amount = r.amount_eur
-            out["fundings"].append(common | {
-                "funder": ref(r.funder) if r.funder else None, "recipient": ref(r.recipient),
-                "programme": ref(item) if item else None,
-                "amount": int(amount) if amount == amount.to_integral_value() else float(amount),
-                "purpose": r.description, "description": None,
-                "support_kind": concepts.label("support-kind", r.support_kind) if r.support_kind else None,
-                "themes": labels("theme", r.themes)})
+            out["fundings"].append(
+                common
+                | {
+                    "funder": ref(r.funder) if r.funder else None,
+                    "recipient": ref(r.recipient),
+                    "programme": ref(item) if item else None,
+                    "amount": int(amount) if amount == amount.to_integral_value() else float(amount),
+                    "purpose": r.description,
+                    "description": None,
+                    "support_kind": concepts.label("support-kind", r.support_kind)
+                    if r.support_kind
+                    else None,
+                    "themes": labels("theme", r.themes),
+                }
+            )
     for owner, kind, rec in records:
         if kind != "document" or owner == "curated":
             continue
@@ -258,7 +353,7 @@ def export_rows(
         prefix = _doc_id(owner) + "."
         if not r.id.startswith(prefix):  # type: ignore[attr-defined]
             continue
-        sid = r.id[len(prefix):]  # type: ignore[attr-defined]
+        sid = r.id[len(prefix) :]  # type: ignore[attr-defined]
         sid = sid if import_name is not None else f"{owner}-{sid}"
         if territory is not None and sid not in used_sources:
             continue
@@ -322,8 +417,17 @@ def export_xlsx(
         extra.append(("territoire", territory))
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError([Problem(str(path), None, None, "the export is an .xlsx workbook",
-                                  "give a file name ending in .xlsx")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "the export is an .xlsx workbook",
+                    "give a file name ending in .xlsx",
+                )
+            ]
+        )
     try:
         write_workbook(path, rows, concepts, extra_readme=extra, template_rows=0)
     except OSError as exc:

@@ -31,11 +31,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from kg.model.paths import ONTOLOGY_DIR
-from kg.model import iris
 from kg.errors import InputError, Problem, StoreError
 from kg.ingest.geo import Geography, commune_by_code, find_communes, normalise_name
+from kg.model import iris
 from kg.model.identifiers import insee_commune_problem, rna_problem, siren_problem, siret_problem
+from kg.model.paths import ONTOLOGY_DIR
 from kg.model.records import (
     RECORD_TYPES,
     Actor,
@@ -86,11 +86,26 @@ IMPORTS_DIR = "imports"
 RECORDS_FILE = "records.yaml"
 #: the kinds of records an import holds, in the order they are stored
 IMPORT_KINDS = ("documents", "actors", "programmes", "participations", "memberships", "fundings", "supports")
-_KIND_NAME = {"documents": "document", "actors": "actor", "programmes": "programme", "participations": "participation",
-              "memberships": "membership", "fundings": "funding", "supports": "support"}
+_KIND_NAME = {
+    "documents": "document",
+    "actors": "actor",
+    "programmes": "programme",
+    "participations": "participation",
+    "memberships": "membership",
+    "fundings": "funding",
+    "supports": "support",
+}
 _NAME_OF_KIND = {v: k for k, v in _KIND_NAME.items()}
-_FR_KIND = {"actor": "acteur", "programme": "programme", "participation": "participation", "membership": "adhésion",
-            "funding": "financement", "support": "soutien", "document": "source", "person": "personne"}
+_FR_KIND = {
+    "actor": "acteur",
+    "programme": "programme",
+    "participation": "participation",
+    "membership": "adhésion",
+    "funding": "financement",
+    "support": "soutien",
+    "document": "source",
+    "person": "personne",
+}
 
 
 def import_graph(slug: str) -> str:
@@ -133,8 +148,10 @@ class Imported:
 
 def _dump_records(imp: Imported) -> str:
     """The import as YAML: one block mapping per record, values in JSON flow style (valid YAML, fast to write)."""
-    lines = ["# Import of a spreadsheet by `kg import` (do not edit by hand: edit the spreadsheet and import it again).",
-             "import:"]
+    lines = [
+        "# Import of a spreadsheet by `kg import` (do not edit by hand: edit the spreadsheet and import it again).",
+        "import:",
+    ]
     lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in imp.meta.items()]
     for name in IMPORT_KINDS:
         items = imp.records.get(name, [])
@@ -191,8 +208,15 @@ def _load_one(folder: Path, problems: list[Problem]) -> Imported | None:
         except ValueError:  # edited by hand: read it as the YAML it is
             data = yaml.load(text, Loader=loader) or {}
     except (OSError, yaml.YAMLError) as exc:
-        problems.append(Problem(str(path), None, None, f"unreadable import: {exc}",
-                                "import the spreadsheet again (kg import) or delete the folder"))
+        problems.append(
+            Problem(
+                str(path),
+                None,
+                None,
+                f"unreadable import: {exc}",
+                "import the spreadsheet again (kg import) or delete the folder",
+            )
+        )
         return None
     records: dict[str, list[BaseModel]] = {}
     for name in IMPORT_KINDS:
@@ -202,8 +226,15 @@ def _load_one(folder: Path, problems: list[Problem]) -> Imported | None:
             try:
                 items.append(model.model_validate(raw))
             except ValidationError as exc:
-                problems.append(Problem(str(path), None, f"{name}.{i}", str(exc).splitlines()[0],
-                                        "import the spreadsheet again (kg import)"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        f"{name}.{i}",
+                        str(exc).splitlines()[0],
+                        "import the spreadsheet again (kg import)",
+                    )
+                )
         records[name] = items
     return Imported(folder.name, dict(data.get("import") or {}), records, folder)
 
@@ -263,15 +294,21 @@ def _names_of(rec: BaseModel) -> list[str]:
     return [name, *getattr(rec, "alt_names", [])] if name else []
 
 
-def known_records(data_dir: str | Path, *, skip: str | None = None, curated: Any = None,
-                  imports: dict[str, Imported] | None = None) -> Known:
+def known_records(
+    data_dir: str | Path,
+    *,
+    skip: str | None = None,
+    curated: Any = None,
+    imports: dict[str, Imported] | None = None,
+) -> Known:
     """The curated records and the other imports' records, indexed by id and by name."""
     from kg.ingest.curated import load_curated
 
     data_dir = Path(data_dir)
     if curated is None:
-        curated = load_curated(data_dir / "curated", sources_dir=data_dir / "sources",
-                               schemes_file=_schemes(data_dir))
+        curated = load_curated(
+            data_dir / "curated", sources_dir=data_dir / "sources", schemes_file=_schemes(data_dir)
+        )
     known = Known(curated=curated)
     for kind, rec in curated.all():
         if kind != "document":
@@ -289,8 +326,11 @@ def known_records(data_dir: str | Path, *, skip: str | None = None, curated: Any
 
 
 def _schemes(data_dir: Path) -> Path:
-    for candidate in (data_dir.parent / "ontology" / "schemes.ttl", Path("ontology/schemes.ttl"),
-                      ONTOLOGY_DIR / "schemes.ttl"):
+    for candidate in (
+        data_dir.parent / "ontology" / "schemes.ttl",
+        Path("ontology/schemes.ttl"),
+        ONTOLOGY_DIR / "schemes.ttl",
+    ):
         if candidate.exists():
             return candidate
     return Path("ontology/schemes.ttl")
@@ -361,7 +401,11 @@ def _suggest(value: str, candidates: Iterable[str]) -> str | None:
 
 
 _IDENT_FR = {
-    "SIREN": (siren_problem, 9, "copiez les 9 chiffres depuis l'annuaire des entreprises (annuaire-entreprises.data.gouv.fr)"),
+    "SIREN": (
+        siren_problem,
+        9,
+        "copiez les 9 chiffres depuis l'annuaire des entreprises (annuaire-entreprises.data.gouv.fr)",
+    ),
     "SIRET": (siret_problem, 14, "copiez les 14 chiffres depuis l'annuaire des entreprises"),
 }
 
@@ -380,8 +424,16 @@ def _ident_fr(what: str, value: str, en: str) -> str:
 class _Converter:
     """Rows of the recognised sheets → records (one instance per import)."""
 
-    def __init__(self, slug: str, filename: str, tables: list[tuple[Sheet, Table]], known: Known,
-                 concepts: Concepts, geo: Geography, rows: _Rows) -> None:
+    def __init__(
+        self,
+        slug: str,
+        filename: str,
+        tables: list[tuple[Sheet, Table]],
+        known: Known,
+        concepts: Concepts,
+        geo: Geography,
+        rows: _Rows,
+    ) -> None:
         self.slug, self.filename, self.tables = slug, filename, tables
         self.known, self.concepts, self.geo, self.rows = known, concepts, geo, rows
         self.records: dict[str, dict[str, BaseModel]] = {k: {} for k in IMPORT_KINDS}
@@ -404,9 +456,14 @@ class _Converter:
         headers = {k: table.headers[i] for i, k in cols.items()}
         for c in sheet.columns:
             if c.required and c.key not in headers:
-                self.rows.bad(table, 1, c.header, f"la colonne obligatoire « {c.header} » manque",
-                              f"ajoutez une colonne « {c.header} » (noms acceptés : "
-                              f"{', '.join((c.header,) + c.aliases)})")
+                self.rows.bad(
+                    table,
+                    1,
+                    c.header,
+                    f"la colonne obligatoire « {c.header} » manque",
+                    f"ajoutez une colonne « {c.header} » (noms acceptés : "
+                    f"{', '.join((c.header,) + c.aliases)})",
+                )
         if any(c.required and c.key not in headers for c in sheet.columns):
             return
         for number, values in table.rows:
@@ -420,38 +477,62 @@ class _Converter:
     def header(self, headers: dict[str, str], sheet: Sheet, key: str) -> str:
         return headers.get(key) or sheet.column(key).header
 
-    def required(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, key: str) -> str | None:
+    def required(
+        self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, key: str
+    ) -> str | None:
         v = cell_text(row.get(key))
         if v is None:
-            self.rows.bad(table, number, self.header(headers, sheet, key), "cellule vide : elle est obligatoire",
-                          "remplissez-la, ou supprimez la ligne")
+            self.rows.bad(
+                table,
+                number,
+                self.header(headers, sheet, key),
+                "cellule vide : elle est obligatoire",
+                "remplissez-la, ou supprimez la ligne",
+            )
         return v
 
-    def concept(self, table: Table, number: int, header: str, scheme: str, value: str, *,
-                lenient: bool = False) -> str | None:
+    def concept(
+        self, table: Table, number: int, header: str, scheme: str, value: str, *, lenient: bool = False
+    ) -> str | None:
         n = self.concepts.notation(scheme, value)
         if n is None:
             labels = [lab for _, lab in self.concepts.labels.get(scheme, [])]
             if scheme == "relation-kind":
                 labels = [self.concepts.label(scheme, k) for k in RELATION_KINDS]
             if lenient:
-                self.rows.warnings.append(f"{table.where}, ligne {number}, colonne « {header} » : « {value} » "
-                                          "n'est pas un thème connu ; ignoré")
+                self.rows.warnings.append(
+                    f"{table.where}, ligne {number}, colonne « {header} » : « {value} » "
+                    "n'est pas un thème connu ; ignoré"
+                )
                 return None
-            self.rows.bad(table, number, header, f"« {value} » n'est pas dans la liste",
-                          _suggest(value, labels) or f"choisissez dans la liste : {', '.join(labels)}")
+            self.rows.bad(
+                table,
+                number,
+                header,
+                f"« {value} » n'est pas dans la liste",
+                _suggest(value, labels) or f"choisissez dans la liste : {', '.join(labels)}",
+            )
         return n
 
-    def url(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, key: str = "homepage") -> str | None:
+    def url(
+        self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, key: str = "homepage"
+    ) -> str | None:
         """A web address: ``www.exemple.fr`` gets ``https://``; anything with spaces or quotes is refused."""
         text = cell_text(row.get(key))
         if text is None:
             return None
-        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text) and re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", text):
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text) and re.match(
+            r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", text
+        ):
             text = "https://" + text
         if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", text):
-            self.rows.bad(table, number, self.header(headers, sheet, key), f"« {text} » n'est pas une adresse web",
-                          "écrivez l'adresse complète, p. ex. https://www.exemple.fr")
+            self.rows.bad(
+                table,
+                number,
+                self.header(headers, sheet, key),
+                f"« {text} » n'est pas une adresse web",
+                "écrivez l'adresse complète, p. ex. https://www.exemple.fr",
+            )
             return None
         return text
 
@@ -460,13 +541,20 @@ class _Converter:
             return None
         value, problem = parse_date(row[key])
         if problem:
-            self.rows.bad(table, number, self.header(headers, sheet, key), problem,
-                          "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa")
+            self.rows.bad(
+                table,
+                number,
+                self.header(headers, sheet, key),
+                problem,
+                "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa",
+            )
         return value
 
     def themes(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet) -> list[str]:
         header = self.header(headers, sheet, "themes")
-        lenient = normalise_name(header) == "tags"  # Kumu tags may hold anything: keep the themes, skip the rest
+        lenient = (
+            normalise_name(header) == "tags"
+        )  # Kumu tags may hold anything: keep the themes, skip the rest
         out = []
         for v in parse_list(row.get("themes")):
             n = self.concept(table, number, header, "theme", v, lenient=lenient)
@@ -478,39 +566,72 @@ class _Converter:
         out = [Source(doc=_doc_id(self.slug), quote=f"Feuille {table.name}, ligne {number}")]
         src = cell_text(row.get("source"))
         if src:
-            doc = self.sources.get(src) or self.sources.get(slugify(src)) or self.sources.get(normalise_name(src)) \
+            doc = (
+                self.sources.get(src)
+                or self.sources.get(slugify(src))
+                or self.sources.get(normalise_name(src))
                 or self.known.documents.get(normalise_name(src))
+            )
             if doc is None:
-                self.rows.bad(table, number, self.header(headers, sheet, "source"),
-                              f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
-                              _suggest(src, [k for k in self.sources if " " in k or "-" not in k])
-                              or "ajoutez-la à la feuille Sources, ou videz la cellule")
+                self.rows.bad(
+                    table,
+                    number,
+                    self.header(headers, sheet, "source"),
+                    f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
+                    _suggest(src, [k for k in self.sources if " " in k or "-" not in k])
+                    or "ajoutez-la à la feuille Sources, ou videz la cellule",
+                )
             else:
                 out.append(Source(doc=doc, quote=f"Cité par la feuille {table.name}, ligne {number}"))
         return out
 
-    def model(self, cls: type[BaseModel], data: dict, table: Table, number: int, headers: dict,
-              sheet: Sheet) -> BaseModel | None:
+    def model(
+        self, cls: type[BaseModel], data: dict, table: Table, number: int, headers: dict, sheet: Sheet
+    ) -> BaseModel | None:
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            fields = {"amount_eur": "amount", "located_in": "commune", "start": "debut", "end": "fin",
-                      "name": "name", "homepage": "homepage", "title": "title", "issued": "date"}
+            fields = {
+                "amount_eur": "amount",
+                "located_in": "commune",
+                "start": "debut",
+                "end": "fin",
+                "name": "name",
+                "homepage": "homepage",
+                "title": "title",
+                "issued": "date",
+            }
             for err in exc.errors():
                 loc = err.get("loc") or ("",)
                 key = fields.get(str(loc[0]), str(loc[0]))
-                header = headers.get(key) or headers.get("debut" if "start" in err["msg"] else "fin", None) \
+                header = (
+                    headers.get(key)
+                    or headers.get("debut" if "start" in err["msg"] else "fin", None)
                     or (sheet.column(key).header if any(c.key == key for c in sheet.columns) else None)
+                )
                 msg = err["msg"].removeprefix("Value error, ")
                 self.rows.bad(table, number, header, msg, "corrigez la cellule")
             return None
 
-    def own_id(self, kind: str, explicit: str | None, base: str, table: Table, number: int, headers: dict,
-               sheet: Sheet) -> str | None:
+    def own_id(
+        self,
+        kind: str,
+        explicit: str | None,
+        base: str,
+        table: Table,
+        number: int,
+        headers: dict,
+        sheet: Sheet,
+    ) -> str | None:
         rid = slugify(explicit) if explicit else base
         if not rid:
-            self.rows.bad(table, number, headers.get("id", "id"), "impossible de calculer un identifiant",
-                          "donnez un nom avec au moins une lettre ou un chiffre, ou remplissez la colonne id")
+            self.rows.bad(
+                table,
+                number,
+                headers.get("id", "id"),
+                "impossible de calculer un identifiant",
+                "donnez un nom avec au moins une lettre ou un chiffre, ou remplissez la colonne id",
+            )
             return None
         return rid
 
@@ -520,9 +641,13 @@ class _Converter:
             if rid in items:
                 t, n = self.where[rid]
                 what = "deux lignes décrivent le même" if other_name == name else "cet id est déjà pris par"
-                self.rows.bad(table, number, headers.get("id", "id"),
-                              f"{what} {_FR_KIND[_KIND_NAME[other_name]]} « {rid} » ({t.where}, ligne {n})",
-                              "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)")
+                self.rows.bad(
+                    table,
+                    number,
+                    headers.get("id", "id"),
+                    f"{what} {_FR_KIND[_KIND_NAME[other_name]]} « {rid} » ({t.where}, ligne {n})",
+                    "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
+                )
                 return
         self.records[name][rid] = rec
         self.where[rid] = (table, number)
@@ -537,8 +662,13 @@ class _Converter:
         cp = parse_code(row.get("postcode"), 5)
         header = self.header(headers, sheet, "commune")
         if dep is not None and dep not in self.geo.departements:
-            self.rows.bad(table, number, self.header(headers, sheet, "departement"),
-                          f"« {dep} » n'est pas un code de département", "écrivez le code : 94, 2A, 974…")
+            self.rows.bad(
+                table,
+                number,
+                self.header(headers, sheet, "departement"),
+                f"« {dep} » n'est pas un code de département",
+                "écrivez le code : 94, 2A, 974…",
+            )
             return None
         if raw_c is None or cell_text(raw_c) is None:
             return f"departement:{dep}" if dep else None
@@ -546,21 +676,33 @@ class _Converter:
         code = None
         if isinstance(raw_c, (int, float)) or text.isdigit() or (len(text) == 5 and text[:2] in ("2A", "2B")):
             code = parse_code(raw_c, 5)
-            if code and len(code) == 4 and code.isdigit():  # no INSEE code has 4 characters: a lost leading zero
+            if (
+                code and len(code) == 4 and code.isdigit()
+            ):  # no INSEE code has 4 characters: a lost leading zero
                 code = "0" + code
         elif text.endswith(")") and "(" in text:  # "Charenton-le-Pont (94018)", as the export writes it
-            inner = text[text.rfind("(") + 1:-1].strip()
+            inner = text[text.rfind("(") + 1 : -1].strip()
             if len(inner) == 5 and not insee_commune_problem(inner):
                 code = inner
         if code is not None:
             problem = insee_commune_problem(code)
             if problem:
-                self.rows.bad(table, number, header, f"« {code} » n'est pas un code INSEE de commune ({problem})",
-                              "écrivez le code INSEE à 5 caractères (94018) ou le nom de la commune")
+                self.rows.bad(
+                    table,
+                    number,
+                    header,
+                    f"« {code} » n'est pas un code INSEE de commune ({problem})",
+                    "écrivez le code INSEE à 5 caractères (94018) ou le nom de la commune",
+                )
                 return None
             if commune_by_code(self.geo, code) is None:
-                self.rows.bad(table, number, header, f"aucune commune n'a le code INSEE « {code} »",
-                              "vérifiez le code sur le Code officiel géographique, ou écrivez le nom de la commune")
+                self.rows.bad(
+                    table,
+                    number,
+                    header,
+                    f"aucune commune n'a le code INSEE « {code} »",
+                    "vérifiez le code sur le Code officiel géographique, ou écrivez le nom de la commune",
+                )
                 return None
             return f"commune:{code}"
         found = find_communes(self.geo, text, departement=dep, postcode=cp)
@@ -570,23 +712,44 @@ class _Converter:
             everywhere = find_communes(self.geo, text) if (dep or cp) else []
             if everywhere:
                 where = ", ".join(f"{c.name} ({c.code}, dép. {c.departement})" for c in everywhere[:8])
-                self.rows.bad(table, number, header, f"aucune commune « {text} » dans le département ou le code "
-                              f"postal donnés ; il y en a ailleurs : {where}", "corrigez le département ou le code postal")
+                self.rows.bad(
+                    table,
+                    number,
+                    header,
+                    f"aucune commune « {text} » dans le département ou le code "
+                    f"postal donnés ; il y en a ailleurs : {where}",
+                    "corrigez le département ou le code postal",
+                )
             else:
-                close = difflib.get_close_matches(normalise_name(text), list(self.geo.by_name), n=3, cutoff=0.8)
+                close = difflib.get_close_matches(
+                    normalise_name(text), list(self.geo.by_name), n=3, cutoff=0.8
+                )
                 names = [self.geo.communes[self.geo.by_name[k][0]].name for k in close]
-                self.rows.bad(table, number, header, f"aucune commune ne s'appelle « {text} »",
-                              (_suggest(text, names) or "vérifiez l'orthographe") + " ; ou écrivez le code INSEE")
+                self.rows.bad(
+                    table,
+                    number,
+                    header,
+                    f"aucune commune ne s'appelle « {text} »",
+                    (_suggest(text, names) or "vérifiez l'orthographe") + " ; ou écrivez le code INSEE",
+                )
             return None
-        listing = "; ".join(f"{c.name} ({c.code}, dép. {c.departement}, CP {'/'.join(c.postcodes[:3])})"
-                            for c in found[:12])
+        listing = "; ".join(
+            f"{c.name} ({c.code}, dép. {c.departement}, CP {'/'.join(c.postcodes[:3])})" for c in found[:12]
+        )
         more = f" et {len(found) - 12} autres" if len(found) > 12 else ""
-        self.rows.bad(table, number, header, f"« {text} » désigne {len(found)} communes : {listing}{more}",
-                      "remplissez la colonne « département » ou « code postal », ou écrivez le code INSEE")
+        self.rows.bad(
+            table,
+            number,
+            header,
+            f"« {text} » désigne {len(found)} communes : {listing}{more}",
+            "remplissez la colonne « département » ou « code postal », ou écrivez le code INSEE",
+        )
         return None
 
     # -- references
-    def resolve(self, table: Table, number: int, header: str, value: str, kinds: tuple[str, ...]) -> tuple[str, str] | None:
+    def resolve(
+        self, table: Table, number: int, header: str, value: str, kinds: tuple[str, ...]
+    ) -> tuple[str, str] | None:
         """(id, kind) of the actor or programme a cell names: own rows first, then the graph."""
         slug, key = slugify(value), normalise_name(value)
         if key in self.failed or slug in self.failed or value in self.failed:
@@ -601,8 +764,13 @@ class _Converter:
             if len(ids) == 1:
                 return ids[0], kind
             if len(ids) > 1:
-                self.rows.bad(table, number, header, f"« {value} » désigne plusieurs lignes : {', '.join(ids)}",
-                              "écrivez l'id de celle que vous voulez")
+                self.rows.bad(
+                    table,
+                    number,
+                    header,
+                    f"« {value} » désigne plusieurs lignes : {', '.join(ids)}",
+                    "écrivez l'id de celle que vous voulez",
+                )
                 return None
         for rid in (value, slug):  # an id of the graph
             hit = self.known.index.get(rid)
@@ -612,22 +780,35 @@ class _Converter:
         if len(ids) == 1:
             return ids[0], self.known.index[ids[0]][0]
         if len(ids) > 1:
-            self.rows.bad(table, number, header, f"« {value} » désigne plusieurs {_FR_KIND[kinds[0]]}s du graphe : "
-                          f"{', '.join(ids)}", "écrivez l'id de celui que vous voulez")
+            self.rows.bad(
+                table,
+                number,
+                header,
+                f"« {value} » désigne plusieurs {_FR_KIND[kinds[0]]}s du graphe : {', '.join(ids)}",
+                "écrivez l'id de celui que vous voulez",
+            )
             return None
         what = " ou ".join(_FR_KIND[k] for k in kinds)
         candidates = [n for k in kinds for n in self.names.get(k, {})]
-        pretty = {normalise_name(getattr(r, "name", "")): getattr(r, "name", "")
-                  for _, r in (self.records["actors"] | self.records["programmes"]).items()}
+        pretty = {
+            normalise_name(getattr(r, "name", "")): getattr(r, "name", "")
+            for _, r in (self.records["actors"] | self.records["programmes"]).items()
+        }
         for rid, (kind, rec, _) in self.known.index.items():
             if kind in kinds:
                 pretty[normalise_name(rec.name)] = rec.name  # type: ignore[attr-defined]
                 candidates.append(normalise_name(rec.name))  # type: ignore[attr-defined]
         close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.8)
         hint = f"vouliez-vous dire {', '.join(f'« {pretty.get(c, c)} »' for c in close)} ?" if close else None
-        self.rows.bad(table, number, header, f"aucun {what} ne s'appelle « {value} » (ni dans ce fichier ni dans le "
-                      "graphe)", hint or f"ajoutez-le à la feuille {'Acteurs' if 'actor' in kinds else 'Programmes'}"
-                      " ou corrigez le nom")
+        self.rows.bad(
+            table,
+            number,
+            header,
+            f"aucun {what} ne s'appelle « {value} » (ni dans ce fichier ni dans le graphe)",
+            hint
+            or f"ajoutez-le à la feuille {'Acteurs' if 'actor' in kinds else 'Programmes'}"
+            " ou corrigez le nom",
+        )
         return None
 
     # -- sheets
@@ -639,16 +820,32 @@ class _Converter:
             sid = slugify(cell_text(row.get("id")) or title)
             issued = self.date(table, number, row, headers, sheet, "date")
             url = cell_text(row.get("url"))
-            doc = self.model(Document, {"id": _doc_id(self.slug, sid), "title": title,
-                                        "genre": "webpage" if url else "report", "issued": issued, "url": url,
-                                        "description": f"Source citée par le fichier {self.filename} (feuille "
-                                                       f"{table.name}, ligne {number})."},
-                             table, number, headers, sheet)
+            doc = self.model(
+                Document,
+                {
+                    "id": _doc_id(self.slug, sid),
+                    "title": title,
+                    "genre": "webpage" if url else "report",
+                    "issued": issued,
+                    "url": url,
+                    "description": f"Source citée par le fichier {self.filename} (feuille "
+                    f"{table.name}, ligne {number}).",
+                },
+                table,
+                number,
+                headers,
+                sheet,
+            )
             if doc is None:
                 continue
             if doc.id in self.records["documents"]:  # type: ignore[attr-defined]
-                self.rows.bad(table, number, headers.get("id", "titre"), f"deux sources ont l'id « {sid} »",
-                              "donnez à chacune son propre titre ou id")
+                self.rows.bad(
+                    table,
+                    number,
+                    headers.get("id", "titre"),
+                    f"deux sources ont l'id « {sid} »",
+                    "donnez à chacune son propre titre ou id",
+                )
                 continue
             self.records["documents"][doc.id] = doc  # type: ignore[attr-defined]
             for k in (sid, cell_text(row.get("id")) or sid, title, normalise_name(title)):
@@ -663,7 +860,11 @@ class _Converter:
             explicit = cell_text(row.get("id"))
             rid = None
             if not explicit:  # the name of an actor already in the graph designates it
-                ids = [i for i in self.known.names.get(normalise_name(name), []) if self.known.index[i][0] == "actor"]
+                ids = [
+                    i
+                    for i in self.known.names.get(normalise_name(name), [])
+                    if self.known.index[i][0] == "actor"
+                ]
                 rid = ids[0] if len(ids) == 1 else None
             rid = rid or self.own_id("actor", explicit, slugify(name), table, number, headers, sheet)
             if rid:
@@ -686,15 +887,23 @@ class _Converter:
                     types.append(n)
             if not types:
                 if cell_text(row.get("types")) is None:
-                    self.rows.bad(table, number, self.header(headers, sheet, "types"), "le type d'acteur manque",
-                                  "choisissez un type dans la liste (Association, Entreprise, Commune…)")
+                    self.rows.bad(
+                        table,
+                        number,
+                        self.header(headers, sheet, "types"),
+                        "le type d'acteur manque",
+                        "choisissez un type dans la liste (Association, Entreprise, Commune…)",
+                    )
                 self.failed.update((rid, normalise_name(str(cell_text(row.get("name"))))))
                 continue
             data: dict[str, Any] = {
-                "id": rid, "name": cell_text(row.get("name")), "types": types,
+                "id": rid,
+                "name": cell_text(row.get("name")),
+                "types": types,
                 "description": cell_text(row.get("description")),
                 "themes": self.themes(table, number, row, headers, sheet),
-                "located_in": located, "homepage": self.url(table, number, row, headers, sheet),
+                "located_in": located,
+                "homepage": self.url(table, number, row, headers, sheet),
                 "sources": self.provenance(table, number, row, headers, sheet),
             }
             ok = True
@@ -703,8 +912,13 @@ class _Converter:
                 if v is not None:
                     en = _IDENT_FR[what][0](v)
                     if en:
-                        self.rows.bad(table, number, self.header(headers, sheet, key), _ident_fr(what, v, en),
-                                      _IDENT_FR[what][2])
+                        self.rows.bad(
+                            table,
+                            number,
+                            self.header(headers, sheet, key),
+                            _ident_fr(what, v, en),
+                            _IDENT_FR[what][2],
+                        )
                         ok = False
                     data[key] = v
             rna = cell_text(row.get("rna"))
@@ -712,18 +926,36 @@ class _Converter:
                 rna = rna.replace(" ", "")
                 en = rna_problem(rna)
                 if en:
-                    self.rows.bad(table, number, self.header(headers, sheet, "rna"),
-                                  f"« {rna} » n'est pas un numéro RNA ({en})",
-                                  "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)")
+                    self.rows.bad(
+                        table,
+                        number,
+                        self.header(headers, sheet, "rna"),
+                        f"« {rna} » n'est pas un numéro RNA ({en})",
+                        "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
+                    )
                     ok = False
                 data["rna"] = rna
             if data.get("siren") and data.get("siret") and not data["siret"].startswith(data["siren"]) and ok:
-                self.rows.bad(table, number, self.header(headers, sheet, "siret"),
-                              f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
-                              "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux")
+                self.rows.bad(
+                    table,
+                    number,
+                    self.header(headers, sheet, "siret"),
+                    f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
+                    "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux",
+                )
                 ok = False
-            rec = self.model(Actor, {k: v for k, v in data.items() if v not in (None, [])} | {"types": types},
-                             table, number, headers, sheet) if ok and data["name"] else None
+            rec = (
+                self.model(
+                    Actor,
+                    {k: v for k, v in data.items() if v not in (None, [])} | {"types": types},
+                    table,
+                    number,
+                    headers,
+                    sheet,
+                )
+                if ok and data["name"]
+                else None
+            )
             if rec is not None:
                 self.put("actors", rec, table, number, headers)
             else:
@@ -737,22 +969,48 @@ class _Converter:
             explicit = cell_text(row.get("id"))
             rid = None
             if not explicit:
-                ids = [i for i in self.known.names.get(normalise_name(name), [])
-                       if self.known.index[i][0] == "programme"]
+                ids = [
+                    i
+                    for i in self.known.names.get(normalise_name(name), [])
+                    if self.known.index[i][0] == "programme"
+                ]
                 rid = ids[0] if len(ids) == 1 else None
             rid = rid or self.own_id("programme", explicit, slugify(name), table, number, headers, sheet)
             ptype = "programme"
             if cell_text(row.get("type")):
-                ptype = self.concept(table, number, self.header(headers, sheet, "type"), "project-type",
-                                     cell_text(row.get("type")) or "") or ""
-            data = {"id": rid, "name": name, "type": ptype, "description": cell_text(row.get("description")),
-                    "themes": self.themes(table, number, row, headers, sheet),
-                    "start": self.date(table, number, row, headers, sheet, "debut"),
-                    "end": self.date(table, number, row, headers, sheet, "fin"),
-                    "homepage": self.url(table, number, row, headers, sheet),
-                    "sources": self.provenance(table, number, row, headers, sheet)}
-            rec = self.model(Programme, {k: v for k, v in data.items() if v not in (None, [])}, table, number,
-                             headers, sheet) if rid and ptype else None
+                ptype = (
+                    self.concept(
+                        table,
+                        number,
+                        self.header(headers, sheet, "type"),
+                        "project-type",
+                        cell_text(row.get("type")) or "",
+                    )
+                    or ""
+                )
+            data = {
+                "id": rid,
+                "name": name,
+                "type": ptype,
+                "description": cell_text(row.get("description")),
+                "themes": self.themes(table, number, row, headers, sheet),
+                "start": self.date(table, number, row, headers, sheet, "debut"),
+                "end": self.date(table, number, row, headers, sheet, "fin"),
+                "homepage": self.url(table, number, row, headers, sheet),
+                "sources": self.provenance(table, number, row, headers, sheet),
+            }
+            rec = (
+                self.model(
+                    Programme,
+                    {k: v for k, v in data.items() if v not in (None, [])},
+                    table,
+                    number,
+                    headers,
+                    sheet,
+                )
+                if rid and ptype
+                else None
+            )
             if rec is not None:
                 self.put("programmes", rec, table, number, headers)
             else:
@@ -770,21 +1028,53 @@ class _Converter:
             role = self.concept(table, number, self.header(headers, sheet, "role"), "role", role_text)
             self._participation(sheet, table, number, row, headers, a, p, role)
 
-    def _participation(self, sheet: Sheet, table: Table, number: int, row: dict, headers: dict,
-                       a: tuple[str, str] | None, p: tuple[str, str] | None, role: str | None,
-                       dates: tuple[str | None, str | None] | None = None) -> None:
+    def _participation(
+        self,
+        sheet: Sheet,
+        table: Table,
+        number: int,
+        row: dict,
+        headers: dict,
+        a: tuple[str, str] | None,
+        p: tuple[str, str] | None,
+        role: str | None,
+        dates: tuple[str | None, str | None] | None = None,
+    ) -> None:
         if dates is None:
-            dates = (self.date(table, number, row, headers, sheet, "debut"),
-                     self.date(table, number, row, headers, sheet, "fin"))
+            dates = (
+                self.date(table, number, row, headers, sheet, "debut"),
+                self.date(table, number, row, headers, sheet, "fin"),
+            )
         start, end = dates
         sources = self.provenance(table, number, row, headers, sheet)
         if not (a and p and role):
             return
-        rid = self.own_id("participation", cell_text(row.get("id")), f"participation-{p[0]}-{a[0]}", table,
-                          number, headers, sheet)
-        rec = self.model(Participation, {"id": rid, "actor": a[0], "programme": p[0], "role": role, "start": start,
-                                         "end": end, "description": cell_text(row.get("description")),
-                                         "sources": sources}, table, number, headers, sheet)
+        rid = self.own_id(
+            "participation",
+            cell_text(row.get("id")),
+            f"participation-{p[0]}-{a[0]}",
+            table,
+            number,
+            headers,
+            sheet,
+        )
+        rec = self.model(
+            Participation,
+            {
+                "id": rid,
+                "actor": a[0],
+                "programme": p[0],
+                "role": role,
+                "start": start,
+                "end": end,
+                "description": cell_text(row.get("description")),
+                "sources": sources,
+            },
+            table,
+            number,
+            headers,
+            sheet,
+        )
         if rec is not None:
             self.put("participations", rec, table, number, headers)
 
@@ -794,33 +1084,73 @@ class _Converter:
             dst = self.required(table, number, row, headers, sheet, "to")
             kind_header = self.header(headers, sheet, "kind")
             kind_text = cell_text(row.get("kind"))
-            kind = self.concept(table, number, kind_header, "relation-kind", kind_text) if kind_text else "partenariat"
+            kind = (
+                self.concept(table, number, kind_header, "relation-kind", kind_text)
+                if kind_text
+                else "partenariat"
+            )
             if kind and kind not in RELATION_KINDS:
-                fix = ("mettez-le dans la feuille Financements (montant obligatoire)" if kind == "financement" else
-                       "choisissez un type de la liste : " + ", ".join(self.concepts.label("relation-kind", k)
-                                                                       for k in RELATION_KINDS))
-                self.rows.bad(table, number, kind_header,
-                              f"« {kind_text} » : ce type de relation ne s'importe pas depuis la feuille Relations", fix)
+                fix = (
+                    "mettez-le dans la feuille Financements (montant obligatoire)"
+                    if kind == "financement"
+                    else "choisissez un type de la liste : "
+                    + ", ".join(self.concepts.label("relation-kind", k) for k in RELATION_KINDS)
+                )
+                self.rows.bad(
+                    table,
+                    number,
+                    kind_header,
+                    f"« {kind_text} » : ce type de relation ne s'importe pas depuis la feuille Relations",
+                    fix,
+                )
                 continue
             if not (src and dst and kind):
                 continue
             role_text = cell_text(row.get("role"))
-            role = self.concept(table, number, self.header(headers, sheet, "role"), "role", role_text) \
-                if role_text else None
+            role = (
+                self.concept(table, number, self.header(headers, sheet, "role"), "role", role_text)
+                if role_text
+                else None
+            )
             sk_text = cell_text(row.get("support_kind"))
-            sk = self.concept(table, number, self.header(headers, sheet, "support_kind"), "support-kind", sk_text) \
-                if sk_text else None
+            sk = (
+                self.concept(
+                    table, number, self.header(headers, sheet, "support_kind"), "support-kind", sk_text
+                )
+                if sk_text
+                else None
+            )
             if kind == "soutien" and not sk_text:
-                self.rows.bad(table, number, self.header(headers, sheet, "support_kind"),
-                              "un soutien doit dire sa nature (colonne « type de soutien »)",
-                              "choisissez dans la liste : " + ", ".join(lab for _, lab in
-                                                                         self.concepts.labels["support-kind"]))
+                self.rows.bad(
+                    table,
+                    number,
+                    self.header(headers, sheet, "support_kind"),
+                    "un soutien doit dire sa nature (colonne « type de soutien »)",
+                    "choisissez dans la liste : "
+                    + ", ".join(lab for _, lab in self.concepts.labels["support-kind"]),
+                )
             # resolved after every sheet is read: a relation may name an actor of a later sheet
-            later.append(lambda args=(sheet, table, number, row, headers, src, dst, kind, role, sk, role_text,
-                                      sk_text): self._relation(*args))
+            later.append(
+                lambda args=(sheet, table, number, row, headers, src, dst, kind, role, sk, role_text, sk_text): (
+                    self._relation(*args)
+                )
+            )
 
-    def _relation(self, sheet: Sheet, table: Table, number: int, row: dict, headers: dict, src: str, dst: str,
-                  kind: str, role: str | None, sk: str | None, role_text: str | None, sk_text: str | None) -> None:
+    def _relation(
+        self,
+        sheet: Sheet,
+        table: Table,
+        number: int,
+        row: dict,
+        headers: dict,
+        src: str,
+        dst: str,
+        kind: str,
+        role: str | None,
+        sk: str | None,
+        role_text: str | None,
+        sk_text: str | None,
+    ) -> None:
         h_from, h_to = self.header(headers, sheet, "from"), self.header(headers, sheet, "to")
         start = self.date(table, number, row, headers, sheet, "debut")
         end = self.date(table, number, row, headers, sheet, "fin")
@@ -849,35 +1179,89 @@ class _Converter:
         elif kind == "unite":
             self._attribute(table, number, h_from, "actors", a[0], "part_of", b[0])
         elif kind == "adhesion":
-            rid = self.own_id("membership", explicit, f"adhesion-{a[0]}-{b[0]}", table, number, headers, sheet)
-            rec = self.model(Membership, {"id": rid, "member": a[0], "organisation": b[0], "role": role or "membre",
-                                          "start": start, "end": end, "description": desc, "sources": sources},
-                             table, number, headers, sheet)
+            rid = self.own_id(
+                "membership", explicit, f"adhesion-{a[0]}-{b[0]}", table, number, headers, sheet
+            )
+            rec = self.model(
+                Membership,
+                {
+                    "id": rid,
+                    "member": a[0],
+                    "organisation": b[0],
+                    "role": role or "membre",
+                    "start": start,
+                    "end": end,
+                    "description": desc,
+                    "sources": sources,
+                },
+                table,
+                number,
+                headers,
+                sheet,
+            )
             if rec is not None:
                 self.put("memberships", rec, table, number, headers)
         elif kind == "soutien":
             if sk is None:
                 return
-            rid = self.own_id("support", explicit, f"soutien-{a[0]}-{b[0]}-{sk}", table, number, headers, sheet)
-            rec = self.model(Support, {"id": rid, "provider": a[0], "beneficiary": b[0], "support_kind": sk,
-                                       "start": start, "end": end, "description": desc, "sources": sources},
-                             table, number, headers, sheet)
+            rid = self.own_id(
+                "support", explicit, f"soutien-{a[0]}-{b[0]}-{sk}", table, number, headers, sheet
+            )
+            rec = self.model(
+                Support,
+                {
+                    "id": rid,
+                    "provider": a[0],
+                    "beneficiary": b[0],
+                    "support_kind": sk,
+                    "start": start,
+                    "end": end,
+                    "description": desc,
+                    "sources": sources,
+                },
+                table,
+                number,
+                headers,
+                sheet,
+            )
             if rec is not None:
                 self.put("supports", rec, table, number, headers)
         elif kind == "partenariat":
             # a partnership of two actors is a collaboration (a programme of type "démarche") with two partners
-            rid = self.own_id("programme", explicit, f"partenariat-{a[0]}-{b[0]}", table, number, headers, sheet)
+            rid = self.own_id(
+                "programme", explicit, f"partenariat-{a[0]}-{b[0]}", table, number, headers, sheet
+            )
             na = self._label(a[0])
             nb = self._label(b[0])
-            prog = self.model(Programme, {"id": rid, "name": f"Partenariat {na} – {nb}", "type": "demarche",
-                                          "start": start, "end": end, "description": desc, "sources": sources},
-                              table, number, headers, sheet)
+            prog = self.model(
+                Programme,
+                {
+                    "id": rid,
+                    "name": f"Partenariat {na} – {nb}",
+                    "type": "demarche",
+                    "start": start,
+                    "end": end,
+                    "description": desc,
+                    "sources": sources,
+                },
+                table,
+                number,
+                headers,
+                sheet,
+            )
             if prog is None:
                 return
             self.put("programmes", prog, table, number, headers)
             for i, who in enumerate((a[0], b[0]), 1):
-                part = Participation(id=f"{rid}-{i}", actor=who, programme=rid, role="partenaire", start=start,
-                                     end=end, sources=sources)
+                part = Participation(
+                    id=f"{rid}-{i}",
+                    actor=who,
+                    programme=rid,
+                    role="partenaire",
+                    start=start,
+                    end=end,
+                    sources=sources,
+                )
                 self.put("participations", part, table, number, headers)
 
     def _label(self, rid: str) -> str:
@@ -886,8 +1270,9 @@ class _Converter:
             rec = self.known.index[rid][1]
         return getattr(rec, "name", rid)
 
-    def _attribute(self, table: Table, number: int, header: str, name: str, rid: str, fieldname: str,
-                   value: str) -> None:
+    def _attribute(
+        self, table: Table, number: int, header: str, name: str, rid: str, fieldname: str, value: str
+    ) -> None:
         """A relation stated as a field of a record (founders, part_of, continues)."""
         rec = self.records[name].get(rid)
         if rec is None:
@@ -895,10 +1280,14 @@ class _Converter:
             current = getattr(other[1], fieldname, None) if other else None
             if current == value or (isinstance(current, list) and value in current):
                 return  # already so in the graph
-            self.rows.bad(table, number, header,
-                          f"« {rid} » est décrit ailleurs ({'données curées' if other and other[2] == 'curated' else 'un autre import'}) : "
-                          "cette relation ne peut pas le modifier",
-                          "ne gardez que les relations dont l'acteur (ou le programme) modifié est dans ce fichier")
+            self.rows.bad(
+                table,
+                number,
+                header,
+                f"« {rid} » est décrit ailleurs ({'données curées' if other and other[2] == 'curated' else 'un autre import'}) : "
+                "cette relation ne peut pas le modifier",
+                "ne gardez que les relations dont l'acteur (ou le programme) modifié est dans ce fichier",
+            )
             return
         if fieldname == "founders":
             if value not in rec.founders:  # type: ignore[attr-defined]
@@ -913,43 +1302,96 @@ class _Converter:
             amount_header = self.header(headers, sheet, "amount")
             amount, problem = parse_amount(row.get("amount"))
             if problem:
-                self.rows.bad(table, number, amount_header, problem,
-                              "écrivez un nombre d'euros, virgule décimale acceptée : 12 500,50")
+                self.rows.bad(
+                    table,
+                    number,
+                    amount_header,
+                    problem,
+                    "écrivez un nombre d'euros, virgule décimale acceptée : 12 500,50",
+                )
             elif amount is None:
-                self.rows.bad(table, number, amount_header, "le montant manque", "écrivez le montant en euros")
+                self.rows.bad(
+                    table, number, amount_header, "le montant manque", "écrivez le montant en euros"
+                )
             elif amount < 0:
-                self.rows.bad(table, number, amount_header, f"« {row.get('amount')} » est négatif",
-                              "écrivez un montant positif")
+                self.rows.bad(
+                    table,
+                    number,
+                    amount_header,
+                    f"« {row.get('amount')} » est négatif",
+                    "écrivez un montant positif",
+                )
             funder_t, prog_t = cell_text(row.get("funder")), cell_text(row.get("programme"))
-            funder = self.resolve(table, number, self.header(headers, sheet, "funder"), funder_t, ("actor",)) \
-                if funder_t else None
-            rec_ = self.resolve(table, number, self.header(headers, sheet, "recipient"), recipient, ("actor",)) \
-                if recipient else None
-            prog = self.resolve(table, number, self.header(headers, sheet, "programme"), prog_t, ("programme",)) \
-                if prog_t else None
+            funder = (
+                self.resolve(table, number, self.header(headers, sheet, "funder"), funder_t, ("actor",))
+                if funder_t
+                else None
+            )
+            rec_ = (
+                self.resolve(table, number, self.header(headers, sheet, "recipient"), recipient, ("actor",))
+                if recipient
+                else None
+            )
+            prog = (
+                self.resolve(table, number, self.header(headers, sheet, "programme"), prog_t, ("programme",))
+                if prog_t
+                else None
+            )
             sk = "financement-direct"
             if cell_text(row.get("support_kind")):
-                sk = self.concept(table, number, self.header(headers, sheet, "support_kind"), "support-kind",
-                                  cell_text(row.get("support_kind")) or "") or ""
+                sk = (
+                    self.concept(
+                        table,
+                        number,
+                        self.header(headers, sheet, "support_kind"),
+                        "support-kind",
+                        cell_text(row.get("support_kind")) or "",
+                    )
+                    or ""
+                )
             start = self.date(table, number, row, headers, sheet, "debut")
             end = self.date(table, number, row, headers, sheet, "fin")
             themes = self.themes(table, number, row, headers, sheet)
             sources = self.provenance(table, number, row, headers, sheet)
-            if not rec_ or amount is None or problem or amount < 0 or not sk or (funder_t and not funder) \
-                    or (prog_t and not prog):
+            if (
+                not rec_
+                or amount is None
+                or problem
+                or amount < 0
+                or not sk
+                or (funder_t and not funder)
+                or (prog_t and not prog)
+            ):
                 continue
             explicit = cell_text(row.get("id"))
-            base = f"financement-{funder[0] if funder else 'nc'}-{rec_[0]}" + (f"-{start[:4]}" if start else "")
+            base = f"financement-{funder[0] if funder else 'nc'}-{rec_[0]}" + (
+                f"-{start[:4]}" if start else ""
+            )
             if not explicit:
                 seen[base] = seen.get(base, 0) + 1
                 if seen[base] > 1:
                     base = f"{base}-{seen[base]}"
             rid = self.own_id("funding", explicit, base, table, number, headers, sheet)
-            rec = self.model(Funding, {"id": rid, "funder": funder[0] if funder else None, "recipient": rec_[0],
-                                       "funded_item": prog[0] if prog else None, "amount_eur": amount,
-                                       "start": start, "end": end, "description": cell_text(row.get("purpose")),
-                                       "support_kind": sk, "themes": themes, "sources": sources},
-                             table, number, headers, sheet)
+            rec = self.model(
+                Funding,
+                {
+                    "id": rid,
+                    "funder": funder[0] if funder else None,
+                    "recipient": rec_[0],
+                    "funded_item": prog[0] if prog else None,
+                    "amount_eur": amount,
+                    "start": start,
+                    "end": end,
+                    "description": cell_text(row.get("purpose")),
+                    "support_kind": sk,
+                    "themes": themes,
+                    "sources": sources,
+                },
+                table,
+                number,
+                headers,
+                sheet,
+            )
             if rec is not None:
                 self.put("fundings", rec, table, number, headers)
 
@@ -999,19 +1441,36 @@ def _label_of(rec: BaseModel, name: Callable[[str], str] = str) -> str:
     own = getattr(rec, "name", None) or getattr(rec, "title", None)
     if own:
         return str(own)
-    for a, b, extra in (("actor", "programme", "role"), ("member", "organisation", "role"),
-                        ("provider", "beneficiary", "support_kind"), ("funder", "recipient", "amount_eur")):
+    for a, b, extra in (
+        ("actor", "programme", "role"),
+        ("member", "organisation", "role"),
+        ("provider", "beneficiary", "support_kind"),
+        ("funder", "recipient", "amount_eur"),
+    ):
         if hasattr(rec, b):
             left = name(getattr(rec, a)) if getattr(rec, a, None) else "?"
             value = getattr(rec, extra, None)
-            suffix = f" ({value:,.2f} €)".replace(",", " ").replace(".", ",") if extra == "amount_eur" else \
-                (f" ({value})" if value else "")
+            suffix = (
+                f" ({value:,.2f} €)".replace(",", " ").replace(".", ",")
+                if extra == "amount_eur"
+                else (f" ({value})" if value else "")
+            )
             return f"{left} → {name(getattr(rec, b))}{suffix}"
     return str(rec.id)  # type: ignore[attr-defined]
 
 
 #: the columns of an actor row, to tell whether a row repeats a curated actor or says something else
-_ACTOR_SHEET_FIELDS = ("name", "types", "description", "themes", "located_in", "siren", "siret", "rna", "homepage")
+_ACTOR_SHEET_FIELDS = (
+    "name",
+    "types",
+    "description",
+    "themes",
+    "located_in",
+    "siren",
+    "siret",
+    "rna",
+    "homepage",
+)
 
 
 def _read_slug_from_readme(tables: list[Table]) -> str | None:
@@ -1025,8 +1484,9 @@ def _read_slug_from_readme(tables: list[Table]) -> str | None:
     return None
 
 
-def _near_duplicates(actors: list[BaseModel], known: Known, *, cutoff: float = 0.9,
-                     block_limit: int = 200) -> list[str]:
+def _near_duplicates(
+    actors: list[BaseModel], known: Known, *, cutoff: float = 0.9, block_limit: int = 200
+) -> list[str]:
     """Actors whose names differ by a letter or two ("Club Gravel Entreprendre" / "Club Gravelle Entreprendre").
 
     Names are compared once normalised and without spaces, only within blocks sharing
@@ -1059,8 +1519,10 @@ def _near_duplicates(actors: list[BaseModel], known: Known, *, cutoff: float = 0
                     continue
                 if difflib.SequenceMatcher(None, a[0], b[0]).ratio() >= cutoff:
                     seen.add(pair)
-                    out.append(f"doublon probable : « {a[2]} » ({a[1]}) / « {b[2]} » ({b[1]}) — fusionnez-les, "
-                               "corrigez l'orthographe, ou ignorez cette remarque s'il s'agit bien de deux acteurs")
+                    out.append(
+                        f"doublon probable : « {a[2]} » ({a[1]}) / « {b[2]} » ({b[1]}) — fusionnez-les, "
+                        "corrigez l'orthographe, ou ignorez cette remarque s'il s'agit bien de deux acteurs"
+                    )
     return out
 
 
@@ -1109,8 +1571,17 @@ def plan_import(
     tables = read_tables(path)
     slug = slugify(name) if name else (_read_slug_from_readme(tables) or slugify(path.stem))
     if not slug:
-        raise InputError([Problem(path.name, None, None, "impossible de tirer un nom d'import du nom du fichier",
-                                  "passez --nom mon-territoire")])
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    "impossible de tirer un nom d'import du nom du fichier",
+                    "passez --nom mon-territoire",
+                )
+            ]
+        )
     schemes = Path(schemes_file) if schemes_file else _schemes(data_dir)
     concepts = load_concepts(schemes)
     geo = geo or load_geography(data_dir / "geo")
@@ -1123,14 +1594,25 @@ def plan_import(
         s = match_sheet(t)
         if s is None:
             if normalise_name(t.name) not in (normalise_name(README_SHEET), "listes", "read me", "readme"):
-                rows.warnings.append(f"{t.where} : feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, "
-                                     "Financements ni Sources)")
+                rows.warnings.append(
+                    f"{t.where} : feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, "
+                    "Financements ni Sources)"
+                )
             continue
         matched.append((s, t))
     if not matched:
-        raise InputError([Problem(path.name, None, None, "aucune feuille reconnue",
-                                  "nommez les feuilles Acteurs, Relations, Programmes, Partenaires, Financements, "
-                                  "Sources (ou partez de `kg template`)")])
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    "aucune feuille reconnue",
+                    "nommez les feuilles Acteurs, Relations, Programmes, Partenaires, Financements, "
+                    "Sources (ou partez de `kg template`)",
+                )
+            ]
+        )
     conv = _Converter(slug, path.name, matched, known, concepts, geo, rows)
     conv.run()
     # rows that designate records of the graph: references, unless they say something new
@@ -1145,23 +1627,38 @@ def plan_import(
             kind, other, owner = hit
             table, number = conv.where[rid]
             if kind != _KIND_NAME[name_]:
-                rows.bad(table, number, "id", f"l'id « {rid} » est déjà celui d'un {_FR_KIND[kind]} du graphe",
-                         "donnez un autre id (colonne id)")
+                rows.bad(
+                    table,
+                    number,
+                    "id",
+                    f"l'id « {rid} » est déjà celui d'un {_FR_KIND[kind]} du graphe",
+                    "donnez un autre id (colonne id)",
+                )
                 continue
             where = "les données curées" if owner == "curated" else f"l'import « {owner} »"
             if owner == "curated":
                 differs = isinstance(rec, Actor) and any(
                     getattr(rec, f) != getattr(other, f) and getattr(rec, f) not in (None, [])
-                    for f in _ACTOR_SHEET_FIELDS)
-                references.append(f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans "
-                                  f"{where} ({rid})" + ("; les autres colonnes de la ligne sont ignorées"
-                                                        if differs else ""))
+                    for f in _ACTOR_SHEET_FIELDS
+                )
+                references.append(
+                    f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans "
+                    f"{where} ({rid})"
+                    + ("; les autres colonnes de la ligne sont ignorées" if differs else "")
+                )
             elif _content(rec) == _content(other):
-                references.append(f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})")
+                references.append(
+                    f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
+                )
             else:
-                rows.bad(table, number, "id", f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
-                         f"modifie ({', '.join(_changed_fields(other, rec))})",
-                         f"pour le modifier, importez ce fichier sous le même nom : kg import {path.name} --nom {owner}")
+                rows.bad(
+                    table,
+                    number,
+                    "id",
+                    f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
+                    f"modifie ({', '.join(_changed_fields(other, rec))})",
+                    f"pour le modifier, importez ce fichier sous le même nom : kg import {path.name} --nom {owner}",
+                )
     # probable duplicates: names equal once spaces, hyphens, accents and case are ignored
     compact: dict[str, list[tuple[str, str]]] = {}
     for rec in own["actors"]:
@@ -1174,20 +1671,36 @@ def plan_import(
                     compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
     for key, items in compact.items():
         if len({r for r, _ in items}) > 1:
-            rows.warnings.append("doublon probable : " + " / ".join(f"« {n} » ({r})" for r, n in items)
-                                 + " — fusionnez-les ou donnez-leur le même id")
+            rows.warnings.append(
+                "doublon probable : "
+                + " / ".join(f"« {n} » ({r})" for r, n in items)
+                + " — fusionnez-les ou donnez-leur le même id"
+            )
     rows.warnings += _near_duplicates(own["actors"], known)
     if rows.problems:
-        raise InputError(rows.problems, f"{len(rows.problems)} problème(s) dans {path.name} ; rien n'a été écrit "
-                                        f"({len(rows.problems)} problem(s); nothing was written)")
+        raise InputError(
+            rows.problems,
+            f"{len(rows.problems)} problème(s) dans {path.name} ; rien n'a été écrit "
+            f"({len(rows.problems)} problem(s); nothing was written)",
+        )
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    file_doc = Document(id=_doc_id(slug), title=f"Tableur « {path.name} »", genre="spreadsheet", issued=now[:10],
-                        description=f"Tableur importé par `kg import` le {now[:10]}.")
+    file_doc = Document(
+        id=_doc_id(slug),
+        title=f"Tableur « {path.name} »",
+        genre="spreadsheet",
+        issued=now[:10],
+        description=f"Tableur importé par `kg import` le {now[:10]}.",
+    )
     own["documents"] = [file_doc] + own["documents"]
-    meta = {"slug": slug, "file": path.name, "imported_at": now,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    plan = ImportPlan(slug, path, own, meta, references=references, warnings=rows.warnings,
-                      graph=import_graph(slug))
+    meta = {
+        "slug": slug,
+        "file": path.name,
+        "imported_at": now,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+    plan = ImportPlan(
+        slug, path, own, meta, references=references, warnings=rows.warnings, graph=import_graph(slug)
+    )
     plan._context = (known, all_imports)
     names = {rid: _label_of(r) for k, items in own.items() for r in items for rid in [r.id]}  # type: ignore[attr-defined]
 
@@ -1207,8 +1720,14 @@ def plan_import(
             if before is None:
                 plan.added.append(Change(kind, rec.id, _label_of(rec, name_of)))  # type: ignore[attr-defined]
             elif _content(before[1]) != _content(rec):
-                plan.changed.append(Change(kind, rec.id, _label_of(rec, name_of),  # type: ignore[attr-defined]
-                                           _changed_fields(before[1], rec)))
+                plan.changed.append(
+                    Change(
+                        kind,
+                        rec.id,
+                        _label_of(rec, name_of),  # type: ignore[attr-defined]
+                        _changed_fields(before[1], rec),
+                    )
+                )
             else:
                 plan.unchanged += 1
     for rid, (kind, rec) in old.items():
@@ -1232,15 +1751,25 @@ def _provenance(node: Any, sources: list[Source]) -> list[tuple]:
     if not _PROV_TERMS:
         from kg.model.vocab import PROV, TKG
 
-        _PROV_TERMS = (N(PROV.wasDerivedFrom), N(PROV.qualifiedDerivation), N(PROV.Derivation), N(PROV.entity),
-                       N(TKG.quote))
+        _PROV_TERMS = (
+            N(PROV.wasDerivedFrom),
+            N(PROV.qualifiedDerivation),
+            N(PROV.Derivation),
+            N(PROV.entity),
+            N(TKG.quote),
+        )
     derived_from, qualified, derivation, entity, quote = _PROV_TERMS
     out = []
     for i, src in enumerate(sources, 1):
         doc = N(iris.document(src.doc))
         d = NamedNode(f"{node.value}/source/{i}")
-        out += [(node, derived_from, doc), (node, qualified, d), (d, A, derivation), (d, entity, doc),
-                (d, quote, fr(src.quote))]
+        out += [
+            (node, derived_from, doc),
+            (node, qualified, d),
+            (d, A, derivation),
+            (d, entity, doc),
+            (d, quote, fr(src.quote)),
+        ]
     return out
 
 
@@ -1258,12 +1787,14 @@ def _as_curated(*groups: Iterable[tuple[str, BaseModel]]) -> Any:
     return out
 
 
-def _import_quads(imp: Imported, kinds: dict[str, str], curated: Any, curated_derived: set) -> tuple[list, list]:
+def _import_quads(
+    imp: Imported, kinds: dict[str, str], curated: Any, curated_derived: set
+) -> tuple[list, list]:
     """(quads of the import's graph, quads of graph:meta describing it)."""
     from pyoxigraph import Literal, NamedNode, Quad
 
-    from kg.rdf.mapping import A, N, derived_triples, node_of, record_triples
     from kg.model.vocab import PROV, TKG, XSD
+    from kg.rdf.mapping import A, N, derived_triples, node_of, record_triples
 
     g = NamedNode(import_graph(imp.slug))
     quads: list = []
@@ -1286,9 +1817,11 @@ def _import_quads(imp: Imported, kinds: dict[str, str], curated: Any, curated_de
             quads.append(Quad(*t, g))
     meta = N(iris.META_GRAPH)
     when = imp.meta.get("imported_at") or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    meta_quads = [Quad(g, A, N(PROV.Entity), meta),
-                  Quad(g, N(PROV.wasDerivedFrom), N(iris.document(_doc_id(imp.slug))), meta),
-                  Quad(g, N(PROV.generatedAtTime), Literal(str(when), datatype=N(XSD.dateTime)), meta)]
+    meta_quads = [
+        Quad(g, A, N(PROV.Entity), meta),
+        Quad(g, N(PROV.wasDerivedFrom), N(iris.document(_doc_id(imp.slug))), meta),
+        Quad(g, N(PROV.generatedAtTime), Literal(str(when), datatype=N(XSD.dateTime)), meta),
+    ]
     return quads, meta_quads
 
 
@@ -1308,11 +1841,16 @@ def _check_references(imports: dict[str, Imported], kinds: dict[str, str]) -> No
                 value = getattr(rec, fname, None)
                 for ref in value if isinstance(value, list) else [value] if value else []:
                     if kinds.get(ref) not in allowed:
-                        problems.append(Problem(str(imp.folder / RECORDS_FILE if imp.folder else imp.slug), None,
-                                                f"{rec.id}.{fname}",  # type: ignore[attr-defined]
-                                                f'"{ref}" is no longer the id of any {" or ".join(allowed)} '
-                                                f"(l'import « {imp.slug} » le cite)",
-                                                f"import the spreadsheet of « {imp.slug} » again, or restore {ref!r}"))
+                        problems.append(
+                            Problem(
+                                str(imp.folder / RECORDS_FILE if imp.folder else imp.slug),
+                                None,
+                                f"{rec.id}.{fname}",  # type: ignore[attr-defined]
+                                f'"{ref}" is no longer the id of any {" or ".join(allowed)} '
+                                f"(l'import « {imp.slug} » le cite)",
+                                f"import the spreadsheet of « {imp.slug} » again, or restore {ref!r}",
+                            )
+                        )
     if problems:
         raise InputError(problems)
 
@@ -1346,8 +1884,9 @@ def imported_quads(data_dir: str | Path = "data", *, curated: Any = None) -> lis
     if not imports:
         return []
     if curated is None:
-        curated = load_curated(data_dir / "curated", sources_dir=data_dir / "sources",
-                               schemes_file=_schemes(data_dir))
+        curated = load_curated(
+            data_dir / "curated", sources_dir=data_dir / "sources", schemes_file=_schemes(data_dir)
+        )
     kinds = _kinds(curated, imports.values())
     _check_references(imports, kinds)
     base = set(derived_triples(curated))
@@ -1384,23 +1923,30 @@ def _update_store(store: Path, slug: str, quads: list, meta_quads: list) -> None
     try:
         s = Store(str(store))
     except OSError as exc:
-        raise StoreError(f'cannot open the graph store at "{store}" for writing: {exc} (is a server or another '
-                         "command using it? stop it, or import without the store and run kg build)") from None
+        raise StoreError(
+            f'cannot open the graph store at "{store}" for writing: {exc} (is a server or another '
+            "command using it? stop it, or import without the store and run kg build)"
+        ) from None
     try:
         old = set(s.quads_for_pattern(None, None, None, g)) | set(s.quads_for_pattern(g, None, None, meta))
         new = set(quads) | set(meta_quads)
         gone, added = old - new, new - old
         if gone:
+
             def block(qs: Iterable) -> str:
-                return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in qs)
+                return "\n".join(
+                    f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in qs
+                )
 
             s.update(f"DELETE DATA {{ {block(gone)} }} ;\nINSERT DATA {{ {block(added)} }}")
         elif len(added) > BULK_QUADS:
             try:
                 s.bulk_extend(added)
             except OSError:
-                s.update(f"DROP SILENT GRAPH <{g.value}> ;\n"
-                         f"DELETE WHERE {{ GRAPH <{meta.value}> {{ <{g.value}> ?p ?o }} }}")
+                s.update(
+                    f"DROP SILENT GRAPH <{g.value}> ;\n"
+                    f"DELETE WHERE {{ GRAPH <{meta.value}> {{ <{g.value}> ?p ?o }} }}"
+                )
                 raise
         elif added:
             s.extend(added)
@@ -1425,7 +1971,9 @@ def _drop_graph(store: Path, slug: str) -> None:
         raise StoreError(f'cannot write the graph store at "{store}": {exc}; it is unchanged') from None
 
 
-def apply_import(plan: ImportPlan, data_dir: str | Path = "data", store: str | Path | None = None) -> ImportPlan:
+def apply_import(
+    plan: ImportPlan, data_dir: str | Path = "data", store: str | Path | None = None
+) -> ImportPlan:
     """Write a planned import: ``data/imports/<slug>/`` and the named graph of the store.
 
     Nothing is written when the records are those already stored (provenance aside).
@@ -1441,7 +1989,9 @@ def apply_import(plan: ImportPlan, data_dir: str | Path = "data", store: str | P
     from kg.rdf.mapping import derived_triples
 
     data_dir = Path(data_dir)
-    if plan.is_noop:  # the same records as stored (or none at all): the graph keeps the earlier file as source
+    if (
+        plan.is_noop
+    ):  # the same records as stored (or none at all): the graph keeps the earlier file as source
         return plan
     folder = data_dir / IMPORTS_DIR / plan.slug
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -107,97 +107,291 @@ class Sheet:
         return next(c for c in self.columns if c.key == key)
 
 
-_ID = Column("id", "id", "Identifiant stable de la ligne. Laissez vide : il est calculé à partir du nom. "
-             "Gardez-le tel quel ensuite : c'est lui qui fait qu'un nouvel import met à jour au lieu de dupliquer.",
-             ("identifiant", "ID"), text=True)
-_SOURCE = Column("source", "source", "Titre ou id d'une ligne de la feuille Sources qui atteste ce fait (facultatif).",
-                 ("Source",))
-_START = Column("debut", "début", "Date de début : jj/mm/aaaa, mm/aaaa ou aaaa.", ("debut", "start", "date de début",
-                                                                                 "Start Date"))
+_ID = Column(
+    "id",
+    "id",
+    "Identifiant stable de la ligne. Laissez vide : il est calculé à partir du nom. "
+    "Gardez-le tel quel ensuite : c'est lui qui fait qu'un nouvel import met à jour au lieu de dupliquer.",
+    ("identifiant", "ID"),
+    text=True,
+)
+_SOURCE = Column(
+    "source",
+    "source",
+    "Titre ou id d'une ligne de la feuille Sources qui atteste ce fait (facultatif).",
+    ("Source",),
+)
+_START = Column(
+    "debut",
+    "début",
+    "Date de début : jj/mm/aaaa, mm/aaaa ou aaaa.",
+    ("debut", "start", "date de début", "Start Date"),
+)
 _END = Column("fin", "fin", "Date de fin : jj/mm/aaaa, mm/aaaa ou aaaa.", ("end", "date de fin", "End Date"))
-_THEMES = Column("themes", "thèmes", "Thèmes, séparés par « | » (liste Thèmes).",
-                 ("themes", "thématiques", "tags", "Tags"), scheme="theme", multi=True)
+_THEMES = Column(
+    "themes",
+    "thèmes",
+    "Thèmes, séparés par « | » (liste Thèmes).",
+    ("themes", "thématiques", "tags", "Tags"),
+    scheme="theme",
+    multi=True,
+)
 
 SHEETS: tuple[Sheet, ...] = (
-    Sheet("actors", "Acteurs", "Une ligne par acteur : collectivité, entreprise, association, financeur…", (
-        Column("name", "nom", "Nom de l'acteur, tel qu'on l'écrit d'habitude.", ("name", "label", "libellé",
-               "raison sociale", "Label"), required=True, example="Club Gravelle Entreprendre"),
-        Column("types", "type", "Type d'acteur (liste) ; plusieurs types séparés par « | ».",
-               ("types", "type d'acteur", "Type"), scheme="actor-type", multi=True, required=True,
-               example="Club d'entreprises"),
-        Column("description", "description", "Ce que fait l'acteur, en une ou deux phrases.", ("Description",),
-               example="Club des entreprises du territoire."),
-        _THEMES,
-        Column("commune", "commune", "Commune du siège : code INSEE (94018) ou nom (Charenton-le-Pont).",
-               ("code insee", "ville", "city", "code commune"), text=True, example="94018"),
-        Column("departement", "département", "Code du département (94) : départage les communes homonymes.",
-               ("departement", "dept", "department"), text=True),
-        Column("postcode", "code postal", "Code postal : départage aussi les communes homonymes.",
-               ("cp", "postcode", "postal code", "zip"), text=True),
-        Column("siren", "SIREN", "9 chiffres (registre Sirene).", text=True),
-        Column("siret", "SIRET", "14 chiffres (SIREN + NIC).", text=True),
-        Column("rna", "RNA", "Numéro d'association : W suivi de 9 chiffres.", ("numéro rna",), text=True),
-        Column("homepage", "site web", "Adresse du site (https://…).", ("site", "website", "url", "Website")),
-        _SOURCE,
-        _ID,
-    ), aliases=("acteur", "actors", "actor", "elements", "éléments", "element", "organisations")),
-    Sheet("relations", "Relations", "Une ligne par relation entre deux acteurs, ou entre un acteur et un programme.", (
-        Column("from", "de", "Acteur d'où part la relation : son nom ou son id.", ("from", "From", "acteur"),
-               required=True, example="Club Gravelle Entreprendre"),
-        Column("to", "vers", "Acteur (ou programme) où arrive la relation.", ("to", "To", "à"), required=True,
-               example="Le RAMEAU"),
-        Column("kind", "type de relation", "Genre de relation (liste) : partenariat, adhésion, soutien, participation…",
-               ("type", "relation", "kind", "Type"), scheme="relation-kind", example="Partenariat"),
-        Column("role", "rôle", "Rôle de « de » (liste) : membre, partenaire, porteur…", ("role",), scheme="role"),
-        Column("support_kind", "type de soutien", "Pour un soutien : sa nature (liste).",
-               ("support kind",), scheme="support-kind"),
-        _START, _END,
-        Column("description", "description", "Ce que recouvre la relation.", ("Description",)),
-        _SOURCE, _ID,
-    ), aliases=("relation", "liens", "connections", "connexions", "connection")),
-    Sheet("programmes", "Programmes", "Une ligne par programme, démarche, plateforme, parcours, opération…", (
-        Column("name", "nom", "Nom du programme.", ("name", "label", "Label"), required=True,
-               example="Parcours Entreprendre Gravelle"),
-        Column("type", "type de programme", "Genre de programme (liste).", ("type", "Type"), scheme="project-type",
-               example="Programme"),
-        Column("description", "description", "Objet du programme.", ("Description",)),
-        _THEMES, _START, _END,
-        Column("homepage", "site web", "Adresse du site (https://…).", ("site", "website", "url")),
-        _SOURCE, _ID,
-    ), aliases=("programme", "programs", "projets", "projects")),
-    Sheet("partners", "Partenaires", "Qui fait quoi dans chaque programme : une ligne par acteur et par programme.", (
-        Column("programme", "programme", "Nom ou id du programme (feuille Programmes, ou déjà dans le graphe).",
-               required=True, example="Parcours Entreprendre Gravelle"),
-        Column("actor", "acteur", "Nom ou id de l'acteur.", ("actor",), required=True,
-               example="Club Gravelle Entreprendre"),
-        Column("role", "rôle", "Rôle dans le programme (liste) : porteur, partenaire, financeur…", ("role",),
-               scheme="role", required=True, example="Porteur"),
-        _START, _END,
-        Column("description", "description", "Ce que l'acteur apporte au programme.", ("Description",)),
-        _SOURCE, _ID,
-    ), aliases=("partenaires des programmes", "participations", "partners")),
-    Sheet("fundings", "Financements", "Une ligne par subvention ou financement.", (
-        Column("funder", "financeur", "Acteur qui finance (laisser vide s'il n'est pas connu).", ("funder",),
-               example="Le RAMEAU"),
-        Column("recipient", "bénéficiaire", "Acteur qui reçoit le financement.", ("beneficiaire", "recipient"),
-               required=True, example="Club Gravelle Entreprendre"),
-        Column("programme", "programme", "Programme financé, s'il y en a un.", ("funded item",),
-               example="Parcours Entreprendre Gravelle"),
-        Column("amount", "montant en euros", "Montant en euros ; virgule décimale acceptée (12 500,50).",
-               ("montant", "montant (€)", "montant en €", "amount"), required=True, example="12 500,50"),
-        _START, _END,
-        Column("purpose", "objet", "Ce que le financement paie.", ("description", "purpose")),
-        Column("support_kind", "type de soutien", "Nature du soutien (liste) ; par défaut : financement direct.",
-               ("support kind",), scheme="support-kind", example="Financement direct"),
-        _THEMES, _SOURCE, _ID,
-    ), aliases=("financement", "fundings", "funding", "subventions")),
-    Sheet("sources", "Sources", "Les documents qui attestent les faits (convention, article, rapport…).", (
-        Column("title", "titre", "Titre du document.", ("title", "Label"), required=True,
-               example="Convention de partenariat 2024"),
-        Column("date", "date", "Date du document : jj/mm/aaaa, mm/aaaa ou aaaa.", example="15/01/2024"),
-        Column("url", "url", "Adresse du document en ligne.", ("lien", "link")),
-        _ID,
-    ), aliases=("source", "documents")),
+    Sheet(
+        "actors",
+        "Acteurs",
+        "Une ligne par acteur : collectivité, entreprise, association, financeur…",
+        (
+            Column(
+                "name",
+                "nom",
+                "Nom de l'acteur, tel qu'on l'écrit d'habitude.",
+                ("name", "label", "libellé", "raison sociale", "Label"),
+                required=True,
+                example="Club Gravelle Entreprendre",
+            ),
+            Column(
+                "types",
+                "type",
+                "Type d'acteur (liste) ; plusieurs types séparés par « | ».",
+                ("types", "type d'acteur", "Type"),
+                scheme="actor-type",
+                multi=True,
+                required=True,
+                example="Club d'entreprises",
+            ),
+            Column(
+                "description",
+                "description",
+                "Ce que fait l'acteur, en une ou deux phrases.",
+                ("Description",),
+                example="Club des entreprises du territoire.",
+            ),
+            _THEMES,
+            Column(
+                "commune",
+                "commune",
+                "Commune du siège : code INSEE (94018) ou nom (Charenton-le-Pont).",
+                ("code insee", "ville", "city", "code commune"),
+                text=True,
+                example="94018",
+            ),
+            Column(
+                "departement",
+                "département",
+                "Code du département (94) : départage les communes homonymes.",
+                ("departement", "dept", "department"),
+                text=True,
+            ),
+            Column(
+                "postcode",
+                "code postal",
+                "Code postal : départage aussi les communes homonymes.",
+                ("cp", "postcode", "postal code", "zip"),
+                text=True,
+            ),
+            Column("siren", "SIREN", "9 chiffres (registre Sirene).", text=True),
+            Column("siret", "SIRET", "14 chiffres (SIREN + NIC).", text=True),
+            Column("rna", "RNA", "Numéro d'association : W suivi de 9 chiffres.", ("numéro rna",), text=True),
+            Column(
+                "homepage", "site web", "Adresse du site (https://…).", ("site", "website", "url", "Website")
+            ),
+            _SOURCE,
+            _ID,
+        ),
+        aliases=("acteur", "actors", "actor", "elements", "éléments", "element", "organisations"),
+    ),
+    Sheet(
+        "relations",
+        "Relations",
+        "Une ligne par relation entre deux acteurs, ou entre un acteur et un programme.",
+        (
+            Column(
+                "from",
+                "de",
+                "Acteur d'où part la relation : son nom ou son id.",
+                ("from", "From", "acteur"),
+                required=True,
+                example="Club Gravelle Entreprendre",
+            ),
+            Column(
+                "to",
+                "vers",
+                "Acteur (ou programme) où arrive la relation.",
+                ("to", "To", "à"),
+                required=True,
+                example="Le RAMEAU",
+            ),
+            Column(
+                "kind",
+                "type de relation",
+                "Genre de relation (liste) : partenariat, adhésion, soutien, participation…",
+                ("type", "relation", "kind", "Type"),
+                scheme="relation-kind",
+                example="Partenariat",
+            ),
+            Column(
+                "role",
+                "rôle",
+                "Rôle de « de » (liste) : membre, partenaire, porteur…",
+                ("role",),
+                scheme="role",
+            ),
+            Column(
+                "support_kind",
+                "type de soutien",
+                "Pour un soutien : sa nature (liste).",
+                ("support kind",),
+                scheme="support-kind",
+            ),
+            _START,
+            _END,
+            Column("description", "description", "Ce que recouvre la relation.", ("Description",)),
+            _SOURCE,
+            _ID,
+        ),
+        aliases=("relation", "liens", "connections", "connexions", "connection"),
+    ),
+    Sheet(
+        "programmes",
+        "Programmes",
+        "Une ligne par programme, démarche, plateforme, parcours, opération…",
+        (
+            Column(
+                "name",
+                "nom",
+                "Nom du programme.",
+                ("name", "label", "Label"),
+                required=True,
+                example="Parcours Entreprendre Gravelle",
+            ),
+            Column(
+                "type",
+                "type de programme",
+                "Genre de programme (liste).",
+                ("type", "Type"),
+                scheme="project-type",
+                example="Programme",
+            ),
+            Column("description", "description", "Objet du programme.", ("Description",)),
+            _THEMES,
+            _START,
+            _END,
+            Column("homepage", "site web", "Adresse du site (https://…).", ("site", "website", "url")),
+            _SOURCE,
+            _ID,
+        ),
+        aliases=("programme", "programs", "projets", "projects"),
+    ),
+    Sheet(
+        "partners",
+        "Partenaires",
+        "Qui fait quoi dans chaque programme : une ligne par acteur et par programme.",
+        (
+            Column(
+                "programme",
+                "programme",
+                "Nom ou id du programme (feuille Programmes, ou déjà dans le graphe).",
+                required=True,
+                example="Parcours Entreprendre Gravelle",
+            ),
+            Column(
+                "actor",
+                "acteur",
+                "Nom ou id de l'acteur.",
+                ("actor",),
+                required=True,
+                example="Club Gravelle Entreprendre",
+            ),
+            Column(
+                "role",
+                "rôle",
+                "Rôle dans le programme (liste) : porteur, partenaire, financeur…",
+                ("role",),
+                scheme="role",
+                required=True,
+                example="Porteur",
+            ),
+            _START,
+            _END,
+            Column("description", "description", "Ce que l'acteur apporte au programme.", ("Description",)),
+            _SOURCE,
+            _ID,
+        ),
+        aliases=("partenaires des programmes", "participations", "partners"),
+    ),
+    Sheet(
+        "fundings",
+        "Financements",
+        "Une ligne par subvention ou financement.",
+        (
+            Column(
+                "funder",
+                "financeur",
+                "Acteur qui finance (laisser vide s'il n'est pas connu).",
+                ("funder",),
+                example="Le RAMEAU",
+            ),
+            Column(
+                "recipient",
+                "bénéficiaire",
+                "Acteur qui reçoit le financement.",
+                ("beneficiaire", "recipient"),
+                required=True,
+                example="Club Gravelle Entreprendre",
+            ),
+            Column(
+                "programme",
+                "programme",
+                "Programme financé, s'il y en a un.",
+                ("funded item",),
+                example="Parcours Entreprendre Gravelle",
+            ),
+            Column(
+                "amount",
+                "montant en euros",
+                "Montant en euros ; virgule décimale acceptée (12 500,50).",
+                ("montant", "montant (€)", "montant en €", "amount"),
+                required=True,
+                example="12 500,50",
+            ),
+            _START,
+            _END,
+            Column("purpose", "objet", "Ce que le financement paie.", ("description", "purpose")),
+            Column(
+                "support_kind",
+                "type de soutien",
+                "Nature du soutien (liste) ; par défaut : financement direct.",
+                ("support kind",),
+                scheme="support-kind",
+                example="Financement direct",
+            ),
+            _THEMES,
+            _SOURCE,
+            _ID,
+        ),
+        aliases=("financement", "fundings", "funding", "subventions"),
+    ),
+    Sheet(
+        "sources",
+        "Sources",
+        "Les documents qui attestent les faits (convention, article, rapport…).",
+        (
+            Column(
+                "title",
+                "titre",
+                "Titre du document.",
+                ("title", "Label"),
+                required=True,
+                example="Convention de partenariat 2024",
+            ),
+            Column("date", "date", "Date du document : jj/mm/aaaa, mm/aaaa ou aaaa.", example="15/01/2024"),
+            Column("url", "url", "Adresse du document en ligne.", ("lien", "link")),
+            _ID,
+        ),
+        aliases=("source", "documents"),
+    ),
 )
 
 _SHEET_BY_KEY = {s.key: s for s in SHEETS}
@@ -344,8 +538,17 @@ def read_tables(path: str | Path) -> list[Table]:
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError([Problem(str(path), None, None, "fichier introuvable (no such file)",
-                                  "donnez le chemin d'un fichier .xlsx, .ods ou .csv")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "fichier introuvable (no such file)",
+                    "donnez le chemin d'un fichier .xlsx, .ods ou .csv",
+                )
+            ]
+        )
     try:
         if suffix in (".xlsx", ".xlsm"):
             return _read_xlsx(path)
@@ -354,10 +557,28 @@ def read_tables(path: str | Path) -> list[Table]:
         if suffix in (".csv", ".txt", ".tsv"):
             return _read_csv(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError([Problem(path.name, None, None, f"illisible comme {suffix} ({exc})",
-                                  "réenregistrez-le depuis le tableur au format .xlsx, .ods ou .csv")]) from None
-    raise InputError([Problem(path.name, None, None, f"le format « {suffix} » n'est pas lu",
-                              "enregistrez le classeur en .xlsx, .ods ou .csv (séparateur « ; »)")])
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"illisible comme {suffix} ({exc})",
+                    "réenregistrez-le depuis le tableur au format .xlsx, .ods ou .csv",
+                )
+            ]
+        ) from None
+    raise InputError(
+        [
+            Problem(
+                path.name,
+                None,
+                None,
+                f"le format « {suffix} » n'est pas lu",
+                "enregistrez le classeur en .xlsx, .ods ou .csv (séparateur « ; »)",
+            )
+        ]
+    )
 
 
 def _read_xlsx(path: Path) -> list[Table]:
@@ -367,7 +588,9 @@ def _read_xlsx(path: Path) -> list[Table]:
     out = []
     try:
         for ws in wb.worksheets:
-            t = _table(path.name, ws.title, ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)))
+            t = _table(
+                path.name, ws.title, ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1))
+            )
             if t is not None:
                 out.append(t)
     finally:
@@ -388,7 +611,12 @@ def _q(ns: str, name: str) -> str:
 
 def _ods_text(cell: Any) -> str:
     """The text of an ODS cell: paragraphs joined by newlines; <text:s/> is spaces, <text:tab/> a tab."""
-    s_tag, tab_tag, lb_tag, p_tag = _q("text", "s"), _q("text", "tab"), _q("text", "line-break"), _q("text", "p")
+    s_tag, tab_tag, lb_tag, p_tag = (
+        _q("text", "s"),
+        _q("text", "tab"),
+        _q("text", "line-break"),
+        _q("text", "p"),
+    )
 
     def inner(el: Any) -> str:
         parts = [el.text or ""]
@@ -419,7 +647,9 @@ def _ods_value(cell: Any) -> Any:
     if vtype == "date":
         raw = cell.get(_q("office", "date-value"), "")
         try:
-            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.datetime.fromisoformat(raw + "T00:00:00")
+            return (
+                dt.datetime.fromisoformat(raw) if "T" in raw else dt.datetime.fromisoformat(raw + "T00:00:00")
+            )
         except ValueError:
             return raw
     if vtype == "boolean":
@@ -433,8 +663,11 @@ def _read_ods(path: Path) -> list[Table]:
 
     table_tag, row_tag = _q("table", "table"), _q("table", "table-row")
     cell_tags = (_q("table", "table-cell"), _q("table", "covered-table-cell"))
-    rep_rows, rep_cols, name_attr = (_q("table", "number-rows-repeated"), _q("table", "number-columns-repeated"),
-                                     _q("table", "name"))
+    rep_rows, rep_cols, name_attr = (
+        _q("table", "number-rows-repeated"),
+        _q("table", "number-columns-repeated"),
+        _q("table", "name"),
+    )
     out: list[Table] = []
     with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
         rows: list[tuple[int, list[Any]]] = []
@@ -484,8 +717,17 @@ def _read_csv(path: Path) -> list[Table]:
     try:
         text = _decode(path.read_bytes())
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(path.name, None, None, f"encodage inconnu (octet {exc.start} illisible en UTF-8 "
-                                  "comme en Windows-1252)", "enregistrez le CSV en UTF-8")]) from None
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"encodage inconnu (octet {exc.start} illisible en UTF-8 comme en Windows-1252)",
+                    "enregistrez le CSV en UTF-8",
+                )
+            ]
+        ) from None
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (";", ",", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
@@ -745,8 +987,9 @@ def write_workbook(
         for j, c in enumerate(s.columns, 1):
             cell = ws.cell(1, j, c.header)
             cell.font, cell.fill = bold, (id_fill if c.key == "id" else head_fill)
-            ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(c.header) + 6,
-                                                                           len(c.example) + 4))
+            ws.column_dimensions[get_column_letter(j)].width = max(
+                12, min(40, len(c.header) + 6, len(c.example) + 4)
+            )
         ws.freeze_panes = "A2"
         data = rows.get(s.key, [])
         for i, row in enumerate(data, 2):
@@ -783,16 +1026,44 @@ def write_workbook(
     readme.column_dimensions["C"].width = 100
     lines: list[tuple[str, str, str]] = [
         ("Territorial KG", "", "Classeur pour cartographier l'écosystème de votre territoire."),
-        ("", "", ("Remplissez une ligne par acteur, relation, programme, partenaire, financement ou source, "
-                  "puis : kg import ce-fichier.xlsx (ajoutez --dry-run pour voir d'abord ce qui changerait).")),
-        ("", "", ("Les listes déroulantes viennent des listes contrôlées du graphe (feuille cachée Listes). "
-                  "Plusieurs valeurs dans une cellule : séparez-les par « | ».")),
+        (
+            "",
+            "",
+            (
+                "Remplissez une ligne par acteur, relation, programme, partenaire, financement ou source, "
+                "puis : kg import ce-fichier.xlsx (ajoutez --dry-run pour voir d'abord ce qui changerait)."
+            ),
+        ),
+        (
+            "",
+            "",
+            (
+                "Les listes déroulantes viennent des listes contrôlées du graphe (feuille cachée Listes). "
+                "Plusieurs valeurs dans une cellule : séparez-les par « | »."
+            ),
+        ),
         ("", "", "Dates : jj/mm/aaaa, mm/aaaa ou aaaa. Montants : en euros, virgule décimale acceptée."),
-        ("", "", f"Les lignes d'exemple (id commençant par « {EXAMPLE_ID_PREFIX} ») sont ignorées à l'import."),
-        ("", "", ("Acteurs, programmes : nommez-les comme dans le graphe (ou par leur id) pour les relier aux "
-                  "acteurs déjà connus, par exemple « Le RAMEAU ».")),
-        ("", "", ("Colonnes Kumu acceptées : Label, Type, Description, Tags (feuille Elements) ; From, To, Type "
-                  "(feuille Connections).")),
+        (
+            "",
+            "",
+            f"Les lignes d'exemple (id commençant par « {EXAMPLE_ID_PREFIX} ») sont ignorées à l'import.",
+        ),
+        (
+            "",
+            "",
+            (
+                "Acteurs, programmes : nommez-les comme dans le graphe (ou par leur id) pour les relier aux "
+                "acteurs déjà connus, par exemple « Le RAMEAU »."
+            ),
+        ),
+        (
+            "",
+            "",
+            (
+                "Colonnes Kumu acceptées : Label, Type, Description, Tags (feuille Elements) ; From, To, Type "
+                "(feuille Connections)."
+            ),
+        ),
     ]
     lines += [(k, "", v) for k, v in extra_readme]
     r = 1
@@ -827,8 +1098,10 @@ def _example_rows(concepts: Concepts) -> dict[str, list[dict[str, Any]]]:
         row: dict[str, Any] = {c.key: c.example for c in s.columns if c.example}
         row["id"] = f"{EXAMPLE_ID_PREFIX}-{s.key}"
         out[s.key] = [row]
-    out["actors"][0]["themes"] = [concepts.label("theme", "entrepreneuriat"),
-                                  concepts.label("theme", "developpement-economique")]
+    out["actors"][0]["themes"] = [
+        concepts.label("theme", "entrepreneuriat"),
+        concepts.label("theme", "developpement-economique"),
+    ]
     return out
 
 

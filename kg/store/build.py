@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TLiteral
 
-from kg.model import iris
 from kg.errors import InputError, ShapeViolation, StoreError
-from kg.store.graph import DEFAULT_STORE
+from kg.model import iris
 from kg.model.vocab import PREFIXES
+from kg.store.graph import DEFAULT_STORE
 
 __all__ = ["DEFAULT_DUMP", "ONTOLOGY_FILES", "BuildReport", "build", "build_quads"]
 
@@ -62,7 +62,10 @@ def _ontology_quads(ontology_dir: Path) -> list:
     for name in ONTOLOGY_FILES:
         path = ontology_dir / name
         if path.exists():
-            out.extend(Quad(t.subject, t.predicate, t.object, g) for t in parse(path=str(path), format=RdfFormat.TURTLE))
+            out.extend(
+                Quad(t.subject, t.predicate, t.object, g)
+                for t in parse(path=str(path), format=RdfFormat.TURTLE)
+            )
     return out
 
 
@@ -166,7 +169,7 @@ def _locator(curated):
 
     def locate(focus: str) -> tuple[str, int | None]:
         if focus.startswith(base):
-            parts = focus[len(base):].split("/")
+            parts = focus[len(base) :].split("/")
             if len(parts) >= 2 and parts[1] in curated.located:
                 file, line = curated.located[parts[1]]
                 return file, line
@@ -222,8 +225,14 @@ def build(
     from pyoxigraph import RdfFormat, serialize
 
     timer = _Timer()
-    quads, curated, geo = build_quads(data_dir, ontology_dir=ontology_dir, shacl=shacl,
-                                      generated_at=generated_at, timer=timer, validate=False)
+    quads, curated, geo = build_quads(
+        data_dir,
+        ontology_dir=ontology_dir,
+        shacl=shacl,
+        generated_at=generated_at,
+        timer=timer,
+        validate=False,
+    )
     quads.sort(key=_graph_key)  # one TriG block per graph in the dump
     store_path = Path(store) if store else None
     dump_path = Path(dump) if dump else None
@@ -256,7 +265,9 @@ def build(
             tmp_dump = None
         timer.lap("swap")
     except OSError as exc:
-        raise StoreError(f"cannot write the graph: {exc}; the previous store and dump are unchanged") from None
+        raise StoreError(
+            f"cannot write the graph: {exc}; the previous store and dump are unchanged"
+        ) from None
     finally:
         if writer is not None:
             writer.cancel()
@@ -269,9 +280,17 @@ def build(
         g = q.graph_name.value
         graphs[g] = graphs.get(g, 0) + 1
     return BuildReport(
-        store=store_path, dump=dump_path, quads=len(quads), graphs=graphs, records=curated.count(),
-        territories=len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions),
-        conforms=True, seconds=timer.seconds,
+        store=store_path,
+        dump=dump_path,
+        quads=len(quads),
+        graphs=graphs,
+        records=curated.count(),
+        territories=len(geo.communes)
+        + len(geo.intercommunalities)
+        + len(geo.departements)
+        + len(geo.regions),
+        conforms=True,
+        seconds=timer.seconds,
     )
 
 
@@ -315,8 +334,11 @@ class _Writer:
         self.nq = path.with_name(path.name + ".nq")
         with open(self.nq, "wb") as out:
             serialize(quads, out, format=RdfFormat.N_QUADS)
-        self.proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(self.nq), str(path)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(self.nq), str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def wait(self) -> None:
         _, err = self.proc.communicate()

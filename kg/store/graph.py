@@ -62,7 +62,9 @@ def to_term(value: Any):
         return Literal(value.isoformat(), datatype=NamedNode(_XSD + "date"))
     if isinstance(value, str):
         return Literal(value)
-    raise QueryError(f"cannot bind {value!r} of type {type(value).__name__}; pass a str, number, date or kg.IRI")
+    raise QueryError(
+        f"cannot bind {value!r} of type {type(value).__name__}; pass a str, number, date or kg.IRI"
+    )
 
 
 def to_python(term: Any) -> Any:
@@ -148,13 +150,16 @@ def syntax_message(error: str, original: str, bound: str) -> str:
     line, col = int(m.group(1)), int(m.group(2))
     extra = len(bound) - len(original)
     if extra:  # the VALUES block was inserted on one line: shift positions after it back
-        at = next(i for i, (a, b) in enumerate(zip(original, bound)) if a != b) if original != bound[: len(original)] \
+        at = (
+            next(i for i, (a, b) in enumerate(zip(original, bound)) if a != b)
+            if original != bound[: len(original)]
             else len(original)
+        )
         ins_line = original.count("\n", 0, at) + 1
         ins_col = at - (original.rfind("\n", 0, at) + 1) + 1
         if line == ins_line and col > ins_col:
             col = max(ins_col, col - extra)
-    detail = error[m.end():].split("\n")[0]
+    detail = error[m.end() :].split("\n")[0]
     if len(detail) > 200:
         detail = detail[:200] + "…"
     return f"SPARQL syntax error at line {line}, column {col}: {detail}"
@@ -198,7 +203,9 @@ class Graph:
             from kg.store.guard import has_dataset_clause
 
             # the default graph is the union of the named graphs, unless the query names its dataset (FROM)
-            result = self.store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=not has_dataset_clause(bound))
+            result = self.store.query(
+                bound, prefixes=PREFIXES, use_default_graph_as_union=not has_dataset_clause(bound)
+            )
         except SyntaxError as exc:
             raise QueryError(syntax_message(str(exc), sparql, bound)) from None
         except OSError as exc:
@@ -209,8 +216,11 @@ class Graph:
         if isinstance(result, QuerySolutions):
             names = [v.value for v in result.variables]
             return Result("select", names, [{n: conv(sol[n]) for n in names} for sol in result])
-        return Result("construct", ["subject", "predicate", "object"],
-                      [(conv(t.subject), conv(t.predicate), conv(t.object)) for t in result])
+        return Result(
+            "construct",
+            ["subject", "predicate", "object"],
+            [(conv(t.subject), conv(t.predicate), conv(t.object)) for t in result],
+        )
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the store."""

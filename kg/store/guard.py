@@ -35,11 +35,22 @@ from dataclasses import dataclass
 
 from kg.errors import QueryError
 
-__all__ = ["UPDATE_KEYWORDS", "Inspection", "Refused", "Token", "check_dataset", "check_query", "has_dataset_clause", "tokens", "unescape_codepoints"]
+__all__ = [
+    "UPDATE_KEYWORDS",
+    "Inspection",
+    "Refused",
+    "Token",
+    "check_dataset",
+    "check_query",
+    "has_dataset_clause",
+    "tokens",
+    "unescape_codepoints",
+]
 
 #: keywords that only occur in SPARQL Update
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                             "WITH", "USING"})
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
+)
 
 
 class Refused(QueryError):
@@ -81,11 +92,17 @@ def unescape_codepoints(text: str) -> str:
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _VAR = re.compile(r"[?$][A-Za-z0-9_\u00B7\u00C0-\U000EFFFF]+")
 # a word: keyword, prefixed name (with ':'), blank node label, number, boolean
-_WORD = re.compile(r"[A-Za-z0-9_\u00C0-\U000EFFFF][A-Za-z0-9_\-.:%\\\u00B7\u00C0-\U000EFFFF]*|:[A-Za-z0-9_\-.:%\\\u00B7\u00C0-\U000EFFFF]*")
+_WORD = re.compile(
+    r"[A-Za-z0-9_\u00C0-\U000EFFFF][A-Za-z0-9_\-.:%\\\u00B7\u00C0-\U000EFFFF]*|:[A-Za-z0-9_\-.:%\\\u00B7\u00C0-\U000EFFFF]*"
+)
 # a prefix before ":" (PN_PREFIX), and what a word without ":" really is: a number or a name
-_PN_PREFIX = re.compile(r"(?:[A-Za-z\u00C0-\U000EFFFF](?:[A-Za-z0-9_\-.\u00B7\u00C0-\U000EFFFF]*"
-                        r"[A-Za-z0-9_\-\u00B7\u00C0-\U000EFFFF])?)?$")
-_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[A-Za-z_\u00C0-\U000EFFFF][A-Za-z0-9_\u00C0-\U000EFFFF]*")
+_PN_PREFIX = re.compile(
+    r"(?:[A-Za-z\u00C0-\U000EFFFF](?:[A-Za-z0-9_\-.\u00B7\u00C0-\U000EFFFF]*"
+    r"[A-Za-z0-9_\-\u00B7\u00C0-\U000EFFFF])?)?$"
+)
+_PLAIN = re.compile(
+    r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[A-Za-z_\u00C0-\U000EFFFF][A-Za-z0-9_\u00C0-\U000EFFFF]*"
+)
 _LANG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 _SPACE = re.compile(r"\s+")
 
@@ -113,7 +130,7 @@ def tokens(query: str) -> Iterator[Token]:
             i += 1
             continue
         if c in "\"'":
-            q3 = query[i:i + 3]
+            q3 = query[i : i + 3]
             if q3 in ('"""', "'''"):
                 j = i + 3
                 while j < n and not query.startswith(q3, j):
@@ -166,8 +183,11 @@ def has_dataset_clause(query: str) -> bool:
     >>> has_dataset_clause("# data from INSEE\\nSELECT * WHERE { ?s ?p 'from' }")
     False
     """
-    return any(t.kind == "word" and t.text.upper() == "FROM" for v in {query, unescape_codepoints(query)}
-               for t in tokens(v))
+    return any(
+        t.kind == "word" and t.text.upper() == "FROM"
+        for v in {query, unescape_codepoints(query)}
+        for t in tokens(v)
+    )
 
 
 def _where(text: str, pos: int) -> str:
@@ -183,8 +203,14 @@ class Inspection:
     has_dataset: bool = False
 
 
-def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: Mapping[str, str] | None = None,
-                allow_service: bool = False, allow_update: bool = False) -> Inspection:
+def check_query(
+    query: str,
+    *,
+    graphs: Collection[str] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    allow_service: bool = False,
+    allow_update: bool = False,
+) -> Inspection:
     """Refuse *query* when it updates, loads, calls a SERVICE or reads a graph that is not in *graphs*.
 
     Parameters
@@ -219,8 +245,13 @@ def check_query(query: str, *, graphs: Collection[str] | None = None, prefixes: 
     return Inspection(has_dataset)
 
 
-def _check(text: str, graphs: Collection[str] | None, prefixes: Mapping[str, str] | None, allow_service: bool,
-           allow_update: bool) -> bool:
+def _check(
+    text: str,
+    graphs: Collection[str] | None,
+    prefixes: Mapping[str, str] | None,
+    allow_service: bool,
+    allow_update: bool,
+) -> bool:
     known = dict(prefixes or {})
     allowed = set(graphs or ())
     toks = list(tokens(text))
@@ -229,17 +260,31 @@ def _check(text: str, graphs: Collection[str] | None, prefixes: Mapping[str, str
         if tok.kind != "word" or ":" in tok.text:
             continue
         word = tok.text.upper()
-        if word == "PREFIX" and k + 2 < len(toks) and toks[k + 1].kind == "word" and toks[k + 2].kind == "iri":
+        if (
+            word == "PREFIX"
+            and k + 2 < len(toks)
+            and toks[k + 1].kind == "word"
+            and toks[k + 2].kind == "iri"
+        ):
             known[toks[k + 1].text.rstrip(":")] = toks[k + 2].text[1:-1]
         elif word == "SERVICE" and not allow_service:
-            raise Refused("SERVICE is refused: no request may leave the server on a query's behalf "
-                          f"({_where(text, tok.pos)})", "SERVICE")
+            raise Refused(
+                "SERVICE is refused: no request may leave the server on a query's behalf "
+                f"({_where(text, tok.pos)})",
+                "SERVICE",
+            )
         elif word == "LOAD" and not (allow_service and allow_update):
-            raise Refused("LOAD is refused: this endpoint is read-only and never fetches a document on a "
-                          f"query's behalf ({_where(text, tok.pos)})", "LOAD")
+            raise Refused(
+                "LOAD is refused: this endpoint is read-only and never fetches a document on a "
+                f"query's behalf ({_where(text, tok.pos)})",
+                "LOAD",
+            )
         elif word in UPDATE_KEYWORDS and not allow_update:
-            raise Refused(f"{word} is refused: this endpoint is read-only (SPARQL Update is disabled) "
-                          f"({_where(text, tok.pos)})", word)
+            raise Refused(
+                f"{word} is refused: this endpoint is read-only (SPARQL Update is disabled) "
+                f"({_where(text, tok.pos)})",
+                word,
+            )
         elif word == "FROM":
             has_dataset = True
             j = k + 1
@@ -248,9 +293,12 @@ def _check(text: str, graphs: Collection[str] | None, prefixes: Mapping[str, str
             iri = _graph_iri(toks[j] if j < len(toks) else None, known)
             if iri is None or iri not in allowed:
                 shown = toks[j].text if j < len(toks) else "nothing"
-                raise Refused(f"FROM {shown} is refused: only graphs of this store may be named "
-                              f"({_where(text, tok.pos)}); the default graph is already the union of all graphs, "
-                              "and GRAPH <…> { … } selects one", "FROM")
+                raise Refused(
+                    f"FROM {shown} is refused: only graphs of this store may be named "
+                    f"({_where(text, tok.pos)}); the default graph is already the union of all graphs, "
+                    "and GRAPH <…> { … } selects one",
+                    "FROM",
+                )
     return has_dataset
 
 
@@ -266,7 +314,9 @@ def _graph_iri(tok: Token | None, prefixes: Mapping[str, str]) -> str | None:
     return None
 
 
-def check_dataset(default_graphs: Collection[str], named_graphs: Collection[str], graphs: Collection[str]) -> None:
+def check_dataset(
+    default_graphs: Collection[str], named_graphs: Collection[str], graphs: Collection[str]
+) -> None:
     """Refuse protocol ``default-graph-uri`` / ``named-graph-uri`` values that are not graphs of the store.
 
     Raises
@@ -278,5 +328,8 @@ def check_dataset(default_graphs: Collection[str], named_graphs: Collection[str]
     for param, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for g in values:
             if g not in allowed:
-                raise Refused(f"{param}={g} is refused: it is not a graph of this store "
-                              f"(the service description at the endpoint URL lists them)", "FROM")
+                raise Refused(
+                    f"{param}={g} is refused: it is not a graph of this store "
+                    f"(the service description at the endpoint URL lists them)",
+                    "FROM",
+                )

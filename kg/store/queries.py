@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.model import iris
 from kg.errors import QueryError, UnknownEntityError
+from kg.model import iris
 from kg.model.records import TERRITORY_REF_RE
 from kg.store.graph import IRI
 
@@ -74,7 +74,9 @@ def _parse(path: Path) -> NamedQuery:
         elif key == "param":
             name, ptype, *rest = value.split(None, 2)
             if ptype not in PARAM_TYPES:
-                raise QueryError(f"{path}: parameter {name} has unknown type {ptype!r}; use one of {PARAM_TYPES}")
+                raise QueryError(
+                    f"{path}: parameter {name} has unknown type {ptype!r}; use one of {PARAM_TYPES}"
+                )
             params.append(Param(name, ptype, rest[0] if rest else ""))
         elif key == "example":
             examples.append(value)
@@ -139,26 +141,34 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
     declared = {p.name: p for p in query.params}
     extra = set(values) - set(declared)
     if extra:
-        raise QueryError(f"{query.name} has no parameter {', '.join(sorted(extra))}; "
-                         f"its parameters: {', '.join(declared) or 'none'}")
+        raise QueryError(
+            f"{query.name} has no parameter {', '.join(sorted(extra))}; "
+            f"its parameters: {', '.join(declared) or 'none'}"
+        )
     out: dict[str, Any] = {}
     index = None
     for p in query.params:
         if p.name not in values or values[p.name] == "":
-            raise QueryError(f'{query.name} needs --param {p.name}=… ({p.help}); e.g. {query.examples[0] if query.examples else ""}')
+            raise QueryError(
+                f"{query.name} needs --param {p.name}=… ({p.help}); e.g. {query.examples[0] if query.examples else ''}"
+            )
         raw = values[p.name].strip()
         if p.type == "territory":
             m = TERRITORY_REF_RE.match(raw)
             if not m:
-                raise QueryError(f'--param {p.name}="{raw}" is not a territory; write level:code, e.g. commune:94018, '
-                                 "intercommunalite:200057941, departement:94 or region:11")
+                raise QueryError(
+                    f'--param {p.name}="{raw}" is not a territory; write level:code, e.g. commune:94018, '
+                    "intercommunalite:200057941, departement:94 or region:11"
+                )
             out[p.name] = IRI(iris.territory(*m.groups()))
         elif p.type in ("actor", "node"):
             if re.match(r"^https?://", raw):
                 out[p.name] = IRI(raw)
             else:
                 index = index if index is not None else _node_index(graph)
-                out[p.name] = IRI(resolve(index, raw, kinds=None if p.type == "node" else ("actor", "person")))
+                out[p.name] = IRI(
+                    resolve(index, raw, kinds=None if p.type == "node" else ("actor", "person"))
+                )
         elif p.type == "date":
             try:
                 out[p.name] = normalise_date(raw)
@@ -166,7 +176,9 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
                 raise QueryError(f"--param {p.name}: {exc}") from None
         elif p.type == "iri":
             if not re.match(r"^https?://\S+$", raw):
-                raise QueryError(f'--param {p.name}="{raw}" is not an IRI; write it in full, starting with http')
+                raise QueryError(
+                    f'--param {p.name}="{raw}" is not an IRI; write it in full, starting with http'
+                )
             out[p.name] = IRI(raw)
         elif p.type == "integer":
             if not re.fullmatch(r"-?\d+", raw):

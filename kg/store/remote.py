@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any, Self
 
 from kg.errors import QueryError, StoreError
-from kg.store.guard import has_dataset_clause
-from kg.store.graph import Result, bind, syntax_message, to_python
 from kg.model.vocab import PREFIXES
+from kg.store.graph import Result, bind, syntax_message, to_python
+from kg.store.guard import has_dataset_clause
 
 __all__ = ["LoadReport", "RemoteGraph", "gsp_url_for", "load_to_endpoint", "open_graph", "prologue"]
 
@@ -74,8 +74,14 @@ class RemoteGraph:
         Extra HTTP headers (e.g. ``{"Authorization": "Bearer …"}``).
     """
 
-    def __init__(self, url: str, *, union_default_graph: bool = False, timeout: float = 120.0,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        union_default_graph: bool = False,
+        timeout: float = 120.0,
+        headers: dict[str, str] | None = None,
+    ):
         if not re.match(r"^https?://", url):
             raise QueryError(f'--endpoint "{url}" is not an http(s) URL; e.g. http://127.0.0.1:7878/query')
         self.url = url
@@ -110,12 +116,17 @@ class RemoteGraph:
     def named_graphs(self) -> list[str]:
         """IRIs of the server's named graphs (asked once, then remembered)."""
         if self._graphs is None:
-            r = self._post({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"},
-                           "application/sparql-results+json")
+            r = self._post(
+                {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"}, "application/sparql-results+json"
+            )
             if r.status_code != 200:
-                raise StoreError(f"the SPARQL endpoint {self.url} answered {r.status_code} when asked for its "
-                                 f"named graphs: {r.text[:300]}")
-            self._graphs = sorted(b["g"]["value"] for b in r.json()["results"]["bindings"] if b["g"]["type"] == "uri")
+                raise StoreError(
+                    f"the SPARQL endpoint {self.url} answered {r.status_code} when asked for its "
+                    f"named graphs: {r.text[:300]}"
+                )
+            self._graphs = sorted(
+                b["g"]["value"] for b in r.json()["results"]["bindings"] if b["g"]["type"] == "uri"
+            )
         return self._graphs
 
     def query(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Any:
@@ -145,7 +156,7 @@ class RemoteGraph:
             message = r.text.strip()
             m = _POS_RE.search(message)
             if r.status_code == 400 and m:  # positions counted in the caller's query, not in what we sent
-                shifted = f"error at {max(1, int(m.group(1)) - 1)}:{m.group(2)}: {message[m.end():]}"
+                shifted = f"error at {max(1, int(m.group(1)) - 1)}:{m.group(2)}: {message[m.end() :]}"
                 raise QueryError(syntax_message(shifted, sparql, bound))
             if 400 <= r.status_code < 500:
                 raise QueryError(f"the SPARQL endpoint refused the query ({r.status_code}): {message[:500]}")
@@ -163,11 +174,16 @@ class RemoteGraph:
         except ValueError:
             fmt = None
         if fmt is None:
-            raise StoreError(f"the SPARQL endpoint answered with Content-Type {ctype!r}, "
-                             "neither SPARQL JSON results nor an RDF format")
+            raise StoreError(
+                f"the SPARQL endpoint answered with Content-Type {ctype!r}, "
+                "neither SPARQL JSON results nor an RDF format"
+            )
         triples = ox.parse(r.content, format=fmt)
-        return Result("construct", ["subject", "predicate", "object"],
-                      [(conv(t.subject), conv(t.predicate), conv(t.object)) for t in triples])
+        return Result(
+            "construct",
+            ["subject", "predicate", "object"],
+            [(conv(t.subject), conv(t.predicate), conv(t.object)) for t in triples],
+        )
 
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -175,6 +191,7 @@ class RemoteGraph:
 
 
 _POS_RE = re.compile(r"error at (\d+):(\d+): ")
+
 
 def gsp_url_for(endpoint: str) -> str:
     """The Graph Store Protocol URL of a query endpoint (override it when the server differs).
@@ -224,8 +241,15 @@ def _as_store(source: Any) -> Any:
     return store
 
 
-def load_to_endpoint(source: Any, url: str, *, gsp_url: str | None = None, timeout: float = 600.0,
-                     headers: dict[str, str] | None = None, graphs: Iterable[str] | None = None) -> LoadReport:
+def load_to_endpoint(
+    source: Any,
+    url: str,
+    *,
+    gsp_url: str | None = None,
+    timeout: float = 600.0,
+    headers: dict[str, str] | None = None,
+    graphs: Iterable[str] | None = None,
+) -> LoadReport:
     """Write every named graph of *source* to the server at *url*, one Graph Store Protocol PUT each.
 
     Parameters
@@ -272,14 +296,17 @@ def load_to_endpoint(source: Any, url: str, *, gsp_url: str | None = None, timeo
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             params = {"graph": iri} if iri else {"default": ""}
             try:
-                r = http.put(target, params=params, content=body,
-                             headers={"Content-Type": "application/n-triples"})
+                r = http.put(
+                    target, params=params, content=body, headers={"Content-Type": "application/n-triples"}
+                )
             except httpx.HTTPError as exc:
                 raise StoreError(f"cannot reach the Graph Store endpoint {target}: {exc}") from None
             if r.status_code >= 300:
-                raise StoreError(f"the Graph Store endpoint {target} refused graph <{iri or 'default'}> "
-                                 f"({r.status_code}): {r.text[:300]}; check --gsp (the server's Graph Store "
-                                 "Protocol URL)")
+                raise StoreError(
+                    f"the Graph Store endpoint {target} refused graph <{iri or 'default'}> "
+                    f"({r.status_code}): {r.text[:300]}; check --gsp (the server's Graph Store "
+                    "Protocol URL)"
+                )
             written[iri or "default"] = len(triples)
     return LoadReport(target, written)
 

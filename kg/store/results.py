@@ -12,8 +12,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from kg.store.graph import Result, to_python
 from kg.model.vocab import shorten
+from kg.store.graph import Result, to_python
 
 __all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_json", "to_sparql_json"]
 
@@ -44,7 +44,9 @@ def to_sparql_json(result: Result) -> str:
     if result.form == "construct":
         rows = [dict(zip(result.variables, t)) for t in rows]
     bindings = [{k: j for k, v in row.items() if (j := _term_json(v)) is not None} for row in rows]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    return json.dumps(
+        {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+    )
 
 
 def _plain(value: Any) -> Any:

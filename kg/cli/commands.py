@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-
 from typing import Literal
 
 import typer
@@ -165,7 +164,8 @@ def query(
         [],
         "--param",
         "-p",
-        help="A parameter as key=value (repeatable). A malformed or unknown territory exits 4.",
+        metavar="KEY=VALUE",
+        help="A parameter as key=value (repeatable); a malformed territory exits 4.",
     ),
     list_: bool = typer.Option(False, "--list", help="List the named questions with their parameters."),
     lang: Lang = "fr",
@@ -195,7 +195,7 @@ def query(
 @reports_errors
 def sparql(
     file: typer.FileText = typer.Argument(
-        ..., encoding="utf-8", help="A .rq file, or - to read the query from standard input."
+        ..., encoding="utf-8", metavar="FILE", help="A .rq file, or - to read the query from standard input."
     ),
     fmt: ResultFormat = "table",
     store: Store = DEFAULT_STORE,

@@ -752,4 +752,3 @@ def serve(
 
     app = create_app(store, settings)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
-

@@ -5,8 +5,12 @@ option names as keyword arguments::
 
     import kg
     report = kg.build()                 # kg build
-    graph = kg.open()                   # kg … --store build/store (or an endpoint URL)
+    graph = kg.open()                   # kg … --store build/store; kg.open("http://…/sparql") for --endpoint
     graph.query("SELECT ?n WHERE { ?a rdfs:label ?n }", a=kg.IRI("https://w3id.org/territorial-kg/id/actor/le-rameau"))
+    kg.query(graph, "actors-of-territory", {"territory": "departement:94"})   # kg query
+    kg.chains(graph, "Fondation TotalEnergies", "Club ESS", k=3)             # kg chains
+    kg.analyse(graph, territory="intercommunalite:200057941", lang="en")      # kg analyse
+    kg.view(graph, actor="Fonds ODD17", hops=2, out="exports/odd17.html")    # kg view
 
 The package reads as the data flows (dependencies point down this list only):
 
@@ -43,11 +47,30 @@ __version__ = "0.1.0"
 
 #: public name → module that defines it (imported on first use)
 _LAZY = {
+    # the graph
     "BuildReport": ("kg.store.build", "BuildReport"),
-    "build": ("kg.store.build", "build"),
+    "build": ("kg.store.build", "build"),  # kg build
     "Graph": ("kg.store.graph", "Graph"),
     "IRI": ("kg.store.graph", "IRI"),
-    "open": ("kg.store.graph", "open_store"),
+    "open": ("kg.store.graph", "open"),  # --store / --endpoint
+    "RemoteGraph": ("kg.store.remote", "RemoteGraph"),
+    # questions
+    "query": ("kg.store.queries", "run_named"),  # kg query
+    "sparql": ("kg.store.queries", "run_sparql"),  # kg sparql
+    # the network
+    "project": ("kg.network.projection", "project"),
+    "chains": ("kg.network.chains", "chains"),  # kg chains
+    "within": ("kg.network.chains", "within"),  # kg chains --within
+    "analyse": ("kg.network.analysis", "analyse"),  # kg analyse
+    # presenting and serving
+    "view": ("kg.present.view", "view"),  # kg view
+    "export": ("kg.present.export", "export"),  # kg export
+    "write_examples": ("kg.present.examples", "write_examples"),  # kg examples
+    "serve": ("kg.serve.app", "serve"),  # kg serve
+    # the catalysts' workbooks
+    "import_workbook": ("kg.sheets.imports", "import_file"),  # kg import
+    "write_template": ("kg.sheets.workbook", "write_template"),  # kg template
+    "export_workbook": ("kg.sheets.export", "export_xlsx"),  # kg export-xlsx
 }
 
 __all__ = [
@@ -59,11 +82,25 @@ __all__ = [
     "KGError",
     "Problem",
     "QueryError",
+    "RemoteGraph",
     "ShapeViolation",
     "StoreError",
     "UnknownEntityError",
+    "analyse",
     "build",
+    "chains",
+    "export",
+    "export_workbook",
+    "import_workbook",
     "open",
+    "project",
+    "query",
+    "serve",
+    "sparql",
+    "view",
+    "within",
+    "write_examples",
+    "write_template",
 ]
 
 
@@ -81,6 +118,18 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
+    from kg.network.analysis import analyse
+    from kg.network.chains import chains, within
+    from kg.network.projection import project
+    from kg.present.examples import write_examples
+    from kg.present.export import export
+    from kg.present.view import view
+    from kg.serve.app import serve
+    from kg.sheets.export import export_xlsx as export_workbook
+    from kg.sheets.imports import import_file as import_workbook
+    from kg.sheets.workbook import write_template
     from kg.store.build import BuildReport, build
-    from kg.store.graph import IRI, Graph
-    from kg.store.graph import open_store as open
+    from kg.store.graph import IRI, Graph, open
+    from kg.store.queries import run_named as query
+    from kg.store.queries import run_sparql as sparql
+    from kg.store.remote import RemoteGraph

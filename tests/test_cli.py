@@ -1,17 +1,21 @@
-"""The kg command: every command has help and is documented; errors are messages, not tracebacks."""
+"""The kg command: every command has help; errors are messages with their documented exit code, not tracebacks."""
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+import kg
 from kg.cli.commands import app
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "cli.md"
 runner = CliRunner()
 
 
@@ -30,11 +34,21 @@ def test_every_command_has_help_and_is_documented():
 
 def test_help_is_instant_no_heavy_import():
     import subprocess
-    import sys
 
-    code = "import sys, kg.cli.commands; print(sorted(m for m in ('pyshacl','networkx','pyvis','igraph') if m in sys.modules))"
+    code = (
+        "import sys, kg.cli.commands; print(sorted(m for m in "
+        "('pyshacl','networkx','pyvis','igraph','starlette','uvicorn','pyoxigraph') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_nothing_in_the_library_imports_the_cli():
+    for path in (ROOT / "kg").rglob("*.py"):
+        if "cli" in path.relative_to(ROOT / "kg").parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import) kg\.cli\b", text, re.MULTILINE), path
 
 
 @pytest.mark.parametrize(
@@ -49,15 +63,73 @@ def test_help_is_instant_no_heavy_import():
             "Club Gravelle Entreprendre",
         ),
         (["chains", "Club Gravel Entreprendre", "vitawin"], 4, "did you mean “Club Gravelle Entreprendre”"),
-        (["chains", "le rameau", "vitawin", "--as-of", "hier"], 1, "not a date"),
+        (["chains", "le rameau", "vitawin", "--as-of", "hier"], 6, "not a date"),
+        (["chains", "Fonds ODD17", "Club ESS", "--kinds", "friendship"], 4, "friendship"),
+        (["chains", "Fonds ODD17"], 2, "--within"),
         (["analyse", "--territory", "commune:00000"], 4, "not in the official geography"),
+        (["query", "founders", "--format", "xml"], 2, "'xml' is not one of"),
     ],
 )
-def test_bad_input_is_a_message_and_a_non_zero_exit(built_store, args, code, words):
+def test_bad_input_is_a_message_and_its_exit_code(built_store, args, code, words):
     result = runner.invoke(app, args + ["--store", str(built_store)])
-    assert result.exit_code != 0, result.output
+    assert result.exit_code == code, result.output
     assert words in result.output, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chains", "Fonds ODD17", "Club ESS"],
+        ["analyse"],
+        ["query", "--list"],
+        ["view", "--actor", "Fonds ODD17"],
+        ["examples"],
+    ],
+)
+def test_lang_de_is_a_usage_error_not_a_traceback(built_store, args):
+    result = runner.invoke(app, args + ["--lang", "de", "--store", str(built_store)])
+    assert result.exit_code == 2, result.output
+    assert "'de' is not one of 'fr', 'en'" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def _territory_commands(territory: str, tmp_path: Path, store: Path) -> dict[str, list[str]]:
+    return {
+        "analyse": ["analyse", "--territory", territory, "--store", str(store)],
+        "view": ["view", "--territory", territory, "--store", str(store), "--out", str(tmp_path / "v.html")],
+        "export": [
+            "export",
+            "gexf",
+            "--territory",
+            territory,
+            "--store",
+            str(store),
+            "--out",
+            str(tmp_path / "g"),
+        ],
+        "export-xlsx": [
+            "export-xlsx",
+            str(tmp_path / "t.xlsx"),
+            "--territory",
+            territory,
+            "--data",
+            str(ROOT / "data"),
+        ],
+        "query": ["query", "actors-of-territory", "-p", f"territory={territory}", "--store", str(store)],
+    }
+
+
+@pytest.mark.parametrize("territory", ["paris", "departement:ninety-four", "commune:00000"])
+def test_a_bad_territory_exits_4_in_every_command(built_store, tmp_path, territory):
+    """Malformed (checked while parsing) or not in the official geography (the library): exit 4 everywhere."""
+    for name, args in _territory_commands(territory, tmp_path, built_store).items():
+        if name == "query" and ":" in territory and territory.split(":")[1].isdigit():
+            continue  # a well-formed territory is a value of the question: no actors there, no error
+        result = runner.invoke(app, args)
+        assert result.exit_code == 4, (name, result.output)
+        assert territory in result.output, (name, result.output)
+        assert "Traceback" not in result.output
 
 
 def test_sparql_syntax_error_gives_line_and_column(built_store, tmp_path):
@@ -65,6 +137,17 @@ def test_sparql_syntax_error_gives_line_and_column(built_store, tmp_path):
     q.write_text("SELECT ?s WHERE {\n  ?s ?p \n}", encoding="utf-8")
     result = runner.invoke(app, ["sparql", str(q), "--store", str(built_store)])
     assert result.exit_code == 6 and "line 3, column" in result.output, result.output
+
+
+def test_sparql_missing_file_is_a_usage_error(built_store, tmp_path):
+    result = runner.invoke(app, ["sparql", str(tmp_path / "nowhere.rq"), "--store", str(built_store)])
+    assert result.exit_code == 2 and "nowhere.rq" in result.output, result.output
+
+
+def test_sparql_refuses_service_unless_allowed(built_store):
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    result = runner.invoke(app, ["sparql", "-", "--store", str(built_store)], input=text)
+    assert result.exit_code == 6 and "SERVICE" in result.output, result.output
 
 
 def test_sparql_from_stdin_as_csv(built_store):
@@ -78,8 +161,6 @@ def test_sparql_from_stdin_as_csv(built_store):
 
 
 def test_query_formats(built_store):
-    import json
-
     args = ["query", "founders", "--store", str(built_store)]
     out = runner.invoke(app, args + ["-f", "sparql-json"]).output
     data = json.loads(out)
@@ -96,3 +177,119 @@ def test_chains_prints_sentences_with_sources(built_store):
     )
     assert result.exit_code == 0
     assert "Fonds ODD17 finance Club ESS" in result.output and "002_cd60e692da181ed7" in result.output
+    assert "étape" in result.output
+
+
+def test_chains_format_json_and_the_deprecated_json_alias(built_store):
+    args = [
+        "chains",
+        "Fondation TotalEnergies",
+        "Club ESS",
+        "-k",
+        "1",
+        "--lang",
+        "en",
+        "--store",
+        str(built_store),
+    ]
+    new = runner.invoke(app, args + ["--format", "json"])
+    assert new.exit_code == 0, new.output
+    hops = json.loads(new.stdout)[0]
+    assert hops[-1]["sentence"].startswith("Fonds ODD17")
+    old = runner.invoke(app, args + ["--json"])
+    assert old.exit_code == 0 and json.loads(old.stdout) == json.loads(new.stdout)
+    assert "deprecated" in old.stderr
+
+
+def test_chains_within_and_no_chain(built_store):
+    near = runner.invoke(
+        app, ["chains", "Fonds ODD17", "--within", "1", "-f", "json", "--store", str(built_store)]
+    )
+    assert near.exit_code == 0 and any(r["label"] == "Club ESS" for r in json.loads(near.output))
+    none = runner.invoke(
+        app,
+        ["chains", "le rameau", "vitawin", "--as-of", "2019", "--lang", "en", "--store", str(built_store)],
+    )
+    assert none.exit_code == 0 and "No chain found." in none.output
+
+
+def test_analyse_titles_come_from_the_library(built_store):
+    from kg.network.analysis import SECTION_TITLES
+
+    text = runner.invoke(app, ["analyse", "--lang", "en", "--top", "2", "--store", str(built_store)])
+    assert text.exit_code == 0, text.output
+    assert all(title in text.output for title in SECTION_TITLES["en"].values())
+    data = json.loads(
+        runner.invoke(app, ["analyse", "-f", "json", "--top", "2", "--store", str(built_store)]).output
+    )
+    assert data["titles"] == SECTION_TITLES["fr"] and data["summary"]["actors"] > 0
+
+
+def test_export_xlsx_reads_data_not_a_store(built_store, tmp_path):
+    result = runner.invoke(
+        app, ["export", "xlsx", "--out", str(tmp_path / "w.xlsx"), "--store", str(built_store)]
+    )
+    assert result.exit_code == 2 and "--data" in result.output, result.output
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "xlsx",
+            "--out",
+            str(tmp_path / "w.xlsx"),
+            "--data",
+            str(ROOT / "data"),
+            "--territory",
+            "departement:94",
+        ],
+    )
+    assert result.exit_code == 0 and (tmp_path / "w.xlsx").is_file(), result.output
+
+
+def test_missing_store_exits_7(tmp_path):
+    result = runner.invoke(app, ["analyse", "--store", str(tmp_path / "nowhere")])
+    assert result.exit_code == 7 and "kg build" in result.output
+
+
+# -- kg.open: a folder or an endpoint URL ------------------------------------------------------
+
+
+def test_open_a_folder_or_an_endpoint_url(built_store):
+    from kg.store.remote import RemoteGraph
+
+    assert isinstance(kg.open(built_store), kg.Graph)
+    assert isinstance(kg.open(str(built_store)), kg.Graph)
+    remote = kg.open("http://127.0.0.1:9/sparql", timeout=1)
+    assert isinstance(remote, RemoteGraph) and remote.url == "http://127.0.0.1:9/sparql"
+    with pytest.raises(TypeError):
+        kg.open(built_store, timeout=1)
+
+
+@pytest.fixture(scope="module")
+def kg_serve(built_store):
+    from conftest import free_port, server_output, start_server, stop
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(built_store), "--port", str(port)]
+    proc = start_server(cmd, url, "kg serve", cwd=ROOT)
+    yield url
+    stop(proc)
+    assert "Traceback" not in server_output(proc)
+
+
+def test_kg_open_on_kg_serve_answers_like_the_store(kg_serve, graph):
+    from kg.store.remote import RemoteGraph
+
+    remote = kg.open(kg_serve)
+    assert isinstance(remote, RemoteGraph)
+    ask = "SELECT (COUNT(*) AS ?n) WHERE { ?a a igeo:Region }"
+    assert remote.query(ask) == graph.query(ask)
+    found = kg.chains(remote, "Fondation TotalEnergies", "Club ESS", k=1)
+    assert [c.labels for c in found] == [
+        c.labels for c in kg.chains(graph, "Fondation TotalEnergies", "Club ESS", k=1)
+    ]
+    result = runner.invoke(app, ["query", "founders", "-f", "json", "--endpoint", kg_serve])
+    assert result.exit_code == 0 and any(
+        r["founderLabel"] == "Fondation TotalEnergies" for r in json.loads(result.output)
+    )

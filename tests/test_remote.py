@@ -18,7 +18,7 @@ from conftest import free_port, start_server, stop
 import kg
 from kg.errors import QueryError, StoreError
 from kg.store.queries import list_queries, run_named
-from kg.store.remote import RemoteGraph, gsp_url_for, load_to_endpoint, open_graph
+from kg.store.remote import RemoteGraph, gsp_url_for, load_to_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,6 +179,6 @@ def test_reload_is_idempotent(location, built, tmp_path):
         stop(proc)
 
 
-def test_open_graph_picks_remote_or_embedded(plain_server, built):
-    assert isinstance(open_graph(built[0], plain_server), RemoteGraph)
-    assert isinstance(open_graph(built[0], None), kg.Graph)
+def test_kg_open_picks_remote_or_embedded(plain_server, built):
+    assert isinstance(kg.open(plain_server), RemoteGraph)
+    assert isinstance(kg.open(built[0]), kg.Graph)

@@ -1,7 +1,25 @@
-"""The ``kg`` command: parses arguments, calls one library function, prints what comes back.
+"""The ``kg`` command: each command parses its options, calls one library function, prints what comes back.
 
-Every :class:`kg.errors.KGError` is printed as a message (never a traceback) and
-exits with the code of its family (see :mod:`kg.errors`).
+======================  ==============================================================
+command                 library call
+======================  ==============================================================
+``kg build``            :func:`kg.store.build.build` (``--to``: :func:`kg.store.remote.load_to_endpoint`)
+``kg query``            :func:`kg.store.queries.run_named`
+``kg sparql``           :func:`kg.store.queries.run_sparql`
+``kg chains``           :func:`kg.network.chains.chains` (``--within``: :func:`kg.network.chains.within`)
+``kg analyse``          :func:`kg.network.analysis.analyse`
+``kg view``             :func:`kg.present.view.view`
+``kg export``           :func:`kg.present.export.export` (``xlsx``: :func:`kg.sheets.export.export_xlsx`)
+``kg examples``         :func:`kg.present.examples.write_examples`
+``kg serve``            :func:`kg.serve.app.serve`
+``kg template``         :func:`kg.sheets.workbook.write_template`
+``kg import``           :func:`kg.sheets.imports.import_file` (``--remove``: ``remove_import``)
+``kg export-xlsx``      :func:`kg.sheets.export.export_xlsx`
+======================  ==============================================================
+
+Graphs are opened with :func:`kg.open` (the ``--endpoint`` URL, else the ``--store`` folder).
+Every :class:`kg.errors.KGError` is printed as a message (never a traceback) and exits with
+the code of its family (:func:`kg.cli.options.reports_errors`, :mod:`kg.errors`).
 """
 
 from __future__ import annotations
@@ -9,8 +27,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
+
+from kg.cli.options import (
+    DEFAULT_DATA,
+    DEFAULT_STORE,
+    DataDir,
+    Endpoint,
+    JsonAlias,
+    Lang,
+    ResultFormat,
+    Store,
+    Territory,
+    TextFormat,
+    check_territory,
+    pick_format,
+    reports_errors,
+    where,
+)
 
 app = typer.Typer(
     name="kg",
@@ -28,27 +64,21 @@ def _root() -> None:
     """Territorial KG: the actors of French territories and the alliances between them."""
 
 
-def _fail(exc: Exception) -> None:
-    from kg.errors import KGError
-
-    if isinstance(exc, KGError):
-        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(exc.exit_code)
-    raise exc
-
-
 @app.command()
+@reports_errors
 def build(
-    data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/ and sources/."),
-    store: Path = typer.Option(Path("build/store"), help="Folder of the embedded store to write."),
+    data: DataDir = DEFAULT_DATA,
+    store: Store = DEFAULT_STORE,
     dump: Path = typer.Option(Path("build/graph.trig"), help="TriG dump to write (every named graph)."),
     ontology: Path = typer.Option(
         Path("ontology"), help="Folder with the ontology, SKOS schemes and SHACL shapes."
     ),
-    shacl: str = typer.Option(
-        "curated", help="SHACL validation: curated (default), full (whole geography too) or off."
+    shacl: Literal["curated", "full", "off"] = typer.Option(
+        "curated",
+        help="SHACL validation: curated (default), full (whole geography too) or off.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
+    fmt: TextFormat = "text",
+    as_json: JsonAlias = False,
     to: str | None = typer.Option(
         None,
         "--to",
@@ -66,22 +96,14 @@ def build(
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
     from kg.store.build import build as run_build
 
-    if shacl not in ("curated", "full", "off"):
-        typer.secho(
-            f'Error: --shacl "{shacl}" is not one of curated, full, off', err=True, fg=typer.colors.RED
-        )
-        raise typer.Exit(2)
-    try:
-        report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
-        loaded = None
-        if to:
-            from kg.store.remote import load_to_endpoint
+    fmt = pick_format(fmt, as_json)
+    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
+    loaded = None
+    if to:
+        from kg.store.remote import load_to_endpoint
 
-            loaded = load_to_endpoint(report.dump, to, gsp_url=gsp)
-    except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not ours
-        _fail(exc)
-        return
-    if as_json:
+        loaded = load_to_endpoint(report.dump, to, gsp_url=gsp)
+    if fmt == "json":
         out = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(report).items()}
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
@@ -98,25 +120,9 @@ def build(
         )
 
 
-STORE_OPTION = typer.Option(Path("build/store"), "--store", help="Folder of the built store (kg build).")
-ENDPOINT_OPTION = typer.Option(
-    None,
-    "--endpoint",
-    envvar="KG_ENDPOINT",
-    help="Work against a SPARQL 1.1 endpoint (URL, e.g. http://127.0.0.1:7878/query) "
-    "instead of the local store.",
-)
-FORMAT_HELP = "Output: table (default), csv, json or sparql-json."
-
-
 def _print_result(result, fmt: str) -> None:
-    from kg.store.results import FORMATS, render, table_rows
+    from kg.store.results import render, table_rows
 
-    if fmt not in FORMATS:
-        typer.secho(
-            f'Error: --format "{fmt}" is not one of {", ".join(FORMATS)}', err=True, fg=typer.colors.RED
-        )
-        raise typer.Exit(2)
     if fmt != "table":
         typer.echo(render(result, fmt))
         return
@@ -132,59 +138,68 @@ def _print_result(result, fmt: str) -> None:
     console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", style="dim")
 
 
-def _parse_params(params: list[str]) -> dict[str, str]:
+def _parse_params(name: str, params: list[str]) -> dict[str, str]:
+    """``--param key=value`` strings as a dict; territory parameters checked like ``--territory``."""
+    from kg.store.queries import get_query
+
     out = {}
     for p in params:
         if "=" not in p:
-            typer.secho(
-                f'Error: --param "{p}" must be key=value, e.g. --param territory=departement:94',
-                err=True,
-                fg=typer.colors.RED,
+            raise typer.BadParameter(
+                f'"{p}" must be key=value, e.g. --param territory=departement:94', param_hint="'--param'"
             )
-            raise typer.Exit(2)
         k, v = p.split("=", 1)
         out[k.strip()] = v
+    for declared in get_query(name).params:
+        if declared.type == "territory" and out.get(declared.name):
+            out[declared.name] = check_territory(out[declared.name], f"'--param {declared.name}'")
     return out
 
 
 @app.command()
+@reports_errors
 def query(
     name: str | None = typer.Argument(None, help="Name of the question (kg query --list shows them)."),
-    param: list[str] = typer.Option([], "--param", "-p", help="A parameter as key=value (repeatable)."),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        help="A parameter as key=value (repeatable); a malformed territory exits 4.",
+    ),
     list_: bool = typer.Option(False, "--list", help="List the named questions with their parameters."),
-    lang: str = typer.Option("fr", "--lang", help="Language of the listing: fr or en."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    store: Path = STORE_OPTION,
-    endpoint: str | None = ENDPOINT_OPTION,
+    lang: Lang = "fr",
+    fmt: ResultFormat = "table",
+    store: Store = DEFAULT_STORE,
+    endpoint: Endpoint = None,
 ) -> None:
     """Ask a named question (documented SPARQL in kg/store/queries/), with bound parameters."""
+    import kg
     from kg.store.queries import list_queries, run_named
 
-    try:
-        if list_ or not name:
-            for q in list_queries():
-                typer.secho(q.name, bold=True)
-                typer.echo(f"  {q.title.get(lang) or q.title.get('fr', '')}")
-                for p in q.params:
-                    typer.echo(f"  --param {p.name}=…  ({p.type}) {p.help}")
-                for ex in q.examples:
-                    typer.echo(f"  e.g. {ex}")
-            return
-        from kg.store.remote import open_graph
-
-        result = run_named(open_graph(store, endpoint), name, _parse_params(param), raw=True)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+    if list_ or not name:
+        for q in list_queries():
+            typer.secho(q.name, bold=True)
+            typer.echo(f"  {q.title.get(lang) or q.title.get('fr', '')}")
+            for p in q.params:
+                typer.echo(f"  --param {p.name}=…  ({p.type}) {p.help}")
+            for ex in q.examples:
+                typer.echo(f"  e.g. {ex}")
         return
+    values = _parse_params(name, param)
+    result = run_named(kg.open(where(store, endpoint)), name, values, raw=True)
     _print_result(result, fmt)
 
 
 @app.command()
+@reports_errors
 def sparql(
-    file: str = typer.Argument(..., help="A .rq file, or - to read the query from standard input."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    store: Path = STORE_OPTION,
-    endpoint: str | None = ENDPOINT_OPTION,
+    file: typer.FileText = typer.Argument(
+        ..., encoding="utf-8", metavar="FILE", help="A .rq file, or - to read the query from standard input."
+    ),
+    fmt: ResultFormat = "table",
+    store: Store = DEFAULT_STORE,
+    endpoint: Endpoint = None,
     allow_service: bool = typer.Option(
         False,
         "--allow-service",
@@ -192,35 +207,21 @@ def sparql(
     ),
 ) -> None:
     """Run any SPARQL query on the graph (default graph = union of all named graphs)."""
-    from kg.errors import InputError
+    import kg
+    from kg.store.queries import run_sparql
 
-    try:
-        if file == "-":
-            text = sys.stdin.read()
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise InputError(file, "no such file; pass the path of a .rq file, or - for standard input")
-            text = path.read_text(encoding="utf-8")
-        from kg.model.vocab import PREFIXES
-        from kg.store.guard import check_query
-        from kg.store.remote import open_graph
-
-        graph = open_graph(store, endpoint)
-        check_query(text, graphs=graph.named_graphs(), prefixes=PREFIXES, allow_service=allow_service)
-        result = graph.run(text, raw=True)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+    text = file.read()
+    result = run_sparql(kg.open(where(store, endpoint)), text, allow_service=allow_service, raw=True)
     _print_result(result, fmt)
 
 
 @app.command()
+@reports_errors
 def chains(
     source: str = typer.Argument(..., help="Actor or programme: name (any case, accents optional) or IRI."),
     target: str | None = typer.Argument(None, help="Second actor or programme (omit with --within)."),
-    k: int = typer.Option(3, "-k", help="How many chains, shortest first."),
-    max_hops: int = typer.Option(6, "--max-hops", help="Longest chain shown."),
+    k: int = typer.Option(3, "-k", min=1, help="How many chains, shortest first."),
+    max_hops: int = typer.Option(6, "--max-hops", min=1, help="Longest chain shown."),
     kinds: str | None = typer.Option(
         None,
         "--kinds",
@@ -229,117 +230,96 @@ def chains(
         "succession, poste, territoire).",
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]])."
+        None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]]); not a date: exit 6."
     ),
-    within_hops: int | None = typer.Option(None, "--within", help="List who is within N hops of SOURCE."),
-    lang: str = typer.Option("fr", "--lang", help="fr or en."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    store: Path = STORE_OPTION,
-    endpoint: str | None = ENDPOINT_OPTION,
+    within_hops: int | None = typer.Option(
+        None, "--within", min=0, help="List who is within N hops of SOURCE (instead of TARGET)."
+    ),
+    lang: Lang = "fr",
+    fmt: TextFormat = "text",
+    as_json: JsonAlias = False,
+    store: Store = DEFAULT_STORE,
+    endpoint: Endpoint = None,
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
-    from kg.errors import QueryError
-    from kg.network.chains import chain_graph, find_chains, within
-    from kg.network.projection import cached_project
+    import kg
+    from kg.network.chains import NO_CHAIN, headline, within
+    from kg.network.chains import chains as find
 
-    kind_list = [x.strip() for x in kinds.split(",")] if kinds else None
-    try:
-        if target is None and within_hops is None:
-            raise QueryError("give a second actor, or --within N to list who is within N hops")
-        from kg.store.remote import open_graph
-
-        H = chain_graph(cached_project(open_graph(store, endpoint)))
-        if within_hops is not None:
-            rows = within(H, source, within_hops, kinds=kind_list, as_of=as_of)
-            if as_json:
-                typer.echo(
-                    json.dumps(
-                        [{"iri": i, "label": lab, "hops": d} for i, lab, d in rows],
-                        ensure_ascii=False,
-                        indent=2,
-                    )
-                )
-            else:
-                for _, lab, d in rows:
-                    typer.echo(f"{d}  {lab}")
-            return
-        found = find_chains(H, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
-    if as_json:
-        typer.echo(
-            json.dumps([[h.as_dict(lang) for h in c.hops] for c in found], ensure_ascii=False, indent=2)
+    fmt = pick_format(fmt, as_json)
+    kind_list = [x.strip() for x in kinds.split(",") if x.strip()] if kinds else None
+    if (target is None) == (within_hops is None):
+        raise typer.BadParameter(
+            "give a second actor (TARGET), or --within N to list who is within N hops", param_hint="TARGET"
         )
+    graph = kg.open(where(store, endpoint))
+    if within_hops is not None:
+        rows = within(graph, source, within_hops, kinds=kind_list, as_of=as_of)
+        if fmt == "json":
+            out = [{"iri": i, "label": lab, "hops": d} for i, lab, d in rows]
+            typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            for _, lab, d in rows:
+                typer.echo(f"{d}  {lab}")
+        return
+    found = find(graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of)
+    if fmt == "json":
+        out = [[h.as_dict(lang) for h in c.hops] for c in found]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo("Aucune chaîne trouvée." if lang == "fr" else "No chain found.")
-        return
+        typer.echo(NO_CHAIN[lang])
     for i, c in enumerate(found, 1):
-        typer.secho(
-            f"{i}. " + " → ".join(c.labels) + f"  ({len(c)} {'étape' if lang == 'fr' else 'hop'}"
-            f"{'s' if len(c) > 1 else ''})",
-            bold=True,
-        )
+        typer.secho(f"{i}. {headline(c, lang)}", bold=True)
         for h in c.hops:
             typer.echo(f"   - {h.sentence(lang)}")
 
 
 @app.command()
+@reports_errors
 def analyse(
-    territory: str | None = typer.Option(
-        None,
-        "--territory",
-        help="Only this territory and its sub-territories "
-        "(commune:94018, intercommunalite:200057941, departement:94, region:11).",
-    ),
-    lang: str = typer.Option("fr", "--lang", help="fr or en."),
-    top: int = typer.Option(10, "--top", help="How many brokers, communities and suggestions."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    store: Path = STORE_OPTION,
-    endpoint: str | None = ENDPOINT_OPTION,
+    territory: Territory = None,
+    lang: Lang = "fr",
+    top: int = typer.Option(10, "--top", min=1, help="How many brokers, communities and suggestions."),
+    fmt: TextFormat = "text",
+    as_json: JsonAlias = False,
+    store: Store = DEFAULT_STORE,
+    endpoint: Endpoint = None,
 ) -> None:
     """Brokers, communities, isolated actors, suggested links and growth, each explained in one sentence."""
+    import kg
     from kg.network.analysis import analyse as run_analyse
-    from kg.network.projection import cached_project, territory_members
 
-    titles = {
-        "fr": {
-            "brokers": "Passeurs (intermédiaires entre groupes)",
-            "communities": "Communautés",
-            "isolated": "Acteurs isolés",
-            "suggestions": "Rencontres suggérées",
-            "growth": "Croissance de l'écosystème",
-        },
-        "en": {
-            "brokers": "Brokers (between groups)",
-            "communities": "Communities",
-            "isolated": "Isolated actors",
-            "suggestions": "Suggested links",
-            "growth": "Growth of the ecosystem",
-        },
-    }
-    try:
-        from kg.store.remote import open_graph
-
-        graph = open_graph(store, endpoint)
-        G = cached_project(graph)
-        keep = territory_members(graph, G, territory) if territory else None
-        result = run_analyse(G, keep=keep, lang=lang, top=top)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+    fmt = pick_format(fmt, as_json)
+    result = run_analyse(kg.open(where(store, endpoint)), territory=territory, lang=lang, top=top)
+    if fmt == "json":
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
         return
-    if as_json:
-        out = {name: [vars(f) for f in items] for name, items in result.sections()}
-        out["summary"] = result.summary
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
-        return
-    for name, items in result.sections():
-        typer.secho(titles.get(lang, titles["fr"])[name], bold=True)
+    for _, title, items in result.titled_sections():
+        typer.secho(title, bold=True)
         if not items:
             typer.echo("  —")
         for f in items:
             typer.echo(f"  - {f.sentence}")
+
+
+@app.command()
+@reports_errors
+def examples(
+    out: Path = typer.Option(Path("exports"), "--out", help="Folder of the example views."),
+    lang: Lang = "fr",
+    store: Store = DEFAULT_STORE,
+) -> None:
+    """Write the example views (HTML, SVG, PNG) of the README.
+
+    The PEMB ecosystem, the Fonds ODD17 funding chains, and the history AET (2008) → Q2ER (2014) → VitaWin
+    (2021).
+    """
+    import kg
+    from kg.present.examples import write_examples
+
+    for p in write_examples(kg.open(store), out, lang=lang):
+        typer.echo(f"Written: {p}")
 
 
 def _register_extensions() -> None:
@@ -351,24 +331,6 @@ def _register_extensions() -> None:
     register_view(app)
     register_serve(app)
     register_sheets(app)
-
-    @app.command()
-    def examples(
-        out: Path = typer.Option(Path("exports"), "--out", help="Folder of the example views."),
-        store: Path = STORE_OPTION,
-    ) -> None:
-        """Write the example views (HTML, SVG, PNG): the PEMB ecosystem, the Fonds ODD17 funding chains, and the
-        history AET (2008) → Q2ER (2014) → VitaWin (2021)."""
-        import kg
-        from kg.present.examples import write_examples
-
-        try:
-            paths = write_examples(kg.open(store), out)
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
-            return
-        for p in paths:
-            typer.echo(f"Written: {p}")
 
 
 _register_extensions()

@@ -1,20 +1,21 @@
-"""The ``kg serve`` command: parses its options and calls :func:`kg.serve.app.serve`.
+"""The ``kg serve`` command: parses its options and calls :func:`kg.serve.app.serve` (which starts uvicorn).
 
 ``register(app)`` adds the command to the ``kg`` Typer application; ``python -m kg.cli.serve``
-(or ``python -m kg.serve.app``) runs it on its own.
+runs it on its own.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
+
+from kg.cli.options import DEFAULT_STORE, Store, reports_errors
 
 __all__ = ["main", "register"]
 
 
+@reports_errors
 def serve_command(
-    store: Path = typer.Option(Path("build/store"), "--store", help="Folder of the built store (kg build)."),
+    store: Store = DEFAULT_STORE,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(7878, "--port", help="TCP port to listen on."),
     time_limit_ms: int = typer.Option(
@@ -47,22 +48,18 @@ def serve_command(
     ),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (query page at /sparql, ontology at /ontology)."""
-    from kg.cli.commands import _fail
     from kg.serve.app import Settings, serve
 
-    try:
-        settings = Settings(
-            time_limit_ms=time_limit_ms,
-            max_returned_rows=max_returned_rows,
-            max_request_bytes=max_request_bytes,
-            workers=workers,
-            update_token=update_token,
-        )
-        typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql   ontology: http://{host}:{port}/ontology")
-        typer.echo(f"  {settings}")
-        serve(store, host=host, port=port, settings=settings)
-    except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not ours
-        _fail(exc)
+    settings = Settings(
+        time_limit_ms=time_limit_ms,
+        max_returned_rows=max_returned_rows,
+        max_request_bytes=max_request_bytes,
+        workers=workers,
+        update_token=update_token,
+    )
+    typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql   ontology: http://{host}:{port}/ontology")
+    typer.echo(f"  {settings}")
+    serve(store, host=host, port=port, settings=settings)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,27 +11,26 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["register"]
+from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDir, Store, Territory, fail, reports_errors
+
+__all__ = ["print_workbook_report", "register"]
 
 
-def _template(
+@reports_errors
+def template(
     file: Path = typer.Argument(Path("territoire.xlsx"), help="Workbook to write (.xlsx)."),
     ontology: Path = typer.Option(Path("ontology"), help="Folder with the SKOS schemes (drop-down lists)."),
 ) -> None:
     """Write an empty workbook to fill in: one sheet per kind of record, drop-down lists, a read-me sheet."""
-    from kg.cli.commands import _fail
     from kg.sheets.workbook import write_template
 
-    try:
-        path = write_template(file, ontology / "schemes.ttl")
-    except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not ours
-        _fail(exc)
-        return
+    path = write_template(file, ontology / "schemes.ttl")
     typer.echo(f"Modèle écrit : {path}")
     typer.echo(f"Remplissez-le, puis : kg import {path} --dry-run")
 
 
-def _import(
+@reports_errors
+def import_(
     file: Path | None = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
     name: str | None = typer.Option(
         None,
@@ -45,36 +44,24 @@ def _import(
     remove: str | None = typer.Option(
         None, "--remove", help="Remove the import of this name (its folder and named graph)."
     ),
-    data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/, sources/ and imports/."),
-    store: Path = typer.Option(
-        Path("build/store"),
-        "--store",
-        help="Store whose named graph is replaced (skipped when there is none: run kg build).",
-    ),
+    data: DataDir = DEFAULT_DATA,
+    store: Store = DEFAULT_STORE,
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="List every record added, changed or removed."
     ),
 ) -> None:
-    """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error)."""
-    from kg.cli.commands import _fail
+    """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error).
+
+    The import's named graph in --store is replaced (skipped when there is no store: run kg build)."""
     from kg.sheets.imports import import_file, remove_import
 
-    try:
-        if remove:
-            done = remove_import(remove, data, store)
-            typer.echo(f"Import « {remove} » supprimé." if done else f"Aucun import « {remove} ».")
-            return
-        if file is None:
-            typer.secho(
-                "Error: give the spreadsheet to import (or --remove NAME)", err=True, fg=typer.colors.RED
-            )
-            raise typer.Exit(2)
-        plan = import_file(file, data, store, name=name, dry_run=dry_run)
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+    if remove:
+        done = remove_import(remove, data, store)
+        typer.echo(f"Import « {remove} » supprimé." if done else f"Aucun import « {remove} ».")
         return
+    if file is None:
+        fail("give the spreadsheet to import (or --remove NAME)", 2)
+    plan = import_file(file, data, store, name=name, dry_run=dry_run)
     head = "Simulation (rien n'est écrit)" if dry_run else "Import"
     typer.secho(f"{head} « {plan.slug} » depuis {plan.file.name}", bold=True)
     typer.echo(
@@ -104,42 +91,43 @@ def _import(
         typer.echo(f"Écrit : {data / 'imports' / plan.slug} (pas de store à {store} : lancez kg build)")
 
 
-def _export_xlsx(
+#: sheet names of the workbook report, in French
+_SHEETS = {
+    "actors": "acteurs",
+    "relations": "relations",
+    "programmes": "programmes",
+    "partners": "partenaires",
+    "fundings": "financements",
+    "sources": "sources",
+}
+
+
+def print_workbook_report(report) -> None:
+    """Print what :func:`kg.sheets.export.export_xlsx` wrote (also used by ``kg export xlsx``)."""
+    typer.echo(f"Classeur écrit : {report.path}")
+    typer.echo("  " + ", ".join(f"{_SHEETS.get(k, k)} {v}" for k, v in report.rows.items()))
+
+
+@reports_errors
+def export_xlsx(
     file: Path = typer.Argument(..., help="Workbook to write (.xlsx)."),
-    territory: str | None = typer.Option(
-        None,
-        "--territory",
-        "--territoire",
-        help="Only this territory and its sub-territories (departement:94, commune:94018, region:11…).",
-    ),
+    territory: Territory = None,
     import_name: str | None = typer.Option(
         None, "--import", help="Only the records of this import (importing the file again then updates it)."
     ),
-    data: Path = typer.Option(Path("data"), help="Folder with curated/, geo/ and imports/."),
+    data: DataDir = DEFAULT_DATA,
 ) -> None:
-    """Write the graph (or one territory, or one import) as the catalysts' workbook; importing it again changes nothing."""
-    from kg.cli.commands import _fail
-    from kg.sheets.export import export_xlsx
+    """Write the graph's records (or one territory's, or one import's) as the catalysts' workbook.
 
-    try:
-        report = export_xlsx(file, data, territory=territory, import_name=import_name)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
-    typer.echo(f"Classeur écrit : {report.path}")
-    names = {
-        "actors": "acteurs",
-        "relations": "relations",
-        "programmes": "programmes",
-        "partners": "partenaires",
-        "fundings": "financements",
-        "sources": "sources",
-    }
-    typer.echo("  " + ", ".join(f"{names[k]} {v}" for k, v in report.rows.items()))
+    The records are read from --data; importing the workbook again changes nothing.
+    """
+    from kg.sheets.export import export_xlsx as write_workbook
+
+    print_workbook_report(write_workbook(file, data, territory=territory, import_name=import_name))
 
 
 def register(app: typer.Typer) -> None:
     """Add ``template``, ``import`` and ``export-xlsx`` to the ``kg`` application."""
-    app.command("template")(_template)
-    app.command("import")(_import)
-    app.command("export-xlsx")(_export_xlsx)
+    app.command("template")(template)
+    app.command("import")(import_)
+    app.command("export-xlsx")(export_xlsx)

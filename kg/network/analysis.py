@@ -467,3 +467,113 @@ def _analyse(
             Finding("growth", str(row["year"]), str(row["year"]), row, S["growth"].format(**row))
         )
     return res
+
+
+# ---------------------------------------------------------------- the call of ``kg analyse``
+
+__all__ += ["SECTION_TITLES", "AnalysisReport", "analyse_network"]
+
+#: the analysis of a projection already computed (what :func:`analyse` runs once it has the projection)
+analyse_network = analyse
+
+#: the titles of the sections of an analysis, per language
+SECTION_TITLES = {
+    "fr": {
+        "brokers": "Passeurs (intermédiaires entre groupes)",
+        "communities": "Communautés",
+        "isolated": "Acteurs isolés",
+        "suggestions": "Rencontres suggérées",
+        "growth": "Croissance de l'écosystème",
+    },
+    "en": {
+        "brokers": "Brokers (between groups)",
+        "communities": "Communities",
+        "isolated": "Isolated actors",
+        "suggestions": "Suggested links",
+        "growth": "Growth of the ecosystem",
+    },
+}
+
+
+@dataclass
+class AnalysisReport(Analysis):
+    """An :class:`Analysis` with what it is about and its section titles in its language."""
+
+    lang: str = "fr"
+    territory: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def titled_sections(self) -> list[tuple[str, str, list[Finding]]]:
+        """``(name, title, findings)`` of each section, in order."""
+        return [(name, self.titles.get(name, name), items) for name, items in self.sections()]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready): findings per section, the summary, the section titles."""
+        out: dict[str, Any] = {name: [vars(f) for f in items] for name, items in self.sections()}
+        out["summary"] = self.summary
+        out["titles"] = dict(self.titles)
+        out["territory"] = self.territory
+        out["lang"] = self.lang
+        return out
+
+
+def analyse(  # the same call, now also on an opened graph
+    graph: Any,
+    *,
+    territory: str | None = None,
+    lang: str = "fr",
+    top: int = 10,
+    keep: set[str] | None = None,
+    k: int | None = None,
+    seed: int = 42,
+    engine: str = "auto",
+) -> AnalysisReport:
+    """Brokers, communities, isolated actors, suggested links and growth (what ``kg analyse`` prints).
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph, kg.store.remote.RemoteGraph or networkx.MultiDiGraph
+        The opened graph (:func:`kg.open`; projected, and the projection cached beside a local
+        store), or a projection already computed (:func:`kg.network.projection.project`).
+    territory : str, optional
+        Only this territory (``level:code``) and its sub-territories: their actors and the
+        programmes these take part in. Needs an opened graph, not a projection.
+    lang : {"fr", "en"}
+        Language of the sentences and section titles.
+    top : int
+        How many brokers, communities and suggestions to report.
+    keep, k, seed, engine
+        As in :func:`analyse_network`.
+
+    Returns
+    -------
+    AnalysisReport
+        The findings by section, with the section titles in *lang*.
+
+    Raises
+    ------
+    QueryError
+        For a malformed territory, or a territory asked of a projection.
+    UnknownEntityError
+        For a territory that is not in the official geography.
+    """
+    if lang not in SECTION_TITLES:
+        raise ValueError(f"unknown language {lang!r}; use fr or en")
+    from dataclasses import fields
+
+    from kg.errors import QueryError
+    from kg.network.projection import cached_project, territory_members
+
+    if isinstance(graph, nx.Graph):
+        if territory:
+            raise QueryError(
+                "territory= needs the opened graph (kg.open()), not a projection; or pass keep= instead"
+            )
+        G = graph
+    else:
+        G = cached_project(graph)
+        if territory:
+            keep = territory_members(graph, G, territory)
+    found = analyse_network(G, keep=keep, lang=lang, top=top, k=k, seed=seed, engine=engine)
+    init = {f.name: getattr(found, f.name) for f in fields(found) if f.init}
+    return AnalysisReport(**init, lang=lang, territory=territory, titles=SECTION_TITLES[lang])

@@ -360,3 +360,86 @@ def within(
     dist = nx.single_source_shortest_path_length(view, s, cutoff=hops)
     rows = [(n, H.nodes[n].get("label", n), d) for n, d in dist.items() if n != s]
     return sorted(rows, key=lambda r: (r[2], r[1]))
+
+
+# ---------------------------------------------------------------- the calls of ``kg chains``
+
+__all__ += ["NO_CHAIN", "chains", "headline"]
+
+#: what ``kg chains`` says when no chain links the two nodes
+NO_CHAIN = {"fr": "Aucune chaîne trouvée.", "en": "No chain found."}
+
+
+def _network(graph: Any) -> nx.Graph:
+    """*graph* as a chain graph: a NetworkX graph is used as it is (a projection is turned into its
+    :func:`chain_graph`); a store, local or remote, is projected first (cached beside a local store)."""
+    if isinstance(graph, nx.Graph):
+        return _as_chain_graph(graph)
+    from kg.network.projection import cached_project
+
+    return chain_graph(cached_project(graph))
+
+
+def chains(
+    graph: Any,
+    source: str,
+    target: str,
+    *,
+    k: int = 3,
+    max_hops: int = 6,
+    kinds: Iterable[str] | None = None,
+    as_of: str | int | None = None,
+) -> list[Chain]:
+    """The *k* shortest alliance chains from *source* to *target* (what ``kg chains A B`` prints).
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph, kg.store.remote.RemoteGraph or networkx graph
+        The opened graph (:func:`kg.open`), or a projection / chain graph already computed.
+    source, target : str
+        Names (case- and accent-insensitive) or IRIs.
+    k, max_hops, kinds, as_of
+        As in :func:`find_chains`.
+
+    Returns
+    -------
+    list of Chain
+        Shortest first; empty when no chain of at most *max_hops* hops links them.
+
+    Raises
+    ------
+    UnknownEntityError
+        For an unknown or ambiguous name (with suggestions) or relation kind.
+    QueryError
+        For an *as_of* that is not a date.
+    """
+    return find_chains(_network(graph), source, target, k=k, max_hops=max_hops, kinds=kinds, as_of=as_of)
+
+
+_within_network = within
+
+
+def within(  # the same call, now also on an opened graph
+    graph: Any,
+    source: str,
+    hops: int = 2,
+    *,
+    kinds: Iterable[str] | None = None,
+    as_of: str | int | None = None,
+) -> list[tuple[str, str, int]]:
+    """Nodes within *hops* of *source* (what ``kg chains SOURCE --within N`` prints).
+
+    *graph* is an opened graph (:func:`kg.open`) or a projection / chain graph already computed.
+
+    Returns
+    -------
+    list of (iri, label, distance)
+        Sorted by distance, then label.
+    """
+    return _within_network(_network(graph), source, hops, kinds=kinds, as_of=as_of)
+
+
+def headline(chain: Chain, lang: str = "fr") -> str:
+    """One line naming the chain's nodes and its length, e.g. ``A → B → C  (2 étapes)``."""
+    word = {"fr": "étape", "en": "hop"}[lang]
+    return " → ".join(chain.labels) + f"  ({len(chain)} {word}{'s' if len(chain) > 1 else ''})"

@@ -889,6 +889,7 @@ def view(
     title: str | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     group_by: str = "type",
+    pictures: Iterable[str] = (),
     G: nx.MultiDiGraph | None = None,
 ) -> ViewResult:
     """Select, build and write one view (what ``kg view`` does); exactly one selection is expected.
@@ -902,6 +903,8 @@ def view(
         names whose *k* shortest chains are highlighted in their surroundings; everything.
     out : path, optional
         The HTML file (default ``exports/view.html``).
+    pictures : iterable of {"svg", "png"}
+        Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
     G : networkx.MultiDiGraph, optional
         A projection already computed (saves a few queries when writing several views).
 
@@ -974,5 +977,13 @@ def view(
         node_figures=figures(graph, lang),
     )
     result = write_html(model, out or Path("exports") / "view.html")
+    if pictures:
+        from kg.present.picture import write_png, write_svg
+
+        writers = {"svg": write_svg, "png": write_png}
+        for kind in pictures:
+            if kind not in writers:
+                raise ExportError(f'no picture format "{kind}"; use svg or png')
+            result.pictures.append(writers[kind](model, Path(result.path).with_suffix(f".{kind}")))
     result.seconds = time.perf_counter() - t_start
     return result

@@ -350,14 +350,12 @@ def serve(
     settings: Settings | None = None,
     log_level: str = "warning",
 ) -> None:
-    """Serve *store* on http://host:port/sparql until interrupted (blocking)."""
+    """Serve *store* on http://host:port/sparql until interrupted (blocking): what ``kg serve`` calls.
+
+    Starts uvicorn with the application of :func:`create_app`. Nothing in :mod:`kg.serve`
+    imports the command line; ``python -m kg.cli.serve`` runs the command alone.
+    """
     import uvicorn
 
     app = create_app(store, settings)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
-
-
-if __name__ == "__main__":  # pragma: no cover - python -m kg.serve.app, for benchmarks and tests
-    from kg.cli.serve import main
-
-    main()

@@ -1,4 +1,7 @@
-"""The built graph, opened for querying: ``kg.open(path).query(sparql, **bindings)``.
+"""The built graph, opened for querying: ``kg.open(path_or_url).query(sparql, **bindings)``.
+
+:func:`open` opens a store written by ``kg build`` (a folder) or a SPARQL 1.1 endpoint (an
+``http(s)://`` URL, as a :class:`kg.store.remote.RemoteGraph`); both answer the same calls.
 
 Values are *bound* to query variables (a ``VALUES`` block of RDF terms serialised by
 pyoxigraph, see :func:`bind`), never pasted into the query text::
@@ -25,7 +28,7 @@ from typing import Any
 from kg.errors import QueryError, StoreError
 from kg.model.vocab import PREFIXES
 
-__all__ = ["DEFAULT_STORE", "IRI", "Graph", "Result", "bind", "open_store", "to_python", "to_term"]
+__all__ = ["DEFAULT_STORE", "IRI", "Graph", "Result", "bind", "open", "open_store", "to_python", "to_term"]
 
 DEFAULT_STORE = Path("build/store")
 
@@ -248,3 +251,43 @@ def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = True) -> G
     except OSError as exc:
         raise StoreError(f'cannot open the graph store at "{p}": {exc}') from None
     return Graph(store, p)
+
+
+def open(where: str | Path | None = None, *, read_only: bool = True, **options: Any) -> Any:
+    """Open the graph at *where*: a store folder written by ``kg build``, or a SPARQL endpoint URL.
+
+    Parameters
+    ----------
+    where : path or str, optional
+        A folder (default ``build/store``), or an ``http://`` / ``https://`` URL of a SPARQL 1.1
+        query endpoint (``kg serve``, Oxigraph, Fuseki…).
+    read_only : bool
+        Open a local store read-only (default); ignored for an endpoint.
+    **options
+        For an endpoint, the options of :class:`kg.store.remote.RemoteGraph` (``timeout``,
+        ``headers``, ``union_default_graph``).
+
+    Returns
+    -------
+    Graph or kg.store.remote.RemoteGraph
+        Both have ``query``, ``run``, ``named_graphs`` and ``len``.
+
+    Raises
+    ------
+    StoreError
+        When there is no store at the path.
+
+    Examples
+    --------
+    >>> import kg
+    >>> kg.open("build/store")                        # doctest: +SKIP
+    >>> kg.open("http://127.0.0.1:7878/sparql")       # doctest: +SKIP
+    RemoteGraph('http://127.0.0.1:7878/sparql')
+    """
+    if isinstance(where, str) and re.match(r"^https?://", where, re.IGNORECASE):
+        from kg.store.remote import RemoteGraph
+
+        return RemoteGraph(where, **options)
+    if options:
+        raise TypeError(f"options {', '.join(sorted(options))} are for an endpoint URL, not a store folder")
+    return open_store(DEFAULT_STORE if where is None else where, read_only=read_only)

@@ -27,7 +27,16 @@ from kg.model import iris
 from kg.model.records import TERRITORY_REF_RE
 from kg.store.graph import IRI
 
-__all__ = ["QUERY_DIR", "NamedQuery", "Param", "bind_params", "get_query", "list_queries", "run_named"]
+__all__ = [
+    "QUERY_DIR",
+    "NamedQuery",
+    "Param",
+    "bind_params",
+    "get_query",
+    "list_queries",
+    "run_named",
+    "run_sparql",
+]
 
 QUERY_DIR = Path(__file__).parent / "queries"
 PARAM_TYPES = ("territory", "actor", "node", "date", "iri", "string", "integer")
@@ -194,3 +203,22 @@ def run_named(graph: Any, name: str, values: dict[str, str] | None = None, *, ra
     q = get_query(name)
     bindings = bind_params(graph, q, values or {})
     return graph.run(q.sparql, raw=raw, **bindings)
+
+
+def run_sparql(graph: Any, text: str, *, allow_service: bool = False, raw: bool = False) -> Any:
+    """Check, then run any SPARQL query *text* on *graph* (what ``kg sparql`` does).
+
+    The query is inspected by :func:`kg.store.guard.check_query` first: updates, ``LOAD`` and
+    ``FROM`` of a graph that is not in *graph* are refused, and so is ``SERVICE`` unless
+    *allow_service*. Returns a :class:`kg.store.graph.Result` (values as raw terms when *raw*).
+
+    Raises
+    ------
+    QueryError
+        For a malformed (line and column given) or refused query.
+    """
+    from kg.model.vocab import PREFIXES
+    from kg.store.guard import check_query
+
+    check_query(text, graphs=graph.named_graphs(), prefixes=PREFIXES, allow_service=allow_service)
+    return graph.run(text, raw=raw)

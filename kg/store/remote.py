@@ -41,7 +41,7 @@ from kg.model.vocab import PREFIXES
 from kg.store.graph import Result, bind, syntax_message, to_python
 from kg.store.guard import has_dataset_clause
 
-__all__ = ["LoadReport", "RemoteGraph", "gsp_url_for", "load_to_endpoint", "open_graph", "prologue"]
+__all__ = ["LoadReport", "RemoteGraph", "gsp_url_for", "load_to_endpoint", "prologue"]
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
@@ -309,15 +309,3 @@ def load_to_endpoint(
                 )
             written[iri or "default"] = len(triples)
     return LoadReport(target, written)
-
-
-def open_graph(store: str | Path | None = None, endpoint: str | None = None, **options: Any) -> Any:
-    """The graph to query: a :class:`RemoteGraph` on *endpoint* when given, else the embedded store.
-
-    This is what ``kg query/sparql/chains/analyse --endpoint URL`` call.
-    """
-    if endpoint:
-        return RemoteGraph(endpoint, **options)
-    from kg.store.graph import DEFAULT_STORE, open_store
-
-    return open_store(store or DEFAULT_STORE)

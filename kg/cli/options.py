@@ -1,0 +1,173 @@
+"""What every ``kg`` command shares, declared once: the options, and the one error handler.
+
+Options (``Annotated`` types, used as ``store: Store = DEFAULT_STORE``):
+
+``Store``       ``--store``: folder of the built store
+``Endpoint``    ``--endpoint`` (or ``KG_ENDPOINT``): a SPARQL 1.1 endpoint instead of the store
+``Lang``        ``--lang``: fr or en (anything else is a usage error, exit 2)
+``Territory``   ``--territory``: ``level:code``, checked while parsing
+``DataDir``     ``--data``: folder of the input data
+``JsonAlias``   ``--json``: hidden, deprecated spelling of ``--format json``
+
+``ResultFormat`` / ``TextFormat``  ``--format/-f``, a closed set of choices (table|csv|json|sparql-json,
+or text|json)
+
+Errors: :func:`reports_errors` wraps a command so that every :class:`kg.errors.KGError`
+is printed as one message (never a traceback) and exits with the code of its class
+(:func:`exit_code`, as documented in :mod:`kg.errors`). Bad usage — an unknown option,
+a value outside its choices — exits 2. A bad territory, malformed or not in the
+official geography, exits 4 in every command (:class:`BadTerritory` while parsing,
+:class:`kg.errors.UnknownEntityError` from the library).
+
+Only typer and :mod:`kg.errors` are imported here, so ``kg --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import typer
+
+from kg.errors import KGError, UnknownEntityError
+
+__all__ = [
+    "DEFAULT_DATA",
+    "DEFAULT_STORE",
+    "BadTerritory",
+    "DataDir",
+    "Endpoint",
+    "JsonAlias",
+    "Lang",
+    "ResultFormat",
+    "Store",
+    "Territory",
+    "TextFormat",
+    "check_territory",
+    "exit_code",
+    "fail",
+    "pick_format",
+    "reports_errors",
+    "where",
+]
+
+DEFAULT_STORE = Path("build/store")
+DEFAULT_DATA = Path("data")
+
+# ---------------------------------------------------------------- errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code of a library error: its class's ``exit_code`` (the table in :mod:`kg.errors`)."""
+    return exc.exit_code if isinstance(exc, KGError) else 1
+
+
+def fail(message: str, code: int) -> None:
+    """Print ``Error: message`` on standard error and exit with *code*."""
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def reports_errors(command: F) -> F:
+    """Decorator of a command: a :class:`kg.errors.KGError` becomes a message and its exit code.
+
+    Any other exception is a bug and keeps its traceback.
+    """
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KGError as exc:
+            fail(str(exc), exit_code(exc))
+
+    return run  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- territories
+
+TERRITORY_HELP = "level:code, e.g. commune:94018, intercommunalite:200057941, departement:94 or region:11"
+
+
+class BadTerritory(typer.BadParameter):
+    """A malformed ``--territory``: a usage message, with the exit code of an unknown territory (4)."""
+
+    exit_code = UnknownEntityError.exit_code
+
+
+def check_territory(value: str, where: str = "--territory") -> str:
+    """*value* stripped, or :class:`BadTerritory` when it is not ``level:code``."""
+    from kg.model.records import TERRITORY_REF_RE
+
+    text = value.strip()
+    if not TERRITORY_REF_RE.match(text):
+        raise BadTerritory(f'"{value}" is not a territory; write {TERRITORY_HELP}', param_hint=where)
+    return text
+
+
+def territory_ref(value: str) -> str:
+    """The parser of ``--territory``: ``level:code`` (commune, intercommunalite, departement, region)."""
+    return check_territory(value, "'--territory'")
+
+
+# ---------------------------------------------------------------- options
+
+Store = Annotated[
+    Path,
+    typer.Option("--store", help="Folder of the built store (kg build).", show_default=True),
+]
+Endpoint = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        envvar="KG_ENDPOINT",
+        help="Work against a SPARQL 1.1 endpoint (URL, e.g. http://127.0.0.1:7878/query) "
+        "instead of the local store.",
+    ),
+]
+Lang = Annotated[Literal["fr", "en"], typer.Option("--lang", help="Language of the output: fr or en.")]
+Territory = Annotated[
+    str | None,
+    typer.Option(
+        "--territory",
+        parser=territory_ref,
+        metavar="LEVEL:CODE",
+        help=f"Only this territory and its sub-territories: {TERRITORY_HELP}. "
+        "A malformed or unknown territory exits 4.",
+    ),
+]
+DataDir = Annotated[
+    Path,
+    typer.Option("--data", help="Folder with curated/, geo/, sources/ and imports/."),
+]
+JsonAlias = Annotated[
+    bool,
+    typer.Option("--json", hidden=True, help="Deprecated: use --format json."),
+]
+
+#: ``--format`` of the commands that print query results (kg query, kg sparql)
+ResultFormat = Annotated[
+    Literal["table", "csv", "json", "sparql-json"],
+    typer.Option("--format", "-f", help="Output: table (default), csv, json or sparql-json."),
+]
+#: ``--format`` of the commands that print sentences or a report (kg build, kg chains, kg analyse)
+TextFormat = Annotated[
+    Literal["text", "json"], typer.Option("--format", "-f", help="Output: text (default) or json.")
+]
+
+
+def pick_format(fmt: str, as_json: bool) -> str:
+    """*fmt*, or ``json`` when the deprecated ``--json`` was given (with a warning on standard error)."""
+    if as_json:
+        typer.secho("Warning: --json is deprecated; use --format json", err=True, fg=typer.colors.YELLOW)
+        return "json"
+    return fmt
+
+
+def where(store: Path, endpoint: str | None) -> str | Path:
+    """What :func:`kg.open` opens: the endpoint URL when given, else the store folder."""
+    return endpoint or store

@@ -40,7 +40,7 @@ def test_help_is_instant_no_heavy_import():
 @pytest.mark.parametrize(
     "args, code, words",
     [
-        (["query", "actor-partner"], 4, "did you mean actor-partners"),
+        (["query", "actor-partner"], 4, 'did you mean "actor-partners"'),
         (["query", "actors-of-territory"], 6, "needs --param territory"),
         (["query", "ecosystem-as-of", "-p", "date=2019-13"], 6, "not a real date"),
         (
@@ -48,7 +48,7 @@ def test_help_is_instant_no_heavy_import():
             4,
             "Club Gravelle Entreprendre",
         ),
-        (["chains", "Club Gravel Entreprendre", "vitawin"], 4, "did you mean “Club Gravelle Entreprendre”"),
+        (["chains", "Club Gravel Entreprendre", "vitawin"], 4, 'did you mean "Club Gravelle Entreprendre"?'),
         (["chains", "le rameau", "vitawin", "--as-of", "hier"], 1, "not a date"),
         (["analyse", "--territory", "commune:00000"], 4, "not in the official geography"),
     ],

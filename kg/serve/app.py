@@ -47,7 +47,7 @@ from string import Template
 from typing import Any
 from urllib.parse import parse_qsl
 
-from kg.model.vocab import PREFIXES
+from kg.model.vocab import FORMATS, PREFIXES, RDF, RDFS, SD
 from kg.store.graph import DEFAULT_STORE, syntax_message
 from kg.store.guard import Refused, check_dataset, check_query
 
@@ -302,7 +302,9 @@ class _Worker:
         child.close()
         if not self.conn.poll(60) or self.conn.recv_bytes() != b"ready":
             self.kill()
-            raise RuntimeError(f"a query worker could not open the store at {store_path}")
+            from kg.errors import StoreError
+
+            raise StoreError(f"a query worker could not open the store at {store_path}")
 
     def kill(self) -> None:
         try:
@@ -405,9 +407,8 @@ def service_description(
     """The SPARQL 1.1 Service Description of the endpoint, as (media type, body) per *accept*."""
     import pyoxigraph as ox
 
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    fmts = "http://www.w3.org/ns/formats/"
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    sd, fmts = str(SD), str(FORMATS)
+    rdf_type = ox.NamedNode(str(RDF.type))
     S = ox.NamedNode(endpoint)
 
     def n(local: str, ns: str = sd) -> Any:
@@ -420,7 +421,7 @@ def service_description(
         ox.Triple(S, n("feature"), n("UnionDefaultGraph")),
         ox.Triple(
             S,
-            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.NamedNode(str(RDFS.comment)),
             ox.Literal(
                 f"Read-only Territorial KG endpoint. Default graph = union of all named graphs. Limits: "
                 f"time_limit_ms={settings.time_limit_ms}, max_returned_rows={settings.max_returned_rows}, "
@@ -459,7 +460,7 @@ def service_description(
     prefixes = {
         "sd": sd,
         "formats": fmts,
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "rdfs": PREFIXES["rdfs"],
         "graph": PREFIXES["graph"],
     }
     body = ox.serialize(

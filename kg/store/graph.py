@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import QueryError, StoreError
-from kg.model.vocab import PREFIXES
+from kg.model.vocab import PREFIXES, XSD
 
 __all__ = ["DEFAULT_STORE", "IRI", "Graph", "Result", "bind", "open_store", "to_python", "to_term"]
 
@@ -36,7 +36,7 @@ class IRI(str):
     __slots__ = ()
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 
 
 def to_term(value: Any):

@@ -203,7 +203,7 @@ def test_bad_input_lists_every_problem_and_keeps_the_old_store(built, data_copy)
             for p in problems
         ), f"no problem for {file} {field} {words!r} in:\n{text}"
     assert all(p.line for p in problems if p.file.endswith(".yaml")), text
-    assert "did you mean 'club-ess'" in text
+    assert 'did you mean "club-ess"?' in text
     assert _digest(out / "graph.trig") == before
     assert len(kg.open(out / "store")) == n_before
 

@@ -54,7 +54,7 @@ def test_nothing_in_the_library_imports_the_cli():
 @pytest.mark.parametrize(
     "args, code, words",
     [
-        (["query", "actor-partner"], 4, "did you mean actor-partners"),
+        (["query", "actor-partner"], 4, 'did you mean "actor-partners"'),
         (["query", "actors-of-territory"], 6, "needs --param territory"),
         (["query", "ecosystem-as-of", "-p", "date=2019-13"], 6, "not a real date"),
         (
@@ -62,7 +62,7 @@ def test_nothing_in_the_library_imports_the_cli():
             4,
             "Club Gravelle Entreprendre",
         ),
-        (["chains", "Club Gravel Entreprendre", "vitawin"], 4, "did you mean “Club Gravelle Entreprendre”"),
+        (["chains", "Club Gravel Entreprendre", "vitawin"], 4, 'did you mean "Club Gravelle Entreprendre"?'),
         (["chains", "le rameau", "vitawin", "--as-of", "hier"], 6, "not a date"),
         (["chains", "Fonds ODD17", "Club ESS", "--kinds", "friendship"], 4, "friendship"),
         (["chains", "Fonds ODD17"], 2, "--within"),

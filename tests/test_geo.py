@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
+from kg.errors import InputError, UnknownEntityError
 from kg.ingest.geo import (
     Geography,
     GeographyError,
@@ -17,7 +18,6 @@ from kg.ingest.geo import (
     intercommunality_by_siren,
     load_geography,
     members,
-    normalise_name,
     territory_iri,
 )
 from kg.model import iris
@@ -197,7 +197,7 @@ def test_commune_by_code_and_unknowns(geo: Geography) -> None:
     assert commune_by_code(geo, "2A004").name == "Ajaccio"
     assert commune_by_code(geo, "00000") is None
     assert intercommunality_by_siren(geo, "000000000") is None
-    with pytest.raises(KeyError, match="000000000"):
+    with pytest.raises(UnknownEntityError, match="000000000"):
         members(geo, "000000000")
 
 
@@ -205,14 +205,6 @@ def test_territory_iri_wraps_kg_iris() -> None:
     assert territory_iri("commune", "94018") == iris.territory("commune", "94018")
     with pytest.raises(ValueError):
         territory_iri("canton", "9401")
-
-
-def test_normalise_name() -> None:
-    assert normalise_name("Saint-Étienne") == "saint etienne"
-    assert normalise_name("Ste-Foy-lès-Lyon") == "sainte foy les lyon"
-    assert normalise_name("  L’Île-Saint-Denis ") == "l ile saint denis"
-    assert normalise_name("Bœurs-en-Othe") == "boeurs en othe"
-    assert normalise_name("Stains") == "stains"  # not an abbreviation
 
 
 # --------------------------------------------------------------------------- RDF
@@ -419,5 +411,10 @@ def test_unknown_departement_is_reported(tmp_path: Path) -> None:
         load_geography(tmp_path)
 
 
-def test_geography_error_is_a_value_error() -> None:
-    assert issubclass(GeographyError, ValueError)
+def test_geography_error_is_an_input_error_and_still_a_value_error(tmp_path: Path) -> None:
+    assert issubclass(GeographyError, InputError) and issubclass(GeographyError, ValueError)
+    with pytest.raises(GeographyError) as info:
+        load_geography(tmp_path)
+    assert info.value.exit_code == InputError.exit_code
+    assert info.value.message.startswith(f"{tmp_path / 'regions.csv'} is missing; regenerate data/geo")
+    assert [p.message for p in info.value.problems] == [info.value.message]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import kg
 from kg.errors import InputError, UnknownEntityError
-from kg.sheets.export import export_rows, export_xlsx, within
+from kg.sheets.export import export_rows, export_xlsx
 from kg.sheets.imports import (
     import_file,
     import_graph,
@@ -390,9 +390,9 @@ def test_within_climbs_the_official_geography():
     from kg.ingest.geo import load_geography
 
     geo = load_geography(ROOT / "data" / "geo")
-    assert within(geo, "commune:75101", "commune:75056") and within(geo, "commune:94069", "region:11")
-    assert within(geo, "intercommunalite:200057941", "departement:94")
-    assert not within(geo, "commune:94069", "departement:75")
+    assert geo.within("commune:75101", "commune:75056") and geo.within("commune:94069", "region:11")
+    assert geo.within("intercommunalite:200057941", "departement:94")
+    assert not geo.within("commune:94069", "departement:75")
 
 
 # --------------------------------------------------------------------------- bad input

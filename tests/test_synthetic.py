@@ -12,7 +12,8 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg.ingest.geo import load_geography
 from kg.model import iris
-from kg.model.records import RECORD_TYPES, TERRITORY_REF_RE
+from kg.model.records import RECORD_TYPES
+from kg.model.territories import parse_territory
 from kg.rdf.mapping import curated_quads, node_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,7 @@ def test_every_reference_resolves(curated, geo):
         for field in ("territory", "located_in", "area_served", "location"):
             value = getattr(rec, field, None)
             for ref in value if isinstance(value, list) else [value] if value else []:
-                level, code = TERRITORY_REF_RE.match(ref).groups()
+                level, code = parse_territory(ref)
                 assert code in levels[level], (rec.id, field, ref)
         for field, allowed in notations.items():
             value = getattr(rec, field, None)

@@ -10,7 +10,6 @@ official geography, and quotes that are not in their source document. It collect
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,10 @@ from pydantic import BaseModel, ValidationError
 
 from kg.errors import InputError, Problem
 from kg.ingest.sources import quote_in_document
-from kg.model.records import RECORD_TYPES, TERRITORY_REF_RE, date_bounds
+from kg.model.dates import date_bounds
+from kg.model.names import did_you_mean
+from kg.model.records import RECORD_TYPES
+from kg.model.territories import is_territory, parse_territory
 
 __all__ = ["Curated", "concept_notations", "load_curated", "read_yaml_records"]
 
@@ -155,8 +157,7 @@ def concept_notations(schemes_file: Path) -> dict[str, set[str]]:
 
 
 def _suggest(value: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(candidates), n=3, cutoff=0.6)
-    return f"did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return did_you_mean(value, candidates, lang="en")
 
 
 def _loc_field(loc: tuple) -> str:
@@ -339,11 +340,9 @@ def load_curated(
             for fname in ("territory", "located_in", "area_served", "location"):
                 value = getattr(rec, fname, None)
                 for ref in value if isinstance(value, list) else [value] if value else []:
-                    m = TERRITORY_REF_RE.match(ref) if isinstance(ref, str) else None
-                    if m is None:
+                    if not is_territory(ref):
                         continue
-                    level, code = m.groups()
-                    if not territory_exists(level, code):
+                    if not territory_exists(*parse_territory(ref)):
                         problems.append(
                             Problem(
                                 path,

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import csv
 import gc
-import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from kg.errors import InputError, Problem, UnknownEntityError
 from kg.model import iris
+from kg.model.names import normalise
 from kg.model.paths import DATA_DIR
+from kg.model.territories import TerritoryRef, parse_territory
 from kg.model.vocab import DCT, IGEO, RDF, RDFS, TKG, XSD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +49,6 @@ __all__ = [
     "intercommunality_by_siren",
     "load_geography",
     "members",
-    "normalise_name",
     "territory_iri",
 ]
 
@@ -78,12 +78,18 @@ COMMUNE_KINDS = ("commune", "arrondissement-municipal")
 INTERCOMMUNALITY_KINDS = ("CC", "CA", "CU", "METRO", "MET69", "EPT")
 
 
-class GeographyError(ValueError):
-    """A file of ``data/geo/`` is missing or malformed.
+class GeographyError(InputError, ValueError):
+    """A file of ``data/geo/`` is missing or malformed: an :class:`kg.errors.InputError`.
 
-    The message names the file, the row (line number, the header being row 1), the
-    column, the value, and the fix.
+    Its one :class:`kg.errors.Problem` names the file, the row (line number, the header
+    being row 1), the column, the value, and the fix. Still a ``ValueError``, as it was
+    before it joined the :mod:`kg.errors` tree.
     """
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__([Problem(str(path.parent), None, None, message)])
+        #: the message alone, without the summary of :class:`kg.errors.InputError`
+        self.message = message
 
 
 class Commune(NamedTuple):
@@ -182,7 +188,7 @@ class Geography:
     departements, regions : Mapping[str, Departement], Mapping[str, Region]
         By code.
     by_name : Mapping[str, tuple[str, ...]]
-        INSEE codes of the communes by :func:`normalise_name` of their name.
+        INSEE codes of the communes by :func:`kg.model.names.normalise` of their name.
     by_postcode : Mapping[str, tuple[str, ...]]
         INSEE codes of the communes by postcode.
     by_intercommunality : Mapping[str, tuple[str, ...]]
@@ -197,56 +203,88 @@ class Geography:
     by_postcode: Mapping[str, tuple[str, ...]]
     by_intercommunality: Mapping[str, tuple[str, ...]]
 
+    def table(self, level: str) -> Mapping[str, tuple]:
+        """The territories of *level* (``commune``, ``intercommunalite``, ``departement``, ``region``) by code.
 
-# --------------------------------------------------------------------------- names
+        Raises
+        ------
+        KeyError
+            For another level (:func:`kg.model.territories.parse_territory` only gives these four).
+        """
+        return {
+            "commune": self.communes,
+            "intercommunalite": self.intercommunalities,
+            "departement": self.departements,
+            "region": self.regions,
+        }[level]
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
-_ABBREVIATION_RE = re.compile(r"\b(st|ste|sts|stes)\b")
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+    def has(self, level: str, code: str) -> bool:
+        """True if the territory *level*:*code* is in the official geography.
+
+        Examples
+        --------
+        >>> geo = load_geography()
+        >>> geo.has("commune", "94018"), geo.has("departement", "100"), geo.has("intercommunalite", "200057941")
+        (True, False, True)
+        """
+        return code in self.table(level)
+
+    def within(self, ref: str | TerritoryRef, territory: str | TerritoryRef) -> bool:
+        """True if the territory *ref* lies in *territory* (both ``level:code``), or is it.
+
+        A commune lies in its département, région, EPCI and EPT; an arrondissement
+        municipal also in its commune; an intercommunality in its département when all
+        its communes lie in one (and then in that région); a département in its région.
+        This is the ``dct:isPartOf`` hierarchy of :func:`geography_quads`, which
+        :func:`kg.store.queries.subterritories` walks in the store.
+
+        Raises
+        ------
+        QueryError
+            For a malformed reference (:func:`kg.model.territories.parse_territory`).
+
+        Examples
+        --------
+        >>> geo = load_geography()
+        >>> geo.within("commune:94018", "departement:94"), geo.within("commune:94018", "region:11")
+        (True, True)
+        >>> geo.within("commune:94018", "intercommunalite:200057941"), geo.within("departement:75", "departement:94")
+        (True, False)
+        """
+        part, whole = _ref(ref), _ref(territory)
+        if part == whole:
+            return True
+        if part.level == "commune":
+            c = self.communes.get(part.code)
+            if c is None:
+                return False
+            if c.parent and self.within(TerritoryRef("commune", c.parent), whole):
+                return True
+            return {
+                "commune": c.code == whole.code,
+                "departement": c.departement == whole.code,
+                "region": c.region == whole.code,
+                "intercommunalite": whole.code in (c.epci, c.ept),
+            }[whole.level]
+        if part.level == "departement":
+            d = self.departements.get(part.code)
+            return d is not None and whole.level == "region" and d.region == whole.code
+        if part.level == "intercommunalite":
+            i = self.intercommunalities.get(part.code)
+            if i is None or not i.departement:
+                return False
+            if whole.level == "region":
+                return self.within(TerritoryRef("departement", i.departement), whole)
+            return whole.level == "departement" and i.departement == whole.code
+        return False
 
 
-def _expand(match: re.Match[str]) -> str:
-    return _ABBREVIATIONS[match.group(1)]
+def _ref(ref: str | TerritoryRef) -> TerritoryRef:
+    return ref if isinstance(ref, TerritoryRef) else parse_territory(ref)
 
 
-def normalise_name(name: str) -> str:
-    """Key for comparing place names: lower case, no accents, words split by single spaces.
-
-    Hyphens, apostrophes and other punctuation become spaces; the abbreviations
-    ``St``, ``Ste``, ``Sts``, ``Stes`` become ``saint``, ``sainte``, ``saints``, ``saintes``.
-
-    Parameters
-    ----------
-    name : str
-        A place name as written anywhere.
-
-    Returns
-    -------
-    str
-        The normalised key.
-
-    Examples
-    --------
-    >>> normalise_name("L'Haÿ-les-Roses")
-    'l hay les roses'
-    >>> normalise_name("ST-MAUR-DES-FOSSÉS") == normalise_name("Saint-Maur-des-Fossés")
-    True
-    >>> normalise_name("Œuilly")
-    'oeuilly'
-    >>> normalise_name("L’Île-Saint-Denis")
-    'l ile saint denis'
-    """
-    if not name.isascii():
-        name = unicodedata.normalize("NFKD", name.translate(_LIGATURES))
-        # drop the accents, then any other non-ASCII character (’, –, ...) separates words
-        name = _COMBINING.sub("", name).encode("ascii", "replace").decode()
-    key = _NON_ALNUM.sub(" ", name.lower()).strip()
-    if "st" in key:
-        key = _ABBREVIATION_RE.sub(_expand, key)
-    return key
-
+#: Former name of :func:`kg.model.names.normalise`, kept while ``kg/sheets/imports.py`` imports it.
+normalise_name = normalise
 
 # --------------------------------------------------------------------------- loading
 
@@ -270,25 +308,28 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.reader(fh))
     except FileNotFoundError:
-        raise GeographyError(f"{path} is missing; {_REGENERATE}") from None
+        raise GeographyError(path, f"{path} is missing; {_REGENERATE}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise GeographyError(f"{path} cannot be read as UTF-8 CSV ({exc}); {_REGENERATE}") from exc
+        raise GeographyError(path, f"{path} cannot be read as UTF-8 CSV ({exc}); {_REGENERATE}") from exc
     if not rows or tuple(rows[0]) != columns:
         header = ",".join(rows[0]) if rows else "(empty file)"
         raise GeographyError(
-            f"{path}, row 1: header is {header!r}, expected {','.join(columns)!r}; {_REGENERATE}"
+            path, f"{path}, row 1: header is {header!r}, expected {','.join(columns)!r}; {_REGENERATE}"
         )
     width = len(columns)
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != width:
             raise GeographyError(
-                f"{path}, row {number}: {len(row)} cells, expected {width} ({','.join(columns)}); {_REGENERATE}"
+                path,
+                f"{path}, row {number}: {len(row)} cells, expected {width} ({','.join(columns)}); {_REGENERATE}",
             )
     return rows[1:]
 
 
 def _bad(path: Path, number: int, column: str, value: str, expected: str) -> GeographyError:
-    return GeographyError(f'{path}, row {number}, column "{column}": "{value}" {expected}; {_REGENERATE}')
+    return GeographyError(
+        path, f'{path}, row {number}, column "{column}": "{value}" {expected}; {_REGENERATE}'
+    )
 
 
 def _int(path: Path, number: int, column: str, value: str) -> int:
@@ -393,7 +434,7 @@ def _load(folder: Path) -> Geography:
             ept or None,
             parent or None,
         )
-        by_name.setdefault(normalise_name(name), []).append(code)
+        by_name.setdefault(normalise(name), []).append(code)
         for postcode in codes:
             by_postcode.setdefault(postcode, []).append(code)
 
@@ -424,7 +465,7 @@ def find_communes(
 ) -> list[Commune]:
     """All the communes (and arrondissements municipaux) a name may designate.
 
-    The name is compared with :func:`normalise_name` (case, accents, hyphens,
+    The name is compared with :func:`kg.model.names.normalise` (case, accents, hyphens,
     apostrophes and "St" do not matter); *departement* and *postcode* narrow the
     candidates down. The caller decides what to do with zero or several candidates.
 
@@ -452,7 +493,7 @@ def find_communes(
     >>> [c.code for c in find_communes(geo, "ST-MAURICE", postcode="94410")]
     ['94069']
     """
-    codes = geo.by_name.get(normalise_name(name), ())
+    codes = geo.by_name.get(normalise(name), ())
     if departement is not None:
         departement = departement.strip().upper()
         if len(departement) == 1:
@@ -503,7 +544,7 @@ def members(geo: Geography, siren: str) -> list[Commune]:
 
     Raises
     ------
-    KeyError
+    UnknownEntityError
         If no intercommunality has this SIREN.
 
     Examples
@@ -513,7 +554,7 @@ def members(geo: Geography, siren: str) -> list[Commune]:
     13
     """
     if siren not in geo.intercommunalities:
-        raise KeyError(
+        raise UnknownEntityError(
             f'no EPCI or EPT has SIREN "{siren}" in data/geo; check the SIREN '
             "(intercommunality_by_siren, find_communes) or regenerate data/geo"
         )

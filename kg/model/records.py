@@ -5,7 +5,7 @@ amounts); cross-record checks (unknown references, duplicate ids, quotes that ar
 in their document, unknown territories) are made by :mod:`kg.ingest.curated`.
 
 >>> Funding.model_validate({"id": "x", "recipient": "a", "amount_eur": -1,
-...     "sources": [{"doc": "d", "quote": "q"}]})  # doctest: +ELLIPSIS
+...     "sources": [{"doc": "d", "quote": "a long enough quote"}]})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 pydantic_core._pydantic_core.ValidationError: 1 validation error for Funding
@@ -15,7 +15,6 @@ amount_eur
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
@@ -31,11 +30,12 @@ from pydantic import (
 )
 
 from kg.model import identifiers
+from kg.model.dates import check_date, date_bounds, to_date_string
 from kg.model.iris import SLUG_RE
+from kg.model.territories import parse_territory
 
 __all__ = [
     "RECORD_TYPES",
-    "TERRITORY_REF_RE",
     "Actor",
     "DateLike",
     "Document",
@@ -52,37 +52,10 @@ __all__ = [
     "Record",
     "Source",
     "Support",
-    "date_bounds",
 ]
 
-_DATE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-TERRITORY_REF_RE = re.compile(r"^(commune|intercommunalite|departement|region):([0-9A-Z]{1,9})$")
-
-
-def _to_date_string(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, int):
-        return str(value)
-    return value
-
-
-def _check_date(value: str) -> str:
-    value = value.strip()
-    if not _DATE_RE.match(value):
-        raise ValueError(f'"{value}" is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021 or 2014-09)')
-    parts = [int(p) for p in value.split("-")]
-    try:
-        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError as exc:
-        raise ValueError(f'"{value}" is not a real date ({exc}); write YYYY, YYYY-MM or YYYY-MM-DD') from None
-    return value
-
-
 #: A date at the precision the source gives: ``2014``, ``2014-09`` or ``2014-09-01``.
-DateLike = Annotated[str, BeforeValidator(_to_date_string), AfterValidator(_check_date)]
+DateLike = Annotated[str, BeforeValidator(to_date_string), AfterValidator(check_date)]
 
 
 def _check_duration(value: str) -> str:
@@ -93,24 +66,6 @@ def _check_duration(value: str) -> str:
 
 #: An ISO 8601 duration in years, months, days: ``P3Y``.
 Duration = Annotated[str, AfterValidator(_check_duration)]
-
-
-def date_bounds(value: str) -> tuple[str, str]:
-    """Earliest and latest full dates a DateLike may mean.
-
-    >>> date_bounds("2021")
-    ('2021-01-01', '2021-12-31')
-    >>> date_bounds("2020-02")
-    ('2020-02-01', '2020-02-29')
-    """
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 3:
-        return value, value
-    if len(parts) == 2:
-        y, m = parts
-        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-        return f"{y:04d}-{m:02d}-01", (nxt - dt.timedelta(days=1)).isoformat()
-    return f"{parts[0]:04d}-01-01", f"{parts[0]:04d}-12-31"
 
 
 Slug = Annotated[str, Field(pattern=SLUG_RE.pattern)]
@@ -213,13 +168,7 @@ class Actor(Record):
 
 
 def _check_territory(value: str) -> str:
-    value = value.strip()
-    if not TERRITORY_REF_RE.match(value):
-        raise ValueError(
-            f'"{value}" is not a territory reference; write level:code, e.g. commune:94018, '
-            "intercommunalite:200057941, departement:94 or region:11"
-        )
-    return value
+    return str(parse_territory(value))
 
 
 class Person(Record):

@@ -23,6 +23,7 @@ __all__ = [
     "DCT",
     "FABIO",
     "FOAF",
+    "FORMATS",
     "IGEO",
     "LEGAL",
     "ORG",
@@ -33,11 +34,13 @@ __all__ = [
     "RDF",
     "RDFS",
     "SCHEMA",
+    "SD",
     "SH",
     "SKOS",
     "TIME",
     "TKG",
     "XSD",
+    "expand",
     "shorten",
 ]
 
@@ -98,6 +101,9 @@ RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# used only by the endpoint's service description (not in PREFIXES: no dump or query uses them)
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 #: Prefixes used in dumps, exports and the named queries.
 PREFIXES: dict[str, str] = {
@@ -140,3 +146,19 @@ def shorten(iri: str) -> str:
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
+
+
+def expand(curie: str) -> str:
+    """*curie* (``prefix:local``, with one of the project's prefixes) as a full IRI; the inverse of :func:`shorten`.
+
+    >>> expand("skos:prefLabel")
+    'http://www.w3.org/2004/02/skos/core#prefLabel'
+
+    Raises
+    ------
+    KeyError
+        For a prefix that is not in :data:`PREFIXES` (a programming error: CURIEs are
+        written in the code, never read from users).
+    """
+    prefix, local = curie.split(":", 1)
+    return PREFIXES[prefix] + local

@@ -18,6 +18,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.errors import QueryError
 from kg.network.chains import DEFAULT_KINDS
 
 __all__ = [
@@ -360,7 +361,7 @@ def analyse(
         Pivots for estimated betweenness (default: exact below 2,000 nodes, else 200).
     """
     if lang not in _S:
-        raise ValueError(f"unknown language {lang!r}; use fr or en")
+        raise QueryError(f"unknown language {lang!r}; use fr or en")
     import gc
 
     # millions of small objects are created and none is cyclic garbage: without the cyclic

@@ -26,19 +26,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import QueryError, UnknownEntityError
+from kg.model.dates import is_active, normalise_date
+from kg.model.words import elide, euros, lower_first
 from kg.network.lookup import resolve
-from kg.network.projection import RELATION_KINDS, is_active, normalise_date
+from kg.network.projection import EDGE_KINDS
 
 __all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within"]
 
 #: relation kinds followed by default (territories are context, not alliances)
-DEFAULT_KINDS = tuple(k for k in RELATION_KINDS if k != "territoire")
+DEFAULT_KINDS = tuple(k for k in EDGE_KINDS if k != "territoire")
 
 # (forward, backward) sentence templates; {a} is the hop's start, {b} its end
 _TEMPLATES = {
@@ -71,39 +72,6 @@ _WORDS = {
 }
 
 
-def euros(amount: Any, lang: str = "fr") -> str:
-    """An amount in euros for a sentence: French spacing and decimal comma, or English.
-
-    >>> euros(3000).replace("\u202f", " ").replace("\xa0", " "), euros(1500.5, "en")
-    ('3 000 €', '€1,500.50')
-    """
-    value = Decimal(str(amount))
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    if lang != "fr":
-        return f"€{text}"
-    return text.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case a label's first letter inside a sentence, unless it is an acronym (ESS, ODD…)."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-_VOWELS = "AEIOUYÉÈÊÀÂÎÔÛHaeiouyéèêàâîôûh"
-
-
-def _elide(text: str) -> str:
-    """French elision: « de Agir » → « d'Agir », « de Le RAMEAU » → « du RAMEAU », « à Le » → « au »."""
-    import re
-
-    text = re.sub(r"\bde Le ", "du ", text)
-    text = re.sub(r"\bà Le ", "au ", text)
-    text = re.sub(r"\bde Les ", "des ", text)
-    return re.sub(rf"\b([dD])e ([{_VOWELS}])", r"\1'\2", text)
-
-
 @dataclass(frozen=True)
 class Hop:
     """One hop of a chain: the relation between two consecutive nodes, with its evidence."""
@@ -127,10 +95,10 @@ class Hop:
         """The hop as one plain sentence, with its dates and its first source."""
         fwd, back = _TEMPLATES[lang][self.kind]
         role = self.role_labels.get(lang) if self.role_labels else None
-        role = _lower_first(role or self.role or ("membre" if lang == "fr" else "member"))
+        role = lower_first(role or self.role or ("membre" if lang == "fr" else "member"))
         text = (fwd if self.forward else back).format(a=self.source_label, b=self.target_label, role=role)
         if lang == "fr":
-            text = _elide(text)
+            text = elide(text)
         w = _WORDS[lang]
         if self.amount is not None:
             text += f" : {euros(self.amount, lang)}" if lang == "fr" else f": {euros(self.amount, lang)}"
@@ -244,11 +212,11 @@ def _restricted(
     H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | None
 ) -> tuple[nx.Graph, set, Any]:
     ks = set(kinds) if kinds else set(DEFAULT_KINDS)
-    unknown = ks - set(RELATION_KINDS)
+    unknown = ks - set(EDGE_KINDS)
     if unknown:
         raise UnknownEntityError(
-            f"unknown relation kind(s) {sorted(unknown)}; use {', '.join(RELATION_KINDS)}",
-            list(RELATION_KINDS),
+            f"unknown relation kind(s) {sorted(unknown)}; use {', '.join(EDGE_KINDS)}",
+            list(EDGE_KINDS),
         )
     try:
         day = normalise_date(as_of) if as_of is not None else None

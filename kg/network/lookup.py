@@ -1,4 +1,7 @@
-"""Finding a node of the projection by name (case- and accent-insensitive) or by IRI.
+"""Finding a node of the projection by name or by IRI.
+
+Names are compared with :func:`kg.model.names.normalise` (case, accents, punctuation and
+"St" do not matter) and suggested with :func:`kg.model.names.closest`, as everywhere.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -9,32 +12,17 @@
 >>> resolve(G, "Club Gravel Entreprendre")
 Traceback (most recent call last):
 ...
-kg.errors.UnknownEntityError: Unknown actor "Club Gravel Entreprendre" — did you mean “Club Gravelle Entreprendre”?
+kg.errors.UnknownEntityError: Unknown actor "Club Gravel Entreprendre" — did you mean "Club Gravelle Entreprendre"?
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from typing import Any
 
 from kg.errors import UnknownEntityError
+from kg.model.names import closest, normalise, suggestion
 
-__all__ = ["candidates", "normalise", "resolve"]
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def normalise(text: str) -> str:
-    """Lower-case, accents removed, punctuation as single spaces.
-
-    >>> normalise("Fondation  TotalEnergies — Élèves d'Île")
-    'fondation totalenergies eleves d ile'
-    """
-    text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return _NON_ALNUM.sub(" ", text).strip()
+__all__ = ["candidates", "resolve"]
 
 
 def _names(G: Any, node: str) -> list[str]:
@@ -43,23 +31,16 @@ def _names(G: Any, node: str) -> list[str]:
 
 
 def candidates(G: Any, text: str, *, kinds: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
-    """Labels of the nodes whose names are closest to *text* (best first)."""
-    key = normalise(text)
-    scored: dict[str, float] = {}
+    """Labels of the nodes whose names (label or alternative labels) are closest to *text* (best first)."""
+    labels: dict[str, list[str]] = {}
     for node, d in G.nodes(data=True):
         if kinds and d.get("kind") not in kinds:
             continue
         for name in _names(G, node):
-            nk = normalise(name)
-            if not nk:
-                continue
-            score = difflib.SequenceMatcher(None, key, nk).ratio()
-            if key and (key in nk.split() or nk.startswith(key)):
-                score = max(score, 0.8)
-            label = d.get("label") or node
-            scored[label] = max(scored.get(label, 0.0), score)
-    best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [label for label, score in best[:n] if score >= 0.5]
+            if name:
+                labels.setdefault(name, []).append(d.get("label") or node)
+    out = dict.fromkeys(label for name in closest(text, labels, n=len(labels)) for label in labels[name])
+    return list(out)[:n]
 
 
 def resolve(
@@ -91,5 +72,5 @@ def resolve(
         labels = [f"{G.nodes[n].get('label')} <{n}>" for n in exact]
         raise UnknownEntityError(f'"{text}" names several nodes: {"; ".join(labels)} — pass the IRI', labels)
     sugg = candidates(G, text, kinds=kinds)
-    hint = f" — did you mean {' or '.join(f'“{s}”' for s in sugg[:3])}?" if sugg else ""
+    hint = f" — {suggestion(sugg[:3], lang='en')}" if sugg else ""
     raise UnknownEntityError(f'Unknown {what} "{text}"{hint}', sugg)

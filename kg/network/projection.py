@@ -27,21 +27,26 @@ from typing import Any
 
 import networkx as nx
 
-from kg.model.records import date_bounds
+from kg.model.dates import is_active, normalise_date
+from kg.model.names import normalise
+from kg.model.territories import IRI_PREFIX as _TERRITORY
+from kg.model.territories import parse_territory
+from kg.model.vocab import ORG, RDF, SCHEMA, TKG
+from kg.model.vocab import expand as _iri
 from kg.store.graph import to_python
 
 __all__ = [
-    "RELATION_KINDS",
+    "EDGE_KINDS",
     "active_as_of",
     "cached_project",
-    "is_active",
-    "normalise_date",
     "project",
     "territory_members",
 ]
 
-#: relation kinds of the projection's edges (notations of the ``relation-kind`` scheme)
-RELATION_KINDS = (
+#: kinds of the projection's edges (notations of the ``relation-kind`` scheme); not to be
+#: confused with :data:`kg.sheets.workbook.SHEET_RELATION_KINDS`, what a row of the Relations
+#: sheet may state (``partenariat`` is one; ``financement``, ``poste``, ``territoire`` are not)
+EDGE_KINDS = (
     "participation",
     "adhesion",
     "financement",
@@ -54,28 +59,11 @@ RELATION_KINDS = (
 )
 
 _BINARY_KINDS = {
-    "https://schema.org/founder": "fondation",
-    "http://www.w3.org/ns/org#unitOf": "unite",
-    "https://w3id.org/territorial-kg/ontology#continues": "succession",
+    str(SCHEMA.founder): "fondation",
+    str(ORG.unitOf): "unite",
+    str(TKG.continues): "succession",
 }
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_TERRITORY = "https://w3id.org/territorial-kg/id/territory/"
-_NS = {
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "dct": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "tkg": "https://w3id.org/territorial-kg/ontology#",
-}
-
-
-def _iri(curie: str) -> str:
-    prefix, local = curie.split(":", 1)
-    return _NS[prefix] + local
+_RDF_TYPE = str(RDF.type)
 
 
 class _Scanner:
@@ -292,8 +280,6 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
 
 def _mentions(quote: str, G: nx.MultiDiGraph, *nodes: str) -> int:
     """How many of *nodes* the *quote* names (by label or alternative label, any case or accent)."""
-    from kg.network.lookup import normalise
-
     text = f" {normalise(quote)} "
     count = 0
     for n in nodes:
@@ -303,27 +289,6 @@ def _mentions(quote: str, G: nx.MultiDiGraph, *nodes: str) -> int:
         if any(f" {normalise(x)} " in text for x in names if x):
             count += 1
     return count
-
-
-def normalise_date(value: str | int) -> str:
-    """An "as of" date as a full ISO date; a year or a month means its last day.
-
-    >>> normalise_date("2019"), normalise_date(2022), normalise_date("2020-02"), normalise_date("2021-06-30")
-    ('2019-12-31', '2022-12-31', '2020-02-29', '2021-06-30')
-    """
-    from kg.model.records import _check_date
-
-    text = _check_date(str(value))
-    return date_bounds(text)[1]
-
-
-def is_active(start: str | None, end: str | None, as_of: str) -> bool:
-    """True if something from *start* to *end* (either may be None) exists at the full date *as_of*."""
-    if start and date_bounds(start)[0] > as_of:
-        return False
-    if end and date_bounds(end)[1] < as_of:
-        return False
-    return True
 
 
 def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
@@ -342,7 +307,7 @@ def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
 
 
 def _iter_kinds(kinds: Iterable[str] | None) -> set[str]:
-    return set(kinds) if kinds else set(RELATION_KINDS) - {"territoire"}
+    return set(kinds) if kinds else set(EDGE_KINDS) - {"territoire"}
 
 
 def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
@@ -355,20 +320,10 @@ def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str
     UnknownEntityError
         For a territory that is not in the official geography.
     """
-    from kg.errors import QueryError, UnknownEntityError
-    from kg.model import iris
-    from kg.model.records import TERRITORY_REF_RE
-    from kg.store.graph import IRI
+    from kg.errors import UnknownEntityError
+    from kg.store.queries import subterritories
 
-    m = TERRITORY_REF_RE.match(territory.strip())
-    if not m:
-        raise QueryError(
-            f'"{territory}" is not a territory; write level:code, e.g. commune:94018, '
-            "intercommunalite:200057941, departement:94 or region:11"
-        )
-    t = IRI(iris.territory(*m.groups()))
-    rows = graph.query("SELECT ?t WHERE { ?t dct:isPartOf* ?top . ?top rdfs:label ?l }", top=t)
-    places = {r["t"] for r in rows}
+    places = subterritories(graph, parse_territory(territory))
     if not places:
         raise UnknownEntityError(
             f'"{territory}" is not in the official geography; check the code in data/geo/'

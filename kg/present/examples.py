@@ -15,12 +15,13 @@ from typing import Any
 
 import networkx as nx
 
+from kg.model import iris
+
 __all__ = ["EXAMPLES", "write_examples"]
 
-_ID = "https://w3id.org/territorial-kg/id/"
 PEMB = "intercommunalite:200057941"
-FONDS = _ID + "actor/fonds-odd17"
-HISTORY = [_ID + "programme/aet", _ID + "programme/q2er", _ID + "programme/vitawin"]
+FONDS = iris.actor("fonds-odd17")
+HISTORY = [iris.entity("programme", slug) for slug in ("aet", "q2er", "vitawin")]
 EXAMPLES = ("pemb-ecosystem", "fonds-odd17-funding", "aet-q2er-vitawin")
 
 
@@ -75,7 +76,7 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
             pemb,
             set(),
             set(),
-            {_ID + "territory/intercommunalite/200057941"},
+            {iris.territory("intercommunalite", "200057941")},
             "Écosystème de Paris Est Marne et Bois" if fr else "The Paris Est Marne et Bois ecosystem",
         )
     )

@@ -342,7 +342,7 @@ def write_gexf(graph: Any, out: Path, *, territory: str | None = None) -> Export
     actor type (as in ``kg view``).
     """
     from kg.model.records import date_bounds
-    from kg.present.view import FAMILIES, _family
+    from kg.present.view import FAMILIES, family
 
     F = flat_projection(graph, territory=territory)
     G = nx.MultiDiGraph()
@@ -352,7 +352,7 @@ def write_gexf(graph: Any, out: Path, *, territory: str | None = None) -> Export
         _dynamic(attrs, date_bounds)
         attrs["viz"] = {
             "color": _rgb(
-                FAMILIES[_family({"kind": d.get("kind"), "types": d.get("types", "").split("; ")})][0]
+                FAMILIES[family({"kind": d.get("kind"), "types": d.get("types", "").split("; ")})][0]
             )
         }
         G.add_node(n, **attrs)

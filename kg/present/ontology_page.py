@@ -17,22 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from kg.model.paths import ONTOLOGY_DIR
-from kg.model.vocab import PREFIXES
+from kg.model.vocab import BASE, DCT, OWL, PREFIXES, RDF, RDFS, SKOS
 
 __all__ = ["ONTOLOGY_DIR", "ontology_page"]
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_DCT = "http://purl.org/dc/terms/"
-
 _PROPERTY_TYPES = {
-    _OWL + "ObjectProperty": "object",
-    _OWL + "DatatypeProperty": "datatype",
-    _OWL + "AnnotationProperty": "annotation",
-    _RDF + "Property": "property",
+    str(OWL.ObjectProperty): "object",
+    str(OWL.DatatypeProperty): "datatype",
+    str(OWL.AnnotationProperty): "annotation",
+    str(RDF.Property): "property",
 }
 
 
@@ -88,8 +82,8 @@ def _link(node: Any) -> str:
 
 def _term_block(store: Any, node: Any, extra: list[tuple[str, str]]) -> str:
     short = _short(node.value)
-    labels = _texts(store, node, _RDFS + "label") or _texts(store, node, _SKOS + "prefLabel")
-    defs = _texts(store, node, _SKOS + "definition") or _texts(store, node, _RDFS + "comment")
+    labels = _texts(store, node, str(RDFS.label)) or _texts(store, node, str(SKOS.prefLabel))
+    defs = _texts(store, node, str(SKOS.definition)) or _texts(store, node, str(RDFS.comment))
     rows = [
         ("fr", escape(labels.get("fr", ""))),
         ("en", escape(labels.get("en", ""))),
@@ -110,15 +104,15 @@ def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:
 
     d = Path(ontology_dir)
     store = _load([d / "tkg.ttl", d / "schemes.ttl"])
-    onto = NamedNode("https://w3id.org/territorial-kg/ontology")
-    title = _texts(store, onto, _DCT + "title")
-    desc = _texts(store, onto, _DCT + "description")
+    onto = NamedNode(BASE + "ontology")
+    title = _texts(store, onto, str(DCT["title"]))
+    desc = _texts(store, onto, str(DCT.description))
 
-    classes = _subjects(store, _RDF + "type", _OWL + "Class")
+    classes = _subjects(store, str(RDF.type), str(OWL.Class))
     props: list[tuple[Any, str]] = []
     seen = set()
     for t, kind in _PROPERTY_TYPES.items():
-        for p in _subjects(store, _RDF + "type", t):
+        for p in _subjects(store, str(RDF.type), t):
             if p not in seen:
                 seen.add(p)
                 props.append((p, kind))
@@ -138,38 +132,38 @@ def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:
     ]
     own = [c for c in classes if c.value.startswith(PREFIXES["tkg"])]
     for c in own + [c for c in classes if c not in own]:
-        extra = [("rdfs:subClassOf", listing(c, _RDFS + "subClassOf"))]
+        extra = [("rdfs:subClassOf", listing(c, str(RDFS.subClassOf)))]
         parts.append(_term_block(store, c, extra))
     parts.append(f'<h2 id="properties">Propriétés / Properties ({len(props)})</h2>')
     own_p = [p for p in props if p[0].value.startswith(PREFIXES["tkg"])]
     for p, kind in own_p + [p for p in props if p not in own_p]:
         extra = [
             ("type", escape(kind)),
-            ("rdfs:domain", listing(p, _RDFS + "domain")),
-            ("rdfs:range", listing(p, _RDFS + "range")),
-            ("rdfs:subPropertyOf", listing(p, _RDFS + "subPropertyOf")),
+            ("rdfs:domain", listing(p, str(RDFS.domain))),
+            ("rdfs:range", listing(p, str(RDFS.range))),
+            ("rdfs:subPropertyOf", listing(p, str(RDFS.subPropertyOf))),
         ]
         parts.append(_term_block(store, p, extra))
 
-    schemes = _subjects(store, _RDF + "type", _SKOS + "ConceptScheme")
+    schemes = _subjects(store, str(RDF.type), str(SKOS.ConceptScheme))
     parts.append(f'<h2 id="schemes">Schémas SKOS / SKOS schemes ({len(schemes)})</h2>')
     for s in schemes:
-        labels = _texts(store, s, _SKOS + "prefLabel")
-        sdesc = _texts(store, s, _DCT + "description")
+        labels = _texts(store, s, str(SKOS.prefLabel))
+        sdesc = _texts(store, s, str(DCT.description))
         concepts = sorted(
-            _subjects(store, _SKOS + "inScheme", s.value),
-            key=lambda c: _texts(store, c, _SKOS + "notation").get("", c.value),
+            _subjects(store, str(SKOS.inScheme), s.value),
+            key=lambda c: _texts(store, c, str(SKOS.notation)).get("", c.value),
         )
         rows = []
         for c in concepts:
-            pl = _texts(store, c, _SKOS + "prefLabel")
-            df = _texts(store, c, _SKOS + "definition")
+            pl = _texts(store, c, str(SKOS.prefLabel))
+            df = _texts(store, c, str(SKOS.definition))
             broader = ", ".join(
-                escape(_texts(store, b, _SKOS + "notation").get("", _short(b.value)))
-                for b in _objects(store, c, _SKOS + "broader")
+                escape(_texts(store, b, str(SKOS.notation)).get("", _short(b.value)))
+                for b in _objects(store, c, str(SKOS.broader))
             )
             rows.append(
-                f"<tr><td><code>{escape(_texts(store, c, _SKOS + 'notation').get('', ''))}</code></td>"
+                f"<tr><td><code>{escape(_texts(store, c, str(SKOS.notation)).get('', ''))}</code></td>"
                 f"<td>{escape(pl.get('fr', ''))}</td><td>{escape(pl.get('en', ''))}</td>"
                 f"<td>{broader}</td><td>{escape(df.get('fr', ''))}<br><i>{escape(df.get('en', ''))}</i></td></tr>"
             )

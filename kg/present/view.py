@@ -44,7 +44,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError, UnknownEntityError
-from kg.network.chains import euros
+from kg.model.territories import parse_territory
+from kg.model.words import euros, kind_word, number
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -54,6 +55,7 @@ __all__ = [
     "ViewResult",
     "build_model",
     "chain_selection",
+    "family",
     "figures",
     "iframe_snippet",
     "layout",
@@ -122,24 +124,12 @@ EDGE_STYLES: dict[str, tuple[str, float]] = {
     "groupe": ("#969696", 1.0),
 }
 _NON_ACTOR_LABELS = {
-    "fr": {
-        "acteur": "Autre acteur",
-        "programme": "Programme",
-        "person": "Personne",
-        "funding": "Financement",
-        "territory": "Territoire",
-        "group": "Groupe de nœuds",
-        "groupe": "Liens regroupés",
-    },
-    "en": {
-        "acteur": "Other actor",
-        "programme": "Programme",
-        "person": "Person",
-        "funding": "Funding",
-        "territory": "Territory",
-        "group": "Group of nodes",
-        "groupe": "Grouped links",
-    },
+    lang: {"acteur": other, "group": group, "groupe": grouped}
+    | {kind: kind_word(kind, lang).capitalize() for kind in ("programme", "person", "funding", "territory")}
+    for lang, other, group, grouped in (
+        ("fr", "Autre acteur", "Groupe de nœuds", "Liens regroupés"),
+        ("en", "Other actor", "Group of nodes", "Grouped links"),
+    )
 }
 UI = {
     "fr": {
@@ -251,12 +241,10 @@ def figures(graph: Any, lang: str = "fr") -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for r in graph.query(Q_FIGURES):
         value = r["value"]
-        number = (
-            f"{value:,.0f}".replace(",", "\u202f" if lang == "fr" else ",")
-            if isinstance(value, (int, Decimal)) and value == int(value)
-            else str(value)
+        shown = (
+            number(value, lang) if isinstance(value, (int, Decimal)) and value == int(value) else str(value)
         )
-        text = f"{number} {r['unit'] or ''}".strip() + f" — {r['var']}"
+        text = f"{shown} {r['unit'] or ''}".strip() + f" — {r['var']}"
         if r.get("start"):
             text += f" ({r['start']})"
         out[r["about"]].append(text)
@@ -268,14 +256,12 @@ def figures(graph: Any, lang: str = "fr") -> dict[str, list[str]]:
 
 def territory_nodes(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
     """Actors in *territory* (``level:code``), the programmes they take part in, and the territory itself."""
-    from kg.model import iris
-    from kg.model.records import TERRITORY_REF_RE
     from kg.network.projection import territory_members
 
     keep = set(territory_members(graph, G, territory))
-    m = TERRITORY_REF_RE.match(territory.strip())
-    if m and iris.territory(*m.groups()) in G:
-        keep.add(iris.territory(*m.groups()))
+    tiri = parse_territory(territory).iri
+    if tiri in G:
+        keep.add(tiri)
     for n in list(keep):  # the territories those actors point at, and their fundings
         for _, b, d in G.out_edges(n, data=True):
             if d.get("kind") == "territoire":
@@ -359,7 +345,12 @@ def chain_selection(
 # ---------------------------------------------------------------- model
 
 
-def _family(d: dict[str, Any]) -> str:
+def family(d: dict[str, Any]) -> str:
+    """The legend family (a key of :data:`FAMILIES`) of a node with attributes *d* (``kind``, ``types``).
+
+    >>> family({"kind": "actor", "types": ["fondation"]}), family({"kind": "programme"}), family({"kind": "x"})
+    ('financeur', 'programme', 'acteur')
+    """
     kind = d.get("kind")
     if kind != "actor":
         return kind if kind in FAMILIES else "acteur"
@@ -473,7 +464,7 @@ def _group_key(G: nx.MultiDiGraph, n: str, by: str, labels: dict, lang: str) -> 
             return "t:" + n, str(d.get("label") or n)
         none = "sans territoire" if lang == "fr" else "no territory"
         return "t:-", none
-    fam = _family(d)
+    fam = family(d)
     return "f:" + fam, _label(labels, fam, lang)
 
 
@@ -614,7 +605,7 @@ def build_model(
             )
             continue
         d = G.nodes[n]
-        fam = _family(d)
+        fam = family(d)
         families[fam] += 1
         themes = list(d.get("themes") or [])
         theme_set.update(themes)
@@ -932,11 +923,7 @@ def view(
     focus: set[str] = set()
     if territory:
         nodes = territory_nodes(graph, G, territory)
-        from kg.model import iris
-        from kg.model.records import TERRITORY_REF_RE
-
-        m = TERRITORY_REF_RE.match(territory.strip())
-        tiri = iris.territory(*m.groups()) if m else ""
+        tiri = parse_territory(territory).iri
         name = G.nodes[tiri].get("label") if tiri in G else territory
         focus = {tiri}
         default = t["territory"].format(x=name)

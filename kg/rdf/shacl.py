@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.errors import Problem
-from kg.model.vocab import shorten
+from kg.model.vocab import RDF, SH, shorten
 
 __all__ = ["shape_problems", "to_rdflib"]
 
-_SH = "http://www.w3.org/ns/shacl#"
+_SH = str(SH)
 
 
 def to_rdflib(quads_or_triples: Iterable, extra_files: Iterable[Path] = ()):
@@ -79,9 +79,7 @@ def shape_problems(
         return []
     problems: list[Problem] = []
     sh = lambda name: URIRef(_SH + name)
-    for result in results.subjects(
-        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationResult")
-    ):
+    for result in results.subjects(URIRef(str(RDF.type)), sh("ValidationResult")):
         if results.value(result, sh("resultSeverity")) != sh("Violation"):
             continue
         focus = str(results.value(result, sh("focusNode")))

@@ -9,7 +9,7 @@ import json
 from itertools import islice
 from typing import Any
 
-from kg.model.vocab import PREFIXES
+from kg.model.vocab import FORMATS, PREFIXES, RDF, RDFS, SD
 from kg.serve.settings import Settings
 from kg.store.graph import syntax_message
 
@@ -178,9 +178,8 @@ def service_description(
     """The SPARQL 1.1 Service Description of the endpoint, as (media type, body) per *accept*."""
     import pyoxigraph as ox
 
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    fmts = "http://www.w3.org/ns/formats/"
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    sd, fmts = str(SD), str(FORMATS)
+    rdf_type = ox.NamedNode(str(RDF.type))
     S = ox.NamedNode(endpoint)
 
     def n(local: str, ns: str = sd) -> Any:
@@ -193,7 +192,7 @@ def service_description(
         ox.Triple(S, n("feature"), n("UnionDefaultGraph")),
         ox.Triple(
             S,
-            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.NamedNode(str(RDFS.comment)),
             ox.Literal(
                 f"Read-only Territorial KG endpoint. Default graph = union of all named graphs. Limits: "
                 f"time_limit_ms={settings.time_limit_ms}, max_returned_rows={settings.max_returned_rows}, "
@@ -232,7 +231,7 @@ def service_description(
     prefixes = {
         "sd": sd,
         "formats": fmts,
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "rdfs": PREFIXES["rdfs"],
         "graph": PREFIXES["graph"],
     }
     body = ox.serialize(

@@ -64,7 +64,9 @@ class _Worker:
         child.close()
         if not self.conn.poll(60) or self.conn.recv_bytes() != b"ready":
             self.kill()
-            raise RuntimeError(f"a query worker could not open the store at {store_path}")
+            from kg.errors import StoreError
+
+            raise StoreError(f"a query worker could not open the store at {store_path}")
 
     def kill(self) -> None:
         try:

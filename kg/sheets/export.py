@@ -21,9 +21,9 @@ from pydantic import BaseModel
 
 from kg.errors import ExportError, InputError, Problem, UnknownEntityError
 from kg.ingest.geo import Geography
-from kg.model.records import TERRITORY_REF_RE
+from kg.model.territories import parse_territory
 
-__all__ = ["ExportReport", "export_rows", "export_xlsx", "within"]
+__all__ = ["ExportReport", "export_rows", "export_xlsx"]
 
 
 @dataclass
@@ -32,49 +32,6 @@ class ExportReport:
 
     path: Path
     rows: dict[str, int]
-
-
-def within(geo: Geography, ref: str, territory: str) -> bool:
-    """True if the territory *ref* (``level:code``) lies in *territory* (``level:code``).
-
-    Examples
-    --------
-    >>> from kg.ingest.geo import load_geography
-    >>> geo = load_geography()
-    >>> within(geo, "commune:94018", "departement:94"), within(geo, "commune:94018", "region:11")
-    (True, True)
-    >>> within(geo, "commune:94018", "intercommunalite:200057941"), within(geo, "departement:75", "departement:94")
-    (True, False)
-    """
-    level, code = ref.split(":", 1)
-    t_level, t_code = territory.split(":", 1)
-    if ref == territory:
-        return True
-    if level == "commune":
-        c = geo.communes.get(code)
-        if c is None:
-            return False
-        if c.parent and within(geo, f"commune:{c.parent}", territory):
-            return True
-        return {
-            "commune": c.code == t_code,
-            "departement": c.departement == t_code,
-            "region": c.region == t_code,
-            "intercommunalite": t_code in (c.epci, c.ept),
-        }[t_level]
-    if level == "departement":
-        d = geo.departements.get(code)
-        return bool(d) and t_level == "region" and d.region == t_code  # type: ignore[union-attr]
-    if level == "intercommunalite":
-        i = geo.intercommunalities.get(code)
-        if not i or not i.departement:
-            return False
-        return (
-            within(geo, f"departement:{i.departement}", territory)
-            if t_level == "region"
-            else (t_level == "departement" and i.departement == t_code)
-        )
-    return False
 
 
 def _date(value: str | None) -> str | None:
@@ -147,15 +104,7 @@ def export_rows(
         groups = [("curated", [(k, r) for k, r in known.curated.all() if k != "document"])]
         groups += [(s, list(imp.all())) for s, imp in imports.items()]
     if territory is not None:
-        m = TERRITORY_REF_RE.match(territory)
-        level_code = m.groups() if m else None
-        tables = {
-            "commune": geo.communes,
-            "departement": geo.departements,
-            "region": geo.regions,
-            "intercommunalite": geo.intercommunalities,
-        }
-        if not level_code or level_code[1] not in tables[level_code[0]]:
+        if not geo.has(*parse_territory(territory)):
             raise UnknownEntityError(
                 f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
                 "departement:94, commune:94018, intercommunalite:200057941, region:11"
@@ -187,13 +136,13 @@ def export_rows(
             r.id
             for _, k, r in records
             if k == "actor"  # type: ignore[attr-defined]
-            and any(within(geo, p, territory) for p in _places(r))
+            and any(geo.within(p, territory) for p in _places(r))
         }
         keep_prog = {
             r.id
             for _, k, r in records
             if k == "programme"  # type: ignore[attr-defined]
-            and any(within(geo, p, territory) for p in _places(r))
+            and any(geo.within(p, territory) for p in _places(r))
         }
         for _, k, r in records:
             if k == "participation" and r.actor in keep_actor:  # type: ignore[attr-defined]
@@ -236,12 +185,12 @@ def export_rows(
         }
         if kind == "actor" and kept_actor(r.id):
             commune = departement = None
-            if r.located_in and r.located_in.startswith("commune:"):
-                code = r.located_in.split(":", 1)[1]
-                c = geo.communes.get(code)
-                commune = f"{c.name} ({code})" if c else code
-            elif r.located_in and r.located_in.startswith("departement:"):
-                departement = r.located_in.split(":", 1)[1]
+            located = parse_territory(r.located_in) if r.located_in else None
+            if located and located.level == "commune":
+                c = geo.communes.get(located.code)
+                commune = f"{c.name} ({located.code})" if c else located.code
+            elif located and located.level == "departement":
+                departement = located.code
             out["actors"].append(
                 common
                 | {

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, Problem
-from kg.ingest.geo import normalise_name
+from kg.model.names import normalise
 
 __all__ = [
     "EXAMPLE_ID_PREFIX",
@@ -46,6 +46,7 @@ __all__ = [
     "README_SHEET",
     "RELATION_KINDS",
     "SHEETS",
+    "SHEET_RELATION_KINDS",
     "Column",
     "Concepts",
     "Sheet",
@@ -71,8 +72,19 @@ LISTS_SHEET = "Listes"
 EXAMPLE_ID_PREFIX = "exemple"
 #: how many rows of the template carry drop-down lists and the text format
 TEMPLATE_ROWS = 1000
-#: the relation kinds a Relations row may state (the others have no record a row could fill)
-RELATION_KINDS = ("partenariat", "adhesion", "soutien", "participation", "fondation", "unite", "succession")
+#: the relation kinds a row of the Relations sheet may state (the others have no record a row
+#: could fill); not the kinds of the projection's edges, :data:`kg.network.projection.EDGE_KINDS`
+SHEET_RELATION_KINDS = (
+    "partenariat",
+    "adhesion",
+    "soutien",
+    "participation",
+    "fondation",
+    "unite",
+    "succession",
+)
+#: Former name of :data:`SHEET_RELATION_KINDS`, kept while ``kg/sheets/imports.py`` imports it.
+RELATION_KINDS = SHEET_RELATION_KINDS
 
 
 @dataclass(frozen=True)
@@ -410,7 +422,7 @@ class Concepts:
     """The SKOS concepts offered in drop-down lists, and how to read them back.
 
     ``labels[scheme]`` lists ``(notation, French label)`` in the order of the scheme file;
-    ``lookup[scheme]`` maps :func:`kg.ingest.geo.normalise_name` of a French or English label, or
+    ``lookup[scheme]`` maps :func:`kg.model.names.normalise` of a French or English label, or
     of a notation, to the notation.
     """
 
@@ -419,7 +431,7 @@ class Concepts:
 
     def notation(self, scheme: str, value: str) -> str | None:
         """The notation a cell means (French or English label, or the notation), or None."""
-        return self.lookup.get(scheme, {}).get(normalise_name(value))
+        return self.lookup.get(scheme, {}).get(normalise(value))
 
     def label(self, scheme: str, notation: str) -> str:
         """The French label of *notation* (the notation itself when unknown)."""
@@ -469,7 +481,7 @@ def load_concepts(schemes_file: str | Path = "ontology/schemes.ttl") -> Concepts
         out.labels.setdefault(scheme, []).append((n, fr))
         lk = out.lookup.setdefault(scheme, {})
         for spelling in (en, n, n.replace("-", " "), fr):  # French last: it wins on a clash
-            lk[normalise_name(spelling)] = n
+            lk[normalise(spelling)] = n
     return out
 
 
@@ -740,7 +752,7 @@ def _read_csv(path: Path) -> list[Table]:
 
 
 def _key(text: str) -> str:
-    return normalise_name(str(text))
+    return normalise(str(text))
 
 
 def match_sheet(table: Table) -> Sheet | None:
@@ -926,7 +938,7 @@ def slugify(text: str) -> str:
     >>> slugify("Club Gravelle-Entreprendre"), slugify("L'Œuvre d'Orient")
     ('club-gravelle-entreprendre', 'l-oeuvre-d-orient')
     """
-    return normalise_name(text).replace(" ", "-")
+    return normalise(text).replace(" ", "-")
 
 
 # --------------------------------------------------------------------------- writing
@@ -977,7 +989,7 @@ def write_workbook(
         letter = get_column_letter(i)
         lists.cell(1, i, scheme).font = bold
         if scheme == "relation-kind":
-            items = [x for x in items if x[0] in RELATION_KINDS]
+            items = [x for x in items if x[0] in SHEET_RELATION_KINDS]
         for j, (_, label) in enumerate(items, 2):
             lists.cell(j, i, label)
         list_ranges[scheme] = f"{LISTS_SHEET}!${letter}$2:${letter}${len(items) + 1}"

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import QueryError, StoreError
-from kg.model.vocab import PREFIXES
+from kg.model.vocab import PREFIXES, XSD
 
 __all__ = ["DEFAULT_STORE", "IRI", "Graph", "Result", "bind", "open", "open_store", "to_python", "to_term"]
 
@@ -39,7 +39,7 @@ class IRI(str):
     __slots__ = ()
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 
 
 def to_term(value: Any):

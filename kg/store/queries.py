@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import QueryError, UnknownEntityError
-from kg.model import iris
-from kg.model.records import TERRITORY_REF_RE
+from kg.model.dates import normalise_date
+from kg.model.names import closest, suggestion
+from kg.model.territories import TerritoryRef, parse_territory
 from kg.store.graph import IRI
 
 __all__ = [
     "QUERY_DIR",
+    "Q_SUBTERRITORIES",
     "NamedQuery",
     "Param",
     "bind_params",
@@ -36,6 +38,7 @@ __all__ = [
     "list_queries",
     "run_named",
     "run_sparql",
+    "subterritories",
 ]
 
 QUERY_DIR = Path(__file__).parent / "queries"
@@ -108,11 +111,9 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     path = directory / f"{name}.rq"
     if re.fullmatch(r"[a-z0-9-]+", name) and path.exists():
         return _parse(path)
-    import difflib
-
     names = [p.stem for p in sorted(directory.glob("*.rq"))]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-    hint = f" — did you mean {', '.join(close)}?" if close else ""
+    close = closest(name, names)
+    hint = f" — {suggestion(close, lang='en')}" if close else ""
     raise UnknownEntityError(f'Unknown query "{name}"{hint} (kg query --list shows them all)', close)
 
 
@@ -145,7 +146,6 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
         For an actor name that is not in the graph (with suggestions).
     """
     from kg.network.lookup import resolve
-    from kg.network.projection import normalise_date
 
     declared = {p.name: p for p in query.params}
     extra = set(values) - set(declared)
@@ -163,13 +163,10 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
             )
         raw = values[p.name].strip()
         if p.type == "territory":
-            m = TERRITORY_REF_RE.match(raw)
-            if not m:
-                raise QueryError(
-                    f'--param {p.name}="{raw}" is not a territory; write level:code, e.g. commune:94018, '
-                    "intercommunalite:200057941, departement:94 or region:11"
-                )
-            out[p.name] = IRI(iris.territory(*m.groups()))
+            try:
+                out[p.name] = IRI(parse_territory(raw).iri)
+            except QueryError as exc:
+                raise QueryError(f"--param {p.name}: {exc}") from None
         elif p.type in ("actor", "node"):
             if re.match(r"^https?://", raw):
                 out[p.name] = IRI(raw)
@@ -196,6 +193,32 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
         else:
             out[p.name] = raw
     return out
+
+
+#: A territory and every territory in it, at any depth (the ``dct:isPartOf`` hierarchy of
+#: ``graph:geography``); no row when ``?top`` is not in the graph.
+Q_SUBTERRITORIES = "SELECT ?t WHERE { ?t dct:isPartOf* ?top . ?top rdfs:label ?l }"
+
+
+def subterritories(graph: Any, ref: TerritoryRef) -> set[str]:
+    """IRIs of the territory *ref* and of every territory in it, read from the store's geography.
+
+    The same hierarchy as :meth:`kg.ingest.geo.Geography.within`, for callers that hold a
+    graph (local or remote) rather than the loaded geography.
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph
+        Anything with ``query(sparql, **bindings)``.
+    ref : TerritoryRef
+        From :func:`kg.model.territories.parse_territory`.
+
+    Returns
+    -------
+    set of str
+        Empty when the territory is not in the graph.
+    """
+    return {r["t"] for r in graph.query(Q_SUBTERRITORIES, top=IRI(ref.iri))}
 
 
 def run_named(graph: Any, name: str, values: dict[str, str] | None = None, *, raw: bool = False) -> Any:

@@ -12,12 +12,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from kg.model.vocab import shorten
+from kg.errors import QueryError
+from kg.model.vocab import XSD, shorten
 from kg.store.graph import Result, to_python
 
 __all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_json", "to_sparql_json"]
 
 FORMATS = ("table", "csv", "json", "sparql-json")
+_XSD_STRING = str(XSD.string)
 
 
 def _term_json(term: Any) -> dict[str, str] | None:
@@ -31,7 +33,7 @@ def _term_json(term: Any) -> dict[str, str] | None:
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif term.datatype.value != _XSD_STRING:
         out["datatype"] = term.datatype.value
     return out
 
@@ -106,4 +108,4 @@ def render(result: Result, fmt: str) -> str:
         return to_json(result)
     if fmt == "sparql-json":
         return to_sparql_json(result)
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -40,6 +40,7 @@ from kg.errors import (
     QueryError,
     ShapeViolation,
     StoreError,
+    TerritoryError,
     UnknownEntityError,
 )
 
@@ -85,6 +86,7 @@ __all__ = [
     "RemoteGraph",
     "ShapeViolation",
     "StoreError",
+    "TerritoryError",
     "UnknownEntityError",
     "analyse",
     "build",

@@ -6,6 +6,7 @@
     ├── InputError               exit 3   bad input files; carries every Problem found at once
     │   └── ShapeViolation       exit 5   the graph does not conform to ontology/shapes.ttl
     ├── UnknownEntityError       exit 4   an actor, query or territory that is not there (with suggestions)
+    │   └── TerritoryError       exit 4   a territory reference that is malformed or not in the geography
     ├── QueryError               exit 6   a SPARQL query that is malformed or refused
     ├── StoreError               exit 7   no store where one was expected, or a store that cannot be written
     └── ExportError              exit 8   an export that cannot be written
@@ -26,6 +27,7 @@ __all__ = [
     "QueryError",
     "ShapeViolation",
     "StoreError",
+    "TerritoryError",
     "UnknownEntityError",
 ]
 
@@ -93,6 +95,13 @@ class UnknownEntityError(KGError, LookupError):
     def __init__(self, message: str, suggestions: Sequence[str] = ()):
         self.suggestions = list(suggestions)
         super().__init__(message)
+
+
+class TerritoryError(UnknownEntityError, ValueError):
+    """A territory reference that is malformed (not ``level:code``) or not in the official geography.
+
+    A :class:`ValueError` too, so pydantic validators report it as a validation error.
+    """
 
 
 class QueryError(KGError, ValueError):

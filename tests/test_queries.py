@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ACTOR, PROGRAMME
 
-from kg.errors import QueryError, UnknownEntityError
+from kg.errors import QueryError, TerritoryError, UnknownEntityError
 from kg.store.queries import get_query, list_queries, run_named
 
 
@@ -102,7 +102,7 @@ def test_unknown_query_suggests():
 def test_missing_and_malformed_parameters(graph):
     with pytest.raises(QueryError, match="needs --param territory"):
         run_named(graph, "actors-of-territory", {})
-    with pytest.raises(QueryError, match="not a territory"):
+    with pytest.raises(TerritoryError, match="not a territory"):
         run_named(graph, "actors-of-territory", {"territory": "94"})
     with pytest.raises(QueryError, match="not a date|not a real date"):
         run_named(graph, "ecosystem-as-of", {"date": "31/02/2019"})
@@ -120,5 +120,5 @@ def test_parameters_are_bound_not_pasted(graph):
     # a hostile "name" that would close the query if pasted is just an unknown actor
     with pytest.raises(UnknownEntityError):
         run_named(graph, "actor-partners", {"actor": '"} } DROP ALL ; SELECT * WHERE { ?s ?p ?o'})
-    with pytest.raises(QueryError):
+    with pytest.raises(TerritoryError):
         run_named(graph, "actors-of-territory", {"territory": "commune:94018> } ?s ?p ?o . <x"})

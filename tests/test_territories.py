@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Store
 
-from kg.errors import QueryError
+from kg.errors import TerritoryError
 from kg.ingest.geo import Commune, Departement, Geography, Intercommunality, Region, geography_quads
 from kg.model.territories import TerritoryRef, is_territory, parse_territory, ref_of_iri
 from kg.store.graph import Graph
@@ -60,7 +60,7 @@ def test_parse_territory_reads_level_and_code(text: str, level: str, code: str) 
 
 @pytest.mark.parametrize("text", ["94018", "commune:", "canton:9401", "Commune:94018", "commune:94 018", ""])
 def test_parse_territory_names_the_value_and_the_accepted_forms(text: str) -> None:
-    with pytest.raises(QueryError) as info:
+    with pytest.raises(TerritoryError) as info:
         parse_territory(text)
     assert f'"{text.strip()}" is not a territory reference' in str(info.value)
     assert "commune:94018, intercommunalite:200057941, departement:94 or region:11" in str(info.value)

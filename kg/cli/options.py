@@ -101,10 +101,10 @@ class BadTerritory(typer.BadParameter):
 
 def check_territory(value: str, where: str = "--territory") -> str:
     """*value* stripped, or :class:`BadTerritory` when it is not ``level:code``."""
-    from kg.model.records import TERRITORY_REF_RE
+    from kg.model.territories import is_territory
 
     text = value.strip()
-    if not TERRITORY_REF_RE.match(text):
+    if not is_territory(text):
         raise BadTerritory(f'"{value}" is not a territory; write {TERRITORY_HELP}', param_hint=where)
     return text
 

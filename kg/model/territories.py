@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kg.errors import QueryError
+from kg.errors import TerritoryError
 from kg.model import iris
 from kg.model.vocab import BASE
 
@@ -75,7 +75,7 @@ def parse_territory(ref: str) -> TerritoryRef:
 
     Raises
     ------
-    QueryError
+    TerritoryError
         (a :class:`ValueError` too, so pydantic validators report it) naming the value
         and the accepted forms.
 
@@ -86,12 +86,12 @@ def parse_territory(ref: str) -> TerritoryRef:
     >>> parse_territory("94018")
     Traceback (most recent call last):
     ...
-    kg.errors.QueryError: "94018" is not a territory reference; write level:code, e.g. commune:94018, intercommunalite:200057941, departement:94 or region:11
+    kg.errors.TerritoryError: "94018" is not a territory reference; write level:code, e.g. commune:94018, intercommunalite:200057941, departement:94 or region:11
     """
     text = ref.strip() if isinstance(ref, str) else ref
     m = TERRITORY_REF_RE.match(text) if isinstance(text, str) else None
     if m is None:
-        raise QueryError(f'"{text}" is not a territory reference; write level:code, e.g. {FORMS}')
+        raise TerritoryError(f'"{text}" is not a territory reference; write level:code, e.g. {FORMS}')
     return TerritoryRef(m.group(1), m.group(2))
 
 

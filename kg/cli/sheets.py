@@ -1,7 +1,7 @@
 """The spreadsheet commands: ``kg template``, ``kg import``, ``kg export-xlsx``.
 
 :func:`register` adds them to the ``kg`` application; each parses its options, calls one
-library function (:mod:`kg.sheets.workbook`, :mod:`kg.sheets.imports`, :mod:`kg.sheets.export`) and
+library function (:mod:`kg.sheets.workbook`, :mod:`kg.store.imports`, :mod:`kg.sheets.export`) and
 prints what comes back, in French (the catalysts' language).
 """
 
@@ -57,7 +57,7 @@ def _import(
 ) -> None:
     """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error)."""
     from kg.cli.commands import _fail
-    from kg.sheets.imports import import_file, remove_import
+    from kg.store.imports import import_file, remove_import
 
     try:
         if remove:

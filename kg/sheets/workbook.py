@@ -14,7 +14,7 @@ French conventions: ``dd/mm/yyyy`` and Excel serial dates, decimal commas, space
 thousands separators. They return ``(value, problem)`` pairs and never raise, so an
 import can report every bad cell at once.
 
-Nothing here knows about the graph: :mod:`kg.sheets.imports` turns tables into records.
+Nothing here knows about the graph: :mod:`kg.sheets.convert` turns tables into records.
 
 >>> parse_amount("1 500 000,50")
 (Decimal('1500000.50'), None)

@@ -94,8 +94,8 @@ def fr(text: str) -> Literal:
 def date_literal(value: str) -> Literal:
     """A DateLike as a typed literal at its own precision.
 
-    >>> date_literal("2014-09")
-    <Literal value=2014-09 datatype=<http://www.w3.org/2001/XMLSchema#gYearMonth>>
+    >>> date_literal("2014-09").datatype.value
+    'http://www.w3.org/2001/XMLSchema#gYearMonth'
     """
     n = value.count("-")
     return Literal(value, datatype=(XSD_GYEAR, XSD_GYEARMONTH, XSD_DATE)[n])

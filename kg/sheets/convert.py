@@ -30,7 +30,7 @@ from kg.sheets.workbook import Concepts, Sheet, Table, cell_text, parse_code, pa
 
 __all__ = ["Converter", "convert"]
 
-IDENT_FR = {
+_IDENT_FR = {
     "SIREN": (
         siren_problem,
         9,
@@ -40,10 +40,10 @@ IDENT_FR = {
 }
 
 
-def ident_fr(what: str, value: str, en: str) -> str:
+def _ident_fr(what: str, value: str, en: str) -> str:
     if "digits; a" in en and "has" in en:
         n = len(value)
-        return f"« {value} » a {n} chiffre{'s' if n > 1 else ''} ; un {what} en a {IDENT_FR[what][1]} ({en})"
+        return f"« {value} » a {n} chiffre{'s' if n > 1 else ''} ; un {what} en a {_IDENT_FR[what][1]} ({en})"
     if "check digit" in en or "check (sum" in en:
         return f"« {value} » : la clé de contrôle du {what} est fausse, sans doute une faute de frappe ({en})"
     if "other than digits" in en:
@@ -306,14 +306,14 @@ class Converter(RelationReader):
             for key, what in (("siren", "SIREN"), ("siret", "SIRET")):
                 v = parse_code(row.get(key))
                 if v is not None:
-                    en = IDENT_FR[what][0](v)
+                    en = _IDENT_FR[what][0](v)
                     if en:
                         self.rows.bad(
                             table,
                             number,
                             self.header(headers, sheet, key),
-                            ident_fr(what, v, en),
-                            IDENT_FR[what][2],
+                            _ident_fr(what, v, en),
+                            _IDENT_FR[what][2],
                         )
                         ok = False
                     data[key] = v

@@ -18,7 +18,11 @@ __all__ = ["RelationReader"]
 
 
 class RelationReader(PlaceReader):
-    """Reads the relation sheets (methods of :class:`kg.sheets.convert.Converter`)."""
+    """Reads the relation sheets (methods of :class:`kg.sheets.convert.Converter`).
+
+    Relies on the converter's ``resolve``, ``provenance``, ``own_id``, ``put``,
+    ``actor_label`` and ``set_attribute`` (resolving names, citing the row, storing records).
+    """
 
     def read_partners(self, sheet: Sheet, table: Table) -> None:
         for number, row, headers in self.cells(sheet, table):

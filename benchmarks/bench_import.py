@@ -158,7 +158,8 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
 def run(rows: int, repeat: int) -> dict:
     import kg
     from kg.ingest.geo import load_geography
-    from kg.sheets import imports
+    from kg.sheets.plan import plan_import
+    from kg.store import imports
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-import-") as tmp:
         tmp = Path(tmp)
@@ -180,7 +181,7 @@ def run(rows: int, repeat: int) -> dict:
             c0 = time.process_time()
             t0 = time.perf_counter()
             load_geography.cache_clear() if hasattr(load_geography, "cache_clear") else None
-            plan = imports.plan_import(book, work / "data")
+            plan = plan_import(book, work / "data")
             split["read+check+compare"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             imports.apply_import(plan, work / "data", work / "store")
@@ -189,7 +190,7 @@ def run(rows: int, repeat: int) -> dict:
             split["cpu (all threads)"] = time.process_time() - c0
             assert plan.store_updated and len(plan.added) > 0.9 * rows, (plan.counts(), len(plan.added))
             t2 = time.perf_counter()
-            again = imports.import_file(book, work / "data", work / "store")
+            again = imports.import_workbook(book, work / "data", work / "store")
             split["re-import, no change"] = time.perf_counter() - t2
             assert again.is_noop and not again.written
             times.append(total)

@@ -42,7 +42,7 @@ def data_copy(tmp_path):
 
 
 def test_build_reports_every_graph_and_conforms(built):
-    report, out = built
+    report, _out = built
     assert report.conforms
     assert report.store.is_dir() and report.dump.stat().st_size > 0
     graphs = set(report.graphs)
@@ -54,7 +54,7 @@ def test_build_reports_every_graph_and_conforms(built):
 
 
 def test_store_holds_every_commune_of_france(built):
-    report, out = built
+    _report, out = built
     g = kg.open(out / "store")
     n = g.query("SELECT (COUNT(?c) AS ?n) WHERE { ?c a igeo:Commune }")[0]["n"]
     communes = sum(
@@ -189,7 +189,7 @@ def _append_bad(data: Path) -> None:
 
 
 def test_bad_input_lists_every_problem_and_keeps_the_old_store(built, data_copy):
-    report, out = built
+    _report, out = built
     before = _digest(out / "graph.trig")
     n_before = len(kg.open(out / "store"))
     _append_bad(data_copy)

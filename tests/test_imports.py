@@ -1,9 +1,7 @@
-"""kg.sheets.imports and kg.sheets.export: spreadsheets into the graph and back, on a real store built in a temporary folder."""
+"""kg.store.imports (with kg.sheets.plan) and kg.sheets.export: spreadsheets into the graph and back, on a real store built in a temporary folder."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import shutil
 from pathlib import Path
 
@@ -13,16 +11,13 @@ import typer
 from typer.testing import CliRunner
 
 import kg
-from kg.errors import InputError, UnknownEntityError
+from kg.errors import InputError, ShapeViolation, StoreError, UnknownEntityError
+from kg.ingest.imports import load_imports
+from kg.model.iris import import_graph
 from kg.sheets.export import export_rows, export_xlsx
-from kg.sheets.imports import (
-    import_file,
-    import_graph,
-    imported_quads,
-    load_imports,
-    plan_import,
-    remove_import,
-)
+from kg.sheets.plan import plan_import
+from kg.store.build import imported_quads
+from kg.store.imports import apply_import, import_file, remove_import
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"
@@ -57,6 +52,24 @@ def _graph_quads(store: Path, graph: str) -> set:
     return {
         (q.subject, q.predicate, q.object) for q in s.quads_for_pattern(None, None, None, NamedNode(graph))
     }
+
+
+def _all_quads(store: Path) -> set:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        return set(s)
+    finally:
+        del s
+
+
+def _graph_description(store: Path, graph: str) -> set:
+    from pyoxigraph import NamedNode, Store
+
+    s = Store.read_only(str(store))
+    meta = NamedNode("https://w3id.org/territorial-kg/graph/meta")
+    return {(q.predicate, q.object) for q in s.quads_for_pattern(NamedNode(graph), None, None, meta)}
 
 
 def _count(store: Path, query: str) -> int:
@@ -183,34 +196,33 @@ def test_imported_quads_rebuild_exactly_the_stored_graph(env):
     } == _graph_quads(store, GRAVELLE)
 
 
-@pytest.mark.skipif(
-    "imported_quads" not in inspect.getsource(importlib.import_module("kg.store.build")),
-    reason="kg/build.py does not include the imports yet (the lead wires imported_quads)",
-)
 def test_kg_build_keeps_the_imports(env, tmp_path):
     data, store = env
     import_file(FIXTURES / "gravelle.xlsx", data, store)
     report = kg.build(data, tmp_path / "rebuilt", None, ontology_dir=ROOT / "ontology", shacl="off")
     assert GRAVELLE in report.graphs
     assert _graph_quads(tmp_path / "rebuilt", GRAVELLE) == _graph_quads(store, GRAVELLE)
+    assert _graph_description(tmp_path / "rebuilt", GRAVELLE) == _graph_description(store, GRAVELLE)
 
 
-def test_imported_quads_conform_to_the_shapes(env, monkeypatch, tmp_path):
-    """What kg build will do once it includes the imports: the imported graphs pass SHACL with the curated data."""
-    import kg.rdf.mapping
-
+def test_kg_build_validates_the_imports_with_the_curated_data(env, tmp_path):
+    """kg build checks the imported graphs with the shapes, as it checks the curated data."""
     data, store = env
     for name in ("gravelle.xlsx", "kumu.xlsx"):
         import_file(FIXTURES / name, data, store)
-    curated_quads = kg.rdf.mapping.curated_quads
-    monkeypatch.setattr(
-        kg.rdf.mapping,
-        "curated_quads",
-        lambda curated, **kw: curated_quads(curated, **kw) + imported_quads(data, curated=curated),
-    )
     report = kg.build(data, tmp_path / "store", None, ontology_dir=ROOT / "ontology", shacl="curated")
     assert report.conforms and GRAVELLE in report.graphs
+    assert report.graphs[GRAVELLE] == len(_graph_quads(store, GRAVELLE))
     assert _graph_quads(tmp_path / "store", GRAVELLE) == _graph_quads(store, GRAVELLE)
+    # a stored import that breaks a shape (edited by hand) fails the build: its graph is validated
+    records = data / "imports" / "gravelle" / "records.yaml"
+    text = records.read_text(encoding="utf-8")
+    assert 'types: ["catalyseur-territorial"]' in text
+    records.write_text(text.replace('types: ["catalyseur-territorial"]', 'types: ["licorne"]'), "utf-8")
+    with pytest.raises(ShapeViolation) as info:
+        kg.build(data, tmp_path / "broken", None, ontology_dir=ROOT / "ontology", shacl="curated")
+    assert any("actor/gravelle-alliances" in p.message for p in info.value.problems), str(info.value)
+    assert not (tmp_path / "broken").exists()
 
 
 def test_web_addresses_are_completed_or_refused(env, tmp_path):
@@ -576,6 +588,86 @@ def test_remove_import_drops_its_graph_and_folder(env):
     assert GRAVELLE not in kg.open(store).named_graphs() and not (data / "imports" / "gravelle").exists()
     assert len(kg.open(store)) == n
     assert not remove_import("gravelle", data, store)
+
+
+def test_an_import_that_breaks_a_shape_is_refused_where_it_is_and_nothing_is_written(env):
+    """The import is validated with the build's SHACL check: a record that passes pydantic but not a shape."""
+    data, store = env
+    plan = plan_import(FIXTURES / "gravelle.xlsx", data)
+    actors = plan.records["actors"]
+    i = next(i for i, a in enumerate(actors) if a.id == "gravelle-alliances")
+    # "licorne" is a well-formed notation (pydantic accepts it) but no concept of concept:actor-type
+    actors[i] = type(actors[i]).model_validate(actors[i].model_dump() | {"types": ["licorne"]})
+    before = _all_quads(store)
+    with pytest.raises(ShapeViolation) as info:
+        apply_import(plan, data, store)
+    located = [p for p in info.value.problems if p.file == "gravelle.xlsx, feuille Acteurs" and p.line == 2]
+    assert located and all(p.where == "row" for p in located), str(info.value)
+    assert "gravelle.xlsx, feuille Acteurs, row 2" in str(info.value)
+    assert "actor-type" in str(info.value) and "nothing was written" in str(info.value)
+    assert not plan.written and not plan.store_updated
+    assert _all_quads(store) == before
+    assert not (data / "imports").exists()
+
+
+def test_an_edit_that_breaks_a_shape_leaves_the_previous_import_intact(env, tmp_path):
+    data, store = env
+    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    folder = data / "imports" / "gravelle"
+    files_before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = _all_quads(store)
+    wb = openpyxl.load_workbook(FIXTURES / "gravelle.xlsx")
+    wb["Acteurs"]["C2"] = "Nouvelle description."
+    wb.save(tmp_path / "gravelle.xlsx")
+    plan = plan_import(tmp_path / "gravelle.xlsx", data)
+    assert [c.id for c in plan.changed] == ["gravelle-alliances"]
+    [funding] = plan.records["fundings"]
+    # a well-formed notation that is no concept of concept:support-kind
+    plan.records["fundings"] = [
+        type(funding).model_validate(funding.model_dump() | {"support_kind": "don-magique"})
+    ]
+    with pytest.raises(ShapeViolation) as info:
+        apply_import(plan, data, store)
+    assert "feuille Financements, row 2" in str(info.value), str(info.value)
+    assert _all_quads(store) == before
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files_before
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["gravelle"]  # no half-written folder
+
+
+def test_replace_graph_names_only_graphs_it_can_check(env):
+    from kg.model import iris
+    from kg.store.write import replace_graph
+
+    _, store = env
+    before = _all_quads(store)
+    for bad in (
+        "https://w3id.org/territorial-kg/graph/x> } ; DROP ALL ; INSERT DATA { GRAPH <urn:x",
+        "https://example.org/graph/other",
+        "https://w3id.org/territorial-kg/graph/a b",
+    ):
+        with pytest.raises(ValueError):
+            replace_graph(store, bad, [])
+    with pytest.raises(ValueError):
+        iris.import_graph("Gravelle Alliances")
+    assert _all_quads(store) == before
+    with pytest.raises(StoreError):
+        replace_graph(store.parent / "no-store", GRAVELLE, [])
+
+
+def test_a_write_drops_the_temporary_graphs_of_an_interrupted_one(env):
+    from pyoxigraph import Literal, NamedNode, Quad, Store
+
+    from kg.model import iris
+
+    data, store = env
+    stray = NamedNode(iris.staging_graph("12345-deadbeef-graph"))
+    s = Store(str(store))
+    s.add(Quad(NamedNode(ID + "actor/le-rameau"), NamedNode("urn:x"), Literal("half-written"), stray))
+    s.flush()
+    del s
+    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    staged = {g for g in kg.open(store).named_graphs() if g.startswith(iris.STAGING_PREFIX)}
+    assert not staged
 
 
 # --------------------------------------------------------------------------- the commands

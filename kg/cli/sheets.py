@@ -1,7 +1,7 @@
 """The spreadsheet commands: ``kg template``, ``kg import``, ``kg export-xlsx``.
 
 :func:`register` adds them to the ``kg`` application; each parses its options, calls one
-library function (:mod:`kg.sheets.workbook`, :mod:`kg.sheets.imports`, :mod:`kg.sheets.export`) and
+library function (:mod:`kg.sheets.workbook`, :mod:`kg.store.imports`, :mod:`kg.sheets.export`) and
 prints what comes back, in French (the catalysts' language).
 """
 
@@ -53,7 +53,7 @@ def import_(
     """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error).
 
     The import's named graph in --store is replaced (skipped when there is no store: run kg build)."""
-    from kg.sheets.imports import import_file, remove_import
+    from kg.store.imports import import_file, remove_import
 
     if remove:
         done = remove_import(remove, data, store)

@@ -25,19 +25,31 @@ __all__ = [
     "META_GRAPH",
     "ONTOLOGY_GRAPH",
     "SLUG_RE",
+    "STAGING_PREFIX",
     "TERRITORY_LEVELS",
     "actor",
+    "amount",
+    "check_graph",
     "concept",
+    "derivation",
     "document",
     "document_graph",
     "entity",
     "graph",
+    "identifier",
+    "import_graph",
     "is_slug",
+    "period",
     "scheme",
+    "staging_graph",
     "territory",
 ]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: every named graph this project writes: ``graph/<segment>(/<segment>)*`` of safe characters only, so a
+#: graph IRI checked by :func:`check_graph` can stand between ``<`` and ``>`` in a SPARQL update
+_GRAPH_RE = re.compile(r"^" + re.escape(BASE) + r"graph/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+_NODE_RE = re.compile(r"^" + re.escape(BASE) + r"id/[a-z]+/[A-Za-z0-9_.-]+$")
 _DOC_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 _CODE_RE = re.compile(r"^[0-9A-Z]{1,14}$")
 
@@ -127,3 +139,84 @@ GEOGRAPHY_GRAPH = graph("geography")
 DERIVED_GRAPH = graph("derived")
 META_GRAPH = graph("meta")
 ONTOLOGY_GRAPH = graph("ontology")
+
+
+# --------------------------------------------------------------------------- parts of a record's node
+
+
+def _part(node: str, *segments: str) -> str:
+    if not _NODE_RE.match(node):
+        raise ValueError(f"{node!r} is not the IRI of a record (minted by kg.model.iris)")
+    return "/".join((node, *segments))
+
+
+def derivation(node: str, n: int) -> str:
+    """IRI of the *n*-th qualified derivation (``prov:Derivation``, 1-based) of the record *node*.
+
+    >>> derivation(actor("le-rameau"), 1)
+    'https://w3id.org/territorial-kg/id/actor/le-rameau/source/1'
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{n!r} is not a derivation number (1, 2, ...)")
+    return _part(node, "source", str(n))
+
+
+def period(node: str) -> str:
+    """IRI of the period (``dct:PeriodOfTime``) of the record *node*.
+
+    >>> period(entity("funding", "f-1"))
+    'https://w3id.org/territorial-kg/id/funding/f-1/period'
+    """
+    return _part(node, "period")
+
+
+def amount(node: str) -> str:
+    """IRI of the amount (``schema:MonetaryAmount``) of the funding *node*."""
+    return _part(node, "amount")
+
+
+def identifier(node: str, register: str) -> str:
+    """IRI of the official identifier (``adms:Identifier``) of *node* in *register* (``siren``)."""
+    if not SLUG_RE.match(register):
+        raise ValueError(f"{register!r} is not a register name")
+    return _part(node, register)
+
+
+# --------------------------------------------------------------------------- graphs written one at a time
+
+
+def import_graph(slug: str) -> str:
+    """IRI of the named graph of the spreadsheet import *slug* (``graph/import/<slug>``).
+
+    >>> import_graph("gravelle")
+    'https://w3id.org/territorial-kg/graph/import/gravelle'
+    """
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        raise ValueError(f"{slug!r} is not a valid import name")
+    return graph(f"import/{slug}")
+
+
+#: named graphs being written (see :func:`staging_graph`) share this prefix
+STAGING_PREFIX = graph("staging/")
+
+
+def staging_graph(token: str) -> str:
+    """IRI of a temporary graph a writer fills before moving it in place (``graph/staging/<token>``)."""
+    if not SLUG_RE.match(token):
+        raise ValueError(f"{token!r} is not a valid staging token")
+    return graph(f"staging/{token}")
+
+
+def check_graph(iri: str) -> str:
+    """Return *iri* if it is a named graph of this project safe to name in a SPARQL update, else raise.
+
+    >>> check_graph(import_graph("gravelle")) == import_graph("gravelle")
+    True
+    >>> check_graph("https://w3id.org/territorial-kg/graph/x> } ; DROP ALL ; {")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'https://w3id.org/territorial-kg/graph/x> } ; DROP ALL ; {' is not a graph IRI of this project
+    """
+    if not isinstance(iri, str) or not _GRAPH_RE.match(iri):
+        raise ValueError(f"{iri!r} is not a graph IRI of this project")
+    return iri

@@ -1,21 +1,26 @@
-"""The one mapping from curated records to RDF quads (see ``docs/design.md``).
+"""The one mapping from records to RDF quads (see ``docs/design.md``).
 
 :func:`record_triples` gives the triples of one record (plain data: tuples of
-pyoxigraph terms); :func:`curated_quads` places them in the named graph of each source
-document, adds provenance, the graph descriptions (``graph:meta``) and the materialised
-shortcuts (``graph:derived``).
+pyoxigraph terms). :func:`records_quads` is the one way records become quads: each
+record's triples, its provenance (``prov:wasDerivedFrom`` and a qualified derivation
+quoting the source) and the materialised shortcuts, in a given named graph.
+:func:`curated_quads` calls it for the curated data (one graph per source document,
+shortcuts in ``graph:derived``), :mod:`kg.store.imports` and :mod:`kg.store.build` for
+each spreadsheet import (one graph per import); :func:`graph_description` states a
+graph in ``graph:meta``. Every IRI is minted by :mod:`kg.model.iris`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 
 from pydantic import BaseModel
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from kg.ingest.curated import Curated
+from kg.ingest.imports import Imported, copy_name, import_doc_id
 from kg.model import iris
 from kg.model.records import (
     Actor,
@@ -50,7 +55,17 @@ from kg.model.vocab import (
     XSD,
 )
 
-__all__ = ["Triple", "curated_quads", "date_literal", "derived_triples", "node_of", "record_triples"]
+__all__ = [
+    "Triple",
+    "curated_quads",
+    "date_literal",
+    "derived_triples",
+    "graph_description",
+    "import_quads",
+    "node_of",
+    "record_triples",
+    "records_quads",
+]
 
 Term = NamedNode | Literal | BlankNode
 Triple = tuple[NamedNode, NamedNode, Term]
@@ -79,8 +94,8 @@ def fr(text: str) -> Literal:
 def date_literal(value: str) -> Literal:
     """A DateLike as a typed literal at its own precision.
 
-    >>> date_literal("2014-09")
-    <Literal value=2014-09 datatype=<http://www.w3.org/2001/XMLSchema#gYearMonth>>
+    >>> date_literal("2014-09").datatype.value
+    'http://www.w3.org/2001/XMLSchema#gYearMonth'
     """
     n = value.count("-")
     return Literal(value, datatype=(XSD_GYEAR, XSD_GYEARMONTH, XSD_DATE)[n])
@@ -157,7 +172,7 @@ def node_of(kind: str, rid: str) -> NamedNode:
 def _period(node: NamedNode, start: str | None, end: str | None, duration: str | None = None) -> list[Triple]:
     if not (start or end or duration):
         return []
-    p = N(node.value + "/period")
+    p = N(iris.period(node.value))
     out: list[Triple] = [(node, N(DCT.temporal), p), (p, A, N(DCT.PeriodOfTime))]
     if start:
         out.append((p, N(DCAT.startDate), date_literal(start)))
@@ -236,7 +251,7 @@ def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
             if value:
                 add((s, N(TKG[key]), Literal(value)))
         if rec.siren:
-            ident = N(s.value + "/siren")
+            ident = N(iris.identifier(s.value, "siren"))
             add((s, N(LEGAL.legalIdentifier), ident))
             add((ident, A, N(ADMS.Identifier)))
             add((ident, N(SKOS.notation), Literal(rec.siren)))
@@ -291,7 +306,7 @@ def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
         add((s, N(TKG.recipient), node_of("actor", rec.recipient)))
         item = rec.funded_item or rec.recipient
         add((s, N(SCHEMA.fundedItem), node_of(kinds[item], item)))
-        amount = N(s.value + "/amount")
+        amount = N(iris.amount(s.value))
         add((s, N(SCHEMA.amount), amount))
         add((amount, A, N(SCHEMA.MonetaryAmount)))
         add((amount, N(SCHEMA.value), Literal(_decimal(rec.amount_eur), datatype=XSD_DECIMAL)))
@@ -360,10 +375,11 @@ def _decimal(value: Decimal) -> str:
 
 
 def _provenance(node: NamedNode, sources: list) -> list[Triple]:
+    """``prov:wasDerivedFrom`` each source document, and a qualified derivation quoting it."""
     out: list[Triple] = []
     for i, src in enumerate(sources, 1):
         doc = N(iris.document(src.doc))
-        d = N(f"{node.value}/source/{i}")
+        d = N(iris.derivation(node.value, i))
         out += [
             (node, N(PROV.wasDerivedFrom), doc),
             (node, N(PROV.qualifiedDerivation), d),
@@ -374,13 +390,23 @@ def _provenance(node: NamedNode, sources: list) -> list[Triple]:
     return out
 
 
-def derived_triples(curated: Curated) -> list[Triple]:
-    """The binary shortcuts materialised from the qualified records (see design.md)."""
-    kinds = {rid: k for rid, (k, _) in curated.index.items()}
+def derived_triples(
+    records: Curated | Iterable[tuple[str, BaseModel]], kinds: Mapping[str, str] | None = None
+) -> list[Triple]:
+    """The binary shortcuts materialised from the qualified records (see design.md).
+
+    *records* is a :class:`~kg.ingest.curated.Curated` or ``(kind, record)`` pairs; *kinds*
+    maps every id they cite to its kind (default: the curated index).
+    """
+    if isinstance(records, Curated):
+        kinds = kinds if kinds is not None else {rid: k for rid, (k, _) in records.index.items()}
+        records = records.all()
+    if kinds is None:
+        raise TypeError("derived_triples needs kinds when given records rather than a Curated")
     out: list[Triple] = []
     add = out.append
     by_programme: dict[str, set[str]] = {}
-    for kind, rec in curated.all():
+    for kind, rec in records:
         if isinstance(rec, (Participation, Membership)):
             if isinstance(rec, Participation):
                 m, o = node_of("actor", rec.actor), node_of("programme", rec.programme)
@@ -408,6 +434,91 @@ def derived_triples(curated: Curated) -> list[Triple]:
     return list(dict.fromkeys(out))
 
 
+#: tkg:sourceFile, replaced for the documents of an import (see :func:`records_quads`)
+_SOURCE_FILE = N(TKG.sourceFile)
+
+
+def records_quads(
+    records: Iterable[tuple[str, BaseModel]],
+    graph: str | Callable[[str, BaseModel], str],
+    kinds: Mapping[str, str],
+    *,
+    derived_graph: str | None = None,
+    base: Iterable[tuple[str, BaseModel]] = (),
+    source_file: str | None = None,
+) -> list[Quad]:
+    """The quads stating *records* in a named graph: each record, its provenance and the shortcuts.
+
+    Parameters
+    ----------
+    records : iterable of (kind, record)
+        The records (documents included) to state.
+    graph : str or callable
+        IRI of the named graph (minted by :mod:`kg.model.iris`), or ``graph(kind, record)``
+        giving it for each record (the curated data: one graph per source document).
+    kinds : mapping
+        Kind of every record id the records cite (to resolve references).
+    derived_graph : str, optional
+        Named graph of the materialised shortcuts (``partnerOf``, ``funds``…); default *graph*.
+    base : iterable of (kind, record), optional
+        Records stated elsewhere that *records* build on (the curated data, under an
+        import): the shortcuts they imply alone are left out, those they imply together
+        with *records* are kept.
+    source_file : str, optional
+        ``tkg:sourceFile`` of the documents (default ``<id>.txt``, the curated sources).
+
+    Returns
+    -------
+    list of pyoxigraph.Quad
+    """
+    records = list(records)
+    if callable(graph):
+        graph_of = graph
+    else:
+        fixed = iris.check_graph(graph)
+        graph_of = lambda kind, rec: fixed
+    if derived_graph is None and callable(graph):
+        raise TypeError("records_quads needs derived_graph when graph is a function")
+    shortcuts_graph = N(iris.check_graph(derived_graph or graph))  # type: ignore[arg-type]
+    out: list[Quad] = []
+    file_literal = Literal(source_file) if source_file else None
+    for kind, rec in records:
+        g = N(graph_of(kind, rec))
+        if kind == "document":
+            for s, p, o in record_triples(rec, kinds):
+                out.append(
+                    Quad(s, p, file_literal if file_literal is not None and p == _SOURCE_FILE else o, g)
+                )
+            continue
+        node = node_of(kind, rec.id)  # type: ignore[attr-defined]
+        triples = record_triples(rec, kinds) + _provenance(node, rec.sources)  # type: ignore[attr-defined]
+        out.extend(Quad(*t, g) for t in triples)
+    own = [(k, r) for k, r in records if k != "document"]
+    base = [(k, r) for k, r in base if k != "document"]
+    if base:
+        already = set(derived_triples(base, kinds))
+        shortcuts = [t for t in derived_triples(base + own, kinds) if t not in already]
+    else:
+        shortcuts = derived_triples(own, kinds)
+    out.extend(Quad(*t, shortcuts_graph) for t in shortcuts)
+    return out
+
+
+def graph_description(
+    graph: str, derived_from: str, generated_at: str, *, attributed_to: str | None = None
+) -> list[Quad]:
+    """The quads of ``graph:meta`` describing a named graph: what it derives from, when it was made."""
+    g, meta = N(iris.check_graph(graph)), N(iris.META_GRAPH)
+    out = [
+        Quad(g, A, N(PROV.Entity), meta),
+        Quad(g, N(PROV.wasDerivedFrom), N(iris.document(derived_from)), meta),
+    ]
+    if attributed_to is not None:
+        out.append(Quad(g, N(PROV.wasAttributedTo), N(attributed_to), meta))
+    out.append(Quad(g, N(PROV.generatedAtTime), Literal(generated_at, datatype=N(XSD.dateTime)), meta))
+    return out
+
+
 def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[Quad]:
     """Every quad of the curated data: per-document graphs, ``graph:meta`` and ``graph:derived``."""
     kinds = {rid: k for rid, (k, _) in curated.index.items()}
@@ -415,32 +526,24 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
     docs = {d.id: d for d in curated.records.get("documents", [])}  # type: ignore[attr-defined]
     meta = N(iris.META_GRAPH)
     now = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    curation = N(iris.entity("agent", "curation"))
-    for stem, doc in docs.items():
-        g = N(iris.document_graph(stem))
-        for t in record_triples(doc, kinds):
-            quads.append(Quad(*t, meta))
-        quads += [
-            Quad(g, A, N(PROV.Entity), meta),
-            Quad(g, N(PROV.wasDerivedFrom), N(iris.document(stem)), meta),
-            Quad(g, N(PROV.wasAttributedTo), curation, meta),
-            Quad(g, N(PROV.generatedAtTime), Literal(now, datatype=N(XSD.dateTime)), meta),
-        ]
+    curation = iris.entity("agent", "curation")
+    for stem in docs:
+        quads += graph_description(iris.document_graph(stem), stem, now, attributed_to=curation)
     quads += [
-        Quad(curation, A, N(PROV.Agent), meta),
-        Quad(curation, LABEL, fr("Curation des documents sources (Territorial KG)"), meta),
+        Quad(N(curation), A, N(PROV.Agent), meta),
+        Quad(N(curation), LABEL, fr("Curation des documents sources (Territorial KG)"), meta),
     ]
-    for kind, rec in curated.all():
+
+    def graph_of(kind: str, rec: BaseModel) -> str:
+        # the documents are described in graph:meta; every other record in one graph, that of its first
+        # source: pyoxigraph's union default graph is a multiset, so a triple stored in two graphs would
+        # answer twice; the other sources are cited by derivations
         if kind == "document":
-            continue
-        node = node_of(kind, rec.id)  # type: ignore[attr-defined]
-        triples = record_triples(rec, kinds) + _provenance(node, rec.sources)  # type: ignore[attr-defined]
-        # one graph per record (its first source): pyoxigraph's union default graph is a multiset,
-        # so a triple stored in two graphs would answer twice; the other sources are cited by derivations
-        g = N(iris.document_graph(rec.sources[0].doc))  # type: ignore[attr-defined]
-        quads.extend(Quad(*t, g) for t in triples)
+            return iris.META_GRAPH
+        return iris.document_graph(rec.sources[0].doc)  # type: ignore[attr-defined]
+
+    quads += records_quads(curated.all(), graph_of, kinds, derived_graph=iris.DERIVED_GRAPH)
     derived = N(iris.DERIVED_GRAPH)
-    quads.extend(Quad(*t, derived) for t in derived_triples(curated))
     activity = N(iris.entity("agent", "materialisation"))
     quads += [
         Quad(derived, A, N(PROV.Entity), meta),
@@ -454,3 +557,40 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
         ),
     ]
     return quads
+
+
+def import_quads(
+    imp: Imported,
+    kinds: Mapping[str, str],
+    base: Iterable[tuple[str, BaseModel]],
+    *,
+    generated_at: str | None = None,
+) -> tuple[list[Quad], list[Quad]]:
+    """The quads of one spreadsheet import: its named graph, and its description in ``graph:meta``.
+
+    Parameters
+    ----------
+    imp : Imported
+        The import (:mod:`kg.ingest.imports`).
+    kinds : mapping
+        Kind of every record id (curated and imported) the import may cite.
+    base : iterable of (kind, record)
+        The curated records: the import's graph holds only the shortcuts it adds to them.
+    generated_at : str, optional
+        Default ``prov:generatedAtTime`` when the import does not say when it was made.
+
+    Returns
+    -------
+    (quads, meta_quads)
+    """
+    g = iris.import_graph(imp.slug)
+    # the copy kept in data/imports/<slug>/: a document of the Sources sheet has no text of ours, its
+    # source file is the spreadsheet that cites it
+    copy = copy_name(imp.slug, str(imp.meta.get("file", ".xlsx")))
+    quads = records_quads(imp.all(), g, kinds, base=base, source_file=copy)
+    when = (
+        imp.meta.get("imported_at")
+        or generated_at
+        or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    )
+    return quads, graph_description(g, import_doc_id(imp.slug), str(when))

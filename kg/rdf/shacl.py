@@ -1,9 +1,11 @@
 """SHACL validation of the graph against ``ontology/shapes.ttl`` (pySHACL).
 
-pySHACL validates each named graph of a dataset on its own, so the build hands it
-one *union* graph: the curated records, the ontology and SKOS schemes, and the
-territories the records point at. Every validation result becomes a
-:class:`~kg.errors.Problem` located at the curated record it comes from.
+pySHACL validates each named graph of a dataset on its own, so :func:`check_shapes`
+hands it one *union* graph: the records' quads (curated and imported), the ontology
+and SKOS schemes, and the territories the records point at. Every validation result
+becomes a :class:`~kg.errors.Problem` located at the record it comes from (a line of a
+curated file, a row of a workbook). ``kg build`` and ``kg import`` both call
+:func:`check_shapes`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from kg.errors import Problem
+from kg.errors import Problem, ShapeViolation
+from kg.model import iris
 from kg.model.vocab import RDF, SH, shorten
 
-__all__ = ["shape_problems", "to_rdflib"]
+__all__ = [
+    "ONTOLOGY_FILES",
+    "Locate",
+    "check_shapes",
+    "ontology_quads",
+    "shape_problems",
+    "territory_scope",
+    "to_rdflib",
+]
+
+#: ``locate(focus_iri) -> (file, line)`` or ``(file, row, "row")``: where a focus node comes from
+Locate = Callable[[str], tuple]
 
 _SH = str(SH)
 
@@ -38,7 +52,7 @@ def to_rdflib(quads_or_triples: Iterable, extra_files: Iterable[Path] = ()):
 def shape_problems(
     data_graph,
     shapes_file: Path,
-    locate: Callable[[str], tuple[str, int | None]] | None = None,
+    locate: Locate | None = None,
 ) -> list[Problem]:
     """Validate *data_graph* with the shapes of *shapes_file*; one Problem per violation.
 
@@ -49,7 +63,8 @@ def shape_problems(
     shapes_file : Path
         SHACL shapes in Turtle.
     locate : callable, optional
-        ``locate(focus_iri) -> (file, line)`` for the messages; defaults to the IRI itself.
+        ``locate(focus_iri) -> (file, line)`` for the messages, or ``(file, row, "row")``
+        for a spreadsheet; defaults to the IRI itself.
     """
     import pyshacl
     from rdflib import Graph, Literal, URIRef
@@ -89,15 +104,93 @@ def shape_problems(
         msg = next((str(m) for m in messages if isinstance(m, Literal) and m.language == "en"), None)
         msg = msg or (str(messages[0]) if messages else "does not conform to its shape")
         field = shorten(str(path)) if isinstance(path, URIRef) else None
-        where, line = locate(focus) if locate else (focus, None)
+        where, line, unit = _located(locate, focus)
         if line is None and locate and value is not None:  # e.g. a concept shape naming the actor as value
-            where, line = locate(str(value))
+            where, line, unit = _located(locate, str(value))
         text = f"<{focus}>: {msg}"
         if value is not None:
             text += f' (value "{value}")'
         shape = results.value(result, sh("sourceShape"))
         problems.append(
-            Problem(where, line, field, text, f"see the shape {shorten(str(shape))} in {shapes_file}")
+            Problem(where, line, field, text, f"see the shape {shorten(str(shape))} in {shapes_file}", unit)
         )
     problems.sort(key=lambda p: (p.file, p.line or 0, p.field or ""))
     return problems
+
+
+def _located(locate: Locate | None, iri: str) -> tuple[str, int | None, str]:
+    if locate is None:
+        return iri, None, "line"
+    found = locate(iri)
+    return (found[0], found[1], found[2] if len(found) > 2 else "line")
+
+
+def territory_scope(records_quads: Iterable, geography_quads: Iterable) -> list:
+    """Geography quads about the territories *records_quads* point at, and all départements and régions."""
+    prefix = iris.BASE + "id/territory/"
+    wanted = {q.object.value for q in records_quads if getattr(q.object, "value", "").startswith(prefix)}
+    keep_prefixes = (prefix + "departement/", prefix + "region/")
+    return [
+        q for q in geography_quads if q.subject.value in wanted or q.subject.value.startswith(keep_prefixes)
+    ]
+
+
+def check_shapes(
+    records_quads: list,
+    ontology_quads: list,
+    geography_quads: list,
+    shapes_file: Path,
+    locate: Locate | None = None,
+    *,
+    scope: str = "curated",
+) -> None:
+    """Validate records' quads with the SHACL shapes; raise :class:`~kg.errors.ShapeViolation` listing every violation.
+
+    Parameters
+    ----------
+    records_quads : list of pyoxigraph.Quad
+        The quads of the records (curated data and imports).
+    ontology_quads, geography_quads : list of pyoxigraph.Quad
+        The ontology and SKOS schemes; the official geography.
+    shapes_file : Path
+        ``ontology/shapes.ttl``.
+    locate : callable, optional
+        Where a focus node comes from (see :func:`shape_problems`).
+    scope : {"curated", "full", "off"}
+        The records with the ontology and the territories they use (default); everything
+        (the whole geography too: slower); nothing.
+
+    Raises
+    ------
+    ShapeViolation
+        With every violation, located.
+    """
+    if scope == "off":
+        return
+    if scope == "full":
+        data = records_quads + ontology_quads + geography_quads
+    else:
+        data = records_quads + ontology_quads + territory_scope(records_quads, geography_quads)
+    problems = shape_problems(to_rdflib(data), Path(shapes_file), locate)
+    if problems:
+        raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")
+
+
+#: ontology files loaded into graph:ontology (shapes.ttl is used for validation only)
+ONTOLOGY_FILES = ("tkg.ttl", "schemes.ttl", "pair-mapping.ttl")
+
+
+def ontology_quads(ontology_dir: str | Path) -> list:
+    """The ontology and SKOS schemes (:data:`ONTOLOGY_FILES` found in *ontology_dir*) in ``graph:ontology``."""
+    from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+
+    g = NamedNode(iris.ONTOLOGY_GRAPH)
+    out = []
+    for name in ONTOLOGY_FILES:
+        path = Path(ontology_dir) / name
+        if path.exists():
+            out.extend(
+                Quad(t.subject, t.predicate, t.object, g)
+                for t in parse(path=str(path), format=RdfFormat.TURTLE)
+            )
+    return out

@@ -3,7 +3,7 @@
 :func:`export_rows` turns the records the graph is built from — the curated data and the
 stored imports, or one import, or what lies in one territory — into rows of the sheets
 of :data:`kg.sheets.workbook.SHEETS`; :func:`export_xlsx` writes them with the template's
-drop-down lists and read-me sheet. The rows are exactly those :mod:`kg.sheets.imports` reads
+drop-down lists and read-me sheet. The rows are exactly those :mod:`kg.sheets.convert` reads
 back: importing the file again changes nothing (a test checks it).
 
 Why records rather than SPARQL over the store: the store is built from these records by
@@ -85,14 +85,13 @@ def export_rows(
         When the import or the territory does not exist.
     """
     from kg.ingest.geo import load_geography
-    from kg.sheets.imports import _doc_id, known_records, load_imports
+    from kg.ingest.imports import default_schemes_file, import_doc_id, load_imports
+    from kg.sheets.known import known_records
     from kg.sheets.workbook import load_concepts, slugify
 
     data_dir = Path(data_dir)
     geo = geo or load_geography(data_dir / "geo")
-    from kg.sheets.imports import _schemes
-
-    concepts = concepts or load_concepts(_schemes(data_dir))
+    concepts = concepts or load_concepts(default_schemes_file(data_dir))
     imports = load_imports(data_dir)
     if import_name is not None:
         slug = slugify(import_name)
@@ -159,7 +158,7 @@ def export_rows(
 
     def source_of(owner: str, rec: BaseModel) -> str | None:
         for s in getattr(rec, "sources", [])[1:]:
-            prefix = _doc_id(owner) + "." if owner != "curated" else None
+            prefix = import_doc_id(owner) + "." if owner != "curated" else None
             if prefix and s.doc.startswith(prefix):
                 sid = s.doc[len(prefix) :]
                 return sid if import_name is not None else f"{owner}-{sid}"
@@ -299,7 +298,7 @@ def export_rows(
         if kind != "document" or owner == "curated":
             continue
         r = rec
-        prefix = _doc_id(owner) + "."
+        prefix = import_doc_id(owner) + "."
         if not r.id.startswith(prefix):  # type: ignore[attr-defined]
             continue
         sid = r.id[len(prefix) :]  # type: ignore[attr-defined]
@@ -351,11 +350,11 @@ def export_xlsx(
     >>> export_xlsx(tmp / "val-de-marne.xlsx", territory="departement:94").rows  # doctest: +SKIP
     {'actors': 12, 'relations': 3, ...}
     """
-    from kg.sheets.imports import _schemes
+    from kg.ingest.imports import default_schemes_file
     from kg.sheets.workbook import load_concepts, write_workbook
 
     data_dir = Path(data_dir)
-    concepts = load_concepts(Path(schemes_file) if schemes_file else _schemes(data_dir))
+    concepts = load_concepts(Path(schemes_file) if schemes_file else default_schemes_file(data_dir))
     rows = export_rows(data_dir, territory=territory, import_name=import_name, concepts=concepts)
     extra = []
     if import_name is not None:

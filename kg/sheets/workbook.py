@@ -14,7 +14,7 @@ French conventions: ``dd/mm/yyyy`` and Excel serial dates, decimal commas, space
 thousands separators. They return ``(value, problem)`` pairs and never raise, so an
 import can report every bad cell at once.
 
-Nothing here knows about the graph: :mod:`kg.sheets.imports` turns tables into records.
+Nothing here knows about the graph: :mod:`kg.sheets.convert` turns tables into records.
 
 >>> parse_amount("1 500 000,50")
 (Decimal('1500000.50'), None)
@@ -441,14 +441,6 @@ class Concepts:
         return notation
 
 
-_CONCEPTS_Q = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?c ?scheme ?n ?fr ?en WHERE {
-  ?c skos:inScheme ?scheme ; skos:notation ?n .
-  OPTIONAL { ?c skos:prefLabel ?fr FILTER(LANG(?fr) = "fr") }
-  OPTIONAL { ?c skos:prefLabel ?en FILTER(LANG(?en) = "en") }
-}"""
-
-
 def load_concepts(schemes_file: str | Path = "ontology/schemes.ttl") -> Concepts:
     """Read the SKOS schemes: French labels for the lists, and every accepted spelling.
 
@@ -459,25 +451,10 @@ def load_concepts(schemes_file: str | Path = "ontology/schemes.ttl") -> Concepts
     >>> c.notation("actor-type", "Club d'entreprises"), c.notation("role", "PORTEUR")
     ('club-entreprises', 'porteur')
     """
-    from pyoxigraph import RdfFormat, parse
+    from kg.ingest.schemes import read_concepts
 
-    text = Path(schemes_file).read_bytes()
-    order: dict[str, int] = {}  # concept IRI → first position in the file: the lists keep the file's order
-    for i, t in enumerate(parse(text, format=RdfFormat.TURTLE)):
-        order.setdefault(t.subject.value, i)
-    from pyoxigraph import Store
-
-    store = Store()
-    store.load(text, format=RdfFormat.TURTLE)
     out = Concepts()
-    rows = []
-    for row in store.query(_CONCEPTS_Q):
-        scheme = row["scheme"].value.rstrip("/").rsplit("/", 1)[-1]
-        n = row["n"].value
-        fr = row["fr"].value if row["fr"] else n
-        en = row["en"].value if row["en"] else n
-        rows.append((order.get(row["c"].value, 0), scheme, n, fr, en))
-    for _, scheme, n, fr, en in sorted(rows):
+    for scheme, n, fr, en in read_concepts(schemes_file):
         out.labels.setdefault(scheme, []).append((n, fr))
         lk = out.lookup.setdefault(scheme, {})
         for spelling in (en, n, n.replace("-", " "), fr):  # French last: it wins on a clash

@@ -1,8 +1,10 @@
 """``kg build``: data → validated graph in an embedded store, plus a dump.
 
 The steps, each in its own module: official geography (:mod:`kg.ingest.geo`), curated
-records (:mod:`kg.ingest.curated`, pydantic), the RDF mapping (:mod:`kg.rdf.mapping`), SHACL
-(:mod:`kg.rdf.shacl`), then the store (pyoxigraph, RocksDB on disk) and a TriG dump.
+records (:mod:`kg.ingest.curated`, pydantic) and stored spreadsheet imports
+(:mod:`kg.ingest.imports`), the RDF mapping (:mod:`kg.rdf.mapping`), SHACL
+(:mod:`kg.rdf.shacl`), then the store (:mod:`kg.store.write`: pyoxigraph, RocksDB on
+disk) and a TriG dump.
 
 Nothing is written unless every check passes, and the previous store and dump are
 replaced only once the new ones are complete (written beside them, then renamed).
@@ -17,16 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TLiteral
 
-from kg.errors import InputError, ShapeViolation, StoreError
+from kg.errors import InputError, StoreError
 from kg.model import iris
 from kg.model.vocab import PREFIXES
+from kg.rdf.shacl import ONTOLOGY_FILES
 from kg.store.graph import DEFAULT_STORE
+from kg.store.write import StoreWriter, swap_dir
 
-__all__ = ["DEFAULT_DUMP", "ONTOLOGY_FILES", "BuildReport", "build", "build_quads"]
+__all__ = ["DEFAULT_DUMP", "ONTOLOGY_FILES", "BuildReport", "build", "build_quads", "imported_quads"]
 
 DEFAULT_DUMP = Path("build/graph.trig")
-#: ontology files loaded into graph:ontology (shapes.ttl is used for validation only)
-ONTOLOGY_FILES = ("tkg.ttl", "schemes.ttl", "pair-mapping.ttl")
 
 
 @dataclass
@@ -54,18 +56,49 @@ class _Timer:
         self._t = now
 
 
-def _ontology_quads(ontology_dir: Path) -> list:
-    from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+def imported_quads(data_dir: str | Path = "data", *, curated=None) -> list:
+    """The quads of every import stored under ``<data_dir>/imports/``, each in its own named graph.
 
-    g = NamedNode(iris.ONTOLOGY_GRAPH)
-    out = []
-    for name in ONTOLOGY_FILES:
-        path = ontology_dir / name
-        if path.exists():
-            out.extend(
-                Quad(t.subject, t.predicate, t.object, g)
-                for t in parse(path=str(path), format=RdfFormat.TURTLE)
-            )
+    ``kg build`` adds them to the curated quads so a rebuild keeps the imports; they are
+    mapped by :func:`kg.rdf.mapping.import_quads`, as ``kg import`` maps them.
+
+    Parameters
+    ----------
+    data_dir : path
+        The data folder.
+    curated : Curated, optional
+        The curated records already loaded (default: loaded from ``<data_dir>/curated``).
+
+    Returns
+    -------
+    list of pyoxigraph.Quad
+
+    Raises
+    ------
+    InputError
+        When a stored import cannot be read or cites a record that is no longer there.
+    """
+    from kg.ingest.curated import load_curated
+    from kg.ingest.imports import check_references, default_schemes_file, load_imports, record_kinds
+    from kg.rdf.mapping import import_quads
+
+    data_dir = Path(data_dir)
+    imports = load_imports(data_dir)
+    if not imports:
+        return []
+    if curated is None:
+        curated = load_curated(
+            data_dir / "curated",
+            sources_dir=data_dir / "sources",
+            schemes_file=default_schemes_file(data_dir),
+        )
+    kinds = record_kinds(curated, imports.values())
+    check_references(imports, kinds)
+    base = [(k, r) for k, r in curated.all() if k != "document"]
+    out: list = []
+    for imp in imports.values():
+        quads, meta_quads = import_quads(imp, kinds, base)
+        out += quads + meta_quads
     return out
 
 
@@ -90,6 +123,7 @@ def build_quads(
     from kg.ingest.curated import load_curated
     from kg.ingest.geo import geography_quads, load_geography
     from kg.rdf.mapping import curated_quads
+    from kg.rdf.shacl import ontology_quads
 
     timer = timer or _Timer()
     data_dir, ontology_dir = Path(data_dir), Path(ontology_dir)
@@ -108,10 +142,8 @@ def build_quads(
     )
     timer.lap("curated")
     cq = curated_quads(curated, generated_at=generated_at)
-    from kg.sheets.imports import imported_quads
-
     cq += imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
-    oq = _ontology_quads(ontology_dir)
+    oq = ontology_quads(ontology_dir)
     gq = geography_quads(geo)
     timer.lap("mapping")
     parts = _Parts(cq, oq, gq)
@@ -132,18 +164,19 @@ class _Parts:
 
 
 def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated") -> None:
-    """Validate with ``shapes.ttl``; raise :class:`ShapeViolation` listing every violation."""
+    """Validate with ``shapes.ttl`` (:func:`kg.rdf.shacl.check_shapes`); raise :class:`ShapeViolation` listing every violation."""
     if shacl == "off":
         return
-    from kg.rdf.shacl import shape_problems, to_rdflib
+    from kg.rdf.shacl import check_shapes as check
 
-    if shacl == "full":
-        scope = parts.all()
-    else:
-        scope = parts.curated + parts.ontology + _territory_scope(parts.curated, parts.geography)
-    problems = shape_problems(to_rdflib(scope), Path(ontology_dir) / "shapes.ttl", _locator(curated))
-    if problems:
-        raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")
+    check(
+        parts.curated,
+        parts.ontology,
+        parts.geography,
+        Path(ontology_dir) / "shapes.ttl",
+        _locator(curated),
+        scope=shacl,
+    )
 
 
 def _territory_exists(geo, level: str, code: str) -> bool:
@@ -154,14 +187,6 @@ def _territory_exists(geo, level: str, code: str) -> bool:
         "region": geo.regions,
     }[level]
     return code in table
-
-
-def _territory_scope(curated_q: list, geo_q) -> list:
-    """Geography quads about the territories the curated data points at, and all départements/régions."""
-    prefix = iris.BASE + "id/territory/"
-    wanted = {q.object.value for q in curated_q if getattr(q.object, "value", "").startswith(prefix)}
-    keep_prefixes = (prefix + "departement/", prefix + "region/")
-    return [q for q in geo_q if q.subject.value in wanted or q.subject.value.startswith(keep_prefixes)]
 
 
 def _locator(curated):
@@ -244,7 +269,7 @@ def build(
             tmp_store = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
             shutil.rmtree(tmp_store, ignore_errors=True)
             # the store is written by a child process while this one validates (2 cores)
-            writer = _Writer(quads, tmp_store)
+            writer = StoreWriter(quads, tmp_store)
         _validate_all(quads, curated, ontology_dir, shacl)
         timer.lap("shacl")
         if writer is not None:
@@ -258,7 +283,7 @@ def build(
                 serialize(quads, out, format=RdfFormat.TRIG, prefixes=PREFIXES)
             timer.lap("dump")
         if store_path and tmp_store:
-            _swap_dir(tmp_store, store_path)
+            swap_dir(tmp_store, store_path)
             tmp_store = None
         if dump_path and tmp_dump:
             os.replace(tmp_dump, dump_path)
@@ -308,58 +333,3 @@ def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
         g = q.graph_name.value
         (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)
     check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl)
-
-
-_WRITER = """
-import sys
-from pyoxigraph import RdfFormat, Store
-store = Store(sys.argv[2])
-store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
-store.flush()
-"""
-
-
-class _Writer:
-    """A child process writing the store from an N-Quads file while the parent validates.
-
-    A separate interpreter (not a fork: pyoxigraph's thread pools do not survive fork).
-    """
-
-    def __init__(self, quads: list, path: Path) -> None:
-        import subprocess
-        import sys
-
-        from pyoxigraph import RdfFormat, serialize
-
-        self.nq = path.with_name(path.name + ".nq")
-        with open(self.nq, "wb") as out:
-            serialize(quads, out, format=RdfFormat.N_QUADS)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(self.nq), str(path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def wait(self) -> None:
-        _, err = self.proc.communicate()
-        self.nq.unlink(missing_ok=True)
-        if self.proc.returncode != 0:
-            raise StoreError(f"cannot write the store: {err.decode(errors='replace').strip()[-500:]}")
-
-    def cancel(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.nq.unlink(missing_ok=True)
-
-
-def _swap_dir(new: Path, target: Path) -> None:
-    """Replace the folder *target* by *new* (rename, then delete the old one)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""kg.present.export: RDF exports parse back to the same graph; GEXF and GraphML round-trip through NetworkX."""
+"""kg.present.export: RDF exports parse back to the same graph; GEXF and GraphML round-trip through
+NetworkX."""
 
 from __future__ import annotations
 

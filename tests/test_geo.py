@@ -329,7 +329,10 @@ def test_tiny_geography_gives_exactly_the_designed_triples(tmp_path: Path) -> No
     geo = load_geography(write_tiny(tmp_path))
     t = iris.territory
     g = NamedNode(iris.GEOGRAPHY_GRAPH)
-    n = lambda s: NamedNode(str(s))
+
+    def n(s: object) -> NamedNode:
+        return NamedNode(str(s))
+
     reg, dep = n(t("region", "11")), n(t("departement", "75"))
     mgp, paris, arr = (
         n(t("intercommunalite", "200054781")),

@@ -10,9 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-httpx = pytest.importorskip("httpx")
-
 from conftest import free_port, start_server, stop
 
 import kg
@@ -23,14 +20,13 @@ from kg.store.remote import RemoteGraph, gsp_url_for, load_to_endpoint, open_gra
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def oxigraph_bin() -> str | None:
+def oxigraph_bin() -> str:
+    """The Oxigraph server of the dev extra (PyPI ``oxigraph``): a test dependency, never skipped."""
     here = Path(sys.executable).parent / "oxigraph"
-    return str(here) if here.exists() else shutil.which("oxigraph")
-
-
-pytestmark = pytest.mark.skipif(
-    oxigraph_bin() is None, reason="the oxigraph server (pip install oxigraph) is absent"
-)
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if found is None:
+        pytest.fail("the oxigraph server is missing: pip install -e '.[dev]' installs it", pytrace=False)
+    return found
 
 
 def start_oxigraph(*args: str) -> tuple[subprocess.Popen, str]:
@@ -119,7 +115,8 @@ def test_union_default_graph_server(union_server, embedded):
 
 
 def test_without_the_dataset_a_plain_server_sees_an_empty_default_graph(plain_server):
-    """Why RemoteGraph sends the dataset: trusting a server whose default graph is not the union gives nothing."""
+    """Why RemoteGraph sends the dataset: trusting a server whose default graph is not the union gives
+    nothing."""
     naive = RemoteGraph(plain_server, union_default_graph=True)
     assert naive.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"] == 0
     assert len(RemoteGraph(plain_server)) > 300_000

@@ -14,18 +14,16 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-httpx = pytest.importorskip("httpx")
-pytest.importorskip("starlette")
-pytest.importorskip("uvicorn")
-
+import httpx
 import pyoxigraph as ox
+import pytest
+import SPARQLWrapper as SW
 from conftest import free_port, server_output, start_server, stop
 
 import kg
 from kg.model.vocab import PREFIXES
 from kg.serve.app import Settings, negotiate, query_examples
+from tests.view_browser import require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_MS = 1500
@@ -74,7 +72,10 @@ SELECT = (
     "SELECT ?a ?label ?founded WHERE { ?a a org:Organization ; rdfs:label ?label "
     "OPTIONAL { ?a schema:foundingDate ?founded } } ORDER BY ?a ?label"
 )
-CONSTRUCT = "CONSTRUCT { ?a rdfs:label ?label ; a org:Organization } WHERE { ?a a org:Organization ; rdfs:label ?label }"
+CONSTRUCT = (
+    "CONSTRUCT { ?a rdfs:label ?label ; a org:Organization } "
+    "WHERE { ?a a org:Organization ; rdfs:label ?label }"
+)
 ASK = "ASK { ?a a tkg:TerritorialCatalyst }"
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -193,7 +194,6 @@ def test_negotiate_prefers_quality():
 @pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_sparqlwrapper_select(endpoint, graph, method, fmt):
-    SW = pytest.importorskip("SPARQLWrapper")
     w = SW.SPARQLWrapper(endpoint)
     w.setQuery(SELECT)
     w.setReturnFormat({"json": SW.JSON, "xml": SW.XML, "csv": SW.CSV, "tsv": SW.TSV}[fmt])
@@ -214,7 +214,6 @@ def test_sparqlwrapper_select(endpoint, graph, method, fmt):
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_sparqlwrapper_json_convert_and_ask(endpoint, graph, method):
-    SW = pytest.importorskip("SPARQLWrapper")
     w = SW.SPARQLWrapper(endpoint)
     w.setMethod(getattr(SW, method))
     w.setReturnFormat(SW.JSON)
@@ -229,7 +228,6 @@ def test_sparqlwrapper_json_convert_and_ask(endpoint, graph, method):
 
 @pytest.mark.parametrize("fmt", ["turtle", "jsonld", "n3"])
 def test_sparqlwrapper_construct(endpoint, graph, fmt):
-    SW = pytest.importorskip("SPARQLWrapper")
     w = SW.SPARQLWrapper(endpoint)
     w.setQuery(CONSTRUCT)
     w.setReturnFormat({"turtle": SW.TURTLE, "jsonld": SW.JSONLD, "n3": SW.N3}[fmt])
@@ -489,7 +487,7 @@ def test_settings_have_help_and_bounds():
     from kg.errors import QueryError
     from kg.serve.app import SETTINGS_HELP
 
-    assert set(SETTINGS_HELP) == {f for f in Settings.__dataclass_fields__}
+    assert set(SETTINGS_HELP) == set(Settings.__dataclass_fields__)
     with pytest.raises(QueryError):
         Settings(time_limit_ms=0)
 
@@ -566,9 +564,7 @@ def test_cli_registers_serve_with_help():
 
 def test_query_page_runs_an_example_in_headless_chromium(endpoint, graph):
     """The page works offline: YASGUI from the endpoint itself, no other request, no console error."""
-    pytest.importorskip("playwright")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is absent")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     base = endpoint.rsplit("/", 1)[0] + "/"

@@ -380,7 +380,7 @@ def derived_triples(curated: Curated) -> list[Triple]:
     out: list[Triple] = []
     add = out.append
     by_programme: dict[str, set[str]] = {}
-    for kind, rec in curated.all():
+    for _kind, rec in curated.all():
         if isinstance(rec, (Participation, Membership)):
             if isinstance(rec, Participation):
                 m, o = node_of("actor", rec.actor), node_of("programme", rec.programme)

@@ -78,7 +78,10 @@ def shape_problems(
     if conforms:
         return []
     problems: list[Problem] = []
-    sh = lambda name: URIRef(_SH + name)
+
+    def sh(name: str) -> URIRef:
+        return URIRef(_SH + name)
+
     for result in results.subjects(
         URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationResult")
     ):

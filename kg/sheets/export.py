@@ -169,7 +169,7 @@ def export_rows(
         everything = {rid: (k, r) for rid, (k, r, _) in known.index.items()} | by_id
     else:
         everything = by_id
-    for rid, (k, r) in everything.items():
+    for rid, (_, r) in everything.items():
         n = getattr(r, "name", None)
         if n:
             all_names.setdefault(n, []).append(rid)

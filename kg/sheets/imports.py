@@ -462,7 +462,7 @@ class _Converter:
                     c.header,
                     f"la colonne obligatoire « {c.header} » manque",
                     f"ajoutez une colonne « {c.header} » (noms acceptés : "
-                    f"{', '.join((c.header,) + c.aliases)})",
+                    f"{', '.join((c.header, *c.aliases))})",
                 )
         if any(c.required and c.key not in headers for c in sheet.columns):
             return
@@ -606,7 +606,7 @@ class _Converter:
                 key = fields.get(str(loc[0]), str(loc[0]))
                 header = (
                     headers.get(key)
-                    or headers.get("debut" if "start" in err["msg"] else "fin", None)
+                    or headers.get("debut" if "start" in err["msg"] else "fin")
                     or (sheet.column(key).header if any(c.key == key for c in sheet.columns) else None)
                 )
                 msg = err["msg"].removeprefix("Value error, ")
@@ -794,7 +794,7 @@ class _Converter:
             normalise_name(getattr(r, "name", "")): getattr(r, "name", "")
             for _, r in (self.records["actors"] | self.records["programmes"]).items()
         }
-        for rid, (kind, rec, _) in self.known.index.items():
+        for kind, rec, _ in self.known.index.values():
             if kind in kinds:
                 pretty[normalise_name(rec.name)] = rec.name  # type: ignore[attr-defined]
                 candidates.append(normalise_name(rec.name))  # type: ignore[attr-defined]
@@ -1669,7 +1669,7 @@ def plan_import(
                 key = normalise_name(n).replace(" ", "")
                 if key in compact and all(r != rid for r, _ in compact[key]):
                     compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
-    for key, items in compact.items():
+    for items in compact.values():
         if len({r for r, _ in items}) > 1:
             rows.warnings.append(
                 "doublon probable : "
@@ -1836,7 +1836,7 @@ def _kinds(curated: Any, imports: Iterable[Imported]) -> dict[str, str]:
 def _check_references(imports: dict[str, Imported], kinds: dict[str, str]) -> None:
     problems = []
     for imp in imports.values():
-        for kind, rec in imp.all():
+        for _kind, rec in imp.all():
             for fname, allowed in type(rec).references.items():  # type: ignore[attr-defined]
                 value = getattr(rec, fname, None)
                 for ref in value if isinstance(value, list) else [value] if value else []:

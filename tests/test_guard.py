@@ -251,6 +251,7 @@ def rdflib_verdict(query: str) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_guard_agrees_with_rdflib_on_generated_queries():
     rnd = random.Random(17)
     checked = disagreements = 0

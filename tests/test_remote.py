@@ -84,6 +84,7 @@ def example_values(q) -> dict[str, str]:
     return out
 
 
+@pytest.mark.server
 def test_load_keeps_every_named_graph(location, embedded):
     _, report = location
     expected = {
@@ -94,6 +95,7 @@ def test_load_keeps_every_named_graph(location, embedded):
     assert report.triples == len(embedded.store)
 
 
+@pytest.mark.server
 def test_every_named_question_same_answer_remote_and_embedded(plain_server, embedded):
     remote = RemoteGraph(plain_server)  # union made client-side: the dataset is sent with each query
     names = []
@@ -107,6 +109,7 @@ def test_every_named_question_same_answer_remote_and_embedded(plain_server, embe
     assert len(names) >= 10
 
 
+@pytest.mark.server
 def test_union_default_graph_server(union_server, embedded):
     remote = RemoteGraph(union_server, union_default_graph=True)
     for q in list_queries():
@@ -114,6 +117,7 @@ def test_union_default_graph_server(union_server, embedded):
         assert run_named(remote, q.name, values).value == run_named(embedded, q.name, values).value, q.name
 
 
+@pytest.mark.server
 def test_without_the_dataset_a_plain_server_sees_an_empty_default_graph(plain_server):
     """Why RemoteGraph sends the dataset: trusting a server whose default graph is not the union gives
     nothing."""
@@ -122,6 +126,7 @@ def test_without_the_dataset_a_plain_server_sees_an_empty_default_graph(plain_se
     assert len(RemoteGraph(plain_server)) > 300_000
 
 
+@pytest.mark.server
 def test_projection_and_chains_work_remotely(plain_server, embedded):
     from kg.network.chains import chain_graph, find_chains
     from kg.network.projection import project
@@ -135,6 +140,7 @@ def test_projection_and_chains_work_remotely(plain_server, embedded):
     assert [c.labels for c in a] == [c.labels for c in b]
 
 
+@pytest.mark.server
 def test_construct_and_ask_remotely(plain_server, embedded):
     remote = RemoteGraph(plain_server)
     q = "CONSTRUCT { ?a rdfs:label ?l } WHERE { ?a a org:Organization ; rdfs:label ?l }"
@@ -142,6 +148,7 @@ def test_construct_and_ask_remotely(plain_server, embedded):
     assert remote.query("ASK { ?a a tkg:TerritorialCatalyst }") is True
 
 
+@pytest.mark.server
 def test_values_are_bound_not_pasted(plain_server, embedded):
     remote = RemoteGraph(plain_server)
     q = "SELECT ?l WHERE { ?a rdfs:label ?l }"
@@ -152,6 +159,7 @@ def test_values_are_bound_not_pasted(plain_server, embedded):
     assert len(remote) == len(embedded.store)
 
 
+@pytest.mark.server
 def test_syntax_error_positions_are_the_callers(plain_server):
     with pytest.raises(QueryError, match=r"line 2, column \d+"):
         RemoteGraph(plain_server).query("SELECT ?s WHERE {\n ?s ?p }")
@@ -164,6 +172,7 @@ def test_unreachable_endpoint_is_a_store_error():
         RemoteGraph("ftp://example.org/sparql")
 
 
+@pytest.mark.server
 def test_reload_is_idempotent(location, built, tmp_path):
     proc, url = start_oxigraph("serve")  # in memory
     try:
@@ -176,6 +185,7 @@ def test_reload_is_idempotent(location, built, tmp_path):
         stop(proc)
 
 
+@pytest.mark.server
 def test_open_graph_picks_remote_or_embedded(plain_server, built):
     assert isinstance(open_graph(built[0], plain_server), RemoteGraph)
     assert isinstance(open_graph(built[0], None), kg.Graph)

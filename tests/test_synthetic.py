@@ -53,6 +53,7 @@ def test_same_seed_gives_the_same_quads(geo, quads):
     assert sorted(map(str, again)) == sorted(map(str, quads))
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_quads(geo, quads):
     other = curated_quads(
         synthetic.generate(N_ACTORS, seed=SEED + 1, geo=geo), generated_at=synthetic.GENERATED_AT
@@ -181,6 +182,7 @@ def test_pyoxigraph_counts_the_actors(quads):
     assert int(n) == N_ACTORS
 
 
+@pytest.mark.slow
 def test_the_nquads_file_loads_back(tmp_path, quads):
     path = tmp_path / "small.nq"
     assert synthetic.main(["--actors", "200", "--seed", "3", "--out", str(path), "--json"]) == 0

@@ -13,6 +13,7 @@ folder (removed at the end) and ``benchmarks/out/`` (only with ``--keep``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -86,10 +87,8 @@ def measure(cmd: list[str], *, timeout: float | None = None, cwd: Path = ROOT) -
 
         def kill() -> None:
             killed.set()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
         timer = threading.Timer(timeout, kill) if timeout else None
         if timer:
@@ -345,8 +344,8 @@ def fmt(value: float | None, spec: str = ",.2f", suffix: str = "") -> str:
 
 def table(rows: list[Row]) -> str:
     head = (
-        "| step | n | wall s (median) | CPU s (median) | peak RSS MB (median) | in-process s (median) | quads "
-        "| quads/s | notes |\n"
+        "| step | n | wall s (median) | CPU s (median) | peak RSS MB (median) "
+        "| in-process s (median) | quads | quads/s | notes |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---|"
     )
     lines = [head]
@@ -507,7 +506,8 @@ def report(args, started, load0, rows, notes, actors, repeats, ratio_full, ratio
     print(f"# Territorial KG build/load benchmark — {started:%Y-%m-%d %H:%M %Z}")
     print(
         f"machine: {platform.node()}, nproc {os.cpu_count()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {versions()}; load average {load0[0]:.2f} at start, {load1[0]:.2f} at end"
+        f"{platform.python_version()}, {versions()}; "
+        f"load average {load0[0]:.2f} at start, {load1[0]:.2f} at end"
     )
     print(
         f"repeats {repeats}"

@@ -127,7 +127,7 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
         )
     ws = sheet("partners")
     seen = set()
-    for i in range(n_part):
+    for _ in range(n_part):
         p, a = rnd.choice(progs), rnd.choice(names)
         while (p, a) in seen:
             p, a = rnd.choice(progs), rnd.choice(names)
@@ -226,9 +226,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return
-    print(
-        f"kg import of a {res['rows']:,}-row workbook ({', '.join(f'{k} {v}' for k, v in res['per_sheet'].items())})"
-    )
+    per_sheet = ", ".join(f"{k} {v}" for k, v in res["per_sheet"].items())
+    print(f"kg import of a {res['rows']:,}-row workbook ({per_sheet})")
     print(f"  records: {', '.join(f'{k} {v}' for k, v in res['records'].items())}")
     print(
         f"  median of {res['repeats']}: {res['import_s_median']:.2f} s  (all: {res['import_s_all']}; "

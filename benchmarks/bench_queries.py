@@ -9,8 +9,8 @@ pyoxigraph store like ``kg build`` writes, it reports in one run:
   p90; target: median ≤ 200 ms);
 * each named query's median (parameters drawn from the synthetic data);
 * ``kg analyse`` on the whole graph once the projection is built (loaded from the file
-  :func:`kg.network.projection.cached_project` keeps beside the store; target ≤ 30 s), and NetworkX's own betweenness
-  (k = 200) on the same graph for comparison when ``--compare-networkx`` is given.
+  :func:`kg.network.projection.cached_project` keeps beside the store; target ≤ 30 s), and NetworkX's own
+  betweenness (k = 200) on the same graph for comparison when ``--compare-networkx`` is given.
 
 Run::
 

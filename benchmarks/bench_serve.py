@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     a.out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     print(
         f"{len(lat)} requests in {elapsed:.1f} s from {a.clients} clients: {qps:.0f} q/s, "
-        f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms, max {res['max_ms']} ms, errors {n_err} {errors or ''}"
+        f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms, max {res['max_ms']} ms, "
+        f"errors {n_err} {errors or ''}"
     )
     print(
         f"target (≥ {TARGET_QPS} q/s, p99 ≤ {TARGET_P99_MS:.0f} ms, no error): "

@@ -2,9 +2,10 @@
 
 For 100, 1,000 and 5,000 nodes (``--quick``: 100 and 1,000, one run) it measures, medians of 3:
 
-* **ours**: :func:`kg.present.view.build_model` (igraph layout included, no grouping) + :func:`kg.present.view.write_html`;
-  file size; time to interactive in headless Chromium = ``performance.now()`` at vis-network's
-  first ``afterDrawing`` (physics is off, so the first frame is the final one);
+* **ours**: :func:`kg.present.view.build_model` (igraph layout included, no grouping) +
+  :func:`kg.present.view.write_html`; file size; time to interactive in headless Chromium =
+  ``performance.now()`` at vis-network's first ``afterDrawing`` (physics is off, so the first frame is
+  the final one);
 * **raw pyvis 0.3.2**: ``Network(cdn_resources="in_line")`` + ``from_nx`` + ``write_html``, physics on
   (pyvis defaults); time to interactive = the first ``afterDrawing`` after
   ``stabilizationIterationsDone``, capped by ``--pyvis-timeout`` seconds (a run that hits the cap
@@ -38,8 +39,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.present.view import build_model, write_html
-from tests.view_browser import CHROMIUM, browser, chromium_available, open_page
+from kg.present.view import build_model, write_html  # noqa: E402 - after the sys.path line
+from tests.view_browser import CHROMIUM, browser, chromium_available, open_page  # noqa: E402
 
 ID = "https://w3id.org/territorial-kg/id/"
 ACTOR_TYPES = [

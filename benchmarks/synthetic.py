@@ -263,7 +263,8 @@ class _Generator:
 
     def actors(self) -> None:
         rng, geo, n = self.rng, self.geo, self.n
-        # where actors are located: communes and arrondissements (not the parents of arrondissements), by population
+        # where actors are located: communes and arrondissements (not the parents of arrondissements),
+        # by population
         parents = {c.parent for c in geo.communes.values() if c.parent}
         seats = [c for c in geo.communes.values() if c.code not in parents and c.population]
         seat_codes = [c.code for c in seats]

@@ -319,7 +319,7 @@ npm pack {package}@{version}
 
 or simply `.venv/bin/python scripts/geo_extract.py` (it runs `npm pack` in a temporary
 directory). The output is deterministic; check the sha256 above against the tarball.
-"""
+"""  # noqa: E501 - the Markdown table rows of the generated README cannot be wrapped
 
 
 def render_readme(sha256: str, tables: dict[str, list[list[str]]], figures: dict[str, object]) -> str:

@@ -30,6 +30,7 @@ def test_sampled_betweenness_igraph_matches_networkx_for_the_same_pivots():
     assert len(set(top) & set(sorted(a, key=a.get, reverse=True)[:10])) >= 4
 
 
+@pytest.mark.slow
 def test_constraint_and_effective_size_match_networkx():
     H = nx.relabel_nodes(nx.powerlaw_cluster_graph(800, 3, 0.3, seed=5), str)
     nodes = random.Random(1).sample(list(H), 40)

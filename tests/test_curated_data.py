@@ -45,8 +45,6 @@ def _geo_codes() -> dict[str, set[str]]:
 
 
 def _load(directory: Path = CURATED, **kwargs):
-    if not SCHEMES.exists():
-        pytest.skip("ontology/schemes.ttl is not there yet")
     return load_curated(directory, sources_dir=SOURCES, schemes_file=SCHEMES, **kwargs)
 
 

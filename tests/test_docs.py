@@ -1,4 +1,4 @@
-"""docs/cli.md is generated from the commands' help (``python -m kg.cli.docs > docs/cli.md``) and kept fresh."""
+"""docs/cli.md is generated from the help of the commands (``python -m kg.cli.docs > docs/cli.md``)."""
 
 from __future__ import annotations
 

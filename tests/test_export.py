@@ -1,4 +1,5 @@
-"""kg.present.export: RDF exports parse back to the same graph; GEXF and GraphML round-trip through NetworkX."""
+"""kg.present.export: RDF exports parse back to the same graph; GEXF and GraphML round-trip through
+NetworkX."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ def _graphs(ds) -> dict[str, object]:
     return {str(g.identifier): g for g in ds.graphs() if len(g)}
 
 
+@pytest.mark.slow
 def test_jsonld_parses_back_to_an_isomorphic_graph(graph, out):
     from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
@@ -89,6 +91,7 @@ def test_jsonld_parses_back_to_an_isomorphic_graph(graph, out):
             pytest.fail(f"{name}: only in N-Quads {sorted(only_a)[:5]}; only in JSON-LD {sorted(only_b)[:5]}")
 
 
+@pytest.mark.slow
 def test_whole_dataset_round_trips_through_jsonld_and_trig(graph, out):
     """Every quad of the store comes back (compared as N-Quads lines; the store has no blank nodes)."""
     from pyoxigraph import RdfFormat, parse
@@ -101,6 +104,7 @@ def test_whole_dataset_round_trips_through_jsonld_and_trig(graph, out):
     assert quads == {str(q) for q in graph.store.quads_for_pattern(None, None, None, None)}
 
 
+@pytest.mark.slow
 def test_turtle_is_the_union_of_the_graphs(graph, out):
     from pyoxigraph import RdfFormat, parse
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -148,14 +147,6 @@ def test_kinds_and_financing(geo: Geography) -> None:
             assert inter.financing in {"FPU", "FA"}
 
 
-def test_load_is_fast() -> None:
-    start = time.perf_counter()
-    load_geography()
-    elapsed = time.perf_counter() - start
-    # target 0.5 s; the ceiling leaves room for a busy CI machine
-    assert elapsed < 1.5, f"load_geography took {elapsed:.2f} s"
-
-
 # --------------------------------------------------------------------------- lookups
 
 
@@ -283,15 +274,9 @@ def test_metropole_du_grand_paris_has_no_single_departement(store: Store) -> Non
     assert count(store, f"SELECT (COUNT(?d) AS ?n) {{ <{mgp}> dct:isPartOf ?d }}") == 0
 
 
-def test_quads_fast_enough(geo: Geography) -> None:
-    start = time.perf_counter()
-    quads = geography_quads(geo)
-    made = time.perf_counter() - start
-    Store().bulk_extend(quads)
-    loaded = time.perf_counter() - start - made
-    # targets 1 s and 1.5 s; the ceilings leave room for a busy CI machine
-    assert made < 3.0, f"geography_quads took {made:.2f} s"
-    assert loaded < 4.5, f"bulk_extend took {loaded:.2f} s"
+def test_quads_bulk_load_into_a_store(quads: list[Quad], store: Store) -> None:
+    """Every quad goes in (the timings of both steps are in benchmarks/bench_steps.py)."""
+    assert len(store) == len(quads)
 
 
 # --------------------------------------------------------------------------- tiny inline geographies
@@ -321,7 +306,10 @@ def test_tiny_geography_gives_exactly_the_designed_triples(tmp_path: Path) -> No
     geo = load_geography(write_tiny(tmp_path))
     t = iris.territory
     g = NamedNode(iris.GEOGRAPHY_GRAPH)
-    n = lambda s: NamedNode(str(s))
+
+    def n(s: object) -> NamedNode:
+        return NamedNode(str(s))
+
     reg, dep = n(t("region", "11")), n(t("departement", "75"))
     mgp, paris, arr = (
         n(t("intercommunalite", "200054781")),

@@ -1,4 +1,5 @@
-"""kg.store.guard: the lexer-based inspection, by examples and cross-checked against rdflib's SPARQL parser."""
+"""kg.store.guard: the lexer-based inspection, by examples and cross-checked against rdflib's SPARQL
+parser."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def refused(query: str, **kw) -> str | None:
         'SELECT * WHERE { ?s rdfs:label "SERVICE <http://127.0.0.1:1/> { ?a ?b ?c }" }',
         "SELECT * WHERE { ?s rdfs:label '''multi\nline INSERT DATA { <a> <b> <c> }''' }",
         'SELECT * WHERE { ?s rdfs:label """LOAD <http://x/> \\""" DROP ALL""" }',
-        "SELECT * WHERE { ?s ?p <http://example.org/SERVICE/LOAD> }  # SERVICE <http://127.0.0.1/> in a comment",
+        "SELECT * WHERE { ?s ?p <http://example.org/SERVICE/LOAD> }"
+        "  # SERVICE <http://127.0.0.1/> in a comment",
         "# DELETE WHERE { ?s ?p ?o }\nASK { ?s ?p ?o }",
         "SELECT * FROM <https://w3id.org/territorial-kg/graph/meta> WHERE { ?s ?p ?o }",
         "SELECT * FROM graph:geography FROM NAMED graph:meta WHERE { ?s ?p ?o }",
@@ -94,7 +96,7 @@ def test_flags_allow_service_and_update_for_trusted_callers():
 
 def test_dataset_parameters_must_be_graphs_of_the_store():
     check_dataset([PREFIXES["graph"] + "meta"], [], GRAPHS)
-    with pytest.raises(Refused, match="default-graph-uri=http://example.org/x"):
+    with pytest.raises(Refused, match=r"default-graph-uri=http://example\.org/x"):
         check_dataset(["http://example.org/x"], [], GRAPHS)
     with pytest.raises(Refused, match="named-graph-uri"):
         check_dataset([], ["http://127.0.0.1:1/"], GRAPHS)
@@ -249,6 +251,7 @@ def rdflib_verdict(query: str) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_guard_agrees_with_rdflib_on_generated_queries():
     rnd = random.Random(17)
     checked = disagreements = 0

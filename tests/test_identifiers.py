@@ -34,7 +34,10 @@ def test_siren_accepts_valid_values(value: str) -> None:
         ("21940018A", '"21940018A" has characters other than digits; a SIREN has 9 digits'),
         ("219 400 181", '"219 400 181" contains spaces; write the SIREN without spaces'),
         ("", '"" is empty; a SIREN has 9 digits'),
-        ("２１９４００１８１", '"２１９４００１８１" has characters other than digits; a SIREN has 9 digits'),
+        (  # fullwidth digits, on purpose
+            "２１９４００１８１",  # noqa: RUF001
+            '"２１９４００１８１" has characters other than digits; a SIREN has 9 digits',  # noqa: RUF001
+        ),
     ],
 )
 def test_siren_rejects_with_a_helpful_message(value: str, message: str) -> None:
@@ -90,7 +93,8 @@ def test_la_poste_establishments_need_not_pass_luhn() -> None:
         ),
         (
             "35600000049838",
-            '"35600000049838" fails the La Poste SIRET check (sum of digits a multiple of 5); check for a typo',
+            '"35600000049838" fails the La Poste SIRET check (sum of digits a multiple of 5); '
+            "check for a typo",
         ),
         ("219 400 181 00018", '"219 400 181 00018" contains spaces; write the SIRET without spaces'),
     ],

@@ -122,7 +122,9 @@ def test_no_own_term_beyond_kg_vocab() -> None:
 
 
 def test_links_to_standard_terms(tkg: Graph) -> None:
-    t = lambda name: URIRef(TKG_NS + name)
+    def t(name: str) -> URIRef:
+        return URIRef(TKG_NS + name)
+
     assert (t("TerritorialCatalyst"), RDFS.subClassOf, ORG.Organization) in tkg
     assert (t("Support"), RDFS.subClassOf, PROV.Entity) in tkg
     assert (t("partnerOf"), RDF.type, OWL.SymmetricProperty) in tkg

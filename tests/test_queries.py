@@ -104,7 +104,7 @@ def test_missing_and_malformed_parameters(graph):
         run_named(graph, "actors-of-territory", {})
     with pytest.raises(TerritoryError, match="not a territory"):
         run_named(graph, "actors-of-territory", {"territory": "94"})
-    with pytest.raises(QueryError, match="not a date|not a real date"):
+    with pytest.raises(QueryError, match=r"not a date|not a real date"):
         run_named(graph, "ecosystem-as-of", {"date": "31/02/2019"})
     with pytest.raises(QueryError, match="no parameter"):
         run_named(graph, "founders", {"x": "1"})

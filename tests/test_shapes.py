@@ -15,7 +15,6 @@ that the report holds a result from the expected shape on the expected path.
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pyshacl
@@ -1215,6 +1214,7 @@ def test_every_shape_has_a_focus_node_in_the_valid_example(valid: Graph, shapes:
     assert not missing, f"no focus node in VALID for {missing}"
 
 
+@pytest.mark.slow  # ~0.3 s per case, 150 cases: 45 s together on 2 cores
 @pytest.mark.parametrize(("case", "update", "shape", "path"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_every_shacl_shape_rejects_a_broken_example(
     valid: Graph, shapes: Graph, case: str, update: str, shape: str, path: str | None
@@ -1357,7 +1357,8 @@ def plausible_graph(n_actors: int = 120, seed: int = 17) -> Graph:
         if i % 4 == 0:
             parts.append(
                 f"""
-<funding/f{i}> a schema:MonetaryGrant ; schema:funder <actor/a{(i + 3) % n_actors}> ; tkg:recipient <actor/a{i}> ;
+<funding/f{i}> a schema:MonetaryGrant ; schema:funder <actor/a{(i + 3) % n_actors}> ;
+    tkg:recipient <actor/a{i}> ;
     schema:fundedItem <programme/p{i % n_prog}> ; schema:amount <funding/f{i}/amount> ;
     tkg:supportKind support-kind:financement-direct ; dct:temporal <funding/f{i}/period> .
 <funding/f{i}/amount> a schema:MonetaryAmount ; schema:value "{rnd.randrange(1, 50)}000"^^xsd:decimal ;
@@ -1370,23 +1371,21 @@ def plausible_graph(n_actors: int = 120, seed: int = 17) -> Graph:
     return Graph().parse(data="".join(parts), format="turtle")
 
 
-def test_validation_of_a_plausible_graph_is_fast(ontology: Graph, shapes: Graph) -> None:
-    """~6,500 triples (curated records + ontology) validate well within the build's 5 s budget."""
+def test_a_plausible_graph_conforms(ontology: Graph, shapes: Graph) -> None:
+    """~6,500 triples (curated records + ontology) conform; the time pySHACL takes on them (budget 3 s) is
+    measured by benchmarks/bench_steps.py."""
     data = plausible_graph()
     data += ontology
     assert 5000 <= len(data) <= 8000
-    t0 = time.perf_counter()
     conforms, report = _validate(data, shapes)
-    seconds = time.perf_counter() - t0
     assert conforms, [(str(r["focus"]), str(r["shape"])) for r in _results(report)][:10]
-    print(f"\npySHACL validated {len(data)} triples in {seconds:.2f} s")
-    assert seconds < 3.0, f"validation took {seconds:.2f} s for {len(data)} triples"
 
 
 def test_the_build_validator_runs_the_date_order_check(valid: Graph) -> None:
     """The date order check is a SHACL-AF SPARQL target: it only runs in pySHACL's
     advanced mode. Guard that the build's validator (kg.rdf.shacl) still uses it."""
-    validate = pytest.importorskip("kg.rdf.shacl")
+    from kg.rdf import shacl as validate
+
     data = _copy(valid)
     data.update(SPARQL_PREFIXES + "\n" + _replace(FUNDING + "/period>", "dcat:endDate", '"2020"^^xsd:gYear'))
     problems = validate.shape_problems(data, ONTOLOGY / "shapes.ttl")

@@ -64,7 +64,7 @@ def test_numbers_come_back_as_numbers(graph):
 
 
 def test_syntax_error_is_a_query_error_with_position(graph):
-    with pytest.raises(QueryError, match="line|column|position|expected"):
+    with pytest.raises(QueryError, match=r"line|column|position|expected"):
         graph.query("SELECT ?s WHERE { ?s ?p }")
 
 

@@ -1,4 +1,5 @@
-"""The synthetic national ecosystem (``benchmarks/synthetic.py``) is deterministic, consistent and in the model."""
+"""The synthetic national ecosystem (``benchmarks/synthetic.py``) is deterministic, consistent and in the
+model."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def test_same_seed_gives_the_same_quads(geo, quads):
     assert sorted(map(str, again)) == sorted(map(str, quads))
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_quads(geo, quads):
     other = curated_quads(
         synthetic.generate(N_ACTORS, seed=SEED + 1, geo=geo), generated_at=synthetic.GENERATED_AT
@@ -134,10 +136,8 @@ def test_collectivites_point_at_their_real_territory(curated, geo):
         assert a.located_in == a.territory and a.siren == geo.communes[code].siren
 
 
-def test_concepts_are_in_the_skos_schemes_when_present(curated):
+def test_concepts_are_in_the_skos_schemes(curated):
     schemes = ROOT / "ontology" / "schemes.ttl"
-    if not schemes.exists():
-        pytest.skip("ontology/schemes.ttl is not written yet")
     from kg.ingest.curated import concept_notations
 
     known = concept_notations(schemes)
@@ -183,12 +183,16 @@ def test_pyoxigraph_counts_the_actors(quads):
     assert int(n) == N_ACTORS
 
 
+@pytest.mark.slow
 def test_the_nquads_file_loads_back(tmp_path, quads):
     path = tmp_path / "small.nq"
     assert synthetic.main(["--actors", "200", "--seed", "3", "--out", str(path), "--json"]) == 0
     store = Store()
     store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
-    query = "PREFIX org: <http://www.w3.org/ns/org#> SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a org:classification ?t }"
+    query = (
+        "PREFIX org: <http://www.w3.org/ns/org#> "
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a org:classification ?t }"
+    )
     assert next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value == "200"
 
 

@@ -34,7 +34,10 @@ def geo() -> Geography:
             EPT: Intercommunality(EPT, "Paris Est Marne et Bois", "EPT", None, 1, "94"),
             METRO: Intercommunality(METRO, "Métropole du Grand Paris", "METRO", "FPU", 2, None),
         },
-        departements={"75": Departement("75", "Paris", "11", "75056"), "94": Departement("94", "Val-de-Marne", "11", "94028")},
+        departements={
+            "75": Departement("75", "Paris", "11", "75056"),
+            "94": Departement("94", "Val-de-Marne", "11", "94028"),
+        },
         regions={"11": Region("11", "Île-de-France", "75056")},
         by_name={},
         by_postcode={},

@@ -1,4 +1,5 @@
-"""kg.present.view: view models, the HTML page, and the page opened in headless Chromium with the network blocked."""
+"""kg.present.view: view models, the HTML page, and the page opened in headless Chromium with the network
+blocked."""
 
 from __future__ import annotations
 
@@ -21,14 +22,10 @@ from kg.present.view import (
     view,
     write_html,
 )
-from tests.view_browser import browser, chromium_available, open_page
+from tests.view_browser import browser, open_page, require_chromium
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 ID = "https://w3id.org/territorial-kg/id/"
-needs_chromium = pytest.mark.skipif(
-    not chromium_available(),
-    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium",
-)
 
 
 def tiny(label: str = "Association A") -> nx.MultiDiGraph:
@@ -290,8 +287,7 @@ def test_examples_are_written(graph, tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not chromium_available():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
+    require_chromium()
     with browser() as ctx:
         yield ctx
 
@@ -321,7 +317,8 @@ def _hover_edge(p, edge_id: str) -> str:
     xy = p.evaluate(
         """id => { const n = kgView.network; const e = kgView.edges.get(id);
                                 const ps = n.getPositions([e.from, e.to]);
-                                const m = {x: (ps[e.from].x + ps[e.to].x) / 2, y: (ps[e.from].y + ps[e.to].y) / 2};
+                                const m = {x: (ps[e.from].x + ps[e.to].x) / 2,
+                                           y: (ps[e.from].y + ps[e.to].y) / 2};
                                 const d = n.canvasToDOM(m); const r = document.getElementById('kg-net')
                                 .getBoundingClientRect(); return [r.left + d.x, r.top + d.y]; }""",
         edge_id,
@@ -332,7 +329,7 @@ def _hover_edge(p, edge_id: str) -> str:
     return p.evaluate("document.getElementById('kg-tip').textContent")
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_pemb_view_offline_no_error_all_nodes_drawn_and_sources_on_hover(
     graph, projection, chromium, tmp_path
 ):
@@ -352,7 +349,7 @@ def test_pemb_view_offline_no_error_all_nodes_drawn_and_sources_on_hover(
     p.close()
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_year_slider_hides_what_did_not_exist_yet(graph, projection, chromium, tmp_path):
     from kg.present.examples import _history
 
@@ -383,7 +380,7 @@ def test_year_slider_hides_what_did_not_exist_yet(graph, projection, chromium, t
     p.close()
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_injected_name_runs_nothing(chromium, tmp_path):
     m = build_model(
         tiny(PAYLOAD + '"><script>alert(2)</script>'), ["a", "b", "p"], title=PAYLOAD, caption=PAYLOAD
@@ -401,7 +398,7 @@ def test_injected_name_runs_nothing(chromium, tmp_path):
     p.close()
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_filters_search_and_click_highlight(chromium, tmp_path):
     m = build_model(tiny(), ["a", "b", "p"], title="T")
     page = open_page(chromium, write_html(m, tmp_path / "f.html").path)
@@ -424,7 +421,7 @@ def test_filters_search_and_click_highlight(chromium, tmp_path):
     p.close()
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_grouped_whole_view_draws_its_groups(graph, projection, chromium, tmp_path):
     r = view(graph, whole=True, out=tmp_path / "all.html", max_nodes=30, G=projection)
     assert r.grouped
@@ -436,7 +433,7 @@ def test_grouped_whole_view_draws_its_groups(graph, projection, chromium, tmp_pa
     p.close()
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_view_fills_an_iframe_16_9(graph, projection, chromium, tmp_path):
     r = view(graph, programme="VitaWin", out=tmp_path / "v.html", G=projection)
     host = tmp_path / "host.html"

@@ -1,4 +1,5 @@
-"""Open a view in Debian's headless Chromium with the network blocked (shared by the view tests and the benchmark).
+"""Open a view in Debian's headless Chromium with the network blocked (shared by the view tests and the
+benchmark).
 
 Every request that is not the page's own file is aborted and recorded; console errors,
 page errors and dialogs (``alert``) are recorded too.
@@ -34,7 +35,8 @@ HOOK = """
     if (!Network || Network.__kgWrapped) return;
     const emit = Network.prototype.emit;
     Network.prototype.emit = function (name, ...rest) {
-      if (name === 'afterDrawing' && window.__kg.firstDraw === null) window.__kg.firstDraw = performance.now();
+      if (name === 'afterDrawing' && window.__kg.firstDraw === null)
+        window.__kg.firstDraw = performance.now();
       if (name === 'afterDrawing' && window.__kg.stabilized !== null && window.__kg.drawAfterStab === null)
         window.__kg.drawAfterStab = performance.now();
       if (name === 'stabilizationIterationsDone') window.__kg.stabilized = performance.now();
@@ -62,6 +64,21 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+def require_chromium() -> None:
+    """Skip the calling test when Chromium is missing on a developer's machine; fail it in CI (``CI=true``),
+    where a skipped browser test would hide a broken page."""
+    if chromium_available():
+        return
+    import os
+
+    import pytest
+
+    reason = f"Debian's chromium is not installed ({CHROMIUM}): apt-get install chromium"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
 @dataclass
 class Page:
     page: Any
@@ -85,7 +102,8 @@ def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
                 headless=True,
                 args=ARGS,
                 viewport={"width": width, "height": height},
-                # the page's CSP forbids eval, which Playwright's evaluate() needs; requests are blocked by route()
+                # the page's CSP forbids eval, which Playwright's evaluate() needs;
+                # requests are blocked by route()
                 bypass_csp=True,
             )
             ctx.add_init_script(HOOK)

@@ -287,7 +287,7 @@ def load_curated(
     for kind, rec, path, lines in checked + result.partials:
         rid = rec.id  # type: ignore[attr-defined]
 
-        def at(fieldname: str) -> int | None:
+        def at(fieldname: str, lines: dict = lines) -> int | None:
             return lines.get(fieldname, lines.get("__record__"))
 
         for fname, allowed in type(rec).references.items():  # type: ignore[attr-defined]

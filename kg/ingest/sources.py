@@ -97,4 +97,4 @@ def quote_in_document(quote: str, path: str | Path) -> bool:
     if not q:
         return False
     plain, repaired = _folded(str(path))
-    return q in plain or bool(repaired) and fold(quote, repair=True) in repaired
+    return q in plain or (bool(repaired) and fold(quote, repair=True) in repaired)

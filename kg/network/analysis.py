@@ -122,7 +122,7 @@ def betweenness(
     """
     n = H.number_of_nodes()
     if n < 3:
-        return {v: 0.0 for v in H}
+        return dict.fromkeys(H, 0.0)
     if k is None and n > EXACT_BELOW:
         k = 200
     use_igraph = engine == "igraph" or (engine == "auto" and n > 500)
@@ -157,7 +157,7 @@ def constraint(H: nx.Graph, nodes: Iterable[str] | None = None, *, engine: str =
         if g is not None:
             index = {v: i for i, v in enumerate(order)}
             values = g.constraint([index[v] for v in nodes])
-            return {v: (float("nan") if H.degree(v) == 0 else c) for v, c in zip(nodes, values)}
+            return {v: (float("nan") if H.degree(v) == 0 else c) for v, c in zip(nodes, values, strict=False)}
     return nx.constraint(H, nodes=nodes)
 
 

@@ -189,7 +189,7 @@ def chain_graph(G: nx.MultiDiGraph) -> nx.Graph:
         targets = [(b, d) for _, b, d in G.out_edges(g, data=True) if d.get("kind") == "financement"]
         items = [b for b, _ in targets if G.nodes[b].get("kind") == "programme"]
         via_label = G.nodes[items[0]].get("label") if items else None
-        for (funder, fd), (target, td) in itertools.product(funders, targets):
+        for (funder, _fd), (target, td) in itertools.product(funders, targets):
             rel = dict(
                 td,
                 a=funder,
@@ -305,7 +305,7 @@ def find_chains(
         for path in nx.shortest_simple_paths(view, s, t):
             if len(path) - 1 > max_hops or len(out) >= k:
                 break
-            out.append(Chain(tuple(_hop(H, a, b, ks, day) for a, b in zip(path, path[1:]))))
+            out.append(Chain(tuple(_hop(H, a, b, ks, day) for a, b in itertools.pairwise(path))))
     except nx.NetworkXNoPath:
         return out
     return out

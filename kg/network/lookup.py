@@ -27,7 +27,7 @@ __all__ = ["candidates", "resolve"]
 
 def _names(G: Any, node: str) -> list[str]:
     d = G.nodes[node]
-    return [d.get("label") or ""] + list(d.get("alt_labels", []))
+    return [d.get("label") or "", *d.get("alt_labels", [])]
 
 
 def candidates(G: Any, text: str, *, kinds: tuple[str, ...] | None = None, n: int = 5) -> list[str]:

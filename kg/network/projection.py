@@ -223,7 +223,7 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     for g in grants:
         start, end = period(g)
         amount = value.get(_v(amount_node.get(g)) or "")
-        common = dict(start=start, end=end, amount=to_python(amount) if amount is not None else None)
+        common = {"start": start, "end": end, "amount": to_python(amount) if amount is not None else None}
         f, rcp, it = _v(funder.get(g)), _v(recipient.get(g)), _v(item.get(g))
         if f:
             edge(f, g, "financement", g, role="financeur", **common)
@@ -285,7 +285,7 @@ def _mentions(quote: str, G: nx.MultiDiGraph, *nodes: str) -> int:
     for n in nodes:
         if n not in G:
             continue
-        names = [G.nodes[n].get("label") or ""] + list(G.nodes[n].get("alt_labels", []))
+        names = [G.nodes[n].get("label") or "", *G.nodes[n].get("alt_labels", [])]
         if any(f" {normalise(x)} " in text for x in names if x):
             count += 1
     return count
@@ -334,7 +334,7 @@ def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str
         if d.get("kind") in ("actor", "person") and any(x in places for x in d.get("territory", []))
     }
     for n in list(keep):
-        for _, b, d in G.out_edges(n, data=True):
+        for _, b, _d in G.out_edges(n, data=True):
             if G.nodes[b].get("kind") == "programme":
                 keep.add(b)
     return keep
@@ -379,7 +379,7 @@ def cached_project(graph: Any) -> nx.MultiDiGraph:
                 gc.enable()
             if saved_stamp == stamp:
                 return G
-        except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+        except Exception:  # noqa: BLE001, S110 - a stale or broken cache is rebuilt
             pass
     G = project(graph)
     tmp = cache.with_name(cache.name + f".{os.getpid()}")

@@ -89,7 +89,8 @@ def _term_block(store: Any, node: Any, extra: list[tuple[str, str]]) -> str:
         ("en", escape(labels.get("en", ""))),
         ("définition", escape(defs.get("fr", ""))),
         ("definition", escape(defs.get("en", ""))),
-    ] + extra
+        *extra,
+    ]
     body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows if v)
     anchor = escape(short.replace(":", "-").replace("/", "-"))
     return (

@@ -266,7 +266,7 @@ def territory_nodes(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
         for _, b, d in G.out_edges(n, data=True):
             if d.get("kind") == "territoire":
                 keep.add(b)
-        for a, _, d in G.in_edges(n, data=True):
+        for a, _ in G.in_edges(n):
             if G.nodes[a].get("kind") == "funding":
                 keep.add(a)
                 keep.update(x for x, _ in G.in_edges(a))
@@ -442,12 +442,12 @@ def _packed(g: Any) -> list[list[float]]:
     ]
     first = layouts[0]
     width = max(4.0, max(p[0] for p in first) - min(p[0] for p in first) + 1.5)
-    for comp, pts in zip(comps, layouts):
+    for comp, pts in zip(comps, layouts, strict=False):
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
         w, h = max(xs) - min(xs) + 1.5, max(ys) - min(ys) + 1.5
         if x_offset + w > width and x_offset > 0:
             x_offset, y_offset, row_height = 0.0, y_offset + row_height, 0.0
-        for v, (px, py) in zip(comp, pts):
+        for v, (px, py) in zip(comp, pts, strict=False):
             coords[v] = [px - min(xs) + x_offset, py - min(ys) + y_offset]
         x_offset += w
         row_height = max(row_height, h)

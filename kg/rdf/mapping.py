@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
@@ -406,7 +407,7 @@ def derived_triples(
     out: list[Triple] = []
     add = out.append
     by_programme: dict[str, set[str]] = {}
-    for kind, rec in records:
+    for _kind, rec in records:
         if isinstance(rec, (Participation, Membership)):
             if isinstance(rec, Participation):
                 m, o = node_of("actor", rec.actor), node_of("programme", rec.programme)
@@ -476,7 +477,10 @@ def records_quads(
         graph_of = graph
     else:
         fixed = iris.check_graph(graph)
-        graph_of = lambda kind, rec: fixed
+
+        def graph_of(kind: str, rec: Any) -> str:
+            return fixed
+
     if derived_graph is None and callable(graph):
         raise TypeError("records_quads needs derived_graph when graph is a function")
     shortcuts_graph = N(iris.check_graph(derived_graph or graph))  # type: ignore[arg-type]

@@ -93,7 +93,10 @@ def shape_problems(
     if conforms:
         return []
     problems: list[Problem] = []
-    sh = lambda name: URIRef(_SH + name)
+
+    def sh(name: str) -> URIRef:
+        return URIRef(_SH + name)
+
     for result in results.subjects(URIRef(str(RDF.type)), sh("ValidationResult")):
         if results.value(result, sh("resultSeverity")) != sh("Violation"):
             continue

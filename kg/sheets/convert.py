@@ -190,7 +190,7 @@ class Converter(RelationReader):
             normalise_name(getattr(r, "name", "")): getattr(r, "name", "")
             for _, r in (self.records["actors"] | self.records["programmes"]).items()
         }
-        for rid, (kind, rec, _) in self.known.index.items():
+        for _rid, (kind, rec, _) in self.known.index.items():
             if kind in kinds:
                 pretty[normalise_name(rec.name)] = rec.name  # type: ignore[attr-defined]
                 candidates.append(normalise_name(rec.name))  # type: ignore[attr-defined]

@@ -102,12 +102,11 @@ def export_rows(
         known = known_records(data_dir, imports=imports)
         groups = [("curated", [(k, r) for k, r in known.curated.all() if k != "document"])]
         groups += [(s, list(imp.all())) for s, imp in imports.items()]
-    if territory is not None:
-        if not geo.has(*parse_territory(territory)):
-            raise UnknownEntityError(
-                f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
-                "departement:94, commune:94018, intercommunalite:200057941, region:11"
-            )
+    if territory is not None and not geo.has(*parse_territory(territory)):
+        raise UnknownEntityError(
+            f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
+            "departement:94, commune:94018, intercommunalite:200057941, region:11"
+        )
     records: list[tuple[str, str, BaseModel]] = [(owner, k, r) for owner, items in groups for k, r in items]
     by_id = {r.id: (k, r) for _, k, r in records if k != "document"}  # type: ignore[attr-defined]
     # everything the graph knows, for names and for the filter's reach
@@ -117,7 +116,7 @@ def export_rows(
         everything = {rid: (k, r) for rid, (k, r, _) in known.index.items()} | by_id
     else:
         everything = by_id
-    for rid, (k, r) in everything.items():
+    for rid, (_, r) in everything.items():
         n = getattr(r, "name", None)
         if n:
             all_names.setdefault(n, []).append(rid)

@@ -348,7 +348,7 @@ def plan_import(
                 key = normalise_name(n).replace(" ", "")
                 if key in compact and all(r != rid for r, _ in compact[key]):
                     compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
-    for key, items in compact.items():
+    for items in compact.values():
         if len({r for r, _ in items}) > 1:
             rows.warnings.append(
                 "doublon probable : "

@@ -80,7 +80,7 @@ class CellReader:
                     c.header,
                     f"la colonne obligatoire « {c.header} » manque",
                     f"ajoutez une colonne « {c.header} » (noms acceptés : "
-                    f"{', '.join((c.header,) + c.aliases)})",
+                    f"{', '.join((c.header, *c.aliases))})",
                 )
         if any(c.required and c.key not in headers for c in sheet.columns):
             return
@@ -201,7 +201,7 @@ class CellReader:
                 key = fields.get(str(loc[0]), str(loc[0]))
                 header = (
                     headers.get(key)
-                    or headers.get("debut" if "start" in err["msg"] else "fin", None)
+                    or headers.get("debut" if "start" in err["msg"] else "fin")
                     or (sheet.column(key).header if any(c.key == key for c in sheet.columns) else None)
                 )
                 msg = err["msg"].removeprefix("Value error, ")

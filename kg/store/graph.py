@@ -154,7 +154,7 @@ def syntax_message(error: str, original: str, bound: str) -> str:
     extra = len(bound) - len(original)
     if extra:  # the VALUES block was inserted on one line: shift positions after it back
         at = (
-            next(i for i, (a, b) in enumerate(zip(original, bound)) if a != b)
+            next(i for i, (a, b) in enumerate(zip(original, bound, strict=False)) if a != b)
             if original != bound[: len(original)]
             else len(original)
         )

@@ -44,7 +44,7 @@ def to_sparql_json(result: Result) -> str:
         return json.dumps({"head": {}, "boolean": result.value})
     rows = result.value
     if result.form == "construct":
-        rows = [dict(zip(result.variables, t)) for t in rows]
+        rows = [dict(zip(result.variables, t, strict=False)) for t in rows]
     bindings = [{k: j for k, v in row.items() if (j := _term_json(v)) is not None} for row in rows]
     return json.dumps(
         {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False
@@ -62,7 +62,7 @@ def _rows(result: Result) -> list[dict[str, Any]]:
     if result.form == "ask":
         return [{"answer": result.value}]
     if result.form == "construct":
-        return [dict(zip(result.variables, (_plain(x) for x in t))) for t in result.value]
+        return [dict(zip(result.variables, (_plain(x) for x in t), strict=False)) for t in result.value]
     return [{k: _plain(v) for k, v in row.items()} for row in result.value]
 
 

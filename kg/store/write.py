@@ -17,6 +17,7 @@ Two ways, each all-or-nothing:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -162,10 +163,9 @@ def replace_graph(store_path: str | Path, graph_iri: str, quads: Iterable, meta_
         s.update(update)
         s.flush()
     except OSError as exc:
-        try:  # the temporary graphs are invisible once dropped; if this fails too, the next write drops them
+        # the temporary graphs are invisible once dropped; if this fails too, the next write drops them
+        with contextlib.suppress(OSError):
             s.update(f"DROP SILENT GRAPH <{staged}> ;\nDROP SILENT GRAPH <{staged_meta}>")
-        except OSError:
-            pass
         raise StoreError(f'cannot write the graph store at "{store_path}": {exc}; it is unchanged') from None
     finally:
         del s

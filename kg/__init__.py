@@ -67,7 +67,6 @@ _LAZY = {
     "view": ("kg.present.view", "view"),  # kg view
     "export": ("kg.present.export", "export"),  # kg export
     "write_examples": ("kg.present.examples", "write_examples"),  # kg examples
-    "serve": ("kg.serve.app", "serve"),  # kg serve
     # the catalysts' workbooks
     "import_workbook": ("kg.sheets.imports", "import_file"),  # kg import
     "write_template": ("kg.sheets.workbook", "write_template"),  # kg template
@@ -97,7 +96,6 @@ __all__ = [
     "open",
     "project",
     "query",
-    "serve",
     "sparql",
     "view",
     "within",
@@ -126,7 +124,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from kg.present.examples import write_examples
     from kg.present.export import export
     from kg.present.view import view
-    from kg.serve.app import serve
     from kg.sheets.export import export_xlsx as export_workbook
     from kg.sheets.imports import import_file as import_workbook
     from kg.sheets.workbook import write_template

@@ -23,23 +23,8 @@ KG = ROOT / "kg"
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("too-long", "kg.ingest.geo"),
     ("too-long", "kg.present.view"),
-    ("too-long", "kg.serve.app"),
-    ("too-long", "kg.sheets.imports"),
     ("too-long", "kg.sheets.workbook"),
-    ("layer", "kg.serve.app -> kg.cli.serve"),  # its `if __name__ == "__main__"` block
-    ("layer", "kg.sheets.imports -> kg.rdf.mapping"),
-    ("layer", "kg.sheets.imports -> pyoxigraph"),
-    ("layer", "kg.sheets.workbook -> pyoxigraph"),
     ("layer", "kg.store.queries -> kg.network.lookup"),
-    ("layer", "kg.store.queries -> kg.network.projection"),
-    ("private", "kg.cli.serve -> kg.cli.commands._fail"),
-    ("private", "kg.cli.sheets -> kg.cli.commands._fail"),
-    ("private", "kg.cli.view -> kg.cli.commands._fail"),
-    ("private", "kg.cli.view -> kg.cli.sheets._export_xlsx"),
-    ("private", "kg.network.projection -> kg.model.records._check_date"),
-    ("private", "kg.present.export -> kg.present.view._family"),
-    ("private", "kg.sheets.export -> kg.sheets.imports._doc_id"),
-    ("private", "kg.sheets.export -> kg.sheets.imports._schemes"),
 }
 
 # The layers, bottom to top (the package docstring of kg/__init__.py): a module may import its own layer

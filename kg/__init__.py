@@ -68,7 +68,7 @@ _LAZY = {
     "export": ("kg.present.export", "export"),  # kg export
     "write_examples": ("kg.present.examples", "write_examples"),  # kg examples
     # the catalysts' workbooks
-    "import_workbook": ("kg.sheets.imports", "import_file"),  # kg import
+    "import_workbook": ("kg.store.imports", "import_workbook"),  # kg import
     "write_template": ("kg.sheets.workbook", "write_template"),  # kg template
     "export_workbook": ("kg.sheets.export", "export_xlsx"),  # kg export-xlsx
 }
@@ -125,10 +125,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from kg.present.export import export
     from kg.present.view import view
     from kg.sheets.export import export_xlsx as export_workbook
-    from kg.sheets.imports import import_file as import_workbook
     from kg.sheets.workbook import write_template
     from kg.store.build import BuildReport, build
     from kg.store.graph import IRI, Graph, open
+    from kg.store.imports import import_workbook
     from kg.store.queries import run_named as query
     from kg.store.queries import run_sparql as sparql
     from kg.store.remote import RemoteGraph

@@ -96,14 +96,14 @@ def build(
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
     from kg.store.build import build as run_build
 
-    fmt = pick_format(fmt, as_json)
+    output = pick_format(fmt, as_json)
     report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
     loaded = None
     if to:
         from kg.store.remote import load_to_endpoint
 
         loaded = load_to_endpoint(report.dump, to, gsp_url=gsp)
-    if fmt == "json":
+    if output == "json":
         out = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(report).items()}
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
@@ -246,7 +246,7 @@ def chains(
     from kg.network.chains import NO_CHAIN, headline, within
     from kg.network.chains import chains as find
 
-    fmt = pick_format(fmt, as_json)
+    output = pick_format(fmt, as_json)
     kind_list = [x.strip() for x in kinds.split(",") if x.strip()] if kinds else None
     if (target is None) == (within_hops is None):
         raise typer.BadParameter(
@@ -255,17 +255,18 @@ def chains(
     graph = kg.open(where(store, endpoint))
     if within_hops is not None:
         rows = within(graph, source, within_hops, kinds=kind_list, as_of=as_of)
-        if fmt == "json":
-            out = [{"iri": i, "label": lab, "hops": d} for i, lab, d in rows]
-            typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        if output == "json":
+            near = [{"iri": i, "label": lab, "hops": d} for i, lab, d in rows]
+            typer.echo(json.dumps(near, ensure_ascii=False, indent=2))
         else:
             for _, lab, d in rows:
                 typer.echo(f"{d}  {lab}")
         return
+    assert target is not None  # checked above: TARGET or --within
     found = find(graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of)
-    if fmt == "json":
-        out = [[h.as_dict(lang) for h in c.hops] for c in found]
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    if output == "json":
+        hops = [[h.as_dict(lang) for h in c.hops] for c in found]
+        typer.echo(json.dumps(hops, ensure_ascii=False, indent=2))
         return
     if not found:
         typer.echo(NO_CHAIN[lang])
@@ -290,9 +291,9 @@ def analyse(
     import kg
     from kg.network.analysis import analyse as run_analyse
 
-    fmt = pick_format(fmt, as_json)
+    output = pick_format(fmt, as_json)
     result = run_analyse(kg.open(where(store, endpoint)), territory=territory, lang=lang, top=top)
-    if fmt == "json":
+    if output == "json":
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
         return
     for _, title, items in result.titled_sections():

@@ -117,14 +117,14 @@ def export(
         from kg.cli.sheets import print_workbook_report
         from kg.sheets.export import export_xlsx
 
-        if ctx.get_parameter_source("store").name != "DEFAULT":
+        if _given(ctx, "store"):
             raise typer.BadParameter(
                 "the workbook is written from the records in --data, not from a store", param_hint="'--store'"
             )
         report = export_xlsx(out or Path("exports/graph.xlsx"), data, territory=territory)
         print_workbook_report(report)
         return
-    if ctx.get_parameter_source("data").name != "DEFAULT":
+    if _given(ctx, "data"):
         raise typer.BadParameter(
             f"--data is for xlsx; {fmt} is written from the store (--store)", param_hint="'--data'"
         )
@@ -146,3 +146,9 @@ def register(app: typer.Typer) -> None:
     """Add the ``view`` and ``export`` commands to *app*."""
     app.command("view")(view)
     app.command("export")(export)
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """True when the option *name* was given on the command line (or by its environment variable)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"

@@ -184,12 +184,12 @@ def _period(node: NamedNode, start: str | None, end: str | None, duration: str |
     return out
 
 
-def _refs(kinds: dict[str, str], ids: Iterable[str]) -> Iterator[NamedNode]:
+def _refs(kinds: Mapping[str, str], ids: Iterable[str]) -> Iterator[NamedNode]:
     for rid in ids:
         yield node_of(kinds[rid], rid)
 
 
-def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
+def record_triples(rec: BaseModel, kinds: Mapping[str, str]) -> list[Triple]:
     """Triples stating one curated record (without its provenance).
 
     *kinds* maps every record id to its kind, to resolve references.
@@ -225,8 +225,8 @@ def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
         for t in (ORG.Organization, SCHEMA.Organization):
             add((s, A, N(t)))
         extra = {t for ty in rec.types for t in _ACTOR_TYPES.get(ty, ())}
-        for t in sorted(extra):
-            add((s, A, N(t)))
+        for extra_type in sorted(extra):
+            add((s, A, N(extra_type)))
         add((s, LABEL, fr(rec.name)))
         for alt in rec.alt_names:
             add((s, N(SKOS.altLabel), fr(alt)))
@@ -243,8 +243,8 @@ def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
             add((s, N(DCT.spatial), _territory(rec.territory)))
         if rec.located_in:
             add((s, N(SCHEMA.location), _territory(rec.located_in)))
-        for t in rec.area_served:
-            add((s, N(SCHEMA.areaServed), _territory(t)))
+        for place in rec.area_served:
+            add((s, N(SCHEMA.areaServed), _territory(place)))
         for th in rec.themes:
             add((s, N(SCHEMA.knowsAbout), _concept("theme", th)))
         for key in ("siren", "siret", "rna", "uai"):
@@ -283,8 +283,8 @@ def record_triples(rec: BaseModel, kinds: dict[str, str]) -> list[Triple]:
         add((s, N(DCT.type), _concept("project-type", rec.type)))
         for th in rec.themes:
             add((s, N(DCT.subject), _concept("theme", th)))
-        for t in rec.area_served:
-            add((s, N(SCHEMA.areaServed), _territory(t)))
+        for place in rec.area_served:
+            add((s, N(SCHEMA.areaServed), _territory(place)))
         if rec.continues:
             add((s, N(TKG.continues), node_of("programme", rec.continues)))
         if rec.homepage:

@@ -188,7 +188,7 @@ def ontology_quads(ontology_dir: str | Path) -> list:
     from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
     g = NamedNode(iris.ONTOLOGY_GRAPH)
-    out = []
+    out: list = []
     for name in ONTOLOGY_FILES:
         path = Path(ontology_dir) / name
         if path.exists():

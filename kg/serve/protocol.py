@@ -125,7 +125,12 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
             chosen = negotiate(job.get("accept"), "results")
             if chosen is None:
                 return 406, plain, not_acceptable(job.get("accept"), "results"), {}
-            return 200, chosen[1], result.serialize(format=getattr(ox.QueryResultsFormat, chosen[0])), {}
+            return (
+                200,
+                chosen[1],
+                result.serialize(format=getattr(ox.QueryResultsFormat, chosen[0])) or b"",
+                {},
+            )
         if isinstance(result, ox.QuerySolutions):
             chosen = negotiate(job.get("accept"), "results")
             if chosen is None:
@@ -139,7 +144,7 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
             return (
                 200,
                 chosen[1],
-                solutions.serialize(format=getattr(ox.QueryResultsFormat, chosen[0])),
+                solutions.serialize(format=getattr(ox.QueryResultsFormat, chosen[0])) or b"",
                 headers,
             )
         chosen = negotiate(job.get("accept"), "graph")
@@ -237,4 +242,4 @@ def service_description(
     body = ox.serialize(
         t, format=getattr(ox.RdfFormat, chosen[0]), prefixes=prefixes if chosen[0] != "N_TRIPLES" else None
     )
-    return chosen[1], body
+    return chosen[1], body or b""

@@ -140,7 +140,12 @@ class WorkerPool:
             w.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             ready = loop.create_future()
             fd = w.conn.fileno()
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+
+            def wake() -> None:
+                if not ready.done():
+                    ready.set_result(None)
+
+            loop.add_reader(fd, wake)
             try:
                 await asyncio.wait_for(ready, timeout_s)
             except TimeoutError:

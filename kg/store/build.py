@@ -243,9 +243,12 @@ def build(
 
     Examples
     --------
-    >>> report = build(store=tmp / "store", dump=tmp / "graph.trig")  # doctest: +SKIP
-    >>> report.conforms
-    True
+    Check the project's data without writing anything (no store, no dump, no SHACL):
+
+    >>> from kg.model.paths import DATA_DIR, ONTOLOGY_DIR
+    >>> report = build(DATA_DIR, store=None, dump=None, ontology_dir=ONTOLOGY_DIR, shacl="off")
+    >>> report.quads > 300_000, report.store is None
+    (True, True)
     """
     from pyoxigraph import RdfFormat, serialize
 
@@ -328,7 +331,9 @@ def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
         return
     geo_graph = iris.GEOGRAPHY_GRAPH
     onto_graph = iris.ONTOLOGY_GRAPH
-    cq, oq, gq = [], [], []
+    cq: list = []
+    oq: list = []
+    gq: list = []
     for q in quads:
         g = q.graph_name.value
         (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from kg.model.records import Funding, Membership, Participation, Programme, Support
 from kg.sheets.places import PlaceReader
-from kg.sheets.workbook import RELATION_KINDS, Sheet, Table, cell_text, parse_amount
+from kg.sheets.workbook import SHEET_RELATION_KINDS, Sheet, Table, cell_text, parse_amount
 
 __all__ = ["RelationReader"]
 
@@ -97,12 +97,12 @@ class RelationReader(PlaceReader):
                 if kind_text
                 else "partenariat"
             )
-            if kind and kind not in RELATION_KINDS:
+            if kind and kind not in SHEET_RELATION_KINDS:
                 fix = (
                     "mettez-le dans la feuille Financements (montant obligatoire)"
                     if kind == "financement"
                     else "choisissez un type de la liste : "
-                    + ", ".join(self.concepts.label("relation-kind", k) for k in RELATION_KINDS)
+                    + ", ".join(self.concepts.label("relation-kind", k) for k in SHEET_RELATION_KINDS)
                 )
                 self.rows.bad(
                     table,

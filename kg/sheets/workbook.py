@@ -44,7 +44,6 @@ __all__ = [
     "EXAMPLE_ID_PREFIX",
     "LISTS_SHEET",
     "README_SHEET",
-    "RELATION_KINDS",
     "SHEETS",
     "SHEET_RELATION_KINDS",
     "Column",
@@ -83,8 +82,6 @@ SHEET_RELATION_KINDS = (
     "unite",
     "succession",
 )
-#: Former name of :data:`SHEET_RELATION_KINDS`, kept while ``kg/sheets/imports.py`` imports it.
-RELATION_KINDS = SHEET_RELATION_KINDS
 
 
 @dataclass(frozen=True)

@@ -301,8 +301,9 @@ def staged_import(imp: Imported, original: str | Path, data_dir: str | Path) -> 
     """
     folder = import_folder(data_dir, imp.slug)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp: Path | None = folder.with_name(f".{imp.slug}.new-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)  # type: ignore[arg-type]
+    staging = folder.with_name(f".{imp.slug}.new-{os.getpid()}")
+    tmp: Path | None = staging
+    shutil.rmtree(staging, ignore_errors=True)
 
     def install() -> Path:
         nonlocal tmp
@@ -317,10 +318,10 @@ def staged_import(imp: Imported, original: str | Path, data_dir: str | Path) -> 
         return folder
 
     try:
-        tmp.mkdir()
+        staging.mkdir()
         stored = Imported(imp.slug, imp.meta, imp.records, folder)
-        (tmp / RECORDS_FILE).write_text(dump_records(stored), encoding="utf-8")
-        shutil.copyfile(original, tmp / copy_name(imp.slug, Path(original).name))
+        (staging / RECORDS_FILE).write_text(dump_records(stored), encoding="utf-8")
+        shutil.copyfile(original, staging / copy_name(imp.slug, Path(original).name))
         yield install
     finally:
         if tmp is not None:

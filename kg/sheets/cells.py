@@ -69,8 +69,8 @@ def parse_date(value: Any) -> tuple[str | None, str | None]:
             dt.date(y, mo, 1)
             return f"{y:04d}-{mo:02d}", None
         if m := _ISO.match(text[:10] if len(text) > 10 and text[10] in "T " else text):
-            y, mo, d = m.groups()
-            dt.date(int(y), int(mo or 1), int(d or 1))
+            year, month, day = m.groups()
+            dt.date(int(year), int(month or 1), int(day or 1))
             return m.group(0), None
         if re.match(r"^\d+([.,]\d+)?$", text):  # a serial number kept as text
             return parse_date(float(text.replace(",", ".")))

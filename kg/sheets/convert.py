@@ -141,8 +141,8 @@ class Converter(RelationReader):
                 return
         self.records[name][rid] = rec
         self.where[rid] = (table, number)
-        for n in names_of(rec):
-            ids = self.names.setdefault(KIND_NAME[name], {}).setdefault(normalise(n), [])
+        for alias in names_of(rec):
+            ids = self.names.setdefault(KIND_NAME[name], {}).setdefault(normalise(alias), [])
             ids.append(rid)
 
     def resolve(
@@ -268,12 +268,12 @@ class Converter(RelationReader):
                 self.failed.add(normalise(name))
         # the same derived id on two rows: different communes → name + commune code; same commune → a duplicate
         counts: dict[str, int] = {}
-        for _, _, _, rid, explicit in pending:
-            if not explicit:
+        for _, _, _, rid, given in pending:
+            if not given:
                 counts[rid] = counts.get(rid, 0) + 1
-        for number, row, headers, rid, explicit in pending:
+        for number, row, headers, rid, given in pending:
             located = self.commune(table, number, row, headers, sheet)
-            if not explicit and counts[rid] > 1 and rid not in self.known.index and located:
+            if not given and counts[rid] > 1 and rid not in self.known.index and located:
                 rid = f"{rid}-{parse_territory(located).code.lower()}"
             types = []
             for v in parse_list(row.get("types")):
@@ -305,13 +305,13 @@ class Converter(RelationReader):
             for key, what in (("siren", "SIREN"), ("siret", "SIRET")):
                 v = parse_code(row.get(key))
                 if v is not None:
-                    en = _IDENT_FR[what][0](v)
-                    if en:
+                    problem = _IDENT_FR[what][0](v)
+                    if problem:
                         self.rows.bad(
                             table,
                             number,
                             self.header(headers, sheet, key),
-                            _ident_fr(what, v, en),
+                            _ident_fr(what, v, problem),
                             _IDENT_FR[what][2],
                         )
                         ok = False
@@ -319,13 +319,13 @@ class Converter(RelationReader):
             rna = cell_text(row.get("rna"))
             if rna is not None:
                 rna = rna.replace(" ", "")
-                en = rna_problem(rna)
-                if en:
+                problem = rna_problem(rna)
+                if problem:
                     self.rows.bad(
                         table,
                         number,
                         self.header(headers, sheet, "rna"),
-                        f"« {rna} » n'est pas un numéro RNA ({en})",
+                        f"« {rna} » n'est pas un numéro RNA ({problem})",
                         "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
                     )
                     ok = False

@@ -345,11 +345,11 @@ def plan_import(
                 key = normalise(n).replace(" ", "")
                 if key in compact and all(r != rid for r, _ in compact[key]):
                     compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
-    for items in compact.values():
-        if len({r for r, _ in items}) > 1:
+    for pairs in compact.values():
+        if len({r for r, _ in pairs}) > 1:
             rows.warnings.append(
                 "doublon probable : "
-                + " / ".join(f"« {n} » ({r})" for r, n in items)
+                + " / ".join(f"« {n} » ({r})" for r, n in pairs)
                 + " — fusionnez-les ou donnez-leur le même id"
             )
     rows.warnings += near_duplicates(own["actors"], known)
@@ -391,18 +391,19 @@ def plan_import(
     for name_ in IMPORT_KINDS:
         if name_ == "documents":
             continue
-        for rec in own[name_]:
-            before = old.pop(rec.id, None)  # type: ignore[attr-defined]
+        for item in own[name_]:
+            record: Any = item
+            before = old.pop(record.id, None)
             kind = KIND_NAME[name_]
             if before is None:
-                plan.added.append(Change(kind, rec.id, _label_of(rec, name_of)))  # type: ignore[attr-defined]
-            elif _content(before[1]) != _content(rec):
+                plan.added.append(Change(kind, record.id, _label_of(record, name_of)))
+            elif _content(before[1]) != _content(record):
                 plan.changed.append(
                     Change(
                         kind,
-                        rec.id,
-                        _label_of(rec, name_of),  # type: ignore[attr-defined]
-                        _changed_fields(before[1], rec),
+                        record.id,
+                        _label_of(record, name_of),
+                        _changed_fields(before[1], record),
                     )
                 )
             else:

@@ -57,7 +57,7 @@ def write_workbook(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = openpyxl.Workbook()
-    readme = wb.active
+    readme: Any = wb.active
     readme.title = README_SHEET
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")

@@ -303,19 +303,19 @@ class Converter(RelationReader):
             }
             ok = True
             for key, what in (("siren", "SIREN"), ("siret", "SIRET")):
-                v = parse_code(row.get(key))
-                if v is not None:
-                    problem = _IDENT_FR[what][0](v)
+                code = parse_code(row.get(key))
+                if code is not None:
+                    problem = _IDENT_FR[what][0](code)
                     if problem:
                         self.rows.bad(
                             table,
                             number,
                             self.header(headers, sheet, key),
-                            _ident_fr(what, v, problem),
+                            _ident_fr(what, code, problem),
                             _IDENT_FR[what][2],
                         )
                         ok = False
-                    data[key] = v
+                    data[key] = code
             rna = cell_text(row.get("rna"))
             if rna is not None:
                 rna = rna.replace(" ", "")

@@ -155,7 +155,7 @@ def dump_records(imp: Imported) -> str:
 
 
 def parse_records(text: str) -> dict[str, Any]:
-    """Read what :func:`dump_records` wrote, line by line (each value is JSON); ValueError otherwise."""
+    """Read what :func:`dump_records` wrote, line by line (each value is JSON); InputError (or ValueError) otherwise."""
     data: dict[str, Any] = {}
     section: Any = None
     current: dict[str, Any] | None = None
@@ -174,11 +174,11 @@ def parse_records(text: str) -> dict[str, Any]:
         elif line.startswith("  "):
             line = line[2:]
         else:
-            raise ValueError(line)
+            raise InputError(RECORDS_FILE, f"not written by kg import: {line!r}")
         key, _, value = line.partition(": ")
         target = section if isinstance(section, dict) else current
         if target is None or not key or not value:
-            raise ValueError(line)
+            raise InputError(RECORDS_FILE, f"not written by kg import: {line!r}")
         target[key] = json.loads(value)
     return data
 
@@ -190,7 +190,7 @@ def _load_one(folder: Path, problems: list[Problem]) -> Imported | None:
         text = path.read_text(encoding="utf-8")
         try:
             data = parse_records(text)
-        except ValueError:  # edited by hand: read it as the YAML it is
+        except (InputError, ValueError):  # edited by hand: read it as the YAML it is
             data = yaml.load(text, Loader=loader) or {}
     except (OSError, yaml.YAMLError) as exc:
         problems.append(
@@ -301,8 +301,9 @@ def staged_import(imp: Imported, original: str | Path, data_dir: str | Path) -> 
     """
     folder = import_folder(data_dir, imp.slug)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp: Path | None = folder.with_name(f".{imp.slug}.new-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)  # type: ignore[arg-type]
+    staging = folder.with_name(f".{imp.slug}.new-{os.getpid()}")
+    tmp: Path | None = staging
+    shutil.rmtree(staging, ignore_errors=True)
 
     def install() -> Path:
         nonlocal tmp
@@ -317,10 +318,10 @@ def staged_import(imp: Imported, original: str | Path, data_dir: str | Path) -> 
         return folder
 
     try:
-        tmp.mkdir()
+        staging.mkdir()
         stored = Imported(imp.slug, imp.meta, imp.records, folder)
-        (tmp / RECORDS_FILE).write_text(dump_records(stored), encoding="utf-8")
-        shutil.copyfile(original, tmp / copy_name(imp.slug, Path(original).name))
+        (staging / RECORDS_FILE).write_text(dump_records(stored), encoding="utf-8")
+        shutil.copyfile(original, staging / copy_name(imp.slug, Path(original).name))
         yield install
     finally:
         if tmp is not None:

@@ -29,7 +29,7 @@ def read_concepts(schemes_file: str | Path) -> list[tuple[str, str, str, str]]:
     >>> ("role", "porteur") in {c[:2] for c in read_concepts(ONTOLOGY_DIR / "schemes.ttl")}
     True
     """
-    from pyoxigraph import RdfFormat, Store, parse
+    from pyoxigraph import QuerySolutions, RdfFormat, Store, parse
 
     text = Path(schemes_file).read_bytes()
     order: dict[str, int] = {}  # concept IRI → first position in the file: the lists keep the file's order
@@ -38,7 +38,9 @@ def read_concepts(schemes_file: str | Path) -> list[tuple[str, str, str, str]]:
     store = Store()
     store.load(text, format=RdfFormat.TURTLE)
     rows = []
-    for row in store.query(_CONCEPTS_Q):
+    solutions = store.query(_CONCEPTS_Q)
+    assert isinstance(solutions, QuerySolutions)  # a SELECT query
+    for row in solutions:
         scheme = row["scheme"].value.rstrip("/").rsplit("/", 1)[-1]
         n = row["n"].value
         fr = row["fr"].value if row["fr"] else n

@@ -13,19 +13,21 @@ the relation sheets in :mod:`kg.sheets.relations`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
-from kg.ingest.geo import Geography, normalise_name
+from kg.ingest.geo import Geography
 from kg.ingest.imports import IMPORT_KINDS, KIND_NAME, NAME_OF_KIND, import_doc_id
 from kg.model.identifiers import rna_problem, siren_problem, siret_problem
+from kg.model.names import closest, did_you_mean, normalise, suggestion
 from kg.model.records import Actor, Document, Programme, Source
+from kg.model.territories import parse_territory
+from kg.model.words import kind_word
 from kg.sheets.known import Known, names_of
 from kg.sheets.relations import RelationReader
-from kg.sheets.rows import FR_KIND, Rows, suggest
+from kg.sheets.rows import Rows
 from kg.sheets.workbook import Concepts, Sheet, Table, cell_text, parse_code, parse_list, slugify
 
 __all__ = ["Converter", "convert"]
@@ -85,8 +87,8 @@ class Converter(RelationReader):
             doc = (
                 self.sources.get(src)
                 or self.sources.get(slugify(src))
-                or self.sources.get(normalise_name(src))
-                or self.known.documents.get(normalise_name(src))
+                or self.sources.get(normalise(src))
+                or self.known.documents.get(normalise(src))
             )
             if doc is None:
                 self.rows.bad(
@@ -94,7 +96,7 @@ class Converter(RelationReader):
                     number,
                     self.header(headers, sheet, "source"),
                     f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
-                    suggest(src, [k for k in self.sources if " " in k or "-" not in k])
+                    did_you_mean(src, [k for k in self.sources if " " in k or "-" not in k])
                     or "ajoutez-la à la feuille Sources, ou videz la cellule",
                 )
             else:
@@ -133,21 +135,21 @@ class Converter(RelationReader):
                     table,
                     number,
                     headers.get("id", "id"),
-                    f"{what} {FR_KIND[KIND_NAME[other_name]]} « {rid} » ({t.where}, ligne {n})",
+                    f"{what} {kind_word(KIND_NAME[other_name])} « {rid} » ({t.where}, ligne {n})",
                     "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
                 )
                 return
         self.records[name][rid] = rec
         self.where[rid] = (table, number)
-        for n in names_of(rec):
-            ids = self.names.setdefault(KIND_NAME[name], {}).setdefault(normalise_name(n), [])
+        for alias in names_of(rec):
+            ids = self.names.setdefault(KIND_NAME[name], {}).setdefault(normalise(alias), [])
             ids.append(rid)
 
     def resolve(
         self, table: Table, number: int, header: str, value: str, kinds: tuple[str, ...]
     ) -> tuple[str, str] | None:
         """(id, kind) of the actor or programme a cell names: own rows first, then the graph."""
-        slug, key = slugify(value), normalise_name(value)
+        slug, key = slugify(value), normalise(value)
         if key in self.failed or slug in self.failed or value in self.failed:
             return None  # a row of this file that is already reported
         for kind in kinds:  # an id of this workbook
@@ -180,22 +182,21 @@ class Converter(RelationReader):
                 table,
                 number,
                 header,
-                f"« {value} » désigne plusieurs {FR_KIND[kinds[0]]}s du graphe : {', '.join(ids)}",
+                f"« {value} » désigne plusieurs {kind_word(kinds[0])}s du graphe : {', '.join(ids)}",
                 "écrivez l'id de celui que vous voulez",
             )
             return None
-        what = " ou ".join(FR_KIND[k] for k in kinds)
+        what = " ou ".join(kind_word(k) for k in kinds)
         candidates = [n for k in kinds for n in self.names.get(k, {})]
         pretty = {
-            normalise_name(getattr(r, "name", "")): getattr(r, "name", "")
+            normalise(getattr(r, "name", "")): getattr(r, "name", "")
             for _, r in (self.records["actors"] | self.records["programmes"]).items()
         }
         for _rid, (kind, rec, _) in self.known.index.items():
             if kind in kinds:
-                pretty[normalise_name(rec.name)] = rec.name  # type: ignore[attr-defined]
-                candidates.append(normalise_name(rec.name))  # type: ignore[attr-defined]
-        close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.8)
-        hint = f"vouliez-vous dire {', '.join(f'« {pretty.get(c, c)} »' for c in close)} ?" if close else None
+                pretty[normalise(rec.name)] = rec.name  # type: ignore[attr-defined]
+                candidates.append(normalise(rec.name))  # type: ignore[attr-defined]
+        hint = suggestion([pretty.get(c, c) for c in closest(key, candidates)])
         self.rows.bad(
             table,
             number,
@@ -244,7 +245,7 @@ class Converter(RelationReader):
                 )
                 continue
             self.records["documents"][doc.id] = doc  # type: ignore[attr-defined]
-            for k in (sid, cell_text(row.get("id")) or sid, title, normalise_name(title)):
+            for k in (sid, cell_text(row.get("id")) or sid, title, normalise(title)):
                 self.sources.setdefault(k, doc.id)  # type: ignore[attr-defined]
 
     def read_actors(self, sheet: Sheet, table: Table) -> None:
@@ -257,25 +258,23 @@ class Converter(RelationReader):
             rid = None
             if not explicit:  # the name of an actor already in the graph designates it
                 ids = [
-                    i
-                    for i in self.known.names.get(normalise_name(name), [])
-                    if self.known.index[i][0] == "actor"
+                    i for i in self.known.names.get(normalise(name), []) if self.known.index[i][0] == "actor"
                 ]
                 rid = ids[0] if len(ids) == 1 else None
             rid = rid or self.own_id("actor", explicit, slugify(name), table, number, headers, sheet)
             if rid:
                 pending.append((number, row, headers, rid, bool(explicit)))
             else:
-                self.failed.add(normalise_name(name))
+                self.failed.add(normalise(name))
         # the same derived id on two rows: different communes → name + commune code; same commune → a duplicate
         counts: dict[str, int] = {}
-        for _, _, _, rid, explicit in pending:
-            if not explicit:
+        for _, _, _, rid, given in pending:
+            if not given:
                 counts[rid] = counts.get(rid, 0) + 1
-        for number, row, headers, rid, explicit in pending:
+        for number, row, headers, rid, given in pending:
             located = self.commune(table, number, row, headers, sheet)
-            if not explicit and counts[rid] > 1 and rid not in self.known.index and located:
-                rid = f"{rid}-{located.split(':', 1)[1].lower()}"
+            if not given and counts[rid] > 1 and rid not in self.known.index and located:
+                rid = f"{rid}-{parse_territory(located).code.lower()}"
             types = []
             for v in parse_list(row.get("types")):
                 n = self.concept(table, number, self.header(headers, sheet, "types"), "actor-type", v)
@@ -290,7 +289,7 @@ class Converter(RelationReader):
                         "le type d'acteur manque",
                         "choisissez un type dans la liste (Association, Entreprise, Commune…)",
                     )
-                self.failed.update((rid, normalise_name(str(cell_text(row.get("name"))))))
+                self.failed.update((rid, normalise(str(cell_text(row.get("name"))))))
                 continue
             data: dict[str, Any] = {
                 "id": rid,
@@ -304,29 +303,29 @@ class Converter(RelationReader):
             }
             ok = True
             for key, what in (("siren", "SIREN"), ("siret", "SIRET")):
-                v = parse_code(row.get(key))
-                if v is not None:
-                    en = _IDENT_FR[what][0](v)
-                    if en:
+                code = parse_code(row.get(key))
+                if code is not None:
+                    problem = _IDENT_FR[what][0](code)
+                    if problem:
                         self.rows.bad(
                             table,
                             number,
                             self.header(headers, sheet, key),
-                            _ident_fr(what, v, en),
+                            _ident_fr(what, code, problem),
                             _IDENT_FR[what][2],
                         )
                         ok = False
-                    data[key] = v
+                    data[key] = code
             rna = cell_text(row.get("rna"))
             if rna is not None:
                 rna = rna.replace(" ", "")
-                en = rna_problem(rna)
-                if en:
+                problem = rna_problem(rna)
+                if problem:
                     self.rows.bad(
                         table,
                         number,
                         self.header(headers, sheet, "rna"),
-                        f"« {rna} » n'est pas un numéro RNA ({en})",
+                        f"« {rna} » n'est pas un numéro RNA ({problem})",
                         "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
                     )
                     ok = False
@@ -355,7 +354,7 @@ class Converter(RelationReader):
             if rec is not None:
                 self.put("actors", rec, table, number, headers)
             else:
-                self.failed.update((rid, normalise_name(str(data["name"]))))
+                self.failed.update((rid, normalise(str(data["name"]))))
 
     def read_programmes(self, sheet: Sheet, table: Table) -> None:
         for number, row, headers in self.cells(sheet, table):
@@ -367,7 +366,7 @@ class Converter(RelationReader):
             if not explicit:
                 ids = [
                     i
-                    for i in self.known.names.get(normalise_name(name), [])
+                    for i in self.known.names.get(normalise(name), [])
                     if self.known.index[i][0] == "programme"
                 ]
                 rid = ids[0] if len(ids) == 1 else None
@@ -410,7 +409,7 @@ class Converter(RelationReader):
             if rec is not None:
                 self.put("programmes", rec, table, number, headers)
             else:
-                self.failed.update((str(rid), normalise_name(name)))
+                self.failed.update((str(rid), normalise(name)))
 
     def actor_label(self, rid: str) -> str:
         """The name of the actor *rid* (of this workbook or of the graph)."""

@@ -107,7 +107,7 @@ def export_rows(
             f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
             "departement:94, commune:94018, intercommunalite:200057941, region:11"
         )
-    records: list[tuple[str, str, BaseModel]] = [(owner, k, r) for owner, items in groups for k, r in items]
+    records: list[tuple[str, str, Any]] = [(owner, k, r) for owner, items in groups for k, r in items]
     by_id = {r.id: (k, r) for _, k, r in records if k != "document"}  # type: ignore[attr-defined]
     # everything the graph knows, for names and for the filter's reach
     all_names: dict[str, list[str]] = {}
@@ -168,7 +168,7 @@ def export_rows(
     }
     used_sources: set[str] = set()
     for owner, kind, rec in records:
-        r: Any = rec
+        r = rec
         if kind == "document":
             continue
         src = source_of(owner, r)

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kg.ingest.geo import normalise_name
 from kg.ingest.imports import Imported, default_schemes_file, import_doc_id, load_imports
+from kg.model.names import normalise
 
 __all__ = ["Known", "known_records", "names_of"]
 
@@ -24,7 +24,7 @@ class Known:
     """Records already in the graph: curated ones and those of the other imports.
 
     ``index`` maps an id to ``(kind, record, owner)``, owner being ``"curated"`` or the
-    import name; ``names`` maps :func:`kg.ingest.geo.normalise_name` of a name (or other name) to ids.
+    import name; ``names`` maps :func:`kg.model.names.normalise` of a name (or other name) to ids.
     """
 
     index: dict[str, tuple[str, BaseModel, str]] = field(default_factory=dict)
@@ -37,7 +37,7 @@ class Known:
         rid = rec.id  # type: ignore[attr-defined]
         self.index.setdefault(rid, (kind, rec, owner))
         for n in names_of(rec):
-            ids = self.names.setdefault(normalise_name(n), [])
+            ids = self.names.setdefault(normalise(n), [])
             if rid not in ids:
                 ids.append(rid)
 
@@ -76,6 +76,6 @@ def known_records(
             if kind != "document":
                 known.add(kind, rec, slug)
             elif rec.id.startswith(import_doc_id(slug) + "."):  # type: ignore[attr-defined]
-                known.documents.setdefault(normalise_name(rec.title), rec.id)  # type: ignore[attr-defined]
-                known.documents.setdefault(normalise_name(rec.id.split(".", 1)[1]), rec.id)  # type: ignore[attr-defined]
+                known.documents.setdefault(normalise(rec.title), rec.id)  # type: ignore[attr-defined]
+                known.documents.setdefault(normalise(rec.id.split(".", 1)[1]), rec.id)  # type: ignore[attr-defined]
     return known

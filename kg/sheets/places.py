@@ -8,11 +8,10 @@ with the candidates.
 
 from __future__ import annotations
 
-import difflib
-
-from kg.ingest.geo import Geography, commune_by_code, find_communes, normalise_name
+from kg.ingest.geo import Geography, commune_by_code, find_communes
 from kg.model.identifiers import insee_commune_problem
-from kg.sheets.rows import CellReader, suggest
+from kg.model.names import closest, did_you_mean, normalise
+from kg.sheets.rows import CellReader
 from kg.sheets.workbook import Sheet, Table, cell_text, parse_code
 
 __all__ = ["PlaceReader"]
@@ -88,16 +87,14 @@ class PlaceReader(CellReader):
                     "corrigez le département ou le code postal",
                 )
             else:
-                close = difflib.get_close_matches(
-                    normalise_name(text), list(self.geo.by_name), n=3, cutoff=0.8
-                )
+                close = closest(normalise(text), self.geo.by_name)
                 names = [self.geo.communes[self.geo.by_name[k][0]].name for k in close]
                 self.rows.bad(
                     table,
                     number,
                     header,
                     f"aucune commune ne s'appelle « {text} »",
-                    (suggest(text, names) or "vérifiez l'orthographe") + " ; ou écrivez le code INSEE",
+                    (did_you_mean(text, names) or "vérifiez l'orthographe") + " ; ou écrivez le code INSEE",
                 )
             return None
         listing = "; ".join(

@@ -11,7 +11,6 @@ written: :mod:`kg.store.imports` applies a plan.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kg.errors import InputError, Problem
-from kg.ingest.geo import Geography, normalise_name
+from kg.ingest.geo import Geography
 from kg.ingest.imports import (
     IMPORT_KINDS,
     KIND_NAME,
@@ -31,10 +30,12 @@ from kg.ingest.imports import (
     import_graph,
     load_imports,
 )
+from kg.model.names import normalise, similarity
 from kg.model.records import Actor, Document
+from kg.model.words import euros, kind_word
 from kg.sheets.convert import convert
 from kg.sheets.known import Known, known_records, names_of
-from kg.sheets.rows import FR_KIND, Rows
+from kg.sheets.rows import Rows
 from kg.sheets.workbook import (
     README_SHEET,
     Sheet,
@@ -60,7 +61,7 @@ class Change:
 
     def __str__(self) -> str:
         extra = f" ({', '.join(self.fields)})" if self.fields else ""
-        return f"{FR_KIND.get(self.kind, self.kind)} {self.id} « {self.label} »{extra}"
+        return f"{kind_word(self.kind)} {self.id} « {self.label} »{extra}"
 
 
 @dataclass
@@ -130,11 +131,7 @@ def _label_of(rec: BaseModel, name: Callable[[str], str] = str) -> str:
         if hasattr(rec, b):
             left = name(getattr(rec, a)) if getattr(rec, a, None) else "?"
             value = getattr(rec, extra, None)
-            suffix = (
-                f" ({value:,.2f} €)".replace(",", " ").replace(".", ",")
-                if extra == "amount_eur"
-                else (f" ({value})" if value else "")
-            )
+            suffix = f" ({euros(value)})" if extra == "amount_eur" else (f" ({value})" if value else "")
             return f"{left} → {name(getattr(rec, b))}{suffix}"
     return str(rec.id)  # type: ignore[attr-defined]
 
@@ -155,10 +152,10 @@ _ACTOR_SHEET_FIELDS = (
 
 def _read_slug_from_readme(tables: list[Table]) -> str | None:
     for t in tables:
-        if normalise_name(t.name) != normalise_name(README_SHEET):
+        if normalise(t.name) != normalise(README_SHEET):
             continue
         for row in [t.headers] + [list(r) for _, r in t.rows]:
-            if row and normalise_name(str(row[0] or "")) == "import":
+            if row and normalise(str(row[0] or "")) == "import":
                 value = next((cell_text(v) for v in row[1:] if cell_text(v)), None)
                 return slugify(value) if value else None
     return None
@@ -174,10 +171,10 @@ def near_duplicates(
     """
     entries: list[tuple[str, str, str, bool]] = []  # compact name, id, shown name, own?
     for rec in actors:
-        entries.append((normalise_name(rec.name).replace(" ", ""), rec.id, rec.name, True))  # type: ignore[attr-defined]
+        entries.append((normalise(rec.name).replace(" ", ""), rec.id, rec.name, True))  # type: ignore[attr-defined]
     for rid, (kind, rec, _) in known.index.items():
         if kind == "actor":
-            entries.append((normalise_name(rec.name).replace(" ", ""), rid, rec.name, False))  # type: ignore[attr-defined]
+            entries.append((normalise(rec.name).replace(" ", ""), rid, rec.name, False))  # type: ignore[attr-defined]
     blocks: dict[str, list[int]] = {}
     for i, (c, _, _, _) in enumerate(entries):
         if len(c) >= 6:
@@ -197,7 +194,7 @@ def near_duplicates(
                 pair = (min(a[1], b[1]), max(a[1], b[1]))
                 if pair in seen:
                     continue
-                if difflib.SequenceMatcher(None, a[0], b[0]).ratio() >= cutoff:
+                if similarity(a[0], b[0]) >= cutoff:
                     seen.add(pair)
                     out.append(
                         f"doublon probable : « {a[2]} » ({a[1]}) / « {b[2]} » ({b[1]}) — fusionnez-les, "
@@ -273,7 +270,7 @@ def plan_import(
     for t in tables:
         s = match_sheet(t)
         if s is None:
-            if normalise_name(t.name) not in (normalise_name(README_SHEET), "listes", "read me", "readme"):
+            if normalise(t.name) not in (normalise(README_SHEET), "listes", "read me", "readme"):
                 rows.warnings.append(
                     f"{t.where} : feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, "
                     "Financements ni Sources)"
@@ -310,7 +307,7 @@ def plan_import(
                     table,
                     number,
                     "id",
-                    f"l'id « {rid} » est déjà celui d'un {FR_KIND[kind]} du graphe",
+                    f"l'id « {rid} » est déjà celui d'un {kind_word(kind)} du graphe",
                     "donnez un autre id (colonne id)",
                 )
                 continue
@@ -341,18 +338,18 @@ def plan_import(
     # probable duplicates: names equal once spaces, hyphens, accents and case are ignored
     compact: dict[str, list[tuple[str, str]]] = {}
     for rec in own["actors"]:
-        compact.setdefault(normalise_name(rec.name).replace(" ", ""), []).append((rec.id, rec.name))  # type: ignore[attr-defined]
+        compact.setdefault(normalise(rec.name).replace(" ", ""), []).append((rec.id, rec.name))  # type: ignore[attr-defined]
     for rid, (kind, rec, owner) in known.index.items():
         if kind == "actor":
             for n in names_of(rec):
-                key = normalise_name(n).replace(" ", "")
+                key = normalise(n).replace(" ", "")
                 if key in compact and all(r != rid for r, _ in compact[key]):
                     compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
-    for items in compact.values():
-        if len({r for r, _ in items}) > 1:
+    for pairs in compact.values():
+        if len({r for r, _ in pairs}) > 1:
             rows.warnings.append(
                 "doublon probable : "
-                + " / ".join(f"« {n} » ({r})" for r, n in items)
+                + " / ".join(f"« {n} » ({r})" for r, n in pairs)
                 + " — fusionnez-les ou donnez-leur le même id"
             )
     rows.warnings += near_duplicates(own["actors"], known)
@@ -394,18 +391,19 @@ def plan_import(
     for name_ in IMPORT_KINDS:
         if name_ == "documents":
             continue
-        for rec in own[name_]:
-            before = old.pop(rec.id, None)  # type: ignore[attr-defined]
+        for item in own[name_]:
+            record: Any = item
+            before = old.pop(record.id, None)
             kind = KIND_NAME[name_]
             if before is None:
-                plan.added.append(Change(kind, rec.id, _label_of(rec, name_of)))  # type: ignore[attr-defined]
-            elif _content(before[1]) != _content(rec):
+                plan.added.append(Change(kind, record.id, _label_of(record, name_of)))
+            elif _content(before[1]) != _content(record):
                 plan.changed.append(
                     Change(
                         kind,
-                        rec.id,
-                        _label_of(rec, name_of),  # type: ignore[attr-defined]
-                        _changed_fields(before[1], rec),
+                        record.id,
+                        _label_of(record, name_of),
+                        _changed_fields(before[1], record),
                     )
                 )
             else:

@@ -9,10 +9,14 @@ relation may name an actor of a later sheet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
-from kg.model.records import Funding, Membership, Participation, Programme, Support
+from pydantic import BaseModel
+
+from kg.model.records import Funding, Membership, Participation, Programme, Source, Support
 from kg.sheets.places import PlaceReader
-from kg.sheets.workbook import RELATION_KINDS, Sheet, Table, cell_text, parse_amount
+from kg.sheets.workbook import SHEET_RELATION_KINDS, Sheet, Table, cell_text, parse_amount
 
 __all__ = ["RelationReader"]
 
@@ -23,6 +27,35 @@ class RelationReader(PlaceReader):
     Relies on the converter's ``resolve``, ``provenance``, ``own_id``, ``put``,
     ``actor_label`` and ``set_attribute`` (resolving names, citing the row, storing records).
     """
+
+    if TYPE_CHECKING:  # provided by kg.sheets.convert.Converter
+
+        def resolve(
+            self, table: Table, number: int, header: str, value: str, kinds: tuple[str, ...]
+        ) -> tuple[str, str] | None: ...
+
+        def provenance(
+            self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet
+        ) -> list[Source]: ...
+
+        def own_id(
+            self,
+            kind: str,
+            explicit: str | None,
+            base: str,
+            table: Table,
+            number: int,
+            headers: dict,
+            sheet: Sheet,
+        ) -> str | None: ...
+
+        def put(self, name: str, rec: BaseModel, table: Table, number: int, headers: dict) -> None: ...
+
+        def actor_label(self, rid: str) -> str: ...
+
+        def set_attribute(
+            self, table: Table, number: int, header: str, name: str, rid: str, fieldname: str, value: str
+        ) -> None: ...
 
     def read_partners(self, sheet: Sheet, table: Table) -> None:
         for number, row, headers in self.cells(sheet, table):
@@ -97,12 +130,12 @@ class RelationReader(PlaceReader):
                 if kind_text
                 else "partenariat"
             )
-            if kind and kind not in RELATION_KINDS:
+            if kind and kind not in SHEET_RELATION_KINDS:
                 fix = (
                     "mettez-le dans la feuille Financements (montant obligatoire)"
                     if kind == "financement"
                     else "choisissez un type de la liste : "
-                    + ", ".join(self.concepts.label("relation-kind", k) for k in RELATION_KINDS)
+                    + ", ".join(self.concepts.label("relation-kind", k) for k in SHEET_RELATION_KINDS)
                 )
                 self.rows.bad(
                     table,
@@ -139,8 +172,20 @@ class RelationReader(PlaceReader):
                 )
             # resolved after every sheet is read: a relation may name an actor of a later sheet
             later.append(
-                lambda args=(sheet, table, number, row, headers, src, dst, kind, role, sk, role_text, sk_text): (
-                    self._relation(*args)
+                partial(
+                    self._relation,
+                    sheet,
+                    table,
+                    number,
+                    row,
+                    headers,
+                    src,
+                    dst,
+                    kind,
+                    role,
+                    sk,
+                    role_text,
+                    sk_text,
                 )
             )
 
@@ -257,7 +302,7 @@ class RelationReader(PlaceReader):
                 headers,
                 sheet,
             )
-            if prog is None:
+            if prog is None or rid is None:
                 return
             self.put("programmes", prog, table, number, headers)
             for i, who in enumerate((a[0], b[0]), 1):

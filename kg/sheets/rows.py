@@ -9,7 +9,6 @@ here knows about the graph.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -17,10 +16,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kg.errors import Problem
-from kg.ingest.geo import normalise_name
+from kg.model.names import did_you_mean, normalise
 from kg.sheets.workbook import (
     EXAMPLE_ID_PREFIX,
-    RELATION_KINDS,
+    SHEET_RELATION_KINDS,
     Concepts,
     Sheet,
     Table,
@@ -30,19 +29,7 @@ from kg.sheets.workbook import (
     parse_list,
 )
 
-__all__ = ["FR_KIND", "CellReader", "Rows", "suggest"]
-
-#: kind of a record → its name in the messages
-FR_KIND = {
-    "actor": "acteur",
-    "programme": "programme",
-    "participation": "participation",
-    "membership": "adhésion",
-    "funding": "financement",
-    "support": "soutien",
-    "document": "source",
-    "person": "personne",
-}
+__all__ = ["CellReader", "Rows"]
 
 
 class Rows:
@@ -54,11 +41,6 @@ class Rows:
 
     def bad(self, table: Table, row: int | None, header: str | None, message: str, fix: str | None) -> None:
         self.problems.append(Problem(table.where, row, header, message, fix, where="row"))
-
-
-def suggest(value: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(value, list(candidates), n=3, cutoff=0.75)
-    return f"vouliez-vous dire {', '.join(f'« {c} »' for c in close)} ?" if close else None
 
 
 class CellReader:
@@ -116,7 +98,7 @@ class CellReader:
         if n is None:
             labels = [lab for _, lab in self.concepts.labels.get(scheme, [])]
             if scheme == "relation-kind":
-                labels = [self.concepts.label(scheme, k) for k in RELATION_KINDS]
+                labels = [self.concepts.label(scheme, k) for k in SHEET_RELATION_KINDS]
             if lenient:
                 self.rows.warnings.append(
                     f"{table.where}, ligne {number}, colonne « {header} » : « {value} » "
@@ -128,7 +110,7 @@ class CellReader:
                 number,
                 header,
                 f"« {value} » n'est pas dans la liste",
-                suggest(value, labels) or f"choisissez dans la liste : {', '.join(labels)}",
+                did_you_mean(value, labels) or f"choisissez dans la liste : {', '.join(labels)}",
             )
         return n
 
@@ -170,9 +152,7 @@ class CellReader:
 
     def themes(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet) -> list[str]:
         header = self.header(headers, sheet, "themes")
-        lenient = (
-            normalise_name(header) == "tags"
-        )  # Kumu tags may hold anything: keep the themes, skip the rest
+        lenient = normalise(header) == "tags"  # Kumu tags may hold anything: keep the themes, skip the rest
         out = []
         for v in parse_list(row.get("themes")):
             n = self.concept(table, number, header, "theme", v, lenient=lenient)

@@ -1,0 +1,165 @@
+"""Cell parsers for French conventions: ``dd/mm/yyyy`` and Excel serial dates, decimal
+commas, spaces as thousands separators. They return ``(value, problem)`` pairs and never
+raise, so an import can report every bad cell at once.
+
+>>> parse_amount("1 500 000,50")
+(Decimal('1500000.50'), None)
+>>> parse_date(44994)  # an Excel serial number
+('2023-03-09', None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from kg.model.names import normalise
+
+__all__ = ["cell_text", "is_empty", "parse_amount", "parse_code", "parse_date", "parse_list", "slugify"]
+
+# --------------------------------------------------------------------------- cells
+
+
+def is_empty(value: Any) -> bool:
+    """True for a cell with nothing in it: None, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_MY = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_FIX = "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa"
+
+
+def parse_date(value: Any) -> tuple[str | None, str | None]:
+    """A date cell as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: ``(value, None)`` or ``(None, problem)``.
+
+    Accepts spreadsheet dates, ``dd/mm/yyyy``, ``mm/yyyy``, ``yyyy``, ISO dates and Excel
+    serial numbers (a whole number from 1000 to 2999 is a year).
+
+    Examples
+    --------
+    >>> parse_date("2021"), parse_date("03/2021"), parse_date(2021)
+    (('2021', None), ('2021-03', None), ('2021', None))
+    >>> print(parse_date("31/02/2021")[1])
+    « 31/02/2021 » n'est pas une date réelle (day is out of range for month)
+    """
+    if is_empty(value):
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 1000 <= value <= 2999:
+            return str(int(value)), None
+        if 1 <= value < 2958466:
+            return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat(), None
+        return None, f"« {value} » n'est pas une date"
+    text = str(value).strip()
+    try:
+        if m := _DMY.match(text):
+            d, mo, y = (int(x) for x in m.groups())
+            return dt.date(y, mo, d).isoformat(), None
+        if m := _MY.match(text):
+            mo, y = (int(x) for x in m.groups())
+            dt.date(y, mo, 1)
+            return f"{y:04d}-{mo:02d}", None
+        if m := _ISO.match(text[:10] if len(text) > 10 and text[10] in "T " else text):
+            year, month, day = m.groups()
+            dt.date(int(year), int(month or 1), int(day or 1))
+            return m.group(0), None
+        if re.match(r"^\d+([.,]\d+)?$", text):  # a serial number kept as text
+            return parse_date(float(text.replace(",", ".")))
+    except ValueError as exc:
+        return None, f"« {text} » n'est pas une date réelle ({exc})"
+    return None, f"« {text} » n'est pas une date"
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
+    """An amount in euros: decimal comma or point, spaces, dots or apostrophes between thousands, a € sign.
+
+    Examples
+    --------
+    >>> parse_amount("1.500.000"), parse_amount("12 500,5 €"), parse_amount(1500.5)
+    ((Decimal('1500000'), None), (Decimal('12500.5'), None), (Decimal('1500.5'), None))
+    >>> parse_amount("environ 10k")[1]
+    "« environ 10k » n'est pas un montant"
+    """
+    if is_empty(value):
+        return None, None
+    if isinstance(value, bool):
+        return None, f"« {value} » n'est pas un montant"
+    if isinstance(value, int):
+        return Decimal(value), None
+    if isinstance(value, float):
+        return Decimal(repr(value)).normalize() if value != int(value) else Decimal(int(value)), None
+    text = _SPACES.sub("", str(value)).replace("€", "").replace("EUR", "").replace("eur", "")
+    if re.match(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$", text):  # 1.500.000,50
+        text = text.replace(".", "").replace(",", ".")
+    elif re.match(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$", text):  # 1,500,000.50
+        text = text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
+    try:
+        if not re.match(r"^-?\d+(\.\d+)?$", text):
+            raise InvalidOperation
+        return Decimal(text), None
+    except InvalidOperation:
+        return None, f"« {value} » n'est pas un montant"
+
+
+def parse_list(value: Any) -> list[str]:
+    """Values separated by ``|`` (Kumu's convention), stripped, empty ones dropped.
+
+    >>> parse_list("Jeunesse | Emploi||")
+    ['Jeunesse', 'Emploi']
+    """
+    if is_empty(value):
+        return []
+    return [p.strip() for p in str(value).split("|") if p.strip()]
+
+
+def parse_code(value: Any, width: int = 0) -> str | None:
+    """A code cell as text: numbers lose their ``.0``; a number shorter than *width* gets back its leading zeros.
+
+    Spaces, dots and non-breaking spaces inside are removed (``219 400 181``).
+
+    >>> parse_code(1001.0, 5), parse_code("219 400 181"), parse_code("2A004")
+    ('01001', '219400181', '2A004')
+    """
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = str(int(value)) if float(value).is_integer() else str(value)
+        return text.zfill(width) if width and len(text) < width else text
+    text = str(value).strip()
+    if re.match(r"^[\d\s\u00a0\u202f.]+$", text):
+        text = re.sub(r"[\s\u00a0\u202f.]", "", text)
+    return text
+
+
+def cell_text(value: Any) -> str | None:
+    """A text cell, stripped (numbers written without ``.0``); None when empty."""
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def slugify(text: str) -> str:
+    """A stable id from a name: lower-case ASCII words joined by dashes.
+
+    >>> slugify("Club Gravelle-Entreprendre"), slugify("L'Œuvre d'Orient")
+    ('club-gravelle-entreprendre', 'l-oeuvre-d-orient')
+    """
+    return normalise(text).replace(" ", "-")

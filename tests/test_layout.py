@@ -23,7 +23,6 @@ KG = ROOT / "kg"
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("too-long", "kg.ingest.geo"),
     ("too-long", "kg.present.view"),
-    ("too-long", "kg.sheets.workbook"),
     ("layer", "kg.store.queries -> kg.network.lookup"),
 }
 

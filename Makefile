@@ -1,6 +1,6 @@
 # The README's two commands: `make build` (the main job) and `make test` (the tests).
 # Every target creates the virtual environment .venv on first use (and refreshes it when pyproject.toml
-# changes). CI (.ci/run) runs: lint, doctest, test.
+# changes). CI (.ci/run) runs: lint, typecheck, doctest, test.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

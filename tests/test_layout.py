@@ -30,8 +30,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("layer", "kg.sheets.imports -> kg.rdf.mapping"),
     ("layer", "kg.sheets.imports -> pyoxigraph"),
     ("layer", "kg.sheets.workbook -> pyoxigraph"),
-    ("layer", "kg.store.queries -> kg.network.lookup"),
-    ("layer", "kg.store.queries -> kg.network.projection"),
     ("private", "kg.cli.serve -> kg.cli.commands._fail"),
     ("private", "kg.cli.sheets -> kg.cli.commands._fail"),
     ("private", "kg.cli.view -> kg.cli.commands._fail"),

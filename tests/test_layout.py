@@ -22,7 +22,6 @@ KG = ROOT / "kg"
 # entry fails test_known_violations_are_still_there).
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("too-long", "kg.ingest.geo"),
-    ("too-long", "kg.present.view"),
     ("too-long", "kg.serve.app"),
     ("too-long", "kg.sheets.imports"),
     ("too-long", "kg.sheets.workbook"),
@@ -34,8 +33,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("private", "kg.cli.sheets -> kg.cli.commands._fail"),
     ("private", "kg.cli.view -> kg.cli.commands._fail"),
     ("private", "kg.cli.view -> kg.cli.sheets._export_xlsx"),
-    ("private", "kg.network.projection -> kg.model.records._check_date"),
-    ("private", "kg.present.export -> kg.present.view._family"),
     ("private", "kg.sheets.export -> kg.sheets.imports._doc_id"),
     ("private", "kg.sheets.export -> kg.sheets.imports._schemes"),
 }

@@ -120,7 +120,7 @@ def context() -> dict[str, Any]:
 
 def _kept_subjects(graph: Any, territory: str) -> set[str]:
     from kg.network.projection import project
-    from kg.present.view import territory_nodes
+    from kg.present.selections import territory_nodes
 
     G = project(graph)
     keep = set(territory_nodes(graph, G, territory))
@@ -266,7 +266,7 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
     ``amount`` (euros, float), ``sources``.
     """
     from kg.network.projection import project
-    from kg.present.view import territory_nodes
+    from kg.present.selections import territory_nodes
 
     G = project(graph)
     labels = G.graph.get("concept_labels", {})
@@ -342,7 +342,7 @@ def write_gexf(graph: Any, out: Path, *, territory: str | None = None) -> Export
     actor type (as in ``kg view``).
     """
     from kg.model.records import date_bounds
-    from kg.present.view import FAMILIES, family
+    from kg.present.style import FAMILIES, family
 
     F = flat_projection(graph, territory=territory)
     G = nx.MultiDiGraph()

@@ -291,7 +291,11 @@ def _load(folder: Path) -> Geography:
     for number, commune in enumerate(communes.values(), start=2):
         if commune.parent is not None and commune.parent not in communes:
             raise bad_value(path, number, "commune", commune.parent, "is not a commune of communes.csv")
-    for places, where in ((departements, dep_rows), (regions, reg_rows)):
+    tables: tuple[tuple[Mapping[str, Departement | Region], Path], ...] = (
+        (departements, dep_rows),
+        (regions, reg_rows),
+    )
+    for places, where in tables:
         for number, place in enumerate(places.values(), start=2):
             if place.chef_lieu not in communes:
                 raise bad_value(

@@ -68,7 +68,7 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
     G = project(graph)
     fr = lang == "fr"
     key_figures = figures(graph, lang)
-    specs = []
+    specs: list[tuple[Any, ...]] = []
     pemb = territory_nodes(graph, G, PEMB)
     specs.append(
         (

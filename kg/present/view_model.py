@@ -256,7 +256,7 @@ def build_model(
 
     drawn = [n for n in keep if n not in member_of] + list(group_members)
     # a projected graph for the layout: groups stand for their members
-    L = nx.Graph()
+    L: nx.Graph[str] = nx.Graph()
     L.add_nodes_from(drawn)
     for a, b in sorted(G.subgraph(keep).edges()):
         ra, rb = rep(a), rep(b)
@@ -324,7 +324,7 @@ def build_model(
                 "end": d.get("end"),
                 "y0": y0,
                 "y1": y1,
-                "sources": _sources(d.get("sources")),
+                "sources": _sources(d.get("sources") or []),
                 "x": round(x, 1),
                 "y": round(y, 1),
                 "hl": n in hl,
@@ -367,7 +367,7 @@ def build_model(
                 "y0": y0,
                 "y1": y1,
                 "amount": euros(amount, lang) if amount is not None else None,
-                "sources": _sources(d.get("sources")),
+                "sources": _sources(d.get("sources") or []),
                 "hl": (a, b) in hl_edges,
             }
         )

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from kg.errors import UnknownEntityError
 from kg.model.names import closest, normalise, suggestion
 
-__all__ = ["Named", "Q_NAMES", "candidate_names", "name_index", "resolve_name"]
+__all__ = ["Q_NAMES", "Named", "candidate_names", "name_index", "resolve_name"]
 
 
 class Named(NamedTuple):

@@ -144,14 +144,16 @@ def read_yaml_records(path: Path, problems: list[Problem]) -> list[dict]:
 
 def concept_notations(schemes_file: Path) -> dict[str, set[str]]:
     """Notations of every concept of every SKOS scheme in *schemes_file*, by scheme name."""
-    from pyoxigraph import RdfFormat, Store
+    from pyoxigraph import QuerySolutions, RdfFormat, Store
 
     store = Store()
     store.load(path=str(schemes_file), format=RdfFormat.TURTLE)
     out: dict[str, set[str]] = {}
     q = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
            SELECT ?s ?n WHERE { ?c skos:inScheme ?s ; skos:notation ?n }"""
-    for row in store.query(q):
+    solutions = store.query(q)
+    assert isinstance(solutions, QuerySolutions)
+    for row in solutions:
         out.setdefault(row["s"].value.rstrip("/").rsplit("/", 1)[-1], set()).add(row["n"].value)
     return out
 
@@ -392,10 +394,10 @@ def load_curated(
                 )
     for d in result.records.get("documents", []):
         if not (sources_dir / f"{d.id}.txt").exists():  # type: ignore[attr-defined]
-            path, line = result.located[d.id]  # type: ignore[attr-defined]
+            where, line = result.located[d.id]  # type: ignore[attr-defined]
             problems.append(
                 Problem(
-                    path,
+                    where,
                     line,
                     "id",
                     f"no file {sources_dir / (d.id + '.txt')}",  # type: ignore[attr-defined]

@@ -17,18 +17,32 @@ the import of spreadsheets, and :func:`geography_quads` gives the named graph
 
 from __future__ import annotations
 
-import csv
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from kg.errors import InputError, Problem, UnknownEntityError
+from kg.errors import UnknownEntityError
+from kg.ingest.geo_tables import (
+    COMMUNE_COLUMNS,
+    COMMUNE_KINDS,
+    DEFAULT_GEO_DIR,
+    DEPARTEMENT_COLUMNS,
+    INTERCOMMUNALITY_COLUMNS,
+    INTERCOMMUNALITY_KINDS,
+    REGION_COLUMNS,
+    Commune,
+    Departement,
+    GeographyError,
+    Intercommunality,
+    Region,
+    bad_value,
+    collector_paused,
+    int_value,
+    read_table,
+)
 from kg.model import iris
 from kg.model.names import normalise
-from kg.model.paths import DATA_DIR
 from kg.model.territories import TerritoryRef, parse_territory
 from kg.model.vocab import DCT, IGEO, RDF, RDFS, TKG, XSD
 
@@ -51,128 +65,6 @@ __all__ = [
     "members",
     "territory_iri",
 ]
-
-#: The committed extract, ``data/geo/`` at the root of the repository.
-DEFAULT_GEO_DIR = DATA_DIR / "geo"
-
-_REGENERATE = "regenerate data/geo with `python scripts/geo_extract.py` (see data/geo/README.md)"
-
-COMMUNE_COLUMNS = (
-    "code",
-    "nom",
-    "type",
-    "departement",
-    "region",
-    "siren",
-    "population",
-    "codes_postaux",
-    "epci",
-    "ept",
-    "commune",
-)
-INTERCOMMUNALITY_COLUMNS = ("siren", "nom", "type", "mode_financement", "population", "departement")
-DEPARTEMENT_COLUMNS = ("code", "nom", "region", "chef_lieu")
-REGION_COLUMNS = ("code", "nom", "chef_lieu")
-
-COMMUNE_KINDS = ("commune", "arrondissement-municipal")
-INTERCOMMUNALITY_KINDS = ("CC", "CA", "CU", "METRO", "MET69", "EPT")
-
-
-class GeographyError(InputError, ValueError):
-    """A file of ``data/geo/`` is missing or malformed: an :class:`kg.errors.InputError`.
-
-    Its one :class:`kg.errors.Problem` names the file, the row (line number, the header
-    being row 1), the column, the value, and the fix. Still a ``ValueError``, as it was
-    before it joined the :mod:`kg.errors` tree.
-    """
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__([Problem(str(path.parent), None, None, message)])
-        #: the message alone, without the summary of :class:`kg.errors.InputError`
-        self.message = message
-
-
-class Commune(NamedTuple):
-    """A commune-actuelle or an arrondissement municipal (Paris, Lyon, Marseille).
-
-    Attributes
-    ----------
-    code : str
-        INSEE code (``"94018"``, ``"2A004"``, ``"75101"``).
-    name : str
-        Official name (``"Charenton-le-Pont"``).
-    kind : str
-        ``"commune"`` or ``"arrondissement-municipal"``.
-    departement, region : str
-        Codes of its département and région.
-    siren : str or None
-        SIREN of the commune; None for arrondissements municipaux and some communes
-        of the collectivités d'outre-mer.
-    population : int or None
-        Population municipale (INSEE legal population).
-    postcodes : tuple of str
-        Postcodes (La Poste), sorted.
-    epci, ept : str or None
-        SIREN of its EPCI à fiscalité propre and of its EPT (Grand Paris only).
-    parent : str or None
-        For an arrondissement municipal, the INSEE code of its commune.
-    """
-
-    code: str
-    name: str
-    kind: str
-    departement: str
-    region: str
-    siren: str | None
-    population: int | None
-    postcodes: tuple[str, ...]
-    epci: str | None
-    ept: str | None
-    parent: str | None
-
-
-class Intercommunality(NamedTuple):
-    """An EPCI à fiscalité propre (CC, CA, CU, METRO, MET69) or an EPT of Grand Paris.
-
-    Attributes
-    ----------
-    siren : str
-        Its SIREN, which is also its code.
-    name : str
-        Official name.
-    kind : str
-        One of :data:`INTERCOMMUNALITY_KINDS`.
-    financing : str or None
-        Fiscal regime (``"FPU"`` or ``"FA"``); None for EPT.
-    population : int
-        Population municipale.
-    departement : str or None
-        Its département when all its communes lie in one, else None.
-    """
-
-    siren: str
-    name: str
-    kind: str
-    financing: str | None
-    population: int
-    departement: str | None
-
-
-class Departement(NamedTuple):
-    """A département (or a collectivité d'outre-mer listed as one)."""
-
-    code: str
-    name: str
-    region: str
-    chef_lieu: str
-
-
-class Region(NamedTuple):
-    """A région (or a collectivité d'outre-mer listed as one)."""
-
-    code: str
-    name: str
-    chef_lieu: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,58 +176,8 @@ def _ref(ref: str | TerritoryRef) -> TerritoryRef:
 
 
 #: Former name of :func:`kg.model.names.normalise`, kept while ``kg/sheets/imports.py`` imports it.
-normalise_name = normalise
 
 # --------------------------------------------------------------------------- loading
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: building ~10^5 small objects, none of them
-    garbage, otherwise triggers many useless collections (loading takes twice as long)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _read(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
-    """Rows of a CSV file of ``data/geo`` (header checked and dropped)."""
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except FileNotFoundError:
-        raise GeographyError(path, f"{path} is missing; {_REGENERATE}") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise GeographyError(path, f"{path} cannot be read as UTF-8 CSV ({exc}); {_REGENERATE}") from exc
-    if not rows or tuple(rows[0]) != columns:
-        header = ",".join(rows[0]) if rows else "(empty file)"
-        raise GeographyError(
-            path, f"{path}, row 1: header is {header!r}, expected {','.join(columns)!r}; {_REGENERATE}"
-        )
-    width = len(columns)
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != width:
-            raise GeographyError(
-                path,
-                f"{path}, row {number}: {len(row)} cells, expected {width} ({','.join(columns)}); {_REGENERATE}",
-            )
-    return rows[1:]
-
-
-def _bad(path: Path, number: int, column: str, value: str, expected: str) -> GeographyError:
-    return GeographyError(
-        path, f'{path}, row {number}, column "{column}": "{value}" {expected}; {_REGENERATE}'
-    )
-
-
-def _int(path: Path, number: int, column: str, value: str) -> int:
-    if value.isascii() and value.isdigit():
-        return int(value)
-    raise _bad(path, number, column, value, "is not a whole number")
 
 
 def load_geography(directory: str | Path | None = None) -> Geography:
@@ -366,37 +208,42 @@ def load_geography(directory: str | Path | None = None) -> Geography:
     (35014, 1266, 109, 26)
     """
     folder = Path(directory) if directory is not None else DEFAULT_GEO_DIR
-    with _collector_paused():
+    with collector_paused():
         return _load(folder)
 
 
 def _load(folder: Path) -> Geography:
 
     path = folder / "regions.csv"
-    regions = {code: Region(code, name, chef) for code, name, chef in _read(path, REGION_COLUMNS)}
+    regions = {code: Region(code, name, chef) for code, name, chef in read_table(path, REGION_COLUMNS)}
     reg_rows = path
 
     path = folder / "departements.csv"
     departements: dict[str, Departement] = {}
-    for number, (code, name, region, chef) in enumerate(_read(path, DEPARTEMENT_COLUMNS), start=2):
+    for number, (code, name, region, chef) in enumerate(read_table(path, DEPARTEMENT_COLUMNS), start=2):
         if region not in regions:
-            raise _bad(path, number, "region", region, "is not a région of regions.csv")
+            raise bad_value(path, number, "region", region, "is not a région of regions.csv")
         departements[code] = Departement(code, name, region, chef)
     dep_rows = path
 
     path = folder / "intercommunalites.csv"
     inters: dict[str, Intercommunality] = {}
     for number, (siren, name, kind, financing, population, dep) in enumerate(
-        _read(path, INTERCOMMUNALITY_COLUMNS), start=2
+        read_table(path, INTERCOMMUNALITY_COLUMNS), start=2
     ):
         if kind not in INTERCOMMUNALITY_KINDS:
-            raise _bad(path, number, "type", kind, f"is not one of {', '.join(INTERCOMMUNALITY_KINDS)}")
+            raise bad_value(path, number, "type", kind, f"is not one of {', '.join(INTERCOMMUNALITY_KINDS)}")
         if dep and dep not in departements:
-            raise _bad(path, number, "departement", dep, "is not a département of departements.csv")
+            raise bad_value(path, number, "departement", dep, "is not a département of departements.csv")
         if siren in inters:
-            raise _bad(path, number, "siren", siren, "appears twice")
+            raise bad_value(path, number, "siren", siren, "appears twice")
         inters[siren] = Intercommunality(
-            siren, name, kind, financing or None, _int(path, number, "population", population), dep or None
+            siren,
+            name,
+            kind,
+            financing or None,
+            int_value(path, number, "population", population),
+            dep or None,
         )
 
     path = folder / "communes.csv"
@@ -405,21 +252,23 @@ def _load(folder: Path) -> Geography:
     by_postcode: dict[str, list[str]] = {}
     by_inter: dict[str, list[str]] = {}
     for number, (code, name, kind, dep, reg, siren, pop, postcodes, epci, ept, parent) in enumerate(
-        _read(path, COMMUNE_COLUMNS), start=2
+        read_table(path, COMMUNE_COLUMNS), start=2
     ):
         if kind not in COMMUNE_KINDS:
-            raise _bad(path, number, "type", kind, f"is not one of {', '.join(COMMUNE_KINDS)}")
+            raise bad_value(path, number, "type", kind, f"is not one of {', '.join(COMMUNE_KINDS)}")
         if dep not in departements:
-            raise _bad(path, number, "departement", dep, "is not a département of departements.csv")
+            raise bad_value(path, number, "departement", dep, "is not a département of departements.csv")
         if reg not in regions:
-            raise _bad(path, number, "region", reg, "is not a région of regions.csv")
+            raise bad_value(path, number, "region", reg, "is not a région of regions.csv")
         for column, siren_ref in (("epci", epci), ("ept", ept)):
             if siren_ref:
                 if siren_ref not in inters:
-                    raise _bad(path, number, column, siren_ref, "is not a SIREN of intercommunalites.csv")
+                    raise bad_value(
+                        path, number, column, siren_ref, "is not a SIREN of intercommunalites.csv"
+                    )
                 by_inter.setdefault(siren_ref, []).append(code)
         if code in communes:
-            raise _bad(path, number, "code", code, "appears twice")
+            raise bad_value(path, number, "code", code, "appears twice")
         codes = tuple(postcodes.split())
         communes[code] = Commune(
             code,
@@ -428,7 +277,7 @@ def _load(folder: Path) -> Geography:
             dep,
             reg,
             siren or None,
-            _int(path, number, "population", pop) if pop else None,
+            int_value(path, number, "population", pop) if pop else None,
             codes,
             epci or None,
             ept or None,
@@ -440,11 +289,17 @@ def _load(folder: Path) -> Geography:
 
     for number, commune in enumerate(communes.values(), start=2):
         if commune.parent is not None and commune.parent not in communes:
-            raise _bad(path, number, "commune", commune.parent, "is not a commune of communes.csv")
-    for places, where in ((departements, dep_rows), (regions, reg_rows)):
+            raise bad_value(path, number, "commune", commune.parent, "is not a commune of communes.csv")
+    tables: tuple[tuple[Mapping[str, Departement | Region], Path], ...] = (
+        (departements, dep_rows),
+        (regions, reg_rows),
+    )
+    for places, where in tables:
         for number, place in enumerate(places.values(), start=2):
             if place.chef_lieu not in communes:
-                raise _bad(where, number, "chef_lieu", place.chef_lieu, "is not a commune of communes.csv")
+                raise bad_value(
+                    where, number, "chef_lieu", place.chef_lieu, "is not a commune of communes.csv"
+                )
 
     return Geography(
         communes=communes,
@@ -610,7 +465,7 @@ def geography_quads(geo: Geography) -> list[Quad]:
     >>> next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value
     '13'
     """
-    with _collector_paused():
+    with collector_paused():
         return _quads(geo)
 
 

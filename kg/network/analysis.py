@@ -77,7 +77,7 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     The same links as :func:`kg.network.chains.chain_graph` over the default relation kinds, without
     the per-relation details (analysis needs only who is linked to whom).
     """
-    H = nx.Graph()
+    H: nx.Graph[str] = nx.Graph()
     H.add_nodes_from(
         (n, d)
         for n, d in G.nodes(data=True)

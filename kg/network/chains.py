@@ -164,7 +164,7 @@ def chain_graph(G: nx.MultiDiGraph) -> nx.Graph:
     Each edge has ``rels``: a list of relation dicts (``a``, ``b`` in the relation's own
     direction, plus the projection's edge attributes).
     """
-    H = nx.Graph()
+    H: nx.Graph[str] = nx.Graph()
     H.graph.update(G.graph)
     for n, d in G.nodes(data=True):
         if d.get("kind") != "funding":

@@ -19,28 +19,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.errors import UnknownEntityError
-from kg.model.names import closest, normalise, suggestion
+from kg.store.names import Named, candidate_names, resolve_name
 
 __all__ = ["candidates", "resolve"]
 
 
-def _names(G: Any, node: str) -> list[str]:
-    d = G.nodes[node]
-    return [d.get("label") or "", *d.get("alt_labels", [])]
+def _index(G: Any) -> dict[str, Named]:
+    return {
+        node: Named(d.get("label") or "", d.get("kind"), tuple(d.get("alt_labels", ())))
+        for node, d in G.nodes(data=True)
+    }
 
 
 def candidates(G: Any, text: str, *, kinds: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
     """Labels of the nodes whose names (label or alternative labels) are closest to *text* (best first)."""
-    labels: dict[str, list[str]] = {}
-    for node, d in G.nodes(data=True):
-        if kinds and d.get("kind") not in kinds:
-            continue
-        for name in _names(G, node):
-            if name:
-                labels.setdefault(name, []).append(d.get("label") or node)
-    out = dict.fromkeys(label for name in closest(text, labels, n=len(labels)) for label in labels[name])
-    return list(out)[:n]
+    return candidate_names(_index(G), text, kinds=kinds, n=n)
 
 
 def resolve(
@@ -50,7 +43,7 @@ def resolve(
     kinds: tuple[str, ...] | None = ("actor", "person", "programme"),
     what: str = "actor",
 ) -> str:
-    """The node named *text* (or whose IRI is *text*).
+    """The node named *text* (or whose IRI is *text*): :func:`kg.store.names.resolve_name` on the projection's nodes.
 
     Raises
     ------
@@ -60,17 +53,4 @@ def resolve(
     """
     if text in G:
         return text
-    key = normalise(text)
-    exact = [
-        n
-        for n, d in G.nodes(data=True)
-        if (not kinds or d.get("kind") in kinds) and any(normalise(x) == key for x in _names(G, n))
-    ]
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
-        labels = [f"{G.nodes[n].get('label')} <{n}>" for n in exact]
-        raise UnknownEntityError(f'"{text}" names several nodes: {"; ".join(labels)} — pass the IRI', labels)
-    sugg = candidates(G, text, kinds=kinds)
-    hint = f" — {suggestion(sugg[:3], lang='en')}" if sugg else ""
-    raise UnknownEntityError(f'Unknown {what} "{text}"{hint}', sugg)
+    return resolve_name(_index(G), text, kinds=kinds, what=what)

@@ -139,7 +139,7 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
 
 def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     sc = _Scanner(graph)
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     labels: dict[str, dict[str, str]] = {}  # concept notation → {lang: label}, for sentences
     concepts = set(sc.of_type(_iri("skos:Concept")))
     for c, lab in sc.pairs(_iri("skos:prefLabel")):
@@ -151,8 +151,9 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}
     sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n, d in sc.pairs(_iri("prov:qualifiedDerivation")):
-        if d.value in entity and d.value in quote and (entity[d.value], quote[d.value]) not in sources[n]:
-            sources[n].append((entity[d.value], quote[d.value]))
+        e, q = entity.get(d.value), quote.get(d.value)
+        if e is not None and q is not None and (e, q) not in sources[n]:
+            sources[n].append((e, q))
     temporal = {n: _v(p) for n, p in sc.pairs(_iri("dct:temporal"))}
     pstart = {p: _v(o) for p, o in sc.pairs(_iri("dcat:startDate"))}
     pend = {p: _v(o) for p, o in sc.pairs(_iri("dcat:endDate"))}

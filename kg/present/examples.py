@@ -26,7 +26,7 @@ EXAMPLES = ("pemb-ecosystem", "fonds-odd17-funding", "aet-q2er-vitawin")
 
 
 def _funding(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str]]]:
-    from kg.present.view import neighbourhood
+    from kg.present.selections import neighbourhood
 
     nodes, _ = neighbourhood(G, FONDS, 1)
     hl = {FONDS}
@@ -44,7 +44,7 @@ def _funding(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str
 
 
 def _history(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str]]]:
-    from kg.present.view import programme_nodes
+    from kg.present.selections import programme_nodes
 
     present = [p for p in HISTORY if p in G]
     nodes: set[str] = set(present)
@@ -68,7 +68,7 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
     G = project(graph)
     fr = lang == "fr"
     key_figures = figures(graph, lang)
-    specs = []
+    specs: list[tuple[Any, ...]] = []
     pemb = territory_nodes(graph, G, PEMB)
     specs.append(
         (

@@ -120,7 +120,7 @@ def context() -> dict[str, Any]:
 
 def _kept_subjects(graph: Any, territory: str) -> set[str]:
     from kg.network.projection import project
-    from kg.present.view import territory_nodes
+    from kg.present.selections import territory_nodes
 
     G = project(graph)
     keep = set(territory_nodes(graph, G, territory))
@@ -215,7 +215,7 @@ def _compact(value: Any, compact: Callable[[str], str]) -> Any:
     if isinstance(value, list):
         return [_compact(v, compact) for v in value]
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in value.items():
             if k in ("@id", "@type") and isinstance(v, str):
                 out[k] = compact(v)
@@ -266,7 +266,7 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
     ``amount`` (euros, float), ``sources``.
     """
     from kg.network.projection import project
-    from kg.present.view import territory_nodes
+    from kg.present.selections import territory_nodes
 
     G = project(graph)
     labels = G.graph.get("concept_labels", {})
@@ -275,7 +275,7 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
     def lab(notation: str) -> str:
         return (labels.get(notation) or {}).get(lang) or notation
 
-    F = nx.MultiDiGraph()
+    F: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for n, d in G.nodes(data=True):
         if n not in keep:
             continue
@@ -328,7 +328,7 @@ def write_graphml(graph: Any, out: Path, *, territory: str | None = None) -> Exp
     return ExportResult("graphml", [out], nodes=F.number_of_nodes(), edges=F.number_of_edges())
 
 
-def _rgb(hex_colour: str) -> dict[str, int]:
+def _rgb(hex_colour: str) -> dict[str, float]:
     h = hex_colour.lstrip("#")
     return {"r": int(h[0:2], 16), "g": int(h[2:4], 16), "b": int(h[4:6], 16), "a": 1.0}
 
@@ -342,10 +342,10 @@ def write_gexf(graph: Any, out: Path, *, territory: str | None = None) -> Export
     actor type (as in ``kg view``).
     """
     from kg.model.records import date_bounds
-    from kg.present.view import FAMILIES, family
+    from kg.present.style import FAMILIES, family
 
     F = flat_projection(graph, territory=territory)
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     G.graph["mode"] = "dynamic"
     for n, d in F.nodes(data=True):
         attrs = dict(d)

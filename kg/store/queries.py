@@ -27,6 +27,7 @@ from kg.model.dates import normalise_date
 from kg.model.names import closest, suggestion
 from kg.model.territories import TerritoryRef, parse_territory
 from kg.store.graph import IRI
+from kg.store.names import Named, name_index, resolve_name
 
 __all__ = [
     "QUERY_DIR",
@@ -117,24 +118,6 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     raise UnknownEntityError(f'Unknown query "{name}"{hint} (kg query --list shows them all)', close)
 
 
-def _node_index(graph: Any):
-    import networkx as nx
-
-    G = nx.Graph()
-    rows = graph.query(
-        """SELECT ?n ?label ?kind WHERE {
-             { ?n a org:Organization BIND("actor" AS ?kind) } UNION { ?n a foaf:Person BIND("person" AS ?kind) }
-             UNION { ?n a schema:Project BIND("programme" AS ?kind) }
-             ?n rdfs:label ?label }"""
-    )
-    for r in rows:
-        G.add_node(r["n"], label=r["label"], kind="programme" if r["kind"] == "programme" else r["kind"])
-    for r in graph.query("SELECT ?n ?alt WHERE { ?n skos:altLabel ?alt }"):
-        if r["n"] in G:
-            G.nodes[r["n"]].setdefault("alt_labels", []).append(r["alt"])
-    return G
-
-
 def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[str, Any]:
     """Check and convert the raw ``--param`` strings of *query* into bindings.
 
@@ -145,8 +128,6 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
     UnknownEntityError
         For an actor name that is not in the graph (with suggestions).
     """
-    from kg.network.lookup import resolve
-
     declared = {p.name: p for p in query.params}
     extra = set(values) - set(declared)
     if extra:
@@ -155,7 +136,7 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
             f"its parameters: {', '.join(declared) or 'none'}"
         )
     out: dict[str, Any] = {}
-    index = None
+    index: dict[str, Named] | None = None
     for p in query.params:
         if p.name not in values or values[p.name] == "":
             raise QueryError(
@@ -171,9 +152,9 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
             if re.match(r"^https?://", raw):
                 out[p.name] = IRI(raw)
             else:
-                index = index if index is not None else _node_index(graph)
+                index = index if index is not None else name_index(graph)
                 out[p.name] = IRI(
-                    resolve(index, raw, kinds=None if p.type == "node" else ("actor", "person"))
+                    resolve_name(index, raw, kinds=None if p.type == "node" else ("actor", "person"))
                 )
         elif p.type == "date":
             try:

@@ -85,13 +85,13 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     )
     kinds = set(DEFAULT_KINDS) - {"financement"}
     H.add_edges_from(
-        (a, b) for a, b, k in G.edges(data="kind") if k in kinds and a != b and a in H and b in H
+        (a, b) for a, b, d in G.edges(data=True) if d.get("kind") in kinds and a != b and a in H and b in H
     )
     for g, d in G.nodes(data=True):
         if d.get("kind") != "funding":
             continue
-        funders = [a for a, _, k in G.in_edges(g, data="kind") if k == "financement" and a in H]
-        targets = [b for _, b, k in G.out_edges(g, data="kind") if k == "financement" and b in H]
+        funders = [a for a, _, e in G.in_edges(g, data=True) if e.get("kind") == "financement" and a in H]
+        targets = [b for _, b, e in G.out_edges(g, data=True) if e.get("kind") == "financement" and b in H]
         H.add_edges_from((a, b) for a in funders for b in targets if a != b)
     return H
 
@@ -335,7 +335,7 @@ def _label(G: Any, concept: str, lang: str) -> str:
     return labels.get(lang) or labels.get("fr") or concept
 
 
-def analyse(
+def analyse_network(
     G: nx.MultiDiGraph,
     *,
     keep: set[str] | None = None,
@@ -438,7 +438,9 @@ def _analyse(
         res.isolated.append(Finding("isolated", v, label, {}, S["isolated"].format(label=label)))
     for a, b, shared, terr, common, score in suggest_links(G, H, top=top):
         la, lb = H.nodes[a].get("label", a), H.nodes[b].get("label", b)
-        names = [f"« {_label(G, t, lang)} »" if lang == "fr" else f"“{_label(G, t, lang)}”" for t in shared]
+        shared_names = [
+            f"« {_label(G, c, lang)} »" if lang == "fr" else f"“{_label(G, c, lang)}”" for c in shared
+        ]
         tlabel = G.nodes[terr].get("label", terr) if terr in G else terr
         res.suggestions.append(
             Finding(
@@ -456,7 +458,7 @@ def _analyse(
                 S["suggestion"].format(
                     a=la,
                     b=lb,
-                    themes=", ".join(names),
+                    themes=", ".join(shared_names),
                     territory=tlabel,
                     common=S["common"].format(n=common) if common else "",
                 ),
@@ -474,8 +476,6 @@ def _analyse(
 
 __all__ += ["SECTION_TITLES", "AnalysisReport", "analyse_network"]
 
-#: the analysis of a projection already computed (what :func:`analyse` runs once it has the projection)
-analyse_network = analyse
 
 #: the titles of the sections of an analysis, per language
 SECTION_TITLES = {
@@ -558,14 +558,16 @@ def analyse(  # the same call, now also on an opened graph
     UnknownEntityError
         For a territory that is not in the official geography.
     """
-    if lang not in SECTION_TITLES:
-        raise ValueError(f"unknown language {lang!r}; use fr or en")
     from dataclasses import fields
 
     from kg.errors import QueryError
+
+    if lang not in SECTION_TITLES:
+        raise QueryError(f"unknown language {lang!r}; use fr or en")
     from kg.network.projection import cached_project, territory_members
 
-    if isinstance(graph, nx.Graph):
+    G: nx.MultiDiGraph
+    if isinstance(graph, nx.MultiDiGraph):
         if territory:
             raise QueryError(
                 "territory= needs the opened graph (kg.open()), not a projection; or pass keep= instead"

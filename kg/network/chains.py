@@ -36,7 +36,7 @@ from kg.model.words import elide, euros, lower_first
 from kg.network.lookup import resolve
 from kg.network.projection import EDGE_KINDS
 
-__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within"]
+__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within", "within_network"]
 
 #: relation kinds followed by default (territories are context, not alliances)
 DEFAULT_KINDS = tuple(k for k in EDGE_KINDS if k != "territoire")
@@ -259,7 +259,7 @@ def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
 
 
 def _as_chain_graph(G: nx.Graph | nx.MultiDiGraph) -> nx.Graph:
-    return G if not G.is_multigraph() else chain_graph(G)
+    return chain_graph(G) if isinstance(G, nx.MultiDiGraph) else G
 
 
 def find_chains(
@@ -311,7 +311,7 @@ def find_chains(
     return out
 
 
-def within(
+def within_network(
     G: nx.Graph | nx.MultiDiGraph,
     source: str,
     hops: int = 2,
@@ -326,7 +326,7 @@ def within(
     if s not in view:
         return []
     dist = nx.single_source_shortest_path_length(view, s, cutoff=hops)
-    rows = [(n, H.nodes[n].get("label", n), d) for n, d in dist.items() if n != s]
+    rows = [(str(n), str(H.nodes[n].get("label", n)), int(d)) for n, d in dist.items() if n != s]
     return sorted(rows, key=lambda r: (r[2], r[1]))
 
 
@@ -384,9 +384,6 @@ def chains(
     return find_chains(_network(graph), source, target, k=k, max_hops=max_hops, kinds=kinds, as_of=as_of)
 
 
-_within_network = within
-
-
 def within(  # the same call, now also on an opened graph
     graph: Any,
     source: str,
@@ -404,7 +401,7 @@ def within(  # the same call, now also on an opened graph
     list of (iri, label, distance)
         Sorted by distance, then label.
     """
-    return _within_network(_network(graph), source, hops, kinds=kinds, as_of=as_of)
+    return within_network(_network(graph), source, hops, kinds=kinds, as_of=as_of)
 
 
 def headline(chain: Chain, lang: str = "fr") -> str:

@@ -245,7 +245,7 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
             y = y_term.value
             a, b = (y, x) if kind == "fondation" else (x, y)  # the founder acts; a unit or a sequel acts
             date = founded.get(x) if kind == "fondation" else period(x)[0] if kind == "succession" else None
-            srcs = sorted(sources.get(x, []), key=lambda src: -_mentions(src[1], G, a, b))
+            srcs = sorted(sources.get(x, []), key=lambda src: -_mentions(src[1], G, a or "", b or ""))
             edge(a, b, kind, None, role=None, end=None, start=date, srcs=srcs)
     held_by, post_in = sc.mapping(_iri("org:heldBy")), sc.mapping(_iri("org:postIn"))
     for post in sc.of_type(_iri("org:Post")):

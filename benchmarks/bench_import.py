@@ -43,7 +43,7 @@ def make_workbook(path: Path, rows: int, seed: int = 17) -> dict[str, int]:
     import openpyxl
 
     from kg.ingest.geo import load_geography
-    from kg.sheets.workbook import SHEETS, load_concepts
+    from kg.sheets.layout import SHEETS, load_concepts
 
     rnd = random.Random(seed)
     geo = load_geography(ROOT / "data" / "geo")

@@ -60,7 +60,7 @@ _LAZY = {
     "sparql": ("kg.store.queries", "run_sparql"),  # kg sparql
     # the network
     "project": ("kg.network.projection", "project"),
-    "chains": ("kg.network.chains", "chains"),  # kg chains
+    "chains": ("kg.network.chains", "find_chains"),  # kg chains
     "within": ("kg.network.chains", "within"),  # kg chains --within
     "analyse": ("kg.network.analysis", "analyse"),  # kg analyse
     # presenting and serving
@@ -69,7 +69,7 @@ _LAZY = {
     "write_examples": ("kg.present.examples", "write_examples"),  # kg examples
     # the catalysts' workbooks
     "import_workbook": ("kg.store.imports", "import_workbook"),  # kg import
-    "write_template": ("kg.sheets.workbook", "write_template"),  # kg template
+    "write_template": ("kg.sheets.write", "write_template"),  # kg template
     "export_workbook": ("kg.sheets.export", "export_xlsx"),  # kg export-xlsx
 }
 
@@ -119,13 +119,14 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from kg.network.analysis import analyse
-    from kg.network.chains import chains, within
+    from kg.network.chains import find_chains as chains
+    from kg.network.chains import within
     from kg.network.projection import project
     from kg.present.examples import write_examples
     from kg.present.export import export
     from kg.present.view import view
     from kg.sheets.export import export_xlsx as export_workbook
-    from kg.sheets.workbook import write_template
+    from kg.sheets.write import write_template
     from kg.store.build import BuildReport, build
     from kg.store.graph import IRI, Graph, open
     from kg.store.imports import import_workbook

@@ -17,7 +17,7 @@ from kg.model.iris import import_graph
 from kg.sheets.export import export_rows, export_xlsx
 from kg.sheets.plan import plan_import
 from kg.store.build import imported_quads
-from kg.store.imports import apply_import, import_file, remove_import
+from kg.store.imports import apply_import, import_workbook, remove_import
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"
@@ -147,7 +147,7 @@ def test_xlsx_ods_and_csv_from_libreoffice_give_the_same_records(env):
 def test_import_writes_its_named_graph_and_files(env):
     data, store = env
     before = _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    plan = import_file(FIXTURES / "gravelle.xlsx", data, store)
+    plan = import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     assert plan.written and plan.store_updated and plan.graph == GRAVELLE
     folder = data / "imports" / "gravelle"
     assert (folder / "records.yaml").exists() and (folder / "gravelle.xlsx").read_bytes() == (
@@ -188,7 +188,7 @@ def test_import_writes_its_named_graph_and_files(env):
 def test_imported_quads_rebuild_exactly_the_stored_graph(env):
     """kg build rebuilds the store from data/: imported_quads gives back the same named graph."""
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     rebuilt = imported_quads(data)
     assert {q.graph_name.value for q in rebuilt} == {GRAVELLE, "https://w3id.org/territorial-kg/graph/meta"}
     assert {
@@ -198,7 +198,7 @@ def test_imported_quads_rebuild_exactly_the_stored_graph(env):
 
 def test_kg_build_keeps_the_imports(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     report = kg.build(data, tmp_path / "rebuilt", None, ontology_dir=ROOT / "ontology", shacl="off")
     assert GRAVELLE in report.graphs
     assert _graph_quads(tmp_path / "rebuilt", GRAVELLE) == _graph_quads(store, GRAVELLE)
@@ -209,7 +209,7 @@ def test_kg_build_validates_the_imports_with_the_curated_data(env, tmp_path):
     """kg build checks the imported graphs with the shapes, as it checks the curated data."""
     data, store = env
     for name in ("gravelle.xlsx", "kumu.xlsx"):
-        import_file(FIXTURES / name, data, store)
+        import_workbook(FIXTURES / name, data, store)
     report = kg.build(data, tmp_path / "store", None, ontology_dir=ROOT / "ontology", shacl="curated")
     assert report.conforms and GRAVELLE in report.graphs
     assert report.graphs[GRAVELLE] == len(_graph_quads(store, GRAVELLE))
@@ -241,7 +241,7 @@ def test_web_addresses_are_completed_or_refused(env, tmp_path):
 
 def test_dry_run_writes_nothing(env):
     data, store = env
-    plan = import_file(FIXTURES / "gravelle.xlsx", data, store, dry_run=True)
+    plan = import_workbook(FIXTURES / "gravelle.xlsx", data, store, dry_run=True)
     assert len(plan.added) == 14 and not plan.changed and not plan.removed and not plan.written
     assert not (data / "imports").exists()
     assert GRAVELLE not in kg.open(store).named_graphs()
@@ -249,19 +249,19 @@ def test_dry_run_writes_nothing(env):
 
 def test_importing_the_same_file_in_another_format_changes_nothing(env):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     yaml_before = (data / "imports" / "gravelle" / "records.yaml").read_text()
-    plan = import_file(FIXTURES / "gravelle.ods", data, store, name="gravelle")
+    plan = import_workbook(FIXTURES / "gravelle.ods", data, store, name="gravelle")
     assert plan.is_noop and plan.unchanged == 14 and not plan.written
     assert (data / "imports" / "gravelle" / "records.yaml").read_text() == yaml_before
     # the Financements sheet saved alone as a CSV: the same funding, already in the graph
-    plan = import_file(FIXTURES / "gravelle-financements.csv", data, store)
+    plan = import_workbook(FIXTURES / "gravelle-financements.csv", data, store)
     assert plan.is_noop and not plan.records["fundings"] and len(plan.references) == 1 and not plan.written
 
 
 def test_second_import_of_an_edited_sheet_updates_without_duplicating(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     wb = openpyxl.load_workbook(FIXTURES / "gravelle.xlsx")
     wb["Acteurs"]["C2"] = "Catalyseur des alliances de Gravelle et de ses voisins."
     wb["Acteurs"].delete_rows(6)  # the lycée…
@@ -271,7 +271,7 @@ def test_second_import_of_an_edited_sheet_updates_without_duplicating(env, tmp_p
     )
     edited = tmp_path / "gravelle.xlsx"
     wb.save(edited)
-    plan = import_file(edited, data, store)
+    plan = import_workbook(edited, data, store)
     assert [c.id for c in plan.added] == ["ressourcerie-de-gravelle"]
     assert [(c.id, c.fields) for c in plan.changed] == [("gravelle-alliances", ["description"])]
     assert sorted(c.id for c in plan.removed) == [
@@ -296,7 +296,7 @@ def test_second_import_of_an_edited_sheet_updates_without_duplicating(env, tmp_p
 
 def test_kumu_workbook_imports_as_it_is(env):
     data, store = env
-    plan = import_file(FIXTURES / "kumu.xlsx", data, store)
+    plan = import_workbook(FIXTURES / "kumu.xlsx", data, store)
     assert sorted(r.id for r in plan.records["actors"]) == [
         "boulangerie-le-fournil",
         "maison-des-solidarites-de-vincennes",
@@ -324,7 +324,7 @@ def test_kumu_workbook_imports_as_it_is(env):
 
 
 def test_filled_template_imports(env, tmp_path):
-    from kg.sheets.workbook import write_template
+    from kg.sheets.write import write_template
 
     path = write_template(tmp_path / "modele.xlsx", ROOT / "ontology" / "schemes.ttl")
     plan = plan_import(path, env[0])
@@ -345,7 +345,7 @@ def test_filled_template_imports(env, tmp_path):
 
 def test_export_of_an_import_then_import_is_a_no_op(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     out = tmp_path / "export gravelle.xlsx"
     report = export_xlsx(out, data, import_name="gravelle")
     assert report.rows == {
@@ -357,7 +357,9 @@ def test_export_of_an_import_then_import_is_a_no_op(env, tmp_path):
         "sources": 1,
     }
     before = _graph_quads(store, GRAVELLE)
-    plan = import_file(out, data, store)  # the workbook names its import: same name, though the file differs
+    plan = import_workbook(
+        out, data, store
+    )  # the workbook names its import: same name, though the file differs
     assert plan.slug == "gravelle" and plan.is_noop and plan.unchanged == 14 and not plan.written
     assert _graph_quads(store, GRAVELLE) == before
     wb = openpyxl.load_workbook(out)
@@ -369,13 +371,13 @@ def test_export_of_an_import_then_import_is_a_no_op(env, tmp_path):
 
 def test_export_of_the_whole_graph_then_import_is_a_no_op(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
-    import_file(FIXTURES / "kumu.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "kumu.xlsx", data, store)
     out = tmp_path / "graphe.xlsx"
     report = export_xlsx(out, data)
     assert report.rows["actors"] == 34 + 4 + 2
     n = len(kg.open(store))
-    plan = import_file(out, data, store)
+    plan = import_workbook(out, data, store)
     assert plan.is_noop and not plan.records["actors"] and not plan.written
     assert len(plan.references) > 100
     assert len(kg.open(store)) == n and not (data / "imports" / "graphe").exists()
@@ -383,7 +385,7 @@ def test_export_of_the_whole_graph_then_import_is_a_no_op(env, tmp_path):
 
 def test_export_of_one_territory(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     rows = export_rows(data, territory="commune:94069")
     names = {r["name"] for r in rows["actors"]}
     assert {"Gravelle Alliances", "Lycée des Métiers du Bois", "Ville de Saint-Maurice"} <= names
@@ -466,7 +468,7 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(env, tmp_path
     bad = _bad_workbook(tmp_path / "mauvais.xlsx")
     before = _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     with pytest.raises(InputError) as info:
-        import_file(bad, data, store)
+        import_workbook(bad, data, store)
     problems = info.value.problems
     got = {(p.file.split("feuille ")[1], p.line, p.field) for p in problems}
     assert got == EXPECTED_BAD_CELLS, "\n".join(str(p) for p in problems)
@@ -491,7 +493,7 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(env, tmp_path
 
 def test_an_error_leaves_the_previous_import_intact(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     yaml_before = (data / "imports" / "gravelle" / "records.yaml").read_bytes()
     graph_before = _graph_quads(store, GRAVELLE)
     wb = openpyxl.load_workbook(FIXTURES / "gravelle.xlsx")
@@ -500,7 +502,7 @@ def test_an_error_leaves_the_previous_import_intact(env, tmp_path):
     edited = tmp_path / "gravelle.xlsx"
     wb.save(edited)
     with pytest.raises(InputError) as info:
-        import_file(edited, data, store)
+        import_workbook(edited, data, store)
     assert [(p.line, p.field) for p in info.value.problems] == [(2, "SIREN")]
     assert (data / "imports" / "gravelle" / "records.yaml").read_bytes() == yaml_before
     assert _graph_quads(store, GRAVELLE) == graph_before
@@ -571,7 +573,7 @@ def test_homonyms_in_different_communes_get_distinct_ids(env, tmp_path):
 
 def test_a_record_of_another_import_is_not_modified_from_elsewhere(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     path = tmp_path / "autre.csv"
     path.write_text("nom;type;id\nGravelle Alliances;Association;gravelle-alliances\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
@@ -582,7 +584,7 @@ def test_a_record_of_another_import_is_not_modified_from_elsewhere(env, tmp_path
 def test_remove_import_drops_its_graph_and_folder(env):
     data, store = env
     n = len(kg.open(store))
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     assert len(kg.open(store)) > n
     assert remove_import("gravelle", data, store)
     assert GRAVELLE not in kg.open(store).named_graphs() and not (data / "imports" / "gravelle").exists()
@@ -612,7 +614,7 @@ def test_an_import_that_breaks_a_shape_is_refused_where_it_is_and_nothing_is_wri
 
 def test_an_edit_that_breaks_a_shape_leaves_the_previous_import_intact(env, tmp_path):
     data, store = env
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     folder = data / "imports" / "gravelle"
     files_before = {p.name: p.read_bytes() for p in folder.iterdir()}
     before = _all_quads(store)
@@ -665,7 +667,7 @@ def test_a_write_drops_the_temporary_graphs_of_an_interrupted_one(env):
     s.add(Quad(NamedNode(ID + "actor/le-rameau"), NamedNode("urn:x"), Literal("half-written"), stray))
     s.flush()
     del s
-    import_file(FIXTURES / "gravelle.xlsx", data, store)
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     staged = {g for g in kg.open(store).named_graphs() if g.startswith(iris.STAGING_PREFIX)}
     assert not staged
 

@@ -1,4 +1,4 @@
-"""kg.sheets.workbook: the workbook shape, the template, readers of .xlsx/.ods/.csv as French users make them."""
+"""kg.sheets (layout, read, cells, write): the workbook shape, the template, readers of .xlsx/.ods/.csv as French users make them."""
 
 from __future__ import annotations
 
@@ -10,21 +10,10 @@ import openpyxl
 import pytest
 
 from kg.errors import InputError
-from kg.sheets.workbook import (
-    SHEETS,
-    Table,
-    load_concepts,
-    match_columns,
-    match_sheet,
-    parse_amount,
-    parse_code,
-    parse_date,
-    parse_list,
-    read_tables,
-    sheet,
-    slugify,
-    write_template,
-)
+from kg.sheets.cells import parse_amount, parse_code, parse_date, parse_list, slugify
+from kg.sheets.layout import SHEETS, Table, load_concepts, match_columns, match_sheet, sheet
+from kg.sheets.read import read_tables
+from kg.sheets.write import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"

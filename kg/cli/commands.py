@@ -6,14 +6,14 @@ command                 library call
 ``kg build``            :func:`kg.store.build.build` (``--to``: :func:`kg.store.remote.load_to_endpoint`)
 ``kg query``            :func:`kg.store.queries.run_named`
 ``kg sparql``           :func:`kg.store.queries.run_sparql`
-``kg chains``           :func:`kg.network.chains.chains` (``--within``: :func:`kg.network.chains.within`)
+``kg chains``           :func:`kg.network.chains.find_chains` (``--within``: :func:`kg.network.chains.within`)
 ``kg analyse``          :func:`kg.network.analysis.analyse`
 ``kg view``             :func:`kg.present.view.view`
 ``kg export``           :func:`kg.present.export.export` (``xlsx``: :func:`kg.sheets.export.export_xlsx`)
 ``kg examples``         :func:`kg.present.examples.write_examples`
 ``kg serve``            :func:`kg.serve.app.serve`
-``kg template``         :func:`kg.sheets.workbook.write_template`
-``kg import``           :func:`kg.sheets.imports.import_file` (``--remove``: ``remove_import``)
+``kg template``         :func:`kg.sheets.write.write_template`
+``kg import``           :func:`kg.store.imports.import_workbook` (``--remove``: ``remove_import``)
 ``kg export-xlsx``      :func:`kg.sheets.export.export_xlsx`
 ======================  ==============================================================
 
@@ -243,8 +243,7 @@ def chains(
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     import kg
-    from kg.network.chains import NO_CHAIN, headline, within
-    from kg.network.chains import chains as find
+    from kg.network.chains import NO_CHAIN, find_chains, headline, within
 
     output = pick_format(fmt, as_json)
     kind_list = [x.strip() for x in kinds.split(",") if x.strip()] if kinds else None
@@ -263,7 +262,7 @@ def chains(
                 typer.echo(f"{d}  {lab}")
         return
     assert target is not None  # checked above: TARGET or --within
-    found = find(graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of)
+    found = find_chains(graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of)
     if output == "json":
         hops = [[h.as_dict(lang) for h in c.hops] for c in found]
         typer.echo(json.dumps(hops, ensure_ascii=False, indent=2))

@@ -34,13 +34,13 @@ arguments, and prints what it returns:
 | `kg build` | `kg.store.build.build` (`--to`: `kg.store.remote.load_to_endpoint`) |
 | `kg query` | `kg.store.queries.run_named` (`kg.query`) |
 | `kg sparql` | `kg.store.queries.run_sparql` (`kg.sparql`) |
-| `kg chains` | `kg.network.chains.chains`, `--within`: `kg.network.chains.within` |
+| `kg chains` | `kg.network.chains.find_chains`, `--within`: `kg.network.chains.within` |
 | `kg analyse` | `kg.network.analysis.analyse` |
 | `kg view` | `kg.present.view.view` |
 | `kg export` | `kg.present.export.export` (`xlsx`: `kg.sheets.export.export_xlsx`) |
 | `kg examples` | `kg.present.examples.write_examples` |
 | `kg serve` | `kg.serve.app.serve` |
-| `kg template` / `import` / `export-xlsx` | `kg.sheets.workbook.write_template` / `kg.sheets.imports.import_file` / `kg.sheets.export.export_xlsx` |
+| `kg template` / `import` / `export-xlsx` | `kg.sheets.write.write_template` / `kg.store.imports.import_workbook` / `kg.sheets.export.export_xlsx` |
 
 The graph is opened with `kg.open(where)`: the `--endpoint` URL (or `KG_ENDPOINT`) when
 given, else the `--store` folder.

@@ -100,13 +100,14 @@ class BadTerritory(typer.BadParameter):
 
 
 def check_territory(value: str, where: str = "--territory") -> str:
-    """*value* stripped, or :class:`BadTerritory` when it is not ``level:code``."""
-    from kg.model.territories import is_territory
+    """*value* stripped, or :class:`BadTerritory` (with the library's message) when it is not ``level:code``."""
+    from kg.errors import TerritoryError
+    from kg.model.territories import parse_territory
 
-    text = value.strip()
-    if not is_territory(text):
-        raise BadTerritory(f'"{value}" is not a territory; write {TERRITORY_HELP}', param_hint=where)
-    return text
+    try:
+        return str(parse_territory(value))
+    except TerritoryError as exc:
+        raise BadTerritory(str(exc), param_hint=where) from None
 
 
 def territory_ref(value: str) -> str:

@@ -1,7 +1,7 @@
 """The spreadsheet commands: ``kg template``, ``kg import``, ``kg export-xlsx``.
 
 :func:`register` adds them to the ``kg`` application; each parses its options, calls one
-library function (:mod:`kg.sheets.workbook`, :mod:`kg.store.imports`, :mod:`kg.sheets.export`) and
+library function (:mod:`kg.sheets.write`, :mod:`kg.store.imports`, :mod:`kg.sheets.export`) and
 prints what comes back, in French (the catalysts' language).
 """
 
@@ -22,7 +22,7 @@ def template(
     ontology: Path = typer.Option(Path("ontology"), help="Folder with the SKOS schemes (drop-down lists)."),
 ) -> None:
     """Write an empty workbook to fill in: one sheet per kind of record, drop-down lists, a read-me sheet."""
-    from kg.sheets.workbook import write_template
+    from kg.sheets.write import write_template
 
     path = write_template(file, ontology / "schemes.ttl")
     typer.echo(f"Modèle écrit : {path}")
@@ -53,7 +53,7 @@ def import_(
     """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error).
 
     The import's named graph in --store is replaced (skipped when there is no store: run kg build)."""
-    from kg.store.imports import import_file, remove_import
+    from kg.store.imports import import_workbook, remove_import
 
     if remove:
         done = remove_import(remove, data, store)
@@ -61,7 +61,7 @@ def import_(
         return
     if file is None:
         fail("give the spreadsheet to import (or --remove NAME)", 2)
-    plan = import_file(file, data, store, name=name, dry_run=dry_run)
+    plan = import_workbook(file, data, store, name=name, dry_run=dry_run)
     head = "Simulation (rien n'est écrit)" if dry_run else "Import"
     typer.secho(f"{head} « {plan.slug} » depuis {plan.file.name}", bold=True)
     typer.echo(

@@ -34,9 +34,9 @@ from kg.errors import QueryError, UnknownEntityError
 from kg.model.dates import is_active, normalise_date
 from kg.model.words import elide, euros, lower_first
 from kg.network.lookup import resolve
-from kg.network.projection import EDGE_KINDS
+from kg.network.projection import EDGE_KINDS, cached_project
 
-__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within", "within_network"]
+__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within"]
 
 #: relation kinds followed by default (territories are context, not alliances)
 DEFAULT_KINDS = tuple(k for k in EDGE_KINDS if k != "territoire")
@@ -258,12 +258,18 @@ def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
     )
 
 
-def _as_chain_graph(G: nx.Graph | nx.MultiDiGraph) -> nx.Graph:
-    return chain_graph(G) if isinstance(G, nx.MultiDiGraph) else G
+def _network(graph: Any) -> nx.Graph:
+    """*graph* as a chain graph: a NetworkX graph is used as it is (a projection is turned into its
+    :func:`chain_graph`); a store, local or remote, is projected first (cached beside a local store)."""
+    if isinstance(graph, nx.MultiDiGraph):
+        return chain_graph(graph)
+    if isinstance(graph, nx.Graph):
+        return graph
+    return chain_graph(cached_project(graph))
 
 
 def find_chains(
-    G: nx.Graph | nx.MultiDiGraph,
+    G: Any,
     source: str,
     target: str,
     *,
@@ -276,9 +282,10 @@ def find_chains(
 
     Parameters
     ----------
-    G : networkx graph
-        The projection (:func:`kg.network.projection.project`) or, faster when called many
-        times, its :func:`chain_graph`.
+    G : kg.store.graph.Graph, kg.store.remote.RemoteGraph or networkx graph
+        The opened graph (:func:`kg.open`: projected, the projection cached beside a local
+        store), the projection (:func:`kg.network.projection.project`) or, faster when called
+        many times, its :func:`chain_graph`.
     source, target : str
         Names (case- and accent-insensitive) or IRIs.
     k : int
@@ -295,7 +302,7 @@ def find_chains(
     UnknownEntityError
         For an unknown or ambiguous name (with suggestions) or relation kind.
     """
-    H = _as_chain_graph(G)
+    H = _network(G)
     s, t = resolve(H, source), resolve(H, target)
     view, ks, day = _restricted(H, kinds, as_of)
     if s not in view or t not in view:
@@ -311,16 +318,19 @@ def find_chains(
     return out
 
 
-def within_network(
-    G: nx.Graph | nx.MultiDiGraph,
+def within(
+    G: Any,
     source: str,
     hops: int = 2,
     *,
     kinds: Iterable[str] | None = None,
     as_of: str | int | None = None,
 ) -> list[tuple[str, str, int]]:
-    """Nodes within *hops* of *source*: ``(iri, label, distance)`` sorted by distance then label."""
-    H = _as_chain_graph(G)
+    """Nodes within *hops* of *source*: ``(iri, label, distance)`` sorted by distance then label.
+
+    *G* is any graph :func:`find_chains` takes (what ``kg chains SOURCE --within N`` prints).
+    """
+    H = _network(G)
     s = resolve(H, source)
     view, _, _ = _restricted(H, kinds, as_of)
     if s not in view:
@@ -330,78 +340,12 @@ def within_network(
     return sorted(rows, key=lambda r: (r[2], r[1]))
 
 
-# ---------------------------------------------------------------- the calls of ``kg chains``
+# ---------------------------------------------------------------- the words of ``kg chains``
 
-__all__ += ["NO_CHAIN", "chains", "headline"]
+__all__ += ["NO_CHAIN", "headline"]
 
 #: what ``kg chains`` says when no chain links the two nodes
 NO_CHAIN = {"fr": "Aucune chaîne trouvée.", "en": "No chain found."}
-
-
-def _network(graph: Any) -> nx.Graph:
-    """*graph* as a chain graph: a NetworkX graph is used as it is (a projection is turned into its
-    :func:`chain_graph`); a store, local or remote, is projected first (cached beside a local store)."""
-    if isinstance(graph, nx.Graph):
-        return _as_chain_graph(graph)
-    from kg.network.projection import cached_project
-
-    return chain_graph(cached_project(graph))
-
-
-def chains(
-    graph: Any,
-    source: str,
-    target: str,
-    *,
-    k: int = 3,
-    max_hops: int = 6,
-    kinds: Iterable[str] | None = None,
-    as_of: str | int | None = None,
-) -> list[Chain]:
-    """The *k* shortest alliance chains from *source* to *target* (what ``kg chains A B`` prints).
-
-    Parameters
-    ----------
-    graph : kg.store.graph.Graph, kg.store.remote.RemoteGraph or networkx graph
-        The opened graph (:func:`kg.open`), or a projection / chain graph already computed.
-    source, target : str
-        Names (case- and accent-insensitive) or IRIs.
-    k, max_hops, kinds, as_of
-        As in :func:`find_chains`.
-
-    Returns
-    -------
-    list of Chain
-        Shortest first; empty when no chain of at most *max_hops* hops links them.
-
-    Raises
-    ------
-    UnknownEntityError
-        For an unknown or ambiguous name (with suggestions) or relation kind.
-    QueryError
-        For an *as_of* that is not a date.
-    """
-    return find_chains(_network(graph), source, target, k=k, max_hops=max_hops, kinds=kinds, as_of=as_of)
-
-
-def within(  # the same call, now also on an opened graph
-    graph: Any,
-    source: str,
-    hops: int = 2,
-    *,
-    kinds: Iterable[str] | None = None,
-    as_of: str | int | None = None,
-) -> list[tuple[str, str, int]]:
-    """Nodes within *hops* of *source* (what ``kg chains SOURCE --within N`` prints).
-
-    *graph* is an opened graph (:func:`kg.open`) or a projection / chain graph already computed.
-
-    Returns
-    -------
-    list of (iri, label, distance)
-        Sorted by distance, then label.
-    """
-    return within_network(_network(graph), source, hops, kinds=kinds, as_of=as_of)
 
 
 def headline(chain: Chain, lang: str = "fr") -> str:

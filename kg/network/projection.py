@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: kinds of the projection's edges (notations of the ``relation-kind`` scheme); not to be
-#: confused with :data:`kg.sheets.workbook.SHEET_RELATION_KINDS`, what a row of the Relations
+#: confused with :data:`kg.sheets.layout.SHEET_RELATION_KINDS`, what a row of the Relations
 #: sheet may state (``partenariat`` is one; ``financement``, ``poste``, ``territoire`` are not)
 EDGE_KINDS = (
     "participation",

@@ -2,30 +2,19 @@
 
 A view is built in two steps, both plain Python:
 
-1. :func:`build_model` turns a set of nodes of the projection (:func:`kg.network.projection.project`)
+1. :func:`build_model` (:mod:`kg.present.view_model`, with an example) turns a set of nodes of the projection (:func:`kg.network.projection.project`)
    into a :class:`ViewModel`: nodes with colours and shapes per actor type, edges per
    relation kind, a legend, positions computed with igraph (physics stays off in the
    browser), and — beyond ``max_nodes`` — groups of nodes (by type or territory) that the
    page announces. The selections :func:`territory_nodes`, :func:`neighbourhood`,
    :func:`programme_nodes` and :func:`chain_selection` pick those nodes.
 2. :func:`write_html` renders the model with ``kg/present/templates/view.html`` (Jinja2 with
-   autoescape) around the vendored vis-network standalone build (``kg/static/``),
+   autoescape) around the vendored vis-network standalone build (``kg/present/static/``),
    inlined: no request leaves the page. Data reaches the page as JSON in a
    ``<script type="application/json">`` block and every text is put in the DOM with
    ``textContent``, so an actor named ``<img src=x onerror=alert(1)>`` stays text.
 
 :func:`view` does both for the ``kg view`` command.
-
->>> import networkx as nx
->>> G = nx.MultiDiGraph()
->>> G.add_node("a", kind="actor", label="<b>A</b>", types=["association"], themes=[], start="2019",
-...            end=None, territory=[], sources=[("doc/1", "A est une association.")])
->>> G.add_node("p", kind="programme", label="P", types=["programme"], themes=["ess"], start="2020",
-...            end=None, territory=[], sources=[])
->>> _ = G.add_edge("a", "p", kind="participation", role="porteur", start="2020", end=None, sources=[])
->>> m = build_model(G, G.nodes, title="Test")
->>> [n["label"] for n in m.nodes], m.grouped, len(m.edges)
-(['<b>A</b>', 'P'], False, 1)
 """
 
 from __future__ import annotations

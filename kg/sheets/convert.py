@@ -25,10 +25,11 @@ from kg.model.names import closest, did_you_mean, normalise, suggestion
 from kg.model.records import Actor, Document, Programme, Source
 from kg.model.territories import parse_territory
 from kg.model.words import kind_word
+from kg.sheets.cells import cell_text, parse_code, parse_list, slugify
 from kg.sheets.known import Known, names_of
+from kg.sheets.layout import Concepts, Sheet, Table
 from kg.sheets.relations import RelationReader
 from kg.sheets.rows import Rows
-from kg.sheets.workbook import Concepts, Sheet, Table, cell_text, parse_code, parse_list, slugify
 
 __all__ = ["Converter", "convert"]
 

@@ -2,7 +2,7 @@
 
 :func:`export_rows` turns the records the graph is built from — the curated data and the
 stored imports, or one import, or what lies in one territory — into rows of the sheets
-of :data:`kg.sheets.workbook.SHEETS`; :func:`export_xlsx` writes them with the template's
+of :data:`kg.sheets.layout.SHEETS`; :func:`export_xlsx` writes them with the template's
 drop-down lists and read-me sheet. The rows are exactly those :mod:`kg.sheets.convert` reads
 back: importing the file again changes nothing (a test checks it).
 
@@ -86,8 +86,9 @@ def export_rows(
     """
     from kg.ingest.geo import load_geography
     from kg.ingest.imports import default_schemes_file, import_doc_id, load_imports
+    from kg.sheets.cells import slugify
     from kg.sheets.known import known_records
-    from kg.sheets.workbook import load_concepts, slugify
+    from kg.sheets.layout import load_concepts
 
     data_dir = Path(data_dir)
     geo = geo or load_geography(data_dir / "geo")
@@ -350,14 +351,15 @@ def export_xlsx(
     {'actors': 12, 'relations': 3, ...}
     """
     from kg.ingest.imports import default_schemes_file
-    from kg.sheets.workbook import load_concepts, write_workbook
+    from kg.sheets.layout import load_concepts
+    from kg.sheets.write import write_workbook
 
     data_dir = Path(data_dir)
     concepts = load_concepts(Path(schemes_file) if schemes_file else default_schemes_file(data_dir))
     rows = export_rows(data_dir, territory=territory, import_name=import_name, concepts=concepts)
     extra = []
     if import_name is not None:
-        from kg.sheets.workbook import slugify
+        from kg.sheets.cells import slugify
 
         extra.append(("import", slugify(import_name)))
     if territory is not None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from kg.ingest.geo import Geography, commune_by_code, find_communes
 from kg.model.identifiers import insee_commune_problem
 from kg.model.names import closest, did_you_mean, normalise
+from kg.sheets.cells import cell_text, parse_code
+from kg.sheets.layout import Sheet, Table
 from kg.sheets.rows import CellReader
-from kg.sheets.workbook import Sheet, Table, cell_text, parse_code
 
 __all__ = ["PlaceReader"]
 

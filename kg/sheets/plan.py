@@ -1,6 +1,6 @@
 """Planning an import: a workbook → its records → what importing it would add, change or remove.
 
-:func:`plan_import` reads a workbook (:mod:`kg.sheets.workbook`), converts its rows
+:func:`plan_import` reads a workbook (:mod:`kg.sheets.read`), converts its rows
 (:mod:`kg.sheets.convert`) against what the graph holds (:mod:`kg.sheets.known`), sorts
 out the rows that only designate records of the graph, flags probable duplicates and
 compares the result with the previous import of the same name. Every bad cell is
@@ -33,19 +33,12 @@ from kg.ingest.imports import (
 from kg.model.names import normalise, similarity
 from kg.model.records import Actor, Document
 from kg.model.words import euros, kind_word
+from kg.sheets.cells import cell_text, slugify
 from kg.sheets.convert import convert
 from kg.sheets.known import Known, known_records, names_of
+from kg.sheets.layout import README_SHEET, Sheet, Table, load_concepts, match_sheet
+from kg.sheets.read import read_tables
 from kg.sheets.rows import Rows
-from kg.sheets.workbook import (
-    README_SHEET,
-    Sheet,
-    Table,
-    cell_text,
-    load_concepts,
-    match_sheet,
-    read_tables,
-    slugify,
-)
 
 __all__ = ["Change", "ImportPlan", "near_duplicates", "plan_import"]
 

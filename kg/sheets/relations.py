@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from kg.model.records import Funding, Membership, Participation, Programme, Source, Support
+from kg.sheets.cells import cell_text, parse_amount
+from kg.sheets.layout import SHEET_RELATION_KINDS, Sheet, Table
 from kg.sheets.places import PlaceReader
-from kg.sheets.workbook import SHEET_RELATION_KINDS, Sheet, Table, cell_text, parse_amount
 
 __all__ = ["RelationReader"]
 

@@ -17,17 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from kg.errors import Problem
 from kg.model.names import did_you_mean, normalise
-from kg.sheets.workbook import (
-    EXAMPLE_ID_PREFIX,
-    SHEET_RELATION_KINDS,
-    Concepts,
-    Sheet,
-    Table,
-    cell_text,
-    match_columns,
-    parse_date,
-    parse_list,
-)
+from kg.sheets.cells import cell_text, parse_date, parse_list
+from kg.sheets.layout import EXAMPLE_ID_PREFIX, SHEET_RELATION_KINDS, Concepts, Sheet, Table, match_columns
 
 __all__ = ["CellReader", "Rows"]
 

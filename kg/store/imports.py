@@ -43,7 +43,6 @@ __all__ = [
     "ImportPlan",
     "apply_import",
     "check_import_shapes",
-    "import_file",
     "import_graph",
     "import_workbook",
     "imported_quads",
@@ -102,10 +101,6 @@ def import_workbook(
     if dry_run:
         return plan
     return apply_import(plan, data_dir, store)
-
-
-#: the former name of :func:`import_workbook`
-import_file = import_workbook
 
 
 def apply_import(
@@ -248,7 +243,7 @@ def remove_import(name: str, data_dir: str | Path = "data", store: str | Path | 
     StoreError
         When the store cannot be written (the folder is then kept).
     """
-    from kg.sheets.workbook import slugify
+    from kg.sheets.cells import slugify
     from kg.store.write import drop_graph
 
     data_dir = Path(data_dir)

@@ -35,6 +35,7 @@ import networkx as nx
 
 from kg.errors import ExportError
 from kg.model.paths import ONTOLOGY_DIR
+from kg.sheets.cells import csv_cell
 
 __all__ = [
     "CONTEXT_FILE",
@@ -389,19 +390,22 @@ def write_csv(graph: Any, out: Path, *, territory: str | None = None) -> ExportR
         w = csv.writer(fh)
         w.writerow(node_cols)
         for n, d in F.nodes(data=True):
-            w.writerow(
-                [
-                    n,
-                    d.get("label", ""),
-                    d.get("kind", ""),
-                    d.get("type", ""),
-                    d.get("types", ""),
-                    d.get("themes", ""),
-                    d.get("territory", ""),
-                    d.get("start", ""),
-                    d.get("end", ""),
-                    d.get("sources", ""),
-                ]
+            w.writerow(  # a formula-like text opens as text
+                map(
+                    csv_cell,
+                    [
+                        n,
+                        d.get("label", ""),
+                        d.get("kind", ""),
+                        d.get("type", ""),
+                        d.get("types", ""),
+                        d.get("themes", ""),
+                        d.get("territory", ""),
+                        d.get("start", ""),
+                        d.get("end", ""),
+                        d.get("sources", ""),
+                    ],
+                )
             )
     edge_cols = [
         "Source",
@@ -422,22 +426,25 @@ def write_csv(graph: Any, out: Path, *, territory: str | None = None) -> ExportR
         w = csv.writer(fh)
         w.writerow(edge_cols)
         for i, (a, b, d) in enumerate(F.edges(data=True)):
-            w.writerow(
-                [
-                    a,
-                    b,
-                    "Directed",
-                    i,
-                    d.get("label", ""),
-                    1,
-                    d.get("kind", ""),
-                    d.get("role", ""),
-                    d.get("via", ""),
-                    d.get("start", ""),
-                    d.get("end", ""),
-                    d.get("amount", ""),
-                    d.get("sources", ""),
-                ]
+            w.writerow(  # a formula-like text opens as text
+                map(
+                    csv_cell,
+                    [
+                        a,
+                        b,
+                        "Directed",
+                        i,
+                        d.get("label", ""),
+                        1,
+                        d.get("kind", ""),
+                        d.get("role", ""),
+                        d.get("via", ""),
+                        d.get("start", ""),
+                        d.get("end", ""),
+                        d.get("amount", ""),
+                        d.get("sources", ""),
+                    ],
+                )
             )
     return ExportResult(
         "csv", [out / "nodes.csv", out / "edges.csv"], nodes=F.number_of_nodes(), edges=F.number_of_edges()

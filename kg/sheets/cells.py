@@ -17,7 +17,52 @@ from typing import Any
 
 from kg.model.names import normalise
 
-__all__ = ["cell_text", "is_empty", "parse_amount", "parse_code", "parse_date", "parse_list", "slugify"]
+__all__ = [
+    "FORMULA_STARTS",
+    "cell_text",
+    "csv_cell",
+    "formula_like",
+    "is_empty",
+    "parse_amount",
+    "parse_code",
+    "parse_date",
+    "parse_list",
+    "read_csv_cell",
+    "slugify",
+]
+
+#: first characters that make a spreadsheet read a text cell as a formula (OWASP's CSV-injection rule)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """True for a text that a spreadsheet would run as a formula if written as is.
+
+    >>> formula_like('=HYPERLINK("http://evil.example/")'), formula_like("Ville de Charenton"), formula_like(-1)
+    (True, False, False)
+    """
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV cell: a formula-like text gets a leading ``'`` so that it opens as text.
+
+    :func:`read_csv_cell` takes it off again, so an exported file re-imports unchanged.
+
+    >>> csv_cell("=1+1"), csv_cell("Q2ER"), csv_cell(3)
+    ("'=1+1", 'Q2ER', 3)
+    """
+    return "'" + value if formula_like(value) else value
+
+
+def read_csv_cell(text: str) -> str:
+    """The text of a CSV cell written by :func:`csv_cell` (the guarding ``'`` taken off).
+
+    >>> read_csv_cell("'=1+1"), read_csv_cell("'quoted"), read_csv_cell("plain")
+    ('=1+1', "'quoted", 'plain')
+    """
+    return text[1:] if text.startswith("'") and formula_like(text[1:]) else text
+
 
 # --------------------------------------------------------------------------- cells
 

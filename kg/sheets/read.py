@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, Problem
-from kg.sheets.cells import is_empty
+from kg.sheets.cells import is_empty, read_csv_cell
 from kg.sheets.layout import Table
 
 __all__ = ["read_tables"]
@@ -253,5 +253,6 @@ def _read_csv(path: Path) -> list[Table]:
     counts = {d: first.count(d) for d in (";", ",", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    t = _table(path.name, path.stem, ((reader.line_num, row) for row in reader))
+    rows = ((reader.line_num, [read_csv_cell(c) for c in row]) for row in reader)
+    t = _table(path.name, path.stem, rows)
     return [t] if t is not None else []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kg.sheets.cells import formula_like
 from kg.sheets.layout import (
     EXAMPLE_ID_PREFIX,
     LISTS_SHEET,
@@ -91,6 +92,8 @@ def write_workbook(
                 if v is None or v == "":
                     continue
                 cell = ws.cell(i, j, v)
+                if formula_like(v):  # a name such as "=HYPERLINK(…)" stays text, never a live formula
+                    cell.data_type, cell.quotePrefix = "s", True
                 if c.text and isinstance(v, str):
                     cell.number_format = "@"
         last = max(template_rows, len(data) + 1)

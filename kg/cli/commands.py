@@ -33,6 +33,7 @@ import typer
 
 from kg.cli.options import (
     DEFAULT_DATA,
+    DEFAULT_ONTOLOGY,
     DEFAULT_STORE,
     DataDir,
     Endpoint,
@@ -71,7 +72,7 @@ def build(
     store: Store = DEFAULT_STORE,
     dump: Path = typer.Option(Path("build/graph.trig"), help="TriG dump to write (every named graph)."),
     ontology: Path = typer.Option(
-        Path("ontology"), help="Folder with the ontology, SKOS schemes and SHACL shapes."
+        DEFAULT_ONTOLOGY, help="Folder with the ontology, SKOS schemes and SHACL shapes."
     ),
     shacl: Literal["curated", "full", "off"] = typer.Option(
         "curated",

@@ -32,9 +32,11 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar
 import typer
 
 from kg.errors import KGError, UnknownEntityError
+from kg.model.paths import DATA_DIR, ONTOLOGY_DIR
 
 __all__ = [
     "DEFAULT_DATA",
+    "DEFAULT_ONTOLOGY",
     "DEFAULT_STORE",
     "BadTerritory",
     "DataDir",
@@ -53,8 +55,17 @@ __all__ = [
     "where",
 ]
 
+
+def _here_or_shipped(name: str, shipped: Path) -> Path:
+    """``./name`` when the current folder has one (a checkout, a catalyst's project), else kg's own copy."""
+    return Path(name) if Path(name).is_dir() else shipped
+
+
 DEFAULT_STORE = Path("build/store")
-DEFAULT_DATA = Path("data")
+#: ``./data``, or the embedded default data shipped with kg (an install outside a checkout)
+DEFAULT_DATA = _here_or_shipped("data", DATA_DIR)
+#: ``./ontology``, or the ontology shipped with kg
+DEFAULT_ONTOLOGY = _here_or_shipped("ontology", ONTOLOGY_DIR)
 
 # ---------------------------------------------------------------- errors
 

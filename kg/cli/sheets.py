@@ -11,7 +11,16 @@ from pathlib import Path
 
 import typer
 
-from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDir, Store, Territory, fail, reports_errors
+from kg.cli.options import (
+    DEFAULT_DATA,
+    DEFAULT_ONTOLOGY,
+    DEFAULT_STORE,
+    DataDir,
+    Store,
+    Territory,
+    fail,
+    reports_errors,
+)
 
 __all__ = ["print_workbook_report", "register"]
 
@@ -19,7 +28,7 @@ __all__ = ["print_workbook_report", "register"]
 @reports_errors
 def template(
     file: Path = typer.Argument(Path("territoire.xlsx"), help="Workbook to write (.xlsx)."),
-    ontology: Path = typer.Option(Path("ontology"), help="Folder with the SKOS schemes (drop-down lists)."),
+    ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Folder with the SKOS schemes (drop-down lists)."),
 ) -> None:
     """Write an empty workbook to fill in: one sheet per kind of record, drop-down lists, a read-me sheet."""
     from kg.sheets.write import write_template

@@ -81,15 +81,19 @@ def negotiate(accept: str | None, kind: str) -> tuple[str, str] | None:
     ('XML', 'application/sparql-results+xml')
     >>> negotiate("text/html,*/*;q=0.8", "graph")
     ('TURTLE', 'text/turtle; charset=utf-8')
+    >>> negotiate("application/*", "graph")
+    ('N_TRIPLES', 'application/n-triples')
     """
     table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
     for media in _accepted(accept):
         if media in table:
             return table[media]
-        if media in ("*/*", "application/*", "text/*"):
-            default = table[_DEFAULTS[kind]]
-            if media == "*/*" or default[1].startswith(media[:-1]):
-                return default
+        if media == "*/*":
+            return table[_DEFAULTS[kind]]
+        if media.endswith("/*"):  # the default if it matches, else the first format that does
+            for chosen in (table[_DEFAULTS[kind]], *table.values()):
+                if chosen[1].startswith(media[:-1]):
+                    return chosen
     return None
 
 

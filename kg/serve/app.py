@@ -77,6 +77,7 @@ __all__ = [
     "SecurityHeaders",
     "Settings",
     "WorkerPool",
+    "content_security_policy",
     "create_app",
     "execute",
     "negotiate",
@@ -100,24 +101,49 @@ YASGUI_STYLE_HASHES = (
     "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
     "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
 )
+
+
 #: The policy of every response. The query page loads YASGUI and its own script and style from
 #: ``/static`` (no inline script; no inline style but YASGUI's two above), talks to this server only
 #: (``connect-src 'self'``: even a YASGUI tab pointed elsewhere cannot send a request), and cannot be
 #: framed by another site (nothing on it needs embedding; the views of ``kg view --embed`` are files).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "connect-src 'self'",
-        "script-src 'self'",
-        " ".join(["style-src 'self'", *YASGUI_STYLE_HASHES]),
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
+def content_security_policy(page: str = "") -> str:
+    """The Content-Security-Policy of every response, allowing *page*'s own inline ``<style>`` blocks by hash.
+
+    *page* is HTML this server generates itself (the ontology page keeps its style inline); its styles
+    are allowed one by one, never with ``'unsafe-inline'``, and no inline script ever is.
+
+    >>> "'unsafe-inline'" in content_security_policy("<style>p{color:red}</style>")
+    False
+    >>> "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='" in content_security_policy("<style>p{}</style>")
+    True
+    """
+    import base64
+    import hashlib
+    import re
+
+    own = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+        for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
     ]
-)
-#: Headers added to every response (pages, answers, errors, static files, CORS preflights).
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "connect-src 'self'",
+            "script-src 'self'",
+            " ".join(["style-src 'self'", *YASGUI_STYLE_HASHES, *dict.fromkeys(own)]),
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+#: Headers added to every response (pages, answers, errors, static files, CORS preflights); a response
+#: that sets its own Content-Security-Policy (the ontology page: :func:`content_security_policy`) keeps it.
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -202,7 +228,8 @@ class SecurityHeaders:
 
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
+                    if name not in headers:
+                        headers[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -277,6 +304,7 @@ def create_app(
     state: dict[str, Any] = {"graphs": graph.named_graphs(), "examples": query_examples(graph)}
     del graph  # the workers hold their own handles (a writer must be alone on the store)
     docs_html = ontology_page(ontology_dir or ONTOLOGY_DIR)
+    docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
     pool = WorkerPool(store, 1 if writable else settings.workers, writable=writable)
     timeout_s = settings.time_limit_ms / 1000
     plain = "text/plain; charset=utf-8"
@@ -453,7 +481,7 @@ def create_app(
         return RedirectResponse(url=str(request.url_for("sparql")))
 
     async def ontology(request: Request) -> Response:
-        return HTMLResponse(docs_html)
+        return HTMLResponse(docs_html, headers=docs_csp)
 
     @asynccontextmanager
     async def lifespan(app: Any):

@@ -456,3 +456,106 @@ def test_rdflib_sparqlstore_graph_and_dataset(endpoint, graph, method):
     # one named graph, as rdflib reads it: Graph(store, identifier=<graph>)
     meta = Graph(store=SPARQLStore(endpoint, method=method), identifier=META)
     assert len(list(meta.triples((None, None, None)))) == graph_size(endpoint, META)
+
+
+# --- the W3C protocol tests' own requests, on their own data -----------------------------------------------
+
+KASEI = "http://kasei.us/2009/09/sparql/data/"
+FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
+
+
+@pytest.fixture(scope="module")
+def w3c_endpoint(tmp_path_factory):
+    """``kg serve`` on a store holding the test suite's graphs data0.rdf … data3.rdf (each: ``<dataN.rdf> a
+    foaf:Document``), so that the manifest's requests (sparql11/protocol/manifest.ttl) run as written."""
+    path = tmp_path_factory.mktemp("w3c") / "store"
+    store = ox.Store(str(path))
+    for i in range(4):
+        g = ox.NamedNode(f"{KASEI}data{i}.rdf")
+        store.add(ox.Quad(g, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(FOAF_DOCUMENT), g))
+    store.flush()
+    del store
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(path), "--port", str(port)]
+    proc = start_server(cmd, url, "kg serve", cwd=ROOT)
+    yield url
+    stop(proc)
+    assert "Traceback" not in server_output(proc)
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+D = {i: _q(f"{KASEI}data{i}.rdf") for i in range(4)}
+#: name → (query string of the URL, body or None for GET, expected boolean or None for a non-boolean answer)
+W3C_QUERIES = {
+    "query_get": (f"query=ASK%20%7B%7D&default-graph-uri={D[0]}", None, True),
+    "query_post_form": (f"default-graph-uri={D[0]}", b"query=ASK%20%7B%7D", True),
+    "query_post_direct": (f"default-graph-uri={D[0]}", "ASK {}", True),
+    "query_dataset_default_graphs_get": (
+        "query="
+        + _q(f"ASK {{ <{KASEI}data1.rdf> a ?type . <{KASEI}data2.rdf> a ?type . }}")
+        + f"&default-graph-uri={D[1]}&default-graph-uri={D[2]}",
+        None,
+        True,
+    ),
+    "query_dataset_default_graphs_post": (
+        f"default-graph-uri={D[1]}&default-graph-uri={D[2]}",
+        f"ASK {{ <{KASEI}data1.rdf> a ?type . <{KASEI}data2.rdf> a ?type . }}",
+        True,
+    ),
+    "query_dataset_named_graphs_get": (
+        "query="
+        + _q(
+            f"ASK {{ GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}"
+        )
+        + f"&named-graph-uri={D[1]}&named-graph-uri={D[2]}",
+        None,
+        True,
+    ),
+    "query_dataset_named_graphs_post": (
+        f"named-graph-uri={D[1]}&named-graph-uri={D[2]}",
+        f"ASK {{ GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}",
+        True,
+    ),
+    "query_dataset_full": (
+        f"default-graph-uri={D[3]}&named-graph-uri={D[1]}&named-graph-uri={D[2]}",
+        f"ASK {{ <{KASEI}data3.rdf> a ?type GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} "
+        f"GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}",
+        True,
+    ),
+    # the protocol's dataset replaces the query's FROM: data3 is not the default graph any more
+    "query_multiple_dataset (protocol wins)": (
+        f"default-graph-uri={D[1]}",
+        f"ASK FROM <{KASEI}data3.rdf> {{ <{KASEI}data3.rdf> a ?type }}",
+        False,
+    ),
+    "query_content_type_select": (f"default-graph-uri={D[0]}", "SELECT (1 AS ?value) {}", None),
+    "query_content_type_ask": (f"default-graph-uri={D[0]}", "ASK {}", True),
+    "query_content_type_describe": (f"default-graph-uri={D[0]}", "DESCRIBE <http://example.org/>", None),
+    "query_content_type_construct": (f"default-graph-uri={D[0]}", "CONSTRUCT { <s> <p> 1 } WHERE {}", None),
+}
+
+
+@pytest.mark.parametrize("name", W3C_QUERIES)
+def test_w3c_protocol_query_requests(w3c_endpoint, name):
+    qs, body, expected = W3C_QUERIES[name]
+    url = f"{w3c_endpoint}?{qs}"  # the manifest's "/sparql/": the endpoint under test
+    if body is None:
+        r = httpx.get(url)
+    elif isinstance(body, bytes):
+        r = httpx.post(url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        r = httpx.post(url, content=body.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert 200 <= r.status_code < 400, (name, r.status_code, r.text)
+    kind = media(r)
+    if "construct" in name or "describe" in name:
+        assert kind in GRAPH_TYPES
+    else:
+        assert kind in SELECT_TYPES
+    if expected is not None:
+        assert r.json()["boolean"] is expected, name

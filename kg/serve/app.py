@@ -103,15 +103,15 @@ YASGUI_STYLE_HASHES = (
 )
 
 
-#: The policy of every response. The query page loads YASGUI and its own script and style from
-#: ``/static`` (no inline script; no inline style but YASGUI's two above), talks to this server only
-#: (``connect-src 'self'``: even a YASGUI tab pointed elsewhere cannot send a request), and cannot be
-#: framed by another site (nothing on it needs embedding; the views of ``kg view --embed`` are files).
 def content_security_policy(page: str = "") -> str:
     """The Content-Security-Policy of every response, allowing *page*'s own inline ``<style>`` blocks by hash.
 
+    The query page loads YASGUI and its own script and style from ``/static`` (no inline script; no
+    inline style but YASGUI's two of :data:`YASGUI_STYLE_HASHES`), talks to this server only
+    (``connect-src 'self'``: even a YASGUI tab pointed elsewhere cannot send a request), and cannot be
+    framed by another site (nothing on it needs embedding; the views of ``kg view --embed`` are files).
     *page* is HTML this server generates itself (the ontology page keeps its style inline); its styles
-    are allowed one by one, never with ``'unsafe-inline'``, and no inline script ever is.
+    are allowed one by one by hash, never with ``'unsafe-inline'``, and no inline script ever is.
 
     >>> "'unsafe-inline'" in content_security_policy("<style>p{color:red}</style>")
     False
@@ -141,6 +141,7 @@ def content_security_policy(page: str = "") -> str:
     )
 
 
+#: The policy of every response but the ontology page (which adds the hash of its own style).
 CONTENT_SECURITY_POLICY = content_security_policy()
 #: Headers added to every response (pages, answers, errors, static files, CORS preflights); a response
 #: that sets its own Content-Security-Policy (the ontology page: :func:`content_security_policy`) keeps it.

@@ -451,16 +451,28 @@ def test_refused_operations_change_nothing_and_send_nothing(endpoint, graph, kin
     assert _count(ask_http(endpoint, COUNT_ALL, "get", "application/json")) == before
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.server
-def test_remote_dataset_parameters_are_refused(endpoint):
-    r = ask_http(
-        endpoint, COUNT_ALL, "get", "application/json", **{"default-graph-uri": "http://127.0.0.1:9/g"}
-    )
-    assert r.status_code == 403 and "default-graph-uri" in r.text
-    r = ask_http(
-        endpoint, COUNT_ALL, "post-direct", "application/json", **{"named-graph-uri": "http://example.org/"}
-    )
-    assert r.status_code == 403 and "named-graph-uri" in r.text
+def test_dataset_iris_outside_the_store_are_empty_graphs_never_fetched(endpoint, method):
+    """Issue 11: a default-graph-uri / named-graph-uri not in the store was refused with 403, which
+    protected nothing (pyoxigraph never fetches a dataset IRI) and broke rdflib's SPARQLStore."""
+    listener = Listener()
+    try:
+        remote = f"http://127.0.0.1:{listener.port}/g"
+        r = ask_http(endpoint, COUNT_ALL, method, "application/json", **{"default-graph-uri": remote})
+        assert _count(r) == 0
+        r = ask_http(
+            endpoint,
+            "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+            method,
+            "application/json",
+            **{"named-graph-uri": remote},
+        )
+        assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()
 
 
 @pytest.mark.server

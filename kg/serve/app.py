@@ -6,10 +6,12 @@ A thin ASGI application (Starlette, run by uvicorn) in front of pyoxigraph:
   (``application/x-www-form-urlencoded``) and by POST ``application/sparql-query``;
   SELECT/ASK answered in SPARQL JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE in Turtle,
   N-Triples, JSON-LD or RDF/XML, chosen by the ``Accept`` header (serialised by pyoxigraph);
-  ``default-graph-uri`` / ``named-graph-uri`` honoured, otherwise the default graph is the
-  union of all graphs. Without a query, the endpoint URL answers with the service
-  description (RDF) or, for a browser, the query page (YASGUI, served from
-  ``kg/serve/static/yasgui``, preloaded with the named questions).
+  ``default-graph-uri`` / ``named-graph-uri`` honoured (an IRI that is not a graph of the store
+  is an empty graph: pyoxigraph never fetches a dataset IRI; rdflib's ``urn:x-rdflib:default``
+  is the endpoint's default graph), otherwise the default graph is the union of all graphs.
+  Relative IRIs resolve against the request URL (the base IRI). Without a query, the endpoint
+  URL answers with the service description (RDF) or, for a browser, the query page (YASGUI,
+  served from ``kg/serve/static/yasgui``, preloaded with the named questions).
 - ``GET /ontology``: the ontology's documentation (:mod:`kg.present.ontology_page`).
 
 Bounded and safe by default (:class:`Settings`): every query is inspected by
@@ -19,9 +21,16 @@ queries run in ``workers`` worker processes, each with its own read-only handle 
 store, and a query still running after ``time_limit_ms`` has its process killed (and
 replaced), so a runaway ``ORDER BY`` or cross product cannot keep a core; answers are cut
 at ``max_returned_rows`` rows or triples (header ``X-KG-Truncated: true``). A malformed
-query gets 400 with the parser's message and position. CORS allows any origin. With an
-``update_token``, ``POST`` of ``application/sparql-update`` (or form ``update=``) with
-``Authorization: Bearer <token>`` runs updates (one worker, store opened read-write).
+query gets 400 with the parser's message and position. With an ``update_token``, ``POST`` of
+``application/sparql-update`` (or form ``update=``) with ``Authorization: Bearer <token>`` runs
+updates (one worker, store opened read-write).
+
+Browsers: every response carries :data:`SECURITY_HEADERS` (a strict Content-Security-Policy:
+scripts, styles and connections from this server only, no inline script; ``nosniff``;
+``no-referrer``). CORS lets any origin run read-only queries (GET, POST), never with credentials
+(no ``Access-Control-Allow-Credentials``, no ``Authorization`` in preflights); an update whose
+``Origin`` is not this server's own gets 403. The query page never takes its endpoint from the URL
+(``kg/serve/static/yasgui/PATCHES.md``).
 
 Why not Oxigraph's own server behind a proxy: ``oxigraph serve-read-only`` has a
 timeout (``--timeout-s``), CORS and a union default graph, but no row cap, no request
@@ -45,26 +54,36 @@ from urllib.parse import parse_qsl
 from kg.model.vocab import PREFIXES
 from kg.serve.protocol import (
     GRAPH_TYPES,
+    RDFLIB_DEFAULT_GRAPH,
     RESULT_TYPES,
     execute,
     negotiate,
+    protocol_dataset,
     service_description,
 )
 from kg.serve.settings import SETTINGS_HELP, Settings
 from kg.serve.workers import Busy, TimeLimit, WorkerPool
 from kg.store.graph import DEFAULT_STORE
-from kg.store.guard import Refused, check_dataset, check_query
+from kg.store.guard import Refused, check_query
 
 __all__ = [
+    "CONTENT_SECURITY_POLICY",
     "GRAPH_TYPES",
+    "RDFLIB_DEFAULT_GRAPH",
     "RESULT_TYPES",
+    "SECURITY_HEADERS",
     "SETTINGS_HELP",
+    "YASGUI_STYLE_HASHES",
+    "SecurityHeaders",
     "Settings",
     "WorkerPool",
+    "content_security_policy",
     "create_app",
     "execute",
     "negotiate",
+    "protocol_dataset",
     "query_examples",
+    "same_origin",
     "serve",
     "service_description",
 ]
@@ -73,6 +92,69 @@ log = logging.getLogger("kg.serve.app")
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+#: The two fixed ``<style>`` texts that YASGUI's results table (its column resizer) adds to the page: the
+#: resizer's rules, and ``*{cursor:col-resize!important}`` while a column is dragged. Their hashes let
+#: exactly these two in, with no ``'unsafe-inline'``; tests/test_query_page.py recomputes them from
+#: yasgui.min.js, so a new YASGUI build cannot change them unnoticed.
+YASGUI_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
+
+
+def content_security_policy(page: str = "") -> str:
+    """The Content-Security-Policy of every response, allowing *page*'s own inline ``<style>`` blocks by hash.
+
+    The query page loads YASGUI and its own script and style from ``/static`` (no inline script; no
+    inline style but YASGUI's two of :data:`YASGUI_STYLE_HASHES`), talks to this server only
+    (``connect-src 'self'``: even a YASGUI tab pointed elsewhere cannot send a request), and cannot be
+    framed by another site (nothing on it needs embedding; the views of ``kg view --embed`` are files).
+    *page* is HTML this server generates itself (the ontology page keeps its style inline); its styles
+    are allowed one by one by hash, never with ``'unsafe-inline'``, and no inline script ever is.
+
+    >>> "'unsafe-inline'" in content_security_policy("<style>p{color:red}</style>")
+    False
+    >>> "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='" in content_security_policy("<style>p{}</style>")
+    True
+    """
+    import base64
+    import hashlib
+    import re
+
+    own = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+        for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
+    ]
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "connect-src 'self'",
+            "script-src 'self'",
+            " ".join(["style-src 'self'", *YASGUI_STYLE_HASHES, *dict.fromkeys(own)]),
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+#: The policy of every response but the ontology page (which adds the hash of its own style).
+CONTENT_SECURITY_POLICY = content_security_policy()
+#: Headers added to every response (pages, answers, errors, static files, CORS preflights); a response
+#: that sets its own Content-Security-Policy (the ontology page: :func:`content_security_policy`) keeps it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+_QUERY_BODY_TYPES = (
+    "application/x-www-form-urlencoded",
+    "application/sparql-query",
+    "application/sparql-update",
+)
 
 
 def query_examples(graph: Any) -> list[dict[str, str]]:
@@ -130,6 +212,67 @@ class _TooLarge(Exception):
     pass
 
 
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response of *app*."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                from starlette.datastructures import MutableHeaders
+
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _origin_tuple(scheme: str, host: str | None, port: int | None) -> tuple[str, str, int | None]:
+    scheme = scheme.lower()
+    return scheme, (host or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def same_origin(origin: str | None, url: Any) -> bool:
+    """Whether an ``Origin`` header names the origin of *url* (a Starlette URL); no header is same-origin.
+
+    >>> from starlette.datastructures import URL
+    >>> same_origin("http://127.0.0.1:7878", URL("http://127.0.0.1:7878/sparql"))
+    True
+    >>> same_origin("https://evil.example", URL("http://127.0.0.1:7878/sparql"))
+    False
+    """
+    from urllib.parse import urlsplit
+
+    if origin is None:  # not sent by a browser's cross-origin request (curl, SPARQLWrapper, httpx)
+        return True
+    try:
+        o = urlsplit(origin.strip())
+        theirs = _origin_tuple(o.scheme, o.hostname, o.port)
+    except ValueError:
+        return False
+    return theirs == _origin_tuple(url.scheme, url.hostname, url.port)
+
+
+def _media_type(header: str) -> tuple[str, str | None]:
+    """(media type, charset or None) of a Content-Type header, lower-cased."""
+    media, *params = (p.strip() for p in header.split(";"))
+    charset = None
+    for p in params:
+        k, _, v = p.partition("=")
+        if k.strip().lower() == "charset":
+            charset = v.strip().strip('"').lower()
+    return media.lower(), charset
+
+
 def create_app(
     store: str | Path = DEFAULT_STORE,
     settings: Settings | None = None,
@@ -162,6 +305,7 @@ def create_app(
     state: dict[str, Any] = {"graphs": graph.named_graphs(), "examples": query_examples(graph)}
     del graph  # the workers hold their own handles (a writer must be alone on the store)
     docs_html = ontology_page(ontology_dir or ONTOLOGY_DIR)
+    docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
     pool = WorkerPool(store, 1 if writable else settings.workers, writable=writable)
     timeout_s = settings.time_limit_ms / 1000
     plain = "text/plain; charset=utf-8"
@@ -198,59 +342,83 @@ def create_app(
         raw_qs = request.scope.get("query_string", b"")
         if len(raw_qs) > settings.max_request_bytes:
             raise _TooLarge()
-        params = parse_qsl(request.url.query, keep_blank_values=True)
+        try:
+            url_params = parse_qsl(raw_qs.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            return error(400, "the URL's query string is not percent-encoded UTF-8")
+        params = list(url_params)
         query = update = None
         if request.method == "POST":
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            ctype, charset = _media_type(request.headers.get("content-type", ""))
             body = await read_body(request)
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                return error(400, "the request body is not UTF-8")
-            if ctype == "application/x-www-form-urlencoded":
-                params += parse_qsl(text, keep_blank_values=True)
-            elif ctype == "application/sparql-query":
-                query = text
-            elif ctype == "application/sparql-update":
-                update = text
-            else:
+            if not ctype:
+                return error(
+                    400,
+                    "the POST has no Content-Type: send application/x-www-form-urlencoded (query=…), "
+                    "application/sparql-query or (with a token) application/sparql-update",
+                )
+            if ctype not in _QUERY_BODY_TYPES:
                 return error(
                     415,
                     f'Content-Type "{ctype}" is not accepted; send application/sparql-query, '
                     "application/x-www-form-urlencoded, or (with a token) application/sparql-update",
                 )
+            if charset not in (None, "utf-8", "utf8"):
+                return error(415, f'charset "{charset}" is not accepted: send the request in UTF-8')
+            try:
+                text = body.decode("utf-8")
+                if ctype == "application/x-www-form-urlencoded":
+                    params += parse_qsl(text, keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                return error(400, "the request body is not UTF-8")
+            if ctype != "application/x-www-form-urlencoded":
+                if any(k in ("query", "update") for k, _ in url_params):
+                    return error(
+                        400,
+                        f"with Content-Type: {ctype} the body is the request: do not also send "
+                        "query= or update= in the URL",
+                    )
+                if ctype == "application/sparql-query":
+                    query = text
+                else:
+                    update = text
         values: dict[str, list[str]] = {}
         for k, v in params:
             values.setdefault(k, []).append(v)
+        for name in ("query", "update"):
+            if len(values.get(name, [])) > 1:
+                return error(400, f"give one {name} parameter, not several")
         if query is None and "query" in values:
-            if len(values["query"]) > 1:
-                return error(400, "give one query parameter, not several")
             query = values["query"][0]
         if update is None and "update" in values:
             if request.method != "POST":
-                return error(405, "updates must be sent by POST")
+                return error(
+                    400,
+                    "an update cannot be sent by GET: POST it as a form (update=…) or with "
+                    "Content-Type: application/sparql-update",
+                )
             update = values["update"][0]
         if query is not None and update is not None:
             return error(400, "give a query or an update, not both")
+        base_iri = str(request.url.replace(query="", fragment=""))
         if update is not None:
-            return await _update(request, update)
+            return await _update(request, update, base_iri)
         if query is None:
             if request.method == "GET":
                 accept = request.headers.get("accept", "")
                 if "text/html" in accept:
                     return HTMLResponse(state["page"])
-                media, body = service_description(
-                    str(request.url.replace(query="")), state["graphs"], settings, accept
-                )
+                media, body = service_description(base_iri, state["graphs"], settings, accept)
                 return Response(body, media_type=media)
             return error(
                 400,
                 "no query: send query=… (GET or POST form) or a POST with "
                 "Content-Type: application/sparql-query",
             )
-        dg, ng = values.get("default-graph-uri", []), values.get("named-graph-uri", [])
+        dg, ng = protocol_dataset(
+            values.get("default-graph-uri", []), values.get("named-graph-uri", []), state["graphs"]
+        )
         try:
-            check_dataset(dg, ng, state["graphs"])
             inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
         except Refused as exc:
             return error(403, str(exc))
@@ -258,6 +426,7 @@ def create_app(
             "kind": "query",
             "text": query,
             "accept": request.headers.get("accept"),
+            "base_iri": base_iri,
             "default_graphs": dg,
             "named_graphs": ng,
             "has_dataset": inspection.has_dataset,
@@ -282,9 +451,15 @@ def create_app(
             )
         return Response(body, status_code=status, media_type=media, headers=headers or None)
 
-    async def _update(request: Request, update: str) -> Response:
+    async def _update(request: Request, update: str, base_iri: str) -> Response:
         if settings.update_token is None:
             return error(403, "updates are refused: this endpoint is read-only (SPARQL Update is disabled)")
+        if not same_origin(request.headers.get("origin"), request.url):
+            return error(
+                403,
+                f"updates are refused from another origin ({request.headers.get('origin')}): "
+                "send them from this server's own pages or from a program",
+            )
         auth = request.headers.get("authorization", "")
         given = auth[7:] if auth.lower().startswith("bearer ") else ""
         if not hmac.compare_digest(given.encode(), settings.update_token.encode()):
@@ -297,7 +472,7 @@ def create_app(
             check_query(update, graphs=state["graphs"], prefixes=PREFIXES, allow_update=True)
         except Refused as exc:
             return error(403, str(exc))
-        response = await _run({"kind": "update", "text": update})
+        response = await _run({"kind": "update", "text": update, "base_iri": base_iri})
         if response.status_code < 300:
             _, _, body, _ = await pool.submit({"kind": "graphs"}, timeout_s)
             state["graphs"] = json.loads(body)
@@ -307,7 +482,7 @@ def create_app(
         return RedirectResponse(url=str(request.url_for("sparql")))
 
     async def ontology(request: Request) -> Response:
-        return HTMLResponse(docs_html)
+        return HTMLResponse(docs_html, headers=docs_csp)
 
     @asynccontextmanager
     async def lifespan(app: Any):
@@ -326,14 +501,19 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(SecurityHeaders),
+            # read-only queries from any origin, never with credentials: no allow_credentials, and only the
+            # CORS-safelisted request headers (Accept, Content-Type…), so a cross-origin preflight carrying
+            # Authorization (an update token) fails in the browser before the 403 of _update
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["*"],
+                allow_headers=[],
+                allow_credentials=False,
                 expose_headers=["X-KG-Truncated"],
                 max_age=3600,
-            )
+            ),
         ],
         lifespan=lifespan,
     )

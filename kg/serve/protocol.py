@@ -13,7 +13,19 @@ from kg.model.vocab import FORMATS, PREFIXES, RDF, RDFS, SD
 from kg.serve.settings import Settings
 from kg.store.graph import syntax_message
 
-__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "execute", "negotiate", "not_acceptable", "service_description"]
+__all__ = [
+    "GRAPH_TYPES",
+    "RDFLIB_DEFAULT_GRAPH",
+    "RESULT_TYPES",
+    "execute",
+    "negotiate",
+    "not_acceptable",
+    "protocol_dataset",
+    "service_description",
+]
+
+#: The name rdflib gives a Dataset's default graph; its ``SPARQLStore`` sends it as ``default-graph-uri``.
+RDFLIB_DEFAULT_GRAPH = "urn:x-rdflib:default"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -69,16 +81,50 @@ def negotiate(accept: str | None, kind: str) -> tuple[str, str] | None:
     ('XML', 'application/sparql-results+xml')
     >>> negotiate("text/html,*/*;q=0.8", "graph")
     ('TURTLE', 'text/turtle; charset=utf-8')
+    >>> negotiate("application/*", "graph")
+    ('N_TRIPLES', 'application/n-triples')
     """
     table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
     for media in _accepted(accept):
         if media in table:
             return table[media]
-        if media in ("*/*", "application/*", "text/*"):
-            default = table[_DEFAULTS[kind]]
-            if media == "*/*" or default[1].startswith(media[:-1]):
-                return default
+        if media == "*/*":
+            return table[_DEFAULTS[kind]]
+        if media.endswith("/*"):  # the default if it matches, else the first format that does
+            for chosen in (table[_DEFAULTS[kind]], *table.values()):
+                if chosen[1].startswith(media[:-1]):
+                    return chosen
     return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# the protocol's dataset
+
+
+def protocol_dataset(
+    default_graphs: list[str], named_graphs: list[str], graphs: list[str]
+) -> tuple[list[str], list[str]]:
+    """The request's ``default-graph-uri`` / ``named-graph-uri`` as the graph lists a job runs on.
+
+    Each IRI is kept once (pyoxigraph would read a graph named twice twice). An IRI that is not one
+    of the store's *graphs* stays: pyoxigraph reads it as an empty graph and never fetches it, so a
+    dataset IRI costs nothing and refusing it would protect nothing (SPARQL 1.1 Protocol, 2.1.4).
+    rdflib's :data:`RDFLIB_DEFAULT_GRAPH` stands for the endpoint's own default graph, the union of
+    all graphs; alone, it is no dataset at all. Two empty lists mean: the endpoint's default dataset.
+
+    >>> protocol_dataset(["urn:x-rdflib:default"], [], ["urn:g:a"])
+    ([], [])
+    >>> protocol_dataset(["urn:x-rdflib:default", "urn:g:b"], ["urn:g:a"], ["urn:g:a"])
+    (['urn:g:a', 'urn:g:b'], ['urn:g:a'])
+    >>> protocol_dataset(["http://example.org/unknown", "http://example.org/unknown"], [], ["urn:g:a"])
+    (['http://example.org/unknown'], [])
+    """
+    dg, ng = list(dict.fromkeys(default_graphs)), list(dict.fromkeys(named_graphs))
+    if RDFLIB_DEFAULT_GRAPH in dg:
+        dg = [g for g in dg if g != RDFLIB_DEFAULT_GRAPH]
+        if dg or ng:
+            dg = list(dict.fromkeys([*graphs, *dg]))
+    return dg, ng
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -94,8 +140,10 @@ def _tsv(variables: list[str], rows: list[Any]) -> bytes:
 def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]]:
     """Run one *job* on *store*; return (status, content type, body, headers).
 
-    ``job`` keys: ``kind`` (query, update, graphs), ``text``, ``accept``, ``default_graphs``,
-    ``named_graphs``, ``has_dataset`` (the query has FROM), ``max_rows``.
+    ``job`` keys: ``kind`` (query, update, graphs), ``text``, ``accept``, ``base_iri`` (the request
+    URL, against which relative IRIs resolve), ``default_graphs``, ``named_graphs`` (the protocol's
+    dataset: IRIs that are not graphs of the store are empty graphs, never fetched), ``has_dataset``
+    (the query has FROM), ``max_rows``.
     """
     import pyoxigraph as ox
 
@@ -110,7 +158,7 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
                 {},
             )
         if job["kind"] == "update":
-            store.update(text, prefixes=PREFIXES)
+            store.update(text, prefixes=PREFIXES, base_iri=job.get("base_iri"))
             return 204, plain, b"", {}
         kwargs: dict[str, Any] = {}
         dg, ng = job.get("default_graphs") or [], job.get("named_graphs") or []
@@ -119,7 +167,7 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in ng]
         elif not job.get("has_dataset"):
             kwargs["use_default_graph_as_union"] = True
-        result = store.query(text, prefixes=PREFIXES, **kwargs)
+        result = store.query(text, prefixes=PREFIXES, base_iri=job.get("base_iri"), **kwargs)
         cap = job["max_rows"]
         if isinstance(result, ox.QueryBoolean):
             chosen = negotiate(job.get("accept"), "results")
@@ -202,7 +250,8 @@ def service_description(
                 f"Read-only Territorial KG endpoint. Default graph = union of all named graphs. Limits: "
                 f"time_limit_ms={settings.time_limit_ms}, max_returned_rows={settings.max_returned_rows}, "
                 f"max_request_bytes={settings.max_request_bytes}. SERVICE, LOAD, updates and FROM of graphs "
-                f"outside this store are refused (403).",
+                f"outside this store are refused (403); a default-graph-uri or named-graph-uri that is not "
+                f"a graph of this store is an empty graph (nothing is ever fetched).",
                 language="en",
             ),
         ),

@@ -417,3 +417,25 @@ def test_comment_ends_at_carriage_return_in_the_lexer():
     assert [t.text for t in tokens("e:a\\#b ?x")] == ["e:a\\#b", "?x"]
     assert [t.text for t in tokens("ex:a.b.c")] == ["ex:a.b", ".", "c"]
     assert [t.kind for t in tokens("'''abc' x")] == ["string", "string", "word"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { #x\rSERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        "PREFIX e: <http://e/> SELECT * WHERE { VALUES ?v { e:a\\#b } SERVICE <http://127.0.0.1:1/> { } }",
+    ],
+)
+def test_kg_sparql_refuses_the_bypasses_without_allow_service(tmp_path, query):
+    import pyoxigraph as ox
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    store = ox.Store(str(tmp_path / "store"))
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/o")))
+    store.flush()
+    del store
+    (tmp_path / "q.rq").write_bytes(query.encode())
+    result = CliRunner().invoke(app, ["sparql", str(tmp_path / "q.rq"), "--store", str(tmp_path / "store")])
+    assert result.exit_code == 6 and "SERVICE is refused" in result.output, result.output

@@ -292,3 +292,31 @@ def test_unsafe_allow_network_serves_and_says_so(tiny_store, tmp_path):
     finally:
         stop(proc)
     assert "UNSAFE" in server_output(proc)
+
+
+# --- one call without network (what kg sparql on a local store can use) -------------------------------------
+
+
+def run_stored(path: str, text: str):
+    """What kg sparql does on a local store (module level: the child process imports it)."""
+    from kg.store.graph import open_store
+
+    return open_store(path).run(text, raw=True)
+
+
+@needs_seccomp
+def test_call_without_network_returns_the_answer_and_stops_service(tiny_store, listener):
+    from kg.errors import QueryError
+    from kg.store.isolation import call_without_network
+
+    result = call_without_network(run_stored, str(tiny_store), "SELECT ?s WHERE { ?s ?p ?o }")
+    assert result.form == "select" and [r["s"].value for r in result.value] == ["http://example.org/s"]
+    # raised while the rows are read, outside Graph.run's OSError → QueryError translation
+    with pytest.raises(OSError, match=r"os error 1"):
+        call_without_network(
+            run_stored, str(tiny_store), f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ }} }}"
+        )
+    with pytest.raises(QueryError, match="syntax error"):
+        call_without_network(run_stored, str(tiny_store), "SELECT WHERE")
+    time.sleep(0.2)
+    assert listener.connections == 0

@@ -28,13 +28,18 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import pickle
 import platform
 import socket
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from kg.errors import StoreError
 
-__all__ = ["SUPPORTED", "deny_network", "network_probe", "seccomp_program"]
+__all__ = ["SUPPORTED", "call_without_network", "deny_network", "network_probe", "seccomp_program"]
+
+T = TypeVar("T")
 
 # kernel ABI constants (linux/audit.h, linux/seccomp.h, linux/filter.h, asm/unistd.h)
 _PR_SET_NO_NEW_PRIVS = 38
@@ -197,3 +202,58 @@ def _open_fds() -> list[int]:
         return [int(x) for x in os.listdir("/proc/self/fd")]
     except OSError:
         return []
+
+
+def call_without_network(fn: Callable[..., T], *args: Any, timeout_s: float | None = None) -> T:
+    """Run ``fn(*args)`` in a new process that first denies itself the network; return what it returns.
+
+    For one-off untrusted work in a command (``kg sparql`` on a local store): the process is
+    started with ``spawn`` (nothing inherited but the arguments), *fn* must be a module-level
+    function, and its arguments, result and errors travel pickled. It costs a process start and
+    the imports of *fn*'s module (a few tenths of a second).
+
+    Raises
+    ------
+    StoreError
+        When the network cannot be denied here (then nothing ran), or the process died.
+    Exception
+        Whatever *fn* raised, raised again here.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    conn, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_call_child, args=(child, fn, args), daemon=True, name="kg-no-network")
+    proc.start()
+    child.close()
+    try:
+        if not conn.poll(timeout_s):
+            raise StoreError(f"the isolated process gave no answer within {timeout_s} s")
+        ok, value = pickle.loads(conn.recv_bytes())
+    except EOFError:
+        proc.join(5)
+        raise StoreError(f"the isolated process died (exit code {proc.exitcode})") from None
+    finally:
+        conn.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+    if ok:
+        return value
+    raise value
+
+
+def _call_child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:  # pragma: no cover - child
+    try:
+        deny_network()
+        if network_probe() is not None:
+            raise StoreError(f"the seccomp filter was installed, yet {network_probe()}")
+        reply = (True, fn(*args))
+    except Exception as exc:  # noqa: BLE001 - sent back and raised again in the caller
+        reply = (False, exc)
+    try:
+        data = pickle.dumps(reply)
+    except Exception as exc:  # noqa: BLE001 - an unpicklable error: send its text
+        data = pickle.dumps((False, StoreError(f"{type(exc).__name__}: {exc}")))
+    conn.send_bytes(data)
+    conn.close()

@@ -32,7 +32,7 @@ NO_NETWORK = (
 )
 
 
-def _isolate(allow_network: bool) -> tuple[bool, str]:  # pragma: no cover - runs in a child
+def _isolate() -> tuple[bool, str]:  # pragma: no cover - runs in a child
     """Deny this process the network and check it holds: (isolated, what was done or why not)."""
     from kg.store.isolation import deny_network, network_probe
 
@@ -58,7 +58,7 @@ def _worker_main(
     not isolated (and not allowed the network) sends it with ``ready`` False and exits before it
     opens the store. With *store_path* None it only reports (the start-up check of ``kg serve``).
     """
-    isolated, how = _isolate(allow_network)
+    isolated, how = _isolate()
     ready = isolated or allow_network
     if not ready or store_path is None:
         conn.send_bytes(pickle.dumps({"isolated": isolated, "isolation": how, "ready": ready}))

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SRC    := kg tests benchmarks scripts
 
-.PHONY: build test test-fast doctest lint format typecheck bench clean
+.PHONY: build test test-fast doctest lint format typecheck bench fuzz clean
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ bench: $(BIN)/kg
 	$(BIN)/python benchmarks/bench_view.py
 	$(BIN)/python benchmarks/bench_serve.py
 	$(BIN)/python benchmarks/bench_import.py
+
+# the differential fuzzer of the SPARQL guard against Oxigraph, longer than the 10,000 queries of `make test`
+# (about 0.5 ms a query): FUZZ_QUERIES=1000000 FUZZ_SEED=7 make fuzz
+FUZZ_QUERIES ?= 200000
+FUZZ_SEED    ?= 1
+fuzz: $(BIN)/kg
+	$(BIN)/python benchmarks/fuzz_guard.py --queries $(FUZZ_QUERIES) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -335,3 +335,107 @@ def test_what_the_guard_accepts_never_makes_oxigraph_connect():
         t.join(2)
         sock.close()
     assert accepted > 50 and refused_service_connected > 0, (accepted, refused_service_connected)
+
+
+# --- bypasses found against Oxigraph's grammar (issue 11), each refused ------------------------------------
+
+BYPASSES = [
+    # a comment ends at a carriage return for Oxigraph
+    ("SELECT * WHERE { #x\rSERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { #x\r\nSERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
+    # a backslash escape in a prefixed name is neither a comment nor a string
+    (
+        "PREFIX e: <http://e/> SELECT * WHERE { VALUES ?v { e:a\\#b } SERVICE <http://127.0.0.1:1/> { } }",
+        "SERVICE",
+    ),
+    (
+        "PREFIX e: <http://e/> SELECT * WHERE { VALUES ?v { e:x\\' } SERVICE <http://127.0.0.1:1/> { } "
+        "VALUES ?w { 'y' } }",
+        "SERVICE",
+    ),
+    # inside FILTER EXISTS and nested groups
+    ("ASK { FILTER EXISTS { #x\rSERVICE <http://127.0.0.1:1/> { } } }", "SERVICE"),
+    ("ASK { { { #\rservice silent <http://127.0.0.1:1/> { } } } }", "SERVICE"),
+    # keywords run together: Oxigraph matches a keyword without looking for the end of the word
+    ("PREFIX l: <http://127.0.0.1:1/> SELECT * WHERE { SERVICEl: { ?s ?p ?o } }", "SERVICE"),
+    ("PREFIX l: <http://127.0.0.1:1/> SELECT * WHERE { SERVICESILENTl:x { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { ServiceSILENT <http://127.0.0.1:1/> { } }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p trueSERVICE<http://127.0.0.1:1/>{ ?s ?p ?o } }", "SERVICE"),
+    # a long string without its closing quotes is an empty string '' then a string 'abc'
+    ("SELECT * WHERE { VALUES ?x { '''abc' } SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "SERVICE"),
+    ('SELECT * WHERE { VALUES ?x { """a" } SERVICE <http://127.0.0.1:1/> { } }', "SERVICE"),
+    # a prefixed name has at most one run of dots for Oxigraph: ex:a.b.SERVICE is ex:a.b . SERVICE
+    (
+        "PREFIX l: <http://127.0.0.1:1/> SELECT * WHERE { "
+        "?s ?p l:a.b.SERVICE<http://127.0.0.1:1/>{ ?s ?p ?o } }",
+        "SERVICE",
+    ),
+    # a relative IRI holding ' is an IRI with a base IRI, and "<" then a string without one
+    (
+        "SELECT * WHERE { ?s ?p ?o FILTER(1<'x>') SERVICE <http://127.0.0.1:1/> { } FILTER('a'='b') }",
+        "SERVICE",
+    ),
+    ("SELECT * WHERE { VALUES ?v { <rel#x> } SERVICE <http://127.0.0.1:1/> { } }", "SERVICE"),
+    # an escaped character in an IRI is decoded there
+    (
+        "SELECT * WHERE { VALUES ?v { <http://127.0.0.1/\\u0041#> } SERVICE <http://127.0.0.1:1/> { } }",
+        "SERVICE",
+    ),
+    # LOAD for an endpoint with an update token: refused without --allow-service
+    ("LOAD <http://127.0.0.1:1/x.ttl>", "LOAD"),
+    ("PREFIX l: <http://127.0.0.1:1/> LOADl:x.ttl", "LOAD"),
+    ("LOADSILENT<http://127.0.0.1:1/x.ttl>", "LOAD"),
+    # update keywords run together
+    ("INSERTDATA { <http://a> <http://b> <http://c> }", "INSERT"),
+    ("SELECT * FROMNAMED <http://127.0.0.1:1/g> WHERE { ?s ?p ?o }", "FROM"),
+]
+
+
+@pytest.mark.parametrize("query,keyword", BYPASSES)
+def test_bypasses_of_the_old_lexer_are_refused(query, keyword):
+    assert refused(query, allow_update=keyword == "LOAD") == keyword
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p 'SERVICE <http://127.0.0.1:1/> { }' }  # SERVICE <x> {}\r\n",
+        "SELECT * WHERE { ?s ?p '''a'b''c SERVICE <http://127.0.0.1:1/> { }''' }",
+        'SELECT * WHERE { ?s ?p "a\\"SERVICE <http://x/> {}" }',
+        "SELECT * WHERE { ?s ?p <http://127.0.0.1/SERVICE#x> }",
+        "PREFIX e: <http://e/> SELECT * WHERE { ?s e:service\\#x ?o ; e:a.b ?o }",
+        "PREFIX service: <http://e/> SELECT * WHERE { ?s service:x ?o }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o < 3) }",
+    ],
+)
+def test_what_looks_like_service_but_is_not_passes(query):
+    assert refused(query) is None
+
+
+def test_comment_ends_at_carriage_return_in_the_lexer():
+    assert [t.text for t in tokens("ASK { #x\rSERVICE\n#y\r\n}")] == ["ASK", "{", "SERVICE", "}"]
+    assert [t.text for t in tokens("e:a\\#b ?x")] == ["e:a\\#b", "?x"]
+    assert [t.text for t in tokens("ex:a.b.c")] == ["ex:a.b", ".", "c"]
+    assert [t.kind for t in tokens("'''abc' x")] == ["string", "string", "word"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { #x\rSERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        "PREFIX e: <http://e/> SELECT * WHERE { VALUES ?v { e:a\\#b } SERVICE <http://127.0.0.1:1/> { } }",
+    ],
+)
+def test_kg_sparql_refuses_the_bypasses_without_allow_service(tmp_path, query):
+    import pyoxigraph as ox
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    store = ox.Store(str(tmp_path / "store"))
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/o")))
+    store.flush()
+    del store
+    (tmp_path / "q.rq").write_bytes(query.encode())
+    result = CliRunner().invoke(app, ["sparql", str(tmp_path / "q.rq"), "--store", str(tmp_path / "store")])
+    assert result.exit_code == 6 and "SERVICE is refused" in result.output, result.output

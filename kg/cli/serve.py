@@ -46,9 +46,16 @@ def serve_command(
         "Bearer TOKEN' (private deployments only; read from "
         "KG_UPDATE_TOKEN if set).",
     ),
+    unsafe_allow_network: bool = typer.Option(
+        False,
+        "--unsafe-allow-network",
+        help="unsafe_allow_network: serve even if the query workers cannot be denied the network by the "
+        "operating system (seccomp, Linux x86_64/aarch64); without it, kg serve then refuses to start.",
+    ),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (query page at /sparql, ontology at /ontology)."""
     from kg.serve.app import Settings, serve
+    from kg.serve.workers import check_isolation
 
     settings = Settings(
         time_limit_ms=time_limit_ms,
@@ -56,9 +63,17 @@ def serve_command(
         max_request_bytes=max_request_bytes,
         workers=workers,
         update_token=update_token,
+        unsafe_allow_network=unsafe_allow_network,
     )
+    isolated, how = check_isolation(allow_network=unsafe_allow_network)  # StoreError when it does not hold
     typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql   ontology: http://{host}:{port}/ontology")
     typer.echo(f"  {settings}")
+    if isolated:
+        typer.echo(f"  query workers: {how}")
+    else:
+        typer.echo(
+            f"  UNSAFE (--unsafe-allow-network): the query workers can reach the network: {how}", err=True
+        )
     serve(store, host=host, port=port, settings=settings)
 
 

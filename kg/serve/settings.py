@@ -16,6 +16,7 @@ class Settings:
     max_request_bytes: int = 65_536
     workers: int = 2
     update_token: str | None = field(default=None, repr=False)
+    unsafe_allow_network: bool = False
 
     def __post_init__(self) -> None:
         from kg.errors import QueryError
@@ -36,4 +37,7 @@ SETTINGS_HELP = {
     "most time_limit_ms for a free worker, then gets 503.",
     "update_token": "If set, SPARQL Update is enabled for requests with 'Authorization: Bearer <token>' "
     "(private deployments only; one worker, store opened read-write).",
+    "unsafe_allow_network": "Serve even where the query workers cannot be denied the network by the operating "
+    "system (seccomp on Linux x86_64/aarch64). Off by default: kg serve then refuses to start, because a "
+    "query that got past the SERVICE/LOAD guard could make the server send requests on its behalf.",
 }

@@ -279,16 +279,13 @@ def test_kg_serve_refuses_to_start_when_the_workers_cannot_be_isolated(tiny_stor
 
 
 @pytest.mark.server
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs kg/serve/app.py to pass allow_network=settings.unsafe_allow_network to WorkerPool "
-    "(wired by the lead; then remove this marker)",
-)
 def test_unsafe_allow_network_serves_and_says_so(tiny_store, tmp_path):
     proc, url = serve(tiny_store, "--unsafe-allow-network", env=_no_seccomp_env(tmp_path))
     try:
         r = ask(url, "ASK { ?s ?p ?o }", "get", Accept="application/sparql-results+json")
         assert r.status_code == 200
+        described = httpx.get(url, headers={"Accept": "text/turtle"}, timeout=30).text
+        assert "UNSAFE" in described and "NOT denied the network" in described
     finally:
         stop(proc)
     assert "UNSAFE" in server_output(proc)
@@ -320,3 +317,11 @@ def test_call_without_network_returns_the_answer_and_stops_service(tiny_store, l
         call_without_network(run_stored, str(tiny_store), "SELECT WHERE")
     time.sleep(0.2)
     assert listener.connections == 0
+
+
+@needs_seccomp
+@pytest.mark.server
+def test_an_isolated_endpoint_does_not_describe_itself_as_unsafe(unguarded):
+    described = httpx.get(unguarded, headers={"Accept": "text/turtle"}, timeout=30).text
+    assert "sd:Service" in described or "Service" in described
+    assert "UNSAFE" not in described

@@ -306,7 +306,12 @@ def create_app(
     del graph  # the workers hold their own handles (a writer must be alone on the store)
     docs_html = ontology_page(ontology_dir or ONTOLOGY_DIR)
     docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
-    pool = WorkerPool(store, 1 if writable else settings.workers, writable=writable)
+    pool = WorkerPool(
+        store,
+        1 if writable else settings.workers,
+        writable=writable,
+        allow_network=settings.unsafe_allow_network,
+    )
     timeout_s = settings.time_limit_ms / 1000
     plain = "text/plain; charset=utf-8"
 
@@ -408,7 +413,13 @@ def create_app(
                 accept = request.headers.get("accept", "")
                 if "text/html" in accept:
                     return HTMLResponse(state["page"])
-                media, body = service_description(base_iri, state["graphs"], settings, accept)
+                media, body = service_description(
+                    base_iri,
+                    state["graphs"],
+                    settings,
+                    accept,
+                    isolation=None if pool.network_isolated else pool.isolation,
+                )
                 return Response(body, media_type=media)
             return error(
                 400,

@@ -226,9 +226,13 @@ def not_acceptable(accept: str | None, kind: str) -> bytes:
 
 
 def service_description(
-    endpoint: str, graphs: list[str], settings: Settings, accept: str | None
+    endpoint: str, graphs: list[str], settings: Settings, accept: str | None, *, isolation: str | None = None
 ) -> tuple[str, bytes]:
-    """The SPARQL 1.1 Service Description of the endpoint, as (media type, body) per *accept*."""
+    """The SPARQL 1.1 Service Description of the endpoint, as (media type, body) per *accept*.
+
+    *isolation* is None when every query worker is denied the network by the operating system;
+    otherwise it says why not (``kg serve --unsafe-allow-network``), and the description says so.
+    """
     import pyoxigraph as ox
 
     sd, fmts = str(SD), str(FORMATS)
@@ -256,6 +260,18 @@ def service_description(
             ),
         ),
     ]
+    if isolation is not None:
+        t.append(
+            ox.Triple(
+                S,
+                ox.NamedNode(str(RDFS.comment)),
+                ox.Literal(
+                    "UNSAFE: the query workers of this endpoint are NOT denied the network by the operating "
+                    f"system (--unsafe-allow-network): {isolation}",
+                    language="en",
+                ),
+            )
+        )
     for f in (
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",

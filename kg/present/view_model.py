@@ -70,21 +70,26 @@ def at_date(as_of: str | int, lang: str = "fr") -> str:
 
 def undated_relations(G: nx.MultiDiGraph, nodes: Iterable[str], as_of: str | int) -> int:
     """How many relations between *nodes* have no start date of their own and had not ended at *as_of*:
-    a view opened at *as_of* keeps them, since they may have existed then (links to a territory,
-    context rather than alliances, are not counted).
+    a view opened at *as_of* keeps them, since they may have existed then. A grant drawn as two links
+    (funder → grant → recipient) is one relation; links to a territory, context rather than
+    alliances, are not counted.
 
     >>> G = nx.MultiDiGraph()
-    >>> _ = G.add_edge("a", "b", kind="soutien", start=None, end=None)
-    >>> _ = G.add_edge("a", "b", kind="adhesion", start="2020", end=None)
-    >>> _ = G.add_edge("a", "c", kind="adhesion", start=None, end="2010")
-    >>> undated_relations(G, "abc", 2015)
-    1
+    >>> _ = G.add_edge("a", "b", kind="soutien", via="s", start=None, end=None)
+    >>> _ = G.add_edge("a", "b", kind="adhesion", via="m", start="2020", end=None)
+    >>> _ = G.add_edge("a", "c", kind="adhesion", via="n", start=None, end="2010")
+    >>> _ = G.add_edge("a", "g", kind="financement", via="g", start=None, end=None)
+    >>> _ = G.add_edge("g", "b", kind="financement", via="g", start=None, end=None)
+    >>> undated_relations(G, "abcg", 2015)
+    2
     """
     day = as_of_day(as_of)
-    return sum(
-        1
-        for _, _, d in G.subgraph(list(nodes)).edges(data=True)
-        if d.get("kind") != "territoire" and is_undated(d) and is_active(None, d.get("end"), day)
+    return len(
+        {
+            d.get("via") or (a, b, d.get("kind"))
+            for a, b, d in G.subgraph(list(nodes)).edges(data=True)
+            if d.get("kind") != "territoire" and is_undated(d) and is_active(None, d.get("end"), day)
+        }
     )
 
 

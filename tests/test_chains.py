@@ -8,16 +8,8 @@ from conftest import ACTOR, PROGRAMME
 from tiny_graph import tiny_graph
 
 from kg.errors import QueryError, UnknownEntityError
-from kg.network.chains import (
-    Hop,
-    chain_graph,
-    find_chains,
-    headline,
-    undated_summary,
-    undated_words,
-    within,
-    within_summary,
-)
+from kg.network.chain_words import headline, undated_summary, undated_words, within_summary
+from kg.network.chains import Hop, absent_at, at, chain_graph, find_chains, within
 from kg.network.projection import EDGE_KINDS, active_as_of
 
 DOC002 = "002_cd60e692da181ed7"
@@ -286,9 +278,8 @@ def test_kg_chains_as_of_says_how_many_hops_are_undated(tiny_store):
     en = run(app, ["chains", "Alpha", "Gamma", "--as-of", "2020", "-k", "1", "--lang", "en", *store])
     assert "1 hop with no known date" in en.output and "In all: 1 hop with no known date." in en.output
     # in 1900 Alpha (2010) did not exist yet: no chain, rather than the undated ones as if they had
-    assert run(app, ["chains", "Alpha", "Gamma", "--as-of", "1900", *store]).output.strip() == (
-        "Aucune chaîne trouvée."
-    )
+    none = run(app, ["chains", "Alpha", "Gamma", "--as-of", "1900", *store]).output.strip().splitlines()
+    assert none == ["Aucune chaîne trouvée.", "Alpha n'existait pas encore en 1900 (début : 2010)."]
     near = run(app, ["chains", "Delta", "--within", "1", "--as-of", "2014", *store])
     assert near.exit_code == 0, near.output
     assert "1  Gamma  (1 maillon sans date connue)" in near.output
@@ -306,3 +297,19 @@ def test_kg_chains_as_of_says_how_many_hops_are_undated(tiny_store):
         bad = run(app, [*args, *store])
         assert bad.exit_code in (4, 6) and words in bad.output, bad.output
         assert "Traceback" not in bad.output
+
+
+def test_no_chain_says_which_end_did_not_exist_yet_or_any_more():
+    G = nx.Graph()
+    G.add_node("p", kind="actor", label="PEMB", start="2016", end=None)
+    G.add_node("x", kind="programme", label="Programme X", start="2012", end="2014")
+    G.add_node("r", kind="actor", label="Le RAMEAU", start=None, end=None)
+    assert absent_at(G, ["PEMB", "Le RAMEAU"], 1900) == ["PEMB n'existait pas encore en 1900 (début : 2016)."]
+    assert absent_at(G, ["programme x"], "2015-06-30") == [
+        "Programme X n'existait plus au 2015-06-30 (fin : 2014)."
+    ]
+    assert absent_at(G, ["PEMB"], 2015, "en") == ["PEMB did not exist yet in 2015 (start: 2016)."]
+    assert absent_at(G, ["PEMB", "Programme X"], 2013) == [
+        "PEMB n'existait pas encore en 2013 (début : 2016)."
+    ]
+    assert at(2019) == "en 2019" and at("2019-06-30", "en") == "on 2019-06-30"

@@ -122,8 +122,6 @@ def test_kg_view_as_of_says_how_many_undated_relations_it_keeps(tiny_store: Path
     assert "rien ne dit qu'elles existaient à cette date" in fr.model.note
     assert "6 relations sans date connue" in (tmp_path / "fr.html").read_text(encoding="utf-8")
     en = view(graph, whole=True, as_of="2014-06-30", lang="en", out=tmp_path / "en.html")
-    assert en.model is not None and en.model.note.startswith(
-        "As of 2014-06-30: 6 relations with no known date"
-    )
+    assert en.model is not None and en.model.note.startswith("On 2014-06-30: 6 relations with no known date")
     plain = view(graph, whole=True, out=tmp_path / "plain.html")
     assert plain.model is not None and "sans date connue" not in plain.model.note

@@ -251,15 +251,8 @@ def chains(
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     import kg
-    from kg.network.chains import (
-        NO_CHAIN,
-        find_chains,
-        headline,
-        undated_summary,
-        undated_words,
-        within,
-        within_summary,
-    )
+    from kg.network.chain_words import NO_CHAIN, headline, undated_summary, undated_words, within_summary
+    from kg.network.chains import absent_at, find_chains, within
 
     output = pick_format(fmt, as_json)
     kind_list = [x.strip() for x in kinds.split(",") if x.strip()] if kinds else None
@@ -290,6 +283,9 @@ def chains(
         return
     if not found:
         typer.echo(NO_CHAIN[lang])
+        if as_of is not None:
+            for line in absent_at(graph, [source, target], as_of, lang):
+                typer.echo(line)
     for i, c in enumerate(found, 1):
         typer.secho(f"{i}. {headline(c, lang, as_of=as_of)}", bold=True)
         for h in c.hops:

@@ -26,8 +26,8 @@ chain says how many such hops it has (none is dated from another node):
 >>> _ = G.add_edge("a", "c", kind="soutien", via="s", role=None, start=None, end=None, sources=[])
 >>> [(c.labels, c.undated) for c in find_chains(G, "a", "c", as_of=1900)]
 [(['Fondation A', 'Club C'], 1)]
->>> print(headline(find_chains(G, "a", "c", as_of=1900)[0], as_of=1900))
-Fondation A → Club C  (1 étape, dont 1 maillon sans date connue)
+
+:mod:`kg.network.chain_words` holds what ``kg chains`` says around them (headline, counts).
 """
 
 from __future__ import annotations
@@ -47,7 +47,18 @@ from kg.model.words import elide, euros, lower_first
 from kg.network.lookup import resolve
 from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
-__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "Near", "chain_graph", "euros", "find_chains", "within"]
+__all__ = [
+    "DEFAULT_KINDS",
+    "Chain",
+    "Hop",
+    "Near",
+    "absent_at",
+    "at",
+    "chain_graph",
+    "euros",
+    "find_chains",
+    "within",
+]
 
 #: relation kinds followed by default (territories are context, not alliances)
 DEFAULT_KINDS = tuple(k for k in EDGE_KINDS if k != "territoire")
@@ -481,72 +492,44 @@ def within(
     return sorted(rows, key=lambda r: (r.hops, r.label))
 
 
-# ---------------------------------------------------------------- the words of ``kg chains``
+def at(as_of: str | int, lang: str = "fr") -> str:
+    """*as_of* inside a sentence: « en 2019 », « au 2019-06-30 », "in 2019", "on 2019-06-30".
 
-__all__ += ["NO_CHAIN", "headline", "undated_summary", "undated_words", "within_summary"]
-
-#: what ``kg chains`` says when no chain links the two nodes
-NO_CHAIN = {"fr": "Aucune chaîne trouvée.", "en": "No chain found."}
-
-
-def undated_words(n: int, lang: str = "fr") -> str:
-    """``3 maillons sans date connue`` / ``3 hops with no known date``."""
+    >>> at(2019), at("2019-06-30"), at("2019-06", "en")
+    ('en 2019', 'au 2019-06-30', 'in 2019-06')
+    """
+    text = str(as_of).strip()
     if lang == "en":
-        return f"{n} hop{'s' if n != 1 else ''} with no known date"
-    return f"{n} maillon{'s' if n > 1 else ''} sans date connue"
+        return f"on {text}" if len(text) == 10 else f"in {text}"
+    return f"au {text}" if len(text) == 10 else f"en {text}"
 
 
-def headline(chain: Chain, lang: str = "fr", *, as_of: str | int | None = None) -> str:
-    """One line naming the chain's nodes and its length, e.g. ``A → B → C  (2 étapes)``.
+def absent_at(G: Any, names: Iterable[str], as_of: str | int, lang: str = "fr") -> list[str]:
+    """Why no chain can exist at *as_of*: one sentence per named node that, by its own dates, did not
+    exist yet or no longer existed then (what ``kg chains --as-of`` adds to « Aucune chaîne trouvée »).
 
-    With *as_of*, also how many of its hops have no date of their own
-    (``(2 étapes, dont 1 maillon sans date connue)``).
+    >>> G = nx.Graph()
+    >>> G.add_node("p", kind="actor", label="PEMB", start="2016"); G.add_node("r", kind="actor", label="Le RAMEAU")
+    >>> absent_at(G, ["PEMB", "Le RAMEAU"], 1900)
+    ["PEMB n'existait pas encore en 1900 (début : 2016)."]
     """
-    word = {"fr": "étape", "en": "hop"}[lang]
-    text = " → ".join(chain.labels) + f"  ({len(chain)} {word}{'s' if len(chain) > 1 else ''}"
-    if as_of is not None and chain.undated:
-        text += (", dont " if lang == "fr" else ", ") + undated_words(chain.undated, lang)
-    return text + ")"
-
-
-def undated_summary(chains: Iterable[Chain], as_of: str | int, lang: str = "fr") -> str:
-    """What ``kg chains --as-of`` says under the chains: how many distinct hops without a date it kept.
-
-    >>> undated_summary([], 1900)
-    'Au total : 0 maillon sans date connue.'
-    """
-    hops = {(h.source, h.target, h.kind, h.via) for c in chains for h in c.hops if h.undated}
-    n = len(hops)
-    text = ("Au total : " if lang == "fr" else "In all: ") + undated_words(n, lang)
-    if n == 0:
-        return text + "."
-    if lang == "fr":
-        return (
-            text + f". Rien ne dit qu'ils existaient en {as_of} : une chaîne qui passe par eux "
-            "est possible à cette date, pas certaine."
-        )
-    return (
-        text + f". Nothing says they existed in {as_of}: a chain through them is possible at "
-        "that date, not certain."
-    )
-
-
-def within_summary(rows: Iterable[Near], as_of: str | int, lang: str = "fr") -> str:
-    """What ``kg chains --within N --as-of`` says under the list: how many nodes are reached, on the
-    shortest way, through at least one hop without a date of its own.
-
-    >>> within_summary([Near("x", "X", 1, 1), Near("y", "Y", 1, 0)], 1900)
-    "Au total : 1 nœud sur 2 atteint par au moins un maillon sans date connue : rien ne dit qu'il était à portée en 1900."
-    """
-    rows = list(rows)
-    n = sum(1 for r in rows if r.undated)
-    if lang == "en":
-        text = f"In all: {n} node{'s' if n != 1 else ''} of {len(rows)} reached through at least one hop with no known date"
-        return text + (
-            f": nothing says {'they were' if n != 1 else 'it was'} within reach in {as_of}." if n else "."
-        )
-    s = "s" if n > 1 else ""
-    text = f"Au total : {n} nœud{s} sur {len(rows)} atteint{s} par au moins un maillon sans date connue"
-    return text + (
-        f" : rien ne dit qu'{'ils étaient' if n > 1 else 'il était'} à portée en {as_of}." if n else "."
-    )
+    H = _network(G)
+    day = as_of_day(as_of, lang=lang)
+    out = []
+    for name in names:
+        n = _resolve(H, name, lang)
+        d = H.nodes[n]
+        label, start, end = d.get("label", n), d.get("start"), d.get("end")
+        if start and not is_active(start, None, day):
+            out.append(
+                f"{label} n'existait pas encore {at(as_of, lang)} (début : {start})."
+                if lang == "fr"
+                else f"{label} did not exist yet {at(as_of, lang)} (start: {start})."
+            )
+        elif end and not is_active(None, end, day):
+            out.append(
+                f"{label} n'existait plus {at(as_of, lang)} (fin : {end})."
+                if lang == "fr"
+                else f"{label} no longer existed {at(as_of, lang)} (end: {end})."
+            )
+    return out

@@ -30,6 +30,7 @@ import networkx as nx
 from kg.errors import ExportError
 from kg.model.dates import is_active
 from kg.model.words import euros
+from kg.network.chains import at
 from kg.network.projection import as_of_day, is_undated
 from kg.present.style import EDGE_STYLES, FAMILIES, UI, family, label_of
 
@@ -57,15 +58,13 @@ UNDATED_NOTE = {
 
 
 def at_date(as_of: str | int, lang: str = "fr") -> str:
-    """« En 2019 », « Au 2019-06-30 », "As of 2019": a date as the start of a sentence.
+    """« En 2019 », « Au 2019-06-30 », "On 2019-06-30": a date as the start of a sentence.
 
-    >>> at_date(2019), at_date("2019-06-30"), at_date("2019-06", "en")
-    ('En 2019', 'Au 2019-06-30', 'As of 2019-06')
+    >>> at_date(2019), at_date("2019-06-30"), at_date("2019-06-30", "en")
+    ('En 2019', 'Au 2019-06-30', 'On 2019-06-30')
     """
-    text = str(as_of).strip()
-    if lang == "en":
-        return f"As of {text}"
-    return f"Au {text}" if len(text) == 10 else f"En {text}"
+    text = at(as_of, lang)
+    return text[:1].upper() + text[1:]
 
 
 def undated_relations(G: nx.MultiDiGraph, nodes: Iterable[str], as_of: str | int) -> int:

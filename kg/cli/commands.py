@@ -270,8 +270,11 @@ def chains(
         for r in rows:
             note = f"  ({undated_words(r.undated, lang)})" if as_of is not None and r.undated else ""
             typer.echo(f"{r.hops}  {r.label}{note}")
-        if as_of is not None:
+        if as_of is not None and rows:
             typer.echo(within_summary(rows, as_of, lang))
+        elif as_of is not None:
+            for line in absent_at(graph, [source], as_of, lang):
+                typer.echo(line)
         return
     assert target is not None  # checked above: TARGET or --within
     found = find_chains(

@@ -251,7 +251,14 @@ def chains(
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     import kg
-    from kg.network.chain_words import NO_CHAIN, headline, undated_summary, undated_words, within_summary
+    from kg.network.chain_words import (
+        NO_CHAIN,
+        NO_NEAR,
+        headline,
+        undated_summary,
+        undated_words,
+        within_summary,
+    )
     from kg.network.chains import absent_at, find_chains, within
 
     output = pick_format(fmt, as_json)
@@ -270,11 +277,12 @@ def chains(
         for r in rows:
             note = f"  ({undated_words(r.undated, lang)})" if as_of is not None and r.undated else ""
             typer.echo(f"{r.hops}  {r.label}{note}")
-        if as_of is not None and rows:
-            typer.echo(within_summary(rows, as_of, lang))
-        elif as_of is not None:
-            for line in absent_at(graph, [source], as_of, lang):
+        if not rows:
+            typer.echo(NO_NEAR[lang])
+            for line in absent_at(graph, [source], as_of, lang) if as_of is not None else []:
                 typer.echo(line)
+        elif as_of is not None:
+            typer.echo(within_summary(rows, as_of, lang))
         return
     assert target is not None  # checked above: TARGET or --within
     found = find_chains(

@@ -13,10 +13,12 @@ from collections.abc import Iterable
 
 from kg.network.chains import Chain, Near, at
 
-__all__ = ["NO_CHAIN", "headline", "undated_summary", "undated_words", "within_summary"]
+__all__ = ["NO_CHAIN", "NO_NEAR", "headline", "undated_summary", "undated_words", "within_summary"]
 
 #: what ``kg chains`` says when no chain links the two nodes
 NO_CHAIN = {"fr": "Aucune chaîne trouvée.", "en": "No chain found."}
+#: what ``kg chains --within`` says when nothing is within reach
+NO_NEAR = {"fr": "Aucun nœud à portée.", "en": "Nothing within reach."}
 
 
 def undated_words(n: int, lang: str = "fr") -> str:

@@ -56,14 +56,22 @@ def test_nothing_in_the_library_imports_the_cli():
     [
         (["query", "actor-partner"], 4, 'did you mean "actor-partners"'),
         (["query", "actors-of-territory"], 6, "needs --param territory"),
-        (["query", "ecosystem-as-of", "-p", "date=2019-13"], 6, "not a real date"),
+        (
+            ["query", "ecosystem-as-of", "-p", "date=2019-13"],
+            6,
+            "« 2019-13 » n'est pas une date du calendrier",
+        ),
         (
             ["query", "actor-partners", "-p", "actor=Club Gravel Entreprendre"],
             4,
             "Club Gravelle Entreprendre",
         ),
-        (["chains", "Club Gravel Entreprendre", "vitawin"], 4, 'did you mean "Club Gravelle Entreprendre"?'),
-        (["chains", "le rameau", "vitawin", "--as-of", "hier"], 6, "not a date"),
+        (
+            ["chains", "Club Gravel Entreprendre", "vitawin"],
+            4,
+            "vouliez-vous dire « Club Gravelle Entreprendre » ?",
+        ),
+        (["chains", "le rameau", "vitawin", "--as-of", "hier"], 6, "« hier » n'est pas une date"),
         (["chains", "Fonds ODD17", "Club ESS", "--kinds", "friendship"], 4, "friendship"),
         (["chains", "Fonds ODD17"], 2, "--within"),
         (["analyse", "--territory", "commune:00000"], 4, "not in the official geography"),

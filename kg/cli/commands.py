@@ -139,8 +139,10 @@ def _print_result(result, fmt: str) -> None:
     console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", style="dim")
 
 
-def _parse_params(name: str, params: list[str]) -> dict[str, str]:
-    """``--param key=value`` strings as a dict; territory parameters checked like ``--territory``."""
+def _parse_params(name: str, params: list[str], lang: str = "fr") -> dict[str, str]:
+    """``--param key=value`` strings as a dict; territory parameters checked like ``--territory``, dates
+    like ``--as-of`` (a message in *lang* naming the value and the fix, exit 6)."""
+    from kg.network.projection import as_of_day
     from kg.store.queries import get_query
 
     out = {}
@@ -154,6 +156,8 @@ def _parse_params(name: str, params: list[str]) -> dict[str, str]:
     for declared in get_query(name).params:
         if declared.type == "territory" and out.get(declared.name):
             out[declared.name] = check_territory(out[declared.name], f"'--param {declared.name}'")
+        elif declared.type == "date" and out.get(declared.name):
+            as_of_day(out[declared.name], lang=lang, option=f"--param {declared.name}")
     return out
 
 
@@ -166,7 +170,8 @@ def query(
         "--param",
         "-p",
         metavar="KEY=VALUE",
-        help="A parameter as key=value (repeatable); a malformed territory exits 4.",
+        help="A parameter as key=value (repeatable); a malformed territory exits 4, a date that is not a "
+        "date exits 6.",
     ),
     list_: bool = typer.Option(False, "--list", help="List the named questions with their parameters."),
     lang: Lang = "fr",
@@ -187,7 +192,7 @@ def query(
             for ex in q.examples:
                 typer.echo(f"  e.g. {ex}")
         return
-    values = _parse_params(name, param)
+    values = _parse_params(name, param, lang)
     result = run_named(kg.open(where(store, endpoint)), name, values, raw=True)
     _print_result(result, fmt)
 
@@ -231,7 +236,10 @@ def chains(
         "succession, poste, territoire).",
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="Only relations active at that date (YYYY[-MM[-DD]]); not a date: exit 6."
+        None,
+        "--as-of",
+        help="Only what may have existed at that date (YYYY[-MM[-DD]]): relations dated after it or ended "
+        "before it are left out; undated ones are kept and counted. Not a date: exit 6.",
     ),
     within_hops: int | None = typer.Option(
         None, "--within", min=0, help="List who is within N hops of SOURCE (instead of TARGET)."
@@ -244,7 +252,15 @@ def chains(
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     import kg
-    from kg.network.chains import NO_CHAIN, find_chains, headline, within
+    from kg.network.chain_words import (
+        NO_CHAIN,
+        NO_NEAR,
+        headline,
+        undated_summary,
+        undated_words,
+        within_summary,
+    )
+    from kg.network.chains import absent_at, find_chains, within
 
     output = pick_format(fmt, as_json)
     kind_list = [x.strip() for x in kinds.split(",") if x.strip()] if kinds else None
@@ -254,26 +270,40 @@ def chains(
         )
     graph = kg.open(where(store, endpoint))
     if within_hops is not None:
-        rows = within(graph, source, within_hops, kinds=kind_list, as_of=as_of)
+        rows = within(graph, source, within_hops, kinds=kind_list, as_of=as_of, lang=lang)
         if output == "json":
-            near = [{"iri": i, "label": lab, "hops": d} for i, lab, d in rows]
+            near = [{"iri": r.iri, "label": r.label, "hops": r.hops, "undated": r.undated} for r in rows]
             typer.echo(json.dumps(near, ensure_ascii=False, indent=2))
-        else:
-            for _, lab, d in rows:
-                typer.echo(f"{d}  {lab}")
+            return
+        for r in rows:
+            note = f"  ({undated_words(r.undated, lang)})" if as_of is not None and r.undated else ""
+            typer.echo(f"{r.hops}  {r.label}{note}")
+        if not rows:
+            typer.echo(NO_NEAR[lang])
+            for line in absent_at(graph, [source], as_of, lang) if as_of is not None else []:
+                typer.echo(line)
+        elif as_of is not None:
+            typer.echo(within_summary(rows, as_of, lang))
         return
     assert target is not None  # checked above: TARGET or --within
-    found = find_chains(graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of)
+    found = find_chains(
+        graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of, lang=lang
+    )
     if output == "json":
         hops = [[h.as_dict(lang) for h in c.hops] for c in found]
         typer.echo(json.dumps(hops, ensure_ascii=False, indent=2))
         return
     if not found:
         typer.echo(NO_CHAIN[lang])
+        if as_of is not None:
+            for line in absent_at(graph, [source, target], as_of, lang):
+                typer.echo(line)
     for i, c in enumerate(found, 1):
-        typer.secho(f"{i}. {headline(c, lang)}", bold=True)
+        typer.secho(f"{i}. {headline(c, lang, as_of=as_of)}", bold=True)
         for h in c.hops:
             typer.echo(f"   - {h.sentence(lang)}")
+    if found and as_of is not None:
+        typer.echo(undated_summary(found, as_of, lang))
 
 
 @app.command()

@@ -19,24 +19,46 @@ shortest chains between two nodes, :func:`within` who is within N hops.
 Fonds B finance Club C : 3 000 € (depuis 2021) — source : x, « 3k € »
 >>> find_chains(G, "a", "c", as_of=2020)
 []
+
+A relation without a date of its own may have existed at any date: ``as_of`` keeps it, and the
+chain says how many such hops it has (none is dated from another node):
+
+>>> _ = G.add_edge("a", "c", kind="soutien", via="s", role=None, start=None, end=None, sources=[])
+>>> [(c.labels, c.undated) for c in find_chains(G, "a", "c", as_of=1900)]
+[(['Fondation A', 'Club C'], 1)]
+
+:mod:`kg.network.chain_words` holds what ``kg chains`` says around them (headline, counts).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
-from kg.errors import QueryError, UnknownEntityError
-from kg.model.dates import is_active, normalise_date
+from kg.errors import UnknownEntityError
+from kg.model.dates import is_active
+from kg.model.names import suggestion
 from kg.model.words import elide, euros, lower_first
 from kg.network.lookup import resolve
-from kg.network.projection import EDGE_KINDS, cached_project
+from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
-__all__ = ["DEFAULT_KINDS", "Chain", "Hop", "chain_graph", "euros", "find_chains", "within"]
+__all__ = [
+    "DEFAULT_KINDS",
+    "Chain",
+    "Hop",
+    "Near",
+    "absent_at",
+    "at",
+    "chain_graph",
+    "euros",
+    "find_chains",
+    "within",
+]
 
 #: relation kinds followed by default (territories are context, not alliances)
 DEFAULT_KINDS = tuple(k for k in EDGE_KINDS if k != "territoire")
@@ -53,6 +75,11 @@ _TEMPLATES = {
         "succession": ("{a} prolonge {b}", "{a} se prolonge dans {b}"),
         "poste": ("{a} occupe un poste à {b}", "{a} compte parmi ses élus ou responsables {b}"),
         "territoire": ("{a} agit sur le territoire {b}", "{a} est le territoire de {b}"),
+        "partie": ("{a} fait partie de {b}", "{a} comprend {b}"),
+        "inspiration": ("{a} s'inspire de {b}", "{a} a inspiré {b}"),
+        "evenement": ("{a} est {role} de {b}", "{a} a pour {role} {b}"),
+        "publication": ("{a} est {role} de {b}", "{a} a pour {role} {b}"),
+        "sujet": ("{a} porte sur {b}", "{a} est le sujet de {b}"),
     },
     "en": {
         "participation": ("{a} is {role} of {b}", "{a} has {b} as {role}"),
@@ -64,17 +91,56 @@ _TEMPLATES = {
         "succession": ("{a} continues {b}", "{a} is continued by {b}"),
         "poste": ("{a} holds a post at {b}", "{a} has {b} among its officers"),
         "territoire": ("{a} works in the territory {b}", "{a} is the territory of {b}"),
+        "partie": ("{a} is part of {b}", "{a} includes {b}"),
+        "inspiration": ("{a} was inspired by {b}", "{a} inspired {b}"),
+        "evenement": ("{a} is {role} of {b}", "{a} has {b} as {role}"),
+        "publication": ("{a} is {role} of {b}", "{a} has {b} as {role}"),
+        "sujet": ("{a} is about {b}", "{a} is the subject of {b}"),
     },
 }
+#: a relation kind without its own sentence (added to the projection later) still reads
+_GENERIC = {
+    "fr": ("{a} est lié à {b}", "{a} est lié à {b}"),
+    "en": ("{a} is linked to {b}", "{a} is linked to {b}"),
+}
+#: the role word when the relation names none
+_DEFAULT_ROLE = {
+    "fr": {"evenement": "participant", "publication": "contributeur"},
+    "en": {"evenement": "participant", "publication": "contributor"},
+}
+#: kinds whose date is a moment (« en 2020 »), not the start of a lasting relation (« depuis 2020 »)
+_MOMENTS = ("fondation", "evenement", "publication")
 _WORDS = {
-    "fr": {"since": "depuis", "source": "source", "for": "pour", "until": "jusqu'en"},
-    "en": {"since": "since", "source": "source", "for": "for", "until": "until"},
+    "fr": {
+        "since": "depuis",
+        "source": "source",
+        "for": "pour",
+        "until": "jusqu'en",
+        "in": "en",
+        "unknown": "date inconnue",
+        "unknown_start": "début inconnu",
+        "member": "membre",
+    },
+    "en": {
+        "since": "since",
+        "source": "source",
+        "for": "for",
+        "until": "until",
+        "in": "in",
+        "unknown": "date unknown",
+        "unknown_start": "start unknown",
+        "member": "member",
+    },
 }
 
 
 @dataclass(frozen=True)
 class Hop:
-    """One hop of a chain: the relation between two consecutive nodes, with its evidence."""
+    """One hop of a chain: the relation between two consecutive nodes, with its evidence.
+
+    ``start`` and ``end`` are the relation's own dates (``None`` when the source gives none);
+    a hop without a start is *undated*: its sentence says « date inconnue ».
+    """
 
     source: str
     target: str
@@ -91,11 +157,29 @@ class Hop:
     amount: Any = None
     sources: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def undated(self) -> bool:
+        """True when the relation has no start date of its own (it may have begun at any date)."""
+        return not self.start
+
+    def _dates(self, lang: str) -> str:
+        w = _WORDS[lang]
+        if self.start and self.kind in _MOMENTS:
+            return f" ({w['in']} {self.start})"
+        if self.start and self.end:
+            return f" ({self.start}–{self.end})"
+        if self.start:
+            return f" ({w['since']} {self.start})"
+        if self.end:
+            return f" ({w['unknown_start']}, {w['until']} {self.end})"
+        return f" ({w['unknown']})"
+
     def sentence(self, lang: str = "fr") -> str:
-        """The hop as one plain sentence, with its dates and its first source."""
-        fwd, back = _TEMPLATES[lang][self.kind]
+        """The hop as one plain sentence, with its dates (« date inconnue » when none) and its first source."""
+        fwd, back = _TEMPLATES[lang].get(self.kind, _GENERIC[lang])
         role = self.role_labels.get(lang) if self.role_labels else None
-        role = lower_first(role or self.role or ("membre" if lang == "fr" else "member"))
+        default_role = _DEFAULT_ROLE[lang].get(self.kind, _WORDS[lang]["member"])
+        role = lower_first(role or self.role or default_role)
         text = (fwd if self.forward else back).format(a=self.source_label, b=self.target_label, role=role)
         if lang == "fr":
             text = elide(text)
@@ -104,14 +188,7 @@ class Hop:
             text += f" : {euros(self.amount, lang)}" if lang == "fr" else f": {euros(self.amount, lang)}"
         if self.via_label and self.kind == "financement":
             text += f" ({w['for']} {self.via_label})"
-        if self.start and self.kind == "fondation":
-            text += f" ({'en' if lang == 'fr' else 'in'} {self.start})"
-        elif self.start and self.end:
-            text += f" ({self.start}–{self.end})"
-        elif self.start:
-            text += f" ({w['since']} {self.start})"
-        elif self.end:
-            text += f" ({w['until']} {self.end})"
+        text += self._dates(lang)
         if self.sources:
             doc, quote = self.sources[0]
             open_q, close_q = ("« ", " »") if lang == "fr" else ("“", "”")
@@ -123,7 +200,7 @@ class Hop:
         return text
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
-        """Plain data for JSON/CSV output."""
+        """Plain data for JSON/CSV output (``date_known`` is false for an undated hop)."""
         return {
             "from": self.source,
             "from_label": self.source_label,
@@ -134,6 +211,7 @@ class Hop:
             "via": self.via,
             "start": self.start,
             "end": self.end,
+            "date_known": not self.undated,
             "amount": None if self.amount is None else float(self.amount),
             "sources": [{"document": d, "quote": q} for d, q in self.sources],
             "sentence": self.sentence(lang),
@@ -154,15 +232,31 @@ class Chain:
     def labels(self) -> list[str]:
         return [self.hops[0].source_label] + [h.target_label for h in self.hops] if self.hops else []
 
+    @property
+    def undated(self) -> int:
+        """How many hops have no date of their own: the chain may not have existed at a given date."""
+        return sum(1 for h in self.hops if h.undated)
+
     def __len__(self) -> int:
         return len(self.hops)
+
+
+class Near(NamedTuple):
+    """A node within reach of another (:func:`within`): ``undated`` counts the hops without a date of
+    their own on the way (the fewest among the shortest ways)."""
+
+    iri: str
+    label: str
+    hops: int
+    undated: int = 0
 
 
 def chain_graph(G: nx.MultiDiGraph) -> nx.Graph:
     """Undirected graph of the projection's relations, grants contracted to funder → recipient edges.
 
     Each edge has ``rels``: a list of relation dicts (``a``, ``b`` in the relation's own
-    direction, plus the projection's edge attributes).
+    direction, plus the projection's edge attributes). A contracted grant keeps the grant's
+    own dates.
     """
     H: nx.Graph[str] = nx.Graph()
     H.graph.update(G.graph)
@@ -198,35 +292,41 @@ def chain_graph(G: nx.MultiDiGraph) -> nx.Graph:
                 via_label=via_label if target not in items else None,
                 role="financeur",
                 start=gd.get("start") or td.get("start"),
-                end=td.get("end"),
+                end=gd.get("end") or td.get("end"),
             )
             add(funder, target, rel)
     return H
 
 
 def _ok(rel: dict[str, Any], kinds: set[str], day: str | None) -> bool:
+    """*rel* is of a followed kind and, at *day*, not dated after it nor ended before it (an undated
+    relation is kept: it may have existed)."""
     return rel["kind"] in kinds and (day is None or is_active(rel.get("start"), rel.get("end"), day))
 
 
+_KIND_WORDS = {
+    "fr": "type(s) de relation inconnu(s) : {bad} ; utilisez {good}",
+    "en": "unknown relation kind(s) {bad}; use {good}",
+}
+
+
 def _restricted(
-    H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | None
+    H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | None, lang: str = "fr"
 ) -> tuple[nx.Graph, set, Any]:
     ks = set(kinds) if kinds else set(DEFAULT_KINDS)
     unknown = ks - set(EDGE_KINDS)
     if unknown:
         raise UnknownEntityError(
-            f"unknown relation kind(s) {sorted(unknown)}; use {', '.join(EDGE_KINDS)}",
+            _KIND_WORDS.get(lang, _KIND_WORDS["fr"]).format(bad=sorted(unknown), good=", ".join(EDGE_KINDS)),
             list(EDGE_KINDS),
         )
-    try:
-        day = normalise_date(as_of) if as_of is not None else None
-    except ValueError as exc:
-        raise QueryError(f"--as-of: {exc}") from None
+    day = as_of_day(as_of, lang=lang) if as_of is not None else None
     if ks == set(DEFAULT_KINDS) | {"territoire"} and day is None:
         return H, ks, day
 
     def node_ok(n: str) -> bool:
-        return day is None or is_active(H.nodes[n].get("start"), None, day)
+        d = H.nodes[n]
+        return day is None or is_active(d.get("start"), d.get("end"), day)
 
     def edge_ok(a: str, b: str) -> bool:
         return any(_ok(r, ks, day) for r in H.edges[a, b]["rels"])
@@ -234,10 +334,15 @@ def _restricted(
     return nx.subgraph_view(H, filter_node=node_ok, filter_edge=edge_ok), ks, day
 
 
-def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
+def _kept(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> list[dict[str, Any]]:
+    """The relations between *a* and *b* kept at *day*: dated ones first, then those with a source."""
     rels = [r for r in H.edges[a, b]["rels"] if _ok(r, ks, day)]
-    rels.sort(key=lambda r: (not r.get("sources"), r["kind"] == "territoire"))
-    r = rels[0]
+    rels.sort(key=lambda r: (not r.get("start"), not r.get("sources"), r["kind"] == "territoire"))
+    return rels
+
+
+def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
+    r = _kept(H, a, b, ks, day)[0]
     labels = H.graph.get("concept_labels", {})
     role = r.get("role")
     return Hop(
@@ -268,6 +373,32 @@ def _network(graph: Any) -> nx.Graph:
     return chain_graph(cached_project(graph))
 
 
+_UNKNOWN = {
+    "fr": "Acteur ou programme inconnu : « {x} »",
+    "en": 'Unknown actor or programme "{x}"',
+}
+_SEVERAL = {
+    "fr": "« {x} » désigne plusieurs nœuds : {names} — donnez l'IRI",
+    "en": '"{x}" names several nodes: {names} — pass the IRI',
+}
+_WITH_IRI = re.compile(r" <[^<>]+>$")
+
+
+def _resolve(H: nx.Graph, text: str, lang: str) -> str:
+    """:func:`kg.network.lookup.resolve`, its message in *lang* (with « vouliez-vous dire » in French)."""
+    try:
+        return resolve(H, text)
+    except UnknownEntityError as exc:
+        names = exc.suggestions
+        lang = lang if lang in _UNKNOWN else "fr"
+        if names and all(_WITH_IRI.search(n) for n in names):  # several nodes bear that name
+            message = _SEVERAL[lang].format(x=text, names="; ".join(names))
+        else:
+            hint = suggestion(names[:3], lang=lang)
+            message = _UNKNOWN[lang].format(x=text) + (f" — {hint}" if hint else "")
+        raise UnknownEntityError(message, names) from None
+
+
 def find_chains(
     G: Any,
     source: str,
@@ -277,6 +408,7 @@ def find_chains(
     max_hops: int = 6,
     kinds: Iterable[str] | None = None,
     as_of: str | int | None = None,
+    lang: str = "fr",
 ) -> list[Chain]:
     """The *k* shortest chains from *source* to *target* (names or IRIs), each at most *max_hops* long.
 
@@ -295,16 +427,23 @@ def find_chains(
     kinds : iterable of str, optional
         Relation kinds to follow (default: every kind but ``territoire``).
     as_of : str or int, optional
-        Only relations and nodes active at that date (``2019``, ``2019-06``, ``2019-06-30``).
+        Only what may have existed at that date (``2019``, ``2019-06``, ``2019-06-30``): relations
+        and nodes dated after it, or ended before it, are left out. A relation without a date of
+        its own is kept (it may have existed) and counted in :attr:`Chain.undated`; a dated
+        relation is preferred to an undated one between the same two nodes.
+    lang : {"fr", "en"}
+        Language of the error messages (French by default).
 
     Raises
     ------
     UnknownEntityError
         For an unknown or ambiguous name (with suggestions) or relation kind.
+    QueryError
+        When *as_of* is not a date.
     """
     H = _network(G)
-    s, t = resolve(H, source), resolve(H, target)
-    view, ks, day = _restricted(H, kinds, as_of)
+    view, ks, day = _restricted(H, kinds, as_of, lang)
+    s, t = _resolve(H, source, lang), _resolve(H, target, lang)
     if s not in view or t not in view:
         return []
     out: list[Chain] = []
@@ -325,30 +464,72 @@ def within(
     *,
     kinds: Iterable[str] | None = None,
     as_of: str | int | None = None,
-) -> list[tuple[str, str, int]]:
-    """Nodes within *hops* of *source*: ``(iri, label, distance)`` sorted by distance then label.
+    lang: str = "fr",
+) -> list[Near]:
+    """Nodes within *hops* of *source*: :class:`Near` ``(iri, label, hops, undated)`` sorted by distance then label.
 
-    *G* is any graph :func:`find_chains` takes (what ``kg chains SOURCE --within N`` prints).
+    *G* is any graph :func:`find_chains` takes (what ``kg chains SOURCE --within N`` prints); with
+    *as_of*, ``undated`` is the fewest hops without a date of their own on a shortest way there
+    (0 without *as_of*).
     """
     H = _network(G)
-    s = resolve(H, source)
-    view, _, _ = _restricted(H, kinds, as_of)
+    view, ks, day = _restricted(H, kinds, as_of, lang)
+    s = _resolve(H, source, lang)
     if s not in view:
         return []
-    dist = nx.single_source_shortest_path_length(view, s, cutoff=hops)
-    rows = [(str(n), str(H.nodes[n].get("label", n)), int(d)) for n, d in dist.items() if n != s]
-    return sorted(rows, key=lambda r: (r[2], r[1]))
+    # a hop costs `step`, plus 1 when it has no date: the fewest hops first, then the fewest undated ones
+    step = hops + 1
+
+    def cost(a: str, b: str, _d: dict[str, Any]) -> int:
+        return step + (day is not None and not _kept(H, a, b, ks, day)[0].get("start"))
+
+    dist = nx.single_source_dijkstra_path_length(view, s, cutoff=hops * step + hops, weight=cost)
+    rows = [
+        Near(str(n), str(H.nodes[n].get("label", n)), int(d) // step, int(d) % step)
+        for n, d in dist.items()
+        if n != s
+    ]
+    return sorted(rows, key=lambda r: (r.hops, r.label))
 
 
-# ---------------------------------------------------------------- the words of ``kg chains``
+def at(as_of: str | int, lang: str = "fr") -> str:
+    """*as_of* inside a sentence: « en 2019 », « au 2019-06-30 », "in 2019", "on 2019-06-30".
 
-__all__ += ["NO_CHAIN", "headline"]
+    >>> at(2019), at("2019-06-30"), at("2019-06", "en")
+    ('en 2019', 'au 2019-06-30', 'in 2019-06')
+    """
+    text = str(as_of).strip()
+    if lang == "en":
+        return f"on {text}" if len(text) == 10 else f"in {text}"
+    return f"au {text}" if len(text) == 10 else f"en {text}"
 
-#: what ``kg chains`` says when no chain links the two nodes
-NO_CHAIN = {"fr": "Aucune chaîne trouvée.", "en": "No chain found."}
 
+def absent_at(G: Any, names: Iterable[str], as_of: str | int, lang: str = "fr") -> list[str]:
+    """Why no chain can exist at *as_of*: one sentence per named node that, by its own dates, did not
+    exist yet or no longer existed then (what ``kg chains --as-of`` adds to « Aucune chaîne trouvée »).
 
-def headline(chain: Chain, lang: str = "fr") -> str:
-    """One line naming the chain's nodes and its length, e.g. ``A → B → C  (2 étapes)``."""
-    word = {"fr": "étape", "en": "hop"}[lang]
-    return " → ".join(chain.labels) + f"  ({len(chain)} {word}{'s' if len(chain) > 1 else ''})"
+    >>> G = nx.Graph()
+    >>> G.add_node("p", kind="actor", label="PEMB", start="2016"); G.add_node("r", kind="actor", label="Le RAMEAU")
+    >>> absent_at(G, ["PEMB", "Le RAMEAU"], 1900)
+    ["PEMB n'existait pas encore en 1900 (début : 2016)."]
+    """
+    H = _network(G)
+    day = as_of_day(as_of, lang=lang)
+    out = []
+    for name in names:
+        n = _resolve(H, name, lang)
+        d = H.nodes[n]
+        label, start, end = d.get("label", n), d.get("start"), d.get("end")
+        if start and not is_active(start, None, day):
+            out.append(
+                f"{label} n'existait pas encore {at(as_of, lang)} (début : {start})."
+                if lang == "fr"
+                else f"{label} did not exist yet {at(as_of, lang)} (start: {start})."
+            )
+        elif end and not is_active(None, end, day):
+            out.append(
+                f"{label} n'existait plus {at(as_of, lang)} (fin : {end})."
+                if lang == "fr"
+                else f"{label} no longer existed {at(as_of, lang)} (end: {end})."
+            )
+    return out

@@ -20,6 +20,7 @@ projection to what existed at a date.
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,7 +39,9 @@ from kg.store.graph import to_python
 __all__ = [
     "EDGE_KINDS",
     "active_as_of",
+    "as_of_day",
     "cached_project",
+    "is_undated",
     "project",
     "territory_members",
 ]
@@ -292,10 +295,86 @@ def _mentions(quote: str, G: nx.MultiDiGraph, *nodes: str) -> int:
     return count
 
 
+_AS_OF_WORDS = {
+    "fr": {
+        "form": "« {v} » n'est pas une date ; écrivez AAAA, AAAA-MM ou AAAA-MM-JJ (par exemple {a} ou {b})",
+        "real": "« {v} » n'est pas une date du calendrier (un mois de 01 à 12, un jour qui existe dans ce mois) ; "
+        "écrivez AAAA, AAAA-MM ou AAAA-MM-JJ (par exemple {a} ou {b})",
+    },
+    "en": {
+        "form": '"{v}" is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. {a} or {b})',
+        "real": '"{v}" is not a real date (a month from 01 to 12, a day that exists in that month); '
+        "write YYYY, YYYY-MM or YYYY-MM-DD (e.g. {a} or {b})",
+    },
+}
+
+
+def as_of_day(value: str | int, *, lang: str = "fr", option: str = "--as-of") -> str:
+    """An "as of" date given by a user as a full ISO date (:func:`kg.model.dates.normalise_date`).
+
+    *option* is where the user wrote it (``--as-of``, ``--param date``), named in the message.
+
+    Raises
+    ------
+    QueryError
+        Naming the value, the *option* it was given to, and the forms accepted, in *lang*
+        (French by default: catalysts read it).
+
+    Examples
+    --------
+    >>> as_of_day("2019"), as_of_day(2020)
+    ('2019-12-31', '2020-12-31')
+    >>> as_of_day("hier")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: --as-of : « hier » n'est pas une date ; écrivez AAAA, AAAA-MM ou AAAA-MM-JJ (par exemple --as-of 2019 ou --as-of 2019-06-30)
+    """
+    from kg.errors import QueryError
+
+    try:
+        return normalise_date(value)
+    except ValueError:
+        text = str(value).strip()
+        words = _AS_OF_WORDS.get(lang, _AS_OF_WORDS["fr"])
+        shape = "real" if re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", text) else "form"
+        sep = " : " if lang == "fr" else ": "
+        join = "=" if " " in option else " "  # --as-of 2019, --param date=2019
+        message = words[shape].format(v=text, a=f"{option}{join}2019", b=f"{option}{join}2019-06-30")
+        raise QueryError(f"{option}{sep}{message}") from None
+
+
+def is_undated(d: dict[str, Any]) -> bool:
+    """True when a relation (or node) of the projection has no start date of its own.
+
+    Such a relation may have existed at any date: :func:`active_as_of` and
+    :func:`kg.network.chains.find_chains` keep it at every date, and say how many they kept.
+    """
+    return not d.get("start")
+
+
 def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
-    """The subgraph of *G* that existed at *as_of* (nodes started, edges started and not ended)."""
-    day = normalise_date(as_of)
-    nodes = [n for n, d in G.nodes(data=True) if is_active(d.get("start"), None, day)]
+    """The subgraph of *G* that may have existed at *as_of*.
+
+    Nodes dated after *as_of* or ended before it are left out, and so are edges dated after it
+    or ended before it. Each date is the node's or the relation's own (none is taken from
+    another node). What has no start date of its own is kept — it may have existed then — and
+    counted in ``H.graph["undated_edges"]`` (edges) and ``H.graph["undated_nodes"]`` (nodes
+    other than territories), so the caller can say so.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", start="2015"); G.add_node("b", start=None); G.add_node("p", start="2021")
+    >>> _ = G.add_edge("a", "b", start=None, end=None); _ = G.add_edge("a", "p", start="2021", end=None)
+    >>> H = active_as_of(G, 2017)
+    >>> sorted(H), H.number_of_edges(), H.graph["undated_edges"]
+    (['a', 'b'], 1, 1)
+
+    Raises
+    ------
+    QueryError
+        When *as_of* is not a date (:func:`as_of_day`).
+    """
+    day = as_of_day(as_of)
+    nodes = [n for n, d in G.nodes(data=True) if is_active(d.get("start"), d.get("end"), day)]
     H = G.subgraph(nodes).copy()
     H.remove_edges_from(
         [
@@ -303,6 +382,11 @@ def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
             for a, b, k, d in H.edges(keys=True, data=True)
             if not is_active(d.get("start"), d.get("end"), day)
         ]
+    )
+    H.graph["as_of"] = day
+    H.graph["undated_edges"] = sum(1 for _, _, d in H.edges(data=True) if is_undated(d))
+    H.graph["undated_nodes"] = sum(
+        1 for _, d in H.nodes(data=True) if d.get("kind") != "territory" and is_undated(d)
     )
     return H
 

@@ -37,7 +37,7 @@ from kg.present.html import (
 )
 from kg.present.selections import chain_selection, figures, neighbourhood, programme_nodes, territory_nodes
 from kg.present.style import EDGE_STYLES, FAMILIES, family
-from kg.present.view_model import DEFAULT_MAX_NODES, ViewModel, build_model, layout
+from kg.present.view_model import DEFAULT_MAX_NODES, ViewModel, at_date, build_model, layout
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -81,6 +81,18 @@ _TITLES = {
 }
 
 
+_NO_CHAIN = {
+    "fr": {
+        False: "aucune chaîne d'alliance ne relie « {a} » et « {b} » ; explorez avec kg chains",
+        True: "{at}, aucune chaîne d'alliance ne relie « {a} » et « {b} » ; explorez avec kg chains",
+    },
+    "en": {
+        False: 'no alliance chain links "{a}" and "{b}"; try kg chains to explore',
+        True: '{at}, no alliance chain links "{a}" and "{b}"; try kg chains to explore',
+    },
+}
+
+
 def view(
     graph: Any,
     *,
@@ -111,6 +123,9 @@ def view(
         names whose *k* shortest chains are highlighted in their surroundings; everything.
     out : path, optional
         The HTML file (default ``exports/view.html``).
+    as_of : str or int, optional
+        A date (``2019``, ``2019-06``…): the year slider starts there, the page says how many
+        relations without a date of their own it keeps, and ``chain`` looks for chains at that date.
     pictures : iterable of {"svg", "png"}
         Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
     G : networkx.MultiDiGraph, optional
@@ -122,8 +137,10 @@ def view(
         For an unknown actor, programme or territory (with suggestions).
     ExportError
         For no or several selections, or a file that cannot be written.
+    QueryError
+        When *as_of* is not a date (a message in *lang*).
     """
-    from kg.network.projection import cached_project
+    from kg.network.projection import as_of_day, cached_project
 
     t_start = time.perf_counter()
     chosen = [x for x in (territory, actor, programme, chain, whole or None) if x]
@@ -133,6 +150,8 @@ def view(
         )
     if lang not in _TITLES:
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
+    if as_of is not None:
+        as_of_day(as_of, lang=lang)  # a date that is not a date: a message before any work
     G = G if G is not None else cached_project(graph)
     t = _TITLES[lang]
     hl: set[str] = set()
@@ -155,12 +174,12 @@ def view(
     elif chain:
         from kg.network.chains import chain_graph, find_chains
 
-        found = find_chains(chain_graph(G), chain[0], chain[1], k=k, as_of=as_of)
+        found = find_chains(chain_graph(G), chain[0], chain[1], k=k, as_of=as_of, lang=lang)
         if not found:
             raise UnknownEntityError(
-                f'no alliance chain links "{chain[0]}" and "{chain[1]}"'
-                + (f" as of {as_of}" if as_of else "")
-                + "; try kg chains to explore"
+                _NO_CHAIN[lang if lang == "en" else "fr"][as_of is not None].format(
+                    a=chain[0], b=chain[1], at=at_date(as_of, lang) if as_of is not None else ""
+                )
             )
         nodes, hl, hl_edges = chain_selection(G, found)
         default = t["chain"].format(a=found[0].labels[0], b=found[0].labels[-1])

@@ -28,13 +28,77 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
+from kg.model.dates import is_active
 from kg.model.words import euros
+from kg.network.chains import at
+from kg.network.projection import as_of_day, is_undated
 from kg.present.style import EDGE_STYLES, FAMILIES, UI, family, label_of
 
-__all__ = ["DEFAULT_MAX_NODES", "ViewModel", "build_model", "layout"]
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "UNDATED_NOTE",
+    "ViewModel",
+    "at_date",
+    "build_model",
+    "layout",
+    "undated_relations",
+]
 
 #: beyond this many nodes a view groups the rest (a slide holds 100–200 readable nodes)
 DEFAULT_MAX_NODES = 200
+
+
+#: what a view opened at a date says about the relations without a date of their own
+UNDATED_NOTE = {
+    "fr": "{at} : {n} relation{s} sans date connue reste{nt} affichée{s} quelle que soit l'année du "
+    "curseur ; rien ne dit qu'elle{s} existai{ent} à cette date.",
+    "en": "{at}: {n} relation{s} with no known date stay{st} shown whatever the slider's year; "
+    "nothing says {they} existed then.",
+}
+
+
+def at_date(as_of: str | int, lang: str = "fr") -> str:
+    """« En 2019 », « Au 2019-06-30 », "On 2019-06-30": a date as the start of a sentence.
+
+    >>> at_date(2019), at_date("2019-06-30"), at_date("2019-06-30", "en")
+    ('En 2019', 'Au 2019-06-30', 'On 2019-06-30')
+    """
+    text = at(as_of, lang)
+    return text[:1].upper() + text[1:]
+
+
+def undated_relations(G: nx.MultiDiGraph, nodes: Iterable[str], as_of: str | int) -> int:
+    """How many relations between *nodes* have no start date of their own and had not ended at *as_of*:
+    a view opened at *as_of* keeps them, since they may have existed then. A grant drawn as two links
+    (funder → grant → recipient) is one relation; links to a territory, context rather than
+    alliances, are not counted.
+
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("a", "b", kind="soutien", via="s", start=None, end=None)
+    >>> _ = G.add_edge("a", "b", kind="adhesion", via="m", start="2020", end=None)
+    >>> _ = G.add_edge("a", "c", kind="adhesion", via="n", start=None, end="2010")
+    >>> _ = G.add_edge("a", "g", kind="financement", via="g", start=None, end=None)
+    >>> _ = G.add_edge("g", "b", kind="financement", via="g", start=None, end=None)
+    >>> undated_relations(G, "abcg", 2015)
+    2
+    """
+    day = as_of_day(as_of)
+    return len(
+        {
+            d.get("via") or (a, b, d.get("kind"))
+            for a, b, d in G.subgraph(list(nodes)).edges(data=True)
+            if d.get("kind") != "territoire" and is_undated(d) and is_active(None, d.get("end"), day)
+        }
+    )
+
+
+def _undated_note(n: int, as_of: str | int, lang: str) -> str:
+    many = n != 1
+    if lang == "fr":
+        words = {"s": "s" if many else "", "nt": "nt" if many else "", "ent": "ent" if many else "t"}
+    else:
+        words = {"s": "s" if many else "", "st": "" if many else "s", "they": "they" if many else "it"}
+    return UNDATED_NOTE[lang].format(at=at_date(as_of, lang), n=n, **words)
 
 
 @dataclass
@@ -191,7 +255,9 @@ def build_model(
     focus : iterable of str
         Nodes never grouped (the actor or programme the view is about).
     as_of : str or int, optional
-        Initial position of the year slider (default: the latest year, i.e. everything).
+        Initial position of the year slider (default: the latest year, i.e. everything). The page
+        then says how many relations without a date of their own it keeps (:func:`undated_relations`):
+        the slider never hides them.
     max_nodes : int or None
         Beyond this many nodes, group the others by *group_by*; ``None`` never groups.
     group_by : {"type", "territory"}
@@ -202,9 +268,13 @@ def build_model(
     ------
     ExportError
         For an unknown language or grouping.
+    QueryError
+        When *as_of* is not a date (a message in *lang*).
     """
     if lang not in UI:
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
+    if as_of is not None:
+        as_of_day(as_of, lang=lang)
     if group_by not in ("type", "territory"):
         raise ExportError(f'grouping "{group_by}" is not supported; use type or territory')
     words = UI[lang]
@@ -419,6 +489,9 @@ def build_model(
     )
     span = (min(years), max(max(years), time.gmtime().tm_year)) if years else None
     year = _year(str(as_of)) if as_of is not None else None
+    if as_of is not None:
+        undated = _undated_note(undated_relations(G, keep, as_of), as_of, lang)
+        note = f"{note} {undated}" if note else undated
     if caption is None:
         caption = words["caption"].format(
             nodes=len(out_nodes), edges=len(out_edges), date=time.strftime("%Y-%m-%d", time.gmtime())

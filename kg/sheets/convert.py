@@ -27,8 +27,9 @@ from kg.model.territories import parse_territory
 from kg.model.words import kind_word
 from kg.sheets.cells import cell_text, parse_code, parse_list, slugify
 from kg.sheets.known import Known, names_of
+from kg.sheets.kumu import KumuBook
+from kg.sheets.kumu_read import KumuReader
 from kg.sheets.layout import Concepts, Sheet, Table
-from kg.sheets.relations import RelationReader
 from kg.sheets.rows import Rows
 
 __all__ = ["Converter", "convert"]
@@ -54,7 +55,7 @@ def _ident_fr(what: str, value: str, en: str) -> str:
     return f"« {value} » n'est pas un {what} valide ({en})"
 
 
-class Converter(RelationReader):
+class Converter(KumuReader):
     """Rows of the recognised sheets → records (one instance per import)."""
 
     def __init__(
@@ -80,6 +81,9 @@ class Converter(RelationReader):
         self.failed: set[str] = set()
         #: ids of the rows that designate records already in the graph, by kind
         self.referenced: dict[str, str] = {}
+        #: what Kumu sheets say beyond the records
+        self.kumu = KumuBook()
+        self.person_ids: dict[str, str] = {}
 
     def provenance(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet) -> list[Source]:
         out = [Source(doc=import_doc_id(self.slug), quote=f"Feuille {table.name}, ligne {number}")]
@@ -97,7 +101,12 @@ class Converter(RelationReader):
                     number,
                     self.header(headers, sheet, "source"),
                     f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
-                    did_you_mean(src, [k for k in self.sources if " " in k or "-" not in k])
+                    did_you_mean(
+                        src,
+                        {  # one spelling per source: its title (first written) rather than its key
+                            normalise(k): k for k in reversed(self.sources) if " " in k or "-" not in k
+                        }.values(),
+                    )
                     or "ajoutez-la à la feuille Sources, ou videz la cellule",
                 )
             else:
@@ -250,6 +259,7 @@ class Converter(RelationReader):
                 self.sources.setdefault(k, doc.id)  # type: ignore[attr-defined]
 
     def read_actors(self, sheet: Sheet, table: Table) -> None:
+        kumu = self.kumu_table(sheet, table)
         pending: list[tuple[int, dict, dict, str, bool]] = []
         for number, row, headers in self.cells(sheet, table):
             name = self.required(table, number, row, headers, sheet, "name")
@@ -276,8 +286,14 @@ class Converter(RelationReader):
             located = self.commune(table, number, row, headers, sheet)
             if not given and counts[rid] > 1 and rid not in self.known.index and located:
                 rid = f"{rid}-{parse_territory(located).code.lower()}"
-            types = []
-            for v in parse_list(row.get("types")):
+            types: list[str] = []
+            extra = None
+            if kumu:
+                element = self.kumu_element(table, number, row, headers, sheet, rid)
+                if element is None:  # a person
+                    continue
+                types, extra = element
+            for v in [] if kumu else parse_list(row.get("types")):
                 n = self.concept(table, number, self.header(headers, sheet, "types"), "actor-type", v)
                 if n and n not in types:
                     types.append(n)
@@ -354,6 +370,8 @@ class Converter(RelationReader):
             )
             if rec is not None:
                 self.put("actors", rec, table, number, headers)
+                if extra is not None and extra != type(extra)():
+                    self.kumu.elements[rid] = extra
             else:
                 self.failed.update((rid, normalise(str(data["name"]))))
 
@@ -446,12 +464,14 @@ class Converter(RelationReader):
 
     def run(self) -> None:
         order = ("sources", "actors", "programmes", "relations", "partners", "fundings")
-        later: list[Callable[[], None]] = []
+        later: list[Callable[[], object]] = []
         for key in order:
             for sheet, table in self.tables:
                 if sheet.key != key:
                     continue
-                if key == "relations":
+                if key == "relations" and self.kumu_table(sheet, table):
+                    self.read_kumu_connections(sheet, table, later)
+                elif key == "relations":
                     self.read_relations(sheet, table, later)
                 elif key == "partners":
                     for f in later:
@@ -464,6 +484,7 @@ class Converter(RelationReader):
                 for f in later:
                     f()
                 later = []
+        self.kumu_summary(self.tables)
 
 
 def convert(

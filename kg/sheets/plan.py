@@ -30,17 +30,27 @@ from kg.ingest.imports import (
     import_graph,
     load_imports,
 )
-from kg.model.names import normalise, similarity
+from kg.model.names import normalise
 from kg.model.records import Actor, Document
 from kg.model.words import euros, kind_word
 from kg.sheets.cells import cell_text, slugify
 from kg.sheets.convert import convert
-from kg.sheets.known import Known, known_records, names_of
-from kg.sheets.layout import README_SHEET, Sheet, Table, load_concepts, match_sheet
+from kg.sheets.duplicates import report_duplicates
+from kg.sheets.known import Known, known_records
+from kg.sheets.kumu import KumuBook
+from kg.sheets.layout import (
+    LISTS_SHEET,
+    README_SHEET,
+    Sheet,
+    Table,
+    load_concepts,
+    match_columns,
+    match_sheet,
+)
 from kg.sheets.read import read_tables
-from kg.sheets.rows import Rows
+from kg.sheets.rows import Rows, say
 
-__all__ = ["Change", "ImportPlan", "near_duplicates", "plan_import"]
+__all__ = ["Change", "ImportPlan", "plan_import"]
 
 
 @dataclass
@@ -71,8 +81,12 @@ class ImportPlan:
     unchanged: int = 0
     #: rows that designate records already in the graph (curated or another import)
     references: list[str] = field(default_factory=list)
-    #: probable duplicates, ignored columns and sheets, skipped example rows
+    #: probable duplicates, ignored columns and sheets, skipped example rows, values read with a guess
     warnings: list[str] = field(default_factory=list)
+    #: the same warnings, located (file and sheet, row, column, message, fix)
+    notices: list[Problem] = field(default_factory=list)
+    #: what Kumu sheets say beyond the records (types as written, tags, properties, people, connections)
+    kumu: KumuBook = field(default_factory=KumuBook)
     written: bool = False
     store_updated: bool = False
     graph: str = ""
@@ -143,6 +157,18 @@ _ACTOR_SHEET_FIELDS = (
 )
 
 
+def _digest(path: Path) -> str:
+    """SHA-256 of the file, or of a folder's files (names and contents, in name order)."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.iterdir()):
+            if p.is_file():
+                h.update(p.name.encode() + b"\0" + p.read_bytes())
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _read_slug_from_readme(tables: list[Table]) -> str | None:
     for t in tables:
         if normalise(t.name) != normalise(README_SHEET):
@@ -154,48 +180,6 @@ def _read_slug_from_readme(tables: list[Table]) -> str | None:
     return None
 
 
-def near_duplicates(
-    actors: list[BaseModel], known: Known, *, cutoff: float = 0.9, block_limit: int = 200
-) -> list[str]:
-    """Actors whose names differ by a letter or two ("Club Gravel Entreprendre" / "Club Gravelle Entreprendre").
-
-    Names are compared once normalised and without spaces, only within blocks sharing
-    their first or last four letters (so 10,000 rows stay fast); very large blocks are skipped.
-    """
-    entries: list[tuple[str, str, str, bool]] = []  # compact name, id, shown name, own?
-    for rec in actors:
-        entries.append((normalise(rec.name).replace(" ", ""), rec.id, rec.name, True))  # type: ignore[attr-defined]
-    for rid, (kind, rec, _) in known.index.items():
-        if kind == "actor":
-            entries.append((normalise(rec.name).replace(" ", ""), rid, rec.name, False))  # type: ignore[attr-defined]
-    blocks: dict[str, list[int]] = {}
-    for i, (c, _, _, _) in enumerate(entries):
-        if len(c) >= 6:
-            blocks.setdefault("^" + c[:4], []).append(i)
-            blocks.setdefault("$" + c[-4:], []).append(i)
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > block_limit:
-            continue
-        for x in range(len(members)):
-            a = entries[members[x]]
-            for y in range(x + 1, len(members)):
-                b = entries[members[y]]
-                if not (a[3] or b[3]) or a[1] == b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 2:
-                    continue
-                pair = (min(a[1], b[1]), max(a[1], b[1]))
-                if pair in seen:
-                    continue
-                if similarity(a[0], b[0]) >= cutoff:
-                    seen.add(pair)
-                    out.append(
-                        f"doublon probable : « {a[2]} » ({a[1]}) / « {b[2]} » ({b[1]}) — fusionnez-les, "
-                        "corrigez l'orthographe, ou ignorez cette remarque s'il s'agit bien de deux acteurs"
-                    )
-    return out
-
-
 def plan_import(
     path: str | Path,
     data_dir: str | Path = "data",
@@ -205,6 +189,7 @@ def plan_import(
     geo: Geography | None = None,
     known: Known | None = None,
     now: str | None = None,
+    lang: str = "fr",
 ) -> ImportPlan:
     """Read a spreadsheet and say what importing it would do, without writing anything.
 
@@ -238,7 +223,11 @@ def plan_import(
     from kg.ingest.geo import load_geography
 
     path, data_dir = Path(path), Path(data_dir)
-    tables = read_tables(path)
+    rows = Rows(lang)
+    read_notices: list[Problem] = []
+    tables = read_tables(path, read_notices)
+    for p in read_notices:
+        rows.note(p)
     slug = slugify(name) if name else (_read_slug_from_readme(tables) or slugify(path.stem))
     if not slug:
         raise InputError(
@@ -247,10 +236,19 @@ def plan_import(
                     path.name,
                     None,
                     None,
-                    "impossible de tirer un nom d'import du nom du fichier",
-                    "passez --nom mon-territoire",
+                    say(
+                        lang,
+                        "impossible de tirer un nom d'import du nom du fichier",
+                        "no import name in the file name",
+                    ),
+                    say(lang, "passez --nom mon-territoire", "pass --name my-territory"),
                 )
-            ]
+            ],
+            say(
+                lang,
+                f"{path.name} : pas de nom d'import ; rien n'a été écrit",
+                f"{path.name}: no import name; nothing was written",
+            ),
         )
     schemes = Path(schemes_file) if schemes_file else default_schemes_file(data_dir)
     concepts = load_concepts(schemes)
@@ -258,15 +256,51 @@ def plan_import(
     all_imports = load_imports(data_dir)
     previous = all_imports.pop(slug, None)
     known = known or known_records(data_dir, skip=slug, imports=all_imports)
-    rows = Rows()
     matched: list[tuple[Sheet, Table]] = []
+    quiet = {normalise(README_SHEET), normalise(LISTS_SHEET), "read me", "readme"}
     for t in tables:
         s = match_sheet(t)
+        if "(ignore)" in t.name.lower():
+            rows.warn(
+                t.where,
+                None,
+                None,
+                say(
+                    lang,
+                    "feuille ignorée : « (ignore) » dans son nom, comme chez Kumu",
+                    'sheet ignored: "(ignore)" in its name, as in Kumu',
+                ),
+            )
+            continue
+        if t.hidden and normalise(t.name) not in quiet:
+            rows.warn(
+                t.where,
+                None,
+                None,
+                say(lang, "feuille masquée : elle n'est pas importée", "hidden sheet: it is not imported"),
+                say(
+                    lang,
+                    "si elle doit l'être, affichez-la (clic droit sur les onglets > Afficher) et importez de nouveau",
+                    "if it should be, unhide it and import again",
+                ),
+            )
+            continue
         if s is None:
-            if normalise(t.name) not in (normalise(README_SHEET), "listes", "read me", "readme"):
-                rows.warnings.append(
-                    f"{t.where} : feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, "
-                    "Financements ni Sources)"
+            if normalise(t.name) not in quiet:
+                rows.warn(
+                    t.where,
+                    None,
+                    None,
+                    say(
+                        lang,
+                        "feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, Financements ni Sources)",
+                        "sheet ignored (none of Actors, Relations, Programmes, Partners, Fundings, Sources)",
+                    ),
+                    say(
+                        lang,
+                        "renommez-la comme une feuille du modèle, ou donnez-lui les en-têtes du modèle",
+                        "rename it as a sheet of the template, or give it the template's headers",
+                    ),
                 )
             continue
         matched.append((s, t))
@@ -277,11 +311,25 @@ def plan_import(
                     path.name,
                     None,
                     None,
-                    "aucune feuille reconnue",
-                    "nommez les feuilles Acteurs, Relations, Programmes, Partenaires, Financements, "
-                    "Sources (ou partez de `kg template`)",
+                    say(
+                        lang,
+                        "aucune feuille reconnue : " + ", ".join(f"« {t.name} »" for t in tables),
+                        "no sheet recognised: " + ", ".join(f'"{t.name}"' for t in tables),
+                    ),
+                    say(
+                        lang,
+                        "nommez les feuilles Acteurs, Relations, Programmes, Partenaires, Financements, "
+                        "Sources (ou partez de `kg template`)",
+                        "name the sheets Acteurs, Relations, Programmes, Partenaires, Financements, Sources "
+                        "(or start from `kg template`)",
+                    ),
                 )
-            ]
+            ],
+            say(
+                lang,
+                f"{path.name} : aucune feuille reconnue ; rien n'a été écrit",
+                f"{path.name}: no sheet recognised; nothing was written",
+            ),
         )
     conv = convert(slug, path.name, matched, known, concepts, geo, rows)
     # rows that designate records of the graph: references, unless they say something new
@@ -328,29 +376,21 @@ def plan_import(
                     f"modifie ({', '.join(_changed_fields(other, rec))})",
                     f"pour le modifier, importez ce fichier sous le même nom : kg import {path.name} --nom {owner}",
                 )
-    # probable duplicates: names equal once spaces, hyphens, accents and case are ignored
-    compact: dict[str, list[tuple[str, str]]] = {}
-    for rec in own["actors"]:
-        compact.setdefault(normalise(rec.name).replace(" ", ""), []).append((rec.id, rec.name))  # type: ignore[attr-defined]
-    for rid, (kind, rec, owner) in known.index.items():
-        if kind == "actor":
-            for n in names_of(rec):
-                key = normalise(n).replace(" ", "")
-                if key in compact and all(r != rid for r, _ in compact[key]):
-                    compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
-    for pairs in compact.values():
-        if len({r for r, _ in pairs}) > 1:
-            rows.warnings.append(
-                "doublon probable : "
-                + " / ".join(f"« {n} » ({r})" for r, n in pairs)
-                + " — fusionnez-les ou donnez-leur le même id"
-            )
-    rows.warnings += near_duplicates(own["actors"], known)
+    name_headers = {
+        t.name: next((t.headers[i] for i, k in match_columns(t.headers, sh)[0].items() if k == "name"), "nom")
+        for sh, t in matched
+        if sh.key == "actors"
+    }
+    report_duplicates(own["actors"], known, conv.where, name_headers, rows)
     if rows.problems:
+        n = len(rows.problems)
         raise InputError(
             rows.problems,
-            f"{len(rows.problems)} problème(s) dans {path.name} ; rien n'a été écrit "
-            f"({len(rows.problems)} problem(s); nothing was written)",
+            say(
+                lang,
+                f"{n} problème{'s' if n > 1 else ''} dans {path.name} ; rien n'a été écrit",
+                f"{n} problem{'s' if n > 1 else ''} in {path.name}; nothing was written",
+            ),
         )
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     file_doc = Document(
@@ -365,10 +405,18 @@ def plan_import(
         "slug": slug,
         "file": path.name,
         "imported_at": now,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": _digest(path),
     }
     plan = ImportPlan(
-        slug, path, own, meta, references=references, warnings=rows.warnings, graph=import_graph(slug)
+        slug,
+        path,
+        own,
+        meta,
+        references=references,
+        warnings=rows.warnings,
+        notices=rows.notices,
+        graph=import_graph(slug),
+        kumu=conv.kumu,
     )
     plan.known, plan.others, plan.geo = known, all_imports, geo
     plan.located = {rid: (table.where, number) for rid, (table, number) in conv.where.items()}

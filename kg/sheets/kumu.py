@@ -280,6 +280,7 @@ def kumu_rows(
         elements.append(
             {"ID": person.id, "Label": person.name, "Type": extra.type_label or "Person"}
             | ({"Description": person.description} if person.description else {})
+            | ({"Tags": " | ".join(extra.tags)} if extra.tags else {})
             | _extras(extra)
         )
     own = {row["ID"] for row in elements}

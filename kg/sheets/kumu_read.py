@@ -36,6 +36,8 @@ __all__ = ["KumuReader"]
 
 #: Kumu's own fields, read by name from the columns that are not ours
 _OWN = ("direction", "label", "tags", "image")
+#: the columns of the Elements sheet a person record holds (or that say what it is)
+_PERSON_FIELDS = ("name", "types", "description", "themes", "id", "source", "_extra")
 #: Kumu connection types read as one of our relation kinds (the others are kept as a link: a partnership)
 _KINDS = ("partenariat", "adhesion", "soutien", "fondation", "unite")
 
@@ -62,7 +64,7 @@ class KumuReader(RelationReader):
                 own[key] = value
             elif text is not None:
                 props.append(Property(name=header, value=text))
-        return own, props
+        return own, sorted(props, key=lambda p: normalise(p.name))
 
     # -- elements
 
@@ -92,8 +94,8 @@ class KumuReader(RelationReader):
         if not written:
             self.kumu.seen_type("", "")
         tags = [t for t in labels if not person]
-        for t in parse_list(row.get("themes")):
-            if self.concepts.notation("theme", t) is None and t not in tags:
+        for t in parse_list(row.get("themes")):  # a person has no themes: all its tags are kept as tags
+            if (person or self.concepts.notation("theme", t) is None) and t not in tags:
                 tags.append(t)
         extra = Element(
             type_label=" | ".join(written) if (labels or person) else None,
@@ -101,7 +103,13 @@ class KumuReader(RelationReader):
             properties=props,
             image=cell_text(own.get("image")),
         )
-        if person:
+        if person:  # the columns of ours a person has no field for are kept as properties
+            for key, value in row.items():
+                if key not in _PERSON_FIELDS and cell_text(value) is not None:
+                    extra.properties.append(
+                        Property(name=headers.get(key, key), value=cell_text(value) or "")
+                    )
+            extra.properties.sort(key=lambda p: normalise(p.name))
             rec = self.model(
                 Person,
                 {
@@ -139,11 +147,12 @@ class KumuReader(RelationReader):
                     self.person_ids.setdefault(key, rid)
             return None
         if not types:
-            fallback = (
-                OTHER_TYPE if self.concepts.label("actor-type", OTHER_TYPE) != OTHER_TYPE else "association"
-            )
-            types = [fallback]
+            types = [self.provisional_type()]
         return types, extra
+
+    def provisional_type(self) -> str:
+        """The type of an element whose Kumu type has no equivalent: « autre » when the scheme has it."""
+        return OTHER_TYPE if self.concepts.label("actor-type", OTHER_TYPE) != OTHER_TYPE else "association"
 
     # -- connections
 
@@ -303,19 +312,30 @@ class KumuReader(RelationReader):
                 continue
             cols = match_columns(table.headers, sheet)[0]
             header = next((table.headers[i] for i, k in cols.items() if k == "types"), "Type")
+            provisional = self.concepts.label("actor-type", self.provisional_type())
             for written, (became, n) in self.kumu.types.items():
                 what = say(lang, f"{n} élément{'s' if n > 1 else ''}", f"{n} element{'s' if n > 1 else ''}")
                 if not written:
                     text = say(
-                        lang, f"sans type ({what}) : type provisoire", f"no type ({what}): provisional type"
+                        lang,
+                        f"sans type ({what}) : type provisoire « {provisional} »",
+                        f'no type ({what}): provisional type "{provisional}"',
                     )
                 elif not became:
                     text = say(
                         lang,
                         f"type Kumu « {written} » ({what}) : pas d'équivalent évident ; gardé tel quel et comme "
-                        "étiquette, avec un type provisoire",
+                        f"étiquette, avec le type provisoire « {provisional} »",
                         f'Kumu type "{written}" ({what}): no obvious equivalent; kept as written and as a tag, '
-                        "with a provisional type",
+                        f'with the provisional type "{provisional}"',
+                    )
+                elif became == say(lang, "personne", "person"):
+                    text = say(
+                        lang,
+                        f"type Kumu « {written} » ({what}) : lu comme une personne (une fiche personne, pas un "
+                        "acteur) ; type gardé tel quel",
+                        f'Kumu type "{written}" ({what}): read as a person (a person record, not an actor); '
+                        "type kept as written",
                     )
                 elif self.concepts.notation("actor-type", written):
                     continue  # one of ours: nothing to say

@@ -376,6 +376,30 @@ def plan_import(
                     f"modifie ({', '.join(_changed_fields(other, rec))})",
                     f"pour le modifier, importez ce fichier sous le même nom : kg import {path.name} --nom {owner}",
                 )
+    for rid in [r for r in conv.kumu.elements if r not in conv.kumu.people]:
+        if not any(
+            getattr(r, "id", None) == rid for r in own["actors"]
+        ):  # a row that designates a graph's actor
+            extra = conv.kumu.elements.pop(rid)
+            located = conv.where.get(rid)
+            if located is not None:
+                rows.warn(
+                    located[0],
+                    located[1],
+                    None,
+                    say(
+                        lang,
+                        f"« {rid} » est déjà dans le graphe : ce que Kumu en dit de plus (type "
+                        f"« {extra.type_label or ''} », étiquettes, propriétés) n'est pas gardé",
+                        f'"{rid}" is already in the graph: what Kumu says beyond it (type, tags, properties) '
+                        "is not kept",
+                    ),
+                    say(
+                        lang,
+                        "ajoutez-le à la source de cet acteur si c'est à garder",
+                        "add it at this actor's source",
+                    ),
+                )
     name_headers = {
         t.name: next((t.headers[i] for i, k in match_columns(t.headers, sh)[0].items() if k == "name"), "nom")
         for sh, t in matched

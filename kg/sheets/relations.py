@@ -259,7 +259,7 @@ class RelationReader(PlaceReader):
             if explicit or not kumu_row:
                 return base
             rid, n = base, 1
-            while rid in self.records[name]:
+            while any(rid in items for items in self.records.values()):  # participations are "<id>-1", "-2"
                 n += 1
                 rid = f"{base}-{n}"
             return rid

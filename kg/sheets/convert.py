@@ -30,7 +30,7 @@ from kg.sheets.known import Known, names_of
 from kg.sheets.kumu import KumuBook
 from kg.sheets.kumu_read import KumuReader
 from kg.sheets.layout import Concepts, Sheet, Table
-from kg.sheets.rows import Rows
+from kg.sheets.rows import Rows, say
 
 __all__ = ["Converter", "convert"]
 
@@ -44,15 +44,18 @@ _IDENT_FR = {
 }
 
 
-def _ident_fr(what: str, value: str, en: str) -> str:
+def _ident_fr(what: str, value: str, en: str, lang: str = "fr") -> str:
+    """The identifier checker's message (*en*) as a catalyst reads it, in French unless *lang* is ``"en"``."""
+    if lang == "en":
+        return en
     if "digits; a" in en and "has" in en:
         n = len(value)
-        return f"« {value} » a {n} chiffre{'s' if n > 1 else ''} ; un {what} en a {_IDENT_FR[what][1]} ({en})"
+        return f"« {value} » a {n} chiffre{'s' if n > 1 else ''} ; un {what} en a {_IDENT_FR[what][1]}"
     if "check digit" in en or "check (sum" in en:
-        return f"« {value} » : la clé de contrôle du {what} est fausse, sans doute une faute de frappe ({en})"
+        return f"« {value} » : la clé de contrôle du {what} est fausse, sans doute une faute de frappe"
     if "other than digits" in en:
-        return f"« {value} » contient autre chose que des chiffres ({en})"
-    return f"« {value} » n'est pas un {what} valide ({en})"
+        return f"« {value} » contient autre chose que des chiffres"
+    return f"« {value} » n'est pas un {what} valide"
 
 
 class Converter(KumuReader):
@@ -328,7 +331,7 @@ class Converter(KumuReader):
                             table,
                             number,
                             self.header(headers, sheet, key),
-                            _ident_fr(what, code, problem),
+                            _ident_fr(what, code, problem, self.rows.lang),
                             _IDENT_FR[what][2],
                         )
                         ok = False
@@ -342,7 +345,7 @@ class Converter(KumuReader):
                         table,
                         number,
                         self.header(headers, sheet, "rna"),
-                        f"« {rna} » n'est pas un numéro RNA ({problem})",
+                        say(self.rows.lang, f"« {rna} » n'est pas un numéro RNA", f'"{rna}": {problem}'),
                         "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
                     )
                     ok = False

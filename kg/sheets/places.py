@@ -13,7 +13,7 @@ from kg.model.identifiers import insee_commune_problem
 from kg.model.names import closest, did_you_mean, normalise
 from kg.sheets.cells import cell_text, parse_code
 from kg.sheets.layout import Sheet, Table
-from kg.sheets.rows import CellReader
+from kg.sheets.rows import CellReader, say
 
 __all__ = ["PlaceReader"]
 
@@ -58,7 +58,11 @@ class PlaceReader(CellReader):
                     table,
                     number,
                     header,
-                    f"« {code} » n'est pas un code INSEE de commune ({problem})",
+                    say(
+                        self.rows.lang,
+                        f"« {code} » n'est pas un code INSEE de commune",
+                        f'"{code}": {problem}',
+                    ),
                     "écrivez le code INSEE à 5 caractères (94018) ou le nom de la commune",
                 )
                 return None

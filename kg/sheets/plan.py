@@ -196,7 +196,7 @@ def plan_import(
     Parameters
     ----------
     path : path
-        An ``.xlsx``, ``.ods`` or ``.csv`` file.
+        An ``.xlsx``, ``.ods`` or ``.csv`` file, or a folder or ``.zip`` of CSV files (one per sheet).
     data_dir : path
         Holds ``curated/``, ``geo/``, ``sources/`` and ``imports/``.
     name : str, optional
@@ -210,6 +210,8 @@ def plan_import(
         The records already in the graph (default: curated data and the other imports).
     now : str, optional
         Time of the import (ISO); now by default.
+    lang : str
+        Language of the messages and warnings: ``"fr"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -218,7 +220,8 @@ def plan_import(
     Raises
     ------
     InputError
-        Every bad cell at once, each with sheet, row, column, value and fix.
+        Every bad cell at once, each with sheet, row, column, value and fix; its summary
+        says how many and that nothing was written.
     """
     from kg.ingest.geo import load_geography
 

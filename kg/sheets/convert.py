@@ -488,6 +488,7 @@ class Converter(KumuReader):
                     f()
                 later = []
         self.kumu_summary(self.tables)
+        self.rows.flush()
 
 
 def convert(

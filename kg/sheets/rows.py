@@ -73,6 +73,8 @@ class Rows:
         self.notices: list[Problem] = []
         self.warnings: list[str] = []
         self._cells: set[tuple[str, int | None, str | None]] = set()
+        #: (table, column) → the cells of numbers read as date serials, warned once by :meth:`flush`
+        self.serials: dict[tuple[str, str], list[tuple[Table, int, str, str]]] = {}
 
     def bad(self, table: Table, row: int | None, header: str | None, message: str, fix: str | None) -> None:
         """Report an error at a cell; a cell already reported is not reported again (no cascade)."""
@@ -87,6 +89,40 @@ class Rows:
     ) -> None:
         where = table if isinstance(table, str) else table.where
         self.note(Problem(where, row, header, message, fix, where="row"))
+
+    def flush(self) -> None:
+        """Warn once per column of the numbers read as spreadsheet date serials (the first one, and how many)."""
+        for (_, header), cells in self.serials.items():
+            table, number, raw, value = cells[0]
+            y, m, d = value.split("-")
+            more = len(cells) - 1
+            self.warn(
+                table,
+                number,
+                header,
+                say(
+                    self.lang,
+                    f"« {raw} » est un nombre : lu comme un numéro de série de date du tableur, le {d}/{m}/{y}"
+                    + (
+                        f" (et {more} autre{'s' if more > 1 else ''} nombre{'s' if more > 1 else ''} de cette "
+                        "colonne, lus de même)"
+                        if more
+                        else ""
+                    ),
+                    f'"{raw}" is a number: read as a spreadsheet date serial, {value}'
+                    + (
+                        f" (and {more} other number{'s' if more > 1 else ''} of this column, read alike)"
+                        if more
+                        else ""
+                    ),
+                ),
+                say(
+                    self.lang,
+                    "vérifiez la date, ou donnez à la cellule le format date (ou écrivez jj/mm/aaaa)",
+                    "check the date, or give the cell a date format (or write dd/mm/yyyy)",
+                ),
+            )
+        self.serials.clear()
 
     def note(self, p: Problem) -> None:
         self.notices.append(p)
@@ -380,22 +416,9 @@ class CellReader:
                 or (isinstance(raw, str) and re.match(r"^\s*\d+([.,]\d+)?\s*$", raw))
             )
         ):
-            y, m, d = value.split("-")
-            self.rows.warn(
-                table,
-                number,
-                self.header(headers, sheet, key),
-                say(
-                    self.rows.lang,
-                    f"« {cell_text(raw)} » est un nombre : lu comme un numéro de série de date du tableur, "
-                    f"le {d}/{m}/{y}",
-                    f'"{cell_text(raw)}" is a number: read as a spreadsheet date serial, {value}',
-                ),
-                say(
-                    self.rows.lang,
-                    "vérifiez la date, ou donnez à la cellule le format date (ou écrivez jj/mm/aaaa)",
-                    "check the date, or give the cell a date format (or write dd/mm/yyyy)",
-                ),
+            header = self.header(headers, sheet, key)
+            self.rows.serials.setdefault((table.where, header), []).append(
+                (table, number, cell_text(raw) or "", value)
             )
         return value
 

@@ -199,6 +199,15 @@ CORPUS: list[tuple[str, str, str, str | None, int | None, str | None]] = [
     ),
     ("commune-ambigue.xlsx", ERROR, "« Saint-Maurice » désigne 5 communes", "Acteurs", 2, "commune"),
     ("siren-cle-fausse.csv", ERROR, "la clé de contrôle du SIREN est fausse", "siren-cle-fausse", 2, "SIREN"),
+    (
+        "reference-curee-modifiee.csv",
+        WARNING,
+        "« Club ESS » est déjà dans les données curées (club-ess) : ce que la ligne en dit d'autre "
+        "(type, description) n'est pas importé",
+        "reference-curee-modifiee",
+        2,
+        None,
+    ),
     # probable duplicates: the existing actor's name, id and owner
     (
         "doublon-mairie.csv",

@@ -157,6 +157,19 @@ _ACTOR_SHEET_FIELDS = (
 )
 
 
+#: the columns of the Acteurs sheet, by the record field they fill
+_FIELD_FR = {
+    "name": "nom",
+    "types": "type",
+    "themes": "thèmes",
+    "located_in": "commune",
+    "homepage": "site web",
+    "siren": "SIREN",
+    "siret": "SIRET",
+    "rna": "RNA",
+}
+
+
 def _digest(path: Path) -> str:
     """SHA-256 of the file, or of a folder's files (names and contents, in name order)."""
     h = hashlib.sha256()
@@ -357,15 +370,36 @@ def plan_import(
                 continue
             where = "les données curées" if owner == "curated" else f"l'import « {owner} »"
             if owner == "curated":
-                differs = isinstance(rec, Actor) and any(
-                    getattr(rec, f) != getattr(other, f) and getattr(rec, f) not in (None, [])
+                differs = [
+                    f
                     for f in _ACTOR_SHEET_FIELDS
-                )
+                    if isinstance(rec, Actor)
+                    and getattr(rec, f) != getattr(other, f)
+                    and getattr(rec, f) not in (None, [])
+                ]
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans "
                     f"{where} ({rid})"
                     + ("; les autres colonnes de la ligne sont ignorées" if differs else "")
                 )
+                if differs:  # what the row says beyond the curated record is not imported: said, not silent
+                    rows.warn(
+                        table,
+                        number,
+                        None,
+                        say(
+                            lang,
+                            f"« {_label_of(rec)} » est déjà dans les données curées ({rid}) : ce que la ligne "
+                            f"en dit d'autre ({', '.join(_FIELD_FR.get(f, f) for f in differs)}) n'est pas importé",
+                            f'"{_label_of(rec)}" is already in the curated data ({rid}): what the row says '
+                            f"otherwise ({', '.join(differs)}) is not imported",
+                        ),
+                        say(
+                            lang,
+                            "les données curées font foi ; pour les corriger, signalez-le à l'équipe du projet",
+                            "the curated data is authoritative; to correct it, tell the project's team",
+                        ),
+                    )
             elif _content(rec) == _content(other):
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
@@ -430,7 +464,8 @@ def plan_import(
     own["documents"] = [file_doc] + own["documents"]
     meta = {
         "slug": slug,
-        "file": path.name,
+        # a folder of CSV files is kept as a zip of them (kg.ingest.imports.staged_import)
+        "file": f"{path.name}.zip" if path.is_dir() else path.name,
         "imported_at": now,
         "sha256": _digest(path),
     }

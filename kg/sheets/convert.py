@@ -103,14 +103,22 @@ class Converter(KumuReader):
                     table,
                     number,
                     self.header(headers, sheet, "source"),
-                    f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
+                    say(
+                        self.rows.lang,
+                        f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
+                        f'"{src}" is neither the title nor the id of a row of the Sources sheet',
+                    ),
                     did_you_mean(
                         src,
                         {  # one spelling per source: its title (first written) rather than its key
                             normalise(k): k for k in reversed(self.sources) if " " in k or "-" not in k
                         }.values(),
                     )
-                    or "ajoutez-la à la feuille Sources, ou videz la cellule",
+                    or say(
+                        self.rows.lang,
+                        "ajoutez-la à la feuille Sources, ou videz la cellule",
+                        "add it to the Sources sheet, or empty the cell",
+                    ),
                 )
             else:
                 out.append(Source(doc=doc, quote=f"Cité par la feuille {table.name}, ligne {number}"))
@@ -143,13 +151,23 @@ class Converter(KumuReader):
         for other_name, items in self.records.items():
             if rid in items:
                 t, n = self.where[rid]
-                what = "deux lignes décrivent le même" if other_name == name else "cet id est déjà pris par"
+                lang = self.rows.lang
+                what = (
+                    say(lang, "deux lignes décrivent le même", "two rows describe the same")
+                    if other_name == name
+                    else say(lang, "cet id est déjà pris par", "this id is already taken by")
+                )
                 self.rows.bad(
                     table,
                     number,
                     headers.get("id", "id"),
-                    f"{what} {kind_word(KIND_NAME[other_name])} « {rid} » ({t.where}, ligne {n})",
-                    "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
+                    f"{what} {kind_word(KIND_NAME[other_name], lang)} « {rid} » ({t.where}, "
+                    + say(lang, f"ligne {n})", f"row {n})"),
+                    say(
+                        lang,
+                        "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
+                        "merge the two rows, or give each its own id (id column)",
+                    ),
                 )
                 return
         self.records[name][rid] = rec
@@ -179,8 +197,16 @@ class Converter(KumuReader):
                     table,
                     number,
                     header,
-                    f"« {value} » désigne plusieurs lignes : {', '.join(ids)}",
-                    "écrivez l'id de celle que vous voulez",
+                    say(
+                        self.rows.lang,
+                        f"« {value} » désigne plusieurs lignes : {', '.join(ids)}",
+                        f'"{value}" names several rows: {", ".join(ids)}',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "écrivez l'id de celle que vous voulez",
+                        "write the id of the one you mean",
+                    ),
                 )
                 return None
         for rid in (value, slug):  # an id of the graph
@@ -195,11 +221,20 @@ class Converter(KumuReader):
                 table,
                 number,
                 header,
-                f"« {value} » désigne plusieurs {kind_word(kinds[0])}s du graphe : {', '.join(ids)}",
-                "écrivez l'id de celui que vous voulez",
+                say(
+                    self.rows.lang,
+                    f"« {value} » désigne plusieurs {kind_word(kinds[0])}s du graphe : {', '.join(ids)}",
+                    f'"{value}" names several {kind_word(kinds[0], "en")}s of the graph: {", ".join(ids)}',
+                ),
+                say(
+                    self.rows.lang,
+                    "écrivez l'id de celui que vous voulez",
+                    "write the id of the one you mean",
+                ),
             )
             return None
-        what = " ou ".join(kind_word(k) for k in kinds)
+        lang = self.rows.lang
+        what = say(lang, " ou ", " or ").join(kind_word(k, lang) for k in kinds)
         candidates = [n for k in kinds for n in self.names.get(k, {})]
         pretty = {
             normalise(getattr(r, "name", "")): getattr(r, "name", "")
@@ -209,15 +244,22 @@ class Converter(KumuReader):
             if kind in kinds:
                 pretty[normalise(rec.name)] = rec.name  # type: ignore[attr-defined]
                 candidates.append(normalise(rec.name))  # type: ignore[attr-defined]
-        hint = suggestion([pretty.get(c, c) for c in closest(key, candidates)])
+        hint = suggestion([pretty.get(c, c) for c in closest(key, candidates)], lang)
         self.rows.bad(
             table,
             number,
             header,
-            f"aucun {what} ne s'appelle « {value} » (ni dans ce fichier ni dans le graphe)",
+            say(
+                lang,
+                f"aucun {what} ne s'appelle « {value} » (ni dans ce fichier ni dans le graphe)",
+                f'no {what} is called "{value}" (neither in this file nor in the graph)',
+            ),
             hint
-            or f"ajoutez-le à la feuille {'Acteurs' if 'actor' in kinds else 'Programmes'}"
-            " ou corrigez le nom",
+            or say(
+                lang,
+                f"ajoutez-le à la feuille {'Acteurs' if 'actor' in kinds else 'Programmes'} ou corrigez le nom",
+                f"add it to the {'Acteurs' if 'actor' in kinds else 'Programmes'} sheet or correct the name",
+            ),
         )
         return None
 
@@ -253,8 +295,14 @@ class Converter(KumuReader):
                     table,
                     number,
                     headers.get("id", "titre"),
-                    f"deux sources ont l'id « {sid} »",
-                    "donnez à chacune son propre titre ou id",
+                    say(
+                        self.rows.lang, f"deux sources ont l'id « {sid} »", f'two sources have the id "{sid}"'
+                    ),
+                    say(
+                        self.rows.lang,
+                        "donnez à chacune son propre titre ou id",
+                        "give each its own title or id",
+                    ),
                 )
                 continue
             self.records["documents"][doc.id] = doc  # type: ignore[attr-defined]
@@ -346,7 +394,11 @@ class Converter(KumuReader):
                         number,
                         self.header(headers, sheet, "rna"),
                         say(self.rows.lang, f"« {rna} » n'est pas un numéro RNA", f'"{rna}": {problem}'),
-                        "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
+                        say(
+                            self.rows.lang,
+                            "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
+                            "write W and 9 digits, as in the Journal officiel (W943001234)",
+                        ),
                     )
                     ok = False
                 data["rna"] = rna
@@ -355,8 +407,16 @@ class Converter(KumuReader):
                     table,
                     number,
                     self.header(headers, sheet, "siret"),
-                    f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
-                    "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux",
+                    say(
+                        self.rows.lang,
+                        f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
+                        f'the SIRET "{data["siret"]}" does not start with the SIREN "{data["siren"]}"',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux",
+                        "a SIRET is the SIREN and 5 digits: correct one of them",
+                    ),
                 )
                 ok = False
             rec = (
@@ -454,9 +514,20 @@ class Converter(KumuReader):
                 table,
                 number,
                 header,
-                f"« {rid} » est décrit ailleurs ({'données curées' if other and other[2] == 'curated' else 'un autre import'}) : "
-                "cette relation ne peut pas le modifier",
-                "ne gardez que les relations dont l'acteur (ou le programme) modifié est dans ce fichier",
+                say(
+                    self.rows.lang,
+                    f"« {rid} » est décrit ailleurs "
+                    f"({'données curées' if other and other[2] == 'curated' else 'un autre import'}) : "
+                    "cette relation ne peut pas le modifier",
+                    f'"{rid}" is described elsewhere '
+                    f"({'curated data' if other and other[2] == 'curated' else 'another import'}): "
+                    "this relation cannot change it",
+                ),
+                say(
+                    self.rows.lang,
+                    "ne gardez que les relations dont l'acteur (ou le programme) modifié est dans ce fichier",
+                    "keep only the relations whose changed actor (or programme) is in this file",
+                ),
             )
             return
         if fieldname == "founders":

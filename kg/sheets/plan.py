@@ -364,8 +364,12 @@ def plan_import(
                     table,
                     number,
                     "id",
-                    f"l'id « {rid} » est déjà celui d'un {kind_word(kind)} du graphe",
-                    "donnez un autre id (colonne id)",
+                    say(
+                        lang,
+                        f"l'id « {rid} » est déjà celui d'un {kind_word(kind)} du graphe",
+                        f'the id "{rid}" is already that of a {kind_word(kind, "en")} of the graph',
+                    ),
+                    say(lang, "donnez un autre id (colonne id)", "give another id (id column)"),
                 )
                 continue
             where = "les données curées" if owner == "curated" else f"l'import « {owner} »"
@@ -409,9 +413,24 @@ def plan_import(
                     table,
                     number,
                     "id",
-                    f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
-                    f"modifie ({', '.join(_changed_fields(other, rec))})",
-                    f"pour le modifier, importez ce fichier sous le même nom : kg import {path.name} --nom {owner}",
+                    say(
+                        lang,
+                        f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
+                        f"modifie ({', '.join(_changed_fields(other, rec))})",
+                        f'"{_label_of(rec)}" ({rid}) belongs to the import "{owner}" and this row changes it '
+                        f"({', '.join(_changed_fields(other, rec))})",
+                    ),
+                    # never "--nom <that import>": importing this file under another catalyst's name would
+                    # replace (and so delete) that catalyst's records
+                    say(
+                        lang,
+                        "citez-le sans le modifier (son nom ou son id, les autres colonnes vides ou identiques), "
+                        f"ou demandez à qui tient l'import « {owner} » de le modifier ; si c'est un autre acteur, "
+                        "donnez-lui son propre id",
+                        "cite it without changing it (its name or id, the other columns empty or identical), or "
+                        f'ask whoever keeps the import "{owner}" to change it; if it is another actor, give it its '
+                        "own id",
+                    ),
                 )
     for rid in [r for r in conv.kumu.elements if r not in conv.kumu.people]:
         if not any(

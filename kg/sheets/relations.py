@@ -148,17 +148,26 @@ class RelationReader(PlaceReader):
                 else "partenariat"
             )
             if kind and kind not in SHEET_RELATION_KINDS:
+                lang = self.rows.lang
                 fix = (
-                    "mettez-le dans la feuille Financements (montant obligatoire)"
+                    say(
+                        lang,
+                        "mettez-le dans la feuille Financements (montant obligatoire)",
+                        "put it in the Financements sheet (an amount is required)",
+                    )
                     if kind == "financement"
-                    else "choisissez un type de la liste : "
+                    else say(lang, "choisissez un type de la liste : ", "choose a kind from the list: ")
                     + ", ".join(self.concepts.label("relation-kind", k) for k in SHEET_RELATION_KINDS)
                 )
                 self.rows.bad(
                     table,
                     number,
                     kind_header,
-                    f"« {kind_text} » : ce type de relation ne s'importe pas depuis la feuille Relations",
+                    say(
+                        lang,
+                        f"« {kind_text} » : ce type de relation ne s'importe pas depuis la feuille Relations",
+                        f'"{kind_text}": this kind of relation is not imported from the Relations sheet',
+                    ),
                     fix,
                 )
                 continue
@@ -183,8 +192,12 @@ class RelationReader(PlaceReader):
                     table,
                     number,
                     self.header(headers, sheet, "support_kind"),
-                    "un soutien doit dire sa nature (colonne « type de soutien »)",
-                    "choisissez dans la liste : "
+                    say(
+                        self.rows.lang,
+                        "un soutien doit dire sa nature (colonne « type de soutien »)",
+                        'a support must say its kind (column "type de soutien")',
+                    ),
+                    say(self.rows.lang, "choisissez dans la liste : ", "choose from the list: ")
                     + ", ".join(lab for _, lab in self.concepts.labels["support-kind"]),
                 )
             # resolved after every sheet is read: a relation may name an actor of a later sheet
@@ -453,19 +466,31 @@ class RelationReader(PlaceReader):
                     number,
                     amount_header,
                     problem,
-                    "écrivez un nombre d'euros, virgule décimale acceptée : 12 500,50",
+                    say(
+                        self.rows.lang,
+                        "écrivez un nombre d'euros, virgule décimale acceptée : 12 500,50",
+                        "write a number of euros, a decimal comma is accepted: 12 500,50",
+                    ),
                 )
             elif amount is None:
                 self.rows.bad(
-                    table, number, amount_header, "le montant manque", "écrivez le montant en euros"
+                    table,
+                    number,
+                    amount_header,
+                    say(self.rows.lang, "le montant manque", "the amount is missing"),
+                    say(self.rows.lang, "écrivez le montant en euros", "write the amount in euros"),
                 )
             elif amount < 0:
                 self.rows.bad(
                     table,
                     number,
                     amount_header,
-                    f"« {row.get('amount')} » est négatif",
-                    "écrivez un montant positif",
+                    say(
+                        self.rows.lang,
+                        f"« {row.get('amount')} » est négatif",
+                        f'"{row.get("amount")}" is negative',
+                    ),
+                    say(self.rows.lang, "écrivez un montant positif", "write a positive amount"),
                 )
             funder_t, prog_t = cell_text(row.get("funder")), cell_text(row.get("programme"))
             funder = (

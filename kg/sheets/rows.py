@@ -167,9 +167,17 @@ class CellReader:
                     table,
                     1,
                     c.header,
-                    f"la colonne obligatoire « {c.header} » manque",
-                    f"ajoutez une colonne « {c.header} » (noms acceptés : "
-                    f"{', '.join((c.header, *c.aliases))})",
+                    say(
+                        self.rows.lang,
+                        f"la colonne obligatoire « {c.header} » manque",
+                        f'the required column "{c.header}" is missing',
+                    ),
+                    say(
+                        self.rows.lang,
+                        f"ajoutez une colonne « {c.header} » (noms acceptés : "
+                        f"{', '.join((c.header, *c.aliases))})",
+                        f'add a column "{c.header}" (names accepted: {", ".join((c.header, *c.aliases))})',
+                    ),
                 )
         if any(c.required and c.key not in headers for c in sheet.columns):
             return
@@ -339,8 +347,8 @@ class CellReader:
                 table,
                 number,
                 self.header(headers, sheet, key),
-                "cellule vide : elle est obligatoire",
-                "remplissez-la, ou supprimez la ligne",
+                say(self.rows.lang, "cellule vide : elle est obligatoire", "empty cell: it is required"),
+                say(self.rows.lang, "remplissez-la, ou supprimez la ligne", "fill it, or delete the row"),
             )
         return v
 
@@ -368,8 +376,10 @@ class CellReader:
                 table,
                 number,
                 header,
-                f"« {value} » n'est pas dans la liste",
-                did_you_mean(value, labels) or f"choisissez dans la liste : {', '.join(labels)}",
+                say(self.rows.lang, f"« {value} » n'est pas dans la liste", f'"{value}" is not in the list'),
+                did_you_mean(value, labels, lang=self.rows.lang)
+                or say(self.rows.lang, "choisissez dans la liste : ", "choose from the list: ")
+                + ", ".join(labels),
             )
         return n
 
@@ -389,8 +399,14 @@ class CellReader:
                 table,
                 number,
                 self.header(headers, sheet, key),
-                f"« {text} » n'est pas une adresse web",
-                "écrivez l'adresse complète, p. ex. https://www.exemple.fr",
+                say(
+                    self.rows.lang, f"« {text} » n'est pas une adresse web", f'"{text}" is not a web address'
+                ),
+                say(
+                    self.rows.lang,
+                    "écrivez l'adresse complète, p. ex. https://www.exemple.fr",
+                    "write the whole address, e.g. https://www.example.org",
+                ),
             )
             return None
         return text
@@ -406,7 +422,11 @@ class CellReader:
                 number,
                 self.header(headers, sheet, key),
                 problem,
-                "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa",
+                say(
+                    self.rows.lang,
+                    "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa",
+                    "write the date dd/mm/yyyy (09/03/2023), mm/yyyy or yyyy",
+                ),
             )
         elif (
             value

@@ -4,6 +4,7 @@ which writes nothing. The files are written by bad/make_bad.py."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -379,3 +380,21 @@ def test_a_huge_csv_cell_does_not_crash_the_reader(tmp_path):
     path.write_text("nom;description\nA;" + "x" * 200_000 + "\n", encoding="utf-8")
     [t] = read_tables(path)
     assert len(t.rows[0][1][1]) == 200_000
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_message_is_english_with_lang_en(name, data, context):
+    """The same corpus with lang="en": no French connector or guillemet left in a message or a fix."""
+    french = re.compile(
+        r"[«»]|\bn'est\b|\bécrivez\b|\bligne\b|\bcolonne\b|\bvouliez\b|\bremplissez\b|\bmettez\b"
+    )
+    try:
+        plan = plan_import(BAD / name, data, lang="en", **context)
+        found = plan.notices
+    except InputError as exc:
+        found = list(exc.problems)
+        assert not french.search(exc.summary.replace(name, "")), exc.summary
+    assert found
+    for p in found:
+        said = (p.message + " " + (p.fix or "")).replace(name, "")
+        assert not french.search(said), p

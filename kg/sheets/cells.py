@@ -31,6 +31,7 @@ __all__ = [
     "parse_date",
     "parse_list",
     "read_csv_cell",
+    "say",
     "slugify",
 ]
 
@@ -65,6 +66,15 @@ def read_csv_cell(text: str) -> str:
     ('=1+1', "'quoted", 'plain')
     """
     return text[1:] if text.startswith("'") and formula_like(text[1:]) else text
+
+
+def say(lang: str, fr: str, en: str) -> str:
+    """The French text, or the English one when *lang* is ``"en"`` (every message a catalyst reads is French).
+
+    >>> say("fr", "ligne", "row"), say("en", "ligne", "row")
+    ('ligne', 'row')
+    """
+    return en if lang == "en" else fr
 
 
 # --------------------------------------------------------------------------- cells
@@ -119,7 +129,7 @@ _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DATE_FIX = "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa"
 
 
-def parse_date(value: Any) -> tuple[str | None, str | None]:
+def parse_date(value: Any, lang: str = "fr") -> tuple[str | None, str | None]:
     """A date cell as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: ``(value, None)`` or ``(None, problem)``.
 
     Accepts spreadsheet dates, ``dd/mm/yyyy``, ``mm/yyyy``, ``yyyy``, ISO dates and Excel
@@ -144,9 +154,11 @@ def parse_date(value: Any) -> tuple[str | None, str | None]:
         if when.year <= 1900:
             # Excel counts 29/02/1900, which never was: before 01/03/1900 its serial is one day less
             serial = (when - (_EXCEL_EPOCH if when >= dt.date(1900, 3, 1) else dt.date(1899, 12, 31))).days
-            return None, (
+            return None, say(
+                lang,
                 f"« {when.strftime('%d/%m/%Y')} » : sans doute le nombre « {serial} » tapé dans une cellule "
-                "au format date"
+                "au format date",
+                f'"{when.isoformat()}": probably the number "{serial}" typed in a date-formatted cell',
             )
         return when.isoformat(), None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -157,8 +169,12 @@ def parse_date(value: Any) -> tuple[str | None, str | None]:
             return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat(), None
         if 0 < value < 1000:
             shown_as = (_EXCEL_EPOCH + dt.timedelta(days=int(value))).strftime("%d/%m/%Y")
-            return None, f"« {shown} » est un nombre, pas une date (un tableur en ferait le {shown_as})"
-        return None, f"« {shown} » n'est pas une date"
+            return None, say(
+                lang,
+                f"« {shown} » est un nombre, pas une date (un tableur en ferait le {shown_as})",
+                f'"{shown}" is a number, not a date (a spreadsheet would make it {shown_as})',
+            )
+        return None, say(lang, f"« {shown} » n'est pas une date", f'"{shown}" is not a date')
     text = str(value).strip()
     try:
         if m := _DMY.match(text):
@@ -173,16 +189,20 @@ def parse_date(value: Any) -> tuple[str | None, str | None]:
             dt.date(int(year), int(month or 1), int(day or 1))
             return m.group(0), None
         if re.match(r"^\d+([.,]\d+)?$", text):  # a serial number kept as text
-            return parse_date(float(text.replace(",", ".")))
+            return parse_date(float(text.replace(",", ".")), lang)
     except ValueError:
-        return None, f"« {text} » n'est pas une date réelle (ce jour n'existe pas)"
-    return None, f"« {text} » n'est pas une date"
+        return None, say(
+            lang,
+            f"« {text} » n'est pas une date réelle (ce jour n'existe pas)",
+            f'"{text}" is not a real date (no such day)',
+        )
+    return None, say(lang, f"« {text} » n'est pas une date", f'"{text}" is not a date')
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
-def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
+def parse_amount(value: Any, lang: str = "fr") -> tuple[Decimal | None, str | None]:
     """An amount in euros: decimal comma or point, spaces, dots or apostrophes between thousands, a € sign.
 
     Examples
@@ -201,7 +221,7 @@ def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
     if is_empty(value):
         return None, None
     if isinstance(value, bool):
-        return None, f"« {value} » n'est pas un montant"
+        return None, say(lang, f"« {value} » n'est pas un montant", f'"{value}" is not an amount')
     if isinstance(value, int):
         return Decimal(value), None
     if isinstance(value, float):
@@ -209,9 +229,12 @@ def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
     text = _SPACES.sub("", str(value)).replace("€", "").replace("EUR", "").replace("eur", "")
     if m := re.match(r"^-?(\d{1,3})[.,](\d{3})$", text):
         whole, part = m.groups()
-        return None, (
+        return None, say(
+            lang,
             f"« {value} » est ambigu : {whole} {part} € (séparateur de milliers) ou "
-            f"{whole},{part.rstrip('0') or '0'} € (virgule décimale) ?"
+            f"{whole},{part.rstrip('0') or '0'} € (virgule décimale) ?",
+            f'"{value}" is ambiguous: {whole}{part} € (thousands separator) or '
+            f"{whole}.{part.rstrip('0') or '0'} € (decimal comma)?",
         )
     if re.match(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$", text):  # 1.500.000,50
         text = text.replace(".", "").replace(",", ".")
@@ -224,7 +247,7 @@ def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
             raise InvalidOperation
         return Decimal(text), None
     except InvalidOperation:
-        return None, f"« {value} » n'est pas un montant"
+        return None, say(lang, f"« {value} » n'est pas un montant", f'"{value}" is not an amount')
 
 
 def parse_list(value: Any) -> list[str]:

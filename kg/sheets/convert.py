@@ -25,12 +25,12 @@ from kg.model.names import closest, did_you_mean, normalise, suggestion
 from kg.model.records import Actor, Document, Programme, Source
 from kg.model.territories import parse_territory
 from kg.model.words import kind_word
-from kg.sheets.cells import cell_text, parse_code, parse_list, slugify
+from kg.sheets.cells import cell_text, parse_code, parse_list, say, slugify
 from kg.sheets.known import Known, names_of
 from kg.sheets.kumu import KumuBook
 from kg.sheets.kumu_read import KumuReader
 from kg.sheets.layout import Concepts, Sheet, Table
-from kg.sheets.rows import Rows, say
+from kg.sheets.rows import Rows
 
 __all__ = ["Converter", "convert"]
 
@@ -41,6 +41,12 @@ _IDENT_FR = {
         "copiez les 9 chiffres depuis l'annuaire des entreprises (annuaire-entreprises.data.gouv.fr)",
     ),
     "SIRET": (siret_problem, 14, "copiez les 14 chiffres depuis l'annuaire des entreprises"),
+}
+
+
+_IDENT_EN = {
+    "SIREN": "copy the 9 digits from the companies' directory (annuaire-entreprises.data.gouv.fr)",
+    "SIRET": "copy the 14 digits from the companies' directory",
 }
 
 
@@ -113,6 +119,7 @@ class Converter(KumuReader):
                         {  # one spelling per source: its title (first written) rather than its key
                             normalise(k): k for k in reversed(self.sources) if " " in k or "-" not in k
                         }.values(),
+                        self.rows.lang,
                     )
                     or say(
                         self.rows.lang,
@@ -161,8 +168,8 @@ class Converter(KumuReader):
                     table,
                     number,
                     headers.get("id", "id"),
-                    f"{what} {kind_word(KIND_NAME[other_name], lang)} « {rid} » ({t.where}, "
-                    + say(lang, f"ligne {n})", f"row {n})"),
+                    f"{what} {kind_word(KIND_NAME[other_name], lang)} "
+                    + say(lang, f"« {rid} » ({t.where}, ligne {n})", f'"{rid}" ({t.where}, row {n})'),
                     say(
                         lang,
                         "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
@@ -380,7 +387,7 @@ class Converter(KumuReader):
                             number,
                             self.header(headers, sheet, key),
                             _ident_fr(what, code, problem, self.rows.lang),
-                            _IDENT_FR[what][2],
+                            say(self.rows.lang, _IDENT_FR[what][2], _IDENT_EN[what]),
                         )
                         ok = False
                     data[key] = code

@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from pydantic import BaseModel
 
 from kg.model.names import normalise, similarity
+from kg.sheets.cells import say
 from kg.sheets.known import Known, names_of
 from kg.sheets.layout import Table
-from kg.sheets.rows import Rows, say
+from kg.sheets.rows import Rows
 
 __all__ = ["duplicate_key", "report_duplicates"]
 

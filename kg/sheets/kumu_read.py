@@ -16,7 +16,7 @@ from typing import Any
 
 from kg.model.names import normalise
 from kg.model.records import Person
-from kg.sheets.cells import cell_text, parse_list, slugify
+from kg.sheets.cells import cell_text, parse_list, say, slugify
 from kg.sheets.kumu import (
     DIRECTIONS,
     OTHER_TYPE,
@@ -30,7 +30,6 @@ from kg.sheets.kumu import (
 )
 from kg.sheets.layout import Sheet, Table, match_columns
 from kg.sheets.relations import RelationReader
-from kg.sheets.rows import say
 
 __all__ = ["KumuReader"]
 

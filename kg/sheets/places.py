@@ -11,9 +11,9 @@ from __future__ import annotations
 from kg.ingest.geo import Geography, commune_by_code, find_communes
 from kg.model.identifiers import insee_commune_problem
 from kg.model.names import closest, did_you_mean, normalise
-from kg.sheets.cells import cell_text, parse_code
+from kg.sheets.cells import cell_text, parse_code, say
 from kg.sheets.layout import Sheet, Table
-from kg.sheets.rows import CellReader, say
+from kg.sheets.rows import CellReader
 
 __all__ = ["PlaceReader"]
 

@@ -33,7 +33,7 @@ from kg.ingest.imports import (
 from kg.model.names import normalise
 from kg.model.records import Actor, Document
 from kg.model.words import euros, kind_word
-from kg.sheets.cells import cell_text, slugify
+from kg.sheets.cells import cell_text, say, slugify
 from kg.sheets.convert import convert
 from kg.sheets.duplicates import report_duplicates
 from kg.sheets.known import Known, known_records
@@ -48,7 +48,7 @@ from kg.sheets.layout import (
     match_sheet,
 )
 from kg.sheets.read import read_tables
-from kg.sheets.rows import Rows, say
+from kg.sheets.rows import Rows
 
 __all__ = ["Change", "ImportPlan", "plan_import"]
 
@@ -241,7 +241,7 @@ def plan_import(
     path, data_dir = Path(path), Path(data_dir)
     rows = Rows(lang)
     read_notices: list[Problem] = []
-    tables = read_tables(path, read_notices)
+    tables = read_tables(path, read_notices, lang)
     for p in read_notices:
         rows.note(p)
     slug = slugify(name) if name else (_read_slug_from_readme(tables) or slugify(path.stem))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, Problem
-from kg.sheets.cells import is_empty, read_csv_cell
+from kg.sheets.cells import is_empty, read_csv_cell, say
 from kg.sheets.layout import Table
 
 __all__ = ["CSV_SUFFIXES", "read_tables"]
@@ -36,8 +36,13 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def _refuse(name: str, message: str, fix: str) -> InputError:
-    return InputError([Problem(name, None, None, message, fix)], f"{name} : {message} ; rien n'a été écrit")
+Said = tuple[str, str]  # (French, English)
+
+
+def _refuse(name: str, lang: str, message: Said, fix: Said) -> InputError:
+    msg, how = say(lang, *message), say(lang, *fix)
+    summary = say(lang, f"{name} : {msg} ; rien n'a été écrit", f"{name}: {msg}; nothing was written")
+    return InputError([Problem(name, None, None, msg, how)], summary)
 
 
 def _table(file: str, name: str, rows: Iterator[tuple[int, list[Any]]], **seen: Any) -> Table | None:
@@ -59,7 +64,7 @@ def _table(file: str, name: str, rows: Iterator[tuple[int, list[Any]]], **seen: 
     return Table(file, name, headers, body, header_row=header_row, **seen)
 
 
-def read_tables(path: str | Path, notices: list[Problem] | None = None) -> list[Table]:
+def read_tables(path: str | Path, notices: list[Problem] | None = None, lang: str = "fr") -> list[Table]:
     """Read every sheet of an ``.xlsx``, ``.ods`` or ``.csv`` file, or every CSV of a folder or ``.zip``.
 
     Parameters
@@ -70,6 +75,8 @@ def read_tables(path: str | Path, notices: list[Problem] | None = None) -> list[
     notices : list, optional
         Receives a :class:`~kg.errors.Problem` for each file of a folder or zip that is
         not read (not a CSV).
+    lang : str
+        Language of the messages: ``"fr"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -85,25 +92,54 @@ def read_tables(path: str | Path, notices: list[Problem] | None = None) -> list[
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        return _read_folder(path, notices)
+        return _read_folder(path, notices, lang)
     if not path.is_file():
-        raise _refuse(str(path), "fichier introuvable", "donnez le chemin d'un fichier .xlsx, .ods ou .csv")
+        raise _refuse(
+            str(path),
+            lang,
+            ("fichier introuvable", "no such file"),
+            (
+                "donnez le chemin d'un fichier .xlsx, .ods ou .csv",
+                "give the path of an .xlsx, .ods or .csv file",
+            ),
+        )
     head = path.read_bytes()[:8] if path.stat().st_size else b""
     if not head:
         raise _refuse(
-            path.name, "le fichier est vide (0 octet)", "enregistrez de nouveau le classeur depuis le tableur"
+            path.name,
+            lang,
+            ("le fichier est vide (0 octet)", "the file is empty (0 bytes)"),
+            (
+                "enregistrez de nouveau le classeur depuis le tableur",
+                "save the workbook again from the spreadsheet",
+            ),
         )
     if head == _OLE2 or suffix in (".xls", ".xlt"):
-        protected = suffix in (".xlsx", ".xlsm", ".ods")
+        if suffix in (".xlsx", ".xlsm", ".ods"):
+            raise _refuse(
+                path.name,
+                lang,
+                (
+                    "le classeur est protégé par un mot de passe (il est chiffré)",
+                    "the workbook is protected by a password (it is encrypted)",
+                ),
+                (
+                    "ouvrez-le dans Excel ou LibreOffice, retirez le mot de passe (Fichier > Informations > "
+                    "Protéger le classeur), puis enregistrez-le en .xlsx",
+                    "open it in Excel or LibreOffice, remove the password, then save it as .xlsx",
+                ),
+            )
         raise _refuse(
             path.name,
-            "le classeur est protégé par un mot de passe (il est chiffré)"
-            if protected
-            else "c'est un classeur Excel 97-2003 (.xls), un format ancien qui n'est pas lu",
-            "ouvrez-le dans Excel ou LibreOffice, retirez le mot de passe (Fichier > Informations > "
-            "Protéger le classeur), puis enregistrez-le en .xlsx"
-            if protected
-            else "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format .xlsx (ou .ods)",
+            lang,
+            (
+                "c'est un classeur Excel 97-2003 (.xls), un format ancien qui n'est pas lu",
+                "it is an Excel 97-2003 workbook (.xls), an old format that is not read",
+            ),
+            (
+                "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format .xlsx (ou .ods)",
+                "open it in Excel or LibreOffice and save it as .xlsx (or .ods)",
+            ),
         )
     try:
         if suffix in (".xlsx", ".xlsm"):
@@ -111,26 +147,44 @@ def read_tables(path: str | Path, notices: list[Problem] | None = None) -> list[
         elif suffix == ".ods":
             tables = _read_ods(path)
         elif suffix in CSV_SUFFIXES:
-            tables = _read_csv(path.name, path.stem, path.read_bytes())
+            tables = _read_csv(path.name, path.stem, path.read_bytes(), lang)
         elif suffix == ".zip":
-            tables = _read_zip(path, notices)
+            tables = _read_zip(path, notices, lang)
         else:
             raise _refuse(
                 path.name,
-                f"le format « {suffix} » n'est pas lu",
-                "enregistrez le classeur en .xlsx, .ods ou .csv (séparateur « ; »)",
+                lang,
+                (f"le format « {suffix} » n'est pas lu", f'the format "{suffix}" is not read'),
+                (
+                    "enregistrez le classeur en .xlsx, .ods ou .csv (séparateur « ; »)",
+                    'save the workbook as .xlsx, .ods or .csv (separator ";")',
+                ),
             )
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise _refuse(
             path.name,
-            f"fichier endommagé : illisible comme {suffix} ({exc})",
-            "ouvrez-le dans le tableur et enregistrez-le de nouveau au format .xlsx, .ods ou .csv",
+            lang,
+            (
+                f"fichier endommagé : illisible comme {suffix} ({exc})",
+                f"damaged file: unreadable as {suffix} ({exc})",
+            ),
+            (
+                "ouvrez-le dans le tableur et enregistrez-le de nouveau au format .xlsx, .ods ou .csv",
+                "open it in the spreadsheet and save it again as .xlsx, .ods or .csv",
+            ),
         ) from None
     if not tables:
         raise _refuse(
             path.name,
-            "le classeur est vide : aucune feuille n'a de cellule remplie",
-            "remplissez le modèle (kg template mon-territoire.xlsx) puis importez-le",
+            lang,
+            (
+                "le classeur est vide : aucune feuille n'a de cellule remplie",
+                "the workbook is empty: no sheet has a filled cell",
+            ),
+            (
+                "remplissez le modèle (kg template mon-territoire.xlsx) puis importez-le",
+                "fill the template (kg template my-territory.xlsx), then import it",
+            ),
         )
     return tables
 
@@ -147,7 +201,7 @@ def _csv_members(names: list[str]) -> tuple[list[str], list[str]]:
     return keep, other
 
 
-def _skip_notices(where: str, others: list[str], notices: list[Problem] | None) -> None:
+def _skip_notices(where: str, others: list[str], notices: list[Problem] | None, lang: str) -> None:
     for n in others:
         if notices is not None:
             notices.append(
@@ -155,48 +209,67 @@ def _skip_notices(where: str, others: list[str], notices: list[Problem] | None) 
                     f"{where}/{n}",
                     None,
                     None,
-                    "fichier ignoré : seuls les fichiers .csv d'un dossier ou d'un zip sont lus",
-                    "enregistrez chaque feuille en .csv, ou importez ce classeur à part",
+                    say(
+                        lang,
+                        "fichier ignoré : seuls les fichiers .csv d'un dossier ou d'un zip sont lus",
+                        "file ignored: only the .csv files of a folder or a zip are read",
+                    ),
+                    say(
+                        lang,
+                        "enregistrez chaque feuille en .csv, ou importez ce classeur à part",
+                        "save each sheet as .csv, or import that workbook on its own",
+                    ),
                 )
             )
 
 
-def _read_folder(path: Path, notices: list[Problem] | None) -> list[Table]:
+_ONE_CSV_PER_SHEET: Said = (
+    "mettez-y un .csv par feuille (acteurs.csv, relations.csv, sources.csv…)",
+    "put one .csv per sheet in it (acteurs.csv, relations.csv, sources.csv…)",
+)
+
+
+def _read_folder(path: Path, notices: list[Problem] | None, lang: str) -> list[Table]:
     keep, others = _csv_members([p.name for p in path.iterdir() if p.is_file()])
-    _skip_notices(path.name, others, notices)
+    _skip_notices(path.name, others, notices, lang)
     if not keep:
         raise _refuse(
             path.name,
-            "le dossier ne contient aucun fichier .csv",
-            "mettez-y un .csv par feuille (acteurs.csv, relations.csv, sources.csv…)",
+            lang,
+            ("le dossier ne contient aucun fichier .csv", "the folder holds no .csv file"),
+            _ONE_CSV_PER_SHEET,
         )
     out = []
     for n in keep:
-        t = _read_csv(f"{path.name}/{n}", Path(n).stem, (path / n).read_bytes())
-        out.extend(t)
+        out.extend(_read_csv(f"{path.name}/{n}", Path(n).stem, (path / n).read_bytes(), lang))
     return out
 
 
-def _read_zip(path: Path, notices: list[Problem] | None) -> list[Table]:
+def _read_zip(path: Path, notices: list[Problem] | None, lang: str) -> list[Table]:
     with zipfile.ZipFile(path) as z:
         names = [i.filename for i in z.infolist() if not i.is_dir()]
         if "[Content_Types].xml" in names or "mimetype" in names:
             raise _refuse(
                 path.name,
-                "c'est un classeur (.xlsx ou .ods) renommé en .zip",
-                "redonnez-lui son extension .xlsx ou .ods",
+                lang,
+                (
+                    "c'est un classeur (.xlsx ou .ods) renommé en .zip",
+                    "it is a workbook (.xlsx or .ods) renamed .zip",
+                ),
+                ("redonnez-lui son extension .xlsx ou .ods", "give it back its .xlsx or .ods extension"),
             )
         keep, others = _csv_members(names)
-        _skip_notices(path.name, others, notices)
+        _skip_notices(path.name, others, notices, lang)
         if not keep:
             raise _refuse(
                 path.name,
-                "le zip ne contient aucun fichier .csv",
-                "mettez-y un .csv par feuille (acteurs.csv, relations.csv, sources.csv…)",
+                lang,
+                ("le zip ne contient aucun fichier .csv", "the zip holds no .csv file"),
+                _ONE_CSV_PER_SHEET,
             )
         out = []
         for n in keep:
-            out.extend(_read_csv(f"{path.name}/{n}", Path(n.rsplit("/", 1)[-1]).stem, z.read(n)))
+            out.extend(_read_csv(f"{path.name}/{n}", Path(n.rsplit("/", 1)[-1]).stem, z.read(n), lang))
     return out
 
 
@@ -412,14 +485,18 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="strict")
 
 
-def _read_csv(file: str, name: str, data: bytes) -> list[Table]:
+def _read_csv(file: str, name: str, data: bytes, lang: str = "fr") -> list[Table]:
     try:
         text = _decode(data)
     except UnicodeDecodeError as exc:
         raise _refuse(
             file,
-            f"encodage inconnu (octet {exc.start} illisible en UTF-8 comme en Windows-1252)",
-            "enregistrez le CSV en UTF-8",
+            lang,
+            (
+                f"encodage inconnu (octet {exc.start} illisible en UTF-8 comme en Windows-1252)",
+                f"unknown encoding (byte {exc.start} unreadable in UTF-8 and in Windows-1252)",
+            ),
+            ("enregistrez le CSV en UTF-8", "save the CSV as UTF-8"),
         ) from None
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (";", ",", "\t")}

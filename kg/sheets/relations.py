@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from kg.model.records import Funding, Membership, Participation, Programme, Source, Support
-from kg.sheets.cells import cell_text, parse_amount, slugify
+from kg.sheets.cells import cell_text, parse_amount, say, slugify
 from kg.sheets.layout import SHEET_RELATION_KINDS, Sheet, Table
 from kg.sheets.places import PlaceReader
-from kg.sheets.rows import say
 
 __all__ = ["RelationReader"]
 
@@ -459,7 +458,7 @@ class RelationReader(PlaceReader):
         for number, row, headers in self.cells(sheet, table):
             recipient = self.required(table, number, row, headers, sheet, "recipient")
             amount_header = self.header(headers, sheet, "amount")
-            amount, problem = parse_amount(row.get("amount"))
+            amount, problem = parse_amount(row.get("amount"), lang=self.rows.lang)
             if problem:
                 self.rows.bad(
                     table,

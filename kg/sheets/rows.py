@@ -17,15 +17,10 @@ from pydantic import BaseModel, ValidationError
 
 from kg.errors import Problem
 from kg.model.names import did_you_mean, normalise
-from kg.sheets.cells import MAX_CELL, cell_text, excel_error, is_empty, parse_date, parse_list
+from kg.sheets.cells import MAX_CELL, cell_text, excel_error, is_empty, parse_date, parse_list, say
 from kg.sheets.layout import EXAMPLE_ID_PREFIX, SHEET_RELATION_KINDS, Concepts, Sheet, Table, match_columns
 
-__all__ = ["CellReader", "Rows", "column_letter", "describe", "say"]
-
-
-def say(lang: str, fr: str, en: str) -> str:
-    """The French text, or the English one when *lang* is ``"en"``."""
-    return en if lang == "en" else fr
+__all__ = ["CellReader", "Rows", "column_letter", "describe"]
 
 
 def column_letter(index: int) -> str:
@@ -415,7 +410,7 @@ class CellReader:
         if key not in row:
             return None
         raw = row[key]
-        value, problem = parse_date(raw)
+        value, problem = parse_date(raw, lang=self.rows.lang)
         if problem:
             self.rows.bad(
                 table,

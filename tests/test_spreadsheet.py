@@ -249,3 +249,108 @@ def test_template_has_a_sheet_per_kind_lists_examples_and_read_me(tmp_path, conc
         for c in s.columns:
             assert c.help in readme
     assert acteurs.cell(3, [c.value for c in acteurs[1]].index("SIREN") + 1).number_format == "@"
+
+
+# --------------------------------------------------------------------------- no silent corruption (issue 12)
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        (21, "« 21 » est un nombre, pas une date (un tableur en ferait le 20/01/1900)"),
+        ("21", "« 21 » est un nombre, pas une date"),
+        (999.0, "« 999 » est un nombre, pas une date"),
+        (dt.datetime(1900, 1, 21), "sans doute le nombre « 21 » tapé dans une cellule au format date"),
+        (dt.date(1900, 3, 1), "sans doute le nombre « 61 »"),
+        (-3, "« -3 » n'est pas une date"),
+    ],
+)
+def test_a_small_number_in_a_date_cell_is_not_a_day_of_1900(value, fragment):
+    got, problem = parse_date(value)
+    assert got is None and fragment in problem
+
+
+@pytest.mark.parametrize("value", ["1,500", "1.500", "-2,000", "12,500 €"])
+def test_one_group_of_three_digits_after_a_comma_or_a_dot_is_ambiguous(value):
+    got, problem = parse_amount(value)
+    assert got is None and "est ambigu" in problem
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("1,5", "1.5"), ("1,50", "1.50"), ("1 500", "1500"), ("1.500,00", "1500.00")]
+)
+def test_unambiguous_amounts_still_read(value, expected):
+    assert parse_amount(value) == (Decimal(expected), None)
+
+
+def test_excel_error_values_and_column_letters():
+    from kg.sheets.cells import EXCEL_ERRORS, excel_error
+    from kg.sheets.rows import column_letter
+
+    assert {"#VALUE!", "#N/A", "#REF!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA"} <= set(
+        EXCEL_ERRORS
+    )
+    assert all(excel_error(e) == e for e in EXCEL_ERRORS if e.startswith("#"))
+    assert excel_error("#n/a") == "#N/A" and excel_error("N/A") is None and excel_error(3) is None
+    assert [column_letter(i) for i in (0, 3, 25, 26, 27)] == ["A", "D", "Z", "AA", "AB"]
+
+
+def test_duplicate_keys_ignore_town_hall_prefixes_saint_case_and_accents():
+    from kg.sheets.duplicates import duplicate_key
+
+    same = ["Mairie de Charenton-le-Pont", "Ville de Charenton le Pont", "Commune de CHARENTON-LE-PONT"]
+    assert len({duplicate_key(n) for n in same}) == 1
+    assert duplicate_key("Mairie de St-Maurice") == duplicate_key("Ville de Saint Maurice")
+    assert duplicate_key("Réseau BusinessClass") == duplicate_key("RESEAU BUSINESS CLASS")
+    assert duplicate_key("Ville de Paris Habitat") != duplicate_key("Paris")
+
+
+def test_a_folder_or_a_zip_of_csv_files_reads_as_one_workbook(tmp_path):
+    import zipfile
+
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    (folder / "acteurs.csv").write_text("nom;type\nA;Association\n", encoding="utf-8")
+    (folder / "sources.csv").write_bytes("titre\nConvention signée\n".encode("cp1252"))
+    (folder / "notes.docx").write_bytes(b"PK")
+    notices: list = []
+    tables = read_tables(folder, notices)
+    assert [(t.file, t.name) for t in tables] == [
+        ("lot/acteurs.csv", "acteurs"),
+        ("lot/sources.csv", "sources"),
+    ]
+    assert tables[1].rows[0][1] == ["Convention signée"]
+    assert [n.file for n in notices] == ["lot/notes.docx"]
+    with zipfile.ZipFile(tmp_path / "lot.zip", "w") as z:
+        z.write(folder / "acteurs.csv", "lot/acteurs.csv")
+        z.write(folder / "sources.csv", "lot/sources.csv")
+    assert [t.name for t in read_tables(tmp_path / "lot.zip")] == ["acteurs", "sources"]
+
+
+def test_hidden_sheets_merged_cells_and_formulas_without_values_are_seen(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Acteurs"
+    ws.append(["nom", "type", "description"])
+    ws.append(["A", "Association", '=A2&"!"'])
+    ws.append(["B", None, None])
+    ws.merge_cells("B2:B3")
+    hidden = wb.create_sheet("Ancien")
+    hidden.append(["nom", "type"])
+    hidden.sheet_state = "hidden"
+    wb.save(tmp_path / "x.xlsx")
+    acteurs, ancien = read_tables(tmp_path / "x.xlsx")
+    assert (acteurs.hidden, ancien.hidden) == (False, True)
+    assert acteurs.merged == [(2, 1, 3, 1)] and acteurs.uncached == [(2, 2)]
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_ole2_files_are_refused_with_the_fix(tmp_path, suffix):
+    path = tmp_path / f"x{suffix}"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(InputError) as info:
+        read_tables(path)
+    message = info.value.problems[0].message
+    assert ("mot de passe" in message) == (suffix == ".xlsx") and ("format ancien" in message) == (
+        suffix == ".xls"
+    )

@@ -18,9 +18,12 @@ from typing import Any
 from kg.model.names import normalise
 
 __all__ = [
+    "EXCEL_ERRORS",
     "FORMULA_STARTS",
+    "MAX_CELL",
     "cell_text",
     "csv_cell",
+    "excel_error",
     "formula_like",
     "is_empty",
     "parse_amount",
@@ -28,6 +31,7 @@ __all__ = [
     "parse_date",
     "parse_list",
     "read_csv_cell",
+    "say",
     "slugify",
 ]
 
@@ -64,7 +68,53 @@ def read_csv_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and formula_like(text[1:]) else text
 
 
+def say(lang: str, fr: str, en: str) -> str:
+    """The French text, or the English one when *lang* is ``"en"`` (every message a catalyst reads is French).
+
+    >>> say("fr", "ligne", "row"), say("en", "ligne", "row")
+    ('ligne', 'row')
+    """
+    return en if lang == "en" else fr
+
+
 # --------------------------------------------------------------------------- cells
+
+#: the error values a spreadsheet shows in a cell whose formula failed (Excel's and LibreOffice's)
+EXCEL_ERRORS = (
+    "#VALUE!",
+    "#N/A",
+    "#REF!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#UNKNOWN!",
+    "Err:502",
+    "Err:504",
+    "Err:508",
+    "Err:511",
+    "Err:522",
+    "Err:523",
+)
+_ERRORS = {e.upper() for e in EXCEL_ERRORS}
+#: the most characters a spreadsheet cell holds (Excel's limit): a longer CSV cell is a quote left open
+MAX_CELL = 32767
+
+
+def excel_error(value: Any) -> str | None:
+    """The error value a cell shows (``#VALUE!``, ``#N/A``…), or None.
+
+    >>> excel_error("#N/A"), excel_error(" #value! "), excel_error("N/A")
+    ('#N/A', '#VALUE!', None)
+    """
+    if isinstance(value, str) and value.strip().upper() in _ERRORS:
+        return value.strip().upper()
+    return None
 
 
 def is_empty(value: Any) -> bool:
@@ -79,31 +129,52 @@ _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DATE_FIX = "écrivez la date jj/mm/aaaa (09/03/2023), mm/aaaa ou aaaa"
 
 
-def parse_date(value: Any) -> tuple[str | None, str | None]:
+def parse_date(value: Any, lang: str = "fr") -> tuple[str | None, str | None]:
     """A date cell as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: ``(value, None)`` or ``(None, problem)``.
 
     Accepts spreadsheet dates, ``dd/mm/yyyy``, ``mm/yyyy``, ``yyyy``, ISO dates and Excel
-    serial numbers (a whole number from 1000 to 2999 is a year).
+    serial numbers (a whole number from 1000 to 2999 is a year; a serial number is from
+    3000, 18/03/1908, on). A smaller number is refused, not read as a day of 1900 (« 21 »
+    typed in a date cell, which a spreadsheet shows as 20/01/1900), and so is a date cell
+    before 1901, the trace of such a number.
 
     Examples
     --------
     >>> parse_date("2021"), parse_date("03/2021"), parse_date(2021)
     (('2021', None), ('2021-03', None), ('2021', None))
     >>> print(parse_date("31/02/2021")[1])
-    « 31/02/2021 » n'est pas une date réelle (day is out of range for month)
+    « 31/02/2021 » n'est pas une date réelle (ce jour n'existe pas)
+    >>> print(parse_date(21)[1])
+    « 21 » est un nombre, pas une date (un tableur en ferait le 20/01/1900)
     """
     if is_empty(value):
         return None, None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), None
-    if isinstance(value, dt.date):
-        return value.isoformat(), None
+    if isinstance(value, (dt.datetime, dt.date)):
+        when = value.date() if isinstance(value, dt.datetime) else value
+        if when.year <= 1900:
+            # Excel counts 29/02/1900, which never was: before 01/03/1900 its serial is one day less
+            serial = (when - (_EXCEL_EPOCH if when >= dt.date(1900, 3, 1) else dt.date(1899, 12, 31))).days
+            return None, say(
+                lang,
+                f"« {when.strftime('%d/%m/%Y')} » : sans doute le nombre « {serial} » tapé dans une cellule "
+                "au format date",
+                f'"{when.isoformat()}": probably the number "{serial}" typed in a date-formatted cell',
+            )
+        return when.isoformat(), None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = str(int(value)) if float(value).is_integer() else str(value)
         if float(value).is_integer() and 1000 <= value <= 2999:
             return str(int(value)), None
-        if 1 <= value < 2958466:
+        if 3000 <= value < 2958466:
             return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat(), None
-        return None, f"« {value} » n'est pas une date"
+        if 0 < value < 1000:
+            shown_as = (_EXCEL_EPOCH + dt.timedelta(days=int(value))).strftime("%d/%m/%Y")
+            return None, say(
+                lang,
+                f"« {shown} » est un nombre, pas une date (un tableur en ferait le {shown_as})",
+                f'"{shown}" is a number, not a date (a spreadsheet would make it {shown_as})',
+            )
+        return None, say(lang, f"« {shown} » n'est pas une date", f'"{shown}" is not a date')
     text = str(value).strip()
     try:
         if m := _DMY.match(text):
@@ -118,16 +189,20 @@ def parse_date(value: Any) -> tuple[str | None, str | None]:
             dt.date(int(year), int(month or 1), int(day or 1))
             return m.group(0), None
         if re.match(r"^\d+([.,]\d+)?$", text):  # a serial number kept as text
-            return parse_date(float(text.replace(",", ".")))
-    except ValueError as exc:
-        return None, f"« {text} » n'est pas une date réelle ({exc})"
-    return None, f"« {text} » n'est pas une date"
+            return parse_date(float(text.replace(",", ".")), lang)
+    except ValueError:
+        return None, say(
+            lang,
+            f"« {text} » n'est pas une date réelle (ce jour n'existe pas)",
+            f'"{text}" is not a real date (no such day)',
+        )
+    return None, say(lang, f"« {text} » n'est pas une date", f'"{text}" is not a date')
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
-def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
+def parse_amount(value: Any, lang: str = "fr") -> tuple[Decimal | None, str | None]:
     """An amount in euros: decimal comma or point, spaces, dots or apostrophes between thousands, a € sign.
 
     Examples
@@ -136,16 +211,31 @@ def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
     ((Decimal('1500000'), None), (Decimal('12500.5'), None), (Decimal('1500.5'), None))
     >>> parse_amount("environ 10k")[1]
     "« environ 10k » n'est pas un montant"
+
+    One group of three digits after a single comma or dot (``1,500``, ``1.500``) is
+    ambiguous — 1 500 with an English or French thousands separator, or 1,5 — and refused:
+
+    >>> parse_amount("1,500")[1]
+    '« 1,500 » est ambigu : 1 500 € (séparateur de milliers) ou 1,5 € (virgule décimale) ?'
     """
     if is_empty(value):
         return None, None
     if isinstance(value, bool):
-        return None, f"« {value} » n'est pas un montant"
+        return None, say(lang, f"« {value} » n'est pas un montant", f'"{value}" is not an amount')
     if isinstance(value, int):
         return Decimal(value), None
     if isinstance(value, float):
         return Decimal(repr(value)).normalize() if value != int(value) else Decimal(int(value)), None
     text = _SPACES.sub("", str(value)).replace("€", "").replace("EUR", "").replace("eur", "")
+    if m := re.match(r"^-?(\d{1,3})[.,](\d{3})$", text):
+        whole, part = m.groups()
+        return None, say(
+            lang,
+            f"« {value} » est ambigu : {whole} {part} € (séparateur de milliers) ou "
+            f"{whole},{part.rstrip('0') or '0'} € (virgule décimale) ?",
+            f'"{value}" is ambiguous: {whole}{part} € (thousands separator) or '
+            f"{whole}.{part.rstrip('0') or '0'} € (decimal comma)?",
+        )
     if re.match(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$", text):  # 1.500.000,50
         text = text.replace(".", "").replace(",", ".")
     elif re.match(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$", text):  # 1,500,000.50
@@ -157,7 +247,7 @@ def parse_amount(value: Any) -> tuple[Decimal | None, str | None]:
             raise InvalidOperation
         return Decimal(text), None
     except InvalidOperation:
-        return None, f"« {value} » n'est pas un montant"
+        return None, say(lang, f"« {value} » n'est pas un montant", f'"{value}" is not an amount')
 
 
 def parse_list(value: Any) -> list[str]:

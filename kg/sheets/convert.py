@@ -25,10 +25,11 @@ from kg.model.names import closest, did_you_mean, normalise, suggestion
 from kg.model.records import Actor, Document, Programme, Source
 from kg.model.territories import parse_territory
 from kg.model.words import kind_word
-from kg.sheets.cells import cell_text, parse_code, parse_list, slugify
+from kg.sheets.cells import cell_text, parse_code, parse_list, say, slugify
 from kg.sheets.known import Known, names_of
+from kg.sheets.kumu import KumuBook
+from kg.sheets.kumu_read import KumuReader
 from kg.sheets.layout import Concepts, Sheet, Table
-from kg.sheets.relations import RelationReader
 from kg.sheets.rows import Rows
 
 __all__ = ["Converter", "convert"]
@@ -43,18 +44,27 @@ _IDENT_FR = {
 }
 
 
-def _ident_fr(what: str, value: str, en: str) -> str:
+_IDENT_EN = {
+    "SIREN": "copy the 9 digits from the companies' directory (annuaire-entreprises.data.gouv.fr)",
+    "SIRET": "copy the 14 digits from the companies' directory",
+}
+
+
+def _ident_fr(what: str, value: str, en: str, lang: str = "fr") -> str:
+    """The identifier checker's message (*en*) as a catalyst reads it, in French unless *lang* is ``"en"``."""
+    if lang == "en":
+        return en
     if "digits; a" in en and "has" in en:
         n = len(value)
-        return f"« {value} » a {n} chiffre{'s' if n > 1 else ''} ; un {what} en a {_IDENT_FR[what][1]} ({en})"
+        return f"« {value} » a {n} chiffre{'s' if n > 1 else ''} ; un {what} en a {_IDENT_FR[what][1]}"
     if "check digit" in en or "check (sum" in en:
-        return f"« {value} » : la clé de contrôle du {what} est fausse, sans doute une faute de frappe ({en})"
+        return f"« {value} » : la clé de contrôle du {what} est fausse, sans doute une faute de frappe"
     if "other than digits" in en:
-        return f"« {value} » contient autre chose que des chiffres ({en})"
-    return f"« {value} » n'est pas un {what} valide ({en})"
+        return f"« {value} » contient autre chose que des chiffres"
+    return f"« {value} » n'est pas un {what} valide"
 
 
-class Converter(RelationReader):
+class Converter(KumuReader):
     """Rows of the recognised sheets → records (one instance per import)."""
 
     def __init__(
@@ -80,6 +90,9 @@ class Converter(RelationReader):
         self.failed: set[str] = set()
         #: ids of the rows that designate records already in the graph, by kind
         self.referenced: dict[str, str] = {}
+        #: what Kumu sheets say beyond the records
+        self.kumu = KumuBook()
+        self.person_ids: dict[str, str] = {}
 
     def provenance(self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet) -> list[Source]:
         out = [Source(doc=import_doc_id(self.slug), quote=f"Feuille {table.name}, ligne {number}")]
@@ -96,9 +109,23 @@ class Converter(RelationReader):
                     table,
                     number,
                     self.header(headers, sheet, "source"),
-                    f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
-                    did_you_mean(src, [k for k in self.sources if " " in k or "-" not in k])
-                    or "ajoutez-la à la feuille Sources, ou videz la cellule",
+                    say(
+                        self.rows.lang,
+                        f"« {src} » n'est ni le titre ni l'id d'une ligne de la feuille Sources",
+                        f'"{src}" is neither the title nor the id of a row of the Sources sheet',
+                    ),
+                    did_you_mean(
+                        src,
+                        {  # one spelling per source: its title (first written) rather than its key
+                            normalise(k): k for k in reversed(self.sources) if " " in k or "-" not in k
+                        }.values(),
+                        self.rows.lang,
+                    )
+                    or say(
+                        self.rows.lang,
+                        "ajoutez-la à la feuille Sources, ou videz la cellule",
+                        "add it to the Sources sheet, or empty the cell",
+                    ),
                 )
             else:
                 out.append(Source(doc=doc, quote=f"Cité par la feuille {table.name}, ligne {number}"))
@@ -131,13 +158,23 @@ class Converter(RelationReader):
         for other_name, items in self.records.items():
             if rid in items:
                 t, n = self.where[rid]
-                what = "deux lignes décrivent le même" if other_name == name else "cet id est déjà pris par"
+                lang = self.rows.lang
+                what = (
+                    say(lang, "deux lignes décrivent le même", "two rows describe the same")
+                    if other_name == name
+                    else say(lang, "cet id est déjà pris par", "this id is already taken by")
+                )
                 self.rows.bad(
                     table,
                     number,
                     headers.get("id", "id"),
-                    f"{what} {kind_word(KIND_NAME[other_name])} « {rid} » ({t.where}, ligne {n})",
-                    "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
+                    f"{what} {kind_word(KIND_NAME[other_name], lang)} "
+                    + say(lang, f"« {rid} » ({t.where}, ligne {n})", f'"{rid}" ({t.where}, row {n})'),
+                    say(
+                        lang,
+                        "fusionnez les deux lignes, ou donnez à chacune son propre id (colonne id)",
+                        "merge the two rows, or give each its own id (id column)",
+                    ),
                 )
                 return
         self.records[name][rid] = rec
@@ -167,8 +204,16 @@ class Converter(RelationReader):
                     table,
                     number,
                     header,
-                    f"« {value} » désigne plusieurs lignes : {', '.join(ids)}",
-                    "écrivez l'id de celle que vous voulez",
+                    say(
+                        self.rows.lang,
+                        f"« {value} » désigne plusieurs lignes : {', '.join(ids)}",
+                        f'"{value}" names several rows: {", ".join(ids)}',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "écrivez l'id de celle que vous voulez",
+                        "write the id of the one you mean",
+                    ),
                 )
                 return None
         for rid in (value, slug):  # an id of the graph
@@ -183,11 +228,20 @@ class Converter(RelationReader):
                 table,
                 number,
                 header,
-                f"« {value} » désigne plusieurs {kind_word(kinds[0])}s du graphe : {', '.join(ids)}",
-                "écrivez l'id de celui que vous voulez",
+                say(
+                    self.rows.lang,
+                    f"« {value} » désigne plusieurs {kind_word(kinds[0])}s du graphe : {', '.join(ids)}",
+                    f'"{value}" names several {kind_word(kinds[0], "en")}s of the graph: {", ".join(ids)}',
+                ),
+                say(
+                    self.rows.lang,
+                    "écrivez l'id de celui que vous voulez",
+                    "write the id of the one you mean",
+                ),
             )
             return None
-        what = " ou ".join(kind_word(k) for k in kinds)
+        lang = self.rows.lang
+        what = say(lang, " ou ", " or ").join(kind_word(k, lang) for k in kinds)
         candidates = [n for k in kinds for n in self.names.get(k, {})]
         pretty = {
             normalise(getattr(r, "name", "")): getattr(r, "name", "")
@@ -197,15 +251,22 @@ class Converter(RelationReader):
             if kind in kinds:
                 pretty[normalise(rec.name)] = rec.name  # type: ignore[attr-defined]
                 candidates.append(normalise(rec.name))  # type: ignore[attr-defined]
-        hint = suggestion([pretty.get(c, c) for c in closest(key, candidates)])
+        hint = suggestion([pretty.get(c, c) for c in closest(key, candidates)], lang)
         self.rows.bad(
             table,
             number,
             header,
-            f"aucun {what} ne s'appelle « {value} » (ni dans ce fichier ni dans le graphe)",
+            say(
+                lang,
+                f"aucun {what} ne s'appelle « {value} » (ni dans ce fichier ni dans le graphe)",
+                f'no {what} is called "{value}" (neither in this file nor in the graph)',
+            ),
             hint
-            or f"ajoutez-le à la feuille {'Acteurs' if 'actor' in kinds else 'Programmes'}"
-            " ou corrigez le nom",
+            or say(
+                lang,
+                f"ajoutez-le à la feuille {'Acteurs' if 'actor' in kinds else 'Programmes'} ou corrigez le nom",
+                f"add it to the {'Acteurs' if 'actor' in kinds else 'Programmes'} sheet or correct the name",
+            ),
         )
         return None
 
@@ -241,8 +302,14 @@ class Converter(RelationReader):
                     table,
                     number,
                     headers.get("id", "titre"),
-                    f"deux sources ont l'id « {sid} »",
-                    "donnez à chacune son propre titre ou id",
+                    say(
+                        self.rows.lang, f"deux sources ont l'id « {sid} »", f'two sources have the id "{sid}"'
+                    ),
+                    say(
+                        self.rows.lang,
+                        "donnez à chacune son propre titre ou id",
+                        "give each its own title or id",
+                    ),
                 )
                 continue
             self.records["documents"][doc.id] = doc  # type: ignore[attr-defined]
@@ -250,6 +317,7 @@ class Converter(RelationReader):
                 self.sources.setdefault(k, doc.id)  # type: ignore[attr-defined]
 
     def read_actors(self, sheet: Sheet, table: Table) -> None:
+        kumu = self.kumu_table(sheet, table)
         pending: list[tuple[int, dict, dict, str, bool]] = []
         for number, row, headers in self.cells(sheet, table):
             name = self.required(table, number, row, headers, sheet, "name")
@@ -276,8 +344,14 @@ class Converter(RelationReader):
             located = self.commune(table, number, row, headers, sheet)
             if not given and counts[rid] > 1 and rid not in self.known.index and located:
                 rid = f"{rid}-{parse_territory(located).code.lower()}"
-            types = []
-            for v in parse_list(row.get("types")):
+            types: list[str] = []
+            extra = None
+            if kumu:
+                element = self.kumu_element(table, number, row, headers, sheet, rid)
+                if element is None:  # a person
+                    continue
+                types, extra = element
+            for v in [] if kumu else parse_list(row.get("types")):
                 n = self.concept(table, number, self.header(headers, sheet, "types"), "actor-type", v)
                 if n and n not in types:
                     types.append(n)
@@ -312,8 +386,8 @@ class Converter(RelationReader):
                             table,
                             number,
                             self.header(headers, sheet, key),
-                            _ident_fr(what, code, problem),
-                            _IDENT_FR[what][2],
+                            _ident_fr(what, code, problem, self.rows.lang),
+                            say(self.rows.lang, _IDENT_FR[what][2], _IDENT_EN[what]),
                         )
                         ok = False
                     data[key] = code
@@ -326,8 +400,12 @@ class Converter(RelationReader):
                         table,
                         number,
                         self.header(headers, sheet, "rna"),
-                        f"« {rna} » n'est pas un numéro RNA ({problem})",
-                        "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
+                        say(self.rows.lang, f"« {rna} » n'est pas un numéro RNA", f'"{rna}": {problem}'),
+                        say(
+                            self.rows.lang,
+                            "écrivez W suivi de 9 chiffres, comme sur le Journal officiel (W943001234)",
+                            "write W and 9 digits, as in the Journal officiel (W943001234)",
+                        ),
                     )
                     ok = False
                 data["rna"] = rna
@@ -336,8 +414,16 @@ class Converter(RelationReader):
                     table,
                     number,
                     self.header(headers, sheet, "siret"),
-                    f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
-                    "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux",
+                    say(
+                        self.rows.lang,
+                        f"le SIRET « {data['siret']} » ne commence pas par le SIREN « {data['siren']} »",
+                        f'the SIRET "{data["siret"]}" does not start with the SIREN "{data["siren"]}"',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "un SIRET est le SIREN suivi de 5 chiffres : corrigez l'un des deux",
+                        "a SIRET is the SIREN and 5 digits: correct one of them",
+                    ),
                 )
                 ok = False
             rec = (
@@ -354,6 +440,8 @@ class Converter(RelationReader):
             )
             if rec is not None:
                 self.put("actors", rec, table, number, headers)
+                if extra is not None and extra != type(extra)():
+                    self.kumu.elements[rid] = extra
             else:
                 self.failed.update((rid, normalise(str(data["name"]))))
 
@@ -433,9 +521,20 @@ class Converter(RelationReader):
                 table,
                 number,
                 header,
-                f"« {rid} » est décrit ailleurs ({'données curées' if other and other[2] == 'curated' else 'un autre import'}) : "
-                "cette relation ne peut pas le modifier",
-                "ne gardez que les relations dont l'acteur (ou le programme) modifié est dans ce fichier",
+                say(
+                    self.rows.lang,
+                    f"« {rid} » est décrit ailleurs "
+                    f"({'données curées' if other and other[2] == 'curated' else 'un autre import'}) : "
+                    "cette relation ne peut pas le modifier",
+                    f'"{rid}" is described elsewhere '
+                    f"({'curated data' if other and other[2] == 'curated' else 'another import'}): "
+                    "this relation cannot change it",
+                ),
+                say(
+                    self.rows.lang,
+                    "ne gardez que les relations dont l'acteur (ou le programme) modifié est dans ce fichier",
+                    "keep only the relations whose changed actor (or programme) is in this file",
+                ),
             )
             return
         if fieldname == "founders":
@@ -446,12 +545,14 @@ class Converter(RelationReader):
 
     def run(self) -> None:
         order = ("sources", "actors", "programmes", "relations", "partners", "fundings")
-        later: list[Callable[[], None]] = []
+        later: list[Callable[[], object]] = []
         for key in order:
             for sheet, table in self.tables:
                 if sheet.key != key:
                     continue
-                if key == "relations":
+                if key == "relations" and self.kumu_table(sheet, table):
+                    self.read_kumu_connections(sheet, table, later)
+                elif key == "relations":
                     self.read_relations(sheet, table, later)
                 elif key == "partners":
                     for f in later:
@@ -464,6 +565,8 @@ class Converter(RelationReader):
                 for f in later:
                     f()
                 later = []
+        self.kumu_summary(self.tables)
+        self.rows.flush()
 
 
 def convert(

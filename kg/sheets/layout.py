@@ -433,13 +433,21 @@ class Table:
     """The cells of one sheet: headers (first non-empty row) and the rows after it.
 
     ``rows`` holds ``(row number as the spreadsheet shows it, values)``; empty rows are
-    dropped. ``file`` is the file name, for messages.
+    dropped. ``file`` is the file name, for messages. What the reader saw besides the
+    values, for the import to report it: ``hidden`` (a hidden sheet), ``merged`` (merged
+    ranges as ``(first row, first column, last row, last column)``, rows as shown, columns
+    from 0) and ``uncached`` (``(row, column)`` of formulas saved without their value).
     """
 
     file: str
     name: str
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
+    hidden: bool = False
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    uncached: list[tuple[int, int]] = field(default_factory=list)
+    #: row number of the headers
+    header_row: int = 1
 
     @property
     def where(self) -> str:
@@ -470,13 +478,14 @@ def match_sheet(table: Table) -> Sheet | None:
     for s in SHEETS:
         if name in {_key(s.name), _key(s.key), *(_key(a) for a in s.aliases)}:
             return s
-    # a CSV file, or a sheet of another name: the headers tell (required columns all present)
+    # a CSV file, or a sheet of another name: the headers tell (required columns all present, and
+    # at least as many known columns as unknown ones: a list of contacts with a "Nom" is no programme)
     best, score = None, 0
     for s in SHEETS:
-        cols = match_columns(table.headers, s)[0]
+        cols, unknown = match_columns(table.headers, s)
         keys = set(cols.values())
         required = {c.key for c in s.columns if c.required}
-        if required <= keys and len(keys) > score:
+        if required <= keys and len(keys) >= len(unknown) and len(keys) > score:
             best, score = s, len(keys)
     return best
 

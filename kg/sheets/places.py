@@ -11,7 +11,7 @@ from __future__ import annotations
 from kg.ingest.geo import Geography, commune_by_code, find_communes
 from kg.model.identifiers import insee_commune_problem
 from kg.model.names import closest, did_you_mean, normalise
-from kg.sheets.cells import cell_text, parse_code
+from kg.sheets.cells import cell_text, parse_code, say
 from kg.sheets.layout import Sheet, Table
 from kg.sheets.rows import CellReader
 
@@ -33,8 +33,12 @@ class PlaceReader(CellReader):
                 table,
                 number,
                 self.header(headers, sheet, "departement"),
-                f"« {dep} » n'est pas un code de département",
-                "écrivez le code : 94, 2A, 974…",
+                say(
+                    self.rows.lang,
+                    f"« {dep} » n'est pas un code de département",
+                    f'"{dep}" is not a département code',
+                ),
+                say(self.rows.lang, "écrivez le code : 94, 2A, 974…", "write the code: 94, 2A, 974…"),
             )
             return None
         if raw_c is None or cell_text(raw_c) is None:
@@ -58,8 +62,16 @@ class PlaceReader(CellReader):
                     table,
                     number,
                     header,
-                    f"« {code} » n'est pas un code INSEE de commune ({problem})",
-                    "écrivez le code INSEE à 5 caractères (94018) ou le nom de la commune",
+                    say(
+                        self.rows.lang,
+                        f"« {code} » n'est pas un code INSEE de commune",
+                        f'"{code}": {problem}',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "écrivez le code INSEE à 5 caractères (94018) ou le nom de la commune",
+                        "write the 5-character INSEE code (94018) or the commune's name",
+                    ),
                 )
                 return None
             if commune_by_code(self.geo, code) is None:
@@ -67,8 +79,16 @@ class PlaceReader(CellReader):
                     table,
                     number,
                     header,
-                    f"aucune commune n'a le code INSEE « {code} »",
-                    "vérifiez le code sur le Code officiel géographique, ou écrivez le nom de la commune",
+                    say(
+                        self.rows.lang,
+                        f"aucune commune n'a le code INSEE « {code} »",
+                        f'no commune has the INSEE code "{code}"',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "vérifiez le code sur le Code officiel géographique, ou écrivez le nom de la commune",
+                        "check the code in the Code officiel géographique, or write the commune's name",
+                    ),
                 )
                 return None
             return f"commune:{code}"
@@ -83,9 +103,17 @@ class PlaceReader(CellReader):
                     table,
                     number,
                     header,
-                    f"aucune commune « {text} » dans le département ou le code "
-                    f"postal donnés ; il y en a ailleurs : {where}",
-                    "corrigez le département ou le code postal",
+                    say(
+                        self.rows.lang,
+                        f"aucune commune « {text} » dans le département ou le code "
+                        f"postal donnés ; il y en a ailleurs : {where}",
+                        f'no commune "{text}" in the département or postcode given; there are elsewhere: {where}',
+                    ),
+                    say(
+                        self.rows.lang,
+                        "corrigez le département ou le code postal",
+                        "correct the département or the postcode",
+                    ),
                 )
             else:
                 close = closest(normalise(text), self.geo.by_name)
@@ -94,19 +122,39 @@ class PlaceReader(CellReader):
                     table,
                     number,
                     header,
-                    f"aucune commune ne s'appelle « {text} »",
-                    (did_you_mean(text, names) or "vérifiez l'orthographe") + " ; ou écrivez le code INSEE",
+                    say(
+                        self.rows.lang,
+                        f"aucune commune ne s'appelle « {text} »",
+                        f'no commune is called "{text}"',
+                    ),
+                    (
+                        did_you_mean(text, names, lang=self.rows.lang)
+                        or say(self.rows.lang, "vérifiez l'orthographe", "check the spelling")
+                    )
+                    + say(self.rows.lang, " ; ou écrivez le code INSEE", "; or write the INSEE code"),
                 )
             return None
         listing = "; ".join(
             f"{c.name} ({c.code}, dép. {c.departement}, CP {'/'.join(c.postcodes[:3])})" for c in found[:12]
         )
-        more = f" et {len(found) - 12} autres" if len(found) > 12 else ""
+        more = (
+            say(self.rows.lang, f" et {len(found) - 12} autres", f" and {len(found) - 12} more")
+            if len(found) > 12
+            else ""
+        )
         self.rows.bad(
             table,
             number,
             header,
-            f"« {text} » désigne {len(found)} communes : {listing}{more}",
-            "remplissez la colonne « département » ou « code postal », ou écrivez le code INSEE",
+            say(
+                self.rows.lang,
+                f"« {text} » désigne {len(found)} communes : {listing}{more}",
+                f'"{text}" names {len(found)} communes: {listing}{more}',
+            ),
+            say(
+                self.rows.lang,
+                "remplissez la colonne « département » ou « code postal », ou écrivez le code INSEE",
+                "fill the département or postcode column, or write the INSEE code",
+            ),
         )
         return None

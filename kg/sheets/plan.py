@@ -30,17 +30,27 @@ from kg.ingest.imports import (
     import_graph,
     load_imports,
 )
-from kg.model.names import normalise, similarity
+from kg.model.names import normalise
 from kg.model.records import Actor, Document
 from kg.model.words import euros, kind_word
-from kg.sheets.cells import cell_text, slugify
+from kg.sheets.cells import cell_text, say, slugify
 from kg.sheets.convert import convert
-from kg.sheets.known import Known, known_records, names_of
-from kg.sheets.layout import README_SHEET, Sheet, Table, load_concepts, match_sheet
+from kg.sheets.duplicates import report_duplicates
+from kg.sheets.known import Known, known_records
+from kg.sheets.kumu import KumuBook
+from kg.sheets.layout import (
+    LISTS_SHEET,
+    README_SHEET,
+    Sheet,
+    Table,
+    load_concepts,
+    match_columns,
+    match_sheet,
+)
 from kg.sheets.read import read_tables
 from kg.sheets.rows import Rows
 
-__all__ = ["Change", "ImportPlan", "near_duplicates", "plan_import"]
+__all__ = ["Change", "ImportPlan", "plan_import"]
 
 
 @dataclass
@@ -71,8 +81,12 @@ class ImportPlan:
     unchanged: int = 0
     #: rows that designate records already in the graph (curated or another import)
     references: list[str] = field(default_factory=list)
-    #: probable duplicates, ignored columns and sheets, skipped example rows
+    #: probable duplicates, ignored columns and sheets, skipped example rows, values read with a guess
     warnings: list[str] = field(default_factory=list)
+    #: the same warnings, located (file and sheet, row, column, message, fix)
+    notices: list[Problem] = field(default_factory=list)
+    #: what Kumu sheets say beyond the records (types as written, tags, properties, people, connections)
+    kumu: KumuBook = field(default_factory=KumuBook)
     written: bool = False
     store_updated: bool = False
     graph: str = ""
@@ -143,6 +157,31 @@ _ACTOR_SHEET_FIELDS = (
 )
 
 
+#: the columns of the Acteurs sheet, by the record field they fill
+_FIELD_FR = {
+    "name": "nom",
+    "types": "type",
+    "themes": "thèmes",
+    "located_in": "commune",
+    "homepage": "site web",
+    "siren": "SIREN",
+    "siret": "SIRET",
+    "rna": "RNA",
+}
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of the file, or of a folder's files (names and contents, in name order)."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.iterdir()):
+            if p.is_file():
+                h.update(p.name.encode() + b"\0" + p.read_bytes())
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _read_slug_from_readme(tables: list[Table]) -> str | None:
     for t in tables:
         if normalise(t.name) != normalise(README_SHEET):
@@ -154,48 +193,6 @@ def _read_slug_from_readme(tables: list[Table]) -> str | None:
     return None
 
 
-def near_duplicates(
-    actors: list[BaseModel], known: Known, *, cutoff: float = 0.9, block_limit: int = 200
-) -> list[str]:
-    """Actors whose names differ by a letter or two ("Club Gravel Entreprendre" / "Club Gravelle Entreprendre").
-
-    Names are compared once normalised and without spaces, only within blocks sharing
-    their first or last four letters (so 10,000 rows stay fast); very large blocks are skipped.
-    """
-    entries: list[tuple[str, str, str, bool]] = []  # compact name, id, shown name, own?
-    for rec in actors:
-        entries.append((normalise(rec.name).replace(" ", ""), rec.id, rec.name, True))  # type: ignore[attr-defined]
-    for rid, (kind, rec, _) in known.index.items():
-        if kind == "actor":
-            entries.append((normalise(rec.name).replace(" ", ""), rid, rec.name, False))  # type: ignore[attr-defined]
-    blocks: dict[str, list[int]] = {}
-    for i, (c, _, _, _) in enumerate(entries):
-        if len(c) >= 6:
-            blocks.setdefault("^" + c[:4], []).append(i)
-            blocks.setdefault("$" + c[-4:], []).append(i)
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > block_limit:
-            continue
-        for x in range(len(members)):
-            a = entries[members[x]]
-            for y in range(x + 1, len(members)):
-                b = entries[members[y]]
-                if not (a[3] or b[3]) or a[1] == b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 2:
-                    continue
-                pair = (min(a[1], b[1]), max(a[1], b[1]))
-                if pair in seen:
-                    continue
-                if similarity(a[0], b[0]) >= cutoff:
-                    seen.add(pair)
-                    out.append(
-                        f"doublon probable : « {a[2]} » ({a[1]}) / « {b[2]} » ({b[1]}) — fusionnez-les, "
-                        "corrigez l'orthographe, ou ignorez cette remarque s'il s'agit bien de deux acteurs"
-                    )
-    return out
-
-
 def plan_import(
     path: str | Path,
     data_dir: str | Path = "data",
@@ -205,13 +202,14 @@ def plan_import(
     geo: Geography | None = None,
     known: Known | None = None,
     now: str | None = None,
+    lang: str = "fr",
 ) -> ImportPlan:
     """Read a spreadsheet and say what importing it would do, without writing anything.
 
     Parameters
     ----------
     path : path
-        An ``.xlsx``, ``.ods`` or ``.csv`` file.
+        An ``.xlsx``, ``.ods`` or ``.csv`` file, or a folder or ``.zip`` of CSV files (one per sheet).
     data_dir : path
         Holds ``curated/``, ``geo/``, ``sources/`` and ``imports/``.
     name : str, optional
@@ -225,6 +223,8 @@ def plan_import(
         The records already in the graph (default: curated data and the other imports).
     now : str, optional
         Time of the import (ISO); now by default.
+    lang : str
+        Language of the messages and warnings: ``"fr"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -233,12 +233,17 @@ def plan_import(
     Raises
     ------
     InputError
-        Every bad cell at once, each with sheet, row, column, value and fix.
+        Every bad cell at once, each with sheet, row, column, value and fix; its summary
+        says how many and that nothing was written.
     """
     from kg.ingest.geo import load_geography
 
     path, data_dir = Path(path), Path(data_dir)
-    tables = read_tables(path)
+    rows = Rows(lang)
+    read_notices: list[Problem] = []
+    tables = read_tables(path, read_notices, lang)
+    for p in read_notices:
+        rows.note(p)
     slug = slugify(name) if name else (_read_slug_from_readme(tables) or slugify(path.stem))
     if not slug:
         raise InputError(
@@ -247,10 +252,19 @@ def plan_import(
                     path.name,
                     None,
                     None,
-                    "impossible de tirer un nom d'import du nom du fichier",
-                    "passez --nom mon-territoire",
+                    say(
+                        lang,
+                        "impossible de tirer un nom d'import du nom du fichier",
+                        "no import name in the file name",
+                    ),
+                    say(lang, "passez --nom mon-territoire", "pass --name my-territory"),
                 )
-            ]
+            ],
+            say(
+                lang,
+                f"{path.name} : pas de nom d'import ; rien n'a été écrit",
+                f"{path.name}: no import name; nothing was written",
+            ),
         )
     schemes = Path(schemes_file) if schemes_file else default_schemes_file(data_dir)
     concepts = load_concepts(schemes)
@@ -258,15 +272,51 @@ def plan_import(
     all_imports = load_imports(data_dir)
     previous = all_imports.pop(slug, None)
     known = known or known_records(data_dir, skip=slug, imports=all_imports)
-    rows = Rows()
     matched: list[tuple[Sheet, Table]] = []
+    quiet = {normalise(README_SHEET), normalise(LISTS_SHEET), "read me", "readme"}
     for t in tables:
         s = match_sheet(t)
+        if "(ignore)" in t.name.lower():
+            rows.warn(
+                t.where,
+                None,
+                None,
+                say(
+                    lang,
+                    "feuille ignorée : « (ignore) » dans son nom, comme chez Kumu",
+                    'sheet ignored: "(ignore)" in its name, as in Kumu',
+                ),
+            )
+            continue
+        if t.hidden and normalise(t.name) not in quiet:
+            rows.warn(
+                t.where,
+                None,
+                None,
+                say(lang, "feuille masquée : elle n'est pas importée", "hidden sheet: it is not imported"),
+                say(
+                    lang,
+                    "si elle doit l'être, affichez-la (clic droit sur les onglets > Afficher) et importez de nouveau",
+                    "if it should be, unhide it and import again",
+                ),
+            )
+            continue
         if s is None:
-            if normalise(t.name) not in (normalise(README_SHEET), "listes", "read me", "readme"):
-                rows.warnings.append(
-                    f"{t.where} : feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, "
-                    "Financements ni Sources)"
+            if normalise(t.name) not in quiet:
+                rows.warn(
+                    t.where,
+                    None,
+                    None,
+                    say(
+                        lang,
+                        "feuille ignorée (ni Acteurs, Relations, Programmes, Partenaires, Financements ni Sources)",
+                        "sheet ignored (none of Actors, Relations, Programmes, Partners, Fundings, Sources)",
+                    ),
+                    say(
+                        lang,
+                        "renommez-la comme une feuille du modèle, ou donnez-lui les en-têtes du modèle",
+                        "rename it as a sheet of the template, or give it the template's headers",
+                    ),
                 )
             continue
         matched.append((s, t))
@@ -277,11 +327,25 @@ def plan_import(
                     path.name,
                     None,
                     None,
-                    "aucune feuille reconnue",
-                    "nommez les feuilles Acteurs, Relations, Programmes, Partenaires, Financements, "
-                    "Sources (ou partez de `kg template`)",
+                    say(
+                        lang,
+                        "aucune feuille reconnue : " + ", ".join(f"« {t.name} »" for t in tables),
+                        "no sheet recognised: " + ", ".join(f'"{t.name}"' for t in tables),
+                    ),
+                    say(
+                        lang,
+                        "nommez les feuilles Acteurs, Relations, Programmes, Partenaires, Financements, "
+                        "Sources (ou partez de `kg template`)",
+                        "name the sheets Acteurs, Relations, Programmes, Partenaires, Financements, Sources "
+                        "(or start from `kg template`)",
+                    ),
                 )
-            ]
+            ],
+            say(
+                lang,
+                f"{path.name} : aucune feuille reconnue ; rien n'a été écrit",
+                f"{path.name}: no sheet recognised; nothing was written",
+            ),
         )
     conv = convert(slug, path.name, matched, known, concepts, geo, rows)
     # rows that designate records of the graph: references, unless they say something new
@@ -300,21 +364,46 @@ def plan_import(
                     table,
                     number,
                     "id",
-                    f"l'id « {rid} » est déjà celui d'un {kind_word(kind)} du graphe",
-                    "donnez un autre id (colonne id)",
+                    say(
+                        lang,
+                        f"l'id « {rid} » est déjà celui d'un {kind_word(kind)} du graphe",
+                        f'the id "{rid}" is already that of a {kind_word(kind, "en")} of the graph',
+                    ),
+                    say(lang, "donnez un autre id (colonne id)", "give another id (id column)"),
                 )
                 continue
             where = "les données curées" if owner == "curated" else f"l'import « {owner} »"
             if owner == "curated":
-                differs = isinstance(rec, Actor) and any(
-                    getattr(rec, f) != getattr(other, f) and getattr(rec, f) not in (None, [])
+                differs = [
+                    f
                     for f in _ACTOR_SHEET_FIELDS
-                )
+                    if isinstance(rec, Actor)
+                    and getattr(rec, f) != getattr(other, f)
+                    and getattr(rec, f) not in (None, [])
+                ]
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans "
                     f"{where} ({rid})"
                     + ("; les autres colonnes de la ligne sont ignorées" if differs else "")
                 )
+                if differs:  # what the row says beyond the curated record is not imported: said, not silent
+                    rows.warn(
+                        table,
+                        number,
+                        None,
+                        say(
+                            lang,
+                            f"« {_label_of(rec)} » est déjà dans les données curées ({rid}) : ce que la ligne "
+                            f"en dit d'autre ({', '.join(_FIELD_FR.get(f, f) for f in differs)}) n'est pas importé",
+                            f'"{_label_of(rec)}" is already in the curated data ({rid}): what the row says '
+                            f"otherwise ({', '.join(differs)}) is not imported",
+                        ),
+                        say(
+                            lang,
+                            "les données curées font foi ; pour les corriger, signalez-le à l'équipe du projet",
+                            "the curated data is authoritative; to correct it, tell the project's team",
+                        ),
+                    )
             elif _content(rec) == _content(other):
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
@@ -324,33 +413,64 @@ def plan_import(
                     table,
                     number,
                     "id",
-                    f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
-                    f"modifie ({', '.join(_changed_fields(other, rec))})",
-                    f"pour le modifier, importez ce fichier sous le même nom : kg import {path.name} --nom {owner}",
+                    say(
+                        lang,
+                        f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
+                        f"modifie ({', '.join(_changed_fields(other, rec))})",
+                        f'"{_label_of(rec)}" ({rid}) belongs to the import "{owner}" and this row changes it '
+                        f"({', '.join(_changed_fields(other, rec))})",
+                    ),
+                    # never "--nom <that import>": importing this file under another catalyst's name would
+                    # replace (and so delete) that catalyst's records
+                    say(
+                        lang,
+                        "citez-le sans le modifier (son nom ou son id, les autres colonnes vides ou identiques), "
+                        f"ou demandez à qui tient l'import « {owner} » de le modifier ; si c'est un autre acteur, "
+                        "donnez-lui son propre id",
+                        "cite it without changing it (its name or id, the other columns empty or identical), or "
+                        f'ask whoever keeps the import "{owner}" to change it; if it is another actor, give it its '
+                        "own id",
+                    ),
                 )
-    # probable duplicates: names equal once spaces, hyphens, accents and case are ignored
-    compact: dict[str, list[tuple[str, str]]] = {}
-    for rec in own["actors"]:
-        compact.setdefault(normalise(rec.name).replace(" ", ""), []).append((rec.id, rec.name))  # type: ignore[attr-defined]
-    for rid, (kind, rec, owner) in known.index.items():
-        if kind == "actor":
-            for n in names_of(rec):
-                key = normalise(n).replace(" ", "")
-                if key in compact and all(r != rid for r, _ in compact[key]):
-                    compact[key].append((rid, f"{n} ({'curé' if owner == 'curated' else 'import ' + owner})"))
-    for pairs in compact.values():
-        if len({r for r, _ in pairs}) > 1:
-            rows.warnings.append(
-                "doublon probable : "
-                + " / ".join(f"« {n} » ({r})" for r, n in pairs)
-                + " — fusionnez-les ou donnez-leur le même id"
-            )
-    rows.warnings += near_duplicates(own["actors"], known)
+    for rid in [r for r in conv.kumu.elements if r not in conv.kumu.people]:
+        if not any(
+            getattr(r, "id", None) == rid for r in own["actors"]
+        ):  # a row that designates a graph's actor
+            extra = conv.kumu.elements.pop(rid)
+            located = conv.where.get(rid)
+            if located is not None:
+                rows.warn(
+                    located[0],
+                    located[1],
+                    None,
+                    say(
+                        lang,
+                        f"« {rid} » est déjà dans le graphe : ce que Kumu en dit de plus (type "
+                        f"« {extra.type_label or ''} », étiquettes, propriétés) n'est pas gardé",
+                        f'"{rid}" is already in the graph: what Kumu says beyond it (type, tags, properties) '
+                        "is not kept",
+                    ),
+                    say(
+                        lang,
+                        "ajoutez-le à la source de cet acteur si c'est à garder",
+                        "add it at this actor's source",
+                    ),
+                )
+    name_headers = {
+        t.name: next((t.headers[i] for i, k in match_columns(t.headers, sh)[0].items() if k == "name"), "nom")
+        for sh, t in matched
+        if sh.key == "actors"
+    }
+    report_duplicates(own["actors"], known, conv.where, name_headers, rows)
     if rows.problems:
+        n = len(rows.problems)
         raise InputError(
             rows.problems,
-            f"{len(rows.problems)} problème(s) dans {path.name} ; rien n'a été écrit "
-            f"({len(rows.problems)} problem(s); nothing was written)",
+            say(
+                lang,
+                f"{n} problème{'s' if n > 1 else ''} dans {path.name} ; rien n'a été écrit",
+                f"{n} problem{'s' if n > 1 else ''} in {path.name}; nothing was written",
+            ),
         )
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     file_doc = Document(
@@ -363,12 +483,21 @@ def plan_import(
     own["documents"] = [file_doc] + own["documents"]
     meta = {
         "slug": slug,
-        "file": path.name,
+        # a folder of CSV files is kept as a zip of them (kg.ingest.imports.staged_import)
+        "file": f"{path.name}.zip" if path.is_dir() else path.name,
         "imported_at": now,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": _digest(path),
     }
     plan = ImportPlan(
-        slug, path, own, meta, references=references, warnings=rows.warnings, graph=import_graph(slug)
+        slug,
+        path,
+        own,
+        meta,
+        references=references,
+        warnings=rows.warnings,
+        notices=rows.notices,
+        graph=import_graph(slug),
+        kumu=conv.kumu,
     )
     plan.known, plan.others, plan.geo = known, all_imports, geo
     plan.located = {rid: (table.where, number) for rid, (table, number) in conv.where.items()}

@@ -1,0 +1,371 @@
+"""Reading Kumu's sheets as they are: elements of any type, connections with their type, direction and tags.
+
+:class:`KumuReader` is the part of :class:`kg.sheets.convert.Converter` that reads a sheet
+written the Kumu way (:func:`kg.sheets.kumu.is_kumu`): its element types are mapped, never
+refused (:func:`kg.sheets.kumu.kumu_type`), its people become :class:`~kg.model.records.Person`
+records, its custom fields are kept as properties, and each of its connections is kept as a
+:class:`~kg.sheets.kumu.Connection` — and, between two actors, also as a record of ours. What
+records cannot hold goes to :attr:`KumuReader.kumu` (a :class:`~kg.sheets.kumu.KumuBook`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from kg.model.names import normalise
+from kg.model.records import Person
+from kg.sheets.cells import cell_text, parse_list, say, slugify
+from kg.sheets.kumu import (
+    DIRECTIONS,
+    OTHER_TYPE,
+    PERSON,
+    Connection,
+    Element,
+    KumuBook,
+    Property,
+    is_kumu,
+    kumu_type,
+)
+from kg.sheets.layout import Sheet, Table, match_columns
+from kg.sheets.relations import RelationReader
+
+__all__ = ["KumuReader"]
+
+#: Kumu's own fields, read by name from the columns that are not ours
+_OWN = ("direction", "label", "tags", "image")
+#: the columns of the Elements sheet a person record holds (or that say what it is)
+_PERSON_FIELDS = ("name", "types", "description", "themes", "id", "source", "_extra")
+#: Kumu connection types read as one of our relation kinds (the others are kept as a link: a partnership)
+_KINDS = ("partenariat", "adhesion", "soutien", "fondation", "unite")
+
+
+class KumuReader(RelationReader):
+    """Reads Kumu sheets (a mixin of :class:`kg.sheets.convert.Converter`)."""
+
+    kumu: KumuBook
+    filename: str
+    #: normalised name or id of a person of the workbook → its id
+    person_ids: dict[str, str]
+
+    def kumu_table(self, sheet: Sheet, table: Table) -> bool:
+        return is_kumu(sheet, table)
+
+    def extras(self, row: dict) -> tuple[dict[str, Any], list[Property]]:
+        """Kumu's own fields (by normalised name) and the custom fields of a row, from its other columns."""
+        own: dict[str, Any] = {}
+        props: list[Property] = []
+        for header, value in (row.get("_extra") or {}).items():
+            key = normalise(header)
+            text = cell_text(value)
+            if key in _OWN:
+                own[key] = value
+            elif text is not None:
+                props.append(Property(name=header, value=text))
+        return own, sorted(props, key=lambda p: normalise(p.name))
+
+    # -- elements
+
+    def kumu_element(
+        self, table: Table, number: int, row: dict, headers: dict, sheet: Sheet, rid: str
+    ) -> tuple[list[str], Element] | None:
+        """The actor types of an element and its extras; None when the element is a person (then recorded)."""
+        own, props = self.extras(row)
+        written = parse_list(row.get("types"))
+        types: list[str] = []
+        labels: list[str] = []
+        person = False
+        for v in written:
+            n = kumu_type(v, self.concepts)
+            if n == PERSON:
+                person = True
+                self.kumu.seen_type(v, say(self.rows.lang, "personne", "person"))
+                continue
+            if self.concepts.notation("actor-type", v) is None:
+                labels.append(v)  # Kumu's word, kept as written
+            if n is None:
+                self.kumu.seen_type(v, "")
+            else:
+                self.kumu.seen_type(v, self.concepts.label("actor-type", n))
+                if n not in types:
+                    types.append(n)
+        if not written:
+            self.kumu.seen_type("", "")
+        tags = [t for t in labels if not person]
+        for t in parse_list(row.get("themes")):  # a person has no themes: all its tags are kept as tags
+            if (person or self.concepts.notation("theme", t) is None) and t not in tags:
+                tags.append(t)
+        extra = Element(
+            type_label=" | ".join(written) if (labels or person) else None,
+            tags=tags,
+            properties=props,
+            image=cell_text(own.get("image")),
+        )
+        if person:  # the columns of ours a person has no field for are kept as properties
+            for key, value in row.items():
+                if key not in _PERSON_FIELDS and cell_text(value) is not None:
+                    extra.properties.append(
+                        Property(name=headers.get(key, key), value=cell_text(value) or "")
+                    )
+            extra.properties.sort(key=lambda p: normalise(p.name))
+            rec = self.model(
+                Person,
+                {
+                    "id": rid,
+                    "name": cell_text(row.get("name")),
+                    "description": cell_text(row.get("description")),
+                    "sources": self.provenance(table, number, row, headers, sheet),
+                },
+                table,
+                number,
+                headers,
+                sheet,
+            )
+            if isinstance(rec, Person):
+                if rid in self.kumu.people:
+                    self.rows.bad(
+                        table,
+                        number,
+                        headers.get("id", "id"),
+                        say(
+                            self.rows.lang,
+                            f"deux lignes décrivent la même personne « {rid} »",
+                            f'two rows describe the same person "{rid}"',
+                        ),
+                        say(
+                            self.rows.lang,
+                            "fusionnez-les, ou donnez à chacune son id",
+                            "merge them, or give each an id",
+                        ),
+                    )
+                    return None
+                self.kumu.people[rid] = rec
+                self.kumu.elements[rid] = extra
+                for key in (rid, normalise(rec.name)):
+                    self.person_ids.setdefault(key, rid)
+            return None
+        if not types:
+            types = [self.provisional_type()]
+        return types, extra
+
+    def provisional_type(self) -> str:
+        """The type of an element whose Kumu type has no equivalent: « autre » when the scheme has it."""
+        return OTHER_TYPE if self.concepts.label("actor-type", OTHER_TYPE) != OTHER_TYPE else "association"
+
+    # -- connections
+
+    def read_kumu_connections(self, sheet: Sheet, table: Table, later: list[Callable[[], object]]) -> None:
+        for number, row, headers in self.cells(sheet, table):
+            src = self.required(table, number, row, headers, sheet, "from")
+            dst = self.required(table, number, row, headers, sheet, "to")
+            if not (src and dst):
+                continue
+            ktype = cell_text(row.get("kind"))
+            notation = self.concepts.notation("relation-kind", ktype) if ktype else None
+            kind = notation if notation in _KINDS else "partenariat"
+            sk_text = cell_text(row.get("support_kind"))
+            if kind == "soutien" and not (sk_text and self.concepts.notation("support-kind", sk_text)):
+                kind = "partenariat"  # a support without its nature is kept as a link, with its Kumu type
+            generic = ktype if kind == "partenariat" and notation != "partenariat" else None
+            for target in parse_list(dst):  # Kumu: several targets in "To", one connection each
+                later.append(
+                    partial(
+                        self._kumu_connection,
+                        sheet,
+                        table,
+                        number,
+                        row,
+                        headers,
+                        src,
+                        target,
+                        kind,
+                        ktype,
+                        generic,
+                    )
+                )
+
+    def kumu_end(self, table: Table, number: int, header: str, value: str) -> tuple[str, str] | None:
+        """(id, "person" or the kind) of a connection's end: a person of the workbook, else an actor."""
+        for key in (value, slugify(value), normalise(value)):
+            if key in self.person_ids:
+                return self.person_ids[key], "person"
+        return self.resolve(table, number, header, value, ("actor",))
+
+    def _kumu_connection(
+        self,
+        sheet: Sheet,
+        table: Table,
+        number: int,
+        row: dict,
+        headers: dict,
+        src: str,
+        dst: str,
+        kind: str,
+        ktype: str | None,
+        generic: str | None,
+    ) -> None:
+        lang = self.rows.lang
+        h_from, h_to = self.header(headers, sheet, "from"), self.header(headers, sheet, "to")
+        a = self.kumu_end(table, number, h_from, src)
+        b = self.kumu_end(table, number, h_to, dst)
+        own, props = self.extras(row)
+        direction = cell_text(own.get("direction"))
+        if direction is not None and direction.lower() not in DIRECTIONS:
+            self.rows.warn(
+                table,
+                number,
+                next((h for h in (row.get("_extra") or {}) if normalise(h) == "direction"), "Direction"),
+                say(
+                    lang,
+                    f"« {direction} » n'est pas une direction Kumu ; la connexion est gardée sans direction",
+                    f'"{direction}" is not a Kumu direction; the connection is kept without one',
+                ),
+                say(lang, "écrivez directed, undirected ou mutual", "write directed, undirected or mutual"),
+            )
+            direction = None
+        if not (a and b):
+            return
+        explicit = cell_text(row.get("id"))
+        record = None
+        if a[1] == "actor" and b[1] == "actor":
+            record = self.relation_record(sheet, table, number, row, headers, a[0], b[0], kind, generic)
+            if record is None and self.rows.problems:
+                return
+        rid = (
+            slugify(explicit)
+            if explicit
+            else record
+            or self.unique_id("connection", f"lien-{a[0]}-{b[0]}" + (f"-{slugify(ktype)}" if ktype else ""))
+        )
+        rec = self.model(
+            Connection,
+            {
+                "id": rid,
+                "source": a[0],
+                "target": b[0],
+                "type": ktype,
+                "label": cell_text(own.get("label")),
+                "direction": direction.lower() if direction else None,
+                "tags": parse_list(own.get("tags")),
+                "properties": props,
+                "description": cell_text(row.get("description")),
+                "start": self.date(table, number, row, headers, sheet, "debut"),
+                "end": self.date(table, number, row, headers, sheet, "fin"),
+                "record": record,
+                "sources": self.provenance(table, number, row, headers, sheet),
+            },
+            table,
+            number,
+            headers,
+            sheet,
+        )
+        if isinstance(rec, Connection):
+            if any(c.id == rec.id for c in self.kumu.connections):
+                self.rows.bad(
+                    table,
+                    number,
+                    headers.get("id", "ID"),
+                    say(
+                        lang,
+                        f"deux connexions ont l'id « {rec.id} »",
+                        f'two connections have the id "{rec.id}"',
+                    ),
+                    say(lang, "donnez à chacune son propre ID", "give each its own ID"),
+                )
+                return
+            self.kumu.connections.append(rec)
+
+    def unique_id(self, name: str, base: str) -> str:
+        """*base*, or *base*-2, -3…: Kumu keeps every row, even two connections of the same pair and type."""
+        taken = {c.id for c in self.kumu.connections} if name == "connection" else set(self.records[name])
+        rid, n = base, 1
+        while rid in taken:
+            n += 1
+            rid = f"{base}-{n}"
+        return rid
+
+    def kumu_summary(self, tables: list[tuple[Sheet, Table]]) -> None:
+        """One notice per Kumu type met, per sheet's kept columns, and for the tags that are not themes."""
+        lang = self.rows.lang
+        for sheet, table in tables:
+            if not self.kumu_table(sheet, table):
+                continue
+            unknown = [table.headers[i] for i in match_columns(table.headers, sheet)[1] if table.headers[i]]
+            if unknown:
+                self.rows.warn(
+                    table,
+                    None,
+                    None,
+                    say(
+                        lang,
+                        "colonnes Kumu gardées : "
+                        + ", ".join(f"« {h} »" for h in unknown)
+                        + " (Direction, Label, Tags, Image comme chez Kumu ; les autres comme propriétés)",
+                        "Kumu columns kept: "
+                        + ", ".join(f'"{h}"' for h in unknown)
+                        + " (Direction, Label, Tags, Image as in Kumu; the others as properties)",
+                    ),
+                )
+            if sheet.key != "actors":
+                continue
+            cols = match_columns(table.headers, sheet)[0]
+            header = next((table.headers[i] for i, k in cols.items() if k == "types"), "Type")
+            provisional = self.concepts.label("actor-type", self.provisional_type())
+            for written, (became, n) in self.kumu.types.items():
+                what = say(lang, f"{n} élément{'s' if n > 1 else ''}", f"{n} element{'s' if n > 1 else ''}")
+                if not written:
+                    text = say(
+                        lang,
+                        f"sans type ({what}) : type provisoire « {provisional} »",
+                        f'no type ({what}): provisional type "{provisional}"',
+                    )
+                elif not became:
+                    text = say(
+                        lang,
+                        f"type Kumu « {written} » ({what}) : pas d'équivalent évident ; gardé tel quel et comme "
+                        f"étiquette, avec le type provisoire « {provisional} »",
+                        f'Kumu type "{written}" ({what}): no obvious equivalent; kept as written and as a tag, '
+                        f'with the provisional type "{provisional}"',
+                    )
+                elif became == say(lang, "personne", "person"):
+                    text = say(
+                        lang,
+                        f"type Kumu « {written} » ({what}) : lu comme une personne (une fiche personne, pas un "
+                        "acteur) ; type gardé tel quel",
+                        f'Kumu type "{written}" ({what}): read as a person (a person record, not an actor); '
+                        "type kept as written",
+                    )
+                elif self.concepts.notation("actor-type", written):
+                    continue  # one of ours: nothing to say
+                else:
+                    text = say(
+                        lang,
+                        f"type Kumu « {written} » ({what}) : lu « {became} » ; gardé tel quel et comme étiquette",
+                        f'Kumu type "{written}" ({what}): read as "{became}"; kept as written and as a tag',
+                    )
+                self.rows.warn(
+                    table,
+                    None,
+                    header,
+                    text,
+                    say(
+                        lang,
+                        "si ce n'est pas le bon type, écrivez-en un de la liste (Entreprise, Association…) "
+                        "dans la colonne Type",
+                        "if it is not the right type, write one of the list in the Type column",
+                    ),
+                )
+        tags = sorted({t for e in self.kumu.elements.values() for t in e.tags} - set(self.kumu.types))
+        if tags:
+            self.rows.warn(
+                self.filename,
+                None,
+                "Tags",
+                say(
+                    lang,
+                    "étiquettes Kumu gardées, qui ne sont pas des thèmes : "
+                    + ", ".join(f"« {t} »" for t in tags),
+                    "Kumu tags kept that are not themes: " + ", ".join(f'"{t}"' for t in tags),
+                ),
+            )

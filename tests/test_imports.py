@@ -578,7 +578,7 @@ def test_a_record_of_another_import_is_not_modified_from_elsewhere(env, tmp_path
     path.write_text("nom;type;id\nGravelle Alliances;Association;gravelle-alliances\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         plan_import(path, data)
-    assert "kg import autre.csv --nom gravelle" in str(info.value)
+    assert "l'import « gravelle »" in str(info.value) and "--nom" not in str(info.value)
 
 
 def test_remove_import_drops_its_graph_and_folder(env):

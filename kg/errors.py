@@ -34,11 +34,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in an input file.
+    """One located problem in an input file, said in English (default) or French (``lang="fr"``).
 
     >>> print(Problem("data/actors.yaml", 14, "siren", '"21940018" has 8 digits; a SIREN has 9 digits',
     ...               "copy the 9 digits from the official register"))
     data/actors.yaml, line 14, field "siren": "21940018" has 8 digits; a SIREN has 9 digits — fix: copy the 9 digits from the official register
+    >>> print(Problem("x.csv, feuille acteurs", 3, "nom", "« A » : doublon probable", "fusionnez", "row", "fr"))
+    x.csv, feuille acteurs, ligne 3, colonne « nom » : « A » : doublon probable — correction : fusionnez
     """
 
     file: str
@@ -47,17 +49,24 @@ class Problem:
     message: str
     fix: str | None = None
     where: str = "line"  # "line", or "row" for spreadsheets and CSV
+    lang: str = "en"  # the language of the message and fix, and so of the words around them
 
-    def __str__(self) -> str:
+    def text(self, lang: str | None = None) -> str:
+        """The problem as one line, with its connecting words in *lang* (default: its own)."""
+        fr = (lang or self.lang) == "fr"
         parts = [self.file]
         if self.line is not None:
-            parts.append(f"{self.where} {self.line}")
+            parts.append(f"{'ligne' if fr else self.where} {self.line}")
         if self.field:
-            parts.append(f'field "{self.field}"')
-        text = ", ".join(parts) + f": {self.message}"
+            word = "column" if self.where == "row" else "field"  # a spreadsheet has columns
+            parts.append(f"colonne « {self.field} »" if fr else f'{word} "{self.field}"')
+        text = ", ".join(parts) + (f" : {self.message}" if fr else f": {self.message}")
         if self.fix:
-            text += f" — fix: {self.fix}"
+            text += f" — correction : {self.fix}" if fr else f" — fix: {self.fix}"
         return text
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 class KGError(Exception):

@@ -485,7 +485,7 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(env, tmp_path
     assert "Financements" in text["Relations", 3]
     assert "« 31/02/2023 »" in text["Relations", 5]
     assert "« environ 10k »" in text["Financements", 2]
-    assert 'row 6, field "commune"' in str(info.value)
+    assert "ligne 6, colonne « commune »" in str(info.value)
     # nothing written: no import folder, the store unchanged
     assert not (data / "imports").exists()
     assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
@@ -702,7 +702,9 @@ def test_commands_template_import_export(env, tmp_path, cli):
     r = runner.invoke(cli, ["import", str(tmp_path / "export.xlsx"), *common])
     assert r.exit_code == 0 and "Aucun changement" in r.output, r.output
     r = runner.invoke(cli, ["import", str(_bad_workbook(tmp_path / "mauvais.xlsx")), *common])
-    assert r.exit_code == 3 and 'mauvais.xlsx, feuille Acteurs, row 2, field "SIREN"' in r.output, r.output
+    assert r.exit_code == 3 and "mauvais.xlsx, feuille Acteurs, ligne 2, colonne « SIREN »" in r.output, (
+        r.output
+    )
     r = runner.invoke(cli, ["import", "--remove", "gravelle", *common])
     assert r.exit_code == 0 and "supprimé" in r.output
     for command in ("template", "import", "export-xlsx"):

@@ -258,6 +258,7 @@ def plan_import(
                         "no import name in the file name",
                     ),
                     say(lang, "passez --nom mon-territoire", "pass --name my-territory"),
+                    lang=lang,
                 )
             ],
             say(
@@ -339,6 +340,7 @@ def plan_import(
                         "name the sheets Acteurs, Relations, Programmes, Partenaires, Financements, Sources "
                         "(or start from `kg template`)",
                     ),
+                    lang=lang,
                 )
             ],
             say(

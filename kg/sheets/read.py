@@ -42,7 +42,7 @@ Said = tuple[str, str]  # (French, English)
 def _refuse(name: str, lang: str, message: Said, fix: Said) -> InputError:
     msg, how = say(lang, *message), say(lang, *fix)
     summary = say(lang, f"{name} : {msg} ; rien n'a été écrit", f"{name}: {msg}; nothing was written")
-    return InputError([Problem(name, None, None, msg, how)], summary)
+    return InputError([Problem(name, None, None, msg, how, lang=lang)], summary)
 
 
 def _table(file: str, name: str, rows: Iterator[tuple[int, list[Any]]], **seen: Any) -> Table | None:
@@ -219,6 +219,7 @@ def _skip_notices(where: str, others: list[str], notices: list[Problem] | None, 
                         "enregistrez chaque feuille en .csv, ou importez ce classeur à part",
                         "save each sheet as .csv, or import that workbook on its own",
                     ),
+                    lang=lang,
                 )
             )
 

@@ -38,22 +38,12 @@ def column_letter(index: int) -> str:
 
 
 def describe(p: Problem, lang: str = "fr") -> str:
-    """One located problem or warning as a catalyst reads it, in French (or English).
+    """One located problem or warning as a catalyst reads it, in French (or English): :meth:`Problem.text`.
 
-    >>> print(describe(Problem("x.csv, feuille acteurs", 3, "nom", "« A » : doublon probable", "fusionnez")))
-    x.csv, feuille acteurs, ligne 3, colonne « nom » : « A » : doublon probable — correction : fusionnez
-    >>> print(describe(Problem("x.csv, feuille acteurs", 3, "nom", "duplicate", "merge"), "en"))
+    >>> print(describe(Problem("x.csv, feuille acteurs", 3, "nom", "duplicate", "merge", "row"), "en"))
     x.csv, feuille acteurs, row 3, column "nom": duplicate — fix: merge
     """
-    parts = [p.file]
-    if p.line is not None:
-        parts.append(f"{say(lang, 'ligne', 'row')} {p.line}")
-    if p.field:
-        parts.append(say(lang, f"colonne « {p.field} »", f'column "{p.field}"'))
-    text = ", ".join(parts) + say(lang, f" : {p.message}", f": {p.message}")
-    if p.fix:
-        text += say(lang, f" — correction : {p.fix}", f" — fix: {p.fix}")
-    return text
+    return p.text(lang)
 
 
 class Rows:
@@ -77,13 +67,13 @@ class Rows:
         if row is not None and header is not None and cell in self._cells:
             return
         self._cells.add(cell)
-        self.problems.append(Problem(table.where, row, header, message, fix, where="row"))
+        self.problems.append(Problem(table.where, row, header, message, fix, where="row", lang=self.lang))
 
     def warn(
         self, table: Table | str, row: int | None, header: str | None, message: str, fix: str | None = None
     ) -> None:
         where = table if isinstance(table, str) else table.where
-        self.note(Problem(where, row, header, message, fix, where="row"))
+        self.note(Problem(where, row, header, message, fix, where="row", lang=self.lang))
 
     def flush(self) -> None:
         """Warn once per column of the numbers read as spreadsheet date serials (the first one, and how many)."""

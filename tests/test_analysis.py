@@ -160,6 +160,9 @@ def test_the_actor_network_ties_actors_through_activities_and_directly():
     G.add_edge("b", "meet", kind="evenement")
     H2 = actor_graph(G)
     assert ("b", "e") in H2.edges and H2.graph["persons"]["through_a_post"] == 1
+    # keep: persons count only within the selection
+    assert actor_graph(G, keep={"a", "b", "p"}).graph["persons"] == {"through_a_post": 0, "left_out": 0}
+    assert actor_graph(G, keep={"e", "b", "meet"}).graph["persons"] == {"through_a_post": 1, "left_out": 0}
     # keep: a programme left out ties nobody
     assert ("a", "b") not in actor_graph(G, keep={"a", "b"}).edges
     assert ("a", "b") in actor_graph(G, keep={"a", "b", "p"}).edges
@@ -424,3 +427,12 @@ def test_the_cli_prints_the_network_first(built_store):
     out = CliRunner().invoke(app, ["analyse", "--store", str(built_store)]).output
     assert out.startswith("Réseau des acteurs : ") and "paires d'acteurs" in out.splitlines()[0]
     assert Path(built_store).exists()
+
+
+def test_constraint_is_networkx_constraint_in_a_fixed_order():
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(120, 3, 0.3, seed=2), str)
+    ref = nx.constraint(H)
+    got = constraint(H, engine="networkx")
+    assert all(math.isclose(ref[v], got[v], rel_tol=1e-12) for v in H)
+    H.add_node("alone")
+    assert math.isnan(constraint(H, ["alone"], engine="networkx")["alone"])

@@ -84,7 +84,12 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     for a, b, d in G.edges(data=True):
         if d.get("kind") == "poste" and kind(a) == "person" and b in actor_set:
             posts[a].add(b)
-    persons = [n for n, d in G.nodes(data=True) if d.get("kind") == "person"]
+    # the persons of the selection: all of them, or those kept or holding a post in a kept actor
+    persons = [
+        n
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == "person" and (keep is None or n in keep or posts.get(n))
+    ]
 
     def as_actors(n: str) -> set[str]:
         if n in actor_set:

@@ -105,7 +105,7 @@ _S: dict[str, dict[str, str]] = {
         "chemins entre les {pairs} paires d'acteurs de groupes différents passent par lui.",
         "between_groups": " Entre groupes, {pct} des plus courts chemins des {pairs} paires d'acteurs de groupes "
         "différents passent par lui.",
-        "cut": " Sans lui, {n} acteur{s} n'aurai{ent} plus aucun chemin vers les autres.",
+        "cut": " Sans lui, {n} acteur{s} n'aurai{ent} plus aucun chemin vers les {m} autres acteurs de son réseau.",
         "loose": " Ses {deg} contacts sont peu liés entre eux : {density} des liens possibles entre eux existent "
         "(contrainte de Burt {c}).",
         "community": "Groupe {i} : {n} acteurs plus liés entre eux qu'avec les autres (communautés de modularité) ; "
@@ -132,7 +132,7 @@ _S: dict[str, dict[str, str]] = {
         "{pairs} pairs of actors in different groups go through it.",
         "between_groups": " Between groups, {pct} of the shortest paths of the {pairs} pairs of actors in different "
         "groups go through it.",
-        "cut": " Without it, {n} actor{s} would have no path to the others.",
+        "cut": " Without it, {n} actor{s} would have no path to the {m} other actors of its network.",
         "loose": " Its {deg} contacts are loosely linked to each other: {density} of the possible ties between them "
         "exist (Burt's constraint {c}).",
         "community": "Group {i}: {n} actors more tied to each other than to the others (modularity communities); "
@@ -312,7 +312,7 @@ def _brokers(
         cross_pairs = cross_pairs_all - (n - (sizes[own] if own else 1))
         share = cross[v] / cross_pairs if cross_pairs else 0.0
         contact_groups = sorted({group_number[u] for u in H[v] if u in group_number})
-        cut = cut_off(H, v)
+        cut, rest = cut_off(H, v)
         loose = deg >= 2 and not math.isnan(density[v]) and density[v] < LOOSE_CONTACTS_MAX_DENSITY
         sentence = S["broker"].format(
             label=label(v), pct=_percent(bet[v], lang), pairs=number(_pairs(n - 1), lang)
@@ -325,7 +325,7 @@ def _brokers(
             else:
                 sentence += S["between_groups"].format(**figures)
         if cut:
-            sentence += S["cut"].format(n=cut, s=_s(cut), ent="ent" if cut > 1 else "t")
+            sentence += S["cut"].format(n=cut, s=_s(cut), ent="ent" if cut > 1 else "t", m=rest)
         if loose:
             sentence += S["loose"].format(
                 deg=deg, density=_percent(density[v], lang), c=_decimal(cons[v], lang)

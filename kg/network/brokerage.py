@@ -194,12 +194,13 @@ def contact_density(H: nx.Graph, nodes: Iterable[str]) -> dict[str, float]:
     return out
 
 
-def cut_off(H: nx.Graph, v: str) -> int:
-    """How many nodes would lose every path to the largest remaining part of v's component without v."""
+def cut_off(H: nx.Graph, v: str) -> tuple[int, int]:
+    """Without *v*: how many nodes of its component would lose every path to the largest remaining part
+    of it, and how many nodes that part has. ``(0, n)`` when *v* is not a cut vertex."""
     component = nx.node_connected_component(H, v)
     rest = H.subgraph(component - {v})
     sizes = [len(c) for c in nx.connected_components(rest)]
-    return sum(sizes) - max(sizes) if sizes else 0
+    return (sum(sizes) - max(sizes), max(sizes)) if sizes else (0, 0)
 
 
 def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[list[str]]:

@@ -296,7 +296,7 @@ def test_suggested_links_name_shared_partners_themes_and_territories():
     found = {tuple(sorted((f.figures["a"], f.figures["b"]))): f for f in res.suggestions}
     assert ("club", "lycee") in found and ("far", "ville") not in found  # a theme alone is not a reason
     s = found[("club", "lycee")]
-    assert "ont 1 partenaire en commun (Ville)" in s.sentence
+    assert "sont tous deux liés au même acteur (Ville)" in s.sentence
     assert (
         "travaillent tous deux sur « Jeunesse »" in s.sentence
         and "agissent tous deux sur Charenton-le-Pont" in s.sentence
@@ -436,3 +436,11 @@ def test_constraint_is_networkx_constraint_in_a_fixed_order():
     assert all(math.isclose(ref[v], got[v], rel_tol=1e-12) for v in H)
     H.add_node("alone")
     assert math.isnan(constraint(H, ["alone"], engine="networkx")["alone"])
+
+
+def test_a_graph_without_ties_or_actors_gives_empty_sections_not_errors():
+    empty = analyse(projection())
+    assert (empty.brokers, empty.communities, empty.isolated, empty.suggestions) == ([], [], [], [])
+    assert empty.summary["pairs"] == 0
+    only_programmes = analyse(projection(("p", "programme"), ("q", "programme"), edges=[("p", "q", "partie")]))
+    assert only_programmes.summary["actors"] == 0 and only_programmes.brokers == []

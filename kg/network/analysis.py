@@ -113,8 +113,10 @@ _S: dict[str, dict[str, str]] = {
         "theme": " ; thème le plus partagé : {t} ({k} membres sur {n})",
         "isolated": "{label} n'a aucun lien avec un autre acteur dans le graphe : ni relation directe, ni programme, "
         "financement, événement ou publication en commun. Une rencontre à organiser.",
-        "suggestion": "{a} et {b} ne sont pas encore liés, mais {reasons}.",
-        "partners": "ont {n} partenaire{s} en commun ({names})",
+        "suggestion": "{a} et {b} n'ont pas encore de lien entre eux, mais {reasons}.",
+        "partners": "sont tous deux liés {same} ({names})",
+        "same_one": "au même acteur",
+        "same_many": "aux {n} mêmes acteurs",
         "themes": "travaillent tous deux sur {names}",
         "territories": "agissent tous deux sur {names}",
         "and": " et ",
@@ -140,8 +142,10 @@ _S: dict[str, dict[str, str]] = {
         "theme": "; most shared theme: {t} ({k} of {n} members)",
         "isolated": "{label} has no tie to any other actor in the graph: no direct relation, no shared programme, "
         "funding, event or publication. A meeting to organise.",
-        "suggestion": "{a} and {b} are not linked yet, but they {reasons}.",
-        "partners": "share {n} partner{s} ({names})",
+        "suggestion": "{a} and {b} have no tie to each other yet, but they {reasons}.",
+        "partners": "are both tied to {same} ({names})",
+        "same_one": "the same actor",
+        "same_many": "the same {n} actors",
         "themes": "both work on {names}",
         "territories": "both act in {names}",
         "and": " and ",
@@ -239,6 +243,8 @@ def _analyse(
     persons = H.graph["persons"]
     res = Analysis(
         summary={
+            "nodes": n,  # the actor network's nodes and edges: its actors and ties
+            "edges": H.number_of_edges(),
             "actors": n,
             "ties": H.number_of_edges(),
             "pairs": _pairs(n),
@@ -393,7 +399,8 @@ def _suggestions(res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, *, lang: str, t
         reasons = []
         if s.partners:
             names = _names([label(p) for p in s.partners], lang)
-            reasons.append(S["partners"].format(n=len(s.partners), s=_s(len(s.partners)), names=names))
+            same = S["same_one"] if len(s.partners) == 1 else S["same_many"].format(n=len(s.partners))
+            reasons.append(S["partners"].format(same=same, names=names))
         if s.themes:
             reasons.append(
                 S["themes"].format(

@@ -196,10 +196,25 @@ def contact_density(H: nx.Graph, nodes: Iterable[str]) -> dict[str, float]:
 
 def cut_off(H: nx.Graph, v: str) -> tuple[int, int]:
     """Without *v*: how many nodes of its component would lose every path to the largest remaining part
-    of it, and how many nodes that part has. ``(0, n)`` when *v* is not a cut vertex."""
-    component = nx.node_connected_component(H, v)
-    rest = H.subgraph(component - {v})
-    sizes = [len(c) for c in nx.connected_components(rest)]
+    of it, and how many nodes that part has. ``(0, size − 1)`` when *v* is not a cut vertex."""
+    adj = H.adj
+    seen = {v}
+    sizes = []
+    for start in adj[v]:
+        if start in seen:
+            continue
+        seen.add(start)
+        frontier, size = [start], 1
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for y in adj[x]:
+                    if y not in seen:
+                        seen.add(y)
+                        nxt.append(y)
+            size += len(nxt)
+            frontier = nxt
+        sizes.append(size)
     return (sum(sizes) - max(sizes), max(sizes)) if sizes else (0, 0)
 
 

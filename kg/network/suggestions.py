@@ -16,8 +16,8 @@ then by their names, so the ranking is the same from run to run.
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
+import heapq
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
@@ -68,8 +68,16 @@ def _best(H: nx.Graph, members: list[str]) -> list[str]:
     return sorted(sorted(members, key=lambda m: (-H.degree(m), m))[:MAX_GROUP])
 
 
+#: when the kept pairs pass this many, only the best *top* are kept (bounded memory on a national graph)
+_PRUNE_AT = 50_000
+
+
 def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Suggestion]:
     """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
+
+    Candidates are the actors two steps away (through a partner) and the actors of the same
+    territory; in a crowded group (a partner's contacts, a territory's actors) only the
+    :data:`MAX_GROUP` best-tied are paired, which keeps the cost linear in the number of groups.
 
     Parameters
     ----------
@@ -85,36 +93,80 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
     list of Suggestion
         Ranked by score, then by the two actors' labels and ids.
     """
-    themes, places = _context(G, H)
-    candidates: set[tuple[str, str]] = set()
+    themes_of, places_of = _context(G, H)
+    order = sorted(H)
+    index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
+    near = [{index[u] for u in H[v]} for v in order]
+    pairable = [
+        near[i] if len(near[i]) <= MAX_GROUP else {index[u] for u in _best(H, list(H[v]))}
+        for i, v in enumerate(order)
+    ]
+    themes = [themes_of[v] for v in order]
+    places = [places_of[v] for v in order]
     by_place: dict[str, list[str]] = defaultdict(list)
-    for v in sorted(H):
-        for t in places[v]:
+    for v in order:
+        for t in places_of[v]:
             by_place[t].append(v)
-    for t in sorted(by_place):
-        candidates.update(itertools.combinations(_best(H, by_place[t]), 2))
-    for w in sorted(H):
-        candidates.update(itertools.combinations(_best(H, list(H[w])), 2))
+    same_place: list[set[int]] = [set() for _ in order]
+    for members in by_place.values():
+        best = {index[u] for u in _best(H, members)}
+        for i in best:
+            same_place[i] |= best
+    label = [str(H.nodes[v].get("label") or v) for v in order]
+    ranked: list[tuple[float, str, str, int, int]] = []
+    floor = 0.0
+    for a in range(len(order)):
+        mine = near[a]
+        # partners of a and b, counted once per shared partner w (exact unless a crowded w was capped)
+        count: Counter[int] = Counter()
+        capped = False
+        for w in mine:
+            if a in pairable[w]:
+                count.update(pairable[w])
+            capped = capped or len(pairable[w]) < len(near[w])
+        for b in same_place[a]:
+            count[b] += 0
+        room_a, topics_a = len(places[a]), len(themes[a])
+        for b, partners in count.items():
+            if b <= a or b in mine:
+                continue
+            if capped:
+                partners = len(mine & near[b])
+            # the best score b could reach: skip it without comparing places and themes
+            bound = (
+                WEIGHTS["partners"] * partners
+                + WEIGHTS["territories"] * min(room_a, len(places[b]))
+                + WEIGHTS["themes"] * min(topics_a, len(themes[b]))
+            )
+            if bound < floor:
+                continue
+            territories = len(places[a] & places[b]) if room_a else 0
+            if not partners and not territories:
+                continue
+            shared_themes = len(themes[a] & themes[b]) if topics_a else 0
+            if partners + territories + shared_themes < MIN_SHARED:
+                continue
+            score = (
+                WEIGHTS["partners"] * partners
+                + WEIGHTS["territories"] * territories
+                + WEIGHTS["themes"] * shared_themes
+            )
+            if score < floor:
+                continue
+            ranked.append((-score, label[a], label[b], a, b))
+            if len(ranked) > _PRUNE_AT:
+                ranked = heapq.nsmallest(top, ranked)
+                floor = -ranked[-1][0]
     found = []
-    for a, b in sorted(candidates):
-        if H.has_edge(a, b):
-            continue
-        partners = tuple(sorted(set(H[a]) & set(H[b])))
-        territories = tuple(sorted(places[a] & places[b]))
-        if not partners and not territories:
-            continue
-        shared_themes = tuple(sorted(themes[a] & themes[b]))
-        if len(partners) + len(territories) + len(shared_themes) < MIN_SHARED:
-            continue
-        score = (
-            WEIGHTS["partners"] * len(partners)
-            + WEIGHTS["territories"] * len(territories)
-            + WEIGHTS["themes"] * len(shared_themes)
+    for neg, _, _, a, b in heapq.nsmallest(top, ranked):
+        found.append(
+            Suggestion(
+                order[a],
+                order[b],
+                tuple(sorted(order[i] for i in near[a] & near[b])),
+                tuple(sorted(themes[a] & themes[b])),
+                tuple(sorted(places[a] & places[b])),
+                -neg,
+            )
         )
-        found.append(Suggestion(a, b, partners, shared_themes, territories, score))
-
-    def label(v: str) -> str:
-        return str(H.nodes[v].get("label") or v)
-
-    found.sort(key=lambda s: (-s.score, label(s.a), label(s.b), s.a, s.b))
-    return found[:top]
+    return found

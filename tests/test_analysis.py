@@ -160,6 +160,12 @@ def test_the_actor_network_ties_actors_through_activities_and_directly():
     G.add_edge("b", "meet", kind="evenement")
     H2 = actor_graph(G)
     assert ("b", "e") in H2.edges and H2.graph["persons"]["through_a_post"] == 1
+    # a programme modelled on an actor does not make it a partner of the programme's actors
+    G.add_node("labo", kind="actor", label="Labo")
+    G.add_edge("p", "labo", kind="inspiration")
+    assert actor_graph(G).degree("labo") == 0
+    G.add_edge("a", "labo", kind="inspiration")
+    assert list(actor_graph(G)["labo"]) == ["a"]
     # keep: persons count only within the selection
     assert actor_graph(G, keep={"a", "b", "p"}).graph["persons"] == {"through_a_post": 0, "left_out": 0}
     assert actor_graph(G, keep={"e", "b", "meet"}).graph["persons"] == {"through_a_post": 1, "left_out": 0}
@@ -188,6 +194,12 @@ def test_programmes_are_never_brokers_and_a_broker_needs_actor_pairs_through_it(
         "66,7 % des plus courts chemins entre les 6 paires d'autres acteurs passent par lui" in hub.sentence
     )
     assert "Sans lui, 2 acteurs n'auraient plus aucun chemin" in hub.sentence
+    assert "Estimation" not in hub.sentence
+    sampled = analyse(star_of_programmes(), k=2).brokers
+    assert (
+        sampled
+        and "Estimation à partir des plus courts chemins de 2 acteurs tirés au hasard" in sampled[0].sentence
+    )
     # the same actors in one programme: no actor pair needs anyone, so no broker (Club Gravelle's case)
     one = projection(
         *[(n, "actor") for n in ("hub", "a1", "a2", "b1")],
@@ -442,5 +454,7 @@ def test_a_graph_without_ties_or_actors_gives_empty_sections_not_errors():
     empty = analyse(projection())
     assert (empty.brokers, empty.communities, empty.isolated, empty.suggestions) == ([], [], [], [])
     assert empty.summary["pairs"] == 0
-    only_programmes = analyse(projection(("p", "programme"), ("q", "programme"), edges=[("p", "q", "partie")]))
+    only_programmes = analyse(
+        projection(("p", "programme"), ("q", "programme"), edges=[("p", "q", "partie")])
+    )
     assert only_programmes.summary["actors"] == 0 and only_programmes.brokers == []

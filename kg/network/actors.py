@@ -18,7 +18,8 @@ NetworkX projection (:func:`kg.network.projection.project`), plus the direct tie
   a broker. A relation between two activities (a programme part of, continuing or inspired by
   another, a grant for a programme, a publication about a programme) does not tie the actors
   of the one to the actors of the other: sharing a programme is a tie, taking part in a
-  neighbouring one is not.
+  neighbouring one is not. Nor does a programme modelled on an actor (``inspiration``) make that
+  actor one of the programme's actors; between two actors, an inspiration is a direct tie.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -43,7 +44,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["ACTIVITY_KINDS", "ACTOR_KIND", "NOT_A_TIE", "actor_graph"]
+__all__ = ["ACTIVITY_KINDS", "ACTOR_KIND", "NOT_A_TIE", "NOT_TAKING_PART", "actor_graph"]
 
 #: node kinds of the projection that are shared activities: they tie their actors, never brokers
 ACTIVITY_KINDS = frozenset({"programme", "funding", "event", "publication"})
@@ -51,6 +52,10 @@ ACTIVITY_KINDS = frozenset({"programme", "funding", "event", "publication"})
 ACTOR_KIND = "actor"
 #: edge kinds that are not ties between actors (where an actor works is context, not an alliance)
 NOT_A_TIE = frozenset({"territoire"})
+#: edge kinds that tie two actors directly but do not make an actor one of an activity's actors: a
+#: programme modelled on an actor (AET on the Labo des partenariats de Strasbourg) does not make that
+#: actor a partner of everyone in the programme
+NOT_TAKING_PART = frozenset({"inspiration"})
 
 
 def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph:
@@ -106,7 +111,7 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
             continue  # activity–activity: not a tie between their actors
         if a_act or b_act:
             activity, other = (a, b) if a_act else (b, a)
-            if keep is None or activity in keep:
+            if d.get("kind") not in NOT_TAKING_PART and (keep is None or activity in keep):
                 members[activity] |= as_actors(other)
             continue
         for x, y in itertools.product(as_actors(a), as_actors(b)):

@@ -28,6 +28,7 @@ from kg.network.brokerage import (
     cross_group_betweenness,
     cut_off,
     effective_size,
+    pivot_count,
 )
 from kg.network.growth import describe_growth, growth
 from kg.network.suggestions import suggest_links
@@ -105,6 +106,7 @@ _S: dict[str, dict[str, str]] = {
         "chemins entre les {pairs} paires d'acteurs de groupes différents passent par lui.",
         "between_groups": " Entre groupes, {pct} des plus courts chemins des {pairs} paires d'acteurs de groupes "
         "différents passent par lui.",
+        "estimate": " Estimation à partir des plus courts chemins de {k} acteurs tirés au hasard.",
         "cut": " Sans lui, {n} acteur{s} n'aurai{ent} plus aucun chemin vers les {m} autres acteurs de son réseau.",
         "loose": " Ses {deg} contacts sont peu liés entre eux : {density} des liens possibles entre eux existent "
         "(contrainte de Burt {c}).",
@@ -134,6 +136,7 @@ _S: dict[str, dict[str, str]] = {
         "{pairs} pairs of actors in different groups go through it.",
         "between_groups": " Between groups, {pct} of the shortest paths of the {pairs} pairs of actors in different "
         "groups go through it.",
+        "estimate": " Estimated from the shortest paths of {k} actors drawn at random.",
         "cut": " Without it, {n} actor{s} would have no path to the {m} other actors of its network.",
         "loose": " Its {deg} contacts are loosely linked to each other: {density} of the possible ties between them "
         "exist (Burt's constraint {c}).",
@@ -308,6 +311,7 @@ def _brokers(
     cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine)
     sizes = Counter(group_number.get(v, 0) for v in H)
     cross_pairs_all = (_pairs(n) - sum(_pairs(c) for g, c in sizes.items() if g)) if n else 0
+    pivots = pivot_count(n, k)
     cons = constraint(H, best, engine=engine)
     eff = effective_size(H, best)
     density = contact_density(H, best)
@@ -330,6 +334,8 @@ def _brokers(
                 sentence += S["groups"].format(which=which, **figures)
             else:
                 sentence += S["between_groups"].format(**figures)
+        if pivots:
+            sentence += S["estimate"].format(k=number(pivots, lang))
         if cut:
             sentence += S["cut"].format(n=cut, s=_s(cut), ent="ent" if cut > 1 else "t", m=rest)
         if loose:
@@ -344,6 +350,7 @@ def _brokers(
                 {
                     "betweenness": bet[v],
                     "pairs": _pairs(n - 1),
+                    "pivots": pivots,
                     "cross_group_betweenness": share,
                     "cross_group_pairs": cross_pairs,
                     "contact_groups": contact_groups,

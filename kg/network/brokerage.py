@@ -22,6 +22,7 @@ __all__ = [
     "cross_group_betweenness",
     "cut_off",
     "effective_size",
+    "pivot_count",
 ]
 
 #: below this many nodes, betweenness is exact; above, it is estimated from k pivots
@@ -46,14 +47,17 @@ def _igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     return g, nodes
 
 
-def _pivots(H: nx.Graph, k: int | None, seed: int) -> list[str] | None:
-    """The sources of an estimated betweenness (None: exact), drawn from the sorted nodes."""
-    n = H.number_of_nodes()
+def pivot_count(n: int, k: int | None = None) -> int | None:
+    """How many pivots estimate the betweenness of *n* nodes (None: computed exactly)."""
     if k is None and n > EXACT_BELOW:
         k = 200
-    if k is None or k >= n:
-        return None
-    return random.Random(seed).sample(sorted(H.nodes), k)
+    return None if k is None or k >= n else k
+
+
+def _pivots(H: nx.Graph, k: int | None, seed: int) -> list[str] | None:
+    """The sources of an estimated betweenness (None: exact), drawn from the sorted nodes."""
+    k = pivot_count(H.number_of_nodes(), k)
+    return None if k is None else random.Random(seed).sample(sorted(H.nodes), k)
 
 
 def betweenness(

@@ -153,7 +153,7 @@ _WORDS = {
         "relations": ("relation en cours", "relations en cours"),
         "fundings": ("financement en cours", "financements en cours"),
         "foundings": ("lien de fondation", "liens de fondation"),
-        "continuations": ("programme en prolongeant un autre", "programmes en prolongeant un autre"),
+        "continuations": ("programme qui en prolonge un autre", "programmes qui en prolongent d'autres"),
         "inspirations": ("inspiration", "inspirations"),
         "events": ("événement", "événements"),
         "publications": ("publication", "publications"),

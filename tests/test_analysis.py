@@ -1,15 +1,38 @@
-"""Analysis: igraph and NetworkX agree on small graphs; findings on the curated data speak plainly."""
+"""Analysis: the measures run on the actor network and say what they measured; igraph and NetworkX agree.
+
+Each measure is checked on tiny inline graphs, with at least two inputs that must give different answers.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import ACTOR
+from conftest import ACTOR, ROOT
 
-from kg.network.analysis import analyse, betweenness, communities, constraint, effective_size
+from kg.network.actors import actor_graph
+from kg.network.analysis import analyse
+from kg.network.brokerage import (
+    betweenness,
+    communities,
+    constraint,
+    cross_group_betweenness,
+    effective_size,
+)
+from kg.network.growth import growth
+from kg.network.suggestions import suggest_links
+
+T = "https://w3id.org/territorial-kg/id/territory/"
+
+
+# ---------------------------------------------------------------- engines agree
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -28,6 +51,24 @@ def test_sampled_betweenness_igraph_matches_networkx_for_the_same_pivots():
     exact = nx.betweenness_centrality(H)
     top = sorted(exact, key=exact.get, reverse=True)[:5]
     assert len(set(top) & set(sorted(a, key=a.get, reverse=True)[:10])) >= 4
+
+
+@pytest.mark.parametrize("k", [None, 40])
+def test_cross_group_betweenness_igraph_matches_networkx(k):
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(200, 2, 0.2, seed=4), str)
+    groups = communities(H, engine="networkx")
+    a = cross_group_betweenness(H, groups, k=k, engine="igraph")
+    b = cross_group_betweenness(H, groups, k=k, engine="networkx")
+    assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
+
+
+def test_cross_group_betweenness_with_one_group_per_node_is_betweenness():
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(60, 2, 0.2, seed=1), str)
+    raw = nx.betweenness_centrality(H, normalized=False)
+    got = cross_group_betweenness(H, [[v] for v in H], engine="networkx")
+    assert all(math.isclose(raw[v], got[v], abs_tol=1e-9) for v in H)
+    one_group = cross_group_betweenness(H, [list(H)], engine="networkx")
+    assert all(v == 0 for v in one_group.values())
 
 
 @pytest.mark.slow
@@ -49,36 +90,371 @@ def test_communities_igraph_as_good_as_networkx():
     assert mod_ig >= 0.95 * mod_nx
 
 
+# ---------------------------------------------------------------- tiny projections
+
+
+def projection(*nodes, edges=(), labels=None) -> nx.MultiDiGraph:
+    """A projection: nodes ``(id, kind[, attrs])``, edges ``(a, b, kind[, attrs])``."""
+    G = nx.MultiDiGraph()
+    G.graph["concept_labels"] = labels or {}
+    for spec in nodes:
+        n, kind, attrs = (*spec, {}) if len(spec) == 2 else spec
+        attrs = {"label": n.title(), "themes": [], "territory": [], "start": None, "end": None, **attrs}
+        G.add_node(n, kind=kind, **attrs)
+    for spec in edges:
+        a, b, kind, attrs = (*spec, {}) if len(spec) == 3 else spec
+        G.add_edge(a, b, kind=kind, **{"start": None, "end": None, "sources": [], **attrs})
+    return G
+
+
+def star_of_programmes() -> nx.MultiDiGraph:
+    """Two programmes sharing one actor (hub), each with two more actors; leaf is tied to hub by a support."""
+    return projection(
+        *[(n, "actor") for n in ("hub", "a1", "a2", "b1", "b2")],
+        ("p", "programme"),
+        ("q", "programme"),
+        edges=[
+            ("hub", "p", "participation"),
+            ("a1", "p", "participation"),
+            ("a2", "p", "participation"),
+            ("hub", "q", "participation"),
+            ("b1", "q", "participation"),
+            ("b2", "q", "participation"),
+        ],
+    )
+
+
+def test_the_actor_network_ties_actors_through_activities_and_directly():
+    G = projection(
+        *[(n, "actor") for n in "abcdef"],
+        ("jo", "person"),
+        ("nobody", "person"),
+        ("p", "programme"),
+        ("g", "funding"),
+        ("meet", "event"),
+        ("pub", "publication"),
+        ("q", "programme"),
+        ("t", "territory"),
+        edges=[
+            ("a", "p", "participation"),
+            ("b", "p", "participation"),
+            ("c", "g", "financement"),
+            ("g", "d", "financement"),
+            ("jo", "meet", "evenement", {"role": "intervenant"}),
+            ("jo", "e2", "poste"),  # e2 is no actor: not a post in the network
+            ("f", "pub", "publication", {"role": "auteur"}),
+            ("pub", "a", "sujet"),
+            ("p", "q", "partie"),  # programmes tied to each other tie nobody
+            ("a", "t", "territoire"),
+            ("b", "t", "territoire"),
+            ("nobody", "meet", "evenement"),
+        ],
+    )
+    H = actor_graph(G)
+    assert sorted(H) == list("abcdef")  # no programme, funding, event, publication, person or territory
+    assert sorted(H.edges()) == [("a", "b"), ("a", "f"), ("c", "d")]
+    assert H.graph["activities"]["a"] == ("p", "pub")
+    assert H.graph["persons"] == {"through_a_post": 0, "left_out": 2}
+    # a person counts for the organisation of their post: e is now tied to the event's other participant
+    G.add_edge("jo", "e", kind="poste")
+    G.add_edge("b", "meet", kind="evenement")
+    H2 = actor_graph(G)
+    assert ("b", "e") in H2.edges and H2.graph["persons"]["through_a_post"] == 1
+    # a programme modelled on an actor does not make it a partner of the programme's actors
+    G.add_node("labo", kind="actor", label="Labo")
+    G.add_edge("p", "labo", kind="inspiration")
+    assert actor_graph(G).degree("labo") == 0
+    G.add_edge("a", "labo", kind="inspiration")
+    assert list(actor_graph(G)["labo"]) == ["a"]
+    # keep: persons count only within the selection
+    assert actor_graph(G, keep={"a", "b", "p"}).graph["persons"] == {"through_a_post": 0, "left_out": 0}
+    assert actor_graph(G, keep={"e", "b", "meet"}).graph["persons"] == {"through_a_post": 1, "left_out": 0}
+    # keep: a programme left out ties nobody
+    assert ("a", "b") not in actor_graph(G, keep={"a", "b"}).edges
+    assert ("a", "b") in actor_graph(G, keep={"a", "b", "p"}).edges
+
+
+def test_a_publication_about_an_actor_is_a_tie_not_isolation():
+    lone = projection(
+        ("juris", "actor"), ("pemb", "actor"), ("art", "publication"), edges=[("juris", "art", "publication")]
+    )
+    assert [f.subject for f in analyse(lone).isolated] == ["juris", "pemb"]
+    about = lone.copy()
+    about.add_edge("art", "pemb", kind="sujet", start=None, end=None, sources=[])
+    assert analyse(about).isolated == []
+
+
+def test_programmes_are_never_brokers_and_a_broker_needs_actor_pairs_through_it():
+    # in the mixed graph, programmes p and q are the brokers; in the actor network only the hub is
+    res = analyse(star_of_programmes())
+    assert [f.subject for f in res.brokers] == ["hub"]
+    hub = res.brokers[0]
+    assert hub.figures["pairs"] == 6 and math.isclose(hub.figures["betweenness"], 4 / 6)
+    assert (
+        "66,7 % des plus courts chemins entre les 6 paires d'autres acteurs passent par lui" in hub.sentence
+    )
+    assert "Sans lui, 2 acteurs n'auraient plus aucun chemin" in hub.sentence
+    assert "Estimation" not in hub.sentence
+    sampled = analyse(star_of_programmes(), k=2).brokers
+    assert (
+        sampled
+        and "Estimation à partir des plus courts chemins de 2 acteurs tirés au hasard" in sampled[0].sentence
+    )
+    # the same actors in one programme: no actor pair needs anyone, so no broker (Club Gravelle's case)
+    one = projection(
+        *[(n, "actor") for n in ("hub", "a1", "a2", "b1")],
+        ("p", "programme"),
+        ("q", "programme"),
+        edges=[(n, "p", "participation") for n in ("hub", "a1", "a2", "b1")]
+        + [("hub", "q", "participation")],
+    )
+    assert analyse(one).brokers == []
+
+
+def test_links_groups_only_with_paths_across_groups():
+    # two cliques joined by a bridge actor: it links groups; inside one clique with a pendant, it does not
+    G = nx.Graph()
+    G.add_edges_from((f"a{i}", f"a{j}") for i in range(4) for j in range(i + 1, 4))
+    G.add_edges_from((f"b{i}", f"b{j}") for i in range(4) for j in range(i + 1, 4))
+    G.add_edges_from([("a0", "x"), ("x", "b0")])
+    bridged = projection(*[(n, "actor") for n in G], edges=[(a, b, "soutien") for a, b in G.edges()])
+    x = next(f for f in analyse(bridged).brokers if f.subject == "x")
+    assert "Il relie des groupes (ses contacts sont dans les groupes 1 et 2)" in x.sentence
+    assert x.figures["cross_group_betweenness"] > 0
+    # a star is one group: its hub is a broker, but no path between groups runs through it
+    star = projection(
+        *[(n, "actor") for n in ("hub", "a", "b", "c")], edges=[("hub", n, "soutien") for n in "abc"]
+    )
+    hub = analyse(star).brokers[0]
+    assert hub.subject == "hub" and len(analyse(star).communities) == 1
+    assert hub.figures["cross_group_betweenness"] == 0
+    assert "relie des groupes" not in hub.sentence and "Entre groupes" not in hub.sentence
+
+
+def test_loosely_linked_contacts_only_when_they_are():
+    # a star: the hub's contacts are not tied to each other; a star whose leaves share a programme: they are
+    star = projection(
+        *[(n, "actor") for n in ("hub", "a", "b", "c")], edges=[("hub", n, "soutien") for n in "abc"]
+    )
+    assert (
+        "Ses 3 contacts sont peu liés entre eux : 0,0 % des liens possibles"
+        in analyse(star).brokers[0].sentence
+    )
+    tied = star.copy()
+    tied.add_node("p", kind="programme", label="P", themes=[], territory=[])
+    for n in "ab":
+        tied.add_edge(n, "p", kind="participation", start=None, end=None, sources=[])
+    hub = analyse(tied).brokers[0]
+    assert hub.subject == "hub" and math.isclose(hub.figures["contact_density"], 1 / 3)
+    tied.add_edge("c", "p", kind="participation", start=None, end=None, sources=[])
+    assert analyse(tied).brokers == []  # all tied to each other: nobody in between
+
+
+def test_communities_and_their_theme_differ_with_the_graph():
+    labels = {"jeunesse": {"fr": "Jeunesse", "en": "Youth"}, "emploi": {"fr": "Emploi", "en": "Jobs"}}
+    G = nx.Graph()
+    G.add_edges_from((f"a{i}", f"a{j}") for i in range(4) for j in range(i + 1, 4))
+    G.add_edges_from((f"b{i}", f"b{j}") for i in range(4) for j in range(i + 1, 4))
+    G.add_edge("a0", "b0")
+    themed = projection(
+        *[(n, "actor", {"themes": ["jeunesse"] if n.startswith("a") else ["emploi"]}) for n in sorted(G)],
+        edges=[(a, b, "adhesion") for a, b in G.edges()],
+        labels=labels,
+    )
+    res = analyse(themed)
+    assert [c.figures["members"][:1] for c in res.communities] == [["a0"], ["b0"]]
+    assert "thème le plus partagé : « Jeunesse » (4 membres sur 4)" in res.communities[0].sentence
+    assert "“Jobs” (4 of 4 members)" in analyse(themed, lang="en").communities[1].sentence
+    # a theme of one member is not named; one clique is one group
+    for n in themed:
+        themed.nodes[n]["themes"] = []
+    themed.nodes["a1"]["themes"] = ["jeunesse"]
+    themed.add_edges_from([(a, b) for a in sorted(themed) for b in sorted(themed) if a < b], kind="adhesion")
+    res = analyse(themed)
+    assert len(res.communities) == 1 and "thème" not in res.communities[0].sentence
+
+
+def test_suggested_links_name_shared_partners_themes_and_territories():
+    labels = {"jeunesse": {"fr": "Jeunesse", "en": "Youth"}}
+    charenton = T + "commune/94018"
+    G = projection(
+        ("ville", "actor"),
+        ("club", "actor", {"themes": ["jeunesse"]}),
+        ("lycee", "actor", {"territory": [charenton]}),
+        ("far", "actor", {"themes": ["jeunesse"]}),
+        ("q2er", "programme", {"themes": ["jeunesse"], "territory": [charenton]}),
+        ("aet", "programme"),
+        (charenton, "territory", {"label": "Charenton-le-Pont"}),
+        edges=[
+            ("ville", "q2er", "participation"),
+            ("ville", "aet", "participation"),
+            ("club", "aet", "participation"),
+            ("lycee", charenton, "territoire"),
+        ],
+        labels=labels,
+    )
+    H = actor_graph(G)
+    pairs = {(s.a, s.b) for s in suggest_links(G, H)}
+    assert (
+        "lycee",
+        "ville",
+    ) not in pairs  # ville is in Charenton through Q2ER, but one shared thing is not enough
+    assert pairs == set()
+    # the lycée joins the Q2ER theme and the club gains a partner: now they are suggested
+    G.nodes["lycee"]["themes"] = ["jeunesse"]
+    G.add_edge("club", "q2er", kind="participation", start=None, end=None, sources=[])
+    G.add_edge("lycee", "ville", kind="adhesion", start=None, end=None, sources=[])
+    res = analyse(G)
+    found = {tuple(sorted((f.figures["a"], f.figures["b"]))): f for f in res.suggestions}
+    assert ("club", "lycee") in found and ("far", "ville") not in found  # a theme alone is not a reason
+    s = found[("club", "lycee")]
+    assert "sont tous deux liés au même acteur (Ville)" in s.sentence
+    assert (
+        "travaillent tous deux sur « Jeunesse »" in s.sentence
+        and "agissent tous deux sur Charenton-le-Pont" in s.sentence
+    )
+    assert s.figures["territories"] == [charenton]
+
+
+def test_growth_counts_dated_facts_once_and_stops_at_the_last():
+    G = projection(
+        ("fonds", "actor", {"start": "2020"}),
+        ("cofounder", "actor"),
+        ("pemb", "actor", {"start": "2016"}),
+        ("grant", "funding", {"start": "2021", "end": "2022"}),
+        ("aet", "programme", {"start": "2008"}),
+        ("undated", "programme"),
+        edges=[
+            ("cofounder", "fonds", "fondation", {"start": "2020"}),
+            ("fonds", "grant", "financement", {"start": "2021", "end": "2022"}),
+            ("grant", "pemb", "financement", {"start": "2021", "end": "2022"}),
+            ("grant", "aet", "financement", {"start": "2021", "end": "2022"}),
+            ("pemb", "aet", "participation", {"start": "2018"}),
+            ("pemb", "undated", "participation"),
+        ],
+    )
+    series = growth(G)
+    by_year = {r["year"]: r for r in series["years"]}
+    assert series["first"] == 2008 and series["last"] == 2022  # not the current year
+    assert (
+        by_year[2021]["fundings"] == 1 and by_year[2021]["relations"] == 1
+    )  # one grant, not three relations
+    assert by_year[2020]["foundings"] == 1 and by_year[2021]["foundings"] == 0  # a founding is of its year
+    assert series["undated"] == {"actors": 1, "programmes": 1, "relations": 1}
+    res = analyse(G)
+    assert res.growth[0].kind == "growth-method"
+    assert (
+        "3 faits sans date laissés de côté" in res.growth[0].sentence
+        and "jusqu'en 2022" in res.growth[0].sentence
+    )
+    assert [f.figures["year"] for f in res.growth[1:]] == [2008, 2016, 2018, 2020, 2021, 2022]
+    # without dates: nothing to show, and it says so
+    for n in G:
+        G.nodes[n]["start"] = None
+    for *_, d in G.edges(data=True):
+        d["start"] = None
+    assert growth(G)["years"] == []
+    assert "Aucun fait daté" in analyse(G).growth[0].sentence
+
+
+# ---------------------------------------------------------------- determinism
+
+
+_SCRIPT = """
+import json, sys
+import networkx as nx
+sys.path.insert(0, "tests")
+from test_analysis import projection
+from kg.network.analysis import analyse
+labels = {t: {"fr": t.title()} for t in ("t1", "t2", "t3", "t4")}
+G = projection(
+    *[(f"n{i}", "actor", {"themes": sorted({f"t{i % 4 + 1}", f"t{(i * 7) % 4 + 1}"}), "label": f"N{i % 5}"})
+      for i in range(30)],
+    *[(f"p{j}", "programme") for j in range(8)],
+    edges=[(f"n{i}", f"p{(i * 5 + i // 3) % 8}", "participation") for i in range(30)]
+    + [(f"n{i}", f"n{(i * 11) % 30}", "soutien") for i in range(0, 30, 4)],
+    labels=labels,
+)
+print(json.dumps(analyse(G).as_dict(), ensure_ascii=False, sort_keys=False, default=str))
+"""
+
+
+def test_the_same_graph_gives_the_same_bytes_whatever_the_hash_seed():
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT], cwd=ROOT, env=env, capture_output=True, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    data = json.loads(outputs.pop())
+    assert data["communities"] and data["brokers"]
+
+
+@pytest.mark.slow
+def test_kg_analyse_gives_the_same_bytes_whatever_the_hash_seed(built_store):
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "kg.cli.commands", "analyse", "--store", str(built_store)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+# ---------------------------------------------------------------- the curated data
+
+
 def test_analysis_of_the_curated_data_in_french_and_english(projection):
     fr = analyse(projection)
-    assert fr.brokers and fr.brokers[0].sentence.startswith(fr.brokers[0].label)
-    assert "relie des groupes qui sans lui ne se parlent pas" in fr.brokers[0].sentence
+    programmes = {n for n, d in projection.nodes(data=True) if d.get("kind") != "actor"}
+    assert fr.brokers and not {b.subject for b in fr.brokers} & programmes
+    assert all(b.figures["betweenness"] > 0 for b in fr.brokers)
+    assert all(
+        b.figures["cross_group_betweenness"] > 0 for b in fr.brokers if "relie des groupes" in b.sentence
+    )
+    assert ACTOR + "club-gravelle-entreprendre" not in {b.subject for b in fr.brokers}
+    observatoire = next(b for b in fr.brokers if b.subject == ACTOR + "observatoire-des-partenariats")
+    assert "2,7 %" in observatoire.sentence and "528 paires d'autres acteurs" in observatoire.sentence
     assert ACTOR + "pemb" in {b.subject for b in fr.brokers[:5]}
     assert fr.communities and all(len(c.figures["members"]) >= 2 for c in fr.communities)
-    years = [g.figures["year"] for g in fr.growth]
-    assert years == sorted(years) and 2008 in years
-    by_year = {g.figures["year"]: g.figures for g in fr.growth}
-    assert by_year[2022]["programmes"] > by_year[2010]["programmes"]
+    assert len(fr.suggestions) >= 3
+    years = [g.figures["year"] for g in fr.growth[1:]]
+    assert years == sorted(years) and 2008 in years and max(years) < 2026
     en = analyse(projection, lang="en")
-    assert "links groups that would not talk to each other" in en.brokers[0].sentence
+    assert "is a broker:" in en.brokers[0].sentence and "pairs of other actors" in en.brokers[0].sentence
 
 
-def test_isolated_and_suggested_on_a_tiny_projection():
-    G = nx.MultiDiGraph()
-    G.graph["concept_labels"] = {"jeunesse": {"fr": "Jeunesse", "en": "Youth"}}
-    t = "https://w3id.org/territorial-kg/id/territory/commune/94018"
-    G.add_node(t, kind="territory", label="Charenton-le-Pont")
-    for n in ("a", "b", "c", "lonely"):
-        G.add_node(n, kind="actor", label=n.title(), themes=["jeunesse"], territory=[t], start=None)
-    G.add_edge("a", "c", kind="adhesion", via="m", role="membre", start=None, end=None, sources=[])
-    G.add_edge("b", "c", kind="adhesion", via="m2", role="membre", start=None, end=None, sources=[])
-    res = analyse(G)
-    assert [f.subject for f in res.isolated] == ["lonely"]
-    pairs = {(f.figures["a"], f.figures["b"]) for f in res.suggestions}
-    assert ("a", "b") in pairs and ("a", "c") not in pairs
-    best = next(f for f in res.suggestions if (f.figures["a"], f.figures["b"]) == ("a", "b"))
-    assert (
-        "« Jeunesse »" in best.sentence
-        and "Charenton-le-Pont" in best.sentence
-        and "1 partenaire" in best.sentence
+def test_the_cli_prints_the_network_first(built_store):
+    from typer.testing import CliRunner
+
+    from kg.cli.commands import app
+
+    out = CliRunner().invoke(app, ["analyse", "--store", str(built_store)]).output
+    assert out.startswith("Réseau des acteurs : ") and "paires d'acteurs" in out.splitlines()[0]
+    assert Path(built_store).exists()
+
+
+def test_constraint_is_networkx_constraint_in_a_fixed_order():
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(120, 3, 0.3, seed=2), str)
+    ref = nx.constraint(H)
+    got = constraint(H, engine="networkx")
+    assert all(math.isclose(ref[v], got[v], rel_tol=1e-12) for v in H)
+    H.add_node("alone")
+    assert math.isnan(constraint(H, ["alone"], engine="networkx")["alone"])
+
+
+def test_a_graph_without_ties_or_actors_gives_empty_sections_not_errors():
+    empty = analyse(projection())
+    assert (empty.brokers, empty.communities, empty.isolated, empty.suggestions) == ([], [], [], [])
+    assert empty.summary["pairs"] == 0
+    only_programmes = analyse(
+        projection(("p", "programme"), ("q", "programme"), edges=[("p", "q", "partie")])
     )
+    assert only_programmes.summary["actors"] == 0 and only_programmes.brokers == []

@@ -326,6 +326,7 @@ def analyse(
     if output == "json":
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
         return
+    typer.echo(result.summary["sentence"])
     for _, title, items in result.titled_sections():
         typer.secho(title, bold=True)
         if not items:

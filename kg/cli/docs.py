@@ -125,9 +125,17 @@ kg chains "Fonds ODD17" --within 2
 Names are matched case- and accent-insensitively; an unknown name gets the closest ones.
 """,
     "analyse": """\
-Brokers (betweenness, Burt's constraint and effective size), communities, isolated
-actors, suggested links (shared theme and territory, not yet linked) and growth year by
-year, each with one plain sentence.
+Brokers, communities, isolated actors, suggested links and growth year by year, each with
+one plain sentence that states the measure as computed. Everything runs on the actor
+network: two actors are tied by a direct relation or a shared programme, funding, event or
+publication (a person counts for the organisation of their post), so a programme is never a
+broker. A broker lies on some of the shortest paths between pairs of other actors
+(betweenness); "links groups" needs such paths between actors of different communities;
+"loosely linked contacts" needs fewer than half of the possible ties between its contacts.
+Suggested links are actors not yet tied who share partners, themes or territories
+(including `areaServed`). Growth counts dated facts only, says how many undated ones were
+left out, and stops at the last dated year. The same graph gives the same output, byte for
+byte.
 
 ```bash
 kg analyse

@@ -1,41 +1,65 @@
 """Network analysis for non-specialists: brokers, communities, isolated actors, suggested links, growth.
 
-Every finding carries one plain sentence saying what it means, in French (default)
-or English. The heavy algorithms run on igraph (C) when it is installed and the graph
-is large, else on NetworkX; ``tests/test_analysis.py`` checks both give the same
-answers on small graphs.
+Every measure runs on the **actor network** (:func:`kg.network.actors.actor_graph`): actors tied
+directly or through a shared programme, funding, event or publication; activities are never
+nodes, so never brokers. Every finding carries one plain sentence in French (default) or English
+that states the measure as computed, and a sentence (or a clause of it) is written only when
+the figure supports it; the thresholds below say why. The same graph gives byte-identical
+findings from run to run (sorted nodes, fixed seed, ties broken by name).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import random
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import QueryError
-from kg.network.chains import DEFAULT_KINDS
+from kg.model.words import number
+from kg.network.actors import actor_graph
+from kg.network.brokerage import (
+    betweenness,
+    communities,
+    constraint,
+    contact_density,
+    cross_group_betweenness,
+    cut_off,
+    effective_size,
+    pivot_count,
+)
+from kg.network.growth import describe_growth, growth
+from kg.network.suggestions import suggest_links
 
 __all__ = [
+    "BROKER_MIN_BETWEENNESS",
+    "CROSS_GROUP_MIN_BETWEENNESS",
+    "LOOSE_CONTACTS_MAX_DENSITY",
+    "SECTION_TITLES",
+    "THEME_MIN_MEMBERS",
     "Analysis",
+    "AnalysisReport",
     "Finding",
-    "actor_graph",
     "analyse",
-    "betweenness",
-    "communities",
-    "constraint",
-    "effective_size",
-    "growth",
-    "suggest_links",
+    "analyse_network",
 ]
 
-#: below this many nodes, betweenness is exact; above, it is estimated from k pivots
-EXACT_BELOW = 2000
+#: a broker lies on some of the shortest paths between two other actors: strictly above zero (an actor
+#: on no such path links nobody, however many contacts it has)
+BROKER_MIN_BETWEENNESS = 0.0
+#: "relie des groupes" needs shortest paths between actors of two different communities through it:
+#: strictly above zero, else its betweenness comes from pairs inside one group
+CROSS_GROUP_MIN_BETWEENNESS = 0.0
+#: "ses contacts sont peu liés entre eux" when fewer than half of the possible ties between its
+#: contacts exist (and it has at least two contacts): at half or more, its contacts mostly know
+#: each other already. In the actor network actors sharing an activity are all tied, so a low
+#: figure is measured, not a consequence of how the graph is drawn
+LOOSE_CONTACTS_MAX_DENSITY = 0.5
+#: a community's theme is named only when at least this many of its members share it (a theme of
+#: one member is not a shared theme)
+THEME_MIN_MEMBERS = 2
 
 
 @dataclass
@@ -70,269 +94,105 @@ class Analysis:
         ]
 
 
-def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph:
-    """The undirected alliance graph (actors, people, programmes; grants as funder–recipient edges).
-
-    *keep* restricts it to those nodes (e.g. the actors of a territory and their programmes).
-    The same links as :func:`kg.network.chains.chain_graph` over the default relation kinds, without
-    the per-relation details (analysis needs only who is linked to whom).
-    """
-    H: nx.Graph[str] = nx.Graph()
-    H.add_nodes_from(
-        (n, d)
-        for n, d in G.nodes(data=True)
-        if d.get("kind") not in ("territory", "funding") and (keep is None or n in keep)
-    )
-    kinds = set(DEFAULT_KINDS) - {"financement"}
-    H.add_edges_from(
-        (a, b) for a, b, d in G.edges(data=True) if d.get("kind") in kinds and a != b and a in H and b in H
-    )
-    for g, d in G.nodes(data=True):
-        if d.get("kind") != "funding":
-            continue
-        funders = [a for a, _, e in G.in_edges(g, data=True) if e.get("kind") == "financement" and a in H]
-        targets = [b for _, b, e in G.out_edges(g, data=True) if e.get("kind") == "financement" and b in H]
-        H.add_edges_from((a, b) for a in funders for b in targets if a != b)
-    return H
-
-
-def _igraph(H: nx.Graph):
-    """H as an igraph Graph with its node order (built once per graph and kept in ``H.graph``)."""
-    cached = H.graph.get("_igraph")
-    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()):
-        return cached[0], cached[1]
-    try:
-        import igraph
-    except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
-        return None, None
-    nodes = list(H.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in H.edges()], directed=False)
-    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()))
-    return g, nodes
-
-
-def betweenness(
-    H: nx.Graph, *, k: int | None = None, seed: int = 42, engine: str = "auto"
-) -> dict[str, float]:
-    """Normalised betweenness centrality; estimated from *k* random pivots when *k* < n.
-
-    Same definition as :func:`networkx.betweenness_centrality` (normalised, undirected).
-    With ``engine="auto"`` igraph is used when installed and the graph is large.
-    """
-    n = H.number_of_nodes()
-    if n < 3:
-        return dict.fromkeys(H, 0.0)
-    if k is None and n > EXACT_BELOW:
-        k = 200
-    use_igraph = engine == "igraph" or (engine == "auto" and n > 500)
-    pivots = None
-    if k is not None and k < n:
-        pivots = random.Random(seed).sample(list(H.nodes), k)
-    if use_igraph:
-        g, nodes = _igraph(H)
-        if g is not None:
-            index = {v: i for i, v in enumerate(nodes)}
-            if pivots is None:
-                raw = g.betweenness(directed=False)
-                scale = 2.0 / ((n - 1) * (n - 2))
-            else:
-                # Brandes' estimate: the pivots' dependencies scaled by n / k (as NetworkX does); igraph's
-                # undirected subset betweenness halves each pair's count, hence the factor 2
-                raw = g.betweenness(directed=False, sources=[index[p] for p in pivots])
-                scale = 2.0 * (n / len(pivots)) / ((n - 1) * (n - 2))
-            return {v: raw[i] * scale for i, v in enumerate(nodes)}
-    if pivots is None:
-        return nx.betweenness_centrality(H, normalized=True)
-    raw = nx.betweenness_centrality_subset(H, sources=pivots, targets=list(H.nodes), normalized=False)
-    scale = (n / len(pivots)) * 1.0 / ((n - 1) * (n - 2))
-    return {v: b * 2 * scale for v, b in raw.items()}
-
-
-def constraint(H: nx.Graph, nodes: Iterable[str] | None = None, *, engine: str = "auto") -> dict[str, float]:
-    """Burt's constraint (unweighted): low values mean contacts that are not linked to each other."""
-    nodes = list(H.nodes) if nodes is None else list(nodes)
-    if engine != "networkx" and H.number_of_nodes() > 500:
-        g, order = _igraph(H)
-        if g is not None:
-            index = {v: i for i, v in enumerate(order)}
-            values = g.constraint([index[v] for v in nodes])
-            return {v: (float("nan") if H.degree(v) == 0 else c) for v, c in zip(nodes, values, strict=False)}
-    return nx.constraint(H, nodes=nodes)
-
-
-def effective_size(H: nx.Graph, nodes: Iterable[str]) -> dict[str, float]:
-    """Burt's effective size of each node's ego network (Borgatti's formula for unweighted graphs)."""
-    out = {}
-    for v in nodes:
-        neigh = set(H[v])
-        d = len(neigh)
-        if d == 0:
-            out[v] = float("nan")
-            continue
-        ties = sum(1 for a in neigh for b in H[a] if b in neigh) / 2
-        out[v] = d - 2 * ties / d
-    return out
-
-
-def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[set[str]]:
-    """Communities by modularity (Leiden on igraph for large graphs, Louvain on NetworkX otherwise)."""
-    if H.number_of_nodes() == 0:
-        return []
-    if engine != "networkx" and H.number_of_nodes() > 2000:
-        g, nodes = _igraph(H)
-        if g is not None:
-            import igraph
-
-            igraph.set_random_number_generator(random.Random(seed))
-            parts = g.community_leiden(objective_function="modularity", n_iterations=2)
-            return sorted(({nodes[i] for i in part} for part in parts), key=len, reverse=True)
-    return sorted(nx.community.louvain_communities(H, seed=seed), key=len, reverse=True)
-
-
-def _themes_of(G: nx.MultiDiGraph, H: nx.Graph) -> dict[str, set[str]]:
-    """An actor's themes: its own, plus those of the programmes it takes part in."""
-    themes = {n: set(G.nodes[n].get("themes", [])) for n in H}
-    for n in H:
-        if G.nodes[n].get("kind") == "programme":
-            for m in H[n]:
-                themes[m] |= set(G.nodes[n].get("themes", []))
-    return themes
-
-
-def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, max_group: int = 40) -> list[tuple]:
-    """Pairs of actors sharing a theme and a territory but not yet linked, best first.
-
-    An actor's territory is its most specific one (its jurisdiction or seat, else where it
-    acts): "both in Charenton", not "both somewhere in Île-de-France". In a crowded
-    (territory, theme) group only the *max_group* best-connected actors are paired, which
-    keeps the cost linear in the number of groups.
-
-    Returns ``(a, b, shared_themes, territory, common_neighbours, score)`` tuples.
-    """
-    themes = _themes_of(G, H)
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for n in H:
-        if G.nodes[n].get("kind") != "actor":
-            continue
-        for t in G.nodes[n].get("territory", [])[:1]:
-            for th in themes[n]:
-                groups[(t, th)].append(n)
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for (terr, th), members in groups.items():
-        if len(members) < 2:
-            continue
-        if len(members) > max_group:
-            members = sorted(members, key=lambda m: (-H.degree(m), m))[:max_group]
-        for a, b in itertools.combinations(sorted(members), 2):
-            if H.has_edge(a, b):
-                continue
-            p = pairs.setdefault((a, b), {"themes": set(), "territory": terr})
-            p["themes"].add(th)
-    # common partners only for the pairs sharing the most themes (a pair's score is themes + ½ common)
-    by_themes = sorted(pairs.items(), key=lambda kv: (-len(kv[1]["themes"]), kv[0]))
-    if by_themes:
-        floor = len(by_themes[min(len(by_themes), 50 * top) - 1][1]["themes"])
-        by_themes = [kv for kv in by_themes if len(kv[1]["themes"]) >= floor]
-    scored = []
-    for (a, b), p in by_themes:
-        common = len(set(H[a]) & set(H[b]))
-        score = len(p["themes"]) + 0.5 * common
-        scored.append((a, b, sorted(p["themes"]), p["territory"], common, score))
-    scored.sort(key=lambda x: (-x[5], G.nodes[x[0]].get("label", ""), G.nodes[x[1]].get("label", "")))
-    return scored[:top]
-
-
-def growth(G: nx.MultiDiGraph, *, first: int | None = None, last: int | None = None) -> list[dict[str, int]]:
-    """Per year: actors and programmes existing, relations active (dated items only).
-
-    One pass over the graph: each dated item adds +1 from its start year and −1 after its
-    end year (a difference array), so the cost does not grow with the number of years.
-    """
-    spans: dict[str, list[tuple[int, int | None]]] = {"actors": [], "programmes": [], "relations": []}
-    for _, d in G.nodes(data=True):
-        kind = d.get("kind")
-        if d.get("start") and kind in ("actor", "programme"):
-            end = int(str(d["end"])[:4]) if kind == "programme" and d.get("end") else None
-            spans[kind + "s"].append((int(str(d["start"])[:4]), end))
-    for *_, d in G.edges(data=True):
-        if d.get("start") and d.get("kind") != "territoire":
-            spans["relations"].append(
-                (int(str(d["start"])[:4]), int(str(d["end"])[:4]) if d.get("end") else None)
-            )
-    starts = [a for items in spans.values() for a, _ in items]
-    if not starts:
-        return []
-    ends = [b for items in spans.values() for _, b in items if b is not None]
-    first = first or min(starts)
-    last = last or max(starts + ends + [dt.date.today().year])
-    width = last - first + 2
-    counts: dict[str, list[int]] = {}
-    for key, items in spans.items():
-        delta = [0] * width
-        for a, b in items:
-            if a > last or (b is not None and b < first):
-                continue
-            delta[max(a, first) - first] += 1
-            if b is not None and b < last:
-                delta[b - first + 1] -= 1
-        running, out = 0, []
-        for v in delta[:-1]:
-            running += v
-            out.append(running)
-        counts[key] = out
-    return [
-        {
-            "year": first + i,
-            "actors": counts["actors"][i],
-            "programmes": counts["programmes"][i],
-            "relations": counts["relations"][i],
-        }
-        for i in range(width - 1)
-    ]
-
-
-_S = {
+_S: dict[str, dict[str, str]] = {
     "fr": {
-        "broker": "{label} relie des groupes qui sans lui ne se parlent pas : il se trouve sur {pct} des plus courts "
-        "chemins entre acteurs, et ses {deg} contacts sont peu liés entre eux (contrainte de Burt {c}, "
-        "taille effective {e}).",
-        "community": "Groupe {i} : {n} membres autour de {members}{theme}.",
-        "theme": " ; thème dominant : « {t} »",
-        "isolated": "{label} n'a encore aucun lien d'alliance dans le graphe : une rencontre à organiser.",
-        "suggestion": "{a} et {b} travaillent tous deux sur {themes} ({territory}) mais ne sont pas encore liés{common}.",
-        "common": " ; ils ont {n} partenaire(s) en commun",
-        "growth": "En {year} : {actors} acteur(s) daté(s), {programmes} programme(s) en cours et {relations} relation(s) "
-        "active(s).",
+        "network": "Réseau des acteurs : {actors} acteurs et {ties} liens (deux acteurs sont liés par une relation "
+        "directe ou un programme, un financement, un événement ou une publication en commun ; une personne "
+        "compte pour l'organisation de son poste{persons}) ; {pairs} paires d'acteurs.",
+        "persons": ", {n} personne{s} sans poste laissée{s} de côté",
+        "broker": "{label} est un passeur : {pct} des plus courts chemins entre les {pairs} paires d'autres acteurs "
+        "passent par lui (intermédiarité sur le réseau des acteurs).",
+        "groups": " Il relie des groupes (ses contacts sont dans les groupes {which}) : {pct} des plus courts "
+        "chemins entre les {pairs} paires d'acteurs de groupes différents passent par lui.",
+        "between_groups": " Entre groupes, {pct} des plus courts chemins des {pairs} paires d'acteurs de groupes "
+        "différents passent par lui.",
+        "estimate": " Estimation à partir des plus courts chemins de {k} acteurs tirés au hasard.",
+        "cut": " Sans lui, {n} acteur{s} n'aurai{ent} plus aucun chemin vers les {m} autres acteurs de son réseau.",
+        "loose": " Ses {deg} contacts sont peu liés entre eux : {density} des liens possibles entre eux existent "
+        "(contrainte de Burt {c}).",
+        "community": "Groupe {i} : {n} acteurs plus liés entre eux qu'avec les autres (communautés de modularité) ; "
+        "les plus liés : {members}{theme}.",
+        "theme": " ; thème le plus partagé : {t} ({k} membres sur {n})",
+        "isolated": "{label} n'a aucun lien avec un autre acteur dans le graphe : ni relation directe, ni programme, "
+        "financement, événement ou publication en commun. Une rencontre à organiser.",
+        "suggestion": "{a} et {b} n'ont pas encore de lien entre eux, mais {reasons}.",
+        "partners": "sont tous deux liés {same} ({names})",
+        "same_one": "au même acteur",
+        "same_many": "aux {n} mêmes acteurs",
+        "themes": "travaillent tous deux sur {names}",
+        "territories": "agissent tous deux sur {names}",
+        "and": " et ",
+        "more": ", …",
+        "quote": "« {} »",
     },
     "en": {
-        "broker": "{label} links groups that would not talk to each other without it: it lies on {pct} of the "
-        "shortest paths between actors, and its {deg} contacts are loosely linked to each other "
-        "(Burt's constraint {c}, effective size {e}).",
-        "community": "Group {i}: {n} members around {members}{theme}.",
-        "theme": "; main theme: “{t}”",
-        "isolated": "{label} has no alliance link in the graph yet: a meeting to organise.",
-        "suggestion": "{a} and {b} both work on {themes} ({territory}) but are not linked yet{common}.",
-        "common": "; they share {n} partner(s)",
-        "growth": "In {year}: {actors} dated actor(s), {programmes} running programme(s) and {relations} active "
-        "relation(s).",
+        "network": "Actor network: {actors} actors and {ties} ties (two actors are tied by a direct relation or a "
+        "shared programme, funding, event or publication; a person counts for the organisation of their "
+        "post{persons}); {pairs} pairs of actors.",
+        "persons": ", {n} person{s} with no post left out",
+        "broker": "{label} is a broker: {pct} of the shortest paths between the {pairs} pairs of other actors go "
+        "through it (betweenness on the actor network).",
+        "groups": " It links groups (its contacts are in groups {which}): {pct} of the shortest paths between the "
+        "{pairs} pairs of actors in different groups go through it.",
+        "between_groups": " Between groups, {pct} of the shortest paths of the {pairs} pairs of actors in different "
+        "groups go through it.",
+        "estimate": " Estimated from the shortest paths of {k} actors drawn at random.",
+        "cut": " Without it, {n} actor{s} would have no path to the {m} other actors of its network.",
+        "loose": " Its {deg} contacts are loosely linked to each other: {density} of the possible ties between them "
+        "exist (Burt's constraint {c}).",
+        "community": "Group {i}: {n} actors more tied to each other than to the others (modularity communities); "
+        "the most tied: {members}{theme}.",
+        "theme": "; most shared theme: {t} ({k} of {n} members)",
+        "isolated": "{label} has no tie to any other actor in the graph: no direct relation, no shared programme, "
+        "funding, event or publication. A meeting to organise.",
+        "suggestion": "{a} and {b} have no tie to each other yet, but they {reasons}.",
+        "partners": "are both tied to {same} ({names})",
+        "same_one": "the same actor",
+        "same_many": "the same {n} actors",
+        "themes": "both work on {names}",
+        "territories": "both act in {names}",
+        "and": " and ",
+        "more": ", …",
+        "quote": "“{}”",
     },
 }
 
 
-def _number(lang: str):
-    """Formatter of decimals: a decimal comma in French."""
+def _percent(value: float, lang: str) -> str:
+    """A share as a percentage with one decimal; "< 0,1 %" rather than a rounded zero."""
+    pct = 100 * value
+    sign = " %" if lang == "fr" else "%"
+    if 0 < pct < 0.05:
+        return ("< 0,1" if lang == "fr" else "< 0.1") + sign
+    text = f"{pct:.1f}"
+    return (text.replace(".", ",") if lang == "fr" else text) + sign
 
-    def fmt(value: float, digits: int) -> str:
-        text = f"{value:.{digits}f}"
-        return text.replace(".", ",") if lang == "fr" else text
 
-    return fmt
+def _decimal(value: float, lang: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "fr" else text
 
 
 def _label(G: Any, concept: str, lang: str) -> str:
     labels = G.graph.get("concept_labels", {}).get(concept, {})
     return labels.get(lang) or labels.get("fr") or concept
+
+
+def _names(items: list[str], lang: str, most: int = 3) -> str:
+    S = _S[lang]
+    if len(items) > most:
+        return ", ".join(items[:most]) + S["more"]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + S["and"] + items[-1]
+
+
+def _s(n: int) -> str:
+    return "s" if n > 1 else ""
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
 
 
 def analyse_network(
@@ -352,13 +212,13 @@ def analyse_network(
     G : networkx.MultiDiGraph
         The projection (:func:`kg.network.projection.project`).
     keep : set of str, optional
-        Only these nodes (e.g. a territory's actors and their programmes).
+        Only these actors and activities (e.g. a territory's ecosystem).
     lang : {"fr", "en"}
         Language of the sentences.
     top : int
         How many brokers, communities and suggestions to report.
     k : int, optional
-        Pivots for estimated betweenness (default: exact below 2,000 nodes, else 200).
+        Pivots for estimated betweenness (default: exact below 2,000 actors, else 200).
     """
     if lang not in _S:
         raise QueryError(f"unknown language {lang!r}; use fr or en")
@@ -380,118 +240,224 @@ def _analyse(
 ) -> Analysis:
     S = _S[lang]
     H = actor_graph(G, keep=keep)
+    n = H.number_of_nodes()
+    groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
+    group_number = {v: i for i, members in enumerate(groups, 1) for v in members}
+    persons = H.graph["persons"]
     res = Analysis(
         summary={
-            "nodes": H.number_of_nodes(),
+            "nodes": n,  # the actor network's nodes and edges: its actors and ties
             "edges": H.number_of_edges(),
-            "actors": sum(1 for _, d in H.nodes(data=True) if d.get("kind") == "actor"),
+            "actors": n,
+            "ties": H.number_of_edges(),
+            "pairs": _pairs(n),
+            "persons": persons,
+            "communities": len(groups),
+            "sentence": S["network"].format(
+                actors=number(n, lang),
+                ties=number(H.number_of_edges(), lang),
+                pairs=number(_pairs(n), lang),
+                persons=S["persons"].format(n=persons["left_out"], s=_s(persons["left_out"]))
+                if persons["left_out"]
+                else "",
+            ),
         }
     )
-    actors = [n for n, d in H.nodes(data=True) if d.get("kind") == "actor"]
+    _brokers(res, H, groups, group_number, lang=lang, top=top, k=k, seed=seed, engine=engine)
+    _communities(res, G, H, groups, lang=lang, top=top)
+    for v in sorted((v for v in H if H.degree(v) == 0), key=lambda v: (str(H.nodes[v].get("label", v)), v)):
+        label = H.nodes[v].get("label", v)
+        res.isolated.append(Finding("isolated", v, label, {"degree": 0}, S["isolated"].format(label=label)))
+    _suggestions(res, G, H, lang=lang, top=top)
+    sub = G.subgraph(_kept_nodes(G, H, keep)) if keep is not None else G
+    _growth(res, growth(sub), lang=lang)
+    return res
+
+
+def _kept_nodes(G: nx.MultiDiGraph, H: nx.Graph, keep: set[str]) -> set[str]:
+    """The nodes whose dated facts count in a selection's growth: its actors and activities, their persons."""
+    nodes = set(H) | {x for acts in H.graph["activities"].values() for x in acts}
+    nodes |= {a for a, b, d in G.edges(data=True) if d.get("kind") == "poste" and b in H}
+    return nodes | (keep & set(G))
+
+
+def _brokers(
+    res: Analysis,
+    H: nx.Graph,
+    groups: list[list[str]],
+    group_number: dict[str, int],
+    *,
+    lang: str,
+    top: int,
+    k: int | None,
+    seed: int,
+    engine: str,
+) -> None:
+    S = _S[lang]
+    n = H.number_of_nodes()
     bet = betweenness(H, k=k, seed=seed, engine=engine)
-    best = sorted(actors, key=lambda v: (-bet.get(v, 0.0), H.nodes[v].get("label", "")))
-    best = [v for v in best if bet.get(v, 0.0) > 0][:top]
+
+    def label(v: str) -> str:
+        return str(H.nodes[v].get("label", v))
+
+    best = [
+        v
+        for v in sorted(H, key=lambda v: (-bet.get(v, 0.0), label(v), v))
+        if bet.get(v, 0.0) > BROKER_MIN_BETWEENNESS
+    ]
+    best = best[:top]
+    if not best:
+        return
+    cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    sizes = Counter(group_number.get(v, 0) for v in H)
+    cross_pairs_all = (_pairs(n) - sum(_pairs(c) for g, c in sizes.items() if g)) if n else 0
+    pivots = pivot_count(n, k)
     cons = constraint(H, best, engine=engine)
     eff = effective_size(H, best)
+    density = contact_density(H, best)
     for v in best:
-        label = H.nodes[v].get("label", v)
-        num = _number(lang)
+        deg = H.degree(v)
+        # pairs of other actors in different groups: all cross pairs but those with v at one end
+        own = group_number.get(v)
+        cross_pairs = cross_pairs_all - (n - (sizes[own] if own else 1))
+        share = cross[v] / cross_pairs if cross_pairs else 0.0
+        contact_groups = sorted({group_number[u] for u in H[v] if u in group_number})
+        cut, rest = cut_off(H, v)
+        loose = deg >= 2 and not math.isnan(density[v]) and density[v] < LOOSE_CONTACTS_MAX_DENSITY
+        sentence = S["broker"].format(
+            label=label(v), pct=_percent(bet[v], lang), pairs=number(_pairs(n - 1), lang)
+        )
+        if cross[v] > CROSS_GROUP_MIN_BETWEENNESS and cross_pairs:
+            figures = {"pct": _percent(share, lang), "pairs": number(cross_pairs, lang)}
+            if len(contact_groups) >= 2:
+                which = _names([str(g) for g in contact_groups], lang, len(contact_groups))
+                sentence += S["groups"].format(which=which, **figures)
+            else:
+                sentence += S["between_groups"].format(**figures)
+        if pivots:
+            sentence += S["estimate"].format(k=number(pivots, lang))
+        if cut:
+            sentence += S["cut"].format(n=cut, s=_s(cut), ent="ent" if cut > 1 else "t", m=rest)
+        if loose:
+            sentence += S["loose"].format(
+                deg=deg, density=_percent(density[v], lang), c=_decimal(cons[v], lang)
+            )
         res.brokers.append(
             Finding(
                 "broker",
                 v,
-                label,
+                label(v),
                 {
                     "betweenness": bet[v],
+                    "pairs": _pairs(n - 1),
+                    "pivots": pivots,
+                    "cross_group_betweenness": share,
+                    "cross_group_pairs": cross_pairs,
+                    "contact_groups": contact_groups,
+                    "cut_off": cut,
+                    "degree": deg,
+                    "contact_density": density[v],
                     "constraint": cons.get(v),
                     "effective_size": eff.get(v),
-                    "degree": H.degree(v),
                 },
-                S["broker"].format(
-                    label=label,
-                    pct=num(100 * bet[v], 1) + (" %" if lang == "fr" else "%"),
-                    deg=H.degree(v),
-                    c=num(cons.get(v, 0), 2),
-                    e=num(eff.get(v, 0), 1),
-                ),
+                sentence,
             )
         )
-    themes = _themes_of(G, H)
-    for i, comm in enumerate(communities(H, seed=seed, engine=engine)[:top], 1):
-        if len(comm) < 2:
-            break
-        members = sorted(comm, key=lambda v: (-H.degree(v), H.nodes[v].get("label", "")))
-        names = ", ".join(H.nodes[v].get("label", v) for v in members[:3])
-        counts = Counter(t for v in comm for t in themes.get(v, ()))
-        theme = S["theme"].format(t=_label(G, counts.most_common(1)[0][0], lang)) if counts else ""
+
+
+def _communities(
+    res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, groups: list[list[str]], *, lang: str, top: int
+) -> None:
+    S = _S[lang]
+    activities = H.graph["activities"]
+    for i, members in enumerate(groups[:top], 1):
+        ranked = sorted(members, key=lambda v: (-H.degree(v), str(H.nodes[v].get("label", v)), v))
+        names = ", ".join(str(H.nodes[v].get("label", v)) for v in ranked[:3])
+        counts: Counter[str] = Counter()
+        for v in members:
+            own = set(H.nodes[v].get("themes") or ())
+            for x in activities.get(v, ()):
+                own |= set(G.nodes[x].get("themes") or ())
+            counts.update(own)
+        most = max(counts.values(), default=0)
+        themes = sorted((t for t, c in counts.items() if c == most), key=lambda t: (_label(G, t, lang), t))
+        theme = ""
+        if most >= THEME_MIN_MEMBERS:
+            quoted = [S["quote"].format(_label(G, t, lang)) for t in themes]
+            theme = S["theme"].format(t=_names(quoted, lang, most=len(quoted)), k=most, n=len(members))
         res.communities.append(
             Finding(
                 "community",
                 f"community-{i}",
                 names,
-                {"size": len(comm), "members": members},
-                S["community"].format(i=i, n=len(comm), members=names, theme=theme),
+                {"size": len(members), "members": ranked, "themes": themes if theme else [], "sharing": most},
+                S["community"].format(i=i, n=len(members), members=names, theme=theme),
             )
         )
-    for v in sorted((v for v in actors if H.degree(v) == 0), key=lambda v: H.nodes[v].get("label", "")):
-        label = H.nodes[v].get("label", v)
-        res.isolated.append(Finding("isolated", v, label, {}, S["isolated"].format(label=label)))
-    for a, b, shared, terr, common, score in suggest_links(G, H, top=top):
-        la, lb = H.nodes[a].get("label", a), H.nodes[b].get("label", b)
-        shared_names = [
-            f"« {_label(G, c, lang)} »" if lang == "fr" else f"“{_label(G, c, lang)}”" for c in shared
-        ]
-        tlabel = G.nodes[terr].get("label", terr) if terr in G else terr
+
+
+def _suggestions(res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, *, lang: str, top: int) -> None:
+    S = _S[lang]
+
+    def label(v: str) -> str:
+        return str((H.nodes[v] if v in H else G.nodes[v] if v in G else {}).get("label", v))
+
+    for s in suggest_links(G, H, top=top):
+        reasons = []
+        if s.partners:
+            names = _names([label(p) for p in s.partners], lang)
+            same = S["same_one"] if len(s.partners) == 1 else S["same_many"].format(n=len(s.partners))
+            reasons.append(S["partners"].format(same=same, names=names))
+        if s.themes:
+            reasons.append(
+                S["themes"].format(
+                    names=_names([S["quote"].format(_label(G, t, lang)) for t in s.themes], lang)
+                )
+            )
+        if s.territories:
+            reasons.append(S["territories"].format(names=_names([label(t) for t in s.territories], lang)))
+        la, lb = label(s.a), label(s.b)
         res.suggestions.append(
             Finding(
                 "suggestion",
-                f"{a} {b}",
+                f"{s.a} {s.b}",
                 f"{la} — {lb}",
                 {
-                    "a": a,
-                    "b": b,
-                    "themes": shared,
-                    "territory": terr,
-                    "common_neighbours": common,
-                    "score": score,
+                    "a": s.a,
+                    "b": s.b,
+                    "partners": list(s.partners),
+                    "themes": list(s.themes),
+                    "territories": list(s.territories),
+                    "score": s.score,
                 },
-                S["suggestion"].format(
-                    a=la,
-                    b=lb,
-                    themes=", ".join(shared_names),
-                    territory=tlabel,
-                    common=S["common"].format(n=common) if common else "",
-                ),
+                S["suggestion"].format(a=la, b=lb, reasons=_names(reasons, lang, most=len(reasons))),
             )
         )
-    nodes = set(H) if keep is not None else None
-    for row in growth(G.subgraph(nodes) if nodes is not None else G):
-        res.growth.append(
-            Finding("growth", str(row["year"]), str(row["year"]), row, S["growth"].format(**row))
-        )
-    return res
+
+
+def _growth(res: Analysis, series: dict[str, Any], *, lang: str) -> None:
+    for kind, figures, sentence in describe_growth(series, lang):
+        year = str(figures.get("year", ""))
+        res.growth.append(Finding(kind, year or "method", year, figures, sentence))
 
 
 # ---------------------------------------------------------------- the call of ``kg analyse``
 
-__all__ += ["SECTION_TITLES", "AnalysisReport", "analyse_network"]
-
-
 #: the titles of the sections of an analysis, per language
 SECTION_TITLES = {
     "fr": {
-        "brokers": "Passeurs (intermédiaires entre groupes)",
+        "brokers": "Passeurs (intermédiaires entre acteurs)",
         "communities": "Communautés",
         "isolated": "Acteurs isolés",
         "suggestions": "Rencontres suggérées",
-        "growth": "Croissance de l'écosystème",
+        "growth": "Croissance de l'écosystème (faits datés)",
     },
     "en": {
-        "brokers": "Brokers (between groups)",
+        "brokers": "Brokers (intermediaries between actors)",
         "communities": "Communities",
         "isolated": "Isolated actors",
         "suggestions": "Suggested links",
-        "growth": "Growth of the ecosystem",
+        "growth": "Growth of the ecosystem (dated facts)",
     },
 }
 
@@ -518,7 +484,7 @@ class AnalysisReport(Analysis):
         return out
 
 
-def analyse(  # the same call, now also on an opened graph
+def analyse(
     graph: Any,
     *,
     territory: str | None = None,
@@ -537,8 +503,8 @@ def analyse(  # the same call, now also on an opened graph
         The opened graph (:func:`kg.open`; projected, and the projection cached beside a local
         store), or a projection already computed (:func:`kg.network.projection.project`).
     territory : str, optional
-        Only this territory (``level:code``) and its sub-territories: their actors and the
-        programmes these take part in. Needs an opened graph, not a projection.
+        Only this territory (``level:code``): its ecosystem's actors and activities. Needs an
+        opened graph, not a projection.
     lang : {"fr", "en"}
         Language of the sentences and section titles.
     top : int
@@ -549,7 +515,8 @@ def analyse(  # the same call, now also on an opened graph
     Returns
     -------
     AnalysisReport
-        The findings by section, with the section titles in *lang*.
+        The findings by section, with the section titles in *lang*; ``summary["sentence"]``
+        says what the actor network is.
 
     Raises
     ------
@@ -559,8 +526,6 @@ def analyse(  # the same call, now also on an opened graph
         For a territory that is not in the official geography.
     """
     from dataclasses import fields
-
-    from kg.errors import QueryError
 
     if lang not in SECTION_TITLES:
         raise QueryError(f"unknown language {lang!r}; use fr or en")

@@ -1,0 +1,134 @@
+"""The actor network: which actors are tied to each other, directly or through a shared activity.
+
+This is the graph every measure of :mod:`kg.network.analysis` runs on (brokers, communities,
+isolated actors, suggested links). It is the bipartite projection of actors by activities of the
+NetworkX projection (:func:`kg.network.projection.project`), plus the direct ties:
+
+- **nodes**: the actors (projection kind ``actor``, collective actors marked ``group`` included);
+- **a tie** joins two actors when a relation joins them directly (adhesion, soutien, fondation,
+  unite, inspiration… any kind but ``territoire``), or when both are tied to the same
+  **activity** — a programme, funding, event or publication (:data:`ACTIVITY_KINDS`) — by any
+  relation but ``territoire``, in either direction: participant, funder or recipient of a grant,
+  organiser, speaker or participant of an event, author, publisher or subject of a publication;
+- **persons** count through the organisation of their post (kind ``poste``): a person's other
+  ties are ties of that organisation, and two organisations sharing a person are tied. A person
+  with no post in the network is left out (counted in ``H.graph["persons"]``). Persons are people
+  acting for an organisation; the catalysts' questions are about organisations;
+- **activities are never nodes**, so a programme, a funding, an event or a publication is never
+  a broker. A relation between two activities (a programme part of, continuing or inspired by
+  another, a grant for a programme, a publication about a programme) does not tie the actors
+  of the one to the actors of the other: sharing a programme is a tie, taking part in a
+  neighbouring one is not. Nor does a programme modelled on an actor (``inspiration``) make that
+  actor one of the programme's actors; between two actors, an inspiration is a direct tie.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> for n, kind in [("a", "actor"), ("b", "actor"), ("c", "actor"), ("p", "programme"), ("pub", "publication")]:
+...     G.add_node(n, kind=kind, label=n.upper())
+>>> _ = G.add_edge("a", "p", kind="participation")
+>>> _ = G.add_edge("b", "p", kind="participation")
+>>> _ = G.add_edge("c", "pub", kind="publication")
+>>> _ = G.add_edge("pub", "a", kind="sujet")
+>>> H = actor_graph(G)
+>>> sorted(H.edges())
+[('a', 'b'), ('a', 'c')]
+>>> H.graph["activities"]["a"]
+('p', 'pub')
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["ACTIVITY_KINDS", "ACTOR_KIND", "NOT_A_TIE", "NOT_TAKING_PART", "actor_graph"]
+
+#: node kinds of the projection that are shared activities: they tie their actors, never brokers
+ACTIVITY_KINDS = frozenset({"programme", "funding", "event", "publication"})
+#: the node kind of the actor network's nodes
+ACTOR_KIND = "actor"
+#: edge kinds that are not ties between actors (where an actor works is context, not an alliance)
+NOT_A_TIE = frozenset({"territoire"})
+#: edge kinds that tie two actors directly but do not make an actor one of an activity's actors: a
+#: programme modelled on an actor (AET on the Labo des partenariats de Strasbourg) does not make that
+#: actor a partner of everyone in the programme
+NOT_TAKING_PART = frozenset({"inspiration"})
+
+
+def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph:
+    """The actor network of the projection *G* (see the module docstring for what a tie is).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projection (:func:`kg.network.projection.project`).
+    keep : set of str, optional
+        Only these actors and activities (e.g. a territory's ecosystem): an activity not kept
+        ties nobody. A person counts when the organisation of their post is kept.
+
+    Returns
+    -------
+    networkx.Graph
+        Undirected, one node per actor (with the projection's attributes), nodes and edges
+        inserted in sorted order so that every measure is the same from run to run.
+        ``H.graph["activities"]``: actor → the kept activities it is tied to (sorted);
+        ``H.graph["persons"]``: how many persons were counted through a post, and left out.
+    """
+
+    def kind(n: str) -> Any:
+        return G.nodes[n].get("kind")
+
+    actors = sorted(
+        n for n, d in G.nodes(data=True) if d.get("kind") == ACTOR_KIND and (keep is None or n in keep)
+    )
+    actor_set = set(actors)
+    posts: dict[str, set[str]] = defaultdict(set)
+    for a, b, d in G.edges(data=True):
+        if d.get("kind") == "poste" and kind(a) == "person" and b in actor_set:
+            posts[a].add(b)
+    # the persons of the selection: all of them, or those kept or holding a post in a kept actor
+    persons = [
+        n
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == "person" and (keep is None or n in keep or posts.get(n))
+    ]
+
+    def as_actors(n: str) -> set[str]:
+        if n in actor_set:
+            return {n}
+        return posts.get(n, set()) if kind(n) == "person" else set()
+
+    pairs: set[tuple[str, str]] = set()
+    members: dict[str, set[str]] = defaultdict(set)
+    for a, b, d in G.edges(data=True):
+        if d.get("kind") in NOT_A_TIE or a == b:
+            continue
+        a_act, b_act = kind(a) in ACTIVITY_KINDS, kind(b) in ACTIVITY_KINDS
+        if a_act and b_act:
+            continue  # activity–activity: not a tie between their actors
+        if a_act or b_act:
+            activity, other = (a, b) if a_act else (b, a)
+            if d.get("kind") not in NOT_TAKING_PART and (keep is None or activity in keep):
+                members[activity] |= as_actors(other)
+            continue
+        for x, y in itertools.product(as_actors(a), as_actors(b)):
+            if x != y:
+                pairs.add((x, y) if x < y else (y, x))
+    activities: dict[str, list[str]] = defaultdict(list)
+    for activity in sorted(members):
+        tied = sorted(members[activity])
+        for x in tied:
+            activities[x].append(activity)
+        pairs.update(itertools.combinations(tied, 2))
+    H: nx.Graph[str] = nx.Graph()
+    H.add_nodes_from((n, G.nodes[n]) for n in actors)
+    H.add_edges_from(sorted(pairs))
+    H.graph["activities"] = {n: tuple(activities.get(n, ())) for n in actors}
+    H.graph["persons"] = {
+        "through_a_post": sum(1 for p in persons if posts.get(p)),
+        "left_out": sum(1 for p in persons if not posts.get(p)),
+    }
+    return H

@@ -1,0 +1,250 @@
+"""The measures of brokerage and groups, on any undirected graph (here: the actor network).
+
+Each runs on igraph (C) when it is installed and the graph is large, else on NetworkX, with the
+same definition; ``tests/test_analysis.py`` checks both engines agree on small graphs. Results
+do not depend on set or hash order: nodes are taken in sorted order and ties broken by name.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import networkx as nx
+
+__all__ = [
+    "EXACT_BELOW",
+    "betweenness",
+    "communities",
+    "constraint",
+    "contact_density",
+    "cross_group_betweenness",
+    "cut_off",
+    "effective_size",
+    "pivot_count",
+]
+
+#: below this many nodes, betweenness is exact; above, it is estimated from k pivots
+EXACT_BELOW = 2000
+#: above this many nodes, igraph (C) computes betweenness and constraint when engine="auto"
+IGRAPH_ABOVE = 500
+
+
+def _igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
+    """H as an igraph Graph with its node order (built once per graph and kept in ``H.graph``)."""
+    cached = H.graph.get("_igraph")
+    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()):
+        return cached[0], cached[1]
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
+        return None, None
+    nodes = list(H.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in H.edges()], directed=False)
+    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()))
+    return g, nodes
+
+
+def pivot_count(n: int, k: int | None = None) -> int | None:
+    """How many pivots estimate the betweenness of *n* nodes (None: computed exactly)."""
+    if k is None and n > EXACT_BELOW:
+        k = 200
+    return None if k is None or k >= n else k
+
+
+def _pivots(H: nx.Graph, k: int | None, seed: int) -> list[str] | None:
+    """The sources of an estimated betweenness (None: exact), drawn from the sorted nodes."""
+    k = pivot_count(H.number_of_nodes(), k)
+    return None if k is None else random.Random(seed).sample(sorted(H.nodes), k)
+
+
+def betweenness(
+    H: nx.Graph, *, k: int | None = None, seed: int = 42, engine: str = "auto"
+) -> dict[str, float]:
+    """Normalised betweenness centrality; estimated from *k* random pivots when *k* < n.
+
+    Same definition as :func:`networkx.betweenness_centrality` (normalised, undirected): for
+    each node, the share of the shortest paths between the pairs of *other* nodes that pass
+    through it, each pair counting for one, over all (n − 1)(n − 2) / 2 such pairs.
+    With ``engine="auto"`` igraph is used when installed and the graph is large.
+    """
+    n = H.number_of_nodes()
+    if n < 3:
+        return dict.fromkeys(H, 0.0)
+    use_igraph = engine == "igraph" or (engine == "auto" and n > IGRAPH_ABOVE)
+    pivots = _pivots(H, k, seed)
+    if use_igraph:
+        g, nodes = _igraph(H)
+        if g is not None and nodes is not None:
+            index = {v: i for i, v in enumerate(nodes)}
+            if pivots is None:
+                raw = g.betweenness(directed=False)
+                scale = 2.0 / ((n - 1) * (n - 2))
+            else:
+                # Brandes' estimate: the pivots' dependencies scaled by n / k (as NetworkX does); igraph's
+                # undirected subset betweenness halves each pair's count, hence the factor 2
+                raw = g.betweenness(directed=False, sources=[index[p] for p in pivots])
+                scale = 2.0 * (n / len(pivots)) / ((n - 1) * (n - 2))
+            return {v: raw[i] * scale for i, v in enumerate(nodes)}
+    if pivots is None:
+        return nx.betweenness_centrality(H, normalized=True)
+    raw = nx.betweenness_centrality_subset(H, sources=pivots, targets=list(H.nodes), normalized=False)
+    scale = (n / len(pivots)) * 1.0 / ((n - 1) * (n - 2))
+    return {v: b * 2 * scale for v, b in raw.items()}
+
+
+def cross_group_betweenness(
+    H: nx.Graph,
+    groups: Sequence[Iterable[str]],
+    *,
+    k: int | None = None,
+    seed: int = 42,
+    engine: str = "auto",
+) -> dict[str, float]:
+    """Betweenness counting only pairs of nodes in different *groups* (unnormalised: pairs' worth).
+
+    For each node, the sum over the pairs ``{s, t}`` of other nodes with ``s`` and ``t`` in
+    different groups of the share of their shortest paths through it. A node in no group is
+    a group of its own. Estimated from the same *k* pivots as :func:`betweenness`.
+    """
+    group_of: dict[str, int] = {}
+    for i, members in enumerate(groups):
+        for v in members:
+            group_of[v] = i
+    parts: dict[int, list[str]] = {}
+    for j, v in enumerate(sorted(H.nodes)):
+        parts.setdefault(group_of.get(v, len(groups) + j), []).append(v)
+    n = H.number_of_nodes()
+    pivots = _pivots(H, k, seed)
+    chosen = set(pivots) if pivots is not None else None
+    scale = 1.0 if pivots is None else n / len(pivots)
+    out = dict.fromkeys(H, 0.0)
+    use_igraph = engine == "igraph" or (engine == "auto" and n > IGRAPH_ABOVE)
+    g, nodes = _igraph(H) if use_igraph else (None, None)
+    index = {v: i for i, v in enumerate(nodes)} if nodes is not None else {}
+    everyone = sorted(H.nodes)
+    for members in parts.values():
+        sources = [v for v in members if chosen is None or v in chosen]
+        if not sources:
+            continue
+        inside = set(members)
+        targets = [v for v in everyone if v not in inside]
+        if not targets:
+            continue
+        if g is not None and nodes is not None:
+            raw = g.betweenness(
+                directed=False, sources=[index[v] for v in sources], targets=[index[v] for v in targets]
+            )
+            for i, v in enumerate(nodes):
+                out[v] += raw[i] * scale
+        else:
+            part = nx.betweenness_centrality_subset(H, sources=sources, targets=targets, normalized=False)
+            for v, b in part.items():
+                out[v] += b * scale
+    return out
+
+
+def constraint(H: nx.Graph, nodes: Iterable[str] | None = None, *, engine: str = "auto") -> dict[str, float]:
+    """Burt's constraint (unweighted): low values mean contacts that are not linked to each other."""
+    nodes = list(H.nodes) if nodes is None else list(nodes)
+    if engine != "networkx" and H.number_of_nodes() > IGRAPH_ABOVE:
+        g, order = _igraph(H)
+        if g is not None and order is not None:
+            index = {v: i for i, v in enumerate(order)}
+            values = g.constraint([index[v] for v in nodes])
+            return {v: (float("nan") if H.degree(v) == 0 else c) for v, c in zip(nodes, values, strict=False)}
+    return {v: _constraint(H, v) for v in nodes}
+
+
+def _constraint(H: nx.Graph, v: str) -> float:
+    """Burt's constraint of *v* as :func:`networkx.constraint` defines it (unweighted), summed in sorted
+    order: NetworkX sums over sets, whose order (hence the last digits) changes with ``PYTHONHASHSEED``."""
+    contacts = sorted(H[v])
+    if not contacts:
+        return float("nan")
+    share = 1.0 / len(contacts)  # v's tie to each contact, as a share of its ties
+    total = 0.0
+    for j in contacts:
+        indirect = sum(share / H.degree(q) for q in contacts if q != j and H.has_edge(q, j))
+        total += (share + indirect) ** 2
+    return total
+
+
+def effective_size(H: nx.Graph, nodes: Iterable[str]) -> dict[str, float]:
+    """Burt's effective size of each node's ego network (Borgatti's formula for unweighted graphs)."""
+    out = {}
+    for v in nodes:
+        neigh = set(H[v])
+        d = len(neigh)
+        if d == 0:
+            out[v] = float("nan")
+            continue
+        ties = sum(1 for a in neigh for b in H[a] if b in neigh) / 2
+        out[v] = d - 2 * ties / d
+    return out
+
+
+def contact_density(H: nx.Graph, nodes: Iterable[str]) -> dict[str, float]:
+    """Share of the possible ties between a node's contacts that exist (its local clustering).
+
+    NaN for fewer than two contacts (no pair to measure).
+    """
+    out = {}
+    for v in nodes:
+        d = H.degree(v)
+        out[v] = float("nan") if d < 2 else float(nx.clustering(H, v))  # type: ignore[arg-type]
+    return out
+
+
+def cut_off(H: nx.Graph, v: str) -> tuple[int, int]:
+    """Without *v*: how many nodes of its component would lose every path to the largest remaining part
+    of it, and how many nodes that part has. ``(0, size − 1)`` when *v* is not a cut vertex."""
+    adj = H.adj
+    seen = {v}
+    sizes = []
+    for start in adj[v]:
+        if start in seen:
+            continue
+        seen.add(start)
+        frontier, size = [start], 1
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for y in adj[x]:
+                    if y not in seen:
+                        seen.add(y)
+                        nxt.append(y)
+            size += len(nxt)
+            frontier = nxt
+        sizes.append(size)
+    return (sum(sizes) - max(sizes), max(sizes)) if sizes else (0, 0)
+
+
+def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[list[str]]:
+    """Communities by modularity (Leiden on igraph for large graphs, Louvain on NetworkX otherwise).
+
+    Deterministic: the graph is read in sorted node and edge order with a fixed *seed*; each
+    community is a sorted list, largest first, ties by their first member.
+    """
+    if H.number_of_nodes() == 0:
+        return []
+    S: nx.Graph[str] = nx.Graph()
+    S.add_nodes_from(sorted(H.nodes))
+    S.add_edges_from(sorted(tuple(sorted(e)) for e in H.edges()))
+    found: list[set[str]] | None = None
+    if engine != "networkx" and S.number_of_nodes() > EXACT_BELOW:
+        g, nodes = _igraph(S)
+        if g is not None and nodes is not None:
+            import igraph
+
+            igraph.set_random_number_generator(random.Random(seed))
+            try:
+                parts = g.community_leiden(objective_function="modularity", n_iterations=2)
+            finally:
+                igraph.set_random_number_generator(random)
+            found = [{nodes[i] for i in part} for part in parts]
+    if found is None:
+        found = nx.community.louvain_communities(S, seed=seed)
+    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))

@@ -586,3 +586,30 @@ def test_a_dataset_quote_must_be_a_whole_row(tmp_path):
         _load(data)
     assert "is not a row of communes.csv" in str(info.value)
     assert len(info.value.problems) == 1
+
+
+def test_no_membership_is_derived_for_an_intercommunality_that_is_not_an_actor(cur):
+    from kg.ingest.derived import geography_memberships
+
+    actors = [a for a in of_kind(cur, "actors") if a.id != "pemb"]
+    with open(GEO / "communes.csv", encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    dataset = rec(cur, "decoupage-administratif-2026")
+    # the Métropole du Grand Paris (the communes' epci column) is no actor either: nothing at all
+    assert geography_memberships(actors, [], dataset, lines) == []
+
+
+def test_participants_are_checked_like_any_reference(tmp_path):
+    data = tmp_path / "curated"
+    shutil.copytree(CURATED, data)
+    target = data / "events.yaml"
+    text = target.read_text(encoding="utf-8")
+    original = "    - {who: medef, role: participant}"
+    assert original in text
+    target.write_text(text.replace(original, "    - {who: medeff, role: particpant}", 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        _load(data)
+    message = str(info.value)
+    assert '"medeff" is not the id of any actor or person' in message and "medef" in message
+    assert '"particpant" is not in the SKOS scheme "role"' in message
+    assert len(info.value.problems) == 2

@@ -129,6 +129,8 @@ class Document(BaseModel):
     def _dataset_file(self) -> Document:
         if (self.genre == "dataset") != (self.file is not None):
             raise ValueError('a dataset names its "file" (e.g. geo/communes.csv), and only a dataset does')
+        if self.file and any(part in (".", "..") for part in self.file.split("/")):
+            raise ValueError(f'"{self.file}" leaves the data folder; give a path under it (geo/communes.csv)')
         return self
 
     @property

@@ -111,6 +111,86 @@ def test_totalenergies_cofounded_fonds_odd17_which_funded_urgence_etudiante(buil
     assert any(r["doc"].endswith("002_cd60e692da181ed7") and "3k" in r["quote"] for r in rows)
 
 
+ID = "https://w3id.org/territorial-kg/id/"
+
+
+def _ask(g, where: str, **bindings) -> bool:
+    return bool(g.query(f"SELECT * WHERE {{ {where} }} LIMIT 1", **bindings))
+
+
+def test_the_relations_of_issue_10_are_in_the_store(built):
+    """Part of, modelled on, participants with roles, groups, active since: stated in RDF as docs/design.md says."""
+    _, out = built
+    g = kg.open(out / "store")
+    q2er, aet = kg.IRI(ID + "programme/q2er"), kg.IRI(ID + "programme/aet")
+    assert _ask(g, "?q dct:isPartOf ?a . ?a dct:hasPart ?q", q=q2er, a=aet)
+    assert _ask(
+        g, "?a prov:wasInfluencedBy ?labo", a=aet, labo=kg.IRI(ACTOR + "labo-des-partenariats-strasbourg")
+    )
+    dialogue = kg.IRI(ID + "event/dialogue-eleves-entreprises-2018-2019")
+    rows = g.query(
+        """SELECT ?who ?role WHERE { ?e prov:qualifiedAssociation ?q . ?q a prov:Association ;
+             prov:agent ?who ; prov:hadRole ?role . ?e schema:attendee ?who }""",
+        e=dialogue,
+    )
+    assert {r["who"].rsplit("/", 1)[-1] for r in rows} == {
+        "ministere-education-nationale",
+        "medef",
+        "chambre-de-commerce",
+    }
+    assert {r["role"].rsplit("/", 1)[-1] for r in rows} == {"participant"}
+    assert _ask(g, "?l a foaf:Group", l=kg.IRI(ACTOR + "lycees-de-charenton"))
+    gaia = kg.IRI(ACTOR + "gaia")
+    assert _ask(g, '?a tkg:activeSince "1998"^^xsd:gYear', a=gaia)
+    assert not _ask(g, "?a schema:foundingDate ?d", a=gaia)
+    assert _ask(
+        g,
+        "?r schema:location ?t",
+        r=kg.IRI(ACTOR + "le-rameau"),
+        t=kg.IRI(ID + "territory/intercommunalite/200057941"),
+    )
+
+
+def test_the_10k_grant_has_its_items_no_recipient_and_the_3k_as_a_part(built):
+    _, out = built
+    g = kg.open(out / "store")
+    tenk, threek = (
+        kg.IRI(ID + "funding/fonds-odd17-pemb-2021-2022"),
+        kg.IRI(ID + "funding/urgence-etudiante-3k"),
+    )
+    assert not _ask(g, "?grant tkg:recipient ?r", grant=tenk)
+    items = {
+        r["i"].rsplit("/", 1)[-1]
+        for r in g.query("SELECT ?i WHERE { ?grant schema:fundedItem ?i }", grant=tenk)
+    }
+    assert items == {"fonds-de-soutien-entreprises", "urgence-etudiante"}
+    assert _ask(g, "?p dct:isPartOf ?w . ?w dct:hasPart ?p", p=threek, w=tenk)
+    # the funder's shortcut reaches what the grant paid for, never PEMB through it
+    assert not _ask(g, "?f tkg:funds ?p", f=kg.IRI(ACTOR + "fonds-odd17"), p=kg.IRI(ACTOR + "pemb"))
+
+
+def test_the_villes_memberships_cite_the_geography_dataset_row(built):
+    _, out = built
+    g = kg.open(out / "store")
+    rows = g.query(
+        """SELECT ?ville ?quote ?file WHERE {
+             GRAPH ?graph { ?m a org:Membership ; org:member ?ville ; org:organization ?pemb ;
+                              prov:qualifiedDerivation [ prov:entity ?doc ; tkg:quote ?quote ] }
+             ?doc tkg:sourceFile ?file ; a fabio:Dataset }""",
+        pemb=kg.IRI(ACTOR + "pemb"),
+        graph=kg.IRI("https://w3id.org/territorial-kg/graph/document/decoupage-administratif-2026"),
+    )
+    by_ville = {r["ville"].rsplit("/", 1)[-1]: r for r in rows}
+    assert set(by_ville) == {
+        "ville-de-charenton-le-pont",
+        "ville-de-saint-maurice",
+        "ville-de-vincennes",
+        "ville-de-saint-mande",
+    }
+    assert by_ville["ville-de-vincennes"]["quote"].startswith("94080,Vincennes,commune,94,")
+    assert {r["file"] for r in rows} == {"communes.csv"}
+
+
 def test_each_document_contributes_cited_facts(built):
     _, out = built
     g = kg.open(out / "store")
@@ -130,7 +210,8 @@ def test_every_curated_node_cites_a_document_in_its_own_graph(built):
         """SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/territorial-kg/graph/document/"))
              FILTER(?p = rdf:type) FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?doc }
              FILTER NOT EXISTS { ?s a dct:PeriodOfTime } FILTER NOT EXISTS { ?s a prov:Derivation }
-             FILTER NOT EXISTS { ?s a schema:MonetaryAmount } FILTER NOT EXISTS { ?s a adms:Identifier } }"""
+             FILTER NOT EXISTS { ?s a schema:MonetaryAmount } FILTER NOT EXISTS { ?s a adms:Identifier }
+             FILTER NOT EXISTS { ?s a prov:Association } FILTER NOT EXISTS { ?s a prov:Attribution } }"""
     )
     assert orphans == []
 

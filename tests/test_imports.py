@@ -375,7 +375,7 @@ def test_export_of_the_whole_graph_then_import_is_a_no_op(env, tmp_path):
     import_workbook(FIXTURES / "kumu.xlsx", data, store)
     out = tmp_path / "graphe.xlsx"
     report = export_xlsx(out, data)
-    assert report.rows["actors"] == 34 + 4 + 2
+    assert report.rows["actors"] == 39 + 4 + 2
     n = len(kg.open(store))
     plan = import_workbook(out, data, store)
     assert plan.is_noop and not plan.records["actors"] and not plan.written

@@ -44,3 +44,124 @@ def test_cache_is_reused_and_refreshed_when_the_store_changes(built_store):
     assert G3.number_of_nodes() == G1.number_of_nodes()
     with open(cache, "rb") as f:
         assert pickle.load(f)[0] != (0, 0, 0)
+
+
+# --- events, publications, part-of, inspiration, groups (issue 10), on tiny inline graphs ------
+
+_TINY = """
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix schema: <https://schema.org/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix tkg: <https://w3id.org/territorial-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+id:actor/a a org:Organization ; rdfs:label "Acteur A" ; tkg:activeSince "1998"^^xsd:gYear .
+id:actor/g a org:Organization , foaf:Group ; rdfs:label "Les lycées" .
+id:programme/p a schema:Project ; rdfs:label "Petit programme" ;
+    dct:isPartOf id:programme/w ; prov:wasInfluencedBy id:actor/a ;
+    prov:qualifiedDerivation id:programme/p/source/1 , id:programme/p/source/2 .
+id:programme/p/source/1 prov:entity id:document/d ; tkg:quote "Petit programme, sans plus" .
+id:programme/p/source/2 prov:entity id:document/d ;
+    tkg:quote "Petit programme, dans le cadre du Grand programme" .
+id:programme/w a schema:Project ; rdfs:label "Grand programme" .
+id:event/e a schema:Event ; rdfs:label "Réunion" ; schema:startDate "2019"^^xsd:gYear ;
+    schema:organizer id:actor/a ; schema:about id:programme/w ;
+    prov:qualifiedAssociation id:event/e/participant/g/participant ;
+    prov:qualifiedDerivation id:event/e/source/1 .
+id:event/e/participant/g/participant prov:agent id:actor/g ;
+    prov:hadRole <https://w3id.org/territorial-kg/concept/role/participant> .
+id:event/e/source/1 prov:entity id:document/d ; tkg:quote "La réunion des lycées" .
+id:publication/x a schema:CreativeWork ; rdfs:label "Portrait" ; dct:issued "2023-03-23"^^xsd:date ;
+    schema:publisher id:actor/a ; schema:about id:actor/g ;
+    prov:qualifiedAttribution id:publication/x/participant/g/auteur ;
+    prov:qualifiedDerivation id:publication/x/source/1 .
+id:publication/x/participant/g/auteur prov:agent id:actor/g ;
+    prov:hadRole <https://w3id.org/territorial-kg/concept/role/auteur> .
+id:publication/x/source/1 prov:entity id:document/d ; tkg:quote "Le portrait" .
+id:document/d a foaf:Document , schema:CreativeWork ; dct:title "Un document" .
+"""
+
+
+class _Tiny:
+    """The smallest graph :func:`project` reads: a pyoxigraph store (``id:kind/slug`` written as
+    in ``docs/design.md``, expanded here: a Turtle local name cannot hold a ``/``)."""
+
+    def __init__(self, turtle: str) -> None:
+        import re
+
+        from pyoxigraph import RdfFormat, Store
+
+        turtle = re.sub(r"(?<![\w<@])id:([\w/.-]*\w)", r"<https://w3id.org/territorial-kg/id/\1>", turtle)
+        self.store = Store()
+        self.store.load(turtle.encode(), format=RdfFormat.TURTLE)
+
+
+def _edges(G, kind):
+    return {
+        (a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]): d for a, b, d in G.edges(data=True) if d["kind"] == kind
+    }
+
+
+def test_events_and_publications_are_nodes_and_documents_are_not():
+    G = project(_Tiny(_TINY))
+    ID = "https://w3id.org/territorial-kg/id/"
+    assert G.nodes[ID + "event/e"]["kind"] == "event"
+    assert G.nodes[ID + "event/e"]["start"] == "2019"
+    assert G.nodes[ID + "publication/x"]["kind"] == "publication"
+    assert G.nodes[ID + "publication/x"]["start"] == "2023-03-23"
+    assert ID + "document/d" not in G  # a source document is provenance, not a node
+    assert G.nodes[ID + "actor/g"]["group"] is True and G.nodes[ID + "actor/a"]["group"] is False
+    assert G.nodes[ID + "actor/a"]["start"] == "1998"  # active since, for want of a founding date
+
+
+def test_part_of_and_inspiration_edges_cite_the_sentence_naming_the_other_end():
+    G = project(_Tiny(_TINY))
+    partie = _edges(G, "partie")
+    assert set(partie) == {("p", "w")}
+    assert partie[("p", "w")]["sources"][0][1] == "Petit programme, dans le cadre du Grand programme"
+    assert set(_edges(G, "inspiration")) == {("p", "a")}
+
+
+def test_event_and_publication_edges_with_roles_dates_and_sources():
+    G = project(_Tiny(_TINY))
+    ev = _edges(G, "evenement")
+    assert {k: d["role"] for k, d in ev.items()} == {("a", "e"): "organisateur", ("g", "e"): "participant"}
+    assert all(
+        d["start"] == "2019" and d["sources"] == [(d["sources"][0][0], "La réunion des lycées")]
+        for d in ev.values()
+    )
+    pub = _edges(G, "publication")
+    assert {k: d["role"] for k, d in pub.items()} == {("a", "x"): "editeur", ("g", "x"): "auteur"}
+    assert all(d["start"] == "2023-03-23" and d["sources"] for d in pub.values())
+    sujet = _edges(G, "sujet")
+    assert set(sujet) == {("e", "w"), ("x", "g")}
+    assert all(d["sources"] for d in sujet.values())
+
+
+def test_a_grant_funds_each_item_it_names_and_is_part_of_a_larger_one():
+    turtle = (
+        _TINY
+        + """
+id:funding/big a schema:MonetaryGrant ; schema:funder id:actor/a ;
+    schema:fundedItem id:programme/p , id:programme/w .
+id:funding/small a schema:MonetaryGrant ; schema:funder id:actor/a ; tkg:recipient id:actor/g ;
+    dct:isPartOf id:funding/big .
+"""
+    )
+    G = project(_Tiny(turtle))
+    money = _edges(G, "financement")
+    assert {k for k in money if k[0] == "big"} == {("big", "p"), ("big", "w")}
+    assert ("small", "g") in money
+    assert set(_edges(G, "partie")) == {("p", "w"), ("small", "big")}
+
+
+def test_the_curated_projection_has_the_new_kinds(projection):
+    G = projection
+    kinds = {d["kind"] for *_, d in G.edges(data=True)}
+    assert {"partie", "inspiration", "evenement", "publication", "sujet"} <= kinds
+    assert G.has_edge(PROGRAMME + "q2er", PROGRAMME + "aet")
+    assert G.nodes[ACTOR + "lycees-de-charenton"]["group"] is True
+    assert G.nodes[ACTOR + "labo-des-partenariats-strasbourg"]["start"] == "2008"

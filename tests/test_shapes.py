@@ -89,7 +89,8 @@ VALID_SECTIONS: dict[str, str] = {
     schema:knowsAbout theme:alliances-odd17 , theme:co-construction .
 <actor/le-rameau> a org:Organization , schema:Organization , schema:ResearchOrganization ;
     rdfs:label "Le RAMEAU"@fr ; org:classification actor-type:recherche ;
-    schema:location <territory/commune/94018> .
+    schema:location <territory/commune/94018> ; tkg:activeSince "2008"^^xsd:gYear ;
+    prov:wasInfluencedBy <actor/pemb> .
 <actor/fondation-totalenergies> a org:Organization , schema:Organization , org:FormalOrganization ,
         legal:LegalEntity ;
     rdfs:label "Fondation TotalEnergies"@fr ; org:classification actor-type:fondation .
@@ -172,8 +173,10 @@ VALID_SECTIONS: dict[str, str] = {
     dct:description "Programme de rencontres entre lycéens et entreprises."@fr ;
     dct:type project-type:programme ; dct:subject theme:jeunesse , theme:orientation ;
     schema:areaServed <territory/commune/94018> ;
-    tkg:continues <programme/aet> ;
+    tkg:continues <programme/aet> ; dct:isPartOf <programme/aet> ;
+    prov:wasInfluencedBy <programme/aet> ;
     dct:temporal <programme/q2er/period> .
+<programme/aet> dct:hasPart <programme/q2er> .
 <programme/q2er/period> a dct:PeriodOfTime ; dcat:startDate "2014-09"^^xsd:gYearMonth ;
     time:hasXSDDuration "P8Y"^^xsd:duration .
 <programme/urgence-etudiante> a org:OrganizationalCollaboration , schema:Project ;
@@ -230,7 +233,11 @@ VALID_SECTIONS: dict[str, str] = {
     schema:location <territory/commune/94018> ;
     schema:eventAttendanceMode schema:OnlineEventAttendanceMode ;
     dct:subject theme:alliances-odd17 ;
+    prov:qualifiedAssociation <event/webinaire-catalyseurs/participant/pemb/intervenant> ;
+    schema:attendee <actor/pemb> ;
     dct:temporal <event/webinaire-catalyseurs/period> .
+<event/webinaire-catalyseurs/participant/pemb/intervenant> a prov:Association ;
+    prov:agent <actor/pemb> ; prov:hadRole role:intervenant .
 <event/webinaire-catalyseurs/period> a dct:PeriodOfTime ;
     dcat:startDate "2022-05"^^xsd:gYearMonth ; dcat:endDate "2022-05-12"^^xsd:date .
 """
@@ -239,7 +246,11 @@ VALID_SECTIONS: dict[str, str] = {
 <publication/bonnes-nouvelles-pemb> a schema:CreativeWork , fabio:Article ;
     rdfs:label "Article dans Bonnes Nouvelles des Territoires"@fr ;
     schema:author <actor/le-rameau> ; schema:publisher <actor/le-rameau> ;
-    dct:issued "2022"^^xsd:gYear ; schema:about <actor/pemb> ; dct:subject theme:alliances-odd17 .
+    dct:issued "2022"^^xsd:gYear ; schema:about <actor/pemb> ; dct:subject theme:alliances-odd17 ;
+    prov:qualifiedAttribution <publication/bonnes-nouvelles-pemb/participant/pemb/contributeur> ;
+    schema:contributor <actor/pemb> .
+<publication/bonnes-nouvelles-pemb/participant/pemb/contributeur> a prov:Attribution ;
+    prov:agent <actor/pemb> ; prov:hadRole role:contributeur .
 """
     + _source(ID + "publication/bonnes-nouvelles-pemb", "publication d'un article dans Bonnes Nouvelles"),
     "figure": """
@@ -569,7 +580,18 @@ BROKEN: list[tuple[str, str, str, str | None]] = [
         "MonetaryAmount-currency",
         "schema:currency",
     ),
-    ("grant without recipient", _delete(FUNDING + ">", "tkg:recipient"), "Grant-recipient", "tkg:recipient"),
+    (
+        "grant with two recipients",
+        _add(FUNDING + "> tkg:recipient " + A + "le-rameau> ."),
+        "Grant-recipient",
+        "tkg:recipient",
+    ),
+    (
+        "grant part of a programme",
+        _add(FUNDING + "> dct:isPartOf <programme/aet> ."),
+        "Grant-isPartOf",
+        "dct:isPartOf",
+    ),
     (
         "grant with two funders",
         _add(FUNDING + "> schema:funder " + A + "le-rameau> ."),
@@ -583,8 +605,8 @@ BROKEN: list[tuple[str, str, str, str | None]] = [
         "schema:funder",
     ),
     (
-        "grant without funded item",
-        _delete(FUNDING + ">", "schema:fundedItem"),
+        "grant funding a person",
+        _add(FUNDING + "> schema:fundedItem <person/pierre-miroudot> ."),
         "Grant-fundedItem",
         "schema:fundedItem",
     ),
@@ -1105,6 +1127,47 @@ ACTOR_TYPE_CASES = {
     "unit": ("pole-innovation-pemb", "org:OrganizationalUnit"),
     "catalyseur": ("ess-club", "tkg:TerritorialCatalyst"),
 }
+# issue 10: active since, inspired by, part of, participants with roles
+PARTICIPANT = "<https://w3id.org/territorial-kg/id/event/webinaire-catalyseurs/participant/pemb/intervenant>"
+BROKEN += [
+    (
+        "active since not a date",
+        _replace(A + "le-rameau>", "tkg:activeSince", '"depuis 2008"'),
+        "Actor-activeSince",
+        "tkg:activeSince",
+    ),
+    (
+        "inspired by a person",
+        _add(A + "le-rameau> prov:wasInfluencedBy <person/pierre-miroudot> ."),
+        "Actor-influencedBy",
+        "prov:wasInfluencedBy",
+    ),
+    (
+        "programme part of an actor",
+        _replace("<programme/q2er>", "dct:isPartOf", "<actor/pemb>"),
+        "Programme-isPartOf",
+        "dct:isPartOf",
+    ),
+    (
+        "event participant not an association",
+        _add("<event/webinaire-catalyseurs> prov:qualifiedAssociation <actor/pemb> ."),
+        "Event-association",
+        "prov:qualifiedAssociation",
+    ),
+    (
+        "publication participant not an attribution",
+        _add("<publication/bonnes-nouvelles-pemb> prov:qualifiedAttribution <actor/pemb> ."),
+        "Publication-attribution",
+        "prov:qualifiedAttribution",
+    ),
+    ("participant without agent", _delete(PARTICIPANT, "prov:agent"), "Participant-agent", "prov:agent"),
+    (
+        "participant role a theme",
+        _replace(PARTICIPANT, "prov:hadRole", "theme:jeunesse"),
+        "Participant-role",
+        "prov:hadRole",
+    ),
+]
 BROKEN += [
     (f"actor type {name} without {cls}", _delete(A + actor + ">", "a", cls), f"ActorTypeClasses-{name}", None)
     for name, (actor, cls) in ACTOR_TYPE_CASES.items()

@@ -19,13 +19,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kg.errors import InputError, Problem
-from kg.ingest.sources import quote_in_document
+from kg.ingest.derived import GEOGRAPHY_FILE, geography_memberships
+from kg.ingest.sources import quote_in_dataset, quote_in_document, read_document
 from kg.model.dates import date_bounds
 from kg.model.names import did_you_mean
-from kg.model.records import RECORD_TYPES
+from kg.model.records import RECORD_TYPES, Document
 from kg.model.territories import is_territory, parse_territory
 
-__all__ = ["Curated", "concept_notations", "load_curated", "read_yaml_records"]
+__all__ = ["Curated", "concept_notations", "document_path", "load_curated", "read_yaml_records"]
 
 #: which field holds concepts of which SKOS scheme
 CONCEPT_FIELDS: dict[str, str] = {
@@ -158,6 +159,27 @@ def concept_notations(schemes_file: Path) -> dict[str, set[str]]:
     return out
 
 
+def document_path(doc: Any, sources_dir: str | Path) -> Path:
+    """The file of a document record: ``<sources_dir>/<id>.txt``, or its ``file`` under the data
+    folder (the parent of *sources_dir*) for a dataset."""
+    sources_dir = Path(sources_dir)
+    file = getattr(doc, "file", None)
+    return sources_dir.parent / file if file else sources_dir / f"{doc.id}.txt"
+
+
+def _ref_ids(value: Any) -> list[str]:
+    """The ids a reference field holds: a string, a list of strings, or participants ``{who, role}``."""
+    items = value if isinstance(value, list) else [value] if value else []
+    out = []
+    for item in items:
+        ref = item if isinstance(item, str) else getattr(item, "who", None)
+        if ref is None and isinstance(item, dict):
+            ref = item.get("who")
+        if isinstance(ref, str):
+            out.append(ref)
+    return out
+
+
 def _suggest(value: str, candidates: Iterable[str]) -> str:
     return did_you_mean(value, candidates, lang="en")
 
@@ -284,7 +306,8 @@ def load_curated(
             items.append(rec)
     # 2. across records
     notations = concept_notations(Path(schemes_file)) if Path(schemes_file).exists() else {}
-    docs = {d.id for d in result.records.get("documents", [])}  # type: ignore[attr-defined]
+    documents: dict[str, Document] = {d.id: d for d in result.records.get("documents", [])}  # type: ignore[attr-defined,misc]
+    docs = set(documents)
     checked = [(k, r, *result.located[r.id][:1], result.lines.get(r.id, {})) for k, r in result.all()]  # type: ignore[attr-defined]
     for kind, rec, path, lines in checked + result.partials:
         rid = rec.id  # type: ignore[attr-defined]
@@ -293,10 +316,7 @@ def load_curated(
             return lines.get(fieldname, lines.get("__record__"))
 
         for fname, allowed in type(rec).references.items():  # type: ignore[attr-defined]
-            value = getattr(rec, fname, None)
-            for ref in value if isinstance(value, list) else [value] if value else []:
-                if not isinstance(ref, str):
-                    continue
+            for ref in _ref_ids(getattr(rec, fname, None)):
                 target = result.index.get(ref)
                 if target is None and unreadable & set(allowed):
                     continue
@@ -321,8 +341,15 @@ def load_curated(
                             f"point {fname} at a {' or '.join(allowed)}",
                         )
                     )
-        for fname, scheme in CONCEPT_FIELDS.items():
-            value = getattr(rec, fname, None)
+        concept_values = [(f, s, getattr(rec, f, None)) for f, s in CONCEPT_FIELDS.items()]
+        concept_values += [
+            (
+                "participants",
+                "role",
+                [getattr(p, "role", None) for p in getattr(rec, "participants", None) or []],
+            )
+        ]
+        for fname, scheme, value in concept_values:
             if value is None or not notations or kind == "document":
                 continue
             allowed_notations = notations.get(scheme, set())
@@ -370,7 +397,8 @@ def load_curated(
                     )
                 )
                 continue
-            doc_path = sources_dir / f"{src.doc}.txt"
+            doc = documents[src.doc]
+            doc_path = document_path(doc, sources_dir)
             if not doc_path.exists():
                 problems.append(
                     Problem(
@@ -381,7 +409,18 @@ def load_curated(
                         "put the source document in data/sources/",
                     )
                 )
-            elif not quote_in_document(src.quote, doc_path):
+            elif doc.genre == "dataset" and not quote_in_dataset(src.quote, doc_path):
+                short = src.quote if len(src.quote) < 90 else src.quote[:87] + "..."
+                problems.append(
+                    Problem(
+                        path,
+                        at("sources"),
+                        fld + ".quote",
+                        f'the quote "{short}" is not a row of {doc_path.name}',
+                        "quote one whole row of the dataset, as written in the file",
+                    )
+                )
+            elif doc.genre != "dataset" and not quote_in_document(src.quote, doc_path):
                 short = src.quote if len(src.quote) < 90 else src.quote[:87] + "..."
                 problems.append(
                     Problem(
@@ -392,21 +431,68 @@ def load_curated(
                         "copy the sentence exactly from the document",
                     )
                 )
-    for d in result.records.get("documents", []):
-        if not (sources_dir / f"{d.id}.txt").exists():  # type: ignore[attr-defined]
-            where, line = result.located[d.id]  # type: ignore[attr-defined]
+    for d in documents.values():
+        if not document_path(d, sources_dir).exists():
+            where, line = result.located[d.id]
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    "file" if d.file else "id",
+                    f"no file {document_path(d, sources_dir)}",
+                    "put the source document in data/sources/ or fix the id"
+                    if not d.file
+                    else "fix the path (under the data folder)",
+                )
+            )
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    _derive(result, documents, sources_dir, problems)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return result
+
+
+def _derive(
+    result: Curated, documents: dict[str, Document], sources_dir: Path, problems: list[Problem]
+) -> None:
+    """Add the records derived from official data (:mod:`kg.ingest.derived`), checked like the others."""
+    dataset = next((d for d in documents.values() if d.file == GEOGRAPHY_FILE), None)
+    if dataset is None:
+        return
+    path = document_path(dataset, sources_dir)
+    lines = read_document(path).text.splitlines()
+    memberships = result.records.setdefault("memberships", [])
+    derived = geography_memberships(
+        (r for k, r in result.all() if k == "actor"),  # type: ignore[misc]
+        memberships,  # type: ignore[arg-type]
+        dataset,
+        lines,
+    )
+    for rec, number in derived:
+        for src in rec.sources:
+            if not quote_in_dataset(
+                src.quote, path
+            ):  # the row read is the row quoted: a guard, not a formality
+                problems.append(
+                    Problem(str(path), number, "quote", "the derived row is not in the file", None)
+                )
+        if rec.id in result.index:
+            where, line = result.located[rec.id]
             problems.append(
                 Problem(
                     where,
                     line,
                     "id",
-                    f"no file {sources_dir / (d.id + '.txt')}",  # type: ignore[attr-defined]
-                    "put the source document in data/sources/ or fix the id",
+                    f'the id "{rec.id}" is also that of the membership derived from {path.name}, line {number}',
+                    "give the curated record another id, or remove it: the geography states it",
                 )
             )
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return result
+            continue
+        memberships.append(rec)
+        result.index[rec.id] = ("membership", rec)
+        result.located[rec.id] = (str(path), number)
+        result.lines[rec.id] = {"__record__": number}
 
 
 def _keep_partial(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Document", "fold", "is_garbled", "quote_in_document", "read_document"]
+__all__ = ["Document", "fold", "is_garbled", "quote_in_dataset", "quote_in_document", "read_document"]
 
 # Mojibake seen in PDF extractions (seeds README and document 004), repaired in one pass
 # (a repaired character is never repaired again) and only in documents that show it.
@@ -89,6 +89,20 @@ def read_document(path: str | Path) -> Document:
 def _folded(path: str) -> tuple[str, str]:
     text = read_document(path).text
     return fold(text), fold(text, repair=True) if is_garbled(text) else ""
+
+
+@lru_cache(maxsize=8)
+def _rows(path: str) -> frozenset[str]:
+    return frozenset(line.strip() for line in read_document(path).text.splitlines() if line.strip())
+
+
+def quote_in_dataset(quote: str, path: str | Path) -> bool:
+    """Return True if *quote* is one whole row of the dataset at *path* (a CSV file), as written.
+
+    A dataset is quoted by rows, not by folded text: a folded substring could straddle two
+    rows and cite a fact that no row states.
+    """
+    return quote.strip() in _rows(str(path))
 
 
 def quote_in_document(quote: str, path: str | Path) -> bool:

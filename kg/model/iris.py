@@ -39,6 +39,7 @@ __all__ = [
     "identifier",
     "import_graph",
     "is_slug",
+    "participant",
     "period",
     "scheme",
     "staging_graph",
@@ -168,6 +169,19 @@ def period(node: str) -> str:
     'https://w3id.org/territorial-kg/id/funding/f-1/period'
     """
     return _part(node, "period")
+
+
+def participant(node: str, who: str, role: str) -> str:
+    """IRI of the qualified participation (``prov:Association`` or ``prov:Attribution``) of *who*
+    in the event or publication *node*, in *role*.
+
+    >>> participant(entity("event", "e-1"), "le-rameau", "intervenant")
+    'https://w3id.org/territorial-kg/id/event/e-1/participant/le-rameau/intervenant'
+    """
+    for value in (who, role):
+        if not SLUG_RE.match(value):
+            raise ValueError(f"{value!r} is not a slug")
+    return _part(node, "participant", who, role)
 
 
 def amount(node: str) -> str:

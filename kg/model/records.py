@@ -44,6 +44,7 @@ __all__ = [
     "Figure",
     "Funding",
     "Membership",
+    "Participant",
     "Participation",
     "Person",
     "Post",
@@ -104,7 +105,11 @@ class Record(BaseModel):
 
 
 class Document(BaseModel):
-    """A source document of ``data/sources/`` (its id is the file stem)."""
+    """A source document: ``data/sources/<id>.txt``, or a dataset of ``data/`` named by ``file``.
+
+    A dataset (``genre: dataset``, e.g. the official geography ``geo/communes.csv``) is quoted
+    by whole rows: a quote must be one line of the file (see :mod:`kg.ingest.sources`).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     kind: ClassVar[str] = "document"
@@ -112,28 +117,53 @@ class Document(BaseModel):
 
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     title: Text
-    genre: Literal["newsletter", "partner-sheet", "slides", "report", "webpage", "spreadsheet"]
+    genre: Literal["newsletter", "partner-sheet", "slides", "report", "webpage", "spreadsheet", "dataset"]
     issued: DateLike | None = None
     publisher: Slug | None = None
     description: str | None = None
     url: str | None = None
+    #: path of the file under the data folder (``geo/communes.csv``); default ``sources/<id>.txt``
+    file: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] | None = None
+
+    @model_validator(mode="after")
+    def _dataset_file(self) -> Document:
+        if (self.genre == "dataset") != (self.file is not None):
+            raise ValueError('a dataset names its "file" (e.g. geo/communes.csv), and only a dataset does')
+        if self.file and any(part in (".", "..") for part in self.file.split("/")):
+            raise ValueError(f'"{self.file}" leaves the data folder; give a path under it (geo/communes.csv)')
+        return self
+
+    @property
+    def file_name(self) -> str:
+        """The bare name of the document's file (``tkg:sourceFile``)."""
+        return self.file.rsplit("/", 1)[-1] if self.file else f"{self.id}.txt"
 
 
 class Actor(Record):
-    """An organisation (or a unit of one): collectivité, company, association, funder…"""
+    """An organisation (or a unit of one): collectivité, company, association, funder…
+
+    ``group`` marks a collective actor the text names without naming its members
+    (« les lycées de Charenton »). ``founded`` is a founding date the text gives;
+    ``active_since`` a date from which the text says the actor is active (« depuis 1998 »,
+    « préfiguré dès 2008 »), which is not a founding date. ``located_in`` is the seat.
+    """
 
     kind: ClassVar[str] = "actor"
     references: ClassVar[dict[str, tuple[str, ...]]] = {
         "founders": ("actor", "person"),
         "part_of": ("actor",),
+        "inspired_by": ("programme", "actor"),
     }
 
     name: Text
     alt_names: list[Text] = []
     types: Annotated[list[Slug], Field(min_length=1)]
+    group: bool = False
     founded: DateLike | None = None
+    active_since: DateLike | None = None
     founders: list[Slug] = []
     part_of: Slug | None = None
+    inspired_by: list[Slug] = []
     territory: str | None = None
     located_in: str | None = None
     area_served: list[str] = []
@@ -193,10 +223,18 @@ class Post(Record):
 
 
 class Programme(Record):
-    """A programme, approach, platform, learning path, operation… carried by several actors."""
+    """A programme, approach, platform, learning path, operation… carried by several actors.
+
+    ``part_of`` is the larger programme it belongs to (Q2ER is part of the démarche AET);
+    ``inspired_by`` what it was modelled on (a programme or an actor).
+    """
 
     kind: ClassVar[str] = "programme"
-    references: ClassVar[dict[str, tuple[str, ...]]] = {"continues": ("programme",)}
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "continues": ("programme",),
+        "part_of": ("programme",),
+        "inspired_by": ("programme", "actor"),
+    }
 
     name: Text
     alt_names: list[Text] = []
@@ -207,7 +245,15 @@ class Programme(Record):
     themes: list[Slug] = []
     area_served: list[str] = []
     continues: Slug | None = None
+    part_of: Slug | None = None
+    inspired_by: list[Slug] = []
     homepage: str | None = None
+
+    @model_validator(mode="after")
+    def _not_part_of_itself(self) -> Programme:
+        if self.part_of == self.id:
+            raise ValueError(f'"part_of" is the programme itself ({self.id}); name the larger programme')
+        return self
 
     @field_validator("area_served")
     @classmethod
@@ -245,24 +291,53 @@ class Membership(Record):
 
 
 class Funding(Record):
-    """A grant: funder (when the source names it), recipient, amount in euros, period, purpose."""
+    """A grant: funder and recipient (each when the source names it), what it funds, amount, period.
+
+    ``funded_items`` lists what the source says the money paid for (programmes or actors);
+    nothing is inferred from the recipient. ``part_of`` names a larger grant that this one is
+    a part of: it is never added to a total beside it.
+    """
 
     kind: ClassVar[str] = "funding"
     references: ClassVar[dict[str, tuple[str, ...]]] = {
         "funder": ("actor",),
         "recipient": ("actor",),
-        "funded_item": ("programme", "actor"),
+        "funded_items": ("programme", "actor"),
+        "part_of": ("funding",),
     }
 
     funder: Slug | None = None
-    recipient: Slug
-    funded_item: Slug | None = None
+    recipient: Slug | None = None
+    funded_items: list[Slug] = []
+    part_of: Slug | None = None
     amount_eur: Annotated[Decimal, Field(ge=0)]
     start: DateLike | None = None
     end: DateLike | None = None
     duration: Duration | None = None
     themes: list[Slug] = []
     support_kind: Slug | None = "financement-direct"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_item(cls, data: Any) -> Any:
+        """Accept the single ``funded_item`` of a spreadsheet row as a one-item ``funded_items``."""
+        if isinstance(data, dict) and "funded_item" in data:
+            data = dict(data)
+            item = data.pop("funded_item")
+            if item and "funded_items" not in data:
+                data["funded_items"] = [item]
+        return data
+
+    @property
+    def funded_item(self) -> str | None:
+        """The first funded item (the spreadsheet side states one per row)."""
+        return self.funded_items[0] if self.funded_items else None
+
+    @model_validator(mode="after")
+    def _not_part_of_itself(self) -> Funding:
+        if self.part_of == self.id:
+            raise ValueError(f'"part_of" is the grant itself ({self.id}); name the larger grant')
+        return self
 
 
 class Support(Record):
@@ -278,13 +353,26 @@ class Support(Record):
     end: DateLike | None = None
 
 
+class Participant(BaseModel):
+    """Who took part in an event, a meeting or a publication, and in which role (``concept:role``)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    who: Slug
+    role: Slug = "participant"
+
+
 class Event(Record):
-    """An event: meeting, webinar, seminar, live, award…"""
+    """An event: meeting, webinar, seminar, live, award…
+
+    ``participants`` lists who took part, each with a role of ``concept:role`` (participant,
+    partenaire, intervenant…); organisers and speakers keep their own fields.
+    """
 
     kind: ClassVar[str] = "event"
     references: ClassVar[dict[str, tuple[str, ...]]] = {
         "organisers": ("actor", "person"),
         "speakers": ("person",),
+        "participants": ("actor", "person"),
         "about": ("programme", "actor", "publication"),
         "part_of": ("programme",),
     }
@@ -295,6 +383,7 @@ class Event(Record):
     online: bool = False
     organisers: list[Slug] = []
     speakers: list[Slug] = []
+    participants: list[Participant] = []
     about: list[Slug] = []
     part_of: Slug | None = None
     themes: list[Slug] = []
@@ -313,6 +402,7 @@ class Publication(Record):
     references: ClassVar[dict[str, tuple[str, ...]]] = {
         "authors": ("actor", "person"),
         "publishers": ("actor",),
+        "participants": ("actor", "person"),
         "about": ("programme", "actor", "event"),
     }
     periods: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -324,6 +414,7 @@ class Publication(Record):
     issued: DateLike | None = None
     authors: list[Slug] = []
     publishers: list[Slug] = []
+    participants: list[Participant] = []
     about: list[Slug] = []
     themes: list[Slug] = []
 

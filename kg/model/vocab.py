@@ -74,6 +74,7 @@ class TKG(DefinedNamespace):
     beneficiary: URIRef
     supportKind: URIRef
     continues: URIRef  # a programme that extends or follows an earlier one
+    activeSince: URIRef  # the date from which the source says an actor is active (not a founding date)
     # territories
     population: URIRef
     postalCode: URIRef

@@ -77,8 +77,8 @@ _TEMPLATES = {
         "territoire": ("{a} agit sur le territoire {b}", "{a} est le territoire de {b}"),
         "partie": ("{a} fait partie de {b}", "{a} comprend {b}"),
         "inspiration": ("{a} s'inspire de {b}", "{a} a inspiré {b}"),
-        "evenement": ("{a} est {role} de {b}", "{a} a pour {role} {b}"),
-        "publication": ("{a} est {role} de {b}", "{a} a pour {role} {b}"),
+        "evenement": ("{a} est {role} de l'événement {b}", "l'événement {a} a pour {role} {b}"),
+        "publication": ("{a} est {role} de la publication {b}", "la publication {a} a pour {role} {b}"),
         "sujet": ("{a} porte sur {b}", "{a} est le sujet de {b}"),
     },
     "en": {
@@ -93,8 +93,8 @@ _TEMPLATES = {
         "territoire": ("{a} works in the territory {b}", "{a} is the territory of {b}"),
         "partie": ("{a} is part of {b}", "{a} includes {b}"),
         "inspiration": ("{a} was inspired by {b}", "{a} inspired {b}"),
-        "evenement": ("{a} is {role} of {b}", "{a} has {b} as {role}"),
-        "publication": ("{a} is {role} of {b}", "{a} has {b} as {role}"),
+        "evenement": ("{a} is {role} of the event {b}", "the event {a} has {b} as {role}"),
+        "publication": ("{a} is {role} of the publication {b}", "the publication {a} has {b} as {role}"),
         "sujet": ("{a} is about {b}", "{a} is the subject of {b}"),
     },
 }

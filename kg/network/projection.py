@@ -1,19 +1,23 @@
-"""The NetworkX projection of the graph: actors, people, programmes, fundings and territories.
+"""The NetworkX projection of the graph: actors, people, programmes, fundings, events, publications and territories.
 
 :func:`project` reads the store (or any object with the :class:`kg.store.graph.Graph` ``query``
 method, e.g. a remote endpoint) with a few SPARQL queries and returns a
 :class:`networkx.MultiDiGraph`:
 
-- node attributes: ``kind`` (actor, person, programme, funding, territory), ``label``,
-  ``types`` (concept notations), ``start``/``end`` (ISO strings at the source's precision),
-  ``territory`` (IRIs), ``themes``;
+- node attributes: ``kind`` (actor, person, programme, funding, event, publication, territory),
+  ``label``, ``types`` (concept notations), ``start``/``end`` (ISO strings at the source's
+  precision: an actor's founding date, else the date the source says it is active since; an
+  event's dates; a publication's issue date), ``territory`` (IRIs), ``themes``, ``group``
+  (a collective actor named without its members);
 - edge attributes: ``kind`` (a ``relation-kind`` notation: participation, adhesion,
-  financement, fondation, soutien, unite, succession, poste, territoire), ``role``,
+  financement, fondation, soutien, unite, succession, poste, territoire, partie, inspiration,
+  evenement, publication, sujet), ``role``,
   ``via`` (IRI of the qualified node carrying the relation: a membership, a grant…),
   ``start``/``end``, ``amount`` (euros), ``sources`` (list of ``(document IRI, quote)``).
 
 Edges point from the actor that acts (member, funder, founder, provider, unit,
-holder, later programme) to the other end. :func:`active_as_of` restricts the
+holder, later programme, part, what was inspired, event or publication participant) to the
+other end; ``sujet`` from an event or a publication to what it is about. :func:`active_as_of` restricts the
 projection to what existed at a date.
 """
 
@@ -32,7 +36,7 @@ from kg.model.dates import is_active, normalise_date
 from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
 from kg.model.territories import parse_territory
-from kg.model.vocab import ORG, RDF, SCHEMA, TKG
+from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
 from kg.store.graph import to_python
 
@@ -59,12 +63,20 @@ EDGE_KINDS = (
     "succession",
     "poste",
     "territoire",
+    "partie",
+    "inspiration",
+    "evenement",
+    "publication",
+    "sujet",
 )
 
 _BINARY_KINDS = {
     str(SCHEMA.founder): "fondation",
     str(ORG.unitOf): "unite",
     str(TKG.continues): "succession",
+    str(DCT.isPartOf): "partie",
+    str(SCHEMA.superEvent): "partie",
+    str(PROV.wasInfluencedBy): "inspiration",
 }
 _RDF_TYPE = str(RDF.type)
 
@@ -153,7 +165,10 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
     quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}
     sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for n, d in sc.pairs(_iri("prov:qualifiedDerivation")):
+    # in the order the record lists them (its derivations are <record>/source/1, /2…)
+    for n, d in sorted(
+        sc.pairs(_iri("prov:qualifiedDerivation")), key=lambda p: (p[0], _source_number(p[1].value))
+    ):
         e, q = entity.get(d.value), quote.get(d.value)
         if e is not None and q is not None and (e, q) not in sources[n]:
             sources[n].append((e, q))
@@ -171,11 +186,22 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     kinds.update((n, "programme") for n in programmes)
     grants = sc.of_type(_iri("schema:MonetaryGrant"))
     kinds.update((n, "funding") for n in grants)
+    documents = set(sc.of_type(_iri("foaf:Document")))  # the sources: provenance, not nodes
+    events = [n for n in sc.of_type(_iri("schema:Event")) if n not in kinds]
+    kinds.update((n, "event") for n in events)
+    publications = [
+        n for n in sc.of_type(_iri("schema:CreativeWork")) if n not in documents and n not in kinds
+    ]
+    kinds.update((n, "publication") for n in publications)
+    groups = set(sc.of_type(_iri("foaf:Group")))
     label: dict[str, str] = {}
     for n, lab in sc.pairs(_iri("rdfs:label")):
         if n not in label and (n in kinds or n.startswith(_TERRITORY) or "/post/" in n):
             label[n] = lab.value
     founded = {n: _v(o) for n, o in sc.pairs(_iri("schema:foundingDate"))}
+    active_since = {n: _v(o) for n, o in sc.pairs(_iri("tkg:activeSince"))}
+    dated = {n: _v(o) for n, o in sc.pairs(_iri("dct:issued"))}  # a publication's issue
+    dated.update((n, _v(o)) for n, o in sc.pairs(_iri("schema:startDate")))  # an event's date
     for n, kind in kinds.items():
         start, end = period(n)
         G.add_node(
@@ -184,26 +210,28 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
             label=label.get(n) or n.rsplit("/", 1)[-1],
             types=[],
             themes=[],
-            start=start or founded.get(n),
+            start=start or founded.get(n) or active_since.get(n) or dated.get(n),
             end=end,
             territory=[],
             sources=sources.get(n, []),
         )
+        if kind == "actor":
+            G.nodes[n]["group"] = n in groups
     for n, alt in sc.pairs(_iri("skos:altLabel")):
         if n in G:
             G.nodes[n].setdefault("alt_labels", []).append(alt.value)
     for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
         for n, c in sc.pairs(_iri(pred)):
-            if n in G and (pred != "dct:subject" or n in programmes):
+            if n in G and (pred != "dct:subject" or G.nodes[n]["kind"] != "funding"):
                 key = "themes" if "/concept/theme/" in c.value else "types"
                 G.nodes[n][key].append(c.value.rsplit("/", 1)[-1])
 
     def edge(a: str, b: str, kind: str, via: str | None, **attrs: Any) -> None:
         if a in G and b in G:
             srcs = attrs.pop("srcs", None)
-            G.add_edge(
-                a, b, kind=kind, via=via, sources=sources.get(via, []) if via else (srcs or []), **attrs
-            )
+            if srcs is None:
+                srcs = sources.get(via, []) if via else []
+            G.add_edge(a, b, kind=kind, via=via, sources=srcs, **attrs)
 
     member, organisation = sc.mapping(_iri("org:member")), sc.mapping(_iri("org:organization"))
     role = sc.mapping(_iri("org:role"))
@@ -222,19 +250,23 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
                 end=end,
             )
     funder, recipient = sc.mapping(_iri("schema:funder")), sc.mapping(_iri("tkg:recipient"))
-    item, amount_node = sc.mapping(_iri("schema:fundedItem")), sc.mapping(_iri("schema:amount"))
+    items: dict[str, list[str]] = defaultdict(list)
+    for g_, it_ in sc.pairs(_iri("schema:fundedItem")):
+        items[g_].append(it_.value)
+    amount_node = sc.mapping(_iri("schema:amount"))
     value = sc.mapping(_iri("schema:value"))
     for g in grants:
         start, end = period(g)
         amount = value.get(_v(amount_node.get(g)) or "")
         common = {"start": start, "end": end, "amount": to_python(amount) if amount is not None else None}
-        f, rcp, it = _v(funder.get(g)), _v(recipient.get(g)), _v(item.get(g))
+        f, rcp = _v(funder.get(g)), _v(recipient.get(g))
         if f:
             edge(f, g, "financement", g, role="financeur", **common)
         if rcp:
             edge(g, rcp, "financement", g, role="beneficiaire", **common)
-        if it and it != rcp:
-            edge(g, it, "financement", g, role="beneficiaire", **common)
+        for it in items.get(g, []):
+            if it != rcp:
+                edge(g, it, "financement", g, role="beneficiaire", **common)
     provider, beneficiary = sc.mapping(_iri("tkg:provider")), sc.mapping(_iri("tkg:beneficiary"))
     support_kind = sc.mapping(_iri("tkg:supportKind"))
     for sp in sc.of_type(_iri("tkg:Support")):
@@ -248,8 +280,9 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
             y = y_term.value
             a, b = (y, x) if kind == "fondation" else (x, y)  # the founder acts; a unit or a sequel acts
             date = founded.get(x) if kind == "fondation" else period(x)[0] if kind == "succession" else None
-            srcs = sorted(sources.get(x, []), key=lambda src: -_mentions(src[1], G, a or "", b or ""))
+            srcs = _cited(sources.get(x, []), G, x, y)
             edge(a, b, kind, None, role=None, end=None, start=date, srcs=srcs)
+    _events_and_publications(sc, G, edge, sources)
     held_by, post_in = sc.mapping(_iri("org:heldBy")), sc.mapping(_iri("org:postIn"))
     for post in sc.of_type(_iri("org:Post")):
         person, org = _v(held_by.get(post)), _v(post_in.get(post))
@@ -280,6 +313,69 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
                         a, t, "territoire", None, role=None, start=None, end=None, srcs=G.nodes[a]["sources"]
                     )
     return G
+
+
+#: who took part in an event or a publication, by predicate: (edge kind, role)
+_TAKING_PART = {
+    str(SCHEMA.organizer): ("evenement", "organisateur"),
+    str(SCHEMA.performer): ("evenement", "intervenant"),
+    str(SCHEMA.author): ("publication", "auteur"),
+    str(SCHEMA.publisher): ("publication", "editeur"),
+}
+
+
+def _events_and_publications(sc: _Scanner, G: nx.MultiDiGraph, edge: Any, sources: dict) -> None:
+    """Edges of events and publications: who organised, spoke, took part, wrote or published
+    (``evenement``, ``publication``, from the agent, dated by the event or the issue), and what
+    they are about (``sujet``); each with the event's or the publication's sources."""
+    for pred, (kind, role) in _TAKING_PART.items():
+        for x, who in sc.pairs(pred):
+            if x in G and G.nodes[x]["kind"] == kind.replace("evenement", "event"):
+                srcs = _cited(sources.get(x, []), G, x, who.value)
+                edge(
+                    who.value,
+                    x,
+                    kind,
+                    x,
+                    role=role,
+                    start=G.nodes[x]["start"],
+                    end=G.nodes[x]["end"],
+                    srcs=srcs,
+                )
+    agent, had_role = sc.mapping(_iri("prov:agent")), sc.mapping(_iri("prov:hadRole"))
+    for pred, kind in (
+        ("prov:qualifiedAssociation", "evenement"),
+        ("prov:qualifiedAttribution", "publication"),
+    ):
+        for x, q in sc.pairs(_iri(pred)):
+            who, r = _v(agent.get(q.value)), _v(had_role.get(q.value))
+            if who and x in G:
+                notation = r.rsplit("/", 1)[-1] if r else None
+                srcs = _cited(sources.get(x, []), G, x, who)
+                edge(
+                    who,
+                    x,
+                    kind,
+                    x,
+                    role=notation,
+                    start=G.nodes[x]["start"],
+                    end=G.nodes[x]["end"],
+                    srcs=srcs,
+                )
+    for x, subject in sc.pairs(_iri("schema:about")):
+        if x in G and G.nodes[x]["kind"] in ("event", "publication"):
+            srcs = _cited(sources.get(x, []), G, x, subject.value)
+            edge(x, subject.value, "sujet", x, role=None, start=G.nodes[x]["start"], end=None, srcs=srcs)
+
+
+def _source_number(derivation: str) -> int:
+    tail = derivation.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _cited(srcs: list[tuple[str, str]], G: nx.MultiDiGraph, own: str, other: str) -> list[tuple[str, str]]:
+    """The sources of a record *own*, those that name the *other* end of a link first (then *own*)."""
+    return sorted(srcs, key=lambda src: -(2 * _mentions(src[1], G, other) + _mentions(src[1], G, own)))
 
 
 def _mentions(quote: str, G: nx.MultiDiGraph, *nodes: str) -> int:

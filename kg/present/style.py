@@ -33,6 +33,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "funding": ("#dbdb8d", "diamond"),
     "territory": ("#c7c7c7", "square"),
     "group": ("#636363", "dot"),
+    "event": ("#ffbb78", "ellipse"),
+    "publication": ("#c49c94", "square"),
 }
 _TYPE_FAMILY = {
     "commune": "collectivite-territoriale",
@@ -59,10 +61,18 @@ EDGE_STYLES: dict[str, tuple[str, float]] = {
     "territoire": ("#c7c7c7", 0.8),
     "partenariat": ("#17becf", 1.0),
     "groupe": ("#969696", 1.0),
+    "partie": ("#637939", 2.0),
+    "inspiration": ("#7b4173", 1.5),
+    "evenement": ("#ffbb78", 1.0),
+    "publication": ("#c49c94", 1.0),
+    "sujet": ("#dbdb8d", 0.8),
 }
 _NON_ACTOR_LABELS = {
     lang: {"acteur": other, "group": group, "groupe": grouped}
-    | {kind: kind_word(kind, lang).capitalize() for kind in ("programme", "person", "funding", "territory")}
+    | {
+        kind: kind_word(kind, lang).capitalize()
+        for kind in ("programme", "person", "funding", "territory", "event", "publication")
+    }
     for lang, other, group, grouped in (
         ("fr", "Autre acteur", "Groupe de nœuds", "Liens regroupés"),
         ("en", "Other actor", "Group of nodes", "Grouped links"),

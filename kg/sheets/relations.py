@@ -456,7 +456,13 @@ class RelationReader(PlaceReader):
     def read_fundings(self, sheet: Sheet, table: Table) -> None:
         seen: dict[str, int] = {}
         for number, row, headers in self.cells(sheet, table):
-            recipient = self.required(table, number, row, headers, sheet, "recipient")
+            # the recipient only when the source names one: a row naming what it paid for (a
+            # programme) may leave it empty
+            recipient = (
+                cell_text(row.get("recipient"))
+                if cell_text(row.get("programme"))
+                else self.required(table, number, row, headers, sheet, "recipient")
+            )
             amount_header = self.header(headers, sheet, "amount")
             amount, problem = parse_amount(row.get("amount"), lang=self.rows.lang)
             if problem:
@@ -524,7 +530,8 @@ class RelationReader(PlaceReader):
             themes = self.themes(table, number, row, headers, sheet)
             sources = self.provenance(table, number, row, headers, sheet)
             if (
-                not rec_
+                not (rec_ or prog)
+                or (recipient and not rec_)
                 or amount is None
                 or problem
                 or amount < 0
@@ -534,9 +541,8 @@ class RelationReader(PlaceReader):
             ):
                 continue
             explicit = cell_text(row.get("id"))
-            base = f"financement-{funder[0] if funder else 'nc'}-{rec_[0]}" + (
-                f"-{start[:4]}" if start else ""
-            )
+            to = rec_[0] if rec_ else prog[0] if prog else ""
+            base = f"financement-{funder[0] if funder else 'nc'}-{to}" + (f"-{start[:4]}" if start else "")
             if not explicit:
                 seen[base] = seen.get(base, 0) + 1
                 if seen[base] > 1:
@@ -547,7 +553,7 @@ class RelationReader(PlaceReader):
                 {
                     "id": rid,
                     "funder": funder[0] if funder else None,
-                    "recipient": rec_[0],
+                    "recipient": rec_[0] if rec_ else None,
                     "funded_item": prog[0] if prog else None,
                     "amount_eur": amount,
                     "start": start,

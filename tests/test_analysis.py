@@ -419,9 +419,12 @@ def test_analysis_of_the_curated_data_in_french_and_english(projection):
     assert all(
         b.figures["cross_group_betweenness"] > 0 for b in fr.brokers if "relie des groupes" in b.sentence
     )
-    assert ACTOR + "club-gravelle-entreprendre" not in {b.subject for b in fr.brokers}
+    # Club Gravelle Entreprendre is a broker only as far as the actor pairs say: the lycées of Charenton
+    # reach the others through it or the Ville (Q2ER), so its share is small but not zero
+    gravelle = next(b for b in fr.brokers if b.subject == ACTOR + "club-gravelle-entreprendre")
+    assert 0 < gravelle.figures["betweenness"] < 0.05
     observatoire = next(b for b in fr.brokers if b.subject == ACTOR + "observatoire-des-partenariats")
-    assert "2,7 %" in observatoire.sentence and "528 paires d'autres acteurs" in observatoire.sentence
+    assert "6,5 %" in observatoire.sentence and "703 paires d'autres acteurs" in observatoire.sentence
     assert ACTOR + "pemb" in {b.subject for b in fr.brokers[:5]}
     assert fr.communities and all(len(c.figures["members"]) >= 2 for c in fr.communities)
     assert len(fr.suggestions) >= 3

@@ -250,7 +250,8 @@ def test_every_relation_kind_has_a_sentence():
         hop = Hop("a", "b", "A", "B", kind, True, start="2020")
         assert hop.sentence() and hop.sentence("en")
     evt = Hop("a", "e", "A", "Forum", "evenement", True, start="2019")
-    assert evt.sentence() == "A est participant de Forum (en 2019)"
+    assert evt.sentence() == "A est participant de l'événement Forum (en 2019)"
+    assert evt.sentence("en") == "A is participant of the event Forum (in 2019)"
 
 
 # ---------------------------------------------------------------- the command, on the tiny graph

@@ -481,12 +481,15 @@ def create_app(
         except EngineFailure as exc:
             return error(500, f"the query was not answered: {exc}; its worker was replaced")
         except Busy as exc:
-            why = (
-                f"this client already has {settings.per_client_running} query running and "
-                f"{settings.per_client_queued} waiting (settings per_client_running, per_client_queued)"
-                if exc.client
-                else f"no query worker became free within {settings.queue_wait_ms} ms (setting queue_wait_ms)"
-            )
+            why = {
+                "client": f"this client already has {settings.per_client_running} query(ies) running and "
+                f"{settings.per_client_queued} waiting, its limit (settings per_client_running, "
+                "per_client_queued)",
+                "own": f"the query waited {settings.queue_wait_ms} ms (setting queue_wait_ms) behind this "
+                f"client's own running query(ies) (setting per_client_running={settings.per_client_running})",
+                "queue": f"no query worker became free within {settings.queue_wait_ms} ms (setting "
+                "queue_wait_ms)",
+            }[exc.reason]
             return error(
                 503, f"{why}; try again in {exc.retry_after} s", **{"Retry-After": str(exc.retry_after)}
             )

@@ -6,7 +6,7 @@ through four rules, all named settings (:class:`kg.serve.settings.Settings`):
 - **Per client** (a client is the request's remote address): at most ``per_client_running`` queries
   running and ``per_client_queued`` waiting; one more is refused at once (:class:`Busy`, 503 with
   ``Retry-After``). Waiting clients are served in turn (round robin), not first come first served, so a
-  client that sends many queries does not push the others back.
+  client that sends many queries does not push the others back: the client served least recently goes first.
 - **A short queue**: a query waits at most ``queue_wait_ms`` for a worker, then :class:`Busy`; its
   ``Retry-After`` is when a place will free up at the latest (the time limit of the oldest query running).
 - **Two lanes, by what a query does rather than by its text**: every query starts as *short*, on any free
@@ -68,15 +68,16 @@ class EngineFailure(Exception):
 
 
 class Busy(Exception):
-    """No worker for this query now: the client is over its limits, or the queue wait ran out.
+    """No worker for this query now; ``retry_after`` is when a place should be free, in seconds.
 
-    ``retry_after`` is the number of seconds after which a place should be free; ``client`` is True when
-    the client's own limit was reached (the server may well be idle for others).
+    ``reason``: ``"client"`` (the client already has as many queries running and waiting as it may: refused
+    at once), ``"own"`` (it waited ``queue_wait_ms`` behind the client's own running queries) or ``"queue"``
+    (it waited ``queue_wait_ms`` and no worker became free).
     """
 
-    def __init__(self, retry_after: int, client: bool):
-        super().__init__(f"busy: retry after {retry_after} s")
-        self.retry_after, self.client = retry_after, client
+    def __init__(self, retry_after: int, reason: str):
+        super().__init__(f"busy ({reason}): retry after {retry_after} s")
+        self.retry_after, self.reason = retry_after, reason
 
 
 @dataclass(eq=False)
@@ -115,7 +116,9 @@ class WorkerPool:
         self.isolation = "not started"
         self._workers: list[Worker] = []
         self._idle: list[Worker] = []
-        self._queues: OrderedDict[str, deque[_Ticket]] = OrderedDict()  # waiting clients, in turn order
+        self._queues: dict[str, deque[_Ticket]] = {}  # waiting clients (in order of arrival) -> their queries
+        self._served: dict[str, int] = {}  # client -> when it was last given a worker (a turn number)
+        self._turn = 0
         self._inflight: dict[str, int] = {}  # client -> queries waiting or running
         self._running: dict[str, int] = {}  # client -> queries running
         self._active: set[_Ticket] = set()
@@ -150,6 +153,16 @@ class WorkerPool:
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
         return [w.pid for w in self._workers]
+
+    def stats(self) -> dict[str, int]:
+        """Counts for logs and tests: live workers, idle ones, queries running (long ones among them), waiting."""
+        return {
+            "workers": len(self._workers),
+            "idle": len(self._idle),
+            "running": len(self._active),
+            "long": self._long,
+            "waiting": sum(len(q) for q in self._queues.values()),
+        }
 
     def close(self) -> None:
         """Stop every worker process."""
@@ -208,23 +221,25 @@ class WorkerPool:
         return self._long < len(self._workers) - self.reserved
 
     def _dispatch(self) -> None:
-        """Give idle workers to waiting queries: clients in turn, each client's queries in order."""
-        while self._idle and self._queues:
+        """Give idle workers to waiting queries: the client served least recently first, its queries in order."""
+        while self._idle:
+            chosen = None
             for client, queue in self._queues.items():
-                t = queue[0]
                 if self._running.get(client, 0) >= self.settings.per_client_running:
                     continue
-                if t.long and not self._long_place_free():
+                if queue[0].long and not self._long_place_free():
                     continue
-                queue.popleft()
-                if queue:
-                    self._queues.move_to_end(client)  # served: to the back of the line
-                else:
-                    del self._queues[client]
-                self._grant(t, self._idle.pop())
-                break
-            else:
+                if chosen is None or self._served.get(client, 0) < self._served.get(chosen, 0):
+                    chosen = client
+            if chosen is None:
                 return
+            queue = self._queues[chosen]
+            t = queue.popleft()
+            if not queue:
+                del self._queues[chosen]
+            self._turn += 1
+            self._served[chosen] = self._turn
+            self._grant(t, self._idle.pop())
 
     def _grant(self, t: _Ticket, w: Worker) -> None:
         t.worker, t.started = w, time.monotonic()
@@ -261,7 +276,8 @@ class WorkerPool:
         """Seconds until one of *running* is over at the latest (the time limit), at least 1."""
         limit = self.settings.time_limit_ms / 1000
         now = time.monotonic()
-        return max(1, math.ceil(min((t.started + limit - now for t in running), default=1)))
+        left = (t.started + limit - now if t.long else 1 for t in running)  # a short one is over soon
+        return max(1, math.ceil(min(left, default=1)))
 
     async def _wait_turn(self, t: _Ticket, front: bool) -> Worker:
         loop = asyncio.get_running_loop()
@@ -284,7 +300,10 @@ class WorkerPool:
         if not t.granted.done():
             self._unqueue(t)
             t.granted.cancel()
-            raise Busy(self._retry_after([a for a in self._active if a.long] if t.long else []), client=False)
+            if self._running.get(t.client, 0) >= self.settings.per_client_running:
+                mine = [a for a in self._active if a.client == t.client]
+                raise Busy(self._retry_after(mine), "own")
+            raise Busy(self._retry_after([a for a in self._active if a.long] if t.long else []), "queue")
         return t.granted.result()
 
     # -- running one query ----------------------------------------------------------------------------
@@ -307,8 +326,7 @@ class WorkerPool:
             self._inflight.get(client, 0)
             >= self.settings.per_client_running + self.settings.per_client_queued
         ):
-            mine = [a for a in self._active if a.client == client and a.long]
-            raise Busy(self._retry_after(mine), client=True)
+            raise Busy(self._retry_after([a for a in self._active if a.client == client]), "client")
         key = _key(job)
         t = _Ticket(job, client, key, long=self.reserved == 0 or key in self._long_texts)
         self._inflight[client] = self._inflight.get(client, 0) + 1
@@ -324,6 +342,7 @@ class WorkerPool:
             self._inflight[client] -= 1
             if not self._inflight[client]:
                 del self._inflight[client]
+                self._served.pop(client, None)  # nothing left: its next query is a new arrival
 
     def _remember_long(self, key: str) -> None:
         self._long_texts[key] = None
@@ -365,7 +384,10 @@ class WorkerPool:
         except WorkerDied as exc:
             if exc.memory:
                 raise MemoryLimit() from None
-            raise EngineFailure(f"the query worker exited with status {exc.exitcode}") from None
+            why = f": {exc.why}" if exc.why else ""
+            raise EngineFailure(
+                f"the query engine stopped on this query (exit status {exc.exitcode}){why}"
+            ) from None
         finally:
             if t.worker is not None:  # timed out, failed or cancelled: its worker is killed and replaced
                 self._release(t, healthy=False)

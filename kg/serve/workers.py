@@ -103,6 +103,7 @@ def _worker_main(
     writable: bool,
     allow_network: bool = False,
     memory_mb: int | None = None,
+    stderr: Any = None,
 ) -> None:  # pragma: no cover - runs in a child
     """Loop of a worker process: isolate, cap, report, then receive a pickled job and send back the pickled reply.
 
@@ -118,6 +119,9 @@ def _worker_main(
     if not ready or store_path is None:
         _say(conn, hello)
         return
+    if stderr is not None:  # read by the server: how it tells an allocation failure from another abort
+        os.dup2(stderr.fileno(), 2)
+        stderr.close()
     _prepare(memory_mb)
     import pyoxigraph as ox
 
@@ -200,11 +204,14 @@ def check_isolation(allow_network: bool = False) -> tuple[bool, str]:
 
 
 class WorkerDied(Exception):
-    """A worker exited while it ran a query; ``memory`` is True when it ran past its memory cap."""
+    """A worker exited while it ran a query; ``memory`` is True when it ran past its memory cap.
 
-    def __init__(self, memory: bool, exitcode: int | None):
+    ``why`` is the last line the worker wrote before it died (a Rust panic's message), or "".
+    """
+
+    def __init__(self, memory: bool, exitcode: int | None, why: str = ""):
         super().__init__(f"worker exited with {exitcode}")
-        self.memory, self.exitcode = memory, exitcode
+        self.memory, self.exitcode, self.why = memory, exitcode, why
 
 
 class Worker:
@@ -225,15 +232,19 @@ class Worker:
     ):
         ctx = _context()
         self.conn, child = ctx.Pipe()  # a Unix socket pair, made here: the worker opens no socket itself
+        self.stderr, child_stderr = ctx.Pipe(duplex=False)  # the worker's standard error, read by drain()
         self.memory_mb = memory_mb
+        self.said = b""  # the end of what the worker wrote on its standard error
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(child, store_path, writable, allow_network, memory_mb),
+            args=(child, store_path, writable, allow_network, memory_mb, child_stderr),
             daemon=True,
             name=WORKER_NAME,
         )
         self.proc.start()
         child.close()
+        child_stderr.close()
+        os.set_blocking(self.stderr.fileno(), False)
         hello: dict[str, Any] = {}
         try:
             if self.conn.poll(60):
@@ -259,8 +270,23 @@ class Worker:
             raise StoreError(f"a query worker could not open the store at {store_path}")
 
     def _ran_out_of_memory(self) -> bool:
+        self.drain()
         code = self.proc.exitcode
-        return self.memory_mb is not None and code in (MEMORY_EXIT, -signal.SIGABRT)
+        if self.memory_mb is None:
+            return False
+        # pyoxigraph (Rust) aborts on an allocation failure, and says so; a panic aborts too, saying otherwise
+        return code == MEMORY_EXIT or (code == -signal.SIGABRT and b"memory allocation of" in self.said)
+
+    def drain(self) -> None:
+        """Read what the worker wrote on its standard error, pass it on to the log, keep its end."""
+        try:
+            while chunk := os.read(self.stderr.fileno(), 65536):
+                self.said = (self.said + chunk)[-8192:]
+                for line in chunk.decode(errors="replace").splitlines():
+                    if line.strip():
+                        log.warning("query worker %s: %s", self.pid, line)
+        except (BlockingIOError, OSError, ValueError):
+            pass
 
     def cpu_seconds(self) -> float | None:
         """CPU time (user + system) the worker has used so far, from ``/proc``; None where there is none."""
@@ -312,9 +338,13 @@ class Worker:
             loop.remove_reader(fd)
         try:
             message = pickle.loads(self.conn.recv_bytes())
+            self.drain()  # often enough to keep the pipe from filling: a worker writes there only when it fails
         except (EOFError, OSError):
             await loop.run_in_executor(None, self.proc.join, 5)
-            raise WorkerDied(self._ran_out_of_memory(), self.proc.exitcode) from None
+            memory = self._ran_out_of_memory()
+            lines = [x.strip() for x in self.said.decode(errors="replace").splitlines()]
+            why = [x for x in lines if x and not x.startswith(("note:", "thread '"))]
+            raise WorkerDied(memory, self.proc.exitcode, why[-1][:300] if why else "") from None
         return message["reply"], bool(message["retire"])
 
     def kill(self) -> None:
@@ -323,3 +353,4 @@ class Worker:
             self.proc.join(5)
         finally:
             self.conn.close()
+            self.stderr.close()

@@ -299,14 +299,19 @@ def wait_for(condition, what: str, within: float = 60.0) -> None:
 
 
 def read_answer(s: socket.socket) -> str:
+    """One whole HTTP response (kg serve's answers carry Content-Length)."""
     s.settimeout(60)
     data = b""
-    while b"\r\n\r\n" not in data or not data.endswith(b"\n"):
+    while True:
+        head, sep, body = data.partition(b"\r\n\r\n")
+        if sep:
+            length = [x for x in head.split(b"\r\n") if x.lower().startswith(b"content-length:")]
+            if length and len(body) >= int(length[0].split(b":")[1]):
+                return data.decode(errors="replace")
         chunk = s.recv(65536)
         if not chunk:
-            break
+            return data.decode(errors="replace")
         data += chunk
-    return data.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")

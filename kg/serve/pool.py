@@ -245,7 +245,7 @@ class WorkerPool:
         t.worker, t.started = w, time.monotonic()
         self._running[t.client] = self._running.get(t.client, 0) + 1
         self._long += t.long
-        if t.long:
+        if t.long and self.reserved:
             w.lower_priority(True)
         self._active.add(t)
         t.granted.set_result(w)
@@ -255,7 +255,7 @@ class WorkerPool:
         w, t.worker = t.worker, None
         self._active.discard(t)
         self._long -= t.long
-        if w is not None and healthy and t.long and not w.lower_priority(False):
+        if w is not None and healthy and t.long and self.reserved and not w.lower_priority(False):
             healthy = False  # lowered for a long query, and this system does not let us raise it back
         if w is None or healthy:
             if w is not None:
@@ -370,7 +370,7 @@ class WorkerPool:
                         return None
                     t.long = True
                     self._long += 1
-                    w.lower_priority(True)
+                    w.lower_priority(True)  # (a short query only ever runs where there is a reserve)
                     break
                 if elapsed >= limit:
                     raise TimeLimit()

@@ -104,7 +104,7 @@ def test_a_short_query_passes_two_long_ones_and_a_third_long_one_waits(monkeypat
         with pytest.raises(Busy) as refused:  # a third heavy query: no long place, so stopped and queued
             await pool.run(job("heavy d", 60), "d")
         assert refused.value.reason == "queue" and refused.value.retry_after >= 1
-        assert len(FakeWorker.killed) == 1  # d's worker, stopped when its query turned long
+        await until(lambda: len(FakeWorker.killed) == 1, "d's worker stopped when its query turned long")
         for h in heavy:
             h.cancel()
         await asyncio.gather(*heavy, return_exceptions=True)
@@ -162,7 +162,7 @@ def test_a_client_over_its_limits_is_refused_at_once(monkeypatch):
 
 def test_a_replaced_worker_keeps_its_clients_place_until_it_is_ready(monkeypatch):
     async def main() -> None:
-        pool = fake_pool(monkeypatch, workers=2, reserved_workers=0, time_limit_ms=100)
+        pool = fake_pool(monkeypatch, workers=2, reserved_workers=0, time_limit_ms=100, queue_wait_ms=10_000)
         FakeWorker.start_delay = 0.3  # a replacement takes a while to start
         with pytest.raises(TimeLimit):
             await pool.run(job("slow", 60), "a")

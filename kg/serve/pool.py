@@ -5,16 +5,19 @@ through four rules, all named settings (:class:`kg.serve.settings.Settings`):
 
 - **Per client** (a client is the request's remote address): at most ``per_client_running`` queries
   running and ``per_client_queued`` waiting; one more is refused at once (:class:`Busy`, 503 with
-  ``Retry-After``). Waiting clients are served in turn (round robin), not first come first served, so a
-  client that sends many queries does not push the others back: the client served least recently goes first.
+  ``Retry-After``). Waiting clients are served in turn, not first come first served, so a client that
+  sends many queries does not push the others back: the client served least recently goes first. A worker
+  replaced because of a client's query (time limit, memory cap, hang-up) keeps that client's place until the
+  new one is ready, so hanging up on heavy queries cannot keep every worker restarting.
 - **A short queue**: a query waits at most ``queue_wait_ms`` for a worker, then :class:`Busy`; its
   ``Retry-After`` is when a place will free up at the latest (the time limit of the oldest query running).
 - **Two lanes, by what a query does rather than by its text**: every query starts as *short*, on any free
   worker. Once it has used ``short_query_ms`` of CPU time (or 4 times that much wall time, for a query that
   waits on the disk), it is *long*, and at most ``workers - reserved_workers`` long queries run at once:
   the reserved workers are always free for short queries, so an ``ASK {}`` does not wait behind two
-  heavy ``COUNT``\\ s. A query that turns long when every long place is taken is stopped (its worker
-  killed and replaced) and queued again as long, to start over when a place frees. Texts that turned
+  heavy ``COUNT``\\ s; long queries also run at a lower CPU priority (``nice`` + 10). A query that turns
+  long when every long place is taken is stopped (its worker killed and replaced) and queued again as
+  long, to start over when a place frees. Texts that turned
   long are remembered (the last 1,024), so the same heavy query queues as long next time at once
   instead of taking a reserved worker for its first ``short_query_ms``.
 - **Stopped when it must be**: past ``time_limit_ms`` (:class:`TimeLimit`), past the worker's memory cap

@@ -9,6 +9,9 @@ from __future__ import annotations
 import typer
 
 from kg.cli.options import DEFAULT_STORE, Store, reports_errors
+from kg.serve.settings import Settings
+
+_DEFAULT = Settings()
 
 __all__ = ["main", "register"]
 
@@ -36,7 +39,41 @@ def serve_command(
         help="max_request_bytes: largest request (body or GET query string) accepted; larger gets 413.",
     ),
     workers: int = typer.Option(
-        2, "--workers", help="workers: query worker processes (queries run at once)."
+        _DEFAULT.workers, "--workers", help="workers: query worker processes (queries run at once)."
+    ),
+    reserved_workers: int = typer.Option(
+        _DEFAULT.reserved_workers,
+        "--reserved-workers",
+        help="reserved_workers: workers kept for short queries; at most workers - reserved_workers queries "
+        "run past --short-query-ms at once (none reserved with a single worker).",
+    ),
+    short_query_ms: int = typer.Option(
+        _DEFAULT.short_query_ms,
+        "--short-query-ms",
+        help="short_query_ms: CPU time (or 4x as much wall time) after which a query counts as long; a long "
+        "query with no long place free is stopped and queued again as long.",
+    ),
+    queue_wait_ms: int = typer.Option(
+        _DEFAULT.queue_wait_ms,
+        "--queue-wait-ms",
+        help="queue_wait_ms: longest a query waits for a worker; then 503 with Retry-After.",
+    ),
+    per_client_running: int = typer.Option(
+        _DEFAULT.per_client_running,
+        "--per-client-running",
+        help="per_client_running: queries one client (remote address) may have running at once.",
+    ),
+    per_client_queued: int = typer.Option(
+        _DEFAULT.per_client_queued,
+        "--per-client-queued",
+        help="per_client_queued: further queries one client may have waiting; past that, 503 with "
+        "Retry-After at once.",
+    ),
+    worker_memory_mb: int = typer.Option(
+        _DEFAULT.worker_memory_mb,
+        "--worker-memory-mb",
+        help="worker_memory_mb: memory each worker may take (RLIMIT_DATA); a query needing more is stopped "
+        "with 503 and its worker replaced.",
     ),
     update_token: str | None = typer.Option(
         None,
@@ -54,7 +91,7 @@ def serve_command(
     ),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (query page at /sparql, ontology at /ontology)."""
-    from kg.serve.app import Settings, serve
+    from kg.serve.app import serve
     from kg.serve.workers import check_isolation
 
     settings = Settings(
@@ -62,6 +99,12 @@ def serve_command(
         max_returned_rows=max_returned_rows,
         max_request_bytes=max_request_bytes,
         workers=workers,
+        reserved_workers=reserved_workers,
+        short_query_ms=short_query_ms,
+        queue_wait_ms=queue_wait_ms,
+        per_client_running=per_client_running,
+        per_client_queued=per_client_queued,
+        worker_memory_mb=worker_memory_mb,
         update_token=update_token,
         unsafe_allow_network=unsafe_allow_network,
     )

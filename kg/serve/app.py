@@ -18,9 +18,12 @@ Bounded and safe by default (:class:`Settings`): every query is inspected by
 :mod:`kg.store.guard` before it runs (updates, ``LOAD``, ``SERVICE`` and ``FROM`` of a graph
 that is not in the store get 403); a request larger than ``max_request_bytes`` gets 413;
 queries run in ``workers`` worker processes, each with its own read-only handle on the
-store, and a query still running after ``time_limit_ms`` has its process killed (and
-replaced), so a runaway ``ORDER BY`` or cross product cannot keep a core; answers are cut
-at ``max_returned_rows`` rows or triples (header ``X-KG-Truncated: true``). A malformed
+store and a memory cap (``worker_memory_mb``), shared fairly by :mod:`kg.serve.pool`
+(per-client limits, a short queue answered 503 with ``Retry-After``, workers reserved for
+short queries); a query past ``time_limit_ms`` or its memory cap, or whose client hangs up,
+has its process killed (and replaced), so a runaway ``ORDER BY`` or cross product cannot
+keep a core or the memory; answers are cut at ``max_returned_rows`` rows or triples
+(header ``X-KG-Truncated: true``). A malformed
 query gets 400 with the parser's message and position. With an ``update_token``, ``POST`` of
 ``application/sparql-update`` (or form ``update=``) with ``Authorization: Bearer <token>`` runs
 updates (one worker, store opened read-write).
@@ -42,6 +45,7 @@ it is best: as the remote target of ``kg build --to`` (see :mod:`kg.store.remote
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -52,6 +56,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kg.model.vocab import PREFIXES
+from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
     RDFLIB_DEFAULT_GRAPH,
@@ -62,7 +67,6 @@ from kg.serve.protocol import (
     service_description,
 )
 from kg.serve.settings import SETTINGS_HELP, Settings
-from kg.serve.workers import Busy, TimeLimit, WorkerPool
 from kg.store.graph import DEFAULT_STORE
 from kg.store.guard import Refused, check_query
 
@@ -212,6 +216,12 @@ class _TooLarge(Exception):
     pass
 
 
+async def _disconnected(receive: Any) -> None:
+    """Return when the client has closed the connection (call once the request body has been read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 class SecurityHeaders:
     """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response of *app*."""
 
@@ -306,13 +316,7 @@ def create_app(
     del graph  # the workers hold their own handles (a writer must be alone on the store)
     docs_html = ontology_page(ontology_dir or ONTOLOGY_DIR)
     docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
-    pool = WorkerPool(
-        store,
-        1 if writable else settings.workers,
-        writable=writable,
-        allow_network=settings.unsafe_allow_network,
-    )
-    timeout_s = settings.time_limit_ms / 1000
+    pool = WorkerPool(store, settings, writable=writable)
     plain = "text/plain; charset=utf-8"
 
     def error(status: int, message: str, **headers: str) -> Response:
@@ -443,22 +447,51 @@ def create_app(
             "has_dataset": inspection.has_dataset,
             "max_rows": settings.max_returned_rows,
         }
-        return await _run(job)
+        return await _run(request, job)
 
-    async def _run(job: dict[str, Any]) -> Response:
+    async def _run(request: Request, job: dict[str, Any]) -> Response:
+        """Run *job* in the pool for the request's client; cancel it (kill its worker) if the client leaves."""
+        client = request.client.host if request.client else "unknown"
+        work = asyncio.ensure_future(pool.run(job, client))
+        gone = asyncio.ensure_future(_disconnected(request.receive))
         try:
-            status, media, body, headers = await pool.submit(job, timeout_s)
+            await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            if not work.done():
+                work.cancel()
+                await asyncio.wait({work})
+        if work.cancelled():
+            log.info("client %s went away: its query was stopped", client)
+            return error(499, "the client closed the connection; the query was stopped")
+        try:
+            status, media, body, headers = work.result()
         except TimeLimit:
             return error(
                 503,
                 f"the query ran past the time limit of {settings.time_limit_ms} ms "
                 "(setting time_limit_ms) and was stopped; narrow the pattern or add LIMIT",
             )
-        except Busy:
+        except MemoryLimit:
             return error(
                 503,
-                f"every query worker stayed busy for {settings.time_limit_ms} ms; try again later",
-                **{"Retry-After": "1"},
+                f"the query used more than {settings.worker_memory_mb} MB (setting worker_memory_mb) and was "
+                "stopped; narrow the pattern, add LIMIT, or avoid ORDER BY/GROUP BY over everything",
+            )
+        except EngineFailure as exc:
+            return error(500, f"the query was not answered: {exc}; its worker was replaced")
+        except Busy as exc:
+            why = {
+                "client": f"this client already has {settings.per_client_running} query(ies) running and "
+                f"{settings.per_client_queued} waiting, its limit (settings per_client_running, "
+                "per_client_queued)",
+                "own": f"the query waited {settings.queue_wait_ms} ms (setting queue_wait_ms) behind this "
+                f"client's own running query(ies) (setting per_client_running={settings.per_client_running})",
+                "queue": f"no query worker became free within {settings.queue_wait_ms} ms (setting "
+                "queue_wait_ms)",
+            }[exc.reason]
+            return error(
+                503, f"{why}; try again in {exc.retry_after} s", **{"Retry-After": str(exc.retry_after)}
             )
         return Response(body, status_code=status, media_type=media, headers=headers or None)
 
@@ -483,9 +516,9 @@ def create_app(
             check_query(update, graphs=state["graphs"], prefixes=PREFIXES, allow_update=True)
         except Refused as exc:
             return error(403, str(exc))
-        response = await _run({"kind": "update", "text": update, "base_iri": base_iri})
+        response = await _run(request, {"kind": "update", "text": update, "base_iri": base_iri})
         if response.status_code < 300:
-            _, _, body, _ = await pool.submit({"kind": "graphs"}, timeout_s)
+            _, _, body, _ = await pool.run({"kind": "graphs"}, "server")
             state["graphs"] = json.loads(body)
         return response
 

@@ -253,7 +253,10 @@ def service_description(
             ox.Literal(
                 f"Read-only Territorial KG endpoint. Default graph = union of all named graphs. Limits: "
                 f"time_limit_ms={settings.time_limit_ms}, max_returned_rows={settings.max_returned_rows}, "
-                f"max_request_bytes={settings.max_request_bytes}. SERVICE, LOAD, updates and FROM of graphs "
+                f"max_request_bytes={settings.max_request_bytes}; per client (remote address) "
+                f"per_client_running={settings.per_client_running}, per_client_queued={settings.per_client_queued}"
+                f" (more gets 503 with Retry-After); worker_memory_mb={settings.worker_memory_mb}. "
+                f"SERVICE, LOAD, updates and FROM of graphs "
                 f"outside this store are refused (403); a default-graph-uri or named-graph-uri that is not "
                 f"a graph of this store is an empty graph (nothing is ever fetched).",
                 language="en",

@@ -1,27 +1,43 @@
-"""The query workers: processes that each hold a handle on the store, have no network, and can be killed.
+"""The query workers: processes that each hold a handle on the store, have no network, a memory cap, and can be killed.
 
-pyoxigraph cannot interrupt a query, so a process is the unit that can be stopped at the time limit.
-Each worker denies itself the network (:func:`kg.store.isolation.deny_network`, a seccomp filter)
-before it opens the store, then checks that an ``AF_INET`` socket really cannot be opened, and tells
-the server so in its first message. :class:`WorkerPool` refuses to start (:class:`StoreError`) when a
-worker is not isolated, unless it was built with ``allow_network=True`` (``kg serve
---unsafe-allow-network``); then :attr:`WorkerPool.network_isolated` is False and
-:attr:`WorkerPool.isolation` says why, for the log and the service description.
+pyoxigraph cannot interrupt a query, so a process is the unit that can be stopped: at the time limit,
+when its client goes away, or when it runs past the memory cap. :mod:`kg.serve.pool` decides which
+query runs on which worker; this module only starts, talks to and stops them.
+
+Each worker, forked from a fork server that has already imported pyoxigraph (about 0.07 s to start,
+against 0.6 s for a fresh interpreter, so that replacing a killed worker is cheap):
+
+1. denies itself the network (:func:`kg.store.isolation.deny_network`, a seccomp filter) and checks
+   that an ``AF_INET`` socket really cannot be opened;
+2. caps its own memory (``RLIMIT_DATA``: the heap, the anonymous mappings and the thread stacks; a
+   worker takes about 100 MB of it before its first query), so that an allocation past the cap fails:
+   pyoxigraph then aborts the process, Python raises ``MemoryError`` (the worker exits with
+   :data:`MEMORY_EXIT`), and the server reports "the query used more than N MB" and starts another;
+3. opens the store, and tells the server (its first message) whether it is isolated and its pid.
+
+:class:`Worker` refuses (:class:`StoreError`) a worker that is not isolated, unless
+``allow_network=True`` (``kg serve --unsafe-allow-network``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import pickle
-import threading
-from pathlib import Path
+import signal
 from typing import Any
 
 from kg.errors import StoreError
 from kg.serve.protocol import execute
 
-__all__ = ["Busy", "TimeLimit", "WorkerPool", "check_isolation"]
+__all__ = [
+    "MEMORY_EXIT",
+    "NO_NETWORK",
+    "Worker",
+    "WorkerDied",
+    "check_isolation",
+]
 
 log = logging.getLogger("kg.serve.workers")
 
@@ -30,6 +46,11 @@ NO_NETWORK = (
     "the query tried to open a network connection (SERVICE, LOAD or a remote document), and this "
     "endpoint's query workers have no network: the operating system refused it"
 )
+#: exit status of a worker whose query raised MemoryError (pyoxigraph itself aborts: SIGABRT)
+MEMORY_EXIT = 3
+#: the name the workers take (``/proc/<pid>/comm``, ``ps -o comm``), at most 15 bytes
+WORKER_NAME = "kg-serve-worker"
+_PR_SET_NAME, _PR_SET_PDEATHSIG = 15, 1
 
 
 def _isolate() -> tuple[bool, str]:  # pragma: no cover - runs in a child
@@ -49,31 +70,77 @@ def _isolate() -> tuple[bool, str]:  # pragma: no cover - runs in a child
     )
 
 
-def _worker_main(
-    conn: Any, store_path: str | None, writable: bool, allow_network: bool = False
-) -> None:  # pragma: no cover - runs in a child
-    """Loop of a worker process: isolate, report, then receive a pickled job and send back the pickled reply.
+def _prepare(memory_mb: int | None) -> None:  # pragma: no cover - runs in a child
+    """Name this process, die with its parent, cap its memory, and keep Rust's failure reports short."""
+    import ctypes
+    import resource
 
-    The first message is ``{"isolated": bool, "isolation": str, "ready": bool}``; a worker that is
-    not isolated (and not allowed the network) sends it with ``ready`` False and exits before it
-    opens the store. With *store_path* None it only reports (the start-up check of ``kg serve``).
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_NAME, WORKER_NAME.encode(), 0, 0, 0)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the fork server, i.e. kg serve, is gone
+    except (OSError, AttributeError):  # not Linux: names and parent-death signals are conveniences
+        pass
+    # the server reports an allocation failure itself; a 40-frame backtrace in its log helps nobody
+    os.environ["RUST_BACKTRACE"] = "0"
+    if memory_mb is not None:
+        cap = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+
+
+def _say(conn: Any, message: dict[str, Any]) -> bool:  # pragma: no cover - runs in a child
+    """Send *message* to the server; False when the server has gone (it stopped or gave up on us)."""
+    try:
+        conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        return False
+    return True
+
+
+def _worker_main(
+    conn: Any,
+    store_path: str | None,
+    writable: bool,
+    allow_network: bool = False,
+    memory_mb: int | None = None,
+    stderr: Any = None,
+) -> None:  # pragma: no cover - runs in a child
+    """Loop of a worker process: isolate, cap, report, then receive a pickled job and send back the pickled reply.
+
+    The first message is ``{"isolated": bool, "isolation": str, "ready": bool, "pid": int}``; a worker
+    that is not isolated (and not allowed the network) sends it with ``ready`` False and exits before
+    it opens the store. With *store_path* None it only reports (the start-up check of ``kg serve``).
+    Then each reply is ``{"reply": (status, media type, body, headers), "retire": bool}``; ``retire``
+    asks the server to replace this worker (the query engine panicked: its state is unknown).
     """
     isolated, how = _isolate()
     ready = isolated or allow_network
+    hello = {"isolated": isolated, "isolation": how, "ready": ready, "pid": os.getpid()}
     if not ready or store_path is None:
-        conn.send_bytes(pickle.dumps({"isolated": isolated, "isolation": how, "ready": ready}))
+        _say(conn, hello)
         return
+    if stderr is not None:  # read by the server: how it tells an allocation failure from another abort
+        os.dup2(stderr.fileno(), 2)
+        stderr.close()
+    _prepare(memory_mb)
     import pyoxigraph as ox
 
-    store = ox.Store(store_path) if writable else ox.Store.read_only(store_path)
-    conn.send_bytes(pickle.dumps({"isolated": isolated, "isolation": how, "ready": True}))
+    try:
+        store = ox.Store(store_path) if writable else ox.Store.read_only(store_path)
+    except MemoryError:
+        os._exit(MEMORY_EXIT)
+    if not _say(conn, hello):
+        return
     while True:
         try:
             data = conn.recv_bytes()
         except (EOFError, OSError):
             return
+        retire = False
         try:
             reply = execute(store, pickle.loads(data))
+        except MemoryError:
+            os._exit(MEMORY_EXIT)
         except Exception as exc:  # noqa: BLE001 - reported to the client as a 500, never a traceback
             reply = (
                 500,
@@ -81,13 +148,35 @@ def _worker_main(
                 f"the query failed: {type(exc).__name__}: {exc}".encode(),
                 {},
             )
+        except BaseException as exc:  # pyo3's PanicException: the engine panicked (e.g. an ORDER BY's sort)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            retire = True
+            reply = (500, "text/plain; charset=utf-8", f"the query engine failed: {exc}".encode(), {})
         if isolated and reply[0] >= 500 and b"(os error 1)" in reply[2]:
             reply = (403, reply[1], f"{NO_NETWORK} ({reply[2].decode(errors='replace')})".encode(), reply[3])
-        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            said = _say(conn, {"reply": reply, "retire": retire})
+        except MemoryError:
+            os._exit(MEMORY_EXIT)
+        if retire or not said:
+            return
 
 
 # ---------------------------------------------------------------------------------------------------
-# the worker pool (in the server process)
+# the server's side
+
+
+def _context() -> Any:
+    """The multiprocessing context of the workers: a fork server that has imported pyoxigraph already."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("forkserver")
+    except ValueError:  # pragma: no cover - platforms without fork (kg serve needs Linux for seccomp anyway)
+        return mp.get_context("spawn")
+    ctx.set_forkserver_preload(["kg.serve.workers", "pyoxigraph"])
+    return ctx
 
 
 def _refusal(why: str) -> str:
@@ -108,34 +197,54 @@ def check_isolation(allow_network: bool = False) -> tuple[bool, str]:
     StoreError
         When the worker is not isolated and *allow_network* is False, with the reason and the way out.
     """
-    w = _Worker(None, False, allow_network)
+    w = Worker(None, False, allow_network)
     if not w.isolated and not allow_network:
         raise StoreError(_refusal(w.isolation or "the check process did not answer"))
     return w.isolated, w.isolation
 
 
-class TimeLimit(Exception):
-    """A query ran past the time limit (its worker was killed)."""
+class WorkerDied(Exception):
+    """A worker exited while it ran a query; ``memory`` is True when it ran past its memory cap.
+
+    ``why`` is the last line the worker wrote before it died (a Rust panic's message), or "".
+    """
+
+    def __init__(self, memory: bool, exitcode: int | None, why: str = ""):
+        super().__init__(f"worker exited with {exitcode}")
+        self.memory, self.exitcode, self.why = memory, exitcode, why
 
 
-class Busy(Exception):
-    """No worker became free in time."""
+class Worker:
+    """One worker process and its end of the pipe (blocking start: call it in a thread from async code).
 
+    Raises
+    ------
+    StoreError
+        When the worker is not isolated (and not allowed the network), or cannot open the store.
+    """
 
-class _Worker:
-    def __init__(self, store_path: str | None, writable: bool, allow_network: bool = False):
-        import multiprocessing as mp
-
-        ctx = mp.get_context("spawn")
+    def __init__(
+        self,
+        store_path: str | None,
+        writable: bool,
+        allow_network: bool = False,
+        memory_mb: int | None = None,
+    ):
+        ctx = _context()
         self.conn, child = ctx.Pipe()  # a Unix socket pair, made here: the worker opens no socket itself
+        self.stderr, child_stderr = ctx.Pipe(duplex=False)  # the worker's standard error, read by drain()
+        self.memory_mb = memory_mb
+        self.said = b""  # the end of what the worker wrote on its standard error
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(child, store_path, writable, allow_network),
+            args=(child, store_path, writable, allow_network, memory_mb, child_stderr),
             daemon=True,
-            name="kg-serve-worker",
+            name=WORKER_NAME,
         )
         self.proc.start()
         child.close()
+        child_stderr.close()
+        os.set_blocking(self.stderr.fileno(), False)
         hello: dict[str, Any] = {}
         try:
             if self.conn.poll(60):
@@ -144,6 +253,8 @@ class _Worker:
             hello = {}
         self.isolated = bool(hello.get("isolated"))
         self.isolation = str(hello.get("isolation", ""))
+        self.pid = int(hello.get("pid") or self.proc.pid or 0)
+        self.nice: int | None = None
         if store_path is None:
             self.kill()
             return
@@ -151,7 +262,90 @@ class _Worker:
             self.kill()
             if hello:
                 raise StoreError(_refusal(self.isolation))
+            if self._ran_out_of_memory():
+                raise StoreError(
+                    f"a query worker could not open the store at {store_path} within worker_memory_mb="
+                    f"{memory_mb} MB; raise --worker-memory-mb"
+                )
             raise StoreError(f"a query worker could not open the store at {store_path}")
+
+    def _ran_out_of_memory(self) -> bool:
+        self.drain()
+        code = self.proc.exitcode
+        if self.memory_mb is None:
+            return False
+        # pyoxigraph (Rust) aborts on an allocation failure, and says so; a panic aborts too, saying otherwise
+        return code == MEMORY_EXIT or (code == -signal.SIGABRT and b"memory allocation of" in self.said)
+
+    def drain(self) -> None:
+        """Read what the worker wrote on its standard error, pass it on to the log, keep its end."""
+        try:
+            while chunk := os.read(self.stderr.fileno(), 65536):
+                self.said = (self.said + chunk)[-8192:]
+                for line in chunk.decode(errors="replace").splitlines():
+                    if line.strip():
+                        log.warning("query worker %s: %s", self.pid, line)
+        except (BlockingIOError, OSError, ValueError):
+            pass
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the worker has used so far, from ``/proc``; None where there is none."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def lower_priority(self, lower: bool) -> bool:
+        """Run the worker *lower* on the CPU (``nice`` + 10), or back at its own priority; False if refused.
+
+        Raising a priority back needs a privilege most servers do not have: then the worker must be replaced.
+        """
+        try:
+            if self.nice is None:
+                self.nice = os.getpriority(os.PRIO_PROCESS, self.pid)
+            os.setpriority(os.PRIO_PROCESS, self.pid, min(19, self.nice + 10) if lower else self.nice)
+        except (OSError, AttributeError):
+            return False
+        return True
+
+    def send(self, job: dict[str, Any]) -> None:
+        self.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+
+    async def reply(self, timeout_s: float) -> tuple[tuple[int, str, bytes, dict[str, str]], bool] | None:
+        """The reply to the job sent, with whether to retire the worker; None if none came within *timeout_s*.
+
+        Raises
+        ------
+        WorkerDied
+            When the worker exited instead (``memory`` says whether it ran past its cap).
+        """
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = self.conn.fileno()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            await asyncio.wait_for(ready, max(timeout_s, 0.0))
+        except TimeoutError:
+            return None
+        finally:
+            loop.remove_reader(fd)
+        try:
+            message = pickle.loads(self.conn.recv_bytes())
+            self.drain()  # often enough to keep the pipe from filling: a worker writes there only when it fails
+        except (EOFError, OSError):
+            await loop.run_in_executor(None, self.proc.join, 5)
+            memory = self._ran_out_of_memory()
+            lines = [x.strip() for x in self.said.decode(errors="replace").splitlines()]
+            why = [x for x in lines if x and not x.startswith(("note:", "thread '"))]
+            raise WorkerDied(memory, self.proc.exitcode, why[-1][:300] if why else "") from None
+        return message["reply"], bool(message["retire"])
 
     def kill(self) -> None:
         try:
@@ -159,110 +353,4 @@ class _Worker:
             self.proc.join(5)
         finally:
             self.conn.close()
-
-
-class WorkerPool:
-    """``size`` worker processes; :meth:`submit` runs a job on a free one within a deadline.
-
-    A job still running at its deadline has its process killed (SIGKILL) and replaced in the
-    background: pyoxigraph cannot interrupt a query (an ``ORDER BY`` or an aggregate computes
-    everything before its first row), so a process is the unit that can be stopped.
-    """
-
-    def __init__(
-        self, store_path: str | Path, size: int = 2, *, writable: bool = False, allow_network: bool = False
-    ):
-        self.store_path, self.size, self.writable = str(store_path), size, writable
-        self.allow_network = allow_network
-        #: whether every worker started so far denies itself the network (checked, not assumed)
-        self.network_isolated = False
-        #: how, or why not: one line for the log and the service description
-        self.isolation = "not started"
-        self._workers: list[_Worker] = []
-        self._idle: asyncio.Queue[_Worker] | None = None
-        self._lock = threading.Lock()
-        self._replacing: set[asyncio.Task[None]] = set()
-
-    def start(self) -> None:
-        """Start the processes (blocking; call before serving)."""
-        self._idle = asyncio.Queue()
-        for _ in range(self.size):
-            w = self._spawn()
-            self._workers.append(w)
-            self._idle.put_nowait(w)
-
-    def _spawn(self) -> _Worker:
-        w = _Worker(self.store_path, self.writable, self.allow_network)
-        first = self.isolation == "not started"
-        self.network_isolated = w.isolated and (first or self.network_isolated)
-        self.isolation = w.isolation if first or not w.isolated else self.isolation
-        if not w.isolated and first:
-            log.warning(
-                "UNSAFE: --unsafe-allow-network: the query workers can open network connections (%s)",
-                w.isolation,
-            )
-        return w
-
-    def close(self) -> None:
-        """Stop every worker process."""
-        with self._lock:
-            for w in self._workers:
-                w.kill()
-            self._workers.clear()
-
-    async def _replace(self, dead: _Worker) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, dead.kill)
-        with self._lock:
-            if dead in self._workers:
-                self._workers.remove(dead)
-        w = await loop.run_in_executor(None, self._spawn)
-        with self._lock:
-            self._workers.append(w)
-        if self._idle is not None:
-            self._idle.put_nowait(w)
-
-    async def submit(self, job: dict[str, Any], timeout_s: float) -> tuple[int, str, bytes, dict[str, str]]:
-        """Run *job* on a free worker: wait at most *timeout_s* for one, then at most *timeout_s* for the reply.
-
-        Raises
-        ------
-        Busy
-            When no worker became free in time.
-        TimeLimit
-            When the job ran past *timeout_s* (its worker is killed and replaced).
-        """
-        if self._idle is None:
-            raise RuntimeError("WorkerPool.start() was not called")
-        try:
-            w = await asyncio.wait_for(self._idle.get(), timeout_s)
-        except TimeoutError:
-            raise Busy() from None
-        loop = asyncio.get_running_loop()
-        ok = False
-        try:
-            w.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            ready = loop.create_future()
-            fd = w.conn.fileno()
-
-            def wake() -> None:
-                if not ready.done():
-                    ready.set_result(None)
-
-            loop.add_reader(fd, wake)
-            try:
-                await asyncio.wait_for(ready, timeout_s)
-            except TimeoutError:
-                raise TimeLimit() from None
-            finally:
-                loop.remove_reader(fd)
-            reply = pickle.loads(w.conn.recv_bytes())
-            ok = True
-            return reply
-        finally:
-            if ok:
-                self._idle.put_nowait(w)
-            else:  # timed out, cancelled or crashed: the worker's state is unknown, replace it
-                task = asyncio.ensure_future(self._replace(w))
-                self._replacing.add(task)
-                task.add_done_callback(self._replacing.discard)
+            self.stderr.close()

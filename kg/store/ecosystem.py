@@ -31,7 +31,7 @@ The activities acting there are members too. Each member carries its :class:`Rea
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,7 +178,8 @@ class Ecosystem:
                 _HOW[words].get(b, b + " {x}").format(x=", ".join(sorted(set(xs)))) for b, xs in how.items()
             ]
             out.append(("acts here — " if words == "en" else "agit ici — ") + " ; ".join(said))
-        return out
+        counts = Counter(out)  # seven supports between the same two actors: one sentence, ×7
+        return [s if counts[s] == 1 else f"{s} (×{counts[s]})" for s in dict.fromkeys(out)]
 
     def as_rows(self, lang: str = "fr") -> list[dict[str, Any]]:
         """One row per member: ``member``, ``label``, ``kind``, ``reasons`` (sentences in *lang*)."""

@@ -305,7 +305,9 @@ def analyse(
     if territory:
         actors = [m for m in members if m["kind"] in ("actor", "person")]
         head = "Ecosystem analysed" if lang == "en" else "Écosystème analysé"
-        typer.secho(f"{head} ({territory}) : {len(actors)} {'actors' if lang == 'en' else 'acteurs'}", bold=True)
+        typer.secho(
+            f"{head} ({territory}) : {len(actors)} {'actors' if lang == 'en' else 'acteurs'}", bold=True
+        )
         for m in actors:
             typer.echo(f"  - {m['label']} — {' ; '.join(m['reasons'])}")
     for _, title, items in result.titled_sections():

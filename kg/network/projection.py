@@ -30,7 +30,6 @@ import networkx as nx
 from kg.model.dates import is_active, normalise_date
 from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
-from kg.model.territories import parse_territory
 from kg.model.vocab import ORG, RDF, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
 from kg.store.graph import to_python

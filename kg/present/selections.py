@@ -74,7 +74,11 @@ def territory_selection(graph: Any, G: nx.MultiDiGraph, territory: str) -> tuple
     eco = ecosystem(graph, territory)
     keep = {n for n in eco.reasons if n in G}
     places = {eco.iri} | {
-        x for rs in eco.reasons.values() for r in rs for x in (r.via, r.at) if x and x.startswith(TERRITORY_PREFIX)
+        x
+        for rs in eco.reasons.values()
+        for r in rs
+        for x in (r.via, r.at)
+        if x and x.startswith(TERRITORY_PREFIX)
     }
     keep |= {t for t in places if t in G}
     return keep, eco

@@ -178,8 +178,8 @@ class Ecosystem:
                 _HOW[words].get(b, b + " {x}").format(x=", ".join(sorted(set(xs)))) for b, xs in how.items()
             ]
             out.append(("acts here — " if words == "en" else "agit ici — ") + " ; ".join(said))
-        counts = Counter(out)  # seven supports between the same two actors: one sentence, ×7
-        return [s if counts[s] == 1 else f"{s} (×{counts[s]})" for s in dict.fromkeys(out)]
+        counts = Counter(out)  # seven supports between the same two actors: one sentence, times 7
+        return [s if counts[s] == 1 else f"{s} (x{counts[s]})" for s in dict.fromkeys(out)]
 
     def as_rows(self, lang: str = "fr") -> list[dict[str, Any]]:
         """One row per member: ``member``, ``label``, ``kind``, ``reasons`` (sentences in *lang*)."""
@@ -235,4 +235,3 @@ def ecosystem(graph: Any, territory: str) -> Ecosystem:
             names = sorted(labels.get(p) or p.rsplit("/", 1)[-1] for p in parties.get(n, ()))
             labels[n] = " – ".join(names) or n.rsplit("/", 1)[-1]
     return Ecosystem(str(ref), tiri, {n: sorted(rs) for n, rs in reasons.items()}, labels)
-

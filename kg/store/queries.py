@@ -94,7 +94,7 @@ def fragment(name: str) -> str:
     path = INCLUDE_DIR / f"{name}.rq"
     if not re.fullmatch(r"[a-z0-9-]+", name) or not path.is_file():
         known = sorted(p.stem for p in INCLUDE_DIR.glob("*.rq"))
-        raise QueryError(f'INCLUDE {name}: no fragment {path}; the fragments: {", ".join(known)}')
+        raise QueryError(f"INCLUDE {name}: no fragment {path}; the fragments: {', '.join(known)}")
     return path.read_text(encoding="utf-8").rstrip("\n")
 
 
@@ -292,7 +292,10 @@ def territory_iri(graph: Any, territory: str) -> str:
 
 _NONE = {
     "commune": ("aucune commune n'a le code INSEE", "le code INSEE de la commune (5 caractères)"),
-    "intercommunalite": ("aucune intercommunalité n'a le SIREN", "le SIREN de l'intercommunalité (9 chiffres)"),
+    "intercommunalite": (
+        "aucune intercommunalité n'a le SIREN",
+        "le SIREN de l'intercommunalité (9 chiffres)",
+    ),
     "departement": ("aucun département n'a le code", "le code du département (94, 2A, 971…)"),
     "region": ("aucune région n'a le code INSEE", "le code INSEE de la région (11, 84…)"),
 }

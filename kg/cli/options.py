@@ -138,7 +138,8 @@ Territory = Annotated[
         "--territory",
         parser=territory_ref,
         metavar="LEVEL:CODE",
-        help=f"Only this territory and its sub-territories: {TERRITORY_HELP}. "
+        help=f"Only this territory's ecosystem — actors anchored in it or its sub-territories, and those "
+        f"taking part in a programme, funding, support, membership or event acting there: {TERRITORY_HELP}. "
         "A malformed or unknown territory exits 4.",
     ),
 ]

@@ -13,7 +13,7 @@ import typer
 
 from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDir, Store, Territory, fail, reports_errors
 
-__all__ = ["print_workbook_report", "register", "territory_members"]
+__all__ = ["print_workbook_report", "register", "ecosystem_for_workbook"]
 
 
 @reports_errors
@@ -125,14 +125,14 @@ def export_xlsx(
     """
     from kg.sheets.export import export_xlsx as write_workbook
 
-    keep, reasons = territory_members(territory, store)
+    keep, reasons = ecosystem_for_workbook(territory, store)
     report = write_workbook(
         file, data, territory=territory, keep=keep, reasons=reasons, import_name=import_name
     )
     print_workbook_report(report)
 
 
-def territory_members(territory: str | None, store: Path) -> tuple[set[str] | None, list[str]]:
+def ecosystem_for_workbook(territory: str | None, store: Path) -> tuple[set[str] | None, list[str]]:
     """The members (IRIs) of *territory*'s ecosystem in the store, and why each is there (French sentences)."""
     if territory is None:
         return None, []

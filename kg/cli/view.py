@@ -114,7 +114,7 @@ def export(
     RDF: Turtle, TriG, N-Quads, JSON-LD; networks: GraphML, GEXF, CSV; workbook: xlsx.
     """
     if fmt == "xlsx":
-        from kg.cli.sheets import print_workbook_report, territory_members
+        from kg.cli.sheets import print_workbook_report, ecosystem_for_workbook
         from kg.sheets.export import export_xlsx
 
         if _given(ctx, "store") and territory is None:
@@ -123,7 +123,7 @@ def export(
                 "(--store is read only for --territory: its ecosystem)",
                 param_hint="'--store'",
             )
-        keep, reasons = territory_members(territory, store)
+        keep, reasons = ecosystem_for_workbook(territory, store)
         report = export_xlsx(
             out or Path("exports/graph.xlsx"), data, territory=territory, keep=keep, reasons=reasons
         )

@@ -63,6 +63,7 @@ __all__ = [
     "programme_nodes",
     "render_html",
     "territory_nodes",
+    "territory_selection",
     "view",
     "write_html",
 ]

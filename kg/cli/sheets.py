@@ -13,7 +13,7 @@ import typer
 
 from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDir, Store, Territory, fail, reports_errors
 
-__all__ = ["print_workbook_report", "register", "ecosystem_for_workbook"]
+__all__ = ["ecosystem_for_workbook", "print_workbook_report", "register"]
 
 
 @reports_errors

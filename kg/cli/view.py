@@ -114,7 +114,7 @@ def export(
     RDF: Turtle, TriG, N-Quads, JSON-LD; networks: GraphML, GEXF, CSV; workbook: xlsx.
     """
     if fmt == "xlsx":
-        from kg.cli.sheets import print_workbook_report, ecosystem_for_workbook
+        from kg.cli.sheets import ecosystem_for_workbook, print_workbook_report
         from kg.sheets.export import export_xlsx
 
         if _given(ctx, "store") and territory is None:

@@ -37,7 +37,7 @@ def view(
     ),
     whole: bool = typer.Option(False, "--all", help="The whole graph (grouped beyond --max-nodes)."),
     lang: Lang = "fr",
-    out: Path = typer.Option(Path("exports/view.html"), "--out", help="The HTML file to write."),
+    out: Path = typer.Option(Path("exports/view.html"), "--out", "-o", help="The HTML file to write."),
     embed: bool = typer.Option(
         False, "--embed", help="Also print the <iframe> snippet that embeds the view."
     ),

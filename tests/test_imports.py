@@ -385,19 +385,29 @@ def test_export_of_the_whole_graph_then_import_is_a_no_op(env, tmp_path):
 
 def test_export_of_one_territory(env, tmp_path):
     data, store = env
+    import kg
+    from kg.store.ecosystem import ecosystem
+
     import_workbook(FIXTURES / "gravelle.xlsx", data, store)
-    rows = export_rows(data, territory="commune:94069")
+    graph = kg.open(store)
+
+    def keep(territory):  # the territory's ecosystem, the one definition (kg.store.ecosystem)
+        return set(ecosystem(graph, territory).reasons)
+
+    rows = export_rows(data, territory="commune:94069", keep=keep("commune:94069"))
     names = {r["name"] for r in rows["actors"]}
     assert {"Gravelle Alliances", "Lycée des Métiers du Bois", "Ville de Saint-Maurice"} <= names
-    assert "Association Jeunes Pousses" not in names  # Charenton-le-Pont
-    assert {r["name"] for r in export_rows(data, territory="departement:94")["actors"]} >= names | {
-        "Association Jeunes Pousses"
-    }
+    # in Charenton-le-Pont, but in Saint-Maurice's ecosystem through what it takes part in there, never by its place
+    eco = ecosystem(graph, "commune:94069")
+    pousses = [n for n in eco.reasons if eco.label(n) == "Association Jeunes Pousses"]
+    assert all(r.kind != "lieu" for n in pousses for r in eco.reasons[n])
+    dep = export_rows(data, territory="departement:94", keep=keep("departement:94"))
+    assert {r["name"] for r in dep["actors"]} >= names | {"Association Jeunes Pousses"}
     out = tmp_path / "saint-maurice.xlsx"
-    export_xlsx(out, data, territory="commune:94069")
+    export_xlsx(out, data, territory="commune:94069", keep=keep("commune:94069"))
     assert plan_import(out, data).is_noop  # a territory's workbook imports back without a change
     with pytest.raises(UnknownEntityError):
-        export_rows(data, territory="departement:99")
+        export_rows(data, territory="departement:99", keep=set())
 
 
 def test_within_climbs_the_official_geography():

@@ -322,10 +322,27 @@ def analyse(
     from kg.network.analysis import analyse as run_analyse
 
     output = pick_format(fmt, as_json)
-    result = run_analyse(kg.open(where(store, endpoint)), territory=territory, lang=lang, top=top)
+    graph = kg.open(where(store, endpoint))
+    result = run_analyse(graph, territory=territory, lang=lang, top=top)
+    members: list[dict] = []
+    if territory:  # who the analysis is about, and why (the same ecosystem it analysed)
+        from kg.store.ecosystem import ecosystem
+
+        members = ecosystem(graph, territory).as_rows(lang)
     if output == "json":
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+        data = result.as_dict() | ({"ecosystem": members} if territory else {})
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
+    if territory:
+        actors = [m for m in members if m["kind"] in ("actor", "person")]
+        head = (
+            f"Ecosystem analysed ({territory}): {len(actors)} actors"
+            if lang == "en"
+            else f"Écosystème analysé ({territory}) : {len(actors)} acteurs"
+        )
+        typer.secho(head, bold=True)
+        for m in actors:
+            typer.echo(f"  - {m['label']} — {' ; '.join(m['reasons'])}")
     typer.echo(result.summary["sentence"])
     for _, title, items in result.titled_sections():
         typer.secho(title, bold=True)

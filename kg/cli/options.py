@@ -111,12 +111,13 @@ class BadTerritory(typer.BadParameter):
 
 
 def check_territory(value: str, where: str = "--territory") -> str:
-    """*value* stripped, or :class:`BadTerritory` (with the library's message) when it is not ``level:code``."""
+    """*value* stripped, or :class:`BadTerritory` (with the library's message, French first) when it is not
+    ``level:code``; whether it is in the geography is checked by the library (:func:`kg.store.queries.territory_iri`)."""
     from kg.errors import TerritoryError
-    from kg.model.territories import parse_territory
+    from kg.store.queries import checked_ref
 
     try:
-        return str(parse_territory(value))
+        return str(checked_ref(value))
     except TerritoryError as exc:
         raise BadTerritory(str(exc), param_hint=where) from None
 
@@ -148,7 +149,8 @@ Territory = Annotated[
         "--territory",
         parser=territory_ref,
         metavar="LEVEL:CODE",
-        help=f"Only this territory and its sub-territories: {TERRITORY_HELP}. "
+        help=f"Only this territory's ecosystem — actors anchored in it or its sub-territories, and those "
+        f"taking part in a programme, funding, support, membership or event acting there: {TERRITORY_HELP}. "
         "A malformed or unknown territory exits 4.",
     ),
 ]

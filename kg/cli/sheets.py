@@ -22,7 +22,7 @@ from kg.cli.options import (
     reports_errors,
 )
 
-__all__ = ["print_workbook_report", "register"]
+__all__ = ["ecosystem_for_workbook", "print_workbook_report", "register"]
 
 
 @reports_errors
@@ -125,14 +125,35 @@ def export_xlsx(
         None, "--import", help="Only the records of this import (importing the file again then updates it)."
     ),
     data: DataDir = DEFAULT_DATA,
+    store: Store = DEFAULT_STORE,
 ) -> None:
-    """Write the graph's records (or one territory's, or one import's) as the catalysts' workbook.
+    """Write the graph's records (or one territory's ecosystem, or one import's) as the catalysts' workbook.
 
-    The records are read from --data; importing the workbook again changes nothing.
+    The records are read from --data; with --territory, the ecosystem (who is in it, and why) is read
+    from --store. Importing the workbook again changes nothing.
     """
     from kg.sheets.export import export_xlsx as write_workbook
 
-    print_workbook_report(write_workbook(file, data, territory=territory, import_name=import_name))
+    keep, reasons = ecosystem_for_workbook(territory, store)
+    report = write_workbook(
+        file, data, territory=territory, keep=keep, reasons=reasons, import_name=import_name
+    )
+    print_workbook_report(report)
+
+
+def ecosystem_for_workbook(territory: str | None, store: Path) -> tuple[set[str] | None, list[str]]:
+    """The members (IRIs) of *territory*'s ecosystem in the store, and why each is there (French sentences)."""
+    if territory is None:
+        return None, []
+    import kg
+    from kg.store.ecosystem import ecosystem
+
+    eco = ecosystem(kg.open(store), territory)
+    reasons = [
+        f"{eco.label(n)} — {' ; '.join(eco.explain(n))}"
+        for n in eco.members(("actor", "person", "programme"))
+    ]
+    return set(eco.reasons), reasons
 
 
 def register(app: typer.Typer) -> None:

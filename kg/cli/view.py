@@ -37,7 +37,7 @@ def view(
     ),
     whole: bool = typer.Option(False, "--all", help="The whole graph (grouped beyond --max-nodes)."),
     lang: Lang = "fr",
-    out: Path = typer.Option(Path("exports/view.html"), "--out", help="The HTML file to write."),
+    out: Path = typer.Option(Path("exports/view.html"), "--out", "-o", help="The HTML file to write."),
     embed: bool = typer.Option(
         False, "--embed", help="Also print the <iframe> snippet that embeds the view."
     ),
@@ -114,14 +114,19 @@ def export(
     RDF: Turtle, TriG, N-Quads, JSON-LD; networks: GraphML, GEXF, CSV; workbook: xlsx.
     """
     if fmt == "xlsx":
-        from kg.cli.sheets import print_workbook_report
+        from kg.cli.sheets import ecosystem_for_workbook, print_workbook_report
         from kg.sheets.export import export_xlsx
 
-        if _given(ctx, "store"):
+        if _given(ctx, "store") and territory is None:
             raise typer.BadParameter(
-                "the workbook is written from the records in --data, not from a store", param_hint="'--store'"
+                "the workbook is written from the records in --data, not from a store "
+                "(--store is read only for --territory: its ecosystem)",
+                param_hint="'--store'",
             )
-        report = export_xlsx(out or Path("exports/graph.xlsx"), data, territory=territory)
+        keep, reasons = ecosystem_for_workbook(territory, store)
+        report = export_xlsx(
+            out or Path("exports/graph.xlsx"), data, territory=territory, keep=keep, reasons=reasons
+        )
         print_workbook_report(report)
         return
     if _given(ctx, "data"):

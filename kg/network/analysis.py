@@ -529,7 +529,7 @@ def analyse(
 
     if lang not in SECTION_TITLES:
         raise QueryError(f"unknown language {lang!r}; use fr or en")
-    from kg.network.projection import cached_project, territory_members
+    from kg.network.projection import cached_project
 
     G: nx.MultiDiGraph
     if isinstance(graph, nx.MultiDiGraph):
@@ -541,7 +541,9 @@ def analyse(
     else:
         G = cached_project(graph)
         if territory:
-            keep = territory_members(graph, G, territory)
+            from kg.store.ecosystem import ecosystem
+
+            keep = {n for n in ecosystem(graph, territory).reasons if n in G}
     found = analyse_network(G, keep=keep, lang=lang, top=top, k=k, seed=seed, engine=engine)
     init = {f.name: getattr(found, f.name) for f in fields(found) if f.init}
     return AnalysisReport(**init, lang=lang, territory=territory, titles=SECTION_TITLES[lang])

@@ -35,7 +35,6 @@ import networkx as nx
 from kg.model.dates import is_active, normalise_date
 from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
-from kg.model.territories import parse_territory
 from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
 from kg.store.graph import to_python
@@ -47,7 +46,6 @@ __all__ = [
     "cached_project",
     "is_undated",
     "project",
-    "territory_members",
 ]
 
 #: kinds of the projection's edges (notations of the ``relation-kind`` scheme); not to be
@@ -489,36 +487,6 @@ def active_as_of(G: nx.MultiDiGraph, as_of: str | int) -> nx.MultiDiGraph:
 
 def _iter_kinds(kinds: Iterable[str] | None) -> set[str]:
     return set(kinds) if kinds else set(EDGE_KINDS) - {"territoire"}
-
-
-def territory_members(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
-    """Nodes of *G* in *territory* (``level:code``) or its sub-territories, and the programmes they take part in.
-
-    Raises
-    ------
-    QueryError
-        For a malformed territory reference.
-    UnknownEntityError
-        For a territory that is not in the official geography.
-    """
-    from kg.errors import UnknownEntityError
-    from kg.store.queries import subterritories
-
-    places = subterritories(graph, parse_territory(territory))
-    if not places:
-        raise UnknownEntityError(
-            f'"{territory}" is not in the official geography; check the code in data/geo/'
-        )
-    keep = {
-        n
-        for n, d in G.nodes(data=True)
-        if d.get("kind") in ("actor", "person") and any(x in places for x in d.get("territory", []))
-    }
-    for n in list(keep):
-        for _, b, _d in G.out_edges(n, data=True):
-            if G.nodes[b].get("kind") == "programme":
-                keep.add(b)
-    return keep
 
 
 def _cache_path(store_path: Path) -> Path:

@@ -62,14 +62,15 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
     """Write the example views (HTML, SVG, PNG) into *out_dir*; returns the files written."""
     from kg.network.projection import project
     from kg.present.picture import write_png, write_svg
-    from kg.present.view import build_model, figures, territory_nodes, write_html
+    from kg.present.view import build_model, figures, territory_selection, write_html
 
     out = Path(out_dir)
     G = project(graph)
     fr = lang == "fr"
     key_figures = figures(graph, lang)
     specs: list[tuple[Any, ...]] = []
-    pemb = territory_nodes(graph, G, PEMB)
+    pemb, eco = territory_selection(graph, G, PEMB)
+    reasons = {n: eco.explain(n, lang) for n in pemb if n in eco}  # why each is in the ecosystem
     specs.append(
         (
             "pemb-ecosystem",
@@ -115,6 +116,7 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
             highlight_edges=edges,
             focus=focus,
             node_figures=key_figures,
+            node_reasons=reasons if name == "pemb-ecosystem" else None,
         )
         written.append(write_html(model, out / f"{name}.html").path)
         written.append(write_svg(model, out / f"{name}.svg"))

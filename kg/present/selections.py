@@ -1,5 +1,8 @@
 """Selections of the nodes a view shows: a territory's ecosystem, an actor's neighbourhood, a programme,
 the alliance chains between two actors; and the key figures of the territories they mention.
+
+A territory's selection is its ecosystem (:func:`kg.store.ecosystem.ecosystem`, the one definition that
+``kg analyse``, the named questions and the workbook export use too), each node with its reasons.
 """
 
 from __future__ import annotations
@@ -11,10 +14,18 @@ from typing import Any
 
 import networkx as nx
 
-from kg.model.territories import parse_territory
+from kg.model.territories import IRI_PREFIX as TERRITORY_PREFIX
 from kg.model.words import number
 
-__all__ = ["Q_FIGURES", "chain_selection", "figures", "neighbourhood", "programme_nodes", "territory_nodes"]
+__all__ = [
+    "Q_FIGURES",
+    "chain_selection",
+    "figures",
+    "neighbourhood",
+    "programme_nodes",
+    "territory_nodes",
+    "territory_selection",
+]
 
 Q_FIGURES = """
 SELECT ?about ?var ?value ?unit ?start WHERE {
@@ -42,23 +53,40 @@ def figures(graph: Any, lang: str = "fr") -> dict[str, list[str]]:
 # ---------------------------------------------------------------- selections
 
 
-def territory_nodes(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
-    """Actors in *territory* (``level:code``), the programmes they take part in, and the territory itself."""
-    from kg.network.projection import territory_members
+def territory_selection(graph: Any, G: nx.MultiDiGraph, territory: str) -> tuple[set[str], Any]:
+    """The nodes of *G* in the ecosystem of *territory* (``level:code``), and the ecosystem itself.
 
-    keep = set(territory_members(graph, G, territory))
-    tiri = parse_territory(territory).iri
-    if tiri in G:
-        keep.add(tiri)
-    for n in list(keep):  # the territories those actors point at, and their fundings
-        for _, b, d in G.out_edges(n, data=True):
-            if d.get("kind") == "territoire":
-                keep.add(b)
-        for a, _ in G.in_edges(n):
-            if G.nodes[a].get("kind") == "funding":
-                keep.add(a)
-                keep.update(x for x, _ in G.in_edges(a))
-    return keep
+    The nodes: every member of the ecosystem that *G* holds (actors, people, programmes, fundings,
+    events), the territory, and the places inside it that the reasons name.
+
+    Returns
+    -------
+    (set of str, kg.store.ecosystem.Ecosystem)
+        The ecosystem says why each node is there (:meth:`~kg.store.ecosystem.Ecosystem.explain`).
+
+    Raises
+    ------
+    TerritoryError
+        For a malformed territory or one that is not in the official geography.
+    """
+    from kg.store.ecosystem import ecosystem
+
+    eco = ecosystem(graph, territory)
+    keep = {n for n in eco.reasons if n in G}
+    places = {eco.iri} | {
+        x
+        for rs in eco.reasons.values()
+        for r in rs
+        for x in (r.via, r.at)
+        if x and x.startswith(TERRITORY_PREFIX)
+    }
+    keep |= {t for t in places if t in G}
+    return keep, eco
+
+
+def territory_nodes(graph: Any, G: nx.MultiDiGraph, territory: str) -> set[str]:
+    """The nodes of the ecosystem of *territory* (``level:code``): see :func:`territory_selection`."""
+    return territory_selection(graph, G, territory)[0]
 
 
 def neighbourhood(G: nx.MultiDiGraph, actor: str, hops: int = 1) -> tuple[set[str], str]:

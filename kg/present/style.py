@@ -101,6 +101,7 @@ UI = {
         "relation": "Relation",
         "members": "nœuds",
         "figures": "Chiffres",
+        "reasons": "Dans l'écosystème parce que",
         "not_found": "Aucun nœud ne porte ce nom",
         "grouped": "Vue regroupée : {n} nœuds, au-delà de {max}, sont réunis en {g} groupes par {by} "
         "(cliquez un groupe pour voir ses membres dans l'infobulle).",
@@ -131,6 +132,7 @@ UI = {
         "relation": "Relation",
         "members": "nodes",
         "figures": "Figures",
+        "reasons": "In the ecosystem because",
         "not_found": "No node has that name",
         "grouped": "Grouped view: {n} nodes, beyond {max}, are gathered into {g} groups by {by} "
         "(hover a group to see its members).",

@@ -35,7 +35,14 @@ from kg.present.html import (
     render_html,
     write_html,
 )
-from kg.present.selections import chain_selection, figures, neighbourhood, programme_nodes, territory_nodes
+from kg.present.selections import (
+    chain_selection,
+    figures,
+    neighbourhood,
+    programme_nodes,
+    territory_nodes,
+    territory_selection,
+)
 from kg.present.style import EDGE_STYLES, FAMILIES, family
 from kg.present.view_model import DEFAULT_MAX_NODES, ViewModel, at_date, build_model, layout
 
@@ -56,6 +63,7 @@ __all__ = [
     "programme_nodes",
     "render_html",
     "territory_nodes",
+    "territory_selection",
     "view",
     "write_html",
 ]
@@ -157,8 +165,10 @@ def view(
     hl: set[str] = set()
     hl_edges: set[tuple[str, str]] = set()
     focus: set[str] = set()
+    reasons: dict[str, list[str]] = {}
     if territory:
-        nodes = territory_nodes(graph, G, territory)
+        nodes, eco = territory_selection(graph, G, territory)
+        reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
         tiri = parse_territory(territory).iri
         name = G.nodes[tiri].get("label") if tiri in G else territory
         focus = {tiri}
@@ -198,6 +208,7 @@ def view(
         max_nodes=max_nodes,
         group_by=group_by,
         node_figures=figures(graph, lang),
+        node_reasons=reasons,
     )
     result = write_html(model, out or Path("exports") / "view.html")
     if pictures:

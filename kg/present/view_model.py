@@ -237,6 +237,7 @@ def build_model(
     group_by: str = "type",
     seed: int = 1,
     node_figures: dict[str, list[str]] | None = None,
+    node_reasons: dict[str, list[str]] | None = None,
 ) -> ViewModel:
     """The :class:`ViewModel` of the subgraph of *G* on *nodes*.
 
@@ -263,6 +264,9 @@ def build_model(
     group_by : {"type", "territory"}
     node_figures : dict, optional
         Key figures per node IRI (:func:`figures`), shown in the tooltips.
+    node_reasons : dict, optional
+        Why each node is in the selection (a territory's ecosystem: :meth:`kg.store.ecosystem.Ecosystem.explain`),
+        shown in the tooltips.
 
     Raises
     ------
@@ -400,6 +404,7 @@ def build_model(
                 "hl": n in hl,
                 "focus": n in pinned,
                 "figures": (node_figures or {}).get(n, [])[:5],
+                "reasons": (node_reasons or {}).get(n, [])[:8],
             }
         )
 

@@ -1,7 +1,7 @@
 """The graph back to the catalysts' workbook: ``kg export-xlsx`` (``kg export xlsx``).
 
 :func:`export_rows` turns the records the graph is built from — the curated data and the
-stored imports, or one import, or what lies in one territory — into rows of the sheets
+stored imports, or one import, or one territory's ecosystem — into rows of the sheets
 of :data:`kg.sheets.layout.SHEETS`; :func:`export_xlsx` writes them with the template's
 drop-down lists and read-me sheet. The rows are exactly those :mod:`kg.sheets.convert` reads
 back: importing the file again changes nothing (a test checks it).
@@ -9,10 +9,17 @@ back: importing the file again changes nothing (a test checks it).
 Why records rather than SPARQL over the store: the store is built from these records by
 one mapping, and the export must be lossless for the round trip; the records carry the
 stable ids, the dates at their precision and the amounts as written.
+
+A territory's workbook holds its ecosystem, the one definition of :mod:`kg.store.ecosystem`. This module
+works on records and does not read the store (``kg.sheets`` sits below ``kg.store``): the caller passes
+the ecosystem's members as ``keep`` (their IRIs), e.g.
+``export_xlsx(path, data, territory=t, keep=ecosystem(graph, t).reasons)`` — what ``kg export-xlsx
+--territory`` does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,7 @@ from pydantic import BaseModel
 
 from kg.errors import ExportError, InputError, Problem, UnknownEntityError
 from kg.ingest.geo import Geography
+from kg.model import iris
 from kg.model.territories import parse_territory
 
 __all__ = ["ExportReport", "export_rows", "export_xlsx"]
@@ -41,19 +49,11 @@ def _date(value: str | None) -> str | None:
     return value
 
 
-def _places(rec: BaseModel) -> list[str]:
-    out = [
-        getattr(rec, "located_in", None),
-        getattr(rec, "territory", None),
-        *getattr(rec, "area_served", []),
-    ]
-    return [x for x in out if x]
-
-
 def export_rows(
     data_dir: str | Path = "data",
     *,
     territory: str | None = None,
+    keep: Collection[str] | None = None,
     import_name: str | None = None,
     geo: Geography | None = None,
     concepts: Any = None,
@@ -66,8 +66,11 @@ def export_rows(
         The data folder (``curated/``, ``imports/``, ``geo/``).
     territory : str, optional
         ``level:code`` (``departement:94``, ``commune:94018``, ``intercommunalite:200057941``,
-        ``region:11``): only the actors located in it (or serving it), the programmes they
-        take part in or that serve it, and the relations and fundings that touch them.
+        ``region:11``): only its ecosystem, whose members *keep* lists; named in the read-me sheet.
+    keep : collection of str
+        With *territory*: the IRIs of the ecosystem's members (:func:`kg.store.ecosystem.ecosystem`):
+        its actors, programmes, fundings, supports and memberships, and the participations and
+        relations between two of its members.
     import_name : str, optional
         Only the records of this import (the workbook then names it in its read-me sheet,
         so importing it again updates that import).
@@ -83,6 +86,8 @@ def export_rows(
     ------
     UnknownEntityError
         When the import or the territory does not exist.
+    ExportError
+        For a territory without *keep*.
     """
     from kg.ingest.geo import load_geography
     from kg.ingest.imports import default_schemes_file, import_doc_id, load_imports
@@ -108,6 +113,11 @@ def export_rows(
             f"« {territory} » n'est pas un territoire connu ; écrivez niveau:code, p. ex. "
             "departement:94, commune:94018, intercommunalite:200057941, region:11"
         )
+    if territory is not None and keep is None:
+        raise ExportError(
+            f"the workbook of {territory} needs its ecosystem: pass keep=kg.store.ecosystem.ecosystem(graph, "
+            f'"{territory}").reasons (kg export-xlsx --territory does it from --store)'
+        )
     records: list[tuple[str, str, Any]] = [(owner, k, r) for owner, items in groups for k, r in items]
     by_id = {r.id: (k, r) for _, k, r in records if k != "document"}  # type: ignore[attr-defined]
     # everything the graph knows, for names and for the filter's reach
@@ -128,30 +138,24 @@ def export_rows(
         n = getattr(k_r[1], "name", None) if k_r else None
         return n if n and all_names.get(n) == [rid] and n != rid else rid
 
-    keep_actor: set[str] | None = None
-    keep_prog: set[str] | None = None
-    if territory is not None:
-        keep_actor = {
-            r.id
-            for _, k, r in records
-            if k == "actor"  # type: ignore[attr-defined]
-            and any(geo.within(p, territory) for p in _places(r))
-        }
-        keep_prog = {
-            r.id
-            for _, k, r in records
-            if k == "programme"  # type: ignore[attr-defined]
-            and any(geo.within(p, territory) for p in _places(r))
-        }
-        for _, k, r in records:
-            if k == "participation" and r.actor in keep_actor:  # type: ignore[attr-defined]
-                keep_prog.add(r.programme)  # type: ignore[attr-defined]
+    kept_iris = set(keep) if territory is not None and keep is not None else None
+
+    def kept(kind: str, rid: str | None) -> bool:
+        """Everything without a territory; in a territory's workbook, the ecosystem's members."""
+        if kept_iris is None:
+            return True
+        if rid is None:
+            return False
+        try:
+            return iris.entity(kind, rid) in kept_iris
+        except ValueError:
+            return False
 
     def kept_actor(rid: str | None) -> bool:
-        return keep_actor is None or (rid is not None and rid in keep_actor)
+        return kept("actor", rid)
 
     def kept_prog(rid: str | None) -> bool:
-        return keep_prog is None or (rid is not None and rid in keep_prog)
+        return kept("programme", rid)
 
     def labels(scheme: str, values: list[str]) -> list[str]:
         return [concepts.label(scheme, v) for v in values]
@@ -239,7 +243,7 @@ def export_rows(
                         "kind": concepts.label("relation-kind", "succession"),
                     }
                 )
-        elif kind == "participation" and (kept_actor(r.actor) or kept_prog(r.programme)):
+        elif kind == "participation" and kept_actor(r.actor) and kept_prog(r.programme):
             out["partners"].append(
                 common
                 | {
@@ -248,7 +252,7 @@ def export_rows(
                     "role": concepts.label("role", r.role),
                 }
             )
-        elif kind == "membership" and (kept_actor(r.member) or kept_actor(r.organisation)):
+        elif kind == "membership" and kept("membership", r.id):
             if everything.get(r.member, ("",))[0] != "actor":
                 continue  # a person's membership has no row in the workbook
             out["relations"].append(
@@ -260,7 +264,7 @@ def export_rows(
                     "role": concepts.label("role", r.role),
                 }
             )
-        elif kind == "support" and (kept_actor(r.provider) or kept_actor(r.beneficiary)):
+        elif kind == "support" and kept("support", r.id):
             out["relations"].append(
                 common
                 | {
@@ -270,9 +274,7 @@ def export_rows(
                     "support_kind": concepts.label("support-kind", r.support_kind),
                 }
             )
-        elif kind == "funding" and (
-            kept_actor(r.recipient) or kept_actor(r.funder) or kept_prog(r.funded_item)
-        ):
+        elif kind == "funding" and kept("funding", r.id):
             item = (
                 r.funded_item
                 if r.funded_item and everything.get(r.funded_item, ("",))[0] == "programme"
@@ -314,6 +316,8 @@ def export_xlsx(
     data_dir: str | Path = "data",
     *,
     territory: str | None = None,
+    keep: Collection[str] | None = None,
+    reasons: Sequence[str] = (),
     import_name: str | None = None,
     schemes_file: str | Path | None = None,
 ) -> ExportReport:
@@ -325,8 +329,11 @@ def export_xlsx(
         The ``.xlsx`` file to write.
     data_dir : path
         The data folder.
-    territory : str, optional
-        Only this territory and its sub-territories (see :func:`export_rows`).
+    territory, keep : optional
+        Only this territory's ecosystem, whose members (IRIs) *keep* lists (see :func:`export_rows`).
+    reasons : sequence of str
+        Why each member is in the ecosystem (``"Club ESS — participe au programme Urgence Etudiante"``),
+        written in the read-me sheet (lines « pourquoi », which an import ignores).
     import_name : str, optional
         Only this import.
     schemes_file : path, optional
@@ -347,7 +354,8 @@ def export_xlsx(
 
     Examples
     --------
-    >>> export_xlsx(tmp / "val-de-marne.xlsx", territory="departement:94").rows  # doctest: +SKIP
+    >>> eco = kg.store.ecosystem.ecosystem(kg.open(), "departement:94")  # doctest: +SKIP
+    >>> export_xlsx(tmp / "val-de-marne.xlsx", territory="departement:94", keep=eco.reasons).rows  # doctest: +SKIP
     {'actors': 12, 'relations': 3, ...}
     """
     from kg.ingest.imports import default_schemes_file
@@ -356,7 +364,7 @@ def export_xlsx(
 
     data_dir = Path(data_dir)
     concepts = load_concepts(Path(schemes_file) if schemes_file else default_schemes_file(data_dir))
-    rows = export_rows(data_dir, territory=territory, import_name=import_name, concepts=concepts)
+    rows = export_rows(data_dir, territory=territory, keep=keep, import_name=import_name, concepts=concepts)
     extra = []
     if import_name is not None:
         from kg.sheets.cells import slugify
@@ -364,6 +372,7 @@ def export_xlsx(
         extra.append(("import", slugify(import_name)))
     if territory is not None:
         extra.append(("territoire", territory))
+        extra += [("pourquoi", text) for text in reasons]
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError(

@@ -9,10 +9,17 @@ example::
     # example: kg query actors-of-territory --param territory=intercommunalite:200057941
 
 A parameter has a name, a type and a help text. Types: ``territory`` (``level:code``,
-bound as the territory's IRI), ``actor`` / ``node`` (a name, case- and
+checked against the graph's geography by :func:`territory_iri` and bound as the territory's IRI), ``actor`` / ``node`` (a name, case- and
 accent-insensitive, or an IRI), ``date`` (YYYY, YYYY-MM or YYYY-MM-DD; bound as the
 last day it may mean, an ISO string), ``iri``, ``string``, ``integer``.
 Values are bound to the query's variables (:func:`kg.store.graph.bind`), never pasted.
+
+A line ``INCLUDE <name>`` in a query's body is replaced, when the file is read, by the SPARQL
+group pattern of ``queries/include/<name>.rq`` (indented like the line). This keeps one home for a
+definition that several questions share — the ecosystem of a territory
+(``include/territory-ecosystem.rq``, also run by :mod:`kg.store.ecosystem`). What ``kg query --show``
+and the endpoint show is the expanded text, the query as it runs; an unexpanded ``INCLUDE`` is not
+SPARQL and fails to parse rather than being silently skipped.
 """
 
 from __future__ import annotations
@@ -22,27 +29,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import QueryError, UnknownEntityError
+from kg.errors import QueryError, TerritoryError, UnknownEntityError
 from kg.model.dates import normalise_date
 from kg.model.names import closest, suggestion
-from kg.model.territories import TerritoryRef, parse_territory
+from kg.model.territories import FORMS, LEVELS, TerritoryRef, parse_territory
 from kg.store.graph import IRI
 from kg.store.names import Named, name_index, resolve_name
 
 __all__ = [
+    "INCLUDE_DIR",
     "QUERY_DIR",
     "Q_SUBTERRITORIES",
     "NamedQuery",
     "Param",
     "bind_params",
+    "checked_ref",
+    "fragment",
     "get_query",
     "list_queries",
     "run_named",
     "run_sparql",
     "subterritories",
+    "territory_iri",
 ]
 
 QUERY_DIR = Path(__file__).parent / "queries"
+INCLUDE_DIR = QUERY_DIR / "include"
 PARAM_TYPES = ("territory", "actor", "node", "date", "iri", "string", "integer")
 
 
@@ -68,6 +80,32 @@ class NamedQuery:
 
 
 _HEADER = re.compile(r"^#\s*([\w.]+):\s?(.*)$")
+_INCLUDE = re.compile(r"^([ \t]*)INCLUDE[ \t]+([a-z0-9-]+)[ \t]*$", re.MULTILINE)
+
+
+def fragment(name: str) -> str:
+    """The SPARQL group pattern ``queries/include/<name>.rq`` (its comments included).
+
+    Raises
+    ------
+    QueryError
+        When there is no such fragment.
+    """
+    path = INCLUDE_DIR / f"{name}.rq"
+    if not re.fullmatch(r"[a-z0-9-]+", name) or not path.is_file():
+        known = sorted(p.stem for p in INCLUDE_DIR.glob("*.rq"))
+        raise QueryError(f"INCLUDE {name}: no fragment {path}; the fragments: {', '.join(known)}")
+    return path.read_text(encoding="utf-8").rstrip("\n")
+
+
+def expand_includes(text: str) -> str:
+    """*text* with every ``INCLUDE <name>`` line replaced by :func:`fragment` *name*, indented like the line."""
+
+    def repl(m: re.Match[str]) -> str:
+        indent = m.group(1)
+        return "\n".join(indent + line if line else line for line in fragment(m.group(2)).splitlines())
+
+    return _INCLUDE.sub(repl, text)
 
 
 def _parse(path: Path) -> NamedQuery:
@@ -93,7 +131,7 @@ def _parse(path: Path) -> NamedQuery:
             params.append(Param(name, ptype, rest[0] if rest else ""))
         elif key == "example":
             examples.append(value)
-    return NamedQuery(path.stem, title, tuple(params), tuple(examples), text, path)
+    return NamedQuery(path.stem, title, tuple(params), tuple(examples), expand_includes(text), path)
 
 
 def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:
@@ -144,10 +182,7 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
             )
         raw = values[p.name].strip()
         if p.type == "territory":
-            try:
-                out[p.name] = IRI(parse_territory(raw).iri)
-            except QueryError as exc:
-                raise QueryError(f"--param {p.name}: {exc}") from None
+            out[p.name] = IRI(territory_iri(graph, raw))
         elif p.type in ("actor", "node"):
             if re.match(r"^https?://", raw):
                 out[p.name] = IRI(raw)
@@ -200,6 +235,73 @@ def subterritories(graph: Any, ref: TerritoryRef) -> set[str]:
         Empty when the territory is not in the graph.
     """
     return {r["t"] for r in graph.query(Q_SUBTERRITORIES, top=IRI(ref.iri))}
+
+
+def checked_ref(territory: str) -> TerritoryRef:
+    """:func:`kg.model.territories.parse_territory`, with a message in French first that names the
+    value and the fix (and says when the level does not exist: ``pays:FR``).
+
+    Raises
+    ------
+    TerritoryError
+        For a malformed reference.
+    """
+    raw = territory.strip() if isinstance(territory, str) else str(territory)
+    try:
+        return parse_territory(raw)
+    except TerritoryError as exc:
+        level = raw.split(":", 1)[0] if ":" in raw else None
+        why = (
+            f"le niveau « {level} » n'existe pas (niveaux : {', '.join(LEVELS)})"
+            if level is not None and level not in LEVELS
+            else "écrivez niveau:code"
+        )
+        raise TerritoryError(
+            f"« {raw} » n'est pas une référence de territoire : {why} ; "
+            f"p. ex. {FORMS.replace(' or ', ' ou ')} ({str(exc).split(';')[0]})"
+        ) from None
+
+
+def territory_iri(graph: Any, territory: str) -> str:
+    """The IRI of *territory* (``level:code``), checked: well formed and in the graph's geography.
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph
+        Anything with ``query(sparql, **bindings)``.
+    territory : str
+        ``commune:94018``, ``intercommunalite:200057941``, ``departement:94`` or ``region:11``.
+
+    Raises
+    ------
+    TerritoryError
+        (exit 4) In French first, naming the value and the fix: for a malformed reference, a level
+        that does not exist (``pays:FR``), or a territory that is not in the official geography
+        (``commune:00000``).
+    """
+    ref = checked_ref(territory)
+    if not graph.query(_Q_KNOWN, t=IRI(ref.iri)):
+        none, what = _NONE[ref.level]
+        raise TerritoryError(
+            f"« {ref} » n'est pas dans la géographie officielle (data/geo/) : {none} {ref.code} ; "
+            f"vérifiez {what}, p. ex. {FORMS.replace(' or ', ' ou ')} "
+            f'("{ref}" is not in the official geography)'
+        )
+    return ref.iri
+
+
+_NONE = {
+    "commune": ("aucune commune n'a le code INSEE", "le code INSEE de la commune (5 caractères)"),
+    "intercommunalite": (
+        "aucune intercommunalité n'a le SIREN",
+        "le SIREN de l'intercommunalité (9 chiffres)",
+    ),
+    "departement": ("aucun département n'a le code", "le code du département (94, 2A, 971…)"),
+    "region": ("aucune région n'a le code INSEE", "le code INSEE de la région (11, 84…)"),
+}
+
+#: the territory ``?t`` is in the graph's geography (it has a label in some graph)
+_Q_KNOWN = "ASK { ?t rdfs:label ?l }"
 
 
 def run_named(graph: Any, name: str, values: dict[str, str] | None = None, *, raw: bool = False) -> Any:

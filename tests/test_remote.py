@@ -14,8 +14,8 @@ from conftest import free_port, start_server, stop
 
 import kg
 from kg.errors import QueryError, StoreError
-from kg.store.queries import list_queries, run_named
 from kg.store.gsp import gsp_url_for, load_to_endpoint
+from kg.store.queries import list_queries, run_named
 from kg.store.remote import RemoteGraph
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -55,7 +55,8 @@ with its own ``LIMIT``/``OFFSET`` or a trailing ``VALUES`` is not rewritten: its
 reads the secret from ``KG_ENDPOINT_SECRET``, the file named by ``KG_ENDPOINT_SECRET_FILE`` or a
 prompt, never from the command line.
 
-**Virtuoso** (7.2, Debian's ``virtuoso-opensource``): it answers ``GRAPH ?g {}`` with one row
+**Virtuoso** (7.2, Debian's ``virtuoso-opensource``): it answers ``ASK`` with one row (``?__ASK_RETVAL``
+bound to 1 or 0), read as the boolean it stands for; it answers ``GRAPH ?g {}`` with one row
 where ``?g`` is unbound (so named graphs are asked again with ``GRAPH ?g { ?s ?p ?o }``), and its
 ``CONCAT`` of a stored non-ASCII string with a query literal that is not ASCII returns the stored
 string's UTF-8 bytes read as Latin-1 (``"Ã©"`` for ``"é"``), whatever the request's or the data's
@@ -449,6 +450,8 @@ class RemoteGraph:
             if isinstance(res, ox.QueryBoolean):
                 return Result("ask", [], bool(res)), False
             names = [v.value for v in res.variables]
+            if names == ["__ASK_RETVAL"]:  # Virtuoso 7.2 answers ASK with a row, whatever Accept says
+                return Result("ask", [], any(to_python(sol[0]) for sol in res)), False
             rows = [{n: _virtuoso(sol[n]) if fix else sol[n] for n in names} for sol in res]
             return Result("select", names, rows), cut
         try:

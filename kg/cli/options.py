@@ -241,6 +241,12 @@ def remote_auth(auth: str | None, url: str | None) -> dict[str, Any]:
         raise typer.BadParameter("--auth goes with --endpoint (or kg build --to)", param_hint="'--auth'")
     kind, _, user = auth.partition(":")
     kind = kind.strip().lower()
+    if ":" in user or (kind == "bearer" and user):
+        raise typer.BadParameter(
+            "the secret is never given on the command line (it would stay in the shell's history): "
+            f"set {SECRET_ENV}, or {SECRET_FILE_ENV} to a file holding it, or let kg ask for it",
+            param_hint="'--auth'",
+        )
     if kind not in ("basic", "digest", "bearer") or (kind != "bearer" and not user):
         raise typer.BadParameter(
             f'"{auth}": write basic:USER, digest:USER or bearer (the secret is never given here)',

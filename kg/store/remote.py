@@ -36,7 +36,7 @@ counts the triples of the project's named graphs on every server.
 ``ResultSetMaxRows`` (10,000 in Debian's ``virtuoso.ini``; it sends ``X-SPARQL-MaxRows`` with any answer
 that reaches it, cut or not).
 When a SELECT answer comes back flagged as cut, :class:`RemoteGraph` asks again page by page, each
-page as large as the cap the server showed::
+page as large as the cap the server showed. On Virtuoso (and any server but ``kg serve``)::
 
     PREFIX …                                       (the query's own prologue, hoisted)
     SELECT ?v1 … ?vn WHERE { {
@@ -46,7 +46,11 @@ page as large as the cap the server showed::
 The inner ORDER BY keeps the query's own order and makes it total (rows equal on every
 variable are interchangeable), so the pages neither overlap nor miss a row. It stays inside a
 sub-select because Virtuoso refuses a top-level ORDER BY with an OFFSET past its
-``MaxSortedTopRows`` (error SR353); both Oxigraph and Virtuoso keep a sub-select's order. A query
+``MaxSortedTopRows`` (error SR353); both Oxigraph and Virtuoso keep a sub-select's order. On ``kg serve``
+no key is added (the same sub-select, with the query's own ORDER BY only): pyoxigraph evaluates a query
+the same way each time, and an ORDER BY over a disk store is slow there (~10 s for 35,000 IRIs, past the
+time limit); the first page is checked against the first answer, and the pages are ordered when they
+differ. A query
 with its own ``LIMIT``/``OFFSET`` or a trailing ``VALUES`` is not rewritten: its cut answer raises
 :class:`kg.errors.EndpointError` (so does a cut CONSTRUCT/DESCRIBE), never a silent truncation.
 
@@ -203,12 +207,15 @@ _PROLOGUE_RE = re.compile(
 )
 
 
-def page_query(sparql: str, variables: list[str], limit: int, offset: int) -> str | None:
+def page_query(
+    sparql: str, variables: list[str], limit: int, offset: int, *, ordered: bool = True
+) -> str | None:
     """*sparql* (a SELECT) rewritten to give rows ``offset … offset+limit`` of a total, stable order.
 
     None when the query cannot be paged this way (its own LIMIT/OFFSET, a trailing VALUES, not a
     SELECT). The query's ORDER BY keys come first, then every projected variable; the order is in a
-    sub-select, the slice outside (see the module's notes).
+    sub-select, the slice outside (see the module's notes). With ``ordered=False`` no key is added: the
+    server's own order of evaluation must then be the same for every page.
 
     >>> print(page_query("PREFIX a: <x:>\\nSELECT ?s WHERE { ?s a:p ?o } ORDER BY ?o", ["s"], 10, 20))
     PREFIX a: <x:>
@@ -231,7 +238,7 @@ def page_query(sparql: str, variables: list[str], limit: int, offset: int) -> st
     head = _PROLOGUE_RE.match(sparql)
     cut = head.end() if head else 0
     keys = " ".join(f"?{v}" for v in variables)
-    order = f"\n {keys}" if "orderby" in parsed else f"\nORDER BY {keys}"
+    order = "" if not ordered else f"\n {keys}" if "orderby" in parsed else f"\nORDER BY {keys}"
     return (
         f"{sparql[:cut]}SELECT {keys} WHERE {{ {{\n{sparql[cut:].rstrip()}{order}\n}} }}\n"
         f"LIMIT {limit} OFFSET {offset}"
@@ -264,9 +271,11 @@ def repair_latin1_utf8(text: str) -> str:
     return _MOJIBAKE_RE.sub(decode, text)
 
 
-def _truncated(headers: Any) -> bool:
-    """Whether the server says it cut the answer (``kg serve``; Virtuoso's ResultSetMaxRows)."""
-    return headers.get("x-kg-truncated", "").lower() == "true" or "x-sparql-maxrows" in headers
+def _truncated(headers: Any) -> str:
+    """Who says the answer was cut: ``kg serve`` ("kg"), Virtuoso's ResultSetMaxRows ("maxrows"), or nobody ("")."""
+    if headers.get("x-kg-truncated", "").lower() == "true":
+        return "kg"
+    return "maxrows" if "x-sparql-maxrows" in headers else ""
 
 
 # ---------------------------------------------------------------- the graph
@@ -400,13 +409,20 @@ class RemoteGraph:
                 f"the SPARQL endpoint {self.url} cut its answer at {len(result.value):,} triples; "
                 "a CONSTRUCT or DESCRIBE is not paged: ask for fewer triples, or raise the server's row limit"
             )
-        rows = self._pages(bound, result.variables, len(result.value))
+        rows = self._pages(bound, result, ordered=cut != "kg")
         return Result("select", result.variables, [_convert(row, conv) for row in rows])
 
-    def _pages(self, bound: str, variables: list[str], size: int) -> list[Any]:
+    def _pages(self, bound: str, first: Result, *, ordered: bool) -> list[Any]:
+        """Every row of *bound*, whose first answer *first* was cut, page by page.
+
+        ``kg serve`` (pyoxigraph) evaluates a query the same way each time, and its sorts are slow on a
+        disk store (~10 s for 35,000 IRIs), so its pages add no ORDER BY, unless the first page differs
+        from *first* (then the order is not reproducible, and the pages are ordered after all).
+        """
+        variables, size = first.variables, len(first.value)
         rows: list[Any] = []
         while True:
-            text = page_query(bound, variables, size, len(rows))
+            text = page_query(bound, variables, size, len(rows), ordered=ordered)
             if text is None or size == 0:
                 raise EndpointError(
                     f"the SPARQL endpoint {self.url} cut its answer at {size:,} rows, and this query cannot "
@@ -419,12 +435,15 @@ class RemoteGraph:
                     f"the SPARQL endpoint {self.url} cut a page of {size:,} rows: its row limit changed "
                     "while paging; ask again"
                 )
+            if not ordered and not rows and page.value != first.value:
+                ordered = True
+                continue
             rows.extend(page.value)
             if len(page.value) < size:
                 return rows
 
-    def _ask(self, text: str, original: str) -> tuple[Result, bool]:
-        """Send *text*; its answer as raw terms, and whether the server says it cut it."""
+    def _ask(self, text: str, original: str) -> tuple[Result, str]:
+        """Send *text*; its answer as raw terms, and who says it was cut (see :func:`_truncated`)."""
         import pyoxigraph as ox
 
         data: dict[str, Any] = {"query": self._prologue + text}
@@ -448,10 +467,10 @@ class RemoteGraph:
         if ctype in ("application/sparql-results+json", "application/json"):
             res = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
             if isinstance(res, ox.QueryBoolean):
-                return Result("ask", [], bool(res)), False
+                return Result("ask", [], bool(res)), ""
             names = [v.value for v in res.variables]
             if names == ["__ASK_RETVAL"]:  # Virtuoso 7.2 answers ASK with a row, whatever Accept says
-                return Result("ask", [], any(to_python(sol[0]) for sol in res)), False
+                return Result("ask", [], any(to_python(sol[0]) for sol in res)), ""
             rows = [{n: _virtuoso(sol[n]) if fix else sol[n] for n in names} for sol in res]
             return Result("select", names, rows), cut
         try:

@@ -46,7 +46,10 @@ page as large as the cap the server showed. On Virtuoso (and any server but ``kg
 The inner ORDER BY keeps the query's own order and makes it total (rows equal on every
 variable are interchangeable), so the pages neither overlap nor miss a row. It stays inside a
 sub-select because Virtuoso refuses a top-level ORDER BY with an OFFSET past its
-``MaxSortedTopRows`` (error SR353); both Oxigraph and Virtuoso keep a sub-select's order. On ``kg serve``
+``MaxSortedTopRows`` (error SR353); both Oxigraph and Virtuoso keep a sub-select's order. (Virtuoso 7.2
+sorts a sub-select on a variable bound to long strings by their first ~20 bytes, then by its internal
+ids: a total order, so the pages are still complete and disjoint, but two labels that share their first
+20 bytes may come back swapped; ``ORDER BY STR(?label)`` sorts them exactly.) On ``kg serve``
 no key is added (the same sub-select, with the query's own ORDER BY only): pyoxigraph evaluates a query
 the same way each time, and an ORDER BY over a disk store is slow there (~10 s for 35,000 IRIs, past the
 time limit); the first page is checked against the first answer, and the pages are ordered when they

@@ -9,6 +9,7 @@
     │   └── TerritoryError       exit 4   a territory reference that is malformed or not in the geography
     ├── QueryError               exit 6   a SPARQL query that is malformed or refused
     ├── StoreError               exit 7   no store where one was expected, or a store that cannot be written
+    │   └── EndpointError        exit 9   a SPARQL or Graph Store server that cannot be reached, refuses or fails
     └── ExportError              exit 8   an export that cannot be written
 
 Messages name the value, where it was, and the fix. Library code raises; only the CLI prints.
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "EndpointError",
     "ExportError",
     "InputError",
     "KGError",
@@ -123,6 +125,13 @@ class StoreError(KGError):
     """The store is missing, locked or cannot be written."""
 
     exit_code = 7
+
+
+class EndpointError(StoreError):
+    """A remote server (``--endpoint``, ``kg build --to``) that cannot be reached, wants credentials,
+    refuses a request, fails, or cuts an answer that cannot be paged; the message names the URL and the fix."""
+
+    exit_code = 9
 
 
 class ExportError(KGError):

@@ -8,16 +8,19 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from conftest import free_port, start_server, stop
 
 import kg
-from kg.errors import QueryError, StoreError
+from kg.errors import EndpointError, QueryError, StoreError
+from kg.store.gsp import gsp_url_for, load_to_endpoint
 from kg.store.queries import list_queries, run_named
-from kg.store.remote import RemoteGraph, gsp_url_for, load_to_endpoint
+from kg.store.remote import RemoteGraph
 
 ROOT = Path(__file__).resolve().parent.parent
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def oxigraph_bin() -> str:
@@ -189,3 +192,201 @@ def test_reload_is_idempotent(location, built, tmp_path):
 def test_kg_open_picks_remote_or_embedded(plain_server, built):
     assert isinstance(kg.open(plain_server), RemoteGraph)
     assert isinstance(kg.open(built[0]), kg.Graph)
+
+
+# -- kg serve caps its answers: RemoteGraph pages, or says why it cannot --------------------------------
+
+
+@pytest.fixture(scope="module")
+def kg_serve(built):
+    """``kg serve`` on the built store, with its default row cap (10,000)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(built[0]), "--port", str(port)]
+    proc = start_server(cmd, url, "kg serve", cwd=ROOT)
+    yield url
+    stop(proc)
+
+
+COMMUNES = "SELECT ?c ?label WHERE { ?c a igeo:Commune ; rdfs:label ?label }"
+
+
+@pytest.mark.server
+def test_35000_communes_arrive_whole_from_kg_serve(kg_serve, embedded):
+    """kg serve cuts the answer at 10,000 rows, flagged X-KG-Truncated: RemoteGraph kept 10,000 silently."""
+    import httpx
+
+    query = "SELECT ?c WHERE { ?c a <http://rdf.insee.fr/def/geo#Commune> }"
+    r = httpx.post(kg_serve, data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert r.headers["x-kg-truncated"] == "true" and len(r.json()["results"]["bindings"]) == 10_000
+    for remote in (RemoteGraph(kg_serve), RemoteGraph(kg_serve, union_default_graph=True)):
+        there, here = remote.query(COMMUNES, raw=True), embedded.query(COMMUNES, raw=True)
+        assert len(there) == len(here) > 34_000
+        assert sorted(map(str, there)) == sorted(map(str, here))
+
+
+@pytest.mark.server
+def test_a_cut_answer_that_cannot_be_paged_fails_loudly(kg_serve):
+    remote = RemoteGraph(kg_serve)
+    with pytest.raises(EndpointError, match=r"cut its answer at 10,000 rows.*own LIMIT"):
+        remote.query(COMMUNES + " LIMIT 20000")
+    with pytest.raises(EndpointError, match="CONSTRUCT or DESCRIBE is not paged"):
+        remote.query("CONSTRUCT { ?c rdfs:label ?label } WHERE { ?c a igeo:Commune ; rdfs:label ?label }")
+    assert len(remote.query(COMMUNES + " LIMIT 5000")) == 5000  # under the cap: nothing to page
+
+
+# -- quirks of other servers, on a fake one (httpx.MockTransport) -------------------------------------
+
+
+def fake_server(monkeypatch, answer, seen: list | None = None):
+    """RemoteGraph's HTTP client answers with ``answer(request) -> httpx.Response`` (requests in seen)."""
+    import httpx
+
+    import kg.store.remote as remote
+
+    def client(timeout, headers=None, auth=None):
+        def handle(request):
+            if seen is not None:
+                seen.append(request)
+            return answer(request)
+
+        return httpx.Client(transport=httpx.MockTransport(handle), auth=auth.httpx_auth() if auth else None)
+
+    monkeypatch.setattr(remote, "http_client", client)
+
+
+def sparql_json(variables, bindings, server="Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"):
+    import httpx
+
+    body = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return httpx.Response(
+        200, json=body, headers={"Content-Type": "application/sparql-results+json", "Server": server}
+    )
+
+
+def test_virtuosos_empty_row_for_graph_g_is_skipped(monkeypatch):
+    """Virtuoso answers ``GRAPH ?g {}`` with one empty row: KeyError 'g' in named_graphs before."""
+    graph = "https://w3id.org/territorial-kg/graph/meta"
+
+    def answer(request):
+        query = dict(parse_qsl(request.content.decode()))["query"]
+        if "GRAPH ?g { }" in query:
+            return sparql_json(["g"], [{}])
+        other = {"g": {"type": "uri", "value": "http://www.openlinksw.com/schemas/virtrdf#"}}
+        return sparql_json(["g"], [{"g": {"type": "uri", "value": graph}}, other])
+
+    fake_server(monkeypatch, answer)
+    assert RemoteGraph("http://virtuoso.test/sparql").named_graphs() == [graph]  # not Virtuoso's own graphs
+
+
+def test_virtuoso_concat_mojibake_is_repaired_and_ask_rows_read(monkeypatch):
+    broken = "Ville de Charenton-le-Pont → Quand ElÃ¨ves et Entreprises se rencontrent"
+    literal = {"label": {"type": "literal", "value": broken}}
+    fake_server(monkeypatch, lambda r: sparql_json(["label"], [literal]))
+    remote = RemoteGraph("http://virtuoso.test/sparql", union_default_graph=True)
+    assert remote.query("SELECT ?label WHERE { ?s ?p ?label }") == [
+        {"label": "Ville de Charenton-le-Pont → Quand Elèves et Entreprises se rencontrent"}
+    ]
+    fake_server(monkeypatch, lambda r: sparql_json(["label"], [literal], server="Oxigraph/0.5"))
+    assert remote.query("SELECT ?label WHERE { ?s ?p ?label }") != [] and RemoteGraph(
+        "http://other.test/query", union_default_graph=True
+    ).query("SELECT ?label WHERE { ?s ?p ?label }") == [{"label": broken}]  # only Virtuoso's answers
+    one = {"__ASK_RETVAL": {"type": "typed-literal", "datatype": str(XSD_INTEGER), "value": "1"}}
+    fake_server(monkeypatch, lambda r: sparql_json(["__ASK_RETVAL"], [one]))
+    assert RemoteGraph("http://virtuoso.test/sparql", union_default_graph=True).query("ASK {}") is True
+
+
+def test_queries_are_sent_as_utf8_forms(monkeypatch):
+    seen: list = []
+    fake_server(monkeypatch, lambda r: sparql_json(["x"], []), seen)
+    RemoteGraph("http://virtuoso.test/sparql", union_default_graph=True).query(
+        'SELECT ?x WHERE { ?x ?p "é" }'
+    )
+    assert seen[0].headers["content-type"] == "application/x-www-form-urlencoded; charset=UTF-8"
+    assert "%C3%A9" in seen[0].content.decode()
+
+
+# -- credentials: from the environment, a file or a prompt; never on the command line -----------------
+
+
+def test_credentials_spellings_and_secrecy():
+    from kg.store.remote import credentials
+
+    assert credentials("basic:alice:pa:ss").secret == "pa:ss"
+    assert credentials("Digest:dba:dba").kind == "digest"
+    assert "s3cret" not in repr(credentials("bearer:s3cret"))
+    for bad in ("token:x", "basic:alice", "bearer:", "basic::x"):
+        with pytest.raises(QueryError) as info:
+            credentials(bad)
+        assert "x" not in str(info.value).split(":", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "stdin", "expected"),
+    [
+        (["--auth", "basic:alice"], {"KG_ENDPOINT_SECRET": "s3cret"}, None, "Basic YWxpY2U6czNjcmV0"),
+        (
+            ["--auth", "basic:alice"],
+            {"KG_ENDPOINT_SECRET_FILE": "SECRET_FILE"},
+            None,
+            "Basic YWxpY2U6czNjcmV0",
+        ),
+        (["--auth", "basic:alice"], {}, "s3cret\n", "Basic YWxpY2U6czNjcmV0"),
+        (["--auth", "bearer"], {"KG_ENDPOINT_SECRET": "tok"}, None, "Bearer tok"),
+        ([], {"KG_ENDPOINT_AUTH": "basic:alice:s3cret"}, None, "Basic YWxpY2U6czNjcmV0"),
+        ([], {}, None, None),
+    ],
+)
+def test_auth_reaches_the_server(monkeypatch, tmp_path, args, env, stdin, expected):
+    from typer.testing import CliRunner
+
+    from kg.cli.commands import app
+
+    (tmp_path / "secret").write_text("s3cret\n")
+    (tmp_path / "q.rq").write_text("SELECT ?x WHERE { ?x ?p ?o }")
+    env = {k: str(tmp_path / "secret") if v == "SECRET_FILE" else v for k, v in env.items()}
+    for name in ("KG_ENDPOINT_SECRET", "KG_ENDPOINT_SECRET_FILE", "KG_ENDPOINT_AUTH"):
+        monkeypatch.delenv(name, raising=False)
+    seen: list = []
+    fake_server(monkeypatch, lambda r: sparql_json(["x"], [], server="test"), seen)
+    url = "http://server.test/sparql"
+    result = CliRunner().invoke(
+        app, ["sparql", str(tmp_path / "q.rq"), "--endpoint", url, *args], env=env, input=stdin
+    )
+    assert result.exit_code == 0, result.output
+    assert {r.headers.get("authorization") for r in seen} == {expected}
+    assert "s3cret" not in result.output
+
+
+def test_auth_misuse_is_a_usage_error(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli.commands import app
+
+    (tmp_path / "q.rq").write_text("ASK {}")
+    runner = CliRunner()
+    no_endpoint = runner.invoke(app, ["sparql", str(tmp_path / "q.rq"), "--auth", "basic:alice"])
+    assert no_endpoint.exit_code == 2 and "--endpoint" in no_endpoint.output
+    url = "http://server.test/sparql"
+    secret_given = runner.invoke(
+        app, ["sparql", str(tmp_path / "q.rq"), "--endpoint", url, "--auth", "basic:a:s3cret"]
+    )
+    assert secret_given.exit_code == 2 and "never" in secret_given.output
+    unknown = runner.invoke(app, ["sparql", str(tmp_path / "q.rq"), "--endpoint", url, "--auth", "token:x"])
+    assert unknown.exit_code == 2
+
+
+def test_graph_store_urls_of_known_servers():
+    from kg.errors import EndpointError
+
+    assert gsp_url_for("http://h:8890/sparql", "Virtuoso/07.20.3229") == "http://h:8890/sparql-graph-crud"
+    assert (
+        gsp_url_for("http://h/virt/sparql", "Virtuoso/07.20", authenticated=True)
+        == "http://h/sparql-graph-crud-auth"
+    )
+    assert gsp_url_for("http://h:3030/ds/query", "Apache Jena Fuseki (5.1.0)") == "http://h:3030/ds/data"
+    assert gsp_url_for("http://h:7878/query", "Oxigraph/0.5.13") == "http://h:7878/store"
+    assert gsp_url_for("http://h:7200/repositories/kg") == "http://h:7200/repositories/kg/rdf-graphs/service"
+    assert gsp_url_for("http://h:7001") == "http://h:7001/"
+    with pytest.raises(EndpointError, match="--gsp"):
+        gsp_url_for("http://h/api/wikidata")

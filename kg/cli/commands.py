@@ -3,7 +3,7 @@
 ======================  ==============================================================
 command                 library call
 ======================  ==============================================================
-``kg build``            :func:`kg.store.build.build` (``--to``: :func:`kg.store.remote.load_to_endpoint`)
+``kg build``            :func:`kg.store.build.build` (``--to``: :func:`kg.store.gsp.load_to_endpoint`)
 ``kg query``            :func:`kg.store.queries.run_named`
 ``kg sparql``           :func:`kg.store.queries.run_sparql`
 ``kg chains``           :func:`kg.network.chains.find_chains` (``--within``: :func:`kg.network.chains.within`)
@@ -35,16 +35,20 @@ from kg.cli.options import (
     DEFAULT_DATA,
     DEFAULT_ONTOLOGY,
     DEFAULT_STORE,
+    Auth,
     DataDir,
     Endpoint,
+    GspUrl,
     JsonAlias,
     Lang,
     ResultFormat,
     Store,
     Territory,
     TextFormat,
+    To,
     check_territory,
     pick_format,
+    remote_auth,
     reports_errors,
     where,
 )
@@ -80,19 +84,9 @@ def build(
     ),
     fmt: TextFormat = "text",
     as_json: JsonAlias = False,
-    to: str | None = typer.Option(
-        None,
-        "--to",
-        help="Also load the graph (named graphs kept) into this SPARQL "
-        "1.1 server, one Graph Store Protocol PUT per graph (its query URL, e.g. "
-        "http://127.0.0.1:7878/query).",
-    ),
-    gsp: str | None = typer.Option(
-        None,
-        "--gsp",
-        help="The server's Graph Store Protocol URL, when it is not "
-        "derived from --to (Oxigraph …/query → …/store, Fuseki …/sparql → …/data).",
-    ),
+    to: To = None,
+    gsp: GspUrl = None,
+    auth: Auth = None,
 ) -> None:
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
     from kg.store.build import build as run_build
@@ -101,9 +95,9 @@ def build(
     report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
     loaded = None
     if to:
-        from kg.store.remote import load_to_endpoint
+        from kg.store.gsp import load_to_endpoint
 
-        loaded = load_to_endpoint(report.dump, to, gsp_url=gsp)
+        loaded = load_to_endpoint(report.dump, to, gsp_url=gsp, **remote_auth(auth, to))
     if output == "json":
         out = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(report).items()}
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
@@ -178,6 +172,7 @@ def query(
     fmt: ResultFormat = "table",
     store: Store = DEFAULT_STORE,
     endpoint: Endpoint = None,
+    auth: Auth = None,
 ) -> None:
     """Ask a named question (documented SPARQL in kg/store/queries/), with bound parameters."""
     import kg
@@ -193,7 +188,7 @@ def query(
                 typer.echo(f"  e.g. {ex}")
         return
     values = _parse_params(name, param, lang)
-    result = run_named(kg.open(where(store, endpoint)), name, values, raw=True)
+    result = run_named(kg.open(where(store, endpoint), **remote_auth(auth, endpoint)), name, values, raw=True)
     _print_result(result, fmt)
 
 
@@ -206,6 +201,7 @@ def sparql(
     fmt: ResultFormat = "table",
     store: Store = DEFAULT_STORE,
     endpoint: Endpoint = None,
+    auth: Auth = None,
     allow_service: bool = typer.Option(
         False,
         "--allow-service",
@@ -217,7 +213,12 @@ def sparql(
     from kg.store.queries import run_sparql
 
     text = file.read()
-    result = run_sparql(kg.open(where(store, endpoint)), text, allow_service=allow_service, raw=True)
+    result = run_sparql(
+        kg.open(where(store, endpoint), **remote_auth(auth, endpoint)),
+        text,
+        allow_service=allow_service,
+        raw=True,
+    )
     _print_result(result, fmt)
 
 
@@ -249,6 +250,7 @@ def chains(
     as_json: JsonAlias = False,
     store: Store = DEFAULT_STORE,
     endpoint: Endpoint = None,
+    auth: Auth = None,
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     import kg
@@ -268,7 +270,7 @@ def chains(
         raise typer.BadParameter(
             "give a second actor (TARGET), or --within N to list who is within N hops", param_hint="TARGET"
         )
-    graph = kg.open(where(store, endpoint))
+    graph = kg.open(where(store, endpoint), **remote_auth(auth, endpoint))
     if within_hops is not None:
         rows = within(graph, source, within_hops, kinds=kind_list, as_of=as_of, lang=lang)
         if output == "json":
@@ -316,13 +318,14 @@ def analyse(
     as_json: JsonAlias = False,
     store: Store = DEFAULT_STORE,
     endpoint: Endpoint = None,
+    auth: Auth = None,
 ) -> None:
     """Brokers, communities, isolated actors, suggested links and growth, each explained in one sentence."""
     import kg
     from kg.network.analysis import analyse as run_analyse
 
     output = pick_format(fmt, as_json)
-    graph = kg.open(where(store, endpoint))
+    graph = kg.open(where(store, endpoint), **remote_auth(auth, endpoint))
     result = run_analyse(graph, territory=territory, lang=lang, top=top)
     members: list[dict] = []
     if territory:  # who the analysis is about, and why (the same ecosystem it analysed)

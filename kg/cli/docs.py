@@ -31,7 +31,7 @@ arguments, and prints what it returns:
 
 | command | library function |
 |---|---|
-| `kg build` | `kg.store.build.build` (`--to`: `kg.store.remote.load_to_endpoint`) |
+| `kg build` | `kg.store.build.build` (`--to`: `kg.store.gsp.load_to_endpoint`) |
 | `kg query` | `kg.store.queries.run_named` (`kg.query`) |
 | `kg sparql` | `kg.store.queries.run_sparql` (`kg.sparql`) |
 | `kg chains` | `kg.network.chains.find_chains`, `--within`: `kg.network.chains.within` |
@@ -57,20 +57,43 @@ Errors are one message, never a traceback, and a non-zero exit code (`kg/errors.
 | 6 | malformed or refused query, a bad `--param` or `--as-of` date |
 | 7 | missing store, or a store that cannot be written |
 | 8 | export failure |
+| 9 | a SPARQL or Graph Store server (`--endpoint`, `--to`) that cannot be reached, wants credentials, refuses or fails, or cuts an answer that cannot be paged |
 
 `--format json` is the one JSON spelling (`--json` is a hidden, deprecated alias).
 
 ## Working against a SPARQL server: `--endpoint` and `kg build --to`
 `kg build --to URL` also loads the graph, named graphs kept, into any SPARQL 1.1 server
-through the Graph Store Protocol (`--gsp URL` when its Graph Store URL is not derived
-from the query URL). `kg query`, `kg sparql`, `kg chains`, `kg analyse` and `kg view`
-accept `--endpoint URL` (or `KG_ENDPOINT`) to work against it instead of the local store;
-in Python, `kg.open(URL)`. `kg sparql` refuses `SERVICE` unless `--allow-service` is given.
+through the Graph Store Protocol, one `PUT` per graph. `kg query`, `kg sparql`, `kg chains`,
+`kg analyse` and `kg view` accept `--endpoint URL` (or `KG_ENDPOINT`) to work against it
+instead of the local store; in Python, `kg.open(URL)`. `kg sparql` refuses `SERVICE` unless
+`--allow-service` is given. Tested against `kg serve`, Oxigraph's server and Virtuoso 7.2.
+
+| server | `--endpoint` / `--to` | Graph Store URL (derived; `--gsp URL` overrides) |
+|---|---|---|
+| Oxigraph | `…/query` | `…/store` |
+| Fuseki | `…/<dataset>/sparql` | `…/<dataset>/data` |
+| Virtuoso | `…/sparql` | `…/sparql-graph-crud-auth` with `--auth digest:dba`, else `…/sparql-graph-crud` |
+| GraphDB | `…/repositories/<id>` | `…/repositories/<id>/rdf-graphs/service` |
+| QLever | its root URL | the same URL, with `--auth bearer` (its access token); `PUT` only since mid-2025 |
+
+**Long answers arrive whole.** A server that cuts an answer and says so (`kg serve`:
+`X-KG-Truncated`; Virtuoso: `X-SPARQL-MaxRows`, 10,000 rows by default) is asked again
+page by page (`LIMIT`/`OFFSET` over a sub-select ordered by the query's own keys, then
+every projected variable). A cut answer that cannot be paged (a CONSTRUCT, a query with
+its own `LIMIT`) exits 9 and says so; nothing is cut silently.
+
+**Credentials** are never written on the command line: `--auth KIND[:USER]` names them
+(`basic:USER`, `digest:USER` — Virtuoso's Graph Store wants `digest:dba` — or `bearer`),
+and the secret is read from `KG_ENDPOINT_SECRET`, else from the file named by
+`KG_ENDPOINT_SECRET_FILE`, else asked. Without `--auth`, `KG_ENDPOINT_AUTH=KIND:USER:SECRET`
+(`bearer:TOKEN`) is used when set.
 
 ```bash
 kg build --to http://127.0.0.1:7878/query
 kg query founders --endpoint http://127.0.0.1:7878/query
 kg sparql query.rq --endpoint http://127.0.0.1:7878/query
+KG_ENDPOINT_SECRET_FILE=~/.virtuoso-dba kg build --to http://127.0.0.1:8890/sparql --auth digest:dba
+kg view --endpoint http://127.0.0.1:8890/sparql --territory departement:94 --out v.html
 ```
 """
 

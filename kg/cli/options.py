@@ -4,6 +4,9 @@ Options (``Annotated`` types, used as ``store: Store = DEFAULT_STORE``):
 
 ``Store``       ``--store``: folder of the built store
 ``Endpoint``    ``--endpoint`` (or ``KG_ENDPOINT``): a SPARQL 1.1 endpoint instead of the store
+``Auth``        ``--auth KIND[:USER]``: credentials for ``--endpoint`` or ``--to`` (the secret is never an
+                argument: :func:`remote_auth` reads it from the environment, a file or a prompt)
+``To`` / ``GspUrl``  ``--to`` and ``--gsp`` of ``kg build``: a server to load, and its Graph Store URL
 ``Lang``        ``--lang``: fr or en (anything else is a usage error, exit 2)
 ``Territory``   ``--territory``: ``level:code``, checked while parsing
 ``DataDir``     ``--data``: folder of the input data
@@ -38,19 +41,25 @@ __all__ = [
     "DEFAULT_DATA",
     "DEFAULT_ONTOLOGY",
     "DEFAULT_STORE",
+    "SECRET_ENV",
+    "SECRET_FILE_ENV",
+    "Auth",
     "BadTerritory",
     "DataDir",
     "Endpoint",
+    "GspUrl",
     "JsonAlias",
     "Lang",
     "ResultFormat",
     "Store",
     "Territory",
     "TextFormat",
+    "To",
     "check_territory",
     "exit_code",
     "fail",
     "pick_format",
+    "remote_auth",
     "reports_errors",
     "where",
 ]
@@ -142,6 +151,38 @@ Endpoint = Annotated[
         "instead of the local store.",
     ),
 ]
+#: where ``--auth`` reads the secret: this environment variable, else the file named by the next one, else a
+#: prompt
+SECRET_ENV = "KG_ENDPOINT_SECRET"
+SECRET_FILE_ENV = "KG_ENDPOINT_SECRET_FILE"
+Auth = Annotated[
+    str | None,
+    typer.Option(
+        "--auth",
+        metavar="KIND[:USER]",
+        help="Credentials for the server: basic:USER, digest:USER (Virtuoso: digest:dba) or bearer. The "
+        f"secret is read from {SECRET_ENV}, else from the file named by {SECRET_FILE_ENV}, else asked "
+        "(never given on the command line). Without --auth: KG_ENDPOINT_AUTH=KIND:USER:SECRET, if set.",
+    ),
+]
+To = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        help="Also load the graph (named graphs kept) into this SPARQL 1.1 server, one Graph Store "
+        "Protocol PUT per graph (its query URL, e.g. http://127.0.0.1:7878/query for Oxigraph, "
+        "http://127.0.0.1:8890/sparql for Virtuoso).",
+    ),
+]
+GspUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--gsp",
+        help="The server's Graph Store Protocol URL, when it is not derived from --to (Oxigraph …/query → "
+        "…/store, Fuseki …/<ds>/sparql → …/<ds>/data, Virtuoso …/sparql → …/sparql-graph-crud-auth, "
+        "GraphDB …/repositories/<id> → …/rdf-graphs/service, QLever: the same URL).",
+    ),
+]
 Lang = Annotated[Literal["fr", "en"], typer.Option("--lang", help="Language of the output: fr or en.")]
 Territory = Annotated[
     str | None,
@@ -185,3 +226,47 @@ def pick_format(fmt: str, as_json: bool) -> str:
 def where(store: Path, endpoint: str | None) -> str | Path:
     """What :func:`kg.open` opens: the endpoint URL when given, else the store folder."""
     return endpoint or store
+
+
+def remote_auth(auth: str | None, url: str | None) -> dict[str, Any]:
+    """The ``auth=`` keyword of :func:`kg.open` / :func:`kg.store.gsp.load_to_endpoint` for ``--auth``.
+
+    ``{}`` without ``--auth`` (the library then reads ``KG_ENDPOINT_AUTH``). The secret comes from
+    ``KG_ENDPOINT_SECRET``, else the file named by ``KG_ENDPOINT_SECRET_FILE`` (its first line), else a
+    hidden prompt. ``--auth`` without a server, or of an unknown kind, is a usage error (exit 2).
+    """
+    import os
+
+    if auth is None:
+        return {}
+    if not url:
+        raise typer.BadParameter("--auth goes with --endpoint (or kg build --to)", param_hint="'--auth'")
+    kind, _, user = auth.partition(":")
+    kind = kind.strip().lower()
+    if ":" in user or (kind == "bearer" and user):
+        raise typer.BadParameter(
+            "the secret is never given on the command line (it would stay in the shell's history): "
+            f"set {SECRET_ENV}, or {SECRET_FILE_ENV} to a file holding it, or let kg ask for it",
+            param_hint="'--auth'",
+        )
+    if kind not in ("basic", "digest", "bearer") or (kind != "bearer" and not user):
+        raise typer.BadParameter(
+            f'"{auth}": write basic:USER, digest:USER or bearer (the secret is never given here)',
+            param_hint="'--auth'",
+        )
+    secret = os.environ.get(SECRET_ENV)
+    if not secret and os.environ.get(SECRET_FILE_ENV):
+        path = Path(os.environ[SECRET_FILE_ENV])
+        try:
+            secret = path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"{SECRET_FILE_ENV}: cannot read {path}: {exc}", param_hint="'--auth'"
+            ) from None
+    if not secret:
+        secret = typer.prompt(
+            f"{'token' if kind == 'bearer' else 'password'} for {user or url}", hide_input=True
+        )
+    from kg.store.remote import Credentials
+
+    return {"auth": Credentials(kind, user if kind != "bearer" else "", secret)}

@@ -14,11 +14,13 @@ import typer
 from kg.cli.options import (
     DEFAULT_DATA,
     DEFAULT_STORE,
+    Auth,
     DataDir,
     Endpoint,
     Lang,
     Store,
     Territory,
+    remote_auth,
     reports_errors,
     where,
 )
@@ -57,6 +59,7 @@ def view(
     title: str | None = typer.Option(None, "--title", help="Title shown on the page."),
     store: Store = DEFAULT_STORE,
     endpoint: Endpoint = None,
+    auth: Auth = None,
 ) -> None:
     """Write an interactive HTML view: one self-contained file that works offline.
 
@@ -67,7 +70,7 @@ def view(
     from kg.present.view import view as make_view
 
     result = make_view(
-        kg.open(where(store, endpoint)),
+        kg.open(where(store, endpoint), **remote_auth(auth, endpoint)),
         territory=territory,
         actor=actor,
         hops=hops,

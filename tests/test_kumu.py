@@ -15,7 +15,7 @@ import pytest
 from kg.errors import InputError
 from kg.ingest.geo import load_geography
 from kg.sheets.known import known_records
-from kg.sheets.kumu import KumuBook, kumu_rows, kumu_type, write_kumu
+from kg.sheets.kumu import kumu_rows, kumu_type, write_kumu
 from kg.sheets.layout import load_concepts
 from kg.sheets.plan import ImportPlan, plan_import
 
@@ -57,9 +57,9 @@ def test_every_element_and_connection_is_imported(plan):
     connections = list(wb["Connections"].iter_rows(min_row=2, values_only=True))
     assert (len(elements), len(connections)) == (34, 49)
     referenced = [r for r in plan.references if "Le RAMEAU" in r]  # the curated actor a Kumu element names
-    assert len(plan.records["actors"]) + len(plan.kumu.people) + len(referenced) == 34
-    assert len(plan.kumu.connections) == 49
-    assert len({c.id for c in plan.kumu.connections}) == 49
+    assert len(plan.records["actors"]) + len(plan.records["people"]) + len(referenced) == 34
+    assert len(plan.records["connections"]) == 49
+    assert len({c.id for c in plan.records["connections"]}) == 49
 
 
 def test_free_text_types_are_mapped_when_obvious_kept_otherwise_never_an_error(plan):
@@ -67,9 +67,10 @@ def test_free_text_types_are_mapped_when_obvious_kept_otherwise_never_an_error(p
     assert _actor(plan, "Business Angels de l'Est").types == ["financeur"]  # « Investor »
     assert _actor(plan, "Maison des Solidarités de Gravelle").types == ["association"]  # « Non-profit »
     incubator = _actor(plan, "Incubateur Est Innovation")
-    extra = plan.kumu.elements[incubator.id]
-    assert extra.type_label == "Incubator" and "Incubator" in extra.tags  # kept as written and as a tag
-    people = {p.name: plan.kumu.elements[p.id].type_label for p in plan.kumu.people.values()}
+    assert (
+        incubator.type_label == "Incubator" and "Incubator" in incubator.tags
+    )  # kept as written and as a tag
+    people = {p.name: p.type_label for p in plan.records["people"]}
     assert people["Claire Dubois"] == "Person" and people["Hugo Marchand"] == "Employee/Founder"
     assert len(people) == 12
     summary = [n for n in plan.notices if n.field == "Type"]
@@ -86,7 +87,7 @@ def test_free_text_types_are_mapped_when_obvious_kept_otherwise_never_an_error(p
 
 def test_connections_keep_type_label_direction_tags_and_stay_distinct(plan):
     by_pair: dict[tuple[str, str], list] = {}
-    for c in plan.kumu.connections:
+    for c in plan.records["connections"]:
         by_pair.setdefault((c.source, c.target), []).append(c)
     bois, ga = "atelier-bois-et-compagnie", "gravelle-alliances"
     [partner] = by_pair[(ga, bois)]
@@ -109,25 +110,25 @@ def test_connections_keep_type_label_direction_tags_and_stay_distinct(plan):
     # an untyped connection is a partnership, as before; a membership a membership
     assert any(p.id == "partenariat-gravelle-alliances-tiers-lieu-la-halle" for p in programmes.values())
     assert any(m.organisation == "le-rameau" for m in plan.records["memberships"])
-    assert {c.direction for c in plan.kumu.connections} == {"directed", "undirected", "mutual", None}
+    assert {c.direction for c in plan.records["connections"]} == {"directed", "undirected", "mutual", None}
 
 
 def test_connections_of_people_are_kept(plan):
-    works = [c for c in plan.kumu.connections if c.type == "Works at"]
+    works = [c for c in plan.records["connections"] if c.type == "Works at"]
     assert len(works) == 9 and all(c.record is None for c in works)
     claire = next(c for c in works if c.source == "claire-dubois")
     assert claire.target == "gravelle-alliances" and claire.label == "Déléguée générale"
 
 
 def test_custom_fields_are_kept_as_properties(plan):
-    atelier = plan.kumu.elements["atelier-bois-et-compagnie"]
+    atelier = _actor(plan, "Atelier Bois et Compagnie")
     assert {p.name: p.value for p in atelier.properties} == {
         "Attribution": "Photo : A. Martin",
         "Employees": "12",
         "Founded": "1998",
     }
     assert atelier.image == "https://images.example.org/bois.png"
-    first = plan.kumu.connections[0]
+    first = plan.records["connections"][0]
     assert [(p.name, p.value) for p in first.properties] == [("Strength", "3")]
     assert _actor(plan, "Studio Pixel Est").homepage == "https://www.pixel-est.example.org"
 
@@ -135,11 +136,11 @@ def test_custom_fields_are_kept_as_properties(plan):
 def test_our_kumu_export_imports_again_unchanged(plan, data, context, concepts, tmp_path):
     cited = {
         rid: context["known"].index[rid][1]
-        for c in plan.kumu.connections
+        for c in plan.records["connections"]
         for rid in (c.source, c.target)
         if rid in context["known"].index
     }
-    rows = kumu_rows(plan.records, plan.kumu, concepts, cited=cited)
+    rows = kumu_rows(plan.records, concepts, cited=cited)
     path = write_kumu(rows, tmp_path / "export-kumu.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Elements", "Connections"]
@@ -148,7 +149,6 @@ def test_our_kumu_export_imports_again_unchanged(plan, data, context, concepts, 
     assert wb["Elements"].max_row - 1 == 34 and wb["Connections"].max_row - 1 == 49
     again = plan_import(path, data, name="reseau", **context)
     assert _records(again) == _records(plan)
-    assert _book(again.kumu) == _book(plan.kumu)
 
 
 def _records(p: ImportPlan) -> dict:
@@ -156,16 +156,6 @@ def _records(p: ImportPlan) -> dict:
         k: sorted((r.model_dump(exclude={"sources"}) for r in v), key=lambda d: d["id"])
         for k, v in p.records.items()
         if k != "documents"
-    }
-
-
-def _book(b: KumuBook) -> dict:
-    return {
-        "elements": {k: v.model_dump() for k, v in b.elements.items()},
-        "people": {k: v.model_dump(exclude={"sources"}) for k, v in b.people.items()},
-        "connections": sorted(
-            (c.model_dump(exclude={"sources"}) for c in b.connections), key=lambda d: d["id"]
-        ),
     }
 
 
@@ -181,7 +171,7 @@ def test_several_targets_in_to_and_an_unknown_direction(data, context, tmp_path)
     wb.create_sheet("Notes (ignore)").append(["anything"])
     wb.save(tmp_path / "k.xlsx")
     plan = plan_import(tmp_path / "k.xlsx", data, **context)
-    assert [(c.source, c.target, c.direction) for c in plan.kumu.connections] == [
+    assert [(c.source, c.target, c.direction) for c in plan.records["connections"]] == [
         ("a-coop", "b-coop", None),
         ("a-coop", "c-coop", None),
     ]

@@ -4,8 +4,9 @@
 written the Kumu way (:func:`kg.sheets.kumu.is_kumu`): its element types are mapped, never
 refused (:func:`kg.sheets.kumu.kumu_type`), its people become :class:`~kg.model.records.Person`
 records, its custom fields are kept as properties, and each of its connections is kept as a
-:class:`~kg.sheets.kumu.Connection` — and, between two actors, also as a record of ours. What
-records cannot hold goes to :attr:`KumuReader.kumu` (a :class:`~kg.sheets.kumu.KumuBook`).
+:class:`~kg.model.records.Connection` — and, between two actors, also as a record of ours. What
+Kumu says beyond our columns is gathered in :attr:`KumuReader.kumu` (a :class:`~kg.sheets.kumu.KumuBook`),
+which the planner hands over as records.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from functools import partial
 from typing import Any
 
 from kg.model.names import normalise
-from kg.model.records import Person
+from kg.model.records import Connection, Person, Property
 from kg.sheets.cells import cell_text, parse_list, say, slugify
 from kg.sheets.kumu import (
     DIRECTIONS,
     OTHER_TYPE,
     PERSON,
-    Connection,
     Element,
     KumuBook,
-    Property,
     is_kumu,
     kumu_type,
 )
@@ -232,12 +231,16 @@ class KumuReader(RelationReader):
             record = self.relation_record(sheet, table, number, row, headers, a[0], b[0], kind, generic)
             if record is None and self.rows.problems:
                 return
-        rid = (
-            slugify(explicit)
-            if explicit
-            else record
-            or self.unique_id("connection", f"lien-{a[0]}-{b[0]}" + (f"-{slugify(ktype)}" if ktype else ""))
-        )
+        # ids are unique across kinds: a connection that became a record is "lien-<that record>" (the
+        # export writes the record's id in ID, so a new import finds both again)
+        if record:
+            rid = f"lien-{record}"
+        elif explicit:
+            rid = slugify(explicit)
+        else:
+            rid = self.unique_id(
+                "connection", f"lien-{a[0]}-{b[0]}" + (f"-{slugify(ktype)}" if ktype else "")
+            )
         rec = self.model(
             Connection,
             {

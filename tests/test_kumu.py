@@ -8,6 +8,7 @@ to the same records. At the planner: nothing is written."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -192,3 +193,155 @@ def test_kumu_type(concepts):
     assert kumu_type("Fondation", concepts) == "fondation"
     assert kumu_type("Local Government", concepts) == "collectivite-territoriale"
     assert kumu_type("Incubator", concepts) is None
+
+
+# --- through the real store: every element and connection in the graph, export, re-import ---------------
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The Kumu workbook imported into a store built from a copy of the curated data: (data, store, plan)."""
+    import shutil
+
+    import kg
+    from kg.store.imports import import_workbook
+
+    root = tmp_path_factory.mktemp("stored")
+    data = root / "data"
+    data.mkdir()
+    for sub in ("curated", "sources"):
+        shutil.copytree(ROOT / "data" / sub, data / sub)
+    (data / "geo").symlink_to(ROOT / "data" / "geo")
+    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
+    plan = import_workbook(KUMU, data, root / "store", name="reseau")
+    return data, root / "store", plan
+
+
+_CONNECTIONS = """
+PREFIX tkg: <https://w3id.org/territorial-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?c ?src ?dst ?type ?direction (GROUP_CONCAT(?tag; SEPARATOR="|") AS ?tags) WHERE {
+  GRAPH <https://w3id.org/territorial-kg/graph/import/reseau> {
+    ?c a tkg:Connection ; tkg:source ?src ; tkg:target ?dst .
+    OPTIONAL { ?c tkg:typeLabel ?type }
+    OPTIONAL { ?c tkg:direction ?direction }
+    OPTIONAL { ?c schema:keywords ?tag }
+  }
+} GROUP BY ?c ?src ?dst ?type ?direction
+"""
+
+_ELEMENTS = """
+PREFIX tkg: <https://w3id.org/territorial-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?e ?type (GROUP_CONCAT(DISTINCT ?tag; SEPARATOR="|") AS ?tags)
+       (GROUP_CONCAT(DISTINCT CONCAT(?name, "=", ?value); SEPARATOR="|") AS ?props) WHERE {
+  GRAPH <https://w3id.org/territorial-kg/graph/import/reseau> {
+    { ?e a org:Organization } UNION { ?e a foaf:Person }
+    OPTIONAL { ?e tkg:typeLabel ?type }
+    OPTIONAL { ?e schema:keywords ?tag }
+    OPTIONAL { ?e schema:additionalProperty [ schema:name ?name ; schema:value ?value ] }
+  }
+} GROUP BY ?e ?type
+"""
+
+
+def _select(store: Path, query: str) -> list[dict[str, str]]:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        solutions: Any = s.query(query)
+        names = solutions.variables
+        return [{v.value: sol[v].value for v in names if sol[v] is not None} for sol in solutions]
+    finally:
+        del s
+
+
+def _id(iri: str) -> str:
+    return iri.rsplit("/", 1)[1]
+
+
+def test_every_element_and_connection_is_in_the_graph_with_type_tags_direction_and_properties(stored):
+    data, store, plan = stored
+    from kg.ingest.imports import load_imports
+
+    records = load_imports(data)["reseau"].records  # what the import stored
+    conns = {c.id: c for c in records["connections"]}
+    assert len(conns) == 49
+    found = {_id(r["c"]): r for r in _select(store, _CONNECTIONS)}
+    assert found.keys() == conns.keys()
+    for cid, c in conns.items():
+        r = found[cid]
+        assert (_id(r["src"]), _id(r["dst"])) == (c.source, c.target)
+        assert r.get("type") == c.type and r.get("direction") == c.direction
+        assert sorted(filter(None, r.get("tags", "").split("|"))) == sorted(c.tags)
+    assert {c.direction for c in conns.values()} == {"directed", "undirected", "mutual", None}
+    assert {"Partner", "Supplier", "Works at", "Invests in", "Mentoring"} <= {c.type for c in conns.values()}
+    elements = {_id(r["e"]): r for r in _select(store, _ELEMENTS)}
+    referenced = [r for r in plan.references if "Le RAMEAU" in r]
+    assert len(elements) + len(referenced) == 34
+    assert len(records["people"]) == 12 and len(records["actors"]) + 12 + len(referenced) == 34
+    incubator = next(a for a in records["actors"] if a.name == "Incubateur Est Innovation")
+    assert elements[incubator.id]["type"] == "Incubator" and "Incubator" in elements[incubator.id].get(
+        "tags", ""
+    )
+    assert elements["claire-dubois"]["type"] == "Person"
+    assert set(elements["atelier-bois-et-compagnie"]["props"].split("|")) == {
+        "Attribution=Photo : A. Martin",
+        "Employees=12",
+        "Founded=1998",
+    }
+    # each connection that became a record points to it
+    became = _select(
+        store,
+        "PREFIX tkg: <https://w3id.org/territorial-kg/ontology#> "
+        "SELECT ?c ?r WHERE { GRAPH ?g { ?c tkg:becameRecord ?r } }",
+    )
+    assert {(_id(r["c"]), _id(r["r"])) for r in became} == {
+        (c.id, c.record) for c in conns.values() if c.record
+    }
+    assert any(c.record and c.record.startswith("partenariat-") for c in conns.values())
+
+
+def _export(data: Path, concepts, path: Path) -> Path:
+    from kg.ingest.imports import load_imports
+
+    records = load_imports(data)["reseau"].records
+    known = known_records(data, skip="reseau")
+    cited = {
+        rid: known.index[rid][1]
+        for c in records["connections"]
+        for rid in (c.source, c.target)  # type: ignore[attr-defined]
+        if rid in known.index
+    }
+    return write_kumu(kumu_rows(records, concepts, cited=cited), path)
+
+
+def test_kumu_export_of_the_stored_import_reimports_as_no_change_and_a_tag_edit_is_a_change(
+    stored, concepts, tmp_path
+):
+    from kg.store.imports import import_workbook
+
+    data, store, _ = stored
+    path = _export(data, concepts, tmp_path / "reseau-kumu.xlsx")
+    again = import_workbook(path, data, store, name="reseau", dry_run=True)
+    assert again.is_noop, (again.added, again.changed, again.removed)
+    # one tag of one element, then one tag of one connection: each alone is a change
+    wb = openpyxl.load_workbook(path)
+    for sheet, rid in (("Elements", "atelier-bois-et-compagnie"), ("Connections", None)):
+        ws = wb[sheet]
+        headers = [c.value for c in ws[1]]
+        row = next(r for r in ws.iter_rows(min_row=2) if rid is None or r[0].value == rid)
+        cell = row[headers.index("Tags")]
+        old = cell.value
+        cell.value = f"{old} | nouvelle étiquette" if old else "nouvelle étiquette"
+        edited = tmp_path / f"edited-{sheet}.xlsx"
+        wb.save(edited)
+        cell.value = old
+        plan = import_workbook(edited, data, store, name="reseau", dry_run=True)
+        assert not plan.added and not plan.removed
+        [change] = plan.changed
+        assert change.fields == ["tags"], change
+        assert change.kind == ("actor" if sheet == "Elements" else "connection")

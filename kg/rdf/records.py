@@ -338,8 +338,8 @@ def record_triples(rec: BaseModel, kinds: Mapping[str, str]) -> list[Triple]:
         add((s, A, N(TKG.Connection)))
         add((s, N(TKG.source), node_of(kinds[rec.source], rec.source)))
         add((s, N(TKG.target), node_of(kinds[rec.target], rec.target)))
-        if rec.type:
-            add((s, N(DCT.type), Literal(rec.type)))
+        if rec.type:  # free text: dct:type holds concepts of our schemes
+            add((s, N(TKG.typeLabel), Literal(rec.type)))
         if rec.label:
             add((s, LABEL, Literal(rec.label)))
         if rec.direction:

@@ -345,3 +345,26 @@ def test_kumu_export_of_the_stored_import_reimports_as_no_change_and_a_tag_edit_
         [change] = plan.changed
         assert change.fields == ["tags"], change
         assert change.kind == ("actor" if sheet == "Elements" else "connection")
+
+
+def test_a_kumu_person_of_the_curated_data_is_cited_and_its_connection_kept(data, context, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Elements"
+    for row in (["Label", "Type", "Tags"], ["Pierre Miroudot", "Person", "élu"], ["A Coop", "Company", None]):
+        ws.append(row)
+    ws = wb.create_sheet("Connections")
+    for row in (["From", "To", "Type"], ["Pierre Miroudot", "A Coop", "Advises"]):
+        ws.append(row)
+    wb.save(tmp_path / "k.xlsx")
+    plan = plan_import(tmp_path / "k.xlsx", data, **context)
+    assert plan.records["people"] == []  # the curated person is authoritative
+    assert any("pierre-miroudot" in r for r in plan.references)
+    assert any("données curées (pierre-miroudot)" in n.message for n in plan.notices)
+    [link] = plan.records["connections"]
+    assert (link.source, link.target, link.type, link.record) == (
+        "pierre-miroudot",
+        "a-coop",
+        "Advises",
+        None,
+    )

@@ -253,7 +253,23 @@ def _hand_over_kumu(
         if hit is not None:  # a person of the graph: designated, kept as it is there
             located = where.get(rid)
             references.append(f"« {rec.name} » est déjà dans le graphe ({rid})")
-            if hit[0] != "person" or _content(hit[1]) != _content(rec):
+            if (
+                hit[0] == "person" and hit[2] == "curated"
+            ):  # the curated record is authoritative: said, not silent
+                if _content(hit[1]) != _content(rec):
+                    rows.warn(
+                        located[0] if located else "Elements",
+                        located[1] if located else None,
+                        None,
+                        say(
+                            lang,
+                            f"« {rec.name} » est déjà dans les données curées ({rid}) : ce que Kumu en dit "
+                            "de plus (type, étiquettes, propriétés) n'est pas gardé",
+                            f'"{rec.name}" is already in the curated data ({rid}): what Kumu says beyond it '
+                            "(type, tags, properties) is not kept",
+                        ),
+                    )
+            elif hit[0] != "person" or _content(_with_kumu_extras(rec, hit[1])) != _content(hit[1]):
                 rows.problems.append(
                     Problem(
                         located[0].where if located else "Elements",

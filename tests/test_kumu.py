@@ -305,6 +305,27 @@ def test_every_element_and_connection_is_in_the_graph_with_type_tags_direction_a
     assert any(c.record and c.record.startswith("partenariat-") for c in conns.values())
 
 
+def test_kg_build_maps_the_stored_kumu_import_as_the_import_did(stored):
+    from pyoxigraph import NamedNode, Store
+
+    from kg.store.build import imported_quads
+
+    data, store, _ = stored
+    graph = "https://w3id.org/territorial-kg/graph/import/reseau"
+    s = Store.read_only(str(store))
+    try:
+        in_store = {
+            (q.subject, q.predicate, q.object)
+            for q in s.quads_for_pattern(None, None, None, NamedNode(graph))
+        }
+    finally:
+        del s
+    rebuilt = {
+        (q.subject, q.predicate, q.object) for q in imported_quads(data) if q.graph_name.value == graph
+    }
+    assert rebuilt == in_store
+
+
 def _export(data: Path, concepts, path: Path) -> Path:
     from kg.ingest.imports import load_imports
 

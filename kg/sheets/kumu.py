@@ -49,6 +49,7 @@ from kg.sheets.layout import Concepts, Sheet, Table
 
 __all__ = [
     "DIRECTIONS",
+    "KUMU_FIELDS",
     "KUMU_TYPES",
     "OTHER_TYPE",
     "PERSON",
@@ -59,6 +60,7 @@ __all__ = [
     "is_kumu",
     "kumu_rows",
     "kumu_type",
+    "with_kumu_extras",
     "write_kumu",
 ]
 
@@ -195,6 +197,17 @@ class KumuBook:
     def seen_type(self, written: str, became: str) -> None:
         n = self.types.get(written, (became, 0))[1]
         self.types[written] = (became, n + 1)
+
+
+#: what a Kumu element says beyond our columns (:class:`~kg.model.records.Described`)
+KUMU_FIELDS = ("type_label", "tags", "properties", "image")
+
+
+def with_kumu_extras(rec: BaseModel, other: BaseModel) -> BaseModel:
+    """*rec* with the Kumu fields it leaves empty taken from *other*: a row of a sheet without them
+    (our own workbook, which has no Tags column) cites a record of a Kumu import without changing it."""
+    empty = {f: getattr(other, f) for f in KUMU_FIELDS if hasattr(rec, f) and getattr(rec, f) in (None, [])}
+    return rec.model_copy(update=empty) if empty else rec
 
 
 # --------------------------------------------------------------------------- writing

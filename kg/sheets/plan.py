@@ -31,13 +31,14 @@ from kg.ingest.imports import (
     load_imports,
 )
 from kg.model.names import normalise
-from kg.model.records import Actor, Document, Person
+from kg.model.records import Actor, Document
 from kg.model.words import euros, kind_word
 from kg.sheets.cells import cell_text, say, slugify
 from kg.sheets.convert import convert
 from kg.sheets.duplicates import report_duplicates
 from kg.sheets.known import Known, known_records
-from kg.sheets.kumu import KumuBook
+from kg.sheets.kumu import with_kumu_extras
+from kg.sheets.kumu_read import hand_over
 from kg.sheets.layout import (
     LISTS_SHEET,
     README_SHEET,
@@ -117,17 +118,6 @@ def _content(rec: BaseModel) -> dict[str, Any]:
     return out
 
 
-#: what a Kumu element says beyond our columns (:class:`~kg.model.records.Described`)
-_KUMU_FIELDS = ("type_label", "tags", "properties", "image")
-
-
-def _with_kumu_extras(rec: BaseModel, other: BaseModel) -> BaseModel:
-    """*rec* with the Kumu fields it leaves empty taken from *other*: a row of a sheet without them
-    (our own workbook, which has no Tags column) cites a record of a Kumu import without changing it."""
-    empty = {f: getattr(other, f) for f in _KUMU_FIELDS if hasattr(rec, f) and getattr(rec, f) in (None, [])}
-    return rec.model_copy(update=empty) if empty else rec
-
-
 def _changed_fields(a: BaseModel, b: BaseModel) -> list[str]:
     da, db = _content(a), _content(b)
     return [k for k in da if da.get(k) != db.get(k)]
@@ -200,99 +190,6 @@ def _read_slug_from_readme(tables: list[Table]) -> str | None:
                 value = next((cell_text(v) for v in row[1:] if cell_text(v)), None)
                 return slugify(value) if value else None
     return None
-
-
-def _hand_over_kumu(
-    book: KumuBook,
-    own: dict[str, list[BaseModel]],
-    known: Known,
-    where: dict[str, tuple[Table, int]],
-    references: list[str],
-    rows: Rows,
-) -> None:
-    """Put what Kumu sheets said beyond our columns into the records: extras on actors, people, connections.
-
-    An actor's Kumu type as written, tags, properties and image go on its :class:`Actor`
-    record; each person becomes a ``people`` record and each connection a ``connections``
-    record, so the import stores them and its diff sees a change to any of them. A row that
-    designates a record of the graph (curated or another import) keeps it as it is: what
-    Kumu says beyond it is reported, not kept.
-    """
-    lang = rows.lang
-    actors = {getattr(a, "id", ""): i for i, a in enumerate(own["actors"])}
-    for rid, extra in book.elements.items():
-        if rid in book.people:
-            continue
-        if rid in actors:
-            i = actors[rid]
-            own["actors"][i] = Actor.model_validate(own["actors"][i].model_dump() | extra.model_dump())
-            continue
-        located = where.get(rid)  # a row that designates a graph's actor
-        if located is not None:
-            rows.warn(
-                located[0],
-                located[1],
-                None,
-                say(
-                    lang,
-                    f"« {rid} » est déjà dans le graphe : ce que Kumu en dit de plus (type "
-                    f"« {extra.type_label or ''} », étiquettes, propriétés) n'est pas gardé",
-                    f'"{rid}" is already in the graph: what Kumu says beyond it (type, tags, properties) '
-                    "is not kept",
-                ),
-                say(
-                    lang,
-                    "ajoutez-le à la source de cet acteur si c'est à garder",
-                    "add it at this actor's source",
-                ),
-            )
-    for rid, person in book.people.items():
-        said = book.elements.get(rid)
-        rec = Person.model_validate(person.model_dump() | (said.model_dump() if said else {}))
-        hit = known.index.get(rid)
-        if hit is not None:  # a person of the graph: designated, kept as it is there
-            located = where.get(rid)
-            references.append(f"« {rec.name} » est déjà dans le graphe ({rid})")
-            if (
-                hit[0] == "person" and hit[2] == "curated"
-            ):  # the curated record is authoritative: said, not silent
-                if _content(hit[1]) != _content(rec):
-                    rows.warn(
-                        located[0] if located else "Elements",
-                        located[1] if located else None,
-                        None,
-                        say(
-                            lang,
-                            f"« {rec.name} » est déjà dans les données curées ({rid}) : ce que Kumu en dit "
-                            "de plus (type, étiquettes, propriétés) n'est pas gardé",
-                            f'"{rec.name}" is already in the curated data ({rid}): what Kumu says beyond it '
-                            "(type, tags, properties) is not kept",
-                        ),
-                    )
-            elif hit[0] != "person" or _content(_with_kumu_extras(rec, hit[1])) != _content(hit[1]):
-                rows.problems.append(
-                    Problem(
-                        located[0].where if located else "Elements",
-                        located[1] if located else None,
-                        "ID",
-                        say(
-                            lang,
-                            f"l'id « {rid} » est déjà celui d'un {kind_word(hit[0])} du graphe ({hit[2]})",
-                            f'the id "{rid}" is already that of a {kind_word(hit[0], "en")} of the graph '
-                            f"({hit[2]})",
-                        ),
-                        say(
-                            lang,
-                            "donnez à cette personne son propre ID, ou citez-la sans rien changer",
-                            "give this person its own ID, or cite it without changing anything",
-                        ),
-                        where="row",
-                        lang=lang,
-                    )
-                )
-            continue
-        own["people"].append(rec)
-    own["connections"].extend(book.connections)
 
 
 def plan_import(
@@ -508,7 +405,7 @@ def plan_import(
                             "the curated data is authoritative; to correct it, tell the project's team",
                         ),
                     )
-            elif _content(_with_kumu_extras(rec, other)) == _content(other):
+            elif _content(with_kumu_extras(rec, other)) == _content(other):
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
                 )
@@ -520,9 +417,9 @@ def plan_import(
                     say(
                         lang,
                         f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
-                        f"modifie ({', '.join(_changed_fields(other, _with_kumu_extras(rec, other)))})",
+                        f"modifie ({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
                         f'"{_label_of(rec)}" ({rid}) belongs to the import "{owner}" and this row changes it '
-                        f"({', '.join(_changed_fields(other, _with_kumu_extras(rec, other)))})",
+                        f"({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
                     ),
                     # never "--nom <that import>": importing this file under another catalyst's name would
                     # replace (and so delete) that catalyst's records
@@ -536,7 +433,7 @@ def plan_import(
                         "own id",
                     ),
                 )
-    _hand_over_kumu(conv.kumu, own, known, conv.where, references, rows)
+    hand_over(conv.kumu, own, known, conv.where, references, rows)
     name_headers = {
         t.name: next((t.headers[i] for i, k in match_columns(t.headers, sh)[0].items() if k == "name"), "nom")
         for sh, t in matched

@@ -73,6 +73,8 @@ def of_kind(cur, name: str) -> list:
 def test_loads_without_problems_and_every_kind_is_filled(cur):
     counts = cur.count()
     for name, n in counts.items():
+        if name == "connections":  # Kumu connections: only spreadsheet imports hold them
+            continue
         assert n > 0, f"{name}.yaml is empty"
     assert counts["documents"] == 6  # the five source documents and the geography dataset
     assert counts["supports"] == 7

@@ -8,6 +8,7 @@ to the same records. At the planner: nothing is written."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from kg.errors import InputError
 from kg.ingest.geo import load_geography
 from kg.sheets.known import known_records
-from kg.sheets.kumu import KumuBook, kumu_rows, kumu_type, write_kumu
+from kg.sheets.kumu import kumu_rows, kumu_type, write_kumu
 from kg.sheets.layout import load_concepts
 from kg.sheets.plan import ImportPlan, plan_import
 
@@ -57,9 +58,9 @@ def test_every_element_and_connection_is_imported(plan):
     connections = list(wb["Connections"].iter_rows(min_row=2, values_only=True))
     assert (len(elements), len(connections)) == (34, 49)
     referenced = [r for r in plan.references if "Le RAMEAU" in r]  # the curated actor a Kumu element names
-    assert len(plan.records["actors"]) + len(plan.kumu.people) + len(referenced) == 34
-    assert len(plan.kumu.connections) == 49
-    assert len({c.id for c in plan.kumu.connections}) == 49
+    assert len(plan.records["actors"]) + len(plan.records["people"]) + len(referenced) == 34
+    assert len(plan.records["connections"]) == 49
+    assert len({c.id for c in plan.records["connections"]}) == 49
 
 
 def test_free_text_types_are_mapped_when_obvious_kept_otherwise_never_an_error(plan):
@@ -67,9 +68,10 @@ def test_free_text_types_are_mapped_when_obvious_kept_otherwise_never_an_error(p
     assert _actor(plan, "Business Angels de l'Est").types == ["financeur"]  # « Investor »
     assert _actor(plan, "Maison des Solidarités de Gravelle").types == ["association"]  # « Non-profit »
     incubator = _actor(plan, "Incubateur Est Innovation")
-    extra = plan.kumu.elements[incubator.id]
-    assert extra.type_label == "Incubator" and "Incubator" in extra.tags  # kept as written and as a tag
-    people = {p.name: plan.kumu.elements[p.id].type_label for p in plan.kumu.people.values()}
+    assert (
+        incubator.type_label == "Incubator" and "Incubator" in incubator.tags
+    )  # kept as written and as a tag
+    people = {p.name: p.type_label for p in plan.records["people"]}
     assert people["Claire Dubois"] == "Person" and people["Hugo Marchand"] == "Employee/Founder"
     assert len(people) == 12
     summary = [n for n in plan.notices if n.field == "Type"]
@@ -86,7 +88,7 @@ def test_free_text_types_are_mapped_when_obvious_kept_otherwise_never_an_error(p
 
 def test_connections_keep_type_label_direction_tags_and_stay_distinct(plan):
     by_pair: dict[tuple[str, str], list] = {}
-    for c in plan.kumu.connections:
+    for c in plan.records["connections"]:
         by_pair.setdefault((c.source, c.target), []).append(c)
     bois, ga = "atelier-bois-et-compagnie", "gravelle-alliances"
     [partner] = by_pair[(ga, bois)]
@@ -109,25 +111,25 @@ def test_connections_keep_type_label_direction_tags_and_stay_distinct(plan):
     # an untyped connection is a partnership, as before; a membership a membership
     assert any(p.id == "partenariat-gravelle-alliances-tiers-lieu-la-halle" for p in programmes.values())
     assert any(m.organisation == "le-rameau" for m in plan.records["memberships"])
-    assert {c.direction for c in plan.kumu.connections} == {"directed", "undirected", "mutual", None}
+    assert {c.direction for c in plan.records["connections"]} == {"directed", "undirected", "mutual", None}
 
 
 def test_connections_of_people_are_kept(plan):
-    works = [c for c in plan.kumu.connections if c.type == "Works at"]
+    works = [c for c in plan.records["connections"] if c.type == "Works at"]
     assert len(works) == 9 and all(c.record is None for c in works)
     claire = next(c for c in works if c.source == "claire-dubois")
     assert claire.target == "gravelle-alliances" and claire.label == "Déléguée générale"
 
 
 def test_custom_fields_are_kept_as_properties(plan):
-    atelier = plan.kumu.elements["atelier-bois-et-compagnie"]
+    atelier = _actor(plan, "Atelier Bois et Compagnie")
     assert {p.name: p.value for p in atelier.properties} == {
         "Attribution": "Photo : A. Martin",
         "Employees": "12",
         "Founded": "1998",
     }
     assert atelier.image == "https://images.example.org/bois.png"
-    first = plan.kumu.connections[0]
+    first = plan.records["connections"][0]
     assert [(p.name, p.value) for p in first.properties] == [("Strength", "3")]
     assert _actor(plan, "Studio Pixel Est").homepage == "https://www.pixel-est.example.org"
 
@@ -135,11 +137,11 @@ def test_custom_fields_are_kept_as_properties(plan):
 def test_our_kumu_export_imports_again_unchanged(plan, data, context, concepts, tmp_path):
     cited = {
         rid: context["known"].index[rid][1]
-        for c in plan.kumu.connections
+        for c in plan.records["connections"]
         for rid in (c.source, c.target)
         if rid in context["known"].index
     }
-    rows = kumu_rows(plan.records, plan.kumu, concepts, cited=cited)
+    rows = kumu_rows(plan.records, concepts, cited=cited)
     path = write_kumu(rows, tmp_path / "export-kumu.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Elements", "Connections"]
@@ -148,7 +150,6 @@ def test_our_kumu_export_imports_again_unchanged(plan, data, context, concepts, 
     assert wb["Elements"].max_row - 1 == 34 and wb["Connections"].max_row - 1 == 49
     again = plan_import(path, data, name="reseau", **context)
     assert _records(again) == _records(plan)
-    assert _book(again.kumu) == _book(plan.kumu)
 
 
 def _records(p: ImportPlan) -> dict:
@@ -156,16 +157,6 @@ def _records(p: ImportPlan) -> dict:
         k: sorted((r.model_dump(exclude={"sources"}) for r in v), key=lambda d: d["id"])
         for k, v in p.records.items()
         if k != "documents"
-    }
-
-
-def _book(b: KumuBook) -> dict:
-    return {
-        "elements": {k: v.model_dump() for k, v in b.elements.items()},
-        "people": {k: v.model_dump(exclude={"sources"}) for k, v in b.people.items()},
-        "connections": sorted(
-            (c.model_dump(exclude={"sources"}) for c in b.connections), key=lambda d: d["id"]
-        ),
     }
 
 
@@ -181,7 +172,7 @@ def test_several_targets_in_to_and_an_unknown_direction(data, context, tmp_path)
     wb.create_sheet("Notes (ignore)").append(["anything"])
     wb.save(tmp_path / "k.xlsx")
     plan = plan_import(tmp_path / "k.xlsx", data, **context)
-    assert [(c.source, c.target, c.direction) for c in plan.kumu.connections] == [
+    assert [(c.source, c.target, c.direction) for c in plan.records["connections"]] == [
         ("a-coop", "b-coop", None),
         ("a-coop", "c-coop", None),
     ]
@@ -202,3 +193,199 @@ def test_kumu_type(concepts):
     assert kumu_type("Fondation", concepts) == "fondation"
     assert kumu_type("Local Government", concepts) == "collectivite-territoriale"
     assert kumu_type("Incubator", concepts) is None
+
+
+# --- through the real store: every element and connection in the graph, export, re-import ---------------
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The Kumu workbook imported into a store built from a copy of the curated data: (data, store, plan)."""
+    import shutil
+
+    import kg
+    from kg.store.imports import import_workbook
+
+    root = tmp_path_factory.mktemp("stored")
+    data = root / "data"
+    data.mkdir()
+    for sub in ("curated", "sources"):
+        shutil.copytree(ROOT / "data" / sub, data / sub)
+    (data / "geo").symlink_to(ROOT / "data" / "geo")
+    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
+    plan = import_workbook(KUMU, data, root / "store", name="reseau")
+    return data, root / "store", plan
+
+
+_CONNECTIONS = """
+PREFIX tkg: <https://w3id.org/territorial-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?c ?src ?dst ?type ?direction (GROUP_CONCAT(?tag; SEPARATOR="|") AS ?tags) WHERE {
+  GRAPH <https://w3id.org/territorial-kg/graph/import/reseau> {
+    ?c a tkg:Connection ; tkg:source ?src ; tkg:target ?dst .
+    OPTIONAL { ?c tkg:typeLabel ?type }
+    OPTIONAL { ?c tkg:direction ?direction }
+    OPTIONAL { ?c schema:keywords ?tag }
+  }
+} GROUP BY ?c ?src ?dst ?type ?direction
+"""
+
+_ELEMENTS = """
+PREFIX tkg: <https://w3id.org/territorial-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?e ?type (GROUP_CONCAT(DISTINCT ?tag; SEPARATOR="|") AS ?tags)
+       (GROUP_CONCAT(DISTINCT CONCAT(?name, "=", ?value); SEPARATOR="|") AS ?props) WHERE {
+  GRAPH <https://w3id.org/territorial-kg/graph/import/reseau> {
+    { ?e a org:Organization } UNION { ?e a foaf:Person }
+    OPTIONAL { ?e tkg:typeLabel ?type }
+    OPTIONAL { ?e schema:keywords ?tag }
+    OPTIONAL { ?e schema:additionalProperty [ schema:name ?name ; schema:value ?value ] }
+  }
+} GROUP BY ?e ?type
+"""
+
+
+def _select(store: Path, query: str) -> list[dict[str, str]]:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        solutions: Any = s.query(query)
+        names = solutions.variables
+        return [{v.value: sol[v].value for v in names if sol[v] is not None} for sol in solutions]
+    finally:
+        del s
+
+
+def _id(iri: str) -> str:
+    return iri.rsplit("/", 1)[1]
+
+
+def test_every_element_and_connection_is_in_the_graph_with_type_tags_direction_and_properties(stored):
+    data, store, plan = stored
+    from kg.ingest.imports import load_imports
+
+    records = load_imports(data)["reseau"].records  # what the import stored
+    conns = {c.id: c for c in records["connections"]}
+    assert len(conns) == 49
+    found = {_id(r["c"]): r for r in _select(store, _CONNECTIONS)}
+    assert found.keys() == conns.keys()
+    for cid, c in conns.items():
+        r = found[cid]
+        assert (_id(r["src"]), _id(r["dst"])) == (c.source, c.target)
+        assert r.get("type") == c.type and r.get("direction") == c.direction
+        assert sorted(filter(None, r.get("tags", "").split("|"))) == sorted(c.tags)
+    assert {c.direction for c in conns.values()} == {"directed", "undirected", "mutual", None}
+    assert {"Partner", "Supplier", "Works at", "Invests in", "Mentoring"} <= {c.type for c in conns.values()}
+    elements = {_id(r["e"]): r for r in _select(store, _ELEMENTS)}
+    referenced = [r for r in plan.references if "Le RAMEAU" in r]
+    assert len(elements) + len(referenced) == 34
+    assert len(records["people"]) == 12 and len(records["actors"]) + 12 + len(referenced) == 34
+    incubator = next(a for a in records["actors"] if a.name == "Incubateur Est Innovation")
+    assert elements[incubator.id]["type"] == "Incubator" and "Incubator" in elements[incubator.id].get(
+        "tags", ""
+    )
+    assert elements["claire-dubois"]["type"] == "Person"
+    assert set(elements["atelier-bois-et-compagnie"]["props"].split("|")) == {
+        "Attribution=Photo : A. Martin",
+        "Employees=12",
+        "Founded=1998",
+    }
+    # each connection that became a record points to it
+    became = _select(
+        store,
+        "PREFIX tkg: <https://w3id.org/territorial-kg/ontology#> "
+        "SELECT ?c ?r WHERE { GRAPH ?g { ?c tkg:becameRecord ?r } }",
+    )
+    assert {(_id(r["c"]), _id(r["r"])) for r in became} == {
+        (c.id, c.record) for c in conns.values() if c.record
+    }
+    assert any(c.record and c.record.startswith("partenariat-") for c in conns.values())
+
+
+def test_kg_build_maps_the_stored_kumu_import_as_the_import_did(stored):
+    from pyoxigraph import NamedNode, Store
+
+    from kg.store.build import imported_quads
+
+    data, store, _ = stored
+    graph = "https://w3id.org/territorial-kg/graph/import/reseau"
+    s = Store.read_only(str(store))
+    try:
+        in_store = {
+            (q.subject, q.predicate, q.object)
+            for q in s.quads_for_pattern(None, None, None, NamedNode(graph))
+        }
+    finally:
+        del s
+    rebuilt = {
+        (q.subject, q.predicate, q.object) for q in imported_quads(data) if q.graph_name.value == graph
+    }
+    assert rebuilt == in_store
+
+
+def _export(data: Path, concepts, path: Path) -> Path:
+    from kg.ingest.imports import load_imports
+
+    records = load_imports(data)["reseau"].records
+    known = known_records(data, skip="reseau")
+    cited = {
+        rid: known.index[rid][1]
+        for c in records["connections"]
+        for rid in (c.source, c.target)  # type: ignore[attr-defined]
+        if rid in known.index
+    }
+    return write_kumu(kumu_rows(records, concepts, cited=cited), path)
+
+
+def test_kumu_export_of_the_stored_import_reimports_as_no_change_and_a_tag_edit_is_a_change(
+    stored, concepts, tmp_path
+):
+    from kg.store.imports import import_workbook
+
+    data, store, _ = stored
+    path = _export(data, concepts, tmp_path / "reseau-kumu.xlsx")
+    again = import_workbook(path, data, store, name="reseau", dry_run=True)
+    assert again.is_noop, (again.added, again.changed, again.removed)
+    # one tag of one element, then one tag of one connection: each alone is a change
+    wb = openpyxl.load_workbook(path)
+    for sheet, rid in (("Elements", "atelier-bois-et-compagnie"), ("Connections", None)):
+        ws = wb[sheet]
+        headers = [c.value for c in ws[1]]
+        row = next(r for r in ws.iter_rows(min_row=2) if rid is None or r[0].value == rid)
+        cell = row[headers.index("Tags")]
+        old = cell.value
+        cell.value = f"{old} | nouvelle étiquette" if old else "nouvelle étiquette"
+        edited = tmp_path / f"edited-{sheet}.xlsx"
+        wb.save(edited)
+        cell.value = old
+        plan = import_workbook(edited, data, store, name="reseau", dry_run=True)
+        assert not plan.added and not plan.removed
+        [change] = plan.changed
+        assert change.fields == ["tags"], change
+        assert change.kind == ("actor" if sheet == "Elements" else "connection")
+
+
+def test_a_kumu_person_of_the_curated_data_is_cited_and_its_connection_kept(data, context, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Elements"
+    for row in (["Label", "Type", "Tags"], ["Pierre Miroudot", "Person", "élu"], ["A Coop", "Company", None]):
+        ws.append(row)
+    ws = wb.create_sheet("Connections")
+    for row in (["From", "To", "Type"], ["Pierre Miroudot", "A Coop", "Advises"]):
+        ws.append(row)
+    wb.save(tmp_path / "k.xlsx")
+    plan = plan_import(tmp_path / "k.xlsx", data, **context)
+    assert plan.records["people"] == []  # the curated person is authoritative
+    assert any("pierre-miroudot" in r for r in plan.references)
+    assert any("données curées (pierre-miroudot)" in n.message for n in plan.notices)
+    [link] = plan.records["connections"]
+    assert (link.source, link.target, link.type, link.record) == (
+        "pierre-miroudot",
+        "a-coop",
+        "Advises",
+        None,
+    )

@@ -127,6 +127,9 @@ def test_links_to_standard_terms(tkg: Graph) -> None:
 
     assert (t("TerritorialCatalyst"), RDFS.subClassOf, ORG.Organization) in tkg
     assert (t("Support"), RDFS.subClassOf, PROV.Entity) in tkg
+    assert (t("Connection"), RDFS.subClassOf, PROV.Entity) in tkg  # a Kumu connection: a record of a fact
+    for name in ("source", "target", "direction", "becameRecord"):
+        assert (t(name), RDFS.domain, t("Connection")) in tkg
     assert (t("partnerOf"), RDF.type, OWL.SymmetricProperty) in tkg
     assert (t("partnerOf"), RDFS.subPropertyOf, ORG.linkedTo) in tkg
     assert (t("supports"), RDFS.subPropertyOf, ORG.linkedTo) in tkg
@@ -155,7 +158,7 @@ schema:variableMeasured schema:eventAttendanceMode dct:temporal dct:spatial dct:
 dct:description dct:title dct:issued dct:publisher dct:language dcat:startDate dcat:endDate
 prov:wasDerivedFrom prov:qualifiedDerivation prov:entity prov:generatedAtTime igeo:subdivisionDirecteDe
 igeo:codeINSEE igeo:chefLieu skos:altLabel skos:prefLabel skos:notation rdfs:label foaf:homepage
-time:hasXSDDuration
+time:hasXSDDuration schema:keywords schema:additionalProperty schema:PropertyValue schema:name schema:image
 """
 STANDARD_TERMS = tuple(_STANDARD_TERMS_TEXT.split())
 

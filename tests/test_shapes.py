@@ -262,6 +262,27 @@ VALID_SECTIONS: dict[str, str] = {
 <figure/q2er-eleves/period> a dct:PeriodOfTime ; dcat:startDate "2022"^^xsd:gYear .
 """
     + _source(ID + "figure/q2er-eleves", "Il permet de toucher 250 élèves par an"),
+    # issue 12: what a Kumu map says as it is written
+    "kumu": """
+<actor/pemb> tkg:typeLabel "Local Government" ; schema:keywords "réseau local" , "EPT" ;
+    schema:additionalProperty <actor/pemb/property/1> ; schema:image <https://images.example.org/pemb.png> .
+<actor/pemb/property/1> a schema:PropertyValue ; schema:name "Employees" ; schema:value "120" .
+<person/pierre-miroudot> tkg:typeLabel "Person" ; schema:keywords "élu" .
+<connection/lien-adhesion-ess-club-catalyseurs> a tkg:Connection ;
+    tkg:source <actor/ess-club> ; tkg:target <actor/reseau-catalyseurs> ;
+    tkg:typeLabel "Member of" ; rdfs:label "membre depuis 2021" ; tkg:direction "directed" ;
+    schema:keywords "réseau" ;
+    schema:additionalProperty <connection/lien-adhesion-ess-club-catalyseurs/property/1> ;
+    dct:description "Adhésion au réseau."@fr ;
+    tkg:becameRecord <membership/ess-club-catalyseurs> ;
+    dct:temporal <connection/lien-adhesion-ess-club-catalyseurs/period> .
+<connection/lien-adhesion-ess-club-catalyseurs/property/1> a schema:PropertyValue ;
+    schema:name "Strength" ; schema:value "3" .
+<connection/lien-adhesion-ess-club-catalyseurs/period> a dct:PeriodOfTime ; dcat:startDate "2021"^^xsd:gYear .
+<connection/lien-pierre-miroudot-ville-charenton> a tkg:Connection ;
+    tkg:source <person/pierre-miroudot> ; tkg:target <actor/ville-charenton> ; tkg:direction "mutual" .
+"""
+    + _source(ID + "connection/lien-adhesion-ess-club-catalyseurs", "dont sont membres l'ESS Club et PEMB"),
     "territories": """
 <territory/commune/94018> a igeo:Commune ; rdfs:label "Charenton-le-Pont"@fr ;
     igeo:codeINSEE "94018" ; tkg:siren "219400181" ; tkg:population "28830"^^xsd:integer ;
@@ -1171,6 +1192,85 @@ BROKEN += [
 BROKEN += [
     (f"actor type {name} without {cls}", _delete(A + actor + ">", "a", cls), f"ActorTypeClasses-{name}", None)
     for name, (actor, cls) in ACTOR_TYPE_CASES.items()
+]
+
+
+# issue 12: Kumu elements and connections as they are written
+CONNECTION = "<connection/lien-adhesion-ess-club-catalyseurs>"
+BROKEN += [
+    (
+        "two Kumu types as written",
+        _add(A + 'pemb> tkg:typeLabel "EPT" .'),
+        "Described-typeLabel",
+        "tkg:typeLabel",
+    ),
+    (
+        "a tag that is a node",
+        _add(A + "pemb> schema:keywords <actor/le-rameau> ."),
+        "Described-keywords",
+        "schema:keywords",
+    ),
+    (
+        "a described property that is not a PropertyValue",
+        _add("<person/pierre-miroudot> schema:additionalProperty <actor/le-rameau> ."),
+        "Described-additionalProperty",
+        "schema:additionalProperty",
+    ),
+    (
+        "described property without name",
+        _delete("<actor/pemb/property/1>", "schema:name"),
+        "PropertyValue-name",
+        "schema:name",
+    ),
+    (
+        "described property without value",
+        _delete("<actor/pemb/property/1>", "schema:value"),
+        "PropertyValue-value",
+        "schema:value",
+    ),
+    ("connection without source", _delete(CONNECTION, "tkg:source"), "Connection-source", "tkg:source"),
+    (
+        "connection from a territory",
+        _replace(CONNECTION, "tkg:source", "<territory/commune/94018>"),
+        "Connection-source",
+        "tkg:source",
+    ),
+    (
+        "connection to a grant",
+        _replace(CONNECTION, "tkg:target", FUNDING + ">"),
+        "Connection-target",
+        "tkg:target",
+    ),
+    (
+        "connection direction not Kumu's",
+        _replace(CONNECTION, "tkg:direction", '"both ways"'),
+        "Connection-direction",
+        "tkg:direction",
+    ),
+    (
+        "connection type as a language-tagged text",
+        _replace(CONNECTION, "tkg:typeLabel", '"Membre de"@fr'),
+        "Connection-typeLabel",
+        "tkg:typeLabel",
+    ),
+    (
+        "connection became an actor",
+        _replace(CONNECTION, "tkg:becameRecord", "<actor/pemb>"),
+        "Connection-becameRecord",
+        "tkg:becameRecord",
+    ),
+    (
+        "connection with two periods",
+        _add(CONNECTION + " dct:temporal <programme/aet/period> ."),
+        "Connection-temporal",
+        "dct:temporal",
+    ),
+    (
+        "connection description without language",
+        _replace(CONNECTION, "dct:description", '"Adhésion"'),
+        "Connection-description",
+        "dct:description",
+    ),
 ]
 
 

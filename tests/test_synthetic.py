@@ -68,7 +68,8 @@ def test_counts_and_mix(curated):
     assert counts["programmes"] == N_ACTORS // 5
     assert counts["documents"] == 50
     assert set(counts) == set(RECORD_TYPES)
-    assert all(counts[name] > 0 for name in RECORD_TYPES), counts
+    # Kumu connections are held by spreadsheet imports only, as in the curated data
+    assert all(counts[name] > 0 for name in RECORD_TYPES if name != "connections"), counts
     first_type = [a.types[0] for a in curated.records["actors"]]
     share = {t: first_type.count(t) / N_ACTORS for t in set(first_type)}
     assert share["entreprise"] == pytest.approx(0.40, abs=0.01)
@@ -165,7 +166,10 @@ def test_the_mapping_yields_quads_for_every_record_kind(curated, quads):
     for name, items in curated.records.items():
         kind = RECORD_TYPES[name].kind
         missing = [r.id for r in items if node_of(kind, r.id) not in subjects]
-        assert items and not missing, (name, missing[:5])
+        assert (items or name == "connections") and not missing, (
+            name,
+            missing[:5],
+        )  # connections: imports only
     graphs = {q.graph_name.value for q in quads}
     assert {iris.META_GRAPH, iris.DERIVED_GRAPH} <= graphs
     assert sum(g.startswith(iris.graph("document/synth-rapport-")) for g in graphs) == 50

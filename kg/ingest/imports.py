@@ -51,16 +51,28 @@ __all__ = [
 IMPORTS_DIR = "imports"
 RECORDS_FILE = "records.yaml"
 #: the kinds of records an import holds, in the order they are stored
-IMPORT_KINDS = ("documents", "actors", "programmes", "participations", "memberships", "fundings", "supports")
+IMPORT_KINDS = (
+    "documents",
+    "actors",
+    "people",
+    "programmes",
+    "participations",
+    "memberships",
+    "fundings",
+    "supports",
+    "connections",
+)
 #: name of a list of records (a key of :data:`kg.model.records.RECORD_TYPES`) → kind of its records
 KIND_NAME = {
     "documents": "document",
     "actors": "actor",
+    "people": "person",
     "programmes": "programme",
     "participations": "participation",
     "memberships": "membership",
     "fundings": "funding",
     "supports": "support",
+    "connections": "connection",
 }
 NAME_OF_KIND = {v: k for k, v in KIND_NAME.items()}
 

@@ -41,6 +41,7 @@ __all__ = [
     "is_slug",
     "participant",
     "period",
+    "property_value",
     "scheme",
     "staging_graph",
     "territory",
@@ -58,6 +59,7 @@ _CODE_RE = re.compile(r"^[0-9A-Z]{1,14}$")
 KINDS = {
     "actor": "actor",
     "person": "person",
+    "connection": "connection",
     "programme": "programme",
     "funding": "funding",
     "membership": "membership",
@@ -182,6 +184,17 @@ def participant(node: str, who: str, role: str) -> str:
         if not SLUG_RE.match(value):
             raise ValueError(f"{value!r} is not a slug")
     return _part(node, "participant", who, role)
+
+
+def property_value(node: str, n: int) -> str:
+    """IRI of the *n*-th described property (``schema:PropertyValue``, a Kumu custom field) of *node*.
+
+    >>> property_value(entity("actor", "a-1"), 2)
+    'https://w3id.org/territorial-kg/id/actor/a-1/property/2'
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{n!r} is not a property number (1, 2, ...)")
+    return _part(node, "property", str(n))
 
 
 def amount(node: str) -> str:

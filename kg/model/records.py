@@ -37,7 +37,9 @@ from kg.model.territories import parse_territory
 __all__ = [
     "RECORD_TYPES",
     "Actor",
+    "Connection",
     "DateLike",
+    "Described",
     "Document",
     "Duration",
     "Event",
@@ -49,6 +51,7 @@ __all__ = [
     "Person",
     "Post",
     "Programme",
+    "Property",
     "Publication",
     "Record",
     "Source",
@@ -79,6 +82,32 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     doc: Text
     quote: Annotated[str, Field(min_length=8)]
+
+
+class Property(BaseModel):
+    """A described property of a record: a name and its value as written (a Kumu custom field).
+
+    >>> Property(name="Employees", value="12")
+    Property(name='Employees', value='12')
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    name: Text
+    value: str
+
+
+class Described(BaseModel):
+    """What a Kumu element says of an actor or a person beyond our fields.
+
+    ``type_label`` is its ``Type`` as written when it is not one of ours (« Incubator »,
+    « Employee/Founder »); ``tags`` its ``Tags`` that are not themes; ``properties`` its custom
+    fields; ``image`` its ``Image`` (an address). All optional: a curated record has none.
+    """
+
+    type_label: str | None = None
+    tags: list[Text] = []
+    properties: list[Property] = []
+    image: str | None = None
 
 
 class Record(BaseModel):
@@ -139,7 +168,7 @@ class Document(BaseModel):
         return self.file.rsplit("/", 1)[-1] if self.file else f"{self.id}.txt"
 
 
-class Actor(Record):
+class Actor(Record, Described):
     """An organisation (or a unit of one): collectivité, company, association, funder…
 
     ``group`` marks a collective actor the text names without naming its members
@@ -201,7 +230,7 @@ def _check_territory(value: str) -> str:
     return str(parse_territory(value))
 
 
-class Person(Record):
+class Person(Record, Described):
     """A person, for a public role only."""
 
     kind: ClassVar[str] = "person"
@@ -435,6 +464,42 @@ class Figure(Record):
     end: DateLike | None = None
 
 
+class Connection(Record):
+    """A Kumu connection as it was written: its type, label, direction, tags and custom fields.
+
+    ``source`` and ``target`` are the ids of its two ends (actors, people or programmes);
+    ``type`` the Kumu type as written (« Partner », « Works at »); ``record`` the id of the
+    record of ours it also became (a partnership programme, a membership, a support), None
+    when it joins a person or edits a field (a founder, a parent organisation). Several
+    connections between the same pair stay distinct records.
+
+    >>> Connection(id="lien-a-b", source="a", target="b", direction="both",
+    ...     sources=[{"doc": "d", "quote": "Feuille Connections, ligne 2"}])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Connection
+    direction
+      Input should be 'directed', 'undirected' or 'mutual' ...
+    """
+
+    kind: ClassVar[str] = "connection"
+    references: ClassVar[dict[str, tuple[str, ...]]] = {
+        "source": ("actor", "person", "programme"),
+        "target": ("actor", "person", "programme"),
+    }
+
+    source: Slug
+    target: Slug
+    type: str | None = None
+    label: str | None = None
+    direction: Literal["directed", "undirected", "mutual"] | None = None
+    tags: list[Text] = []
+    properties: list[Property] = []
+    start: DateLike | None = None
+    end: DateLike | None = None
+    record: Slug | None = None
+
+
 #: file name (without .yaml) → model, in the order they are loaded
 RECORD_TYPES: dict[str, type[BaseModel]] = {
     "documents": Document,
@@ -449,4 +514,5 @@ RECORD_TYPES: dict[str, type[BaseModel]] = {
     "events": Event,
     "publications": Publication,
     "figures": Figure,
+    "connections": Connection,
 }

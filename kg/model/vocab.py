@@ -57,6 +57,7 @@ class TKG(DefinedNamespace):
     # classes
     TerritorialCatalyst: URIRef  # an organisation whose job is to broker local alliances
     Support: URIRef  # a dated, sourced support given by a provider to a beneficiary
+    Connection: URIRef  # a link between two elements of a Kumu map, as the map states it
     # identifiers (plain-string shortcuts, see legal:legalIdentifier for the full form)
     siren: URIRef
     siret: URIRef
@@ -75,6 +76,12 @@ class TKG(DefinedNamespace):
     supportKind: URIRef
     continues: URIRef  # a programme that extends or follows an earlier one
     activeSince: URIRef  # the date from which the source says an actor is active (not a founding date)
+    # what a Kumu map says as it is written
+    typeLabel: URIRef  # the type of an element as the map writes it (« Incubator »)
+    source: URIRef  # the element a tkg:Connection starts from
+    target: URIRef  # the element a tkg:Connection goes to
+    direction: URIRef  # "directed", "undirected" or "mutual", as in Kumu
+    becameRecord: URIRef  # the record of ours a tkg:Connection also became (a partnership…)
     # territories
     population: URIRef
     postalCode: URIRef

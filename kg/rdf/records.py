@@ -16,6 +16,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from kg.model import iris
 from kg.model.records import (
     Actor,
+    Connection,
+    Described,
     Document,
     Event,
     Figure,
@@ -26,6 +28,7 @@ from kg.model.records import (
     Person,
     Post,
     Programme,
+    Property,
     Publication,
     Support,
 )
@@ -135,6 +138,7 @@ _FABIO = {
 
 _KIND_OF = {
     Actor: "actor",
+    Connection: "connection",
     Person: "person",
     Post: "post",
     Programme: "programme",
@@ -206,6 +210,47 @@ def _qualified(
             (node, N(shortcut), who),
         ]
     return list(dict.fromkeys(out))
+
+
+def _image(value: str) -> NamedNode | Literal:
+    """``schema:image``: an IRI when the value is a web address, else the text as written."""
+    if value.startswith(("http://", "https://")):
+        try:
+            return NamedNode(value)
+        except ValueError:  # a space or a quote in the address: kept as written
+            pass
+    return Literal(value)
+
+
+def _properties(node: NamedNode, properties: Iterable[Property]) -> list[Triple]:
+    """``schema:additionalProperty`` → ``{node}/property/{n}``, a ``schema:PropertyValue`` (name, value as written)."""
+    out: list[Triple] = []
+    for i, p in enumerate(properties, 1):
+        pv = N(iris.property_value(node.value, i))
+        out += [
+            (node, N(SCHEMA.additionalProperty), pv),
+            (pv, A, N(SCHEMA.PropertyValue)),
+            (pv, N(SCHEMA.name), Literal(p.name)),
+            (pv, N(SCHEMA.value), Literal(p.value)),
+        ]
+    return out
+
+
+def _keywords(node: NamedNode, tags: Iterable[str]) -> list[Triple]:
+    """``schema:keywords``: one literal per tag, as written (its language is not known)."""
+    return [(node, N(SCHEMA.keywords), Literal(t)) for t in dict.fromkeys(tags)]
+
+
+def _described(node: NamedNode, rec: Described) -> list[Triple]:
+    """What a Kumu element says beyond our fields: type as written, tags, properties, image."""
+    out: list[Triple] = []
+    if rec.type_label:
+        out.append((node, N(TKG.typeLabel), Literal(rec.type_label)))
+    out += _keywords(node, rec.tags)
+    out += _properties(node, rec.properties)
+    if rec.image:
+        out.append((node, N(SCHEMA.image), _image(rec.image)))
+    return out
 
 
 def record_triples(rec: BaseModel, kinds: Mapping[str, str]) -> list[Triple]:
@@ -283,10 +328,27 @@ def record_triples(rec: BaseModel, kinds: Mapping[str, str]) -> list[Triple]:
             add((ident, N(ADMS.schemaAgency), Literal("INSEE (répertoire SIRENE)", language="fr")))
         if rec.homepage:
             add((s, N(FOAF.homepage), NamedNode(rec.homepage)))
+        out += _described(s, rec)
     elif isinstance(rec, Person):
         add((s, A, N(FOAF.Person)))
         add((s, A, N(SCHEMA.Person)))
         add((s, LABEL, Literal(rec.name)))
+        out += _described(s, rec)
+    elif isinstance(rec, Connection):
+        add((s, A, N(TKG.Connection)))
+        add((s, N(TKG.source), node_of(kinds[rec.source], rec.source)))
+        add((s, N(TKG.target), node_of(kinds[rec.target], rec.target)))
+        if rec.type:  # free text: dct:type holds concepts of our schemes
+            add((s, N(TKG.typeLabel), Literal(rec.type)))
+        if rec.label:
+            add((s, LABEL, Literal(rec.label)))
+        if rec.direction:
+            add((s, N(TKG.direction), Literal(rec.direction)))
+        out += _keywords(s, rec.tags)
+        out += _properties(s, rec.properties)
+        if rec.record:
+            add((s, N(TKG.becameRecord), node_of(kinds[rec.record], rec.record)))
+        out += _period(s, rec.start, rec.end)
     elif isinstance(rec, Post):
         add((s, A, N(ORG.Post)))
         add((s, LABEL, fr(rec.label)))

@@ -23,9 +23,13 @@ summary. A connection keeps its Kumu type, label, direction and tags
 record (membership, support…), else a partnership between two actors. Custom fields are
 kept as :class:`Property` (name, value as written) of the element or connection.
 
-What :mod:`kg.model.records` cannot hold yet (the Kumu type as written, tags that are not
-themes, properties, images, people, connections) travels in :class:`KumuBook`, beside
-the records, in the :class:`~kg.sheets.plan.ImportPlan`.
+While a workbook is read, what Kumu says beyond our columns (the type as written, tags
+that are not themes, properties, image, people, connections) is gathered in a
+:class:`KumuBook`; the planner (:func:`kg.sheets.plan.plan_import`) hands it over as
+records: the extras on the :class:`~kg.model.records.Actor` and
+:class:`~kg.model.records.Person` records, and a :class:`~kg.model.records.Connection`
+record per connection. So an import stores them, its diff sees them, and
+:func:`kumu_rows` writes them back from the records alone.
 """
 
 from __future__ import annotations
@@ -34,17 +38,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from kg.model.names import normalise
-from kg.model.records import Person, Record
+from kg.model.records import Connection, Person, Property
 from kg.sheets.cells import cell_text, formula_like
 from kg.sheets.layout import Concepts, Sheet, Table
 
 __all__ = [
     "DIRECTIONS",
+    "KUMU_FIELDS",
     "KUMU_TYPES",
     "OTHER_TYPE",
     "PERSON",
@@ -55,6 +60,7 @@ __all__ = [
     "is_kumu",
     "kumu_rows",
     "kumu_type",
+    "with_kumu_extras",
     "write_kumu",
 ]
 
@@ -163,16 +169,8 @@ def kumu_type(text: str, concepts: Concepts) -> str | None:
     return None
 
 
-class Property(BaseModel):
-    """A Kumu custom field of an element or a connection: its column name and its value as written."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    value: str
-
-
 class Element(BaseModel):
-    """What Kumu says of an element that an :class:`~kg.model.records.Actor` cannot hold (yet)."""
+    """What Kumu says of an element beyond our columns, until the planner puts it on its record."""
 
     model_config = ConfigDict(extra="forbid")
     #: the ``Type`` as written in Kumu, when it is not one of our labels
@@ -181,31 +179,6 @@ class Element(BaseModel):
     tags: list[str] = []
     properties: list[Property] = []
     image: str | None = None
-
-
-class Connection(Record):
-    """A Kumu connection, as it was: the record its lead proposes to add to :mod:`kg.model.records`.
-
-    ``record`` is the id of the record of ours it also became (a partnership, a membership…),
-    None when it joins a person.
-    """
-
-    kind: ClassVar[str] = "connection"
-    references: ClassVar[dict[str, tuple[str, ...]]] = {
-        "source": ("actor", "person", "programme"),
-        "target": ("actor", "person", "programme"),
-    }
-
-    source: str
-    target: str
-    type: str | None = None
-    label: str | None = None
-    direction: Literal["directed", "undirected", "mutual"] | None = None
-    tags: list[str] = Field(default_factory=list)
-    properties: list[Property] = Field(default_factory=list)
-    start: str | None = None
-    end: str | None = None
-    record: str | None = None
 
 
 @dataclass
@@ -226,6 +199,17 @@ class KumuBook:
         self.types[written] = (became, n + 1)
 
 
+#: what a Kumu element says beyond our columns (:class:`~kg.model.records.Described`)
+KUMU_FIELDS = ("type_label", "tags", "properties", "image")
+
+
+def with_kumu_extras(rec: BaseModel, other: BaseModel) -> BaseModel:
+    """*rec* with the Kumu fields it leaves empty taken from *other*: a row of a sheet without them
+    (our own workbook, which has no Tags column) cites a record of a Kumu import without changing it."""
+    empty = {f: getattr(other, f) for f in KUMU_FIELDS if hasattr(rec, f) and getattr(rec, f) in (None, [])}
+    return rec.model_copy(update=empty) if empty else rec
+
+
 # --------------------------------------------------------------------------- writing
 
 ELEMENT_COLUMNS = ("ID", "Label", "Type", "Description", "Tags", "URL", "Image")
@@ -243,19 +227,18 @@ def _typed(value: str) -> Any:
 
 def kumu_rows(
     records: dict[str, Sequence[BaseModel]],
-    book: KumuBook | None,
     concepts: Concepts,
     cited: dict[str, BaseModel] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """The rows of a Kumu workbook (``Elements``, ``Connections``) for records and what Kumu said of them.
+    """The rows of a Kumu workbook (``Elements``, ``Connections``) for the records of an import.
 
     Parameters
     ----------
     records : dict
-        Kind name (``actors``, ``programmes``, ``participations``, ``memberships``, ``supports``…) →
-        records, as in an :class:`~kg.sheets.plan.ImportPlan`.
-    book : KumuBook, optional
-        The Kumu extras of these records (types as written, tags, properties, people, connections).
+        Kind name (``actors``, ``people``, ``programmes``, ``participations``, ``memberships``,
+        ``supports``, ``connections``…) → records, as in an :class:`~kg.sheets.plan.ImportPlan`
+        or a stored import. The Kumu type as written, tags, properties and image of actors and
+        people, and the connections, are read from them.
     concepts : Concepts
         For the French labels of types and themes.
     cited : dict, optional
@@ -267,21 +250,19 @@ def kumu_rows(
     dict
         ``{"Elements": [row…], "Connections": [row…]}``, each row a dict of column → value;
         every element and connection has its id in ``ID``, and ``From``/``To`` are ids, as
-        Kumu requires once elements have ids.
+        Kumu requires once elements have ids. A connection that became a record of ours has
+        that record's id (a new import of the row finds the same record).
     """
-    book = book or KumuBook()
     elements: list[dict[str, Any]] = []
     for rec in records.get("actors", []):
-        extra = book.elements.get(rec.id) or Element()  # type: ignore[attr-defined]
-        row = _element_row(rec, extra, concepts)
-        elements.append(row)
-    for person in book.people.values():
-        extra = book.elements.get(person.id) or Element(type_label="Person")
+        elements.append(_element_row(rec, concepts))
+    for person in records.get("people", []):
+        p: Any = person
         elements.append(
-            {"ID": person.id, "Label": person.name, "Type": extra.type_label or "Person"}
-            | ({"Description": person.description} if person.description else {})
-            | ({"Tags": " | ".join(extra.tags)} if extra.tags else {})
-            | _extras(extra)
+            {"ID": p.id, "Label": p.name, "Type": p.type_label or "Person"}
+            | ({"Description": p.description} if p.description else {})
+            | ({"Tags": " | ".join(p.tags)} if p.tags else {})
+            | _extras(p)
         )
     own = {row["ID"] for row in elements}
     connections: list[dict[str, Any]] = []
@@ -289,10 +270,11 @@ def kumu_rows(
     by_id: dict[str, Any] = {
         getattr(r, "id", ""): r for k in ("programmes", "memberships", "supports") for r in records.get(k, [])
     }
-    for c in book.connections:
-        row = {"ID": c.id, "From": c.source, "To": c.target, "Type": c.type, "Direction": c.direction}
-        row |= {"Label": c.label, "Description": c.description, "Tags": " | ".join(c.tags) or None}
-        row |= {"début": c.start, "fin": c.end}
+    for conn in records.get("connections", []):
+        c: Any = conn
+        row = {"ID": c.record or c.id, "From": c.source, "To": c.target, "Type": c.type}
+        row |= {"Direction": c.direction, "Label": c.label, "Description": c.description}
+        row |= {"Tags": " | ".join(c.tags) or None, "début": c.start, "fin": c.end}
         row |= {p.name: _typed(p.value) for p in c.properties}
         connections.append({k: v for k, v in row.items() if v is not None})
         if c.record:
@@ -303,11 +285,11 @@ def kumu_rows(
         connections.extend(_relation_rows(rec, records, concepts))
     for rec in (cited or {}).values():
         if rec.id not in own:  # type: ignore[attr-defined]
-            elements.append(_element_row(rec, Element(), concepts, short=True))
+            elements.append(_element_row(rec, concepts, short=True))
     return {"Elements": elements, "Connections": connections}
 
 
-def _extras(extra: Element) -> dict[str, Any]:
+def _extras(extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if extra.image:
         out["Image"] = extra.image
@@ -316,12 +298,12 @@ def _extras(extra: Element) -> dict[str, Any]:
     return out
 
 
-def _element_row(rec: Any, extra: Element, concepts: Concepts, *, short: bool = False) -> dict[str, Any]:
+def _element_row(rec: Any, concepts: Concepts, *, short: bool = False) -> dict[str, Any]:
     types = " | ".join(concepts.label("actor-type", t) for t in rec.types)
-    row: dict[str, Any] = {"ID": rec.id, "Label": rec.name, "Type": extra.type_label or types}
+    row: dict[str, Any] = {"ID": rec.id, "Label": rec.name, "Type": rec.type_label or types}
     if short:
         return row
-    tags = [concepts.label("theme", t) for t in rec.themes] + extra.tags
+    tags = [concepts.label("theme", t) for t in rec.themes] + rec.tags
     row |= {"Description": rec.description, "Tags": " | ".join(tags) or None, "URL": rec.homepage}
     for key, header in (("located_in", "commune"), ("siren", "SIREN"), ("siret", "SIRET"), ("rna", "RNA")):
         value = getattr(rec, key, None)
@@ -330,7 +312,7 @@ def _element_row(rec: Any, extra: Element, concepts: Concepts, *, short: bool = 
             if key == "located_in" and value.startswith("departement:"):
                 row.pop("commune")
                 row["département"] = value.split(":", 1)[1]
-    row |= _extras(extra)
+    row |= _extras(rec)
     return {k: v for k, v in row.items() if v is not None}
 
 

@@ -4,34 +4,42 @@
 written the Kumu way (:func:`kg.sheets.kumu.is_kumu`): its element types are mapped, never
 refused (:func:`kg.sheets.kumu.kumu_type`), its people become :class:`~kg.model.records.Person`
 records, its custom fields are kept as properties, and each of its connections is kept as a
-:class:`~kg.sheets.kumu.Connection` — and, between two actors, also as a record of ours. What
-records cannot hold goes to :attr:`KumuReader.kumu` (a :class:`~kg.sheets.kumu.KumuBook`).
+:class:`~kg.model.records.Connection` — and, between two actors, also as a record of ours. What
+Kumu says beyond our columns is gathered in :attr:`KumuReader.kumu` (a :class:`~kg.sheets.kumu.KumuBook`),
+which the planner hands over as records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
+from kg.errors import Problem
 from kg.model.names import normalise
-from kg.model.records import Person
+from kg.model.records import Actor, Connection, Person, Property
+from kg.model.words import kind_word
 from kg.sheets.cells import cell_text, parse_list, say, slugify
 from kg.sheets.kumu import (
     DIRECTIONS,
     OTHER_TYPE,
     PERSON,
-    Connection,
     Element,
     KumuBook,
-    Property,
     is_kumu,
     kumu_type,
+    with_kumu_extras,
 )
 from kg.sheets.layout import Sheet, Table, match_columns
 from kg.sheets.relations import RelationReader
 
-__all__ = ["KumuReader"]
+if TYPE_CHECKING:
+    from kg.sheets.known import Known
+    from kg.sheets.rows import Rows
+
+__all__ = ["KumuReader", "hand_over"]
 
 #: Kumu's own fields, read by name from the columns that are not ours
 _OWN = ("direction", "label", "tags", "image")
@@ -232,12 +240,16 @@ class KumuReader(RelationReader):
             record = self.relation_record(sheet, table, number, row, headers, a[0], b[0], kind, generic)
             if record is None and self.rows.problems:
                 return
-        rid = (
-            slugify(explicit)
-            if explicit
-            else record
-            or self.unique_id("connection", f"lien-{a[0]}-{b[0]}" + (f"-{slugify(ktype)}" if ktype else ""))
-        )
+        # ids are unique across kinds: a connection that became a record is "lien-<that record>" (the
+        # export writes the record's id in ID, so a new import finds both again)
+        if record:
+            rid = f"lien-{record}"
+        elif explicit:
+            rid = slugify(explicit)
+        else:
+            rid = self.unique_id(
+                "connection", f"lien-{a[0]}-{b[0]}" + (f"-{slugify(ktype)}" if ktype else "")
+            )
         rec = self.model(
             Connection,
             {
@@ -369,3 +381,101 @@ class KumuReader(RelationReader):
                     "Kumu tags kept that are not themes: " + ", ".join(f'"{t}"' for t in tags),
                 ),
             )
+
+
+def hand_over(
+    book: KumuBook,
+    own: dict[str, list[BaseModel]],
+    known: Known,
+    where: dict[str, tuple[Table, int]],
+    references: list[str],
+    rows: Rows,
+) -> None:
+    """Put what Kumu sheets said beyond our columns into the records: extras on actors, people, connections.
+
+    An actor's Kumu type as written, tags, properties and image go on its :class:`Actor`
+    record; each person becomes a ``people`` record and each connection a ``connections``
+    record, so the import stores them and its diff sees a change to any of them. A row that
+    designates a record of the graph (curated or another import) keeps it as it is: what
+    Kumu says beyond it is reported, not kept.
+    """
+    lang = rows.lang
+    actors = {getattr(a, "id", ""): i for i, a in enumerate(own["actors"])}
+    for rid, extra in book.elements.items():
+        if rid in book.people:
+            continue
+        if rid in actors:
+            i = actors[rid]
+            own["actors"][i] = Actor.model_validate(own["actors"][i].model_dump() | extra.model_dump())
+            continue
+        located = where.get(rid)  # a row that designates a graph's actor
+        if located is not None:
+            rows.warn(
+                located[0],
+                located[1],
+                None,
+                say(
+                    lang,
+                    f"« {rid} » est déjà dans le graphe : ce que Kumu en dit de plus (type "
+                    f"« {extra.type_label or ''} », étiquettes, propriétés) n'est pas gardé",
+                    f'"{rid}" is already in the graph: what Kumu says beyond it (type, tags, properties) '
+                    "is not kept",
+                ),
+                say(
+                    lang,
+                    "ajoutez-le à la source de cet acteur si c'est à garder",
+                    "add it at this actor's source",
+                ),
+            )
+    for rid, person in book.people.items():
+        said = book.elements.get(rid)
+        rec = Person.model_validate(person.model_dump() | (said.model_dump() if said else {}))
+        hit = known.index.get(rid)
+        if hit is not None:  # a person of the graph: designated, kept as it is there
+            located = where.get(rid)
+            references.append(f"« {rec.name} » est déjà dans le graphe ({rid})")
+            if (
+                hit[0] == "person" and hit[2] == "curated"
+            ):  # the curated record is authoritative: said, not silent
+                if _content(hit[1]) != _content(rec):
+                    rows.warn(
+                        located[0] if located else "Elements",
+                        located[1] if located else None,
+                        None,
+                        say(
+                            lang,
+                            f"« {rec.name} » est déjà dans les données curées ({rid}) : ce que Kumu en dit "
+                            "de plus (type, étiquettes, propriétés) n'est pas gardé",
+                            f'"{rec.name}" is already in the curated data ({rid}): what Kumu says beyond it '
+                            "(type, tags, properties) is not kept",
+                        ),
+                    )
+            elif hit[0] != "person" or _content(with_kumu_extras(rec, hit[1])) != _content(hit[1]):
+                rows.problems.append(
+                    Problem(
+                        located[0].where if located else "Elements",
+                        located[1] if located else None,
+                        "ID",
+                        say(
+                            lang,
+                            f"l'id « {rid} » est déjà celui d'un {kind_word(hit[0])} du graphe ({hit[2]})",
+                            f'the id "{rid}" is already that of a {kind_word(hit[0], "en")} of the graph '
+                            f"({hit[2]})",
+                        ),
+                        say(
+                            lang,
+                            "donnez à cette personne son propre ID, ou citez-la sans rien changer",
+                            "give this person its own ID, or cite it without changing anything",
+                        ),
+                        where="row",
+                        lang=lang,
+                    )
+                )
+            continue
+        own["people"].append(rec)
+    own["connections"].extend(book.connections)
+
+
+def _content(rec: BaseModel) -> dict[str, Any]:
+    """A record without its provenance, as the planner compares them."""
+    return rec.model_dump(exclude={"sources"})

@@ -37,7 +37,8 @@ from kg.sheets.cells import cell_text, say, slugify
 from kg.sheets.convert import convert
 from kg.sheets.duplicates import report_duplicates
 from kg.sheets.known import Known, known_records
-from kg.sheets.kumu import KumuBook
+from kg.sheets.kumu import with_kumu_extras
+from kg.sheets.kumu_read import hand_over
 from kg.sheets.layout import (
     LISTS_SHEET,
     README_SHEET,
@@ -85,8 +86,6 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     #: the same warnings, located (file and sheet, row, column, message, fix)
     notices: list[Problem] = field(default_factory=list)
-    #: what Kumu sheets say beyond the records (types as written, tags, properties, people, connections)
-    kumu: KumuBook = field(default_factory=KumuBook)
     written: bool = False
     store_updated: bool = False
     graph: str = ""
@@ -406,7 +405,7 @@ def plan_import(
                             "the curated data is authoritative; to correct it, tell the project's team",
                         ),
                     )
-            elif _content(rec) == _content(other):
+            elif _content(with_kumu_extras(rec, other)) == _content(other):
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
                 )
@@ -418,9 +417,9 @@ def plan_import(
                     say(
                         lang,
                         f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
-                        f"modifie ({', '.join(_changed_fields(other, rec))})",
+                        f"modifie ({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
                         f'"{_label_of(rec)}" ({rid}) belongs to the import "{owner}" and this row changes it '
-                        f"({', '.join(_changed_fields(other, rec))})",
+                        f"({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
                     ),
                     # never "--nom <that import>": importing this file under another catalyst's name would
                     # replace (and so delete) that catalyst's records
@@ -434,30 +433,7 @@ def plan_import(
                         "own id",
                     ),
                 )
-    for rid in [r for r in conv.kumu.elements if r not in conv.kumu.people]:
-        if not any(
-            getattr(r, "id", None) == rid for r in own["actors"]
-        ):  # a row that designates a graph's actor
-            extra = conv.kumu.elements.pop(rid)
-            located = conv.where.get(rid)
-            if located is not None:
-                rows.warn(
-                    located[0],
-                    located[1],
-                    None,
-                    say(
-                        lang,
-                        f"« {rid} » est déjà dans le graphe : ce que Kumu en dit de plus (type "
-                        f"« {extra.type_label or ''} », étiquettes, propriétés) n'est pas gardé",
-                        f'"{rid}" is already in the graph: what Kumu says beyond it (type, tags, properties) '
-                        "is not kept",
-                    ),
-                    say(
-                        lang,
-                        "ajoutez-le à la source de cet acteur si c'est à garder",
-                        "add it at this actor's source",
-                    ),
-                )
+    hand_over(conv.kumu, own, known, conv.where, references, rows)
     name_headers = {
         t.name: next((t.headers[i] for i, k in match_columns(t.headers, sh)[0].items() if k == "name"), "nom")
         for sh, t in matched
@@ -499,7 +475,6 @@ def plan_import(
         warnings=rows.warnings,
         notices=rows.notices,
         graph=import_graph(slug),
-        kumu=conv.kumu,
     )
     plan.known, plan.others, plan.geo = known, all_imports, geo
     plan.located = {rid: (table.where, number) for rid, (table, number) in conv.where.items()}

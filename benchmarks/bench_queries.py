@@ -8,6 +8,8 @@ pyoxigraph store like ``kg build`` writes, it reports in one run:
 * ``kg chains`` between random pairs of actors once the projection is built (median,
   p90; target: median ≤ 200 ms);
 * each named query's median (parameters drawn from the synthetic data);
+* ``kg.store.ecosystem.ecosystem`` for ``departement:94`` (median), against its baseline measured in the
+  same run: the same definition run as one union query (``Q_ECOSYSTEM``), members compared;
 * ``kg analyse`` on the whole graph once the projection is built (loaded from the file
   :func:`kg.network.projection.cached_project` keeps beside the store; target ≤ 30 s), and NetworkX's own
   betweenness (k = 200) on the same graph for comparison when ``--compare-networkx`` is given.
@@ -145,6 +147,32 @@ def main(argv: list[str] | None = None) -> int:
                 n_rows = len(run_named(graph, q.name, p).value)
                 qt.append(time.perf_counter() - t)
             report(f"kg query {q.name} (median)", _median_ms(qt), f"{n_rows:,} rows")
+
+        # the ecosystem of a territory; baseline: the same definition as one union query
+        if not args.skip_queries:
+            from kg.store.ecosystem import Q_ECOSYSTEM, ecosystem
+            from kg.store.graph import IRI
+            from kg.store.queries import territory_iri
+
+            territory = "departement:94"
+            t = time.perf_counter()
+            union = graph.query(Q_ECOSYSTEM, territory=IRI(territory_iri(graph, territory)))
+            base = time.perf_counter() - t
+            report(
+                f"ecosystem {territory}, one union query (baseline)", f"{base:.2f} s", f"{len(union):,} rows"
+            )
+            et = []
+            for _ in range(args.repeats):
+                t = time.perf_counter()
+                eco = ecosystem(graph, territory)
+                et.append(time.perf_counter() - t)
+            same = set(eco.reasons) == {r["member"] for r in union if r["member"] is not None}
+            med = statistics.median(et)
+            report(
+                f"ecosystem {territory}, kg.store.ecosystem (median)",
+                f"{med:.2f} s",
+                f"{len(eco):,} members, same members: {same}; {base / med:.1f}x faster than the baseline",
+            )
 
         t = time.perf_counter()
         cached_project(graph)  # first use after a build: projects and saves beside the store

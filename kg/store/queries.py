@@ -45,6 +45,7 @@ __all__ = [
     "bind_params",
     "checked_ref",
     "fragment",
+    "fragment_branches",
     "get_query",
     "list_queries",
     "run_named",
@@ -96,6 +97,33 @@ def fragment(name: str) -> str:
         known = sorted(p.stem for p in INCLUDE_DIR.glob("*.rq"))
         raise QueryError(f"INCLUDE {name}: no fragment {path}; the fragments: {', '.join(known)}")
     return path.read_text(encoding="utf-8").rstrip("\n")
+
+
+_BRANCH_SEP = re.compile(r"^\}\nUNION\n\{\n", re.MULTILINE)
+
+
+def fragment_branches(name: str) -> list[str]:
+    """The branches of the fragment *name*, a top-level ``{ … } UNION { … }`` (its comments left out).
+
+    Each is the inside of one ``{ … }``, to be written flat in a query's ``WHERE`` (a nested group
+    is joined with the bound variable afterwards, like the union), and can be run alone: a store joins a bound variable with a ``UNION``
+    only after evaluating every branch over the whole graph, but with each branch on its own, from
+    that variable outwards (pyoxigraph: the ecosystem of a département of the 10,000-actor synthetic
+    graph, 8 s as one union, under 1 s branch by branch). The union of their rows is the fragment's.
+
+    Raises
+    ------
+    QueryError
+        For a fragment that is not a union of ``{`` … ``}`` blocks, each opened and closed at
+        the start of a line.
+    """
+    lines = [ln for ln in fragment(name).splitlines() if not ln.startswith("#")]
+    body = "\n".join(lines).strip() + "\n"
+    if not (body.startswith("{\n") and body.endswith("\n}\n")):
+        raise QueryError(
+            f"INCLUDE {name}: not a union of {{ … }} blocks opened and closed at the start of a line"
+        )
+    return [b.rstrip("\n") for b in _BRANCH_SEP.split(body[2:-2])]
 
 
 def expand_includes(text: str) -> str:

@@ -117,11 +117,11 @@ def test_kg_view_as_of_says_how_many_undated_relations_it_keeps(tiny_store: Path
     graph = kg.open(tiny_store)
     fr = view(graph, whole=True, as_of=2014, out=tmp_path / "fr.html")
     assert fr.model is not None
-    # un-gamma, g2 (Alpha → Programme Un), s1, Gamma's founding, Bob's post, Beta's participation
-    assert fr.model.note.startswith("En 2014 : 6 relations sans date connue restent affichées")
+    # un-gamma, g2 (Alpha → Programme Un), s1, Gamma's founding, Bob's post, Beta's participation, g3 part of g1
+    assert fr.model.note.startswith("En 2014 : 7 relations sans date connue restent affichées")
     assert "rien ne dit qu'elles existaient à cette date" in fr.model.note
-    assert "6 relations sans date connue" in (tmp_path / "fr.html").read_text(encoding="utf-8")
+    assert "7 relations sans date connue" in (tmp_path / "fr.html").read_text(encoding="utf-8")
     en = view(graph, whole=True, as_of="2014-06-30", lang="en", out=tmp_path / "en.html")
-    assert en.model is not None and en.model.note.startswith("On 2014-06-30: 6 relations with no known date")
+    assert en.model is not None and en.model.note.startswith("On 2014-06-30: 7 relations with no known date")
     plain = view(graph, whole=True, out=tmp_path / "plain.html")
     assert plain.model is not None and "sans date connue" not in plain.model.note

@@ -26,12 +26,12 @@ from kg.network.brokerage import (
     constraint,
     contact_density,
     cross_group_betweenness,
-    cut_off,
+    cut_offs,
     effective_size,
     pivot_count,
 )
 from kg.network.growth import describe_growth, growth
-from kg.network.suggestions import suggest_links
+from kg.network.suggestions import search_links
 
 __all__ = [
     "BROKER_MIN_BETWEENNESS",
@@ -116,6 +116,9 @@ _S: dict[str, dict[str, str]] = {
         "isolated": "{label} n'a aucun lien avec un autre acteur dans le graphe : ni relation directe, ni programme, "
         "financement, événement ou publication en commun. Une rencontre à organiser.",
         "suggestion": "{a} et {b} n'ont pas encore de lien entre eux, mais {reasons}.",
+        "bounded": " Rencontres suggérées cherchées dans des groupes bornés : parmi les contacts d'un acteur ou "
+        "les acteurs d'un territoire qui en comptent plus de {cap}, seuls les {cap} plus liés sont mis en paires "
+        "({partners} acteur{ps} et {places} territoire{ts} concernés).",
         "partners": "sont tous deux liés {same} ({names})",
         "same_one": "au même acteur",
         "same_many": "aux {n} mêmes acteurs",
@@ -146,6 +149,9 @@ _S: dict[str, dict[str, str]] = {
         "isolated": "{label} has no tie to any other actor in the graph: no direct relation, no shared programme, "
         "funding, event or publication. A meeting to organise.",
         "suggestion": "{a} and {b} have no tie to each other yet, but they {reasons}.",
+        "bounded": " Suggested links searched in bounded groups: among the contacts of an actor or the actors of "
+        "a territory that has more than {cap}, only the {cap} best-tied are paired ({partners} actor{ps} and "
+        "{places} territor{ts} concerned).",
         "partners": "are both tied to {same} ({names})",
         "same_one": "the same actor",
         "same_many": "the same {n} actors",
@@ -315,6 +321,7 @@ def _brokers(
     cons = constraint(H, best, engine=engine)
     eff = effective_size(H, best)
     density = contact_density(H, best)
+    cuts = cut_offs(H, best, engine=engine)
     for v in best:
         deg = H.degree(v)
         # pairs of other actors in different groups: all cross pairs but those with v at one end
@@ -322,7 +329,7 @@ def _brokers(
         cross_pairs = cross_pairs_all - (n - (sizes[own] if own else 1))
         share = cross[v] / cross_pairs if cross_pairs else 0.0
         contact_groups = sorted({group_number[u] for u in H[v] if u in group_number})
-        cut, rest = cut_off(H, v)
+        cut, rest = cuts[v]
         loose = deg >= 2 and not math.isnan(density[v]) and density[v] < LOOSE_CONTACTS_MAX_DENSITY
         sentence = S["broker"].format(
             label=label(v), pct=_percent(bet[v], lang), pairs=number(_pairs(n - 1), lang)
@@ -402,7 +409,27 @@ def _suggestions(res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, *, lang: str, t
     def label(v: str) -> str:
         return str((H.nodes[v] if v in H else G.nodes[v] if v in G else {}).get("label", v))
 
-    for s in suggest_links(G, H, top=top):
+    search = search_links(G, H, top=top)
+    if search.capped_partners or search.capped_territories:
+        res.summary["suggestion_search"] = {
+            "max_group": search.max_group,
+            "capped_partners": search.capped_partners,
+            "capped_territories": search.capped_territories,
+        }
+        res.summary["sentence"] += S["bounded"].format(
+            cap=search.max_group,
+            partners=number(search.capped_partners, lang),
+            ps=_s(search.capped_partners),
+            places=number(search.capped_territories, lang),
+            ts=(
+                _s(search.capped_territories)
+                if lang == "fr"
+                else "ies"
+                if search.capped_territories > 1
+                else "y"
+            ),
+        )
+    for s in search.suggestions:
         reasons = []
         if s.partners:
             names = _names([label(p) for p in s.partners], lang)

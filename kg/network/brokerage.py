@@ -7,6 +7,7 @@ do not depend on set or hash order: nodes are taken in sorted order and ties bro
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -21,7 +22,9 @@ __all__ = [
     "contact_density",
     "cross_group_betweenness",
     "cut_off",
+    "cut_offs",
     "effective_size",
+    "keep_igraph",
     "pivot_count",
 ]
 
@@ -43,8 +46,46 @@ def _igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     nodes = list(H.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in H.edges()], directed=False)
-    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()))
+    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()), False)
     return g, nodes
+
+
+def keep_igraph(H: nx.Graph, nodes: list[str], edges: list[tuple[int, int]]) -> None:
+    """Keep in ``H.graph`` the igraph twin of *H* built from integer *edges* (i < j) over *nodes*.
+
+    For a large graph made with its nodes and edges in sorted order (the actor network), this spares
+    reading the NetworkX graph back, and :func:`communities` can use it as its sorted copy. A small
+    graph keeps none (NetworkX measures it).
+    """
+    if len(nodes) <= IGRAPH_ABOVE:
+        return
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
+        return
+    g = igraph.Graph(n=len(nodes), edges=edges, directed=False)
+    is_sorted = (
+        all(a < b for a, b in itertools.pairwise(nodes))
+        and all(x < y for x, y in edges)
+        and all(e < f for e, f in itertools.pairwise(edges))
+    )
+    H.graph["_igraph"] = (g, list(nodes), (H.number_of_nodes(), H.number_of_edges()), is_sorted)
+
+
+def _sorted_igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
+    """H as igraph with its nodes in sorted order and its edges as sorted pairs (read as :func:`communities`
+    reads a graph): the kept twin when it is one, else built from H."""
+    cached = H.graph.get("_igraph")
+    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()) and cached[3]:
+        return cached[0], cached[1]
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
+        return None, None
+    nodes = sorted(H.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    pairs = sorted((i, j) if i < j else (j, i) for i, j in ((index[a], index[b]) for a, b in H.edges()))
+    return igraph.Graph(n=len(nodes), edges=pairs, directed=False), nodes
 
 
 def pivot_count(n: int, k: int | None = None) -> int | None:
@@ -123,7 +164,23 @@ def cross_group_betweenness(
     out = dict.fromkeys(H, 0.0)
     use_igraph = engine == "igraph" or (engine == "auto" and n > IGRAPH_ABOVE)
     g, nodes = _igraph(H) if use_igraph else (None, None)
-    index = {v: i for i, v in enumerate(nodes)} if nodes is not None else {}
+    if g is not None and nodes is not None:
+        # one igraph call per group holding pivots, its members against every node outside it; the
+        # lists are built with integers and the sums kept per vertex id (no per-node dict work)
+        index = {v: i for i, v in enumerate(nodes)}
+        part_of = [0] * n
+        for p, members in enumerate(parts.values()):
+            for v in members:
+                part_of[index[v]] = p
+        total = [0.0] * n
+        for p, members in enumerate(parts.values()):
+            ids = [index[v] for v in members if chosen is None or v in chosen]
+            if not ids or len(members) == n:
+                continue
+            targets = [i for i in range(n) if part_of[i] != p]
+            raw = g.betweenness(directed=False, sources=ids, targets=targets)
+            total = [a + b for a, b in zip(total, raw, strict=True)]
+        return {v: total[i] * scale for i, v in enumerate(nodes)}
     everyone = sorted(H.nodes)
     for members in parts.values():
         sources = [v for v in members if chosen is None or v in chosen]
@@ -133,16 +190,9 @@ def cross_group_betweenness(
         targets = [v for v in everyone if v not in inside]
         if not targets:
             continue
-        if g is not None and nodes is not None:
-            raw = g.betweenness(
-                directed=False, sources=[index[v] for v in sources], targets=[index[v] for v in targets]
-            )
-            for i, v in enumerate(nodes):
-                out[v] += raw[i] * scale
-        else:
-            part = nx.betweenness_centrality_subset(H, sources=sources, targets=targets, normalized=False)
-            for v, b in part.items():
-                out[v] += b * scale
+        part = nx.betweenness_centrality_subset(H, sources=sources, targets=targets, normalized=False)
+        for v, b in part.items():
+            out[v] += b * scale
     return out
 
 
@@ -222,6 +272,35 @@ def cut_off(H: nx.Graph, v: str) -> tuple[int, int]:
     return (sum(sizes) - max(sizes), max(sizes)) if sizes else (0, 0)
 
 
+def cut_offs(H: nx.Graph, nodes: Iterable[str], *, engine: str = "auto") -> dict[str, tuple[int, int]]:
+    """:func:`cut_off` of each of *nodes*; on igraph for a large graph (its articulation points found
+    in one pass, and the graph cut only at those of *nodes* that are one), the same integers."""
+    nodes = list(nodes)
+    use_igraph = engine == "igraph" or (engine == "auto" and H.number_of_nodes() > IGRAPH_ABOVE)
+    g, order = _igraph(H) if use_igraph and nodes else (None, None)
+    if g is None or order is None:
+        return {v: cut_off(H, v) for v in nodes}
+    index = {v: i for i, v in enumerate(order)}
+    cut_points = set(g.articulation_points())
+    components = g.connected_components()
+    out = {}
+    for v in nodes:
+        i = index[v]
+        if not g.degree(i):
+            out[v] = (0, 0)
+        elif i not in cut_points:
+            out[v] = (0, len(components[components.membership[i]]) - 1)
+        else:
+            # without v: the parts its neighbours fall in (the vertex ids above v move down by one)
+            rest = g.copy()
+            rest.delete_vertices([i])
+            parts = rest.connected_components()
+            found = {parts.membership[w - (w > i)] for w in g.neighbors(i)}
+            sizes = [len(parts[p]) for p in sorted(found)]
+            out[v] = (sum(sizes) - max(sizes), max(sizes))
+    return out
+
+
 def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[list[str]]:
     """Communities by modularity (Leiden on igraph for large graphs, Louvain on NetworkX otherwise).
 
@@ -230,12 +309,9 @@ def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[li
     """
     if H.number_of_nodes() == 0:
         return []
-    S: nx.Graph[str] = nx.Graph()
-    S.add_nodes_from(sorted(H.nodes))
-    S.add_edges_from(sorted(tuple(sorted(e)) for e in H.edges()))
     found: list[set[str]] | None = None
-    if engine != "networkx" and S.number_of_nodes() > EXACT_BELOW:
-        g, nodes = _igraph(S)
+    if engine != "networkx" and H.number_of_nodes() > EXACT_BELOW:
+        g, nodes = _sorted_igraph(H)
         if g is not None and nodes is not None:
             import igraph
 
@@ -246,5 +322,8 @@ def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[li
                 igraph.set_random_number_generator(random)
             found = [{nodes[i] for i in part} for part in parts]
     if found is None:
+        S: nx.Graph[str] = nx.Graph()
+        S.add_nodes_from(sorted(H.nodes))
+        S.add_edges_from(sorted(tuple(sorted(e)) for e in H.edges()))
         found = nx.community.louvain_communities(S, seed=seed)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-__all__ = ["MAX_GROUP", "MIN_SHARED", "WEIGHTS", "Suggestion", "suggest_links"]
+__all__ = ["MAX_GROUP", "MIN_SHARED", "WEIGHTS", "LinkSearch", "Suggestion", "search_links", "suggest_links"]
 
 #: a pair needs at least this many shared partners, themes and territories in all: one shared theme
 #: or one shared partner alone is what most pairs of a network have in common, not a reason to meet
@@ -68,16 +68,41 @@ def _best(H: nx.Graph, members: list[str]) -> list[str]:
     return sorted(sorted(members, key=lambda m: (-H.degree(m), m))[:MAX_GROUP])
 
 
-#: when the kept pairs pass this many, only the best *top* are kept (bounded memory on a national graph)
-_PRUNE_AT = 50_000
+#: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
+_PRUNE_AT = 2_000
+
+
+@dataclass(frozen=True)
+class LinkSearch:
+    """What :func:`search_links` found, and how far the search was bounded.
+
+    ``capped_partners``: actors with more than :data:`MAX_GROUP` partners, of whom only the best-tied
+    :data:`MAX_GROUP` were paired through them; ``capped_territories``: territories with more than
+    :data:`MAX_GROUP` actors, likewise. Both 0: every pair sharing a partner or territory was weighed.
+    """
+
+    suggestions: list[Suggestion]
+    capped_partners: int
+    capped_territories: int
+    max_group: int = MAX_GROUP
 
 
 def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Suggestion]:
     """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
 
+    The suggestions of :func:`search_links` (which also says how far the search was bounded).
+    """
+    return search_links(G, H, top=top).suggestions
+
+
+def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearch:
+    """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
+
     Candidates are the actors two steps away (through a partner) and the actors of the same
     territory; in a crowded group (a partner's contacts, a territory's actors) only the
     :data:`MAX_GROUP` best-tied are paired, which keeps the cost linear in the number of groups.
+    Each candidate pair is scored exactly (all its shared partners, territories and themes); a pair
+    whose best possible score cannot reach the current *top* is skipped unscored.
 
     Parameters
     ----------
@@ -90,17 +115,20 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
 
     Returns
     -------
-    list of Suggestion
-        Ranked by score, then by the two actors' labels and ids.
+    LinkSearch
+        The suggestions, ranked by score, then by the two actors' labels and ids; and how many
+        crowded partners and territories were capped.
     """
     themes_of, places_of = _context(G, H)
     order = sorted(H)
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
     near = [{index[u] for u in H[v]} for v in order]
+    crowded = [len(nb) > MAX_GROUP for nb in near]
     pairable = [
-        near[i] if len(near[i]) <= MAX_GROUP else {index[u] for u in _best(H, list(H[v]))}
-        for i, v in enumerate(order)
+        {index[u] for u in _best(H, list(H[v]))} if crowded[i] else near[i] for i, v in enumerate(order)
     ]
+    # each actor's crowded partners: the shared ones are counted apart (the others through the pairs)
+    hubs = [{w for w in near[i] if crowded[w]} for i in range(len(order))]
     themes = [themes_of[v] for v in order]
     places = [places_of[v] for v in order]
     by_place: dict[str, list[str]] = defaultdict(list)
@@ -113,25 +141,47 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
         for i in best:
             same_place[i] |= best
     label = [str(H.nodes[v].get("label") or v) for v in order]
+    # the best score any pair of a can reach, from a's side: every partner of a shared, and all its
+    # places and themes; actors are visited best first, so the floor rises early
+    reach = [
+        WEIGHTS["partners"] * len(near[a])
+        + WEIGHTS["territories"] * len(places[a])
+        + WEIGHTS["themes"] * len(themes[a])
+        for a in range(len(order))
+    ]
     ranked: list[tuple[float, str, str, int, int]] = []
     floor = 0.0
-    for a in range(len(order)):
+    done = [False] * len(order)
+    for a in sorted(range(len(order)), key=lambda a: (-reach[a], a)):
+        done[a] = True
+        if reach[a] < floor:
+            continue  # no pair of a can reach the floor; its pairs with actors still to visit are skipped too
         mine = near[a]
-        # partners of a and b, counted once per shared partner w (exact unless a crowded w was capped)
+        # shared partners: counted once per shared partner w that is not crowded; a crowded w only
+        # brings its best-tied contacts in as candidates, and is counted with the hubs below
         count: Counter[int] = Counter()
-        capped = False
         for w in mine:
-            if a in pairable[w]:
-                count.update(pairable[w])
-            capped = capped or len(pairable[w]) < len(near[w])
+            if not crowded[w]:
+                count.update(near[w])
+            elif a in pairable[w]:
+                for b in pairable[w]:
+                    count[b] += 0
         for b in same_place[a]:
             count[b] += 0
+        my_hubs = hubs[a]
         room_a, topics_a = len(places[a]), len(themes[a])
+        # the most b could add to twice its count: a's crowded partners, places and themes
+        extra = (
+            WEIGHTS["partners"] * len(my_hubs)
+            + WEIGHTS["territories"] * room_a
+            + WEIGHTS["themes"] * topics_a
+        )
+        least = (floor - extra) / WEIGHTS["partners"]
         for b, partners in count.items():
-            if b <= a or b in mine:
+            if partners < least or done[b] or b in mine:
                 continue
-            if capped:
-                partners = len(mine & near[b])
+            if my_hubs and hubs[b]:
+                partners += len(my_hubs & hubs[b])
             # the best score b could reach: skip it without comparing places and themes
             bound = (
                 WEIGHTS["partners"] * partners
@@ -153,10 +203,12 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
             )
             if score < floor:
                 continue
-            ranked.append((-score, label[a], label[b], a, b))
+            x, y = (a, b) if a < b else (b, a)
+            ranked.append((-score, label[x], label[y], x, y))
             if len(ranked) > _PRUNE_AT:
                 ranked = heapq.nsmallest(top, ranked)
                 floor = -ranked[-1][0]
+                least = (floor - extra) / WEIGHTS["partners"]
     found = []
     for neg, _, _, a, b in heapq.nsmallest(top, ranked):
         found.append(
@@ -169,4 +221,8 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
                 -neg,
             )
         )
-    return found
+    return LinkSearch(
+        found,
+        capped_partners=sum(crowded),
+        capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
+    )

@@ -191,6 +191,8 @@ def test_a_crowded_partner_bounds_the_search_and_the_summary_says_so():
         "max_group": MAX_GROUP,
         "capped_partners": 1,
         "capped_territories": 0,
+        "per_actor": 10,
+        "narrowed": 0,
     }
     assert (
         f"seuls les {MAX_GROUP} plus liés sont mis en paires (1 acteur et 0 territoire concernés)"

@@ -31,7 +31,7 @@ from kg.network.brokerage import (
     pivot_count,
 )
 from kg.network.growth import describe_growth, growth
-from kg.network.suggestions import search_links
+from kg.network.suggestions import EXACT_BELOW, search_links
 
 __all__ = [
     "BROKER_MIN_BETWEENNESS",
@@ -119,6 +119,8 @@ _S: dict[str, dict[str, str]] = {
         "bounded": " Rencontres suggérées cherchées dans des groupes bornés : parmi les contacts d'un acteur ou "
         "les acteurs d'un territoire qui en comptent plus de {cap}, seuls les {cap} plus liés sont mis en paires "
         "({partners} acteur{ps} et {places} territoire{ts} concernés).",
+        "narrowed": " Pour {n} acteur{s}, seuls les {k} candidats ayant le plus de partenaires en commun avec lui "
+        "ont été évalués (recherche bornée au-delà de {above} acteurs).",
         "partners": "sont tous deux liés {same} ({names})",
         "same_one": "au même acteur",
         "same_many": "aux {n} mêmes acteurs",
@@ -152,6 +154,8 @@ _S: dict[str, dict[str, str]] = {
         "bounded": " Suggested links searched in bounded groups: among the contacts of an actor or the actors of "
         "a territory that has more than {cap}, only the {cap} best-tied are paired ({partners} actor{ps} and "
         "{places} territor{ts} concerned).",
+        "narrowed": " For {n} actor{s}, only the {k} candidates sharing the most partners with it were weighed "
+        "(search bounded above {above} actors).",
         "partners": "are both tied to {same} ({names})",
         "same_one": "the same actor",
         "same_many": "the same {n} actors",
@@ -410,12 +414,15 @@ def _suggestions(res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, *, lang: str, t
         return str((H.nodes[v] if v in H else G.nodes[v] if v in G else {}).get("label", v))
 
     search = search_links(G, H, top=top)
-    if search.capped_partners or search.capped_territories:
+    if search.capped_partners or search.capped_territories or search.narrowed:
         res.summary["suggestion_search"] = {
             "max_group": search.max_group,
             "capped_partners": search.capped_partners,
             "capped_territories": search.capped_territories,
+            "per_actor": search.per_actor,
+            "narrowed": search.narrowed,
         }
+    if search.capped_partners or search.capped_territories:
         res.summary["sentence"] += S["bounded"].format(
             cap=search.max_group,
             partners=number(search.capped_partners, lang),
@@ -428,6 +435,13 @@ def _suggestions(res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, *, lang: str, t
                 if search.capped_territories > 1
                 else "y"
             ),
+        )
+    if search.narrowed:
+        res.summary["sentence"] += S["narrowed"].format(
+            n=number(search.narrowed, lang),
+            s=_s(search.narrowed),
+            k=search.per_actor,
+            above=number(EXACT_BELOW, lang),
         )
     for s in search.suggestions:
         reasons = []

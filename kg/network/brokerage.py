@@ -25,6 +25,7 @@ __all__ = [
     "cut_offs",
     "effective_size",
     "keep_igraph",
+    "neighbour_ids",
     "pivot_count",
 ]
 
@@ -86,6 +87,19 @@ def _sorted_igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     index = {n: i for i, n in enumerate(nodes)}
     pairs = sorted((i, j) if i < j else (j, i) for i, j in ((index[a], index[b]) for a, b in H.edges()))
     return igraph.Graph(n=len(nodes), edges=pairs, directed=False), nodes
+
+
+def neighbour_ids(H: nx.Graph) -> tuple[list[str], list[list[int]]]:
+    """The nodes of *H* in sorted order, and each one's neighbours as positions in that order.
+
+    Read from the igraph twin kept by :func:`keep_igraph` when there is one (in C), else from *H*.
+    """
+    cached = H.graph.get("_igraph")
+    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()) and cached[3]:
+        return list(cached[1]), cached[0].get_adjlist()
+    order = sorted(H)
+    index = {v: i for i, v in enumerate(order)}
+    return order, [[index[u] for u in H[v]] for v in order]
 
 
 def pivot_count(n: int, k: int | None = None) -> int | None:

@@ -16,13 +16,27 @@ then by their names, so the ranking is the same from run to run.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 
-__all__ = ["MAX_GROUP", "MIN_SHARED", "WEIGHTS", "LinkSearch", "Suggestion", "search_links", "suggest_links"]
+from kg.network.brokerage import neighbour_ids
+
+__all__ = [
+    "EXACT_BELOW",
+    "MAX_GROUP",
+    "MIN_SHARED",
+    "PER_ACTOR",
+    "WEIGHTS",
+    "LinkSearch",
+    "Suggestion",
+    "search_links",
+    "suggest_links",
+]
 
 #: a pair needs at least this many shared partners, themes and territories in all: one shared theme
 #: or one shared partner alone is what most pairs of a network have in common, not a reason to meet
@@ -53,12 +67,17 @@ def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict
     activities = H.graph.get("activities", {})
     themes: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
-    for v in H:
-        themes[v] = set(H.nodes[v].get("themes") or ())
-        places[v] = set(H.nodes[v].get("territory") or ())
+    of_activity: dict[str, tuple[list[str], list[str]]] = {}
+    for v, d in H.nodes(data=True):
+        themes[v] = set(d.get("themes") or ())
+        places[v] = set(d.get("territory") or ())
         for x in activities.get(v, ()):
-            themes[v] |= set(G.nodes[x].get("themes") or ())
-            places[v] |= set(G.nodes[x].get("territory") or ())
+            found = of_activity.get(x)
+            if found is None:
+                attrs = G.nodes[x]
+                found = of_activity[x] = (list(attrs.get("themes") or ()), list(attrs.get("territory") or ()))
+            themes[v].update(found[0])
+            places[v].update(found[1])
     return themes, places
 
 
@@ -66,6 +85,18 @@ def _best(H: nx.Graph, members: list[str]) -> list[str]:
     if len(members) <= MAX_GROUP:
         return sorted(members)
     return sorted(sorted(members, key=lambda m: (-H.degree(m), m))[:MAX_GROUP])
+
+
+#: above this many actors, each actor's candidates are weighed only for the :data:`PER_ACTOR` of them
+#: sharing the most partners with it (ties by visiting order), which keeps the search to seconds on a
+#: national graph; below, every candidate is weighed
+EXACT_BELOW = 2000
+#: see :data:`EXACT_BELOW`
+PER_ACTOR = 10
+
+
+def _second(item: tuple[int, int]) -> int:
+    return item[1]
 
 
 #: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
@@ -78,13 +109,17 @@ class LinkSearch:
 
     ``capped_partners``: actors with more than :data:`MAX_GROUP` partners, of whom only the best-tied
     :data:`MAX_GROUP` were paired through them; ``capped_territories``: territories with more than
-    :data:`MAX_GROUP` actors, likewise. Both 0: every pair sharing a partner or territory was weighed.
+    :data:`MAX_GROUP` actors, likewise; ``narrowed``: actors (of a network over :data:`EXACT_BELOW`
+    actors) of whose candidates only the :data:`PER_ACTOR` sharing the most partners were weighed.
+    All 0: every pair sharing a partner or territory was weighed.
     """
 
     suggestions: list[Suggestion]
     capped_partners: int
     capped_territories: int
+    narrowed: int = 0
     max_group: int = MAX_GROUP
+    per_actor: int = PER_ACTOR
 
 
 def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Suggestion]:
@@ -120,15 +155,16 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         crowded partners and territories were capped.
     """
     themes_of, places_of = _context(G, H)
-    order = sorted(H)
+    order, adjacency = neighbour_ids(H)
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
-    near = [{index[u] for u in H[v]} for v in order]
+    near = [set(nb) for nb in adjacency]
     crowded = [len(nb) > MAX_GROUP for nb in near]
     pairable = [
         {index[u] for u in _best(H, list(H[v]))} if crowded[i] else near[i] for i, v in enumerate(order)
     ]
     # each actor's crowded partners: the shared ones are counted apart (the others through the pairs)
-    hubs = [{w for w in near[i] if crowded[w]} for i in range(len(order))]
+    crowds = {i for i, c in enumerate(crowded) if c}
+    hubs = [nb & crowds for nb in near] if crowds else [set() for _ in near]
     themes = [themes_of[v] for v in order]
     places = [places_of[v] for v in order]
     by_place: dict[str, list[str]] = defaultdict(list)
@@ -141,47 +177,67 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         for i in best:
             same_place[i] |= best
     label = [str(H.nodes[v].get("label") or v) for v in order]
-    # the best score any pair of a can reach, from a's side: every partner of a shared, and all its
-    # places and themes; actors are visited best first, so the floor rises early
+    # the best score any pair of a can reach: every partner of a shared, and all its places and
+    # themes. Actors are visited best first, so the floor rises early and the visit stops once no
+    # actor left can reach it; each pair is weighed once, from the end visited first
     reach = [
         WEIGHTS["partners"] * len(near[a])
         + WEIGHTS["territories"] * len(places[a])
         + WEIGHTS["themes"] * len(themes[a])
         for a in range(len(order))
     ]
+    visit = sorted(range(len(order)), key=lambda a: (-reach[a], a))
+    rank = [0] * len(order)
+    for r, a in enumerate(visit):
+        rank[a] = r
+    # each actor's partners by visiting rank: those visited after a are the tail past a's rank
+    later = [sorted(rank[u] for u in adjacency[a]) for a in visit]
     ranked: list[tuple[float, str, str, int, int]] = []
     floor = 0.0
-    done = [False] * len(order)
-    for a in sorted(range(len(order)), key=lambda a: (-reach[a], a)):
-        done[a] = True
+    bounded = len(order) > EXACT_BELOW
+    narrowed = 0
+    for ra, a in enumerate(visit):
         if reach[a] < floor:
-            continue  # no pair of a can reach the floor; its pairs with actors still to visit are skipped too
+            break  # no actor left can reach the floor
         mine = near[a]
-        # shared partners: counted once per shared partner w that is not crowded; a crowded w only
-        # brings its best-tied contacts in as candidates, and is counted with the hubs below
-        count: Counter[int] = Counter()
-        for w in mine:
-            if not crowded[w]:
-                count.update(near[w])
-            elif a in pairable[w]:
-                for b in pairable[w]:
-                    count[b] += 0
-        for b in same_place[a]:
-            count[b] += 0
         my_hubs = hubs[a]
         room_a, topics_a = len(places[a]), len(themes[a])
-        # the most b could add to twice its count: a's crowded partners, places and themes
+        # the most b can add to twice its count below: a's crowded partners, places and themes
         extra = (
             WEIGHTS["partners"] * len(my_hubs)
             + WEIGHTS["territories"] * room_a
             + WEIGHTS["themes"] * topics_a
         )
         least = (floor - extra) / WEIGHTS["partners"]
-        for b, partners in count.items():
-            if partners < least or done[b] or b in mine:
+        # shared partners, by the rank of the other actor: counted once per shared partner w that is
+        # not crowded; a crowded w only brings its best-tied contacts in as candidates, and is counted
+        # with the hubs below. Candidates with no such partner matter only while the floor is low
+        count: Counter[int] = Counter()
+        for w in mine:
+            if not crowded[w]:
+                tail = later[rank[w]]
+                count.update(tail[bisect.bisect_right(tail, ra) :])
+            elif least <= 0 and a in pairable[w]:
+                for b in pairable[w]:
+                    if rank[b] > ra:
+                        count[rank[b]] += 0
+        if least <= 0:
+            for b in same_place[a]:
+                if rank[b] > ra:
+                    count[rank[b]] += 0
+        items: Iterable[tuple[int, int]] = count.items()
+        if bounded and len(count) > PER_ACTOR:
+            for b in mine:
+                count.pop(rank[b], None)
+            items = heapq.nlargest(PER_ACTOR, items, key=_second)
+            narrowed += len(count) > PER_ACTOR
+        for rb, shared in items:
+            if shared < least:
                 continue
-            if my_hubs and hubs[b]:
-                partners += len(my_hubs & hubs[b])
+            b = visit[rb]
+            if b in mine:
+                continue
+            partners = shared + len(my_hubs & hubs[b]) if my_hubs and hubs[b] else shared
             # the best score b could reach: skip it without comparing places and themes
             bound = (
                 WEIGHTS["partners"] * partners
@@ -225,4 +281,5 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         found,
         capped_partners=sum(crowded),
         capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
+        narrowed=narrowed,
     )

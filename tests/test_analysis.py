@@ -470,6 +470,21 @@ def test_growth_counts_dated_facts_once_and_stops_at_the_last():
     assert "Aucun fait daté" in analyse(G).growth[0].sentence
 
 
+def test_cut_sentence_writes_large_counts_as_numbers():
+    # hub holds a pendant actor apart from 1,501 others (a star around c0): the figures read as numbers
+    leaves = [f"c{i:04d}" for i in range(1, 1501)]
+    G = projection(
+        *[(n, "actor") for n in ["hub", "pendant", "c0000", *leaves]],
+        edges=[("hub", "pendant", "soutien"), ("hub", "c0000", "soutien")]
+        + [("c0000", n, "soutien") for n in leaves],
+    )
+    hub = next(f for f in analyse(G).brokers if f.subject == "hub")
+    assert hub.figures["cut_off"] == 1
+    assert "Sans lui, 1 acteur n'aurait plus aucun chemin vers les 1\u202f501 autres acteurs" in hub.sentence
+    c0 = next(f for f in analyse(G, lang="en").brokers if f.subject == "c0000")
+    assert "Its 1,501 contacts" in c0.sentence
+
+
 # ---------------------------------------------------------------- determinism
 
 

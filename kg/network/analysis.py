@@ -348,10 +348,12 @@ def _brokers(
         if pivots:
             sentence += S["estimate"].format(k=number(pivots, lang))
         if cut:
-            sentence += S["cut"].format(n=cut, s=_s(cut), ent="ent" if cut > 1 else "t", m=rest)
+            sentence += S["cut"].format(
+                n=number(cut, lang), s=_s(cut), ent="ent" if cut > 1 else "t", m=number(rest, lang)
+            )
         if loose:
             sentence += S["loose"].format(
-                deg=deg, density=_percent(density[v], lang), c=_decimal(cons[v], lang)
+                deg=number(deg, lang), density=_percent(density[v], lang), c=_decimal(cons[v], lang)
             )
         res.brokers.append(
             Finding(

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,10 +83,12 @@ def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict
     return themes, places
 
 
-def _best(H: nx.Graph, members: list[str]) -> list[str]:
+def _best(members: Iterable[int], priority: list[int]) -> set[int]:
+    """The :data:`MAX_GROUP` best-tied of *members* (most ties first, then by name: lowest *priority*)."""
+    members = list(members)
     if len(members) <= MAX_GROUP:
-        return sorted(members)
-    return sorted(sorted(members, key=lambda m: (-H.degree(m), m))[:MAX_GROUP])
+        return set(members)
+    return set(sorted(members, key=priority.__getitem__)[:MAX_GROUP])
 
 
 #: above this many actors, each actor's candidates are weighed only for the :data:`PER_ACTOR` of them
@@ -93,10 +97,6 @@ def _best(H: nx.Graph, members: list[str]) -> list[str]:
 EXACT_BELOW = 2000
 #: see :data:`EXACT_BELOW`
 PER_ACTOR = 10
-
-
-def _second(item: tuple[int, int]) -> int:
-    return item[1]
 
 
 #: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
@@ -159,9 +159,10 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
     near = [set(nb) for nb in adjacency]
     crowded = [len(nb) > MAX_GROUP for nb in near]
-    pairable = [
-        {index[u] for u in _best(H, list(H[v]))} if crowded[i] else near[i] for i, v in enumerate(order)
-    ]
+    # most ties first, then by name (the order of the ids): one integer to sort on
+    most = max(map(len, near), default=0)
+    priority = [(most - len(nb)) * len(order) + i for i, nb in enumerate(near)]
+    pairable = [_best(nb, priority) if crowded[i] else nb for i, nb in enumerate(near)]
     # each actor's crowded partners: the shared ones are counted apart (the others through the pairs)
     crowds = {i for i, c in enumerate(crowded) if c}
     hubs = [nb & crowds for nb in near] if crowds else [set() for _ in near]
@@ -173,10 +174,11 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
             by_place[t].append(v)
     same_place: list[set[int]] = [set() for _ in order]
     for members in by_place.values():
-        best = {index[u] for u in _best(H, members)}
+        best = _best((index[u] for u in members), priority)
         for i in best:
             same_place[i] |= best
-    label = [str(H.nodes[v].get("label") or v) for v in order]
+    labels = dict(H.nodes(data="label"))
+    label = [str(labels[v] or v) for v in order]
     # the best score any pair of a can reach: every partner of a shared, and all its places and
     # themes. Actors are visited best first, so the floor rises early and the visit stops once no
     # actor left can reach it; each pair is weighed once, from the end visited first
@@ -191,7 +193,7 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
     for r, a in enumerate(visit):
         rank[a] = r
     # each actor's partners by visiting rank: those visited after a are the tail past a's rank
-    later = [sorted(rank[u] for u in adjacency[a]) for a in visit]
+    later = [sorted(map(rank.__getitem__, nb)) for nb in adjacency]
     ranked: list[tuple[float, str, str, int, int]] = []
     floor = 0.0
     bounded = len(order) > EXACT_BELOW
@@ -212,12 +214,12 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         # shared partners, by the rank of the other actor: counted once per shared partner w that is
         # not crowded; a crowded w only brings its best-tied contacts in as candidates, and is counted
         # with the hubs below. Candidates with no such partner matter only while the floor is low
-        count: Counter[int] = Counter()
+        tails = [later[w] for w in mine if not crowded[w]]
+        count: Counter[int] = Counter(
+            itertools.chain.from_iterable(t[bisect.bisect_right(t, ra) :] for t in tails)
+        )
         for w in mine:
-            if not crowded[w]:
-                tail = later[rank[w]]
-                count.update(tail[bisect.bisect_right(tail, ra) :])
-            elif least <= 0 and a in pairable[w]:
+            if crowded[w] and least <= 0 and a in pairable[w]:
                 for b in pairable[w]:
                     if rank[b] > ra:
                         count[rank[b]] += 0
@@ -229,7 +231,7 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         if bounded and len(count) > PER_ACTOR:
             for b in mine:
                 count.pop(rank[b], None)
-            items = heapq.nlargest(PER_ACTOR, items, key=_second)
+            items = sorted(count.items(), key=operator.itemgetter(1), reverse=True)[:PER_ACTOR]
             narrowed += len(count) > PER_ACTOR
         for rb, shared in items:
             if shared < least:

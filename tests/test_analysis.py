@@ -64,6 +64,15 @@ def test_cross_group_betweenness_igraph_matches_networkx(k):
     assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
 
 
+@pytest.mark.parametrize("engine", ["igraph", "networkx"])
+def test_cross_group_betweenness_of_some_nodes_is_theirs_in_the_whole(engine):
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(200, 2, 0.2, seed=8), str)
+    groups = communities(H, engine="networkx")
+    whole = cross_group_betweenness(H, groups, k=40, engine=engine)
+    some = sorted(H)[::17]
+    assert cross_group_betweenness(H, groups, k=40, engine=engine, nodes=some) == {v: whole[v] for v in some}
+
+
 def test_cross_group_betweenness_with_one_group_per_node_is_betweenness():
     H = nx.relabel_nodes(nx.powerlaw_cluster_graph(60, 2, 0.2, seed=1), str)
     raw = nx.betweenness_centrality(H, normalized=False)

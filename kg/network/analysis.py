@@ -318,7 +318,7 @@ def _brokers(
     best = best[:top]
     if not best:
         return
-    cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine, nodes=best)
     sizes = Counter(group_number.get(v, 0) for v in H)
     cross_pairs_all = (_pairs(n) - sum(_pairs(c) for g, c in sizes.items() if g)) if n else 0
     pivots = pivot_count(n, k)

@@ -157,12 +157,14 @@ def cross_group_betweenness(
     k: int | None = None,
     seed: int = 42,
     engine: str = "auto",
+    nodes: Iterable[str] | None = None,
 ) -> dict[str, float]:
     """Betweenness counting only pairs of nodes in different *groups* (unnormalised: pairs' worth).
 
     For each node, the sum over the pairs ``{s, t}`` of other nodes with ``s`` and ``t`` in
     different groups of the share of their shortest paths through it. A node in no group is
-    a group of its own. Estimated from the same *k* pivots as :func:`betweenness`.
+    a group of its own. Estimated from the same *k* pivots as :func:`betweenness`. Only for
+    *nodes* when given (the same figures, fewer to return), else for every node.
     """
     group_of: dict[str, int] = {}
     for i, members in enumerate(groups):
@@ -175,26 +177,26 @@ def cross_group_betweenness(
     pivots = _pivots(H, k, seed)
     chosen = set(pivots) if pivots is not None else None
     scale = 1.0 if pivots is None else n / len(pivots)
-    out = dict.fromkeys(H, 0.0)
+    wanted = list(H) if nodes is None else list(nodes)
+    out = dict.fromkeys(wanted, 0.0)
     use_igraph = engine == "igraph" or (engine == "auto" and n > IGRAPH_ABOVE)
-    g, nodes = _igraph(H) if use_igraph else (None, None)
-    if g is not None and nodes is not None:
-        # one igraph call per group holding pivots, its members against every node outside it; the
-        # lists are built with integers and the sums kept per vertex id (no per-node dict work)
-        index = {v: i for i, v in enumerate(nodes)}
-        part_of = [0] * n
-        for p, members in enumerate(parts.values()):
-            for v in members:
-                part_of[index[v]] = p
-        total = [0.0] * n
-        for p, members in enumerate(parts.values()):
+    g, order = _igraph(H) if use_igraph else (None, None)
+    if g is not None and order is not None:
+        # one igraph call per group holding pivots, its members against every node outside it (the
+        # ranges between its members' ids), returning only the wanted nodes' sums
+        index = {v: i for i, v in enumerate(order)}
+        asked = [index[v] for v in wanted]
+        total = [0.0] * len(asked)
+        for members in parts.values():
             ids = [index[v] for v in members if chosen is None or v in chosen]
             if not ids or len(members) == n:
                 continue
-            targets = [i for i in range(n) if part_of[i] != p]
-            raw = g.betweenness(directed=False, sources=ids, targets=targets)
+            held = sorted(index[v] for v in members)
+            bounds = zip([-1, *held], [*held, n], strict=True)
+            targets = list(itertools.chain.from_iterable(range(a + 1, b) for a, b in bounds))
+            raw = g.betweenness(vertices=asked, directed=False, sources=ids, targets=targets)
             total = [a + b for a, b in zip(total, raw, strict=True)]
-        return {v: total[i] * scale for i, v in enumerate(nodes)}
+        return {v: total[i] * scale for i, v in enumerate(wanted)}
     everyone = sorted(H.nodes)
     for members in parts.values():
         sources = [v for v in members if chosen is None or v in chosen]
@@ -205,8 +207,8 @@ def cross_group_betweenness(
         if not targets:
             continue
         part = nx.betweenness_centrality_subset(H, sources=sources, targets=targets, normalized=False)
-        for v, b in part.items():
-            out[v] += b * scale
+        for v in wanted:
+            out[v] += part[v] * scale
     return out
 
 
@@ -295,23 +297,74 @@ def cut_offs(H: nx.Graph, nodes: Iterable[str], *, engine: str = "auto") -> dict
     if g is None or order is None:
         return {v: cut_off(H, v) for v in nodes}
     index = {v: i for i, v in enumerate(order)}
-    cut_points = set(g.articulation_points())
+    blocks, cut_points = g.biconnected_components(return_articulation_points=True)
     components = g.connected_components()
+    parts = _parts_without(list(blocks), set(cut_points), [index[v] for v in nodes if index[v] in cut_points])
     out = {}
     for v in nodes:
         i = index[v]
         if not g.degree(i):
             out[v] = (0, 0)
-        elif i not in cut_points:
+        elif i not in parts:
             out[v] = (0, len(components[components.membership[i]]) - 1)
         else:
-            # without v: the parts its neighbours fall in (the vertex ids above v move down by one)
-            rest = g.copy()
-            rest.delete_vertices([i])
-            parts = rest.connected_components()
-            found = {parts.membership[w - (w > i)] for w in g.neighbors(i)}
-            sizes = [len(parts[p]) for p in sorted(found)]
+            sizes = parts[i]
             out[v] = (sum(sizes) - max(sizes), max(sizes))
+    return out
+
+
+def _parts_without(blocks: list[list[int]], cut_points: set[int], asked: list[int]) -> dict[int, list[int]]:
+    """For each cut vertex of *asked*: the sizes of the parts its component falls into without it.
+
+    Read on the block–cut tree (one node per biconnected block, one per cut vertex, a cut vertex tied
+    to its blocks): removing a cut vertex leaves one part per block around it, each as large as the
+    vertices of the tree hanging from that block.
+    """
+    blocks_of: dict[int, list[int]] = {}
+    for b, members in enumerate(blocks):
+        for v in members:
+            if v in cut_points:
+                blocks_of.setdefault(v, []).append(b)
+    # the tree's nodes: blocks as ("b", j) and cut vertices as ("c", v); own weight: a block counts
+    # its vertices that are no cut vertex, a cut vertex counts itself
+    weight = {("b", j): sum(1 for v in members if v not in cut_points) for j, members in enumerate(blocks)}
+    weight.update({("c", v): 1 for v in blocks_of})
+
+    def around(node: tuple[str, int]) -> list[tuple[str, int]]:
+        if node[0] == "c":
+            return [("b", j) for j in blocks_of[node[1]]]
+        return [("c", v) for v in blocks[node[1]] if v in cut_points]
+
+    wanted = set(asked)
+    out: dict[int, list[int]] = {}
+    seen: set[tuple[str, int]] = set()
+    for root in sorted({("c", v) for v in wanted}):
+        if root in seen:
+            continue
+        # one tree: its nodes in depth-first order with their parents, then the subtree weights
+        seen.add(root)
+        order, parent = [root], {root: root}
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            for nxt in around(node):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    parent[nxt] = node
+                    order.append(nxt)
+                    stack.append(nxt)
+        below = dict.fromkeys(order, 0)
+        for node in reversed(order):
+            below[node] += weight[node]
+            if node != root:
+                below[parent[node]] += below[node]
+        whole = below[root]
+        for node in order:
+            if node[0] == "c" and node[1] in wanted:
+                sizes = [below[b] for b in around(node) if parent.get(b) == node and b != node]
+                if node != root:
+                    sizes.append(whole - below[node])
+                out[node[1]] = sizes
     return out
 
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from typing import Any
 
 import networkx as nx
 
@@ -84,9 +85,13 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     actors = sorted(n for n, k in kinds.items() if k == ACTOR_KIND and (keep is None or n in keep))
     # actors as integers in sorted order: a pair (i, j), i < j, sorts as the pair of names does
     index = {n: i for i, n in enumerate(actors)}
+    # the edges that may tie actors, read once from the projection
+    edges_in: list[tuple[str, str, Any]] = [
+        (a, b, k) for a, b, k in G.edges(data="kind") if k not in NOT_A_TIE and a != b
+    ]
     posts: dict[str, set[int]] = defaultdict(set)
-    for a, b, d in G.edges(data=True):
-        if d.get("kind") == "poste" and kinds.get(a) == "person" and b in index:
+    for a, b, kind in edges_in:
+        if kind == "poste" and kinds.get(a) == "person" and b in index:
             posts[a].add(index[b])
     # the persons of the selection: all of them, or those kept or holding a post in a kept actor
     persons = [n for n, k in kinds.items() if k == "person" and (keep is None or n in keep or posts.get(n))]
@@ -101,10 +106,7 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     n_actors = len(actors)
     pairs: set[int] = set()  # i * n + j for a tie between actors i < j
     members: dict[str, set[int]] = defaultdict(set)
-    for a, b, d in G.edges(data=True):
-        kind = d.get("kind")
-        if kind in NOT_A_TIE or a == b:
-            continue
+    for a, b, kind in edges_in:
         a_act, b_act = kinds.get(a) in ACTIVITY_KINDS, kinds.get(b) in ACTIVITY_KINDS
         if a_act and b_act:
             continue  # activity–activity: not a tie between their actors

@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import networkx as nx
 
@@ -86,9 +87,8 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
     # actors as integers in sorted order: a pair (i, j), i < j, sorts as the pair of names does
     index = {n: i for i, n in enumerate(actors)}
     # the edges that may tie actors, read once from the projection
-    edges_in: list[tuple[str, str, Any]] = [
-        (a, b, k) for a, b, k in G.edges(data="kind") if k not in NOT_A_TIE and a != b
-    ]
+    by_kind = cast(Iterable[tuple[str, str, Any]], G.edges(data="kind"))
+    edges_in = [(a, b, k) for a, b, k in by_kind if k not in NOT_A_TIE and a != b]
     posts: dict[str, set[int]] = defaultdict(set)
     for a, b, kind in edges_in:
         if kind == "poste" and kinds.get(a) == "person" and b in index:

@@ -44,6 +44,39 @@ def _p90_ms(times: list[float]) -> str:
     return f"{1000 * sorted(times)[int(0.9 * (len(times) - 1))]:.1f} ms"
 
 
+#: run in a fresh process of a checkout: load the projection saved beside the store, analyse the whole graph
+_ANALYSE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import kg
+from kg.network.analysis import analyse
+from kg.network.projection import cached_project
+t, cpu = time.perf_counter(), time.process_time()
+G = cached_project(kg.open(sys.argv[2]))
+loaded = time.perf_counter() - t
+result = analyse(G, top=10)
+total, cpu = time.perf_counter() - t, time.process_time() - cpu
+nodes, ties = result.summary["nodes"], result.summary["edges"]
+print(json.dumps({"load": loaded, "total": total, "cpu": cpu, "nodes": nodes, "ties": ties}))
+"""
+
+
+def _analyse_in(checkout: Path, store: Path) -> dict[str, float]:
+    """Time ``kg analyse`` (load the saved projection, analyse) with *checkout*'s code and virtualenv."""
+    import json
+    import subprocess
+
+    python = checkout / ".venv" / "bin" / "python"
+    done = subprocess.run(
+        [str(python), "-c", _ANALYSE, str(checkout), str(store)],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--actors", type=int, default=100_000)
@@ -52,6 +85,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=5, help="runs per named query (median)")
     ap.add_argument("--skip-queries", action="store_true", help="do not time the named queries")
     ap.add_argument("--compare-networkx", action="store_true", help="also time NetworkX betweenness (slow)")
+    ap.add_argument(
+        "--analysis-repeats",
+        type=int,
+        default=1,
+        help="runs of kg analyse (median), each in a fresh process that loads the saved projection",
+    )
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (with its own .venv) whose kg analyse is timed in the same run, alternating",
+    )
+    ap.add_argument("--skip-chains", action="store_true", help="do not time the chain graph and kg chains")
+    ap.add_argument(
+        "--analysis-only",
+        action="store_true",
+        help="only the saved projection and kg analyse (no projection, chains, queries)",
+    )
+    ap.add_argument(
+        "--store",
+        type=Path,
+        help="keep the synthetic store in this folder and reuse it on the next run (same --actors; seed 42)",
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.actors, args.pairs, args.repeats = 10_000, 11, 3
@@ -61,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import kg
     from kg.ingest.geo import load_geography
-    from kg.network.analysis import actor_graph, analyse
+    from kg.network.analysis import actor_graph
     from kg.network.chains import chain_graph, find_chains
     from kg.network.projection import cached_project, project
     from kg.store.queries import list_queries, run_named
@@ -73,80 +128,91 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<48} {value:>14}  {note}", flush=True)
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-q-"))
+    where = args.store.resolve() if args.store else tmp / "store"
+    marker = where / "bench_queries.actors"
     try:
-        t = time.perf_counter()
-        geo = load_geography()
-        curated = generate(args.actors, seed=42, geo=geo)
-        quads = synthetic_quads(curated, geo)
-        report(
-            "synthetic graph generated",
-            f"{time.perf_counter() - t:.1f} s",
-            f"{args.actors:,} actors, {len(quads):,} quads",
-        )
-        t = time.perf_counter()
-        store = Store(str(tmp / "store"))
-        store.bulk_extend(quads)
-        store.flush()
-        del store, quads
-        report("loaded into an on-disk store", f"{time.perf_counter() - t:.1f} s")
-        graph = kg.open(tmp / "store")
-
-        t = time.perf_counter()
-        G = project(graph)
-        report(
-            "projection (kg.network.projection.project)",
-            f"{time.perf_counter() - t:.1f} s",
-            f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges",
-        )
-        t = time.perf_counter()
-        H = chain_graph(G)
-        report(
-            "chain graph (kg.network.chains.chain_graph)",
-            f"{time.perf_counter() - t:.1f} s",
-            f"{H.number_of_nodes():,} nodes, {H.number_of_edges():,} edges",
-        )
-
-        rng = random.Random(7)
-        actors = [n for n, d in H.nodes(data=True) if d.get("kind") == "actor" and H.degree(n) > 0]
-        times, found = [], 0
-        for _ in range(args.pairs):
-            a, b = rng.sample(actors, 2)
+        if marker.exists() and marker.read_text().strip() == str(args.actors):
+            report("synthetic store reused", str(where), f"{args.actors:,} actors")
+        else:
             t = time.perf_counter()
-            chains = find_chains(H, a, b, k=3, max_hops=6)
-            times.append(time.perf_counter() - t)
-            found += bool(chains)
-        med = statistics.median(times)
-        report(
-            "kg chains, 2 random actors, k=3 (median)",
-            _median_ms(times),
-            f"p90 {_p90_ms(times)}; {found}/{args.pairs} pairs linked; target ≤ 200 ms: "
-            f"{'PASS' if med <= 0.2 else 'FAIL'}",
-        )
-
-        by_kind: dict[str, list[str]] = {}
-        for n, d in G.nodes(data=True):
-            by_kind.setdefault(d.get("kind"), []).append(n)
-        sample_actor = max(by_kind["actor"], key=G.degree)
-        deps = sorted({c.departement for c in geo.communes.values()})
-        params = {
-            "actors-of-territory": {"territory": f"departement:{rng.choice(deps)}"},
-            "funders-of-territory": {
-                "territory": f"departement:{rng.choice(deps)}",
-                "from": "2015",
-                "to": "2020",
-            },
-            "ecosystem-as-of": {"date": "2015"},
-            "sources-of": {"node": sample_actor},
-            "founders": {},
-        }
-        for q in [] if args.skip_queries else list_queries():
-            p = params.get(q.name) or {x.name: sample_actor for x in q.params}
-            qt, n_rows = [], 0
-            for _ in range(args.repeats):
+            geo = load_geography()
+            curated = generate(args.actors, seed=42, geo=geo)
+            quads = synthetic_quads(curated, geo)
+            report(
+                "synthetic graph generated",
+                f"{time.perf_counter() - t:.1f} s",
+                f"{args.actors:,} actors, {len(quads):,} quads",
+            )
+            t = time.perf_counter()
+            shutil.rmtree(where, ignore_errors=True)
+            store = Store(str(where))
+            store.bulk_extend(quads)
+            store.flush()
+            del store, quads
+            marker.write_text(str(args.actors))
+            report("loaded into an on-disk store", f"{time.perf_counter() - t:.1f} s")
+        graph = kg.open(where)
+        if args.analysis_only:
+            args.skip_chains = args.skip_queries = True
+        else:
+            t = time.perf_counter()
+            G = project(graph)
+            report(
+                "projection (kg.network.projection.project)",
+                f"{time.perf_counter() - t:.1f} s",
+                f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges",
+            )
+        rng = random.Random(7)
+        if not args.skip_chains:
+            t = time.perf_counter()
+            H = chain_graph(G)
+            report(
+                "chain graph (kg.network.chains.chain_graph)",
+                f"{time.perf_counter() - t:.1f} s",
+                f"{H.number_of_nodes():,} nodes, {H.number_of_edges():,} edges",
+            )
+            actors = [n for n, d in H.nodes(data=True) if d.get("kind") == "actor" and H.degree(n) > 0]
+            times, found = [], 0
+            for _ in range(args.pairs):
+                a, b = rng.sample(actors, 2)
                 t = time.perf_counter()
-                n_rows = len(run_named(graph, q.name, p).value)
-                qt.append(time.perf_counter() - t)
-            report(f"kg query {q.name} (median)", _median_ms(qt), f"{n_rows:,} rows")
+                chains = find_chains(H, a, b, k=3, max_hops=6)
+                times.append(time.perf_counter() - t)
+                found += bool(chains)
+            med = statistics.median(times)
+            report(
+                "kg chains, 2 random actors, k=3 (median)",
+                _median_ms(times),
+                f"p90 {_p90_ms(times)}; {found}/{args.pairs} pairs linked; target ≤ 200 ms: "
+                f"{'PASS' if med <= 0.2 else 'FAIL'}",
+            )
+
+        if not args.skip_queries:
+            geo = load_geography()
+            by_kind: dict[str, list[str]] = {}
+            for n, d in G.nodes(data=True):
+                by_kind.setdefault(d.get("kind"), []).append(n)
+            sample_actor = max(by_kind["actor"], key=G.degree)
+            deps = sorted({c.departement for c in geo.communes.values()})
+            params = {
+                "actors-of-territory": {"territory": f"departement:{rng.choice(deps)}"},
+                "funders-of-territory": {
+                    "territory": f"departement:{rng.choice(deps)}",
+                    "from": "2015",
+                    "to": "2020",
+                },
+                "ecosystem-as-of": {"date": "2015"},
+                "sources-of": {"node": sample_actor},
+                "founders": {},
+            }
+            for q in list_queries():
+                p = params.get(q.name) or {x.name: sample_actor for x in q.params}
+                qt, n_rows = [], 0
+                for _ in range(args.repeats):
+                    t = time.perf_counter()
+                    n_rows = len(run_named(graph, q.name, p).value)
+                    qt.append(time.perf_counter() - t)
+                report(f"kg query {q.name} (median)", _median_ms(qt), f"{n_rows:,} rows")
 
         # the ecosystem of a territory; baseline: the same definition as one union query
         if not args.skip_queries:
@@ -176,20 +242,41 @@ def main(argv: list[str] | None = None) -> int:
 
         t = time.perf_counter()
         cached_project(graph)  # first use after a build: projects and saves beside the store
-        report("projection saved beside the store (first use)", f"{time.perf_counter() - t:.1f} s")
-        # what `kg analyse` does once the projection is built: load it, analyse
-        t = time.perf_counter()
-        G2 = cached_project(graph)
-        loaded = time.perf_counter() - t
-        result = analyse(G2, top=10)
-        took = time.perf_counter() - t
         report(
-            "kg analyse, whole graph (projection loaded)",
-            f"{took:.1f} s",
-            f"load {loaded:.1f} s; {result.summary['nodes']:,} nodes; target ≤ 30 s: "
-            f"{'PASS' if took <= 30 else 'FAIL'}",
+            "projection saved beside the store (first use)", f"{time.perf_counter() - t:.1f} s", "or loaded"
         )
-        if args.compare_networkx:
+        # what `kg analyse` does once the projection is built: load it, analyse; each run in a fresh
+        # process (as the command runs), alternating with the baseline's when one is given
+        checkouts = [("", ROOT)] + ([(" [baseline]", args.baseline.resolve())] if args.baseline else [])
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in checkouts}
+        for _ in range(args.analysis_repeats):
+            for name, checkout in checkouts:
+                runs[name].append(_analyse_in(checkout, where))
+        for name, _ in checkouts:
+            took = statistics.median(r["total"] for r in runs[name])
+            loaded = statistics.median(r["load"] for r in runs[name])
+            cpu = statistics.median(r["cpu"] for r in runs[name])
+            every = ", ".join(f"{r['total']:.1f}" for r in runs[name])
+            size = f"{int(runs[name][0]['nodes']):,} actors, {int(runs[name][0]['ties']):,} ties"
+            report(
+                f"kg analyse, whole graph (projection loaded){name}",
+                f"{took:.1f} s",
+                f"median of {len(runs[name])} ({every}); CPU {cpu:.1f} s; load {loaded:.1f} s; {size}; "
+                f"target ≤ 30 s: {'PASS' if took <= 30 else 'FAIL'}",
+            )
+        if args.baseline:
+            ratio = statistics.median(r["total"] for r in runs[" [baseline]"]) / statistics.median(
+                r["total"] for r in runs[""]
+            )
+            cpu_ratio = statistics.median(r["cpu"] for r in runs[" [baseline]"]) / statistics.median(
+                r["cpu"] for r in runs[""]
+            )
+            report(
+                "kg analyse, baseline / this checkout",
+                f"{ratio:.1f} times",
+                f"CPU time: {cpu_ratio:.1f} times",
+            )
+        if args.compare_networkx and not args.analysis_only:
             import networkx as nx
 
             A = actor_graph(G)

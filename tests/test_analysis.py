@@ -24,10 +24,12 @@ from kg.network.brokerage import (
     communities,
     constraint,
     cross_group_betweenness,
+    cut_off,
+    cut_offs,
     effective_size,
 )
 from kg.network.growth import growth
-from kg.network.suggestions import suggest_links
+from kg.network.suggestions import MAX_GROUP, search_links, suggest_links
 
 T = "https://w3id.org/territorial-kg/id/territory/"
 
@@ -62,6 +64,15 @@ def test_cross_group_betweenness_igraph_matches_networkx(k):
     assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
 
 
+@pytest.mark.parametrize("engine", ["igraph", "networkx"])
+def test_cross_group_betweenness_of_some_nodes_is_theirs_in_the_whole(engine):
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(200, 2, 0.2, seed=8), str)
+    groups = communities(H, engine="networkx")
+    whole = cross_group_betweenness(H, groups, k=40, engine=engine)
+    some = sorted(H)[::17]
+    assert cross_group_betweenness(H, groups, k=40, engine=engine, nodes=some) == {v: whole[v] for v in some}
+
+
 def test_cross_group_betweenness_with_one_group_per_node_is_betweenness():
     H = nx.relabel_nodes(nx.powerlaw_cluster_graph(60, 2, 0.2, seed=1), str)
     raw = nx.betweenness_centrality(H, normalized=False)
@@ -88,6 +99,117 @@ def test_communities_igraph_as_good_as_networkx():
     mod_ig = nx.community.modularity(H, communities(H, engine="igraph"))
     mod_nx = nx.community.modularity(H, communities(H, engine="networkx"))
     assert mod_ig >= 0.95 * mod_nx
+
+
+def test_cut_offs_on_igraph_are_the_per_node_cut_offs():
+    # a clustered core with pendant paths and trees hanging off it, and a separate small component
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(400, 1, 0.3, seed=6), str)
+    H.add_edges_from([("400", "401"), ("401", "402"), ("5", "400"), ("alone-a", "alone-b")])
+    H.add_node("alone")
+    nodes = sorted(H)
+    ref = {v: cut_off(H, v) for v in nodes}
+    assert cut_offs(H, nodes, engine="igraph") == ref == cut_offs(H, nodes, engine="networkx")
+    assert ref["401"] == (1, H.number_of_nodes() - 5) and ref["alone"] == (0, 0) and ref["alone-a"] == (0, 1)
+    assert sum(1 for c, _ in ref.values() if c) > 10  # many cut vertices, of different reach
+
+
+def test_communities_read_the_kept_igraph_twin_as_they_read_the_graph():
+    # the actor network keeps its igraph twin (sorted); a copy without it is read afresh: same groups
+    rng = random.Random(4)
+    n = 2600
+    G = projection(
+        *[(f"a{i:05d}", "actor") for i in range(n)],
+        *[(f"p{j:04d}", "programme") for j in range(n // 4)],
+        edges=[
+            (f"a{i:05d}", f"p{rng.randrange(n // 4):04d}", "participation")
+            for i in range(n)
+            for _ in range(2)
+        ],
+    )
+    H = actor_graph(G)
+    assert H.graph["_igraph"][3]  # sorted twin kept
+    bare = H.copy()
+    bare.graph.pop("_igraph")
+    assert communities(H) == communities(bare)
+
+
+def _all_pairs_best(G, H, top):
+    """The suggestions by brute force over every pair: what search_links finds when no group is crowded."""
+    from kg.network.suggestions import WEIGHTS
+
+    def context(v, key):
+        return set(G.nodes[v][key]).union(*(G.nodes[x][key] for x in H.graph["activities"][v]))
+
+    themes = {v: context(v, "themes") for v in H}
+    places = {v: context(v, "territory") for v in H}
+    found = []
+    for a in sorted(H):
+        for b in sorted(H):
+            if b <= a or H.has_edge(a, b):
+                continue
+            p = len(set(H[a]) & set(H[b]))
+            t = len(places[a] & places[b])
+            th = len(themes[a] & themes[b])
+            if (p or t) and p + t + th >= 2:
+                score = WEIGHTS["partners"] * p + WEIGHTS["territories"] * t + WEIGHTS["themes"] * th
+                found.append((-score, str(H.nodes[a]["label"]), str(H.nodes[b]["label"]), a, b))
+    return [(a, b, -neg) for neg, _, _, a, b in sorted(found)[:top]]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_suggested_links_are_the_best_of_all_pairs_when_no_group_is_crowded(seed):
+    rng = random.Random(seed)
+    places = [T + f"commune/{c}" for c in range(8)]
+    G = projection(
+        *[
+            (
+                f"a{i:03d}",
+                "actor",
+                {"themes": rng.sample("wxyz", 2), "territory": rng.sample(places, 1), "label": f"A{i % 7}"},
+            )
+            for i in range(120)
+        ],
+        *[(f"p{j:02d}", "programme", {"themes": ["v"]}) for j in range(40)],
+        edges=[
+            (f"a{i:03d}", f"p{rng.randrange(40):02d}", "participation") for i in range(120) for _ in range(2)
+        ]
+        + [(f"a{rng.randrange(120):03d}", f"a{rng.randrange(120):03d}", "soutien") for _ in range(60)],
+    )
+    H = actor_graph(G)
+    search = search_links(G, H, top=15)
+    assert (search.capped_partners, search.capped_territories) == (0, 0)
+    assert [(s.a, s.b, s.score) for s in search.suggestions] == _all_pairs_best(G, H, 15)
+
+
+def test_a_crowded_partner_bounds_the_search_and_the_summary_says_so():
+    # a network with more members than MAX_GROUP: only its best-tied members are paired through it
+    members = [f"m{i:03d}" for i in range(MAX_GROUP + 5)]
+    G = projection(
+        ("net", "actor"),
+        *[(m, "actor", {"themes": ["t"]}) for m in members],
+        ("p", "programme"),
+        edges=[(m, "net", "adhesion") for m in members] + [(m, "p", "participation") for m in members[:3]],
+    )
+    H = actor_graph(G)
+    search = search_links(G, H)
+    assert search.capped_partners == 1 and search.suggestions
+    # the pairs it finds are scored on all their shared partners, crowded ones included
+    assert all(s.partners == ("net",) and s.score == 3.0 for s in search.suggestions)
+    res = analyse(G)
+    assert res.summary["suggestion_search"] == {
+        "max_group": MAX_GROUP,
+        "capped_partners": 1,
+        "capped_territories": 0,
+        "per_actor": 10,
+        "narrowed": 0,
+    }
+    assert (
+        f"seuls les {MAX_GROUP} plus liés sont mis en paires (1 acteur et 0 territoire concernés)"
+        in res.summary["sentence"]
+    )
+    assert f"only the {MAX_GROUP} best-tied are paired" in analyse(G, lang="en").summary["sentence"]
+    # an uncrowded graph says nothing of the kind
+    assert "suggestion_search" not in analyse(star_of_programmes()).summary
 
 
 # ---------------------------------------------------------------- tiny projections
@@ -355,6 +477,21 @@ def test_growth_counts_dated_facts_once_and_stops_at_the_last():
         d["start"] = None
     assert growth(G)["years"] == []
     assert "Aucun fait daté" in analyse(G).growth[0].sentence
+
+
+def test_cut_sentence_writes_large_counts_as_numbers():
+    # hub holds a pendant actor apart from 1,501 others (a star around c0): the figures read as numbers
+    leaves = [f"c{i:04d}" for i in range(1, 1501)]
+    G = projection(
+        *[(n, "actor") for n in ["hub", "pendant", "c0000", *leaves]],
+        edges=[("hub", "pendant", "soutien"), ("hub", "c0000", "soutien")]
+        + [("c0000", n, "soutien") for n in leaves],
+    )
+    hub = next(f for f in analyse(G).brokers if f.subject == "hub")
+    assert hub.figures["cut_off"] == 1
+    assert "Sans lui, 1 acteur n'aurait plus aucun chemin vers les 1\u202f501 autres acteurs" in hub.sentence
+    c0 = next(f for f in analyse(G, lang="en").brokers if f.subject == "c0000")
+    assert "Its 1,501 contacts" in c0.sentence
 
 
 # ---------------------------------------------------------------- determinism

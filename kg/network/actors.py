@@ -22,6 +22,8 @@ NetworkX projection (:func:`kg.network.projection.project`), plus the direct tie
   actor one of the programme's actors; between two actors, an inspiration is a direct tie.
 
 >>> import networkx as nx
+
+from kg.network.brokerage import keep_igraph
 >>> G = nx.MultiDiGraph()
 >>> for n, kind in [("a", "actor"), ("b", "actor"), ("c", "actor"), ("p", "programme"), ("pub", "publication")]:
 ...     G.add_node(n, kind=kind, label=n.upper())
@@ -40,9 +42,12 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import networkx as nx
+
+from kg.network.brokerage import keep_igraph
 
 __all__ = ["ACTIVITY_KINDS", "ACTOR_KIND", "NOT_A_TIE", "NOT_TAKING_PART", "actor_graph"]
 
@@ -77,58 +82,57 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
         ``H.graph["activities"]``: actor → the kept activities it is tied to (sorted);
         ``H.graph["persons"]``: how many persons were counted through a post, and left out.
     """
-
-    def kind(n: str) -> Any:
-        return G.nodes[n].get("kind")
-
-    actors = sorted(
-        n for n, d in G.nodes(data=True) if d.get("kind") == ACTOR_KIND and (keep is None or n in keep)
-    )
-    actor_set = set(actors)
-    posts: dict[str, set[str]] = defaultdict(set)
-    for a, b, d in G.edges(data=True):
-        if d.get("kind") == "poste" and kind(a) == "person" and b in actor_set:
-            posts[a].add(b)
+    kinds = {n: d.get("kind") for n, d in G.nodes(data=True)}
+    actors = sorted(n for n, k in kinds.items() if k == ACTOR_KIND and (keep is None or n in keep))
+    # actors as integers in sorted order: a pair (i, j), i < j, sorts as the pair of names does
+    index = {n: i for i, n in enumerate(actors)}
+    # the edges that may tie actors, read once from the projection
+    by_kind = cast(Iterable[tuple[str, str, Any]], G.edges(data="kind"))
+    edges_in = [(a, b, k) for a, b, k in by_kind if k not in NOT_A_TIE and a != b]
+    posts: dict[str, set[int]] = defaultdict(set)
+    for a, b, kind in edges_in:
+        if kind == "poste" and kinds.get(a) == "person" and b in index:
+            posts[a].add(index[b])
     # the persons of the selection: all of them, or those kept or holding a post in a kept actor
-    persons = [
-        n
-        for n, d in G.nodes(data=True)
-        if d.get("kind") == "person" and (keep is None or n in keep or posts.get(n))
-    ]
+    persons = [n for n, k in kinds.items() if k == "person" and (keep is None or n in keep or posts.get(n))]
+    nobody: set[int] = set()
 
-    def as_actors(n: str) -> set[str]:
-        if n in actor_set:
-            return {n}
-        return posts.get(n, set()) if kind(n) == "person" else set()
+    def as_actors(n: str) -> set[int]:
+        i = index.get(n)
+        if i is not None:
+            return {i}
+        return posts.get(n, nobody) if kinds.get(n) == "person" else nobody
 
-    pairs: set[tuple[str, str]] = set()
-    members: dict[str, set[str]] = defaultdict(set)
-    for a, b, d in G.edges(data=True):
-        if d.get("kind") in NOT_A_TIE or a == b:
-            continue
-        a_act, b_act = kind(a) in ACTIVITY_KINDS, kind(b) in ACTIVITY_KINDS
+    n_actors = len(actors)
+    pairs: set[int] = set()  # i * n + j for a tie between actors i < j
+    members: dict[str, set[int]] = defaultdict(set)
+    for a, b, kind in edges_in:
+        a_act, b_act = kinds.get(a) in ACTIVITY_KINDS, kinds.get(b) in ACTIVITY_KINDS
         if a_act and b_act:
             continue  # activity–activity: not a tie between their actors
         if a_act or b_act:
             activity, other = (a, b) if a_act else (b, a)
-            if d.get("kind") not in NOT_TAKING_PART and (keep is None or activity in keep):
+            if kind not in NOT_TAKING_PART and (keep is None or activity in keep):
                 members[activity] |= as_actors(other)
             continue
-        for x, y in itertools.product(as_actors(a), as_actors(b)):
-            if x != y:
-                pairs.add((x, y) if x < y else (y, x))
-    activities: dict[str, list[str]] = defaultdict(list)
+        for x in as_actors(a):
+            for y in as_actors(b):
+                if x != y:
+                    pairs.add(x * n_actors + y if x < y else y * n_actors + x)
+    activities: dict[int, list[str]] = defaultdict(list)
     for activity in sorted(members):
         tied = sorted(members[activity])
         for x in tied:
             activities[x].append(activity)
-        pairs.update(itertools.combinations(tied, 2))
+        pairs.update(x * n_actors + y for x, y in itertools.combinations(tied, 2))
+    edges = [divmod(p, n_actors) for p in sorted(pairs)]
     H: nx.Graph[str] = nx.Graph()
     H.add_nodes_from((n, G.nodes[n]) for n in actors)
-    H.add_edges_from(sorted(pairs))
-    H.graph["activities"] = {n: tuple(activities.get(n, ())) for n in actors}
+    H.add_edges_from((actors[x], actors[y]) for x, y in edges)
+    H.graph["activities"] = {n: tuple(activities.get(i, ())) for i, n in enumerate(actors)}
     H.graph["persons"] = {
         "through_a_post": sum(1 for p in persons if posts.get(p)),
         "left_out": sum(1 for p in persons if not posts.get(p)),
     }
+    keep_igraph(H, actors, edges)
     return H

@@ -26,12 +26,12 @@ from kg.network.brokerage import (
     constraint,
     contact_density,
     cross_group_betweenness,
-    cut_off,
+    cut_offs,
     effective_size,
     pivot_count,
 )
 from kg.network.growth import describe_growth, growth
-from kg.network.suggestions import suggest_links
+from kg.network.suggestions import EXACT_BELOW, search_links
 
 __all__ = [
     "BROKER_MIN_BETWEENNESS",
@@ -116,6 +116,11 @@ _S: dict[str, dict[str, str]] = {
         "isolated": "{label} n'a aucun lien avec un autre acteur dans le graphe : ni relation directe, ni programme, "
         "financement, événement ou publication en commun. Une rencontre à organiser.",
         "suggestion": "{a} et {b} n'ont pas encore de lien entre eux, mais {reasons}.",
+        "bounded": " Rencontres suggérées cherchées dans des groupes bornés : parmi les contacts d'un acteur ou "
+        "les acteurs d'un territoire qui en comptent plus de {cap}, seuls les {cap} plus liés sont mis en paires "
+        "({partners} acteur{ps} et {places} territoire{ts} concernés).",
+        "narrowed": " Pour {n} acteur{s}, seuls les {k} candidats ayant le plus de partenaires en commun avec lui "
+        "ont été évalués (recherche bornée au-delà de {above} acteurs).",
         "partners": "sont tous deux liés {same} ({names})",
         "same_one": "au même acteur",
         "same_many": "aux {n} mêmes acteurs",
@@ -146,6 +151,11 @@ _S: dict[str, dict[str, str]] = {
         "isolated": "{label} has no tie to any other actor in the graph: no direct relation, no shared programme, "
         "funding, event or publication. A meeting to organise.",
         "suggestion": "{a} and {b} have no tie to each other yet, but they {reasons}.",
+        "bounded": " Suggested links searched in bounded groups: among the contacts of an actor or the actors of "
+        "a territory that has more than {cap}, only the {cap} best-tied are paired ({partners} actor{ps} and "
+        "{places} territor{ts} concerned).",
+        "narrowed": " For {n} actor{s}, only the {k} candidates sharing the most partners with it were weighed "
+        "(search bounded above {above} actors).",
         "partners": "are both tied to {same} ({names})",
         "same_one": "the same actor",
         "same_many": "the same {n} actors",
@@ -308,13 +318,14 @@ def _brokers(
     best = best[:top]
     if not best:
         return
-    cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine, nodes=best)
     sizes = Counter(group_number.get(v, 0) for v in H)
     cross_pairs_all = (_pairs(n) - sum(_pairs(c) for g, c in sizes.items() if g)) if n else 0
     pivots = pivot_count(n, k)
     cons = constraint(H, best, engine=engine)
     eff = effective_size(H, best)
     density = contact_density(H, best)
+    cuts = cut_offs(H, best, engine=engine)
     for v in best:
         deg = H.degree(v)
         # pairs of other actors in different groups: all cross pairs but those with v at one end
@@ -322,7 +333,7 @@ def _brokers(
         cross_pairs = cross_pairs_all - (n - (sizes[own] if own else 1))
         share = cross[v] / cross_pairs if cross_pairs else 0.0
         contact_groups = sorted({group_number[u] for u in H[v] if u in group_number})
-        cut, rest = cut_off(H, v)
+        cut, rest = cuts[v]
         loose = deg >= 2 and not math.isnan(density[v]) and density[v] < LOOSE_CONTACTS_MAX_DENSITY
         sentence = S["broker"].format(
             label=label(v), pct=_percent(bet[v], lang), pairs=number(_pairs(n - 1), lang)
@@ -337,10 +348,12 @@ def _brokers(
         if pivots:
             sentence += S["estimate"].format(k=number(pivots, lang))
         if cut:
-            sentence += S["cut"].format(n=cut, s=_s(cut), ent="ent" if cut > 1 else "t", m=rest)
+            sentence += S["cut"].format(
+                n=number(cut, lang), s=_s(cut), ent="ent" if cut > 1 else "t", m=number(rest, lang)
+            )
         if loose:
             sentence += S["loose"].format(
-                deg=deg, density=_percent(density[v], lang), c=_decimal(cons[v], lang)
+                deg=number(deg, lang), density=_percent(density[v], lang), c=_decimal(cons[v], lang)
             )
         res.brokers.append(
             Finding(
@@ -402,7 +415,37 @@ def _suggestions(res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, *, lang: str, t
     def label(v: str) -> str:
         return str((H.nodes[v] if v in H else G.nodes[v] if v in G else {}).get("label", v))
 
-    for s in suggest_links(G, H, top=top):
+    search = search_links(G, H, top=top)
+    if search.capped_partners or search.capped_territories or search.narrowed:
+        res.summary["suggestion_search"] = {
+            "max_group": search.max_group,
+            "capped_partners": search.capped_partners,
+            "capped_territories": search.capped_territories,
+            "per_actor": search.per_actor,
+            "narrowed": search.narrowed,
+        }
+    if search.capped_partners or search.capped_territories:
+        res.summary["sentence"] += S["bounded"].format(
+            cap=search.max_group,
+            partners=number(search.capped_partners, lang),
+            ps=_s(search.capped_partners),
+            places=number(search.capped_territories, lang),
+            ts=(
+                _s(search.capped_territories)
+                if lang == "fr"
+                else "ies"
+                if search.capped_territories > 1
+                else "y"
+            ),
+        )
+    if search.narrowed:
+        res.summary["sentence"] += S["narrowed"].format(
+            n=number(search.narrowed, lang),
+            s=_s(search.narrowed),
+            k=search.per_actor,
+            above=number(EXACT_BELOW, lang),
+        )
+    for s in search.suggestions:
         reasons = []
         if s.partners:
             names = _names([label(p) for p in s.partners], lang)

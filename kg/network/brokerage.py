@@ -7,6 +7,7 @@ do not depend on set or hash order: nodes are taken in sorted order and ties bro
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -21,7 +22,10 @@ __all__ = [
     "contact_density",
     "cross_group_betweenness",
     "cut_off",
+    "cut_offs",
     "effective_size",
+    "keep_igraph",
+    "neighbour_ids",
     "pivot_count",
 ]
 
@@ -43,8 +47,59 @@ def _igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     nodes = list(H.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in H.edges()], directed=False)
-    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()))
+    H.graph["_igraph"] = (g, nodes, (H.number_of_nodes(), H.number_of_edges()), False)
     return g, nodes
+
+
+def keep_igraph(H: nx.Graph, nodes: list[str], edges: list[tuple[int, int]]) -> None:
+    """Keep in ``H.graph`` the igraph twin of *H* built from integer *edges* (i < j) over *nodes*.
+
+    For a large graph made with its nodes and edges in sorted order (the actor network), this spares
+    reading the NetworkX graph back, and :func:`communities` can use it as its sorted copy. A small
+    graph keeps none (NetworkX measures it).
+    """
+    if len(nodes) <= IGRAPH_ABOVE:
+        return
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
+        return
+    g = igraph.Graph(n=len(nodes), edges=edges, directed=False)
+    is_sorted = (
+        all(a < b for a, b in itertools.pairwise(nodes))
+        and all(x < y for x, y in edges)
+        and all(e < f for e, f in itertools.pairwise(edges))
+    )
+    H.graph["_igraph"] = (g, list(nodes), (H.number_of_nodes(), H.number_of_edges()), is_sorted)
+
+
+def _sorted_igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
+    """H as igraph with its nodes in sorted order and its edges as sorted pairs (read as :func:`communities`
+    reads a graph): the kept twin when it is one, else built from H."""
+    cached = H.graph.get("_igraph")
+    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()) and cached[3]:
+        return cached[0], cached[1]
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency; NetworkX is the fallback
+        return None, None
+    nodes = sorted(H.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    pairs = sorted((i, j) if i < j else (j, i) for i, j in ((index[a], index[b]) for a, b in H.edges()))
+    return igraph.Graph(n=len(nodes), edges=pairs, directed=False), nodes
+
+
+def neighbour_ids(H: nx.Graph) -> tuple[list[str], list[list[int]]]:
+    """The nodes of *H* in sorted order, and each one's neighbours as positions in that order.
+
+    Read from the igraph twin kept by :func:`keep_igraph` when there is one (in C), else from *H*.
+    """
+    cached = H.graph.get("_igraph")
+    if cached is not None and cached[2] == (H.number_of_nodes(), H.number_of_edges()) and cached[3]:
+        return list(cached[1]), cached[0].get_adjlist()
+    order = sorted(H)
+    index = {v: i for i, v in enumerate(order)}
+    return order, [[index[u] for u in H[v]] for v in order]
 
 
 def pivot_count(n: int, k: int | None = None) -> int | None:
@@ -102,12 +157,14 @@ def cross_group_betweenness(
     k: int | None = None,
     seed: int = 42,
     engine: str = "auto",
+    nodes: Iterable[str] | None = None,
 ) -> dict[str, float]:
     """Betweenness counting only pairs of nodes in different *groups* (unnormalised: pairs' worth).
 
     For each node, the sum over the pairs ``{s, t}`` of other nodes with ``s`` and ``t`` in
     different groups of the share of their shortest paths through it. A node in no group is
-    a group of its own. Estimated from the same *k* pivots as :func:`betweenness`.
+    a group of its own. Estimated from the same *k* pivots as :func:`betweenness`. Only for
+    *nodes* when given (the same figures, fewer to return), else for every node.
     """
     group_of: dict[str, int] = {}
     for i, members in enumerate(groups):
@@ -120,10 +177,26 @@ def cross_group_betweenness(
     pivots = _pivots(H, k, seed)
     chosen = set(pivots) if pivots is not None else None
     scale = 1.0 if pivots is None else n / len(pivots)
-    out = dict.fromkeys(H, 0.0)
+    wanted = list(H) if nodes is None else list(nodes)
+    out = dict.fromkeys(wanted, 0.0)
     use_igraph = engine == "igraph" or (engine == "auto" and n > IGRAPH_ABOVE)
-    g, nodes = _igraph(H) if use_igraph else (None, None)
-    index = {v: i for i, v in enumerate(nodes)} if nodes is not None else {}
+    g, order = _igraph(H) if use_igraph else (None, None)
+    if g is not None and order is not None:
+        # one igraph call per group holding pivots, its members against every node outside it (the
+        # ranges between its members' ids), returning only the wanted nodes' sums
+        index = {v: i for i, v in enumerate(order)}
+        asked = [index[v] for v in wanted]
+        total = [0.0] * len(asked)
+        for members in parts.values():
+            ids = [index[v] for v in members if chosen is None or v in chosen]
+            if not ids or len(members) == n:
+                continue
+            held = sorted(index[v] for v in members)
+            bounds = zip([-1, *held], [*held, n], strict=True)
+            targets = list(itertools.chain.from_iterable(range(a + 1, b) for a, b in bounds))
+            raw = g.betweenness(vertices=asked, directed=False, sources=ids, targets=targets)
+            total = [a + b for a, b in zip(total, raw, strict=True)]
+        return {v: total[i] * scale for i, v in enumerate(wanted)}
     everyone = sorted(H.nodes)
     for members in parts.values():
         sources = [v for v in members if chosen is None or v in chosen]
@@ -133,16 +206,9 @@ def cross_group_betweenness(
         targets = [v for v in everyone if v not in inside]
         if not targets:
             continue
-        if g is not None and nodes is not None:
-            raw = g.betweenness(
-                directed=False, sources=[index[v] for v in sources], targets=[index[v] for v in targets]
-            )
-            for i, v in enumerate(nodes):
-                out[v] += raw[i] * scale
-        else:
-            part = nx.betweenness_centrality_subset(H, sources=sources, targets=targets, normalized=False)
-            for v, b in part.items():
-                out[v] += b * scale
+        part = nx.betweenness_centrality_subset(H, sources=sources, targets=targets, normalized=False)
+        for v in wanted:
+            out[v] += part[v] * scale
     return out
 
 
@@ -222,6 +288,86 @@ def cut_off(H: nx.Graph, v: str) -> tuple[int, int]:
     return (sum(sizes) - max(sizes), max(sizes)) if sizes else (0, 0)
 
 
+def cut_offs(H: nx.Graph, nodes: Iterable[str], *, engine: str = "auto") -> dict[str, tuple[int, int]]:
+    """:func:`cut_off` of each of *nodes*; on igraph for a large graph (its articulation points found
+    in one pass, and the graph cut only at those of *nodes* that are one), the same integers."""
+    nodes = list(nodes)
+    use_igraph = engine == "igraph" or (engine == "auto" and H.number_of_nodes() > IGRAPH_ABOVE)
+    g, order = _igraph(H) if use_igraph and nodes else (None, None)
+    if g is None or order is None:
+        return {v: cut_off(H, v) for v in nodes}
+    index = {v: i for i, v in enumerate(order)}
+    blocks, cut_points = g.biconnected_components(return_articulation_points=True)
+    components = g.connected_components()
+    parts = _parts_without(list(blocks), set(cut_points), [index[v] for v in nodes if index[v] in cut_points])
+    out = {}
+    for v in nodes:
+        i = index[v]
+        if not g.degree(i):
+            out[v] = (0, 0)
+        elif i not in parts:
+            out[v] = (0, len(components[components.membership[i]]) - 1)
+        else:
+            sizes = parts[i]
+            out[v] = (sum(sizes) - max(sizes), max(sizes))
+    return out
+
+
+def _parts_without(blocks: list[list[int]], cut_points: set[int], asked: list[int]) -> dict[int, list[int]]:
+    """For each cut vertex of *asked*: the sizes of the parts its component falls into without it.
+
+    Read on the block–cut tree (one node per biconnected block, one per cut vertex, a cut vertex tied
+    to its blocks): removing a cut vertex leaves one part per block around it, each as large as the
+    vertices of the tree hanging from that block.
+    """
+    blocks_of: dict[int, list[int]] = {}
+    for b, members in enumerate(blocks):
+        for v in members:
+            if v in cut_points:
+                blocks_of.setdefault(v, []).append(b)
+    # the tree's nodes: blocks as ("b", j) and cut vertices as ("c", v); own weight: a block counts
+    # its vertices that are no cut vertex, a cut vertex counts itself
+    weight = {("b", j): sum(1 for v in members if v not in cut_points) for j, members in enumerate(blocks)}
+    weight.update({("c", v): 1 for v in blocks_of})
+
+    def around(node: tuple[str, int]) -> list[tuple[str, int]]:
+        if node[0] == "c":
+            return [("b", j) for j in blocks_of[node[1]]]
+        return [("c", v) for v in blocks[node[1]] if v in cut_points]
+
+    wanted = set(asked)
+    out: dict[int, list[int]] = {}
+    seen: set[tuple[str, int]] = set()
+    for root in sorted({("c", v) for v in wanted}):
+        if root in seen:
+            continue
+        # one tree: its nodes in depth-first order with their parents, then the subtree weights
+        seen.add(root)
+        order, parent = [root], {root: root}
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            for nxt in around(node):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    parent[nxt] = node
+                    order.append(nxt)
+                    stack.append(nxt)
+        below = dict.fromkeys(order, 0)
+        for node in reversed(order):
+            below[node] += weight[node]
+            if node != root:
+                below[parent[node]] += below[node]
+        whole = below[root]
+        for node in order:
+            if node[0] == "c" and node[1] in wanted:
+                sizes = [below[b] for b in around(node) if parent.get(b) == node and b != node]
+                if node != root:
+                    sizes.append(whole - below[node])
+                out[node[1]] = sizes
+    return out
+
+
 def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[list[str]]:
     """Communities by modularity (Leiden on igraph for large graphs, Louvain on NetworkX otherwise).
 
@@ -230,12 +376,9 @@ def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[li
     """
     if H.number_of_nodes() == 0:
         return []
-    S: nx.Graph[str] = nx.Graph()
-    S.add_nodes_from(sorted(H.nodes))
-    S.add_edges_from(sorted(tuple(sorted(e)) for e in H.edges()))
     found: list[set[str]] | None = None
-    if engine != "networkx" and S.number_of_nodes() > EXACT_BELOW:
-        g, nodes = _igraph(S)
+    if engine != "networkx" and H.number_of_nodes() > EXACT_BELOW:
+        g, nodes = _sorted_igraph(H)
         if g is not None and nodes is not None:
             import igraph
 
@@ -246,5 +389,8 @@ def communities(H: nx.Graph, *, seed: int = 42, engine: str = "auto") -> list[li
                 igraph.set_random_number_generator(random)
             found = [{nodes[i] for i in part} for part in parts]
     if found is None:
+        S: nx.Graph[str] = nx.Graph()
+        S.add_nodes_from(sorted(H.nodes))
+        S.add_edges_from(sorted(tuple(sorted(e)) for e in H.edges()))
         found = nx.community.louvain_communities(S, seed=seed)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))

@@ -16,13 +16,29 @@ then by their names, so the ranking is the same from run to run.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
+import operator
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 
-__all__ = ["MAX_GROUP", "MIN_SHARED", "WEIGHTS", "Suggestion", "suggest_links"]
+from kg.network.brokerage import neighbour_ids
+
+__all__ = [
+    "EXACT_BELOW",
+    "MAX_GROUP",
+    "MIN_SHARED",
+    "PER_ACTOR",
+    "WEIGHTS",
+    "LinkSearch",
+    "Suggestion",
+    "search_links",
+    "suggest_links",
+]
 
 #: a pair needs at least this many shared partners, themes and territories in all: one shared theme
 #: or one shared partner alone is what most pairs of a network have in common, not a reason to meet
@@ -53,31 +69,75 @@ def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict
     activities = H.graph.get("activities", {})
     themes: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
-    for v in H:
-        themes[v] = set(H.nodes[v].get("themes") or ())
-        places[v] = set(H.nodes[v].get("territory") or ())
+    of_activity: dict[str, tuple[list[str], list[str]]] = {}
+    for v, d in H.nodes(data=True):
+        themes[v] = set(d.get("themes") or ())
+        places[v] = set(d.get("territory") or ())
         for x in activities.get(v, ()):
-            themes[v] |= set(G.nodes[x].get("themes") or ())
-            places[v] |= set(G.nodes[x].get("territory") or ())
+            found = of_activity.get(x)
+            if found is None:
+                attrs = G.nodes[x]
+                found = of_activity[x] = (list(attrs.get("themes") or ()), list(attrs.get("territory") or ()))
+            themes[v].update(found[0])
+            places[v].update(found[1])
     return themes, places
 
 
-def _best(H: nx.Graph, members: list[str]) -> list[str]:
+def _best(members: Iterable[int], priority: list[int]) -> set[int]:
+    """The :data:`MAX_GROUP` best-tied of *members* (most ties first, then by name: lowest *priority*)."""
+    members = list(members)
     if len(members) <= MAX_GROUP:
-        return sorted(members)
-    return sorted(sorted(members, key=lambda m: (-H.degree(m), m))[:MAX_GROUP])
+        return set(members)
+    return set(sorted(members, key=priority.__getitem__)[:MAX_GROUP])
 
 
-#: when the kept pairs pass this many, only the best *top* are kept (bounded memory on a national graph)
-_PRUNE_AT = 50_000
+#: above this many actors, each actor's candidates are weighed only for the :data:`PER_ACTOR` of them
+#: sharing the most partners with it (ties by visiting order), which keeps the search to seconds on a
+#: national graph; below, every candidate is weighed
+EXACT_BELOW = 2000
+#: see :data:`EXACT_BELOW`
+PER_ACTOR = 10
+
+
+#: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
+_PRUNE_AT = 2_000
+
+
+@dataclass(frozen=True)
+class LinkSearch:
+    """What :func:`search_links` found, and how far the search was bounded.
+
+    ``capped_partners``: actors with more than :data:`MAX_GROUP` partners, of whom only the best-tied
+    :data:`MAX_GROUP` were paired through them; ``capped_territories``: territories with more than
+    :data:`MAX_GROUP` actors, likewise; ``narrowed``: actors (of a network over :data:`EXACT_BELOW`
+    actors) of whose candidates only the :data:`PER_ACTOR` sharing the most partners were weighed.
+    All 0: every pair sharing a partner or territory was weighed.
+    """
+
+    suggestions: list[Suggestion]
+    capped_partners: int
+    capped_territories: int
+    narrowed: int = 0
+    max_group: int = MAX_GROUP
+    per_actor: int = PER_ACTOR
 
 
 def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Suggestion]:
     """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
 
+    The suggestions of :func:`search_links` (which also says how far the search was bounded).
+    """
+    return search_links(G, H, top=top).suggestions
+
+
+def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearch:
+    """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
+
     Candidates are the actors two steps away (through a partner) and the actors of the same
     territory; in a crowded group (a partner's contacts, a territory's actors) only the
     :data:`MAX_GROUP` best-tied are paired, which keeps the cost linear in the number of groups.
+    Each candidate pair is scored exactly (all its shared partners, territories and themes); a pair
+    whose best possible score cannot reach the current *top* is skipped unscored.
 
     Parameters
     ----------
@@ -90,17 +150,22 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
 
     Returns
     -------
-    list of Suggestion
-        Ranked by score, then by the two actors' labels and ids.
+    LinkSearch
+        The suggestions, ranked by score, then by the two actors' labels and ids; and how many
+        crowded partners and territories were capped.
     """
     themes_of, places_of = _context(G, H)
-    order = sorted(H)
+    order, adjacency = neighbour_ids(H)
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
-    near = [{index[u] for u in H[v]} for v in order]
-    pairable = [
-        near[i] if len(near[i]) <= MAX_GROUP else {index[u] for u in _best(H, list(H[v]))}
-        for i, v in enumerate(order)
-    ]
+    near = [set(nb) for nb in adjacency]
+    crowded = [len(nb) > MAX_GROUP for nb in near]
+    # most ties first, then by name (the order of the ids): one integer to sort on
+    most = max(map(len, near), default=0)
+    priority = [(most - len(nb)) * len(order) + i for i, nb in enumerate(near)]
+    pairable = [_best(nb, priority) if crowded[i] else nb for i, nb in enumerate(near)]
+    # each actor's crowded partners: the shared ones are counted apart (the others through the pairs)
+    crowds = {i for i, c in enumerate(crowded) if c}
+    hubs = [nb & crowds for nb in near] if crowds else [set() for _ in near]
     themes = [themes_of[v] for v in order]
     places = [places_of[v] for v in order]
     by_place: dict[str, list[str]] = defaultdict(list)
@@ -109,29 +174,72 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
             by_place[t].append(v)
     same_place: list[set[int]] = [set() for _ in order]
     for members in by_place.values():
-        best = {index[u] for u in _best(H, members)}
+        best = _best((index[u] for u in members), priority)
         for i in best:
             same_place[i] |= best
-    label = [str(H.nodes[v].get("label") or v) for v in order]
+    labels = dict(H.nodes(data="label"))
+    label = [str(labels[v] or v) for v in order]
+    # the best score any pair of a can reach: every partner of a shared, and all its places and
+    # themes. Actors are visited best first, so the floor rises early and the visit stops once no
+    # actor left can reach it; each pair is weighed once, from the end visited first
+    reach = [
+        WEIGHTS["partners"] * len(near[a])
+        + WEIGHTS["territories"] * len(places[a])
+        + WEIGHTS["themes"] * len(themes[a])
+        for a in range(len(order))
+    ]
+    visit = sorted(range(len(order)), key=lambda a: (-reach[a], a))
+    rank = [0] * len(order)
+    for r, a in enumerate(visit):
+        rank[a] = r
+    # each actor's partners by visiting rank: those visited after a are the tail past a's rank
+    later = [sorted(map(rank.__getitem__, nb)) for nb in adjacency]
     ranked: list[tuple[float, str, str, int, int]] = []
     floor = 0.0
-    for a in range(len(order)):
+    bounded = len(order) > EXACT_BELOW
+    narrowed = 0
+    for ra, a in enumerate(visit):
+        if reach[a] < floor:
+            break  # no actor left can reach the floor
         mine = near[a]
-        # partners of a and b, counted once per shared partner w (exact unless a crowded w was capped)
-        count: Counter[int] = Counter()
-        capped = False
-        for w in mine:
-            if a in pairable[w]:
-                count.update(pairable[w])
-            capped = capped or len(pairable[w]) < len(near[w])
-        for b in same_place[a]:
-            count[b] += 0
+        my_hubs = hubs[a]
         room_a, topics_a = len(places[a]), len(themes[a])
-        for b, partners in count.items():
-            if b <= a or b in mine:
+        # the most b can add to twice its count below: a's crowded partners, places and themes
+        extra = (
+            WEIGHTS["partners"] * len(my_hubs)
+            + WEIGHTS["territories"] * room_a
+            + WEIGHTS["themes"] * topics_a
+        )
+        least = (floor - extra) / WEIGHTS["partners"]
+        # shared partners, by the rank of the other actor: counted once per shared partner w that is
+        # not crowded; a crowded w only brings its best-tied contacts in as candidates, and is counted
+        # with the hubs below. Candidates with no such partner matter only while the floor is low
+        tails = [later[w] for w in mine if not crowded[w]]
+        count: Counter[int] = Counter(
+            itertools.chain.from_iterable(t[bisect.bisect_right(t, ra) :] for t in tails)
+        )
+        for w in mine:
+            if crowded[w] and least <= 0 and a in pairable[w]:
+                for b in pairable[w]:
+                    if rank[b] > ra:
+                        count[rank[b]] += 0
+        if least <= 0:
+            for b in same_place[a]:
+                if rank[b] > ra:
+                    count[rank[b]] += 0
+        items: Iterable[tuple[int, int]] = count.items()
+        if bounded and len(count) > PER_ACTOR:
+            for b in mine:
+                count.pop(rank[b], None)
+            items = sorted(count.items(), key=operator.itemgetter(1), reverse=True)[:PER_ACTOR]
+            narrowed += len(count) > PER_ACTOR
+        for rb, shared in items:
+            if shared < least:
                 continue
-            if capped:
-                partners = len(mine & near[b])
+            b = visit[rb]
+            if b in mine:
+                continue
+            partners = shared + len(my_hubs & hubs[b]) if my_hubs and hubs[b] else shared
             # the best score b could reach: skip it without comparing places and themes
             bound = (
                 WEIGHTS["partners"] * partners
@@ -153,10 +261,12 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
             )
             if score < floor:
                 continue
-            ranked.append((-score, label[a], label[b], a, b))
+            x, y = (a, b) if a < b else (b, a)
+            ranked.append((-score, label[x], label[y], x, y))
             if len(ranked) > _PRUNE_AT:
                 ranked = heapq.nsmallest(top, ranked)
                 floor = -ranked[-1][0]
+                least = (floor - extra) / WEIGHTS["partners"]
     found = []
     for neg, _, _, a, b in heapq.nsmallest(top, ranked):
         found.append(
@@ -169,4 +279,9 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
                 -neg,
             )
         )
-    return found
+    return LinkSearch(
+        found,
+        capped_partners=sum(crowded),
+        capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
+        narrowed=narrowed,
+    )

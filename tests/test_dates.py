@@ -117,7 +117,7 @@ def test_kg_view_as_of_says_how_many_undated_relations_it_keeps(tiny_store: Path
     graph = kg.open(tiny_store)
     fr = view(graph, whole=True, as_of=2014, out=tmp_path / "fr.html")
     assert fr.model is not None
-    # un-gamma, g2 (Alpha → Programme Un), s1, Gamma's founding, Bob's post, Beta's participation, g3 part of g1
+    # un-gamma, g2 (Alpha → Programme Un), s1, Gamma's founding, Bob's post, Beta's participation, g3 ⊂ g1
     assert fr.model.note.startswith("En 2014 : 7 relations sans date connue restent affichées")
     assert "rien ne dit qu'elles existaient à cette date" in fr.model.note
     assert "7 relations sans date connue" in (tmp_path / "fr.html").read_text(encoding="utf-8")

@@ -230,7 +230,7 @@ def prepare_import(
     _check_foreign_file(plan, info, owner)
     prepared = PreparedImport(
         plan,
-        owner or (info.owner if info else None),
+        info.owner if info and info.owner and (not owner or same_owner(owner, info.owner)) else owner,
         title or (info.title if info and info.title else plan.file.name),
         info,
         renamed_from,

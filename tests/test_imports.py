@@ -713,3 +713,21 @@ def test_commands_template_import_export(env, tmp_path, cli):
     assert r.exit_code == 0 and "supprimé" in r.output, r.output
     for command in ("template", "import", "export-xlsx"):
         assert runner.invoke(cli, [command, "--help"]).exit_code == 0
+
+
+def test_kg_build_names_the_citing_import_and_row_when_a_cited_record_was_removed_by_hand(env, tmp_path):
+    """A folder deleted by hand (not through kg imports supprimer): the build says who cites what, in French."""
+    data, store = env
+    (tmp_path / "a.csv").write_text("nom;type\nAsso Alpha;Association\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "de;vers;type de relation\nAsso Beta;Asso Alpha;Adhésion\n", encoding="utf-8"
+    )
+    (tmp_path / "b.csv").write_text("nom;type\nAsso Beta;Association\n", encoding="utf-8")
+    for name in ("a", "b", "c"):
+        import_workbook(tmp_path / f"{name}.csv", data, store, owner="Réseau X")
+    shutil.rmtree(data / "imports" / "a")
+    with pytest.raises(InputError) as info:
+        imported_quads(data)
+    [p] = info.value.problems
+    assert p.line == 2 and "« asso-alpha » n'est plus l'id d'aucun enregistrement" in p.message
+    assert "import « c », feuille c, ligne 2" in p.message and "kg imports annuler" in p.fix

@@ -113,7 +113,7 @@ Yes = Annotated[
     typer.Option(
         "--oui",
         "--yes",
-        help="Confirm without asking (scripts): replace or remove what is stored; the previous version is kept.",
+        help="Confirmer sans question (scripts) : remplacer ou supprimer ce qui est enregistré ; la version précédente est gardée.",
     ),
 ]
 #: ``--versions``: how many versions an import keeps
@@ -122,7 +122,7 @@ Versions = Annotated[
     typer.Option(
         "--versions",
         envvar="KG_IMPORT_VERSIONS",
-        help="Versions kept per import (default 10; also KG_IMPORT_VERSIONS).",
+        help="Versions gardées par import (10 par défaut ; aussi KG_IMPORT_VERSIONS).",
         show_default=False,
     ),
 ]
@@ -204,7 +204,7 @@ def print_prepared(prepared, lang: str = "fr", *, verbose: bool = False, dry_run
 # --------------------------------------------------------------------------- kg imports
 
 app = typer.Typer(
-    help="The imports: who owns each, their history; undo the last change (annuler), delete one (supprimer).",
+    help="Les imports : à qui ils sont, leur historique ; annuler le dernier changement, supprimer un import.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
@@ -214,10 +214,10 @@ app = typer.Typer(
 def imports_list(
     ctx: typer.Context,
     data: DataDir = DEFAULT_DATA,
-    everything: bool = typer.Option(False, "--tous", "--all", help="Also list the deleted imports."),
+    everything: bool = typer.Option(False, "--tous", "--all", help="Lister aussi les imports supprimés."),
     lang: Lang = "fr",
 ) -> None:
-    """List the imports: name, owner, date of the last change, version and records."""
+    """Liste les imports : nom, propriétaire, date du dernier changement, version et enregistrements."""
     if ctx.invoked_subcommand is not None:
         return
     from kg.store.history import list_imports
@@ -249,11 +249,11 @@ def _what(info, lang: str) -> str:
 @app.command("historique")
 @reports_errors
 def history(
-    name: str = typer.Argument(..., help="Name of the import (kg imports lists them)."),
+    name: str = typer.Argument(..., help="Nom de l'import (kg imports les liste)."),
     data: DataDir = DEFAULT_DATA,
     lang: Lang = "fr",
 ) -> None:
-    """Show the history of an import: its current version, then each kept version, newest first."""
+    """Montre l'historique d'un import : sa version actuelle, puis chaque version gardée, la plus récente d'abord."""
     from kg.store.history import import_history
 
     info, kept = import_history(name, data)
@@ -278,18 +278,18 @@ def history(
 @app.command("annuler")
 @reports_errors
 def undo(
-    name: str = typer.Argument(..., help="Name of the import."),
+    name: str = typer.Argument(..., help="Nom de l'import."),
     version: int | None = typer.Option(
         None,
         "--version",
-        help="Restore this version (kg imports historique NAME) instead of the newest kept.",
+        help="Rétablir cette version (kg imports historique NOM) plutôt que la plus récente.",
     ),
     data: DataDir = DEFAULT_DATA,
     store: Store = DEFAULT_STORE,
     versions: Versions = None,
     lang: Lang = "fr",
 ) -> None:
-    """Undo the last change of an import (an import, an undo, a deletion): restore the version before it."""
+    """Annule le dernier changement d'un import (import, annulation, suppression) : rétablit la version d'avant."""
     from kg.store.history import undo_import
 
     done = undo_import(name, data, store, version=version, keep=versions)
@@ -311,14 +311,14 @@ def undo(
 @app.command("supprimer")
 @reports_errors
 def delete(
-    name: str = typer.Argument(..., help="Name of the import."),
+    name: str = typer.Argument(..., help="Nom de l'import."),
     data: DataDir = DEFAULT_DATA,
     store: Store = DEFAULT_STORE,
     yes: Yes = False,
     versions: Versions = None,
     lang: Lang = "fr",
 ) -> None:
-    """Delete an import (its records and named graph), after confirmation; refused while another import cites it."""
+    """Supprime un import (ses enregistrements et son graphe nommé) après confirmation ; refusé s'il est cité."""
     remove(name, data, store, yes=yes, keep=versions, lang=lang)
 
 

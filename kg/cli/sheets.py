@@ -31,15 +31,15 @@ __all__ = ["print_workbook_report", "register"]
 
 @reports_errors
 def template(
-    file: Path = typer.Argument(Path("territoire.xlsx"), help="Workbook to write (.xlsx)."),
-    ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Folder with the SKOS schemes (drop-down lists)."),
+    file: Path = typer.Argument(Path("territoire.xlsx"), help="Classeur à écrire (.xlsx)."),
+    ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Dossier des schémas SKOS (listes déroulantes)."),
     force: bool = typer.Option(
-        False, "--force", help="Overwrite FILE when it exists (it may hold your work)."
+        False, "--force", help="Écraser FILE s'il existe déjà (il contient peut-être votre travail)."
     ),
 ) -> None:
-    """Write an empty workbook to fill in: one sheet per kind of record, drop-down lists, a read-me sheet.
+    """Écrit un classeur vide à remplir : une feuille par sorte d'information, listes déroulantes, un Lisez-moi.
 
-    An existing file is never replaced, unless --force is given."""
+    Un fichier existant n'est jamais remplacé, sauf avec --force."""
     from kg.errors import ExportError
     from kg.sheets.write import write_template
 
@@ -56,44 +56,43 @@ def template(
 
 @reports_errors
 def import_(
-    file: Path | None = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
+    file: Path | None = typer.Argument(None, help="Tableur à importer : .xlsx, .ods ou .csv."),
     owner: str | None = typer.Option(
         None,
         "--par",
         "--owner",
-        help="Who the import belongs to (your organisation), given once: it is kept with the import. "
-        "Another owner's file of the same name gets its own import.",
+        help="À qui appartient l'import (votre structure), donné une fois : il est gardé avec l'import. "
+        "Le fichier de même nom d'un autre propriétaire devient un import à part.",
     ),
     name: str | None = typer.Option(
         None,
         "--nom",
         "--name",
-        help="Name of the import (default: the file name); importing again under the same name updates it.",
+        help="Nom de l'import (par défaut : le nom du fichier) ; réimporter sous le même nom le met à jour.",
     ),
-    title: str | None = typer.Option(None, "--titre", "--title", help="Title of the import (kept with it)."),
+    title: str | None = typer.Option(None, "--titre", "--title", help="Titre de l'import (gardé avec lui)."),
     dry_run: bool = typer.Option(
         False,
         "--dry-run",
-        help="Show what would be added, changed and removed, with every check of the import; write nothing.",
+        help="Montrer ce qui serait ajouté, modifié, supprimé, avec tous les contrôles de l'import ; ne rien écrire.",
     ),
     yes: Yes = False,
     remove: str | None = typer.Option(
-        None, "--remove", hidden=True, help="Deprecated: kg imports supprimer NAME."
+        None, "--remove", hidden=True, help="Ancienne forme de : kg imports supprimer NOM."
     ),
     data: DataDir = DEFAULT_DATA,
     store: Store = DEFAULT_STORE,
     versions: Versions = None,
     verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="List every record added, changed or removed."
+        False, "--verbose", "-v", help="Lister chaque enregistrement ajouté, modifié ou supprimé."
     ),
     lang: Lang = "fr",
 ) -> None:
-    """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error).
+    """Importe le tableur d'un catalyseur dans son propre graphe nommé (vérifié d'abord ; rien d'écrit si erreur).
 
-    Re-importing under the same name shows the changes, sheet by sheet, and asks before
-    replacing or removing what is stored (--oui in scripts); the previous version is kept
-    (kg imports annuler NAME). The import's named graph in --store is replaced (skipped
-    when there is no store: run kg build)."""
+    Réimporter sous le même nom montre les changements, feuille par feuille, et demande confirmation avant de remplacer ou de supprimer ce qui est enregistré (--oui dans un script) ; la version précédente est gardée (kg imports annuler NOM).
+
+    Le graphe nommé de l'import dans --store est remplacé (sans store : lancez kg build)."""
     from kg.store.imports import commit_import, prepare_import
 
     if remove:

@@ -104,6 +104,9 @@ def test_two_catalysts_importing_files_of_the_same_name_keep_both_imports(env, t
     b = _csv(tmp_path / "b" / "acteurs.csv", "nom;type\nFab Lab des Bords de Marne;Association\n")
     r = _run(cli, "import", a, "--par", "Réseau A", *common)
     assert r.exit_code == 0 and "« acteurs » de « Réseau A »" in r.output, r.output
+    r = _run(cli, "import", b, *common)  # without --par: an update of A's import, so not without --oui
+    assert r.exit_code == 3 and "- acteur ressourcerie-du-val" in r.output, r.output
+    assert "l'import est celui de « Réseau A » : si ce n'est pas vous, donnez votre nom (--par" in r.output
     r = _run(cli, "import", b, "--par", "Réseau B", *common)
     assert r.exit_code == 0, r.output
     assert "le nom « acteurs » est celui de l'import de « Réseau A »" in r.output

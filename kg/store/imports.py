@@ -95,6 +95,8 @@ class PreparedImport:
     previous_records: Imported | None = field(default=None, repr=False)
     quads: list = field(default_factory=list, repr=False)
     meta_quads: list = field(default_factory=list, repr=False)
+    #: the owner given for this import (``--par``), None when not given
+    given_owner: str | None = None
 
     @property
     def slug(self) -> str:
@@ -236,6 +238,7 @@ def prepare_import(
         renamed_from,
         renamed_owner,
         previous,
+        given_owner=owner,
     )
     if not plan.is_noop:
         check_cross_references(plan, data_dir)
@@ -383,7 +386,13 @@ def commit_import(
                     f"réimporter « {plan.slug} » modifierait {len(plan.changed)} et supprimerait "
                     f"{len(plan.removed)} enregistrement(s) déjà importés (et en ajouterait {len(plan.added)})",
                     "relisez les changements, puis confirmez avec --oui (kg imports annuler "
-                    f"{plan.slug} les défera) ; pour un import à part : --nom un-autre-nom",
+                    f"{plan.slug} les défera) ; pour un import à part : --nom un-autre-nom"
+                    + (
+                        f" ; l'import est celui de « {prepared.owner} » : si ce n'est pas vous, donnez votre "
+                        "nom (--par « votre structure ») et votre fichier aura son propre import"
+                        if prepared.owner and not prepared.given_owner
+                        else ""
+                    ),
                 )
             ],
             f"l'import « {plan.slug} » n'a pas été remplacé sans confirmation ; rien n'a été écrit",

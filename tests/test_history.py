@@ -97,6 +97,7 @@ def _build_passes(data: Path, out: Path, shacl: str = "off") -> None:
 # --------------------------------------------------------------------------- owners
 
 
+@pytest.mark.slow
 def test_two_catalysts_importing_files_of_the_same_name_keep_both_imports(env, tmp_path, cli):
     data, store = env
     common = ("--data", data, "--store", store)
@@ -128,6 +129,7 @@ def test_two_catalysts_importing_files_of_the_same_name_keep_both_imports(env, t
     assert "acteur 2" in r.output and "v2" in r.output
 
 
+@pytest.mark.slow
 def test_the_name_of_another_catalysts_import_is_refused_and_its_records_stay(env, tmp_path, cli):
     """The fix « --nom <their import> » (from a message) never deletes another catalyst's records."""
     data, store = env
@@ -188,6 +190,7 @@ def test_an_empty_template_over_a_filled_import_is_refused_with_the_diff_then_un
     _build_passes(data, tmp_path / "rebuilt")
 
 
+@pytest.mark.slow
 def test_import_and_undo_in_english(env, tmp_path, cli):
     data, store = env
     common = ("--data", data, "--store", store, "--lang", "en")
@@ -200,6 +203,7 @@ def test_import_and_undo_in_english(env, tmp_path, cli):
     assert "reseau" not in load_imports(data) and import_graph("reseau") not in kg.open(store).named_graphs()
 
 
+@pytest.mark.slow
 def test_versions_are_bounded(env, tmp_path):
     data, store = env
     path = tmp_path / "bornes.csv"
@@ -265,6 +269,7 @@ def test_removing_an_actor_another_import_cites_is_refused_in_the_dry_run_too_no
     _build_passes(data, tmp_path / "rebuilt")
 
 
+@pytest.mark.slow
 def test_deleting_an_import_whose_actors_another_import_cites_is_refused(env, tmp_path, cli):
     data, store = env
     _two_imports(data, store, tmp_path)
@@ -291,6 +296,7 @@ def test_deleting_an_import_whose_actors_another_import_cites_is_refused(env, tm
     assert _graph(store, import_graph("a")) == with_a
 
 
+@pytest.mark.slow
 def test_undo_that_would_take_away_a_cited_actor_is_refused(env, tmp_path):
     data, store = env
     _two_imports(data, store, tmp_path)  # « a »'s previous version is "no import": undoing it removes Alpha
@@ -302,6 +308,7 @@ def test_undo_that_would_take_away_a_cited_actor_is_refused(env, tmp_path):
 # --------------------------------------------------------------------------- interrupted runs
 
 
+@pytest.mark.slow
 def test_leftovers_of_an_interrupted_import_are_cleaned_at_the_next_run_and_build_passes(env, tmp_path):
     data, store = env
     path = _csv(tmp_path / "reste.csv", "nom;type\nRessourcerie du Val;Association\n")
@@ -338,6 +345,7 @@ import_workbook(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), owner="
 """
 
 
+@pytest.mark.slow
 def test_an_import_killed_while_writing_leaves_the_previous_import_and_the_next_run_cleans(env, tmp_path):
     data, store = env
     path = _csv(tmp_path / "tue.csv", "nom;type\nRessourcerie du Val;Association\n")
@@ -372,6 +380,7 @@ def test_template_refuses_to_overwrite_a_file(tmp_path, cli):
     assert r.exit_code == 0 and path.read_bytes() != b"my work", r.output
 
 
+@pytest.mark.slow
 def test_build_keeps_the_previous_store_and_can_put_it_back(env, tmp_path):
     from kg.store.build import previous_of, restore_previous
 

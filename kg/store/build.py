@@ -303,7 +303,7 @@ def build(
     from pyoxigraph import RdfFormat, serialize
 
     timer = _Timer()
-    clean_leftovers(*(Path(p) for p in (store, dump) if p))
+    clean_leftovers(*(q for p in (store, dump) if p for q in (Path(p), previous_of(p))))
     quads, curated, geo = build_quads(
         data_dir,
         ontology_dir=ontology_dir,

@@ -340,8 +340,9 @@ def check_references(imports: Mapping[str, Imported], kinds: Mapping[str, str]) 
     """Raise :class:`~kg.errors.InputError` when a stored import cites a record that is no longer there."""
     problems = []
     for imp in imports.values():
+        index = imp.index()
         for c in citations([imp]):
-            allowed = type(dict(imp.index())[c.record][1]).references[c.field]  # type: ignore[attr-defined]
+            allowed = type(index[c.record][1]).references[c.field]  # type: ignore[attr-defined]
             if kinds.get(c.cited) not in allowed:
                 problems.append(
                     Problem(

@@ -1,7 +1,8 @@
-"""Import benchmark: a 10,000-row workbook through ``kg import`` (target ≤ 10 s).
+"""Import benchmark: a 10,000-row workbook through ``kg import`` (target ≤ 10 s); 50,000 rows and their undo.
 
-    .venv/bin/python benchmarks/bench_import.py             # 10,000 rows, 3 repeats
-    .venv/bin/python benchmarks/bench_import.py --rows 2000 --repeat 1
+    .venv/bin/python benchmarks/bench_import.py             # 10,000 rows, 3 repeats; 50,000 rows with history
+    .venv/bin/python benchmarks/bench_import.py --rows 2000 --repeat 1 --big 10000
+    .venv/bin/python benchmarks/bench_import.py --big 0      # the 10,000-row part only
 
 The workbook is generated (openpyxl, write-only): 60 % actors on real communes (half
 by INSEE code, half by name with a postcode), with valid SIREN; 20 % relations
@@ -11,6 +12,21 @@ and a store are built once in a temporary folder (``kg.store.build``, SHACL off)
 repeat then runs the whole import — read, convert, check, compare, write
 ``data/imports/<name>/``, replace the named graph in the store — on a fresh copy.
 Prints one table with the median and the split by step; nothing is left behind.
+
+History part (``--big``, default 50,000 rows): every step is the ``kg`` command in its own
+subprocess, timed from outside with its peak RSS and CPU time from ``os.wait4`` (what
+``/usr/bin/time -v`` reports), on one data folder and store, in this order:
+
+* **baseline**: ``kg import`` of the ``--rows`` workbook (a new import, as in the part above);
+* ``kg import --dry-run`` of the big workbook (every check, nothing written);
+* ``kg import`` of the big workbook (a new import);
+* ``kg import --oui`` of the big workbook with one row in ten edited (the previous version kept in
+  ``versions/``);
+* ``kg imports annuler`` (restores the previous version: folder and named graph);
+* ``kg imports supprimer --oui``.
+
+Ratios against the baseline are printed for each step (time and peak RSS), from the same run,
+so they hold on a busy machine better than the times do.
 """
 
 from __future__ import annotations
@@ -216,15 +232,120 @@ def run(rows: int, repeat: int) -> dict:
     }
 
 
+def _measure(cmd: list[str]) -> dict:
+    """Run *cmd*; its wall time, CPU time (user + system) and peak RSS (``ru_maxrss`` of ``os.wait4``)."""
+    import subprocess
+
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-2000:]}")
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+    }
+
+
+def _edit_workbook(src: Path, dst: Path, every: int = 10) -> int:
+    """Copy *src* with the description of one actor in *every* changed; return how many rows changed."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Acteurs"]
+    col = [c.value for c in ws[1]].index("description") + 1
+    n = 0
+    for row in range(2, ws.max_row + 1, every):
+        ws.cell(row, col).value = f"Description revue n° {row}."
+        n += 1
+    wb.save(dst)
+    return n
+
+
+def run_history(rows: int, big: int) -> dict:
+    """The history part: each step is the ``kg`` command in a subprocess (see the module docstring)."""
+    import kg
+
+    kg_cmd = str(Path(sys.executable).with_name("kg"))
+    with tempfile.TemporaryDirectory(prefix="kg-bench-history-") as tmp:
+        tmp = Path(tmp)
+        data = tmp / "data"
+        data.mkdir()
+        for sub in ("curated", "sources"):
+            shutil.copytree(ROOT / "data" / sub, data / sub)
+        (data / "geo").symlink_to(ROOT / "data" / "geo")
+        store = tmp / "store"
+        kg.build(data, store, None, ontology_dir=ROOT / "ontology", shacl="off")
+        small, book, edited = tmp / "petit.xlsx", tmp / "grand.xlsx", tmp / "grand-v2.xlsx"
+        t = time.perf_counter()
+        make_workbook(small, rows, seed=5)
+        per_sheet = make_workbook(book, big)
+        changed = _edit_workbook(book, edited)
+        gen_s = time.perf_counter() - t
+        # the baseline imports into its own copy (its generated names are those of the big workbook)
+        shutil.copytree(data, tmp / "data0", symlinks=True)
+        shutil.copytree(store, tmp / "store0")
+        base = ["--data", str(tmp / "data0"), "--store", str(tmp / "store0"), "--par", "Banc d'essai"]
+        common = ["--data", str(data), "--store", str(store), "--par", "Banc d'essai"]
+        where = ["--data", str(data), "--store", str(store)]
+        again = ["--nom", "grand", "--oui", *common]
+        steps = {
+            f"baseline: kg import, {rows:,} rows": [kg_cmd, "import", str(small), *base],
+            f"kg import --dry-run, {big:,} rows": [kg_cmd, "import", str(book), "--dry-run", *common],
+            f"kg import, {big:,} rows": [kg_cmd, "import", str(book), *common],
+            f"kg import --oui, {big:,} rows ({changed:,} changed)": [kg_cmd, "import", str(edited), *again],
+            "kg imports annuler": [kg_cmd, "imports", "annuler", "grand", *where],
+            "kg imports supprimer --oui": [kg_cmd, "imports", "supprimer", "grand", "--oui", *where],
+        }
+        out = {name: _measure(cmd) for name, cmd in steps.items()}
+    first = next(iter(out.values()))
+    for m in out.values():
+        m["x_time"] = round(m["wall_s"] / first["wall_s"], 2)
+        m["x_rss"] = round(m["peak_rss_mb"] / first["peak_rss_mb"], 2)
+    return {
+        "rows": rows,
+        "big_rows": big,
+        "big_per_sheet": per_sheet,
+        "workbooks_generation_s": round(gen_s, 2),
+        "steps": out,
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
+    }
+
+
+def print_history(res: dict) -> None:
+    per_sheet = ", ".join(f"{k} {v}" for k, v in res["big_per_sheet"].items())
+    print(f"\nHistory: a {res['big_rows']:,}-row workbook ({per_sheet}); each step a kg command (subprocess)")
+    print(f"  {'step':<44} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'x time':>7} {'x RSS':>6}")
+    for name, m in res["steps"].items():
+        print(
+            f"  {name:<44} {m['wall_s']:>8.2f} {m['cpu_s']:>8.2f} {m['peak_rss_mb']:>12,} "
+            f"{m['x_time']:>7.2f} {m['x_rss']:>6.2f}"
+        )
+    print(
+        "  (x = ratio to the baseline of the same run; load average "
+        f"{res['load_average_1min_after']} at the end)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--big", type=int, default=50_000, help="rows of the history part's workbook (0: skip that part)"
+    )
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args()
     res = run(args.rows, args.repeat)
+    history = run_history(args.rows, args.big) if args.big else None
     if args.json:
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        print(json.dumps(res | {"history": history}, indent=2, ensure_ascii=False))
         return
     per_sheet = ", ".join(f"{k} {v}" for k, v in res["per_sheet"].items())
     print(f"kg import of a {res['rows']:,}-row workbook ({per_sheet})")
@@ -239,6 +360,8 @@ def main() -> None:
         f"  machine: {res['cpus']} CPUs, load average {res['load_average_1min_after']} at the end "
         "(other processes slow the wall time; the CPU time does not depend on them as much)"
     )
+    if history:
+        print_history(history)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from kg.model.iris import import_graph
 from kg.sheets.export import export_rows, export_xlsx
 from kg.sheets.plan import plan_import
 from kg.store.build import imported_quads
-from kg.store.imports import apply_import, import_workbook, remove_import
+from kg.store.history import remove_import
+from kg.store.imports import apply_import, import_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"
@@ -271,7 +272,9 @@ def test_second_import_of_an_edited_sheet_updates_without_duplicating(env, tmp_p
     )
     edited = tmp_path / "gravelle.xlsx"
     wb.save(edited)
-    plan = import_workbook(edited, data, store)
+    with pytest.raises(InputError, match="confirm"):  # it changes and removes records: not without --oui
+        import_workbook(edited, data, store)
+    plan = import_workbook(edited, data, store, confirmed=True)
     assert [c.id for c in plan.added] == ["ressourcerie-de-gravelle"]
     assert [(c.id, c.fields) for c in plan.changed] == [("gravelle-alliances", ["description"])]
     assert sorted(c.id for c in plan.removed) == [
@@ -597,7 +600,8 @@ def test_remove_import_drops_its_graph_and_folder(env):
     import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     assert len(kg.open(store)) > n
     assert remove_import("gravelle", data, store)
-    assert GRAVELLE not in kg.open(store).named_graphs() and not (data / "imports" / "gravelle").exists()
+    assert GRAVELLE not in kg.open(store).named_graphs() and not load_imports(data)
+    assert not (data / "imports" / "gravelle" / "records.yaml").exists()  # its history stays
     assert len(kg.open(store)) == n
     assert not remove_import("gravelle", data, store)
 
@@ -626,7 +630,7 @@ def test_an_edit_that_breaks_a_shape_leaves_the_previous_import_intact(env, tmp_
     data, store = env
     import_workbook(FIXTURES / "gravelle.xlsx", data, store)
     folder = data / "imports" / "gravelle"
-    files_before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    files_before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     before = _all_quads(store)
     wb = openpyxl.load_workbook(FIXTURES / "gravelle.xlsx")
     wb["Acteurs"]["C2"] = "Nouvelle description."
@@ -642,7 +646,7 @@ def test_an_edit_that_breaks_a_shape_leaves_the_previous_import_intact(env, tmp_
         apply_import(plan, data, store)
     assert "feuille Financements, row 2" in str(info.value), str(info.value)
     assert _all_quads(store) == before
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files_before
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == files_before
     assert sorted(p.name for p in folder.parent.iterdir()) == ["gravelle"]  # no half-written folder
 
 
@@ -715,7 +719,27 @@ def test_commands_template_import_export(env, tmp_path, cli):
     assert r.exit_code == 3 and "mauvais.xlsx, feuille Acteurs, ligne 2, colonne « SIREN »" in r.output, (
         r.output
     )
-    r = runner.invoke(cli, ["import", "--remove", "gravelle", *common])
-    assert r.exit_code == 0 and "supprimé" in r.output
+    r = runner.invoke(cli, ["imports", "supprimer", "gravelle", *common])
+    assert r.exit_code == 3 and "--oui" in r.output, r.output  # no terminal to ask: refused
+    r = runner.invoke(cli, ["imports", "supprimer", "gravelle", "--oui", *common])
+    assert r.exit_code == 0 and "supprimé" in r.output, r.output
     for command in ("template", "import", "export-xlsx"):
         assert runner.invoke(cli, [command, "--help"]).exit_code == 0
+
+
+def test_kg_build_names_the_citing_import_and_row_when_a_cited_record_was_removed_by_hand(env, tmp_path):
+    """A folder deleted by hand (not through kg imports supprimer): the build says who cites what, in French."""
+    data, store = env
+    (tmp_path / "a.csv").write_text("nom;type\nAsso Alpha;Association\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "de;vers;type de relation\nAsso Beta;Asso Alpha;Adhésion\n", encoding="utf-8"
+    )
+    (tmp_path / "b.csv").write_text("nom;type\nAsso Beta;Association\n", encoding="utf-8")
+    for name in ("a", "b", "c"):
+        import_workbook(tmp_path / f"{name}.csv", data, store, owner="Réseau X")
+    shutil.rmtree(data / "imports" / "a")
+    with pytest.raises(InputError) as info:
+        imported_quads(data)
+    [p] = info.value.problems
+    assert p.line == 2 and "« asso-alpha » n'est plus l'id d'aucun enregistrement" in p.message
+    assert "import « c », feuille c, ligne 2" in p.message and "kg imports annuler" in p.fix

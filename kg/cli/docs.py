@@ -41,6 +41,7 @@ arguments, and prints what it returns:
 | `kg examples` | `kg.present.examples.write_examples` |
 | `kg serve` | `kg.serve.app.serve` |
 | `kg template` / `import` / `export-xlsx` | `kg.sheets.write.write_template` / `kg.store.imports.import_workbook` / `kg.sheets.export.export_xlsx` |
+| `kg imports` (`historique`, `annuler`, `supprimer`) | `kg.store.history.list_imports`, `import_history`, `undo_import`, `remove_import` |
 
 The graph is opened with `kg.open(where)`: the `--endpoint` URL (or `KG_ENDPOINT`) when
 given, else the `--store` folder.
@@ -186,6 +187,7 @@ Writes the catalysts' workbook (.xlsx, French headers): one sheet per kind of re
 (Acteurs, Relations, Programmes, Partenaires, Financements, Sources), drop-down lists from
 the SKOS schemes, one example row per sheet and a « Lisez-moi » sheet. Kumu's column
 names (`Label`, `Type`, `Description`, `Tags`; `From`, `To`, `Type`) are accepted on import.
+An existing file is never overwritten (`--force` to do so).
 
 ```bash
 kg template mon-ecosysteme.xlsx
@@ -198,11 +200,35 @@ Imports a workbook (.xlsx, .ods) or CSV (UTF-8 with or without BOM, Windows-1252
 them. Re-importing updates without duplicating; every problem is reported at once (sheet,
 row, column, value, fix, in French) and nothing is written when there is one.
 
+An import belongs to its owner (`--par`, given once and kept in `data/imports/<name>/import.yaml`):
+another owner's file of the same name gets its own import (`acteurs-2`), and the command says so.
+Re-importing shows the changes sheet by sheet and asks before replacing or removing stored
+records (`--oui` in scripts; without a terminal and without `--oui` it refuses, showing the
+changes). A record that another import cites is never removed. `--dry-run` runs every check
+of the import (references across imports, SHACL): a dry run that passes is an import that passes.
+Each change keeps the state it replaces (`kg imports`).
+
 ```bash
-kg import mon-ecosysteme.xlsx --dry-run      # what would be added, changed, removed
-kg import mon-ecosysteme.xlsx
-kg import mon-ecosysteme-v2.xlsx --nom mon-ecosysteme
-kg import --remove mon-ecosysteme
+kg import mon-ecosysteme.xlsx --par "Réseau X" --dry-run   # what would be added, changed, removed
+kg import mon-ecosysteme.xlsx --par "Réseau X"
+kg import mon-ecosysteme-v2.xlsx --nom mon-ecosysteme --oui
+```
+""",
+    "imports": """\
+The imports and their history. Every change of an import (an import, an undo, a deletion)
+keeps the state it replaces in `data/imports/<name>/versions/<n>/` (records, the copy of the
+file, `import.yaml`), the newest 10 by default (`--versions`, `KG_IMPORT_VERSIONS`).
+`annuler` restores the version before the last change, folder and named graph (the same
+quads as then); undoing twice redoes. `supprimer` asks first and is refused while another
+import cites the import's actors or programmes (naming that import, sheet and row); its
+history stays, so `annuler` brings it back.
+
+```bash
+kg imports                              # name, owner, date, version, records
+kg imports historique mon-ecosysteme
+kg imports annuler mon-ecosysteme       # undo the last change
+kg imports annuler mon-ecosysteme --version 2
+kg imports supprimer mon-ecosysteme --oui
 ```
 """,
     "export-xlsx": """\

@@ -1,4 +1,4 @@
-"""The spreadsheet commands: ``kg template``, ``kg import``, ``kg export-xlsx``.
+"""The spreadsheet commands: ``kg template``, ``kg import``, ``kg export-xlsx`` (``kg imports``: :mod:`kg.cli.imports`).
 
 :func:`register` adds them to the ``kg`` application; each parses its options, calls one
 library function (:mod:`kg.sheets.write`, :mod:`kg.store.imports`, :mod:`kg.sheets.export`) and
@@ -11,11 +11,15 @@ from pathlib import Path
 
 import typer
 
+from kg.cli.imports import Versions, Yes, confirm, print_prepared, say
+from kg.cli.imports import app as imports_app
+from kg.cli.imports import remove as remove_command
 from kg.cli.options import (
     DEFAULT_DATA,
     DEFAULT_ONTOLOGY,
     DEFAULT_STORE,
     DataDir,
+    Lang,
     Store,
     Territory,
     fail,
@@ -27,77 +31,100 @@ __all__ = ["ecosystem_for_workbook", "print_workbook_report", "register"]
 
 @reports_errors
 def template(
-    file: Path = typer.Argument(Path("territoire.xlsx"), help="Workbook to write (.xlsx)."),
-    ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Folder with the SKOS schemes (drop-down lists)."),
+    file: Path = typer.Argument(Path("territoire.xlsx"), help="Classeur à écrire (.xlsx)."),
+    ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Dossier des schémas SKOS (listes déroulantes)."),
+    force: bool = typer.Option(
+        False, "--force", help="Écraser FILE s'il existe déjà (il contient peut-être votre travail)."
+    ),
 ) -> None:
-    """Write an empty workbook to fill in: one sheet per kind of record, drop-down lists, a read-me sheet."""
+    """Écrit un classeur vide à remplir : une feuille par sorte d'information, listes déroulantes, un Lisez-moi.
+
+    Un fichier existant n'est jamais remplacé, sauf avec --force."""
+    from kg.errors import ExportError
     from kg.sheets.write import write_template
 
+    if file.exists() and not force:
+        raise ExportError(
+            f"« {file} » existe déjà : il n'est pas remplacé (il contient peut-être votre travail) — "
+            f"choisissez un autre nom (kg template {file.with_stem(file.stem + '-modele').name}) "
+            "ou ajoutez --force pour l'écraser"
+        )
     path = write_template(file, ontology / "schemes.ttl")
     typer.echo(f"Modèle écrit : {path}")
-    typer.echo(f"Remplissez-le, puis : kg import {path} --dry-run")
+    typer.echo(f"Remplissez-le, puis : kg import {path} --par « Votre structure » --dry-run")
 
 
 @reports_errors
 def import_(
-    file: Path | None = typer.Argument(None, help="Spreadsheet to import: .xlsx, .ods or .csv."),
+    file: Path | None = typer.Argument(None, help="Tableur à importer : .xlsx, .ods ou .csv."),
+    owner: str | None = typer.Option(
+        None,
+        "--par",
+        "--owner",
+        help="À qui appartient l'import (votre structure), donné une fois : il est gardé avec l'import. "
+        "Le fichier de même nom d'un autre propriétaire devient un import à part.",
+    ),
     name: str | None = typer.Option(
         None,
         "--nom",
         "--name",
-        help="Name of the import (default: the file name); importing again under the same name updates it.",
+        help="Nom de l'import (par défaut : le nom du fichier) ; réimporter sous le même nom le met à jour.",
     ),
+    title: str | None = typer.Option(None, "--titre", "--title", help="Titre de l'import (gardé avec lui)."),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show what would be added, changed and removed; write nothing."
+        False,
+        "--dry-run",
+        help="Montrer ce qui serait ajouté, modifié, supprimé, avec tous les contrôles de l'import ; ne rien écrire.",
     ),
+    yes: Yes = False,
     remove: str | None = typer.Option(
-        None, "--remove", help="Remove the import of this name (its folder and named graph)."
+        None, "--remove", hidden=True, help="Ancienne forme de : kg imports supprimer NOM."
     ),
     data: DataDir = DEFAULT_DATA,
     store: Store = DEFAULT_STORE,
+    versions: Versions = None,
     verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="List every record added, changed or removed."
+        False, "--verbose", "-v", help="Lister chaque enregistrement ajouté, modifié ou supprimé."
     ),
+    lang: Lang = "fr",
 ) -> None:
-    """Import a catalyst's spreadsheet into its own named graph (checked first; nothing written on any error).
+    """Importe le tableur d'un catalyseur dans son propre graphe nommé (vérifié d'abord ; rien d'écrit si erreur).
 
-    The import's named graph in --store is replaced (skipped when there is no store: run kg build)."""
-    from kg.store.imports import import_workbook, remove_import
+    Réimporter sous le même nom montre les changements, feuille par feuille, et demande confirmation avant de remplacer ou de supprimer ce qui est enregistré (--oui dans un script) ; la version précédente est gardée (kg imports annuler NOM).
+
+    Le graphe nommé de l'import dans --store est remplacé (sans store : lancez kg build)."""
+    from kg.store.imports import commit_import, prepare_import
 
     if remove:
-        done = remove_import(remove, data, store)
-        typer.echo(f"Import « {remove} » supprimé." if done else f"Aucun import « {remove} ».")
+        remove_command(remove, data, store, yes=yes, keep=versions, lang=lang)
         return
     if file is None:
-        fail("give the spreadsheet to import (or --remove NAME)", 2)
-    plan = import_workbook(file, data, store, name=name, dry_run=dry_run)
-    head = "Simulation (rien n'est écrit)" if dry_run else "Import"
-    typer.secho(f"{head} « {plan.slug} » depuis {plan.file.name}", bold=True)
-    typer.echo(
-        f"  ajoutés : {len(plan.added)}   modifiés : {len(plan.changed)}   supprimés : {len(plan.removed)}   "
-        f"inchangés : {plan.unchanged}   déjà dans le graphe : {len(plan.references)}"
-    )
-    limit = None if verbose else 10
-    for title, items in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
-        for c in items[:limit]:
-            typer.echo(f"  {title} {c}")
-        if limit and len(items) > limit:
-            typer.echo(f"  {title} … et {len(items) - limit} autres (--verbose pour tout voir)")
-    for w in plan.warnings[:limit]:
-        typer.secho(f"  ! {w}", fg=typer.colors.YELLOW)
-    if limit and len(plan.warnings) > limit:
-        typer.secho(f"  ! … et {len(plan.warnings) - limit} autres remarques", fg=typer.colors.YELLOW)
-    if verbose:
-        for r in plan.references:
-            typer.echo(f"  = {r}")
+        fail("donnez le tableur à importer (give the spreadsheet to import)", 2)
+    prepared = prepare_import(file, data, name=name, owner=owner, title=title)
+    plan = prepared.plan
+    print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
     if dry_run:
         return
+    confirmed = yes
+    if prepared.replaces and not yes:
+        owner_text = say(lang, "of", owner=prepared.owner) if prepared.owner else ""
+        answer = confirm(say(lang, "question", slug=plan.slug, owner=owner_text), yes)
+        if answer is False:
+            typer.echo(say(lang, "declined"))
+            raise typer.Exit(1)
+        confirmed = bool(answer)  # None (no terminal): commit_import refuses, with the fix
+    commit_import(prepared, data, store, confirmed=confirmed, keep=versions)
+    folder = data / "imports" / plan.slug
     if not plan.written:
-        typer.echo("Aucun changement : rien n'a été écrit.")
+        typer.echo(say(lang, "noop"))
     elif plan.store_updated:
-        typer.echo(f"Écrit : {data / 'imports' / plan.slug} et le graphe nommé {plan.graph}")
+        from kg.ingest.history import import_info
+
+        info = import_info(data, plan.slug)
+        version = info.version if info else 1
+        typer.echo(say(lang, "written", folder=folder, graph=plan.graph, version=version, slug=plan.slug))
     else:
-        typer.echo(f"Écrit : {data / 'imports' / plan.slug} (pas de store à {store} : lancez kg build)")
+        typer.echo(say(lang, "written_no_store", folder=folder, store=store))
 
 
 #: sheet names of the workbook report, in French
@@ -157,7 +184,8 @@ def ecosystem_for_workbook(territory: str | None, store: Path) -> tuple[set[str]
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``template``, ``import`` and ``export-xlsx`` to the ``kg`` application."""
+    """Add ``template``, ``import``, ``imports`` and ``export-xlsx`` to the ``kg`` application."""
     app.command("template")(template)
     app.command("import")(import_)
+    app.add_typer(imports_app, name="imports")
     app.command("export-xlsx")(export_xlsx)

@@ -3,17 +3,16 @@
 Each import that ``kg import`` applied is kept as a folder holding ``records.yaml`` (the
 normalised records, by kind) and a copy of the original file. :func:`load_imports`
 reads them all back (``kg build`` maps them again, :mod:`kg.sheets` compares a new
-workbook with them); :func:`staged_import` writes one beside its folder and swaps it in
-only when told to; :func:`delete_import` removes one. See ``docs/spreadsheets.md``.
+workbook with them); :func:`citations` finds the rows of other imports that cite given
+records. Owners, history and writing a folder are :mod:`kg.ingest.history`'s. See
+``docs/spreadsheets.md``.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,19 +31,21 @@ __all__ = [
     "KIND_NAME",
     "NAME_OF_KIND",
     "RECORDS_FILE",
+    "Citation",
     "Imported",
     "check_references",
+    "citations",
     "copy_name",
     "default_schemes_file",
-    "delete_import",
     "dump_records",
     "import_doc_id",
     "import_folder",
     "import_graph",
+    "load_import",
     "load_imports",
     "parse_records",
     "record_kinds",
-    "staged_import",
+    "row_of",
 ]
 
 #: folder of the stored imports, under the data folder
@@ -236,6 +237,26 @@ def _load_one(folder: Path, problems: list[Problem]) -> Imported | None:
     return Imported(folder.name, dict(data.get("import") or {}), records, folder)
 
 
+def load_import(folder: str | Path, slug: str | None = None) -> Imported | None:
+    """The import stored in *folder* (an import's folder or one of its versions); None without ``records.yaml``.
+
+    Raises
+    ------
+    InputError
+        When its records cannot be read.
+    """
+    folder = Path(folder)
+    if not (folder / RECORDS_FILE).is_file():
+        return None
+    problems: list[Problem] = []
+    imp = _load_one(folder, problems)
+    if problems or imp is None:
+        raise InputError(problems)
+    if slug is not None:
+        imp.slug = slug
+    return imp
+
+
 def load_imports(data_dir: str | Path = "data", *, skip: str | None = None) -> dict[str, Imported]:
     """Every import stored under ``<data_dir>/imports/`` (except *skip*), by name.
 
@@ -272,78 +293,80 @@ def record_kinds(curated: Any, imports: Iterable[Imported]) -> dict[str, str]:
     return kinds
 
 
+@dataclass(frozen=True)
+class Citation:
+    """A record of an import that cites another record (*cited*), with the sheet and row it comes from."""
+
+    slug: str
+    record: str
+    kind: str
+    field: str
+    cited: str
+    sheet: str | None = None
+    row: int | None = None
+
+    @property
+    def where(self) -> str:
+        """« import « c », feuille Relations, ligne 2 » (the row as the spreadsheet shows it)."""
+        out = f"import « {self.slug} »"
+        if self.sheet:
+            out += f", feuille {self.sheet}"
+        if self.row is not None:
+            out += f", ligne {self.row}"
+        return out
+
+
+#: the quote every imported record cites its spreadsheet with (kg.sheets.convert)
+_ROW_QUOTE = re.compile(r"^Feuille (?P<sheet>.+), ligne (?P<row>\d+)$")
+
+
+def row_of(slug: str, rec: BaseModel) -> tuple[str | None, int | None]:
+    """The sheet and row of the spreadsheet of the import *slug* a record comes from (its first source)."""
+    for src in getattr(rec, "sources", None) or []:
+        m = _ROW_QUOTE.match(src.quote) if src.doc == import_doc_id(slug) else None
+        if m:
+            return m["sheet"], int(m["row"])
+    return None, None
+
+
+def citations(imports: Iterable[Imported], ids: Iterable[str] | None = None) -> list[Citation]:
+    """Every reference an import's records make (to one of *ids* only, when given), with its sheet and row.
+
+    >>> citations([])
+    []
+    """
+    wanted = set(ids) if ids is not None else None
+    out = []
+    for imp in imports:
+        for kind, rec in imp.all():
+            for fname in type(rec).references:  # type: ignore[attr-defined]
+                value = getattr(rec, fname, None)
+                for ref in value if isinstance(value, list) else [value] if value else []:
+                    if wanted is None or ref in wanted:
+                        sheet, row = row_of(imp.slug, rec)
+                        out.append(Citation(imp.slug, rec.id, kind, fname, ref, sheet, row))  # type: ignore[attr-defined]
+    return out
+
+
 def check_references(imports: Mapping[str, Imported], kinds: Mapping[str, str]) -> None:
     """Raise :class:`~kg.errors.InputError` when a stored import cites a record that is no longer there."""
     problems = []
     for imp in imports.values():
-        for _kind, rec in imp.all():
-            for fname, allowed in type(rec).references.items():  # type: ignore[attr-defined]
-                value = getattr(rec, fname, None)
-                for ref in value if isinstance(value, list) else [value] if value else []:
-                    if kinds.get(ref) not in allowed:
-                        problems.append(
-                            Problem(
-                                imp.where,
-                                None,
-                                f"{rec.id}.{fname}",  # type: ignore[attr-defined]
-                                f'"{ref}" is no longer the id of any {" or ".join(allowed)} '
-                                f"(l'import « {imp.slug} » le cite)",
-                                f"import the spreadsheet of « {imp.slug} » again, or restore {ref!r}",
-                            )
-                        )
+        index = imp.index()
+        for c in citations([imp]):
+            allowed = type(index[c.record][1]).references[c.field]  # type: ignore[attr-defined]
+            if kinds.get(c.cited) not in allowed:
+                problems.append(
+                    Problem(
+                        imp.where,
+                        c.row,
+                        f"{c.record}.{c.field}",
+                        f"« {c.cited} » n'est plus l'id d'aucun enregistrement ({c.where} le cite)",
+                        f"annulez le dernier changement de l'import qui le retirait (kg imports annuler NOM), "
+                        f"ou réimportez le fichier de « {imp.slug} » sans cette ligne",
+                    )
+                )
     if problems:
-        raise InputError(problems)
-
-
-# --------------------------------------------------------------------------- writing a folder
-
-
-@contextmanager
-def staged_import(imp: Imported, original: str | Path, data_dir: str | Path) -> Iterator[Callable[[], Path]]:
-    """Write *imp* (``records.yaml`` and a copy of *original*) beside its folder; yield ``install``.
-
-    ``install()`` swaps the new folder in (two renames) and returns it; leaving the block
-    without calling it removes the new folder and leaves the old one as it was.
-
-    Examples
-    --------
-    >>> with staged_import(imp, "gravelle.xlsx", "data") as install:  # doctest: +SKIP
-    ...     write_the_store()  # raises: data/imports/gravelle/ is unchanged
-    ...     install()
-    """
-    folder = import_folder(data_dir, imp.slug)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.with_name(f".{imp.slug}.new-{os.getpid()}")
-    tmp: Path | None = staging
-    shutil.rmtree(staging, ignore_errors=True)
-
-    def install() -> Path:
-        nonlocal tmp
-        old = None
-        if folder.exists():
-            old = folder.with_name(f".{imp.slug}.old-{os.getpid()}")
-            os.replace(folder, old)
-        os.replace(tmp, folder)  # type: ignore[arg-type]
-        tmp = None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return folder
-
-    try:
-        staging.mkdir()
-        stored = Imported(imp.slug, imp.meta, imp.records, folder)
-        (staging / RECORDS_FILE).write_text(dump_records(stored), encoding="utf-8")
-        shutil.copyfile(original, staging / copy_name(imp.slug, Path(original).name))
-        yield install
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def delete_import(data_dir: str | Path, slug: str) -> bool:
-    """Remove the folder of the import *slug*; False when there was none."""
-    folder = import_folder(data_dir, slug)
-    if not folder.is_dir():
-        return False
-    shutil.rmtree(folder)
-    return True
+        raise InputError(
+            problems, f"{len(problems)} référence(s) cassée(s) entre imports ; rien n'a été écrit"
+        )

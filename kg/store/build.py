@@ -7,7 +7,10 @@ records (:mod:`kg.ingest.curated`, pydantic) and stored spreadsheet imports
 disk) and a TriG dump.
 
 Nothing is written unless every check passes, and the previous store and dump are
-replaced only once the new ones are complete (written beside them, then renamed).
+replaced only once the new ones are complete (written beside them, then renamed). The
+store and dump they replace are kept as ``<store>.previous`` and ``<dump>.previous`` (one
+previous version): :func:`restore_previous` puts them back when a build was a mistake.
+What an interrupted build left (hidden ``.store.new-<pid>`` folders…) is removed by the next.
 """
 
 from __future__ import annotations
@@ -24,9 +27,21 @@ from kg.model import iris
 from kg.model.vocab import PREFIXES
 from kg.rdf.shacl import ONTOLOGY_FILES
 from kg.store.graph import DEFAULT_STORE
-from kg.store.write import StoreWriter, swap_dir
+from kg.store.write import StoreWriter, clean_leftovers, swap_dir
 
-__all__ = ["DEFAULT_DUMP", "ONTOLOGY_FILES", "BuildReport", "build", "build_quads", "imported_quads"]
+__all__ = [
+    "DEFAULT_DUMP",
+    "ONTOLOGY_FILES",
+    "BuildReport",
+    "build",
+    "build_quads",
+    "imported_quads",
+    "previous_of",
+    "restore_previous",
+]
+
+#: suffix of the store and dump a build replaced
+PREVIOUS = ".previous"
 
 DEFAULT_DUMP = Path("build/graph.trig")
 
@@ -43,6 +58,41 @@ class BuildReport:
     territories: int
     conforms: bool
     seconds: dict[str, float] = field(default_factory=dict)
+    #: the store this build replaced, kept (None when there was none)
+    previous: Path | None = None
+
+
+def previous_of(path: str | Path) -> Path:
+    """Where the store (or dump) *path* a build replaced is kept: ``<path>.previous`` beside it.
+
+    >>> previous_of("build/store").as_posix()
+    'build/store.previous'
+    """
+    path = Path(path)
+    return path.with_name(path.name + PREVIOUS)
+
+
+def restore_previous(store: str | Path | None = DEFAULT_STORE, dump: str | Path | None = None) -> bool:
+    """Undo the last build: swap the store (and the dump) with the previous ones. Returns False when none is kept.
+
+    Undoing twice redoes. Raises :class:`~kg.errors.StoreError` when the folders cannot be renamed.
+    """
+    done = False
+    try:
+        for path in (p for p in (store, dump) if p is not None):
+            path, previous = Path(path), previous_of(path)
+            if not previous.exists():
+                continue
+            swapped = path.with_name(f".{path.name}.old-{os.getpid()}")
+            if path.exists():
+                os.replace(path, swapped)
+            os.replace(previous, path)
+            if swapped.exists():
+                os.replace(swapped, previous)
+            done = True
+    except OSError as exc:
+        raise StoreError(f"cannot put the previous build back: {exc}") from None
+    return done
 
 
 class _Timer:
@@ -253,6 +303,7 @@ def build(
     from pyoxigraph import RdfFormat, serialize
 
     timer = _Timer()
+    clean_leftovers(*(q for p in (store, dump) if p for q in (Path(p), previous_of(p))))
     quads, curated, geo = build_quads(
         data_dir,
         ontology_dir=ontology_dir,
@@ -266,6 +317,7 @@ def build(
     dump_path = Path(dump) if dump else None
     tmp_store = tmp_dump = None
     writer = None
+    kept: Path | None = None
     try:
         if store_path:
             store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -286,9 +338,12 @@ def build(
                 serialize(quads, out, format=RdfFormat.TRIG, prefixes=PREFIXES)
             timer.lap("dump")
         if store_path and tmp_store:
-            swap_dir(tmp_store, store_path)
+            kept = previous_of(store_path) if store_path.exists() else None
+            swap_dir(tmp_store, store_path, previous=previous_of(store_path))
             tmp_store = None
         if dump_path and tmp_dump:
+            if dump_path.exists():
+                os.replace(dump_path, previous_of(dump_path))
             os.replace(tmp_dump, dump_path)
             tmp_dump = None
         timer.lap("swap")
@@ -319,6 +374,7 @@ def build(
         + len(geo.regions),
         conforms=True,
         seconds=timer.seconds,
+        previous=kept,
     )
 
 

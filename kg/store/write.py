@@ -4,7 +4,8 @@ Two ways, each all-or-nothing:
 
 * :class:`StoreWriter` writes a whole new store from quads in a child process (while
   the parent validates), beside the old one; :func:`swap_dir` then puts it in place
-  with two renames. ``kg build`` uses them.
+  with two renames (keeping the old one as the previous version). ``kg build`` uses
+  them; :func:`clean_leftovers` removes what an interrupted one left.
 * :func:`replace_graph` replaces one named graph of an existing store, and its
   description in ``graph:meta``, in one SPARQL update (one transaction). The new quads
   are first added to temporary graphs (``graph:staging/…``) with ``Store.extend``; the
@@ -27,7 +28,7 @@ from pathlib import Path
 from kg.errors import StoreError
 from kg.model import iris
 
-__all__ = ["BULK_QUADS", "StoreWriter", "drop_graph", "replace_graph", "swap_dir"]
+__all__ = ["BULK_QUADS", "StoreWriter", "clean_leftovers", "drop_graph", "replace_graph", "swap_dir"]
 
 # --------------------------------------------------------------------------- a whole store
 
@@ -76,16 +77,41 @@ class StoreWriter:
         self.nq.unlink(missing_ok=True)
 
 
-def swap_dir(new: Path, target: Path) -> None:
-    """Replace the folder *target* by *new* (rename, then delete the old one)."""
+def swap_dir(new: Path, target: Path, *, previous: Path | None = None) -> None:
+    """Replace the folder *target* by *new* (rename, then delete the old one, or keep it as *previous*).
+
+    With *previous*, the old *target* replaces the folder *previous* (one previous version).
+    """
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)
     os.replace(new, target)
+    if old is not None and previous is not None:
+        stale = previous.with_name(f".{previous.name}.old-{os.getpid()}")
+        if previous.exists():
+            os.replace(previous, stale)
+        os.replace(old, previous)
+        old = stale
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_leftovers(*paths: Path) -> list[Path]:
+    """Remove what an interrupted write of each of *paths* (a store, a dump) left beside it.
+
+    The hidden ``.<name>.new-<pid>`` folders and files (and their ``.nq``) of processes that
+    are gone are removed; an ``.<name>.old-<pid>`` is put back when ``<name>`` is missing
+    (the run died between two renames), else removed. See :func:`kg.ingest.history.clean_stale`.
+    """
+    from kg.ingest.history import clean_stale
+
+    done: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        done += clean_stale(path.parent, lambda name, path=path: name == path.name)  # type: ignore[misc]
+    return done
 
 
 # --------------------------------------------------------------------------- one named graph

@@ -116,13 +116,15 @@ def _territory_commands(territory: str, tmp_path: Path, store: Path) -> dict[str
             "--out",
             str(tmp_path / "g"),
         ],
-        "export-xlsx": [
+        "export-xlsx": [  # a territory's workbook is its ecosystem, read from the store
             "export-xlsx",
             str(tmp_path / "t.xlsx"),
             "--territory",
             territory,
             "--data",
             str(ROOT / "data"),
+            "--store",
+            str(store),
         ],
         "query": ["query", "actors-of-territory", "-p", f"territory={territory}", "--store", str(store)],
     }
@@ -233,7 +235,7 @@ def test_analyse_titles_come_from_the_library(built_store):
     assert data["titles"] == SECTION_TITLES["fr"] and data["summary"]["actors"] > 0
 
 
-def test_export_xlsx_reads_data_not_a_store(built_store, tmp_path):
+def test_export_xlsx_reads_the_data_and_for_a_territory_the_store(built_store, tmp_path):
     result = runner.invoke(
         app, ["export", "xlsx", "--out", str(tmp_path / "w.xlsx"), "--store", str(built_store)]
     )
@@ -249,6 +251,8 @@ def test_export_xlsx_reads_data_not_a_store(built_store, tmp_path):
             str(ROOT / "data"),
             "--territory",
             "departement:94",
+            "--store",
+            str(built_store),
         ],
     )
     assert result.exit_code == 0 and (tmp_path / "w.xlsx").is_file(), result.output

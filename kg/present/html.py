@@ -49,14 +49,21 @@ class ViewResult:
 # ---------------------------------------------------------------- HTML
 
 
-def _vis_source() -> str:
-    path = STATIC / VIS_FILE
+def _static(name: str, *, required: bool = True) -> str:
+    """A shipped script or style sheet, safe to inline in ``<script>``/``<style>``."""
+    path = STATIC / name
     if not path.is_file():
+        if not required:
+            return ""
         raise ExportError(f"{path} is missing; reinstall the package (it ships vis-network {VIS_VERSION})")
     text = path.read_text(encoding="utf-8")
     # the source map comment would make devtools request a file that is not there
     text = "\n".join(line for line in text.splitlines() if not line.startswith("//# sourceMappingURL"))
-    return text.replace("</script", "<\\/script")
+    return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
+
+
+def _vis_source() -> str:
+    return _static(VIS_FILE)
 
 
 def render_html(model: ViewModel) -> str:
@@ -95,9 +102,18 @@ def render_html(model: ViewModel) -> str:
         "year": model.year,
         "ui": model.ui,
         "big": len(model.nodes) > 1000,
+        "addons": model.addons,
     }
+    names = sorted(model.addons)
     return env.get_template("view.html").render(
-        model=model, data=data, vis=Markup(_vis_source()), vis_version=VIS_VERSION
+        model=model,
+        data=data,
+        vis=Markup(_vis_source()),
+        vis_version=VIS_VERSION,
+        css=Markup(_static("view.css")),
+        js=Markup(_static("view.js")),
+        addon_css=[Markup(c) for c in (_static(f"{n}.css", required=False) for n in names) if c],
+        addon_js=[Markup(_static(f"{n}.js")) for n in names],
     )
 
 

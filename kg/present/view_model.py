@@ -118,6 +118,9 @@ class ViewModel:
     grouped: bool = False
     note: str = ""
     ui: dict[str, str] = field(default_factory=dict)
+    #: page add-ons by name: ``kg/present/static/<name>.js`` (and ``<name>.css`` if any) are inlined
+    #: after ``view.js``, and the value reaches the page as ``DATA.addons[name]``
+    addons: dict[str, Any] = field(default_factory=dict)
 
 
 def _year(value: Any) -> int | None:

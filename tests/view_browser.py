@@ -89,8 +89,11 @@ class Page:
 
 
 @contextmanager
-def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
-    """A fresh Chromium (fresh user-data-dir) with a 16:9 viewport; yields a Playwright browser context."""
+def browser(width: int = 1280, height: int = 720, *, hook: bool = True) -> Iterator[Any]:
+    """A fresh Chromium (fresh user-data-dir) with a 16:9 viewport; yields a Playwright browser context.
+
+    ``hook=False`` leaves out :data:`HOOK`, which hides ``window.vis`` in pages of ``srcdoc`` iframes
+    (a notebook's inline views): test those with the page's own ``kgView.drawn`` or the canvas pixels."""
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="kg-chromium-")
@@ -106,7 +109,8 @@ def browser(width: int = 1280, height: int = 720) -> Iterator[Any]:
                 # requests are blocked by route()
                 bypass_csp=True,
             )
-            ctx.add_init_script(HOOK)
+            if hook:
+                ctx.add_init_script(HOOK)
             try:
                 yield ctx
             finally:

@@ -14,7 +14,8 @@ A view is built in two steps, both plain Python:
    ``<script type="application/json">`` block and every text is put in the DOM with
    ``textContent``, so an actor named ``<img src=x onerror=alert(1)>`` stays text.
 
-:func:`view` does both for the ``kg view`` command.
+:func:`view` does both for the ``kg view`` command; :func:`select_model` only the first. :func:`show` returns a
+:class:`View` (:mod:`kg.present.notebook`) that a notebook shows inline and turns into pyvis (``to_pyvis``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from kg.present.html import (
     render_html,
     write_html,
 )
+from kg.present.notebook import View
 from kg.present.selections import (
     chain_selection,
     figures,
@@ -51,6 +53,7 @@ __all__ = [
     "EDGE_STYLES",
     "FAMILIES",
     "VIS_VERSION",
+    "View",
     "ViewModel",
     "ViewResult",
     "build_model",
@@ -62,6 +65,8 @@ __all__ = [
     "neighbourhood",
     "programme_nodes",
     "render_html",
+    "select_model",
+    "show",
     "territory_nodes",
     "territory_selection",
     "view",
@@ -101,7 +106,7 @@ _NO_CHAIN = {
 }
 
 
-def view(
+def select_model(
     graph: Any,
     *,
     territory: str | None = None,
@@ -112,45 +117,18 @@ def view(
     k: int = 3,
     whole: bool = False,
     lang: str = "fr",
-    out: str | Path | None = None,
     as_of: str | int | None = None,
     title: str | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     group_by: str = "type",
-    pictures: Iterable[str] = (),
     G: nx.MultiDiGraph | None = None,
-) -> ViewResult:
-    """Select, build and write one view (what ``kg view`` does); exactly one selection is expected.
+) -> ViewModel:
+    """Select and build one view's :class:`ViewModel` (:func:`view` without writing anything).
 
-    Parameters
-    ----------
-    graph : kg.store.graph.Graph
-        The opened store (used for the projection and territory look-ups).
-    territory, actor, programme, chain, whole
-        The selection: a territory ``level:code``; an actor and *hops*; a programme; two
-        names whose *k* shortest chains are highlighted in their surroundings; everything.
-    out : path, optional
-        The HTML file (default ``exports/view.html``).
-    as_of : str or int, optional
-        A date (``2019``, ``2019-06``…): the year slider starts there, the page says how many
-        relations without a date of their own it keeps, and ``chain`` looks for chains at that date.
-    pictures : iterable of {"svg", "png"}
-        Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
-    G : networkx.MultiDiGraph, optional
-        A projection already computed (saves a few queries when writing several views).
-
-    Raises
-    ------
-    UnknownEntityError
-        For an unknown actor, programme or territory (with suggestions).
-    ExportError
-        For no or several selections, or a file that cannot be written.
-    QueryError
-        When *as_of* is not a date (a message in *lang*).
+    The parameters are those of :func:`view`; so are the errors.
     """
     from kg.network.projection import as_of_day, cached_project
 
-    t_start = time.perf_counter()
     chosen = [x for x in (territory, actor, programme, chain, whole or None) if x]
     if len(chosen) != 1:
         raise ExportError(
@@ -210,6 +188,73 @@ def view(
         node_figures=figures(graph, lang),
         node_reasons=reasons,
     )
+    return model
+
+
+def view(
+    graph: Any,
+    *,
+    territory: str | None = None,
+    actor: str | None = None,
+    hops: int = 1,
+    programme: str | None = None,
+    chain: tuple[str, str] | None = None,
+    k: int = 3,
+    whole: bool = False,
+    lang: str = "fr",
+    out: str | Path | None = None,
+    as_of: str | int | None = None,
+    title: str | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    group_by: str = "type",
+    pictures: Iterable[str] = (),
+    G: nx.MultiDiGraph | None = None,
+) -> ViewResult:
+    """Select, build and write one view (what ``kg view`` does); exactly one selection is expected.
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph
+        The opened store (used for the projection and territory look-ups).
+    territory, actor, programme, chain, whole
+        The selection: a territory ``level:code``; an actor and *hops*; a programme; two
+        names whose *k* shortest chains are highlighted in their surroundings; everything.
+    out : path, optional
+        The HTML file (default ``exports/view.html``).
+    as_of : str or int, optional
+        A date (``2019``, ``2019-06``…): the year slider starts there, the page says how many
+        relations without a date of their own it keeps, and ``chain`` looks for chains at that date.
+    pictures : iterable of {"svg", "png"}
+        Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
+    G : networkx.MultiDiGraph, optional
+        A projection already computed (saves a few queries when writing several views).
+
+    Raises
+    ------
+    UnknownEntityError
+        For an unknown actor, programme or territory (with suggestions).
+    ExportError
+        For no or several selections, or a file that cannot be written.
+    QueryError
+        When *as_of* is not a date (a message in *lang*).
+    """
+    t_start = time.perf_counter()
+    model = select_model(
+        graph,
+        territory=territory,
+        actor=actor,
+        hops=hops,
+        programme=programme,
+        chain=chain,
+        k=k,
+        whole=whole,
+        lang=lang,
+        as_of=as_of,
+        title=title,
+        max_nodes=max_nodes,
+        group_by=group_by,
+        G=G,
+    )
     result = write_html(model, out or Path("exports") / "view.html")
     if pictures:
         from kg.present.picture import write_png, write_svg
@@ -221,3 +266,29 @@ def view(
             result.pictures.append(writers[kind](model, Path(result.path).with_suffix(f".{kind}")))
     result.seconds = time.perf_counter() - t_start
     return result
+
+
+def show(graph: Any, *, out: str | Path | None = None, height: int = 600, **selection: Any) -> View:
+    """One view as a :class:`~kg.present.notebook.View`, which a notebook shows inline.
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph
+        The opened store.
+    out : path, optional
+        Also write the page there; by default nothing is written (the view lives in memory).
+    height : int
+        Height of the inline frame in pixels.
+    **selection
+        The selection and options of :func:`view` (``territory=``, ``actor=``, ``programme=``,
+        ``chain=``, ``whole=``, ``lang=``, ``as_of=``, ``title=``, ``max_nodes=``, ``group_by=``, ``G=``).
+
+    Raises
+    ------
+    UnknownEntityError, ExportError, QueryError
+        As :func:`view`.
+    """
+    shown = View(select_model(graph, **selection), height=height)
+    if out is not None:
+        shown.save(out)
+    return shown

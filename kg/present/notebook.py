@@ -67,9 +67,15 @@ class Inline:
         return iframe_srcdoc(self.page, self.title, height=self.height)
 
 
-def inline_pyvis(net: Network, *, title: str = "pyvis", height: int = HEIGHT) -> Inline:
+def inline_pyvis(net: Network, *, title: str = "pyvis", height: int | None = None) -> Inline:
     """Show a pyvis ``Network`` inline, without writing a file in the current folder (pyvis's own
-    ``show`` writes one and points an iframe at it)."""
+    ``show`` writes one and points an iframe at it).
+
+    The frame is as high as the network plus pyvis's two headings, unless *height* (px) says otherwise.
+    """
+    if height is None:
+        size = str(net.height)
+        height = int(float(size[:-2])) + 170 if size.endswith("px") else HEIGHT
     return Inline(net.generate_html(), title=title, height=height)
 
 

@@ -29,6 +29,7 @@ import networkx as nx
 
 from kg.errors import ExportError, UnknownEntityError
 from kg.model.territories import parse_territory
+from kg.present.groups import GROUPS_AT
 from kg.present.html import (
     VIS_VERSION,
     ViewResult,
@@ -52,6 +53,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "EDGE_STYLES",
     "FAMILIES",
+    "GROUPS_AT",
     "VIS_VERSION",
     "View",
     "ViewModel",
@@ -122,6 +124,7 @@ def select_model(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     group_by: str = "type",
     G: nx.MultiDiGraph | None = None,
+    groups_at: int | None = GROUPS_AT,
 ) -> ViewModel:
     """Select and build one view's :class:`ViewModel` (:func:`view` without writing anything).
 
@@ -174,6 +177,11 @@ def select_model(
     else:
         nodes = set(G.nodes)
         default = t["all"]
+    if groups_at is not None and max_nodes is not None and len(nodes) > max(groups_at, max_nodes):
+        from kg.present.groups import grouped_model
+
+        # a large view opens on nested groups with counts, opened by a click (groups.js)
+        return grouped_model(G, nodes, title=title or default, lang=lang, by=group_by)
     model = build_model(
         G,
         nodes,
@@ -209,6 +217,7 @@ def view(
     group_by: str = "type",
     pictures: Iterable[str] = (),
     G: nx.MultiDiGraph | None = None,
+    groups_at: int | None = GROUPS_AT,
 ) -> ViewResult:
     """Select, build and write one view (what ``kg view`` does); exactly one selection is expected.
 
@@ -228,6 +237,9 @@ def view(
         Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
     G : networkx.MultiDiGraph, optional
         A projection already computed (saves a few queries when writing several views).
+    groups_at : int or None
+        Beyond this many nodes (and beyond *max_nodes*) the view opens on nested groups with counts,
+        by *group_by*, that a click opens (:func:`kg.present.groups.grouped_model`); ``None`` never.
 
     Raises
     ------
@@ -254,6 +266,7 @@ def view(
         max_nodes=max_nodes,
         group_by=group_by,
         G=G,
+        groups_at=groups_at,
     )
     result = write_html(model, out or Path("exports") / "view.html")
     if pictures:

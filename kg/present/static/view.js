@@ -55,7 +55,8 @@
   performance.mark("kg-datasets");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   performance.mark("kg-network");
-  var api = { network: network, nodes: nodes, edges: edges, data: DATA, drawn: false, firstDraw: null };
+  var api = { network: network, nodes: nodes, edges: edges, data: DATA, drawn: false, firstDraw: null,
+              byId: byId, edgeById: edgeById, families: groups };  // add-ons (groups.js) redraw through these
   window.kgView = api;
   network.once("afterDrawing", function () { api.drawn = true; api.firstDraw = performance.now(); });
 

@@ -34,9 +34,9 @@ import networkx as nx
 
 from kg.errors import ExportError
 from kg.present.style import EDGE_STYLES, FAMILIES, UI, family, label_of
-from kg.present.view_model import ViewModel, layout
+from kg.present.view_model import ViewModel
 
-__all__ = ["GROUPS_AT", "LEAF_MAX", "LINKS_PER_GROUP", "grouped_model"]
+__all__ = ["GROUPS_AT", "LEAF_MAX", "LINKS_PER_GROUP", "grid", "grouped_model"]
 
 #: beyond this many nodes, a view opens on groups (a slide holds a few hundred readable nodes)
 GROUPS_AT = 500
@@ -99,9 +99,17 @@ class _Places:
         d = self.geo.departements.get(code or "")
         return [*self._region(d.region), ("departement:" + d.code, d.name)] if d else []
 
-    def _inter(self, siren: str | None) -> list[tuple[str, str]]:
+    def _inter(self, siren: str | None, departement: str | None = None) -> list[tuple[str, str]]:
         i = self.geo.intercommunalities.get(siren or "")
-        return [*self._departement(i.departement), ("intercommunalite:" + i.siren, i.name)] if i else []
+        if i is None:
+            return self._departement(departement)
+        # an EPCI over several départements has none of its own: the one of the commune, or of its first
+        dep = departement or i.departement
+        if dep is None:
+            members = self.geo.by_intercommunality.get(i.siren) or ()
+            first = self.geo.communes.get(members[0]) if members else None
+            dep = first.departement if first else None
+        return [*self._departement(dep), ("intercommunalite:" + i.siren, i.name)]
 
     def path(self, iri: str) -> list[tuple[str, str]]:
         if iri in self.cache:
@@ -111,8 +119,7 @@ class _Places:
         if level == "commune":
             c = self.geo.communes.get(code)
             if c:
-                upper = self._inter(c.ept or c.epci) or self._departement(c.departement)
-                out = [*upper, ("commune:" + c.code, c.name)]
+                out = [*self._inter(c.ept or c.epci, c.departement), ("commune:" + c.code, c.name)]
         elif level == "intercommunalite":
             out = self._inter(code)
         elif level == "departement":
@@ -123,15 +130,30 @@ class _Places:
         return out
 
 
+def grid(n: int, *, width: int = 260, height: int = 150) -> list[tuple[int, int]]:
+    """Positions of *n* groups in rows (largest first), a cell each, wider than tall as a slide is:
+    no label runs into another, whatever links cross. groups.js lays the inside of a group the same way.
+
+    >>> grid(5)
+    [(-260, -75), (0, -75), (260, -75), (-260, 75), (0, 75)]
+    """
+    cols = max(1, math.ceil(math.sqrt(n * 1.8)))
+    rows = math.ceil(n / cols)
+    return [
+        ((k % cols) * width - (cols - 1) * width // 2, (k // cols) * height - (rows - 1) * height // 2)
+        for k in range(n)
+    ]
+
+
 def _paths(
-    G: nx.MultiDiGraph, items: list[str], by: str, lang: str, labels: dict
+    G: nx.MultiDiGraph, items: list[str], fams: dict[str, str], by: str, lang: str, labels: dict
 ) -> dict[str, list[tuple[str, str]]]:
     words = WORDS[lang]
     places = _Places(lang) if by == "territory" else None
     out: dict[str, list[tuple[str, str]]] = {}
     for n in items:
         d = G.nodes[n]
-        fam = family(d)
+        fam = fams[n]
         by_type = [("f:" + fam, label_of(labels, fam, lang))]
         path: list[tuple[str, str]] = []
         if places is not None:
@@ -171,6 +193,15 @@ def grouped_model(
     ExportError
         For an unknown language or grouping.
     """
+    from kg.ingest.geo_tables import collector_paused
+
+    with collector_paused():  # ~10^5 small objects, none of them garbage
+        return _grouped(G, nodes, title=title, caption=caption, lang=lang, by=by)
+
+
+def _grouped(
+    G: nx.MultiDiGraph, nodes: Iterable[str], *, title: str, caption: str | None, lang: str, by: str
+) -> ViewModel:
     if lang not in UI or lang not in WORDS:
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
     if by not in ("territory", "type"):
@@ -178,9 +209,12 @@ def grouped_model(
     words, ui = WORDS[lang], UI[lang]
     labels = G.graph.get("concept_labels", {})
     keep = sorted({n for n in nodes if n in G}, key=str)
-    items = [n for n in keep if G.nodes[n].get("kind") != "territory" or by == "type"]
-    items.sort(key=lambda n: (str(G.nodes[n].get("label") or n), str(n)))
-    paths = _paths(G, items, by, lang, labels)
+    node_data = G.nodes
+    items = [n for n in keep if node_data[n].get("kind") != "territory" or by == "type"]
+    names = {n: str(node_data[n].get("label") or n) for n in items}
+    fam_of = {n: family(node_data[n]) for n in items}
+    items.sort(key=lambda n: (names[n], str(n)))
+    paths = _paths(G, items, fam_of, by, lang, labels)
 
     # the tree: group index by full path key; [label, parent, count, level]
     gindex: dict[tuple[str, ...], int] = {}
@@ -208,8 +242,7 @@ def grouped_model(
         slices = math.ceil(len(members) / LEAF_MAX)
         for s in range(slices):  # even slices: sizes differ by one at most
             chunk = members[s * len(members) // slices : (s + 1) * len(members) // slices]
-            first = str(G.nodes[items[chunk[0]]].get("label") or "")[:24]
-            last = str(G.nodes[items[chunk[-1]]].get("label") or "")[:24]
+            first, last = names[items[chunk[0]]][:24], names[items[chunk[-1]]][:24]
             si = len(groups)
             groups.append([f"{first} … {last}", g, len(chunk), groups[g][3] + 1])
             for i in chunk:
@@ -227,7 +260,9 @@ def grouped_model(
     kinds: list[str] = []
     kind_index: dict[str, int] = {}
     links: dict[tuple[int, int], list[int]] = {}  # (rep a, rep b) -> [count, kind of the first link]
-    for a, b, d in G.subgraph(items).edges(data=True):
+    for a, b, d in G.edges(data=True):
+        if a not in pos or b not in pos:
+            continue
         name = str(d.get("kind") or "")
         if name == "territoire":
             continue
@@ -265,13 +300,12 @@ def grouped_model(
     fams: list[list[str]] = []
     out_items: list[list[Any]] = []
     for i, n in enumerate(items):
-        d = G.nodes[n]
-        fam = family(d)
+        fam = fam_of[n]
         if fam not in fam_index:
             fam_index[fam] = len(fams)
             colour, shape = FAMILIES[fam]
             fams.append([fam, label_of(labels, fam, lang), colour, shape])
-        out_items.append([str(d.get("label") or n), fam_index[fam], item_group[i]])
+        out_items.append([names[n], fam_index[fam], item_group[i]])
 
     # the top level, as the model's nodes (positions by igraph), its links as the model's edges
     top = [g for g, row in enumerate(groups) if row[1] == -1]
@@ -279,11 +313,9 @@ def grouped_model(
     for chain, row in zip(chains, out_items, strict=True):
         if len(samples[chain[0]]) < 8:
             samples[chain[0]].append(row[0])
-    T: nx.Graph[str] = nx.Graph()
-    T.add_nodes_from(f"g{g}" for g in top)
     top_links = [lk for lk in kept if lk[0] >= 0 and lk[1] >= 0 and groups[lk[0]][1] == -1]
-    T.add_edges_from((f"g{a}", f"g{b}") for a, b, _, _ in top_links)
-    where = layout(T, [f"g{g}" for g in top])
+    top.sort(key=lambda g: -groups[g][2])
+    where = grid(len(top))
 
     def counted(n: int) -> str:
         return f"{n:,}".replace(",", "\u202f" if lang == "fr" else ",")
@@ -296,8 +328,8 @@ def grouped_model(
             "family": "group",
             "familyLabel": label_of(labels, "group", lang),
             "group": True,
-            "x": round(where[f"g{g}"][0], 1),
-            "y": round(where[f"g{g}"][1], 1),
+            "x": where[k][0],
+            "y": where[k][1],
             "size": 14 + 3 * math.log2(max(1, groups[g][2])),
             "members": samples[g],
             "memberCount": groups[g][2],
@@ -307,7 +339,7 @@ def grouped_model(
             "color": group_colour,
             "shape": group_shape,
         }
-        for g in top
+        for k, g in enumerate(top)
     ]
     model_edges: list[dict[str, Any]] = []
     for a, b, count, _ in top_links:

@@ -83,9 +83,11 @@
     while (h >= 0) { chain.unshift(h); h = groups[h][1]; }
     path = chain;
     var reps = (kidGroups[g] || []).concat((kidItems[g] || []).map(function (i) { return -1 - i; }));
-    var ns = reps.map(function (r, k) {  // a sunflower spiral, largest groups in the middle
-      var rad = 70 * Math.sqrt(k), th = k * 2.39996;
-      var x = Math.round(rad * Math.cos(th)), y = Math.round(rad * Math.sin(th));
+    // in rows, largest groups first, then the nodes (as kg.present.groups.grid): no label overlaps another
+    var cols = Math.max(1, Math.ceil(Math.sqrt(reps.length * 1.8))), rows = Math.ceil(reps.length / cols);
+    var ns = reps.map(function (r, k) {
+      var w = r >= 0 ? 260 : 200, h = r >= 0 ? 150 : 90;
+      var x = (k % cols) * w - (cols - 1) * w / 2, y = Math.floor(k / cols) * h - (rows - 1) * h / 2;
       return r >= 0 ? groupNode(r, x, y) : itemNode(-1 - r, x, y);
     });
     var es = (linksIn[g] || []).map(function (l, k) {

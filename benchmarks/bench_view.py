@@ -14,9 +14,18 @@ For 100, 1,000 and 5,000 nodes (``--quick``: 100 and 1,000, one run) it measures
 Chromium is Debian's (``/usr/bin/chromium``), fresh profile per run, every request but the
 page's own file aborted and counted (pyvis's page still asks for Bootstrap from a CDN).
 
+``--large`` measures instead the **default views of national synthetic graphs** (``benchmarks/synthetic.py``,
+20,000 and 100,000 actors, seed 42, in a pyoxigraph store kept in ``--store-dir``): ``kg view --all``, which
+opens on nested groups by territory (:mod:`kg.present.groups`), written from the projection (write time,
+file size, first frame in Chromium), beside **raw pyvis with physics off** drawing every node of the same
+selection at fixed positions (the rows of :func:`kg.present.groups.grid`; pyvis's ``add_node``/``add_edge``
+check membership in a list, quadratic, so its node and edge lists are filled directly and written by its
+own ``write_html``), with the ratios of the same run.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_view.py            # 100 / 1,000 / 5,000 nodes, 3 runs (~10–15 min)
+    .venv/bin/python benchmarks/bench_view.py --large    # 20,000 / 100,000 actors (first run builds stores)
     .venv/bin/python benchmarks/bench_view.py --quick    # 100 / 1,000 nodes, 1 run, pyvis capped at 30 s
     .venv/bin/python benchmarks/bench_view.py --json benchmarks/out/bench_view.json
 """
@@ -242,6 +251,159 @@ def run(sizes: list[int], repeats: int, pyvis_timeout: float) -> list[dict[str, 
     return rows
 
 
+# ---------------------------------------------------------------- national default views (--large)
+
+
+def national(actors: int, where: Path) -> tuple[Any, nx.MultiDiGraph, float]:
+    """The synthetic national graph of *actors* actors in a store at *where* (built once, then reused), its
+    projection (saved beside the store by ``cached_project``) and the seconds the projection took here."""
+    import kg
+    from kg.network.projection import cached_project
+
+    marker = where.parent / "bench_view.actors"  # beside the store: a file inside would void its cache stamp
+    if not (marker.exists() and marker.read_text().strip() == str(actors)):
+        from pyoxigraph import Store
+
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from synthetic import generate, synthetic_quads
+
+        from kg.ingest.geo import load_geography
+
+        t = time.perf_counter()
+        geo = load_geography()
+        quads = synthetic_quads(generate(actors, seed=42, geo=geo), geo)
+        import shutil
+
+        shutil.rmtree(where, ignore_errors=True)
+        where.parent.mkdir(parents=True, exist_ok=True)
+        store = Store(str(where))
+        store.bulk_extend(quads)
+        store.flush()
+        del store, quads
+        marker.write_text(str(actors))
+        print(f"  store of {actors:,} actors built in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    graph = kg.open(where)
+    t = time.perf_counter()
+    G = cached_project(graph)
+    return graph, G, time.perf_counter() - t
+
+
+def pyvis_fixed(G: nx.MultiDiGraph, out: Path) -> tuple[float, int, int]:
+    """Raw pyvis, physics off, every node of the whole view but the territories (the groups of ours) at
+    fixed positions; returns seconds, bytes and nodes."""
+    from pyvis.network import Network
+
+    from kg.present.groups import grid
+    from kg.present.style import FAMILIES, family
+
+    t0 = time.perf_counter()
+    ids = sorted((n for n, d in G.nodes(data=True) if d.get("kind") != "territory"), key=str)
+    index = {n: i for i, n in enumerate(ids)}
+    where = grid(len(ids), width=200, height=90)
+    net = Network(height="750px", width="100%", directed=True, cdn_resources="in_line")
+    net.toggle_physics(False)
+    for i, n in enumerate(ids):
+        d = G.nodes[n]
+        colour, shape = FAMILIES[family(d)]
+        net.nodes.append(
+            {
+                "id": i,
+                "label": str(d.get("label") or n),
+                "x": where[i][0],
+                "y": where[i][1],
+                "color": colour,
+                "shape": shape,
+                "physics": False,
+            }
+        )
+    net.node_ids = list(range(len(ids)))
+    net.node_map = {node["id"]: node for node in net.nodes}
+    for a, b in G.edges():
+        if a in index and b in index:
+            net.edges.append({"from": index[a], "to": index[b], "arrows": "to"})
+    net.write_html(str(out))
+    return time.perf_counter() - t0, out.stat().st_size, len(ids)
+
+
+def run_large(actors_list: list[int], store_dir: Path, timeout: float) -> list[dict[str, Any]]:
+    from kg.present.view import view
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-view-") as tmp:
+        for actors in actors_list:
+            graph, G, proj_s = national(actors, store_dir / str(actors) / "store")
+            print(
+                f"[{actors:,} actors: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges; "
+                f"projection loaded in {proj_s:.1f} s]",
+                file=sys.stderr,
+            )
+            t0 = time.perf_counter()
+            r = view(graph, whole=True, G=G, group_by="territory", out=Path(tmp) / f"ours-{actors}.html")
+            ours_s = time.perf_counter() - t0
+            ours = interactive(r.path, physics=False, timeout=timeout)
+            groups = len(r.model.addons["groups"]["g"]) if r.model else 0
+            print(
+                f"  ours: {ours_s:.1f} s, {r.bytes / 1e6:.1f} MB, first frame {ours['ms']} ms",
+                file=sys.stderr,
+            )
+            path = Path(tmp) / f"pyvis-{actors}.html"
+            pv_s, pv_bytes, pv_nodes = pyvis_fixed(G, path)
+            pv = interactive(path, physics=False, timeout=timeout)
+            print(
+                f"  pyvis: {pv_s:.1f} s, {pv_bytes / 1e6:.1f} MB, first frame {pv['ms']} ms", file=sys.stderr
+            )
+            rows.append(
+                {
+                    "actors": actors,
+                    "nodes": G.number_of_nodes(),
+                    "edges": G.number_of_edges(),
+                    "ours_drawn": r.nodes,
+                    "ours_groups": groups,
+                    "ours_s": ours_s,
+                    "ours_mb": r.bytes / 1e6,
+                    "ours_ms": ours["ms"],
+                    "ours_errors": ours["errors"],
+                    "pyvis_nodes": pv_nodes,
+                    "pyvis_s": pv_s,
+                    "pyvis_mb": pv_bytes / 1e6,
+                    "pyvis_ms": pv["ms"],
+                }
+            )
+    return rows
+
+
+def large_table(rows: list[dict[str, Any]], cap: float) -> str:
+    def ms(v: float | None) -> str:
+        return f"> {cap * 1000:,.0f} (cap)" if v is None else f"{v:,.0f}"
+
+    def ratio(a: float | None, b: float | None) -> str:
+        return "–" if a is None or b is None or not a else f"{b / a:.1f} x"
+
+    lines = [
+        "| actors (projection nodes, edges) | view | drawn at first | write s | HTML MB | first frame ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        target = "PASS" if r["ours_s"] < 30 and r["ours_mb"] < 10 else "FAIL"
+        if r["actors"] <= 20_000:
+            target = "PASS" if r["ours_ms"] is not None and r["ours_ms"] < 2000 else "FAIL"
+        head = f"{r['actors']:,} ({r['nodes']:,}, {r['edges']:,})"
+        lines.append(
+            f"| {head} | kg view --all (groups by territory; {r['ours_groups']:,} groups in the file) | "
+            f"{r['ours_drawn']} groups | {r['ours_s']:.1f} | {r['ours_mb']:.1f} | "
+            f"{ms(r['ours_ms'])} ({target}) |"
+        )
+        lines.append(
+            f"| {head} | raw pyvis, physics off, fixed positions | {r['pyvis_nodes']:,} nodes | "
+            f"{r['pyvis_s']:.1f} | {r['pyvis_mb']:.1f} | {ms(r['pyvis_ms'])} |"
+        )
+        lines.append(
+            f"| {head} | pyvis / ours | | {ratio(r['ours_s'], r['pyvis_s'])} | "
+            f"{ratio(r['ours_mb'], r['pyvis_mb'])} | {ratio(r['ours_ms'], r['pyvis_ms'])} |"
+        )
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]], cap: float) -> str:
     lines = [
         (
@@ -284,12 +446,35 @@ def main() -> None:
         help="seconds before a physics-on pyvis page counts as not interactive (default 120, 30 quick)",
     )
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    ap.add_argument(
+        "--large", action="store_true", help="the national default views (20,000 / 100,000 actors)"
+    )
+    ap.add_argument("--actors", type=int, nargs="*", help="actor counts with --large (default 20000 100000)")
+    ap.add_argument(
+        "--store-dir",
+        type=Path,
+        default=ROOT / "benchmarks" / "out" / "view-stores",
+        help="where --large keeps its synthetic stores between runs",
+    )
     args = ap.parse_args()
     if not chromium_available():
         sys.exit(
             "Debian's chromium (/usr/bin/chromium) and playwright are needed: apt-get install chromium; "
             "pip install playwright"
         )
+    if args.large:
+        cap = args.pyvis_timeout or 180.0
+        load = os.getloadavg()
+        large = run_large(args.actors or [20_000, 100_000], args.store_dir, cap)
+        print(large_table(large, cap))
+        print(
+            f"\n{os.cpu_count()} CPUs; load average (1 min) {load[0]:.1f} at start, "
+            f"{os.getloadavg()[0]:.1f} at end"
+        )
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(large, indent=2), encoding="utf-8")
+        return
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
     repeats = args.repeats or (1 if args.quick else 3)
     cap = args.pyvis_timeout or (30.0 if args.quick else 120.0)

@@ -166,6 +166,13 @@ def test_groups_show_counts_and_open_on_click(chromium, tmp_path):
     _click_node(p, "i0")
     assert p.evaluate("kgView.focus") == "i0"
     p.click("#kg-groups button:text('Tout')")
+    # a name inside a group is found from the top: its group opens
+    p.fill("#kg-search", "acteur 007")
+    p.press("#kg-search", "Enter")
+    assert p.evaluate("kgView.focus") == "i7"
+    assert labels() == ["Acteur 005", "Acteur 006", "Acteur 007", "Acteur 008"]  # Villeurbanne
+    assert p.evaluate("document.getElementById('kg-status').textContent") == ""
+    p.click("#kg-groups button:text('Tout')")
     assert labels() == ["Auvergne-Rhône-Alpes (4)", "Sans territoire (2)", "Île-de-France (5)"]
     assert page.console_errors == [] and page.page_errors == [] and page.blocked == []
     p.close()

@@ -127,5 +127,27 @@
     if (p.nodes.length && String(p.nodes[0]).charAt(0) === "g") { open(parseInt(String(p.nodes[0]).slice(1), 10)); }
   });
   crumbs();
-  V.groups = { open: open, path: function () { return path.slice(); } };
+
+  // search: a name not drawn at this level is looked up among all the nodes, and its group opened
+  function norm(x) { return String(x).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  var search = document.getElementById("kg-search"), status = document.getElementById("kg-status");
+  function deep() {
+    var key = norm(search.value.trim());
+    if (!key || (status && !status.textContent)) { return; }  // empty, or found where it is drawn
+    var exact = -1, partial = -1;
+    for (var i = 0; i < items.length && exact < 0; i++) {
+      var l = norm(items[i][0]);
+      if (l === key) { exact = i; } else if (partial < 0 && l.indexOf(key) >= 0) { partial = i; }
+    }
+    var hit = exact >= 0 ? exact : partial;
+    if (hit < 0) { return; }
+    open(items[hit][2]);
+    V.search(items[hit][0]);
+  }
+  if (search) {
+    search.addEventListener("change", deep);
+    search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { deep(); } });
+  }
+  V.groups = { open: open, path: function () { return path.slice(); }, find: function (q) {
+    search.value = q; V.search(q); deep(); return V.focus; } };
 })();

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.errors import ExportError
 from kg.present.html import ViewResult, render_html, write_html
 from kg.present.view_model import ViewModel
 
@@ -99,7 +100,9 @@ class View:
     def from_result(cls, result: ViewResult, *, height: int = HEIGHT) -> View:
         """The :class:`View` of what :func:`kg.present.view.view` wrote."""
         if result.model is None:
-            raise ValueError("this result carries no model; use kg.present.view.show")
+            raise ExportError(
+                f"{result.path} was written without its model; use kg.present.view.show instead"
+            )
         return cls(result.model, height=height)
 
     @property

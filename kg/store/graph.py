@@ -291,8 +291,9 @@ class Graph(Queryable):
             [(conv(t.subject), conv(t.predicate), conv(t.object)) for t in result],
         )
 
-    def rdflib(self):
-        """A read-only rdflib ``Dataset`` over this store (nothing is copied).
+    def rdflib(self, *, union: bool = False):
+        """A read-only rdflib ``Dataset`` over this store (nothing is copied); with *union*, one rdflib
+        ``Graph`` of the union of the named graphs (what to give pySHACL).
 
         Its default graph is the union of the named graphs, as for :meth:`query`; ``ds.graph(iri)``
         is one named graph. SPARQL (with ``initBindings``) runs on pyoxigraph; iteration, ``len``,
@@ -302,9 +303,9 @@ class Graph(Queryable):
         >>> ds = kg.open().rdflib()                                         # doctest: +SKIP
         >>> ds.query("SELECT ?a WHERE { ?a rdfs:label ?l }", initBindings={"l": kg.fr("Le RAMEAU")})  # doctest: +SKIP
         """
-        from kg.store.rdflib_view import dataset
+        from kg.store.rdflib_view import dataset, union_graph
 
-        return dataset(self.store)
+        return union_graph(self.store) if union else dataset(self.store)
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the store."""

@@ -12,6 +12,8 @@ Nothing is copied (parsing ``build/graph.trig`` into rdflib takes ~30 s; this vi
   from the store, terms converted by :func:`kg.store.graph.to_rdflib`: a literal typed
   ``xsd:string`` is rdflib's plain ``Literal`` (as when rdflib parses Turtle), so ``Literal("EUR")``
   matches it, and pySHACL's ``sh:in ( "EUR" )`` holds.
+- **pySHACL** validates each named graph of a ``Dataset`` on its own; to validate the whole graph
+  as ``kg build`` does, give it :func:`union_graph` (``kg.open().rdflib(union=True)``).
 - **Writes** (``add``, ``remove``, ``parse``, ``update``, a new named graph) raise
   :class:`kg.errors.StoreError`: the store is written only by ``kg build`` and ``kg import``.
 
@@ -36,7 +38,10 @@ from kg.errors import QueryError, StoreError
 from kg.model.vocab import PREFIXES
 from kg.store.graph import bind, syntax_message, to_rdflib, to_term
 
-__all__ = ["OxigraphView", "dataset"]
+__all__ = ["UNION", "OxigraphView", "dataset", "union_graph"]
+
+#: the identifier of :func:`union_graph`: a graph that reads the union of the store's named graphs
+UNION = URIRef("urn:x-territorial-kg:union")
 
 _READ_ONLY = (
     "the rdflib view of the graph store is read-only: {what} is refused; the store is written only by "
@@ -52,6 +57,18 @@ def dataset(store: Any):
     for prefix, iri in PREFIXES.items():
         ds.bind(prefix, iri, override=True)
     return ds
+
+
+def union_graph(store: Any):
+    """A read-only rdflib ``Graph`` of the union of the named graphs of the pyoxigraph *store*.
+
+    What pySHACL should be given to validate the graph as ``kg build`` does (records, ontology and
+    territories together): given a ``Dataset``, pySHACL validates each named graph on its own.
+    """
+    graph = Graph(store=OxigraphView(store), identifier=UNION)
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    return graph
 
 
 def _ox_term(term: Any) -> Any:
@@ -71,6 +88,8 @@ def _graph_name(context: Any) -> Any:
     if context is None:
         return None
     ident = context.identifier if isinstance(context, Graph) else context
+    if ident == UNION:
+        return None
     if ident == DATASET_DEFAULT_GRAPH_ID:
         return ox.DefaultGraph()
     if isinstance(ident, URIRef):

@@ -311,3 +311,31 @@ def test_public_names_are_reexported_lazily():
     assert kg.fr("x") == Literal("x", lang="fr")
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         kg.nope  # noqa: B018
+
+
+@pytest.mark.server
+def test_an_endpoint_answers_like_the_store(tmp_path):
+    """kg.open(url) on `kg serve` over the same store: bindings, terms=True, frame() and CONSTRUCT agree."""
+    import sys
+
+    from conftest import ROOT, free_port, server_output, start_server, stop
+
+    path = tmp_path / "store"
+    load(VALUES_TTL, path).flush()
+    port = free_port()
+    cmd = [sys.executable, "-m", "kg.cli.serve", "--store", str(path), "--port", str(port), "--workers", "1"]
+    proc = start_server(cmd, f"http://127.0.0.1:{port}/sparql", "kg serve", cwd=ROOT)
+    try:
+        local, remote = kg.open(path), kg.open(f"http://127.0.0.1:{port}/sparql")
+        assert isinstance(remote, kg.RemoteGraph)
+        for label, found in ((kg.fr("Le RAMEAU"), [{"s": URIRef(A)}]), ("Le RAMEAU", [{"s": URIRef(B)}])):
+            q = "SELECT ?s WHERE { ?s rdfs:label ?l }"
+            assert remote.query(q, l=label, terms=True) == local.query(q, l=label, terms=True) == found
+        q = "SELECT ?s ?n ?d WHERE { ?s schema:numberOfEmployees ?n ; schema:foundingDate ?d } ORDER BY ?s"
+        assert remote.query(q, n=12, terms=True) == local.query(q, n=12, terms=True)
+        assert remote.frame(q).dtypes.to_dict() == local.frame(q).dtypes.to_dict()
+        built = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }"
+        assert set(remote.query(built)) == set(local.query(built)) and len(local.query(built)) == 4
+    finally:
+        stop(proc)
+    assert "Traceback" not in server_output(proc)

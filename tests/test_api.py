@@ -291,7 +291,7 @@ def test_open_an_endpoint_url(monkeypatch):
     assert isinstance(remote, kg.RemoteGraph) and hasattr(remote, "frame")
     monkeypatch.setenv("KG_STORE", "http://127.0.0.1:9/query")
     assert kg.open().url == "http://127.0.0.1:9/query"
-    with pytest.raises(StoreError, match="for an endpoint URL"):
+    with pytest.raises(TypeError, match="for an endpoint URL"):
         kg.open(".", timeout=3)
 
 

@@ -405,6 +405,8 @@ def open(where: str | Path | None = None, *, read_only: bool = True, **options: 
     ------
     StoreError
         When there is no store at the path, or none is found (the message says where it looked).
+    TypeError
+        For endpoint options given with a store folder.
 
     Examples
     --------
@@ -419,8 +421,8 @@ def open(where: str | Path | None = None, *, read_only: bool = True, **options: 
         from kg.store.remote import RemoteGraph
 
         return RemoteGraph(str(where), **options)
-    if options:
-        raise StoreError(
+    if options:  # a TypeError, as for any keyword argument a function does not take
+        raise TypeError(
             f"options {', '.join(sorted(options))} are for an endpoint URL, not the store folder {where}; "
             "leave them out, or pass the endpoint's http(s) URL"
         )

@@ -1,7 +1,7 @@
 """Territorial KG: a knowledge graph of the actors of French territories and their alliances.
 
 The Python API mirrors the ``kg`` command, one function per command, with the same
-option names as keyword arguments::
+option names as keyword arguments:
 
     import kg
     report = kg.build()                 # kg build
@@ -25,15 +25,15 @@ the errors of :mod:`kg.errors`.
 
 The package reads as the data flows (dependencies point down this list only):
 
-``kg.model``    vocabulary, IRIs, records, dates, territory references, identifiers, names, words
-``kg.ingest``   curated YAML files, source documents, official geography, stored imports
-``kg.sheets``   catalysts' workbooks → records, and records → workbooks (no RDF, no store)
-``kg.rdf``      the one mapping from records to quads, and SHACL validation
-``kg.store``    build and the only writers, open (local or endpoint), guard, named questions, results
-``kg.network``  the NetworkX projection, selections, alliance chains, analysis
-``kg.present``  HTML views, pictures, exports
-``kg.serve``    the SPARQL endpoint (HTTP)
-``kg.cli``      the ``kg`` command
+- ``kg.model``: vocabulary, IRIs, records, dates, territory references, identifiers, names, words
+- ``kg.ingest``: curated YAML files, source documents, official geography, stored imports
+- ``kg.sheets``: catalysts' workbooks → records, and records → workbooks (no RDF, no store)
+- ``kg.rdf``: the one mapping from records to quads, and SHACL validation
+- ``kg.store``: build and the only writers, open (local or endpoint), guard, named questions, results
+- ``kg.network``: the NetworkX projection, selections, alliance chains, analysis
+- ``kg.present``: HTML views, pictures, exports
+- ``kg.serve``: the SPARQL endpoint (HTTP)
+- ``kg.cli``: the ``kg`` command
 
 Everything is imported lazily: ``import kg`` loads only this file and :mod:`kg.errors`.
 """

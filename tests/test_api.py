@@ -289,6 +289,8 @@ def test_open_an_endpoint_url(monkeypatch):
     monkeypatch.delenv("KG_STORE", raising=False)
     remote = kg.open("http://127.0.0.1:9/sparql")
     assert isinstance(remote, kg.RemoteGraph) and hasattr(remote, "frame")
+    with pytest.raises(StoreError, match="SPARQLStore"):
+        remote.rdflib()
     monkeypatch.setenv("KG_STORE", "http://127.0.0.1:9/query")
     assert kg.open().url == "http://127.0.0.1:9/query"
     with pytest.raises(TypeError, match="for an endpoint URL"):

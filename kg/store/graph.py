@@ -230,6 +230,21 @@ class Queryable:
         """
         return self.run(sparql, raw=True, **bindings).frame()
 
+    def rdflib(self, *, union: bool = False):
+        """The rdflib view of a local store (:meth:`Graph.rdflib`); an endpoint has none.
+
+        Raises
+        ------
+        StoreError
+            Always, here: for an endpoint, use rdflib's own ``SPARQLStore`` (or :meth:`query` and
+            :meth:`frame`, which work the same on an endpoint).
+        """
+        raise StoreError(
+            f"{self!r} is a SPARQL endpoint: the rdflib view reads a local store (kg.open(path)); "
+            'for an endpoint use rdflib\'s SPARQLStore: rdflib.Graph("SPARQLStore").open(url), '
+            "or query() and frame(), which work the same here"
+        )
+
 
 def _rdflib_graph(triples: Any):
     """An rdflib Graph of pyoxigraph *triples*, with the project's prefixes bound."""

@@ -85,6 +85,7 @@ class Analysis:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def sections(self) -> list[tuple[str, list[Finding]]]:
+        """The findings by section, in the order they are told: ``(name, findings)`` pairs."""
         return [
             ("brokers", self.brokers),
             ("communities", self.communities),

@@ -226,10 +226,12 @@ class Chain:
 
     @property
     def nodes(self) -> list[str]:
+        """The IRIs of the chain's nodes, from its first end to its last."""
         return [self.hops[0].source] + [h.target for h in self.hops] if self.hops else []
 
     @property
     def labels(self) -> list[str]:
+        """The labels of the chain's nodes, from its first end to its last."""
         return [self.hops[0].source_label] + [h.target_label for h in self.hops] if self.hops else []
 
     @property

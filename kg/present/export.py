@@ -122,10 +122,10 @@ def context() -> dict[str, Any]:
 
 
 def _kept_subjects(graph: Any, territory: str) -> set[str]:
-    from kg.network.projection import project
+    from kg.network.projection import cached_project
     from kg.present.selections import territory_nodes
 
-    G = project(graph)
+    G = cached_project(graph)
     keep = set(territory_nodes(graph, G, territory))
     for a, b, d in G.edges(data=True):
         if a in keep and b in keep and d.get("via"):

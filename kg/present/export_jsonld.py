@@ -13,7 +13,8 @@ prefixes and adds terms for the classes and properties the data uses::
 - links (``member``, ``organization``, ``funder``, ``recipient``, ``isPartOf``…) are
   ``"@type": "@id"``: their value is the IRI itself (``"id:actor/le-rameau"``);
 - typed values keep their datatype: ``value`` is ``xsd:decimal`` and ``population``
-  ``xsd:integer`` (bare strings), dates are ``{"@value": "2021", "@type": "xsd:gYear"}``.
+  ``xsd:integer`` (bare strings); dates (``startDate``, ``endDate``, ``foundingDate``…) are
+  ``{"@value": "2021", "@type": "xsd:gYear"}``, at the precision of their source.
 
 :func:`compact` turns the expanded JSON-LD that pyoxigraph writes into that form, value by
 value, choosing for each the form that expands back to the same term (the tests check it
@@ -80,6 +81,11 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "codeINSEE": ("igeo:codeINSEE", _CODE),
     "intercommunalityType": ("tkg:intercommunalityType", _CODE),
     "currency": ("schema:currency", _CODE),
+    "startDate": ("dcat:startDate", _TEXT),  # dates keep their own datatype: xsd:gYear, xsd:date…
+    "endDate": ("dcat:endDate", _TEXT),
+    "foundingDate": ("schema:foundingDate", _TEXT),
+    "activeSince": ("tkg:activeSince", _TEXT),
+    "issued": ("dct:issued", _TEXT),
     "population": ("tkg:population", "xsd:integer"),
     "value": ("schema:value", "xsd:decimal"),
     "member": ("org:member", _LINK),

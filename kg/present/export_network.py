@@ -51,10 +51,10 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
     only), ``sources`` (``document: quote | …``), ``iri``. Edge attributes: ``kind``,
     ``label`` (the relation kind's label), ``role``, ``via``, ``start``/``end``, ``sources``.
     """
-    from kg.network.projection import project
+    from kg.network.projection import cached_project
     from kg.present.selections import territory_nodes
 
-    G = project(graph)
+    G = cached_project(graph)
     labels = concept_labels(G)
     keep = territory_nodes(graph, G, territory) if territory else set(G.nodes)
 

@@ -122,7 +122,8 @@ def test_part_of_and_inspiration_edges_cite_the_sentence_naming_the_other_end():
     G = project(_Tiny(_TINY))
     partie = _edges(G, "partie")
     assert set(partie) == {("p", "w")}
-    assert sources_of(partie[("p", "w")]["sources"])[0][1] == "Petit programme, dans le cadre du Grand programme"
+    quote = sources_of(partie[("p", "w")]["sources"])[0][1]
+    assert quote == "Petit programme, dans le cadre du Grand programme"
     assert set(_edges(G, "inspiration")) == {("p", "a")}
 
 

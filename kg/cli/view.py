@@ -102,7 +102,7 @@ def export(
     fmt: str = typer.Argument(
         ...,
         metavar="FORMAT",
-        help="ttl, trig, nq, jsonld, graphml, gexf, csv (the formats registered in kg.present.export), or "
+        help="ttl, trig, nq, jsonld, owl, graphml, gexf, csv (the formats registered in kg.present.export), or "
         "xlsx (the catalysts' workbook, as kg export-xlsx: written from the records in --data).",
     ),
     out: Path | None = typer.Option(

@@ -1,0 +1,662 @@
+"""Guided stories through a view: steps that each focus a few nodes and links and show one sentence with its
+source (document title, publisher and date when known, and the quoted sentence), as plain data.
+
+The page add-on ``kg/present/static/story.js`` reads them (``DATA.addons.story``): arrow keys and buttons
+move through the steps, the step is in the URL fragment (``#etape=3``). Sentences come from the data —
+a relation's own words (:meth:`kg.network.chains.Hop.sentence`) and the quote its source gives —, never
+from anywhere else.
+
+- :func:`chain_story`: one step per hop of alliance chains (:func:`kg.network.chains.find_chains`);
+- :func:`territory_story`: one step per programme of a selection, in time order;
+- :func:`history_story`: one step per year in which something in the selection starts;
+- :func:`load_story`: a story written by hand in YAML (nodes and links by name or IRI);
+- :func:`timeline_addon`: the data of the time axis under the network (``static/timeline.js``).
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_node("a", kind="actor", label="Alpha", start=None, end=None, sources=[])
+>>> G.add_node("p", kind="programme", label="Programme P", start="2019", end=None,
+...            sources=[("doc/d1", "Le programme P démarre en 2019.")])
+>>> _ = G.add_edge("a", "p", kind="participation", role="porteur", start="2020", end=None,
+...                sources=[("doc/d1", "Alpha porte P depuis 2020.")])
+>>> story = history_story(G, G.nodes, docs={"doc/d1": {"title": "Document 1", "date": "2021"}})
+>>> [(s["year"], s["sentence"]) for s in story["steps"]]
+[(2019, 'Début du programme Programme P (2019)'), (2020, 'Alpha est porteur de Programme P (depuis 2020)')]
+>>> story["steps"][1]["source"]["title"], story["steps"][1]["source"]["quote"]
+('Document 1', 'Alpha porte P depuis 2020.')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import InputError, Problem, UnknownEntityError
+
+__all__ = [
+    "STORY_UI",
+    "attach",
+    "chain_story",
+    "documents",
+    "history_story",
+    "load_story",
+    "territory_story",
+    "timeline_addon",
+]
+
+#: what the story panel and the time axis say, French first
+STORY_UI = {
+    "fr": {
+        "step": "Étape",
+        "of": "sur",
+        "prev": "← Précédente",
+        "next": "Suivante →",
+        "overview": "Vue d'ensemble",
+        "intro": "{n} étapes : flèches ← → du clavier ou boutons ci-contre.",
+        "source": "Source",
+        "no_source": "Aucune source citée pour cette étape.",
+        "fragment": "etape",
+        "undated": "date inconnue",
+        "undated_note": "{n} nœud{s} sans date connue, toujours affiché{s} (bordure en tirets)",
+        "all_years": "toutes les années",
+        "links": "lien{s} commençant en {y}",
+        "timeline": "Frise chronologique",
+    },
+    "en": {
+        "step": "Step",
+        "of": "of",
+        "prev": "← Previous",
+        "next": "Next →",
+        "overview": "Overview",
+        "intro": "{n} steps: arrow keys ← → or the buttons beside.",
+        "source": "Source",
+        "no_source": "No source quoted for this step.",
+        "fragment": "step",
+        "undated": "date unknown",
+        "undated_note": "{n} node{s} with no known date, always shown (dashed border)",
+        "all_years": "all years",
+        "links": "link{s} starting in {y}",
+        "timeline": "Timeline",
+    },
+}
+
+_WORDS = {
+    "fr": {
+        "chain": "Chaîne {c} · lien {i}/{n}",
+        "programme": "Début du programme {x} ({d})",
+        "event": "Événement : {x} ({d})",
+        "publication": "Publication : {x} ({d})",
+        "with": "{x} ({d}) — avec {who}",
+        "alone": "{x} ({d})",
+        "undated": "date inconnue",
+        "since": "depuis {d}",
+        "history": "Histoire année par année",
+        "territory": "Les programmes, dans l'ordre du temps",
+        "chains": "La chaîne d'alliance, lien par lien",
+    },
+    "en": {
+        "chain": "Chain {c} · link {i}/{n}",
+        "programme": "Programme {x} starts ({d})",
+        "event": "Event: {x} ({d})",
+        "publication": "Publication: {x} ({d})",
+        "with": "{x} ({d}) — with {who}",
+        "alone": "{x} ({d})",
+        "undated": "date unknown",
+        "since": "since {d}",
+        "history": "History year by year",
+        "territory": "The programmes, in time order",
+        "chains": "The alliance chain, link by link",
+    },
+}
+
+Q_DOCUMENTS = """
+SELECT ?doc ?title ?issued ?publisher WHERE {
+  ?doc a foaf:Document ; dct:title ?title .
+  OPTIONAL { ?doc dct:issued ?issued }
+  OPTIONAL { ?doc dct:publisher ?p . ?p rdfs:label ?publisher }
+}"""
+
+
+def documents(graph: Any) -> dict[str, dict[str, str]]:
+    """The source documents of *graph*: IRI → ``{"title", "publisher", "date"}`` (those known)."""
+    out: dict[str, dict[str, str]] = {}
+    for r in graph.query(Q_DOCUMENTS):
+        d = out.setdefault(str(r["doc"]), {"title": str(r["title"])})
+        if r.get("issued") is not None:
+            d.setdefault("date", str(r["issued"]))
+        if r.get("publisher") is not None:
+            d.setdefault("publisher", str(r["publisher"]))
+    return out
+
+
+def _source(srcs: Iterable[Any] | None, docs: dict[str, dict[str, str]] | None) -> dict[str, str] | None:
+    """The first ``(document, quote)`` of *srcs* with what is known of the document; ``None`` when none."""
+    for doc, quote in srcs or []:
+        meta = (docs or {}).get(str(doc), {})
+        out = {"document": str(doc).rsplit("/", 1)[-1], "quote": str(quote)}
+        out["title"] = meta.get("title") or out["document"]
+        out.update((k, meta[k]) for k in ("publisher", "date") if meta.get(k))
+        return out
+    return None
+
+
+def _story(title: str, steps: list[dict[str, Any]], lang: str, *, years: bool = False) -> dict[str, Any]:
+    """The story as the page reads it; with *years*, each step sets the year slider to its ``year``."""
+    return {"title": title, "lang": lang, "steps": steps, "ui": STORY_UI[lang], "years": years}
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in STORY_UI else "fr"
+
+
+# ---------------------------------------------------------------- chains
+
+
+def chain_story(
+    G: nx.MultiDiGraph, chains: Iterable[Any], *, lang: str = "fr", docs: dict | None = None
+) -> dict[str, Any]:
+    """One step per hop of *chains* (:class:`kg.network.chains.Chain`), a hop told once even when several
+    chains share it; a hop carried by a grant also focuses the grant's node.
+
+    >>> import networkx as nx
+    >>> from kg.network.chains import find_chains
+    >>> G = nx.MultiDiGraph()
+    >>> for n in "abc": G.add_node(n, kind="actor", label=n.upper(), start=None)
+    >>> _ = G.add_edge("a", "b", kind="fondation", via=None, start="2020", end=None, sources=[("d/x", "A fonde B")])
+    >>> _ = G.add_edge("b", "c", kind="soutien", via="s", role=None, start=None, end=None, sources=[])
+    >>> [(s["title"], s["sentence"], s["source"] and s["source"]["quote"])
+    ...  for s in chain_story(G, find_chains(G, "a", "c"))["steps"]]
+    [('Chaîne 1 · lien 1/2', 'A a fondé ou cofondé B (en 2020)', 'A fonde B'), ('Chaîne 1 · lien 2/2', 'B apporte à C un soutien « membre » (date inconnue)', None)]
+    """
+    lang = _lang(lang)
+    w = _WORDS[lang]
+    steps: list[dict[str, Any]] = []
+    told: set[tuple[str, str, str]] = set()
+    for c, chain in enumerate(chains, 1):
+        for i, hop in enumerate(chain.hops, 1):
+            key = (hop.source, hop.target, hop.kind)
+            if key in told:
+                continue
+            told.add(key)
+            nodes = [hop.source, hop.target]
+            edges = [[hop.source, hop.target]]
+            if hop.via and hop.via in G and G.nodes[hop.via].get("kind") == "funding":
+                nodes.append(hop.via)
+                edges = [[hop.source, hop.via], [hop.via, hop.target]]
+            steps.append(
+                {
+                    "title": w["chain"].format(c=c, i=i, n=len(chain.hops)),
+                    "sentence": dataclasses.replace(hop, sources=()).sentence(lang),
+                    "source": _source(hop.sources, docs),
+                    "nodes": nodes,
+                    "edges": edges,
+                }
+            )
+    return _story(w["chains"], steps, lang)
+
+
+# ---------------------------------------------------------------- relations as sentences
+
+
+def _rel_sentence(G: nx.MultiDiGraph, rel: dict[str, Any], lang: str) -> str:
+    """A relation of :func:`kg.network.chains.chain_graph` in its own words (no source)."""
+    from kg.network.chains import Hop
+
+    labels = G.graph.get("concept_labels", {})
+    role = rel.get("role")
+    a, b = rel["a"], rel["b"]
+    hop = Hop(
+        source=a,
+        target=b,
+        source_label=str(G.nodes[a].get("label") or a),
+        target_label=str(G.nodes[b].get("label") or b),
+        kind=str(rel.get("kind")),
+        forward=True,
+        role=role,
+        role_labels=labels.get(role) if role else None,
+        via=rel.get("via"),
+        via_label=rel.get("via_label"),
+        start=rel.get("start"),
+        end=rel.get("end"),
+        amount=rel.get("amount"),
+    )
+    return hop.sentence(lang)
+
+
+#: undated links that a year-by-year story tells in the year their later end starts
+_STRUCTURE = ("partie", "succession", "inspiration")
+
+
+def _year(value: Any) -> int | None:
+    try:
+        return int(str(value)[:4]) if value else None
+    except ValueError:
+        return None
+
+
+def _relations(G: nx.MultiDiGraph, nodes: Iterable[str]) -> list[dict[str, Any]]:
+    """The relations between *nodes* (grants contracted funder → recipient), territories left out."""
+    from kg.network.chains import chain_graph
+
+    H = chain_graph(G.subgraph(list(nodes)))
+    rels = [r for _, _, d in H.edges(data=True) for r in d["rels"] if r.get("kind") != "territoire"]
+    return sorted(rels, key=lambda r: (str(r.get("start") or ""), r["a"], r["b"], str(r.get("kind"))))
+
+
+def _rel_nodes_edges(G: nx.MultiDiGraph, rel: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    a, b, via = rel["a"], rel["b"], rel.get("via")
+    if via and via in G and G.nodes[via].get("kind") == "funding":
+        return [a, via, b], [[a, via], [via, b]]
+    return [a, b], [[a, b]]
+
+
+# ---------------------------------------------------------------- history: one step per year
+
+
+def history_story(
+    G: nx.MultiDiGraph, nodes: Iterable[str], *, lang: str = "fr", docs: dict | None = None
+) -> dict[str, Any]:
+    """One step per year in which something among *nodes* starts: a programme, an event, a publication
+    (their own dates) or a relation (its own start). Each step sets the page's year slider to its year,
+    focuses what starts then and tells the first of it with its source (``more`` lists the rest).
+    Undated relations tell no year: they are not steps (the time axis marks them).
+    """
+    lang = _lang(lang)
+    w = _WORDS[lang]
+    keep = [n for n in nodes if n in G]
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for n in sorted(keep, key=lambda n: (str(G.nodes[n].get("start") or ""), str(n))):
+        d = G.nodes[n]
+        y = _year(d.get("start"))
+        kind = d.get("kind")
+        if y is None or kind not in ("programme", "event", "publication"):
+            continue
+        items[y].append(
+            {
+                "sentence": w[kind].format(x=d.get("label") or n, d=d.get("start")),
+                "source": _source(d.get("sources"), docs),
+                "nodes": [n],
+                "edges": [],
+            }
+        )
+    for rel in _relations(G, keep):
+        y = _year(rel.get("start"))
+        if y is None and rel.get("kind") in _STRUCTURE:
+            # an undated link between programmes (Q2ER part of AET) is told when the later end starts
+            ends = [_year(G.nodes[n].get("start")) for n in (rel["a"], rel["b"])]
+            y = max(ends) if all(ends) else None  # type: ignore[type-var]
+        if y is None:
+            continue
+        ns, es = _rel_nodes_edges(G, rel)
+        items[y].append(
+            {
+                "sentence": _rel_sentence(G, rel, lang),
+                "source": _source(rel.get("sources"), docs),
+                "nodes": ns,
+                "edges": es,
+            }
+        )
+    steps = []
+    for y in sorted(items):
+        first = items[y][0]
+        step_nodes: list[str] = []
+        step_edges: list[list[str]] = []
+        for it in items[y]:
+            step_nodes += [n for n in it["nodes"] if n not in step_nodes]
+            step_edges += [e for e in it["edges"] if e not in step_edges]
+        steps.append(
+            {
+                "title": str(y),
+                "year": y,
+                "sentence": first["sentence"],
+                "source": first["source"],
+                "more": [it["sentence"] for it in items[y][1:6]],
+                "nodes": step_nodes,
+                "edges": step_edges,
+            }
+        )
+    return _story(w["history"], steps, lang, years=True)
+
+
+# ---------------------------------------------------------------- territory: one step per programme
+
+
+def territory_story(
+    G: nx.MultiDiGraph, nodes: Iterable[str], *, lang: str = "fr", docs: dict | None = None
+) -> dict[str, Any]:
+    """One step per programme among *nodes*, in time order (undated ones last, by name): the programme,
+    who takes part in it (with their roles), and its first source — else the first source of a
+    participation.
+    """
+    lang = _lang(lang)
+    w = _WORDS[lang]
+    keep = {n for n in nodes if n in G}
+    labels = G.graph.get("concept_labels", {})
+    progs = sorted(
+        (n for n in keep if G.nodes[n].get("kind") == "programme"),
+        key=lambda n: (G.nodes[n].get("start") is None, str(G.nodes[n].get("start") or ""), str(n)),
+    )
+    steps = []
+    for p in progs:
+        d = G.nodes[p]
+        near: list[str] = []
+        edges: list[list[str]] = []
+        who: list[str] = []
+        srcs = list(d.get("sources") or [])
+        for a, b, e in sorted(
+            list(G.in_edges(p, data=True)) + list(G.out_edges(p, data=True)), key=lambda t: (t[0], t[1])
+        ):
+            other = a if b == p else b
+            if other not in keep or e.get("kind") == "territoire":
+                continue
+            if other not in near:
+                near.append(other)
+            if [a, b] not in edges:
+                edges.append([a, b])
+            if e.get("kind") == "participation":
+                role = e.get("role")
+                word = (labels.get(role) or {}).get(lang, role) if role else None
+                name = str(G.nodes[other].get("label") or other)
+                who.append(f"{name} ({str(word).lower()})" if word else name)
+                srcs += e.get("sources") or []
+        dates = (
+            f"{d['start']}–{d['end']}"
+            if d.get("start") and d.get("end") and d["start"] != d["end"]
+            else w["since"].format(d=d["start"])
+            if d.get("start")
+            else w["undated"]
+        )
+        label = str(d.get("label") or p)
+        sentence = (
+            w["with"].format(x=label, d=dates, who=", ".join(who[:6]) + ("…" if len(who) > 6 else ""))
+            if who
+            else w["alone"].format(x=label, d=dates)
+        )
+        steps.append(
+            {
+                "title": label,
+                "year": _year(d.get("start")),
+                "sentence": sentence,
+                "source": _source(srcs, docs),
+                "nodes": [p, *near],
+                "edges": edges,
+            }
+        )
+    return _story(w["territory"], steps, lang)
+
+
+# ---------------------------------------------------------------- a story written by hand
+
+_KEYS = {
+    "steps": ("etapes", "steps"),
+    "title": ("titre", "title"),
+    "nodes": ("noeuds", "nœuds", "nodes"),
+    "edges": ("liens", "edges", "links"),
+    "sentence": ("phrase", "sentence"),
+    "source": ("source",),
+    "year": ("annee", "année", "year"),
+    "document": ("document",),
+    "quote": ("citation", "quote"),
+}
+_FIELDS = {k for ks in _KEYS.values() for k in ks}
+
+
+def _get(d: dict[str, Any], key: str) -> Any:
+    return next((d[k] for k in _KEYS[key] if k in d), None)
+
+
+def load_story(
+    path: str | Path,
+    G: nx.MultiDiGraph,
+    *,
+    lang: str = "fr",
+    docs: dict | None = None,
+) -> dict[str, Any]:
+    """A story written in YAML: ``titre`` and ``etapes`` (or ``title`` and ``steps``), each step with
+    ``noeuds`` (names or IRIs), ``liens`` (pairs of names or IRIs), ``phrase`` and ``source``
+    (``document``: its id or title, ``citation``: a sentence the graph quotes from it), ``annee``
+    optional. A step without ``source`` takes its first link's (else first node's) source from the data,
+    and without ``phrase`` its first link's own words. A ``citation`` must be one the graph holds:
+    a story never shows words no document says.
+
+    Raises
+    ------
+    InputError
+        With every problem at once (in French), each naming the file, the step's line and the field.
+    """
+    import yaml
+
+    from kg.network.lookup import resolve
+
+    lang = _lang(lang)
+    file = str(path)
+    p = Path(path)
+    problems: list[Problem] = []
+
+    def bad(line: int | None, fld: str | None, message: str, fix: str) -> None:
+        problems.append(Problem(file, line, fld, message, fix, lang="fr"))
+
+    summary = f"{file} : histoire invalide ; rien n'a été écrit"
+    try:
+        text = p.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except OSError as exc:
+        raise InputError(
+            [
+                Problem(
+                    file, None, None, f"fichier illisible ({exc.strerror})", "vérifiez le chemin", lang="fr"
+                )
+            ],
+            summary,
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    mark.line + 1 if mark else None,
+                    None,
+                    f"YAML invalide : {getattr(exc, 'problem', exc)}",
+                    "corrigez la syntaxe (indentation, deux-points, tirets des listes)",
+                    lang="fr",
+                )
+            ],
+            summary,
+        ) from exc
+    steps_data = _get(data, "steps") if isinstance(data, dict) else None
+    if not isinstance(steps_data, list) or not steps_data:
+        bad(
+            1,
+            "etapes",
+            "aucune liste d'étapes",
+            "écrivez « etapes: » suivi d'une liste « - noeuds: [...] » avec « phrase » et « source »",
+        )
+        raise InputError(problems, summary)
+    # line of each step, from the YAML node tree
+    lines: list[int | None] = [None] * len(steps_data)
+    if root is not None and isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            if k.value in _KEYS["steps"] and isinstance(v, yaml.SequenceNode):
+                lines = [item.start_mark.line + 1 for item in v.value]
+    quotes: dict[str, set[str]] = defaultdict(set)  # document id → the quotes the graph holds
+    for _, d in G.nodes(data=True):
+        for doc, q in d.get("sources") or []:
+            quotes[str(doc).rsplit("/", 1)[-1]].add(str(q))
+    for _, _, d in G.edges(data=True):
+        for doc, q in d.get("sources") or []:
+            quotes[str(doc).rsplit("/", 1)[-1]].add(str(q))
+    by_title = {m.get("title", ""): iri.rsplit("/", 1)[-1] for iri, m in (docs or {}).items()}
+    by_id = {iri.rsplit("/", 1)[-1]: iri for iri in (docs or {})}
+
+    def node(name: Any, line: int | None, fld: str, i: int) -> str | None:
+        try:
+            return resolve(G, str(name), kinds=None)
+        except UnknownEntityError as exc:
+            near = f" ; vouliez-vous dire « {exc.suggestions[0]} » ?" if exc.suggestions else ""
+            bad(
+                line,
+                fld,
+                f"étape {i} : « {name} » n'est pas dans le graphe{near}",
+                "écrivez le nom exact ou l'IRI du nœud",
+            )
+            return None
+
+    steps: list[dict[str, Any]] = []
+    for i, raw in enumerate(steps_data, 1):
+        line = lines[i - 1]
+        if not isinstance(raw, dict):
+            bad(
+                line,
+                None,
+                f"l'étape {i} n'est pas un dictionnaire",
+                "écrivez « - noeuds: [...] » et « phrase: ... »",
+            )
+            continue
+        for k in raw:
+            if k not in _FIELDS:
+                bad(
+                    line,
+                    str(k),
+                    f"étape {i} : champ inconnu « {k} »",
+                    "utilisez noeuds, liens, phrase, source, annee",
+                )
+        before = len(problems)
+        names = _get(raw, "nodes") or []
+        links = _get(raw, "edges") or []
+        if not isinstance(names, list) or not isinstance(links, list):
+            bad(line, "noeuds", f"étape {i} : « noeuds » et « liens » sont des listes", "écrivez [A, B]")
+            continue
+        ns = [node(n, line, "noeuds", i) for n in names]
+        es: list[list[str]] = []
+        for link in links:
+            if not isinstance(link, list) or len(link) != 2:
+                bad(line, "liens", f"étape {i} : le lien {link!r} n'est pas une paire", "écrivez [A, B]")
+                continue
+            a, b = (node(x, line, "liens", i) for x in link)
+            if a and b:
+                if not (G.has_edge(a, b) or G.has_edge(b, a)):
+                    bad(
+                        line,
+                        "liens",
+                        f"étape {i} : aucun lien entre « {link[0]} » et « {link[1]} » dans le graphe",
+                        "choisissez deux nœuds reliés (kg chains A B les montre)",
+                    )
+                    continue
+                es.append([a, b])
+        if not ns and not es and len(problems) == before:  # not when its names were already reported
+            bad(line, "noeuds", f"étape {i} : ni nœud ni lien à montrer", "donnez au moins un nœud")
+        found = [n for n in ns if n] + [x for e in es for x in e]
+        focus = list(dict.fromkeys(found))
+        rels: list[Any] = []
+        for a, b in es:
+            for u, v in ((a, b), (b, a)):
+                if G.has_edge(u, v):
+                    rels += [dict(d, a=u, b=v) for d in G.get_edge_data(u, v).values()]
+        sentence = _get(raw, "sentence")
+        src_raw = _get(raw, "source")
+        source = None
+        if src_raw is not None:
+            doc = _get(src_raw, "document") if isinstance(src_raw, dict) else src_raw
+            quote = _get(src_raw, "quote") if isinstance(src_raw, dict) else None
+            doc_id = by_title.get(str(doc), str(doc).rsplit("/", 1)[-1])
+            if doc_id not in quotes and doc_id not in by_id:
+                bad(
+                    line,
+                    "source",
+                    f"étape {i} : document « {doc} » inconnu",
+                    "donnez l'identifiant ou le titre d'un document source",
+                )
+            elif quote is None:
+                bad(
+                    line,
+                    "source",
+                    f"étape {i} : la source n'a pas de « citation »",
+                    "recopiez une phrase citée du document",
+                )
+            elif str(quote).strip() not in quotes.get(doc_id, set()):
+                bad(
+                    line,
+                    "citation",
+                    f"étape {i} : la citation « {str(quote)[:60]} » n'est pas une phrase que le graphe cite de « {doc} »",
+                    "recopiez une phrase citée telle quelle (kg query sources-of -p node=... les liste)",
+                )
+            else:
+                source = _source([(by_id.get(doc_id, doc_id), str(quote).strip())], docs)
+        else:
+            srcs = [s for r in rels for s in r.get("sources") or []]
+            srcs += [s for n in focus for s in G.nodes[n].get("sources") or []]
+            source = _source(srcs, docs)
+        if not sentence and rels:
+            sentence = _rel_sentence(G, rels[0], lang)
+        if not sentence and focus:  # the names of what it shows: nothing said that the data does not say
+            sentence = ", ".join(str(G.nodes[n].get("label") or n) for n in focus)
+        year = _get(raw, "year")
+        if year is not None and _year(year) is None:
+            bad(
+                line,
+                "annee",
+                f"étape {i} : « {year} » n'est pas une année",
+                "écrivez une année sur 4 chiffres, ex. 2014",
+            )
+        steps.append(
+            {
+                "title": str(_get(raw, "title") or f"{STORY_UI[lang]['step']} {i}"),
+                "sentence": str(sentence or ""),
+                "source": source,
+                "nodes": focus,
+                "edges": es,
+                **({"year": _year(year)} if year is not None else {}),
+            }
+        )
+    if problems:
+        raise InputError(problems, summary)
+    return _story(str(_get(data, "title") or p.stem), steps, lang, years=any("year" in s for s in steps))
+
+
+# ---------------------------------------------------------------- the time axis
+
+
+def timeline_addon(lang: str = "fr") -> dict[str, Any]:
+    """The data of the ``timeline`` add-on: its words (the years and marks come from the view's own data)."""
+    return {"ui": STORY_UI[_lang(lang)]}
+
+
+# ---------------------------------------------------------------- the hook of kg.present.view.view
+
+
+def attach(
+    model: Any,
+    graph: Any,
+    G: nx.MultiDiGraph,
+    nodes: Iterable[str],
+    *,
+    story: bool | str | Path | None = None,
+    chains: Iterable[Any] | None = None,
+    territory: bool = False,
+    timeline: bool = False,
+    lang: str = "fr",
+) -> None:
+    """Add the story (and the time axis) to *model*'s add-ons: a YAML file when *story* is a path, else
+    the chain's hops (*chains*), a territory's programmes (*territory*) or the history year by year —
+    which brings the time axis with it."""
+    if not story and not timeline:
+        return
+    docs = documents(graph) if story else {}
+    if isinstance(story, (str, Path)) and not isinstance(story, bool):
+        model.addons["story"] = load_story(story, G, lang=lang, docs=docs)
+    elif story and chains:
+        model.addons["story"] = chain_story(G, chains, lang=lang, docs=docs)
+    elif story and territory:
+        model.addons["story"] = territory_story(G, nodes, lang=lang, docs=docs)
+    elif story:
+        model.addons["story"] = history_story(G, nodes, lang=lang, docs=docs)
+        timeline = True
+    if timeline and model.years:
+        model.addons["timeline"] = timeline_addon(lang)

@@ -65,7 +65,7 @@ def view(
     ),
     story_file: Path | None = typer.Argument(
         None,
-        metavar="[STORY.yaml]",
+        metavar="STORY.yaml",
         help="With --story: a story written in YAML (steps, nodes, sentence, source).",
     ),
     timeline: bool = typer.Option(

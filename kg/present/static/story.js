@@ -86,7 +86,7 @@
     }));
     var visible = nodeIds.filter(function (id) { var n = api.nodes.get(id); return n && !n.hidden; });
     if (visible.length) {
-      api.network.fit({ nodes: visible, maxZoomLevel: 1.6, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+      api.network.fit({ nodes: visible, maxZoomLevel: 1.3, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
     }
   }
   function resetHere() {

@@ -316,6 +316,36 @@ def _nodes(frame) -> list[dict]:
     return frame.evaluate("kgView.data.nodes.filter(n => n.iri).map(n => ({iri: n.iri, id: n.id}))")
 
 
+#: how much of the canvas the given IRIs' nodes span once the view has settled (largest of width, height)
+SPAN = """iris => { const n = kgView.network;
+  const c = document.getElementById('kg-net').getBoundingClientRect();
+  const ids = kgView.data.nodes.filter(x => iris.includes(x.iri)).map(x => x.id);
+  const ps = n.getPositions(ids); const xs = [], ys = [];
+  for (const id of ids) { const d = n.canvasToDOM(ps[id]); xs.push(d.x); ys.push(d.y); }
+  if (!xs.every(x => x >= 0 && x <= c.width) || !ys.every(y => y >= 0 && y <= c.height)) return 0;
+  return Math.max((Math.max(...xs) - Math.min(...xs)) / c.width,
+                  (Math.max(...ys) - Math.min(...ys)) / c.height); }"""
+
+#: how far the middle of the given IRIs' nodes is from the canvas's centre (fraction of its width, height)
+CENTRE = """iris => { const n = kgView.network;
+  const c = document.getElementById('kg-net').getBoundingClientRect();
+  const ids = kgView.data.nodes.filter(x => iris.includes(x.iri)).map(x => x.id);
+  const ds = Object.values(n.getPositions(ids)).map(p => n.canvasToDOM(p));
+  const xs = ds.map(d => d.x), ys = ds.map(d => d.y);
+  return Math.max(Math.abs((Math.max(...xs) + Math.min(...xs)) / 2 - c.width / 2) / c.width,
+                  Math.abs((Math.max(...ys) + Math.min(...ys)) / 2 - c.height / 2) / c.height); }"""
+
+
+def _settled_span(p, iris: list[str]) -> float:
+    p.wait_for_function("window.kgView && window.kgView.drawn")
+    last, same = -1.0, 0
+    while same < 3:  # until the fit's animation is over: the same span three frames in a row
+        span = p.evaluate(f"new Promise(r => requestAnimationFrame(() => r(({SPAN})({iris!r}))))")
+        same = same + 1 if span == last else 0
+        last = span
+    return last
+
+
 @pytest.mark.browser
 def test_opening_with_a_fragment_opens_that_step(chain_page, chromium):
     steps = _story_data(chain_page)["steps"]
@@ -328,6 +358,33 @@ def test_opening_with_a_fragment_opens_that_step(chain_page, chromium):
         p.evaluate("location.hash = '#etape=1'")  # a slide that changes the fragment moves the story
         p.wait_for_function("kgView.storyStep === 1")
         p.close()
+
+
+@pytest.mark.browser
+def test_territory_story_opened_on_a_step_zooms_on_that_programme(graph, projection, chromium, tmp_path):
+    from kg.present.view import view
+
+    r = view(graph, territory="intercommunalite:200057941", story=True, out=tmp_path / "t.html", G=projection)
+    steps = r.model.addons["story"]["steps"]
+    q2er = next(
+        i for i, s in enumerate(steps, 1) if s["title"] == "Quand Elèves et Entreprises se rencontrent"
+    )
+    assert [s["title"] for s in steps][:2] == ["Agir Ensemble en Territoire", steps[q2er - 1]["title"]]
+    p = chromium.new_page()
+    p.goto(r.path.resolve().as_uri())
+    whole = _settled_span(p, steps[q2er - 1]["nodes"])
+    p.close()
+    p = chromium.new_page()
+    p.set_viewport_size({"width": 960, "height": 540})
+    p.goto(r.path.resolve().as_uri() + f"#etape={q2er}")
+    assert _panel(p)["sentence"].startswith(
+        "Quand Elèves et Entreprises se rencontrent (depuis 2014-09) — avec"
+    )
+    assert _settled_span(p, steps[q2er - 1]["nodes"]) > 1.3 * whole > 0  # not left at the whole view
+    p.set_viewport_size({"width": 1280, "height": 720})  # the slide grows: the step stays in view, centred
+    assert _settled_span(p, steps[q2er - 1]["nodes"]) > 1.3 * whole
+    assert p.evaluate(CENTRE, steps[q2er - 1]["nodes"]) < 0.1
+    p.close()
 
 
 def _host(tmp_path: Path, body: str) -> Path:

@@ -84,9 +84,13 @@
     api.edges.update(DATA.edges.map(function (e) {
       return { id: e.id, color: onE[e.id] ? e.color : DIM, width: onE[e.id] ? Math.max(3, e.width) : e.width };
     }));
+    fitTo(nodeIds, true);
+  }
+  function fitTo(nodeIds, animate) {
     var visible = nodeIds.filter(function (id) { var n = api.nodes.get(id); return n && !n.hidden; });
     if (visible.length) {
-      api.network.fit({ nodes: visible, maxZoomLevel: 1.3, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+      api.network.fit({ nodes: visible, maxZoomLevel: 1.3,
+                        animation: animate ? { duration: 350, easingFunction: "easeInOutQuad" } : false });
     }
   }
   function resetHere() {

@@ -122,6 +122,24 @@ def test_territory_story_one_step_per_programme_in_time_order():
     assert en["steps"][0]["sentence"].startswith("Programme P (since 2012) — with Alpha (lead)")
 
 
+def test_a_view_keeps_the_steps_about_what_it_draws():
+    from kg.present.story import attach
+    from kg.present.view import build_model
+
+    G = graph()
+    whole = build_model(G, G.nodes, title="t")
+    grouped = build_model(G, G.nodes, title="t", max_nodes=2)  # only Alpha drawn, the rest in a group
+    for m in (whole, grouped):
+        attach(m, None, G, G.nodes, story=True)
+    assert [s["year"] for s in whole.addons["story"]["steps"]] == [2012, 2013, 2016, 2017, 2018]
+    assert [s["year"] for s in grouped.addons["story"]["steps"]] == [2013, 2018]
+    assert "timeline" in whole.addons
+    assert grouped.years is None and "timeline" not in grouped.addons  # no date drawn: no axis
+    chain = build_model(G, G.nodes, title="t")
+    attach(chain, None, G, G.nodes, story=True, chains=find_chains(G, "Alpha", "Beta"))
+    assert len(chain.addons["story"]["steps"]) == 1 and "timeline" not in chain.addons
+
+
 def test_documents_have_titles_publishers_and_dates(graph):
     docs = documents(graph)
     sheet = next(d for iri, d in docs.items() if iri.endswith("002_cd60e692da181ed7"))
@@ -506,5 +524,33 @@ def test_english_story(built_store, chromium, tmp_path):
     assert now["counter"] == "Step 1 of 6" and now["hash"] == "#step=1"
     assert now["sentence"].startswith("Fondation TotalEnergies founded or co-founded Fonds ODD17")
     assert now["quote"].startswith("“")
+    _clean(page)
+    p.close()
+
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+@pytest.mark.browser
+def test_injected_names_and_quotes_stay_text_in_the_story_and_the_time_axis(chromium, tmp_path):
+    from kg.present.story import attach
+    from kg.present.view import build_model, write_html
+
+    G = graph()
+    G.nodes["alpha"]["label"] = PAYLOAD
+    G.nodes["p"]["sources"] = [("doc/d1", f"<script>alert(2)</script> {PAYLOAD}")]
+    m = build_model(G, G.nodes, title="t")
+    attach(m, None, G, G.nodes, story=True)
+    page = open_page(chromium, write_html(m, tmp_path / "x.html").path)
+    p = page.page
+    p.keyboard.press("ArrowRight")
+    assert _panel(p)["quote"] == f"« <script>alert(2)</script> {PAYLOAD} »"
+    p.keyboard.press("ArrowRight")
+    assert _panel(p)["sentence"] == f"{PAYLOAD} est porteur de Programme P (depuis 2013)"
+    assert PAYLOAD in p.evaluate("document.querySelector('#kg-timeline .year[data-year=\"2013\"]').title")
+    assert (
+        p.evaluate("document.querySelectorAll('#kg-story img, #kg-story script, #kg-timeline img').length")
+        == 0
+    )
     _clean(page)
     p.close()

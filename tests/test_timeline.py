@@ -50,13 +50,19 @@ def tiny(first_link: str) -> nx.MultiDiGraph:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(("first_link", "shown_in_2010"), [("2015", False), ("2008", True)])
+@pytest.mark.parametrize(
+    ("first_link", "shown_in_2010", "lang", "undated"),
+    [
+        ("2015", False, "fr", "date inconnue — 1 nœud sans date connue"),
+        ("2008", True, "en", "date unknown — 1 node with no known date"),
+    ],
+)
 def test_an_actor_appears_with_its_first_dated_link_not_its_founding(
-    chromium, tmp_path, first_link, shown_in_2010
+    chromium, tmp_path, first_link, shown_in_2010, lang, undated
 ):
     G = tiny(first_link)
-    m = build_model(G, G.nodes, title="t")
-    attach(m, None, G, G.nodes, timeline=True)
+    m = build_model(G, G.nodes, title="t", lang=lang)
+    attach(m, None, G, G.nodes, timeline=True, lang=lang)
     page = open_page(chromium, write_html(m, tmp_path / "t.html").path)
     p = page.page
     ids = {n["iri"]: n["id"] for n in m.nodes}
@@ -66,6 +72,7 @@ def test_an_actor_appears_with_its_first_dated_link_not_its_founding(
     assert p.evaluate("kgView.undated") == [ids["beta"]]
     assert p.evaluate(f"kgView.nodes.get('{ids['beta']}').shapeProperties.borderDashes") == [5, 4]
     assert p.evaluate(f"kgView.nodes.get('{ids['alpha']}').shapeProperties") is None
+    assert p.evaluate("document.getElementById('kg-undated').textContent").startswith(undated)
     _clean(page)
     p.close()
 

@@ -158,3 +158,22 @@ def test_history_time_axis_slider_and_undated_marks(history, chromium, tmp_path)
     assert p.evaluate("document.getElementById('kg-year-out').textContent") == "2021"
     _clean(page)
     p.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("as_of", [2015, None])
+def test_a_year_by_year_story_returns_to_the_year_the_page_opened_at(
+    graph, projection, chromium, tmp_path, as_of
+):
+    from kg.present.view import view
+
+    r = view(graph, programme="AET", story=True, as_of=as_of, out=tmp_path / "aet.html", G=projection)
+    page = open_page(chromium, r.path)
+    p = page.page
+    assert p.evaluate("kgView.year()") == as_of
+    p.keyboard.press("ArrowRight")
+    assert p.evaluate("kgView.year()") == r.model.addons["story"]["steps"][0]["year"] == 2008
+    p.keyboard.press("Home")
+    assert p.evaluate("kgView.year()") == as_of
+    _clean(page)
+    p.close()

@@ -36,7 +36,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.present.story_words import STORY_UI
+from kg.present.story_words import STORY_UI, relation_sentence, source_of, story_data, story_lang, year_of
 from kg.present.story_words import WORDS as _WORDS
 
 __all__ = [
@@ -70,29 +70,6 @@ def documents(graph: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _source(srcs: Iterable[Any] | None, docs: dict[str, dict[str, str]] | None) -> dict[str, str] | None:
-    """The first ``(document, quote)`` of *srcs* with what is known of the document; ``None`` when none."""
-    for doc, quote in srcs or []:
-        meta = (docs or {}).get(str(doc), {})
-        out = {"document": str(doc).rsplit("/", 1)[-1], "quote": str(quote)}
-        out["title"] = meta.get("title") or out["document"]
-        out.update((k, meta[k]) for k in ("publisher", "date") if meta.get(k))
-        return out
-    return None
-
-
-def _story(title: str, steps: list[dict[str, Any]], lang: str, *, years: bool = False) -> dict[str, Any]:
-    """The story as the page reads it; with *years*, each step sets the year slider to its ``year``."""
-    return {"title": title, "lang": lang, "steps": steps, "ui": STORY_UI[lang], "years": years}
-
-
-def _lang(lang: str) -> str:
-    return lang if lang in STORY_UI else "fr"
-
-
-# ---------------------------------------------------------------- chains
-
-
 def chain_story(
     G: nx.MultiDiGraph, chains: Iterable[Any], *, lang: str = "fr", docs: dict | None = None
 ) -> dict[str, Any]:
@@ -109,7 +86,7 @@ def chain_story(
     ...  for s in chain_story(G, find_chains(G, "a", "c"))["steps"]]
     [('Chaîne 1 · lien 1/2', 'A a fondé ou cofondé B (en 2020)', 'A fonde B'), ('Chaîne 1 · lien 2/2', 'B apporte à C un soutien « membre » (date inconnue)', None)]
     """
-    lang = _lang(lang)
+    lang = story_lang(lang)
     w = _WORDS[lang]
     steps: list[dict[str, Any]] = []
     told: set[tuple[str, str, str]] = set()
@@ -128,51 +105,19 @@ def chain_story(
                 {
                     "title": w["chain"].format(c=c, i=i, n=len(chain.hops)),
                     "sentence": dataclasses.replace(hop, sources=()).sentence(lang),
-                    "source": _source(hop.sources, docs),
+                    "source": source_of(hop.sources, docs),
                     "nodes": nodes,
                     "edges": edges,
                 }
             )
-    return _story(w["chains"], steps, lang)
+    return story_data(w["chains"], steps, lang)
 
 
 # ---------------------------------------------------------------- relations as sentences
 
 
-def _rel_sentence(G: nx.MultiDiGraph, rel: dict[str, Any], lang: str) -> str:
-    """A relation of :func:`kg.network.chains.chain_graph` in its own words (no source)."""
-    from kg.network.chains import Hop
-
-    labels = G.graph.get("concept_labels", {})
-    role = rel.get("role")
-    a, b = rel["a"], rel["b"]
-    hop = Hop(
-        source=a,
-        target=b,
-        source_label=str(G.nodes[a].get("label") or a),
-        target_label=str(G.nodes[b].get("label") or b),
-        kind=str(rel.get("kind")),
-        forward=True,
-        role=role,
-        role_labels=labels.get(role) if role else None,
-        via=rel.get("via"),
-        via_label=rel.get("via_label"),
-        start=rel.get("start"),
-        end=rel.get("end"),
-        amount=rel.get("amount"),
-    )
-    return hop.sentence(lang)
-
-
 #: undated links that a year-by-year story tells in the year their later end starts
 _STRUCTURE = ("partie", "succession", "inspiration")
-
-
-def _year(value: Any) -> int | None:
-    try:
-        return int(str(value)[:4]) if value else None
-    except ValueError:
-        return None
 
 
 def _relations(G: nx.MultiDiGraph, nodes: Iterable[str]) -> list[dict[str, Any]]:
@@ -202,37 +147,37 @@ def history_story(
     focuses what starts then and tells the first of it with its source (``more`` lists the rest).
     Undated relations tell no year: they are not steps (the time axis marks them).
     """
-    lang = _lang(lang)
+    lang = story_lang(lang)
     w = _WORDS[lang]
     keep = [n for n in nodes if n in G]
     items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for n in sorted(keep, key=lambda n: (str(G.nodes[n].get("start") or ""), str(n))):
         d = G.nodes[n]
-        y = _year(d.get("start"))
+        y = year_of(d.get("start"))
         kind = d.get("kind")
         if y is None or kind not in ("programme", "event", "publication"):
             continue
         items[y].append(
             {
                 "sentence": w[kind].format(x=d.get("label") or n, d=d.get("start")),
-                "source": _source(d.get("sources"), docs),
+                "source": source_of(d.get("sources"), docs),
                 "nodes": [n],
                 "edges": [],
             }
         )
     for rel in _relations(G, keep):
-        y = _year(rel.get("start"))
+        y = year_of(rel.get("start"))
         if y is None and rel.get("kind") in _STRUCTURE:
             # an undated link between programmes (Q2ER part of AET) is told when the later end starts
-            ends = [_year(G.nodes[n].get("start")) for n in (rel["a"], rel["b"])]
+            ends = [year_of(G.nodes[n].get("start")) for n in (rel["a"], rel["b"])]
             y = max(ends) if all(ends) else None  # type: ignore[type-var]
         if y is None:
             continue
         ns, es = _rel_nodes_edges(G, rel)
         items[y].append(
             {
-                "sentence": _rel_sentence(G, rel, lang),
-                "source": _source(rel.get("sources"), docs),
+                "sentence": relation_sentence(G, rel, lang),
+                "source": source_of(rel.get("sources"), docs),
                 "nodes": ns,
                 "edges": es,
             }
@@ -256,7 +201,7 @@ def history_story(
                 "edges": step_edges,
             }
         )
-    return _story(w["history"], steps, lang, years=True)
+    return story_data(w["history"], steps, lang, years=True)
 
 
 # ---------------------------------------------------------------- territory: one step per programme
@@ -269,7 +214,7 @@ def territory_story(
     who takes part in it (with their roles), and its first source — else the first source of a
     participation.
     """
-    lang = _lang(lang)
+    lang = story_lang(lang)
     w = _WORDS[lang]
     keep = {n for n in nodes if n in G}
     labels = G.graph.get("concept_labels", {})
@@ -316,14 +261,14 @@ def territory_story(
         steps.append(
             {
                 "title": label,
-                "year": _year(d.get("start")),
+                "year": year_of(d.get("start")),
                 "sentence": sentence,
-                "source": _source(srcs, docs),
+                "source": source_of(srcs, docs),
                 "nodes": [p, *near],
                 "edges": edges,
             }
         )
-    return _story(w["territory"], steps, lang)
+    return story_data(w["territory"], steps, lang)
 
 
 # ---------------------------------------------------------------- a story written by hand
@@ -358,7 +303,7 @@ def load_story(
 
 def timeline_addon(lang: str = "fr") -> dict[str, Any]:
     """The data of the ``timeline`` add-on: its words (the years and marks come from the view's own data)."""
-    return {"ui": STORY_UI[_lang(lang)]}
+    return {"ui": STORY_UI[story_lang(lang)]}
 
 
 # ---------------------------------------------------------------- the hook of kg.present.view.view

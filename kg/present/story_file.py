@@ -11,8 +11,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import InputError, Problem, UnknownEntityError
-from kg.present.story import _lang, _rel_sentence, _source, _story, _year
-from kg.present.story_words import STORY_UI
+from kg.present.story_words import STORY_UI, relation_sentence, source_of, story_data, story_lang, year_of
 
 __all__ = ["read_story"]
 
@@ -57,7 +56,7 @@ def read_story(
 
     from kg.network.lookup import resolve
 
-    lang = _lang(lang)
+    lang = story_lang(lang)
     file = str(path)
     p = Path(path)
     problems: list[Problem] = []
@@ -212,17 +211,17 @@ def read_story(
                     "recopiez une phrase citée telle quelle (kg query sources-of -p node=... les liste)",
                 )
             else:
-                source = _source([(by_id.get(doc_id, doc_id), str(quote).strip())], docs)
+                source = source_of([(by_id.get(doc_id, doc_id), str(quote).strip())], docs)
         else:
             srcs = [s for r in rels for s in r.get("sources") or []]
             srcs += [s for n in focus for s in G.nodes[n].get("sources") or []]
-            source = _source(srcs, docs)
+            source = source_of(srcs, docs)
         if not sentence and rels:
-            sentence = _rel_sentence(G, rels[0], lang)
+            sentence = relation_sentence(G, rels[0], lang)
         if not sentence and focus:  # the names of what it shows: nothing said that the data does not say
             sentence = ", ".join(str(G.nodes[n].get("label") or n) for n in focus)
         year = _get(raw, "year")
-        if year is not None and _year(year) is None:
+        if year is not None and year_of(year) is None:
             bad(
                 line,
                 "annee",
@@ -236,9 +235,9 @@ def read_story(
                 "source": source,
                 "nodes": focus,
                 "edges": es,
-                **({"year": _year(year)} if year is not None else {}),
+                **({"year": year_of(year)} if year is not None else {}),
             }
         )
     if problems:
         raise InputError(problems, summary)
-    return _story(str(_get(data, "title") or p.stem), steps, lang, years=any("year" in s for s in steps))
+    return story_data(str(_get(data, "title") or p.stem), steps, lang, years=any("year" in s for s in steps))

@@ -1,9 +1,16 @@
 """What a story says, French first: the words of the page's story panel and time axis (:data:`STORY_UI`,
-sent to the page) and those the builders of :mod:`kg.present.story` put around the data (:data:`WORDS`)."""
+sent to the page), those the builders of :mod:`kg.present.story` put around the data (:data:`WORDS`), and
+the pieces they and :mod:`kg.present.story_file` share: a relation in its own words, a source with what is
+known of its document, the story as the page reads it."""
 
 from __future__ import annotations
 
-__all__ = ["STORY_UI", "WORDS"]
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["STORY_UI", "WORDS", "relation_sentence", "source_of", "story_data", "story_lang", "year_of"]
 
 #: what the story panel and the time axis say, French first
 STORY_UI = {
@@ -70,3 +77,58 @@ WORDS = {
         "chains": "The alliance chain, link by link",
     },
 }
+
+
+def source_of(srcs: Iterable[Any] | None, docs: dict[str, dict[str, str]] | None) -> dict[str, str] | None:
+    """The first ``(document, quote)`` of *srcs* with what is known of the document; ``None`` when none."""
+    for doc, quote in srcs or []:
+        meta = (docs or {}).get(str(doc), {})
+        out = {"document": str(doc).rsplit("/", 1)[-1], "quote": str(quote)}
+        out["title"] = meta.get("title") or out["document"]
+        out.update((k, meta[k]) for k in ("publisher", "date") if meta.get(k))
+        return out
+    return None
+
+
+def story_data(title: str, steps: list[dict[str, Any]], lang: str, *, years: bool = False) -> dict[str, Any]:
+    """The story as the page reads it; with *years*, each step sets the year slider to its ``year``."""
+    return {"title": title, "lang": lang, "steps": steps, "ui": STORY_UI[lang], "years": years}
+
+
+def story_lang(lang: str) -> str:
+    return lang if lang in STORY_UI else "fr"
+
+
+# ---------------------------------------------------------------- chains
+
+
+def relation_sentence(G: nx.MultiDiGraph, rel: dict[str, Any], lang: str) -> str:
+    """A relation of :func:`kg.network.chains.chain_graph` in its own words (no source)."""
+    from kg.network.chains import Hop
+
+    labels = G.graph.get("concept_labels", {})
+    role = rel.get("role")
+    a, b = rel["a"], rel["b"]
+    hop = Hop(
+        source=a,
+        target=b,
+        source_label=str(G.nodes[a].get("label") or a),
+        target_label=str(G.nodes[b].get("label") or b),
+        kind=str(rel.get("kind")),
+        forward=True,
+        role=role,
+        role_labels=labels.get(role) if role else None,
+        via=rel.get("via"),
+        via_label=rel.get("via_label"),
+        start=rel.get("start"),
+        end=rel.get("end"),
+        amount=rel.get("amount"),
+    )
+    return hop.sentence(lang)
+
+
+def year_of(value: Any) -> int | None:
+    try:
+        return int(str(value)[:4]) if value else None
+    except ValueError:
+        return None

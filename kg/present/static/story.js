@@ -156,7 +156,8 @@
     if (i === current) { return; }
     current = i;
     render(i);
-    if (S.years && api.setYear) { api.setYear(i ? STEPS[i - 1].year : null); }
+    // a year-by-year story moves the slider; the overview goes back to the year the page opened at
+    if (S.years && api.setYear) { api.setYear(i ? STEPS[i - 1].year : (DATA.year || null)); }
     if (i === 0) { reset(); } else { focus(resolved[i - 1]); }
     if (fromUser) { writeHash(i); }
     api.storyStep = i;

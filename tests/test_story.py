@@ -523,7 +523,7 @@ def test_english_story(built_store, chromium, tmp_path):
     now = _panel(p)
     assert now["counter"] == "Step 1 of 6" and now["hash"] == "#step=1"
     assert now["sentence"].startswith("Fondation TotalEnergies founded or co-founded Fonds ODD17")
-    assert now["quote"].startswith("“")
+    assert now["quote"].startswith("“") and now["source"].startswith("Source: Fonds ODD17 – fiche partenaire")
     _clean(page)
     p.close()
 

@@ -196,7 +196,7 @@ def history_story(
                 "year": y,
                 "sentence": first["sentence"],
                 "source": first["source"],
-                "more": [it["sentence"] for it in items[y][1:6]],
+                "more": [it["sentence"] for it in items[y][1:4]],  # a slide holds a few lines
                 "nodes": step_nodes,
                 "edges": step_edges,
             }

@@ -143,8 +143,9 @@
     if (src) {
       quote.hidden = false;
       quote.textContent = (S.lang === "en" ? "“" + src.quote + "”" : "« " + src.quote + " »");
+      quote.title = src.quote;  // the whole sentence when three lines cut it
       var meta = [src.title, src.publisher, src.date].filter(function (x) { return x; });
-      source.textContent = UI.source + " : " + meta.join(", ");
+      source.textContent = UI.source + (S.lang === "en" ? ": " : " : ") + meta.join(", ");
     } else {
       quote.hidden = true;
       quote.textContent = "";

@@ -124,6 +124,8 @@ def select_model(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     group_by: str = "type",
     G: nx.MultiDiGraph | None = None,
+    story: bool | str | Path | None = None,
+    timeline: bool = False,
     groups_at: int | None = GROUPS_AT,
 ) -> ViewModel:
     """Select and build one view's :class:`ViewModel` (:func:`view` without writing anything).
@@ -147,6 +149,7 @@ def select_model(
     hl_edges: set[tuple[str, str]] = set()
     focus: set[str] = set()
     reasons: dict[str, list[str]] = {}
+    found: list[Any] = []
     if territory:
         nodes, eco = territory_selection(graph, G, territory)
         reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
@@ -177,7 +180,8 @@ def select_model(
     else:
         nodes = set(G.nodes)
         default = t["all"]
-    if groups_at is not None and max_nodes is not None and len(nodes) > max(groups_at, max_nodes):
+    big = groups_at is not None and max_nodes is not None and len(nodes) > max(groups_at, max_nodes)
+    if big and not (story or timeline):
         from kg.present.groups import grouped_model
 
         # a large view opens on nested groups with counts, opened by a click (groups.js)
@@ -196,6 +200,20 @@ def select_model(
         node_figures=figures(graph, lang),
         node_reasons=reasons,
     )
+    if story or timeline:
+        from kg.present.story import attach
+
+        attach(
+            model,
+            graph,
+            G,
+            nodes,
+            story=story,
+            chains=found,
+            territory=bool(territory),
+            timeline=timeline,
+            lang=lang,
+        )
     return model
 
 
@@ -217,6 +235,8 @@ def view(
     group_by: str = "type",
     pictures: Iterable[str] = (),
     G: nx.MultiDiGraph | None = None,
+    story: bool | str | Path | None = None,
+    timeline: bool = False,
     groups_at: int | None = GROUPS_AT,
 ) -> ViewResult:
     """Select, build and write one view (what ``kg view`` does); exactly one selection is expected.
@@ -237,6 +257,11 @@ def view(
         Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
     G : networkx.MultiDiGraph, optional
         A projection already computed (saves a few queries when writing several views).
+    story : bool or path, optional
+        A guided story (:mod:`kg.present.story`): ``True`` tells the chain hop by hop, a territory
+        programme by programme, anything else year by year (with the time axis); a path reads a YAML story.
+    timeline : bool
+        Draw the time axis under the network (``static/timeline.js``).
     groups_at : int or None
         Beyond this many nodes (and beyond *max_nodes*) the view opens on nested groups with counts,
         by *group_by*, that a click opens (:func:`kg.present.groups.grouped_model`); ``None`` never.
@@ -266,6 +291,8 @@ def view(
         max_nodes=max_nodes,
         group_by=group_by,
         G=G,
+        story=story,
+        timeline=timeline,
         groups_at=groups_at,
     )
     result = write_html(model, out or Path("exports") / "view.html")

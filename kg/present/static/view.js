@@ -162,21 +162,44 @@
     var y = parseInt(yearInput.value, 10);
     state.year = (y >= parseInt(yearInput.max, 10)) ? null : y;
     yearOut.textContent = state.year === null ? yearInput.value + " (" + UI.all_years + ")" : String(y);
+    document.dispatchEvent(new CustomEvent("kg-year", { detail: state.year }));
   }
   if (yearInput) { yearInput.addEventListener("input", function () { readYear(); apply(); }); }
 
+  // when each node appears on the year slider: an actor or a person when its first dated link in the view
+  // starts (not at its founding, which would leave it alone on the screen), else at its own date; a
+  // programme, an event, a publication at its own date, else its first dated link; a node with neither is
+  // undated: always shown, listed in api.undated (the time axis marks it), never hidden silently
+  var firstLink = {};
+  DATA.edges.forEach(function (e) {
+    if (!e.y0) { return; }
+    [e.from, e.to].forEach(function (id) {
+      if (!firstLink[id] || e.y0 < firstLink[id]) { firstLink[id] = e.y0; }
+    });
+  });
+  var appear = {}, undated = [];
+  DATA.nodes.forEach(function (n) {
+    var byLink = n.kind === "actor" || n.kind === "person";
+    var a = byLink ? (firstLink[n.id] || n.y0) : (n.y0 || firstLink[n.id]);
+    if (a) { appear[n.id] = a; } else if (!n.group && n.kind !== "territory") { undated.push(n.id); }
+  });
   function existed(x) {
     if (state.year === null) { return true; }
     if (x.y0 && x.y0 > state.year) { return false; }
     if (x.y1 && x.y1 < state.year) { return false; }
     return true;
   }
+  function nodeExisted(n) {
+    if (state.year === null) { return true; }
+    if (appear[n.id] && appear[n.id] > state.year) { return false; }
+    return !(n.y1 && n.y1 < state.year);
+  }
   function nodeVisible(n) {
     if (state.families[n.family] === false) { return false; }
     if (state.theme && (n.kind === "actor" || n.kind === "programme") && (n.themes || []).indexOf(state.theme) < 0) {
       return false;
     }
-    return existed(n);
+    return nodeExisted(n);
   }
   var shownNodes = {};
   function apply() {
@@ -197,6 +220,16 @@
   DATA.edges.forEach(function (e) { e._v = true; });
   api.visible = DATA.nodes.length;
   api.apply = apply;
+  api.appear = appear;
+  api.undated = undated;
+  api.year = function () { return state.year; };
+  // the year slider from other scripts (the story, the time axis): null shows every year
+  api.setYear = function (y) {
+    if (!yearInput) { return; }
+    yearInput.value = String(y === null || y === undefined ? yearInput.max : Math.max(parseInt(yearInput.min, 10), y));
+    readYear();
+    apply();
+  };
   readYear();
   if (state.year !== null) { apply(); }
 

@@ -8,7 +8,9 @@ method, e.g. a remote endpoint) with a few SPARQL queries and returns a
   ``label``, ``types`` (concept notations), ``start``/``end`` (ISO strings at the source's
   precision: an actor's founding date, else the date the source says it is active since; an
   event's dates; a publication's issue date), ``territory`` (IRIs), ``themes``, ``group``
-  (a collective actor named without its members);
+  (a collective actor named without its members), ``alt_labels`` and ``description`` where the data has them;
+- graph attributes: ``concept_labels`` (notation → {lang: label}) and ``documents`` (document IRI →
+  ``{"title", "publisher", "issued"}``, the publisher by name, empty when unknown);
 - edge attributes: ``kind`` (a ``relation-kind`` notation: participation, adhesion,
   financement, fondation, soutien, unite, succession, poste, territoire, partie, inspiration,
   evenement, publication, sujet), ``role``,
@@ -218,6 +220,20 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     for n, alt in sc.pairs(_iri("skos:altLabel")):
         if n in G:
             G.nodes[n].setdefault("alt_labels", []).append(alt.value)
+    for n, text in sc.pairs(_iri("dct:description")):
+        if n in G and "description" not in G.nodes[n]:
+            G.nodes[n]["description"] = text.value
+    # the source documents, for the views: title, publisher and issue date by document IRI
+    titles = {n: t.value for n, t in sc.pairs(_iri("dct:title")) if n in documents}
+    publisher = {n: _v(o) or "" for n, o in sc.pairs(_iri("dct:publisher")) if n in documents}
+    G.graph["documents"] = {
+        d: {
+            "title": titles.get(d) or label.get(d) or d.rsplit("/", 1)[-1],
+            "publisher": label.get(publisher.get(d, ""), ""),
+            "issued": dated.get(d) or "",
+        }
+        for d in sorted(documents)
+    }
     for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
         for n, c in sc.pairs(_iri(pred)):
             if n in G and (pred != "dct:subject" or G.nodes[n]["kind"] != "funding"):

@@ -39,9 +39,13 @@ Box = tuple[float, float, float]
 #: the frame's width / height the layout aims at: a 16:9 slide less the legend and the title bars
 ASPECT = 1.7
 #: beyond this many nodes labels are too small to matter and separation would cost O(n²) per pass
-SEPARATE_MAX = 600
+SEPARATE_MAX = 400
+#: up to this many nodes the separated layout is then pulled together (a few more passes)
+COMPACT_MAX = 250
 #: the space kept between two drawn boxes (canvas pixels)
 GAP = 6.0
+#: the room given to the boxes before they are separated, as a multiple of their total area
+DENSITY = 2.0
 STRETCH = 1.0
 SHRINK, SHRINK2, ROUNDS = 0.75, 0.85, 16
 BIAS_MAX, BIAS_POW, ROUND_PASSES = 10.0, 3.0, 60
@@ -181,7 +185,7 @@ def _fit_boxes(
     c, s = math.cos(-angle), math.sin(-angle)
     pts = [(x * c - y * s, x * s + y * c) for x, y in coords]
     # pack it into the frame's shape, with about the room its boxes need, then spread the boxes apart
-    need = sum((boxes[n][0] + GAP) * (boxes[n][1] + GAP) for n in nodes) * 1.3
+    need = sum((boxes[n][0] + GAP) * (boxes[n][1] + GAP) for n in nodes) * DENSITY
     width, height = math.sqrt(need * aspect * STRETCH), math.sqrt(need / aspect / STRETCH)
     span_x = (max(p[0] for p in pts) - min(p[0] for p in pts)) or 1.0
     span_y = (max(p[1] for p in pts) - min(p[1] for p in pts)) or 1.0
@@ -196,7 +200,10 @@ def _fit_boxes(
     # then pull it together while that makes it bigger on screen: the frame shows max(w / aspect, h)
     best = (_screen(xs, ys, ws, hs, aspect), list(xs), list(ys))
     strong, weak = SHRINK, SHRINK2
-    for _ in range(ROUNDS):
+    failed = 0
+    for _ in range(ROUNDS if len(nodes) <= COMPACT_MAX else 0):
+        if failed >= 3:
+            break
         w, h = _extent(xs, ys, ws, hs)
         fx, fy = (strong, weak) if w / h > aspect else (weak, strong)
         xs = [x * fx for x in xs]
@@ -205,7 +212,9 @@ def _fit_boxes(
             size = _screen(xs, ys, ws, hs, aspect)
             if size < best[0]:
                 best = (size, list(xs), list(ys))
+                failed = 0
                 continue
+        failed += 1
         # too tight to come apart quickly, or no better: back to the best, and pull more gently
         xs, ys = list(best[1]), list(best[2])
         strong, weak = (1 + strong) / 2, (1 + weak) / 2

@@ -85,6 +85,8 @@ def render_html(model: ViewModel) -> str:
             for k, v in item.items()
             if v is not None and v is not False and v != [] and v != "" and k != "sources"
         }
+        if out.get("short") == out.get("label"):  # the page falls back on the label
+            out.pop("short", None)
         refs = []
         for doc, quote in item.get("sources") or []:
             key = (doc, quote)

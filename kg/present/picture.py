@@ -83,14 +83,19 @@ def _box(n: dict[str, Any]) -> tuple[float, float, float]:
     return node_box(n["shape"], label, float(n.get("size") or 14), FONT_BIG if pinned else FONT)
 
 
-def _text(x: float, top: float, lines: list[str], font: float, fill: str, bold: bool) -> str:
-    """Lines of text centred on *x*, the first one's top at *top* (vis-network's line height)."""
+def _text(
+    x: float, top: float, lines: list[str], font: float, fill: str, bold: bool, halo: bool = False
+) -> str:
+    """Lines of text centred on *x*, the first one's top at *top* (one line per font size, as vis-network);
+    a white *halo* (as the page's label backing) where links may cross them."""
     weight = ' font-weight="bold"' if bold else ""
+    if halo:
+        weight += ' stroke="#fff" stroke-opacity="0.85" stroke-width="3" paint-order="stroke"'
     head = f'<text x="{x:.1f}" font-size="{font:.1f}" fill="{fill}" text-anchor="middle"{weight}'
     if len(lines) == 1:
-        return f'{head} y="{top + font * 0.95:.1f}">{escape(lines[0])}</text>'
+        return f'{head} y="{top + font * 0.85:.1f}">{escape(lines[0])}</text>'
     spans = "".join(
-        f'<tspan x="{x:.1f}" y="{top + font * (0.95 + 1.2 * i):.1f}">{escape(line)}</tspan>'
+        f'<tspan x="{x:.1f}" y="{top + font * (0.85 + i):.1f}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
     return f"{head}>{spans}</text>"
@@ -160,12 +165,12 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
                 )
             if labels or pinned:
                 fill = "#fff" if n["shape"] == "box" else "#222"
-                out.append(_text(x, y - len(lines) * font * 0.6, lines, font, fill, bool(pinned)))
+                out.append(_text(x, y - len(lines) * font / 2, lines, font, fill, bool(pinned)))
             continue
         r = float(n.get("size") or 14) * scale
         out.append(shape_svg(n["shape"], x, y, r, n["color"], stroke, sw))
         if labels or pinned:
-            out.append(_text(x, y + r + 5 * scale, lines, font, "#222", bool(pinned)))
+            out.append(_text(x, y + r + 5 * scale, lines, font, "#222", bool(pinned), halo=True))
     out.append("</g>")
     lx, ly = width - legend_w + 10, top + 10
     out.append(

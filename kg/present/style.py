@@ -80,7 +80,7 @@ _NON_ACTOR_LABELS = {
 }
 UI = {
     "fr": {
-        "search": "Chercher un nom, un sigle, un thème…",
+        "search": "Nom, sigle ou thème…",
         "year": "Année",
         "all_years": "toutes",
         "filters": "Filtres",
@@ -123,7 +123,7 @@ UI = {
         "click": "Cliquez un nœud pour sa fiche et ses sources.",
     },
     "en": {
-        "search": "Find a name, an acronym, a theme…",
+        "search": "Find a name, acronym, theme…",
         "year": "Year",
         "all_years": "all",
         "filters": "Filters",

@@ -17,6 +17,7 @@ beyond ``max_nodes`` — groups of nodes (by type or territory) that the page an
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -498,15 +499,25 @@ def _shape_of(G: nx.MultiDiGraph, n: str, groups: dict[str, list[str]]) -> str:
     return FAMILIES["group" if n in groups else family(G.nodes[n])][1]
 
 
+_ACRONYM = re.compile(r"[A-Z0-9]{2,8}")
+
+
 def _display(G: nx.MultiDiGraph, n: str, degree: int, pinned: bool, lang: str) -> tuple[str, str, float]:
     """A node's full name (tooltip, panel, search), its short label on the network, and its size.
 
-    A grant reads as what it is: « 10 000 € · Fonds ODD17 → Club ESS », « 10 000 € » and the funder on
+    A name with an acronym among its other names shows the acronym first. A grant reads as what it is: « 10 000 € · Fonds ODD17 → Club ESS », « 10 000 € » and the funder on
     the node. The size follows the node's degree in the view (emphasised nodes are at least 18).
     """
     d = G.nodes[n]
     label = str(d.get("label") or n)
     short = wrap(label)
+    # the acronym people say (« Q2ER », « PEMB ») first, then the name
+    acronym = next(
+        (a for a in d.get("alt_labels") or () if _ACRONYM.fullmatch(a) and a.lower() not in label.lower()),
+        None,
+    )
+    if acronym:
+        short = f"{acronym}\n{wrap(label, 22, 1)}"
     if d.get("kind") == "funding":
         amounts = [_num(e.get("amount")) for _, _, e in G.out_edges(n, data=True)]
         amount = next((a for a in amounts if a is not None), None)

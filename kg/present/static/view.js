@@ -10,6 +10,9 @@
   DATA.edges.forEach(function (e) { edgeById[e.id] = e; });
 
   var DIM = "rgba(200,200,200,0.35)";
+  // labels under their shape get a light backing, so that the links they cross do not cut the words
+  var LABEL_BG = "rgba(255,255,255,0.8)";
+  function inside(shape) { return shape === "box" || shape === "ellipse"; }
   // one vis-network group per family carries shape and colours, so that each node holds only
   // id, label, position and group: per-node option objects cost a lot at 5,000 nodes
   var groups = {};
@@ -19,10 +22,14 @@
                                        highlight: { background: n.color, border: "#000" },
                                        hover: { background: n.color, border: "#000" } } };
     if (n.shape === "box") { g.color.border = n.color; g.font = { color: "#fff" }; g.margin = 6; }
+    if (!inside(n.shape)) { g.font = { background: LABEL_BG }; }
     groups[n.family] = g;
   });
   function groupColor(n) { return groups[n.family].color; }
-  function groupFont(n) { return { color: n.shape === "box" ? "#fff" : "#222", size: n.focus || n.hl ? 18 : 14 }; }
+  function groupFont(n) {
+    return { color: n.shape === "box" ? "#fff" : "#222", size: n.focus || n.hl ? 18 : 14,
+             background: inside(n.shape) ? "rgba(0,0,0,0)" : LABEL_BG };
+  }
   // a colour that stays itself when selected or hovered (vis-network's default turns it pale blue)
   function steady(background, border) {
     return { background: background, border: border, highlight: { background: background, border: border },
@@ -31,7 +38,8 @@
   function nodeStyle(n) {
     // the short label (wrapped, a grant's amount and funder) on the network; the full name in tooltip and panel
     var s = { id: n.id, label: n.short || n.label, x: n.x, y: n.y, group: n.family };
-    if (n.size) { s.size = n.size; }
+    // sizes by degree where labels matter; a large view keeps one size per family (fewer option objects)
+    if (n.size && (!DATA.big || n.group)) { s.size = n.size; }
     if (n.hl || n.focus) {
       s.borderWidth = n.hl ? 4 : 2;
       s.size = n.size || 22;
@@ -83,7 +91,9 @@
                      animation: false });
   }
   api.fit = fit;
-  fit();
+  // without an extent (a large view) vis-network's own fit on load stands: fitting again before the first
+  // frame would measure every label twice
+  if (DATA.extent) { fit(); }
   var stage = document.getElementById("kg-stage");
   var lastSize = stage.clientWidth + "x" + stage.clientHeight;
   function refit() {
@@ -267,7 +277,7 @@
     }
     nodes.update(DATA.nodes.map(function (n) {
       return on[n.id] ? { id: n.id, color: nodeStyle(n).color || groupColor(n), font: groupFont(n) }
-                      : { id: n.id, color: DIMMED, font: { color: "rgba(0,0,0,0.2)" } };
+                      : { id: n.id, color: DIMMED, font: { color: "rgba(0,0,0,0.2)", background: "rgba(0,0,0,0)" } };
     }));
     edges.update(DATA.edges.map(function (e) { return { id: e.id, color: onEdge[e.id] ? e.color : DIM }; }));
     dimmed = true;

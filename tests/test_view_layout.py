@@ -85,6 +85,20 @@ def test_node_size_follows_degree():
     assert by_degree[0]["size"] < by_degree[-1]["size"]
 
 
+def test_node_size_can_follow_a_figure():
+    G = synthetic(30)
+    hub = max(G.nodes, key=lambda n: nx.Graph(G).degree(n))
+    m = build_model(G, G.nodes, title="T", max_nodes=None, size_by={"n28": 500.0, "n29": 2000.0})
+    size = {n["iri"]: n["size"] for n in m.nodes}
+    assert size["n29"] > size["n28"] > size[hub] and size[hub] == min(size.values())
+
+
+def test_around_le_rameau_shows_its_events_and_publications(graph, projection, tmp_path):
+    r = view(graph, actor="Le RAMEAU", out=tmp_path / "rameau.html", G=projection)
+    kinds = {n["kind"] for n in r.model.nodes}
+    assert {"event", "publication"} <= kinds and r.nodes > 4
+
+
 def test_the_real_view_carries_titles_descriptions_and_other_names(projection):
     from kg.present.examples import _history
 

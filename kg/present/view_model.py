@@ -184,6 +184,7 @@ def build_model(
     seed: int = 1,
     node_figures: dict[str, list[str]] | None = None,
     node_reasons: dict[str, list[str]] | None = None,
+    size_by: dict[str, float] | None = None,
 ) -> ViewModel:
     """The :class:`ViewModel` of the subgraph of *G* on *nodes*.
 
@@ -213,6 +214,9 @@ def build_model(
     node_reasons : dict, optional
         Why each node is in the selection (a territory's ecosystem: :meth:`kg.store.ecosystem.Ecosystem.explain`),
         shown in the tooltips.
+    size_by : dict, optional
+        A figure per node IRI (an amount, a headcount…) that sets the node's size (its area grows with the
+        figure; nodes without one are the smallest); by default the size follows the node's links.
 
     Raises
     ------
@@ -283,6 +287,11 @@ def build_model(
         if ra != rb:
             L.add_edge(ra, rb)
     show = {n: _display(G, n, L.degree(n), n in pinned, lang) for n in drawn if n not in group_members}
+    if size_by is not None:
+        top = max((abs(float(v)) for n, v in size_by.items() if n in show), default=0.0) or 1.0
+        for n, (label, short, _) in show.items():
+            size = 9.0 + 19.0 * math.sqrt(abs(float(size_by.get(n) or 0.0)) / top)
+            show[n] = (label, short, max(size, 18.0) if n in pinned else size)
     for key, members in group_members.items():
         text = f"{group_names[key]} ({len(members)})"
         show[key] = (text, wrap(text), 14 + 3 * math.log2(len(members)))

@@ -305,3 +305,13 @@ def test_kg_open_on_kg_serve_answers_like_the_store(kg_serve, graph):
     assert result.exit_code == 0 and any(
         r["founderLabel"] == "Fondation TotalEnergies" for r in json.loads(result.output)
     )
+
+
+def test_error_prefix_follows_the_language(tmp_path) -> None:
+    """A catalyst reads « Erreur : … »; with --lang en, « Error: … »."""
+    runner = CliRunner()
+    missing = str(tmp_path / "nowhere")
+    fr = runner.invoke(app, ["query", "founders", "--store", missing])
+    en = runner.invoke(app, ["query", "founders", "--store", missing, "--lang", "en"])
+    assert fr.exit_code == en.exit_code != 0
+    assert fr.output.startswith("Erreur : ") and en.output.startswith("Error: "), (fr.output, en.output)

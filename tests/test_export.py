@@ -24,7 +24,7 @@ def out(tmp_path_factory) -> Path:
 
 
 def test_registry_has_every_format():
-    assert set(FORMATS) == {"ttl", "trig", "nq", "jsonld", "graphml", "gexf", "csv"}
+    assert set(FORMATS) == {"ttl", "trig", "nq", "jsonld", "owl", "graphml", "gexf", "csv"}
     assert all(callable(w) for _, w in FORMATS.values())
 
 
@@ -79,9 +79,8 @@ def test_jsonld_parses_back_to_an_isomorphic_graph(graph, out):
     assert nq.quads == js.quads > 100
     doc = json.loads(js.paths[0].read_text(encoding="utf-8"))
     assert doc["@context"] == context()["@context"]
-    assert any(
-        k.startswith("rdfs:") for g in doc["@graph"] for n in g.get("@graph", []) for k in n
-    )  # compacted
+    keys = {k for g in doc["@graph"] for n in g.get("@graph", []) for k in n}
+    assert {"type", "label", "member"} <= keys and "rdfs:label" not in keys  # compacted with terms
     a, b = _graphs(_dataset(nq.paths[0], "nquads")), _graphs(_dataset(js.paths[0], "json-ld"))
     assert set(a) == set(b)
     for name in a:
@@ -191,5 +190,11 @@ def test_cli_export(built_store, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "g.gexf").is_file() and "nodes" in res.output
+    owl = str(tmp_path / "g.owl")
+    args = ["export", "owl", "--store", str(built_store), "--out", owl, "--territory", PEMB]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "g.owl").read_text(encoding="utf-8")
+    assert "XMLSchema#dateTime" in text and "XMLSchema#gYear" not in text and "xsd:gYear" in res.output
     res = CliRunner().invoke(app, ["export", "nope", "--store", str(built_store)])
     assert res.exit_code == 8 and "use one of" in res.output

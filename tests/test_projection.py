@@ -7,6 +7,7 @@ import pickle
 from conftest import ACTOR, PROGRAMME
 
 import kg
+from kg.network.attributes import sources_of
 from kg.network.projection import _cache_path, cached_project, project
 
 
@@ -121,7 +122,8 @@ def test_part_of_and_inspiration_edges_cite_the_sentence_naming_the_other_end():
     G = project(_Tiny(_TINY))
     partie = _edges(G, "partie")
     assert set(partie) == {("p", "w")}
-    assert partie[("p", "w")]["sources"][0][1] == "Petit programme, dans le cadre du Grand programme"
+    quote = sources_of(partie[("p", "w")]["sources"])[0][1]
+    assert quote == "Petit programme, dans le cadre du Grand programme"
     assert set(_edges(G, "inspiration")) == {("p", "a")}
 
 
@@ -130,7 +132,7 @@ def test_event_and_publication_edges_with_roles_dates_and_sources():
     ev = _edges(G, "evenement")
     assert {k: d["role"] for k, d in ev.items()} == {("a", "e"): "organisateur", ("g", "e"): "participant"}
     assert all(
-        d["start"] == "2019" and d["sources"] == [(d["sources"][0][0], "La réunion des lycées")]
+        d["start"] == "2019" and [q for _, q in sources_of(d["sources"])] == ["La réunion des lycées"]
         for d in ev.values()
     )
     pub = _edges(G, "publication")

@@ -361,3 +361,18 @@ def test_print_shows_the_network_alone_centred_with_title_legend_and_caption(pag
     assert abs(m["centreX"] - 0.5) < 0.02 and abs(m["centreY"] - 0.5) < 0.02
     p.emulate_media(media="screen")
     p.set_viewport_size({"width": 1280, "height": 720})
+
+
+@pytest.mark.browser
+def test_focus_from_another_script_dims_the_rest_and_zooms_on_the_set(page_of):
+    p = page_of("pemb-ecosystem").page
+    before = p.evaluate("kgView.network.getScale()")
+    ids = p.evaluate("kgView.data.nodes.filter(n => n.kind === 'programme').slice(0, 2).map(n => n.id)")
+    p.evaluate("ids => kgView.focus(ids, [], {zoom: false})", ids)
+    assert p.evaluate("kgView.isDimmed()") and p.evaluate("kgView.network.getScale()") == before
+    p.evaluate("ids => kgView.focus(ids)", ids)
+    p.wait_for_timeout(500)  # the zoom's animation
+    assert p.evaluate("kgView.network.getScale()") > before
+    p.evaluate("kgView.reset()")
+    assert not p.evaluate("kgView.isDimmed()")
+    assert p.evaluate("kgView.network.getScale()") == pytest.approx(before)

@@ -7,6 +7,7 @@ command is run in an empty temporary folder: nothing may come from the checkout.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -22,13 +23,29 @@ ORG = "http://www.w3.org/ns/org#"
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
+#: what the wheel is not built from (the copy of the checkout leaves them out)
+_NOT_SOURCES = (
+    ".git",
+    ".venv",
+    "build",
+    "exports",
+    "__pycache__",
+    "*.egg-info",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+)
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> tuple[Path, Path]:
     """(the fresh venv's ``kg`` command, an empty working folder outside the checkout)."""
     tmp = tmp_path_factory.mktemp("wheel")
+    # built from a copy of the sources: building in the checkout would leave build/lib and *.egg-info there
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*_NOT_SOURCES))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(src)],
         check=True,
         cwd=tmp,
     )

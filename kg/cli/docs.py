@@ -267,9 +267,11 @@ kg examples --out exports
 ```
 """,
     "export": """\
-The graph for other tools: Turtle, TriG, N-Quads, JSON-LD (compacted with
-`ontology/context.jsonld`, embedded), GraphML and GEXF (Gephi opens them with their
-attributes; dates as GEXF time intervals), CSV node and edge tables in Gephi's
+The graph for other tools: Turtle, TriG, N-Quads, JSON-LD (compacted with the terms of
+`ontology/context.jsonld` — `type`, `label`, `member`, `funder`… —, embedded), `owl` (the
+ontology and the data for OWL 2 reasoners such as HermiT: dates as `xsd:dateTime` bounds),
+GraphML (NetworkX, igraph, Gephi; a grant's amount once, on its funding node) and GEXF 1.3
+(Gephi; dates as time intervals for its timeline), CSV node and edge tables in Gephi's
 conventions (`Id`, `Label`; `Source`, `Target`, `Type`…), and `xlsx` (the catalysts'
 workbook, as `kg export-xlsx`).
 
@@ -277,6 +279,7 @@ workbook, as `kg export-xlsx`).
 kg export gexf --out exports/graph.gexf
 kg export csv --out exports/csv --territory departement:94
 kg export jsonld
+kg export owl --territory intercommunalite:200057941
 kg export xlsx --out exports/val-de-marne.xlsx --territory departement:94
 ```
 """,

@@ -340,7 +340,7 @@ def remove(name: str, data, store, *, yes: bool, keep: int | None, lang: str) ->
     )
     answer = confirm(question, yes)
     if answer is None:
-        fail(say(lang, "delete_needs_yes", slug=info.slug), 3)
+        fail(say(lang, "delete_needs_yes", slug=info.slug), 3, lang)
     if not answer:
         typer.echo(say(lang, "declined"))
         raise typer.Exit(1)

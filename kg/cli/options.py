@@ -86,9 +86,10 @@ def exit_code(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, KGError) else 1
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """Print ``Error: message`` on standard error and exit with *code*."""
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+def fail(message: str, code: int, lang: str = "fr") -> NoReturn:
+    """Print ``Erreur : message`` (``Error: message`` in English) on standard error and exit with *code*."""
+    prefix = "Error:" if lang == "en" else "Erreur :"
+    typer.secho(f"{prefix} {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
 
@@ -103,7 +104,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except KGError as exc:
-            fail(str(exc), exit_code(exc))
+            fail(str(exc), exit_code(exc), kwargs.get("lang") or "fr")
 
     return run  # type: ignore[return-value]
 

@@ -57,6 +57,20 @@ def view(
         "type", "--group-by", help="Grouping: type or territory."
     ),
     title: str | None = typer.Option(None, "--title", help="Title shown on the page."),
+    story: bool = typer.Option(
+        False,
+        "--story",
+        help="A guided story (arrow keys; #etape=N in the URL opens step N): the chain hop by hop, the "
+        "territory programme by programme, else year by year; followed by a YAML file, that story.",
+    ),
+    story_file: Path | None = typer.Argument(
+        None,
+        metavar="STORY.yaml",
+        help="With --story: a story written in YAML (steps, nodes, sentence, source).",
+    ),
+    timeline: bool = typer.Option(
+        False, "--timeline", help="Draw the time axis under the network (implied by a year-by-year story)."
+    ),
     store: Store = DEFAULT_STORE,
     endpoint: Endpoint = None,
     auth: Auth = None,
@@ -68,6 +82,9 @@ def view(
     import kg
     from kg.present.view import iframe_snippet
     from kg.present.view import view as make_view
+
+    if story_file is not None and not story:
+        raise typer.BadParameter(f"{story_file}: a story file goes after --story", param_hint="'--story'")
 
     result = make_view(
         kg.open(where(store, endpoint), **remote_auth(auth, endpoint)),
@@ -84,12 +101,17 @@ def view(
         max_nodes=max_nodes or None,
         group_by=group_by,
         pictures=[kind for kind, wanted in (("svg", svg), ("png", png)) if wanted],
+        story=(story_file or True) if story else None,
+        timeline=timeline,
     )
     grouped = " (grouped)" if result.grouped else ""
     typer.echo(
         f"View written: {result.path} — {result.nodes} nodes, {result.edges} links{grouped}, "
         f"{result.bytes / 1e6:.2f} MB, {result.seconds:.2f} s"
     )
+    steps = result.model.addons.get("story", {}).get("steps") if result.model else None
+    if steps is not None:
+        typer.echo(f"Story: {len(steps)} steps (arrow keys; #etape=N opens step N)")
     for p in result.pictures:
         typer.echo(f"Picture written: {p}")
     if embed:
@@ -102,7 +124,7 @@ def export(
     fmt: str = typer.Argument(
         ...,
         metavar="FORMAT",
-        help="ttl, trig, nq, jsonld, graphml, gexf, csv (the formats registered in kg.present.export), or "
+        help="ttl, trig, nq, jsonld, owl, graphml, gexf, csv (the formats registered in kg.present.export), or "
         "xlsx (the catalysts' workbook, as kg export-xlsx: written from the records in --data).",
     ),
     out: Path | None = typer.Option(

@@ -20,6 +20,7 @@ import networkx as nx
 from kg.errors import QueryError
 from kg.model.words import number
 from kg.network.actors import actor_graph
+from kg.network.attributes import concept_labels, listed
 from kg.network.brokerage import (
     betweenness,
     communities,
@@ -85,6 +86,7 @@ class Analysis:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def sections(self) -> list[tuple[str, list[Finding]]]:
+        """The findings by section, in the order they are told: ``(name, findings)`` pairs."""
         return [
             ("brokers", self.brokers),
             ("communities", self.communities),
@@ -184,7 +186,7 @@ def _decimal(value: float, lang: str) -> str:
 
 
 def _label(G: Any, concept: str, lang: str) -> str:
-    labels = G.graph.get("concept_labels", {}).get(concept, {})
+    labels = concept_labels(G).get(concept, {})
     return labels.get(lang) or labels.get("fr") or concept
 
 
@@ -388,9 +390,9 @@ def _communities(
         names = ", ".join(str(H.nodes[v].get("label", v)) for v in ranked[:3])
         counts: Counter[str] = Counter()
         for v in members:
-            own = set(H.nodes[v].get("themes") or ())
+            own = set(listed(H.nodes[v].get("themes")))
             for x in activities.get(v, ()):
-                own |= set(G.nodes[x].get("themes") or ())
+                own |= set(listed(G.nodes[x].get("themes")))
             counts.update(own)
         most = max(counts.values(), default=0)
         themes = sorted((t for t, c in counts.items() if c == most), key=lambda t: (_label(G, t, lang), t))

@@ -44,6 +44,7 @@ from kg.errors import UnknownEntityError
 from kg.model.dates import is_active
 from kg.model.names import suggestion
 from kg.model.words import elide, euros, lower_first
+from kg.network.attributes import concept_labels, sources_of
 from kg.network.lookup import resolve
 from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
@@ -226,10 +227,12 @@ class Chain:
 
     @property
     def nodes(self) -> list[str]:
+        """The IRIs of the chain's nodes, from its first end to its last."""
         return [self.hops[0].source] + [h.target for h in self.hops] if self.hops else []
 
     @property
     def labels(self) -> list[str]:
+        """The labels of the chain's nodes, from its first end to its last."""
         return [self.hops[0].source_label] + [h.target_label for h in self.hops] if self.hops else []
 
     @property
@@ -293,6 +296,7 @@ def chain_graph(G: nx.MultiDiGraph) -> nx.Graph:
                 role="financeur",
                 start=gd.get("start") or td.get("start"),
                 end=gd.get("end") or td.get("end"),
+                amount=gd.get("amount", td.get("amount")),  # the grant's own (a hand-built graph: its edge's)
             )
             add(funder, target, rel)
     return H
@@ -343,7 +347,7 @@ def _kept(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> list[di
 
 def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
     r = _kept(H, a, b, ks, day)[0]
-    labels = H.graph.get("concept_labels", {})
+    labels = concept_labels(H)
     role = r.get("role")
     return Hop(
         source=a,
@@ -359,7 +363,7 @@ def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
         start=r.get("start"),
         end=r.get("end"),
         amount=r.get("amount"),
-        sources=tuple(tuple(s) for s in r.get("sources", [])),
+        sources=tuple(sources_of(r.get("sources"))),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.network.attributes import listed
 from kg.store.names import Named, candidate_names, resolve_name
 
 __all__ = ["candidates", "resolve"]
@@ -26,7 +27,7 @@ __all__ = ["candidates", "resolve"]
 
 def _index(G: Any) -> dict[str, Named]:
     return {
-        node: Named(d.get("label") or "", d.get("kind"), tuple(d.get("alt_labels", ())))
+        node: Named(d.get("label") or "", d.get("kind"), tuple(listed(d.get("alt_labels"))))
         for node, d in G.nodes(data=True)
     }
 

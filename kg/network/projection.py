@@ -8,14 +8,23 @@ method, e.g. a remote endpoint) with a few SPARQL queries and returns a
   ``label``, ``types`` (concept notations), ``start``/``end`` (ISO strings at the source's
   precision: an actor's founding date, else the date the source says it is active since; an
   event's dates; a publication's issue date), ``territory`` (IRIs), ``themes``, ``group``
-  (a collective actor named without its members), ``alt_labels`` and ``description`` where the data has them;
-- graph attributes: ``concept_labels`` (notation → {lang: label}) and ``documents`` (document IRI →
+  (a collective actor named without its members), ``amount`` (a grant's euros, ``float``: on
+  the funding node only, so that summing it counts each grant once), ``alt_labels`` and
+  ``description`` where the data has them, ``sources``;
+- graph attributes: ``concept_labels``, and ``documents`` (JSON text: document IRI →
   ``{"title", "publisher", "issued"}``, the publisher by name, empty when unknown);
 - edge attributes: ``kind`` (a ``relation-kind`` notation: participation, adhesion,
   financement, fondation, soutien, unite, succession, poste, territoire, partie, inspiration,
   evenement, publication, sujet), ``role``,
   ``via`` (IRI of the qualified node carrying the relation: a membership, a grant…),
-  ``start``/``end``, ``amount`` (euros), ``sources`` (list of ``(document IRI, quote)``).
+  ``start``/``end``, ``sources``.
+
+Every attribute is a ``str``, ``float`` or ``bool``, and one without a value is left out (read
+them with ``d.get(...)``), so ``nx.write_graphml``, ``nx.write_gexf``, ``nx.node_link_data`` and
+pyvis take the graph as it is. Lists are ``a|b`` texts: read ``types``, ``themes``,
+``territory`` and ``alt_labels`` with :func:`kg.network.attributes.listed`, ``sources`` (pairs
+``(document IRI, quote)``) with :func:`~kg.network.attributes.sources_of`, and the graph's
+``concept_labels`` with :func:`~kg.network.attributes.concept_labels`.
 
 Edges point from the actor that acts (member, funder, founder, provider, unit,
 holder, later programme, part, what was inspired, event or publication participant) to the
@@ -39,6 +48,7 @@ from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
 from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
+from kg.network.attributes import joined, sources_text
 from kg.store.graph import to_python
 
 __all__ = [
@@ -146,7 +156,7 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
     try:
-        return _project(graph, territories=territories)
+        return _scalar(_project(graph, territories=territories))
     finally:
         if enabled:
             gc.enable()
@@ -226,7 +236,7 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     # the source documents, for the views: title, publisher and issue date by document IRI
     titles = {n: t.value for n, t in sc.pairs(_iri("dct:title")) if n in documents}
     publisher = {n: _v(o) or "" for n, o in sc.pairs(_iri("dct:publisher")) if n in documents}
-    G.graph["documents"] = {
+    G.graph["documents"] = {  # JSON text in _scalar
         d: {
             "title": titles.get(d) or label.get(d) or d.rsplit("/", 1)[-1],
             "publisher": label.get(publisher.get(d, ""), ""),
@@ -272,7 +282,9 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     for g in grants:
         start, end = period(g)
         amount = value.get(_v(amount_node.get(g)) or "")
-        common = {"start": start, "end": end, "amount": to_python(amount) if amount is not None else None}
+        if amount is not None:  # on the grant only: its edges would count it two or three times
+            G.nodes[g]["amount"] = float(to_python(amount))
+        common = {"start": start, "end": end}
         f, rcp = _v(funder.get(g)), _v(recipient.get(g))
         if f:
             edge(f, g, "financement", g, role="financeur", **common)
@@ -352,8 +364,8 @@ def _events_and_publications(sc: _Scanner, G: nx.MultiDiGraph, edge: Any, source
                     kind,
                     x,
                     role=role,
-                    start=G.nodes[x]["start"],
-                    end=G.nodes[x]["end"],
+                    start=G.nodes[x].get("start"),
+                    end=G.nodes[x].get("end"),
                     srcs=srcs,
                 )
     agent, had_role = sc.mapping(_iri("prov:agent")), sc.mapping(_iri("prov:hadRole"))
@@ -372,14 +384,39 @@ def _events_and_publications(sc: _Scanner, G: nx.MultiDiGraph, edge: Any, source
                     kind,
                     x,
                     role=notation,
-                    start=G.nodes[x]["start"],
-                    end=G.nodes[x]["end"],
+                    start=G.nodes[x].get("start"),
+                    end=G.nodes[x].get("end"),
                     srcs=srcs,
                 )
     for x, subject in sc.pairs(_iri("schema:about")):
         if x in G and G.nodes[x]["kind"] in ("event", "publication"):
             srcs = _cited(sources.get(x, []), G, x, subject.value)
-            edge(x, subject.value, "sujet", x, role=None, start=G.nodes[x]["start"], end=None, srcs=srcs)
+            edge(x, subject.value, "sujet", x, role=None, start=G.nodes[x].get("start"), end=None, srcs=srcs)
+
+
+_LISTS = ("types", "themes", "territory", "alt_labels")
+
+
+def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """*G* with every attribute a scalar (see the module's docstring), in place."""
+    import json
+
+    G.graph["concept_labels"] = json.dumps(
+        G.graph.get("concept_labels", {}), ensure_ascii=False, sort_keys=True
+    )
+    G.graph["documents"] = json.dumps(G.graph.get("documents", {}), ensure_ascii=False, sort_keys=True)
+    for _, d in G.nodes(data=True):
+        for k in _LISTS:
+            if k in d:
+                d[k] = joined(d[k])
+        d["sources"] = sources_text(d.get("sources") or [])
+        for k in [k for k, v in d.items() if v is None]:
+            del d[k]
+    for *_, d in G.edges(data=True):
+        d["sources"] = sources_text(d.get("sources") or [])
+        for k in [k for k, v in d.items() if v is None]:
+            del d[k]
+    return G
 
 
 def _source_number(derivation: str) -> int:
@@ -509,12 +546,17 @@ def _cache_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".projection.pickle")
 
 
-def _stamp(store_path: Path) -> tuple[int, int, int]:
-    """Identity of a built store: its folder (a new one at each build) and its manifest."""
+#: the shape of the projection's attributes; a cache written for another shape is rebuilt
+_SHAPE = 3  # 3: descriptions and documents
+
+
+def _stamp(store_path: Path) -> tuple[int, int, int, int]:
+    """Identity of a built store (its folder, a new one at each build, and its manifest) and of
+    the projection's shape."""
     st = store_path.stat()
     current = store_path / "CURRENT"
     mt = current.stat().st_mtime_ns if current.exists() else 0
-    return st.st_ino, st.st_mtime_ns, mt
+    return st.st_ino, st.st_mtime_ns, mt, _SHAPE
 
 
 def cached_project(graph: Any) -> nx.MultiDiGraph:

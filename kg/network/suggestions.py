@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.network.attributes import listed
 from kg.network.brokerage import neighbour_ids
 
 __all__ = [
@@ -71,13 +72,13 @@ def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict
     places: dict[str, set[str]] = {}
     of_activity: dict[str, tuple[list[str], list[str]]] = {}
     for v, d in H.nodes(data=True):
-        themes[v] = set(d.get("themes") or ())
-        places[v] = set(d.get("territory") or ())
+        themes[v] = set(listed(d.get("themes")))
+        places[v] = set(listed(d.get("territory")))
         for x in activities.get(v, ()):
             found = of_activity.get(x)
             if found is None:
                 attrs = G.nodes[x]
-                found = of_activity[x] = (list(attrs.get("themes") or ()), list(attrs.get("territory") or ()))
+                found = of_activity[x] = (listed(attrs.get("themes")), listed(attrs.get("territory")))
             themes[v].update(found[0])
             places[v].update(found[1])
     return themes, places

@@ -3,7 +3,8 @@
 - ``pemb-ecosystem``: Paris Est Marne et Bois (EPT 200057941), its actors and programmes;
 - ``fonds-odd17-funding``: the Fonds ODD17, where its money comes from and goes, each grant highlighted;
 - ``aet-q2er-vitawin``: the history Agir Ensemble en Territoire (2008) → Q2ER (2014) →
-  VitaWin (2021), with the year slider to replay it.
+  VitaWin (2021): the links between the programmes (Q2ER part of AET, VitaWin continuing it, what
+  inspired AET) highlighted, with the time axis and a story year by year (``#etape=N``) to replay it.
 
 Each is written as HTML, SVG and PNG.
 """
@@ -43,7 +44,13 @@ def _funding(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str
     return nodes, hl, edges
 
 
+#: the links that tell how the programmes follow one another (Q2ER is part of AET, VitaWin continues it)
+HISTORY_KINDS = ("succession", "partie", "inspiration")
+
+
 def _history(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    """The three programmes, everyone around them, and their links to one another highlighted: the
+    succession AET → VitaWin, Q2ER part of AET, and what inspired AET."""
     from kg.present.selections import programme_nodes
 
     present = [p for p in HISTORY if p in G]
@@ -53,7 +60,7 @@ def _history(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[tuple[str, str
     edges = {
         (a, b)
         for a, b, d in G.edges(data=True)
-        if d.get("kind") == "succession" and a in nodes and b in nodes
+        if d.get("kind") in HISTORY_KINDS and a in nodes and b in nodes and (a in present or b in present)
     }
     return nodes, set(present), edges
 
@@ -62,6 +69,7 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
     """Write the example views (HTML, SVG, PNG) into *out_dir*; returns the files written."""
     from kg.network.projection import project
     from kg.present.picture import write_png, write_svg
+    from kg.present.story import attach
     from kg.present.view import build_model, figures, territory_selection, write_html
 
     out = Path(out_dir)
@@ -118,6 +126,8 @@ def write_examples(graph: Any, out_dir: str | Path = "exports", *, lang: str = "
             node_figures=key_figures,
             node_reasons=reasons if name == "pemb-ecosystem" else None,
         )
+        if name == "aet-q2er-vitawin":  # replayed year by year: the story brings the time axis
+            attach(model, graph, G, nodes, story=True, lang=lang)
         written.append(write_html(model, out / f"{name}.html").path)
         written.append(write_svg(model, out / f"{name}.svg"))
         written.append(write_png(model, out / f"{name}.png"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kg.model.words import kind_word
+from kg.network.attributes import listed
 
 __all__ = ["EDGE_STYLES", "FAMILIES", "UI", "family", "label_of"]
 
@@ -177,7 +178,7 @@ def family(d: dict[str, Any]) -> str:
     kind = d.get("kind")
     if kind != "actor":
         return kind if kind in FAMILIES else "acteur"
-    for t in d.get("types") or []:
+    for t in listed(d.get("types")):
         fam = _TYPE_FAMILY.get(t, t)
         if fam in FAMILIES:
             return fam

@@ -119,6 +119,8 @@ def view(
     group_by: str = "type",
     pictures: Iterable[str] = (),
     G: nx.MultiDiGraph | None = None,
+    story: bool | str | Path | None = None,
+    timeline: bool = False,
 ) -> ViewResult:
     """Select, build and write one view (what ``kg view`` does); exactly one selection is expected.
 
@@ -138,6 +140,11 @@ def view(
         Also write these pictures of the view beside the HTML file (listed in ``result.pictures``).
     G : networkx.MultiDiGraph, optional
         A projection already computed (saves a few queries when writing several views).
+    story : bool or path, optional
+        A guided story (:mod:`kg.present.story`): ``True`` tells the chain hop by hop, a territory
+        programme by programme, anything else year by year (with the time axis); a path reads a YAML story.
+    timeline : bool
+        Draw the time axis under the network (``static/timeline.js``).
 
     Raises
     ------
@@ -166,6 +173,7 @@ def view(
     hl_edges: set[tuple[str, str]] = set()
     focus: set[str] = set()
     reasons: dict[str, list[str]] = {}
+    found: list[Any] = []
     if territory:
         nodes, eco = territory_selection(graph, G, territory)
         reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
@@ -210,6 +218,20 @@ def view(
         node_figures=figures(graph, lang),
         node_reasons=reasons,
     )
+    if story or timeline:
+        from kg.present.story import attach
+
+        attach(
+            model,
+            graph,
+            G,
+            nodes,
+            story=story,
+            chains=found,
+            territory=bool(territory),
+            timeline=timeline,
+            lang=lang,
+        )
     result = write_html(model, out or Path("exports") / "view.html")
     if pictures:
         from kg.present.picture import write_png, write_svg

@@ -30,6 +30,7 @@ import networkx as nx
 from kg.errors import ExportError
 from kg.model.dates import is_active
 from kg.model.words import euros
+from kg.network.attributes import concept_labels, listed, sources_of
 from kg.network.chains import at
 from kg.network.projection import as_of_day, is_undated
 from kg.present.layout import FONT, FONT_BIG, SEPARATE_MAX, layout, node_box, separate, text_width, wrap
@@ -157,7 +158,7 @@ def _sources(srcs: Iterable[Any]) -> list[list[str]]:
 def _group_key(G: nx.MultiDiGraph, n: str, by: str, labels: dict, lang: str) -> tuple[str, str]:
     d = G.nodes[n]
     if by == "territory":
-        ts = d.get("territory") or []
+        ts = listed(d.get("territory"))
         if ts and ts[0] in G:
             return "t:" + ts[0], str(G.nodes[ts[0]].get("label") or ts[0])
         if d.get("kind") == "territory":
@@ -232,7 +233,7 @@ def build_model(
     if group_by not in ("type", "territory"):
         raise ExportError(f'grouping "{group_by}" is not supported; use type or territory')
     words = UI[lang]
-    labels = G.graph.get("concept_labels", {})
+    labels = concept_labels(G)
     # sorted: selections are sets, whose order changes between processes, and the layout depends on it
     keep = sorted({n for n in nodes if n in G}, key=str)
     hl = {n for n in highlight if n in G}
@@ -343,12 +344,12 @@ def build_model(
         d = G.nodes[n]
         fam = family(d)
         families[fam] += 1
-        themes = list(d.get("themes") or [])
+        themes: list[Any] = listed(d.get("themes"))
         theme_set.update(themes)
         y0, y1 = _year(d.get("start")), _year(d.get("end"))
         years.extend(v for v in (y0, y1) if v)
-        territory = [str(G.nodes[t].get("label") or t) for t in d.get("territory") or [] if t in G]
-        type_labels = [label_of(labels, t, lang) for t in d.get("types") or []]
+        territory = [str(G.nodes[t].get("label") or t) for t in listed(d.get("territory")) if t in G]
+        type_labels = [label_of(labels, t, lang) for t in listed(d.get("types"))]
         label, short, size = show[n]
         out_nodes.append(
             {
@@ -357,7 +358,7 @@ def build_model(
                 "label": label,
                 "short": short,
                 "size": round(size, 1),
-                "alt": list(d.get("alt_labels") or []),
+                "alt": listed(d.get("alt_labels")),
                 "description": d.get("description"),
                 "kind": d.get("kind"),
                 "family": fam,
@@ -370,7 +371,7 @@ def build_model(
                 "end": d.get("end"),
                 "y0": y0,
                 "y1": y1,
-                "sources": _sources(d.get("sources") or []),
+                "sources": _sources(sources_of(d.get("sources"))),
                 "x": round(x, 1),
                 "y": round(y, 1),
                 "hl": n in hl,
@@ -400,6 +401,8 @@ def build_model(
         years.extend(v for v in (y0, y1) if v)
         role = d.get("role")
         amount = _num(d.get("amount"))
+        if amount is None and kind == "financement" and d.get("via") in G:  # the grant's amount
+            amount = _num(G.nodes[d["via"]].get("amount"))
         out_edges.append(
             {
                 "id": f"e{len(out_edges)}",
@@ -414,7 +417,7 @@ def build_model(
                 "y0": y0,
                 "y1": y1,
                 "amount": euros(amount, lang) if amount is not None else None,
-                "sources": _sources(d.get("sources") or []),
+                "sources": _sources(sources_of(d.get("sources"))),
                 "hl": (a, b) in hl_edges,
             }
         )
@@ -437,7 +440,7 @@ def build_model(
         )
 
     documents: dict[str, dict[str, str]] = {}
-    known = {k.rsplit("/", 1)[-1]: v for k, v in (G.graph.get("documents") or {}).items()}
+    known = {k.rsplit("/", 1)[-1]: v for k, v in _documents(G).items()}
     for item in (*out_nodes, *out_edges):
         for doc, _ in item.get("sources") or []:
             if doc not in documents and doc in known:
@@ -504,6 +507,14 @@ def build_model(
     )
 
 
+def _documents(G: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
+    """The projection's source documents by IRI (JSON text in ``G.graph``, or a dict in a hand-built graph)."""
+    import json
+
+    docs = G.graph.get("documents") or {}
+    return dict(json.loads(docs)) if isinstance(docs, str) else dict(docs)
+
+
 def _shape_of(G: nx.MultiDiGraph, n: str, groups: dict[str, list[str]]) -> str:
     return FAMILIES["group" if n in groups else family(G.nodes[n])][1]
 
@@ -522,13 +533,14 @@ def _display(G: nx.MultiDiGraph, n: str, degree: int, pinned: bool, lang: str) -
     short = wrap(label)
     # the acronym people say (« Q2ER », « PEMB ») first, then the name
     acronym = next(
-        (a for a in d.get("alt_labels") or () if _ACRONYM.fullmatch(a) and a.lower() not in label.lower()),
+        (a for a in listed(d.get("alt_labels")) if _ACRONYM.fullmatch(a) and a.lower() not in label.lower()),
         None,
     )
     if acronym:
         short = f"{acronym}\n{wrap(label, 22, 1)}"
     if d.get("kind") == "funding":
-        amounts = [_num(e.get("amount")) for _, _, e in G.out_edges(n, data=True)]
+        amounts = [_num(d.get("amount"))]  # the grant's own; a hand-built graph: its edges'
+        amounts += [_num(e.get("amount")) for _, _, e in G.out_edges(n, data=True)]
         amount = next((a for a in amounts if a is not None), None)
         funders = sorted(
             {

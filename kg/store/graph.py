@@ -14,85 +14,60 @@ pyoxigraph, see :func:`bind`), never pasted into the query text::
 
 Every query sees the union of all named graphs as its default graph, and the project's
 prefixes are predeclared.
+
+**Values keep their meaning.** A value is bound as the RDF term it stands for: ``kg.IRI`` (or an
+rdflib ``URIRef``, a pyoxigraph ``NamedNode``) an IRI; an rdflib or pyoxigraph ``Literal`` with its
+language or datatype; ``int`` an ``xsd:integer``, ``Decimal`` an ``xsd:decimal``, ``float`` an
+``xsd:double``, ``bool`` an ``xsd:boolean``, ``datetime.date`` an ``xsd:date``, ``datetime.datetime``
+an ``xsd:dateTime``; a plain ``str`` a plain string (``xsd:string``). SPARQL compares terms, not
+text: a plain ``str`` does **not** match a label stored in French (``"Le RAMEAU"@fr``); bind
+``kg.fr("Le RAMEAU")`` (or ``kg.lang(text, "en")``), or compare ``STR(?label)`` in the query. The
+named questions (:mod:`kg.store.queries`) take names, not terms: an ``actor`` parameter is looked up
+among every label, case- and accent-insensitively, whatever its language.
+
+**Answers** come as plain Python by default (IRIs and strings as ``str``, numbers as numbers);
+``terms=True`` gives rdflib terms (languages and datatypes kept), :meth:`Graph.frame` a pandas
+DataFrame with typed columns, and a CONSTRUCT or DESCRIBE an rdflib ``Graph``.
+:meth:`Graph.rdflib` is a read-only rdflib ``Dataset`` over the store (:mod:`kg.store.rdflib_view`).
+
+**Where the store is.** :func:`open` without a path takes ``KG_STORE`` (a store folder or an endpoint
+URL), else the ``build/store`` of the nearest project folder from the current folder upwards (a folder
+holding ``build/store`` beside ``pyproject.toml`` or ``data/``), so a notebook in any sub-folder finds it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kg.errors import QueryError, StoreError
-from kg.model.vocab import PREFIXES, XSD
+from kg.model.vocab import PREFIXES
+from kg.store.terms import IRI, fr, lang, to_python, to_rdflib, to_term
 
-__all__ = ["DEFAULT_STORE", "IRI", "Graph", "Result", "bind", "open", "open_store", "to_python", "to_term"]
+__all__ = [
+    "DEFAULT_STORE",
+    "IRI",
+    "STORE_ENV",
+    "Graph",
+    "Queryable",
+    "Result",
+    "bind",
+    "find_store",
+    "fr",
+    "lang",
+    "open",
+    "open_store",
+    "to_python",
+    "to_rdflib",
+    "to_term",
+]
 
 DEFAULT_STORE = Path("build/store")
-
-
-class IRI(str):
-    """Marks a string bound to a query variable as an IRI (a plain ``str`` binds as a literal)."""
-
-    __slots__ = ()
-
-
-_XSD = str(XSD)
-
-
-def to_term(value: Any):
-    """A Python value as a pyoxigraph term (``IRI``/``NamedNode`` → IRI, others → typed literal)."""
-    from pyoxigraph import BlankNode, Literal, NamedNode
-
-    if isinstance(value, (NamedNode, Literal, BlankNode)):
-        return value
-    if isinstance(value, IRI) or type(value).__name__ == "URIRef":
-        try:
-            return NamedNode(str(value))
-        except ValueError as exc:
-            raise QueryError(f"{str(value)!r} is not a valid IRI: {exc}") from None
-    if isinstance(value, bool):
-        return Literal("true" if value else "false", datatype=NamedNode(_XSD + "boolean"))
-    if isinstance(value, int):
-        return Literal(str(value), datatype=NamedNode(_XSD + "integer"))
-    if isinstance(value, Decimal):
-        return Literal(format(value, "f"), datatype=NamedNode(_XSD + "decimal"))
-    if isinstance(value, float):
-        return Literal(repr(value), datatype=NamedNode(_XSD + "double"))
-    if isinstance(value, dt.date):
-        return Literal(value.isoformat(), datatype=NamedNode(_XSD + "date"))
-    if isinstance(value, str):
-        return Literal(value)
-    raise QueryError(
-        f"cannot bind {value!r} of type {type(value).__name__}; pass a str, number, date or kg.IRI"
-    )
-
-
-def to_python(term: Any) -> Any:
-    """A pyoxigraph term as plain Python: IRIs and strings as ``str``, numbers as numbers."""
-    if term is None:
-        return None
-    cls = type(term).__name__
-    if cls in ("NamedNode", "BlankNode"):
-        return term.value
-    if cls == "Literal":
-        dtype = term.datatype.value
-        v = term.value
-        try:
-            if dtype in (_XSD + "integer", _XSD + "int", _XSD + "long", _XSD + "nonNegativeInteger"):
-                return int(v)
-            if dtype == _XSD + "decimal":
-                return Decimal(v)
-            if dtype in (_XSD + "double", _XSD + "float"):
-                return float(v)
-            if dtype == _XSD + "boolean":
-                return v == "true"
-        except ValueError:
-            return v
-        return v
-    return str(term)
+#: the environment variable naming the store folder (or an endpoint URL) :func:`open` takes by default
+STORE_ENV = "KG_STORE"
 
 
 def _where_brace(query: str) -> int:
@@ -170,35 +145,141 @@ def syntax_message(error: str, original: str, bound: str) -> str:
 
 @dataclass(frozen=True)
 class Result:
-    """A query's answer: ``form`` is select, ask or construct; ``value`` the rows, bool or triples."""
+    """A query's answer: ``form`` is select, ask or construct; ``value`` the rows, bool or triples.
+
+    ``variables`` names the SELECT variables (``subject``, ``predicate``, ``object`` for a graph).
+    """
 
     form: str
     variables: list[str]
     value: Any
 
+    def frame(self):
+        """The answer as a pandas DataFrame with typed columns (see :func:`kg.store.results.to_frame`)."""
+        from kg.store.results import to_frame
 
-@dataclass
-class Graph:
-    """A built Territorial KG store, opened for reading (and for writing by :mod:`kg.store.build`)."""
+        return to_frame(self)
 
-    store: Any
-    path: Path | None = None
 
-    def query(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Any:
+class Queryable:
+    """What a local :class:`Graph` and a :class:`kg.store.remote.RemoteGraph` answer alike.
+
+    A subclass provides :meth:`run` (raw pyoxigraph terms when ``raw=True``); this class gives the
+    answer its researcher-facing shapes: plain Python, rdflib terms, a DataFrame, an rdflib graph.
+    """
+
+    def run(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Result:
+        """Run *sparql* with *bindings*; the answer as a :class:`Result`."""
+        raise NotImplementedError
+
+    def query(self, sparql: str, *, raw: bool = False, terms: bool = False, **bindings: Any) -> Any:
         """Run a SPARQL query; keyword arguments are bound to the variables of the same name.
 
-        Returns a list of dicts (SELECT; values as plain Python unless ``raw``), a bool (ASK)
-        or a list of (s, p, o) tuples (CONSTRUCT/DESCRIBE).
+        Parameters
+        ----------
+        sparql : str
+            The query; the project's prefixes (``tkg:``, ``org:``, ``schema:``, ``dct:``…) are known.
+        raw : bool
+            SELECT values as pyoxigraph terms.
+        terms : bool
+            SELECT values as rdflib terms (``URIRef``, ``Literal`` with its language or datatype).
+        **bindings
+            Values bound to the query's variables (never pasted into its text); see :func:`to_term`.
+            A plain ``str`` does not match a French label: bind ``kg.fr("…")``.
+
+        Returns
+        -------
+        list of dict, bool or rdflib.Graph
+            SELECT: one dict per row, values as plain Python (``str``, ``int``, ``Decimal``…) unless
+            *raw* or *terms*; ASK: a bool; CONSTRUCT and DESCRIBE: an rdflib ``Graph`` (with the
+            project's prefixes bound).
 
         Raises
         ------
         QueryError
-            When the query does not parse (the message gives line and column).
+            When the query does not parse (the message gives line and column), or a value cannot be
+            bound.
         """
-        return self.run(sparql, raw=raw, **bindings).value
+        result = self.run(sparql, raw=True, **bindings)
+        if result.form == "ask":
+            return result.value
+        if result.form == "construct":
+            return _rdflib_graph(result.value)
+        conv: Any = to_rdflib if terms else (lambda t: t) if raw else to_python
+        return [{k: conv(v) for k, v in row.items()} for row in result.value]
+
+    def frame(self, sparql: str, **bindings: Any):
+        """Run a SELECT query; its rows as a pandas DataFrame with typed columns.
+
+        Integers become ``Int64``, decimals and doubles ``float64``, booleans ``boolean``,
+        ``xsd:date``/``xsd:dateTime`` ``datetime64``, a column of years only (``xsd:gYear``) a yearly
+        ``Period``, of months only a monthly one; a column mixing date precisions stays ISO strings
+        (no day is invented). IRIs and strings are ``str`` (languages dropped). pandas is an extra:
+        ``pip install 'territorial-kg[notebook]'``.
+
+        >>> import kg
+        >>> kg.open().frame("SELECT ?amount WHERE { ?m schema:value ?amount }").dtypes["amount"]  # doctest: +SKIP
+        dtype('float64')
+
+        Raises
+        ------
+        QueryError
+            For a query that is not a SELECT, or malformed.
+        ExportError
+            When pandas is not installed (the message says how to install it).
+        """
+        return self.run(sparql, raw=True, **bindings).frame()
+
+    def rdflib(self, *, union: bool = False):
+        """The rdflib view of a local store (:meth:`Graph.rdflib`); an endpoint has none.
+
+        Raises
+        ------
+        StoreError
+            Always, here: for an endpoint, use rdflib's own ``SPARQLStore`` (or :meth:`query` and
+            :meth:`frame`, which work the same on an endpoint).
+        """
+        raise StoreError(
+            f"{self!r} is a SPARQL endpoint: the rdflib view reads a local store (kg.open(path)); "
+            'for an endpoint use rdflib\'s SPARQLStore: rdflib.Graph("SPARQLStore").open(url), '
+            "or query() and frame(), which work the same here"
+        )
+
+
+def _rdflib_graph(triples: Any):
+    """An rdflib Graph of pyoxigraph *triples*, with the project's prefixes bound."""
+    from rdflib import Graph as RdfGraph
+
+    g = RdfGraph()
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, iri, override=True)
+    for t in triples:
+        g.add((to_rdflib(t[0]), to_rdflib(t[1]), to_rdflib(t[2])))
+    return g
+
+
+@dataclass
+class Graph(Queryable):
+    """A built Territorial KG store, opened for reading (and for writing by :mod:`kg.store.build`).
+
+    Open one with :func:`open`; ask it with :meth:`query` (plain rows), :meth:`frame` (pandas),
+    :meth:`run` (the :class:`Result`), or through rdflib with :meth:`rdflib`.
+    """
+
+    store: Any
+    path: Path | None = None
 
     def run(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Result:
-        """Like :meth:`query`, but also says the query form and the SELECT variables."""
+        """Run *sparql*; the answer with its form and SELECT variables.
+
+        Unlike :meth:`query`, a CONSTRUCT or DESCRIBE comes as a list of ``(s, p, o)`` tuples, and
+        values are plain Python unless *raw* (pyoxigraph terms).
+
+        Raises
+        ------
+        QueryError
+            When the query does not parse (line and column given) or a value cannot be bound.
+        """
         from pyoxigraph import QueryBoolean, QuerySolutions
 
         bound = bind(sparql, bindings)
@@ -224,6 +305,22 @@ class Graph:
             ["subject", "predicate", "object"],
             [(conv(t.subject), conv(t.predicate), conv(t.object)) for t in result],
         )
+
+    def rdflib(self, *, union: bool = False):
+        """A read-only rdflib ``Dataset`` over this store (nothing is copied); with *union*, one rdflib
+        ``Graph`` of the union of the named graphs (what to give pySHACL).
+
+        Its default graph is the union of the named graphs, as for :meth:`query`; ``ds.graph(iri)``
+        is one named graph. SPARQL (with ``initBindings``) runs on pyoxigraph; iteration, ``len``,
+        pySHACL and serialisation work as on any rdflib graph. Any write raises
+        :class:`kg.errors.StoreError`. See :mod:`kg.store.rdflib_view`.
+
+        >>> ds = kg.open().rdflib()                                         # doctest: +SKIP
+        >>> ds.query("SELECT ?a WHERE { ?a rdfs:label ?l }", initBindings={"l": kg.fr("Le RAMEAU")})  # doctest: +SKIP
+        """
+        from kg.store.rdflib_view import dataset, union_graph
+
+        return union_graph(self.store) if union else dataset(self.store)
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the store."""
@@ -253,29 +350,78 @@ def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = True) -> G
     return Graph(store, p)
 
 
+def _is_url(where: Any) -> bool:
+    return isinstance(where, str) and re.match(r"^https?://", where, re.IGNORECASE) is not None
+
+
+def find_store(start: str | Path | None = None) -> str | Path:
+    """Where :func:`open` finds the graph when given no path.
+
+    ``KG_STORE`` first (a store folder or an endpoint URL); else the ``build/store`` of the nearest
+    project folder from *start* (default: the current folder) upwards: a folder holding
+    ``build/store`` beside ``pyproject.toml`` or ``data/``.
+
+    Raises
+    ------
+    StoreError
+        When ``KG_STORE`` names no store, or no project folder holds one; the message lists where it
+        looked and how to fix it.
+    """
+    env = os.environ.get(STORE_ENV, "").strip()
+    if env:
+        if _is_url(env):
+            return env
+        p = Path(env).expanduser()
+        if (p / "build" / "store").is_dir():  # the project folder itself
+            p = p / "build" / "store"
+        if not p.is_dir():
+            raise StoreError(
+                f'{STORE_ENV}="{env}" names no graph store (no folder {p}); set it to the build/store folder '
+                'of a project where "kg build" ran, or to a SPARQL endpoint URL, or unset it'
+            )
+        return p
+    here = Path(start or Path.cwd()).resolve()
+    looked = []
+    for folder in (here, *here.parents):
+        candidate = folder / "build" / "store"
+        looked.append(str(candidate))
+        if candidate.is_dir() and ((folder / "pyproject.toml").is_file() or (folder / "data").is_dir()):
+            return candidate
+    shown = looked if len(looked) <= 4 else [*looked[:3], "…", looked[-1]]
+    raise StoreError(
+        f"no graph store found: {STORE_ENV} is not set, and no project folder from {here} upwards holds "
+        f'build/store beside pyproject.toml or data/ (looked at {", ".join(shown)}); run "kg build" in '
+        f"the project folder, set {STORE_ENV}=/path/to/build/store, or pass the path: "
+        'kg.open("/path/to/build/store")'
+    )
+
+
 def open(where: str | Path | None = None, *, read_only: bool = True, **options: Any) -> Any:
     """Open the graph at *where*: a store folder written by ``kg build``, or a SPARQL endpoint URL.
 
     Parameters
     ----------
     where : path or str, optional
-        A folder (default ``build/store``), or an ``http://`` / ``https://`` URL of a SPARQL 1.1
-        query endpoint (``kg serve``, Oxigraph, Fuseki…).
+        A store folder, or an ``http://`` / ``https://`` URL of a SPARQL 1.1 query endpoint
+        (``kg serve``, Oxigraph, Fuseki…). Default: ``KG_STORE``, else the ``build/store`` of the
+        nearest project folder upwards (see :func:`find_store`).
     read_only : bool
         Open a local store read-only (default); ignored for an endpoint.
     **options
         For an endpoint, the options of :class:`kg.store.remote.RemoteGraph` (``timeout``,
-        ``headers``, ``union_default_graph``).
+        ``headers``, ``union_default_graph``, ``auth``).
 
     Returns
     -------
     Graph or kg.store.remote.RemoteGraph
-        Both have ``query``, ``run``, ``named_graphs`` and ``len``.
+        Both have ``query``, ``frame``, ``run``, ``named_graphs`` and ``len``.
 
     Raises
     ------
     StoreError
-        When there is no store at the path.
+        When there is no store at the path, or none is found (the message says where it looked).
+    TypeError
+        For endpoint options given with a store folder.
 
     Examples
     --------
@@ -284,10 +430,15 @@ def open(where: str | Path | None = None, *, read_only: bool = True, **options: 
     >>> kg.open("http://127.0.0.1:7878/sparql")       # doctest: +SKIP
     RemoteGraph('http://127.0.0.1:7878/sparql')
     """
-    if isinstance(where, str) and re.match(r"^https?://", where, re.IGNORECASE):
+    if where is None:
+        where = find_store()
+    if _is_url(where):
         from kg.store.remote import RemoteGraph
 
-        return RemoteGraph(where, **options)
-    if options:
-        raise TypeError(f"options {', '.join(sorted(options))} are for an endpoint URL, not a store folder")
-    return open_store(DEFAULT_STORE if where is None else where, read_only=read_only)
+        return RemoteGraph(str(where), **options)
+    if options:  # a TypeError, as for any keyword argument a function does not take
+        raise TypeError(
+            f"options {', '.join(sorted(options))} are for an endpoint URL, not the store folder {where}; "
+            "leave them out, or pass the endpoint's http(s) URL"
+        )
+    return open_store(where, read_only=read_only)

@@ -100,6 +100,7 @@ class PreparedImport:
 
     @property
     def slug(self) -> str:
+        """The import's slug: its named graph is ``graph:import/{slug}``."""
         return self.plan.slug
 
     @property

@@ -48,6 +48,7 @@ __all__ = [
     "fragment_branches",
     "get_query",
     "list_queries",
+    "param_text",
     "run_named",
     "run_sparql",
     "subterritories",
@@ -184,8 +185,71 @@ def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     raise UnknownEntityError(f'Unknown query "{name}"{hint} (kg query --list shows them all)', close)
 
 
-def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[str, Any]:
-    """Check and convert the raw ``--param`` strings of *query* into bindings.
+_TERRITORY_IRI = re.compile(r"^https://w3id\.org/territorial-kg/id/territory/([a-z]+)/([0-9A-Za-z]+)$")
+
+
+def param_text(query: NamedQuery, param: Param, value: Any) -> str:
+    """A parameter's value of any simple Python type as the text ``--param`` would give.
+
+    ``str`` as it is; ``int`` (a year, a number); ``datetime.date`` / ``datetime`` (ISO date);
+    ``kg.IRI``, rdflib ``URIRef`` or pyoxigraph ``NamedNode`` (an IRI; a territory's IRI is read
+    back as ``level:code``); an rdflib or pyoxigraph ``Literal`` (its text); a whole ``Decimal`` or
+    ``float``.
+
+    Raises
+    ------
+    QueryError
+        For a value of another type, naming the parameter, what it takes and an example.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> q = get_query("funders-of-territory")
+    >>> frm = next(p for p in q.params if p.name == "from")
+    >>> param_text(q, frm, 2020), param_text(q, frm, datetime.date(2020, 6, 30))
+    ('2020', '2020-06-30')
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    kind = type(value).__name__
+    if isinstance(value, bool):
+        pass  # a bool is an int to Python, and no parameter's value
+    elif isinstance(value, str) and kind not in ("URIRef", "Literal"):
+        text = value.strip()
+        m = _TERRITORY_IRI.match(text) if param.type == "territory" else None
+        return f"{m.group(1)}:{m.group(2)}" if m else text
+    elif kind in ("URIRef", "NamedNode", "Literal"):
+        return param_text(
+            query, param, str(value) if kind == "URIRef" else getattr(value, "value", str(value))
+        )
+    elif isinstance(value, int):
+        return str(value)
+    elif isinstance(value, (Decimal, float)) and value == int(value):
+        return str(int(value))
+    elif isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    elif isinstance(value, dt.date):
+        return value.isoformat()
+    takes = {
+        "territory": 'a territory "level:code" (e.g. "departement:94") or its IRI',
+        "actor": "a name (str) or an IRI (kg.IRI)",
+        "node": "a name (str) or an IRI (kg.IRI)",
+        "date": "a year (int, e.g. 2020), a datetime.date or a str YYYY, YYYY-MM or YYYY-MM-DD",
+        "iri": "an IRI (kg.IRI or str)",
+        "string": "a str",
+        "integer": "a whole number (int)",
+    }[param.type]
+    raise QueryError(
+        f"{query.name}: parameter {param.name} = {value!r} ({kind}) is not a value it takes; "
+        f"pass {takes} ({param.help})"
+    )
+
+
+def bind_params(graph: Any, query: NamedQuery, values: dict[str, Any]) -> dict[str, Any]:
+    """Check and convert the ``--param`` values of *query* into bindings.
+
+    Values may be the command line's strings or any simple Python value (:func:`param_text`).
 
     Raises
     ------
@@ -204,11 +268,12 @@ def bind_params(graph: Any, query: NamedQuery, values: dict[str, str]) -> dict[s
     out: dict[str, Any] = {}
     index: dict[str, Named] | None = None
     for p in query.params:
-        if p.name not in values or values[p.name] == "":
+        raw = "" if values.get(p.name) is None else param_text(query, p, values[p.name])
+        if raw == "":
             raise QueryError(
                 f"{query.name} needs --param {p.name}=… ({p.help}); e.g. {query.examples[0] if query.examples else ''}"
+                f" (in Python: run_named(graph, {query.name!r}, {p.name}=…))"
             )
-        raw = values[p.name].strip()
         if p.type == "territory":
             out[p.name] = IRI(territory_iri(graph, raw))
         elif p.type in ("actor", "node"):
@@ -332,10 +397,52 @@ _NONE = {
 _Q_KNOWN = "ASK { ?t rdfs:label ?l }"
 
 
-def run_named(graph: Any, name: str, values: dict[str, str] | None = None, *, raw: bool = False) -> Any:
-    """Run the named query *name* with the ``--param`` strings *values*; return a :class:`kg.store.graph.Result`."""
+def run_named(
+    graph: Any, name: str, values: dict[str, Any] | None = None, *, raw: bool = False, **params: Any
+) -> Any:
+    """Run the named question *name* (what ``kg query NAME -p k=v`` does).
+
+    Parameters
+    ----------
+    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph
+        The opened graph.
+    name : str
+        A named question (:func:`list_queries`; ``kg query --list``).
+    values : dict, optional
+        Its parameters as a dict, e.g. ``{"territory": "departement:94", "from": 2020}``.
+    raw : bool
+        Values of the answer as pyoxigraph terms.
+    **params
+        Its parameters as keyword arguments, of any simple type (:func:`param_text`): ``int`` years,
+        ``datetime.date``, ``str`` names, ``kg.IRI``. A trailing underscore is dropped, for the
+        names Python reserves: ``from_=2020``.
+
+    Names are matched, not compared as terms: an ``actor`` is looked up among every label,
+    case- and accent-insensitively (``"le rameau"`` finds ``"Le RAMEAU"@fr``).
+
+    Returns
+    -------
+    kg.store.graph.Result
+        ``.value`` the rows, ``.frame()`` a pandas DataFrame.
+
+    Raises
+    ------
+    QueryError
+        For a missing, unexpected or malformed parameter, naming it and the fix.
+    UnknownEntityError
+        For an unknown question or actor (with the closest names).
+
+    Examples
+    --------
+    >>> import kg
+    >>> graph = kg.open()                                                                 # doctest: +SKIP
+    >>> kg.query(graph, "funders-of-territory", territory="departement:94", from_=2020).frame()  # doctest: +SKIP
+    """
     q = get_query(name)
-    bindings = bind_params(graph, q, values or {})
+    merged: dict[str, Any] = dict(values or {})
+    for key, value in params.items():
+        merged[key[:-1] if key.endswith("_") and key[:-1] else key] = value
+    bindings = bind_params(graph, q, merged)
     return graph.run(q.sparql, raw=raw, **bindings)
 
 

@@ -82,7 +82,7 @@ from typing import Any, Self
 from kg.errors import EndpointError, QueryError
 from kg.model.iris import graph as graph_iri
 from kg.model.vocab import PREFIXES
-from kg.store.graph import Result, bind, syntax_message, to_python
+from kg.store.graph import Queryable, Result, bind, syntax_message, to_python
 from kg.store.guard import has_dataset_clause
 
 __all__ = [
@@ -284,7 +284,7 @@ def _truncated(headers: Any) -> str:
 # ---------------------------------------------------------------- the graph
 
 
-class RemoteGraph:
+class RemoteGraph(Queryable):
     """A Territorial KG graph on a SPARQL 1.1 endpoint, with the API of :class:`kg.store.graph.Graph`.
 
     Parameters
@@ -382,10 +382,6 @@ class RemoteGraph:
                 }
             )
         return self._graphs
-
-    def query(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Any:
-        """Run a SPARQL query remotely; the same answer as :meth:`kg.store.graph.Graph.query`."""
-        return self.run(sparql, raw=raw, **bindings).value
 
     def run(self, sparql: str, *, raw: bool = False, **bindings: Any) -> Result:
         """Like :meth:`query`, but also says the query form and the SELECT variables.

@@ -1,7 +1,7 @@
-"""Writing query results: CSV, JSON, SPARQL 1.1 JSON results, and rows for a table.
+"""Writing query results: CSV, JSON, SPARQL 1.1 JSON results, rows for a table, a pandas DataFrame.
 
 Each function takes a :class:`kg.store.graph.Result` whose values are *raw* pyoxigraph terms
-(``graph.run(..., raw=True)``) and returns text.
+(``graph.run(..., raw=True)``) and returns text, or (:func:`to_frame`) a DataFrame.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from kg.errors import QueryError
+from kg.errors import ExportError, QueryError
 from kg.model.vocab import XSD, shorten
 from kg.store.graph import Result, to_python
 
-__all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_json", "to_sparql_json"]
+__all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_frame", "to_json", "to_sparql_json"]
 
 FORMATS = ("table", "csv", "json", "sparql-json")
 _XSD_STRING = str(XSD.string)
@@ -109,3 +109,103 @@ def render(result: Result, fmt: str) -> str:
     if fmt == "sparql-json":
         return to_sparql_json(result)
     raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+_X = str(XSD)
+_INTEGER_TYPES = {
+    _X + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
+_NUMBER_TYPES = _INTEGER_TYPES | {_X + "decimal", _X + "double", _X + "float"}
+
+
+def _column_kind(terms: list[Any]) -> str:
+    """How a column of pyoxigraph terms (None for unbound) is typed in a DataFrame."""
+    kinds = set()
+    for t in terms:
+        if t is None:
+            continue
+        if type(t).__name__ != "Literal" or t.language:
+            return "text"
+        kinds.add(t.datatype.value)
+    if not kinds:
+        return "text"
+    if kinds <= _INTEGER_TYPES:
+        return "integer"
+    if kinds <= _NUMBER_TYPES:
+        return "number"
+    if len(kinds) == 1:
+        return {
+            _X + "boolean": "boolean",
+            _X + "date": "date",
+            _X + "dateTime": "datetime",
+            _X + "gYear": "year",
+            _X + "gYearMonth": "month",
+        }.get(kinds.pop(), "text")
+    return "text"
+
+
+def _column(terms: list[Any], pd: Any) -> Any:
+    kind = _column_kind(terms)
+    values = [to_python(t) for t in terms]
+    try:
+        if kind == "integer":
+            return pd.array(values, dtype="Int64")
+        if kind == "number":
+            return pd.array([None if v is None else float(v) for v in values], dtype="float64")
+        if kind == "boolean":
+            return pd.array(values, dtype="boolean")
+        if kind in ("date", "datetime"):
+            return pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601")
+        if kind in ("year", "month"):
+            freq = "Y" if kind == "year" else "M"
+            return pd.array([pd.NaT if v is None else pd.Period(v, freq=freq) for v in values])
+    except (ValueError, TypeError, OverflowError):  # an ill-typed literal: keep the text
+        pass
+    return pd.Series(values, dtype="object")
+
+
+def to_frame(result: Result):
+    """A SELECT (or CONSTRUCT) answer as a pandas DataFrame, one column per variable, typed.
+
+    Column types: every value an integer → ``Int64``; numbers (decimal amounts included) →
+    ``float64``; booleans → ``boolean``; ``xsd:date`` / ``xsd:dateTime`` → ``datetime64``; years only
+    (``xsd:gYear``) → ``period[Y]``, months only → ``period[M]``; anything else, a column mixing date
+    precisions (``2019`` beside ``2019-06-30``, so no day is invented) or holding IRIs or labels →
+    ``str`` values (languages dropped: use ``query(..., terms=True)`` to keep them). Unbound → missing.
+
+    Raises
+    ------
+    QueryError
+        For an ASK answer (a bool, not a table).
+    ExportError
+        When pandas is not installed.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ExportError(
+            "a DataFrame needs pandas, which is not installed: pip install 'territorial-kg[notebook]' "
+            "(or pip install pandas)"
+        ) from None
+    if result.form == "ask":
+        raise QueryError("an ASK query answers with a bool, not a table; use query() for it, or a SELECT")
+    rows = result.value
+    if result.form == "construct":
+        rows = [dict(zip(result.variables, t, strict=False)) for t in rows]
+    columns = {name: _column([row.get(name) for row in rows], pd) for name in result.variables}
+    return pd.DataFrame(columns, columns=result.variables)

@@ -90,24 +90,43 @@
     network.moveTo({ position: { x: (ext[0] + ext[2]) / 2, y: (ext[1] + ext[3]) / 2 }, scale: scale,
                      animation: false });
   }
-  api.fit = fit;
+  // a resize refits only a view nobody has moved since the last fit: not one the reader zoomed or
+  // dragged, nor one another script (a story step) moved with the network's fit, moveTo or focus
+  var touched = false, fitting = false;
+  ["fit", "moveTo", "focus"].forEach(function (name) {
+    var own = network[name];
+    network[name] = function () {
+      if (!fitting) { touched = true; }
+      return own.apply(network, arguments);
+    };
+  });
+  network.on("zoom", function () { touched = true; });
+  network.on("dragEnd", function () { touched = true; });
+  function fitAndRemember() {
+    fitting = true;
+    try { fit(); } finally { fitting = false; }
+    touched = false;
+  }
+  function untouched() { return !touched; }
+  api.fit = fitAndRemember;
   // without an extent (a large view) vis-network's own fit on load stands: fitting again before the first
   // frame would measure every label twice
-  if (DATA.extent) { fit(); }
+  if (DATA.extent) { fitAndRemember(); }
   var stage = document.getElementById("kg-stage");
   var lastSize = stage.clientWidth + "x" + stage.clientHeight;
   function refit() {
     var size = stage.clientWidth + "x" + stage.clientHeight;
     if (size === lastSize) { return; }
     lastSize = size;
+    var refitting = untouched();  // a view zoomed by the reader or a story stays as it is
     network.setSize("100%", "100%");
     network.redraw();
-    fit();
+    if (refitting) { fitAndRemember(); }
   }
   if (window.ResizeObserver) { new ResizeObserver(refit).observe(stage); }
   window.addEventListener("resize", refit);
-  window.addEventListener("beforeprint", function () { lastSize = ""; refit(); });
-  window.addEventListener("afterprint", function () { lastSize = ""; refit(); });
+  window.addEventListener("beforeprint", function () { lastSize = ""; touched = false; refit(); });
+  window.addEventListener("afterprint", function () { lastSize = ""; touched = false; refit(); });
 
   // ---------- tooltip: DOM nodes and textContent only, never innerHTML with data
   var tip = document.getElementById("kg-tip");
@@ -226,21 +245,44 @@
     var y = parseInt(yearInput.value, 10);
     state.year = (y >= parseInt(yearInput.max, 10)) ? null : y;
     yearOut.textContent = state.year === null ? yearInput.value + " (" + UI.all_years + ")" : String(y);
+    document.dispatchEvent(new CustomEvent("kg-year", { detail: state.year }));
   }
   if (yearInput) { yearInput.addEventListener("input", function () { readYear(); apply(); }); }
 
+  // when each node appears on the year slider: an actor or a person when its first dated link in the view
+  // starts (not at its founding, which would leave it alone on the screen), else at its own date; a
+  // programme, an event, a publication at its own date, else its first dated link; a node with neither is
+  // undated: always shown, listed in api.undated (the time axis marks it), never hidden silently
+  var firstLink = {};
+  DATA.edges.forEach(function (e) {
+    if (!e.y0) { return; }
+    [e.from, e.to].forEach(function (id) {
+      if (!firstLink[id] || e.y0 < firstLink[id]) { firstLink[id] = e.y0; }
+    });
+  });
+  var appear = {}, undated = [];
+  DATA.nodes.forEach(function (n) {
+    var byLink = n.kind === "actor" || n.kind === "person";
+    var a = byLink ? (firstLink[n.id] || n.y0) : (n.y0 || firstLink[n.id]);
+    if (a) { appear[n.id] = a; } else if (!n.group && n.kind !== "territory") { undated.push(n.id); }
+  });
   function existed(x) {
     if (state.year === null) { return true; }
     if (x.y0 && x.y0 > state.year) { return false; }
     if (x.y1 && x.y1 < state.year) { return false; }
     return true;
   }
+  function nodeExisted(n) {
+    if (state.year === null) { return true; }
+    if (appear[n.id] && appear[n.id] > state.year) { return false; }
+    return !(n.y1 && n.y1 < state.year);
+  }
   function nodeVisible(n) {
     if (state.families[n.family] === false) { return false; }
     if (state.theme && (n.kind === "actor" || n.kind === "programme") && (n.themes || []).indexOf(state.theme) < 0) {
       return false;
     }
-    return existed(n);
+    return nodeExisted(n);
   }
   var shownNodes = {};
   function apply() {
@@ -261,6 +303,16 @@
   DATA.edges.forEach(function (e) { e._v = true; });
   api.visible = DATA.nodes.length;
   api.apply = apply;
+  api.appear = appear;
+  api.undated = undated;
+  api.year = function () { return state.year; };
+  // the year slider from other scripts (the story, the time axis): null shows every year
+  api.setYear = function (y) {
+    if (!yearInput) { return; }
+    yearInput.value = String(y === null || y === undefined ? yearInput.max : Math.max(parseInt(yearInput.min, 10), y));
+    readYear();
+    apply();
+  };
   readYear();
   if (state.year !== null) { apply(); }
 
@@ -297,7 +349,16 @@
     dimmed = false;
   }
   api.focusOn = focusOn;
-  api.focus = function (nodeIds, edgeIds) { focus(nodeIds, edgeIds); api.focused = null; };
+  // for other scripts (a story step): the set stands out and the view zooms on it ({zoom: false}: it stays)
+  api.focus = function (nodeIds, edgeIds, opts) {
+    focus(nodeIds, edgeIds);
+    api.focused = null;
+    var shown = (nodeIds || []).filter(function (id) { var n = nodes.get(id); return n && !n.hidden; });
+    if (shown.length && !(opts && opts.zoom === false)) {
+      network.fit({ nodes: shown, maxZoomLevel: MAX_ZOOM,
+                    animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+    }
+  };
   api.unfocus = unfocus;
   api.isDimmed = function () { return dimmed; };
 
@@ -421,7 +482,7 @@
     hideTip();
     status.textContent = "";
     if (search.value) { search.value = ""; }
-    fit();
+    fitAndRemember();
   }
   api.reset = reset;
   document.getElementById("kg-reset").addEventListener("click", reset);

@@ -37,7 +37,8 @@ def test_svg_escapes_every_text():
     text = to_svg(m)
     assert PAYLOAD not in text
     root = ET.fromstring(text)  # still well-formed
-    assert sum(1 for t in root.iter(f"{SVG}text") if t.text == PAYLOAD) >= 3  # title, node label, caption
+    # title, node label (on two lines), caption
+    assert sum(1 for t in root.iter(f"{SVG}text") if " ".join(t.itertext()) == PAYLOAD) >= 3
     assert not list(root.iter(f"{SVG}img")) and not list(root.iter(f"{SVG}script"))
 
 
@@ -85,3 +86,44 @@ def test_unwritable_picture_is_an_export_error(tmp_path):
         write_svg(m, blocker / "v.svg")
     with pytest.raises(ExportError):
         write_png(m, blocker / "v.png")
+
+
+def test_caption_of_a_still_picture_does_not_ask_to_hover():
+    m = build_model(tiny(), ["a", "b", "p"], title="T")
+    assert "survolez" in m.caption  # the page's caption
+    texts = [" ".join(t.itertext()) for t in ET.fromstring(to_svg(m)).iter(f"{SVG}text")]
+    caption = texts[-1]
+    assert caption.startswith("3 nœuds, 2 liens") and "survol" not in caption and "vue HTML" in caption
+    en = build_model(tiny(), ["a", "b", "p"], title="T", lang="en")
+    caption = [" ".join(t.itertext()) for t in ET.fromstring(to_svg(en)).iter(f"{SVG}text")][-1]
+    assert caption.startswith("3 nodes, 2 links") and "hover" not in caption
+    given = build_model(tiny(), ["a", "b", "p"], title="T", caption="Ma légende")
+    texts = [" ".join(t.itertext()) for t in ET.fromstring(to_svg(given)).iter(f"{SVG}text")]
+    assert texts[-1] == "Ma légende"
+
+
+def test_picture_draws_the_page_positions_and_labels_apart():
+    """The picture places the model's positions (the page's) with one zoom, and no two labels overlap."""
+    G = synthetic(60)
+    m = build_model(G, G.nodes, title="T", max_nodes=None)
+    root = ET.fromstring(to_svg(m))
+    texts = [t for t in root.findall(f"{SVG}g")[1] if t.tag == f"{SVG}text"]
+    assert len(texts) == 60
+    # one zoom and one offset map the model's x to the picture's x for every node
+    by_label = {" ".join(t.itertext()): float(t.get("x")) for t in texts}
+    pairs = [(n["x"], by_label[n["label"]]) for n in m.nodes]
+    (x0, p0), (x1, p1) = min(pairs), max(pairs)
+    zoom = (p1 - p0) / (x1 - x0)
+    assert zoom > 0 and all(abs(p0 + (x - x0) * zoom - p) < 0.2 for x, p in pairs)
+    # label boxes as the picture draws them (font size times lines), none over another
+    boxes = []
+    for t in texts:
+        font = float(t.get("font-size"))
+        lines = list(t.itertext())
+        ys = [float(s.get("y")) for s in t.findall(f"{SVG}tspan")] or [float(t.get("y"))]
+        w = max(len(line) for line in lines) * font * 0.55
+        x = float(t.get("x"))
+        boxes.append((x - w / 2, ys[0] - font, x + w / 2, ys[-1] + 0.2 * font))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1]), (a, b)

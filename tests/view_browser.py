@@ -147,3 +147,92 @@ def open_page(
     if wait_draw:
         page.wait_for_function("window.__kg && window.__kg.firstDraw !== null", timeout=timeout)
     return rec
+
+
+def node_point(page: Any, node_id: str) -> tuple[float, float]:
+    """Where node *node_id* is on the page (CSS pixels)."""
+    xy = page.evaluate(
+        """id => { const n = kgView.network; const pos = n.getPositions([id])[id];
+                   const d = n.canvasToDOM(pos); const r = document.getElementById('kg-net')
+                   .getBoundingClientRect(); return [r.left + d.x, r.top + d.y]; }""",
+        node_id,
+    )
+    return xy[0], xy[1]
+
+
+def hover_node(page: Any, node_id: str) -> str:
+    """Move the mouse onto node *node_id* and return the tooltip's text."""
+    x, y = node_point(page, node_id)
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=4)
+    page.wait_for_function("document.getElementById('kg-tip').style.display === 'block'", timeout=5000)
+    return str(page.evaluate("document.getElementById('kg-tip').textContent"))
+
+
+def hover_edge(page: Any, edge_id: str) -> str:
+    """Move the mouse onto the middle of edge *edge_id* and return the tooltip's text."""
+    x, y = page.evaluate(
+        """id => { const n = kgView.network; const e = kgView.edges.get(id);
+                   const ps = n.getPositions([e.from, e.to]);
+                   const d = n.canvasToDOM({x: (ps[e.from].x + ps[e.to].x) / 2,
+                                            y: (ps[e.from].y + ps[e.to].y) / 2});
+                   const r = document.getElementById('kg-net').getBoundingClientRect();
+                   return [r.left + d.x, r.top + d.y]; }""",
+        edge_id,
+    )
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=4)
+    page.wait_for_function("document.getElementById('kg-tip').style.display === 'block'", timeout=5000)
+    return str(page.evaluate("document.getElementById('kg-tip').textContent"))
+
+
+#: what the page draws, measured from vis-network's own boxes: every node's bounding box
+#: (``getBoundingBox``: shape and label) and every label's box; pairs where a drawn label overlaps
+#: another node's box (by more than a pixel), how much of the canvas the network covers, whether it
+#: is all inside, and the smallest label on screen. Labels vis-network does not draw (smaller than its
+#: threshold) are not counted as drawn.
+MEASURE = """() => {
+  const net = kgView.network, ids = net.body.nodeIndices, scale = net.getScale();
+  const canvas = document.getElementById('kg-net').getBoundingClientRect();
+  const threshold = net.body.nodes[ids[0]].options.scaling.label.drawThreshold;
+  const boxes = ids.map(id => {
+    const n = net.body.nodes[id], b = net.getBoundingBox(id), l = n.labelModule.size;
+    const px = n.options.font.size * scale;
+    return {id, label: n.options.label, b, px, drawn: px >= threshold,
+            l: l && l.width ? {left: l.left, top: l.top, right: l.left + l.width,
+                               bottom: l.top + l.height} : null};
+  });
+  const overlaps = [];
+  for (const a of boxes) {
+    if (!a.l || !a.drawn) continue;
+    for (const o of boxes) {
+      if (a === o) continue;
+      const x = Math.min(a.l.right, o.b.right) - Math.max(a.l.left, o.b.left);
+      const y = Math.min(a.l.bottom, o.b.bottom) - Math.max(a.l.top, o.b.top);
+      if (x > 1 && y > 1) overlaps.push([a.label, o.label]);
+    }
+  }
+  let L = Infinity, R = -Infinity, T = Infinity, B = -Infinity;
+  for (const x of boxes) {
+    const l = x.l || x.b;
+    L = Math.min(L, x.b.left, l.left); R = Math.max(R, x.b.right, l.right);
+    T = Math.min(T, x.b.top, l.top); B = Math.max(B, x.b.bottom, l.bottom);
+  }
+  const tl = net.canvasToDOM({x: L, y: T}), br = net.canvasToDOM({x: R, y: B});
+  return {nodes: ids.length, overlaps, drawn: boxes.filter(b => b.drawn).length,
+          coverW: (br.x - tl.x) / canvas.width, coverH: (br.y - tl.y) / canvas.height,
+          centreX: (tl.x + br.x) / 2 / canvas.width, centreY: (tl.y + br.y) / 2 / canvas.height,
+          inside: tl.x >= -1 && tl.y >= -1 && br.x <= canvas.width + 1 && br.y <= canvas.height + 1,
+          minLabelPx: Math.min(...boxes.map(b => b.px)), scale};
+}"""
+
+
+def measure(page: Any, *, scale: float | None = None) -> dict[str, Any]:
+    """:data:`MEASURE` on the page as it is, or zoomed to *scale* (every label drawn) and drawn again."""
+    if scale is not None:
+        page.evaluate(
+            """s => new Promise(done => { const n = kgView.network; n.once('afterDrawing', () => done());
+                                          n.moveTo({scale: s}); n.redraw(); })""",
+            scale,
+        )
+    return dict(page.evaluate(MEASURE))

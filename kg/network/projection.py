@@ -9,7 +9,10 @@ method, e.g. a remote endpoint) with a few SPARQL queries and returns a
   precision: an actor's founding date, else the date the source says it is active since; an
   event's dates; a publication's issue date), ``territory`` (IRIs), ``themes``, ``group``
   (a collective actor named without its members), ``amount`` (a grant's euros, ``float``: on
-  the funding node only, so that summing it counts each grant once), ``sources``;
+  the funding node only, so that summing it counts each grant once), ``alt_labels`` and
+  ``description`` where the data has them, ``sources``;
+- graph attributes: ``concept_labels``, and ``documents`` (JSON text: document IRI →
+  ``{"title", "publisher", "issued"}``, the publisher by name, empty when unknown);
 - edge attributes: ``kind`` (a ``relation-kind`` notation: participation, adhesion,
   financement, fondation, soutien, unite, succession, poste, territoire, partie, inspiration,
   evenement, publication, sujet), ``role``,
@@ -227,6 +230,20 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     for n, alt in sc.pairs(_iri("skos:altLabel")):
         if n in G:
             G.nodes[n].setdefault("alt_labels", []).append(alt.value)
+    for n, text in sc.pairs(_iri("dct:description")):
+        if n in G and "description" not in G.nodes[n]:
+            G.nodes[n]["description"] = text.value
+    # the source documents, for the views: title, publisher and issue date by document IRI
+    titles = {n: t.value for n, t in sc.pairs(_iri("dct:title")) if n in documents}
+    publisher = {n: _v(o) or "" for n, o in sc.pairs(_iri("dct:publisher")) if n in documents}
+    G.graph["documents"] = {  # JSON text in _scalar
+        d: {
+            "title": titles.get(d) or label.get(d) or d.rsplit("/", 1)[-1],
+            "publisher": label.get(publisher.get(d, ""), ""),
+            "issued": dated.get(d) or "",
+        }
+        for d in sorted(documents)
+    }
     for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
         for n, c in sc.pairs(_iri(pred)):
             if n in G and (pred != "dct:subject" or G.nodes[n]["kind"] != "funding"):
@@ -387,6 +404,7 @@ def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     G.graph["concept_labels"] = json.dumps(
         G.graph.get("concept_labels", {}), ensure_ascii=False, sort_keys=True
     )
+    G.graph["documents"] = json.dumps(G.graph.get("documents", {}), ensure_ascii=False, sort_keys=True)
     for _, d in G.nodes(data=True):
         for k in _LISTS:
             if k in d:
@@ -529,7 +547,7 @@ def _cache_path(store_path: Path) -> Path:
 
 
 #: the shape of the projection's attributes; a cache written for another shape is rebuilt
-_SHAPE = 2
+_SHAPE = 3  # 3: descriptions and documents
 
 
 def _stamp(store_path: Path) -> tuple[int, int, int, int]:

@@ -22,6 +22,8 @@ __all__ = [
     "VIS_VERSION",
     "ViewResult",
     "iframe_snippet",
+    "legend_icon",
+    "legend_line",
     "render_html",
     "write_html",
 ]
@@ -83,6 +85,8 @@ def render_html(model: ViewModel) -> str:
             for k, v in item.items()
             if v is not None and v is not False and v != [] and v != "" and k != "sources"
         }
+        if out.get("short") == out.get("label"):  # the page falls back on the label
+            out.pop("short", None)
         refs = []
         for doc, quote in item.get("sources") or []:
             key = (doc, quote)
@@ -103,10 +107,14 @@ def render_html(model: ViewModel) -> str:
         "ui": model.ui,
         "big": len(model.nodes) > 1000,
         "addons": model.addons,
+        "documents": model.documents,
+        "extent": model.extent,
     }
     names = sorted(model.addons)
     return env.get_template("view.html").render(
         model=model,
+        icons={item["key"]: legend_icon(item["shape"], item["color"]) for item in model.legend},
+        lines={item["key"]: legend_line(item["color"]) for item in model.kinds},
         data=data,
         vis=Markup(_vis_source()),
         vis_version=VIS_VERSION,
@@ -114,6 +122,32 @@ def render_html(model: ViewModel) -> str:
         js=Markup(_static("view.js")),
         addon_css=[Markup(c) for c in (_static(f"{n}.css", required=False) for n in names) if c],
         addon_js=[Markup(_static(f"{n}.js")) for n in names],
+    )
+
+
+def legend_icon(shape: str, colour: str) -> Any:
+    """The node shape *shape* (vis-network's name) in *colour*, as a small inline SVG for the legend.
+
+    Shapes and colours come from :data:`kg.present.style.FAMILIES`, never from the data.
+    """
+    from markupsafe import Markup
+
+    from kg.present.picture import shape_svg
+
+    r = 6.0 if shape in ("box", "ellipse") else 7.0
+    body = shape_svg(shape, 11, 9, r, html.escape(colour), "#555", 1)
+    return Markup(
+        f'<svg class="icon" width="22" height="18" viewBox="0 0 22 18" aria-hidden="true">{body}</svg>'
+    )
+
+
+def legend_line(colour: str) -> Any:
+    """A link of *colour*, as a small inline SVG for the legend."""
+    from markupsafe import Markup
+
+    return Markup(
+        '<svg class="icon" width="22" height="18" viewBox="0 0 22 18" aria-hidden="true">'
+        f'<line x1="1" y1="9" x2="21" y2="9" stroke="{html.escape(colour)}" stroke-width="3"/></svg>'
     )
 
 

@@ -24,11 +24,14 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.errors import ExportError
+from kg.present.layout import FONT, FONT_BIG, node_box
 
-__all__ = ["to_svg", "write_png", "write_svg"]
+__all__ = ["shape_svg", "to_svg", "write_png", "write_svg"]
 
 WIDTH, HEIGHT = 1600, 900  # 16:9
-_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+_FONT = "Liberation Sans, Arial, DejaVu Sans, sans-serif"  # Arial's metrics, as the page's labels
+#: as the page: the picture may be zoomed in this far to fill its frame
+MAX_ZOOM = 2.5
 
 
 def _visible(item: dict[str, Any], year: int | None) -> bool:
@@ -39,10 +42,23 @@ def _visible(item: dict[str, Any], year: int | None) -> bool:
     return not (item.get("y1") and item["y1"] < year)
 
 
-def _shape(shape: str, x: float, y: float, r: float, fill: str, stroke: str, sw: float) -> str:
+def shape_svg(shape: str, x: float, y: float, r: float, fill: str, stroke: str, sw: float) -> str:
+    """One node shape of vis-network (dot, square, triangle, box…) as an SVG element, centred on (*x*, *y*):
+    the pictures and the page's legend draw the shapes the network draws.
+
+    >>> shape_svg("dot", 5, 5, 4, "#fff", "#000", 1)
+    '<circle cx="5.0" cy="5.0" r="4.0" fill="#fff" stroke="#000" stroke-width="1.0"/>'
+    """
     style = f'fill="{fill}" stroke="{stroke}" stroke-width="{sw:.1f}"'
-    if shape in ("dot", "ellipse"):
+    if shape == "dot":
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {style}/>'
+    if shape == "ellipse":
+        return f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{r * 1.4:.1f}" ry="{r * 0.8:.1f}" {style}/>'
+    if shape == "box":
+        return (
+            f'<rect x="{x - r * 1.4:.1f}" y="{y - r * 0.8:.1f}" width="{2.8 * r:.1f}" height="{1.6 * r:.1f}" '
+            f'rx="{r * 0.3:.1f}" {style}/>'
+        )
     if shape == "square":
         return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {style}/>'
     sides = {
@@ -61,6 +77,30 @@ def _shape(shape: str, x: float, y: float, r: float, fill: str, stroke: str, sw:
     return f'<polygon points="{" ".join(pts)}" {style}/>'
 
 
+def _box(n: dict[str, Any]) -> tuple[float, float, float]:
+    pinned = n.get("hl") or n.get("focus")
+    label = str(n.get("short") or n["label"])
+    return node_box(n["shape"], label, float(n.get("size") or 14), FONT_BIG if pinned else FONT)
+
+
+def _text(
+    x: float, top: float, lines: list[str], font: float, fill: str, bold: bool, halo: bool = False
+) -> str:
+    """Lines of text centred on *x*, the first one's top at *top* (one line per font size, as vis-network);
+    a white *halo* (as the page's label backing) where links may cross them."""
+    weight = ' font-weight="bold"' if bold else ""
+    if halo:
+        weight += ' stroke="#fff" stroke-opacity="0.85" stroke-width="3" paint-order="stroke"'
+    head = f'<text x="{x:.1f}" font-size="{font:.1f}" fill="{fill}" text-anchor="middle"{weight}'
+    if len(lines) == 1:
+        return f'{head} y="{top + font * 0.85:.1f}">{escape(lines[0])}</text>'
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{top + font * (0.85 + i):.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f"{head}>{spans}</text>"
+
+
 def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     """The view as an SVG document (16:9 by default): network, title, legend and caption."""
     year = model.year
@@ -69,15 +109,18 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     edges = [e for e in model.edges if e["from"] in ids and e["to"] in ids and _visible(e, year)]
     legend_w, top, bottom = 250, 56, 34
     area = (20, top + 10, width - legend_w - 20, height - bottom - 10)
-    xs = [n["x"] for n in nodes] or [0.0]
-    ys = [n["y"] for n in nodes] or [0.0]
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-    scale = min((area[2] - area[0] - 120) / span_x, (area[3] - area[1] - 40) / span_y, 1.5)
-    ox = area[0] + (area[2] - area[0] - span_x * scale) / 2 - min(xs) * scale
-    oy = area[1] + (area[3] - area[1] - span_y * scale) / 2 - min(ys) * scale
+    # the boxes the page draws (shape and label): the picture is zoomed to fit them, as the page is
+    boxes = {n["id"]: _box(n) for n in nodes}
+    left = min((n["x"] - boxes[n["id"]][0] / 2 for n in nodes), default=0.0)
+    right = max((n["x"] + boxes[n["id"]][0] / 2 for n in nodes), default=1.0)
+    top_ = min((n["y"] + boxes[n["id"]][2] - boxes[n["id"]][1] / 2 for n in nodes), default=0.0)
+    bottom_ = max((n["y"] + boxes[n["id"]][2] + boxes[n["id"]][1] / 2 for n in nodes), default=1.0)
+    span_x, span_y = (right - left) or 1.0, (bottom_ - top_) or 1.0
+    scale = min((area[2] - area[0]) / span_x, (area[3] - area[1]) / span_y, MAX_ZOOM)
+    ox = area[0] + (area[2] - area[0] - span_x * scale) / 2 - left * scale
+    oy = area[1] + (area[3] - area[1] - span_y * scale) / 2 - top_ * scale
     pos = {n["id"]: (n["x"] * scale + ox, n["y"] * scale + oy) for n in nodes}
     labels = len(nodes) <= 400
-    font = max(7.0, min(13.0, 13.0 * scale * 1.3))
 
     out = [
         (
@@ -102,31 +145,32 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     out.append("</g><g>")
     for n in nodes:
         x, y = pos[n["id"]]
-        hl = n.get("hl")
-        r = (9.0 if not n.get("focus") else 13.0) * (1.2 if hl else 1.0)
-        if n.get("group"):
-            r = min(30.0, float(n.get("size") or 14) * 0.8)
+        hl, pinned = n.get("hl"), n.get("hl") or n.get("focus")
+        font = (FONT_BIG if pinned else FONT) * scale
+        lines = str(n.get("short") or n["label"]).split("\n")
         stroke, sw = ("#000", 3.0) if hl else ("#555", 0.8)
-        if n["shape"] == "box":
-            text = n["label"] if len(n["label"]) <= 40 else n["label"][:39] + "…"
-            w = max(30.0, 0.6 * font * len(text) + 10)
-            out.append(
-                f'<rect x="{x - w / 2:.1f}" y="{y - font:.1f}" width="{w:.1f}" height="{2 * font:.1f}" rx="4" '
-                f'fill="{n["color"]}" stroke="{stroke}" stroke-width="{sw:.1f}"/>'
-            )
-            if labels or hl:
+        bw, bh, _ = boxes[n["id"]]
+        if n["shape"] in ("box", "ellipse"):  # the label inside the shape
+            w, h = bw * scale, bh * scale
+            if n["shape"] == "box":
+                w, h = w - 4 * scale, h - 2 * scale
                 out.append(
-                    f'<text x="{x:.1f}" y="{y + font * 0.35:.1f}" font-size="{font:.1f}" fill="#fff" '
-                    f'text-anchor="middle">{escape(text)}</text>'
+                    f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{4 * scale:.1f}" '
+                    f'fill="{n["color"]}" stroke="{stroke if hl else n["color"]}" stroke-width="{sw:.1f}"/>'
                 )
+            else:
+                out.append(
+                    f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2 - 2 * scale:.1f}" ry="{h / 2:.1f}" '
+                    f'fill="{n["color"]}" stroke="{stroke}" stroke-width="{sw:.1f}"/>'
+                )
+            if labels or pinned:
+                fill = "#fff" if n["shape"] == "box" else "#222"
+                out.append(_text(x, y - len(lines) * font / 2, lines, font, fill, bool(pinned)))
             continue
-        out.append(_shape(n["shape"], x, y, r, n["color"], stroke, sw))
-        if labels or hl or n.get("focus"):
-            weight = ' font-weight="bold"' if hl or n.get("focus") else ""
-            out.append(
-                f'<text x="{x:.1f}" y="{y + r + font + 1:.1f}" font-size="{font:.1f}" fill="#222" '
-                f'text-anchor="middle"{weight}>{escape(n["label"])}</text>'
-            )
+        r = float(n.get("size") or 14) * scale
+        out.append(shape_svg(n["shape"], x, y, r, n["color"], stroke, sw))
+        if labels or pinned:
+            out.append(_text(x, y + r + 5 * scale, lines, font, "#222", bool(pinned), halo=True))
     out.append("</g>")
     lx, ly = width - legend_w + 10, top + 10
     out.append(
@@ -138,8 +182,8 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
     ly += 30
     for item in model.legend:
         out.append(
-            _shape(
-                item["shape"] if item["shape"] != "box" else "square",
+            shape_svg(
+                item["shape"],
                 lx + 8,
                 ly - 4,
                 6,
@@ -162,7 +206,8 @@ def to_svg(model: Any, *, width: int = WIDTH, height: int = HEIGHT) -> str:
             f'<text x="{lx + 22}" y="{ly + 1}" font-size="13" fill="#222">{escape(item["label"])}</text>'
         )
         ly += 19
-    out.append(f'<text x="20" y="{height - 12}" font-size="13" fill="#444">{escape(model.caption)}</text>')
+    caption = getattr(model, "still_caption", "") or model.caption  # no « survolez » on a still picture
+    out.append(f'<text x="20" y="{height - 12}" font-size="13" fill="#444">{escape(caption)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.network.attributes import concept_labels, sources_of
 from kg.present.story_words import STORY_UI, relation_sentence, source_of, story_data, story_lang, year_of
 from kg.present.story_words import WORDS as _WORDS
 
@@ -217,7 +218,7 @@ def territory_story(
     lang = story_lang(lang)
     w = _WORDS[lang]
     keep = {n for n in nodes if n in G}
-    labels = G.graph.get("concept_labels", {})
+    labels = concept_labels(G)
     progs = sorted(
         (n for n in keep if G.nodes[n].get("kind") == "programme"),
         key=lambda n: (G.nodes[n].get("start") is None, str(G.nodes[n].get("start") or ""), str(n)),
@@ -228,7 +229,7 @@ def territory_story(
         near: list[str] = []
         edges: list[list[str]] = []
         who: list[str] = []
-        srcs = list(d.get("sources") or [])
+        srcs = sources_of(d.get("sources"))
         for a, b, e in sorted(
             list(G.in_edges(p, data=True)) + list(G.out_edges(p, data=True)), key=lambda t: (t[0], t[1])
         ):
@@ -244,7 +245,7 @@ def territory_story(
                 word = (labels.get(role) or {}).get(lang, role) if role else None
                 name = str(G.nodes[other].get("label") or other)
                 who.append(f"{name} ({str(word).lower()})" if word else name)
-                srcs += e.get("sources") or []
+                srcs += sources_of(e.get("sources"))
         dates = (
             f"{d['start']}–{d['end']}"
             if d.get("start") and d.get("end") and d["start"] != d["end"]

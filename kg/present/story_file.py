@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import InputError, Problem, UnknownEntityError
+from kg.network.attributes import sources_of
 from kg.present.story_words import STORY_UI, relation_sentence, source_of, story_data, story_lang, year_of
 
 __all__ = ["read_story"]
@@ -110,10 +111,10 @@ def read_story(
                 lines = [item.start_mark.line + 1 for item in v.value]
     quotes: dict[str, set[str]] = defaultdict(set)  # document id → the quotes the graph holds
     for _, d in G.nodes(data=True):
-        for doc, q in d.get("sources") or []:
+        for doc, q in sources_of(d.get("sources")):
             quotes[str(doc).rsplit("/", 1)[-1]].add(str(q))
     for _, _, d in G.edges(data=True):
-        for doc, q in d.get("sources") or []:
+        for doc, q in sources_of(d.get("sources")):
             quotes[str(doc).rsplit("/", 1)[-1]].add(str(q))
     by_title = {m.get("title", ""): iri.rsplit("/", 1)[-1] for iri, m in (docs or {}).items()}
     by_id = {iri.rsplit("/", 1)[-1]: iri for iri in (docs or {})}
@@ -213,8 +214,8 @@ def read_story(
             else:
                 source = source_of([(by_id.get(doc_id, doc_id), str(quote).strip())], docs)
         else:
-            srcs = [s for r in rels for s in r.get("sources") or []]
-            srcs += [s for n in focus for s in G.nodes[n].get("sources") or []]
+            srcs = [s for r in rels for s in sources_of(r.get("sources"))]
+            srcs += [s for n in focus for s in sources_of(G.nodes[n].get("sources"))]
             source = source_of(srcs, docs)
         if not sentence and rels:
             sentence = relation_sentence(G, rels[0], lang)

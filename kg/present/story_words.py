@@ -10,6 +10,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.network.attributes import concept_labels, sources_of
+
 __all__ = ["STORY_UI", "WORDS", "relation_sentence", "source_of", "story_data", "story_lang", "year_of"]
 
 #: what the story panel and the time axis say, French first
@@ -81,7 +83,7 @@ WORDS = {
 
 def source_of(srcs: Iterable[Any] | None, docs: dict[str, dict[str, str]] | None) -> dict[str, str] | None:
     """The first ``(document, quote)`` of *srcs* with what is known of the document; ``None`` when none."""
-    for doc, quote in srcs or []:
+    for doc, quote in sources_of(srcs):
         meta = (docs or {}).get(str(doc), {})
         out = {"document": str(doc).rsplit("/", 1)[-1], "quote": str(quote)}
         out["title"] = meta.get("title") or out["document"]
@@ -106,7 +108,7 @@ def relation_sentence(G: nx.MultiDiGraph, rel: dict[str, Any], lang: str) -> str
     """A relation of :func:`kg.network.chains.chain_graph` in its own words (no source)."""
     from kg.network.chains import Hop
 
-    labels = G.graph.get("concept_labels", {})
+    labels = concept_labels(G)
     role = rel.get("role")
     a, b = rel["a"], rel["b"]
     hop = Hop(

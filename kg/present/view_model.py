@@ -17,7 +17,7 @@ beyond ``max_nodes`` — groups of nodes (by type or territory) that the page an
 from __future__ import annotations
 
 import math
-import random
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -33,6 +33,7 @@ from kg.model.words import euros
 from kg.network.attributes import concept_labels, listed, sources_of
 from kg.network.chains import at
 from kg.network.projection import as_of_day, is_undated
+from kg.present.layout import FONT, FONT_BIG, SEPARATE_MAX, layout, node_box, separate, text_width, wrap
 from kg.present.style import EDGE_STYLES, FAMILIES, UI, family, label_of
 
 __all__ = [
@@ -42,7 +43,11 @@ __all__ = [
     "at_date",
     "build_model",
     "layout",
+    "node_box",
+    "separate",
+    "text_width",
     "undated_relations",
+    "wrap",
 ]
 
 #: beyond this many nodes a view groups the rest (a slide holds 100–200 readable nodes)
@@ -122,6 +127,13 @@ class ViewModel:
     #: page add-ons by name: ``kg/present/static/<name>.js`` (and ``<name>.css`` if any) are inlined
     #: after ``view.js``, and the value reaches the page as ``DATA.addons[name]``
     addons: dict[str, Any] = field(default_factory=dict)
+    #: the source documents the nodes and edges cite, by id: ``{"title", "publisher", "issued"}``
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the caption of a still picture (SVG/PNG): the same facts, without « survolez »
+    still_caption: str = ""
+    #: what the nodes draw, labels included, as ``[left, top, right, bottom]`` in canvas pixels: the page
+    #: zooms it to fill the frame (``None`` beyond :data:`kg.present.layout.SEPARATE_MAX` nodes)
+    extent: list[float] | None = None
 
 
 def _year(value: Any) -> int | None:
@@ -141,75 +153,6 @@ def _num(v: Any) -> float | None:
 
 def _sources(srcs: Iterable[Any]) -> list[list[str]]:
     return [[str(doc).rsplit("/", 1)[-1], str(quote)] for doc, quote in (srcs or [])]
-
-
-def layout(
-    G: nx.Graph | nx.MultiDiGraph, nodes: list[str], *, seed: int = 1, scale: float | None = None
-) -> dict[str, tuple[float, float]]:
-    """Positions in pixels for *nodes*: igraph's Kamada–Kawai up to 500 nodes, grid Fruchterman–Reingold beyond.
-
-    The mean distance between linked nodes comes out near 120 px whatever the size, so
-    labels stay readable when zoomed in; deterministic for a given *seed*.
-    """
-    import igraph as ig
-
-    index = {n: i for i, n in enumerate(nodes)}
-    pairs = {
-        (min(index[a], index[b]), max(index[a], index[b]))
-        for a, b in G.edges()
-        if a in index and b in index and a != b
-    }
-    g = ig.Graph(n=len(nodes), edges=sorted(pairs))
-    if len(nodes) == 0:
-        return {}
-    if len(nodes) == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    state = random.getstate()
-    random.seed(seed)
-    ig.set_random_number_generator(random)
-    try:
-        if (
-            len(nodes) <= 500
-        ):  # small views (slides): Kamada–Kawai spreads nodes evenly, components side by side
-            coords = g.layout_kamada_kawai().coords if g.is_connected() else _packed(g)
-        else:
-            # the grid variant is O(n) per iteration instead of O(n²): 0.6 s instead of 23 s at 5,000 nodes
-            coords = g.layout_fruchterman_reingold(niter=500, grid="grid").coords
-    finally:
-        random.setstate(state)
-    xs = [c[0] for c in coords]
-    ys = [c[1] for c in coords]
-    cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
-    if scale is None:
-        lengths = [math.dist(coords[a], coords[b]) for a, b in pairs] or [1.0]
-        lengths.sort()
-        median = lengths[len(lengths) // 2] or 1.0
-        scale = (170.0 if len(nodes) <= 500 else 120.0) / median
-    return {n: ((coords[i][0] - cx) * scale, (coords[i][1] - cy) * scale) for n, i in index.items()}
-
-
-def _packed(g: Any) -> list[list[float]]:
-    """Kamada–Kawai per connected component, components placed side by side (largest first)."""
-    coords: list[list[float]] = [[0.0, 0.0] for _ in range(g.vcount())]
-    comps = sorted(g.connected_components(), key=len, reverse=True)
-    x_offset = 0.0
-    row_height = 0.0
-    y_offset = 0.0
-    layouts = [
-        g.induced_subgraph(c).layout_kamada_kawai().coords if len(c) > 1 else [[0.0, 0.0]] for c in comps
-    ]
-    first = layouts[0]
-    width = max(4.0, max(p[0] for p in first) - min(p[0] for p in first) + 1.5)
-    for comp, pts in zip(comps, layouts, strict=False):
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        w, h = max(xs) - min(xs) + 1.5, max(ys) - min(ys) + 1.5
-        if x_offset + w > width and x_offset > 0:
-            x_offset, y_offset, row_height = 0.0, y_offset + row_height, 0.0
-        for v, (px, py) in zip(comp, pts, strict=False):
-            coords[v] = [px - min(xs) + x_offset, py - min(ys) + y_offset]
-        x_offset += w
-        row_height = max(row_height, h)
-    return coords
 
 
 def _group_key(G: nx.MultiDiGraph, n: str, by: str, labels: dict, lang: str) -> tuple[str, str]:
@@ -242,6 +185,7 @@ def build_model(
     seed: int = 1,
     node_figures: dict[str, list[str]] | None = None,
     node_reasons: dict[str, list[str]] | None = None,
+    size_by: dict[str, float] | None = None,
 ) -> ViewModel:
     """The :class:`ViewModel` of the subgraph of *G* on *nodes*.
 
@@ -271,6 +215,9 @@ def build_model(
     node_reasons : dict, optional
         Why each node is in the selection (a territory's ecosystem: :meth:`kg.store.ecosystem.Ecosystem.explain`),
         shown in the tooltips.
+    size_by : dict, optional
+        A figure per node IRI (an amount, a headcount…) that sets the node's size (its area grows with the
+        figure; nodes without one are the smallest); by default the size follows the node's links.
 
     Raises
     ------
@@ -340,7 +287,28 @@ def build_model(
         ra, rb = rep(a), rep(b)
         if ra != rb:
             L.add_edge(ra, rb)
-    pos = layout(L, drawn, seed=seed)
+    show = {n: _display(G, n, L.degree(n), n in pinned, lang) for n in drawn if n not in group_members}
+    if size_by is not None:
+        top = max((abs(float(v)) for n, v in size_by.items() if n in show), default=0.0) or 1.0
+        for n, (label, short, _) in show.items():
+            size = 9.0 + 19.0 * math.sqrt(abs(float(size_by.get(n) or 0.0)) / top)
+            show[n] = (label, short, max(size, 18.0) if n in pinned else size)
+    for key, members in group_members.items():
+        text = f"{group_names[key]} ({len(members)})"
+        show[key] = (text, wrap(text), 14 + 3 * math.log2(len(members)))
+    boxes = {
+        n: node_box(_shape_of(G, n, group_members), show[n][1], show[n][2], FONT_BIG if n in pinned else FONT)
+        for n in drawn
+    }
+    pos = layout(L, drawn, seed=seed, boxes=boxes)
+    extent = None
+    if drawn and len(drawn) <= SEPARATE_MAX:
+        extent = [
+            round(min(pos[n][0] - boxes[n][0] / 2 for n in drawn), 1),
+            round(min(pos[n][1] + boxes[n][2] - boxes[n][1] / 2 for n in drawn), 1),
+            round(max(pos[n][0] + boxes[n][0] / 2 for n in drawn), 1),
+            round(max(pos[n][1] + boxes[n][2] + boxes[n][1] / 2 for n in drawn), 1),
+        ]
 
     index = {n: f"n{i}" for i, n in enumerate(drawn)}
     out_nodes: list[dict[str, Any]] = []
@@ -357,13 +325,14 @@ def build_model(
             out_nodes.append(
                 {
                     "id": index[n],
-                    "label": f"{group_names[n]} ({len(members)})",
+                    "label": show[n][0],
+                    "short": show[n][1],
                     "family": fam,
                     "familyLabel": label_of(labels, fam, lang),
                     "group": True,
                     "x": round(x, 1),
                     "y": round(y, 1),
-                    "size": 14 + 3 * math.log2(len(members)),
+                    "size": round(show[n][2], 1),
                     "members": member_labels[:50],
                     "memberCount": len(members),
                     "kind": "group",
@@ -381,17 +350,16 @@ def build_model(
         years.extend(v for v in (y0, y1) if v)
         territory = [str(G.nodes[t].get("label") or t) for t in listed(d.get("territory")) if t in G]
         type_labels = [label_of(labels, t, lang) for t in listed(d.get("types"))]
-        label = str(d.get("label") or n)
-        if d.get("kind") == "funding":
-            amounts = [_num(d.get("amount"))]  # the grant's own; a hand-built graph: its edges'
-            amounts += [_num(e.get("amount")) for _, _, e in G.out_edges(n, data=True)]
-            amount = next((a for a in amounts if a is not None), None)
-            label = euros(amount, lang) if amount is not None else label
+        label, short, size = show[n]
         out_nodes.append(
             {
                 "id": index[n],
                 "iri": n,
                 "label": label,
+                "short": short,
+                "size": round(size, 1),
+                "alt": listed(d.get("alt_labels")),
+                "description": d.get("description"),
                 "kind": d.get("kind"),
                 "family": fam,
                 "familyLabel": label_of(labels, fam, lang),
@@ -471,6 +439,12 @@ def build_model(
             }
         )
 
+    documents: dict[str, dict[str, str]] = {}
+    known = {k.rsplit("/", 1)[-1]: v for k, v in _documents(G).items()}
+    for item in (*out_nodes, *out_edges):
+        for doc, _ in item.get("sources") or []:
+            if doc not in documents and doc in known:
+                documents[doc] = {k: str(v) for k, v in known[doc].items() if v}
     for nd in out_nodes:
         colour, shape = FAMILIES[nd["family"]]
         nd["color"], nd["shape"] = colour, shape
@@ -504,10 +478,15 @@ def build_model(
     if as_of is not None:
         undated = _undated_note(undated_relations(G, keep, as_of), as_of, lang)
         note = f"{note} {undated}" if note else undated
+    still = caption
     if caption is None:
-        caption = words["caption"].format(
-            nodes=len(out_nodes), edges=len(out_edges), date=time.strftime("%Y-%m-%d", time.gmtime())
-        )
+        facts = {
+            "nodes": len(out_nodes),
+            "edges": len(out_edges),
+            "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        }
+        caption = words["caption"].format(**facts)
+        still = words["caption_still"].format(**facts)
     return ViewModel(
         title=title,
         caption=caption,
@@ -522,7 +501,68 @@ def build_model(
         grouped=bool(group_members),
         note=note,
         ui=words,
+        documents=documents,
+        still_caption=still or caption,
+        extent=extent,
     )
+
+
+def _documents(G: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
+    """The projection's source documents by IRI (JSON text in ``G.graph``, or a dict in a hand-built graph)."""
+    import json
+
+    docs = G.graph.get("documents") or {}
+    return dict(json.loads(docs)) if isinstance(docs, str) else dict(docs)
+
+
+def _shape_of(G: nx.MultiDiGraph, n: str, groups: dict[str, list[str]]) -> str:
+    return FAMILIES["group" if n in groups else family(G.nodes[n])][1]
+
+
+_ACRONYM = re.compile(r"[A-Z0-9]{2,8}")
+
+
+def _display(G: nx.MultiDiGraph, n: str, degree: int, pinned: bool, lang: str) -> tuple[str, str, float]:
+    """A node's full name (tooltip, panel, search), its short label on the network, and its size.
+
+    A name with an acronym among its other names shows the acronym first. A grant reads as what it is: « 10 000 € · Fonds ODD17 → Club ESS », « 10 000 € » and the funder on
+    the node. The size follows the node's degree in the view (emphasised nodes are at least 18).
+    """
+    d = G.nodes[n]
+    label = str(d.get("label") or n)
+    short = wrap(label)
+    # the acronym people say (« Q2ER », « PEMB ») first, then the name
+    acronym = next(
+        (a for a in listed(d.get("alt_labels")) if _ACRONYM.fullmatch(a) and a.lower() not in label.lower()),
+        None,
+    )
+    if acronym:
+        short = f"{acronym}\n{wrap(label, 22, 1)}"
+    if d.get("kind") == "funding":
+        amounts = [_num(d.get("amount"))]  # the grant's own; a hand-built graph: its edges'
+        amounts += [_num(e.get("amount")) for _, _, e in G.out_edges(n, data=True)]
+        amount = next((a for a in amounts if a is not None), None)
+        funders = sorted(
+            {
+                str(G.nodes[a].get("label") or a)
+                for a, _, e in G.in_edges(n, data=True)
+                if e.get("kind") == "financement"
+            }
+        )
+        to = sorted(
+            {
+                str(G.nodes[b].get("label") or b)
+                for _, b, e in G.out_edges(n, data=True)
+                if e.get("kind") == "financement"
+            }
+        )
+        what = euros(amount, lang) if amount is not None else label
+        label = " · ".join([what, ", ".join(funders)]) if funders else what
+        short = f"{what}\n{wrap(', '.join(funders), 22, 1)}" if funders else what
+        if to:
+            label += " → " + ", ".join(to)
+    size = min(28.0, 9.0 + 3.0 * math.sqrt(degree))
+    return label, short, max(size, 18.0) if pinned else size
 
 
 # ---------------------------------------------------------------- HTML

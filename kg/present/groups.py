@@ -33,6 +33,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
+from kg.network.attributes import concept_labels, listed
 from kg.present.style import EDGE_STYLES, FAMILIES, UI, family, label_of
 from kg.present.view_model import ViewModel
 
@@ -157,7 +158,7 @@ def _paths(
         by_type = [("f:" + fam, label_of(labels, fam, lang))]
         path: list[tuple[str, str]] = []
         if places is not None:
-            for t in d.get("territory") or []:
+            for t in listed(d.get("territory")):
                 path = places.path(str(t))
                 if path:
                     break
@@ -207,7 +208,7 @@ def _grouped(
     if by not in ("territory", "type"):
         raise ExportError(f'grouping "{by}" is not supported; use type or territory')
     words, ui = WORDS[lang], UI[lang]
-    labels = G.graph.get("concept_labels", {})
+    labels = concept_labels(G)
     keep = sorted({n for n in nodes if n in G}, key=str)
     node_data = G.nodes
     items = [n for n in keep if node_data[n].get("kind") != "territory" or by == "type"]

@@ -164,12 +164,12 @@ def test_groups_show_counts_and_open_on_click(chromium, tmp_path):
     assert p.evaluate("kgView.edges.length") == 1  # a0–a1
     # a node inside a group: its tooltip and the click highlight work as on any view
     _click_node(p, "i0")
-    assert p.evaluate("kgView.focus") == "i0"
+    assert p.evaluate("kgView.focused") == "i0"
     p.click("#kg-groups button:text('Tout')")
     # a name inside a group is found from the top: its group opens
     p.fill("#kg-search", "acteur 007")
     p.press("#kg-search", "Enter")
-    assert p.evaluate("kgView.focus") == "i7"
+    assert p.evaluate("kgView.focused") == "i7"
     assert labels() == ["Acteur 005", "Acteur 006", "Acteur 007", "Acteur 008"]  # Villeurbanne
     assert p.evaluate("document.getElementById('kg-status').textContent") == ""
     p.click("#kg-groups button:text('Tout')")

@@ -149,5 +149,5 @@
     search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { deep(); } });
   }
   V.groups = { open: open, path: function () { return path.slice(); }, find: function (q) {
-    search.value = q; V.search(q); deep(); return V.focus; } };
+    search.value = q; V.search(q); deep(); return V.focused; } };
 })();

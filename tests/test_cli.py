@@ -315,3 +315,14 @@ def test_error_prefix_follows_the_language(tmp_path) -> None:
     en = runner.invoke(app, ["query", "founders", "--store", missing, "--lang", "en"])
     assert fr.exit_code == en.exit_code != 0
     assert fr.output.startswith("Erreur : ") and en.output.startswith("Error: "), (fr.output, en.output)
+
+
+def test_view_says_what_it_wrote_in_the_readers_language(built_store, tmp_path) -> None:
+    runner = CliRunner()
+    args = ["view", "--programme", "VitaWin", "--store", str(built_store)]
+    fr = runner.invoke(app, [*args, "--out", str(tmp_path / "fr.html"), "--png"])
+    en = runner.invoke(app, [*args, "--out", str(tmp_path / "en.html"), "--lang", "en"])
+    assert fr.exit_code == en.exit_code == 0, (fr.output, en.output)
+    assert fr.output.startswith(f"Vue écrite : {tmp_path / 'fr.html'} — ") and " nœuds, " in fr.output
+    assert f"Image écrite : {tmp_path / 'fr.png'}" in fr.output
+    assert en.output.startswith(f"View written: {tmp_path / 'en.html'} — ") and " nodes, " in en.output

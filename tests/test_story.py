@@ -245,7 +245,7 @@ def chain_page(built_store, tmp_path_factory) -> Path:
         ]
     )
     assert res.exit_code == 0, res.output
-    assert "Story: 6 steps" in res.output
+    assert "Récit : 6 étapes" in res.output
     return out
 
 

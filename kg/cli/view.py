@@ -54,7 +54,9 @@ def view(
         200, "--max-nodes", min=0, help="Group nodes beyond this many (0: never group)."
     ),
     group_by: Literal["type", "territory"] = typer.Option(
-        "type", "--group-by", help="Grouping: type or territory."
+        "territory",
+        "--group-by",
+        help="Grouping: territory (région → département → EPCI/EPT → commune) or type.",
     ),
     title: str | None = typer.Option(None, "--title", help="Title shown on the page."),
     story: bool = typer.Option(
@@ -104,16 +106,29 @@ def view(
         story=(story_file or True) if story else None,
         timeline=timeline,
     )
-    grouped = " (grouped)" if result.grouped else ""
-    typer.echo(
-        f"View written: {result.path} — {result.nodes} nodes, {result.edges} links{grouped}, "
-        f"{result.bytes / 1e6:.2f} MB, {result.seconds:.2f} s"
-    )
+    en = lang == "en"
+    size = f"{result.bytes / 1e6:.2f} Mo" if not en else f"{result.bytes / 1e6:.2f} MB"
+    if en:
+        grouped = " (grouped)" if result.grouped else ""
+        typer.echo(
+            f"View written: {result.path} — {result.nodes} nodes, {result.edges} links{grouped}, "
+            f"{size}, {result.seconds:.2f} s"
+        )
+    else:
+        grouped = " (regroupés)" if result.grouped else ""
+        typer.echo(
+            f"Vue écrite : {result.path} — {result.nodes} nœuds, {result.edges} liens{grouped}, "
+            f"{size}, {result.seconds:.2f} s"
+        )
     steps = result.model.addons.get("story", {}).get("steps") if result.model else None
     if steps is not None:
-        typer.echo(f"Story: {len(steps)} steps (arrow keys; #etape=N opens step N)")
+        typer.echo(
+            f"Story: {len(steps)} steps (arrow keys; #step=N opens step N)"
+            if en
+            else f"Récit : {len(steps)} étapes (flèches du clavier ; #etape=N ouvre l'étape N)"
+        )
     for p in result.pictures:
-        typer.echo(f"Picture written: {p}")
+        typer.echo(f"Picture written: {p}" if en else f"Image écrite : {p}")
     if embed:
         typer.echo(iframe_snippet(result.path.name, result.model.title if result.model else ""))
 

@@ -4,7 +4,6 @@ imports, interrupted runs (kg.ingest.history, kg.store.history, kg.store.imports
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,24 +26,10 @@ FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"
 DEAD_PID = 2**22 + 12345  # above the default pid_max of Linux: no such process
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A data folder (copy of the curated data, linked geography) and its store, built once."""
-    root = tmp_path_factory.mktemp("history")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
-    return root
-
-
 @pytest.fixture
-def env(base, tmp_path):
-    """A fresh copy of the base for one test: (data folder, store folder)."""
-    shutil.copytree(base, tmp_path / "env", symlinks=True)
-    return tmp_path / "env" / "data", tmp_path / "env" / "store"
+def env(data_env):
+    """A fresh copy of a built data folder for one test: (data folder, store folder) (tests/conftest.py)."""
+    return data_env()
 
 
 @pytest.fixture

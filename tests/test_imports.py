@@ -26,24 +26,10 @@ ID = "https://w3id.org/territorial-kg/id/"
 GRAVELLE = import_graph("gravelle")
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A data folder (copy of the curated data, linked geography) and its store, built once."""
-    root = tmp_path_factory.mktemp("base")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
-    return root
-
-
 @pytest.fixture
-def env(base, tmp_path):
-    """A fresh copy of the base for one test: (data folder, store folder)."""
-    shutil.copytree(base, tmp_path / "env", symlinks=True)
-    return tmp_path / "env" / "data", tmp_path / "env" / "store"
+def env(data_env):
+    """A fresh copy of a built data folder for one test: (data folder, store folder) (tests/conftest.py)."""
+    return data_env()
 
 
 def _graph_quads(store: Path, graph: str) -> set:
@@ -743,3 +729,28 @@ def test_kg_build_names_the_citing_import_and_row_when_a_cited_record_was_remove
     [p] = info.value.problems
     assert p.line == 2 and "« asso-alpha » n'est plus l'id d'aucun enregistrement" in p.message
     assert "import « c », feuille c, ligne 2" in p.message and "kg imports annuler" in p.fix
+
+
+def test_export_xlsx_of_an_import_with_empty_sheets_and_of_a_kumu_import(env, tmp_path, cli):
+    """Was: ValueError (an empty sheet's drop-down range « 2:1 »). Two imports, two different workbooks."""
+    data, store = env
+    runner = CliRunner()
+    common = ["--data", str(data), "--store", str(store)]
+    (tmp_path / "acteurs.csv").write_text("nom;type\nAsso Seule;Association\n", encoding="utf-8")
+    for path, name in ((tmp_path / "acteurs.csv", "seule"), (FIXTURES / "kumu-reseau.xlsx", "reseau")):
+        r = runner.invoke(cli, ["import", str(path), "--nom", name, "--par", "Test", *common])
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["export-xlsx", str(tmp_path / "seule.xlsx"), "--import", "seule", *common])
+    assert r.exit_code == 0, r.output
+    assert "acteurs 1, relations 0, programmes 0, partenaires 0, financements 0, sources 0" in r.output
+    assert "Kumu" not in r.output
+    wb = openpyxl.load_workbook(tmp_path / "seule.xlsx")
+    assert wb["Financements"].max_row == 1 and wb["Acteurs"]["A2"].value == "Asso Seule"
+    r = runner.invoke(cli, ["import", str(tmp_path / "seule.xlsx"), "--nom", "seule", *common])
+    assert r.exit_code == 0 and "Aucun changement" in r.output, r.output
+    r = runner.invoke(cli, ["export-xlsx", str(tmp_path / "reseau.xlsx"), "--import", "reseau", *common])
+    assert r.exit_code == 0, r.output
+    assert "acteurs 21," in r.output
+    # our workbook has no sheet for a Kumu import's people and connections: said, with the fix
+    assert "ses 12 personne(s) et 49 connexion(s) n'ont pas de feuille" in r.output
+    assert "--import reseau --format kumu" in r.output

@@ -62,6 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "removed": "Import « {slug} » supprimé (kg imports annuler {slug} le rétablit).",
         "no_import": "Aucun import « {slug} ».",
         "records": "{n} enregistrement(s)",
+        "kumu_territory": "--format kumu écrit un import ou tout le graphe, pas un territoire : retirez "
+        "--territory (kg export-xlsx {file} --import NOM --format kumu), ou gardez --territory sans --format kumu",
     },
     "en": {
         "head_import": "Import « {slug} »{owner} from {file}",
@@ -104,6 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "removed": "Import « {slug} » deleted (kg imports annuler {slug} restores it).",
         "no_import": "No import « {slug} ».",
         "records": "{n} record(s)",
+        "kumu_territory": "--format kumu writes one import or the whole graph, not a territory: drop "
+        "--territory (kg export-xlsx {file} --import NAME --format kumu), or keep --territory without --format kumu",
     },
 }
 

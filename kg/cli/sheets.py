@@ -8,6 +8,7 @@ prints what comes back, in French (the catalysts' language).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -138,34 +139,58 @@ _SHEETS = {
 }
 
 
-def print_workbook_report(report) -> None:
-    """Print what :func:`kg.sheets.export.export_xlsx` wrote (also used by ``kg export xlsx``)."""
-    typer.echo(f"Classeur écrit : {report.path}")
-    typer.echo("  " + ", ".join(f"{_SHEETS.get(k, k)} {v}" for k, v in report.rows.items()))
+def print_workbook_report(report, lang: str = "fr") -> None:
+    """Print what :func:`kg.sheets.export.export_xlsx` (or ``export_kumu``) wrote (also used by ``kg export xlsx``)."""
+    if lang == "en":
+        typer.echo(f"Workbook written: {report.path}")
+        typer.echo("  " + ", ".join(f"{k} {v}" for k, v in report.rows.items()))
+    else:
+        typer.echo(f"Classeur écrit : {report.path}")
+        typer.echo("  " + ", ".join(f"{_SHEETS.get(k, k)} {v}" for k, v in report.rows.items()))
+    for note in report.notes:
+        typer.echo(f"  ! {note}")
 
 
 @reports_errors
 def export_xlsx(
-    file: Path = typer.Argument(..., help="Workbook to write (.xlsx)."),
+    file: Path = typer.Argument(..., help="Classeur à écrire (.xlsx)."),
     territory: Territory = None,
     import_name: str | None = typer.Option(
-        None, "--import", help="Only the records of this import (importing the file again then updates it)."
+        None,
+        "--import",
+        help="Seulement les enregistrements de cet import (réimporter le fichier sous ce nom le met à jour).",
+    ),
+    fmt: Literal["classeur", "kumu"] = typer.Option(
+        "classeur",
+        "--format",
+        "-f",
+        help="classeur : nos feuilles (Acteurs, Relations…), celles du modèle ; kumu : les feuilles "
+        "Elements et Connections de Kumu (Label, Type, Tags avec « | », Direction…), avec leurs ID.",
     ),
     data: DataDir = DEFAULT_DATA,
     store: Store = DEFAULT_STORE,
+    lang: Lang = "fr",
 ) -> None:
-    """Write the graph's records (or one territory's ecosystem, or one import's) as the catalysts' workbook.
+    """Écrit les enregistrements du graphe (ou l'écosystème d'un territoire, ou un import) en classeur.
 
-    The records are read from --data; with --territory, the ecosystem (who is in it, and why) is read
-    from --store. Importing the workbook again changes nothing.
+    Les enregistrements sont lus dans --data ; avec --territory, l'écosystème (qui en fait partie, et
+    pourquoi) est lu dans --store. Réimporter le classeur ne change rien. Avec --format kumu, le classeur
+    s'importe dans Kumu (kumu.io) et, sous le même nom, dans kg import sans rien changer.
     """
-    from kg.sheets.export import export_xlsx as write_workbook
+    if fmt == "kumu":
+        from kg.sheets.export import export_kumu
 
-    keep, reasons = ecosystem_for_workbook(territory, store)
-    report = write_workbook(
-        file, data, territory=territory, keep=keep, reasons=reasons, import_name=import_name
-    )
-    print_workbook_report(report)
+        if territory is not None:
+            fail(say(lang, "kumu_territory", file=file), 2)
+        report = export_kumu(file, data, import_name=import_name)
+    else:
+        from kg.sheets.export import export_xlsx as write_workbook
+
+        keep, reasons = ecosystem_for_workbook(territory, store)
+        report = write_workbook(
+            file, data, territory=territory, keep=keep, reasons=reasons, import_name=import_name
+        )
+    print_workbook_report(report, lang)
 
 
 def ecosystem_for_workbook(territory: str | None, store: Path) -> tuple[set[str] | None, list[str]]:

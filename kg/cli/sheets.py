@@ -101,7 +101,7 @@ def import_(
         return
     if file is None:
         fail("donnez le tableur à importer (give the spreadsheet to import)", 2)
-    prepared = prepare_import(file, data, name=name, owner=owner, title=title)
+    prepared = prepare_import(file, data, name=name, owner=owner, title=title, lang=lang)
     plan = prepared.plan
     print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
     if dry_run:

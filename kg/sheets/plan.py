@@ -278,7 +278,7 @@ def plan_import(
         s = match_sheet(t)
         if "(ignore)" in t.name.lower():
             rows.warn(
-                t.where,
+                t.where_in(lang),
                 None,
                 None,
                 say(
@@ -290,7 +290,7 @@ def plan_import(
             continue
         if t.hidden and normalise(t.name) not in quiet:
             rows.warn(
-                t.where,
+                t.where_in(lang),
                 None,
                 None,
                 say(lang, "feuille masquée : elle n'est pas importée", "hidden sheet: it is not imported"),
@@ -304,7 +304,7 @@ def plan_import(
         if s is None:
             if normalise(t.name) not in quiet:
                 rows.warn(
-                    t.where,
+                    t.where_in(lang),
                     None,
                     None,
                     say(

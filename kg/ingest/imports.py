@@ -90,10 +90,15 @@ def import_doc_id(slug: str, source: str | None = None) -> str:
 def copy_name(slug: str, original: str) -> str:
     """Name of the copy of the imported file in ``data/imports/<slug>/``: ``<slug><suffix>``.
 
-    >>> copy_name("gravelle", "Mon fichier.XLSX")
-    'gravelle.xlsx'
+    A zip of CSV files keeps ``.zip``; a folder of CSV files (a name without suffix) is stored
+    as a zip of its files (:func:`kg.ingest.history.zip_folder`), read again as the same workbook.
+
+    >>> copy_name("gravelle", "Mon fichier.XLSX"), copy_name("gravelle", "lot.zip"), copy_name("gravelle", "csv")
+    ('gravelle.xlsx', 'gravelle.zip', 'gravelle.zip')
     """
     suffix = Path(original).suffix.lower()
+    if suffix in ("", ".zip"):
+        return f"{slug}.zip"
     return f"{slug}{suffix if suffix in ('.xlsx', '.xlsm', '.ods', '.csv', '.tsv', '.txt') else '.bin'}"
 
 

@@ -578,6 +578,29 @@ def test_a_record_of_another_import_is_not_modified_from_elsewhere(env, tmp_path
     with pytest.raises(InputError) as info:
         plan_import(path, data)
     assert "l'import « gravelle »" in str(info.value) and "--nom" not in str(info.value)
+    # the fix points to that import's own workbook: export it, edit, import it again — and that works
+    [problem] = info.value.problems
+    assert "exportez-le (kg export-xlsx gravelle.xlsx --import gravelle)" in (problem.fix or "")
+    export_xlsx(tmp_path / "gravelle.xlsx", data, import_name="gravelle")
+    wb = openpyxl.load_workbook(tmp_path / "gravelle.xlsx")
+    ws = wb["Acteurs"]
+    head = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[head.index("nom")].value == "Gravelle Alliances")
+    row[head.index("description")].value = "Association de coopération territoriale (revue)."
+    wb.save(tmp_path / "gravelle.xlsx")
+    plan = import_workbook(tmp_path / "gravelle.xlsx", data, store, confirmed=True)
+    assert plan.slug == "gravelle" and [c.id for c in plan.changed] == ["gravelle-alliances"], plan.changed
+    # the other input: as the fix says, cited by its name in a relation, it is accepted and left unchanged
+    cites = tmp_path / "relations.csv"
+    cites.write_text("de;vers;type\nAsso Citante;Gravelle Alliances;Adhésion\n", encoding="utf-8")
+    (tmp_path / "acteurs.csv").write_text("nom;type\nAsso Citante;Association\n", encoding="utf-8")
+    lot = tmp_path / "lot"
+    lot.mkdir()
+    for name in ("relations.csv", "acteurs.csv"):
+        shutil.move(tmp_path / name, lot / name)
+    cited = plan_import(lot, data)
+    assert [m.organisation for m in cited.records["memberships"]] == ["gravelle-alliances"]
+    assert not any(a.id == "gravelle-alliances" for a in cited.records["actors"])
 
 
 def test_remove_import_drops_its_graph_and_folder(env):

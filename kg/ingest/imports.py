@@ -38,6 +38,7 @@ __all__ = [
     "copy_name",
     "default_schemes_file",
     "dump_records",
+    "edit_import",
     "import_doc_id",
     "import_folder",
     "import_graph",
@@ -100,6 +101,25 @@ def copy_name(slug: str, original: str) -> str:
     if suffix in ("", ".zip"):
         return f"{slug}.zip"
     return f"{slug}{suffix if suffix in ('.xlsx', '.xlsm', '.ods', '.csv', '.tsv', '.txt') else '.bin'}"
+
+
+def edit_import(slug: str, lang: str = "fr") -> str:
+    """How a record of the import *slug* is changed — export it, edit, import it again — for the fixes of messages.
+
+    Never ``--nom <that import>`` with another file: that would replace (and so delete) its records.
+
+    >>> edit_import("gravelle")
+    'exportez-le (kg export-xlsx gravelle.xlsx --import gravelle), modifiez le classeur, puis réimportez-le (kg import gravelle.xlsx)'
+    """
+    if lang == "en":
+        return (
+            f"export it (kg export-xlsx {slug}.xlsx --import {slug}), edit the workbook, then import it again "
+            f"(kg import {slug}.xlsx)"
+        )
+    return (
+        f"exportez-le (kg export-xlsx {slug}.xlsx --import {slug}), modifiez le classeur, puis réimportez-le "
+        f"(kg import {slug}.xlsx)"
+    )
 
 
 def import_folder(data_dir: str | Path, slug: str) -> Path:
@@ -368,7 +388,8 @@ def check_references(imports: Mapping[str, Imported], kinds: Mapping[str, str]) 
                         f"{c.record}.{c.field}",
                         f"« {c.cited} » n'est plus l'id d'aucun enregistrement ({c.where} le cite)",
                         f"annulez le dernier changement de l'import qui le retirait (kg imports annuler NOM), "
-                        f"ou réimportez le fichier de « {imp.slug} » sans cette ligne",
+                        f"ou retirez cette ligne de l'import « {imp.slug} » : {edit_import(imp.slug)}",
+                        lang="fr",
                     )
                 )
     if problems:

@@ -537,6 +537,7 @@ def _check_xlsx(path: Path) -> None:
                     None,
                     "l'export est un classeur .xlsx (the export is an .xlsx workbook)",
                     "donnez un nom de fichier en .xlsx",
+                    lang="fr",
                 )
             ]
         )

@@ -26,6 +26,7 @@ from kg.ingest.imports import (
     KIND_NAME,
     Imported,
     default_schemes_file,
+    edit_import,
     import_doc_id,
     import_graph,
     load_imports,
@@ -422,15 +423,17 @@ def plan_import(
                         f"({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
                     ),
                     # never "--nom <that import>": importing this file under another catalyst's name would
-                    # replace (and so delete) that catalyst's records
+                    # replace (and so delete) that catalyst's records; the record is changed in its own import,
+                    # from that import's export (export, edit, re-import)
                     say(
                         lang,
-                        "citez-le sans le modifier (son nom ou son id, les autres colonnes vides ou identiques), "
-                        f"ou demandez à qui tient l'import « {owner} » de le modifier ; si c'est un autre acteur, "
+                        "ne le décrivez pas ici : retirez cette ligne et citez-le par son nom ou son id dans vos "
+                        "autres feuilles (Relations, Partenaires, Financements) ; pour le modifier, c'est dans "
+                        f"l'import « {owner} » : {edit_import(owner, lang)} ; si c'est un autre acteur, "
                         "donnez-lui son propre id",
-                        "cite it without changing it (its name or id, the other columns empty or identical), or "
-                        f'ask whoever keeps the import "{owner}" to change it; if it is another actor, give it its '
-                        "own id",
+                        "do not describe it here: remove this row and cite it by its name or id in your other "
+                        "sheets (Relations, Partners, Fundings); to change it, do so in the import "
+                        f'"{owner}": {edit_import(owner, lang)}; if it is another actor, give it its own id',
                     ),
                 )
     hand_over(conv.kumu, own, known, conv.where, references, rows)

@@ -415,8 +415,8 @@ def test_kg_import_says_the_same_bad_file_in_french_then_in_english_with_lang_en
         ),
         (
             "erreur-value.xlsx",
-            "1 problème dans erreur-value.xlsx ; rien n'a été écrit",
-            "1 problem in erreur-value.xlsx; nothing was written",
+            "Erreur : 1 problème dans erreur-value.xlsx ; rien n'a été écrit",
+            "Error: 1 problem in erreur-value.xlsx; nothing was written",
         ),
     ):
         french = CliRunner().invoke(app, ["import", str(BAD / name), *where])

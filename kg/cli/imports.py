@@ -251,7 +251,7 @@ def _what(info, lang: str) -> str:
 
 
 @app.command("historique")
-@reports_errors
+@reports_errors(lang="fr")
 def history(
     name: str = typer.Argument(..., help="Nom de l'import (kg imports les liste)."),
     data: DataDir = DEFAULT_DATA,
@@ -280,7 +280,7 @@ def history(
 
 
 @app.command("annuler")
-@reports_errors
+@reports_errors(lang="fr")
 def undo(
     name: str = typer.Argument(..., help="Nom de l'import."),
     version: int | None = typer.Option(
@@ -313,7 +313,7 @@ def undo(
 
 
 @app.command("supprimer")
-@reports_errors
+@reports_errors(lang="fr")
 def delete(
     name: str = typer.Argument(..., help="Nom de l'import."),
     data: DataDir = DEFAULT_DATA,
@@ -344,7 +344,7 @@ def remove(name: str, data, store, *, yes: bool, keep: int | None, lang: str) ->
     )
     answer = confirm(question, yes)
     if answer is None:
-        fail(say(lang, "delete_needs_yes", slug=info.slug), 3)
+        fail(say(lang, "delete_needs_yes", slug=info.slug), 3, lang)
     if not answer:
         typer.echo(say(lang, "declined"))
         raise typer.Exit(1)

@@ -86,26 +86,30 @@ def exit_code(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, KGError) else 1
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """Print ``Error: message`` on standard error and exit with *code*."""
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+def fail(message: str, code: int, lang: str = "en") -> NoReturn:
+    """Print ``Error: message`` (``Erreur : message`` when *lang* is ``fr``) on standard error and exit with *code*."""
+    typer.secho(f"Erreur : {message}" if lang == "fr" else f"Error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
 
-def reports_errors(command: F) -> F:
+def reports_errors(command: F | None = None, *, lang: str | None = None) -> Any:
     """Decorator of a command: a :class:`kg.errors.KGError` becomes a message and its exit code.
 
+    The message starts « Error: »; with ``@reports_errors(lang="fr")`` (the catalysts' commands) it
+    starts « Erreur : », or « Error: » when the command's ``--lang`` is ``en``.
     Any other exception is a bug and keeps its traceback.
     """
+    if command is None:
+        return functools.partial(reports_errors, lang=lang)
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except KGError as exc:
-            fail(str(exc), exit_code(exc))
+            fail(str(exc), exit_code(exc), (kwargs.get("lang") or lang) if lang else "en")
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 # ---------------------------------------------------------------- territories

@@ -30,7 +30,7 @@ from kg.cli.options import (
 __all__ = ["ecosystem_for_workbook", "print_workbook_report", "register"]
 
 
-@reports_errors
+@reports_errors(lang="fr")
 def template(
     file: Path = typer.Argument(Path("territoire.xlsx"), help="Classeur à écrire (.xlsx)."),
     ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Dossier des schémas SKOS (listes déroulantes)."),
@@ -55,7 +55,7 @@ def template(
     typer.echo(f"Remplissez-le, puis : kg import {path} --par « Votre structure » --dry-run")
 
 
-@reports_errors
+@reports_errors(lang="fr")
 def import_(
     file: Path | None = typer.Argument(None, help="Tableur à importer : .xlsx, .ods ou .csv."),
     owner: str | None = typer.Option(
@@ -100,7 +100,7 @@ def import_(
         remove_command(remove, data, store, yes=yes, keep=versions, lang=lang)
         return
     if file is None:
-        fail("donnez le tableur à importer (give the spreadsheet to import)", 2)
+        fail("donnez le tableur à importer (give the spreadsheet to import)", 2, lang)
     prepared = prepare_import(file, data, name=name, owner=owner, title=title, lang=lang)
     plan = prepared.plan
     print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
@@ -151,7 +151,7 @@ def print_workbook_report(report, lang: str = "fr") -> None:
         typer.echo(f"  ! {note}")
 
 
-@reports_errors
+@reports_errors(lang="fr")
 def export_xlsx(
     file: Path = typer.Argument(..., help="Classeur à écrire (.xlsx)."),
     territory: Territory = None,
@@ -181,7 +181,7 @@ def export_xlsx(
         from kg.sheets.export import export_kumu
 
         if territory is not None:
-            fail(say(lang, "kumu_territory", file=file), 2)
+            fail(say(lang, "kumu_territory", file=file), 2, lang)
         report = export_kumu(file, data, import_name=import_name)
     else:
         from kg.sheets.export import export_xlsx as write_workbook

@@ -777,3 +777,52 @@ def test_export_xlsx_of_an_import_with_empty_sheets_and_of_a_kumu_import(env, tm
     # our workbook has no sheet for a Kumu import's people and connections: said, with the fix
     assert "ses 12 personne(s) et 49 connexion(s) n'ont pas de feuille" in r.output
     assert "--import reseau --format kumu" in r.output
+
+
+def _kumu_book(path: Path, elements: list[list], connections: list[list]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Elements"
+    for row in elements:
+        ws.append(row)
+    ws = wb.create_sheet("Connections")
+    for row in connections:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_kumu_element_naming_an_actor_of_another_import_with_nothing_else_cites_it(env, tmp_path):
+    """Was refused: its empty cells and its provisional type counted as changes to the other import's actor."""
+    data, store = env
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store, owner="Gravelle Alliances")
+    links = [["From", "To", "Type"], ["Nouvelle Coop", "Gravelle Alliances", "Partner"]]
+    bare = _kumu_book(
+        tmp_path / "carte.xlsx",
+        [
+            ["Label", "Type", "Description"],
+            ["Gravelle Alliances", None, None],
+            ["Nouvelle Coop", "Company", None],
+        ],
+        links,
+    )
+    plan = plan_import(bare, data)
+    assert any("gravelle-alliances" in r and "l'import « gravelle »" in r for r in plan.references)
+    assert [a.id for a in plan.records["actors"]] == ["nouvelle-coop"]
+    [link] = plan.records["connections"]
+    assert (link.source, link.target, link.type) == ("nouvelle-coop", "gravelle-alliances", "Partner")
+    # the other input: the same element with a description of its own changes it, and is refused with the fix
+    described = _kumu_book(
+        tmp_path / "carte-decrite.xlsx",
+        [
+            ["Label", "Type", "Description"],
+            ["Gravelle Alliances", None, "Autre texte"],
+            ["Nouvelle Coop", "Company", None],
+        ],
+        links,
+    )
+    with pytest.raises(InputError) as info:
+        plan_import(described, data)
+    [problem] = info.value.problems
+    assert "cette ligne le modifie (description)" in problem.message
+    assert "kg export-xlsx gravelle.xlsx --import gravelle)" in (problem.fix or "")  # ours: no --format kumu

@@ -473,3 +473,18 @@ def test_kumu_export_of_the_whole_graph_has_every_actor_and_person(stored, tmp_p
     assert ids == actors_people and report.rows["Elements"] == len(actors_people)
     one = export_kumu(tmp_path / "un.xlsx", data, import_name="reseau")
     assert one.rows == {"Elements": 34, "Connections": 49}
+
+
+def test_the_fix_for_an_actor_of_a_kumu_import_exports_it_in_kumus_format(stored, tmp_path):
+    """Our workbook would lose a Kumu import's people and connections: the fix says --format kumu."""
+    data, _, _ = stored
+    path = tmp_path / "acteurs.csv"
+    path.write_text("nom;type\nAtelier Bois et Compagnie;Association\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        plan_import(path, data)
+    [problem] = info.value.problems
+    assert "(kg export-xlsx reseau.xlsx --import reseau --format kumu)" in (problem.fix or "")
+    path.write_text(
+        "nom;type\nAtelier Bois et Compagnie;Entreprise\n", encoding="utf-8"
+    )  # says the same: cites it
+    assert any("atelier-bois-et-compagnie" in r for r in plan_import(path, data).references)

@@ -103,21 +103,26 @@ def copy_name(slug: str, original: str) -> str:
     return f"{slug}{suffix if suffix in ('.xlsx', '.xlsm', '.ods', '.csv', '.tsv', '.txt') else '.bin'}"
 
 
-def edit_import(slug: str, lang: str = "fr") -> str:
+def edit_import(slug: str, lang: str = "fr", *, kumu: bool = False) -> str:
     """How a record of the import *slug* is changed — export it, edit, import it again — for the fixes of messages.
 
     Never ``--nom <that import>`` with another file: that would replace (and so delete) its records.
+    An import from Kumu (*kumu*, see :meth:`Imported.from_kumu`) is exported in Kumu's format, the
+    one that holds its people and connections.
 
     >>> edit_import("gravelle")
     'exportez-le (kg export-xlsx gravelle.xlsx --import gravelle), modifiez le classeur, puis réimportez-le (kg import gravelle.xlsx)'
+    >>> edit_import("carte", "en", kumu=True)
+    'export it (kg export-xlsx carte.xlsx --import carte --format kumu), edit the workbook, then import it again (kg import carte.xlsx)'
     """
+    fmt = " --format kumu" if kumu else ""
     if lang == "en":
         return (
-            f"export it (kg export-xlsx {slug}.xlsx --import {slug}), edit the workbook, then import it again "
+            f"export it (kg export-xlsx {slug}.xlsx --import {slug}{fmt}), edit the workbook, then import it again "
             f"(kg import {slug}.xlsx)"
         )
     return (
-        f"exportez-le (kg export-xlsx {slug}.xlsx --import {slug}), modifiez le classeur, puis réimportez-le "
+        f"exportez-le (kg export-xlsx {slug}.xlsx --import {slug}{fmt}), modifiez le classeur, puis réimportez-le "
         f"(kg import {slug}.xlsx)"
     )
 
@@ -159,6 +164,11 @@ class Imported:
     def index(self) -> dict[str, tuple[str, BaseModel]]:
         """Id → ``(kind, record)`` of every record but the documents."""
         return {rec.id: (kind, rec) for kind, rec in self.all() if kind != "document"}  # type: ignore[attr-defined]
+
+    @property
+    def from_kumu(self) -> bool:
+        """True for an import with people or connections: a Kumu map, which only Kumu's workbook holds whole."""
+        return bool(self.records.get("people") or self.records.get("connections"))
 
     @property
     def where(self) -> str:
@@ -388,7 +398,7 @@ def check_references(imports: Mapping[str, Imported], kinds: Mapping[str, str]) 
                         f"{c.record}.{c.field}",
                         f"« {c.cited} » n'est plus l'id d'aucun enregistrement ({c.where} le cite)",
                         f"annulez le dernier changement de l'import qui le retirait (kg imports annuler NOM), "
-                        f"ou retirez cette ligne de l'import « {imp.slug} » : {edit_import(imp.slug)}",
+                        f"ou retirez cette ligne de l'import « {imp.slug} » : {edit_import(imp.slug, kumu=imp.from_kumu)}",
                         lang="fr",
                     )
                 )

@@ -104,7 +104,7 @@ def citing_rows(records: Imported | None, data_dir: Path, *, keep: Imported | No
                 None,
                 f"« {label} » ({c.cited}), de l'import « {records.slug} », est cité par cette ligne "
                 f"({kind_word(c.kind)} {c.record})",
-                f"retirez d'abord les lignes qui le citent de l'import « {c.slug} » : {edit_import(c.slug)}",
+                f"retirez d'abord les lignes qui le citent de l'import « {c.slug} » : {edit_import(c.slug, kumu=others[c.slug].from_kumu)}",
                 lang="fr",
             )
         )

@@ -75,6 +75,8 @@ SHEET_OF_KIND = {
     "membership": "Relations",
     "support": "Relations",
     "funding": "Financements",
+    "person": "Elements",  # only a Kumu workbook has people and connections
+    "connection": "Connections",
 }
 
 
@@ -319,7 +321,7 @@ def check_cross_references(plan: ImportPlan, data_dir: str | Path = "data") -> N
             f"« {gone[c.cited].label} » ({c.cited}), que {plan.file.name} retire de l'import « {plan.slug} », "
             f"est cité par cette ligne ({kind_word(c.kind)} {c.record})",
             f"gardez la ligne de « {gone[c.cited].label} » dans {plan.file.name}, ou retirez d'abord les "
-            f"lignes qui le citent de l'import « {c.slug} » : {edit_import(c.slug)}",
+            f"lignes qui le citent de l'import « {c.slug} » : {edit_import(c.slug, kumu=others[c.slug].from_kumu)}",
             lang="fr",
         )
         for c in citations(others.values(), gone)

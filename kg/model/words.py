@@ -30,6 +30,7 @@ KIND_WORDS: dict[str, dict[str, str]] = {
     "publication": {"fr": "publication", "en": "publication"},
     "figure": {"fr": "chiffre", "en": "figure"},
     "document": {"fr": "source", "en": "source"},
+    "connection": {"fr": "connexion", "en": "connection"},  # a Kumu connection, kept as drawn
     "territory": {"fr": "territoire", "en": "territory"},
 }
 

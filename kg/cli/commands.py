@@ -134,7 +134,8 @@ def build(
     typer.echo(f"Graph built: {report.quads:,} quads in {len(report.graphs)} named graphs ({total:.2f} s)")
     typer.echo("  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v))
     typer.echo(
-        f"  territories: {report.territories:,}; SHACL: {'conforms' if report.conforms else 'skipped'}"
+        f"  territories: {report.territories:,}; "
+        f"SHACL: {'skipped (--shacl off)' if shacl == 'off' else 'conforms' if report.conforms else 'skipped'}"
     )
     typer.echo(f"  store: {report.store}   dump: {report.dump}")
     if loaded is not None:

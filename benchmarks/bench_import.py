@@ -44,6 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.conftest import make_data_folder  # noqa: E402 - after the sys.path line; the tests' data folder
+
 TARGET_S = 10.0
 
 
@@ -180,11 +182,7 @@ def run(rows: int, repeat: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="kg-bench-import-") as tmp:
         tmp = Path(tmp)
         base = tmp / "base"
-        (base / "data").mkdir(parents=True)
-        for sub in ("curated", "sources"):
-            shutil.copytree(ROOT / "data" / sub, base / "data" / sub)
-        (base / "data" / "geo").symlink_to(ROOT / "data" / "geo")
-        kg.build(base / "data", base / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
+        make_data_folder(base)
         book = tmp / "territoire.xlsx"
         t = time.perf_counter()
         per_sheet = make_workbook(book, rows)
@@ -270,18 +268,11 @@ def _edit_workbook(src: Path, dst: Path, every: int = 10) -> int:
 
 def run_history(rows: int, big: int) -> dict:
     """The history part: each step is the ``kg`` command in a subprocess (see the module docstring)."""
-    import kg
 
     kg_cmd = str(Path(sys.executable).with_name("kg"))
     with tempfile.TemporaryDirectory(prefix="kg-bench-history-") as tmp:
         tmp = Path(tmp)
-        data = tmp / "data"
-        data.mkdir()
-        for sub in ("curated", "sources"):
-            shutil.copytree(ROOT / "data" / sub, data / sub)
-        (data / "geo").symlink_to(ROOT / "data" / "geo")
-        store = tmp / "store"
-        kg.build(data, store, None, ontology_dir=ROOT / "ontology", shacl="off")
+        data, store = make_data_folder(tmp)
         small, book, edited = tmp / "petit.xlsx", tmp / "grand.xlsx", tmp / "grand-v2.xlsx"
         t = time.perf_counter()
         make_workbook(small, rows, seed=5)

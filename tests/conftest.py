@@ -47,6 +47,51 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, mark))
 
 
+# -- a data folder of one's own (imports write into it) ------------------------------------------
+
+
+def make_data_folder(root: Path, *, build: bool = True) -> tuple[Path, Path]:
+    """A data folder under *root* — copies of the curated data and sources, the geography linked — and
+    the store built from it (SHACL off) unless *build* is false: ``(root/data, root/store)``.
+
+    What every test that imports into its own data folder starts from; benchmarks call it too.
+    """
+    import shutil
+
+    data = root / "data"
+    data.mkdir(parents=True)
+    for sub in ("curated", "sources"):
+        shutil.copytree(ROOT / "data" / sub, data / sub)
+    (data / "geo").symlink_to(ROOT / "data" / "geo")
+    if build:
+        kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
+    return data, root / "store"
+
+
+@pytest.fixture(scope="session")
+def _pristine_data(tmp_path_factory) -> Path:
+    """One data folder and its store, built once per session; :func:`data_env` hands out copies."""
+    root = tmp_path_factory.mktemp("pristine")
+    make_data_folder(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def data_env(_pristine_data, tmp_path_factory):
+    """Factory: ``data_env(name="env")`` → ``(data, store)``, a fresh copy of a built data folder (curated
+    data and sources copied, geography linked, store built with SHACL off) that a test may write into.
+
+    Session-scoped, so module fixtures use it too (build once, then import into the copy)."""
+    import shutil
+
+    def make(name: str = "env") -> tuple[Path, Path]:
+        root = tmp_path_factory.mktemp(name)
+        shutil.copytree(_pristine_data, root / "env", symlinks=True)
+        return root / "env" / "data", root / "env" / "store"
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory) -> Path:
     """Path of a store built from data/ (real curated data and geography)."""

@@ -345,7 +345,7 @@ def test_english_is_available_with_lang(data, context):
     assert "spreadsheet formula error" in info.value.problems[0].message
     plan = plan_import(BAD / "doublon-mairie.csv", data, lang="en", **context)
     assert any(
-        w.startswith('doublon-mairie.csv, feuille doublon-mairie, row 2, column "nom": probable duplicate')
+        w.startswith('doublon-mairie.csv, sheet doublon-mairie, row 2, column "nom": probable duplicate')
         for w in plan.warnings
     )
 
@@ -398,3 +398,31 @@ def test_each_message_is_english_with_lang_en(name, data, context):
     for p in found:
         said = (p.message + " " + (p.fix or "")).replace(name, "")
         assert not french.search(said), p
+
+
+def test_kg_import_says_the_same_bad_file_in_french_then_in_english_with_lang_en(data, tmp_path):
+    """``kg import --lang en`` reaches the planner: before, its located messages stayed French."""
+    from typer.testing import CliRunner
+
+    from kg.cli.commands import app
+
+    where = ["--data", str(data), "--store", str(tmp_path / "store")]
+    for name, fr, en in (
+        (
+            "siren-cle-fausse.csv",
+            "siren-cle-fausse.csv, feuille siren-cle-fausse, ligne 2, colonne « SIREN » : « ",
+            'siren-cle-fausse.csv, sheet siren-cle-fausse, row 2, column "SIREN": "',
+        ),
+        (
+            "erreur-value.xlsx",
+            "Erreur : 1 problème dans erreur-value.xlsx ; rien n'a été écrit",
+            "Error: 1 problem in erreur-value.xlsx; nothing was written",
+        ),
+    ):
+        french = CliRunner().invoke(app, ["import", str(BAD / name), *where])
+        english = CliRunner().invoke(app, ["import", str(BAD / name), "--lang", "en", *where])
+        assert french.exit_code == english.exit_code == 3, (french.output, english.output)
+        assert fr in french.output and en not in french.output, french.output
+        assert en in english.output and fr not in english.output, english.output
+        assert "correction :" in french.output and "fix:" in english.output
+    assert not (tmp_path / "store").exists()

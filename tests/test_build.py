@@ -351,3 +351,42 @@ def test_cli_build_ok(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Graph built" in result.output
+
+
+def _quads(store: Path) -> set:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        return set(s)
+    finally:
+        del s
+
+
+@pytest.mark.slow
+def test_cli_build_annuler_puts_the_previous_build_back_and_again_redoes(data_env, tmp_path):
+    """``kg build --annuler`` (``--undo``): the store and dump of the build before, quad by quad, and back."""
+    data, store = data_env("annuler")
+    dump = tmp_path / "graph.trig"
+    where = ["--data", str(data), "--store", str(store), "--dump", str(dump), "--ontology", str(ONTOLOGY)]
+    run = CliRunner().invoke
+    nothing = run(app, ["build", "--annuler", "--store", str(tmp_path / "none"), "--dump", str(dump)])
+    assert nothing.exit_code == 7, nothing.output
+    assert "aucune construction précédente gardée" in nothing.output
+    first = run(app, ["build", "--shacl", "off", *where])
+    assert first.exit_code == 0, first.output
+    one, one_dump = _quads(store), dump.read_bytes()
+    from kg.store.imports import import_workbook
+
+    import_workbook(ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx", data, None)  # data only
+    second = run(app, ["build", "--shacl", "off", *where])
+    assert second.exit_code == 0, second.output
+    assert "SHACL: skipped (--shacl off)" in second.output  # was « conforms », though nothing was checked
+    two = _quads(store)
+    assert one != two and dump.read_bytes() != one_dump
+    undone = run(app, ["build", "--annuler", *where])
+    assert undone.exit_code == 0 and "Construction précédente rétablie" in undone.output, undone.output
+    assert _quads(store) == one and dump.read_bytes() == one_dump
+    redone = run(app, ["build", "--undo", *where])  # the English alias; undoing the undo redoes
+    assert redone.exit_code == 0, redone.output
+    assert _quads(store) == two

@@ -7,7 +7,6 @@ workbook; the workbook and CSV exports must write it as text, never as a live fo
 from __future__ import annotations
 
 import csv
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -54,16 +53,10 @@ def test_numbers_are_not_guarded():
 
 
 @pytest.fixture(scope="module")
-def evil_env(tmp_path_factory):
+def evil_env(data_env):
     """The curated data, its store and one import whose first actor is named like a formula."""
-    root = tmp_path_factory.mktemp("formulas")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    store = root / "store"
-    kg.build(data, store, None, ontology_dir=ROOT / "ontology", shacl="off")
+    data, store = data_env("formulas")
+    root = data.parent
     wb = openpyxl.load_workbook(FIXTURES / "gravelle.xlsx")
     ws = wb["Acteurs"]
     old = ws.cell(2, [c.value for c in ws[1]].index("nom") + 1).value

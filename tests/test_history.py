@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,24 +28,10 @@ FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"
 DEAD_PID = 2**22 + 12345  # above the default pid_max of Linux: no such process
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A data folder (copy of the curated data, linked geography) and its store, built once."""
-    root = tmp_path_factory.mktemp("history")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
-    return root
-
-
 @pytest.fixture
-def env(base, tmp_path):
-    """A fresh copy of the base for one test: (data folder, store folder)."""
-    shutil.copytree(base, tmp_path / "env", symlinks=True)
-    return tmp_path / "env" / "data", tmp_path / "env" / "store"
+def env(data_env):
+    """A fresh copy of a built data folder for one test: (data folder, store folder) (tests/conftest.py)."""
+    return data_env()
 
 
 @pytest.fixture
@@ -398,3 +385,57 @@ def test_build_keeps_the_previous_store_and_can_put_it_back(env, tmp_path):
     assert restore_previous(store)
     assert _all(store) == rebuilt
     assert first != rebuilt
+
+
+# --------------------------------------------------------------------------- CSV sets
+
+
+def _csv_set(folder: Path) -> Path:
+    """The CSV set of bad/dossier-csv (acteurs, relations, sources), its one mistake corrected."""
+    shutil.copytree(FIXTURES / "bad" / "dossier-csv", folder)
+    rel = folder / "relations.csv"
+    rel.write_bytes(
+        rel.read_bytes().replace(b"Convention 2024", "Convention de partenariat 2023".encode("cp1252"))
+    )
+    return folder
+
+
+def test_a_folder_of_csvs_is_kept_as_a_zip_in_the_history_and_can_be_undone_and_imported_again(
+    env, tmp_path, cli
+):
+    """Was: IsADirectoryError while the staged import copied the folder as a file."""
+    from kg.store.build import imported_quads
+
+    data, store = env
+    common = ("--data", data, "--store", store)
+    folder = _csv_set(tmp_path / "reseau-csv")
+    before = _all(store)
+    # a zip of CSVs is kept as it is (.zip), not as an unreadable .bin
+    shutil.make_archive(str(tmp_path / "lot"), "zip", folder)
+    r = _run(cli, "import", tmp_path / "lot.zip", "--par", "Réseau CSV", *common)
+    assert r.exit_code == 0 and "(version 1 ;" in r.output, r.output
+    assert (data / "imports" / "lot" / "lot.zip").read_bytes() == (tmp_path / "lot.zip").read_bytes()
+    r = _run(cli, "imports", "supprimer", "lot", "--oui", *common)
+    assert r.exit_code == 0 and _all(store) == before, r.output
+    r = _run(cli, "import", folder, "--par", "Réseau CSV", *common)
+    assert r.exit_code == 0 and "(version 1 ;" in r.output, r.output
+    stored = data / "imports" / "reseau-csv"
+    copy = stored / "reseau-csv.zip"
+    with zipfile.ZipFile(copy) as z:
+        assert sorted(z.namelist()) == ["acteurs.csv", "relations.csv", "sources.csv"]
+        assert z.read("relations.csv") == (folder / "relations.csv").read_bytes()
+    graph = import_graph("reseau-csv")
+    imported = {q for q in _graph(store, graph) if q.graph_name.value == graph}
+    assert imported
+    rebuilt = {q for q in imported_quads(data) if q.graph_name.value == graph}
+    assert set(rebuilt) == imported
+    # the copy kept is the same workbook: imported again under the name, it changes nothing
+    r = _run(cli, "import", copy, "--nom", "reseau-csv", "--dry-run", *common)
+    assert r.exit_code == 0 and "ajoutés : 0   modifiés : 0   supprimés : 0" in r.output, r.output
+    r = _run(cli, "imports", "annuler", "reseau-csv", *common)
+    assert r.exit_code == 0 and "version 0 rétablie" in r.output, r.output
+    assert _all(store) == before
+    r = _run(cli, "import", folder, "--par", "Réseau CSV", *common)
+    assert r.exit_code == 0 and "(version 3 ;" in r.output, r.output
+    assert {q for q in _graph(store, graph) if q.graph_name.value == graph} == imported
+    _build_passes(data, tmp_path / "rebuilt")

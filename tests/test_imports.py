@@ -26,24 +26,10 @@ ID = "https://w3id.org/territorial-kg/id/"
 GRAVELLE = import_graph("gravelle")
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A data folder (copy of the curated data, linked geography) and its store, built once."""
-    root = tmp_path_factory.mktemp("base")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
-    return root
-
-
 @pytest.fixture
-def env(base, tmp_path):
-    """A fresh copy of the base for one test: (data folder, store folder)."""
-    shutil.copytree(base, tmp_path / "env", symlinks=True)
-    return tmp_path / "env" / "data", tmp_path / "env" / "store"
+def env(data_env):
+    """A fresh copy of a built data folder for one test: (data folder, store folder) (tests/conftest.py)."""
+    return data_env()
 
 
 def _graph_quads(store: Path, graph: str) -> set:
@@ -592,6 +578,29 @@ def test_a_record_of_another_import_is_not_modified_from_elsewhere(env, tmp_path
     with pytest.raises(InputError) as info:
         plan_import(path, data)
     assert "l'import « gravelle »" in str(info.value) and "--nom" not in str(info.value)
+    # the fix points to that import's own workbook: export it, edit, import it again — and that works
+    [problem] = info.value.problems
+    assert "exportez-le (kg export-xlsx gravelle.xlsx --import gravelle)" in (problem.fix or "")
+    export_xlsx(tmp_path / "gravelle.xlsx", data, import_name="gravelle")
+    wb = openpyxl.load_workbook(tmp_path / "gravelle.xlsx")
+    ws = wb["Acteurs"]
+    head = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[head.index("nom")].value == "Gravelle Alliances")
+    row[head.index("description")].value = "Association de coopération territoriale (revue)."
+    wb.save(tmp_path / "gravelle.xlsx")
+    plan = import_workbook(tmp_path / "gravelle.xlsx", data, store, confirmed=True)
+    assert plan.slug == "gravelle" and [c.id for c in plan.changed] == ["gravelle-alliances"], plan.changed
+    # the other input: as the fix says, cited by its name in a relation, it is accepted and left unchanged
+    cites = tmp_path / "relations.csv"
+    cites.write_text("de;vers;type\nAsso Citante;Gravelle Alliances;Adhésion\n", encoding="utf-8")
+    (tmp_path / "acteurs.csv").write_text("nom;type\nAsso Citante;Association\n", encoding="utf-8")
+    lot = tmp_path / "lot"
+    lot.mkdir()
+    for name in ("relations.csv", "acteurs.csv"):
+        shutil.move(tmp_path / name, lot / name)
+    cited = plan_import(lot, data)
+    assert [m.organisation for m in cited.records["memberships"]] == ["gravelle-alliances"]
+    assert not any(a.id == "gravelle-alliances" for a in cited.records["actors"])
 
 
 def test_remove_import_drops_its_graph_and_folder(env):
@@ -743,3 +752,77 @@ def test_kg_build_names_the_citing_import_and_row_when_a_cited_record_was_remove
     [p] = info.value.problems
     assert p.line == 2 and "« asso-alpha » n'est plus l'id d'aucun enregistrement" in p.message
     assert "import « c », feuille c, ligne 2" in p.message and "kg imports annuler" in p.fix
+
+
+def test_export_xlsx_of_an_import_with_empty_sheets_and_of_a_kumu_import(env, tmp_path, cli):
+    """Was: ValueError (an empty sheet's drop-down range « 2:1 »). Two imports, two different workbooks."""
+    data, store = env
+    runner = CliRunner()
+    common = ["--data", str(data), "--store", str(store)]
+    (tmp_path / "acteurs.csv").write_text("nom;type\nAsso Seule;Association\n", encoding="utf-8")
+    for path, name in ((tmp_path / "acteurs.csv", "seule"), (FIXTURES / "kumu-reseau.xlsx", "reseau")):
+        r = runner.invoke(cli, ["import", str(path), "--nom", name, "--par", "Test", *common])
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["export-xlsx", str(tmp_path / "seule.xlsx"), "--import", "seule", *common])
+    assert r.exit_code == 0, r.output
+    assert "acteurs 1, relations 0, programmes 0, partenaires 0, financements 0, sources 0" in r.output
+    assert "Kumu" not in r.output
+    wb = openpyxl.load_workbook(tmp_path / "seule.xlsx")
+    assert wb["Financements"].max_row == 1 and wb["Acteurs"]["A2"].value == "Asso Seule"
+    r = runner.invoke(cli, ["import", str(tmp_path / "seule.xlsx"), "--nom", "seule", *common])
+    assert r.exit_code == 0 and "Aucun changement" in r.output, r.output
+    r = runner.invoke(cli, ["export-xlsx", str(tmp_path / "reseau.xlsx"), "--import", "reseau", *common])
+    assert r.exit_code == 0, r.output
+    assert "acteurs 21," in r.output
+    # our workbook has no sheet for a Kumu import's people and connections: said, with the fix
+    assert "ses 12 personne(s) et 49 connexion(s) n'ont pas de feuille" in r.output
+    assert "--import reseau --format kumu" in r.output
+
+
+def _kumu_book(path: Path, elements: list[list], connections: list[list]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Elements"
+    for row in elements:
+        ws.append(row)
+    ws = wb.create_sheet("Connections")
+    for row in connections:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_kumu_element_naming_an_actor_of_another_import_with_nothing_else_cites_it(env, tmp_path):
+    """Was refused: its empty cells and its provisional type counted as changes to the other import's actor."""
+    data, store = env
+    import_workbook(FIXTURES / "gravelle.xlsx", data, store, owner="Gravelle Alliances")
+    links = [["From", "To", "Type"], ["Nouvelle Coop", "Gravelle Alliances", "Partner"]]
+    bare = _kumu_book(
+        tmp_path / "carte.xlsx",
+        [
+            ["Label", "Type", "Description"],
+            ["Gravelle Alliances", None, None],
+            ["Nouvelle Coop", "Company", None],
+        ],
+        links,
+    )
+    plan = plan_import(bare, data)
+    assert any("gravelle-alliances" in r and "l'import « gravelle »" in r for r in plan.references)
+    assert [a.id for a in plan.records["actors"]] == ["nouvelle-coop"]
+    [link] = plan.records["connections"]
+    assert (link.source, link.target, link.type) == ("nouvelle-coop", "gravelle-alliances", "Partner")
+    # the other input: the same element with a description of its own changes it, and is refused with the fix
+    described = _kumu_book(
+        tmp_path / "carte-decrite.xlsx",
+        [
+            ["Label", "Type", "Description"],
+            ["Gravelle Alliances", None, "Autre texte"],
+            ["Nouvelle Coop", "Company", None],
+        ],
+        links,
+    )
+    with pytest.raises(InputError) as info:
+        plan_import(described, data)
+    [problem] = info.value.problems
+    assert "cette ligne le modifie (description)" in problem.message
+    assert "kg export-xlsx gravelle.xlsx --import gravelle)" in (problem.fix or "")  # ours: no --format kumu

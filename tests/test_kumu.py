@@ -27,6 +27,7 @@ KUMU = FIXTURES / "kumu-reseau.xlsx"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
+    """A data folder of links to the curated data (the planner only reads it)."""
     d = tmp_path_factory.mktemp("data")
     for sub in ("curated", "sources", "geo"):
         (d / sub).symlink_to(ROOT / "data" / sub)
@@ -199,22 +200,13 @@ def test_kumu_type(concepts):
 
 
 @pytest.fixture(scope="module")
-def stored(tmp_path_factory):
+def stored(data_env):
     """The Kumu workbook imported into a store built from a copy of the curated data: (data, store, plan)."""
-    import shutil
-
-    import kg
     from kg.store.imports import import_workbook
 
-    root = tmp_path_factory.mktemp("stored")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    kg.build(data, root / "store", None, ontology_dir=ROOT / "ontology", shacl="off")
-    plan = import_workbook(KUMU, data, root / "store", name="reseau")
-    return data, root / "store", plan
+    data, store = data_env("stored")
+    plan = import_workbook(KUMU, data, store, name="reseau")
+    return data, store, plan
 
 
 _CONNECTIONS = """
@@ -389,3 +381,110 @@ def test_a_kumu_person_of_the_curated_data_is_cited_and_its_connection_kept(data
         "Advises",
         None,
     )
+
+
+# --- kg export-xlsx --format kumu, then kg import under the same name: nothing changes -----------------
+
+
+def _quads(store: Path) -> list[str]:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        return sorted(str(q) for q in s)
+    finally:
+        del s
+
+
+def _kg(*args: Any):
+    from typer.testing import CliRunner
+
+    from kg.cli.commands import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_cli_kumu_export_has_kumus_sheets_and_reimports_with_a_diff_of_zero_quad_by_quad(stored, tmp_path):
+    data, store, _ = stored
+    where = ("--data", data, "--store", store)
+    out = tmp_path / "reseau-kumu.xlsx"
+    result = _kg("export-xlsx", out, "--import", "reseau", "--format", "kumu", *where)
+    assert result.exit_code == 0, result.output
+    assert "Elements 34, Connections 49" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Elements", "Connections"]
+    elements = [[c.value for c in row] for row in wb["Elements"].iter_rows()]
+    connections = [[c.value for c in row] for row in wb["Connections"].iter_rows()]
+    head, conn_head = elements[0], connections[0]
+    assert head[:4] == ["ID", "Label", "Type", "Description"] and {"Tags", "Image", "Employees"} <= set(head)
+    assert conn_head[:6] == ["ID", "From", "To", "Type", "Direction", "Label"] and "Strength" in conn_head
+    atelier = dict(zip(head, next(r for r in elements if r[0] == "atelier-bois-et-compagnie"), strict=True))
+    assert atelier["Employees"] == 12 and atelier["Image"] == "https://images.example.org/bois.png"
+    assert " | " in atelier["Tags"]
+    directions = {r[conn_head.index("Direction")] for r in connections[1:]}
+    assert directions == {"directed", "undirected", "mutual", None}
+    before = _quads(store)
+    dry = _kg("import", out, "--nom", "reseau", "--dry-run", *where)
+    assert dry.exit_code == 0, dry.output
+    assert "ajoutés : 0   modifiés : 0   supprimés : 0" in dry.output
+    again = _kg("import", out, "--nom", "reseau", "--oui", *where)
+    assert again.exit_code == 0, again.output
+    assert "Aucun changement : rien n'a été écrit." in again.output
+    assert _quads(store) == before
+
+
+def test_cli_kumu_export_of_a_kumu_element_edited_in_kumu_is_a_change(stored, tmp_path):
+    """The other input: the same export with one connection's direction changed is not a no-op."""
+    data, store, _ = stored
+    where = ("--data", data, "--store", store)
+    out = tmp_path / "reseau-kumu.xlsx"
+    assert _kg("export-xlsx", out, "--import", "reseau", "--format", "kumu", *where).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Connections"]
+    col = [c.value for c in ws[1]].index("Direction")
+    row = next(r for r in ws.iter_rows(min_row=2) if r[col].value == "directed")
+    row[col].value = "mutual"
+    wb.save(out)
+    dry = _kg("import", out, "--nom", "reseau", "--dry-run", *where)
+    assert dry.exit_code == 0, dry.output
+    assert "ajoutés : 0   modifiés : 1   supprimés : 0" in dry.output
+
+
+def test_kumu_export_of_a_territory_is_refused_with_the_fix(stored, tmp_path):
+    data, store, _ = stored
+    result = _kg(
+        "export-xlsx", tmp_path / "t.xlsx", "--format", "kumu", "--territory", "departement:94",
+        "--data", data, "--store", store,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--format kumu écrit un import ou tout le graphe, pas un territoire" in result.output
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_kumu_export_of_the_whole_graph_has_every_actor_and_person(stored, tmp_path):
+    from kg.sheets.export import export_kumu
+
+    data, _, _ = stored
+    report = export_kumu(tmp_path / "tout.xlsx", data)
+    known = known_records(data)
+    actors_people = {rid for rid, (kind, _, _) in known.index.items() if kind in ("actor", "person")}
+    wb = openpyxl.load_workbook(tmp_path / "tout.xlsx")
+    ids = {r[0] for r in wb["Elements"].iter_rows(min_row=2, values_only=True)}
+    assert ids == actors_people and report.rows["Elements"] == len(actors_people)
+    one = export_kumu(tmp_path / "un.xlsx", data, import_name="reseau")
+    assert one.rows == {"Elements": 34, "Connections": 49}
+
+
+def test_the_fix_for_an_actor_of_a_kumu_import_exports_it_in_kumus_format(stored, tmp_path):
+    """Our workbook would lose a Kumu import's people and connections: the fix says --format kumu."""
+    data, _, _ = stored
+    path = tmp_path / "acteurs.csv"
+    path.write_text("nom;type\nAtelier Bois et Compagnie;Association\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        plan_import(path, data)
+    [problem] = info.value.problems
+    assert "(kg export-xlsx reseau.xlsx --import reseau --format kumu)" in (problem.fix or "")
+    path.write_text(
+        "nom;type\nAtelier Bois et Compagnie;Entreprise\n", encoding="utf-8"
+    )  # says the same: cites it
+    assert any("atelier-bois-et-compagnie" in r for r in plan_import(path, data).references)

@@ -8,12 +8,10 @@ The planner-level checks (which message, where) are in tests/test_bad_input.py; 
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
-import kg
 from kg.errors import InputError
 from kg.store.imports import import_workbook
 from tests.test_bad_input import BAD, CORPUS, ERROR
@@ -25,16 +23,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
+def env(data_env):
     """A data folder (copy of the curated data, linked geography), its store, and one earlier import."""
-    root = tmp_path_factory.mktemp("refusals")
-    data = root / "data"
-    data.mkdir()
-    for sub in ("curated", "sources"):
-        shutil.copytree(ROOT / "data" / sub, data / sub)
-    (data / "geo").symlink_to(ROOT / "data" / "geo")
-    store = root / "store"
-    kg.build(data, store, None, ontology_dir=ROOT / "ontology", shacl="off")
+    data, store = data_env("refusals")
     import_workbook(ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx", data, store)
     return data, store
 

@@ -25,14 +25,14 @@ def test_kind_words() -> None:
     assert kind_word("membership") == "adhésion"
     assert kind_word("membership", "en") == "membership"
     assert kind_word("unknown-kind") == "unknown-kind"
-    # every kind a catalyst can import has its own French word (a Kumu connection is « lien »)
+    # every kind a catalyst can import has its own French word (a Kumu connection is « connexion »)
     from kg.ingest.imports import IMPORT_KINDS, KIND_NAME
 
     for sheet in IMPORT_KINDS:
         kind = KIND_NAME.get(sheet, sheet)
         if kind != "document":
             assert kind in KIND_WORDS, kind
-    assert kind_word("connection") == "lien" and kind_word("connection", "en") == "connection"
+    assert kind_word("connection") == "connexion" and kind_word("connection", "en") == "connection"
 
 
 def test_elision_and_lower_first() -> None:

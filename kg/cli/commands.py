@@ -47,6 +47,7 @@ from kg.cli.options import (
     TextFormat,
     To,
     check_territory,
+    fail,
     pick_format,
     remote_auth,
     reports_errors,
@@ -87,11 +88,38 @@ def build(
     to: To = None,
     gsp: GspUrl = None,
     auth: Auth = None,
+    undo: bool = typer.Option(
+        False,
+        "--annuler",
+        "--undo",
+        help="Annuler la dernière construction : remettre le store et le dump précédents, gardés à côté "
+        "(<store>.previous) ; recommencer refait. Undo the last build.",
+    ),
 ) -> None:
-    """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump."""
+    """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump.
+
+    The store and dump replaced are kept beside them: kg build --annuler puts them back."""
     from kg.store.build import build as run_build
 
     output = pick_format(fmt, as_json)
+    if undo:
+        from kg.errors import StoreError
+        from kg.store.build import previous_of, restore_previous
+
+        if not restore_previous(store, dump):
+            fail(
+                f"aucune construction précédente gardée à côté de {store} ({previous_of(store)} n'existe pas) : "
+                "rien n'a été changé — elle est gardée à chaque kg build réussi (no previous build kept)",
+                StoreError.exit_code,
+            )
+        if output == "json":
+            typer.echo(json.dumps({"restored": str(store), "dump": str(dump)}, ensure_ascii=False))
+            return
+        typer.echo(
+            f"Construction précédente rétablie : {store} (et {dump} s'il était gardé) ; celle qu'elle "
+            "remplace est gardée à sa place : kg build --annuler la remet (previous build restored)."
+        )
+        return
     report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
     loaded = None
     if to:
@@ -106,7 +134,8 @@ def build(
     typer.echo(f"Graph built: {report.quads:,} quads in {len(report.graphs)} named graphs ({total:.2f} s)")
     typer.echo("  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v))
     typer.echo(
-        f"  territories: {report.territories:,}; SHACL: {'conforms' if report.conforms else 'skipped'}"
+        f"  territories: {report.territories:,}; "
+        f"SHACL: {'skipped (--shacl off)' if shacl == 'off' else 'conforms' if report.conforms else 'skipped'}"
     )
     typer.echo(f"  store: {report.store}   dump: {report.dump}")
     if loaded is not None:

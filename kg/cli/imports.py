@@ -62,6 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "removed": "Import « {slug} » supprimé (kg imports annuler {slug} le rétablit).",
         "no_import": "Aucun import « {slug} ».",
         "records": "{n} enregistrement(s)",
+        "kumu_territory": "--format kumu écrit un import ou tout le graphe, pas un territoire : retirez "
+        "--territory (kg export-xlsx {file} --import NOM --format kumu), ou gardez --territory sans --format kumu",
     },
     "en": {
         "head_import": "Import « {slug} »{owner} from {file}",
@@ -104,6 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "removed": "Import « {slug} » deleted (kg imports annuler {slug} restores it).",
         "no_import": "No import « {slug} ».",
         "records": "{n} record(s)",
+        "kumu_territory": "--format kumu writes one import or the whole graph, not a territory: drop "
+        "--territory (kg export-xlsx {file} --import NAME --format kumu), or keep --territory without --format kumu",
     },
 }
 
@@ -247,7 +251,7 @@ def _what(info, lang: str) -> str:
 
 
 @app.command("historique")
-@reports_errors
+@reports_errors(lang="fr")
 def history(
     name: str = typer.Argument(..., help="Nom de l'import (kg imports les liste)."),
     data: DataDir = DEFAULT_DATA,
@@ -276,7 +280,7 @@ def history(
 
 
 @app.command("annuler")
-@reports_errors
+@reports_errors(lang="fr")
 def undo(
     name: str = typer.Argument(..., help="Nom de l'import."),
     version: int | None = typer.Option(
@@ -309,7 +313,7 @@ def undo(
 
 
 @app.command("supprimer")
-@reports_errors
+@reports_errors(lang="fr")
 def delete(
     name: str = typer.Argument(..., help="Nom de l'import."),
     data: DataDir = DEFAULT_DATA,

@@ -93,20 +93,23 @@ def fail(message: str, code: int, lang: str = "fr") -> NoReturn:
     raise typer.Exit(code)
 
 
-def reports_errors(command: F) -> F:
+def reports_errors(command: F | None = None, *, lang: str | None = None) -> Any:
     """Decorator of a command: a :class:`kg.errors.KGError` becomes a message and its exit code.
 
+    The message starts « Erreur : », or « Error: » when the command's ``--lang`` (else *lang*) is ``en``.
     Any other exception is a bug and keeps its traceback.
     """
+    if command is None:
+        return functools.partial(reports_errors, lang=lang)
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except KGError as exc:
-            fail(str(exc), exit_code(exc), kwargs.get("lang") or "fr")
+            fail(str(exc), exit_code(exc), kwargs.get("lang") or lang or "fr")
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 # ---------------------------------------------------------------- territories

@@ -8,6 +8,7 @@ prints what comes back, in French (the catalysts' language).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -29,7 +30,7 @@ from kg.cli.options import (
 __all__ = ["ecosystem_for_workbook", "print_workbook_report", "register"]
 
 
-@reports_errors
+@reports_errors(lang="fr")
 def template(
     file: Path = typer.Argument(Path("territoire.xlsx"), help="Classeur à écrire (.xlsx)."),
     ontology: Path = typer.Option(DEFAULT_ONTOLOGY, help="Dossier des schémas SKOS (listes déroulantes)."),
@@ -54,7 +55,7 @@ def template(
     typer.echo(f"Remplissez-le, puis : kg import {path} --par « Votre structure » --dry-run")
 
 
-@reports_errors
+@reports_errors(lang="fr")
 def import_(
     file: Path | None = typer.Argument(None, help="Tableur à importer : .xlsx, .ods ou .csv."),
     owner: str | None = typer.Option(
@@ -99,8 +100,8 @@ def import_(
         remove_command(remove, data, store, yes=yes, keep=versions, lang=lang)
         return
     if file is None:
-        fail("donnez le tableur à importer (give the spreadsheet to import)", 2)
-    prepared = prepare_import(file, data, name=name, owner=owner, title=title)
+        fail("donnez le tableur à importer (give the spreadsheet to import)", 2, lang)
+    prepared = prepare_import(file, data, name=name, owner=owner, title=title, lang=lang)
     plan = prepared.plan
     print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
     if dry_run:
@@ -138,34 +139,58 @@ _SHEETS = {
 }
 
 
-def print_workbook_report(report) -> None:
-    """Print what :func:`kg.sheets.export.export_xlsx` wrote (also used by ``kg export xlsx``)."""
-    typer.echo(f"Classeur écrit : {report.path}")
-    typer.echo("  " + ", ".join(f"{_SHEETS.get(k, k)} {v}" for k, v in report.rows.items()))
+def print_workbook_report(report, lang: str = "fr") -> None:
+    """Print what :func:`kg.sheets.export.export_xlsx` (or ``export_kumu``) wrote (also used by ``kg export xlsx``)."""
+    if lang == "en":
+        typer.echo(f"Workbook written: {report.path}")
+        typer.echo("  " + ", ".join(f"{k} {v}" for k, v in report.rows.items()))
+    else:
+        typer.echo(f"Classeur écrit : {report.path}")
+        typer.echo("  " + ", ".join(f"{_SHEETS.get(k, k)} {v}" for k, v in report.rows.items()))
+    for note in report.notes:
+        typer.echo(f"  ! {note}")
 
 
-@reports_errors
+@reports_errors(lang="fr")
 def export_xlsx(
-    file: Path = typer.Argument(..., help="Workbook to write (.xlsx)."),
+    file: Path = typer.Argument(..., help="Classeur à écrire (.xlsx)."),
     territory: Territory = None,
     import_name: str | None = typer.Option(
-        None, "--import", help="Only the records of this import (importing the file again then updates it)."
+        None,
+        "--import",
+        help="Seulement les enregistrements de cet import (réimporter le fichier sous ce nom le met à jour).",
+    ),
+    fmt: Literal["classeur", "kumu"] = typer.Option(
+        "classeur",
+        "--format",
+        "-f",
+        help="classeur : nos feuilles (Acteurs, Relations…), celles du modèle ; kumu : les feuilles "
+        "Elements et Connections de Kumu (Label, Type, Tags avec « | », Direction…), avec leurs ID.",
     ),
     data: DataDir = DEFAULT_DATA,
     store: Store = DEFAULT_STORE,
+    lang: Lang = "fr",
 ) -> None:
-    """Write the graph's records (or one territory's ecosystem, or one import's) as the catalysts' workbook.
+    """Écrit les enregistrements du graphe (ou l'écosystème d'un territoire, ou un import) en classeur.
 
-    The records are read from --data; with --territory, the ecosystem (who is in it, and why) is read
-    from --store. Importing the workbook again changes nothing.
+    Les enregistrements sont lus dans --data ; avec --territory, l'écosystème (qui en fait partie, et
+    pourquoi) est lu dans --store. Réimporter le classeur ne change rien. Avec --format kumu, le classeur
+    s'importe dans Kumu (kumu.io) et, sous le même nom, dans kg import sans rien changer.
     """
-    from kg.sheets.export import export_xlsx as write_workbook
+    if fmt == "kumu":
+        from kg.sheets.export import export_kumu
 
-    keep, reasons = ecosystem_for_workbook(territory, store)
-    report = write_workbook(
-        file, data, territory=territory, keep=keep, reasons=reasons, import_name=import_name
-    )
-    print_workbook_report(report)
+        if territory is not None:
+            fail(say(lang, "kumu_territory", file=file), 2, lang)
+        report = export_kumu(file, data, import_name=import_name)
+    else:
+        from kg.sheets.export import export_xlsx as write_workbook
+
+        keep, reasons = ecosystem_for_workbook(territory, store)
+        report = write_workbook(
+            file, data, territory=territory, keep=keep, reasons=reasons, import_name=import_name
+        )
+    print_workbook_report(report, lang)
 
 
 def ecosystem_for_workbook(territory: str | None, store: Path) -> tuple[set[str] | None, list[str]]:

@@ -47,6 +47,7 @@ __all__ = [
     "same_owner",
     "staged_state",
     "versions",
+    "zip_folder",
 ]
 
 META_FILE = "import.yaml"
@@ -260,7 +261,9 @@ def staged_state(
         if not (snapshot / META_FILE).exists():
             (snapshot / META_FILE).write_text(current.dump(), encoding="utf-8")
         for name, content in (files or {}).items():
-            if isinstance(content, Path):
+            if isinstance(content, Path) and content.is_dir():
+                zip_folder(content, staging / name)
+            elif isinstance(content, Path):
                 shutil.copyfile(content, staging / name)
             else:
                 (staging / name).write_text(content, encoding="utf-8")
@@ -270,6 +273,24 @@ def staged_state(
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def zip_folder(folder: Path, path: Path) -> Path:
+    """Write the files of *folder* (not its sub-folders, as :func:`kg.sheets.read.read_tables` reads it) in
+    the zip *path*, in name order, dated 1980-01-01: the same folder gives the same bytes.
+
+    A folder of CSV files imported is kept this way in its import's history, and reads again as
+    the same workbook.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for p in sorted(folder.iterdir()):
+            if p.is_file():
+                z.writestr(
+                    zipfile.ZipInfo(p.name, (1980, 1, 1, 0, 0, 0)), p.read_bytes(), zipfile.ZIP_DEFLATED
+                )
+    return path
 
 
 # --------------------------------------------------------------------------- interrupted runs

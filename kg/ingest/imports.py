@@ -38,6 +38,7 @@ __all__ = [
     "copy_name",
     "default_schemes_file",
     "dump_records",
+    "edit_import",
     "import_doc_id",
     "import_folder",
     "import_graph",
@@ -90,11 +91,40 @@ def import_doc_id(slug: str, source: str | None = None) -> str:
 def copy_name(slug: str, original: str) -> str:
     """Name of the copy of the imported file in ``data/imports/<slug>/``: ``<slug><suffix>``.
 
-    >>> copy_name("gravelle", "Mon fichier.XLSX")
-    'gravelle.xlsx'
+    A zip of CSV files keeps ``.zip``; a folder of CSV files (a name without suffix) is stored
+    as a zip of its files (:func:`kg.ingest.history.zip_folder`), read again as the same workbook.
+
+    >>> copy_name("gravelle", "Mon fichier.XLSX"), copy_name("gravelle", "lot.zip"), copy_name("gravelle", "csv")
+    ('gravelle.xlsx', 'gravelle.zip', 'gravelle.zip')
     """
     suffix = Path(original).suffix.lower()
+    if suffix in ("", ".zip"):
+        return f"{slug}.zip"
     return f"{slug}{suffix if suffix in ('.xlsx', '.xlsm', '.ods', '.csv', '.tsv', '.txt') else '.bin'}"
+
+
+def edit_import(slug: str, lang: str = "fr", *, kumu: bool = False) -> str:
+    """How a record of the import *slug* is changed — export it, edit, import it again — for the fixes of messages.
+
+    Never ``--nom <that import>`` with another file: that would replace (and so delete) its records.
+    An import from Kumu (*kumu*, see :meth:`Imported.from_kumu`) is exported in Kumu's format, the
+    one that holds its people and connections.
+
+    >>> edit_import("gravelle")
+    'exportez-le (kg export-xlsx gravelle.xlsx --import gravelle), modifiez le classeur, puis réimportez-le (kg import gravelle.xlsx)'
+    >>> edit_import("carte", "en", kumu=True)
+    'export it (kg export-xlsx carte.xlsx --import carte --format kumu), edit the workbook, then import it again (kg import carte.xlsx)'
+    """
+    fmt = " --format kumu" if kumu else ""
+    if lang == "en":
+        return (
+            f"export it (kg export-xlsx {slug}.xlsx --import {slug}{fmt}), edit the workbook, then import it again "
+            f"(kg import {slug}.xlsx)"
+        )
+    return (
+        f"exportez-le (kg export-xlsx {slug}.xlsx --import {slug}{fmt}), modifiez le classeur, puis réimportez-le "
+        f"(kg import {slug}.xlsx)"
+    )
 
 
 def import_folder(data_dir: str | Path, slug: str) -> Path:
@@ -134,6 +164,11 @@ class Imported:
     def index(self) -> dict[str, tuple[str, BaseModel]]:
         """Id → ``(kind, record)`` of every record but the documents."""
         return {rec.id: (kind, rec) for kind, rec in self.all() if kind != "document"}  # type: ignore[attr-defined]
+
+    @property
+    def from_kumu(self) -> bool:
+        """True for an import with people or connections: a Kumu map, which only Kumu's workbook holds whole."""
+        return bool(self.records.get("people") or self.records.get("connections"))
 
     @property
     def where(self) -> str:
@@ -363,7 +398,8 @@ def check_references(imports: Mapping[str, Imported], kinds: Mapping[str, str]) 
                         f"{c.record}.{c.field}",
                         f"« {c.cited} » n'est plus l'id d'aucun enregistrement ({c.where} le cite)",
                         f"annulez le dernier changement de l'import qui le retirait (kg imports annuler NOM), "
-                        f"ou réimportez le fichier de « {imp.slug} » sans cette ligne",
+                        f"ou retirez cette ligne de l'import « {imp.slug} » : {edit_import(imp.slug, kumu=imp.from_kumu)}",
+                        lang="fr",
                     )
                 )
     if problems:

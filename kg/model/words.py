@@ -28,9 +28,9 @@ KIND_WORDS: dict[str, dict[str, str]] = {
     "support": {"fr": "soutien", "en": "support"},
     "event": {"fr": "événement", "en": "event"},
     "publication": {"fr": "publication", "en": "publication"},
-    "connection": {"fr": "lien", "en": "connection"},
     "figure": {"fr": "chiffre", "en": "figure"},
     "document": {"fr": "source", "en": "source"},
+    "connection": {"fr": "connexion", "en": "connection"},  # a Kumu connection, kept as drawn
     "territory": {"fr": "territoire", "en": "territory"},
 }
 

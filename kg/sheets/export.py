@@ -20,7 +20,7 @@ the ecosystem's members as ``keep`` (their IRIs), e.g.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,10 @@ from kg.ingest.geo import Geography
 from kg.model import iris
 from kg.model.territories import parse_territory
 
-__all__ = ["ExportReport", "export_rows", "export_xlsx"]
+__all__ = ["FORMATS", "ExportReport", "export_kumu", "export_rows", "export_xlsx", "kumu_records"]
+
+#: the workbooks ``kg export-xlsx --format`` writes: ours (the template's sheets) or Kumu's (Elements, Connections)
+FORMATS = ("classeur", "kumu")
 
 
 @dataclass
@@ -40,6 +43,8 @@ class ExportReport:
 
     path: Path
     rows: dict[str, int]
+    #: what the workbook cannot hold, in French, with the fix (e.g. a Kumu import's people and connections)
+    notes: list[str] = field(default_factory=list)
 
 
 def _date(value: str | None) -> str | None:
@@ -374,6 +379,155 @@ def export_xlsx(
         extra.append(("territoire", territory))
         extra += [("pourquoi", text) for text in reasons]
     path = Path(path)
+    _check_xlsx(path)
+    try:
+        write_workbook(path, rows, concepts, extra_readme=extra, template_rows=0)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc}") from None
+    return ExportReport(path, {k: len(v) for k, v in rows.items()}, _lost_in_workbook(data_dir, import_name))
+
+
+def _lost_in_workbook(data_dir: Path, import_name: str | None) -> list[str]:
+    """What our workbook cannot hold of an import from Kumu (its people and connections), with the fix."""
+    if import_name is None:
+        return []
+    from kg.ingest.imports import load_import
+    from kg.sheets.cells import slugify
+
+    slug = slugify(import_name)
+    imp = load_import(data_dir / "imports" / slug, slug)
+    if imp is None:
+        return []
+    people, conns = len(imp.records.get("people", [])), len(imp.records.get("connections", []))
+    if not people and not conns:
+        return []
+    return [
+        f"l'import « {slug} » vient de Kumu : ses {people} personne(s) et {conns} connexion(s) n'ont pas de "
+        f"feuille dans ce classeur, et le réimporter sous ce nom les supprimerait — pour tout garder : "
+        f"kg export-xlsx {slug}-kumu.xlsx --import {slug} --format kumu"
+    ]
+
+
+def kumu_records(
+    data_dir: str | Path = "data", *, import_name: str | None = None
+) -> tuple[dict[str, Sequence[BaseModel]], dict[str, BaseModel]]:
+    """The records a Kumu workbook is written from, and the records of the graph they cite.
+
+    Parameters
+    ----------
+    data_dir : path
+        The data folder.
+    import_name : str, optional
+        Only this import: its records, and (as *cited*) the actors of the curated data or of other
+        imports its connections and relations name, which Kumu needs as elements too. Without it, the
+        curated data and every import, merged.
+
+    Returns
+    -------
+    tuple
+        ``(records, cited)``: kind name (``actors``, ``people``, ``connections``…) → records, and
+        id → record of the cited actors and people (what :func:`kg.sheets.kumu.kumu_rows` takes).
+
+    Raises
+    ------
+    UnknownEntityError
+        When the import does not exist.
+    """
+    from kg.ingest.imports import IMPORT_KINDS, NAME_OF_KIND, load_imports
+    from kg.sheets.cells import slugify
+    from kg.sheets.known import known_records
+
+    data_dir = Path(data_dir)
+    imports = load_imports(data_dir)
+    if import_name is None:
+        known = known_records(data_dir, imports=imports)
+        merged: dict[str, list[BaseModel]] = {k: [] for k in IMPORT_KINDS}
+        for kind, rec in known.curated.all():
+            merged.setdefault(NAME_OF_KIND.get(kind, kind), []).append(rec)
+        for imp in imports.values():
+            for name in IMPORT_KINDS:
+                merged[name].extend(imp.records.get(name, []))
+        return dict(merged.items()), {}
+    slug = slugify(import_name)
+    if slug not in imports:
+        raise UnknownEntityError(f"aucun import « {import_name} » (no such import)", sorted(imports))
+    records: dict[str, Sequence[BaseModel]] = dict(imports[slug].records)
+    known = known_records(data_dir, skip=slug, imports=imports)
+    ends: list[str] = []
+    for c in records.get("connections", []):
+        ends += [c.source, c.target]  # type: ignore[attr-defined]
+    for m in records.get("memberships", []):
+        ends += [m.member, m.organisation]  # type: ignore[attr-defined]
+    for s in records.get("supports", []):
+        ends += [s.provider, s.beneficiary]  # type: ignore[attr-defined]
+    for p in records.get("participations", []):
+        ends.append(p.actor)  # type: ignore[attr-defined]
+    cited = {
+        rid: known.index[rid][1]
+        for rid in ends
+        if rid in known.index and known.index[rid][0] in ("actor", "person")
+    }
+    return records, cited
+
+
+def export_kumu(
+    path: str | Path,
+    data_dir: str | Path = "data",
+    *,
+    import_name: str | None = None,
+    schemes_file: str | Path | None = None,
+) -> ExportReport:
+    """Write one import (or the whole graph) as a Kumu workbook: ``kg export-xlsx --format kumu``.
+
+    The sheets are Kumu's, ``Elements`` and ``Connections``, with its column names (``Label``,
+    ``Type``, ``Description``, ``Tags`` separated by ``|``, ``Image``, then custom fields; ``From``,
+    ``To``, ``Type``, ``Direction``, ``Label``…) and an ``ID`` for each element and connection, so
+    that Kumu, and ``kg import`` under the same name, update rather than duplicate: re-importing the
+    file of an import changes nothing.
+
+    Parameters
+    ----------
+    path : path
+        The ``.xlsx`` file to write.
+    data_dir : path
+        The data folder.
+    import_name : str, optional
+        Only this import (the actors of the graph it cites are written as elements too).
+    schemes_file : path, optional
+        The SKOS schemes (labels of types and themes).
+
+    Returns
+    -------
+    ExportReport
+        Rows per sheet (``Elements``, ``Connections``).
+
+    Raises
+    ------
+    UnknownEntityError
+        When the import does not exist.
+    InputError
+        When *path* is not an ``.xlsx`` file.
+    ExportError
+        When the file cannot be written.
+    """
+    from kg.ingest.imports import default_schemes_file
+    from kg.sheets.kumu import kumu_rows, write_kumu
+    from kg.sheets.layout import load_concepts
+
+    data_dir = Path(data_dir)
+    path = Path(path)
+    _check_xlsx(path)
+    concepts = load_concepts(Path(schemes_file) if schemes_file else default_schemes_file(data_dir))
+    records, cited = kumu_records(data_dir, import_name=import_name)
+    rows = kumu_rows(records, concepts, cited=cited)
+    try:
+        write_kumu(rows, path)
+    except OSError as exc:
+        raise ExportError(f"impossible d'écrire {path} : {exc} (cannot write the file)") from None
+    return ExportReport(path, {k: len(v) for k, v in rows.items()})
+
+
+def _check_xlsx(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
         raise InputError(
             [
@@ -381,13 +535,9 @@ def export_xlsx(
                     str(path),
                     None,
                     None,
-                    "the export is an .xlsx workbook",
-                    "give a file name ending in .xlsx",
+                    "l'export est un classeur .xlsx (the export is an .xlsx workbook)",
+                    "donnez un nom de fichier en .xlsx",
+                    lang="fr",
                 )
             ]
         )
-    try:
-        write_workbook(path, rows, concepts, extra_readme=extra, template_rows=0)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc}") from None
-    return ExportReport(path, {k: len(v) for k, v in rows.items()})

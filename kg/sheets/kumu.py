@@ -190,6 +190,8 @@ class KumuBook:
     connections: list[Connection] = field(default_factory=list)
     #: Kumu type as written → (what it became, how many elements)
     types: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: ids of the elements without any Type (their provisional type says nothing of them)
+    untyped: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.elements or self.people or self.connections or self.types)

@@ -155,6 +155,8 @@ class KumuReader(RelationReader):
             return None
         if not types:
             types = [self.provisional_type()]
+            if not written:  # no Type at all: the type says nothing (a row that only names the element)
+                self.kumu.untyped.add(rid)
         return types, extra
 
     def provisional_type(self) -> str:

@@ -454,6 +454,10 @@ class Table:
         """``"<file>, feuille <sheet>"``: the *file* of every :class:`Problem` about this table."""
         return f"{self.file}, feuille {self.name}"
 
+    def where_in(self, lang: str = "fr") -> str:
+        """:attr:`where` said in *lang*: ``"<file>, sheet <sheet>"`` in English (``where`` stays the key)."""
+        return f"{self.file}, sheet {self.name}" if lang == "en" else self.where
+
 
 # --------------------------------------------------------------------------- headers
 

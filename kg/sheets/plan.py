@@ -26,6 +26,7 @@ from kg.ingest.imports import (
     KIND_NAME,
     Imported,
     default_schemes_file,
+    edit_import,
     import_doc_id,
     import_graph,
     load_imports,
@@ -121,6 +122,30 @@ def _content(rec: BaseModel) -> dict[str, Any]:
 def _changed_fields(a: BaseModel, b: BaseModel) -> list[str]:
     da, db = _content(a), _content(b)
     return [k for k in da if da.get(k) != db.get(k)]
+
+
+def _from_kumu(imports: dict[str, Any], slug: str) -> bool:
+    return slug in imports and imports[slug].from_kumu
+
+
+def _says_otherwise(rec: BaseModel, other: BaseModel, *, untyped: bool = False) -> list[str]:
+    """The fields a row designating *other* (a record of another import) fills with something else.
+
+    An empty cell says nothing: a row that names an actor of another import, with its other columns
+    empty or identical, cites it (so a Kumu element that only draws a connection's end is a reference);
+    nor does the provisional type of a Kumu element without Type (*untyped*).
+    """
+    mine, theirs = _content(with_kumu_extras(rec, other)), _content(other)
+    if untyped:
+        mine.pop("types", None)
+    return [
+        k
+        for k, v in mine.items()
+        if k != "id"
+        and v not in (None, "", [])
+        and v != theirs.get(k)
+        and not (k == "name" and normalise(str(v)) == normalise(str(theirs.get(k) or "")))
+    ]
 
 
 def _label_of(rec: BaseModel, name: Callable[[str], str] = str) -> str:
@@ -278,7 +303,7 @@ def plan_import(
         s = match_sheet(t)
         if "(ignore)" in t.name.lower():
             rows.warn(
-                t.where,
+                t.where_in(lang),
                 None,
                 None,
                 say(
@@ -290,7 +315,7 @@ def plan_import(
             continue
         if t.hidden and normalise(t.name) not in quiet:
             rows.warn(
-                t.where,
+                t.where_in(lang),
                 None,
                 None,
                 say(lang, "feuille masquée : elle n'est pas importée", "hidden sheet: it is not imported"),
@@ -304,7 +329,7 @@ def plan_import(
         if s is None:
             if normalise(t.name) not in quiet:
                 rows.warn(
-                    t.where,
+                    t.where_in(lang),
                     None,
                     None,
                     say(
@@ -405,11 +430,13 @@ def plan_import(
                             "the curated data is authoritative; to correct it, tell the project's team",
                         ),
                     )
-            elif _content(with_kumu_extras(rec, other)) == _content(other):
+            elif not _says_otherwise(rec, other, untyped=rid in conv.kumu.untyped):
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
                 )
             else:
+                said = ", ".join(_says_otherwise(rec, other, untyped=rid in conv.kumu.untyped))
+                edit = edit_import(owner, lang, kumu=_from_kumu(all_imports, owner))
                 rows.bad(
                     table,
                     number,
@@ -417,20 +444,23 @@ def plan_import(
                     say(
                         lang,
                         f"« {_label_of(rec)} » ({rid}) appartient à {where} et cette ligne le "
-                        f"modifie ({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
+                        f"modifie ({said})",
                         f'"{_label_of(rec)}" ({rid}) belongs to the import "{owner}" and this row changes it '
-                        f"({', '.join(_changed_fields(other, with_kumu_extras(rec, other)))})",
+                        f"({said})",
                     ),
                     # never "--nom <that import>": importing this file under another catalyst's name would
-                    # replace (and so delete) that catalyst's records
+                    # replace (and so delete) that catalyst's records; the record is changed in its own import,
+                    # from that import's export (export, edit, re-import)
                     say(
                         lang,
-                        "citez-le sans le modifier (son nom ou son id, les autres colonnes vides ou identiques), "
-                        f"ou demandez à qui tient l'import « {owner} » de le modifier ; si c'est un autre acteur, "
-                        "donnez-lui son propre id",
-                        "cite it without changing it (its name or id, the other columns empty or identical), or "
-                        f'ask whoever keeps the import "{owner}" to change it; if it is another actor, give it its '
-                        "own id",
+                        "ne le décrivez pas ici : videz les autres colonnes de cette ligne (ou retirez-la) et "
+                        "citez-le par son nom ou son id dans vos autres feuilles (Relations, Partenaires, "
+                        "Financements, Connections) ; pour le modifier, c'est dans "
+                        f"l'import « {owner} » : {edit} ; si c'est un autre acteur, donnez-lui son propre id",
+                        "do not describe it here: empty the other columns of this row (or remove it) and cite it "
+                        "by its name or id in your other sheets (Relations, Partners, Fundings, Connections); to "
+                        "change it, do so in the import "
+                        f'"{owner}": {edit}; if it is another actor, give it its own id',
                     ),
                 )
     hand_over(conv.kumu, own, known, conv.where, references, rows)

@@ -67,12 +67,14 @@ class Rows:
         if row is not None and header is not None and cell in self._cells:
             return
         self._cells.add(cell)
-        self.problems.append(Problem(table.where, row, header, message, fix, where="row", lang=self.lang))
+        self.problems.append(
+            Problem(table.where_in(self.lang), row, header, message, fix, where="row", lang=self.lang)
+        )
 
     def warn(
         self, table: Table | str, row: int | None, header: str | None, message: str, fix: str | None = None
     ) -> None:
-        where = table if isinstance(table, str) else table.where
+        where = table if isinstance(table, str) else table.where_in(self.lang)
         self.note(Problem(where, row, header, message, fix, where="row", lang=self.lang))
 
     def flush(self) -> None:

@@ -96,7 +96,7 @@ def write_workbook(
                     cell.data_type, cell.quotePrefix = "s", True
                 if c.text and isinstance(v, str):
                     cell.number_format = "@"
-        last = max(template_rows, len(data) + 1)
+        last = max(template_rows, len(data) + 1, 2)  # an empty sheet still offers its lists on row 2
         for j, c in enumerate(s.columns, 1):
             letter = get_column_letter(j)
             if c.text and len(data) < template_rows:

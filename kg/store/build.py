@@ -91,7 +91,9 @@ def restore_previous(store: str | Path | None = DEFAULT_STORE, dump: str | Path 
                 os.replace(swapped, previous)
             done = True
     except OSError as exc:
-        raise StoreError(f"cannot put the previous build back: {exc}") from None
+        raise StoreError(
+            f"impossible de remettre la construction précédente : {exc} (cannot put the previous build back)"
+        ) from None
     return done
 
 

@@ -33,6 +33,7 @@ from kg.ingest.imports import (
     check_references,
     citations,
     default_schemes_file,
+    edit_import,
     import_folder,
     import_graph,
     load_import,
@@ -103,7 +104,8 @@ def citing_rows(records: Imported | None, data_dir: Path, *, keep: Imported | No
                 None,
                 f"« {label} » ({c.cited}), de l'import « {records.slug} », est cité par cette ligne "
                 f"({kind_word(c.kind)} {c.record})",
-                f"retirez d'abord les lignes qui le citent de l'import « {c.slug} » (puis réimportez-le)",
+                f"retirez d'abord les lignes qui le citent de l'import « {c.slug} » : {edit_import(c.slug, kumu=others[c.slug].from_kumu)}",
+                lang="fr",
             )
         )
     return out

@@ -38,6 +38,7 @@ from kg.ingest.imports import (
     copy_name,
     default_schemes_file,
     dump_records,
+    edit_import,
     import_folder,
     import_graph,
     load_import,
@@ -74,6 +75,8 @@ SHEET_OF_KIND = {
     "membership": "Relations",
     "support": "Relations",
     "funding": "Financements",
+    "person": "Elements",  # only a Kumu workbook has people and connections
+    "connection": "Connections",
 }
 
 
@@ -260,6 +263,7 @@ def _owned(plan: ImportPlan, info: ImportInfo, owner: str) -> InputError:
                 f"l'import « {plan.slug} » appartient à « {info.owner} », pas à « {owner} »",
                 f"donnez à votre import un autre nom (--nom {mine}), ou retirez --nom : votre fichier aura "
                 "alors son propre import",
+                lang="fr",
             )
         ],
         f"l'import « {plan.slug} » est celui d'un autre catalyseur ; rien n'a été écrit",
@@ -287,6 +291,7 @@ def _check_foreign_file(plan: ImportPlan, info: ImportInfo | None, owner: str | 
                 f"{plan.file.name} supprimerait {len(plan.removed)} de ses enregistrements",
                 f"pour votre propre import : --nom un-autre-nom --par « votre structure » ; si vous êtes "
                 f"« {info.owner} » : ajoutez --par « {info.owner} »",
+                lang="fr",
             )
         ],
         f"{plan.file.name} n'est pas le fichier de l'import « {plan.slug} » ; rien n'a été écrit",
@@ -317,7 +322,8 @@ def check_cross_references(plan: ImportPlan, data_dir: str | Path = "data") -> N
             f"« {gone[c.cited].label} » ({c.cited}), que {plan.file.name} retire de l'import « {plan.slug} », "
             f"est cité par cette ligne ({kind_word(c.kind)} {c.record})",
             f"gardez la ligne de « {gone[c.cited].label} » dans {plan.file.name}, ou retirez d'abord les "
-            f"lignes qui le citent de l'import « {c.slug} »",
+            f"lignes qui le citent de l'import « {c.slug} » : {edit_import(c.slug, kumu=others[c.slug].from_kumu)}",
+            lang="fr",
         )
         for c in citations(others.values(), gone)
     ]
@@ -394,6 +400,7 @@ def commit_import(
                         if prepared.owner and not prepared.given_owner
                         else ""
                     ),
+                    lang="fr",
                 )
             ],
             f"l'import « {plan.slug} » n'a pas été remplacé sans confirmation ; rien n'a été écrit",

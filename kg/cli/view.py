@@ -107,18 +107,21 @@ def view(
         timeline=timeline,
     )
     en = lang == "en"
-    size = f"{result.bytes / 1e6:.2f} Mo" if not en else f"{result.bytes / 1e6:.2f} MB"
+    from kg.model.words import number
+
+    size = f"{number(round(result.bytes / 1e6, 2), lang)} {'MB' if en else 'Mo'}"
+    secs = f"{number(round(result.seconds, 2), lang)} s"
     if en:
         grouped = " (grouped)" if result.grouped else ""
         typer.echo(
             f"View written: {result.path} — {result.nodes} nodes, {result.edges} links{grouped}, "
-            f"{size}, {result.seconds:.2f} s"
+            f"{size}, {secs}"
         )
     else:
         grouped = " (regroupés)" if result.grouped else ""
         typer.echo(
             f"Vue écrite : {result.path} — {result.nodes} nœuds, {result.edges} liens{grouped}, "
-            f"{size}, {result.seconds:.2f} s"
+            f"{size}, {secs}"
         )
     steps = result.model.addons.get("story", {}).get("steps") if result.model else None
     if steps is not None:

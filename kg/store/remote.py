@@ -70,7 +70,8 @@ string's UTF-8 bytes read as Latin-1 (``"Ã©"`` for ``"é"``), whatever the req
 charset: answers from a server that names itself ``Virtuoso/`` have such sequences decoded back
 (:func:`repair_latin1_utf8`, only in plain ``xsd:string`` literals, and only where the characters
 form valid UTF-8 bytes). Every query sent to it starts with ``DEFINE sql:select-option "order"``
-(:data:`VIRTUOSO_DEFINE`): Virtuoso then joins the patterns in the order they are written, as this project's
+(:data:`VIRTUOSO_DEFINE`; once its name is known: by default from the named graphs asked before any query,
+with ``union_default_graph`` given from its first answer): Virtuoso then joins the patterns in the order they are written, as this project's
 queries are (from the bound variables outwards, for the embedded store). Left to its own join order, Virtuoso
 7.2 answered a territory's ecosystem wrongly when a zero-or-one or transitive path met another one in the same
 group: a Strasbourg commune found "in" the Val-de-Marne (``dct:isPartOf*`` checked with both ends bound), a
@@ -477,6 +478,8 @@ class RemoteGraph:
                 raise QueryError(f"the SPARQL endpoint refused the query ({r.status_code}): {message[:500]}")
             raise EndpointError(f"the SPARQL endpoint {self.url} failed ({r.status_code}): {message[:500]}")
         cut = _truncated(r.headers)
+        if self.server is None:
+            self.server = r.headers.get("server", "")
         fix = r.headers.get("server", "").startswith("Virtuoso/")
         ctype = r.headers.get("content-type", "").split(";")[0].strip()
         if ctype in ("application/sparql-results+json", "application/json"):
@@ -502,12 +505,15 @@ class RemoteGraph:
 
     def _union(self) -> bool:
         if self.union_default_graph is None:
+            self.named_graphs()  # remembers the server's name
             self.union_default_graph = self._is_virtuoso()
         return self.union_default_graph
 
     def _is_virtuoso(self) -> bool:
-        """Whether the server names itself ``Virtuoso/`` (its name asked once, with the named graphs)."""
-        if self.server is None:
+        """Whether the server names itself ``Virtuoso/``, as far as known: its name is read from its first answer
+        (by default the named graphs, asked before any query; with ``union_default_graph`` given, the first query).
+        """
+        if self.server is None and self.union_default_graph is None:
             self.named_graphs()  # remembers the server's name
         return (self.server or "").startswith("Virtuoso/")
 

@@ -9,8 +9,8 @@ values bound with :func:`kg.store.graph.bind`), so :mod:`kg.store.queries`, :mod
     >>> g.query("SELECT ?l WHERE { ?a rdfs:label ?l }", a=kg.IRI("https://w3id.org/territorial-kg/id/actor/le-rameau"))  # doctest: +SKIP
     [{'l': 'Le RAMEAU'}]
 
-Queries are sent with the project's ``PREFIX`` declarations prepended (a remote server
-does not know them), as a UTF-8 form (``charset=UTF-8`` said in the Content-Type), and answers
+Queries are sent with the project's ``PREFIX`` declarations they use and do not declare prepended (a
+remote server does not know them), as a UTF-8 form (``charset=UTF-8`` said in the Content-Type), and answers
 (SPARQL JSON results, N-Triples graphs) are parsed by pyoxigraph into the same terms the embedded
 store returns. Loading a graph into a server is :func:`kg.store.gsp.load_to_endpoint`.
 
@@ -332,7 +332,6 @@ class RemoteGraph:
         self._graphs: list[str] | None = None
         #: the ``Server`` header of the server's first answer (``Virtuoso/07.20.3229 …``)
         self.server: str | None = None
-        self._prologue = prologue()
         self.path = None
 
     def __repr__(self) -> str:
@@ -461,7 +460,8 @@ class RemoteGraph:
         import pyoxigraph as ox
 
         union = self._union()  # also learns the server's name
-        head = VIRTUOSO_DEFINE + self._prologue if self._is_virtuoso() else self._prologue
+        head = _needed_prefixes(text)
+        head = VIRTUOSO_DEFINE + head if self._is_virtuoso() else head
         data: dict[str, Any] = {"query": head + text}
         if not union and not has_dataset_clause(text):
             graphs = self.named_graphs()
@@ -530,6 +530,20 @@ class RemoteGraph:
 
 _POS_RE = re.compile(r"error at (\d+):(\d+): ")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _needed_prefixes(text: str) -> str:
+    """The project's PREFIX declarations *text* may use and does not declare itself, one line (a named question
+    declares its own: sent twice, they took a territory question past ``kg serve``'s 20,000-byte requests).
+
+    >>> _needed_prefixes("PREFIX org: <http://www.w3.org/ns/org#> SELECT ?s WHERE { ?s org:member ?o ; skos:x ?y }")
+    'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\\n'
+    """
+    declared = set(re.findall(r"PREFIX\s+([\w.-]*):", text, re.IGNORECASE))
+    used = {
+        p: iri for p, iri in PREFIXES.items() if p not in declared and re.search(rf"(?<![\w.-]){p}:", text)
+    }
+    return prologue(used) if used else "\n"  # one line all the same: error positions are shifted by one
 
 
 def _convert(row: Any, conv: Any) -> Any:

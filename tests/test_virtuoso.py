@@ -128,17 +128,17 @@ def test_named_graphs_skip_virtuosos_empty_row(loaded, graph):
     assert len(remote) == len(graph)  # the project's graphs only, not Virtuoso's own
 
 
-#: named questions Virtuoso 7.2 cannot compile yet (issue 11, left open): the territory ecosystem's
-#: zero-or-one path over an alternative holding an inverse sequence ("SP031 … Weird '|' ppath"), and
-#: GROUP_CONCAT inside ecosystem-as-of's sub-select ("SQ200 Aggregate function not allowed in context")
-VIRTUOSO_CANNOT = {"actors-of-territory", "funders-of-territory", "ecosystem-as-of"}
-VIRTUOSO_REASON = "Virtuoso 7.2 cannot compile these queries yet (SP031 path, SQ200 aggregate): issue 11"
+#: named questions Virtuoso 7.2 cannot answer yet (issue 11, left open): ecosystem-as-of, whose grant
+#: sub-select feeds NOT EXISTS filters ("SQ200 Aggregate function not allowed in context"); rewritten with
+#: OPTIONAL … FILTER(!BOUND) it compiled but Virtuoso kept rows the filters exclude
+VIRTUOSO_CANNOT = {"ecosystem-as-of"}
+VIRTUOSO_REASON = "Virtuoso 7.2 cannot answer ecosystem-as-of yet (SQ200, aggregate in NOT EXISTS): issue 11"
 
 
 def test_every_named_question_same_answer_on_virtuoso(loaded, graph):
     remote = RemoteGraph(loaded)
     names = [q.name for q in list_queries()]
-    assert set(names) >= VIRTUOSO_CANNOT and len(set(names) - VIRTUOSO_CANNOT) >= 7
+    assert set(names) >= VIRTUOSO_CANNOT and len(set(names) - VIRTUOSO_CANNOT) >= 9
     for q in list_queries():
         if q.name in VIRTUOSO_CANNOT:
             continue
@@ -148,14 +148,56 @@ def test_every_named_question_same_answer_on_virtuoso(loaded, graph):
         assert rows(there) == rows(here), q.name
 
 
-@pytest.mark.xfail(strict=True, reason=VIRTUOSO_REASON)
-@pytest.mark.parametrize("name", sorted(VIRTUOSO_CANNOT))
+#: each territory question on several inputs whose answers differ; the ecosystem's anchored-participant
+#: branches and the labels with accents ("unité de …") are where Virtuoso 7.2 answered differently before
+TERRITORY_INPUTS = {
+    "actors-of-territory": [
+        {"territory": "departement:94"},
+        {"territory": "commune:94018"},
+        {"territory": "region:84"},
+    ],
+    "funders-of-territory": [
+        {"territory": "departement:94", "from": "2020", "to": "2023"},
+        {"territory": "departement:94", "from": "2015", "to": "2018"},
+        {"territory": "commune:94018", "from": "2015", "to": "2018"},
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TERRITORY_INPUTS))
 def test_territory_questions_same_answer_on_virtuoso(loaded, graph, name):
-    q = next(q for q in list_queries() if q.name == name)
-    values = example_values(q)
+    answers = []
+    for values in TERRITORY_INPUTS[name]:
+        there, here = (
+            run_named(RemoteGraph(loaded), name, values, raw=True),
+            run_named(graph, name, values, raw=True),
+        )
+        assert there.variables == here.variables
+        assert rows(there) == rows(here), values
+        answers.append(rows(here))
+    assert len({tuple(a) for a in answers}) == len(answers)  # the inputs tell answers apart
+
+
+def test_ecosystem_same_on_virtuoso(loaded, graph):
+    """kg.store.ecosystem runs the definition branch by branch; the same members, reasons and labels on both
+    stores (before: a Strasbourg actor found in the Val-de-Marne, a zero-or-one path reduced to its
+    zero-length rows)."""
+    from kg.store.ecosystem import ecosystem
+
+    found = {}
+    for territory in ("departement:94", "commune:94018", "region:84"):
+        there, here = ecosystem(RemoteGraph(loaded), territory), ecosystem(graph, territory)
+        assert there.reasons == here.reasons and there.labels == here.labels, territory
+        found[territory] = len(here)
+    assert found["departement:94"] > found["commune:94018"] > found["region:84"] > 0
+
+
+@pytest.mark.xfail(strict=True, reason=VIRTUOSO_REASON)
+def test_ecosystem_as_of_same_answer_on_virtuoso(loaded, graph):
+    values = {"date": "2019"}
     there, here = (
-        run_named(RemoteGraph(loaded), name, values, raw=True),
-        run_named(graph, name, values, raw=True),
+        run_named(RemoteGraph(loaded), "ecosystem-as-of", values, raw=True),
+        run_named(graph, "ecosystem-as-of", values, raw=True),
     )
     assert rows(there) == rows(here)
 
@@ -222,7 +264,14 @@ def view_content(html: str) -> dict[str, list[str]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason=VIRTUOSO_REASON)
+@pytest.mark.xfail(
+    strict=True,
+    reason="kg.network.projection keys concept labels by their last IRI segment: actor-type/organisation and "
+    "relation-kind/organisation (and theme/recherche, actor-type/recherche) collide, the last row wins, and "
+    "Virtuoso sends the rows in another order (« Organisation d'événement » as an actor's type); the "
+    "ecosystem "
+    "itself is the same (test_ecosystem_same_on_virtuoso)",
+)
 def test_view_same_as_embedded(loaded, built_store, tmp_path):
     runner = CliRunner()
     args = ["view", "--territory", "departement:94"]

@@ -128,11 +128,19 @@ def fragment_branches(name: str) -> list[str]:
 
 
 def expand_includes(text: str) -> str:
-    """*text* with every ``INCLUDE <name>`` line replaced by :func:`fragment` *name*, indented like the line."""
+    """*text* with every ``INCLUDE <name>`` line replaced by :func:`fragment` *name*, indented like the line.
+
+    The fragment's comments are left in its file; one comment line names it instead.
+    """
 
     def repl(m: re.Match[str]) -> str:
-        indent = m.group(1)
-        return "\n".join(indent + line if line else line for line in fragment(m.group(2)).splitlines())
+        indent, name = m.group(1), m.group(2)
+        lines = fragment(name).splitlines()
+        # the fragment's comments stay in its file: a query shown or sent carries one line naming it, so that it
+        # stays under an endpoint's request size (kg serve: 20,000 bytes)
+        body = [f"# INCLUDE {name}: queries/include/{name}.rq (the definition, with its notes)"]
+        body += [ln for ln in lines if not ln.lstrip().startswith("#")]
+        return "\n".join(indent + line if line else line for line in body)
 
     return _INCLUDE.sub(repl, text)
 

@@ -167,3 +167,37 @@ def test_the_curated_projection_has_the_new_kinds(projection):
     assert G.has_edge(PROGRAMME + "q2er", PROGRAMME + "aet")
     assert G.nodes[ACTOR + "lycees-de-charenton"]["group"] is True
     assert G.nodes[ACTOR + "labo-des-partenariats-strasbourg"]["start"] == "2008"
+
+
+_SAME_NOTATION = """
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix schema: <https://schema.org/> .
+@prefix c: <https://w3id.org/territorial-kg/concept/> .
+
+<https://w3id.org/territorial-kg/concept/actor-type/recherche> a skos:Concept ;
+    skos:prefLabel "Organisme de recherche"@fr, "Research body"@en .
+<https://w3id.org/territorial-kg/concept/theme/recherche> a skos:Concept ;
+    skos:prefLabel "Recherche"@fr, "Research"@en .
+id:actor/labo a org:Organization ; rdfs:label "Labo" ;
+    org:classification <https://w3id.org/territorial-kg/concept/actor-type/recherche> ;
+    schema:knowsAbout <https://w3id.org/territorial-kg/concept/theme/recherche> .
+"""
+
+
+def test_a_notation_in_two_schemes_keeps_both_labels():
+    """« recherche » is an actor type (Organisme de recherche) and a theme (Recherche): both named."""
+    from kg.present.view_model import build_model
+
+    G = project(_Tiny(_SAME_NOTATION))
+    labo = "https://w3id.org/territorial-kg/id/actor/labo"
+    assert G.nodes[labo]["types"] == "recherche" and G.nodes[labo]["themes"] == "recherche"
+    for lang, kind, theme in (
+        ("fr", "Organisme de recherche", "Recherche"),
+        ("en", "Research body", "Research"),
+    ):
+        model = build_model(G, [labo], lang=lang, title="Labo")
+        (node,) = model.nodes
+        assert node["types"] == [kind] and node["themeLabels"] == [theme], node
+        assert model.themes == [{"key": "recherche", "label": theme}]

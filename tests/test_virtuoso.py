@@ -264,14 +264,6 @@ def view_content(html: str) -> dict[str, list[str]]:
     return out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kg.network.projection keys concept labels by their last IRI segment: actor-type/organisation and "
-    "relation-kind/organisation (and theme/recherche, actor-type/recherche) collide, the last row wins, and "
-    "Virtuoso sends the rows in another order (« Organisation d'événement » as an actor's type); the "
-    "ecosystem "
-    "itself is the same (test_ecosystem_same_on_virtuoso)",
-)
 def test_view_same_as_embedded(loaded, built_store, tmp_path):
     runner = CliRunner()
     args = ["view", "--territory", "departement:94"]

@@ -186,7 +186,9 @@ def _decimal(value: float, lang: str) -> str:
 
 
 def _label(G: Any, concept: str, lang: str) -> str:
-    labels = concept_labels(G).get(concept, {})
+    """The label of a theme."""
+    every = concept_labels(G)
+    labels = every.get(f"theme/{concept}") or every.get(concept, {})
     return labels.get(lang) or labels.get("fr") or concept
 
 

@@ -357,7 +357,7 @@ def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
         kind=r["kind"],
         forward=(r["a"] == a),
         role=role,
-        role_labels=labels.get(role) if role else None,
+        role_labels=(labels.get(f"role/{role}") or labels.get(role)) if role else None,
         via=r.get("via"),
         via_label=r.get("via_label"),
         start=r.get("start"),

@@ -162,14 +162,28 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
             gc.enable()
 
 
+#: which scheme a bare notation means when several have it (the node's type before a theme, a role or a
+#: relation kind)
+_SCHEME_ORDER = ("actor-type", "project-type", "support-kind", "theme", "role", "relation-kind")
+
+
+def _scheme_rank(scheme: str) -> int:
+    return _SCHEME_ORDER.index(scheme) if scheme in _SCHEME_ORDER else len(_SCHEME_ORDER)
+
+
 def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     sc = _Scanner(graph)
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    labels: dict[str, dict[str, str]] = {}  # concept notation → {lang: label}, for sentences
+    # concept "scheme/notation" → {lang: label}, for sentences; and the bare notation, taken from the first
+    # scheme of _SCHEME_ORDER that has it (« recherche » is an actor type and a theme, « organisation » an
+    # actor type and a relation kind: each reader asks by scheme first, see kg.network.attributes.label_in)
+    labels: dict[str, dict[str, str]] = {}
     concepts = set(sc.of_type(_iri("skos:Concept")))
     for c, lab in sc.pairs(_iri("skos:prefLabel")):
-        if c in concepts:
-            labels.setdefault(c.rsplit("/", 1)[-1], {})[lab.language or "fr"] = lab.value
+        if c in concepts and "/concept/" in c:
+            labels.setdefault(c.split("/concept/", 1)[1], {})[lab.language or "fr"] = lab.value
+    for key in sorted(labels, key=lambda k: _scheme_rank(k.split("/", 1)[0])):
+        labels.setdefault(key.rsplit("/", 1)[-1], labels[key])
     G.graph["concept_labels"] = labels
     # provenance: node → [(document, quote)]
     entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
@@ -547,7 +561,7 @@ def _cache_path(store_path: Path) -> Path:
 
 
 #: the shape of the projection's attributes; a cache written for another shape is rebuilt
-_SHAPE = 3  # 3: descriptions and documents
+_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by scheme
 
 
 def _stamp(store_path: Path) -> tuple[int, int, int, int]:

@@ -58,8 +58,8 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
     labels = concept_labels(G)
     keep = territory_nodes(graph, G, territory) if territory else set(G.nodes)
 
-    def lab(notation: str) -> str:
-        return (labels.get(notation) or {}).get(lang) or notation
+    def lab(notation: str, scheme: str) -> str:
+        return (labels.get(f"{scheme}/{notation}") or labels.get(notation) or {}).get(lang) or notation
 
     F: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for n, d in G.nodes(data=True):
@@ -68,7 +68,7 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
         attrs: dict[str, Any] = {"label": str(d.get("label") or n), "kind": d.get("kind"), "iri": n}
         types = listed(d.get("types"))
         if types:
-            attrs["type"] = lab(types[0])
+            attrs["type"] = lab(types[0], "actor-type")
             attrs["types"] = _text(types)
         if d.get("themes"):
             attrs["themes"] = _text(listed(d["themes"]))
@@ -87,7 +87,7 @@ def flat_projection(graph: Any, *, territory: str | None = None, lang: str = "fr
             continue
         attrs = {
             "kind": d.get("kind"),
-            "label": lab(str(d.get("kind"))),
+            "label": lab(str(d.get("kind")), "relation-kind"),
             "role": d.get("role"),
             "via": d.get("via"),
             "start": d.get("start"),

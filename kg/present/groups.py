@@ -370,7 +370,10 @@ def _grouped(
         caption = words["caption"].format(
             g=len(groups), n=len(items), e=edges_total, date=time.strftime("%Y-%m-%d", time.gmtime())
         )
-    kind_rows = [[k, label_of(labels, k, lang), EDGE_STYLES.get(k, ("#999999", 1.0))[0]] for k in kinds]
+    kind_rows = [
+        [k, label_of(labels, k, lang, "relation-kind"), EDGE_STYLES.get(k, ("#999999", 1.0))[0]]
+        for k in kinds
+    ]
     model = ViewModel(
         title=title,
         caption=caption,

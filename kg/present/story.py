@@ -242,7 +242,9 @@ def territory_story(
                 edges.append([a, b])
             if e.get("kind") == "participation":
                 role = e.get("role")
-                word = (labels.get(role) or {}).get(lang, role) if role else None
+                word = (
+                    (labels.get(f"role/{role}") or labels.get(role) or {}).get(lang, role) if role else None
+                )
                 name = str(G.nodes[other].get("label") or other)
                 who.append(f"{name} ({str(word).lower()})" if word else name)
                 srcs += sources_of(e.get("sources"))

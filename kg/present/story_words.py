@@ -119,7 +119,7 @@ def relation_sentence(G: nx.MultiDiGraph, rel: dict[str, Any], lang: str) -> str
         kind=str(rel.get("kind")),
         forward=True,
         role=role,
-        role_labels=labels.get(role) if role else None,
+        role_labels=(labels.get(f"role/{role}") or labels.get(role)) if role else None,
         via=rel.get("via"),
         via_label=rel.get("via_label"),
         start=rel.get("start"),

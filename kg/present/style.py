@@ -185,6 +185,8 @@ def family(d: dict[str, Any]) -> str:
     return "acteur"
 
 
-def label_of(labels: dict[str, dict[str, str]], notation: str, lang: str) -> str:
-    entry = labels.get(notation) or {}
+def label_of(labels: dict[str, dict[str, str]], notation: str, lang: str, scheme: str | None = None) -> str:
+    """The label of a concept *notation* in *lang*, looked up in *scheme* first (``theme``, ``role``,
+    ``relation-kind``…: a notation such as « recherche » is in several schemes), then by the bare notation."""
+    entry = (labels.get(f"{scheme}/{notation}") if scheme else None) or labels.get(notation) or {}
     return entry.get(lang) or entry.get("fr") or _NON_ACTOR_LABELS[lang].get(notation) or notation

@@ -365,7 +365,7 @@ def build_model(
                 "familyLabel": label_of(labels, fam, lang),
                 "types": type_labels,
                 "themes": themes,
-                "themeLabels": [label_of(labels, t, lang) for t in themes],
+                "themeLabels": [label_of(labels, t, lang, "theme") for t in themes],
                 "territory": territory,
                 "start": d.get("start"),
                 "end": d.get("end"),
@@ -409,8 +409,8 @@ def build_model(
                 "from": index[a],
                 "to": index[b],
                 "kind": kind,
-                "kindLabel": label_of(labels, kind, lang),
-                "role": label_of(labels, role, lang) if role else None,
+                "kindLabel": label_of(labels, kind, lang, "relation-kind"),
+                "role": label_of(labels, role, lang, "role") if role else None,
                 "label2": d.get("label"),
                 "start": d.get("start"),
                 "end": d.get("end"),
@@ -429,7 +429,7 @@ def build_model(
                 "from": index[ra],
                 "to": index[rb],
                 "kind": kind,
-                "kindLabel": label_of(labels, kind, lang),
+                "kindLabel": label_of(labels, kind, lang, "relation-kind"),
                 "count": count,
                 "sources": [],
                 "hl": False,
@@ -464,14 +464,14 @@ def build_model(
     kinds = [
         {
             "key": k,
-            "label": label_of(labels, k, lang),
+            "label": label_of(labels, k, lang, "relation-kind"),
             "color": EDGE_STYLES.get(k, ("#999999", 1))[0],
             "count": str(c),
         }
         for k, c in sorted(kinds_seen.items())
     ]
     themes = sorted(
-        ({"key": t, "label": label_of(labels, t, lang)} for t in theme_set), key=lambda t: t["label"]
+        ({"key": t, "label": label_of(labels, t, lang, "theme")} for t in theme_set), key=lambda t: t["label"]
     )
     span = (min(years), max(max(years), time.gmtime().tm_year)) if years else None
     year = _year(str(as_of)) if as_of is not None else None

@@ -56,6 +56,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kg.model.vocab import PREFIXES
+from kg.serve.headers import (
+    CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
+    YASGUI_STYLE_HASHES,
+    SecurityHeaders,
+    content_security_policy,
+)
+from kg.serve.lookup import is_lookup, open_local_store, run_lookup
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
@@ -97,63 +105,8 @@ log = logging.getLogger("kg.serve.app")
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
-#: The two fixed ``<style>`` texts that YASGUI's results table (its column resizer) adds to the page: the
-#: resizer's rules, and ``*{cursor:col-resize!important}`` while a column is dragged. Their hashes let
-#: exactly these two in, with no ``'unsafe-inline'``; tests/test_query_page.py recomputes them from
-#: yasgui.min.js, so a new YASGUI build cannot change them unnoticed.
-YASGUI_STYLE_HASHES = (
-    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
-    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
-)
-
-
-def content_security_policy(page: str = "") -> str:
-    """The Content-Security-Policy of every response, allowing *page*'s own inline ``<style>`` blocks by hash.
-
-    The query page loads YASGUI and its own script and style from ``/static`` (no inline script; no
-    inline style but YASGUI's two of :data:`YASGUI_STYLE_HASHES`), talks to this server only
-    (``connect-src 'self'``: even a YASGUI tab pointed elsewhere cannot send a request), and cannot be
-    framed by another site (nothing on it needs embedding; the views of ``kg view --embed`` are files).
-    *page* is HTML this server generates itself (the ontology page keeps its style inline); its styles
-    are allowed one by one by hash, never with ``'unsafe-inline'``, and no inline script ever is.
-
-    >>> "'unsafe-inline'" in content_security_policy("<style>p{color:red}</style>")
-    False
-    >>> "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='" in content_security_policy("<style>p{}</style>")
-    True
-    """
-    import base64
-    import hashlib
-    import re
-
-    own = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
-        for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
-    ]
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "connect-src 'self'",
-            "script-src 'self'",
-            " ".join(["style-src 'self'", *YASGUI_STYLE_HASHES, *dict.fromkeys(own)]),
-            "img-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'self'",
-        ]
-    )
-
-
-#: The policy of every response but the ontology page (which adds the hash of its own style).
-CONTENT_SECURITY_POLICY = content_security_policy()
-#: Headers added to every response (pages, answers, errors, static files, CORS preflights); a response
-#: that sets its own Content-Security-Policy (the ontology page: :func:`content_security_policy`) keeps it.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+#: how many query texts accepted by the guard are remembered (the same queries come again and again)
+INSPECTED = 4096
 _QUERY_BODY_TYPES = (
     "application/x-www-form-urlencoded",
     "application/sparql-query",
@@ -222,30 +175,6 @@ async def _disconnected(receive: Any) -> None:
         pass
 
 
-class SecurityHeaders:
-    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response of *app*."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                from starlette.datastructures import MutableHeaders
-
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 def _origin_tuple(scheme: str, host: str | None, port: int | None) -> tuple[str, str, int | None]:
     scheme = scheme.lower()
     return scheme, (host or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
@@ -288,8 +217,16 @@ def create_app(
     settings: Settings | None = None,
     *,
     ontology_dir: str | Path | None = None,
+    in_process: bool = False,
 ) -> Any:
     """The Starlette application serving *store* (workers start with the app's lifespan).
+
+    With *in_process* (what :func:`serve` asks, once its listening socket is bound), the server process
+    denies itself the network when the app starts (:func:`kg.store.isolation.deny_network`, for good:
+    only for a process that opens no outbound connection, never a test runner) and then answers
+    *lookups* (:mod:`kg.serve.lookup`: queries bounded by their shape) itself, with its own read-only
+    handle on the store; every other query goes to the workers. Not with updates (the writer is a worker),
+    and not where the network cannot be denied: then every query goes to the workers.
 
     Raises
     ------
@@ -318,6 +255,9 @@ def create_app(
     docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
     pool = WorkerPool(store, settings, writable=writable)
     plain = "text/plain; charset=utf-8"
+    local: dict[str, Any] = {"store": None, "why": "not asked"}  # the server's own handle, for lookups
+    # texts the guard accepted, for the graphs of the store as they are (emptied when an update changes them)
+    inspected: dict[str, Any] = {}
 
     def error(status: int, message: str, **headers: str) -> Response:
         return Response(message + "\n", status_code=status, media_type=plain, headers=headers or None)
@@ -433,10 +373,15 @@ def create_app(
         dg, ng = protocol_dataset(
             values.get("default-graph-uri", []), values.get("named-graph-uri", []), state["graphs"]
         )
-        try:
-            inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
-        except Refused as exc:
-            return error(403, str(exc))
+        inspection = inspected.get(query)
+        if inspection is None:
+            try:
+                inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
+            except Refused as exc:
+                return error(403, str(exc))
+            inspected[query] = inspection
+            if len(inspected) > INSPECTED:
+                del inspected[next(iter(inspected))]  # the oldest
         job = {
             "kind": "query",
             "text": query,
@@ -447,7 +392,14 @@ def create_app(
             "has_dataset": inspection.has_dataset,
             "max_rows": settings.max_returned_rows,
         }
+        if local["store"] is not None and is_lookup(query):
+            job["lookup"] = True
+            return _answer(run_lookup(local["store"], job))
         return await _run(request, job)
+
+    def _answer(reply: tuple[int, str, bytes, dict[str, str]]) -> Response:
+        status, media, body, headers = reply
+        return Response(body, status_code=status, media_type=media, headers=headers or None)
 
     async def _run(request: Request, job: dict[str, Any]) -> Response:
         """Run *job* in the pool for the request's client; cancel it (kill its worker) if the client leaves."""
@@ -493,7 +445,7 @@ def create_app(
             return error(
                 503, f"{why}; try again in {exc.retry_after} s", **{"Retry-After": str(exc.retry_after)}
             )
-        return Response(body, status_code=status, media_type=media, headers=headers or None)
+        return _answer((status, media, body, headers))
 
     async def _update(request: Request, update: str, base_iri: str) -> Response:
         if settings.update_token is None:
@@ -520,6 +472,7 @@ def create_app(
         if response.status_code < 300:
             _, _, body, _ = await pool.run({"kind": "graphs"}, "server")
             state["graphs"] = json.loads(body)
+            inspected.clear()  # FROM <g> may name other graphs now
         return response
 
     async def home(request: Request) -> Response:
@@ -531,6 +484,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Any):
         pool.start()
+        if in_process and not writable:
+            local["store"], local["why"] = open_local_store(store)
+            app.state.lookups = local["why"]
+            (log.info if local["store"] is not None else log.warning)("lookups: %s", local["why"])
         try:
             yield
         finally:
@@ -563,6 +520,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.lookups = "answered by the workers"
     return app
 
 
@@ -579,7 +537,24 @@ def serve(
     Starts uvicorn with the application of :func:`create_app`. Nothing in :mod:`kg.serve`
     imports the command line; ``python -m kg.cli.serve`` runs the command alone.
     """
+    import socket
+
     import uvicorn
 
-    app = create_app(store, settings)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    # the listening socket is made here, before the app starts: then the server process can deny itself
+    # the network (socket() of AF_INET refused; accept() still works) and answer lookups itself
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        from kg.errors import StoreError
+
+        raise StoreError(f"kg serve cannot listen on {host}:{port}: {exc}; choose another --port") from None
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    app = create_app(store, settings, in_process=True)
+    config = uvicorn.Config(app, log_level=log_level, access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -17,8 +17,11 @@ A thin ASGI application (Starlette, run by uvicorn) in front of pyoxigraph:
 Bounded and safe by default (:class:`Settings`): every query is inspected by
 :mod:`kg.store.guard` before it runs (updates, ``LOAD``, ``SERVICE`` and ``FROM`` of a graph
 that is not in the store get 403); a request larger than ``max_request_bytes`` gets 413;
-queries run in ``workers`` worker processes, each with its own read-only handle on the
-store and a memory cap (``worker_memory_mb``), shared fairly by :mod:`kg.serve.pool`
+*lookups* (:mod:`kg.serve.lookup`: a triple pattern or two on a named subject, whose cost is
+bounded by their shape) run in the server process itself, which denies itself the network once its
+listening socket is bound (:func:`serve`); every other query runs in ``workers`` worker processes,
+each with its own read-only handle on the store and a memory cap (``worker_memory_mb``), shared fairly by
+:mod:`kg.serve.pool`
 (per-client limits, a short queue answered 503 with ``Retry-After``, workers reserved for
 short queries); a query past ``time_limit_ms`` or its memory cap, or whose client hangs up,
 has its process killed (and replaced), so a runaway ``ORDER BY`` or cross product cannot

@@ -559,5 +559,7 @@ def serve(
     sock.listen(2048)
     sock.set_inheritable(False)
     app = create_app(store, settings, in_process=True)
-    config = uvicorn.Config(app, log_level=log_level, access_log=False)
+    # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
+    # watches them (add_reader), and a large reply then fails half read
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")
     uvicorn.Server(config).run(sockets=[sock])

@@ -52,9 +52,7 @@ import asyncio
 import hmac
 import json
 import logging
-import shlex
 from pathlib import Path
-from string import Template
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -66,7 +64,8 @@ from kg.serve.headers import (
     SecurityHeaders,
     content_security_policy,
 )
-from kg.serve.lookup import is_lookup, open_local_store, run_lookup
+from kg.serve.lookup import LookupFront, is_lookup, open_local_store, run_lookup
+from kg.serve.page import _query_page, query_examples
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
@@ -106,62 +105,15 @@ __all__ = [
 log = logging.getLogger("kg.serve.app")
 
 STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 #: how many query texts accepted by the guard are remembered (the same queries come again and again)
 INSPECTED = 4096
+_DATASET = frozenset({"query", "default-graph-uri", "named-graph-uri"})
 _QUERY_BODY_TYPES = (
     "application/x-www-form-urlencoded",
     "application/sparql-query",
     "application/sparql-update",
 )
-
-
-def query_examples(graph: Any) -> list[dict[str, str]]:
-    """The named questions, their parameters filled from each header's first example, as runnable SPARQL."""
-    from kg.errors import KGError
-    from kg.store.graph import bind
-    from kg.store.queries import bind_params, list_queries
-
-    out = []
-    for q in list_queries():
-        values: dict[str, str] = {}
-        if q.examples:
-            words = shlex.split(q.examples[0])
-            for i, w in enumerate(words[:-1]):
-                if w in ("--param", "-p") and "=" in words[i + 1]:
-                    k, v = words[i + 1].split("=", 1)
-                    values[k] = v
-        try:
-            text = bind(q.sparql, bind_params(graph, q, values))
-        except KGError:
-            text = q.sparql
-        out.append(
-            {
-                "name": q.name,
-                "title_fr": q.title.get("fr", ""),
-                "title_en": q.title.get("en", ""),
-                "query": text,
-            }
-        )
-    return out
-
-
-def _query_page(examples: list[dict[str, str]], settings: Settings, endpoint_path: str) -> str:
-    from html import escape
-
-    data = (
-        json.dumps(examples, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
-    limits = (
-        f"{settings.time_limit_ms} ms, {settings.max_returned_rows} lignes/rows, "
-        f"{settings.max_request_bytes} octets/bytes"
-    )
-    page = Template((TEMPLATE_DIR / "serve_query.html").read_text(encoding="utf-8"))
-    return page.substitute(endpoint=escape(endpoint_path), limits=escape(limits), examples_json=data)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -239,6 +191,7 @@ def create_app(
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
+    from starlette.datastructures import URL
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
@@ -376,15 +329,10 @@ def create_app(
         dg, ng = protocol_dataset(
             values.get("default-graph-uri", []), values.get("named-graph-uri", []), state["graphs"]
         )
-        inspection = inspected.get(query)
-        if inspection is None:
-            try:
-                inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
-            except Refused as exc:
-                return error(403, str(exc))
-            inspected[query] = inspection
-            if len(inspected) > INSPECTED:
-                del inspected[next(iter(inspected))]  # the oldest
+        try:
+            inspection = inspect(query)
+        except Refused as exc:
+            return error(403, str(exc))
         job = {
             "kind": "query",
             "text": query,
@@ -399,6 +347,60 @@ def create_app(
             job["lookup"] = True
             return _answer(run_lookup(local["store"], job))
         return await _run(request, job)
+
+    def inspect(query: str) -> Any:
+        """The guard's verdict on *query* (:class:`Refused` raised), remembered for the texts it accepted."""
+        inspection = inspected.get(query)
+        if inspection is None:
+            inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
+            inspected[query] = inspection
+            if len(inspected) > INSPECTED:
+                del inspected[next(iter(inspected))]  # the oldest
+        return inspection
+
+    def quick(scope: Any) -> Response | None:
+        """The answer to a plain GET of a lookup, before the rest of the app; None for any other request.
+
+        Plain: no ``Origin`` (no CORS header to add but ``Vary``), only ``query`` and the protocol's dataset
+        parameters, within ``max_request_bytes``, accepted by the guard. Anything else takes the full path.
+        """
+        if local["store"] is None or scope["method"] != "GET" or scope["path"] != "/sparql":
+            return None
+        headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette's get()
+        raw = scope.get("query_string", b"")
+        if b"origin" in headers or len(raw) > settings.max_request_bytes:
+            return None
+        try:
+            params = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        query = [v for k, v in params if k == "query"]
+        if len(query) != 1 or not is_lookup(query[0]) or any(k not in _DATASET for k, _ in params):
+            return None
+        try:
+            inspection = inspect(query[0])
+        except Refused:
+            return None
+        dg, ng = protocol_dataset(
+            [v for k, v in params if k == "default-graph-uri"],
+            [v for k, v in params if k == "named-graph-uri"],
+            state["graphs"],
+        )
+        accept = headers.get(b"accept")
+        job = {
+            "kind": "query",
+            "text": query[0],
+            "accept": accept.decode("latin-1") if accept is not None else None,
+            "base_iri": str(URL(scope=scope).replace(query="", fragment="")),
+            "default_graphs": dg,
+            "named_graphs": ng,
+            "has_dataset": inspection.has_dataset,
+            "max_rows": settings.max_returned_rows,
+            "lookup": True,
+        }
+        status, media, body, extra = run_lookup(local["store"], job)
+        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin"}
+        return Response(body, status_code=status, media_type=media, headers=extra)
 
     def _answer(reply: tuple[int, str, bytes, dict[str, str]]) -> Response:
         status, media, body, headers = reply
@@ -505,6 +507,7 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(LookupFront, answer=quick),
             Middleware(SecurityHeaders),
             # read-only queries from any origin, never with credentials: no allow_credentials, and only the
             # CORS-safelisted request headers (Accept, Content-Type…), so a cross-origin preflight carrying
@@ -547,7 +550,9 @@ def serve(
     # the listening socket is made here, before the app starts: then the server process can deny itself
     # the network (socket() of AF_INET refused; accept() still works) and answer lookups itself
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio then sets TCP_NODELAY on each accepted connection (headers and body are two
+    # writes; with Nagle's algorithm the body would wait for the client's delayed ACK, 40 ms)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

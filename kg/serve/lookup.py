@@ -50,7 +50,7 @@ from kg.serve.protocol import execute
 from kg.serve.workers import NO_NETWORK
 from kg.store.guard import tokens
 
-__all__ = ["MAX_PATTERNS", "is_lookup", "open_local_store", "run_lookup"]
+__all__ = ["MAX_PATTERNS", "LookupFront", "is_lookup", "open_local_store", "run_lookup"]
 
 #: most triple patterns in a lookup: with two, any join order costs at most the two out-degrees plus one index
 #: look-up per row of the first (and the rows it answers, cut at ``max_returned_rows``); with three, a join
@@ -161,6 +161,21 @@ def is_lookup(query: str) -> bool:
             return False
         i += 2
     return i == n
+
+
+class LookupFront:
+    """ASGI middleware: ``answer(scope)`` gives the response to a request it can answer at once (a plain GET
+    of a lookup), which then skips the rest of the middleware stack and the router; None passes it on."""
+
+    def __init__(self, app: Any, answer: Any) -> None:
+        self.app, self.answer = app, answer
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        response = self.answer(scope) if scope["type"] == "http" else None
+        if response is None:
+            await self.app(scope, receive, send)
+        else:
+            await response(scope, receive, send)
 
 
 def run_lookup(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]]:

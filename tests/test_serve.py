@@ -727,3 +727,26 @@ def test_lookups_answer_like_the_store(endpoint, graph, fmt, query):
 def test_lookup_asks(endpoint, query, expected):
     r = ask_http(endpoint, query, "post-direct", RESULT_MEDIA["json"])
     assert r.status_code == 200 and r.json()["boolean"] is expected
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("query", [LOOKUPS[0], ASK])  # answered before the middleware stack, and not
+def test_a_plain_get_and_a_cross_origin_one_get_the_same_answer_and_headers(endpoint, query):
+    from kg.serve.app import SECURITY_HEADERS
+
+    plain = ask_http(endpoint, query, "get", RESULT_MEDIA["json"])
+    cross = httpx.get(
+        endpoint,
+        params={"query": query},
+        headers={"Accept": RESULT_MEDIA["json"], "Origin": "https://elsewhere.example"},
+        timeout=30,
+    )
+    assert plain.status_code == cross.status_code == 200
+    assert plain.json() == cross.json()
+    assert cross.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in plain.headers
+    for r in (plain, cross):
+        assert r.headers["vary"] == "Origin"
+        assert r.headers["content-type"] == "application/sparql-results+json"
+        for name, value in SECURITY_HEADERS.items():
+            assert r.headers[name] == value

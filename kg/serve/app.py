@@ -65,7 +65,7 @@ from kg.serve.headers import (
     content_security_policy,
 )
 from kg.serve.lookup import LookupFront, is_lookup, open_local_store, run_lookup
-from kg.serve.page import _query_page, query_examples
+from kg.serve.page import query_examples, query_page
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
@@ -498,7 +498,7 @@ def create_app(
         finally:
             pool.close()
 
-    state["page"] = _query_page(state["examples"], settings, "/sparql")
+    state["page"] = query_page(state["examples"], settings, "/sparql")
     app = Starlette(
         routes=[
             Route("/", home),

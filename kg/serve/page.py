@@ -10,7 +10,7 @@ from typing import Any
 
 from kg.serve.settings import Settings
 
-__all__ = ["TEMPLATE_DIR", "query_examples"]
+__all__ = ["TEMPLATE_DIR", "query_examples", "query_page"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -45,7 +45,7 @@ def query_examples(graph: Any) -> list[dict[str, str]]:
     return out
 
 
-def _query_page(examples: list[dict[str, str]], settings: Settings, endpoint_path: str) -> str:
+def query_page(examples: list[dict[str, str]], settings: Settings, endpoint_path: str) -> str:
     from html import escape
 
     data = (

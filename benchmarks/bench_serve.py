@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_serve.py                  # every scenario, both servers, 15 s each
     .venv/bin/python benchmarks/bench_serve.py --duration 30 --check
+    .venv/bin/python benchmarks/bench_serve.py --before ../main-checkout    # and kg serve as it was, same run
 
 In one run, for ``kg serve`` (``python -m kg.cli.serve``, default settings) and then for Oxigraph's server
 (``oxigraph serve-read-only --union-default-graph``, with ``--timeout-s 10`` in the floods: the baseline, same
@@ -104,9 +105,10 @@ class Target:
         path: str,
         flood_args: tuple[str, ...] = (),
         memory_args: tuple[str, ...] = (),
+        cwd: Path = ROOT,
     ):
         self.name, self.cmd, self.path, self.flood_args = name, cmd, path, flood_args
-        self.memory_args = memory_args
+        self.memory_args, self.cwd = memory_args, cwd
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -114,7 +116,10 @@ class Target:
         self.port = free_port()
         cmd = [c.replace("PORT", str(self.port)) for c in self.cmd] + list(self.flood_args if flood else ())
         cmd += list(self.memory_args if memory else ())
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "PYTHONPATH": str(self.cwd)}  # kg from that checkout
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         url = f"http://{HOST}:{self.port}{self.path}?" + urllib.parse.urlencode({"query": "ASK {}"})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -140,7 +145,7 @@ class Target:
     def query_pids(self) -> list[int]:
         """The processes that run queries: kg serve's workers, or Oxigraph's server itself."""
         assert self.proc is not None
-        if self.name != "kg serve":
+        if not self.name.startswith("kg serve"):
             return [self.proc.pid]
         out = []
         for d in os.listdir("/proc"):
@@ -363,7 +368,7 @@ def flood(
 
 def run_all(target: Target, a: argparse.Namespace, queries: list[str], ask: str) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    cap = None if target.name == "kg serve" else a.oxigraph_rss_cap_mb
+    cap = None if target.name.startswith("kg serve") else a.oxigraph_rss_cap_mb
     scenarios: list[tuple[str, Any]] = [
         *((f"select_{c}", lambda c=c: selects(target, queries, c, a.duration, a.warmup)) for c in a.clients),
         ("ask_under_heavy", lambda: flood(target, ask, [with_prefixes(HEAVY)], a.duration, None, cap)),
@@ -401,6 +406,14 @@ def main(argv: list[str] | None = None) -> int:
         help="kg serve --worker-memory-mb in the ORDER BY flood (low enough to be reached within the time "
         "limit on a busy machine; the default cap is 1024)",
     )
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help="also run kg serve from this checkout (e.g. a worktree of main) as 'before', in the same run",
+    )
+    ap.add_argument(
+        "--before-python", default=sys.executable, help="the Python of --before (e.g. its own venv)"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "bench_serve.json")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     a = ap.parse_args(argv)
@@ -437,6 +450,15 @@ def main(argv: list[str] | None = None) -> int:
     version = subprocess.run([a.oxigraph, "--version"], capture_output=True, text=True).stdout.strip()
     load_before = os.getloadavg()[0]
     res = {"kg serve": run_all(kg_serve, a, queries, ask), "oxigraph": run_all(oxigraph, a, queries, ask)}
+    if a.before:
+        before = Target(
+            "kg serve (before)",
+            [a.before_python, *kg_serve.cmd[1:]],
+            "/sparql",
+            memory_args=kg_serve.memory_args,
+            cwd=a.before.resolve(),
+        )
+        res["before"] = run_all(before, a, queries, ask)
     k, o = res["kg serve"], res["oxigraph"]
     cap = a.memory_cap_mb
     rows = [
@@ -473,6 +495,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{ov}" + (" (stopped)" if key == "peak_rss_mb" and o[scenario]["stopped_past_mb"] else ""),
             )
         print(f"{label:<52} {ks:>22} {os_:>22} {ratio(kv, ov):>12}  {target}")
+        if a.before:
+            b = res["before"][scenario]
+            bs = f"{b[key]:,.0f} ({b['p50_ms']} / {b['p99_ms']})" if key == "qps" else f"{b[key]}"
+            print(f"{'  before (' + str(a.before) + ')':<52} {bs:>22} {'':>22} {ratio(b[key], ov):>12}")
     print("\nfailures and answers (fast ASK prober; heavy clients):")
     for name in ("ask_under_heavy", "ask_under_heavy_hang_up", "order_by_flood"):
         for who, r in (("kg serve", k[name]), ("oxigraph", o[name])):

@@ -284,6 +284,9 @@ def test_unsafe_allow_network_serves_and_says_so(tiny_store, tmp_path):
     try:
         r = ask(url, "ASK { ?s ?p ?o }", "get", Accept="application/sparql-results+json")
         assert r.status_code == 200
+        # a lookup: the server process could not deny itself the network either, so a worker answers it
+        r = ask(url, "ASK { <http://example.org/s> ?p ?o }", "get", Accept="application/sparql-results+json")
+        assert r.status_code == 200 and r.json()["boolean"] is True
         described = httpx.get(url, headers={"Accept": "text/turtle"}, timeout=30).text
         assert "UNSAFE" in described and "NOT denied the network" in described
     finally:
@@ -325,3 +328,37 @@ def test_an_isolated_endpoint_does_not_describe_itself_as_unsafe(unguarded):
     described = httpx.get(unguarded, headers={"Accept": "text/turtle"}, timeout=30).text
     assert "sd:Service" in described or "Service" in described
     assert "UNSAFE" not in described
+
+
+# kg serve with the guard switched off and every query taken for a lookup: every query then runs in the
+# server process itself, which must have denied itself the network once it listened
+EVERYTHING_A_LOOKUP = NO_GUARD.replace(
+    "from kg.cli.serve import main", "app.is_lookup = lambda query: True\nfrom kg.cli.serve import main"
+)
+
+
+def _seccomp_mode(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(line for line in f if line.startswith("Seccomp:")).split()[1])
+
+
+@needs_seccomp
+@pytest.mark.server
+@pytest.mark.parametrize("method", METHODS)
+def test_the_server_process_that_answers_lookups_cannot_connect_either(tiny_store, listener, method):
+    port = free_port()
+    cmd = [sys.executable, "-c", EVERYTHING_A_LOOKUP, "--store", str(tiny_store), "--port", str(port)]
+    url = f"http://127.0.0.1:{port}/sparql"
+    proc = start_server(cmd, url, "kg serve", cwd=ROOT)
+    try:
+        assert _seccomp_mode(proc.pid) == 2  # a filter on the server process itself
+        r = ask(url, f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}", method)
+        assert r.status_code == 403, r.text
+        assert "no network" in r.text and "Traceback" not in r.text
+        ok = ask(url, "ASK { ?s ?p ?o }", method, Accept="application/sparql-results+json")
+        assert ok.status_code == 200 and ok.json()["boolean"] is True  # it goes on serving
+        time.sleep(0.2)
+        assert listener.connections == 0
+    finally:
+        stop(proc)
+    assert "Traceback" not in server_output(proc), server_output(proc)

@@ -425,3 +425,25 @@ def test_a_memory_hungry_query_gets_a_clear_error_and_the_next_runs_on_a_fresh_w
     assert ok.status_code == 200 and ok.json()["boolean"] is True
     wait_for(lambda: len(server.workers()) == 3, "the worker replaced", within=30)
     assert server.workers() != before  # one worker died past its cap and was replaced
+
+
+LOOKUP = "ASK { <https://w3id.org/territorial-kg/id/territory/commune/75056> ?p ?o }"
+
+
+@needs_loopback
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_lookup_needs_no_worker_where_another_query_of_the_same_client_waits(server):
+    quiet(server)
+    first = server.send(HEAVY, "127.0.0.9")
+    try:
+        wait_for(lambda: len(server.long_ones()) == 1, "its heavy query running")
+        # bounded by its shape, a lookup is answered by the server process itself, at once
+        lookup = server.get(LOOKUP, "127.0.0.9")
+        assert lookup.status_code == 200 and lookup.json()["boolean"] is True
+        # any other query of the same client waits behind its running one (per_client_running=1)
+        other = server.get(ASK, "127.0.0.9")
+        assert other.status_code == 503 and "behind this client's own running" in other.text, other.text
+        assert len(server.long_ones()) == 1  # the lookup took no worker and stopped nothing
+    finally:
+        first.close()

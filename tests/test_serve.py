@@ -636,3 +636,117 @@ def test_query_page_runs_an_example_in_headless_chromium(endpoint, graph):
     example = next(e for e in query_examples(graph) if e["name"] == "actor-partners")
     assert rows == len(graph.query(example["query"])) > 0
     assert blocked == [] and errors == []
+
+
+# --- lookups: queries bounded by their shape, answered in the server process --------------------------------
+
+PARIS = "https://w3id.org/territorial-kg/id/territory/commune/75056"
+LOOKUPS = [
+    f"SELECT ?p ?o WHERE {{ <{PARIS}> ?p ?o }}",
+    f"SELECT ?p ?o WHERE {{ <{PARIS}> ?p ?o }} LIMIT 5",
+    f"SELECT * WHERE {{ <{PARIS}> rdfs:label ?label ; tkg:postalCode ?code }}",
+    f"PREFIX x: <{PARIS[:-5]}>\nSELECT ?label {{ x:75056 rdfs:label ?label . }}",
+    f"ASK {{ <{PARIS}> a igeo:Commune }}",
+    f'ASK WHERE {{ <{PARIS}> rdfs:label "Paris"@fr }}',
+]
+NOT_LOOKUPS = [
+    "SELECT * WHERE { ?s ?p ?o }",  # a free subject
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }",  # the cross product
+    f"SELECT ?o WHERE {{ <{PARIS}> ?p ?o . ?o ?q ?r }}",  # a second pattern with a free subject
+    f"SELECT * WHERE {{ <{PARIS}> ?p ?o ; ?q ?r }}",  # two patterns, variable predicates
+    # three patterns: a product of two could be computed, then filtered away
+    f"SELECT * WHERE {{ <{PARIS}> tkg:postalCode ?a , ?b , ?c }}",
+    f"SELECT DISTINCT ?o WHERE {{ <{PARIS}> ?p ?o }}",
+    f"SELECT ?o WHERE {{ <{PARIS}> ?p ?o }} ORDER BY ?o",
+    f"SELECT ?o WHERE {{ <{PARIS}> ?p ?o }} OFFSET 1000000",
+    f"SELECT ?o WHERE {{ <{PARIS}> ?p ?o FILTER(REGEX(STR(?o), 'x')) }}",
+    f"SELECT ?o WHERE {{ <{PARIS}> rdfs:label/rdfs:label ?o }}",  # a property path
+    f"SELECT ?o WHERE {{ <{PARIS}> ?p ?o OPTIONAL {{ ?o ?q ?r }} }}",
+    f"SELECT ?o FROM <urn:g> WHERE {{ <{PARIS}> ?p ?o }}",
+    f"SELECT ?o WHERE {{ SERVICE <http://127.0.0.1:1/> {{ <{PARIS}> ?p ?o }} }}",
+    f"SELECT ?o WHERE {{ GRAPH ?g {{ <{PARIS}> ?p ?o }} }}",
+    f'SELECT ?o WHERE {{ <{PARIS}> rdfs:label "\\u0022" }}',  # any backslash
+    "SELECT ?o WHERE { <relative> ?p ?o }",  # a relative IRI (it depends on the base)
+    f"SELECT ?o WHERE {{ <{PARIS}> ?p ?o }} LIMIT 5 OFFSET 2",
+    f"CONSTRUCT WHERE {{ <{PARIS}> ?p ?o }}",
+    f"SELECT ?o WHERE {{ {{ SELECT ?o WHERE {{ <{PARIS}> ?p ?o }} }} }}",
+]
+
+
+@pytest.mark.parametrize("query", LOOKUPS)
+def test_lookups_are_recognised(query):
+    from kg.serve.lookup import is_lookup
+
+    assert is_lookup(query)
+
+
+@pytest.mark.parametrize("query", NOT_LOOKUPS)
+def test_queries_not_bounded_by_their_shape_are_not_lookups(query):
+    from kg.serve.lookup import is_lookup
+
+    assert not is_lookup(query)
+
+
+@pytest.mark.parametrize("cap", [3, 10_000])
+def test_a_lookups_json_is_the_engines_own(store_path, cap):
+    """The SPARQL JSON written for a lookup is byte for byte pyoxigraph's, cut and flagged at the cap."""
+    from kg.serve.protocol import execute
+
+    store = ox.Store.read_only(str(store_path))
+    for query in (LOOKUPS[0], LOOKUPS[2]):
+        job = {
+            "kind": "query",
+            "text": query,
+            "accept": "application/sparql-results+json",
+            "base_iri": "http://127.0.0.1/sparql",
+            "max_rows": cap,
+        }
+        engine = execute(store, job)
+        mine = execute(store, {**job, "lookup": True})
+        assert mine == engine
+        every = list(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
+        assert len(every) > 3
+        assert len(json.loads(mine[2])["results"]["bindings"]) == min(cap, len(every))
+        assert (mine[3].get("X-KG-Truncated") == "true") == (cap < len(every))
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+@pytest.mark.parametrize("query", LOOKUPS[:4])
+def test_lookups_answer_like_the_store(endpoint, graph, fmt, query):
+    r = ask_http(endpoint, query, "get", RESULT_MEDIA[fmt])
+    assert r.status_code == 200, r.text
+    got = rows_of(r.content, fmt)
+    assert got and sorted(map(str, got)) == sorted(map(str, embedded_rows(graph, query)))
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("query", "expected"), [(LOOKUPS[4], True), (f"ASK {{ <{PARIS}> a org:Organization }}", False)]
+)
+def test_lookup_asks(endpoint, query, expected):
+    r = ask_http(endpoint, query, "post-direct", RESULT_MEDIA["json"])
+    assert r.status_code == 200 and r.json()["boolean"] is expected
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("query", [LOOKUPS[0], ASK])  # answered before the middleware stack, and not
+def test_a_plain_get_and_a_cross_origin_one_get_the_same_answer_and_headers(endpoint, query):
+    from kg.serve.app import SECURITY_HEADERS
+
+    plain = ask_http(endpoint, query, "get", RESULT_MEDIA["json"])
+    cross = httpx.get(
+        endpoint,
+        params={"query": query},
+        headers={"Accept": RESULT_MEDIA["json"], "Origin": "https://elsewhere.example"},
+        timeout=30,
+    )
+    assert plain.status_code == cross.status_code == 200
+    assert plain.json() == cross.json()
+    assert cross.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in plain.headers
+    for r in (plain, cross):
+        assert r.headers["vary"] == "Origin"
+        assert r.headers["content-type"] == "application/sparql-results+json"
+        for name, value in SECURITY_HEADERS.items():
+            assert r.headers[name] == value

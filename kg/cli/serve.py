@@ -117,6 +117,11 @@ def serve_command(
         typer.echo(
             f"  UNSAFE (--unsafe-allow-network): the query workers can reach the network: {how}", err=True
         )
+    if update_token is None:
+        typer.echo(
+            "  lookups (queries bounded by their shape): answered by the server process, which denies itself "
+            "the network once it listens (by the workers where it cannot)"
+        )
     serve(store, host=host, port=port, settings=settings)
 
 

@@ -17,8 +17,11 @@ A thin ASGI application (Starlette, run by uvicorn) in front of pyoxigraph:
 Bounded and safe by default (:class:`Settings`): every query is inspected by
 :mod:`kg.store.guard` before it runs (updates, ``LOAD``, ``SERVICE`` and ``FROM`` of a graph
 that is not in the store get 403); a request larger than ``max_request_bytes`` gets 413;
-queries run in ``workers`` worker processes, each with its own read-only handle on the
-store and a memory cap (``worker_memory_mb``), shared fairly by :mod:`kg.serve.pool`
+*lookups* (:mod:`kg.serve.lookup`: a triple pattern or two on a named subject, whose cost is
+bounded by their shape) run in the server process itself, which denies itself the network once its
+listening socket is bound (:func:`serve`); every other query runs in ``workers`` worker processes,
+each with its own read-only handle on the store and a memory cap (``worker_memory_mb``), shared fairly by
+:mod:`kg.serve.pool`
 (per-client limits, a short queue answered 503 with ``Retry-After``, workers reserved for
 short queries); a query past ``time_limit_ms`` or its memory cap, or whose client hangs up,
 has its process killed (and replaced), so a runaway ``ORDER BY`` or cross product cannot
@@ -49,13 +52,20 @@ import asyncio
 import hmac
 import json
 import logging
-import shlex
 from pathlib import Path
-from string import Template
 from typing import Any
 from urllib.parse import parse_qsl
 
 from kg.model.vocab import PREFIXES
+from kg.serve.headers import (
+    CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
+    YASGUI_STYLE_HASHES,
+    SecurityHeaders,
+    content_security_policy,
+)
+from kg.serve.lookup import LookupFront, is_lookup, open_local_store, run_lookup
+from kg.serve.page import query_examples, query_page
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
@@ -95,117 +105,15 @@ __all__ = [
 log = logging.getLogger("kg.serve.app")
 
 STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 
-#: The two fixed ``<style>`` texts that YASGUI's results table (its column resizer) adds to the page: the
-#: resizer's rules, and ``*{cursor:col-resize!important}`` while a column is dragged. Their hashes let
-#: exactly these two in, with no ``'unsafe-inline'``; tests/test_query_page.py recomputes them from
-#: yasgui.min.js, so a new YASGUI build cannot change them unnoticed.
-YASGUI_STYLE_HASHES = (
-    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
-    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
-)
-
-
-def content_security_policy(page: str = "") -> str:
-    """The Content-Security-Policy of every response, allowing *page*'s own inline ``<style>`` blocks by hash.
-
-    The query page loads YASGUI and its own script and style from ``/static`` (no inline script; no
-    inline style but YASGUI's two of :data:`YASGUI_STYLE_HASHES`), talks to this server only
-    (``connect-src 'self'``: even a YASGUI tab pointed elsewhere cannot send a request), and cannot be
-    framed by another site (nothing on it needs embedding; the views of ``kg view --embed`` are files).
-    *page* is HTML this server generates itself (the ontology page keeps its style inline); its styles
-    are allowed one by one by hash, never with ``'unsafe-inline'``, and no inline script ever is.
-
-    >>> "'unsafe-inline'" in content_security_policy("<style>p{color:red}</style>")
-    False
-    >>> "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='" in content_security_policy("<style>p{}</style>")
-    True
-    """
-    import base64
-    import hashlib
-    import re
-
-    own = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
-        for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
-    ]
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "connect-src 'self'",
-            "script-src 'self'",
-            " ".join(["style-src 'self'", *YASGUI_STYLE_HASHES, *dict.fromkeys(own)]),
-            "img-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'self'",
-        ]
-    )
-
-
-#: The policy of every response but the ontology page (which adds the hash of its own style).
-CONTENT_SECURITY_POLICY = content_security_policy()
-#: Headers added to every response (pages, answers, errors, static files, CORS preflights); a response
-#: that sets its own Content-Security-Policy (the ontology page: :func:`content_security_policy`) keeps it.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+#: how many query texts accepted by the guard are remembered (the same queries come again and again)
+INSPECTED = 4096
+_DATASET = frozenset({"query", "default-graph-uri", "named-graph-uri"})
 _QUERY_BODY_TYPES = (
     "application/x-www-form-urlencoded",
     "application/sparql-query",
     "application/sparql-update",
 )
-
-
-def query_examples(graph: Any) -> list[dict[str, str]]:
-    """The named questions, their parameters filled from each header's first example, as runnable SPARQL."""
-    from kg.errors import KGError
-    from kg.store.graph import bind
-    from kg.store.queries import bind_params, list_queries
-
-    out = []
-    for q in list_queries():
-        values: dict[str, str] = {}
-        if q.examples:
-            words = shlex.split(q.examples[0])
-            for i, w in enumerate(words[:-1]):
-                if w in ("--param", "-p") and "=" in words[i + 1]:
-                    k, v = words[i + 1].split("=", 1)
-                    values[k] = v
-        try:
-            text = bind(q.sparql, bind_params(graph, q, values))
-        except KGError:
-            text = q.sparql
-        out.append(
-            {
-                "name": q.name,
-                "title_fr": q.title.get("fr", ""),
-                "title_en": q.title.get("en", ""),
-                "query": text,
-            }
-        )
-    return out
-
-
-def _query_page(examples: list[dict[str, str]], settings: Settings, endpoint_path: str) -> str:
-    from html import escape
-
-    data = (
-        json.dumps(examples, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
-    limits = (
-        f"{settings.time_limit_ms} ms, {settings.max_returned_rows} lignes/rows, "
-        f"{settings.max_request_bytes} octets/bytes"
-    )
-    page = Template((TEMPLATE_DIR / "serve_query.html").read_text(encoding="utf-8"))
-    return page.substitute(endpoint=escape(endpoint_path), limits=escape(limits), examples_json=data)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -220,30 +128,6 @@ async def _disconnected(receive: Any) -> None:
     """Return when the client has closed the connection (call once the request body has been read)."""
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-class SecurityHeaders:
-    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response of *app*."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                from starlette.datastructures import MutableHeaders
-
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def _origin_tuple(scheme: str, host: str | None, port: int | None) -> tuple[str, str, int | None]:
@@ -288,8 +172,16 @@ def create_app(
     settings: Settings | None = None,
     *,
     ontology_dir: str | Path | None = None,
+    in_process: bool = False,
 ) -> Any:
     """The Starlette application serving *store* (workers start with the app's lifespan).
+
+    With *in_process* (what :func:`serve` asks, once its listening socket is bound), the server process
+    denies itself the network when the app starts (:func:`kg.store.isolation.deny_network`, for good:
+    only for a process that opens no outbound connection, never a test runner) and then answers
+    *lookups* (:mod:`kg.serve.lookup`: queries bounded by their shape) itself, with its own read-only
+    handle on the store; every other query goes to the workers. Not with updates (the writer is a worker),
+    and not where the network cannot be denied: then every query goes to the workers.
 
     Raises
     ------
@@ -299,6 +191,7 @@ def create_app(
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
+    from starlette.datastructures import URL
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
@@ -318,6 +211,9 @@ def create_app(
     docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
     pool = WorkerPool(store, settings, writable=writable)
     plain = "text/plain; charset=utf-8"
+    local: dict[str, Any] = {"store": None, "why": "not asked"}  # the server's own handle, for lookups
+    # texts the guard accepted, for the graphs of the store as they are (emptied when an update changes them)
+    inspected: dict[str, Any] = {}
 
     def error(status: int, message: str, **headers: str) -> Response:
         return Response(message + "\n", status_code=status, media_type=plain, headers=headers or None)
@@ -434,7 +330,7 @@ def create_app(
             values.get("default-graph-uri", []), values.get("named-graph-uri", []), state["graphs"]
         )
         try:
-            inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
+            inspection = inspect(query)
         except Refused as exc:
             return error(403, str(exc))
         job = {
@@ -447,7 +343,68 @@ def create_app(
             "has_dataset": inspection.has_dataset,
             "max_rows": settings.max_returned_rows,
         }
+        if local["store"] is not None and is_lookup(query):
+            job["lookup"] = True
+            return _answer(run_lookup(local["store"], job))
         return await _run(request, job)
+
+    def inspect(query: str) -> Any:
+        """The guard's verdict on *query* (:class:`Refused` raised), remembered for the texts it accepted."""
+        inspection = inspected.get(query)
+        if inspection is None:
+            inspection = check_query(query, graphs=state["graphs"], prefixes=PREFIXES)
+            inspected[query] = inspection
+            if len(inspected) > INSPECTED:
+                del inspected[next(iter(inspected))]  # the oldest
+        return inspection
+
+    def quick(scope: Any) -> Response | None:
+        """The answer to a plain GET of a lookup, before the rest of the app; None for any other request.
+
+        Plain: no ``Origin`` (no CORS header to add but ``Vary``), only ``query`` and the protocol's dataset
+        parameters, within ``max_request_bytes``, accepted by the guard. Anything else takes the full path.
+        """
+        if local["store"] is None or scope["method"] != "GET" or scope["path"] != "/sparql":
+            return None
+        headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette's get()
+        raw = scope.get("query_string", b"")
+        if b"origin" in headers or len(raw) > settings.max_request_bytes:
+            return None
+        try:
+            params = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        query = [v for k, v in params if k == "query"]
+        if len(query) != 1 or not is_lookup(query[0]) or any(k not in _DATASET for k, _ in params):
+            return None
+        try:
+            inspection = inspect(query[0])
+        except Refused:
+            return None
+        dg, ng = protocol_dataset(
+            [v for k, v in params if k == "default-graph-uri"],
+            [v for k, v in params if k == "named-graph-uri"],
+            state["graphs"],
+        )
+        accept = headers.get(b"accept")
+        job = {
+            "kind": "query",
+            "text": query[0],
+            "accept": accept.decode("latin-1") if accept is not None else None,
+            "base_iri": str(URL(scope=scope).replace(query="", fragment="")),
+            "default_graphs": dg,
+            "named_graphs": ng,
+            "has_dataset": inspection.has_dataset,
+            "max_rows": settings.max_returned_rows,
+            "lookup": True,
+        }
+        status, media, body, extra = run_lookup(local["store"], job)
+        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin"}
+        return Response(body, status_code=status, media_type=media, headers=extra)
+
+    def _answer(reply: tuple[int, str, bytes, dict[str, str]]) -> Response:
+        status, media, body, headers = reply
+        return Response(body, status_code=status, media_type=media, headers=headers or None)
 
     async def _run(request: Request, job: dict[str, Any]) -> Response:
         """Run *job* in the pool for the request's client; cancel it (kill its worker) if the client leaves."""
@@ -493,7 +450,7 @@ def create_app(
             return error(
                 503, f"{why}; try again in {exc.retry_after} s", **{"Retry-After": str(exc.retry_after)}
             )
-        return Response(body, status_code=status, media_type=media, headers=headers or None)
+        return _answer((status, media, body, headers))
 
     async def _update(request: Request, update: str, base_iri: str) -> Response:
         if settings.update_token is None:
@@ -520,6 +477,7 @@ def create_app(
         if response.status_code < 300:
             _, _, body, _ = await pool.run({"kind": "graphs"}, "server")
             state["graphs"] = json.loads(body)
+            inspected.clear()  # FROM <g> may name other graphs now
         return response
 
     async def home(request: Request) -> Response:
@@ -531,12 +489,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Any):
         pool.start()
+        if in_process and not writable:
+            local["store"], local["why"] = open_local_store(store)
+            app.state.lookups = local["why"]
+            (log.info if local["store"] is not None else log.warning)("lookups: %s", local["why"])
         try:
             yield
         finally:
             pool.close()
 
-    state["page"] = _query_page(state["examples"], settings, "/sparql")
+    state["page"] = query_page(state["examples"], settings, "/sparql")
     app = Starlette(
         routes=[
             Route("/", home),
@@ -545,6 +507,7 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(LookupFront, answer=quick),
             Middleware(SecurityHeaders),
             # read-only queries from any origin, never with credentials: no allow_credentials, and only the
             # CORS-safelisted request headers (Accept, Content-Type…), so a cross-origin preflight carrying
@@ -563,6 +526,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.lookups = "answered by the workers"
     return app
 
 
@@ -579,7 +543,28 @@ def serve(
     Starts uvicorn with the application of :func:`create_app`. Nothing in :mod:`kg.serve`
     imports the command line; ``python -m kg.cli.serve`` runs the command alone.
     """
+    import socket
+
     import uvicorn
 
-    app = create_app(store, settings)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    # the listening socket is made here, before the app starts: then the server process can deny itself
+    # the network (socket() of AF_INET refused; accept() still works) and answer lookups itself
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP named: asyncio then sets TCP_NODELAY on each accepted connection (headers and body are two
+    # writes; with Nagle's algorithm the body would wait for the client's delayed ACK, 40 ms)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        from kg.errors import StoreError
+
+        raise StoreError(f"kg serve cannot listen on {host}:{port}: {exc}; choose another --port") from None
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    app = create_app(store, settings, in_process=True)
+    # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
+    # watches them (add_reader), and a large reply then fails half read
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")
+    uvicorn.Server(config).run(sockets=[sock])

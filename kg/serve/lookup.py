@@ -1,0 +1,211 @@
+"""Which queries are *lookups*: queries whose cost is bounded by their shape, answered in the server process.
+
+A worker process costs a simple SELECT two pipe round trips, two pickles and a context switch: most of its
+time on this 2-core machine (``benchmarks/README.md``, serve section). Yet a worker exists to stop a query
+that runs too long or takes too much memory, and pyoxigraph cannot interrupt a query. So the server runs
+in its own process only the queries it can prove cannot run long, and sends every other one to a worker.
+
+:func:`is_lookup` accepts a query only when every token of it is on a short list and it has this shape::
+
+    PREFIX …  BASE …                                  (any number)
+    SELECT ?v … | *  [WHERE] { patterns }  [LIMIT n]   or   ASK [WHERE] { patterns }
+
+where *patterns* are triple patterns (``s p o``, with ``;`` and ``,`` lists) whose **subject is always an
+IRI** (absolute, or a prefixed name) and whose predicate is an IRI or ``a``; a variable predicate is
+allowed only when there is a single pattern. Objects are IRIs, prefixed names, variables, plain or
+language-tagged strings without escapes, numbers or booleans. Nothing else: no ``FILTER``, ``OPTIONAL``,
+``UNION``, ``GRAPH``, ``VALUES``, ``BIND``, sub-queries, property paths, blank nodes, ``DISTINCT``,
+``ORDER BY``, ``GROUP BY``, aggregates, expressions, ``OFFSET``, ``FROM``, ``SERVICE``, and no backslash
+anywhere (no escape can hide a keyword). Anything the check does not understand goes to a worker.
+
+Why that bounds the work: each pattern has a fixed subject (and, but for a lone pattern, a fixed predicate),
+so it matches at most the out-degree of that subject; there are at most :data:`MAX_PATTERNS` (two) patterns,
+so whatever the join order, the engine reads each pattern's matches once, or the second once per row of the
+first (an index look-up each), and with no filter and no ``DISTINCT`` every join result is a row of the
+answer, which is read lazily and cut at ``max_returned_rows`` + 1 rows; with no ``OFFSET`` nothing is
+computed and skipped. The work is thus at most the two out-degrees plus ``max_returned_rows`` rows,
+whatever the store: a cross product (``?a ?b ?c . ?d ?e ?f``), a sort of the
+store, or a pattern with a free subject never qualifies. Such a query cannot reach the network either
+(no ``SERVICE``, no ``FROM``), and the server process denies itself the network all the same
+(:func:`kg.store.isolation.deny_network`, after it has bound its listening socket).
+
+>>> is_lookup("SELECT ?label WHERE { <http://example.org/a> rdfs:label ?label }")
+True
+>>> is_lookup("SELECT ?p ?o WHERE { <http://example.org/a> ?p ?o } LIMIT 20")
+True
+>>> is_lookup("SELECT * WHERE { ?s ?p ?o }")
+False
+>>> is_lookup("SELECT ?o WHERE { <http://example.org/a> ?p ?o . ?o ?q ?r }")
+False
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kg.serve.protocol import execute
+from kg.serve.workers import NO_NETWORK
+from kg.store.guard import tokens
+
+__all__ = ["MAX_PATTERNS", "LookupFront", "is_lookup", "open_local_store", "run_lookup"]
+
+#: most triple patterns in a lookup: with two, any join order costs at most the two out-degrees plus one index
+#: look-up per row of the first (and the rows it answers, cut at ``max_returned_rows``); with three, a join
+#: of two could be computed in full and then filtered away by the third
+MAX_PATTERNS = 2
+#: the longest text considered (a longer query goes to a worker without being read)
+MAX_CHARS = 4_000
+_ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>\"{}|^`\\]*>")
+_PNAME = re.compile(r"[A-Za-z][\w\-.]*:[\w\-.:%]*|:[\w\-.:%]*")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_SIMPLE_STRING = re.compile(r"\"[^\"\\\r\n]*\"|'[^'\\\r\n]*'")
+
+
+def _constant(kind: str, text: str) -> bool:
+    """An IRI: absolute, or a prefixed name (whose prefix the parser checks)."""
+    if kind == "iri":
+        return _ABSOLUTE_IRI.fullmatch(text) is not None
+    return kind == "word" and _PNAME.fullmatch(text) is not None and not text.endswith(".")
+
+
+@lru_cache(maxsize=4096)
+def is_lookup(query: str) -> bool:
+    """Whether *query* is a lookup (see the module): bounded by its shape, safe to run in the server process.
+
+    A query already accepted by :func:`kg.store.guard.check_query` is expected; this only says "bounded" or
+    "not known to be bounded". Results are cached by text (the same lookups come again and again).
+    """
+    if len(query) > MAX_CHARS or "\\" in query:
+        return False
+    toks = [(t.kind, t.text) for t in tokens(query)]
+    i, n = 0, len(toks)
+
+    def at(k: int) -> tuple[str, str]:
+        return toks[k] if k < n else ("end", "")
+
+    # prologue
+    while at(i)[0] == "word" and at(i)[1].upper() in ("PREFIX", "BASE"):
+        if at(i)[1].upper() == "PREFIX":
+            kind, text = at(i + 1)
+            if kind != "word" or not text.endswith(":") or not _ABSOLUTE_IRI.fullmatch(at(i + 2)[1]):
+                return False
+            i += 3
+        else:
+            if not _ABSOLUTE_IRI.fullmatch(at(i + 1)[1]):
+                return False
+            i += 2
+    form = at(i)[1].upper() if at(i)[0] == "word" else ""
+    i += 1
+    if form == "SELECT":
+        if at(i) == ("punct", "*"):
+            i += 1
+        else:
+            start = i
+            while at(i)[0] == "var":
+                i += 1
+            if i == start:
+                return False
+    elif form != "ASK":
+        return False
+    if at(i)[0] == "word" and at(i)[1].upper() == "WHERE":
+        i += 1
+    if at(i) != ("punct", "{"):
+        return False
+    i += 1
+    patterns, var_predicate = 0, False
+    while at(i) != ("punct", "}"):
+        # a subject, then predicate-object lists
+        if not _constant(*at(i)):
+            return False
+        i += 1
+        while True:
+            kind, text = at(i)
+            if kind == "var":
+                var_predicate = True
+            elif not (kind == "word" and text == "a") and not _constant(kind, text):
+                return False
+            i += 1
+            while True:  # objects
+                kind, text = at(i)
+                if kind == "string":
+                    if not _SIMPLE_STRING.fullmatch(text):
+                        return False
+                    if at(i + 1)[0] == "lang":
+                        i += 1
+                elif kind == "word" and (_NUMBER.fullmatch(text) or text in ("true", "false")):
+                    pass
+                elif kind != "var" and not _constant(kind, text):
+                    return False
+                i += 1
+                patterns += 1
+                if at(i) != ("punct", ","):
+                    break
+                i += 1
+            if at(i) != ("punct", ";"):
+                break
+            i += 1
+            if at(i) in (("punct", "."), ("punct", "}")):  # a trailing ';'
+                break
+        if at(i) == ("punct", "."):
+            i += 1
+        elif at(i) != ("punct", "}"):
+            return False
+    i += 1
+    if patterns == 0 or patterns > MAX_PATTERNS or (var_predicate and patterns > 1):
+        return False
+    if form == "SELECT" and at(i)[0] == "word" and at(i)[1].upper() == "LIMIT":
+        if not (at(i + 1)[0] == "word" and at(i + 1)[1].isdigit()):
+            return False
+        i += 2
+    return i == n
+
+
+class LookupFront:
+    """ASGI middleware: ``answer(scope)`` gives the response to a request it can answer at once (a plain GET
+    of a lookup), which then skips the rest of the middleware stack and the router; None passes it on."""
+
+    def __init__(self, app: Any, answer: Any) -> None:
+        self.app, self.answer = app, answer
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        response = self.answer(scope) if scope["type"] == "http" else None
+        if response is None:
+            await self.app(scope, receive, send)
+        else:
+            await response(scope, receive, send)
+
+
+def run_lookup(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]]:
+    """Run a lookup's *job* on *store* here, in the server process (which has no network)."""
+    reply = execute(store, job)
+    if reply[0] >= 500 and b"(os error 1)" in reply[2]:  # the operating system refused a socket
+        reply = (403, reply[1], f"{NO_NETWORK} ({reply[2].decode(errors='replace')})".encode(), reply[3])
+    return reply
+
+
+def open_local_store(store: str | Path) -> tuple[Any, str]:
+    """Deny this process the network, check it holds, then open the store read-only: (handle or None, how)."""
+    import socket
+
+    import pyoxigraph as ox
+
+    from kg.errors import StoreError
+    from kg.store.isolation import deny_network
+
+    try:
+        deny_network()
+    except StoreError as exc:
+        return None, f"answered by the workers (the server process could not deny itself the network: {exc})"
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.socket(family, socket.SOCK_STREAM).close()
+        except OSError:
+            continue
+        return None, "answered by the workers (the seccomp filter was installed, yet a socket opened)"
+    return (
+        ox.Store.read_only(str(store)),
+        "answered in the server process, whose network is denied by a seccomp filter (checked)",
+    )

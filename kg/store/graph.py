@@ -180,7 +180,7 @@ class Queryable:
         sparql : str
             The query; the project's prefixes (``tkg:``, ``org:``, ``schema:``, ``dct:``…) are known.
         raw : bool
-            SELECT values as pyoxigraph terms.
+            SELECT values as pyoxigraph terms; CONSTRUCT and DESCRIBE triples of them.
         terms : bool
             SELECT values as rdflib terms (``URIRef``, ``Literal`` with its language or datatype).
         **bindings
@@ -192,7 +192,7 @@ class Queryable:
         list of dict, bool or rdflib.Graph
             SELECT: one dict per row, values as plain Python (``str``, ``int``, ``Decimal``…) unless
             *raw* or *terms*; ASK: a bool; CONSTRUCT and DESCRIBE: an rdflib ``Graph`` (with the
-            project's prefixes bound).
+            project's prefixes bound), or with *raw* a list of pyoxigraph ``(s, p, o)`` triples.
 
         Raises
         ------
@@ -204,7 +204,7 @@ class Queryable:
         if result.form == "ask":
             return result.value
         if result.form == "construct":
-            return _rdflib_graph(result.value)
+            return result.value if raw else _rdflib_graph(result.value)
         conv: Any = to_rdflib if terms else (lambda t: t) if raw else to_python
         return [{k: conv(v) for k, v in row.items()} for row in result.value]
 

@@ -350,7 +350,30 @@ def test_cli_build_ok(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Graph built" in result.output
+    assert result.output.startswith("Graphe construit : ") and "  fiches : documents " in result.output
+    assert "acteurs " in result.output and "SHACL : conforme" in result.output
+
+
+def test_build_summary_in_french_and_english():
+    from types import SimpleNamespace
+
+    from kg.cli.commands import build_summary
+
+    report = SimpleNamespace(
+        quads=328731,
+        graphs=list(range(10)),
+        seconds={"a": 1.5, "b": 0.25},
+        records={"actors": 39, "fundings": 0},
+        territories=36415,
+        conforms=True,
+        store="build/store",
+        dump="build/graph.trig",
+    )
+    fr, en = build_summary(report, "curated", "fr"), build_summary(report, "off", "en")
+    assert fr[0] == "Graphe construit : 328\u202f731 quads dans 10 graphes nommés (1,75 s)"
+    assert fr[1] == "  fiches : acteurs 39" and fr[2] == "  territoires : 36\u202f415 ; SHACL : conforme"
+    assert en[0] == "Graph built: 328,731 quads in 10 named graphs (1.75 s)"
+    assert en[2] == "  territories: 36,415; SHACL: skipped (--shacl off)"
 
 
 def _quads(store: Path) -> set:

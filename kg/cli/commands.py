@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 
@@ -53,6 +53,7 @@ from kg.cli.options import (
     reports_errors,
     where,
 )
+from kg.model.words import number
 
 app = typer.Typer(
     name="kg",
@@ -68,6 +69,47 @@ __all__ = ["app", "main"]
 @app.callback()
 def _root() -> None:
     """Territorial KG: the actors of French territories and the alliances between them."""
+
+
+#: the curated records' kinds, as `kg build` counts them, in French
+_RECORDS_FR = {
+    "documents": "documents",
+    "actors": "acteurs",
+    "people": "personnes",
+    "posts": "postes",
+    "programmes": "programmes",
+    "participations": "participations",
+    "memberships": "adhésions",
+    "fundings": "financements",
+    "supports": "soutiens",
+    "events": "événements",
+    "publications": "publications",
+    "figures": "chiffres",
+}
+
+
+def build_summary(report: Any, shacl: str, lang: str) -> list[str]:
+    """What `kg build` says it did, in *lang* (French by default)."""
+    total = sum(report.seconds.values())
+    if lang == "en":
+        checked = "skipped (--shacl off)" if shacl == "off" else "conforms" if report.conforms else "skipped"
+        return [
+            f"Graph built: {report.quads:,} quads in {len(report.graphs)} named graphs ({total:.2f} s)",
+            "  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v),
+            f"  territories: {report.territories:,}; SHACL: {checked}",
+            f"  store: {report.store}   dump: {report.dump}",
+        ]
+    checked = (
+        "non vérifié (--shacl off)" if shacl == "off" else "conforme" if report.conforms else "non vérifié"
+    )
+    records = ", ".join(f"{_RECORDS_FR.get(k, k)} {number(v)}" for k, v in report.records.items() if v)
+    return [
+        f"Graphe construit : {number(report.quads)} quads dans {len(report.graphs)} graphes nommés "
+        f"({number(round(total, 2))} s)",
+        "  fiches : " + records,
+        f"  territoires : {number(report.territories)} ; SHACL : {checked}",
+        f"  store : {report.store}   dump : {report.dump}",
+    ]
 
 
 @app.command()
@@ -95,6 +137,7 @@ def build(
         help="Annuler la dernière construction : remettre le store et le dump précédents, gardés à côté "
         "(<store>.previous) ; recommencer refait. Undo the last build.",
     ),
+    lang: Lang = "fr",
 ) -> None:
     """Build the graph: load data/, validate (pydantic, then SHACL), write the store and a TriG dump.
 
@@ -130,17 +173,14 @@ def build(
         out = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(report).items()}
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    total = sum(report.seconds.values())
-    typer.echo(f"Graph built: {report.quads:,} quads in {len(report.graphs)} named graphs ({total:.2f} s)")
-    typer.echo("  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v))
-    typer.echo(
-        f"  territories: {report.territories:,}; "
-        f"SHACL: {'skipped (--shacl off)' if shacl == 'off' else 'conforms' if report.conforms else 'skipped'}"
-    )
-    typer.echo(f"  store: {report.store}   dump: {report.dump}")
+    for line in build_summary(report, shacl, lang):
+        typer.echo(line)
     if loaded is not None:
         typer.echo(
             f"  loaded into {loaded.gsp_url}: {loaded.triples:,} triples in {len(loaded.graphs)} graphs"
+            if lang == "en"
+            else f"  chargé dans {loaded.gsp_url} : {number(loaded.triples)} triplets "
+            f"dans {len(loaded.graphs)} graphes"
         )
 
 

@@ -284,12 +284,7 @@ def load_story(
     lang: str = "fr",
     docs: dict | None = None,
 ) -> dict[str, Any]:
-    """A story written in YAML: ``titre`` and ``etapes`` (or ``title`` and ``steps``), each step with
-    ``noeuds`` (names or IRIs), ``liens`` (pairs of names or IRIs), ``phrase`` and ``source``
-    (``document``: its id or title, ``citation``: a sentence the graph quotes from it), ``annee``
-    optional. A step without ``source`` takes its first link's (else first node's) source from the data,
-    and without ``phrase`` its first link's own words. A ``citation`` must be one the graph holds:
-    a story never shows words no document says.
+    """A story written in YAML (its format: :func:`kg.present.story_file.read_story`).
 
     Raises
     ------

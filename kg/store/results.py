@@ -15,6 +15,7 @@ from typing import Any
 from kg.errors import ExportError, QueryError
 from kg.model.vocab import XSD, shorten
 from kg.store.graph import Result, to_python
+from kg.store.terms import INTEGER_TYPES
 
 __all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_frame", "to_json", "to_sparql_json"]
 
@@ -112,24 +113,7 @@ def render(result: Result, fmt: str) -> str:
 
 
 _X = str(XSD)
-_INTEGER_TYPES = {
-    _X + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+_INTEGER_TYPES = INTEGER_TYPES
 _NUMBER_TYPES = _INTEGER_TYPES | {_X + "decimal", _X + "double", _X + "float"}
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from kg.errors import QueryError
 from kg.model.vocab import XSD
 
-__all__ = ["IRI", "fr", "lang", "to_python", "to_rdflib", "to_term"]
+__all__ = ["INTEGER_TYPES", "IRI", "fr", "lang", "to_python", "to_rdflib", "to_term"]
 
 
 class IRI(str):
@@ -145,7 +145,7 @@ def to_python(term: Any) -> Any:
         dtype = term.datatype.value
         v = term.value
         try:
-            if dtype in _INTEGERS:
+            if dtype in INTEGER_TYPES:
                 return int(v)
             if dtype == _XSD + "decimal":
                 return Decimal(v)
@@ -159,7 +159,8 @@ def to_python(term: Any) -> Any:
     return str(term)
 
 
-_INTEGERS = {
+#: the XSD datatypes whose values are integers
+INTEGER_TYPES = {
     _XSD + t
     for t in (
         "integer",

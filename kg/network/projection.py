@@ -48,7 +48,7 @@ from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
 from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
-from kg.network.attributes import joined, sources_text
+from kg.network.attributes import concept_label_table, joined, sources_text
 from kg.store.graph import to_python
 
 __all__ = [
@@ -162,29 +162,13 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
             gc.enable()
 
 
-#: which scheme a bare notation means when several have it (the node's type before a theme, a role or a
-#: relation kind)
-_SCHEME_ORDER = ("actor-type", "project-type", "support-kind", "theme", "role", "relation-kind")
-
-
-def _scheme_rank(scheme: str) -> int:
-    return _SCHEME_ORDER.index(scheme) if scheme in _SCHEME_ORDER else len(_SCHEME_ORDER)
-
-
 def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     sc = _Scanner(graph)
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    # concept "scheme/notation" → {lang: label}, for sentences; and the bare notation, taken from the first
-    # scheme of _SCHEME_ORDER that has it (« recherche » is an actor type and a theme, « organisation » an
-    # actor type and a relation kind: each reader asks by scheme first, see kg.network.attributes.label_in)
-    labels: dict[str, dict[str, str]] = {}
     concepts = set(sc.of_type(_iri("skos:Concept")))
-    for c, lab in sc.pairs(_iri("skos:prefLabel")):
-        if c in concepts and "/concept/" in c:
-            labels.setdefault(c.split("/concept/", 1)[1], {})[lab.language or "fr"] = lab.value
-    for key in sorted(labels, key=lambda k: _scheme_rank(k.split("/", 1)[0])):
-        labels.setdefault(key.rsplit("/", 1)[-1], labels[key])
-    G.graph["concept_labels"] = labels
+    G.graph["concept_labels"] = concept_label_table(
+        (c, lab.value, lab.language) for c, lab in sc.pairs(_iri("skos:prefLabel")) if c in concepts
+    )
     # provenance: node → [(document, quote)]
     entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
     quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}

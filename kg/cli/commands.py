@@ -163,7 +163,9 @@ def build(
             "remplace est gardée à sa place : kg build --annuler la remet (previous build restored)."
         )
         return
-    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
+    from kg.network.artefacts import STEPS
+
+    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)  # type: ignore[arg-type]
     loaded = None
     if to:
         from kg.store.gsp import load_to_endpoint

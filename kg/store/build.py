@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TLiteral
@@ -26,11 +27,13 @@ from kg.errors import InputError, StoreError
 from kg.model import iris
 from kg.model.vocab import PREFIXES
 from kg.rdf.shacl import ONTOLOGY_FILES
+from kg.store.artefacts import new_build_id
 from kg.store.graph import DEFAULT_STORE
 from kg.store.write import StoreWriter, clean_leftovers, swap_dir
 
 __all__ = [
     "DEFAULT_DUMP",
+    "END_STEPS",
     "ONTOLOGY_FILES",
     "BuildReport",
     "build",
@@ -44,6 +47,15 @@ __all__ = [
 PREVIOUS = ".previous"
 
 DEFAULT_DUMP = Path("build/graph.trig")
+
+#: An end-of-build step: (name, function of the new store's folder), run once the store is in place.
+EndStep = tuple[str, Callable[[Path], object]]
+
+#: The steps every build runs on its new store, in order, each timed in the report under its name.
+#: ``kg build`` adds the network's artefacts (:data:`kg.network.artefacts.STEPS`: projection, chain
+#: graph, name index) through ``steps=``; a step of a lower layer belongs here (the store's relation
+#: tables, for instance: ``("tables", write_tables)``).
+END_STEPS: list[EndStep] = []
 
 
 @dataclass
@@ -263,6 +275,7 @@ def build(
     ontology_dir: str | Path = "ontology",
     shacl: TLiteral["curated", "full", "off"] = "curated",
     generated_at: str | None = None,
+    steps: Sequence[EndStep] = (),
 ) -> BuildReport:
     """Build the graph from *data_dir* into the store at *store* and the TriG dump at *dump*.
 
@@ -281,6 +294,10 @@ def build(
         (the whole geography too: slower), or nothing.
     generated_at : str, optional
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
+    steps : sequence of (name, function)
+        Run on the new store's folder once it is in place, after :data:`END_STEPS` (``kg build``
+        gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
+        (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
 
     Returns
     -------
@@ -332,6 +349,7 @@ def build(
         if writer is not None:
             writer.wait()
             writer = None
+            new_build_id(tmp_store)  # type: ignore[arg-type]
             timer.lap("store")
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
@@ -349,6 +367,10 @@ def build(
             os.replace(tmp_dump, dump_path)
             tmp_dump = None
         timer.lap("swap")
+        if store_path:
+            for name, step in (*END_STEPS, *steps):
+                step(store_path)
+                timer.lap(name)
     except OSError as exc:
         raise StoreError(
             f"cannot write the graph: {exc}; the previous store and dump are unchanged"

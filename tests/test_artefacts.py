@@ -1,0 +1,116 @@
+"""What ``kg build`` writes once beside the store (projection, chain graph, name index, build id) and how
+every reader uses it: the stored artefact and the computed one give the same answers; a stale or missing
+artefact is never used; an import makes them stale, so ``kg chains`` sees the new actor.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+import kg
+from kg.cli import app
+from kg.network.artefacts import ARTEFACTS, write_artefacts
+from kg.network.chains import cached_chain_graph, chain_graph, find_chains
+from kg.network.projection import cached_project, project
+from kg.store import artefacts
+from kg.store.names import compute_name_index, name_index, resolve_name
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTOR = "https://w3id.org/territorial-kg/id/actor/"
+ATELIER = ACTOR + "atelier-bois-et-compagnie"  # an actor of tests/fixtures/spreadsheets/gravelle.xlsx only
+
+
+@pytest.fixture(scope="module")
+def env(data_env):
+    """A built data folder whose store has its artefacts, as `kg build` leaves it."""
+    data, store = data_env("artefacts")
+    artefacts.new_build_id(store)
+    write_artefacts(store)
+    return data, store
+
+
+def _same(G: nx.Graph, H: nx.Graph) -> None:
+    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    assert sorted(map(repr, G.edges(data=True))) == sorted(map(repr, H.edges(data=True)))
+
+
+def test_build_writes_a_build_id_and_every_artefact(env):
+    _, store = env
+    assert artefacts.build_id(store)
+    for name in ARTEFACTS:
+        assert artefacts.artefact_path(store, name).is_file(), name
+
+
+def test_stored_and_computed_answers_are_identical(env):
+    _, store = env
+    graph = kg.open(store)
+    fresh = project(graph)
+    stored = artefacts.load(store, "projection", shape=4)
+    assert stored is not None  # the stored one is what cached_project returns…
+    _same(cached_project(graph), fresh)  # …and it is what projecting gives
+    H = cached_chain_graph(graph)
+    assert artefacts.load(store, "chains", shape=1) is not None
+    _same(H, chain_graph(fresh))
+    names = name_index(graph)
+    assert dict(names) == dict(compute_name_index(graph)) and names.name_keys
+    for source, target in [("Le RAMEAU", "Vitawin"), ("Fondation TotalEnergies", "Club ESS")]:
+        assert [c.labels for c in find_chains(graph, source, target)] == [
+            c.labels for c in find_chains(fresh, source, target)
+        ]
+    # two names, two answers, on the stored index and on the scanned one
+    for text in ("le rameau", "Vitawin"):
+        assert resolve_name(names, text) == resolve_name(dict(compute_name_index(graph)), text)
+    assert resolve_name(names, "le rameau") != resolve_name(names, "Vitawin")
+
+
+def test_a_file_written_in_the_store_folder_does_not_make_them_stale(env):
+    _, store = env
+    (store / "notes.txt").write_text("a file that is not the store's\n")
+    try:
+        assert artefacts.load(store, "projection", shape=4) is not None
+    finally:
+        (store / "notes.txt").unlink()
+
+
+def test_a_missing_or_stale_artefact_is_computed_again(env, tmp_path):
+    _, store = env
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)  # a store without artefacts beside it (the copy has the build id)
+    assert artefacts.load(copy, "chains", shape=1) is None
+    graph = kg.open(copy)
+    _same(cached_chain_graph(graph), cached_chain_graph(kg.open(store)))
+    assert artefacts.load(copy, "chains", shape=1) is not None  # saved by the reader for the next call
+    artefacts.new_build_id(copy)  # the store changed
+    assert all(artefacts.load(copy, name, shape=1) is None for name in ("chains", "names"))
+    assert artefacts.load(copy, "chains", shape=2) is None  # another shape of artefact
+
+
+def _chains(store: Path, source: str, target: str):
+    return CliRunner().invoke(app, ["chains", source, target, "--store", str(store), "--format", "json"])
+
+
+def test_after_an_import_kg_chains_sees_the_new_actor(data_env):
+    from kg.store.imports import import_workbook
+
+    data, store = data_env("artefacts-import")
+    artefacts.new_build_id(store)
+    write_artefacts(store)
+    before = _chains(store, ATELIER, "Club Gravelle Entreprendre")
+    assert before.exit_code != 0 and "atelier-bois-et-compagnie" in before.output  # unknown before the import
+    first = artefacts.build_id(store)
+    workbook = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
+    import_workbook(workbook, data, store, confirmed=True)
+    assert artefacts.build_id(store) != first  # the import renewed the build id: the artefacts are stale
+    after = _chains(store, ATELIER, "Club Gravelle Entreprendre")
+    assert after.exit_code == 0, after.output
+    found = json.loads(after.output)
+    assert found and ATELIER in json.dumps(found)
+    # the artefacts were saved again by the readers, for the new build id
+    assert artefacts.load(store, "chains", shape=1) is not None
+    assert ATELIER in artefacts.load(store, "chains", shape=1)

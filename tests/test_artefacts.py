@@ -114,3 +114,56 @@ def test_after_an_import_kg_chains_sees_the_new_actor(data_env):
     # the artefacts were saved again by the readers, for the new build id
     assert artefacts.load(store, "chains", shape=1) is not None
     assert ATELIER in artefacts.load(store, "chains", shape=1)
+
+
+# --- a build that only does what changed ------------------------------------------------------------
+
+WHEN = "2026-01-01T00:00:00Z"
+
+
+def _store_quads(store: Path) -> set:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        return set(s)
+    finally:
+        del s
+
+
+def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, tmp_path):
+    from kg.store.build import build
+
+    data, _ = data_env("incremental")
+    store, dump = tmp_path / "store", tmp_path / "graph.trig"
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN}
+    first = build(data, store, dump, **where)
+    assert first.mode == "full"
+    before = _store_quads(store)
+    again = build(data, store, dump, **where)  # nothing changed: nothing is done
+    assert again.mode == "unchanged" and (again.quads, again.graphs) == (first.quads, first.graphs)
+    assert _store_quads(store) == before
+    actors = data / "curated" / "actors.yaml"
+    actors.write_text(actors.read_text().replace('name: "Le RAMEAU"', 'name: "Le RAMEAU (nouveau nom)"', 1))
+    changed = build(data, store, dump, **where)  # one curated change: only its graphs are written again
+    assert changed.mode == "incremental"
+    full = build(data, tmp_path / "full", tmp_path / "full.trig", **where)
+    assert full.mode == "full"
+    after = _store_quads(store)
+    assert after == _store_quads(tmp_path / "full") and after != before
+    assert dump.read_bytes() == (tmp_path / "full.trig").read_bytes()
+    assert changed.graphs == full.graphs and changed.quads == full.quads
+
+
+def test_what_counts_as_unchanged():
+    from kg.store.incremental import reusable, unchanged
+
+    fp = {"data": "d", "geo": "g", "ontology": "o", "code": "c", "shacl": "curated", "generated_at": None}
+    state = {"inputs": dict(fp), "graphs": {}, "dump": None, "report": {}}
+    assert unchanged(state, fp, None) and reusable(state, fp)
+    assert not unchanged(state, dict(fp, data="d2"), None) and reusable(state, dict(fp, data="d2"))
+    assert not unchanged(state, dict(fp, shacl="full"), None)  # checked less strictly before
+    assert unchanged(state, dict(fp, shacl="off"), None)  # checked more strictly before
+    assert not unchanged(state, dict(fp, generated_at=WHEN), None)
+    assert not reusable(state, dict(fp, geo="g2")) and not reusable(state, dict(fp, code="c2"))
+    assert not unchanged(None, fp, None) and not reusable(None, fp)

@@ -72,6 +72,8 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     #: the store this build replaced, kept (None when there was none)
     previous: Path | None = None
+    #: "full" (store written whole), "incremental" (changed graphs only) or "unchanged" (nothing to do)
+    mode: str = "full"
 
 
 def previous_of(path: str | Path) -> Path:
@@ -321,8 +323,18 @@ def build(
     """
     from pyoxigraph import RdfFormat, serialize
 
+    from kg.store import incremental as inc
+
     timer = _Timer()
     clean_leftovers(*(q for p in (store, dump) if p for q in (Path(p), previous_of(p))))
+    store_path = Path(store) if store else None
+    dump_path = Path(dump) if dump else None
+    fp = inc.fingerprint(Path(data_dir), Path(ontology_dir), shacl=shacl, generated_at=generated_at)
+    state = inc.read_state(store_path) if store_path and store_path.is_dir() else None
+    if store_path and inc.unchanged(state, fp, dump_path):
+        timer.lap("unchanged")
+        return BuildReport(store_path, dump_path, **state["report"], seconds=timer.seconds, mode="unchanged")  # type: ignore[index]
+    reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
     quads, curated, geo = build_quads(
         data_dir,
         ontology_dir=ontology_dir,
@@ -332,8 +344,7 @@ def build(
         validate=False,
     )
     quads.sort(key=_graph_key)  # one TriG block per graph in the dump
-    store_path = Path(store) if store else None
-    dump_path = Path(dump) if dump else None
+    digests = inc.graph_digests(quads)
     tmp_store = tmp_dump = None
     writer = None
     kept: Path | None = None
@@ -342,10 +353,14 @@ def build(
             store_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_store = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
             shutil.rmtree(tmp_store, ignore_errors=True)
-            # the store is written by a child process while this one validates (2 cores)
-            writer = StoreWriter(quads, tmp_store)
+            if not reuse:  # the store is written by a child process while this one validates (2 cores)
+                writer = StoreWriter(quads, tmp_store)
         _validate_all(quads, curated, ontology_dir, shacl)
         timer.lap("shacl")
+        if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
+            inc.write_changed_graphs(store_path, tmp_store, quads, state["graphs"], digests)  # type: ignore[index]
+            new_build_id(tmp_store)
+            timer.lap("store")
         if writer is not None:
             writer.wait()
             writer = None
@@ -368,6 +383,8 @@ def build(
             tmp_dump = None
         timer.lap("swap")
         if store_path:
+            summary = _summary(quads, curated, geo)
+            inc.write_state(store_path, fp, digests, dump_path, summary)
             for name, step in (*END_STEPS, *steps):
                 step(store_path)
                 timer.lap(name)
@@ -382,24 +399,30 @@ def build(
             shutil.rmtree(tmp_store, ignore_errors=True)
         if tmp_dump is not None and Path(tmp_dump).exists():
             Path(tmp_dump).unlink()
+    return BuildReport(
+        store=store_path,
+        dump=dump_path,
+        **_summary(quads, curated, geo),
+        seconds=timer.seconds,
+        previous=kept,
+        mode="incremental" if reuse else "full",
+    )
+
+
+def _summary(quads: list, curated, geo) -> dict:
+    """What the report says of the graph (kept in the store's state for a build with nothing to do)."""
     graphs: dict[str, int] = {}
     for q in quads:
         g = q.graph_name.value
         graphs[g] = graphs.get(g, 0) + 1
-    return BuildReport(
-        store=store_path,
-        dump=dump_path,
-        quads=len(quads),
-        graphs=graphs,
-        records=curated.count(),
-        territories=len(geo.communes)
-        + len(geo.intercommunalities)
-        + len(geo.departements)
-        + len(geo.regions),
-        conforms=True,
-        seconds=timer.seconds,
-        previous=kept,
-    )
+    territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
+    return {
+        "quads": len(quads),
+        "graphs": graphs,
+        "records": curated.count(),
+        "territories": territories,
+        "conforms": True,
+    }
 
 
 def _graph_key(q) -> str:

@@ -136,7 +136,7 @@ def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, 
 
     data, _ = data_env("incremental")
     store, dump = tmp_path / "store", tmp_path / "graph.trig"
-    where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN}
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "curated", "generated_at": WHEN}
     first = build(data, store, dump, **where)
     assert first.mode == "full"
     before = _store_quads(store)
@@ -145,9 +145,9 @@ def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, 
     assert _store_quads(store) == before
     actors = data / "curated" / "actors.yaml"
     actors.write_text(actors.read_text().replace('name: "Le RAMEAU"', 'name: "Le RAMEAU (nouveau nom)"', 1))
-    changed = build(data, store, dump, **where)  # one curated change: only its graphs are written again
+    changed = build(data, store, dump, **where)  # one curated change: its graphs written, its nodes checked
     assert changed.mode == "incremental"
-    full = build(data, tmp_path / "full", tmp_path / "full.trig", **where)
+    full = build(data, tmp_path / "full", tmp_path / "full.trig", **dict(where, shacl="off"))
     assert full.mode == "full"
     after = _store_quads(store)
     assert after == _store_quads(tmp_path / "full") and after != before
@@ -167,3 +167,58 @@ def test_what_counts_as_unchanged():
     assert not unchanged(state, dict(fp, generated_at=WHEN), None)
     assert not reusable(state, dict(fp, geo="g2")) and not reusable(state, dict(fp, code="c2"))
     assert not unchanged(None, fp, None) and not reusable(None, fp)
+
+
+def test_shacl_checks_only_the_nodes_it_is_given():
+    from pyoxigraph import NamedNode
+
+    from kg.errors import ShapeViolation
+    from kg.model import iris
+    from kg.model.vocab import RDFS
+    from kg.store.build import _Parts, build_quads, check_shapes
+
+    quads, curated, _ = build_quads(ROOT / "data", ontology_dir=ROOT / "ontology", validate=False)
+    broken = NamedNode(ACTOR + "le-rameau")
+    label = NamedNode(str(RDFS.label))
+    kept = [q for q in quads if not (q.subject == broken and q.predicate == label)]
+    assert len(kept) < len(quads)
+
+    def parts(qs):
+        skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
+        return _Parts(
+            [q for q in qs if q.graph_name.value not in skip],
+            [q for q in qs if q.graph_name.value == iris.ONTOLOGY_GRAPH],
+            [q for q in qs if q.graph_name.value == iris.GEOGRAPHY_GRAPH],
+        )
+
+    onto = ROOT / "ontology"
+    with pytest.raises(ShapeViolation) as everything:
+        check_shapes(parts(kept), curated, onto)
+    with pytest.raises(ShapeViolation) as focused:
+        check_shapes(parts(kept), curated, onto, focus={broken.value})
+    assert [str(p) for p in focused.value.problems] == [str(p) for p in everything.value.problems]
+    check_shapes(parts(kept), curated, onto, focus={ACTOR + "fonds-odd17"})  # another node: conforms
+    check_shapes(parts(quads), curated, onto, focus={broken.value})  # the unbroken data: conforms
+
+
+def test_the_focus_is_what_changed_and_its_neighbours():
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.store.incremental import changed_focus, subject_digests
+
+    g, p = NamedNode("http://x/g"), NamedNode("http://x/p")
+    a, b, c, d = (NamedNode(f"http://x/{n}") for n in "abcd")
+
+    def quads(label_of_b: str) -> list:
+        return [
+            Quad(a, p, b, g),
+            Quad(b, p, Literal(label_of_b), g),
+            Quad(b, p, c, g),
+            Quad(d, p, Literal("d"), g),
+        ]
+
+    old, new = subject_digests(quads("one"), ()), subject_digests(quads("two"), ())
+    state = {"subjects": old, "inputs": {"shacl": "curated"}}
+    assert changed_focus(state, new, quads("two"), ()) == {"http://x/a", "http://x/b", "http://x/c"}
+    assert changed_focus(state, old, quads("one"), ()) == set()  # nothing changed: nothing to check
+    assert changed_focus(dict(state, inputs={"shacl": "off"}), new, quads("two"), ()) is None  # never checked

@@ -229,7 +229,9 @@ class _Parts:
         return self.curated + self.ontology + self.geography
 
 
-def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated") -> None:
+def check_shapes(
+    parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated", focus: set[str] | None = None
+) -> None:
     """Validate with ``shapes.ttl`` (:func:`kg.rdf.shacl.check_shapes`); raise :class:`ShapeViolation` listing every violation."""
     if shacl == "off":
         return
@@ -242,6 +244,7 @@ def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "cu
         Path(ontology_dir) / "shapes.ttl",
         _locator(curated),
         scope=shacl,
+        focus=focus,
     )
 
 
@@ -355,7 +358,10 @@ def build(
             shutil.rmtree(tmp_store, ignore_errors=True)
             if not reuse:  # the store is written by a child process while this one validates (2 cores)
                 writer = StoreWriter(quads, tmp_store)
-        _validate_all(quads, curated, ontology_dir, shacl)
+        skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
+        subjects = inc.subject_digests(quads, skip)
+        focus = inc.changed_focus(state, subjects, quads, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
+        _validate_all(quads, curated, ontology_dir, shacl, focus=focus)
         timer.lap("shacl")
         if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
             inc.write_changed_graphs(store_path, tmp_store, quads, state["graphs"], digests)  # type: ignore[index]
@@ -384,7 +390,7 @@ def build(
         timer.lap("swap")
         if store_path:
             summary = _summary(quads, curated, geo)
-            inc.write_state(store_path, fp, digests, dump_path, summary)
+            inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
             for name, step in (*END_STEPS, *steps):
                 step(store_path)
                 timer.lap(name)
@@ -429,8 +435,8 @@ def _graph_key(q) -> str:
     return q.graph_name.value
 
 
-def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
-    if shacl == "off":
+def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None) -> None:
+    if shacl == "off" or focus == set():  # nothing a record says changed
         return
     geo_graph = iris.GEOGRAPHY_GRAPH
     onto_graph = iris.ONTOLOGY_GRAPH
@@ -440,4 +446,4 @@ def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
     for q in quads:
         g = q.graph_name.value
         (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)
-    check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl)
+    check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl, focus=focus)

@@ -11,6 +11,8 @@ build compares:
   store starts as a RocksDB checkpoint of the previous one (hard links, no copy) where only the named
   graphs whose digest changed are replaced (:func:`write_changed_graphs`): the geography and the
   ontology, unchanged while ``data/geo/`` and ``ontology/`` are, are written once and reused;
+* SHACL (default level) then checks only the nodes that changed and their neighbours
+  (:func:`changed_focus`), when the previous build was checked; ``--shacl full`` checks everything;
 * otherwise (no previous state, another code, geography or ontology), the store is written whole.
 
 An incremental build gives exactly the quads of a full one (``tests/test_build_incremental`` in
@@ -27,10 +29,12 @@ from typing import Any
 
 __all__ = [
     "STATE_FILE",
+    "changed_focus",
     "fingerprint",
     "graph_digests",
     "read_state",
     "reusable",
+    "subject_digests",
     "unchanged",
     "write_changed_graphs",
     "write_state",
@@ -128,8 +132,47 @@ def graph_digests(quads: list) -> dict[str, str]:
     return {g: h.hexdigest() for g, h in out.items()}
 
 
+def subject_digests(quads: list, skip: tuple[str, ...]) -> dict[str, str]:
+    """One short digest per subject of the records' quads (every graph but those in *skip*)."""
+    out: dict[str, Any] = {}
+    for q in quads:
+        if q.graph_name.value in skip:
+            continue
+        s = str(q.subject)
+        h = out.get(s)
+        if h is None:
+            h = out[s] = hashlib.blake2b(digest_size=8)
+        h.update(str(q).encode())
+    return {s: h.hexdigest() for s, h in out.items()}
+
+
+def changed_focus(
+    state: dict[str, Any], new: dict[str, str], quads: list, skip: tuple[str, ...]
+) -> set[str] | None:
+    """The nodes SHACL must check again: those whose quads changed, what they point at and what points at them.
+
+    None (check everything) when the previous build was not checked or kept no digests.
+    """
+    old = state.get("subjects")
+    if old is None or _STRICT.get(state.get("inputs", {}).get("shacl", "off"), 0) < _STRICT["curated"]:
+        return None
+    changed = {s for s in set(old) | set(new) if old.get(s) != new.get(s)}
+    if not changed:
+        return set()
+    focus = set(changed)
+    for q in quads:
+        if q.graph_name.value in skip:
+            continue
+        s, o = str(q.subject), str(q.object)
+        if s in changed and o.startswith("<"):
+            focus.add(o)
+        elif o in changed:
+            focus.add(s)
+    return {f[1:-1] for f in focus if f.startswith("<")}
+
+
 def write_state(
-    store: Path, fp: dict[str, Any], digests: dict[str, str], dump: Path | None, report: dict
+    store: Path, fp: dict[str, Any], digests: dict[str, str], dump: Path | None, report: dict, subjects: dict
 ) -> None:
     """Leave the state of this build in the store folder (after the dump is written)."""
     from kg.store.artefacts import build_id
@@ -139,6 +182,7 @@ def write_state(
         "graphs": digests,
         "dump": _dump_stamp(dump),
         "report": report,
+        "subjects": subjects,
         "build_id": build_id(
             store
         ),  # a later write of the store (an import) renews it: this state is then void

@@ -155,7 +155,7 @@ def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, 
     assert changed.graphs == full.graphs and changed.quads == full.quads
 
 
-def test_what_counts_as_unchanged():
+def test_what_counts_as_unchanged(tmp_path):
     from kg.store.incremental import reusable, unchanged
 
     fp = {"data": "d", "geo": "g", "ontology": "o", "code": "c", "shacl": "curated", "generated_at": None}
@@ -167,6 +167,10 @@ def test_what_counts_as_unchanged():
     assert not unchanged(state, dict(fp, generated_at=WHEN), None)
     assert not reusable(state, dict(fp, geo="g2")) and not reusable(state, dict(fp, code="c2"))
     assert not unchanged(None, fp, None) and not reusable(None, fp)
+    # a dump asked for that the last build did not write (or that is gone) is written: not unchanged
+    assert not unchanged(state, fp, tmp_path / "graph.trig")
+    (tmp_path / "graph.trig").write_text("x")
+    assert not unchanged(state, fp, tmp_path / "graph.trig")
 
 
 def test_shacl_checks_only_the_nodes_it_is_given():

@@ -108,7 +108,9 @@ def unchanged(state: dict[str, Any] | None, fp: dict[str, Any], dump: Path | Non
     same = all(old.get(k) == fp[k] for k in ("data", "geo", "ontology", "code"))
     same = same and (fp["generated_at"] is None or old.get("generated_at") == fp["generated_at"])
     strict = _STRICT.get(old.get("shacl", "off"), 0) >= _STRICT.get(fp["shacl"], 2)
-    return same and strict and state.get("dump") == _dump_stamp(dump)
+    # a dump asked for must be the very one the last build wrote (missing, moved or edited: build again)
+    dumped = dump is None or (_dump_stamp(dump) is not None and state.get("dump") == _dump_stamp(dump))
+    return same and strict and dumped
 
 
 def reusable(state: dict[str, Any] | None, fp: dict[str, Any]) -> bool:

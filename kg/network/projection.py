@@ -34,11 +34,9 @@ projection to what existed at a date.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -53,6 +51,7 @@ from kg.store.graph import to_python
 
 __all__ = [
     "EDGE_KINDS",
+    "PROJECTION_SHAPE",
     "active_as_of",
     "as_of_day",
     "cached_project",
@@ -540,58 +539,25 @@ def _iter_kinds(kinds: Iterable[str] | None) -> set[str]:
     return set(kinds) if kinds else set(EDGE_KINDS) - {"territoire"}
 
 
-def _cache_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".projection.pickle")
-
-
 #: the shape of the projection's attributes; a cache written for another shape is rebuilt
-_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by scheme
-
-
-def _stamp(store_path: Path) -> tuple[int, int, int, int]:
-    """Identity of a built store (its folder, a new one at each build, and its manifest) and of
-    the projection's shape."""
-    st = store_path.stat()
-    current = store_path / "CURRENT"
-    mt = current.stat().st_mtime_ns if current.exists() else 0
-    return st.st_ino, st.st_mtime_ns, mt, _SHAPE
+PROJECTION_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by scheme
 
 
 def cached_project(graph: Any) -> nx.MultiDiGraph:
-    """:func:`project`, kept beside the store (``<store>.projection.pickle``) for the next call.
+    """:func:`project`, kept beside the store (``<store>.projection.pickle``, written by ``kg build``).
 
-    Building the projection of a national graph reads millions of quads; the store does not
-    change until the next ``kg build`` (which writes a new store folder), so the projection
-    is saved once and reused while the store's identity is the same. Remote graphs are
-    always projected afresh.
+    The projection of a national graph reads millions of quads: ``kg build`` writes it once
+    (:func:`kg.network.artefacts.write_artefacts`) and it is reused while the store's build id is
+    the same (:mod:`kg.store.artefacts`). A store without it, or whose build id changed (an
+    import), is projected and the projection saved; remote graphs are always projected afresh.
     """
-    import pickle
+    from kg.store import artefacts
 
-    store_path = getattr(graph, "path", None)
-    if store_path is None or not Path(store_path).is_dir():
+    store_path = artefacts.local_store(graph)
+    if store_path is None:
         return project(graph)
-    store_path = Path(store_path)
-    cache, stamp = _cache_path(store_path), _stamp(store_path)
-    if cache.exists():
-        try:
-            import gc
-
-            gc.disable()
-            try:
-                with open(cache, "rb") as f:
-                    saved_stamp, G = pickle.load(f)
-            finally:
-                gc.enable()
-            if saved_stamp == stamp:
-                return G
-        except Exception:  # noqa: BLE001, S110 - a stale or broken cache is rebuilt
-            pass
-    G = project(graph)
-    tmp = cache.with_name(cache.name + f".{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            pickle.dump((stamp, G), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:  # a read-only folder: no cache, same answer
-        tmp.unlink(missing_ok=True)
+    G = artefacts.load(store_path, "projection", shape=PROJECTION_SHAPE)
+    if G is None:
+        G = project(graph)
+        artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
     return G

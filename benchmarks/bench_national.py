@@ -629,7 +629,9 @@ def growth_rows(runs: dict[int, dict[str, Any]]) -> list[str]:
     sizes = sorted(runs)
     if not sizes:
         return ["(no stored run yet)"]
-    names = [n for n, r in runs[sizes[-1]]["rows"].items() if r.get("seconds") is not None]
+    names = list(
+        dict.fromkeys(n for s in sizes for n, r in runs[s]["rows"].items() if r.get("seconds") is not None)
+    )
     est = estimate(runs, 1_000_000)
     head = "| figure | " + " | ".join(f"{n:,}" for n in sizes) + " | 1,000,000 (estimate) |"
     lines = [head, "|---" * (len(sizes) + 2) + "|"]
@@ -686,6 +688,33 @@ def print_table(rows: list[Row]) -> None:
         print(f"| {r.figure} | {r.value} | {r.baseline} | {r.goal} | {r.gap} |")
 
 
+def print_growth(limit_gb: float) -> None:
+    """The growth table of the stored runs, and the 1,000,000-actor verdict."""
+    print()
+    print(
+        "Growth (stored runs, benchmarks/national/run-*.json; estimate: power law through the two largest):"
+    )
+    print()
+    print("\n".join(growth_rows(stored_runs())))
+    why = refusal(1_000_000, limit_gb)
+    print()
+    runs = stored_runs()
+    measured = {n: r for run in runs.values() for n, r in run["rows"].items() if r.get("seconds") is not None}
+    est = estimate(runs, 1_000_000)
+    missing = [n for n in measured if n not in est]
+    if why:
+        print(why)
+    elif missing:
+        print(
+            "1,000,000 actors: no estimate yet for "
+            + "; ".join(missing)
+            + " (measured at fewer than the two "
+            "largest sizes): run this benchmark at 30,000 and 100,000 actors first"
+        )
+    else:
+        print("1,000,000 actors: the estimates fit in the memory limit; run with --actors 1000000")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--actors", type=int, default=100_000)
@@ -704,7 +733,11 @@ def main(argv: list[str] | None = None) -> int:
         "--question-timeout", type=float, default=120.0, help="seconds before a question's run is stopped"
     )
     ap.add_argument("--no-save", action="store_true", help="do not store this run for the growth table")
+    ap.add_argument("--growth-only", action="store_true", help="only print the growth table of stored runs")
     args = ap.parse_args(argv)
+    if args.growth_only:
+        print_growth(args.memory_limit_gb)
+        return 0
 
     why = refusal(args.actors, args.memory_limit_gb)
     if why:
@@ -769,15 +802,7 @@ def main(argv: list[str] | None = None) -> int:
         (RUNS_DIR / f"run-{args.actors}.json").write_text(
             json.dumps(record, indent=1, ensure_ascii=False) + "\n"
         )
-    print()
-    print(
-        "Growth (stored runs, benchmarks/national/run-*.json; estimate: power law through the two largest):"
-    )
-    print()
-    print("\n".join(growth_rows(stored_runs())))
-    why = refusal(1_000_000, args.memory_limit_gb)
-    print()
-    print(why or "1,000,000 actors: the estimates fit in the memory limit; run with --actors 1000000")
+    print_growth(args.memory_limit_gb)
     return 0
 
 

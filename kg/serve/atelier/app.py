@@ -169,7 +169,10 @@ def create_atelier_app(
             amp="" if la == lang else f"&lang={la}",
             **context,
         )
-        return guard.set_cookies(request, HTMLResponse(html, status_code=status))
+        # same-origin, not no-referrer: under no-referrer Chromium sends « Origin: null » with the page's own
+        # form POSTs, which the Origin check cannot tell from a sandboxed page of another site
+        headers = {"Referrer-Policy": "same-origin"}
+        return guard.set_cookies(request, HTMLResponse(html, status_code=status, headers=headers))
 
     def refused(request: Request, status: int, fr: str, en: str) -> Response:
         la = page_lang(request)
@@ -277,7 +280,7 @@ def create_atelier_app(
             )
         uploads[upload_id] = {"path": path, "owner": owner}
         return page(
-            request, "import.html", "importer", title=title, diff=work.diff(prepared), upload=upload_id, owner=owner
+            request, "import.html", "importer", title=title, diff=work.diff(prepared, la), upload=upload_id, owner=owner
         )
 
     def _prepare(path: Path, owner: str | None, la: str) -> Any:
@@ -314,7 +317,7 @@ def create_atelier_app(
             if plan.written:
                 written()
         uploads.pop(str(form.get("upload")), None)
-        return page(request, "imported.html", "importer", title=title, diff=work.diff(prepared), written=plan.written)
+        return page(request, "imported.html", "importer", title=title, diff=work.diff(prepared, la), written=plan.written)
 
     async def imports_list(request: Request) -> Response:
         from kg.store.history import list_imports

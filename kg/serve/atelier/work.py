@@ -191,12 +191,16 @@ def problems(error: InputError) -> list[dict[str, Any]]:
     return out
 
 
-def diff(prepared: Any) -> dict[str, Any]:
+def diff(prepared: Any, lang: str = "fr") -> dict[str, Any]:
     """What a prepared import (:class:`kg.store.imports.PreparedImport`) would do, as plain data."""
+    from kg.model.words import kind_word
+
     plan = prepared.plan
 
     def rows(items: list[Any]) -> list[dict[str, Any]]:
-        return [{"kind": c.kind, "id": c.id, "label": c.label, "fields": list(c.fields)} for c in items]
+        return [
+            {"kind": kind_word(c.kind, lang), "id": c.id, "label": c.label, "fields": list(c.fields)} for c in items
+        ]
 
     return {
         "slug": plan.slug,

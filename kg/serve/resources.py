@@ -220,6 +220,22 @@ def resource_routes(pages: Pages) -> list[Any]:
             extra["relations"] = F.actor_relations(graph, data, lang)
             extra["questions"] = F.actor_questions(graph, iri, lang)
             extra["view"] = f"/vue/acteur/{iri.rsplit('/', 1)[-1]}?lang={lang}"
+        elif data["kind"] == "territory" and not data["part"] and iri.count("/") == BASE.count("/") + 3:
+            from kg.errors import KGError
+            from kg.present.fiche_places import territory_page
+
+            try:
+                extra["territory"] = territory_page(graph, iri, lang)
+            except KGError:  # a territory the geography does not have as such: its plain page
+                pass
+            else:
+                where = f"{extra['territory']['level']}/{extra['territory']['code']}"
+                extra["view"] = f"/vue/territoire/{where}?lang={lang}"
+                extra["workbook"] = f"/classeur/territoire/{where}.xlsx"
+        elif data["kind"] == "document" and not data["part"]:
+            from kg.present.fiche_places import document_page
+
+            extra["document"] = document_page(graph, iri, pages.data_dir, lang)
         return render(
             "pages/resource.html",
             lang=lang,

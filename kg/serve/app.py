@@ -173,6 +173,8 @@ def create_app(
     *,
     ontology_dir: str | Path | None = None,
     in_process: bool = False,
+    base: str | None = None,
+    data_dir: str | Path | None = None,
 ) -> Any:
     """The Starlette application serving *store* (workers start with the app's lifespan).
 
@@ -182,6 +184,10 @@ def create_app(
     *lookups* (:mod:`kg.serve.lookup`: queries bounded by their shape) itself, with its own read-only
     handle on the store; every other query goes to the workers. Not with updates (the writer is a worker),
     and not where the network cannot be denied: then every query goes to the workers.
+
+    The pages behind the IRIs (:mod:`kg.serve.resources`) link the project's IRIs under *base* (default: the
+    server's own origin) and read documents' text and workbooks from *data_dir* (default: the data folder
+    beside the store).
 
     Raises
     ------
@@ -199,7 +205,6 @@ def create_app(
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from kg.present.ontology_page import ONTOLOGY_DIR, ontology_page
     from kg.store.graph import open_store
 
     settings = settings or Settings()
@@ -207,8 +212,6 @@ def create_app(
     graph = open_store(store)  # raises StoreError with the fix when missing
     state: dict[str, Any] = {"graphs": graph.named_graphs(), "examples": query_examples(graph)}
     del graph  # the workers hold their own handles (a writer must be alone on the store)
-    docs_html = ontology_page(ontology_dir or ONTOLOGY_DIR)
-    docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
     pool = WorkerPool(store, settings, writable=writable)
     plain = "text/plain; charset=utf-8"
     local: dict[str, Any] = {"store": None, "why": "not asked"}  # the server's own handle, for lookups
@@ -483,9 +486,6 @@ def create_app(
     async def home(request: Request) -> Response:
         return RedirectResponse(url=str(request.url_for("sparql")))
 
-    async def ontology(request: Request) -> Response:
-        return HTMLResponse(docs_html, headers=docs_csp)
-
     @asynccontextmanager
     async def lifespan(app: Any):
         pool.start()
@@ -499,11 +499,19 @@ def create_app(
             pool.close()
 
     state["page"] = query_page(state["examples"], settings, "/sparql")
+    # -- the public pages behind the IRIs and /ontology (kg/serve/resources.py) --------------------------------
+    from kg.serve.resources import Pages, resource_routes
+
+    pages = Pages(
+        store, base=base, data_dir=data_dir, max_rows=settings.max_returned_rows, ontology_dir=ontology_dir
+    )
+    public_pages = resource_routes(pages)
+    # ------------------------------------------------------------------------------------------------------------
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
-            Route("/ontology", ontology),
+            *public_pages,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
@@ -537,6 +545,8 @@ def serve(
     port: int = 7878,
     settings: Settings | None = None,
     log_level: str = "warning",
+    base: str | None = None,
+    data_dir: str | Path | None = None,
 ) -> None:
     """Serve *store* on http://host:port/sparql until interrupted (blocking): what ``kg serve`` calls.
 
@@ -563,7 +573,7 @@ def serve(
         raise StoreError(f"kg serve cannot listen on {host}:{port}: {exc}; choose another --port") from None
     sock.listen(2048)
     sock.set_inheritable(False)
-    app = create_app(store, settings, in_process=True)
+    app = create_app(store, settings, in_process=True, base=base, data_dir=data_dir)
     # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
     # watches them (add_reader), and a large reply then fails half read
     config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")

@@ -179,7 +179,9 @@ def test_a_catalyst_goes_the_whole_path_in_the_browser(atelier, tmp_path):
         submit(page, page.get_by_role("button", name="Trouver les chaînes"))
         first = page.locator("article.chain").first
         assert f"1. {NEW_ACTOR} → Le RAMEAU" in first.locator("h3").inner_text()
-        assert "Atelier Solidaire du Val est membre de Le RAMEAU" in first.inner_text()
+        hop = first.locator("ol.hops li").first.inner_text()
+        assert f"{NEW_ACTOR} est membre du RAMEAU" in hop  # its sentence, with its source (the workbook, row)
+        assert "mon-ecosysteme.xlsx" in hop and "Feuille Relations, ligne 3" in hop
         view = page.frame_locator("#kg-view")
         counter = view.locator("#kg-story-counter")
         counter.wait_for(timeout=60_000)

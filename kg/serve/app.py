@@ -534,6 +534,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.pages = pages  # kg atelier reads the store anew after each write (kg.serve.atelier.app)
     app.state.lookups = "answered by the workers"
     return app
 

@@ -121,7 +121,7 @@ def create_atelier_app(
     check_listen(host, token)
     data_dir, store = Path(data_dir), Path(store)
     work_dir = Path(work_dir) if work_dir else store.parent / "atelier"
-    public = create_app(store, settings or Settings(workers=1, reserved_workers=0))
+    public = create_app(store, settings or Settings(workers=1, reserved_workers=0), data_dir=data_dir)
     guard = Guard(host, port, token)
     state: dict[str, Any] = {"graph": None, "stamp": f"{time.time():.0f}-0", "writes": 0}
     uploads: dict[str, dict[str, Any]] = {}  # upload id → where its file is, and for whom
@@ -140,6 +140,9 @@ def create_atelier_app(
         state["stamp"] = f"{time.time():.0f}-{state['writes']}"
         views.clear()
         public.state.pool.reopen()
+        pages = public.state.pages  # the IRI pages' own read-only handle and their views, drawn anew
+        pages._graph = None
+        pages.views.clear()
 
     def page_lang(request: Request) -> str:
         asked = request.query_params.get("lang")

@@ -303,7 +303,7 @@ def make_view(
         key,
         model.title if model else key,
         out,
-        [str(n["id"]) for n in model.nodes] if model else [],
+        [str(n["iri"]) for n in model.nodes if n.get("iri")] if model else [],
         territory,
         steps,
     )

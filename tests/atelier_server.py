@@ -37,7 +37,29 @@ def start_atelier(data: Path, store: Path, *extra: str) -> tuple[object, str]:
         *extra,
     ]
     base = f"http://127.0.0.1:{port}"
-    return start_server(cmd, f"{base}/sparql", "kg atelier", cwd=ROOT), base
+    if "--token" not in extra:
+        return start_server(cmd, f"{base}/sparql", "kg atelier", cwd=ROOT), base
+    import subprocess
+    import tempfile
+    import time
+
+    import httpx
+
+    log = tempfile.TemporaryFile()  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    proc.log = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # with a token, any answer (403 without it) says it listens
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(log.read().decode(errors="replace"))
+        try:
+            httpx.get(f"{base}/atelier/", timeout=10)
+            return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("kg atelier did not start")
 
 
 def start_public(store: Path) -> tuple[object, str]:

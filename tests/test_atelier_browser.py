@@ -41,8 +41,11 @@ WORKSPACE_POSTS = ["/atelier/importer", "/atelier/importer/confirmer", "/atelier
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 800) -> Iterator[tuple[Any, dict[str, list[str]]]]:
-    """A fresh headless Chromium that enforces CSP; every request not to 127.0.0.1 is aborted and recorded.
+def chromium(
+    width: int = 1280, height: int = 800, *, bypass_csp: bool = False
+) -> Iterator[tuple[Any, dict[str, list[str]]]]:
+    """A fresh headless Chromium that enforces CSP (unless *bypass_csp*: then escaping alone must keep
+    payloads inert); every request not to 127.0.0.1 is aborted and recorded.
 
     Yields the context and what it saw: ``blocked`` requests, ``dialogs`` (alert, confirm), ``errors``."""
     from playwright.sync_api import sync_playwright
@@ -58,6 +61,7 @@ def chromium(width: int = 1280, height: int = 800) -> Iterator[tuple[Any, dict[s
                 args=ARGS,
                 viewport={"width": width, "height": height},
                 accept_downloads=True,
+                bypass_csp=bypass_csp,
             )
 
             def route(r: Any) -> None:
@@ -286,7 +290,8 @@ def test_script_payloads_do_not_run_on_any_workspace_page(atelier, tmp_path):
 
     template = write_template(tmp_path / "modele.xlsx", ROOT / "ontology" / "schemes.ttl")
     workbook = fill(template, tmp_path / "charges.xlsx", mistakes=False, payloads=PAYLOADS)
-    with chromium() as (ctx, seen):
+    # the CSP is bypassed: escaping alone must keep the payloads inert (the CSP is checked on every answer)
+    with chromium(bypass_csp=True) as (ctx, seen):
         page = ctx.new_page()
         page.goto(f"{base}/atelier/importer")
         page.locator("#owner").fill(OWNER)
@@ -311,6 +316,11 @@ def test_script_payloads_do_not_run_on_any_workspace_page(atelier, tmp_path):
             page.mouse.move(600, 400)
         text = page.locator("main").inner_text()
         assert "<script>alert('q')</script>" in text
+        page.goto(base + "/atelier/recherche?q=asso")
+        fiche = submit(page, page.get_by_role("link", name=PAYLOADS["name"], exact=True))  # the actor's page (its fiche)
+        assert fiche.status == 200 and PAYLOADS["name"] in page.locator("main").inner_text()
+        page.mouse.move(200, 200)
+        page.mouse.move(640, 400)
         page.goto(base + pages[4])
         page.frame_locator("#kg-view").locator("#kg-story-counter").wait_for(timeout=60_000)
         page.frame_locator("#kg-view").locator("#kg-story button.next").click()

@@ -1,0 +1,168 @@
+"""kg atelier without a browser: uploads refused before any reader opens them, and a real server on 127.0.0.1
+that refuses another host, a missing token, a form without its CSRF value or from another origin, and an
+upload past its size limit — each refusal checked to write nothing. The browser tests are in
+tests/test_atelier_browser.py."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from atelier_server import start_atelier
+from conftest import stop
+
+from kg.errors import InputError, StoreError
+from kg.serve.atelier.guard import check_listen
+from kg.serve.atelier.uploads import MAX_UPLOAD_BYTES, check_workbook, safe_name, save_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAVELLE = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
+
+
+# ------------------------------------------------------------------------------------------- uploads
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return path
+
+
+def test_a_real_workbook_passes_the_checks(tmp_path):
+    check_workbook(GRAVELLE)
+    check_workbook(ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.ods")
+    saved = save_upload([("Gravelle (v2).xlsx", GRAVELLE.read_bytes())], tmp_path, None)
+    assert saved.name == "Gravelle-v2.xlsx" and saved.read_bytes() == GRAVELLE.read_bytes()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read(tmp_path):
+    bomb = _zip(tmp_path / "bombe.xlsx", {"xl/worksheets/sheet1.xml": b"<a>" + b" " * 50_000_000 + b"</a>"})
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(InputError) as info:
+        check_workbook(bomb)
+    assert "se décompresse en" in str(info.value) and "bombe.xlsx" in str(info.value)
+    many = _zip(tmp_path / "parts.xlsx", {f"x/{i}.xml": b"<a/>" for i in range(2100)})
+    with pytest.raises(InputError, match="2100 parties"):
+        check_workbook(many)
+
+
+def test_xml_entities_are_refused(tmp_path):
+    laughs = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><w>&b;</w>'
+    wb = io.BytesIO(GRAVELLE.read_bytes())
+    members = {}
+    with zipfile.ZipFile(wb) as z:
+        for m in z.infolist():
+            members[m.filename] = z.read(m)
+    members["xl/sharedStrings.xml"] = laughs
+    evil = _zip(tmp_path / "entites.xlsx", members)
+    with pytest.raises(InputError) as info:
+        check_workbook(evil, lang="en")
+    assert "xl/sharedStrings.xml" in str(info.value) and "XML entities" in str(info.value)
+    external = _zip(tmp_path / "x.ods", {"content.xml": b'<!DOCTYPE x SYSTEM "http://127.0.0.1:1/x"><x/>'})
+    with pytest.raises(InputError, match="entités XML"):
+        check_workbook(external)
+
+
+def test_files_that_are_not_workbooks_are_refused(tmp_path):
+    with pytest.raises(InputError, match="pas un classeur lisible"):
+        save_upload([("faux.xlsx", b"not a zip at all")], tmp_path / "a", None)
+    with pytest.raises(InputError, match="ni un classeur"):
+        save_upload([("script.sh", b"#!/bin/sh")], tmp_path / "b", None)
+    with pytest.raises(InputError, match="tous des .csv"):
+        save_upload([("a.csv", b"nom\n"), ("b.xlsx", GRAVELLE.read_bytes())], tmp_path / "c", None)
+    with pytest.raises(InputError, match="aucun fichier"):
+        save_upload([("", b"")], tmp_path / "d", None)
+    folder = save_upload([("acteurs.csv", b"nom\nA\n"), ("relations.csv", b"de\n")], tmp_path / "e", "mon-import")
+    assert folder.is_dir() and sorted(p.name for p in folder.iterdir()) == ["acteurs.csv", "relations.csv"]
+    assert safe_name("../../x/y/../é t.csv") == "e-t.csv"
+
+
+def test_another_address_needs_a_token():
+    check_listen("127.0.0.1", None)
+    check_listen("0.0.0.0", "secret")
+    with pytest.raises(StoreError, match="--token"):
+        check_listen("192.168.1.10", None)
+
+
+# ------------------------------------------------------------------------------------------- the server
+
+
+@pytest.fixture(scope="module")
+def server(data_env):
+    data, store = data_env("atelier-http")
+    proc, base = start_atelier(data, store, "--token", "s3cret-jeton")
+    try:
+        yield base, data
+    finally:
+        stop(proc)
+
+
+def _session(base: str) -> tuple[httpx.Client, str]:
+    """A client that opened the workspace with its token: (client, CSRF value of its import form)."""
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+    assert client.get("/atelier/").status_code == 403  # no token yet
+    first = client.get("/atelier/?jeton=s3cret-jeton")
+    assert first.status_code == 200 and "kg_atelier_jeton" in first.headers.get("set-cookie", "")
+    page = client.get("/atelier/importer")
+    assert page.status_code == 200
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found
+    return client, found.group(1)
+
+
+def test_a_token_is_required_and_the_host_must_be_this_server(server):
+    base, _ = server
+    assert httpx.get(f"{base}/atelier/").status_code == 403
+    assert httpx.get(f"{base}/sparql", params={"query": "ASK {}"}).status_code == 403  # the public face too
+    assert httpx.get(f"{base}/atelier/?jeton=wrong").status_code == 403
+    client, _ = _session(base)
+    assert client.get("/atelier/imports").status_code == 200
+    rebound = client.get("/atelier/", headers={"Host": "evil.example:80"})
+    assert rebound.status_code == 403 and "unknown host" in rebound.text
+
+
+def test_forms_need_their_csrf_value_and_this_origin(server):
+    base, data = server
+    client, csrf = _session(base)
+    files = {"file": ("gravelle.xlsx", GRAVELLE.read_bytes())}
+    # without the hidden field, with a wrong one, from another origin, said cross-site by the browser
+    assert client.post("/atelier/importer", data={"owner": "X"}, files=files).status_code == 403
+    assert client.post("/atelier/importer", data={"owner": "X", "csrf": "x" * 43}, files=files).status_code == 403
+    other = {"Origin": "http://127.0.0.1:1"}
+    refused = client.post("/atelier/importer", data={"csrf": csrf, "owner": "X"}, files=files, headers=other)
+    assert refused.status_code == 403 and "autre site" in refused.text
+    cross = {"Sec-Fetch-Site": "cross-site"}
+    assert client.post("/atelier/importer", data={"csrf": csrf}, files=files, headers=cross).status_code == 403
+    assert not (data / "imports").exists()
+    # with both, from this origin: the diff (nothing written before confirmation)
+    ok = client.post(
+        "/atelier/importer", data={"csrf": csrf, "owner": "Gravelle"}, files=files, headers={"Origin": base}
+    )
+    assert ok.status_code == 200 and "Confirmer l&#39;import" in ok.text
+    assert not (data / "imports").exists()
+
+
+def test_an_upload_past_the_limit_is_refused_before_it_is_read(server):
+    base, data = server
+    client, csrf = _session(base)
+    big = {"file": ("grand.csv", b"nom\n" + b"A" * (MAX_UPLOAD_BYTES + 10))}
+    answer = client.post("/atelier/importer", data={"csrf": csrf, "owner": "X"}, files=big)
+    assert answer.status_code == 413 and "Mo" in answer.text
+    assert not (data / "imports").exists()
+
+
+def test_every_workspace_page_sends_the_strict_policy(server):
+    base, _ = server
+    client, _ = _session(base)
+    for path in ("/atelier/", "/atelier/importer", "/atelier/imports", "/atelier/explorer", "/atelier/recherche?q=a"):
+        r = client.get(path)
+        policy = r.headers["content-security-policy"]
+        assert r.status_code == 200, path
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy and "default-src 'self'" in policy
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "<script>" not in r.text and " style=" not in r.text  # no inline script or style at all

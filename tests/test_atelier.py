@@ -73,11 +73,13 @@ def test_files_that_are_not_workbooks_are_refused(tmp_path):
         save_upload([("faux.xlsx", b"not a zip at all")], tmp_path / "a", None)
     with pytest.raises(InputError, match="ni un classeur"):
         save_upload([("script.sh", b"#!/bin/sh")], tmp_path / "b", None)
-    with pytest.raises(InputError, match="tous des .csv"):
+    with pytest.raises(InputError, match=r"tous des \.csv"):
         save_upload([("a.csv", b"nom\n"), ("b.xlsx", GRAVELLE.read_bytes())], tmp_path / "c", None)
     with pytest.raises(InputError, match="aucun fichier"):
         save_upload([("", b"")], tmp_path / "d", None)
-    folder = save_upload([("acteurs.csv", b"nom\nA\n"), ("relations.csv", b"de\n")], tmp_path / "e", "mon-import")
+    folder = save_upload(
+        [("acteurs.csv", b"nom\nA\n"), ("relations.csv", b"de\n")], tmp_path / "e", "mon-import"
+    )
     assert folder.is_dir() and sorted(p.name for p in folder.iterdir()) == ["acteurs.csv", "relations.csv"]
     assert safe_name("../../x/y/../é t.csv") == "e-t.csv"
 
@@ -132,12 +134,17 @@ def test_forms_need_their_csrf_value_and_this_origin(server):
     files = {"file": ("gravelle.xlsx", GRAVELLE.read_bytes())}
     # without the hidden field, with a wrong one, from another origin, said cross-site by the browser
     assert client.post("/atelier/importer", data={"owner": "X"}, files=files).status_code == 403
-    assert client.post("/atelier/importer", data={"owner": "X", "csrf": "x" * 43}, files=files).status_code == 403
+    assert (
+        client.post("/atelier/importer", data={"owner": "X", "csrf": "x" * 43}, files=files).status_code
+        == 403
+    )
     other = {"Origin": "http://127.0.0.1:1"}
     refused = client.post("/atelier/importer", data={"csrf": csrf, "owner": "X"}, files=files, headers=other)
     assert refused.status_code == 403 and "autre site" in refused.text
     cross = {"Sec-Fetch-Site": "cross-site"}
-    assert client.post("/atelier/importer", data={"csrf": csrf}, files=files, headers=cross).status_code == 403
+    assert (
+        client.post("/atelier/importer", data={"csrf": csrf}, files=files, headers=cross).status_code == 403
+    )
     assert not (data / "imports").exists()
     # with both, from this origin: the diff (nothing written before confirmation)
     ok = client.post(
@@ -159,10 +166,20 @@ def test_an_upload_past_the_limit_is_refused_before_it_is_read(server):
 def test_every_workspace_page_sends_the_strict_policy(server):
     base, _ = server
     client, _ = _session(base)
-    for path in ("/atelier/", "/atelier/importer", "/atelier/imports", "/atelier/explorer", "/atelier/recherche?q=a"):
+    for path in (
+        "/atelier/",
+        "/atelier/importer",
+        "/atelier/imports",
+        "/atelier/explorer",
+        "/atelier/recherche?q=a",
+    ):
         r = client.get(path)
         policy = r.headers["content-security-policy"]
         assert r.status_code == 200, path
-        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy and "default-src 'self'" in policy
+        assert (
+            "script-src 'self'" in policy
+            and "'unsafe-inline'" not in policy
+            and "default-src 'self'" in policy
+        )
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "<script>" not in r.text and " style=" not in r.text  # no inline script or style at all

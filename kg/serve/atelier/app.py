@@ -258,12 +258,20 @@ def create_atelier_app(
             work_dir.mkdir(parents=True, exist_ok=True)
             await run_in_threadpool(write_template, path, default_schemes_file(data_dir))
         return FileResponse(
-            path, media_type=work.DOWNLOADS["xlsx"], filename="modele-territoire.xlsx", content_disposition_type="attachment"
+            path,
+            media_type=work.DOWNLOADS["xlsx"],
+            filename="modele-territoire.xlsx",
+            content_disposition_type="attachment",
         )
 
     async def import_form(request: Request) -> Response:
         la = page_lang(request)
-        return page(request, "import.html", "importer", title="Importer un classeur" if la == "fr" else "Import a workbook")
+        return page(
+            request,
+            "import.html",
+            "importer",
+            title="Importer un classeur" if la == "fr" else "Import a workbook",
+        )
 
     async def import_upload(request: Request) -> Response:
         form = await guarded_post(request)
@@ -279,11 +287,24 @@ def create_atelier_app(
             prepared = await run_in_threadpool(_prepare, path, owner, la)
         except InputError as exc:
             return page(
-                request, "import.html", "importer", 422, title=title, problems=work.problems(exc), summary=exc.summary, owner=owner
+                request,
+                "import.html",
+                "importer",
+                422,
+                title=title,
+                problems=work.problems(exc),
+                summary=exc.summary,
+                owner=owner,
             )
         uploads[upload_id] = {"path": path, "owner": owner}
         return page(
-            request, "import.html", "importer", title=title, diff=work.diff(prepared, la), upload=upload_id, owner=owner
+            request,
+            "import.html",
+            "importer",
+            title=title,
+            diff=work.diff(prepared, la),
+            upload=upload_id,
+            owner=owner,
         )
 
     def _prepare(path: Path, owner: str | None, la: str) -> Any:
@@ -316,11 +337,26 @@ def create_atelier_app(
             try:
                 prepared, plan = await run_in_threadpool(_commit, up["path"], up["owner"], la)
             except InputError as exc:
-                return page(request, "import.html", "importer", 422, title=title, problems=work.problems(exc), summary=exc.summary)
+                return page(
+                    request,
+                    "import.html",
+                    "importer",
+                    422,
+                    title=title,
+                    problems=work.problems(exc),
+                    summary=exc.summary,
+                )
             if plan.written:
                 written()
         uploads.pop(str(form.get("upload")), None)
-        return page(request, "imported.html", "importer", title=title, diff=work.diff(prepared, la), written=plan.written)
+        return page(
+            request,
+            "imported.html",
+            "importer",
+            title=title,
+            diff=work.diff(prepared, la),
+            written=plan.written,
+        )
 
     async def imports_list(request: Request) -> Response:
         from kg.store.history import list_imports
@@ -338,7 +374,6 @@ def create_atelier_app(
     async def import_history(request: Request) -> Response:
         from kg.store.history import import_history
 
-        la = page_lang(request)
         slug = request.path_params["slug"]
         try:
             info, kept = await run_in_threadpool(import_history, slug, data_dir)
@@ -367,13 +402,23 @@ def create_atelier_app(
                 done = await run_in_threadpool(undo_import, slug, data_dir, store)
             except InputError as exc:
                 return page(
-                    request, "history.html", "imports", 422, title=f"Import « {slug} »", problems=work.problems(exc),
-                    summary=exc.summary, info=None, versions=[], undone="",
+                    request,
+                    "history.html",
+                    "imports",
+                    422,
+                    title=f"Import « {slug} »",
+                    problems=work.problems(exc),
+                    summary=exc.summary,
+                    info=None,
+                    versions=[],
+                    undone="",
                 )
             except KGError:
                 return refused(request, 404, f"aucun import « {slug} »", f"no import « {slug} »")
             written()
-        target = f"/atelier/imports/{done.slug}?annule={done.restored.number}" + ("" if la == lang else f"&lang={la}")
+        target = f"/atelier/imports/{done.slug}?annule={done.restored.number}" + (
+            "" if la == lang else f"&lang={la}"
+        )
         return RedirectResponse(target, status_code=303)
 
     async def explore(request: Request) -> Response:
@@ -401,7 +446,14 @@ def create_atelier_app(
         except KGError as exc:
             context["unknown"] = {"message": str(exc), "suggestions": []}
             status = 400
-        return page(request, "explore.html", "explorer", status, title="Explorer" if la == "fr" else "Explore", **context)
+        return page(
+            request,
+            "explore.html",
+            "explorer",
+            status,
+            title="Explorer" if la == "fr" else "Explore",
+            **context,
+        )
 
     async def _view(g: Any, la: str, **selection: Any) -> work.ViewMade:
         async with write_lock:  # one view written at a time (two cores)
@@ -416,17 +468,24 @@ def create_atelier_app(
         made = views.get(key)
         if made is None or fmt not in work.DOWNLOADS:
             return refused(
-                request, 404, "vue inconnue : refaites-la depuis la page Explorer", "unknown view: make it again from the Explore page"
+                request,
+                404,
+                "vue inconnue : refaites-la depuis la page Explorer",
+                "unknown view: make it again from the Explore page",
             )
         path = made.path.with_suffix(f".{fmt}")
         if not path.is_file():
-            path = await run_in_threadpool(work.write_download, graph(), made, fmt, data_dir, page_lang(request))
+            path = await run_in_threadpool(
+                work.write_download, graph(), made, fmt, data_dir, page_lang(request)
+            )
         download = request.query_params.get("telecharger") is not None or fmt in ("xlsx", "gexf")
         headers = {}
         if fmt == "html":
             headers["Content-Security-Policy"] = view_csp(path.read_text(encoding="utf-8"))
         if fmt == "svg":
-            headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+            headers["Content-Security-Policy"] = (
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+            )
         name = f"vue-{key}.{fmt}"
         return FileResponse(
             path,
@@ -437,7 +496,9 @@ def create_atelier_app(
         )
 
     async def to_atelier(request: Request) -> Response:
-        return RedirectResponse("/atelier/" + (f"?{request.url.query}" if request.url.query else ""), status_code=303)
+        return RedirectResponse(
+            "/atelier/" + (f"?{request.url.query}" if request.url.query else ""), status_code=303
+        )
 
     class Gate:
         """Host and token checks in front of everything (the public face included)."""
@@ -484,7 +545,9 @@ def create_atelier_app(
         Route("/atelier/vues/{key:str}.{fmt:str}", view_file),
         Mount("", app=public),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(Gate), Middleware(SecurityHeaders)], lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=[Middleware(Gate), Middleware(SecurityHeaders)], lifespan=lifespan
+    )
     app.state.public = public
     app.state.atelier = {"data": data_dir, "store": store, "work": work_dir}
     return app
@@ -514,7 +577,9 @@ def serve_atelier(
     from kg.errors import StoreError
 
     check_listen(host, token)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -182,8 +182,9 @@ def save_upload(files: list[tuple[str, bytes]], folder: Path, name: str | None, 
             "plusieurs fichiers ne s'importent ensemble que s'ils sont tous des .csv (un par feuille)"
             if fr
             else "several files import together only when they are all .csv files (one per sheet)",
-            "déposez un seul classeur .xlsx/.ods, ou seulement les .csv" if fr else "upload one .xlsx/.ods "
-            "workbook, or only the .csv files",
+            "déposez un seul classeur .xlsx/.ods, ou seulement les .csv"
+            if fr
+            else "upload one .xlsx/.ods workbook, or only the .csv files",
             lang,
         )
     target = folder / safe_name(name or Path(names[0]).stem.split("-")[0] or "import").removesuffix(".")

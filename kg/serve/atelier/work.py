@@ -95,7 +95,12 @@ def _by_lang(rows: list[dict[str, Any]], key: str, lang: str) -> dict[str, dict[
         k = str(r[key])
         kept = out.get(k)
         if kept is None or (lang_of == lang and kept["lang"] != lang):
-            out[k] = {"iri": k, "label": str(label) if label is not None else k, "n": int(r["n"]), "lang": lang_of}
+            out[k] = {
+                "iri": k,
+                "label": str(label) if label is not None else k,
+                "n": int(r["n"]),
+                "lang": lang_of,
+            }
     return out
 
 
@@ -165,8 +170,13 @@ def search(graph: Any, text: str, *, limit: int = 30) -> list[dict[str, Any]]:
             continue
         rank = 0 if key in keys else 1 if any(k.startswith(key) for k in keys) else 2
         also = [n for n in named.alt_labels if n != named.label]
-        found.append((rank, named.label.casefold(), {"iri": iri, "label": named.label, "kind": named.kind,
-                                                     "also": also, "href": href(iri)}))
+        found.append(
+            (
+                rank,
+                named.label.casefold(),
+                {"iri": iri, "label": named.label, "kind": named.kind, "also": also, "href": href(iri)},
+            )
+        )
     return [row for *_, row in sorted(found, key=lambda t: (t[0], t[1]))][:limit]
 
 
@@ -199,7 +209,8 @@ def diff(prepared: Any, lang: str = "fr") -> dict[str, Any]:
 
     def rows(items: list[Any]) -> list[dict[str, Any]]:
         return [
-            {"kind": kind_word(c.kind, lang), "id": c.id, "label": c.label, "fields": list(c.fields)} for c in items
+            {"kind": kind_word(c.kind, lang), "id": c.id, "label": c.label, "fields": list(c.fields)}
+            for c in items
         ]
 
     return {
@@ -329,7 +340,9 @@ def write_download(graph: Any, made: ViewMade, fmt: str, data_dir: Path, lang: s
         else:
             _nodes_workbook(graph, made, path, lang)
     else:
-        raise InputError([Problem(path.name, None, None, f"no {fmt} file for this view", "regenerate the view")])
+        raise InputError(
+            [Problem(path.name, None, None, f"no {fmt} file for this view", "regenerate the view")]
+        )
     return path
 
 
@@ -343,7 +356,7 @@ def _nodes_workbook(graph: Any, made: ViewMade, path: Path, lang: str) -> None:
     keep = [n for n in made.nodes if n in F]
     wb = Workbook()
     nodes = wb.active
-    assert nodes is not None  # noqa: S101 - a new workbook has its sheet (for mypy)
+    assert nodes is not None
     nodes.title = "Nœuds" if lang == "fr" else "Nodes"
     cols = ["label", "kind", "type", "territory", "start", "end", "sources", "iri"]
     nodes.append(cols)
@@ -354,5 +367,7 @@ def _nodes_workbook(graph: Any, made: ViewMade, path: Path, lang: str) -> None:
     ecols = ["kind", "label", "role", "start", "end", "sources"]
     links.append(["from", "to", *ecols])
     for a, b, d in F.subgraph(keep).edges(data=True):
-        links.append([F.nodes[a].get("label", a), F.nodes[b].get("label", b), *(str(d.get(c, "")) for c in ecols)])
+        links.append(
+            [F.nodes[a].get("label", a), F.nodes[b].get("label", b), *(str(d.get(c, "")) for c in ecols)]
+        )
     wb.save(path)

@@ -99,7 +99,7 @@ def server(data_env):
     data, store = data_env("atelier-http")
     proc, base = start_atelier(data, store, "--token", "s3cret-jeton")
     try:
-        yield base, data
+        yield base, data, proc
     finally:
         stop(proc)
 
@@ -118,7 +118,7 @@ def _session(base: str) -> tuple[httpx.Client, str]:
 
 
 def test_a_token_is_required_and_the_host_must_be_this_server(server):
-    base, _ = server
+    base, _, _ = server
     assert httpx.get(f"{base}/atelier/").status_code == 403
     assert httpx.get(f"{base}/sparql", params={"query": "ASK {}"}).status_code == 403  # the public face too
     assert httpx.get(f"{base}/atelier/?jeton=wrong").status_code == 403
@@ -129,7 +129,7 @@ def test_a_token_is_required_and_the_host_must_be_this_server(server):
 
 
 def test_forms_need_their_csrf_value_and_this_origin(server):
-    base, data = server
+    base, data, _ = server
     client, csrf = _session(base)
     files = {"file": ("gravelle.xlsx", GRAVELLE.read_bytes())}
     # without the hidden field, with a wrong one, from another origin, said cross-site by the browser
@@ -155,7 +155,7 @@ def test_forms_need_their_csrf_value_and_this_origin(server):
 
 
 def test_an_upload_past_the_limit_is_refused_before_it_is_read(server):
-    base, data = server
+    base, data, _ = server
     client, csrf = _session(base)
     big = {"file": ("grand.csv", b"nom\n" + b"A" * (MAX_UPLOAD_BYTES + 10))}
     answer = client.post("/atelier/importer", data={"csrf": csrf, "owner": "X"}, files=big)
@@ -164,7 +164,7 @@ def test_an_upload_past_the_limit_is_refused_before_it_is_read(server):
 
 
 def test_every_workspace_page_sends_the_strict_policy(server):
-    base, _ = server
+    base, _, _ = server
     client, _ = _session(base)
     for path in (
         "/atelier/",
@@ -183,3 +183,13 @@ def test_every_workspace_page_sends_the_strict_policy(server):
         )
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "<script>" not in r.text and " style=" not in r.text  # no inline script or style at all
+
+
+def test_the_server_process_cannot_open_a_network_connection(server):
+    """kg atelier denies itself the network once it listens (seccomp, where the system has it)."""
+    _, _, proc = server
+    status = Path(f"/proc/{proc.pid}/status").read_text()
+    mode = re.search(r"^Seccomp:\s*(\d)", status, flags=re.M)
+    if mode is None:  # pragma: no cover - not Linux
+        pytest.skip("no seccomp on this system")
+    assert mode.group(1) == "2"  # a filter is installed (the workers' own have their own processes)

@@ -7,6 +7,7 @@
 - :mod:`kg.serve.atelier.uploads`: upload limits, zip bombs and XML entities refused.
 """
 
-from kg.serve.atelier.app import create_atelier_app, serve_atelier, view_csp
+from kg.serve.atelier.app import create_atelier_app, serve_atelier
+from kg.serve.atelier.guard import view_csp
 
 __all__ = ["create_atelier_app", "serve_atelier", "view_csp"]

@@ -28,44 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from kg.serve.atelier import work
-from kg.serve.atelier.guard import Guard, check_listen
+from kg.serve.atelier.guard import Gate, Guard, check_listen, view_csp
 from kg.serve.atelier.uploads import MAX_UPLOAD_BYTES, save_upload
 
-__all__ = ["create_atelier_app", "serve_atelier", "view_csp"]
+__all__ = ["create_atelier_app", "serve_atelier"]
 
 log = logging.getLogger("kg.serve.atelier")
-
-
-def view_csp(html: str) -> str:
-    """The Content-Security-Policy of a view served by the workspace: its own inline scripts and styles
-    allowed by their hashes (never ``'unsafe-inline'``), nothing fetched, framed by this server only.
-
-    >>> p = view_csp("<script>go()</script><script type=\\"application/json\\">{}</script><style>a{}</style>")
-    >>> "'unsafe-inline'" in p, p.count("'sha256-")
-    (False, 2)
-    """
-    import base64
-    import hashlib
-    import re
-
-    def digest(text: str) -> str:
-        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
-
-    scripts = dict.fromkeys(digest(s) for s in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL))
-    styles = dict.fromkeys(digest(s) for s in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL))
-    return "; ".join(
-        [
-            "default-src 'none'",
-            " ".join(["script-src", *scripts]) if scripts else "script-src 'none'",
-            " ".join(["style-src", *styles]) if styles else "style-src 'none'",
-            "img-src data:",
-            "font-src 'none'",
-            "connect-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'self'",
-        ]
-    )
 
 
 def create_atelier_app(
@@ -78,6 +46,7 @@ def create_atelier_app(
     lang: str = "fr",
     work_dir: str | Path | None = None,
     settings: Any = None,
+    isolate: bool = False,
 ) -> Any:
     """The workspace's Starlette application over the project *data_dir* and its *store*.
 
@@ -96,6 +65,10 @@ def create_atelier_app(
         Uploads and views (default ``build/atelier`` beside the store).
     settings : kg.serve.settings.Settings, optional
         Of the public face (default: one query worker).
+    isolate : bool
+        Deny the server process the network once it starts (:func:`kg.store.isolation.deny_network`: for
+        good, so never in a test runner); what :func:`serve_atelier` asks. Nothing the workspace does
+        needs it: imports, views and pictures are all local.
 
     Raises
     ------
@@ -500,33 +473,18 @@ def create_atelier_app(
             "/atelier/" + (f"?{request.url.query}" if request.url.query else ""), status_code=303
         )
 
-    class Gate:
-        """Host and token checks in front of everything (the public face included)."""
-
-        def __init__(self, app: Any) -> None:
-            self.app = app
-
-        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] == "http":
-                request = Request(scope)
-                if not guard.host_ok(request):
-                    why = Response("unknown host: open the address kg atelier printed\n", status_code=403)
-                    await why(scope, receive, send)
-                    return
-                if not guard.token_ok(request) and not guard.token_in_url(request):
-                    why = Response(
-                        "jeton requis : ouvrez l'adresse que kg atelier a affichée (…/atelier/?jeton=…)\n"
-                        "token required: open the address kg atelier printed (…/atelier/?jeton=…)\n",
-                        status_code=403,
-                        media_type="text/plain; charset=utf-8",
-                    )
-                    await why(scope, receive, send)
-                    return
-            await self.app(scope, receive, send)
-
     @asynccontextmanager
     async def lifespan(app: Any):
         async with public.router.lifespan_context(public):
+            if isolate:
+                from kg.store.isolation import deny_network
+
+                try:
+                    deny_network()
+                    app.state.isolation = "the server process cannot open a network connection (seccomp)"
+                except KGError as exc:
+                    app.state.isolation = f"the server process could not deny itself the network: {exc}"
+                    log.warning("%s", app.state.isolation)
             yield
 
     routes = [
@@ -546,7 +504,9 @@ def create_atelier_app(
         Mount("", app=public),
     ]
     app = Starlette(
-        routes=routes, middleware=[Middleware(Gate), Middleware(SecurityHeaders)], lifespan=lifespan
+        routes=routes,
+        middleware=[Middleware(Gate, guard=guard), Middleware(SecurityHeaders)],
+        lifespan=lifespan,
     )
     app.state.public = public
     app.state.atelier = {"data": data_dir, "store": store, "work": work_dir}
@@ -588,7 +548,7 @@ def serve_atelier(
         raise StoreError(f"kg atelier cannot listen on {host}:{port}: {exc}; choose another --port") from None
     sock.listen(128)
     sock.set_inheritable(False)
-    app = create_atelier_app(data_dir, store, host=host, port=port, token=token, lang=lang)
+    app = create_atelier_app(data_dir, store, host=host, port=port, token=token, lang=lang, isolate=True)
     # asyncio's own loop, as kg serve (uvloop would make the workers' pipes non-blocking)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")
     uvicorn.Server(config).run(sockets=[sock])

@@ -1,4 +1,4 @@
-"""Who may use the workspace, and which forms it accepts: host, token, CSRF, upload size.
+"""Who may use the workspace, and what it accepts: host, token, CSRF, upload size, the policy of its views.
 
 - **Host.** The workspace answers only requests whose ``Host`` is the address it listens on (or
   ``localhost`` for a loopback address): a page of another site that rebinds its own name to 127.0.0.1
@@ -28,7 +28,7 @@ from typing import Any
 
 from kg.errors import StoreError
 
-__all__ = ["CSRF_COOKIE", "LOOPBACK", "TOKEN_COOKIE", "Guard", "check_listen"]
+__all__ = ["CSRF_COOKIE", "LOOPBACK", "TOKEN_COOKIE", "Gate", "Guard", "check_listen", "view_csp"]
 
 #: the addresses on which the workspace needs no token
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -113,3 +113,63 @@ class Guard:
         """Whether the form's hidden field carries this browser's CSRF cookie."""
         cookie = request.cookies.get(CSRF_COOKIE, "")
         return bool(cookie) and hmac.compare_digest(cookie.encode(), (form_value or "").encode())
+
+
+class Gate:
+    """ASGI middleware: the host and token checks of *guard* in front of everything (the public face too)."""
+
+    def __init__(self, app: Any, guard: Guard) -> None:
+        self.app, self.guard = app, guard
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from starlette.requests import Request
+        from starlette.responses import Response
+
+        if scope["type"] == "http":
+            request = Request(scope)
+            if not self.guard.host_ok(request):
+                why = Response("unknown host: open the address kg atelier printed\n", status_code=403)
+                await why(scope, receive, send)
+                return
+            if not self.guard.token_ok(request) and not self.guard.token_in_url(request):
+                why = Response(
+                    "jeton requis : ouvrez l'adresse que kg atelier a affichée (…/atelier/?jeton=…)\n"
+                    "token required: open the address kg atelier printed (…/atelier/?jeton=…)\n",
+                    status_code=403,
+                    media_type="text/plain; charset=utf-8",
+                )
+                await why(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def view_csp(html: str) -> str:
+    """The Content-Security-Policy of a view served by the workspace: its own inline scripts and styles
+    allowed by their hashes (never ``'unsafe-inline'``), nothing fetched, framed by this server only.
+
+    >>> p = view_csp("<script>go()</script><script type=\\"application/json\\">{}</script><style>a{}</style>")
+    >>> "'unsafe-inline'" in p, p.count("'sha256-")
+    (False, 2)
+    """
+    import base64
+    import hashlib
+    import re
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+    scripts = dict.fromkeys(digest(s) for s in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL))
+    styles = dict.fromkeys(digest(s) for s in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL))
+    return "; ".join(
+        [
+            "default-src 'none'",
+            " ".join(["script-src", *scripts]) if scripts else "script-src 'none'",
+            " ".join(["style-src", *styles]) if styles else "style-src 'none'",
+            "img-src data:",
+            "font-src 'none'",
+            "connect-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'self'",
+        ]
+    )

@@ -20,7 +20,8 @@ from kg.serve.atelier.guard import check_listen
 from kg.serve.atelier.uploads import MAX_UPLOAD_BYTES, check_workbook, safe_name, save_upload
 
 ROOT = Path(__file__).resolve().parent.parent
-GRAVELLE = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
+FIXTURES = ROOT / "tests" / "fixtures" / "spreadsheets"
+GRAVELLE = FIXTURES / "gravelle.xlsx"
 
 
 # ------------------------------------------------------------------------------------------- uploads
@@ -193,3 +194,31 @@ def test_the_server_process_cannot_open_a_network_connection(server):
     if mode is None:  # pragma: no cover - not Linux
         pytest.skip("no seccomp on this system")
     assert mode.group(1) == "2"  # a filter is installed (the workers' own have their own processes)
+
+
+def test_a_kumu_workbook_and_a_set_of_csv_files_show_their_diff(server):
+    base, data, _ = server
+    client, csrf = _session(base)
+    kumu = FIXTURES / "kumu.xlsx"
+    answer = client.post(
+        "/atelier/importer",
+        data={"csrf": csrf, "owner": "Réseau Kumu"},
+        files={"file": ("kumu.xlsx", kumu.read_bytes())},
+    )
+    assert answer.status_code == 200 and "Confirmer l&#39;import" in answer.text
+    assert "« kumu »" in answer.text
+    csvs = [
+        ("file", ("acteurs.csv", "nom;type;commune\nAsso CSV du Val;Association;94018\n".encode())),
+        (
+            "file",
+            ("relations.csv", "de;vers;type de relation\nAsso CSV du Val;Le RAMEAU;Adhésion\n".encode()),
+        ),
+    ]
+    answer = client.post("/atelier/importer", data={"csrf": csrf, "owner": "Gravelle Alliances"}, files=csvs)
+    assert answer.status_code == 200 and "« acteurs »" in answer.text
+    assert "Asso CSV du Val" in answer.text and "Gravelle Alliances" in answer.text
+    english = client.post(
+        "/atelier/importer?lang=en", data={"csrf": csrf, "owner": "Gravelle Alliances"}, files=csvs
+    )
+    assert "What the import will change" in english.text and "Ce que l&#39;import changera" in answer.text
+    assert not (data / "imports").exists()  # nothing written before confirmation

@@ -208,7 +208,7 @@ def test_a_kumu_workbook_and_a_set_of_csv_files_show_their_diff(server):
     assert answer.status_code == 200 and "Confirmer l&#39;import" in answer.text
     assert "« kumu »" in answer.text
     csvs = [
-        ("file", ("acteurs.csv", "nom;type;commune\nAsso CSV du Val;Association;94018\n".encode())),
+        ("file", ("acteurs.csv", b"nom;type;commune\nAsso CSV du Val;Association;94018\n")),
         (
             "file",
             ("relations.csv", "de;vers;type de relation\nAsso CSV du Val;Le RAMEAU;Adhésion\n".encode()),

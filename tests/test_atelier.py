@@ -222,3 +222,39 @@ def test_a_kumu_workbook_and_a_set_of_csv_files_show_their_diff(server):
     )
     assert "What the import will change" in english.text and "Ce que l&#39;import changera" in answer.text
     assert not (data / "imports").exists()  # nothing written before confirmation
+
+
+def test_explore_a_territory_and_a_chain_then_download_what_is_on_screen(server, tmp_path):
+    base, _, _ = server
+    client, _ = _session(base)
+    seen = {}
+    for code in ("intercommunalite:200057941", "commune:94018"):
+        page = client.get("/atelier/explorer", params={"territoire": code})
+        assert page.status_code == 200
+        view = re.search(r'src="(/atelier/vues/[0-9a-f]+)\.html"', page.text)
+        assert view and f'href="/id/territory/{code.replace(":", "/")}"' in page.text
+        html = client.get(view.group(1) + ".html")
+        policy = html.headers["content-security-policy"]
+        assert "'sha256-" in policy and "'unsafe-inline'" not in policy and "connect-src 'none'" in policy
+        xlsx = client.get(view.group(1) + ".xlsx")
+        assert xlsx.headers["content-disposition"].startswith("attachment")
+        (tmp_path / "t.xlsx").write_bytes(xlsx.content)
+        import openpyxl
+
+        names = [
+            r[0] for r in openpyxl.load_workbook(tmp_path / "t.xlsx")["Acteurs"].iter_rows(values_only=True)
+        ]
+        seen[code] = set(names[1:])
+    assert "Paris Est Marne et Bois" in seen["intercommunalite:200057941"]
+    assert seen["intercommunalite:200057941"] != seen["commune:94018"]
+    # a chain between two names; an unknown name gets the closest names
+    found = client.get(
+        "/atelier/explorer", params={"de": "Fondation TotalEnergies", "vers": "Club ESS", "k": "2"}
+    )
+    assert found.text.count('<article class="chain">') == 2 and "Fonds ODD17 finance Club ESS" in found.text
+    other = client.get("/atelier/explorer", params={"de": "le rameau", "vers": "vitawin", "k": "1"})
+    heads = re.findall(r"<h3>(.*?)</h3>", other.text)
+    assert len(heads) == 1 and heads[0].startswith("1. Le RAMEAU → ") and "VitaWin" in heads[0]
+    assert "Fonds ODD17" not in heads[0] and "Fonds ODD17" in re.findall(r"<h3>(.*?)</h3>", found.text)[0]
+    unknown = client.get("/atelier/explorer", params={"de": "Fondation TotalEnergie", "vers": "Club ESS"})
+    assert unknown.status_code == 404 and "Fondation TotalEnergies" in unknown.text

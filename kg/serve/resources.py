@@ -21,7 +21,7 @@ Links to the project's IRIs use the server's base (``kg serve --base``; by defau
 >>> choose("text/html,application/xhtml+xml,*/*;q=0.8")
 'html'
 >>> choose("text/turtle;q=0.9, application/ld+json"), choose("application/rdf+xml, text/n3")
-('jsonld', 'rdf')
+('jsonld', 'ttl')
 >>> choose("*/*"), choose(None), choose("application/json") is None
 ('html', 'html', True)
 """

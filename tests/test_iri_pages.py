@@ -221,6 +221,15 @@ def test_actor_page_shows_relations_sources_view_and_questions(server):
     assert httpx.get(server + "/vue/acteur/nobody-here", timeout=60).status_code == 404
 
 
+def test_programme_and_person_pages_list_their_relations(server):
+    aet = httpx.get(local(server, ID + "programme/aet"), timeout=60).text
+    person = httpx.get(local(server, ID + "person/laurent-lelli"), timeout=60).text
+    assert 'id="rel-participation"' in aet and ">Le RAMEAU</a>" in aet
+    assert '<iframe class="view" src="/vue/programme/aet?lang=fr"' in aet
+    assert 'id="rel-event"' in person and 'id="rel-participation"' not in person and "<iframe" not in person
+    assert httpx.get(server + "/vue/programme/aet", timeout=120).status_code == 200
+
+
 def test_territory_page_ecosystem_fundings_parts_view_and_workbook(server):
     pemb = httpx.get(local(server, ID + "territory/intercommunalite/200057941"), timeout=120).text
     charenton = httpx.get(local(server, ID + "territory/commune/94018"), timeout=120).text

@@ -275,6 +275,33 @@ def test_base_maps_the_links_of_the_pages(built_store):
     assert f'href="{origin}/id/programme/aet"' not in page
 
 
+DESCRIPTION = "<http://purl.org/dc/terms/description>"
+
+
+def test_pages_follow_an_update(built_store, tmp_path):
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store)
+    proc, origin = start(store, "--update-token", "t0ken")
+    try:
+        before = httpx.get(local(origin, RAMEAU), timeout=60).text
+        r = httpx.post(
+            origin + "/sparql",
+            data={
+                "update": f'INSERT DATA {{ GRAPH <urn:x-test> {{ <{RAMEAU}> {DESCRIPTION} "Ajout de test"@en }} }}'
+            },
+            headers={"Authorization": "Bearer t0ken"},
+            timeout=60,
+        )
+        assert r.status_code == 204, r.text
+        after = httpx.get(local(origin, RAMEAU), params={"lang": "en"}, timeout=60).text
+        ttl = httpx.get(local(origin, RAMEAU), headers={"Accept": "text/turtle"}, timeout=60).text
+    finally:
+        stop(proc)
+    assert "Ajout de test" not in before and "Ajout de test" in after and "Ajout de test" in ttl
+
+
 def test_by_default_the_links_stay_on_the_server(server):
     page = httpx.get(local(server, RAMEAU), timeout=60).text
     assert f'href="{server}/id/programme/aet"' in page

@@ -482,6 +482,7 @@ def create_app(
             _, _, body, _ = await pool.run({"kind": "graphs"}, "server")
             state["graphs"] = json.loads(body)
             inspected.clear()  # FROM <g> may name other graphs now
+            pages.refresh()  # the IRI pages read the store as updated
         return response
 
     async def home(request: Request) -> Response:

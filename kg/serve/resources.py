@@ -127,6 +127,12 @@ class Pages:
             self._graph = Graph(ox.Store.read_only(str(self.store_path)), self.store_path)
         return self._graph
 
+    def refresh(self) -> None:
+        """Forget the store handle and the views: after an update, pages read the store as it is now (a
+        read-only handle sees the store as it was when opened)."""
+        self._graph = None
+        self.views.clear()
+
     def link(self, iri: str, origin: str) -> str:
         """Where a page links for *iri*: a project IRI under the base (the server's *origin* by default), any
         other http(s) IRI as it is, anything else (``javascript:``…) nowhere."""

@@ -275,7 +275,7 @@ def test_base_maps_the_links_of_the_pages(built_store):
     assert f'href="{origin}/id/programme/aet"' not in page
 
 
-DESCRIPTION = "<http://purl.org/dc/terms/description>"
+ADDED = f'<{RAMEAU}> <http://purl.org/dc/terms/description> "Ajout de test"@en'
 
 
 def test_pages_follow_an_update(built_store, tmp_path):
@@ -288,9 +288,7 @@ def test_pages_follow_an_update(built_store, tmp_path):
         before = httpx.get(local(origin, RAMEAU), timeout=60).text
         r = httpx.post(
             origin + "/sparql",
-            data={
-                "update": f'INSERT DATA {{ GRAPH <urn:x-test> {{ <{RAMEAU}> {DESCRIPTION} "Ajout de test"@en }} }}'
-            },
+            data={"update": f"INSERT DATA {{ GRAPH <urn:x-test> {{ {ADDED} }} }}"},
             headers={"Authorization": "Bearer t0ken"},
             timeout=60,
         )

@@ -12,7 +12,8 @@ A thin ASGI application (Starlette, run by uvicorn) in front of pyoxigraph:
   Relative IRIs resolve against the request URL (the base IRI). Without a query, the endpoint
   URL answers with the service description (RDF) or, for a browser, the query page (YASGUI,
   served from ``kg/serve/static/yasgui``, preloaded with the named questions).
-- ``GET /ontology``: the ontology's documentation (:mod:`kg.present.ontology_page`).
+- ``GET /ontology``: the ontology in HTML, Turtle or JSON-LD, and a page behind every IRI of the project
+  (``/id/…``, ``/concept/…``), in HTML or RDF by content negotiation (:mod:`kg.serve.resources`).
 
 Bounded and safe by default (:class:`Settings`): every query is inspected by
 :mod:`kg.store.guard` before it runs (updates, ``LOAD``, ``SERVICE`` and ``FROM`` of a graph
@@ -481,6 +482,7 @@ def create_app(
             _, _, body, _ = await pool.run({"kind": "graphs"}, "server")
             state["graphs"] = json.loads(body)
             inspected.clear()  # FROM <g> may name other graphs now
+            pages.refresh()  # the IRI pages read the store as updated
         return response
 
     async def home(request: Request) -> Response:

@@ -21,14 +21,16 @@ Links to the project's IRIs use the server's base (``kg serve --base``; by defau
 >>> choose("text/html,application/xhtml+xml,*/*;q=0.8")
 'html'
 >>> choose("text/turtle;q=0.9, application/ld+json"), choose("application/rdf+xml, text/n3")
-('jsonld', 'rdf')
+('jsonld', 'ttl')
 >>> choose("*/*"), choose(None), choose("application/json") is None
 ('html', 'html', True)
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,8 @@ FORMATS = {
 }
 _ALIASES = {"text/n3": "ttl", "application/x-turtle": "ttl", "text/plain": "nt", "application/xml": "rdf"}
 _PATH = re.compile(r"^[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*$")
-_FORMAT_NAMES = {"fr": "page", "en": "page"}
+#: the views kept once drawn (each holds vis-network: about 1 MB), the least recently asked dropped first
+MAX_VIEWS = 32
 
 
 def choose(accept: str | None) -> str | None:
@@ -109,7 +112,10 @@ class Pages:
         self.data_dir = Path(data_dir) if data_dir else _find_data(self.store_path)
         self.max_rows = max_rows
         self._graph: Any = None
-        self.views: dict[tuple[str, str], str] = {}
+        self.views: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # the costly pages (a territory's ecosystem, a view, a workbook: a second or more of the server process'
+        # time each) are made one at a time, so that a crawler cannot take every core from /sparql
+        self.heavy = asyncio.Semaphore(1)
 
     @property
     def graph(self) -> Any:
@@ -120,6 +126,12 @@ class Pages:
 
             self._graph = Graph(ox.Store.read_only(str(self.store_path)), self.store_path)
         return self._graph
+
+    def refresh(self) -> None:
+        """Forget the store handle and the views: after an update, pages read the store as it is now (a
+        read-only handle sees the store as it was when opened)."""
+        self._graph = None
+        self.views.clear()
 
     def link(self, iri: str, origin: str) -> str:
         """Where a page links for *iri*: a project IRI under the base (the server's *origin* by default), any
@@ -216,10 +228,13 @@ def resource_routes(pages: Pages) -> list[Any]:
         if data is None:
             return None
         extra: dict[str, Any] = {}
-        if data["kind"] == "actor" and not data["part"]:
+        if data["kind"] in ("actor", "person", "programme") and not data["part"]:
             extra["relations"] = F.actor_relations(graph, data, lang)
+        if data["kind"] == "actor" and not data["part"]:
             extra["questions"] = F.actor_questions(graph, iri, lang)
             extra["view"] = f"/vue/acteur/{iri.rsplit('/', 1)[-1]}?lang={lang}"
+        elif data["kind"] == "programme" and not data["part"]:
+            extra["view"] = f"/vue/programme/{iri.rsplit('/', 1)[-1]}?lang={lang}"
         elif data["kind"] == "territory" and not data["part"] and iri.count("/") == BASE.count("/") + 3:
             from kg.errors import KGError
             from kg.present.fiche_places import territory_page
@@ -282,7 +297,11 @@ def resource_routes(pages: Pages) -> list[Any]:
         links = ", ".join(f'<{f["href"]}>; rel="alternate"; type="{f["type"]}"' for f in fmt_links)
         headers = {**vary, "Link": links}
         if fmt == "html":
-            body = await run_in_threadpool(page_of, iri, lang, request, fmt_links)
+            if iri.startswith(BASE + "id/territory/"):
+                async with pages.heavy:
+                    body = await run_in_threadpool(page_of, iri, lang, request, fmt_links)
+            else:
+                body = await run_in_threadpool(page_of, iri, lang, request, fmt_links)
             if body is None:
                 return not_found(request, lang, iri)
             return HTMLResponse(body, headers={**headers, "Content-Language": lang})
@@ -329,12 +348,18 @@ def resource_routes(pages: Pages) -> list[Any]:
         from kg.present.view import select_model
 
         key = (f"{what}:{value}", lang)
-        if key not in pages.views:
+        if key in pages.views:
+            pages.views.move_to_end(key)
+        else:
             if what == "actor":
                 model = select_model(pages.graph, actor=value, lang=lang)
+            elif what == "programme":
+                model = select_model(pages.graph, programme=value, lang=lang)
             else:
                 model = select_model(pages.graph, territory=value, lang=lang)
             pages.views[key] = render_html(model)
+            while len(pages.views) > MAX_VIEWS:
+                pages.views.popitem(last=False)
         return pages.views[key]
 
     async def view(request: Request) -> Response:
@@ -343,7 +368,8 @@ def resource_routes(pages: Pages) -> list[Any]:
         lang = page_lang(request.headers.get("accept-language"), request.query_params.get("lang"))
         p = request.path_params
         if "slug" in p:
-            what, value = "actor", f"{BASE}id/actor/{p['slug']}"
+            what = "programme" if request.url.path.startswith("/vue/programme/") else "actor"
+            value = f"{BASE}id/{what}/{p['slug']}"
             ok = _PATH.match(p["slug"]) is not None and await run_in_threadpool(F.exists, pages.graph, value)
         else:
             what, value = "territory", f"{p['level']}:{p['code']}"
@@ -351,7 +377,8 @@ def resource_routes(pages: Pages) -> list[Any]:
         if not ok:
             return not_found(request, lang, request.url.path)
         try:
-            body = await run_in_threadpool(draw, what, value, lang)
+            async with pages.heavy:
+                body = await run_in_threadpool(draw, what, value, lang)
         except KGError:
             return not_found(request, lang, request.url.path)
         return HTMLResponse(
@@ -370,7 +397,8 @@ def resource_routes(pages: Pages) -> list[Any]:
         try:
             with tempfile.TemporaryDirectory(prefix="kg-classeur-") as tmp:
                 out = Path(tmp) / f"{level}-{code}.xlsx"
-                await run_in_threadpool(_write_workbook, pages, f"{level}:{code}", out, lang)
+                async with pages.heavy:
+                    await run_in_threadpool(_write_workbook, pages, f"{level}:{code}", out, lang)
                 body = out.read_bytes()
         except KGError:
             return not_found(request, lang, request.url.path)
@@ -382,6 +410,7 @@ def resource_routes(pages: Pages) -> list[Any]:
 
     return [
         Route("/vue/acteur/{slug}", view, name="actor_view"),
+        Route("/vue/programme/{slug}", view, name="programme_view"),
         Route("/vue/territoire/{level}/{code}", view, name="territory_view"),
         Route("/classeur/territoire/{level}/{code}.xlsx", workbook, name="territory_workbook"),
         Route("/ontology", ontology, name="ontology"),

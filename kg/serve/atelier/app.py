@@ -113,9 +113,7 @@ def create_atelier_app(
         state["stamp"] = f"{time.time():.0f}-{state['writes']}"
         views.clear()
         public.state.pool.reopen()
-        pages = public.state.pages  # the IRI pages' own read-only handle and their views, drawn anew
-        pages._graph = None
-        pages.views.clear()
+        public.state.pages.refresh()  # the IRI pages' own read-only handle and their views, anew
 
     def page_lang(request: Request) -> str:
         asked = request.query_params.get("lang")

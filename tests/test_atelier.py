@@ -258,3 +258,26 @@ def test_explore_a_territory_and_a_chain_then_download_what_is_on_screen(server,
     assert "Fonds ODD17" not in heads[0] and "Fonds ODD17" in re.findall(r"<h3>(.*?)</h3>", found.text)[0]
     unknown = client.get("/atelier/explorer", params={"de": "Fondation TotalEnergie", "vers": "Club ESS"})
     assert unknown.status_code == 404 and "Fondation TotalEnergies" in unknown.text
+
+
+def test_a_confirmation_writes_only_what_the_catalyst_saw(server):
+    """Two checks of the same workbook, the second confirmed first: the first's confirmation no longer
+    matches the project, so it shows the new diff (nothing to add now) instead of writing."""
+    base, data, _ = server
+    client, csrf = _session(base)
+    files = {"file": ("gravelle.xlsx", GRAVELLE.read_bytes())}
+    ids = []
+    for _ in range(2):
+        shown = client.post(
+            "/atelier/importer", data={"csrf": csrf, "owner": "Gravelle Alliances"}, files=files
+        )
+        ids.append(re.search(r'name="upload" value="([^"]+)"', shown.text).group(1))  # type: ignore[union-attr]
+    done = client.post("/atelier/importer/confirmer", data={"csrf": csrf, "upload": ids[1]})
+    assert done.status_code == 200 and "écrit" in done.text
+    versions = (data / "imports" / "gravelle" / "import.yaml").read_text()
+    again = client.post("/atelier/importer/confirmer", data={"csrf": csrf, "upload": ids[0]})
+    assert again.status_code == 409 and "Le projet a changé depuis la vérification" in again.text
+    assert "ajoutés : <strong>0</strong>" in again.text
+    assert (data / "imports" / "gravelle" / "import.yaml").read_text() == versions  # still version 1
+    gone = client.post("/atelier/importer/confirmer", data={"csrf": csrf, "upload": "unknown"})
+    assert gone.status_code == 404

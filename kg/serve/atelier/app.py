@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ from kg.serve.atelier.uploads import MAX_UPLOAD_BYTES, save_upload
 __all__ = ["create_atelier_app", "serve_atelier"]
 
 log = logging.getLogger("kg.serve.atelier")
+
+#: uploads checked but not confirmed yet that the workspace keeps (the oldest is forgotten past that)
+KEPT_UPLOADS = 20
 
 
 def create_atelier_app(
@@ -253,10 +257,12 @@ def create_atelier_app(
         files = [(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
         upload_id = secrets.token_urlsafe(12)
         title = "Importer un classeur" if la == "fr" else "Import a workbook"
+        folder = work_dir / "uploads" / upload_id
         try:
-            path = save_upload(files, work_dir / "uploads" / upload_id, None, la)
+            path = save_upload(files, folder, None, la)
             prepared = await run_in_threadpool(_prepare, path, owner, la)
         except InputError as exc:
+            shutil.rmtree(folder, ignore_errors=True)  # nothing to confirm: the upload is not kept
             return page(
                 request,
                 "import.html",
@@ -267,7 +273,9 @@ def create_atelier_app(
                 summary=exc.summary,
                 owner=owner,
             )
-        uploads[upload_id] = {"path": path, "owner": owner}
+        while len(uploads) >= KEPT_UPLOADS:  # the oldest upload never confirmed is forgotten
+            shutil.rmtree(work_dir / "uploads" / uploads.pop(next(iter(uploads)))["id"], ignore_errors=True)
+        uploads[upload_id] = {"path": path, "owner": owner, "id": upload_id, "seen": _seen(prepared)}
         return page(
             request,
             "import.html",
@@ -283,12 +291,21 @@ def create_atelier_app(
 
         return prepare_import(path, data_dir, owner=owner, lang=la)
 
-    def _commit(path: Path, owner: str | None, la: str) -> Any:
+    def _seen(prepared: Any) -> tuple:
+        """What the catalyst confirms: the records the import adds, changes and removes."""
+        plan = prepared.plan
+        return plan.slug, *(
+            tuple(sorted(c.id for c in items)) for items in (plan.added, plan.changed, plan.removed)
+        )
+
+    def _commit(up: dict[str, Any], la: str) -> Any:
         from kg.store.imports import commit_import
 
-        prepared = _prepare(path, owner, la)  # checked again: the project may have changed since the diff
-        plan = commit_import(prepared, data_dir, store, confirmed=True)
-        return prepared, plan
+        prepared = _prepare(up["path"], up["owner"], la)  # checked again: the project may have changed
+        if _seen(prepared) != up["seen"]:  # not what the catalyst saw: show the new diff to confirm
+            up["seen"] = _seen(prepared)
+            return prepared, None
+        return prepared, commit_import(prepared, data_dir, store, confirmed=True)
 
     async def import_confirm(request: Request) -> Response:
         form = await guarded_post(request)
@@ -306,7 +323,7 @@ def create_atelier_app(
         title = "Importer un classeur" if la == "fr" else "Import a workbook"
         async with write_lock:
             try:
-                prepared, plan = await run_in_threadpool(_commit, up["path"], up["owner"], la)
+                prepared, plan = await run_in_threadpool(_commit, up, la)
             except InputError as exc:
                 return page(
                     request,
@@ -317,9 +334,22 @@ def create_atelier_app(
                     problems=work.problems(exc),
                     summary=exc.summary,
                 )
+            if plan is None:
+                return page(
+                    request,
+                    "import.html",
+                    "importer",
+                    409,
+                    title=title,
+                    diff=work.diff(prepared, la),
+                    upload=up["id"],
+                    owner=up["owner"],
+                    moved=True,
+                )
             if plan.written:
                 written()
-        uploads.pop(str(form.get("upload")), None)
+        uploads.pop(up["id"], None)
+        shutil.rmtree(work_dir / "uploads" / up["id"], ignore_errors=True)  # the import keeps its own copy
         return page(
             request,
             "imported.html",

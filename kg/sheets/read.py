@@ -4,7 +4,8 @@ or a ``.zip``, one file per sheet) into :class:`~kg.sheets.layout.Table` objects
 
 Besides the values, a table records what a spreadsheet hides from a reader of values:
 a hidden sheet, merged cells, formulas saved without their value; the import reports
-them (:mod:`kg.sheets.rows`). Files that cannot be read — an old ``.xls``, a
+them (:mod:`kg.sheets.rows`). A zip bomb or a workbook declaring XML entities is refused before any
+parse (:func:`kg.sheets.safety.check_workbook`). Files that cannot be read — an old ``.xls``, a
 password-protected or damaged workbook, an empty one — are refused with a French fix.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 from kg.errors import InputError, Problem
 from kg.sheets.cells import is_empty, read_csv_cell, say
 from kg.sheets.layout import Table
+from kg.sheets.safety import check_workbook
 
 __all__ = ["CSV_SUFFIXES", "read_tables"]
 
@@ -141,6 +143,8 @@ def read_tables(path: str | Path, notices: list[Problem] | None = None, lang: st
                 "open it in Excel or LibreOffice and save it as .xlsx (or .ods)",
             ),
         )
+    if suffix in (".xlsx", ".xlsm", ".ods", ".zip"):  # a zip bomb or XML entities refused before any parse
+        check_workbook(path, lang, xml=suffix != ".zip")
     try:
         if suffix in (".xlsx", ".xlsm"):
             tables = _read_xlsx(path)

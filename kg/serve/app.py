@@ -66,7 +66,7 @@ from kg.serve.headers import (
     content_security_policy,
 )
 from kg.serve.lookup import LookupFront, is_lookup, open_local_store, run_lookup
-from kg.serve.page import query_examples, query_page
+from kg.serve.page import query_examples, query_page, wants_page
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
@@ -330,6 +330,9 @@ def create_app(
                 "no query: send query=… (GET or POST form) or a POST with "
                 "Content-Type: application/sparql-query",
             )
+        if request.method == "GET" and wants_page(request.headers.get("accept")):  # a browser followed a link
+            page = query_page(state["examples"], settings, "/sparql", query)
+            return HTMLResponse(page, headers={"Vary": "Accept"})
         dg, ng = protocol_dataset(
             values.get("default-graph-uri", []), values.get("named-graph-uri", []), state["graphs"]
         )
@@ -381,6 +384,9 @@ def create_app(
         query = [v for k, v in params if k == "query"]
         if len(query) != 1 or not is_lookup(query[0]) or any(k not in _DATASET for k, _ in params):
             return None
+        accept = headers.get(b"accept")
+        if accept is not None and wants_page(accept.decode("latin-1")):  # a browser: the query page
+            return None
         try:
             inspection = inspect(query[0])
         except Refused:
@@ -390,7 +396,6 @@ def create_app(
             [v for k, v in params if k == "named-graph-uri"],
             state["graphs"],
         )
-        accept = headers.get(b"accept")
         job = {
             "kind": "query",
             "text": query[0],
@@ -403,12 +408,15 @@ def create_app(
             "lookup": True,
         }
         status, media, body, extra = run_lookup(local["store"], job)
-        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin"}
+        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin, Accept"}
         return Response(body, status_code=status, media_type=media, headers=extra)
 
     def _answer(reply: tuple[int, str, bytes, dict[str, str]]) -> Response:
         status, media, body, headers = reply
-        return Response(body, status_code=status, media_type=media, headers=headers or None)
+        # the same URL answers results chosen by Accept, and a browser the query page (wants_page)
+        return Response(
+            body, status_code=status, media_type=media, headers={**(headers or {}), "Vary": "Accept"}
+        )
 
     async def _run(request: Request, job: dict[str, Any]) -> Response:
         """Run *job* in the pool for the request's client; cancel it (kill its worker) if the client leaves."""

@@ -338,9 +338,10 @@ def test_ontology_page(endpoint):
 
 
 @pytest.mark.server
-def test_root_redirects_to_the_endpoint(endpoint):
+def test_root_is_the_home_page(endpoint):
+    """The home page (tests/test_home.py) replaced the redirect to /sparql."""
     r = httpx.get(endpoint.rsplit("/", 1)[0] + "/", follow_redirects=False)
-    assert r.status_code in (302, 307) and r.headers["location"].endswith("/sparql")
+    assert r.status_code == 200 and 'href="/sparql"' in r.text
 
 
 @pytest.mark.server

@@ -202,7 +202,7 @@ def create_app(
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, RedirectResponse, Response
+    from starlette.responses import HTMLResponse, Response
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
@@ -493,9 +493,6 @@ def create_app(
             pages.refresh()  # the IRI pages read the store as updated
         return response
 
-    async def home(request: Request) -> Response:
-        return RedirectResponse(url=str(request.url_for("sparql")))
-
     @asynccontextmanager
     async def lifespan(app: Any):
         pool.start()
@@ -510,6 +507,7 @@ def create_app(
 
     state["page"] = query_page(state["examples"], settings, "/sparql")
     # -- the public pages behind the IRIs and /ontology (kg/serve/resources.py) --------------------------------
+    from kg.serve.home import home_routes
     from kg.serve.resources import Pages, resource_routes
 
     pages = Pages(
@@ -519,7 +517,7 @@ def create_app(
     # ------------------------------------------------------------------------------------------------------------
     app = Starlette(
         routes=[
-            Route("/", home),
+            *home_routes(pages),  # the public home page (kg/serve/home.py)
             Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
             *public_pages,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),

@@ -72,9 +72,21 @@ def wants_page(accept: str | None) -> bool:
     >>> wants_page("*/*"), wants_page(None), wants_page("text/csv, text/html")
     (False, False, False)
     """
-    from kg.serve.protocol import GRAPH_TYPES, RESULT_TYPES, _accepted
+    from kg.serve.protocol import GRAPH_TYPES, RESULT_TYPES
 
-    for media in _accepted(accept):
+    ranked = []  # (-q, position, media range), q=0 dropped
+    for i, part in enumerate((accept or "").split(",")):
+        media, *params = (x.strip() for x in part.split(";"))
+        q = 1.0
+        for p in params:
+            if p.lower().startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        if media and q > 0:
+            ranked.append((-q, i, media.lower()))
+    for _, _, media in sorted(ranked):
         if media in ("text/html", "application/xhtml+xml"):
             return True
         if media in RESULT_TYPES or media in GRAPH_TYPES or media.endswith("/*"):

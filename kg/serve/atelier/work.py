@@ -7,7 +7,8 @@ and paths; :mod:`kg.serve.atelier.app` only turns requests into these calls and 
 page                          library calls
 ============================  ==================================================================
 home                          :func:`overview` (SPARQL counts, :func:`kg.store.history.list_imports`)
-search box                    :func:`search` (:func:`kg.store.names.name_index`: names, other names, acronyms)
+search box                    :func:`kg.serve.search.search` (:func:`kg.store.names.name_index`: names,
+                              other names, acronyms), shared with the public home page
 import                        :func:`kg.store.imports.prepare_import` / :func:`~kg.store.imports.commit_import`
                               (what ``kg import`` calls), :func:`problems`, :func:`diff`
 history, undo                 :func:`kg.store.history.import_history`, :func:`~kg.store.history.undo_import`
@@ -27,6 +28,7 @@ from typing import Any
 
 from kg.errors import InputError, Problem
 from kg.model.vocab import BASE
+from kg.serve.search import href, search  # shared with the public home page (kg.serve.home)
 
 __all__ = [
     "DOWNLOADS",
@@ -62,15 +64,6 @@ Q_TERRITORIES = """SELECT ?t ?label (COUNT(DISTINCT ?a) AS ?n) WHERE {
   ?a a org:Organization ; dct:spatial|schema:location|schema:areaServed ?t .
   ?t rdfs:label ?label .
 } GROUP BY ?t ?label"""
-
-
-def href(iri: str) -> str:
-    """The path of the page behind a project IRI on this server (``/id/actor/le-rameau``); other IRIs as they are.
-
-    >>> href("https://w3id.org/territorial-kg/id/actor/le-rameau"), href("https://example.org/x")
-    ('/id/actor/le-rameau', 'https://example.org/x')
-    """
-    return "/" + iri[len(BASE) :] if iri.startswith(BASE) else iri
 
 
 def territory_code(iri: str) -> str | None:
@@ -150,34 +143,6 @@ def name_choices(graph: Any) -> list[str]:
 
     index = name_index(graph)
     return sorted({n for named in index.values() for n in named.names if n}, key=str.casefold)
-
-
-def search(graph: Any, text: str, *, limit: int = 30) -> list[dict[str, Any]]:
-    """Actors, people and programmes whose name, other name or acronym contains *text* (case and accents aside).
-
-    An exact name comes first, then names that start with *text*, then the others, by label.
-    """
-    from kg.model.names import normalise
-    from kg.store.names import name_index
-
-    key = normalise(text)
-    if not key:
-        return []
-    found = []
-    for iri, named in name_index(graph).items():
-        keys = [normalise(n) for n in named.names if n]
-        if not any(key in k for k in keys):
-            continue
-        rank = 0 if key in keys else 1 if any(k.startswith(key) for k in keys) else 2
-        also = [n for n in named.alt_labels if n != named.label]
-        found.append(
-            (
-                rank,
-                named.label.casefold(),
-                {"iri": iri, "label": named.label, "kind": named.kind, "also": also, "href": href(iri)},
-            )
-        )
-    return [row for *_, row in sorted(found, key=lambda t: (t[0], t[1]))][:limit]
 
 
 # ---------------------------------------------------------------------------------------------- imports

@@ -48,12 +48,15 @@ def _preloaded(page: str) -> Any:
     return json.loads(found.group(1))
 
 
-def _questions(origin: str) -> list[tuple[str, str]]:
-    """The named questions an actor page links to: (title, query)."""
+def _questions(origin: str) -> list[tuple[str, str, str]]:
+    """The named questions an actor page links to: (title, query, name)."""
     page = httpx.get(f"{origin}/id/actor/le-rameau", headers={"Accept": "text/html"}).text
     out = []
-    for href, title in re.findall(r'<li><a href="(/sparql\?[^"]+)">([^<]+)</a>', page):
-        out.append((html.unescape(title), parse_qs(urlsplit(html.unescape(href)).query)["query"][0]))
+    for href, title, name in re.findall(
+        r'<li><a href="(/sparql\?[^"]+)">([^<]+)</a> <span class="muted">\(([^)]+)\)', page
+    ):
+        query = parse_qs(urlsplit(html.unescape(href)).query)["query"][0]
+        out.append((html.unescape(title), query, name))
     return out
 
 
@@ -103,7 +106,7 @@ def test_an_actor_pages_questions_open_yasgui_with_their_query_and_results(serve
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    questions = [(t, q) for t, q in _questions(server) if len(graph.query(q)) > 0]
+    questions = [(t, q, n) for t, q, n in _questions(server) if len(graph.query(q)) > 0]
     assert len(questions) >= 2
     seen = []
     with sync_playwright() as p:
@@ -114,17 +117,18 @@ def test_an_actor_pages_questions_open_yasgui_with_their_query_and_results(serve
             rec = Recorder(page)
             failed: list[str] = []
             page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-            for title, _ in questions[:2]:
+            for title, _, _ in questions[:2]:
                 page.goto(f"{server}/id/actor/le-rameau")
                 page.get_by_role("link", name=title, exact=True).click()
                 page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=60_000)
                 rows = page.locator(".tabPanel.active .yasr table tbody tr")
-                seen.append((_editor(page), rows.count(), rows.first.inner_text(), page.url))
+                tab = page.locator(".tabsList .tab.active").inner_text().split("\n")[0].strip()  # then its ✖
+                seen.append((_editor(page), rows.count(), rows.first.inner_text(), page.url, tab))
             violations = page.evaluate("window.__csp")
         finally:
             browser.close()
-    for (title, query), (text, count, _, url) in zip(questions, seen, strict=False):
-        assert text == query and url.startswith(f"{server}/sparql?"), title
+    for (title, query, name), (text, count, _, url, tab) in zip(questions, seen, strict=False):
+        assert text == query and url.startswith(f"{server}/sparql?") and tab == name, (title, tab)
         assert count == len(graph.query(query)) > 0, title
     assert seen[0][0] != seen[1][0] and seen[0][2] != seen[1][2]  # two questions, two answers
     assert violations == [] and failed == [] and rec.errors == []

@@ -36,8 +36,10 @@
   var preload = JSON.parse(document.getElementById("preload-data").textContent);
   var tab = yasgui.getTab();
   if (tab && preload && typeof preload.query === "string") {
+    // a named question (its parameters bound to other values) keeps its name: the same first line
+    var head = preload.query.split("\n")[0];
     var named = examples.filter(function (ex) {
-      return ex.query === preload.query;
+      return ex.query === preload.query || (head.indexOf("# title") === 0 && ex.query.split("\n")[0] === head);
     })[0];
     tab.setQuery(preload.query);
     tab.setName(named ? named.name : "Question");

@@ -74,8 +74,10 @@ def check_workbook(path: Path, lang: str = "fr", *, xml: bool = True) -> None:
         raise _refuse(
             path.name,
             lang,
-            "fichier endommagé : ce n'est pas un classeur lisible (pas une archive .xlsx/.ods)",
-            "damaged file: this is not a readable workbook (not an .xlsx/.ods archive)",
+            f"fichier endommagé, illisible comme {path.suffix.lower()} : ce n'est pas un classeur lisible "
+            "(pas une archive .xlsx/.ods)",
+            f"damaged file, unreadable as {path.suffix.lower()}: this is not a readable workbook (not an "
+            ".xlsx/.ods archive)",
             again_fr,
             again_en,
         ) from None

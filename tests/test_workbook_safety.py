@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -72,6 +73,32 @@ def _evil(tmp: Path, base: Path, name: str, doctype: bytes, cell: bytes, *, utf1
     return _zip(tmp / name, members)
 
 
+FILLED = b'<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+
+
+def _ods_with(path: Path, edit: Callable[[bytes], bytes]) -> Path:
+    """gravelle.ods with its content.xml edited (rows or cells that unfold, no compression needed)."""
+    return _zip(path, {**_members(ODS), "content.xml": edit(_members(ODS)["content.xml"])})
+
+
+def _repeated_cell(xml: bytes) -> bytes:  # a filled cell said to repeat a billion times
+    at = xml.index(b"<table:table-cell")
+    many = b'<table:table-cell table:number-columns-repeated="1000000000"'
+    cell = FILLED.replace(b"<table:table-cell", many)
+    return xml[:at] + cell + xml[at:]
+
+
+def _repeated_row(xml: bytes) -> bytes:  # a filled row said to repeat a hundred million times
+    at = xml.index(b"</table:table-row>") + len(b"</table:table-row>")
+    row = b'<table:table-row table:number-rows-repeated="100000000">' + FILLED + b"</table:table-row>"
+    return xml[:at] + row + xml[at:]
+
+
+def _trailing_empties(xml: bytes) -> bytes:  # what LibreOffice writes after a row's last value, very wide
+    at = xml.index(b"</table:table-row>")
+    return xml[:at] + b'<table:table-cell table:number-columns-repeated="1000000000"/>' + xml[at:]
+
+
 def _declaring_huge(path: Path) -> Path:
     """A 1 KB workbook whose zip directory says its sheet unpacks to 4 GB (the sizes patched in)."""
     members = _members(XLSX)
@@ -93,6 +120,7 @@ def files(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     bomb = "bombe zip"
     big = b"<a>" + b" " * 50_000_000 + b"</a>"  # 50 MB that deflate to 50 KB
     entities = "déclare des entités XML"
+    repeats = "répète des lignes ou des cellules remplies"
     return {
         "declared-4gb.xlsx": (_declaring_huge(tmp / "declared-4gb.xlsx"), bomb),
         "inflating.ods": (_zip(tmp / "inflating.ods", {**_members(ODS), "content.xml": big}), bomb),
@@ -108,6 +136,8 @@ def files(tmp_path_factory) -> dict[str, tuple[Path, str]]:
         "laughs.ods": (_evil(tmp, ODS, "laughs.ods", LAUGHS, b"&lol9;"), entities),
         "xxe.xlsx": (_evil(tmp, XLSX, "xxe.xlsx", xxe, b"&secret;"), entities),
         "xxe.ods": (_evil(tmp, ODS, "xxe.ods", xxe, b"&secret;"), entities),
+        "repeated-cell.ods": (_ods_with(tmp / "repeated-cell.ods", _repeated_cell), repeats),
+        "repeated-row.ods": (_ods_with(tmp / "repeated-row.ods", _repeated_row), repeats),
         "xxe-utf16.ods": (_evil(tmp, ODS, "xxe-utf16.ods", xxe, b"&secret;", utf16=True), "pas du XML en"),
     }
 
@@ -141,6 +171,14 @@ def test_the_readers_check_before_they_parse(files):
         assert SECRET not in str(info.value)
     # the same fixtures, unharmed, are read
     assert [t.name for t in read_tables(XLSX)] == [t.name for t in read_tables(ODS)]
+
+
+def test_an_ods_row_may_end_with_any_number_of_empty_cells(tmp_path):
+    """LibreOffice writes a row's trailing empty cells as one repeated cell: read as before, not unfolded."""
+    wide = _ods_with(tmp_path / "wide.ods", _trailing_empties)
+    assert [(t.name, t.headers, t.rows) for t in read_tables(wide)] == [
+        (t.name, t.headers, t.rows) for t in read_tables(ODS)
+    ]
 
 
 def test_a_zip_of_csv_is_not_scanned_for_entities_a_workbook_is(tmp_path):

@@ -14,6 +14,10 @@ An ``.xlsx`` or ``.ods`` workbook is a zip of XML files, and so is a ``.zip`` of
   dependency), but the ``.ods`` reader is the standard library's expat, and ``OPENPYXL_DEFUSEDXML=False``
   turns openpyxl's defence off: this check does not depend on either.
 
+A third bomb needs no compression: an ``.ods`` cell or row may say it repeats a billion times
+(``table:number-columns-repeated``) in a few bytes. The ``.ods`` reader unfolds at most :data:`MAX_COLUMNS`
+columns a row and :data:`MAX_CELLS` cells in all, and refuses more with :func:`too_many_cells`.
+
 The messages are French first (``lang="en"`` for English) and name the file and the fix.
 """
 
@@ -25,7 +29,15 @@ from pathlib import Path
 
 from kg.errors import InputError, Problem
 
-__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_UNPACKED", "check_workbook"]
+__all__ = [
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_MEMBERS",
+    "MAX_RATIO",
+    "MAX_UNPACKED",
+    "check_workbook",
+    "too_many_cells",
+]
 
 #: most members in a workbook's zip
 MAX_MEMBERS = 2000
@@ -33,6 +45,11 @@ MAX_MEMBERS = 2000
 MAX_UNPACKED = 100 * 1024 * 1024
 #: most a member larger than 1 MB may inflate (unpacked / packed)
 MAX_RATIO = 200
+#: a sheet's last column (LibreOffice's and Excel's 16,384): an ``.ods`` cell repeated past it is refused
+#: when it holds a value, and cut there when empty (LibreOffice writes a row's trailing empty cells so)
+MAX_COLUMNS = 16_384
+#: most cells the ``.ods`` reader unfolds from repeated rows and cells, over the whole workbook
+MAX_CELLS = 10_000_000
 
 _ENTITY = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 #: pictures are not parsed by any reader (an SVG picture may well have a DOCTYPE)
@@ -136,6 +153,23 @@ def check_workbook(path: Path, lang: str = "fr", *, xml: bool = True) -> None:
                             again_en,
                         )
                     tail = chunk[-16:]
+
+
+def too_many_cells(name: str, lang: str = "fr") -> InputError:
+    """The refusal of an ``.ods`` whose repeated rows or cells unfold past :data:`MAX_COLUMNS` columns or
+    :data:`MAX_CELLS` cells (the reader raises it as soon as it counts that far)."""
+    return _refuse(
+        name,
+        lang,
+        f"ce classeur répète des lignes ou des cellules remplies au-delà de {MAX_COLUMNS:,} colonnes par "
+        f"ligne ou de {MAX_CELLS:,} cellules en tout : c'est peut-être une « bombe »".replace(",", " "),
+        f"this workbook repeats filled rows or cells past {MAX_COLUMNS:,} columns a row or {MAX_CELLS:,} "
+        "cells in all: it may be a « bomb »",
+        "n'importez pas un fichier dont vous ne connaissez pas l'origine ; sinon, ouvrez-le dans LibreOffice, "
+        "supprimez les lignes et colonnes au-delà du tableau, puis enregistrez-le",
+        "do not import a file whose origin you do not know; else open it in LibreOffice, delete the rows and "
+        "columns past the table, then save it",
+    )
 
 
 def _utf8_xml(head: bytes) -> bool:

@@ -41,10 +41,10 @@ def example_values(name: str) -> list[dict[str, str]]:
     return out
 
 
-def parameter_sets(name: str) -> list[dict[str, str]]:
+def parameter_sets(name: str, dates: tuple[str, ...] = DATES) -> list[dict[str, str]]:
     sets = example_values(name)
     if name == "ecosystem-as-of":
-        sets += [{"date": d} for d in DATES if {"date": d} not in sets]
+        sets += [{"date": d} for d in dates if {"date": d} not in sets]
     return sets
 
 
@@ -75,9 +75,9 @@ def compare(graph, tables: Path, name: str, values: dict[str, str]) -> int:
     return len(a)
 
 
-def check_all(graph, tables: Path) -> None:
+def check_all(graph, tables: Path, dates: tuple[str, ...] = DATES) -> None:
     for name in FAST_QUESTIONS:
-        counts = {tuple(v.items()): compare(graph, tables, name, v) for v in parameter_sets(name)}
+        counts = {tuple(v.items()): compare(graph, tables, name, v) for v in parameter_sets(name, dates)}
         assert len(set(counts.values())) > 1, f"{name}: every parameter set gave {counts}"
 
 
@@ -179,4 +179,5 @@ def synthetic_10k(tmp_path_factory):
 
 @pytest.mark.slow
 def test_same_rows_as_the_sparql_file_on_10000_synthetic_actors(synthetic_10k):
-    check_all(*synthetic_10k)
+    # the example's date and one more: pyoxigraph takes minutes per date on this graph
+    check_all(*synthetic_10k, dates=("2010",))

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SRC    := kg tests benchmarks scripts
 
-.PHONY: build test test-fast doctest apidocs lint format typecheck bench fuzz clean
+.PHONY: build test test-fast doctest apidocs lint format typecheck bench bench-national fuzz clean
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ bench: $(BIN)/kg
 	$(BIN)/python benchmarks/bench_view.py
 	$(BIN)/python benchmarks/bench_serve.py
 	$(BIN)/python benchmarks/bench_import.py
+
+# issue 15: every national figure beside its baseline, in one run (NATIONAL_ACTORS=100000 for the Done-when run;
+# each run is stored in benchmarks/national/ for the growth table; 1000000 runs or refuses with the reason)
+NATIONAL_ACTORS ?= 10000
+bench-national: $(BIN)/kg
+	$(BIN)/kg build
+	nice $(BIN)/python benchmarks/bench_national.py --actors $(NATIONAL_ACTORS)
 
 # the differential fuzzer of the SPARQL guard against Oxigraph, longer than the 10,000 queries of `make test`
 # (about 0.5 ms a query): FUZZ_QUERIES=1000000 FUZZ_SEED=7 make fuzz

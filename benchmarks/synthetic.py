@@ -28,7 +28,9 @@ What is generated for ``n`` actors (docs/design.md notations):
 Records are built with ``model_construct`` (no validation) for speed;
 ``tests/test_synthetic.py`` validates a sample with ``model_validate``.
 
-Command line (writes N-Quads of the curated quads plus ``graph:geography``)::
+:func:`stream` writes the same records straight to N-Quads (and YAML) in bounded memory; the
+command line uses it (N-Quads of the curated quads plus ``graph:geography``; ``quads`` in its
+statistics counts lines, where a ``partnerOf`` shortcut implied by two batches appears twice)::
 
     .venv/bin/python benchmarks/synthetic.py --actors 100000 --out benchmarks/out/national.nq
 """
@@ -42,7 +44,7 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,7 @@ __all__ = [
     "THEMES",
     "generate",
     "main",
+    "stream",
     "synthetic_quads",
     "write_yaml",
 ]
@@ -197,7 +200,14 @@ _TYPES_OF = {cat: types for cat, _, types in _CATEGORIES if types}
 class _Generator:
     """Holds the random state, the geography and the records built so far."""
 
-    def __init__(self, n_actors: int, seed: int, geo: Geography, n_documents: int) -> None:
+    def __init__(
+        self,
+        n_actors: int,
+        seed: int,
+        geo: Geography,
+        n_documents: int,
+        sink: Callable[[str, BaseModel], None] | None = None,
+    ) -> None:
         if n_actors < 20:
             raise ValueError(f"n_actors={n_actors} is too small; ask for at least 20 actors")
         self.n = n_actors
@@ -206,6 +216,8 @@ class _Generator:
         self.geo = geo
         self.n_documents = n_documents
         self.records: dict[str, list[BaseModel]] = {name: [] for name in RECORD_TYPES}
+        # where each record goes: kept in self.records (generate), or handed to a streaming writer (stream)
+        self._sink = sink
         # per actor (index 0..n-1)
         self.actor_ids: list[str] = []
         self.actor_commune: list[str] = []
@@ -217,6 +229,25 @@ class _Generator:
         self.funding_ids: list[str] = []
 
     # ------------------------------------------------------------------ helpers
+
+    def emit(self, name: str, rec: BaseModel) -> None:
+        """Hand one record of file *name* to the sink (default: keep it in ``self.records``)."""
+        if self._sink is None:
+            self.records[name].append(rec)
+        else:
+            self._sink(name, rec)
+
+    def run(self) -> None:
+        """Every phase, in the order that fixes the random stream (same seed, same records)."""
+        self.documents()
+        self.actors()
+        self.people_and_posts()
+        self.programmes()
+        self.memberships()
+        self.supports()
+        self.events()
+        self.publications()
+        self.figures()
 
     def source(self, label: str) -> list[Source]:
         d = self.rng.randrange(self.n_documents) + 1
@@ -249,14 +280,15 @@ class _Generator:
     def documents(self) -> None:
         rng = self.rng
         for d in range(1, self.n_documents + 1):
-            self.records["documents"].append(
+            self.emit(
+                "documents",
                 Document.model_construct(
                     id=_document_id(d),
                     title=f"Rapport synthétique n°{d}",
                     genre="report",
                     issued=str(rng.randint(2010, 2025)),
                     description=_NOTE,
-                )
+                ),
             )
 
     # ------------------------------------------------------------------ actors
@@ -331,7 +363,8 @@ class _Generator:
                     fields["homepage"] = f"https://example.org/synthetique/acteur-{i}"
             if rng.random() < 0.3:
                 fields["description"] = f"Description synthétique de l'acteur {i}."
-            self.records["actors"].append(
+            self.emit(
+                "actors",
                 construct(
                     id=rid,
                     name=name,
@@ -340,7 +373,7 @@ class _Generator:
                     themes=self.themes(),
                     sources=self.source(name),
                     **fields,
-                )
+                ),
             )
             self.actor_ids.append(rid)
             self.actor_commune.append(located[idx])
@@ -360,11 +393,10 @@ class _Generator:
         for k, i in enumerate(self.by_category.get("collectivite", []), 1):
             pid = f"synth-personne-{k:06d}"
             name = f"Personne synthétique {k}"
-            self.records["people"].append(
-                Person.model_construct(id=pid, name=name, sources=self.source(name))
-            )
+            self.emit("people", Person.model_construct(id=pid, name=name, sources=self.source(name)))
             label = f"Élu synthétique {k} de l'acteur synthétique {i + 1}"
-            self.records["posts"].append(
+            self.emit(
+                "posts",
                 Post.model_construct(
                     id=f"synth-mandat-{k:06d}",
                     label=label,
@@ -374,7 +406,7 @@ class _Generator:
                     start="2020",
                     end="2026",
                     sources=self.source(label),
-                )
+                ),
             )
 
     # ------------------------------------------------------------------ programmes
@@ -407,7 +439,8 @@ class _Generator:
             if rng.random() < 0.5:
                 fields["description"] = f"Description synthétique du programme {j}."
             themes = self.themes()
-            self.records["programmes"].append(
+            self.emit(
+                "programmes",
                 Programme.model_construct(
                     id=pid,
                     name=name,
@@ -416,7 +449,7 @@ class _Generator:
                     themes=themes,
                     sources=self.source(name),
                     **fields,
-                )
+                ),
             )
             self.programme_ids.append(pid)
             self.programme_years.append((start, end))
@@ -438,7 +471,8 @@ class _Generator:
                     hi = end if end is not None else p_start + 5
                     pf["end"] = str(rng.randint(p_start, max(p_start, hi)))
                 label = f"Participation synthétique {k_part}"
-                self.records["participations"].append(
+                self.emit(
+                    "participations",
                     Participation.model_construct(
                         id=f"synth-participation-{k_part:07d}",
                         actor=self.actor_ids[a],
@@ -447,7 +481,7 @@ class _Generator:
                         start=str(p_start),
                         sources=self.source(label),
                         **pf,
-                    )
+                    ),
                 )
             # fundings: 0-3, from foundations and endowment funds, to the porteur for the programme
             for _ in range(rng.randint(0, 3) if funders else 0):
@@ -466,7 +500,8 @@ class _Generator:
                 if rng.random() < 0.5:
                     ff["description"] = f"Subvention synthétique {k_fund} pour le programme synthétique {j}."
                 label = f"Financement synthétique {k_fund}"
-                self.records["fundings"].append(
+                self.emit(
+                    "fundings",
                     Funding.model_construct(
                         id=fid,
                         funder=self.actor_ids[rng.choice(funders)],
@@ -477,7 +512,7 @@ class _Generator:
                         support_kind="financement-direct",
                         sources=self.source(label),
                         **ff,
-                    )
+                    ),
                 )
                 self.funding_ids.append(fid)
 
@@ -511,7 +546,8 @@ class _Generator:
                 if rng.random() < 0.15:
                     fields["end"] = str(start + rng.randint(1, 5))
             label = f"Adhésion synthétique {k}"
-            self.records["memberships"].append(
+            self.emit(
+                "memberships",
                 Membership.model_construct(
                     id=f"synth-adhesion-{k:06d}",
                     member=self.actor_ids[member],
@@ -519,7 +555,7 @@ class _Generator:
                     role=rng.choices(("membre", "animateur", "fondateur"), (90, 5, 5))[0],
                     sources=self.source(label),
                     **fields,
-                )
+                ),
             )
 
     def supports(self) -> None:
@@ -537,7 +573,8 @@ class _Generator:
                 if rng.random() < 0.3:
                     fields["description"] = f"Soutien synthétique {k}."
                 label = f"Soutien synthétique {k}"
-                self.records["supports"].append(
+                self.emit(
+                    "supports",
                     Support.model_construct(
                         id=f"synth-soutien-{k:06d}",
                         provider=self.actor_ids[c],
@@ -545,7 +582,7 @@ class _Generator:
                         support_kind=rng.choice(SUPPORT_KINDS),
                         sources=self.source(label),
                         **fields,
-                    )
+                    ),
                 )
 
     # ------------------------------------------------------------------ events, publications, figures
@@ -570,7 +607,8 @@ class _Generator:
                 other = self.actor_ids[self.nearby_actor(organiser)]
                 if other not in organisers:
                     organisers.append(other)
-            self.records["events"].append(
+            self.emit(
+                "events",
                 Event.model_construct(
                     id=f"synth-evenement-{k:06d}",
                     name=name,
@@ -580,7 +618,7 @@ class _Generator:
                     themes=self.themes(1, 2),
                     sources=self.source(name),
                     **fields,
-                )
+                ),
             )
 
     def publications(self) -> None:
@@ -593,7 +631,8 @@ class _Generator:
             if rng.random() < 0.5:
                 fields["about"] = [rng.choice(self.programme_ids)]
             authors = sorted({self.actor_ids[rng.randrange(self.n)] for _ in range(rng.randint(1, 2))})
-            self.records["publications"].append(
+            self.emit(
+                "publications",
                 Publication.model_construct(
                     id=f"synth-publication-{k:06d}",
                     title=title,
@@ -603,7 +642,7 @@ class _Generator:
                     themes=self.themes(1, 2),
                     sources=self.source(title),
                     **fields,
-                )
+                ),
             )
 
     def figures(self) -> None:
@@ -621,7 +660,8 @@ class _Generator:
             if rng.random() < 0.7:
                 fields["start"] = str(rng.randint(2010, 2025))
             label = f"Chiffre synthétique {k}"
-            self.records["figures"].append(
+            self.emit(
+                "figures",
                 Figure.model_construct(
                     id=f"synth-chiffre-{k:06d}",
                     about=about,
@@ -630,7 +670,7 @@ class _Generator:
                     unit=unit,
                     sources=self.source(label),
                     **fields,
-                )
+                ),
             )
 
     def curated(self) -> Curated:
@@ -681,15 +721,7 @@ def generate(
     'Acteur synthétique 1'
     """
     gen = _Generator(n_actors, seed, geo if geo is not None else load_geography(), n_documents)
-    gen.documents()
-    gen.actors()
-    gen.people_and_posts()
-    gen.programmes()
-    gen.memberships()
-    gen.supports()
-    gen.events()
-    gen.publications()
-    gen.figures()
+    gen.run()
     return gen.curated()
 
 
@@ -743,6 +775,227 @@ def write_yaml(curated: Curated, directory: str | Path) -> Path:
     return root
 
 
+class _KindsByPrefix(Mapping[str, str]):
+    """Kind of a synthetic id from its prefix (``synth-acteur-000001`` → ``actor``), learnt as records pass.
+
+    Stands in for the ``{id: kind}`` index of the whole data set, so that the streaming writer keeps
+    memory bounded: references always point at records emitted earlier, and every id of one file shares
+    one prefix.
+    """
+
+    def __init__(self) -> None:
+        self.by_prefix: dict[str, str] = {}
+
+    def learn(self, rid: str, kind: str) -> None:
+        self.by_prefix.setdefault(rid.rpartition("-")[0], kind)
+
+    def __getitem__(self, rid: str) -> str:
+        try:
+            return self.by_prefix[rid.rpartition("-")[0]]
+        except KeyError:
+            raise KeyError(
+                f"synthetic id {rid!r} is cited before any record of its kind was written"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_prefix)
+
+    def __len__(self) -> int:
+        return len(self.by_prefix)
+
+
+class _StreamWriter:
+    """Receives records one by one and writes them as N-Quads (and YAML) in batches: bounded memory.
+
+    A batch is mapped with :func:`kg.rdf.mapping.records_quads`, exactly as ``curated_quads`` maps the
+    whole data set. A batch is cut only before a record that starts a new group (never between a
+    programme and its participations and fundings), so the ``tkg:partnerOf`` shortcuts among the partners
+    of a programme are all in the batch of that programme. Shortcuts implied by two batches together
+    (two actors partners in two programmes) are then written twice; a store keeps one (``quads_distinct``
+    of the statistics counts them in a store). The set of quads is that of
+    ``synthetic_quads(generate(...))``; only their order in the file differs.
+    """
+
+    _GROUPED = ("participations", "fundings")
+
+    def __init__(
+        self, nq: Any, yaml_dir: Path | None, geo: Geography, generated_at: str, batch: int = 5_000
+    ) -> None:
+        from kg.model import iris
+
+        self.nq = nq
+        self.yaml_dir = yaml_dir
+        self.geo = geo
+        self.generated_at = generated_at
+        self.batch_size = batch
+        self.kinds = _KindsByPrefix()
+        self.batch: list[tuple[str, str, BaseModel]] = []
+        self.counts: dict[str, int] = dict.fromkeys(RECORD_TYPES, 0)
+        self.lines = 0
+        self._yaml_files: dict[str, Any] = {}
+        self._source_files: dict[str, Any] = {}
+        self._meta = iris.META_GRAPH
+        self._derived = iris.DERIVED_GRAPH
+
+    def __call__(self, name: str, rec: BaseModel) -> None:
+        if len(self.batch) >= self.batch_size and name not in self._GROUPED:
+            self.flush()
+        kind = RECORD_TYPES[name].kind  # type: ignore[attr-defined]
+        self.kinds.learn(rec.id, kind)  # type: ignore[attr-defined]
+        self.batch.append((name, kind, rec))
+        self.counts[name] += 1
+
+    def _graph_of(self, kind: str, rec: BaseModel) -> str:
+        from kg.model import iris
+
+        if kind == "document":
+            return self._meta
+        return iris.document_graph(rec.sources[0].doc)  # type: ignore[attr-defined]
+
+    def _write_quads(self, quads: list) -> None:
+        from pyoxigraph import RdfFormat, serialize
+
+        serialize(quads, self.nq, RdfFormat.N_QUADS)
+        self.lines += len(quads)
+
+    def flush(self) -> None:
+        from kg.rdf.mapping import records_quads
+
+        if not self.batch:
+            return
+        pairs = [(kind, rec) for _, kind, rec in self.batch]
+        self._write_quads(records_quads(pairs, self._graph_of, self.kinds, derived_graph=self._derived))
+        if self.yaml_dir is not None:
+            self._write_yaml()
+        self.batch = []
+
+    def _write_yaml(self) -> None:
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        assert self.yaml_dir is not None
+        by_name: dict[str, list[dict]] = {}
+        for name, kind, rec in self.batch:
+            by_name.setdefault(name, []).append(rec.model_dump(mode="json", exclude_defaults=True))
+            if kind == "document":
+                fh = open(self.yaml_dir / "sources" / f"{rec.id}.txt", "w", encoding="utf-8")  # type: ignore[attr-defined]  # noqa: SIM115
+                fh.write("\n".join([rec.title, _NOTE, ""]) + "\n")  # type: ignore[attr-defined]
+                self._source_files[rec.id] = fh  # type: ignore[attr-defined]
+            else:
+                for src in getattr(rec, "sources", None) or []:
+                    self._source_files[src.doc].write(src.quote + "\n")
+        for name, dicts in by_name.items():
+            fh = self._yaml_files.get(name)
+            if fh is None:
+                fh = open(self.yaml_dir / "curated" / f"{name}.yaml", "w", encoding="utf-8")  # noqa: SIM115
+                self._yaml_files[name] = fh
+            # a block list dumped after another block list continues it: one list per file
+            yaml.dump(dicts, fh, Dumper=dumper, allow_unicode=True, sort_keys=False, width=200)
+
+    def open(self) -> None:
+        """Start the YAML folder (``curated/``, ``sources/``, a copy of ``data/geo``)."""
+        if self.yaml_dir is not None:
+            (self.yaml_dir / "curated").mkdir(parents=True, exist_ok=True)
+            (self.yaml_dir / "sources").mkdir(parents=True, exist_ok=True)
+            shutil.copytree(DEFAULT_GEO_DIR, self.yaml_dir / "geo", dirs_exist_ok=True)
+
+    def close(self, n_documents: int) -> None:
+        """Last batch, then what ``curated_quads`` writes around the records, then the geography."""
+        from pyoxigraph import Literal as Lit
+        from pyoxigraph import NamedNode, Quad
+
+        from kg.ingest.geo import geography_quads
+        from kg.model import iris
+        from kg.rdf.mapping import graph_description
+
+        self.flush()
+        for fh in [*self._yaml_files.values(), *self._source_files.values()]:
+            fh.close()
+        meta = NamedNode(self._meta)
+        rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        prov = "http://www.w3.org/ns/prov#"
+        curation = iris.entity("agent", "curation")
+        quads = []
+        for d in range(1, n_documents + 1):
+            stem = _document_id(d)
+            quads += graph_description(
+                iris.document_graph(stem), stem, self.generated_at, attributed_to=curation
+            )
+        derived = NamedNode(self._derived)
+        activity = NamedNode(iris.entity("agent", "materialisation"))
+        quads += [
+            Quad(NamedNode(curation), rdf_type, NamedNode(prov + "Agent"), meta),
+            Quad(
+                NamedNode(curation),
+                label,
+                Lit("Curation des documents sources (Territorial KG)", language="fr"),
+                meta,
+            ),
+            Quad(derived, rdf_type, NamedNode(prov + "Entity"), meta),
+            Quad(derived, NamedNode(prov + "wasGeneratedBy"), activity, meta),
+            Quad(activity, rdf_type, NamedNode(prov + "Activity"), meta),
+            Quad(
+                activity,
+                label,
+                Lit(
+                    "Matérialisation des liens binaires (partenaire de, finance, membre de, soutient)",
+                    language="fr",
+                ),
+                meta,
+            ),
+        ]
+        self._write_quads(quads)
+        self.curated_lines = self.lines
+        self._write_quads(geography_quads(self.geo))
+
+
+def stream(
+    n_actors: int,
+    out: str | Path,
+    *,
+    seed: int = 42,
+    geo: Geography | None = None,
+    yaml_dir: str | Path | None = None,
+    n_documents: int = 50,
+    batch: int = 5_000,
+) -> dict[str, Any]:
+    """Generate *n_actors* actors straight to an N-Quads file (and a YAML data folder), in bounded memory.
+
+    Same records and the same set of quads as ``synthetic_quads(generate(n_actors, seed))``, and the
+    same YAML files as :func:`write_yaml`; memory holds one batch of records and a few small arrays per
+    actor (ids, commune, category), not the whole data set.
+
+    Returns
+    -------
+    dict
+        ``records`` (count per file), ``lines`` (N-Quads lines written, geography included),
+        ``curated_lines``, ``geography_lines``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     stats = stream(200, pathlib.Path(d) / "s.nq", seed=1)
+    >>> stats["records"]["actors"], stats["records"]["programmes"]
+    (200, 40)
+    """
+    geo = geo if geo is not None else load_geography()
+    ydir = Path(yaml_dir) if yaml_dir is not None else None
+    with open(out, "wb") as fh:
+        writer = _StreamWriter(fh, ydir, geo, GENERATED_AT, batch)
+        writer.open()
+        gen = _Generator(n_actors, seed, geo, n_documents, sink=writer)
+        gen.run()
+        writer.close(n_documents)
+    return {
+        "records": writer.counts,
+        "lines": writer.lines,
+        "curated_lines": writer.curated_lines,
+        "geography_lines": writer.lines - writer.curated_lines,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate, map, write N-Quads (and optionally YAML); print statistics."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -764,8 +1017,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the statistics as one JSON line")
     args = parser.parse_args(argv)
 
-    from pyoxigraph import RdfFormat, serialize
-
     seconds: dict[str, float] = {}
     t = time.perf_counter()
 
@@ -777,29 +1028,16 @@ def main(argv: list[str] | None = None) -> int:
 
     geo = load_geography()
     lap("geography")
-    curated = generate(args.actors, args.seed, geo)
-    lap("generate")
-    from kg.ingest.geo import geography_quads
-    from kg.rdf.mapping import curated_quads
-
-    cq = curated_quads(curated, generated_at=GENERATED_AT)
-    gq = geography_quads(geo)
-    lap("mapping")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "wb") as fh:
-        serialize(cq, fh, RdfFormat.N_QUADS)
-        serialize(gq, fh, RdfFormat.N_QUADS)
-    lap("write")
-    if args.yaml:
-        write_yaml(curated, args.yaml)
-        lap("yaml")
+    streamed = stream(args.actors, args.out, seed=args.seed, geo=geo, yaml_dir=args.yaml)
+    lap("generate_map_write" + ("_yaml" if args.yaml else ""))
     stats = {
         "actors": args.actors,
         "seed": args.seed,
-        "records": curated.count(),
-        "curated_quads": len(cq),
-        "geography_quads": len(gq),
-        "quads": len(cq) + len(gq),
+        "records": streamed["records"],
+        "curated_quads": streamed["curated_lines"],
+        "geography_quads": streamed["geography_lines"],
+        "quads": streamed["lines"],
         "bytes": args.out.stat().st_size,
         "out": str(args.out),
         "seconds": seconds,
@@ -808,7 +1046,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(stats, ensure_ascii=False))
     else:
         print(
-            f"{stats['quads']:,} quads ({len(cq):,} curated + {len(gq):,} geography) → {args.out} "
+            f"{stats['quads']:,} quads ({stats['curated_quads']:,} curated + {stats['geography_quads']:,} "
+            f"geography) → {args.out} "
             f"({stats['bytes'] / 1e6:.0f} MB)"
         )
         print("records: " + ", ".join(f"{k} {v:,}" for k, v in stats["records"].items()))

@@ -404,7 +404,9 @@ def test_cli_build_annuler_puts_the_previous_build_back_and_again_redoes(data_en
     import_workbook(ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx", data, None)  # data only
     second = run(app, ["build", "--shacl", "off", *where])
     assert second.exit_code == 0, second.output
-    assert "SHACL: skipped (--shacl off)" in second.output  # was « conforms », though nothing was checked
+    assert (
+        "SHACL : non vérifié (--shacl off)" in second.output
+    )  # was « conforme », though nothing was checked
     two = _quads(store)
     assert one != two and dump.read_bytes() != one_dump
     undone = run(app, ["build", "--annuler", *where])

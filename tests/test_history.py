@@ -377,7 +377,11 @@ def test_build_keeps_the_previous_store_and_can_put_it_back(env, tmp_path):
     report = kg.build(data, store, None, ontology_dir=ROOT / "ontology", shacl="off")
     assert report.previous == previous_of(store) and _all(previous_of(store)) != _all(store)
     rebuilt = _all(store)
-    kg.build(data, store, None, ontology_dir=ROOT / "ontology", shacl="off")  # one previous folder only
+    # a second build (another date: with nothing changed, kg build writes nothing): one previous folder only
+    again = kg.build(
+        data, store, None, ontology_dir=ROOT / "ontology", shacl="off", generated_at="2026-01-02T00:00:00Z"
+    )
+    assert again.mode == "incremental"
     assert sorted(p.name for p in store.parent.iterdir() if p.name.startswith("store")) == [
         "store",
         "store.previous",

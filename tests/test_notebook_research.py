@@ -43,7 +43,11 @@ def test_the_researchers_notebook_runs_outside_the_checkout(tmp_path, monkeypatc
     monkeypatch.chdir(folder)
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        nb,
+        timeout=600,
+        startup_timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
     )
     try:
         client.execute()

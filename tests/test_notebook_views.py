@@ -41,7 +41,11 @@ def executed(built_store, tmp_path_factory) -> tuple[nbformat.NotebookNode, Path
     os.environ["KG_STORE"] = str(built_store)  # the kernel inherits the environment
     try:
         NotebookClient(
-            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+            nb,
+            timeout=600,
+            startup_timeout=300,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(work)}},
         ).execute()
     finally:
         if old is None:

@@ -8,7 +8,8 @@ from conftest import ACTOR, PROGRAMME
 
 import kg
 from kg.network.attributes import sources_of
-from kg.network.projection import _cache_path, cached_project, project
+from kg.network.projection import PROJECTION_SHAPE, cached_project, project
+from kg.store import artefacts
 
 
 def test_projection_nodes_and_edges(projection):
@@ -32,19 +33,21 @@ def test_projection_nodes_and_edges(projection):
 
 def test_cache_is_reused_and_refreshed_when_the_store_changes(built_store):
     graph = kg.open(built_store)
-    cache = _cache_path(built_store)
+    cache = artefacts.artefact_path(built_store, "projection")
     cache.unlink(missing_ok=True)
     G1 = cached_project(graph)
     assert cache.exists()
+    assert artefacts.load(built_store, "projection", shape=PROJECTION_SHAPE) is not None
     G2 = cached_project(graph)
     assert set(G1.nodes) == set(G2.nodes) and G1.number_of_edges() == G2.number_of_edges()
-    # a cache written for another store is ignored and replaced
+    # a cache written for another store (another build id) is ignored and replaced
     with open(cache, "wb") as f:
-        pickle.dump(((0, 0, 0), project.__name__), f)
+        pickle.dump((("build", "another-build", PROJECTION_SHAPE), project.__name__), f)
+    assert artefacts.load(built_store, "projection", shape=PROJECTION_SHAPE) is None
     G3 = cached_project(graph)
     assert G3.number_of_nodes() == G1.number_of_nodes()
     with open(cache, "rb") as f:
-        assert pickle.load(f)[0] != (0, 0, 0)
+        assert pickle.load(f)[0][1] != "another-build"
 
 
 # --- events, publications, part-of, inspiration, groups (issue 10), on tiny inline graphs ------

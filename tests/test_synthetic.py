@@ -217,3 +217,42 @@ def test_yaml_export_loads_back_with_every_check(tmp_path, geo):
     assert sorted(map(str, curated_quads(loaded, generated_at=synthetic.GENERATED_AT))) == sorted(
         map(str, curated_quads(small, generated_at=synthetic.GENERATED_AT))
     )
+
+
+def _store_of(quads=None, path=None) -> set[str]:
+    store = Store()
+    if path is not None:
+        store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+    else:
+        store.bulk_extend(quads)
+    return set(map(str, store))  # through a store: literals canonical ("+00:00" → "Z"), duplicates one
+
+
+@pytest.mark.parametrize(("n", "seed", "batch"), [(N_ACTORS, SEED, 500), (300, 3, 64)])
+def test_streaming_writes_the_quads_of_generate(tmp_path, geo, n, seed, batch):
+    out = tmp_path / "streamed.nq"
+    stats = synthetic.stream(n, out, seed=seed, geo=geo, batch=batch)
+    expected = _store_of(synthetic.synthetic_quads(synthetic.generate(n, seed=seed, geo=geo), geo))
+    assert _store_of(path=out) == expected
+    assert stats["records"]["actors"] == n and stats["records"]["programmes"] == n // 5
+    assert stats["lines"] >= len(expected)  # shortcuts implied by two batches are written twice
+
+
+def test_streaming_writes_the_yaml_of_write_yaml(tmp_path, geo):
+    streamed, whole = tmp_path / "streamed", tmp_path / "whole"
+    synthetic.stream(300, tmp_path / "s.nq", seed=4, geo=geo, yaml_dir=streamed, batch=64)
+    synthetic.write_yaml(synthetic.generate(300, seed=4, geo=geo), whole)
+    names = sorted(p.name for p in (whole / "curated").iterdir())
+    assert names == sorted(p.name for p in (streamed / "curated").iterdir())
+    for name in names:
+        assert (streamed / "curated" / name).read_bytes() == (whole / "curated" / name).read_bytes(), name
+    # the quotes of a source file come in generation order rather than grouped by file: same lines
+    for path in (whole / "sources").iterdir():
+        got = (streamed / "sources" / path.name).read_text(encoding="utf-8").splitlines()
+        want = path.read_text(encoding="utf-8").splitlines()
+        assert got[:3] == want[:3] and sorted(got) == sorted(want), path.name
+    other = tmp_path / "other"
+    synthetic.stream(300, tmp_path / "o.nq", seed=5, geo=geo, yaml_dir=other, batch=64)
+    assert (other / "curated" / "actors.yaml").read_bytes() != (
+        streamed / "curated" / "actors.yaml"
+    ).read_bytes()

@@ -94,7 +94,7 @@ def loaded(virtuoso, tmp_path_factory):
     args += ["--ontology", str(ROOT / "ontology"), "--shacl", "off", "--to", virtuoso, "--auth", "digest:dba"]
     result = CliRunner().invoke(app, args, env={"KG_ENDPOINT_SECRET": "dba", "KG_ENDPOINT_AUTH": None})
     assert result.exit_code == 0, result.output
-    assert f"loaded into {virtuoso}-graph-crud-auth" in result.output
+    assert f"chargé dans {virtuoso}-graph-crud-auth" in result.output
     return virtuoso
 
 

@@ -98,6 +98,7 @@ def build_summary(report: Any, shacl: str, lang: str) -> list[str]:
             "  curated records: " + ", ".join(f"{k} {v}" for k, v in report.records.items() if v),
             f"  territories: {report.territories:,}; SHACL: {checked}",
             f"  store: {report.store}   dump: {report.dump}",
+            *_MODE["en"].get(getattr(report, "mode", "full"), ()),
         ]
     checked = (
         "non vérifié (--shacl off)" if shacl == "off" else "conforme" if report.conforms else "non vérifié"
@@ -109,7 +110,21 @@ def build_summary(report: Any, shacl: str, lang: str) -> list[str]:
         "  fiches : " + records,
         f"  territoires : {number(report.territories)} ; SHACL : {checked}",
         f"  store : {report.store}   dump : {report.dump}",
+        *_MODE["fr"].get(getattr(report, "mode", "full"), ()),
     ]
+
+
+#: what `kg build` says when it did not write everything (kg.store.incremental)
+_MODE = {
+    "fr": {
+        "unchanged": ("  rien n'a changé depuis la dernière construction : rien n'a été réécrit",),
+        "incremental": ("  seuls les graphes et les fiches qui ont changé ont été réécrits et vérifiés",),
+    },
+    "en": {
+        "unchanged": ("  nothing changed since the last build: nothing was written again",),
+        "incremental": ("  only the graphs and records that changed were written and checked again",),
+    },
+}
 
 
 @app.command()
@@ -123,7 +138,8 @@ def build(
     ),
     shacl: Literal["curated", "full", "off"] = typer.Option(
         "curated",
-        help="SHACL validation: curated (default), full (whole geography too) or off.",
+        help="SHACL validation: curated (default; after a first build, only what changed), full (everything, "
+        "whole geography too) or off.",
     ),
     fmt: TextFormat = "text",
     as_json: JsonAlias = False,
@@ -163,7 +179,9 @@ def build(
             "remplace est gardée à sa place : kg build --annuler la remet (previous build restored)."
         )
         return
-    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl)  # type: ignore[arg-type]
+    from kg.network.artefacts import STEPS
+
+    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)  # type: ignore[arg-type]
     loaded = None
     if to:
         from kg.store.gsp import load_to_endpoint

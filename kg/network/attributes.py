@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["concept_labels", "joined", "listed", "sources_of", "sources_text"]
+__all__ = ["concept_label_table", "concept_labels", "joined", "listed", "sources_of", "sources_text"]
 
 _SPLIT = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 _UNESCAPE = re.compile(r"\\(.)")
@@ -98,3 +98,33 @@ def concept_labels(G: Any) -> dict[str, dict[str, str]]:
     if isinstance(value, str):
         return _labels(value)
     return value  # type: ignore[no-any-return]
+
+
+#: which scheme a bare notation means when several have it (the node's type before a theme, a role or a
+#: relation kind)
+SCHEME_ORDER = ("actor-type", "project-type", "support-kind", "theme", "role", "relation-kind")
+
+
+def concept_label_table(labels: Iterable[tuple[str, str, str | None]]) -> dict[str, dict[str, str]]:
+    """``{"scheme/notation": {lang: label}}`` from ``(concept IRI, label, language)``, plus each bare
+    notation, from the first scheme of :data:`SCHEME_ORDER` that has it: « recherche » is an actor type
+    and a theme, « organisation » an actor type and a relation kind, so readers ask by scheme first
+    (:func:`kg.present.style.label_of`).
+
+    >>> t = concept_label_table([("https://x/concept/theme/recherche", "Recherche", "fr"),
+    ...                          ("https://x/concept/actor-type/recherche", "Organisme de recherche", "fr")])
+    >>> t["theme/recherche"]["fr"], t["recherche"]["fr"]
+    ('Recherche', 'Organisme de recherche')
+    """
+    table: dict[str, dict[str, str]] = {}
+    for concept, label, language in labels:
+        if "/concept/" in concept:
+            table.setdefault(concept.split("/concept/", 1)[1], {})[language or "fr"] = label
+
+    def rank(key: str) -> int:
+        scheme = key.split("/", 1)[0]
+        return SCHEME_ORDER.index(scheme) if scheme in SCHEME_ORDER else len(SCHEME_ORDER)
+
+    for key in sorted(table, key=rank):
+        table.setdefault(key.rsplit("/", 1)[-1], table[key])
+    return table

@@ -45,7 +45,7 @@ from kg.model.dates import is_active
 from kg.model.names import suggestion
 from kg.model.words import elide, euros, lower_first
 from kg.network.attributes import concept_labels, sources_of
-from kg.network.lookup import resolve
+from kg.network.lookup import resolve, with_name_keys
 from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "Near",
     "absent_at",
     "at",
+    "cached_chain_graph",
     "chain_graph",
     "euros",
     "find_chains",
@@ -374,7 +375,29 @@ def _network(graph: Any) -> nx.Graph:
         return chain_graph(graph)
     if isinstance(graph, nx.Graph):
         return graph
-    return chain_graph(cached_project(graph))
+    return cached_chain_graph(graph)
+
+
+#: the shape of the stored chain graph; one written for another shape is built again
+CHAIN_SHAPE = 1
+
+
+def cached_chain_graph(graph: Any) -> nx.Graph:
+    """The :func:`chain_graph` of a store, written once by ``kg build`` beside it (``<store>.chains.pickle``).
+
+    Built from the projection (:func:`~kg.network.projection.cached_project`) and saved when the
+    store has none or a stale one (:mod:`kg.store.artefacts`); an endpoint's is built per call.
+    Its name keys (:func:`kg.network.lookup.with_name_keys`) are stored with it.
+    """
+    from kg.store import artefacts
+
+    store_path = artefacts.local_store(graph)
+    H = artefacts.load(store_path, "chains", shape=CHAIN_SHAPE) if store_path else None
+    if H is None:
+        H = with_name_keys(chain_graph(cached_project(graph)))
+        if store_path:
+            artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
+    return H
 
 
 _UNKNOWN = {

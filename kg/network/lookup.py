@@ -20,16 +20,33 @@ from __future__ import annotations
 from typing import Any
 
 from kg.network.attributes import listed
-from kg.store.names import Named, candidate_names, resolve_name
+from kg.store.names import KeyedNames, Named, candidate_names, resolve_name
 
-__all__ = ["candidates", "resolve"]
+__all__ = ["NAME_KEYS", "candidates", "resolve", "with_name_keys"]
+
+#: key of ``G.graph`` holding the graph's name index (:class:`kg.store.names.KeyedNames`), when stored
+NAME_KEYS = "kg_name_index"
 
 
 def _index(G: Any) -> dict[str, Named]:
+    stored = G.graph.get(NAME_KEYS)
+    if stored is not None and len(stored) == G.number_of_nodes():
+        return stored
     return {
         node: Named(d.get("label") or "", d.get("kind"), tuple(listed(d.get("alt_labels"))))
         for node, d in G.nodes(data=True)
     }
+
+
+def with_name_keys(G: Any) -> Any:
+    """*G* with its name index (and normalised names) kept in ``G.graph``: naming a node is then one lookup.
+
+    For a graph that will not change (the chain graph ``kg build`` stores); the index is used only
+    while the graph has as many nodes as it did.
+    """
+    G.graph.pop(NAME_KEYS, None)
+    G.graph[NAME_KEYS] = KeyedNames(_index(G))
+    return G
 
 
 def candidates(G: Any, text: str, *, kinds: tuple[str, ...] | None = None, n: int = 5) -> list[str]:

@@ -34,11 +34,9 @@ projection to what existed at a date.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -48,11 +46,12 @@ from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
 from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
-from kg.network.attributes import joined, sources_text
+from kg.network.attributes import concept_label_table, joined, sources_text
 from kg.store.graph import to_python
 
 __all__ = [
     "EDGE_KINDS",
+    "PROJECTION_SHAPE",
     "active_as_of",
     "as_of_day",
     "cached_project",
@@ -162,29 +161,13 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
             gc.enable()
 
 
-#: which scheme a bare notation means when several have it (the node's type before a theme, a role or a
-#: relation kind)
-_SCHEME_ORDER = ("actor-type", "project-type", "support-kind", "theme", "role", "relation-kind")
-
-
-def _scheme_rank(scheme: str) -> int:
-    return _SCHEME_ORDER.index(scheme) if scheme in _SCHEME_ORDER else len(_SCHEME_ORDER)
-
-
 def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
     sc = _Scanner(graph)
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    # concept "scheme/notation" → {lang: label}, for sentences; and the bare notation, taken from the first
-    # scheme of _SCHEME_ORDER that has it (« recherche » is an actor type and a theme, « organisation » an
-    # actor type and a relation kind: each reader asks by scheme first, see kg.network.attributes.label_in)
-    labels: dict[str, dict[str, str]] = {}
     concepts = set(sc.of_type(_iri("skos:Concept")))
-    for c, lab in sc.pairs(_iri("skos:prefLabel")):
-        if c in concepts and "/concept/" in c:
-            labels.setdefault(c.split("/concept/", 1)[1], {})[lab.language or "fr"] = lab.value
-    for key in sorted(labels, key=lambda k: _scheme_rank(k.split("/", 1)[0])):
-        labels.setdefault(key.rsplit("/", 1)[-1], labels[key])
-    G.graph["concept_labels"] = labels
+    G.graph["concept_labels"] = concept_label_table(
+        (c, lab.value, lab.language) for c, lab in sc.pairs(_iri("skos:prefLabel")) if c in concepts
+    )
     # provenance: node → [(document, quote)]
     entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
     quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}
@@ -556,58 +539,25 @@ def _iter_kinds(kinds: Iterable[str] | None) -> set[str]:
     return set(kinds) if kinds else set(EDGE_KINDS) - {"territoire"}
 
 
-def _cache_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".projection.pickle")
-
-
 #: the shape of the projection's attributes; a cache written for another shape is rebuilt
-_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by scheme
-
-
-def _stamp(store_path: Path) -> tuple[int, int, int, int]:
-    """Identity of a built store (its folder, a new one at each build, and its manifest) and of
-    the projection's shape."""
-    st = store_path.stat()
-    current = store_path / "CURRENT"
-    mt = current.stat().st_mtime_ns if current.exists() else 0
-    return st.st_ino, st.st_mtime_ns, mt, _SHAPE
+PROJECTION_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by scheme
 
 
 def cached_project(graph: Any) -> nx.MultiDiGraph:
-    """:func:`project`, kept beside the store (``<store>.projection.pickle``) for the next call.
+    """:func:`project`, kept beside the store (``<store>.projection.pickle``, written by ``kg build``).
 
-    Building the projection of a national graph reads millions of quads; the store does not
-    change until the next ``kg build`` (which writes a new store folder), so the projection
-    is saved once and reused while the store's identity is the same. Remote graphs are
-    always projected afresh.
+    The projection of a national graph reads millions of quads: ``kg build`` writes it once
+    (:func:`kg.network.artefacts.write_artefacts`) and it is reused while the store's build id is
+    the same (:mod:`kg.store.artefacts`). A store without it, or whose build id changed (an
+    import), is projected and the projection saved; remote graphs are always projected afresh.
     """
-    import pickle
+    from kg.store import artefacts
 
-    store_path = getattr(graph, "path", None)
-    if store_path is None or not Path(store_path).is_dir():
+    store_path = artefacts.local_store(graph)
+    if store_path is None:
         return project(graph)
-    store_path = Path(store_path)
-    cache, stamp = _cache_path(store_path), _stamp(store_path)
-    if cache.exists():
-        try:
-            import gc
-
-            gc.disable()
-            try:
-                with open(cache, "rb") as f:
-                    saved_stamp, G = pickle.load(f)
-            finally:
-                gc.enable()
-            if saved_stamp == stamp:
-                return G
-        except Exception:  # noqa: BLE001, S110 - a stale or broken cache is rebuilt
-            pass
-    G = project(graph)
-    tmp = cache.with_name(cache.name + f".{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            pickle.dump((stamp, G), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:  # a read-only folder: no cache, same answer
-        tmp.unlink(missing_ok=True)
+    G = artefacts.load(store_path, "projection", shape=PROJECTION_SHAPE)
+    if G is None:
+        G = project(graph)
+        artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
     return G

@@ -53,6 +53,7 @@ def shape_problems(
     data_graph,
     shapes_file: Path,
     locate: Locate | None = None,
+    focus: Iterable[str] | None = None,
 ) -> list[Problem]:
     """Validate *data_graph* with the shapes of *shapes_file*; one Problem per violation.
 
@@ -65,6 +66,8 @@ def shape_problems(
     locate : callable, optional
         ``locate(focus_iri) -> (file, line)`` for the messages, or ``(file, row, "row")``
         for a spreadsheet; defaults to the IRI itself.
+    focus : iterable of str, optional
+        Check only these nodes (IRIs) against the shapes that target them; every node by default.
     """
     import pyshacl
     from rdflib import Graph, Literal, URIRef
@@ -89,6 +92,7 @@ def shape_problems(
         allow_warnings=True,
         advanced=True,  # the date-order shape uses a SHACL-AF SPARQL target
         inplace=True,  # the union graph is built for this call: no need for pySHACL's copy
+        focus_nodes=None if focus is None else [URIRef(f) for f in sorted(focus)],
     )
     if conforms:
         return []
@@ -146,6 +150,7 @@ def check_shapes(
     locate: Locate | None = None,
     *,
     scope: str = "curated",
+    focus: Iterable[str] | None = None,
 ) -> None:
     """Validate records' quads with the SHACL shapes; raise :class:`~kg.errors.ShapeViolation` listing every violation.
 
@@ -162,6 +167,8 @@ def check_shapes(
     scope : {"curated", "full", "off"}
         The records with the ontology and the territories they use (default); everything
         (the whole geography too: slower); nothing.
+    focus : iterable of str, optional
+        Check only these nodes (what a build changed, :func:`kg.store.incremental.changed_focus`).
 
     Raises
     ------
@@ -174,7 +181,7 @@ def check_shapes(
         data = records_quads + ontology_quads + geography_quads
     else:
         data = records_quads + ontology_quads + territory_scope(records_quads, geography_quads)
-    problems = shape_problems(to_rdflib(data), Path(shapes_file), locate)
+    problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
     if problems:
         raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TLiteral
@@ -26,11 +27,13 @@ from kg.errors import InputError, StoreError
 from kg.model import iris
 from kg.model.vocab import PREFIXES
 from kg.rdf.shacl import ONTOLOGY_FILES
+from kg.store.artefacts import new_build_id
 from kg.store.graph import DEFAULT_STORE
 from kg.store.write import StoreWriter, clean_leftovers, swap_dir
 
 __all__ = [
     "DEFAULT_DUMP",
+    "END_STEPS",
     "ONTOLOGY_FILES",
     "BuildReport",
     "build",
@@ -44,6 +47,15 @@ __all__ = [
 PREVIOUS = ".previous"
 
 DEFAULT_DUMP = Path("build/graph.trig")
+
+#: An end-of-build step: (name, function of the new store's folder), run once the store is in place.
+EndStep = tuple[str, Callable[[Path], object]]
+
+#: The steps every build runs on its new store, in order, each timed in the report under its name.
+#: ``kg build`` adds the network's artefacts (:data:`kg.network.artefacts.STEPS`: projection, chain
+#: graph, name index) through ``steps=``; a step of a lower layer belongs here (the store's relation
+#: tables, for instance: ``("tables", write_tables)``).
+END_STEPS: list[EndStep] = []
 
 
 @dataclass
@@ -60,6 +72,8 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     #: the store this build replaced, kept (None when there was none)
     previous: Path | None = None
+    #: "full" (store written whole), "incremental" (changed graphs only) or "unchanged" (nothing to do)
+    mode: str = "full"
 
 
 def previous_of(path: str | Path) -> Path:
@@ -215,7 +229,9 @@ class _Parts:
         return self.curated + self.ontology + self.geography
 
 
-def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated") -> None:
+def check_shapes(
+    parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "curated", focus: set[str] | None = None
+) -> None:
     """Validate with ``shapes.ttl`` (:func:`kg.rdf.shacl.check_shapes`); raise :class:`ShapeViolation` listing every violation."""
     if shacl == "off":
         return
@@ -228,6 +244,7 @@ def check_shapes(parts: _Parts, curated, ontology_dir: Path, *, shacl: str = "cu
         Path(ontology_dir) / "shapes.ttl",
         _locator(curated),
         scope=shacl,
+        focus=focus,
     )
 
 
@@ -263,6 +280,7 @@ def build(
     ontology_dir: str | Path = "ontology",
     shacl: TLiteral["curated", "full", "off"] = "curated",
     generated_at: str | None = None,
+    steps: Sequence[EndStep] = (),
 ) -> BuildReport:
     """Build the graph from *data_dir* into the store at *store* and the TriG dump at *dump*.
 
@@ -281,6 +299,10 @@ def build(
         (the whole geography too: slower), or nothing.
     generated_at : str, optional
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
+    steps : sequence of (name, function)
+        Run on the new store's folder once it is in place, after :data:`END_STEPS` (``kg build``
+        gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
+        (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
 
     Returns
     -------
@@ -304,8 +326,18 @@ def build(
     """
     from pyoxigraph import RdfFormat, serialize
 
+    from kg.store import incremental as inc
+
     timer = _Timer()
     clean_leftovers(*(q for p in (store, dump) if p for q in (Path(p), previous_of(p))))
+    store_path = Path(store) if store else None
+    dump_path = Path(dump) if dump else None
+    fp = inc.fingerprint(Path(data_dir), Path(ontology_dir), shacl=shacl, generated_at=generated_at)
+    state = inc.read_state(store_path) if store_path and store_path.is_dir() else None
+    if store_path and inc.unchanged(state, fp, dump_path):
+        timer.lap("unchanged")
+        return BuildReport(store_path, dump_path, **state["report"], seconds=timer.seconds, mode="unchanged")  # type: ignore[index]
+    reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
     quads, curated, geo = build_quads(
         data_dir,
         ontology_dir=ontology_dir,
@@ -315,8 +347,7 @@ def build(
         validate=False,
     )
     quads.sort(key=_graph_key)  # one TriG block per graph in the dump
-    store_path = Path(store) if store else None
-    dump_path = Path(dump) if dump else None
+    digests = inc.graph_digests(quads)
     tmp_store = tmp_dump = None
     writer = None
     kept: Path | None = None
@@ -325,13 +356,21 @@ def build(
             store_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_store = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
             shutil.rmtree(tmp_store, ignore_errors=True)
-            # the store is written by a child process while this one validates (2 cores)
-            writer = StoreWriter(quads, tmp_store)
-        _validate_all(quads, curated, ontology_dir, shacl)
+            if not reuse:  # the store is written by a child process while this one validates (2 cores)
+                writer = StoreWriter(quads, tmp_store)
+        skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
+        subjects = inc.subject_digests(quads, skip)
+        focus = inc.changed_focus(state, subjects, quads, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
+        _validate_all(quads, curated, ontology_dir, shacl, focus=focus)
         timer.lap("shacl")
+        if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
+            inc.write_changed_graphs(store_path, tmp_store, quads, state["graphs"], digests)  # type: ignore[index]
+            new_build_id(tmp_store)
+            timer.lap("store")
         if writer is not None:
             writer.wait()
             writer = None
+            new_build_id(tmp_store)  # type: ignore[arg-type]
             timer.lap("store")
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
@@ -349,6 +388,12 @@ def build(
             os.replace(tmp_dump, dump_path)
             tmp_dump = None
         timer.lap("swap")
+        if store_path:
+            summary = _summary(quads, curated, geo)
+            inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
+            for name, step in (*END_STEPS, *steps):
+                step(store_path)
+                timer.lap(name)
     except OSError as exc:
         raise StoreError(
             f"cannot write the graph: {exc}; the previous store and dump are unchanged"
@@ -360,32 +405,38 @@ def build(
             shutil.rmtree(tmp_store, ignore_errors=True)
         if tmp_dump is not None and Path(tmp_dump).exists():
             Path(tmp_dump).unlink()
+    return BuildReport(
+        store=store_path,
+        dump=dump_path,
+        **_summary(quads, curated, geo),
+        seconds=timer.seconds,
+        previous=kept,
+        mode="incremental" if reuse else "full",
+    )
+
+
+def _summary(quads: list, curated, geo) -> dict:
+    """What the report says of the graph (kept in the store's state for a build with nothing to do)."""
     graphs: dict[str, int] = {}
     for q in quads:
         g = q.graph_name.value
         graphs[g] = graphs.get(g, 0) + 1
-    return BuildReport(
-        store=store_path,
-        dump=dump_path,
-        quads=len(quads),
-        graphs=graphs,
-        records=curated.count(),
-        territories=len(geo.communes)
-        + len(geo.intercommunalities)
-        + len(geo.departements)
-        + len(geo.regions),
-        conforms=True,
-        seconds=timer.seconds,
-        previous=kept,
-    )
+    territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
+    return {
+        "quads": len(quads),
+        "graphs": graphs,
+        "records": curated.count(),
+        "territories": territories,
+        "conforms": True,
+    }
 
 
 def _graph_key(q) -> str:
     return q.graph_name.value
 
 
-def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
-    if shacl == "off":
+def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None) -> None:
+    if shacl == "off" or focus == set():  # nothing a record says changed
         return
     geo_graph = iris.GEOGRAPHY_GRAPH
     onto_graph = iris.ONTOLOGY_GRAPH
@@ -395,4 +446,4 @@ def _validate_all(quads: list, curated, ontology_dir, shacl: str) -> None:
     for q in quads:
         g = q.graph_name.value
         (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)
-    check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl)
+    check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl, focus=focus)

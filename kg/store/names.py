@@ -25,7 +25,17 @@ from typing import Any, NamedTuple
 from kg.errors import UnknownEntityError
 from kg.model.names import closest, normalise, suggestion
 
-__all__ = ["Q_NAMES", "Named", "candidate_names", "name_index", "resolve_name"]
+__all__ = [
+    "NAMES_SHAPE",
+    "Q_NAMES",
+    "KeyedNames",
+    "Named",
+    "candidate_names",
+    "compute_name_index",
+    "name_index",
+    "name_keys",
+    "resolve_name",
+]
 
 
 class Named(NamedTuple):
@@ -50,7 +60,31 @@ Q_NAMES = """SELECT ?n ?label ?kind WHERE {
 Q_ALT_NAMES = "SELECT ?n ?alt WHERE { ?n skos:altLabel ?alt }"
 
 
-def name_index(graph: Any) -> dict[str, Named]:
+class KeyedNames(dict):
+    """A name index (IRI → :class:`Named`) that also keeps its :func:`name_keys`, so that naming a node is
+    one dictionary lookup (what ``kg build`` stores beside the store)."""
+
+    name_keys: dict[str, tuple[str, ...]]
+
+    def __init__(self, index: Mapping[str, Named]) -> None:
+        super().__init__(index)
+        self.name_keys = name_keys(self)
+
+
+def name_keys(index: NameIndex) -> dict[str, tuple[str, ...]]:
+    """The nodes of *index* by normalised name (label and alternative labels)."""
+    out: dict[str, list[str]] = {}
+    for node, named in index.items():
+        for key in dict.fromkeys(normalise(x) for x in named.names):
+            out.setdefault(key, []).append(node)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: the shape of the stored name index; one written for another shape is built again
+NAMES_SHAPE = 1
+
+
+def compute_name_index(graph: Any) -> KeyedNames:
     """The names of the actors, people and programmes of *graph* (anything with ``query(sparql)``), by IRI."""
     out: dict[str, Named] = {}
     for r in graph.query(Q_NAMES):
@@ -59,7 +93,23 @@ def name_index(graph: Any) -> dict[str, Named]:
         n = str(r["n"])
         if n in out:
             out[n] = out[n]._replace(alt_labels=(*out[n].alt_labels, str(r["alt"])))
-    return out
+    return KeyedNames(out)
+
+
+def name_index(graph: Any) -> KeyedNames:
+    """:func:`compute_name_index`, read from beside a local store when ``kg build`` stored it (and saved when not).
+
+    An endpoint's index is computed on each call; a stale one (the store changed since) is computed again.
+    """
+    from kg.store import artefacts
+
+    store_path = artefacts.local_store(graph)
+    found = artefacts.load(store_path, "names", shape=NAMES_SHAPE) if store_path else None
+    if found is None:
+        found = compute_name_index(graph)
+        if store_path:
+            artefacts.save(store_path, "names", found, shape=NAMES_SHAPE)
+    return found
 
 
 def candidate_names(
@@ -95,11 +145,15 @@ def resolve_name(
     if text in index:
         return text
     key = normalise(text)
-    exact = [
-        node
-        for node, named in index.items()
-        if (not kinds or named.kind in kinds) and any(normalise(x) == key for x in named.names)
-    ]
+    keys = getattr(index, "name_keys", None)
+    if keys is not None:  # one lookup
+        exact = [node for node in keys.get(key, ()) if not kinds or index[node].kind in kinds]
+    else:
+        exact = [
+            node
+            for node, named in index.items()
+            if (not kinds or named.kind in kinds) and any(normalise(x) == key for x in named.names)
+        ]
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:

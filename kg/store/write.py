@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kg.errors import StoreError
 from kg.model import iris
+from kg.store.artefacts import new_build_id
 
 __all__ = ["BULK_QUADS", "StoreWriter", "clean_leftovers", "drop_graph", "replace_graph", "swap_dir"]
 
@@ -38,6 +39,7 @@ from pyoxigraph import RdfFormat, Store
 store = Store(sys.argv[2])
 store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
 store.flush()
+store.optimize()  # compacted once: every later read is faster (4x for national questions at 100k)
 """
 
 
@@ -188,6 +190,7 @@ def replace_graph(store_path: str | Path, graph_iri: str, quads: Iterable, meta_
         )
         s.update(update)
         s.flush()
+        new_build_id(store_path)  # the store changed: what kg build stored beside it is stale
     except OSError as exc:
         # the temporary graphs are invisible once dropped; if this fails too, the next write drops them
         with contextlib.suppress(OSError):

@@ -1,0 +1,112 @@
+"""What ``kg build`` writes once beside a store so that every command is fast on a national graph.
+
+Each artefact (the projection, the chain graph, the name index) is a pickle beside the store,
+``<store>.<name>.pickle``, stamped with the store's **build id**: a random token that ``kg build``
+writes in the new store folder (file ``kg-build-id``) and that every later write of the store
+(:func:`kg.store.write.replace_graph`, hence ``kg import``, its undo and its removal) renews. An
+artefact whose stamp is not the store's current one is stale: readers then compute the answer
+from the store, as for a store or an endpoint that has no artefact, and the answers are the same.
+
+A store without a build id (written by an older ``kg build`` or by a benchmark) is stamped by its
+folder's identity instead (inode and modification times), as before.
+
+>>> import tempfile
+>>> d = Path(tempfile.mkdtemp()) / "store"
+>>> d.mkdir()
+>>> first = new_build_id(d)
+>>> save(d, "demo", {"a": 1}, shape=1)
+>>> load(d, "demo", shape=1)
+{'a': 1}
+>>> load(d, "demo", shape=2) is None                 # another shape of artefact: stale
+True
+>>> _ = new_build_id(d)                              # the store changed: every artefact is stale
+>>> load(d, "demo", shape=1) is None
+True
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+__all__ = ["BUILD_ID_FILE", "artefact_path", "build_id", "load", "local_store", "new_build_id", "save"]
+
+#: the file, inside the store folder, holding the build id
+BUILD_ID_FILE = "kg-build-id"
+
+
+def build_id(store_path: str | Path) -> str | None:
+    """The build id of the store at *store_path* (None when it has none)."""
+    try:
+        return (Path(store_path) / BUILD_ID_FILE).read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def new_build_id(store_path: str | Path) -> str:
+    """Give the store at *store_path* a new build id (every artefact written before becomes stale)."""
+    token = secrets.token_hex(12)
+    path = Path(store_path) / BUILD_ID_FILE
+    tmp = path.with_name(f".{BUILD_ID_FILE}.{os.getpid()}")
+    tmp.write_text(token + "\n", encoding="ascii")
+    os.replace(tmp, path)
+    return token
+
+
+def _stamp(store_path: Path, shape: int) -> tuple:
+    bid = build_id(store_path)
+    if bid is not None:
+        return ("build", bid, shape)
+    st = store_path.stat()
+    current = store_path / "CURRENT"
+    mt = current.stat().st_mtime_ns if current.exists() else 0
+    return ("folder", st.st_ino, st.st_mtime_ns, mt, shape)
+
+
+def artefact_path(store_path: str | Path, name: str) -> Path:
+    """Where the artefact *name* of the store at *store_path* is kept: ``<store>.<name>.pickle`` beside it."""
+    store_path = Path(store_path)
+    return store_path.with_name(f"{store_path.name}.{name}.pickle")
+
+
+def local_store(graph: Any) -> Path | None:
+    """The folder of *graph* when it is a local store (None for an endpoint or an in-memory graph)."""
+    path = getattr(graph, "path", None)
+    return Path(path) if path is not None and Path(path).is_dir() else None
+
+
+def load(store_path: str | Path, name: str, *, shape: int) -> Any:
+    """The artefact *name* of the store, or None when it is missing, stale, of another *shape* or unreadable."""
+    import gc
+    import pickle
+
+    store_path = Path(store_path)
+    path = artefact_path(store_path, name)
+    if not path.exists():
+        return None
+    gc.disable()  # millions of small objects: the collector would run for nothing while unpickling
+    try:
+        with open(path, "rb") as f:
+            saved, value = pickle.load(f)
+    except Exception:  # noqa: BLE001 - a broken artefact is computed again
+        return None
+    finally:
+        gc.enable()
+    return value if saved == _stamp(store_path, shape) else None
+
+
+def save(store_path: str | Path, name: str, value: Any, *, shape: int) -> None:
+    """Keep *value* as the artefact *name* of the store (written beside it, then renamed); a read-only folder is no error."""
+    import pickle
+
+    store_path = Path(store_path)
+    path = artefact_path(store_path, name)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump((_stamp(store_path, shape), value), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:  # a read-only folder: no artefact, same answers
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,218 @@
+"""A ``kg build`` that only does what changed.
+
+Each build leaves in its store folder a state file (``kg-build-state.json``): a fingerprint of its inputs
+(the content of every file of ``data/``, ``data/geo/`` on its own, the ontology folder and the code of
+``kg``; the SHACL level; the date given), one digest per named graph it wrote, and its report. The next
+build compares:
+
+* **nothing changed** (same inputs, SHACL at least as strict before, store and dump as the last build
+  left them): nothing is loaded, checked or written (:func:`unchanged_report`);
+* **some records changed**: everything is mapped and checked again (correctness first), but the new
+  store starts as a RocksDB checkpoint of the previous one (hard links, no copy) where only the named
+  graphs whose digest changed are replaced (:func:`write_changed_graphs`): the geography and the
+  ontology, unchanged while ``data/geo/`` and ``ontology/`` are, are written once and reused;
+* SHACL (default level) then checks only the nodes that changed and their neighbours
+  (:func:`changed_focus`), when the previous build was checked; ``--shacl full`` checks everything;
+* otherwise (no previous state, another code, geography or ontology), the store is written whole.
+
+An incremental build gives exactly the quads of a full one (``tests/test_build_incremental`` in
+``tests/test_artefacts.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "STATE_FILE",
+    "changed_focus",
+    "fingerprint",
+    "graph_digests",
+    "read_state",
+    "reusable",
+    "subject_digests",
+    "unchanged",
+    "write_changed_graphs",
+    "write_state",
+]
+
+#: the state file, inside the store folder
+STATE_FILE = "kg-build-state.json"
+
+#: how strict each SHACL level is: a build checked more strictly covers a less strict one
+_STRICT = {"off": 0, "curated": 1, "full": 2}
+
+_KG = Path(__file__).resolve().parents[1]
+
+
+def _tree_hash(root: Path, pattern: str = "") -> str:
+    """Digest of the names and content of every file under *root* (symbolic links followed)."""
+    h = hashlib.blake2b(digest_size=16)
+    if not root.exists():
+        return "absent"
+    files: list[Path] = []
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        files += [Path(folder) / n for n in names if n.endswith(pattern)]
+    for f in sorted(files):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0")
+        with open(f, "rb") as fh:
+            h.update(hashlib.file_digest(fh, "blake2b").digest())
+    return h.hexdigest()
+
+
+def fingerprint(
+    data_dir: Path, ontology_dir: Path, *, shacl: str, generated_at: str | None
+) -> dict[str, Any]:
+    """What a build's result depends on."""
+    return {
+        "data": _tree_hash(Path(data_dir)),
+        "geo": _tree_hash(Path(data_dir) / "geo"),
+        "ontology": _tree_hash(Path(ontology_dir)),
+        "code": _tree_hash(_KG, ".py"),
+        "shacl": shacl,
+        "generated_at": generated_at,
+    }
+
+
+def read_state(store: Path | None) -> dict[str, Any] | None:
+    """The state the last build left in *store* (None when there is none, it cannot be read, or the store
+    was written since: an import)."""
+    from kg.store.artefacts import build_id
+
+    if store is None:
+        return None
+    try:
+        state = json.loads((Path(store) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if state.get("build_id") == build_id(store) else None
+
+
+def _dump_stamp(dump: Path | None) -> list | None:
+    if dump is None or not dump.exists():
+        return None
+    st = dump.stat()
+    return [str(dump), st.st_size, st.st_mtime_ns]
+
+
+def unchanged(state: dict[str, Any] | None, fp: dict[str, Any], dump: Path | None) -> bool:
+    """True when the last build had the same inputs (and checked at least as strictly) and left this dump."""
+    if not state:
+        return False
+    old = state.get("inputs", {})
+    same = all(old.get(k) == fp[k] for k in ("data", "geo", "ontology", "code"))
+    same = same and (fp["generated_at"] is None or old.get("generated_at") == fp["generated_at"])
+    strict = _STRICT.get(old.get("shacl", "off"), 0) >= _STRICT.get(fp["shacl"], 2)
+    # a dump asked for must be the very one the last build wrote (missing, moved or edited: build again)
+    dumped = dump is None or (_dump_stamp(dump) is not None and state.get("dump") == _dump_stamp(dump))
+    return same and strict and dumped
+
+
+def reusable(state: dict[str, Any] | None, fp: dict[str, Any]) -> bool:
+    """True when the previous store can be the start of this one (same code, geography and ontology)."""
+    if not state:
+        return False
+    old = state.get("inputs", {})
+    return all(old.get(k) == fp[k] for k in ("geo", "ontology", "code"))
+
+
+def graph_digests(quads: list) -> dict[str, str]:
+    """One digest per named graph of *quads* (each quad's N-Quads form, in order)."""
+    out: dict[str, Any] = {}
+    for q in quads:
+        g = q.graph_name.value
+        h = out.get(g)
+        if h is None:
+            h = out[g] = hashlib.blake2b(digest_size=16)
+        h.update(str(q).encode())
+        h.update(b"\n")
+    return {g: h.hexdigest() for g, h in out.items()}
+
+
+def subject_digests(quads: list, skip: tuple[str, ...]) -> dict[str, str]:
+    """One short digest per subject of the records' quads (every graph but those in *skip*)."""
+    out: dict[str, Any] = {}
+    for q in quads:
+        if q.graph_name.value in skip:
+            continue
+        s = str(q.subject)
+        h = out.get(s)
+        if h is None:
+            h = out[s] = hashlib.blake2b(digest_size=8)
+        h.update(str(q).encode())
+    return {s: h.hexdigest() for s, h in out.items()}
+
+
+def changed_focus(
+    state: dict[str, Any], new: dict[str, str], quads: list, skip: tuple[str, ...]
+) -> set[str] | None:
+    """The nodes SHACL must check again: those whose quads changed, what they point at and what points at them.
+
+    None (check everything) when the previous build was not checked or kept no digests.
+    """
+    old = state.get("subjects")
+    if old is None or _STRICT.get(state.get("inputs", {}).get("shacl", "off"), 0) < _STRICT["curated"]:
+        return None
+    changed = {s for s in set(old) | set(new) if old.get(s) != new.get(s)}
+    if not changed:
+        return set()
+    focus = set(changed)
+    for q in quads:
+        if q.graph_name.value in skip:
+            continue
+        s, o = str(q.subject), str(q.object)
+        if s in changed and o.startswith("<"):
+            focus.add(o)
+        elif o in changed:
+            focus.add(s)
+    return {f[1:-1] for f in focus if f.startswith("<")}
+
+
+def write_state(
+    store: Path, fp: dict[str, Any], digests: dict[str, str], dump: Path | None, report: dict, subjects: dict
+) -> None:
+    """Leave the state of this build in the store folder (after the dump is written)."""
+    from kg.store.artefacts import build_id
+
+    state = {
+        "inputs": fp,
+        "graphs": digests,
+        "dump": _dump_stamp(dump),
+        "report": report,
+        "subjects": subjects,
+        "build_id": build_id(
+            store
+        ),  # a later write of the store (an import) renews it: this state is then void
+    }
+    tmp = Path(store) / f".{STATE_FILE}.{os.getpid()}"
+    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, Path(store) / STATE_FILE)
+
+
+def write_changed_graphs(
+    previous: Path, target: Path, quads: list, old: dict[str, str], new: dict[str, str]
+) -> int:
+    """Write at *target* a checkpoint of the store *previous* where every graph whose digest changed is replaced.
+
+    Returns how many graphs were replaced or removed. The checkpoint shares the previous store's files
+    (hard links); the previous store is not changed.
+    """
+    from pyoxigraph import NamedNode, Store
+
+    Store.read_only(str(previous)).backup(str(target))
+    store = Store(str(target))
+    changed = {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
+    for g in sorted(changed):
+        if g in old:
+            store.remove_graph(NamedNode(g))
+    store.extend(q for q in quads if q.graph_name.value in changed)
+    store.flush()
+    store.optimize()
+    (target / STATE_FILE).unlink(missing_ok=True)
+    del store
+    return len(changed)

@@ -1,0 +1,228 @@
+"""What ``kg build`` writes once beside the store (projection, chain graph, name index, build id) and how
+every reader uses it: the stored artefact and the computed one give the same answers; a stale or missing
+artefact is never used; an import makes them stale, so ``kg chains`` sees the new actor.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+import kg
+from kg.cli import app
+from kg.network.artefacts import ARTEFACTS, write_artefacts
+from kg.network.chains import cached_chain_graph, chain_graph, find_chains
+from kg.network.projection import cached_project, project
+from kg.store import artefacts
+from kg.store.names import compute_name_index, name_index, resolve_name
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTOR = "https://w3id.org/territorial-kg/id/actor/"
+ATELIER = ACTOR + "atelier-bois-et-compagnie"  # an actor of tests/fixtures/spreadsheets/gravelle.xlsx only
+
+
+@pytest.fixture(scope="module")
+def env(data_env):
+    """A built data folder whose store has its artefacts, as `kg build` leaves it."""
+    data, store = data_env("artefacts")
+    artefacts.new_build_id(store)
+    write_artefacts(store)
+    return data, store
+
+
+def _same(G: nx.Graph, H: nx.Graph) -> None:
+    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    assert sorted(map(repr, G.edges(data=True))) == sorted(map(repr, H.edges(data=True)))
+
+
+def test_build_writes_a_build_id_and_every_artefact(env):
+    _, store = env
+    assert artefacts.build_id(store)
+    for name in ARTEFACTS:
+        assert artefacts.artefact_path(store, name).is_file(), name
+
+
+def test_stored_and_computed_answers_are_identical(env):
+    _, store = env
+    graph = kg.open(store)
+    fresh = project(graph)
+    stored = artefacts.load(store, "projection", shape=4)
+    assert stored is not None  # the stored one is what cached_project returns…
+    _same(cached_project(graph), fresh)  # …and it is what projecting gives
+    H = cached_chain_graph(graph)
+    assert artefacts.load(store, "chains", shape=1) is not None
+    _same(H, chain_graph(fresh))
+    names = name_index(graph)
+    assert dict(names) == dict(compute_name_index(graph)) and names.name_keys
+    for source, target in [("Le RAMEAU", "Vitawin"), ("Fondation TotalEnergies", "Club ESS")]:
+        assert [c.labels for c in find_chains(graph, source, target)] == [
+            c.labels for c in find_chains(fresh, source, target)
+        ]
+    # two names, two answers, on the stored index and on the scanned one
+    for text in ("le rameau", "Vitawin"):
+        assert resolve_name(names, text) == resolve_name(dict(compute_name_index(graph)), text)
+    assert resolve_name(names, "le rameau") != resolve_name(names, "Vitawin")
+
+
+def test_a_file_written_in_the_store_folder_does_not_make_them_stale(env):
+    _, store = env
+    (store / "notes.txt").write_text("a file that is not the store's\n")
+    try:
+        assert artefacts.load(store, "projection", shape=4) is not None
+    finally:
+        (store / "notes.txt").unlink()
+
+
+def test_a_missing_or_stale_artefact_is_computed_again(env, tmp_path):
+    _, store = env
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)  # a store without artefacts beside it (the copy has the build id)
+    assert artefacts.load(copy, "chains", shape=1) is None
+    graph = kg.open(copy)
+    _same(cached_chain_graph(graph), cached_chain_graph(kg.open(store)))
+    assert artefacts.load(copy, "chains", shape=1) is not None  # saved by the reader for the next call
+    artefacts.new_build_id(copy)  # the store changed
+    assert all(artefacts.load(copy, name, shape=1) is None for name in ("chains", "names"))
+    assert artefacts.load(copy, "chains", shape=2) is None  # another shape of artefact
+
+
+def _chains(store: Path, source: str, target: str):
+    return CliRunner().invoke(app, ["chains", source, target, "--store", str(store), "--format", "json"])
+
+
+def test_after_an_import_kg_chains_sees_the_new_actor(data_env):
+    from kg.store.imports import import_workbook
+
+    data, store = data_env("artefacts-import")
+    artefacts.new_build_id(store)
+    write_artefacts(store)
+    before = _chains(store, ATELIER, "Club Gravelle Entreprendre")
+    assert before.exit_code != 0 and "atelier-bois-et-compagnie" in before.output  # unknown before the import
+    first = artefacts.build_id(store)
+    workbook = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
+    import_workbook(workbook, data, store, confirmed=True)
+    assert artefacts.build_id(store) != first  # the import renewed the build id: the artefacts are stale
+    after = _chains(store, ATELIER, "Club Gravelle Entreprendre")
+    assert after.exit_code == 0, after.output
+    found = json.loads(after.output)
+    assert found and ATELIER in json.dumps(found)
+    # the artefacts were saved again by the readers, for the new build id
+    assert artefacts.load(store, "chains", shape=1) is not None
+    assert ATELIER in artefacts.load(store, "chains", shape=1)
+
+
+# --- a build that only does what changed ------------------------------------------------------------
+
+WHEN = "2026-01-01T00:00:00Z"
+
+
+def _store_quads(store: Path) -> set:
+    from pyoxigraph import Store
+
+    s = Store.read_only(str(store))
+    try:
+        return set(s)
+    finally:
+        del s
+
+
+def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, tmp_path):
+    from kg.store.build import build
+
+    data, _ = data_env("incremental")
+    store, dump = tmp_path / "store", tmp_path / "graph.trig"
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "curated", "generated_at": WHEN}
+    first = build(data, store, dump, **where)
+    assert first.mode == "full"
+    before = _store_quads(store)
+    again = build(data, store, dump, **where)  # nothing changed: nothing is done
+    assert again.mode == "unchanged" and (again.quads, again.graphs) == (first.quads, first.graphs)
+    assert _store_quads(store) == before
+    actors = data / "curated" / "actors.yaml"
+    actors.write_text(actors.read_text().replace('name: "Le RAMEAU"', 'name: "Le RAMEAU (nouveau nom)"', 1))
+    changed = build(data, store, dump, **where)  # one curated change: its graphs written, its nodes checked
+    assert changed.mode == "incremental"
+    full = build(data, tmp_path / "full", tmp_path / "full.trig", **dict(where, shacl="off"))
+    assert full.mode == "full"
+    after = _store_quads(store)
+    assert after == _store_quads(tmp_path / "full") and after != before
+    assert dump.read_bytes() == (tmp_path / "full.trig").read_bytes()
+    assert changed.graphs == full.graphs and changed.quads == full.quads
+
+
+def test_what_counts_as_unchanged(tmp_path):
+    from kg.store.incremental import reusable, unchanged
+
+    fp = {"data": "d", "geo": "g", "ontology": "o", "code": "c", "shacl": "curated", "generated_at": None}
+    state = {"inputs": dict(fp), "graphs": {}, "dump": None, "report": {}}
+    assert unchanged(state, fp, None) and reusable(state, fp)
+    assert not unchanged(state, dict(fp, data="d2"), None) and reusable(state, dict(fp, data="d2"))
+    assert not unchanged(state, dict(fp, shacl="full"), None)  # checked less strictly before
+    assert unchanged(state, dict(fp, shacl="off"), None)  # checked more strictly before
+    assert not unchanged(state, dict(fp, generated_at=WHEN), None)
+    assert not reusable(state, dict(fp, geo="g2")) and not reusable(state, dict(fp, code="c2"))
+    assert not unchanged(None, fp, None) and not reusable(None, fp)
+    # a dump asked for that the last build did not write (or that is gone) is written: not unchanged
+    assert not unchanged(state, fp, tmp_path / "graph.trig")
+    (tmp_path / "graph.trig").write_text("x")
+    assert not unchanged(state, fp, tmp_path / "graph.trig")
+
+
+def test_shacl_checks_only_the_nodes_it_is_given():
+    from pyoxigraph import NamedNode
+
+    from kg.errors import ShapeViolation
+    from kg.model import iris
+    from kg.model.vocab import RDFS
+    from kg.store.build import _Parts, build_quads, check_shapes
+
+    quads, curated, _ = build_quads(ROOT / "data", ontology_dir=ROOT / "ontology", validate=False)
+    broken = NamedNode(ACTOR + "le-rameau")
+    label = NamedNode(str(RDFS.label))
+    kept = [q for q in quads if not (q.subject == broken and q.predicate == label)]
+    assert len(kept) < len(quads)
+
+    def parts(qs):
+        skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
+        return _Parts(
+            [q for q in qs if q.graph_name.value not in skip],
+            [q for q in qs if q.graph_name.value == iris.ONTOLOGY_GRAPH],
+            [q for q in qs if q.graph_name.value == iris.GEOGRAPHY_GRAPH],
+        )
+
+    onto = ROOT / "ontology"
+    with pytest.raises(ShapeViolation) as everything:
+        check_shapes(parts(kept), curated, onto)
+    with pytest.raises(ShapeViolation) as focused:
+        check_shapes(parts(kept), curated, onto, focus={broken.value})
+    assert [str(p) for p in focused.value.problems] == [str(p) for p in everything.value.problems]
+    check_shapes(parts(kept), curated, onto, focus={ACTOR + "fonds-odd17"})  # another node: conforms
+    check_shapes(parts(quads), curated, onto, focus={broken.value})  # the unbroken data: conforms
+
+
+def test_the_focus_is_what_changed_and_its_neighbours():
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.store.incremental import changed_focus, subject_digests
+
+    g, p = NamedNode("http://x/g"), NamedNode("http://x/p")
+    a, b, c, d = (NamedNode(f"http://x/{n}") for n in "abcd")
+
+    def quads(label_of_b: str) -> list:
+        return [
+            Quad(a, p, b, g),
+            Quad(b, p, Literal(label_of_b), g),
+            Quad(b, p, c, g),
+            Quad(d, p, Literal("d"), g),
+        ]
+
+    old, new = subject_digests(quads("one"), ()), subject_digests(quads("two"), ())
+    state = {"subjects": old, "inputs": {"shacl": "curated"}}
+    assert changed_focus(state, new, quads("two"), ()) == {"http://x/a", "http://x/b", "http://x/c"}
+    assert changed_focus(state, old, quads("one"), ()) == set()  # nothing changed: nothing to check
+    assert changed_focus(dict(state, inputs={"shacl": "off"}), new, quads("two"), ()) is None  # never checked

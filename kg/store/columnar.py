@@ -17,7 +17,8 @@ accelerator sorts by name, then by every column.
 DuckDB is an optional extra (``pip install 'territorial-kg[national]'``); without it, or without
 fresh tables, the SPARQL file is run.
 
-Questions answered here: ``ecosystem-as-of`` (:data:`FAST_QUESTIONS`).
+Questions answered here (:data:`FAST_QUESTIONS`): ``ecosystem-as-of``, and ``actors-of-territory`` and
+``funders-of-territory`` (their SQL in :mod:`kg.store.columnar_territory`).
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ __all__ = [
     "fresh_tables",
     "store_stamp",
     "tables_dir",
+    "write_store_tables",
     "write_tables",
 ]
 
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 1
+_LAYOUT = 2
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 
@@ -52,6 +54,7 @@ _TKG = "https://w3id.org/territorial-kg/ontology#"
 _ORG = "http://www.w3.org/ns/org#"
 _DCT = "http://purl.org/dc/terms/"
 _DCAT = "http://www.w3.org/ns/dcat#"
+_PROV = "http://www.w3.org/ns/prov#"
 
 #: short name in the tables → predicate IRI (the relations the fast questions read)
 PREDICATES: dict[str, str] = {
@@ -68,10 +71,26 @@ PREDICATES: dict[str, str] = {
     "startDate": _DCAT + "startDate",
     "endDate": _DCAT + "endDate",
     "foundingDate": _SCHEMA + "foundingDate",
+    # the territory questions (include/territory-ecosystem.rq and their outer queries)
+    "isPartOf": _DCT + "isPartOf",
+    "spatial": _DCT + "spatial",
+    "location": _SCHEMA + "location",
+    "areaServed": _SCHEMA + "areaServed",
+    "unitOf": _ORG + "unitOf",
+    "organizer": _SCHEMA + "organizer",
+    "performer": _SCHEMA + "performer",
+    "attendee": _SCHEMA + "attendee",
+    "qualifiedAssociation": _PROV + "qualifiedAssociation",
+    "agent": _PROV + "agent",
+    "superEvent": _SCHEMA + "superEvent",
+    "amount": _SCHEMA + "amount",
+    "value": _SCHEMA + "value",
+    "classification": _ORG + "classification",
+    "prefLabel": "http://www.w3.org/2004/02/skos/core#prefLabel",
 }
 
 #: the named questions :func:`answer` knows
-FAST_QUESTIONS = ("ecosystem-as-of",)
+FAST_QUESTIONS = ("ecosystem-as-of", "actors-of-territory", "funders-of-territory")
 
 
 def tables_dir(store_path: str | Path) -> Path:
@@ -94,9 +113,18 @@ def store_stamp(store_path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _stamp(store_path: str | Path) -> str:
+    """What makes tables fresh: the store's build id (:mod:`kg.store.artefacts`), renewed by every build
+    and every write through :func:`kg.store.write.replace_graph`; a store without one, by its files."""
+    from kg.store.artefacts import build_id
+
+    bid = build_id(store_path)
+    return f"build {bid} layout {_LAYOUT}" if bid else f"files {store_stamp(store_path)}"
+
+
 def fresh_tables(store_path: str | Path | None) -> Path | None:
     """The tables file of the store at *store_path* when it exists and was written from the store as it
-    is now (its stamp equals :func:`store_stamp`) and DuckDB is installed; else None."""
+    is now (same build id, or for a store without one the same files) and DuckDB is installed; else None."""
     if store_path is None or not Path(store_path).is_dir():
         return None
     folder = tables_dir(store_path)
@@ -104,7 +132,7 @@ def fresh_tables(store_path: str | Path | None) -> Path | None:
         stamp = json.loads((folder / _STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stamp, dict) or stamp.get("store") != store_stamp(store_path):
+    if not isinstance(stamp, dict) or stamp.get("store") != _stamp(store_path):
         return None
     try:
         import duckdb  # noqa: F401
@@ -166,7 +194,7 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
         folder = tables_dir(store_path)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = store_stamp(store_path) if store_path is not None else None
+    stamp = _stamp(store_path) if store_path is not None else None
     target = folder / TABLES_FILE
     tmp = folder / (TABLES_FILE + ".tmp")
     tmp.unlink(missing_ok=True)
@@ -181,10 +209,11 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     con = duckdb.connect(str(tmp))
     try:
         con.execute(
+            # sorted by predicate: each question's scans of one predicate skip the other row groups
             "CREATE TABLE triples AS SELECT * FROM read_csv(?, header = false, quote = '\"', "
             "escape = '\"', nullstr = ?, allow_quoted_nulls = true, all_varchar = true, "
             "columns = {'p': 'VARCHAR', 's': 'VARCHAR', 'lex': 'VARCHAR', 'dt': 'VARCHAR', "
-            "'lang': 'VARCHAR', 'o': 'VARCHAR'})",
+            "'lang': 'VARCHAR', 'o': 'VARCHAR'}) ORDER BY p, s",
             [str(csv_path), _NULL],
         )
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
@@ -195,6 +224,18 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     if stamp is not None:
         (folder / _STAMP_FILE).write_text(json.dumps({"store": stamp, "layout": _LAYOUT}), encoding="utf-8")
     return target
+
+
+def write_store_tables(store_path: Path) -> Path | None:
+    """The end-of-build step (:data:`kg.store.build.END_STEPS`): the tables of the store at *store_path*,
+    or nothing when DuckDB is not installed (the questions are then answered in SPARQL)."""
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return None
+    from kg.store.graph import open_store
+
+    return write_tables(open_store(store_path))
 
 
 _CONNECTIONS: dict[tuple[str, int], Any] = {}
@@ -246,10 +287,14 @@ rel AS (
   JOIN lab la ON la.s = m.o JOIN lab lb ON lb.s = g.o
   WHERE m.p = 'member'
   UNION ALL
+  -- one row per funder and recipient or funded item, the grant standing for a missing end: the grant
+  -- is kept when one such pair existed at $date (DISTINCT below merges the pairs)
   SELECT 'financement', gr.s,
          COALESCE(fa.a, '?') || ' → ' || CASE WHEN COALESCE(rb.b, '') = '' THEN '?' ELSE rb.b END,
-         NULL, NULL, gr.s, gr.s
+         NULL, NULL, COALESCE(f.o, gr.s), COALESCE(r.o, gr.s)
   FROM (SELECT s FROM triples WHERE p = 'type' AND o = '<https://schema.org/MonetaryGrant>') gr
+  LEFT JOIN triples f ON f.s = gr.s AND f.p = 'funder'
+  LEFT JOIN triples r ON r.s = gr.s AND r.p IN ('recipient', 'fundedItem')
   LEFT JOIN (SELECT f.s, MIN(l.lex) AS a FROM triples f JOIN lab l ON l.s = f.o
              WHERE f.p = 'funder' GROUP BY f.s) fa ON fa.s = gr.s
   LEFT JOIN (SELECT s, string_agg(lex, ', ' ORDER BY lex) AS b FROM (
@@ -275,13 +320,9 @@ absent AS (
   SELECT e FROM since WHERE v > $date
   UNION SELECT node FROM dated WHERE p = 'endDate'
     AND substr($date, 1, length(COALESCE(lex, o))) > COALESCE(lex, o)
-),
-grant_ends AS (
-  SELECT e.s AS node, e.o AS e FROM triples e
-  WHERE e.p IN ('funder', 'recipient', 'fundedItem')
-    AND e.s IN (SELECT s FROM triples WHERE p = 'type' AND o = '<https://schema.org/MonetaryGrant>')
 )
-SELECT r.kind, r.node, r.llex, r.ldt, r.llang,
+SELECT * FROM (
+SELECT DISTINCT r.kind, r.node, r.llex, r.ldt, r.llang,
        st.o AS so, st.lex AS slex, st.dt AS sdt, st.lang AS slang,
        en.o AS eo, en.lex AS elex, en.dt AS edt, en.lang AS elang,
        CASE WHEN st.node IS NULL THEN 'date inconnue' ELSE 'date connue' END AS dating
@@ -291,8 +332,8 @@ LEFT JOIN dated en ON en.node = r.node AND en.p = 'endDate'
 WHERE (st.node IS NULL OR COALESCE(st.lex, st.o) <= $date)
   AND (en.node IS NULL OR substr($date, 1, length(COALESCE(en.lex, en.o))) <= COALESCE(en.lex, en.o))
   AND r.x NOT IN (SELECT e FROM absent) AND r.y NOT IN (SELECT e FROM absent)
-  AND r.node NOT IN (SELECT node FROM grant_ends WHERE e IN (SELECT e FROM absent))
-ORDER BY dating, r.kind, st.node IS NOT NULL, slex, r.llex, r.node, elex
+)
+ORDER BY dating, kind, so IS NOT NULL, slex, llex, trim(node, '<>'), elex
 """
 
 
@@ -313,7 +354,20 @@ def _ecosystem_as_of(con: Any, bindings: dict[str, Any]) -> tuple[list[str], lis
     return ["kind", "node", "label", "start", "end", "dating"], out
 
 
-_ANSWERS = {"ecosystem-as-of": _ecosystem_as_of}
+def _territory(which: str) -> Any:
+    def run(con: Any, bindings: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+        from kg.store import columnar_territory
+
+        return getattr(columnar_territory, which)(con, bindings, _term, _string)
+
+    return run
+
+
+_ANSWERS = {
+    "ecosystem-as-of": _ecosystem_as_of,
+    "actors-of-territory": _territory("actors_of_territory"),
+    "funders-of-territory": _territory("funders_of_territory"),
+}
 
 
 def answer(tables: str | Path, name: str, bindings: dict[str, Any], *, raw: bool = False) -> Any:

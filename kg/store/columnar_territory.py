@@ -23,7 +23,9 @@ _IN_PLACE = "('spatial', 'location', 'areaServed')"
 _DIRECT = "('recipient', 'fundedItem', 'beneficiary', 'member', 'organization', 'organizer', 'performer', 'attendee')"
 _TAKE_PART = "('recipient', 'fundedItem', 'beneficiary', 'funder', 'provider', 'member', 'organization', "
 _TAKE_PART += "'organizer', 'performer', 'attendee')"
-_ACTIVITY = "regexp_matches({}, '^<https://w3id.org/territorial-kg/id/(programme|funding|support|membership|event)/')"
+_ACTIVITY = (
+    "regexp_matches({}, '^<https://w3id.org/territorial-kg/id/(programme|funding|support|membership|event)/')"
+)
 _PARTS = "('isPartOf', 'superEvent')"
 
 #: (act, because, at, place) of every activity acting in the territory $t — the branches 2 to 14
@@ -102,10 +104,11 @@ acts AS MATERIALIZED (SELECT DISTINCT * FROM acts_all WHERE {_ACTIVITY.format("a
 """
 
 
-
 def _strafter(s: str, n: str) -> str:
     """SQL for SPARQL's ``STRAFTER(s, n)``: what follows the first *n* in *s*, or "" (NULL for NULL)."""
-    return f"CASE WHEN position({n} IN {s}) = 0 THEN '' ELSE substr({s}, position({n} IN {s}) + length({n})) END"
+    return (
+        f"CASE WHEN position({n} IN {s}) = 0 THEN '' ELSE substr({s}, position({n} IN {s}) + length({n})) END"
+    )
 
 
 #: the outer query of actors-of-territory over the ecosystem's rows (member, reason, via, place)
@@ -218,6 +221,7 @@ FROM rows r LEFT JOIN items i ON i.act = r.act)
 ORDER BY amount_value DESC NULLS LAST, trim(act, '<>'), funder, flex, rlex, part_of, slex, elex
 """
 
+
 def _node(iri: Any) -> str:
     return f"<{iri}>"
 
@@ -245,7 +249,9 @@ _FUNDERS_VARS = [
 ]  # fmt: skip
 
 
-def funders_of_territory(con: Any, bindings: dict[str, Any], term: Any, string: Any) -> tuple[list[str], list]:
+def funders_of_territory(
+    con: Any, bindings: dict[str, Any], term: Any, string: Any
+) -> tuple[list[str], list]:
     """The rows of ``funders-of-territory.rq`` from the tables."""
     params = {"t": _node(bindings["territory"]), "from": str(bindings["from"]), "to": str(bindings["to"])}
     rows = con.execute(_FUNDERS, params).fetchall()

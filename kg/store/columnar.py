@@ -4,7 +4,8 @@ At 100,000 actors, the whole-country named questions take tens of seconds in pyo
 are the limit, not the query text: issue 15), and well under a second in DuckDB over the same
 relations as tables. :func:`write_tables` extracts the relations these questions read from a store,
 with one SPARQL scan per predicate over the union of the named graphs (what the questions see), into
-``<store>.columnar/tables.duckdb`` beside the store, with a stamp of the store's files.
+``<store>/columnar/tables.duckdb`` inside the store's folder (so that a store put back by
+``kg build --annuler`` keeps its own tables), stamped with the store's build id.
 :func:`answer` then answers a named question from them, with the same variables, terms (values,
 datatypes, languages) and order as its ``.rq`` file.
 
@@ -94,9 +95,9 @@ FAST_QUESTIONS = ("ecosystem-as-of", "actors-of-territory", "funders-of-territor
 
 
 def tables_dir(store_path: str | Path) -> Path:
-    """Where the tables of the store at *store_path* live: ``<store>.columnar`` beside it."""
-    p = Path(store_path)
-    return p.parent / f"{p.name}.columnar"
+    """Where the tables of the store at *store_path* live: ``<store>/columnar``, a folder RocksDB ignores
+    (a folder beside the store would stay behind when ``kg build`` swaps or puts back a store)."""
+    return Path(store_path) / "columnar"
 
 
 def store_stamp(store_path: str | Path) -> str:

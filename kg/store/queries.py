@@ -457,7 +457,7 @@ def run_named(
     bindings = bind_params(graph, q, merged)
     from kg.store.columnar import FAST_QUESTIONS, answer, fresh_tables
 
-    # the accelerator (kg.store.columnar) when relation tables written from this very store sit beside it;
+    # the accelerator (kg.store.columnar) when relation tables written from this very store are in it;
     # the .rq file stays the definition, and tests/test_columnar.py checks they answer alike
     tables = fresh_tables(getattr(graph, "path", None)) if name in FAST_QUESTIONS else None
     if tables is not None:

@@ -44,7 +44,7 @@ __all__ = [
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 2
+_LAYOUT = 3
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 
@@ -59,7 +59,7 @@ _PROV = "http://www.w3.org/ns/prov#"
 
 #: short name in the tables → predicate IRI (the relations the fast questions read)
 PREDICATES: dict[str, str] = {
-    "type": _RDF + "type",
+    "type": _RDF + "type",  # of the CLASSES only
     "label": "http://www.w3.org/2000/01/rdf-schema#label",
     "member": _ORG + "member",
     "organization": _ORG + "organization",
@@ -89,6 +89,9 @@ PREDICATES: dict[str, str] = {
     "classification": _ORG + "classification",
     "prefLabel": "http://www.w3.org/2004/02/skos/core#prefLabel",
 }
+
+#: the classes the questions test, kept in their own table ``classes(s, cls)``
+CLASSES = (_ORG + "Organization", _SCHEMA + "MonetaryGrant", _SCHEMA + "Project", _SCHEMA + "Event")
 
 #: the named questions :func:`answer` knows
 FAST_QUESTIONS = ("ecosystem-as-of", "actors-of-territory", "funders-of-territory")
@@ -143,12 +146,16 @@ def fresh_tables(store_path: str | Path | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def _scan(store: Any, predicate: str) -> list[tuple[str, str | None, str | None, str | None, str]]:
-    """``(s, lex, dt, lang, o)`` of every distinct triple with *predicate* in the union of the named graphs."""
+def _scan(
+    store: Any, predicate: str, objects: tuple[str, ...] = ()
+) -> list[tuple[str, str | None, str | None, str | None, str]]:
+    """``(s, lex, dt, lang, o)`` of every distinct triple with *predicate* (and one of *objects*, when
+    given) in the union of the named graphs."""
     from pyoxigraph import Literal
 
     rows: list[tuple[str, str | None, str | None, str | None, str]] = []
-    q = f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
+    values = f"VALUES ?o {{ {' '.join(f'<{o}>' for o in objects)} }}" if objects else ""
+    q = f"SELECT DISTINCT ?s ?o WHERE {{ {values} ?s <{predicate}> ?o }}"
     for sol in store.query(q, use_default_graph_as_union=True):
         s, o = sol["s"], sol["o"]
         if isinstance(o, Literal):
@@ -205,7 +212,7 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     with csv_path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
         for short, iri in PREDICATES.items():
-            for row in _scan(store, iri):
+            for row in _scan(store, iri, CLASSES if short == "type" else ()):
                 out.writerow([short, *(_NULL if v is None else v for v in row)])
     con = duckdb.connect(str(tmp))
     try:
@@ -216,6 +223,12 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
             "columns = {'p': 'VARCHAR', 's': 'VARCHAR', 'lex': 'VARCHAR', 'dt': 'VARCHAR', "
             "'lang': 'VARCHAR', 'o': 'VARCHAR'}) ORDER BY p, s",
             [str(csv_path), _NULL],
+        )
+        # the classes the questions test (a scan of every rdf:type each time cost seconds at 100,000 actors)
+        con.execute(
+            "CREATE TABLE classes AS SELECT DISTINCT s, o AS cls FROM triples WHERE p = 'type' AND o IN "
+            "(SELECT unnest(?)) ORDER BY cls, s",
+            [[f"<{c}>" for c in CLASSES]],
         )
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
@@ -254,8 +267,25 @@ def _connect(tables: Path) -> Any:
     return con.cursor()
 
 
-def _term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
-    """A pyoxigraph term from its columns (None for an unbound value)."""
+def _terms() -> tuple[Any, Any]:
+    """The term makers of one answer, ``term(o, lex, dt, lang)`` and ``string(text)``: each term made once
+    (the same places, dates and kinds recur); None for an unbound value."""
+    made: dict[tuple, Any] = {}
+
+    def term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
+        key = (o, lex, dt, lang)
+        found = made.get(key)
+        if found is None and (o is not None or lex is not None):
+            found = made[key] = _make_term(o, lex, dt, lang)
+        return found
+
+    def string(text: str | None) -> Any:
+        return None if text is None else term(None, text, None, None)
+
+    return term, string
+
+
+def _make_term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
     from pyoxigraph import BlankNode, Literal, NamedNode
 
     if lex is not None:
@@ -269,19 +299,13 @@ def _term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> A
     return BlankNode(o[2:])
 
 
-def _string(text: str | None) -> Any:
-    from pyoxigraph import Literal
-
-    return None if text is None else Literal(text)
-
-
 _ECOSYSTEM_AS_OF = """
 WITH
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
 rel AS (
   SELECT 'programme' AS kind, t.s AS node, l.lex AS llex, l.dt AS ldt, l.lang AS llang, t.s AS x, t.s AS y
-  FROM triples t JOIN lab l ON l.s = t.s
-  WHERE t.p = 'type' AND t.o = '<https://schema.org/Project>'
+  FROM classes t JOIN lab l ON l.s = t.s
+  WHERE t.cls = '<https://schema.org/Project>'
   UNION ALL
   SELECT 'adhésion / participation', m.s, la.lex || ' → ' || lb.lex, NULL, NULL, m.o, g.o
   FROM triples m JOIN triples g ON g.s = m.s AND g.p = 'organization'
@@ -293,7 +317,7 @@ rel AS (
   SELECT 'financement', gr.s,
          COALESCE(fa.a, '?') || ' → ' || CASE WHEN COALESCE(rb.b, '') = '' THEN '?' ELSE rb.b END,
          NULL, NULL, COALESCE(f.o, gr.s), COALESCE(r.o, gr.s)
-  FROM (SELECT s FROM triples WHERE p = 'type' AND o = '<https://schema.org/MonetaryGrant>') gr
+  FROM (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>') gr
   LEFT JOIN triples f ON f.s = gr.s AND f.p = 'funder'
   LEFT JOIN triples r ON r.s = gr.s AND r.p IN ('recipient', 'fundedItem')
   LEFT JOIN (SELECT f.s, MIN(l.lex) AS a FROM triples f JOIN lab l ON l.s = f.o
@@ -338,7 +362,9 @@ ORDER BY dating, kind, so IS NOT NULL, slex, llex, trim(node, '<>'), elex
 """
 
 
-def _ecosystem_as_of(con: Any, bindings: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+def _ecosystem_as_of(
+    con: Any, bindings: dict[str, Any], _term: Any, _string: Any
+) -> tuple[list[str], list[dict[str, Any]]]:
     rows = con.execute(_ECOSYSTEM_AS_OF, {"date": str(bindings["date"])}).fetchall()
     out = []
     for kind, node, llex, ldt, llang, so, slex, sdt, slang, eo, elex, edt, elang, dating in rows:
@@ -356,10 +382,12 @@ def _ecosystem_as_of(con: Any, bindings: dict[str, Any]) -> tuple[list[str], lis
 
 
 def _territory(which: str) -> Any:
-    def run(con: Any, bindings: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    def run(
+        con: Any, bindings: dict[str, Any], term: Any, string: Any
+    ) -> tuple[list[str], list[dict[str, Any]]]:
         from kg.store import columnar_territory
 
-        return getattr(columnar_territory, which)(con, bindings, _term, _string)
+        return getattr(columnar_territory, which)(con, bindings, term, string)
 
     return run
 
@@ -393,7 +421,7 @@ def answer(tables: str | Path, name: str, bindings: dict[str, Any], *, raw: bool
     from kg.store.graph import Result
     from kg.store.terms import to_python
 
-    variables, rows = _ANSWERS[name](_connect(Path(tables)), bindings)
+    variables, rows = _ANSWERS[name](_connect(Path(tables)), bindings, *_terms())
     if not raw:
         rows = [{k: to_python(v) for k, v in row.items()} for row in rows]
     return Result("select", variables, rows)

@@ -42,7 +42,7 @@ located AS MATERIALIZED (
 ),
 anchored AS MATERIALIZED (
   SELECT l.e AS a, l.place FROM located l
-  WHERE l.e IN (SELECT s FROM triples WHERE p = 'type' AND o = '<http://www.w3.org/ns/org#Organization>')
+  WHERE l.e IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
 ),
 units(m, a) AS (
   SELECT DISTINCT a, a FROM anchored
@@ -79,9 +79,8 @@ down(n, w) AS (
 grant_items AS MATERIALIZED (
   SELECT f.s AS act, f.o AS item FROM triples f
   WHERE f.p = 'fundedItem'
-    AND f.s IN (SELECT s FROM triples WHERE p = 'type' AND o = '<https://schema.org/MonetaryGrant>')
-    AND f.o IN (SELECT s FROM triples WHERE p = 'type'
-                AND o IN ('<https://schema.org/Project>', '<https://schema.org/Event>'))
+    AND f.s IN (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>')
+    AND f.o IN (SELECT s FROM classes WHERE cls IN ('<https://schema.org/Project>', '<https://schema.org/Event>'))
 ),
 acts_all AS (
   SELECT e AS act, 'lieu' AS because, place AS at_node, place FROM located
@@ -135,8 +134,8 @@ eco AS (
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
 members AS (
   SELECT e.* FROM eco e
-  WHERE e.member IN (SELECT s FROM triples WHERE p = 'type' AND o = '<http://www.w3.org/ns/org#Organization>')
-    AND e.member NOT IN (SELECT s FROM triples WHERE p = 'type' AND o = '<https://schema.org/Project>')
+  WHERE e.member IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
+    AND e.member NOT IN (SELECT s FROM classes WHERE cls = '<https://schema.org/Project>')
 ),
 named AS (
   SELECT e.member, e.reason, e.via, pl.lex AS place_label, vl.lex AS via_label,
@@ -183,7 +182,7 @@ grants AS (
              WHEN 'objet' THEN 'finance' WHEN 'partie' THEN 'partie de' ELSE 'comprend' END) AS why,
          MIN(trim(at_node, '<>')) AS at_node
   FROM acts
-  WHERE act IN (SELECT s FROM triples WHERE p = 'type' AND o = '<https://schema.org/MonetaryGrant>')
+  WHERE act IN (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>')
   GROUP BY act
 ),
 items AS (

@@ -425,9 +425,9 @@ def run_named(
         ``datetime.date``, ``str`` names, ``kg.IRI``. A trailing underscore is dropped, for the
         names Python reserves: ``from_=2020``.
 
-    A national question (``ecosystem-as-of``) is answered from the relation tables of
-    :mod:`kg.store.columnar` when they were written from this very store (same rows, in DuckDB); else
-    by its SPARQL file.
+    A national question (``ecosystem-as-of``, ``actors-of-territory``, ``funders-of-territory``) is
+    answered from the relation tables of :mod:`kg.store.columnar` when ``kg build`` wrote them from this
+    very store (same build id; same rows, in DuckDB); else, and always on an endpoint, by its SPARQL file.
 
     Names are matched, not compared as terms: an ``actor`` is looked up among every label,
     case- and accent-insensitively (``"le rameau"`` finds ``"Le RAMEAU"@fr``).

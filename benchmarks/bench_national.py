@@ -674,6 +674,8 @@ FIGURES: dict[str, Callable[[Ctx], list[Row]]] = {
     "load": figure_load,
     "projection": figure_projection,
     "questions": figure_questions,
+    # the columnar path beside pyoxigraph on disk, in memory and Virtuoso (bench_national_questions.py)
+    "columnar": lambda ctx: [Row(**r) for r in __import__("bench_national_questions").figure(ctx)],
     "chains": figure_chains,
     "analyse": figure_analyse,
     "serve": figure_serve,
@@ -750,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = (set(chosen) | skip) - set(FIGURES)
     if unknown:
         ap.error(f"unknown figure(s) {sorted(unknown)}; choose among {', '.join(FIGURES)}")
-    needs_data = {"load", "projection", "questions", "chains", "analyse", "serve"}
+    needs_data = {"load", "projection", "questions", "columnar", "chains", "analyse", "serve"}
     if needs_data & set(chosen):
         chosen = list(dict.fromkeys(["generate", "load", *chosen]))
     rows: list[Row] = []
@@ -763,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             if name in skip:
                 continue
-            if name == "questions" and args.virtuoso:
+            if name in ("questions", "columnar") and args.virtuoso and ctx.virtuoso is None:
                 try:
                     virt = start_virtuoso(ctx)
                 except Exception as exc:  # noqa: BLE001 - the column says why and the rest is still measured

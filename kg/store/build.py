@@ -28,6 +28,7 @@ from kg.model import iris
 from kg.model.vocab import PREFIXES
 from kg.rdf.shacl import ONTOLOGY_FILES
 from kg.store.artefacts import new_build_id
+from kg.store.columnar import write_store_tables
 from kg.store.graph import DEFAULT_STORE
 from kg.store.write import StoreWriter, clean_leftovers, swap_dir
 
@@ -55,7 +56,7 @@ EndStep = tuple[str, Callable[[Path], object]]
 #: ``kg build`` adds the network's artefacts (:data:`kg.network.artefacts.STEPS`: projection, chain
 #: graph, name index) through ``steps=``; a step of a lower layer belongs here (the store's relation
 #: tables, for instance: ``("tables", write_tables)``).
-END_STEPS: list[EndStep] = []
+END_STEPS: list[EndStep] = [("tables", write_store_tables)]
 
 
 @dataclass

@@ -91,6 +91,61 @@ def test_a_missing_or_stale_artefact_is_computed_again(env, tmp_path):
     assert artefacts.load(copy, "chains", shape=2) is None  # another shape of artefact
 
 
+def _identical(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
+    """Same nodes and edges in the same order, same keys and attributes (views lay out by order)."""
+    assert G.graph == H.graph
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+
+
+def test_the_projection_of_the_quads_is_the_projection_of_the_store_they_fill():
+    """project(quads=...) reads no store: shuffled and repeated quads give the store's projection."""
+    import random
+
+    from tiny_graph import ALPHA, BETA, tiny_graph
+
+    graph = tiny_graph()
+    quads = list(graph.store)
+    shuffled = quads + quads[:7]  # a quad given twice is kept once, as the store keeps it
+    random.Random(3).shuffle(shuffled)
+    from_store = project(graph)
+    _identical(project(None, quads=shuffled), from_store)
+    _identical(project(None, quads=quads), from_store)
+    # another graph, another projection: Beta's founding by Alpha taken out
+    fewer = [q for q in quads if not (q.subject.value == BETA and q.object.value == ALPHA)]
+    assert len(fewer) < len(quads)
+    other = project(None, quads=fewer)
+    assert other.number_of_edges() < from_store.number_of_edges()
+    assert not other.has_edge(ALPHA, BETA) and from_store.has_edge(ALPHA, BETA)
+
+
+def test_kg_build_writes_the_projection_of_its_store_from_the_quads(data_env, tmp_path):
+    """The projection ``kg build`` writes from the quads it has in memory equals ``project(store)`` on the
+    curated data, and again after an import (another graph, another projection)."""
+    from kg.network.artefacts import STEPS
+    from kg.network.projection import PROJECTION_SHAPE
+    from kg.store.build import build
+    from kg.store.imports import import_workbook
+
+    data, _ = data_env("projection-at-build")
+    store = tmp_path / "store"
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN, "steps": STEPS}
+    report = build(data, store, None, **where)
+    assert report.seconds["projection"] >= 0
+    written = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
+    assert written is not None and ATELIER not in written
+    _identical(written, project(kg.open(store)))
+    assert artefacts.load(store, "chains", shape=1) is not None
+    _same(artefacts.load(store, "chains", shape=1), cached_chain_graph(kg.open(store)))
+    # the catalyst's workbook, then a build: its actor is in the projection the build writes
+    workbook = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
+    import_workbook(workbook, data, store, confirmed=True)
+    build(data, store, None, **where)
+    after = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
+    assert after is not None and ATELIER in after
+    _identical(after, project(kg.open(store)))
+
+
 def _chains(store: Path, source: str, target: str):
     return CliRunner().invoke(app, ["chains", source, target, "--store", str(store), "--format", "json"])
 

@@ -91,23 +91,40 @@ _RDF_TYPE = str(RDF.type)
 
 
 class _Scanner:
-    """Reads ``(subject, object)`` pairs of one predicate: pyoxigraph's pattern API when the graph
-    is embedded (no SPARQL, no row dicts: seconds instead of minutes at millions of quads), one
-    simple SPARQL query per predicate otherwise (a remote endpoint)."""
+    """Reads ``(subject, object)`` pairs of one predicate, sorted (the same order whatever holds them).
 
-    def __init__(self, graph: Any) -> None:
+    From the quads themselves when given (what ``kg build`` has in memory: one pass, no store read),
+    else pyoxigraph's pattern API when the graph is embedded (no SPARQL, no row dicts: seconds instead
+    of minutes at millions of quads), else one simple SPARQL query per predicate (a remote endpoint).
+    Each source gives the same pairs in the same order, so the projection is the same.
+    """
+
+    def __init__(self, graph: Any, quads: Iterable[Any] | None = None) -> None:
         self.graph = graph
         store = getattr(graph, "store", None)
         self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
+        self.by_predicate: dict[str, list[Any]] | None = None
+        self._typed: dict[str, list[str]] | None = None
+        if quads is not None:
+            buckets: dict[Any, list[Any]] = defaultdict(list)
+            for q in quads:
+                buckets[q.predicate].append(q)
+            self.by_predicate = {p.value: qs for p, qs in buckets.items()}
 
-    def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
-        """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*)."""
+    def _raw(self, predicate: str, obj: str | None) -> list[tuple[str, Any]]:
+        if self.by_predicate is not None:
+            quads = self.by_predicate.get(predicate, ())
+            # the store keeps a quad once: so do these (the same fact in two graphs stays twice)
+            unique = dict.fromkeys(quads)
+            if obj is not None:
+                return [(q.subject.value, None) for q in unique if q.object.value == obj]
+            return [(q.subject.value, q.object) for q in unique]
         if self.store is not None:
             from pyoxigraph import NamedNode
 
             o = NamedNode(obj) if obj else None
             return [
-                (q.subject.value, q.object)
+                (q.subject.value, None if obj else q.object)
                 for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)
             ]
         from kg.store.graph import IRI
@@ -120,31 +137,52 @@ class _Scanner:
         rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
         return [(r["s"].value, r["o"]) for r in rows]
 
+    def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
+        """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*),
+        sorted by subject, then object."""
+        return sorted(self._raw(predicate, obj), key=_pair_key)
+
     def of_type(self, cls: str) -> list[str]:
-        return list(dict.fromkeys(s for s, _ in self.pairs(_RDF_TYPE, cls)))
+        if self.by_predicate is not None:
+            if self._typed is None:
+                typed: dict[str, list[str]] = defaultdict(list)
+                for q in self.by_predicate.get(_RDF_TYPE, ()):
+                    typed[q.object.value].append(q.subject.value)
+                self._typed = typed
+            return sorted(set(self._typed.get(cls, ())))
+        return sorted({s for s, _ in self._raw(_RDF_TYPE, cls)})
 
     def mapping(self, predicate: str) -> dict[str, Any]:
-        """Subject → object term (the first one met)."""
+        """Subject → object term (the first one in order)."""
         out: dict[str, Any] = {}
         for s, o in self.pairs(predicate):
             out.setdefault(s, o)
         return out
 
 
+def _pair_key(pair: tuple[str, Any]) -> tuple[str, str]:
+    o = pair[1]
+    return (pair[0], "" if o is None else o.value)
+
+
 def _v(term: Any) -> str | None:
     return None if term is None else term.value
 
 
-def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
+def project(graph: Any, *, territories: bool = True, quads: Iterable[Any] | None = None) -> nx.MultiDiGraph:
     """Build the NetworkX projection of *graph* (a :class:`kg.store.graph.Graph`, or a remote one).
 
     Parameters
     ----------
-    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph
+    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph or None
         The embedded store is read with pyoxigraph's pattern API; anything else through
-        ``run(sparql, raw=True, **bindings)``.
+        ``run(sparql, raw=True, **bindings)``. Not read when *quads* are given (may be None).
     territories : bool
         Add the territories actors point at, and ``territoire`` edges to them.
+    quads : iterable of pyoxigraph.Quad, optional
+        Every quad of the graph, already in memory (``kg build`` has them): projected in one pass
+        over them instead of reading the store, with the same result as projecting the store they
+        fill.
 
     Returns
     -------
@@ -155,14 +193,13 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
     try:
-        return _scalar(_project(graph, territories=territories))
+        return _scalar(_project(_Scanner(graph, quads), territories=territories))
     finally:
         if enabled:
             gc.enable()
 
 
-def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
-    sc = _Scanner(graph)
+def _project(sc: _Scanner, *, territories: bool) -> nx.MultiDiGraph:
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     concepts = set(sc.of_type(_iri("skos:Concept")))
     G.graph["concept_labels"] = concept_label_table(
@@ -187,10 +224,11 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
         p = temporal.get(n)
         return (pstart.get(p), pend.get(p)) if p else (None, None)
 
-    programmes = set(sc.of_type(_iri("schema:Project")))
+    programme_list = sc.of_type(_iri("schema:Project"))  # sorted: the nodes' order is the same every run
+    programmes = set(programme_list)
     kinds: dict[str, str] = {n: "actor" for n in sc.of_type(_iri("org:Organization")) if n not in programmes}
     kinds.update((n, "person") for n in sc.of_type(_iri("foaf:Person")))
-    kinds.update((n, "programme") for n in programmes)
+    kinds.update((n, "programme") for n in programme_list)
     grants = sc.of_type(_iri("schema:MonetaryGrant"))
     kinds.update((n, "funding") for n in grants)
     documents = set(sc.of_type(_iri("foaf:Document")))  # the sources: provenance, not nodes
@@ -402,17 +440,31 @@ def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         G.graph.get("concept_labels", {}), ensure_ascii=False, sort_keys=True
     )
     G.graph["documents"] = json.dumps(G.graph.get("documents", {}), ensure_ascii=False, sort_keys=True)
+    # the edges of one record share its list of sources: written once (the list kept alive beside it)
+    texts: dict[int, tuple[list, str]] = {}
+
+    def text(srcs: list | None) -> str:
+        if not srcs:
+            return ""
+        got = texts.get(id(srcs))
+        if got is None:
+            got = texts[id(srcs)] = (srcs, sources_text(srcs))
+        return got[1]
+
     for _, d in G.nodes(data=True):
         for k in _LISTS:
-            if k in d:
-                d[k] = joined(d[k])
-        d["sources"] = sources_text(d.get("sources") or [])
-        for k in [k for k, v in d.items() if v is None]:
-            del d[k]
+            v = d.get(k)
+            if v is not None:
+                d[k] = joined(v) if v else ""
+        d["sources"] = text(d.get("sources"))
+        if None in d.values():
+            for k in [k for k, v in d.items() if v is None]:
+                del d[k]
     for *_, d in G.edges(data=True):
-        d["sources"] = sources_text(d.get("sources") or [])
-        for k in [k for k, v in d.items() if v is None]:
-            del d[k]
+        d["sources"] = text(d.get("sources"))
+        if None in d.values():
+            for k in [k for k, v in d.items() if v is None]:
+                del d[k]
     return G
 
 

@@ -50,6 +50,9 @@ DEFAULT_DUMP = Path("build/graph.trig")
 
 #: An end-of-build step: (name, function of the new store's folder), run once the store is in place.
 EndStep = tuple[str, Callable[[Path], object]]
+#: A step given by the caller (``steps=``): (name, function of the new store's folder and of every quad
+#: the build wrote into it, still in memory, so that it need not read the store again).
+QuadStep = tuple[str, Callable[[Path, list], object]]
 
 #: The steps every build runs on its new store, in order, each timed in the report under its name.
 #: ``kg build`` adds the network's artefacts (:data:`kg.network.artefacts.STEPS`: projection, chain
@@ -280,7 +283,7 @@ def build(
     ontology_dir: str | Path = "ontology",
     shacl: TLiteral["curated", "full", "off"] = "curated",
     generated_at: str | None = None,
-    steps: Sequence[EndStep] = (),
+    steps: Sequence[QuadStep] = (),
 ) -> BuildReport:
     """Build the graph from *data_dir* into the store at *store* and the TriG dump at *dump*.
 
@@ -300,8 +303,8 @@ def build(
     generated_at : str, optional
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
     steps : sequence of (name, function)
-        Run on the new store's folder once it is in place, after :data:`END_STEPS` (``kg build``
-        gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
+        Run once the store is in place, after :data:`END_STEPS`, each with the new store's folder and
+        the list of every quad written into it (``kg build`` gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
         (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
 
     Returns
@@ -391,8 +394,11 @@ def build(
         if store_path:
             summary = _summary(quads, curated, geo)
             inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
-            for name, step in (*END_STEPS, *steps):
-                step(store_path)
+            for name, end_step in END_STEPS:
+                end_step(store_path)
+                timer.lap(name)
+            for name, step in steps:
+                step(store_path, quads)
                 timer.lap(name)
     except OSError as exc:
         raise StoreError(

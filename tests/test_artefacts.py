@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import kg
 from kg.cli import app
 from kg.network.artefacts import ARTEFACTS, write_artefacts
-from kg.network.chains import cached_chain_graph, chain_graph, find_chains
+from kg.network.chains import CHAIN_SHAPE, SKELETON, cached_chain_graph, chain_graph, find_chains
 from kg.network.projection import cached_project, project
 from kg.store import artefacts
 from kg.store.names import compute_name_index, name_index, resolve_name
@@ -55,7 +55,7 @@ def test_stored_and_computed_answers_are_identical(env):
     assert stored is not None  # the stored one is what cached_project returns…
     _same(cached_project(graph), fresh)  # …and it is what projecting gives
     H = cached_chain_graph(graph)
-    assert artefacts.load(store, "chains", shape=1) is not None
+    assert artefacts.load(store, "chains", shape=CHAIN_SHAPE) is not None
     _same(H, chain_graph(fresh))
     names = name_index(graph)
     assert dict(names) == dict(compute_name_index(graph)) and names.name_keys
@@ -67,6 +67,29 @@ def test_stored_and_computed_answers_are_identical(env):
     for text in ("le rameau", "Vitawin"):
         assert resolve_name(names, text) == resolve_name(dict(compute_name_index(graph)), text)
     assert resolve_name(names, "le rameau") != resolve_name(names, "Vitawin")
+
+
+def test_the_stored_skeleton_finds_the_chains_a_filtered_view_finds(env):
+    """``kg chains`` with the default kinds searches the stored skeleton (a plain graph): the same chains,
+    hop by hop, as the filtered view of the chain graph, and the same nodes within reach."""
+    from kg.network.chains import within
+
+    _, store = env
+    H = cached_chain_graph(kg.open(store))
+    assert H.graph[SKELETON].number_of_edges() < H.number_of_edges()  # territories are not followed
+    pairs = [("Le RAMEAU", "Vitawin"), ("Fondation TotalEnergies", "Club ESS"), ("PEMB", "Le RAMEAU")]
+
+    def answers() -> list:
+        chains = [[[h.as_dict("fr") for h in c.hops] for c in find_chains(H, a, b, k=5)] for a, b in pairs]
+        return [*chains, [(r.iri, r.hops) for r in within(H, "Le RAMEAU", 2)]]
+
+    with_it = answers()
+    skeleton = H.graph.pop(SKELETON)  # the same graph (same neighbours' order), searched through a view
+    try:
+        assert answers() == with_it
+    finally:
+        H.graph[SKELETON] = skeleton
+    assert all(with_it) and with_it[0] != with_it[1]
 
 
 def test_a_file_written_in_the_store_folder_does_not_make_them_stale(env):
@@ -82,13 +105,13 @@ def test_a_missing_or_stale_artefact_is_computed_again(env, tmp_path):
     _, store = env
     copy = tmp_path / "store"
     shutil.copytree(store, copy)  # a store without artefacts beside it (the copy has the build id)
-    assert artefacts.load(copy, "chains", shape=1) is None
+    assert artefacts.load(copy, "chains", shape=CHAIN_SHAPE) is None
     graph = kg.open(copy)
     _same(cached_chain_graph(graph), cached_chain_graph(kg.open(store)))
-    assert artefacts.load(copy, "chains", shape=1) is not None  # saved by the reader for the next call
+    assert artefacts.load(copy, "chains", shape=CHAIN_SHAPE) is not None  # saved by the reader, for next time
     artefacts.new_build_id(copy)  # the store changed
     assert all(artefacts.load(copy, name, shape=1) is None for name in ("chains", "names"))
-    assert artefacts.load(copy, "chains", shape=2) is None  # another shape of artefact
+    assert artefacts.load(copy, "chains", shape=CHAIN_SHAPE + 1) is None  # another shape of artefact
 
 
 def _identical(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
@@ -135,8 +158,8 @@ def test_kg_build_writes_the_projection_of_its_store_from_the_quads(data_env, tm
     written = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
     assert written is not None and ATELIER not in written
     _identical(written, project(kg.open(store)))
-    assert artefacts.load(store, "chains", shape=1) is not None
-    _same(artefacts.load(store, "chains", shape=1), cached_chain_graph(kg.open(store)))
+    assert artefacts.load(store, "chains", shape=CHAIN_SHAPE) is not None
+    _same(artefacts.load(store, "chains", shape=CHAIN_SHAPE), cached_chain_graph(kg.open(store)))
     # the catalyst's workbook, then a build: its actor is in the projection the build writes
     workbook = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
     import_workbook(workbook, data, store, confirmed=True)
@@ -167,8 +190,8 @@ def test_after_an_import_kg_chains_sees_the_new_actor(data_env):
     found = json.loads(after.output)
     assert found and ATELIER in json.dumps(found)
     # the artefacts were saved again by the readers, for the new build id
-    assert artefacts.load(store, "chains", shape=1) is not None
-    assert ATELIER in artefacts.load(store, "chains", shape=1)
+    assert artefacts.load(store, "chains", shape=CHAIN_SHAPE) is not None
+    assert ATELIER in artefacts.load(store, "chains", shape=CHAIN_SHAPE)
 
 
 # --- a build that only does what changed ------------------------------------------------------------

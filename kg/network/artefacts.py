@@ -43,14 +43,14 @@ def write_projection(store_path: Path, quads: Sequence[Any] | None = None) -> No
 def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     """Build the chain graph (from the projection just written, else the stored one) and keep it, with its
     name keys, beside the store."""
-    from kg.network.chains import CHAIN_SHAPE, chain_graph
+    from kg.network.chains import CHAIN_SHAPE, chain_graph, with_skeleton
     from kg.network.lookup import with_name_keys
     from kg.network.projection import cached_project
 
     G = _last.pop(store_path, None)
     if G is None:
         G = cached_project(_open(store_path))
-    H = with_name_keys(chain_graph(G))
+    H = with_skeleton(with_name_keys(chain_graph(G)))
     artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
 
 

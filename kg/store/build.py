@@ -332,7 +332,9 @@ def build(
     from kg.store import incremental as inc
 
     timer = _Timer()
-    clean_leftovers(*(q for p in (store, dump) if p for q in (Path(p), previous_of(p))))
+    paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
+    if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
+        clean_leftovers(*paths)
     store_path = Path(store) if store else None
     dump_path = Path(dump) if dump else None
     fp = inc.fingerprint(Path(data_dir), Path(ontology_dir), shacl=shacl, generated_at=generated_at)
@@ -419,6 +421,18 @@ def build(
         previous=kept,
         mode="incremental" if reuse else "full",
     )
+
+
+def _leftovers_possible(paths: list[Path]) -> bool:
+    """Whether a folder of *paths* holds a hidden ``.<name>.…`` entry that an interrupted write may have left."""
+    for path in paths:
+        try:
+            names = os.listdir(path.parent)
+        except OSError:
+            continue
+        if any(n.startswith(f".{path.name}.") for n in names):
+            return True
+    return False
 
 
 def _summary(quads: list, curated, geo) -> dict:

@@ -272,13 +272,13 @@ def figure_projection(ctx: Ctx) -> list[Row]:
             None,
         ),
         Row(
-            "  chain graph (+ skeleton) and name index written at build time",
-            f"{write['chains']:.1f} s, {write['names']:.1f} s; whole step {w['peak_mb']:,.0f} MB peak "
-            f"with the {write['read']:.0f} s-read quads in memory",
+            "  chain graph (+ skeleton), actor network, name index written at build time",
+            f"{write['chains']:.1f} s, {write['actors']:.1f} s, {write['names']:.1f} s; whole step "
+            f"{w['peak_mb']:,.0f} MB peak with the {write['read']:.0f} s-read quads in memory",
             "",
             "",
             "",
-            write["chains"] + write["names"],
+            write["chains"] + write["actors"] + write["names"],
             w["peak_mb"],
         ),
         Row(
@@ -546,16 +546,19 @@ def figure_view(ctx: Ctx) -> list[Row]:
     for where in VIEWS:
         cmd = [KG, "view", *where, "--store", str(ctx.store), "--out", str(ctx.tmp / "view.html")]
         r = run(cmd)
-        os.replace(stored, aside)  # before: no projection beside the store, each view projects it
-        try:
-            before = run([*cmd[:-2], "--out", str(ctx.tmp / "view-before.html")])
-        finally:
-            os.replace(aside, stored)
+        base = ""
+        if not rows:  # once: before, no projection beside the store, each view projected it
+            os.replace(stored, aside)
+            try:
+                before = run([*cmd[:-2], "--out", str(ctx.tmp / "view-before.html")])
+            finally:
+                os.replace(aside, stored)
+            base = f"projected per call {before['wall']:.1f} s"
         rows.append(
             Row(
                 f"kg view {' '.join(where)}, end to end",
                 f"{r['wall']:.1f} s, {r['peak_mb']:,.0f} MB",
-                f"projected per call {before['wall']:.1f} s",
+                base,
                 "≤ 2 s",
                 goal_gap(r["wall"], 2),
                 r["wall"],

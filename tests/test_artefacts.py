@@ -92,6 +92,25 @@ def test_the_stored_skeleton_finds_the_chains_a_filtered_view_finds(env):
     assert all(with_it) and with_it[0] != with_it[1]
 
 
+def test_kg_analyse_reads_the_stored_actor_network(env):
+    """The actor network stored at build time is the one made from the projection, and the analysis of the
+    store (which reads it) is the analysis of the projection; a territory's analysis makes its own."""
+    from kg.network.actors import ACTORS_SHAPE, actor_graph
+    from kg.network.analysis import analyse
+
+    _, store = env
+    graph = kg.open(store)
+    stored = artefacts.load(store, "actors", shape=ACTORS_SHAPE)
+    assert stored is not None
+    fresh = actor_graph(project(graph))
+    assert list(stored.nodes(data=True)) == list(fresh.nodes(data=True))
+    assert list(stored.edges()) == list(fresh.edges())
+    assert stored.graph["activities"] == fresh.graph["activities"]
+    whole = analyse(graph).as_dict()
+    assert whole == analyse(project(graph)).as_dict()
+    assert analyse(graph, territory="departement:94").as_dict() != whole
+
+
 def test_a_file_written_in_the_store_folder_does_not_make_them_stale(env):
     _, store = env
     (store / "notes.txt").write_text("a file that is not the store's\n")

@@ -1,4 +1,4 @@
-"""The artefacts ``kg build`` writes beside a new store: projection, chain graph and name index.
+"""The artefacts ``kg build`` writes beside a new store: projection, chain graph, actor network, name index.
 
 One function per artefact, run in order by :func:`write_artefacts` (``kg build`` calls it through
 :data:`STEPS`, given to :func:`kg.store.build.build` as end-of-build steps). Each is what a reader
@@ -15,10 +15,18 @@ from typing import Any
 
 from kg.store import artefacts
 
-__all__ = ["ARTEFACTS", "STEPS", "write_artefacts", "write_chains", "write_names", "write_projection"]
+__all__ = [
+    "ARTEFACTS",
+    "STEPS",
+    "write_actors",
+    "write_artefacts",
+    "write_chains",
+    "write_names",
+    "write_projection",
+]
 
 #: the artefacts' names (``<store>.<name>.pickle``)
-ARTEFACTS = ("projection", "chains", "names")
+ARTEFACTS = ("projection", "chains", "actors", "names")
 
 
 def _open(store_path: Path):
@@ -47,11 +55,22 @@ def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     from kg.network.lookup import with_name_keys
     from kg.network.projection import cached_project
 
-    G = _last.pop(store_path, None)
+    G = _last.get(store_path)
     if G is None:
         G = cached_project(_open(store_path))
     H = with_skeleton(with_name_keys(chain_graph(G)))
     artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
+
+
+def write_actors(store_path: Path, quads: Sequence[Any] | None = None) -> None:
+    """Make the actor network of the whole graph (what ``kg analyse`` measures) and keep it beside the store."""
+    from kg.network.actors import ACTORS_SHAPE, actor_graph
+    from kg.network.projection import cached_project
+
+    G = _last.pop(store_path, None)
+    if G is None:
+        G = cached_project(_open(store_path))
+    artefacts.save(store_path, "actors", actor_graph(G), shape=ACTORS_SHAPE)
 
 
 def write_names(store_path: Path, quads: Sequence[Any] | None = None) -> None:
@@ -61,7 +80,7 @@ def write_names(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     artefacts.save(store_path, "names", compute_name_index(_open(store_path)), shape=NAMES_SHAPE)
 
 
-#: the projection just written, handed to the chain graph's step (no reload of the pickle)
+#: the projection just written, handed to the chain graph's and the actor network's steps (no reload)
 _last: dict[Path, Any] = {}
 
 #: what ``kg build`` runs on the new store, in order, each timed in its report; each is called with the
@@ -69,6 +88,7 @@ _last: dict[Path, Any] = {}
 STEPS: tuple[tuple[str, Callable[[Path, Sequence[Any] | None], None]], ...] = (
     ("projection", write_projection),
     ("chains", write_chains),
+    ("actors", write_actors),
     ("names", write_names),
 )
 

@@ -598,8 +598,8 @@ PROJECTION_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by sche
 def cached_project(graph: Any) -> nx.MultiDiGraph:
     """:func:`project`, kept beside the store (``<store>.projection.pickle``, written by ``kg build``).
 
-    The projection of a national graph reads millions of quads: ``kg build`` writes it once
-    (:func:`kg.network.artefacts.write_artefacts`) and it is reused while the store's build id is
+    The projection of a national graph reads millions of quads: ``kg build`` writes it once, from the
+    quads it has in memory (:func:`kg.network.artefacts.write_artefacts`), and it is reused while the store's build id is
     the same (:mod:`kg.store.artefacts`). A store without it, or whose build id changed (an
     import), is projected and the projection saved; remote graphs are always projected afresh.
     """

@@ -41,6 +41,7 @@ Progress goes to stderr, the table to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -61,6 +62,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 BIN = Path(sys.executable).parent
 KG = str(BIN / "kg")
+#: GNU time, which measures a command's own peak memory (see :func:`run`)
+TIME = shutil.which("time", path="/usr/bin:/bin")
 RUNS_DIR = ROOT / "benchmarks" / "national"
 
 
@@ -97,12 +100,25 @@ def run(
 
     Past *timeout* seconds the child is killed and ``timed_out`` is true (never raises for that).
     """
+    import signal
     import threading
 
     t = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
-        timer = threading.Timer(timeout, proc.kill) if timeout else None
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        # a child forked from this (large) process starts with its resident pages: its ru_maxrss would be
+        # this process's. GNU time forks the command from its own small process and reports its peak.
+        timed = [TIME, "-f", "%M", "-o", peak.name, *cmd] if TIME else cmd
+        proc = subprocess.Popen(timed, stdout=out, stderr=err, cwd=ROOT, env=env, start_new_session=True)
+
+        def kill() -> None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, kill) if timeout else None
         if timer is not None:
             timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -114,12 +130,14 @@ def run(
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
+        text = peak.read().strip().splitlines()
+        peak_mb = int(text[-1]) / 1024 if text and text[-1].isdigit() else usage.ru_maxrss / 1024
     rc = proc.returncode
     if timed_out:
         return {
             "wall": wall,
             "cpu": 0.0,
-            "peak_mb": usage.ru_maxrss / 1024,
+            "peak_mb": peak_mb,
             "stdout": "",
             "rc": rc,
             "timeout": True,
@@ -129,7 +147,7 @@ def run(
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
-        "peak_mb": usage.ru_maxrss / 1024,
+        "peak_mb": peak_mb,
         "stdout": stdout,
         "rc": rc,
         "timeout": False,

@@ -496,8 +496,8 @@ def figure_chains(ctx: Ctx) -> list[Row]:
         before = f"{ms(statistics.median(view_linked))} / {ms(p90(view_linked))}"
         rows.append(
             Row(
-                f"find_chains k=3, linked pairs (n={len(linked)}): median / p90",
-                f"{ms(med)} / {ms(p90(linked))}",
+                "find_chains k=3, linked pairs: median / p90",
+                f"{ms(med)} / {ms(p90(linked))} (n={len(linked)})",
                 f"filtered view (before) {before}; {same}",
                 "median ≤ 5 ms",
                 goal_gap(med * 1000, 5, "ms"),
@@ -507,8 +507,8 @@ def figure_chains(ctx: Ctx) -> list[Row]:
     if unlinked:
         rows.append(
             Row(
-                f"find_chains k=3, unlinked pairs (n={len(unlinked)}): median / p90",
-                f"{ms(statistics.median(unlinked))} / {ms(p90(unlinked))}",
+                "find_chains k=3, unlinked pairs: median / p90",
+                f"{ms(statistics.median(unlinked))} / {ms(p90(unlinked))} (n={len(unlinked)})",
                 f"filtered view (before) {ms(statistics.median(view_unlinked))} / {ms(p90(view_unlinked))}",
             )
         )
@@ -791,9 +791,11 @@ def growth_rows(runs: dict[int, dict[str, Any]]) -> list[str]:
         for n in sizes:
             r = runs[n]["rows"].get(name, {})
             s, m = r.get("seconds"), r.get("peak_mb")
-            cells.append("–" if s is None else f"{s:.2f} s" + (f", {m:,.0f} MB" if m else ""))
+            shown = "–" if s is None else f"{1000 * s:.1f} ms" if s < 0.1 else f"{s:.2f} s"
+            cells.append(shown + (f", {m:,.0f} MB" if s is not None and m else ""))
         s1, m1 = est.get(name, (None, None))
-        guess = "–" if s1 is None else f"{s1:,.0f} s" + (f", {m1 / 1024:,.1f} GB" if m1 else "")
+        guess = "–" if s1 is None else f"{1000 * s1:.1f} ms" if s1 < 0.1 else f"{s1:,.0f} s"
+        guess += f", {m1 / 1024:,.1f} GB" if s1 is not None and m1 else ""
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {guess} |")
     return lines
 

@@ -24,17 +24,15 @@ from pathlib import Path
 from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
-from kg.model import iris
-from kg.model.vocab import PREFIXES
-from kg.rdf.shacl import ONTOLOGY_FILES
 from kg.store.artefacts import new_build_id
-from kg.store.graph import DEFAULT_STORE
-from kg.store.write import StoreWriter, clean_leftovers, swap_dir
+
+# A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
+# rdflib (kg.model.vocab) at its top, so that ``kg build`` then takes no longer than starting the CLI.
+# The RDF side (iris, prefixes, SHACL, the store writer) is imported where a build writes.
 
 __all__ = [
     "DEFAULT_DUMP",
     "END_STEPS",
-    "ONTOLOGY_FILES",
     "BuildReport",
     "build",
     "build_quads",
@@ -47,6 +45,8 @@ __all__ = [
 PREVIOUS = ".previous"
 
 DEFAULT_DUMP = Path("build/graph.trig")
+#: the default store, as :data:`kg.store.graph.DEFAULT_STORE` (a test keeps them equal; not imported: see above)
+DEFAULT_STORE = Path("build/store")
 
 #: An end-of-build step: (name, function of the new store's folder), run once the store is in place.
 EndStep = tuple[str, Callable[[Path], object]]
@@ -262,6 +262,8 @@ def _territory_exists(geo, level: str, code: str) -> bool:
 
 
 def _locator(curated):
+    from kg.model import iris
+
     base = iris.BASE + "id/"
 
     def locate(focus: str) -> tuple[str, int | None]:
@@ -327,13 +329,13 @@ def build(
     >>> report.quads > 300_000, report.store is None
     (True, True)
     """
-    from pyoxigraph import RdfFormat, serialize
-
     from kg.store import incremental as inc
 
     timer = _Timer()
     paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
     if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
+        from kg.store.write import clean_leftovers
+
         clean_leftovers(*paths)
     store_path = Path(store) if store else None
     dump_path = Path(dump) if dump else None
@@ -342,6 +344,12 @@ def build(
     if store_path and inc.unchanged(state, fp, dump_path):
         timer.lap("unchanged")
         return BuildReport(store_path, dump_path, **state["report"], seconds=timer.seconds, mode="unchanged")  # type: ignore[index]
+    from pyoxigraph import RdfFormat, serialize
+
+    from kg.model import iris
+    from kg.model.vocab import PREFIXES
+    from kg.store.write import StoreWriter, swap_dir
+
     reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
     quads, curated, geo = build_quads(
         data_dir,
@@ -458,6 +466,8 @@ def _graph_key(q) -> str:
 def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None) -> None:
     if shacl == "off" or focus == set():  # nothing a record says changed
         return
+    from kg.model import iris
+
     geo_graph = iris.GEOGRAPHY_GRAPH
     onto_graph = iris.ONTOLOGY_GRAPH
     cq: list = []

@@ -393,13 +393,9 @@ SKELETON = "kg_default_skeleton"
 
 
 def with_skeleton(H: nx.Graph) -> nx.Graph:
-    """*H* with, in ``H.graph``, the plain graph of its edges that have a relation of a default kind.
-
-    What :func:`find_chains` and :func:`within` search with no ``kinds`` and no ``as_of`` (every
-    ``kg chains A B``): a plain graph instead of a view that filters every edge it steps on, about
-    twice as fast. Each node's neighbours keep their order in *H*, so the chains found are the same.
-    For a graph that will not change (the chain graph ``kg build`` stores); used while it has as many
-    nodes as *H*.
+    """*H* with, in ``H.graph``, the plain graph of its edges that have a relation of a default kind: what
+    :func:`find_chains` and :func:`within` search with no ``kinds`` nor ``as_of``, instead of a view that
+    filters every edge it steps on. Neighbours keep their order in *H*, so the chains found are the same.
 
     >>> H = nx.Graph()
     >>> H.add_edge("a", "b", rels=[{"kind": "adhesion"}]); H.add_edge("a", "t", rels=[{"kind": "territoire"}])

@@ -44,9 +44,10 @@ import networkx as nx
 from kg.model.dates import is_active, normalise_date
 from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
-from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
+from kg.model.vocab import DCT, ORG, PROV, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
 from kg.network.attributes import concept_label_table, joined, sources_text
+from kg.network.pairs import Scanner
 from kg.store.graph import to_python
 
 __all__ = [
@@ -87,82 +88,6 @@ _BINARY_KINDS = {
     str(SCHEMA.superEvent): "partie",
     str(PROV.wasInfluencedBy): "inspiration",
 }
-_RDF_TYPE = str(RDF.type)
-
-
-class _Scanner:
-    """Reads ``(subject, object)`` pairs of one predicate, sorted (the same order whatever holds them).
-
-    From the quads themselves when given (what ``kg build`` has in memory: one pass, no store read),
-    else pyoxigraph's pattern API when the graph is embedded (no SPARQL, no row dicts: seconds instead
-    of minutes at millions of quads), else one simple SPARQL query per predicate (a remote endpoint).
-    Each source gives the same pairs in the same order, so the projection is the same.
-    """
-
-    def __init__(self, graph: Any, quads: Iterable[Any] | None = None) -> None:
-        self.graph = graph
-        store = getattr(graph, "store", None)
-        self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
-        self.by_predicate: dict[str, list[Any]] | None = None
-        self._typed: dict[str, list[str]] | None = None
-        if quads is not None:
-            buckets: dict[Any, list[Any]] = defaultdict(list)
-            for q in quads:
-                buckets[q.predicate].append(q)
-            self.by_predicate = {p.value: qs for p, qs in buckets.items()}
-
-    def _raw(self, predicate: str, obj: str | None) -> list[tuple[str, Any]]:
-        if self.by_predicate is not None:
-            quads = self.by_predicate.get(predicate, ())
-            # the store keeps a quad once: so do these (the same fact in two graphs stays twice)
-            unique = dict.fromkeys(quads)
-            if obj is not None:
-                return [(q.subject.value, None) for q in unique if q.object.value == obj]
-            return [(q.subject.value, q.object) for q in unique]
-        if self.store is not None:
-            from pyoxigraph import NamedNode
-
-            o = NamedNode(obj) if obj else None
-            return [
-                (q.subject.value, None if obj else q.object)
-                for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)
-            ]
-        from kg.store.graph import IRI
-
-        if obj:
-            rows = self.graph.run(
-                "SELECT ?s WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate), o=IRI(obj)
-            ).value
-            return [(r["s"].value, None) for r in rows]
-        rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
-        return [(r["s"].value, r["o"]) for r in rows]
-
-    def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
-        """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*),
-        sorted by subject, then object."""
-        return sorted(self._raw(predicate, obj), key=_pair_key)
-
-    def of_type(self, cls: str) -> list[str]:
-        if self.by_predicate is not None:
-            if self._typed is None:
-                typed: dict[str, list[str]] = defaultdict(list)
-                for q in self.by_predicate.get(_RDF_TYPE, ()):
-                    typed[q.object.value].append(q.subject.value)
-                self._typed = typed
-            return sorted(set(self._typed.get(cls, ())))
-        return sorted({s for s, _ in self._raw(_RDF_TYPE, cls)})
-
-    def mapping(self, predicate: str) -> dict[str, Any]:
-        """Subject → object term (the first one in order)."""
-        out: dict[str, Any] = {}
-        for s, o in self.pairs(predicate):
-            out.setdefault(s, o)
-        return out
-
-
-def _pair_key(pair: tuple[str, Any]) -> tuple[str, str]:
-    o = pair[1]
-    return (pair[0], "" if o is None else o.value)
 
 
 def _v(term: Any) -> str | None:
@@ -193,13 +118,13 @@ def project(graph: Any, *, territories: bool = True, quads: Iterable[Any] | None
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
     try:
-        return _scalar(_project(_Scanner(graph, quads), territories=territories))
+        return _scalar(_project(Scanner(graph, quads), territories=territories))
     finally:
         if enabled:
             gc.enable()
 
 
-def _project(sc: _Scanner, *, territories: bool) -> nx.MultiDiGraph:
+def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     concepts = set(sc.of_type(_iri("skos:Concept")))
     G.graph["concept_labels"] = concept_label_table(
@@ -385,7 +310,7 @@ _TAKING_PART = {
 }
 
 
-def _events_and_publications(sc: _Scanner, G: nx.MultiDiGraph, edge: Any, sources: dict) -> None:
+def _events_and_publications(sc: Scanner, G: nx.MultiDiGraph, edge: Any, sources: dict) -> None:
     """Edges of events and publications: who organised, spoke, took part, wrote or published
     (``evenement``, ``publication``, from the agent, dated by the event or the issue), and what
     they are about (``sujet``); each with the event's or the publication's sources."""

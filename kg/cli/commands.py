@@ -182,7 +182,7 @@ def build(
         return
     from kg.network.artefacts import STEPS
 
-    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)  # type: ignore[arg-type]
+    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)
     loaded = None
     if to:
         from kg.store.gsp import load_to_endpoint

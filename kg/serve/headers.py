@@ -10,6 +10,8 @@ __all__ = [
     "YASGUI_STYLE_HASHES",
     "SecurityHeaders",
     "content_security_policy",
+    "source_hash",
+    "view_policy",
 ]
 
 #: The two fixed ``<style>`` texts that YASGUI's results table (its column resizer) adds to the page: the
@@ -37,14 +39,9 @@ def content_security_policy(page: str = "") -> str:
     >>> "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='" in content_security_policy("<style>p{}</style>")
     True
     """
-    import base64
-    import hashlib
     import re
 
-    own = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
-        for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
-    ]
+    own = [source_hash(css) for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)]
     return "; ".join(
         [
             "default-src 'self'",
@@ -55,6 +52,50 @@ def content_security_policy(page: str = "") -> str:
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+def source_hash(text: str) -> str:
+    """The CSP source letting exactly the inline *text* in (``'sha256-…'``).
+
+    >>> source_hash("")
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    """
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def view_policy(page: str) -> str:
+    """The CSP of an HTML view (:mod:`kg.present.view`) served by ``kg serve`` or ``kg atelier``.
+
+    Its own inline scripts are let in one by one by hash, never with ``'unsafe-inline'``; inline styles
+    are allowed, as in the view file's own policy (vis-network and the view's script set style attributes
+    as they draw: tooltips, sizes); nothing is fetched, no form, framed by this server's pages only.
+
+    >>> p = view_policy("<script>go()</script><script>go()</script><style>a{}</style>")
+    >>> p.split("; ")[1] == "script-src " + source_hash("go()"), "'unsafe-inline'" in p.split("; ")[1]
+    (True, False)
+    """
+    import re
+
+    scripts = dict.fromkeys(
+        source_hash(s) for s in re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    )
+    return "; ".join(
+        [
+            "default-src 'none'",
+            " ".join(["script-src", *scripts]) if scripts else "script-src 'none'",
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src 'none'",
+            "connect-src 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
             "frame-ancestors 'self'",
         ]
     )

@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from kg.model.vocab import BASE
+from kg.serve.headers import view_policy
 
-__all__ = ["FORMATS", "Pages", "choose", "resource_routes", "view_policy"]
+__all__ = ["FORMATS", "Pages", "choose", "resource_routes"]
 
 #: the formats of a node, by their short name (``?format=``, suffix): media type
 FORMATS = {
@@ -158,36 +159,6 @@ def _find_data(store: Path) -> Path:
         if (root / "data" / "sources").is_dir():
             return root / "data"
     return Path("data")
-
-
-def view_policy(page: str) -> str:
-    """The CSP of a view file served by the app: its own inline scripts let in one by one by hash (never
-    ``'unsafe-inline'`` for scripts), inline styles allowed (vis-network sets style attributes as it draws),
-    nothing fetched, no form, framed by this server's pages only."""
-    import base64
-    import hashlib
-
-    def digest(text: str) -> str:
-        return (
-            "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-        )
-
-    scripts = [digest(t) for t in re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)]
-    return "; ".join(
-        [
-            "default-src 'none'",
-            " ".join(["script-src", *dict.fromkeys(scripts)]),
-            # vis-network and the view's script set style attributes as they draw (tooltips, sizes): styles
-            # may be inline in the view (never scripts, which are let in by hash only)
-            " ".join(["style-src", "'unsafe-inline'"]),
-            "img-src data:",
-            "connect-src 'none'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'self'",
-        ]
-    )
 
 
 def _write_workbook(pages: Pages, territory: str, out: Path, lang: str) -> None:

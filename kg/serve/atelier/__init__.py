@@ -8,6 +8,5 @@
 """
 
 from kg.serve.atelier.app import create_atelier_app, serve_atelier
-from kg.serve.atelier.guard import view_csp
 
-__all__ = ["create_atelier_app", "serve_atelier", "view_csp"]
+__all__ = ["create_atelier_app", "serve_atelier"]

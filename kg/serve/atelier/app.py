@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from kg.serve.atelier import work
-from kg.serve.atelier.guard import Gate, Guard, check_listen, view_csp
+from kg.serve.atelier.guard import Gate, Guard, check_listen
 from kg.serve.atelier.uploads import MAX_UPLOAD_BYTES, save_upload
+from kg.serve.headers import view_policy
 
 __all__ = ["create_atelier_app", "serve_atelier"]
 
@@ -482,7 +483,7 @@ def create_atelier_app(
         download = request.query_params.get("telecharger") is not None or fmt in ("xlsx", "gexf")
         headers = {}
         if fmt == "html":
-            headers["Content-Security-Policy"] = view_csp(path.read_text(encoding="utf-8"))
+            headers["Content-Security-Policy"] = view_policy(path.read_text(encoding="utf-8"))
         if fmt == "svg":
             headers["Content-Security-Policy"] = (
                 "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"

@@ -28,7 +28,7 @@ from typing import Any
 
 from kg.errors import StoreError
 
-__all__ = ["CSRF_COOKIE", "LOOPBACK", "TOKEN_COOKIE", "Gate", "Guard", "check_listen", "view_csp"]
+__all__ = ["CSRF_COOKIE", "LOOPBACK", "TOKEN_COOKIE", "Gate", "Guard", "check_listen"]
 
 #: the addresses on which the workspace needs no token
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -141,35 +141,3 @@ class Gate:
                 await why(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-
-def view_csp(html: str) -> str:
-    """The Content-Security-Policy of a view served by the workspace: its own inline scripts and styles
-    allowed by their hashes (never ``'unsafe-inline'``), nothing fetched, framed by this server only.
-
-    >>> p = view_csp("<script>go()</script><script type=\\"application/json\\">{}</script><style>a{}</style>")
-    >>> "'unsafe-inline'" in p, p.count("'sha256-")
-    (False, 2)
-    """
-    import base64
-    import hashlib
-    import re
-
-    def digest(text: str) -> str:
-        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
-
-    scripts = dict.fromkeys(digest(s) for s in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL))
-    styles = dict.fromkeys(digest(s) for s in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL))
-    return "; ".join(
-        [
-            "default-src 'none'",
-            " ".join(["script-src", *scripts]) if scripts else "script-src 'none'",
-            " ".join(["style-src", *styles]) if styles else "style-src 'none'",
-            "img-src data:",
-            "font-src 'none'",
-            "connect-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'self'",
-        ]
-    )

@@ -488,3 +488,44 @@ def test_the_fix_for_an_actor_of_a_kumu_import_exports_it_in_kumus_format(stored
         "nom;type\nAtelier Bois et Compagnie;Entreprise\n", encoding="utf-8"
     )  # says the same: cites it
     assert any("atelier-bois-et-compagnie" in r for r in plan_import(path, data).references)
+
+
+def test_a_second_catalyst_importing_the_same_kumu_map_cites_its_links_and_a_changed_link_is_refused(
+    data_env, tmp_path
+):
+    """Two catalysts share one map: the second import of the same Kumu file cites the first one's actors
+    and links (nothing added twice: before, its 49 links were added again under the same IRIs and their
+    derivations collided, a SHACL refusal in English); a link described
+    otherwise under the same id is refused, located, and the store stays byte-identical."""
+    import shutil
+
+    import openpyxl
+
+    from kg.ingest.imports import load_import
+
+    data, store = data_env("two-catalysts")
+    first = _kg("import", KUMU, "--par", "Catalyseur A", "--data", data, "--store", store, "--oui")
+    assert first.exit_code == 0, first.output
+    copy = tmp_path / "kumu-reseau.xlsx"  # the same file, as a second catalyst received it
+    shutil.copy(KUMU, copy)
+    second = _kg("import", copy, "--par", "Catalyseur B", "--data", data, "--store", store, "--oui")
+    assert second.exit_code == 0, second.output
+    said = " ".join(second.output.split())
+    # every actor, person and link of the map is already the first catalyst's: cited, nothing written twice
+    assert "déjà dans le graphe : 184" in said and "ajoutés : 0" in said and "Aucun changement" in said
+    assert sorted(p.name for p in (data / "imports").iterdir() if p.is_dir()) == ["kumu-reseau"]
+    first_import = load_import(data / "imports" / "kumu-reseau")
+    assert first_import is not None and len(first_import.records["connections"]) == 49
+
+    edited = tmp_path / "edited" / "kumu-reseau.xlsx"
+    edited.parent.mkdir()
+    wb = openpyxl.load_workbook(KUMU)
+    wb["Connections"].cell(2, 6).value = "Accueil d'apprentis, autrement dit."
+    wb.save(edited)
+    before = _quads(store)
+    third = _kg("import", edited, "--par", "Catalyseur C", "--data", data, "--store", store, "--oui")
+    assert third.exit_code != 0
+    text = " ".join(third.output.split())
+    assert "Connections" in text and "ligne 2" in text and "déjà celui d'un" in text
+    assert "donnez à ce lien son propre ID" in text
+    assert _quads(store) == before

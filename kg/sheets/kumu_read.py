@@ -56,6 +56,8 @@ class KumuReader(RelationReader):
     filename: str
     #: normalised name or id of a person of the workbook → its id
     person_ids: dict[str, str]
+    #: id → (table, row) of every record read, connections included
+    where: dict[str, tuple[Table, int]]
 
     def kumu_table(self, sheet: Sheet, table: Table) -> bool:
         return is_kumu(sheet, table)
@@ -289,6 +291,7 @@ class KumuReader(RelationReader):
                 )
                 return
             self.kumu.connections.append(rec)
+            self.where[rec.id] = (table, number)  # where a problem with it is located (:func:`hand_over`)
 
     def unique_id(self, name: str, base: str) -> str:
         """*base*, or *base*-2, -3…: Kumu keeps every row, even two connections of the same pair and type."""
@@ -475,7 +478,38 @@ def hand_over(
                 )
             continue
         own["people"].append(rec)
-    own["connections"].extend(book.connections)
+    for conn in book.connections:  # a link of the graph (another catalyst's import of the same map): cited
+        hit = known.index.get(conn.id)
+        if hit is None:
+            own["connections"].append(conn)
+            continue
+        located = where.get(conn.id)
+        if hit[0] == "connection" and _content(hit[1]) == _content(conn):
+            references.append(f"« {conn.label or conn.id} » est déjà dans le graphe ({conn.id})")
+            continue
+        rows.problems.append(
+            Problem(
+                located[0].where if located else "Connections",
+                located[1] if located else None,
+                "ID",
+                say(
+                    lang,
+                    f"l'id « {conn.id} » est déjà celui d'un {kind_word(hit[0])} du graphe ({hit[2]}), "
+                    "décrit autrement",
+                    f'the id "{conn.id}" is already that of a {kind_word(hit[0], "en")} of the graph '
+                    f"({hit[2]}), described otherwise",
+                ),
+                say(
+                    lang,
+                    "donnez à ce lien son propre ID (colonne ID de la feuille Connections), ou citez-le sans "
+                    "rien changer ; pour le modifier, c'est dans l'import qui l'a apporté",
+                    "give this link its own ID (ID column of the Connections sheet), or cite it without changing "
+                    "anything; to change it, do so in the import it came from",
+                ),
+                where="row",
+                lang=lang,
+            )
+        )
 
 
 def _content(rec: BaseModel) -> dict[str, Any]:

@@ -165,8 +165,9 @@ def check_shapes(
     locate : callable, optional
         Where a focus node comes from (see :func:`shape_problems`).
     scope : {"curated", "full", "off"}
-        The records with the ontology and the territories they use (default); everything
-        (the whole geography too: slower); nothing.
+        The records with the ontology and the territories they use (default: screened first by
+        :func:`kg.rdf.shacl_screen.screen`, pySHACL only on the nodes it does not clear); everything
+        (the whole geography too, all of it through pySHACL: slower); nothing.
     focus : iterable of str, optional
         Check only these nodes (what a build changed, :func:`kg.store.incremental.changed_focus`).
 
@@ -179,9 +180,20 @@ def check_shapes(
         return
     if scope == "full":
         data = records_quads + ontology_quads + geography_quads
+        problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
     else:
         data = records_quads + ontology_quads + territory_scope(records_quads, geography_quads)
-    problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
+        flagged = None
+        if Path(shapes_file).is_file():
+            from kg.rdf.shacl_screen import screen
+
+            flagged = screen(data, Path(shapes_file), focus)
+        if flagged is not None and not flagged:
+            return  # the screen found every focus node conforming: no need for rdflib and pySHACL
+        # pySHACL on the nodes the screen could not clear (all of them when it could not run)
+        problems = shape_problems(
+            to_rdflib(data), Path(shapes_file), locate, focus if flagged is None else flagged
+        )
     if problems:
         raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")
 

@@ -116,7 +116,7 @@ class _Shape:
 
     def __init__(self, node) -> None:
         self.node = node
-        self.path: tuple[str, bool] | None = None
+        self.path: tuple[Any, bool] | None = None
         self.checks: list[tuple[str, Any]] = []
         self.properties: list[_Shape] = []
 
@@ -125,6 +125,10 @@ class _Screen:
     """The shapes of one file, compiled, and the data they read, indexed by subject (and object)."""
 
     def __init__(self, shape_triples: list) -> None:
+        from pyoxigraph import NamedNode
+
+        # the data index is keyed by pyoxigraph terms (no string made per quad)
+        self.rdf_type, self.subclass = NamedNode(_TYPE), NamedNode(_SUBCLASS)
         self.sg: dict = {}
         for t in shape_triples:
             self.sg.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
@@ -141,15 +145,15 @@ class _Screen:
                 raise _Unsupported(f"implicit class target of {node}")
             if targets and not self._deactivated(node):
                 self.targeted.append((self._compile(node), targets))
-        self.predicates = {_TYPE, _SUBCLASS}
-        self.inverse: set[str] = set()
+        self.predicates = {self.rdf_type, self.subclass}
+        self.inverse: set = set()
         for shape in self.compiled.values():
             if shape.path is not None:
                 (self.inverse if shape.path[1] else self.predicates).add(shape.path[0])
         for _shape, targets in self.targeted:
             for p in targets.get("targetSubjectsOf", []) + targets.get("targetObjectsOf", []):
-                self.predicates.add(p.value)
-                self.inverse.add(p.value)
+                self.predicates.add(p)
+                self.inverse.add(p)
 
     # compiling the shapes graph
 
@@ -182,12 +186,12 @@ class _Screen:
         path = self._one(node, _SH + "path")
         if path is not None:
             if type(path).__name__ == "NamedNode":
-                shape.path = (path.value, False)
+                shape.path = (path, False)
             else:
                 inverse = self._one(path, _SH + "inversePath")
                 if inverse is None or type(inverse).__name__ != "NamedNode" or len(self.sg[path]) != 1:
                     raise _Unsupported(f"path {path} of {node}")
-                shape.path = (inverse.value, True)
+                shape.path = (inverse, True)
         for pred, objects in props.items():
             if not pred.startswith(_SH) or pred in _NOT_CONSTRAINTS:
                 continue
@@ -246,7 +250,7 @@ class _Screen:
         inc: dict = {}
         wanted, inverse = self.predicates, self.inverse
         for q in quads:
-            p = q.predicate.value
+            p = q.predicate
             if p in wanted:
                 out.setdefault(q.subject, {}).setdefault(p, set()).add(q.object)
             if p in inverse:
@@ -261,16 +265,16 @@ class _Screen:
             found, todo = {cls.value}, [cls]
             self.supers[cls] = found  # set before the walk: a cycle ends here
             while todo:
-                for sup in self.out.get(todo.pop(), {}).get(_SUBCLASS, ()):
+                for sup in self.out.get(todo.pop(), {}).get(self.subclass, ()):
                     if sup.value not in found:
                         found.add(sup.value)
                         todo.append(sup)
         return found
 
     def _is_a(self, node, cls: str) -> bool:
-        return any(cls in self._superclasses(t) for t in self.out.get(node, {}).get(_TYPE, ()))
+        return any(cls in self._superclasses(t) for t in self.out.get(node, {}).get(self.rdf_type, ()))
 
-    def _values(self, node, path: tuple[str, bool]) -> set:
+    def _values(self, node, path: tuple[Any, bool]) -> set:
         return (self.inc if path[1] else self.out).get(node, {}).get(path[0], set())
 
     def conforms(self, shape: _Shape, node) -> bool:
@@ -335,15 +339,15 @@ class _Screen:
             if self.instances is None:  # rdf:type index, built once
                 self.instances = {}
                 for s, props in self.out.items():
-                    for t in props.get(_TYPE, ()):
+                    for t in props.get(self.rdf_type, ()):
                         self.instances.setdefault(t, []).append(s)
             for t, members in self.instances.items():
                 if self._is_a_any(t, classes):
                     nodes.update(members)
         for p in targets.get("targetSubjectsOf", []):
-            nodes |= {s for s, props in self.out.items() if p.value in props}
+            nodes |= {s for s, props in self.out.items() if p in props}
         for p in targets.get("targetObjectsOf", []):
-            nodes |= {o for o, props in self.inc.items() if p.value in props}
+            nodes |= {o for o, props in self.inc.items() if p in props}
         for target in targets.get("target", []):
             nodes |= set(sparql(target))
         return nodes
@@ -385,7 +389,7 @@ def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = Non
     focus : iterable of str, optional
         Screen only these nodes (IRIs); every targeted node by default.
     """
-    from pyoxigraph import RdfFormat, Store, parse
+    from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
     shape_triples = list(parse(path=str(shapes_file), format=RdfFormat.TURTLE))
     try:
@@ -405,14 +409,12 @@ def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = Non
             text = select.value
             heads = _sparql_prefixes(sc, sc._one(target, _SH + "prefixes"))
             named = _named_iris(heads + text)
+            keep = None if named is None else {NamedNode(i) for i in named} | {sc.rdf_type}
             store.append(Store())
-            store[0].bulk_extend(
-                _as_quad(q)
-                for q in quads
-                if named is None or q.predicate.value in named or q.predicate.value == _TYPE
-            )
+            store[0].bulk_extend(_as_quad(q) for q in quads if keep is None or q.predicate in keep)
             store.append(heads)
-        return [row["this"] for row in store[0].query(store[1] + select.value)]
+        query = store[1] + select.value
+        return [row["this"] for row in store[0].query(query, use_default_graph_as_union=True)]
 
     wanted = None if focus is None else set(focus)
     flagged: set = set()
@@ -459,6 +461,7 @@ def _named_iris(query: str) -> set[str] | None:
 
 
 def _as_quad(q):
-    from pyoxigraph import DefaultGraph, Quad
+    """*q* itself when it is a quad (the store reads the union of its graphs), else the triple as a quad."""
+    from pyoxigraph import Quad
 
-    return Quad(q.subject, q.predicate, q.object, DefaultGraph())
+    return q if hasattr(q, "graph_name") else Quad(q.subject, q.predicate, q.object)

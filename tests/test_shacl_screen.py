@@ -74,10 +74,9 @@ def test_the_valid_example_is_cleared(valid: Graph) -> None:
 def test_a_broken_date_order_is_flagged_and_a_valid_one_is_not(valid: Graph) -> None:
     """The SPARQL target: the funding's period ending before it starts is flagged, alone."""
     period = "<https://w3id.org/territorial-kg/id/funding/fonds-odd17-urgence-etudiante/period>"
-    data = _broken(
-        valid,
-        f'DELETE {{ {period} dcat:endDate ?o }} INSERT {{ {period} dcat:endDate "2001"^^xsd:gYear }} WHERE {{ {period} dcat:endDate ?o }}',
-    )
+    assert screen(_triples(valid), SHAPES) == set()
+    update = f'DELETE {{ {period} dcat:endDate ?o }} INSERT {{ {period} dcat:endDate "2001"^^xsd:gYear }} '
+    data = _broken(valid, update + f"WHERE {{ {period} dcat:endDate ?o }}")
     assert screen(_triples(data), SHAPES) == {period.strip("<>")}
 
 

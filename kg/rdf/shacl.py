@@ -6,6 +6,11 @@ and SKOS schemes, and the territories the records point at. Every validation res
 becomes a :class:`~kg.errors.Problem` located at the record it comes from (a line of a
 curated file, a row of a workbook). ``kg build`` and ``kg import`` both call
 :func:`check_shapes`.
+
+With the default scope, :func:`kg.rdf.shacl_screen.screen` first evaluates the shapes on the
+pyoxigraph quads in one linear pass; pySHACL then validates only the focus nodes it could not
+clear, on their :func:`neighbourhood`, and reports only them. A conforming graph never goes
+through rdflib. ``--shacl full`` still hands everything to pySHACL.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ __all__ = [
     "ONTOLOGY_FILES",
     "Locate",
     "check_shapes",
+    "neighbourhood",
     "ontology_quads",
     "shape_problems",
     "territory_scope",

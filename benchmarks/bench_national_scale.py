@@ -269,8 +269,9 @@ def step_plan(
     """Which *steps* fit at *actors*: ``(table lines, refused steps)``.
 
     A step is refused when its estimated peak exceeds the smaller of *limit_gb* and the memory available
-    now; a step never measured at two sizes below *actors* runs (its row says so) unless *actors* is
-    more than 3 times the largest size it was measured at, where it is refused for lack of a measured growth.
+    now. The estimate is the power law fitted through the sizes measured below *actors*; with one size,
+    linear growth is assumed (the row says so); a step never measured runs, unless *actors* is more than
+    10 times the largest stored run.
     """
     runs = {n: r for n, r in (runs if runs is not None else _stored()).items() if n < actors}
     limit_mb = min(limit_gb * 1024, available_mb())
@@ -292,15 +293,16 @@ def step_plan(
             growth, est = "does not follow --actors", mb
         else:
             ak = fit(points)
-            growth = "–" if ak is None else f"n^{ak[1]:.2f}"
+            if ak is None and len(points) == 1:  # one size only: assume linear growth (stated in the row)
+                [(n1, mb1)] = points.items()
+                ak = (mb1 / n1, 1.0)
+                growth = "n^1 assumed (one size measured)"
+            else:
+                growth = "–" if ak is None else f"n^{ak[1]:.2f}"
             est = None if ak is None else ak[0] * actors ** ak[1]
         if est is None:
-            measured = max(points, default=largest)
-            if measured and actors > 3 * measured and step not in FIXED_SIZE:
-                verdict = (
-                    f"REFUSED: its growth is not measured (peak RSS known at {len(points)} size(s) below "
-                    f"{actors:,}; run it at two sizes first)"
-                )
+            if largest and actors > 10 * largest and step not in FIXED_SIZE:
+                verdict = f"REFUSED: never measured, and {actors:,} is over 10 times the largest run"
                 refused.append(step)
             else:
                 verdict = "runs (not measured before)"

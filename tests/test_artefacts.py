@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import kg
 from kg.cli import app
 from kg.network.artefacts import ARTEFACTS, write_artefacts
-from kg.network.chains import cached_chain_graph, chain_graph, find_chains
+from kg.network.chains import CHAIN_SHAPE, SKELETON, cached_chain_graph, chain_graph, find_chains
 from kg.network.projection import cached_project, project
 from kg.store import artefacts
 from kg.store.names import compute_name_index, name_index, resolve_name
@@ -55,7 +55,7 @@ def test_stored_and_computed_answers_are_identical(env):
     assert stored is not None  # the stored one is what cached_project returns…
     _same(cached_project(graph), fresh)  # …and it is what projecting gives
     H = cached_chain_graph(graph)
-    assert artefacts.load(store, "chains", shape=1) is not None
+    assert artefacts.load(store, "chains", shape=CHAIN_SHAPE) is not None
     _same(H, chain_graph(fresh))
     names = name_index(graph)
     assert dict(names) == dict(compute_name_index(graph)) and names.name_keys
@@ -67,6 +67,48 @@ def test_stored_and_computed_answers_are_identical(env):
     for text in ("le rameau", "Vitawin"):
         assert resolve_name(names, text) == resolve_name(dict(compute_name_index(graph)), text)
     assert resolve_name(names, "le rameau") != resolve_name(names, "Vitawin")
+
+
+def test_the_stored_skeleton_finds_the_chains_a_filtered_view_finds(env):
+    """``kg chains`` with the default kinds searches the stored skeleton (a plain graph): the same chains,
+    hop by hop, as the filtered view of the chain graph, and the same nodes within reach."""
+    from kg.network.chains import within
+
+    _, store = env
+    H = cached_chain_graph(kg.open(store))
+    assert H.graph[SKELETON].number_of_edges() < H.number_of_edges()  # territories are not followed
+    pairs = [("Le RAMEAU", "Vitawin"), ("Fondation TotalEnergies", "Club ESS"), ("PEMB", "Le RAMEAU")]
+
+    def answers() -> list:
+        chains = [[[h.as_dict("fr") for h in c.hops] for c in find_chains(H, a, b, k=5)] for a, b in pairs]
+        return [*chains, [(r.iri, r.hops) for r in within(H, "Le RAMEAU", 2)]]
+
+    with_it = answers()
+    skeleton = H.graph.pop(SKELETON)  # the same graph (same neighbours' order), searched through a view
+    try:
+        assert answers() == with_it
+    finally:
+        H.graph[SKELETON] = skeleton
+    assert all(with_it) and with_it[0] != with_it[1]
+
+
+def test_kg_analyse_reads_the_stored_actor_network(env):
+    """The actor network stored at build time is the one made from the projection, and the analysis of the
+    store (which reads it) is the analysis of the projection; a territory's analysis makes its own."""
+    from kg.network.actors import ACTORS_SHAPE, actor_graph
+    from kg.network.analysis import analyse
+
+    _, store = env
+    graph = kg.open(store)
+    stored = artefacts.load(store, "actors", shape=ACTORS_SHAPE)
+    assert stored is not None
+    fresh = actor_graph(project(graph))
+    assert list(stored.nodes(data=True)) == list(fresh.nodes(data=True))
+    assert list(stored.edges()) == list(fresh.edges())
+    assert stored.graph["activities"] == fresh.graph["activities"]
+    whole = analyse(graph).as_dict()
+    assert whole == analyse(project(graph)).as_dict()
+    assert analyse(graph, territory="departement:94").as_dict() != whole
 
 
 def test_a_file_written_in_the_store_folder_does_not_make_them_stale(env):
@@ -82,13 +124,68 @@ def test_a_missing_or_stale_artefact_is_computed_again(env, tmp_path):
     _, store = env
     copy = tmp_path / "store"
     shutil.copytree(store, copy)  # a store without artefacts beside it (the copy has the build id)
-    assert artefacts.load(copy, "chains", shape=1) is None
+    assert artefacts.load(copy, "chains", shape=CHAIN_SHAPE) is None
     graph = kg.open(copy)
     _same(cached_chain_graph(graph), cached_chain_graph(kg.open(store)))
-    assert artefacts.load(copy, "chains", shape=1) is not None  # saved by the reader for the next call
+    assert artefacts.load(copy, "chains", shape=CHAIN_SHAPE) is not None  # saved by the reader, for next time
     artefacts.new_build_id(copy)  # the store changed
     assert all(artefacts.load(copy, name, shape=1) is None for name in ("chains", "names"))
-    assert artefacts.load(copy, "chains", shape=2) is None  # another shape of artefact
+    assert artefacts.load(copy, "chains", shape=CHAIN_SHAPE + 1) is None  # another shape of artefact
+
+
+def _identical(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
+    """Same nodes and edges in the same order, same keys and attributes (views lay out by order)."""
+    assert G.graph == H.graph
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+
+
+def test_the_projection_of_the_quads_is_the_projection_of_the_store_they_fill():
+    """project(quads=...) reads no store: shuffled and repeated quads give the store's projection."""
+    import random
+
+    from tiny_graph import ALPHA, BETA, tiny_graph
+
+    graph = tiny_graph()
+    quads = list(graph.store)
+    shuffled = quads + quads[:7]  # a quad given twice is kept once, as the store keeps it
+    random.Random(3).shuffle(shuffled)
+    from_store = project(graph)
+    _identical(project(None, quads=shuffled), from_store)
+    _identical(project(None, quads=quads), from_store)
+    # another graph, another projection: Beta's founding by Alpha taken out
+    fewer = [q for q in quads if not (q.subject.value == BETA and q.object.value == ALPHA)]
+    assert len(fewer) < len(quads)
+    other = project(None, quads=fewer)
+    assert other.number_of_edges() < from_store.number_of_edges()
+    assert not other.has_edge(ALPHA, BETA) and from_store.has_edge(ALPHA, BETA)
+
+
+def test_kg_build_writes_the_projection_of_its_store_from_the_quads(data_env, tmp_path):
+    """The projection ``kg build`` writes from the quads it has in memory equals ``project(store)`` on the
+    curated data, and again after an import (another graph, another projection)."""
+    from kg.network.artefacts import STEPS
+    from kg.network.projection import PROJECTION_SHAPE
+    from kg.store.build import build
+    from kg.store.imports import import_workbook
+
+    data, _ = data_env("projection-at-build")
+    store = tmp_path / "store"
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN, "steps": STEPS}
+    report = build(data, store, None, **where)
+    assert report.seconds["projection"] >= 0
+    written = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
+    assert written is not None and ATELIER not in written
+    _identical(written, project(kg.open(store)))
+    assert artefacts.load(store, "chains", shape=CHAIN_SHAPE) is not None
+    _same(artefacts.load(store, "chains", shape=CHAIN_SHAPE), cached_chain_graph(kg.open(store)))
+    # the catalyst's workbook, then a build: its actor is in the projection the build writes
+    workbook = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
+    import_workbook(workbook, data, store, confirmed=True)
+    build(data, store, None, **where)
+    after = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
+    assert after is not None and ATELIER in after
+    _identical(after, project(kg.open(store)))
 
 
 def _chains(store: Path, source: str, target: str):
@@ -112,8 +209,8 @@ def test_after_an_import_kg_chains_sees_the_new_actor(data_env):
     found = json.loads(after.output)
     assert found and ATELIER in json.dumps(found)
     # the artefacts were saved again by the readers, for the new build id
-    assert artefacts.load(store, "chains", shape=1) is not None
-    assert ATELIER in artefacts.load(store, "chains", shape=1)
+    assert artefacts.load(store, "chains", shape=CHAIN_SHAPE) is not None
+    assert ATELIER in artefacts.load(store, "chains", shape=CHAIN_SHAPE)
 
 
 # --- a build that only does what changed ------------------------------------------------------------
@@ -153,6 +250,25 @@ def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, 
     assert after == _store_quads(tmp_path / "full") and after != before
     assert dump.read_bytes() == (tmp_path / "full.trig").read_bytes()
     assert changed.graphs == full.graphs and changed.quads == full.quads
+
+
+def test_a_build_with_nothing_to_do_imports_no_rdflib(tmp_path):
+    """Deciding that nothing changed takes file hashes only: kg.store.build imports nothing RDF at its top
+    (rdflib alone is ~0.2 s of a 0.4 s ``kg build``), and its default store is the store's."""
+    import subprocess
+    import sys
+
+    from kg.store import build, graph
+
+    assert build.DEFAULT_STORE == graph.DEFAULT_STORE
+
+    def loaded(modules: str) -> str:
+        code = f"import sys, {modules}; print(sorted(m for m in ('rdflib', 'pyshacl') if m in sys.modules))"
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+        return run.stdout.strip()
+
+    assert loaded("kg.store.build") == "[]"
+    assert loaded("kg.store.build, kg.store.graph") == "['rdflib']"  # the check sees rdflib when it is there
 
 
 def test_what_counts_as_unchanged(tmp_path):

@@ -245,7 +245,7 @@ def chain_page(built_store, tmp_path_factory) -> Path:
         ]
     )
     assert res.exit_code == 0, res.output
-    assert "Récit : 6 étapes" in res.output
+    assert "Récit : 7 étapes" in res.output
     return out
 
 
@@ -521,7 +521,7 @@ def test_english_story(built_store, chromium, tmp_path):
     p = page.page
     p.keyboard.press("ArrowRight")
     now = _panel(p)
-    assert now["counter"] == "Step 1 of 6" and now["hash"] == "#step=1"
+    assert now["counter"] == "Step 1 of 7" and now["hash"] == "#step=1"
     assert now["sentence"].startswith("Fondation TotalEnergies founded or co-founded Fonds ODD17")
     assert now["quote"].startswith("“") and now["source"].startswith("Source: Fonds ODD17 – fiche partenaire")
     _clean(page)

@@ -12,6 +12,7 @@ command                 library call
 ``kg export``           :func:`kg.present.export.export` (``xlsx``: :func:`kg.sheets.export.export_xlsx`)
 ``kg examples``         :func:`kg.present.examples.write_examples`
 ``kg serve``            :func:`kg.serve.app.serve`
+``kg atelier``          :func:`kg.serve.atelier.serve_atelier`
 ``kg template``         :func:`kg.sheets.write.write_template`
 ``kg import``           :func:`kg.store.imports.import_workbook` (``--remove``: ``remove_import``)
 ``kg export-xlsx``      :func:`kg.sheets.export.export_xlsx`
@@ -181,7 +182,7 @@ def build(
         return
     from kg.network.artefacts import STEPS
 
-    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)  # type: ignore[arg-type]
+    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)
     loaded = None
     if to:
         from kg.store.gsp import load_to_endpoint
@@ -463,6 +464,7 @@ def examples(
 
 def _register_extensions() -> None:
     """Commands defined in their own modules (each imports only typer at load time)."""
+    from kg.cli.atelier import register as register_atelier
     from kg.cli.serve import register as register_serve
     from kg.cli.sheets import register as register_sheets
     from kg.cli.view import register as register_view
@@ -470,6 +472,7 @@ def _register_extensions() -> None:
     register_view(app)
     register_serve(app)
     register_sheets(app)
+    register_atelier(app)
 
 
 _register_extensions()

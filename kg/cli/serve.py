@@ -6,6 +6,8 @@ runs it on its own.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from kg.cli.options import DEFAULT_STORE, Store, reports_errors
@@ -83,6 +85,19 @@ def serve_command(
         "Bearer TOKEN' (private deployments only; read from "
         "KG_UPDATE_TOKEN if set).",
     ),
+    base: str | None = typer.Option(
+        None,
+        "--base",
+        help="Base of the links between the pages behind the IRIs, for a deployment behind a redirection "
+        "(e.g. https://w3id.org/territorial-kg/); by default the project's IRIs are linked under this server's "
+        "own address.",
+    ),
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="Data folder whose sources/ hold the documents' text (their pages) and whose records make the "
+        "territories' workbooks; by default the data folder beside the store.",
+    ),
     unsafe_allow_network: bool = typer.Option(
         False,
         "--unsafe-allow-network",
@@ -90,7 +105,8 @@ def serve_command(
         "operating system (seccomp, Linux x86_64/aarch64); without it, kg serve then refuses to start.",
     ),
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint (query page at /sparql, ontology at /ontology)."""
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (query page at /sparql, ontology at /ontology) and
+    a page behind every IRI (/id/…: HTML, Turtle, JSON-LD, N-Triples, RDF/XML by content negotiation)."""
     from kg.serve.app import serve
     from kg.serve.workers import check_isolation
 
@@ -110,6 +126,7 @@ def serve_command(
     )
     isolated, how = check_isolation(allow_network=unsafe_allow_network)  # StoreError when it does not hold
     typer.echo(f"SPARQL endpoint: http://{host}:{port}/sparql   ontology: http://{host}:{port}/ontology")
+    typer.echo(f"  pages behind the IRIs: http://{host}:{port}/id/actor/le-rameau …")
     typer.echo(f"  {settings}")
     if isolated:
         typer.echo(f"  query workers: {how}")
@@ -122,7 +139,9 @@ def serve_command(
             "  lookups (queries bounded by their shape): answered by the server process, which denies itself "
             "the network once it listens (by the workers where it cannot)"
         )
-    serve(store, host=host, port=port, settings=settings)
+    if base is not None and not base.endswith("/"):
+        base += "/"
+    serve(store, host=host, port=port, settings=settings, base=base, data_dir=data)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""The artefacts ``kg build`` writes beside a new store: projection, chain graph and name index.
+"""The artefacts ``kg build`` writes beside a new store: projection, chain graph, actor network, name index.
 
 One function per artefact, run in order by :func:`write_artefacts` (``kg build`` calls it through
 :data:`STEPS`, given to :func:`kg.store.build.build` as end-of-build steps). Each is what a reader
@@ -9,15 +9,24 @@ time instead; the stamps and the fallback live in :mod:`kg.store.artefacts`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from kg.store import artefacts
 
-__all__ = ["ARTEFACTS", "STEPS", "write_artefacts", "write_chains", "write_names", "write_projection"]
+__all__ = [
+    "ARTEFACTS",
+    "STEPS",
+    "write_actors",
+    "write_artefacts",
+    "write_chains",
+    "write_names",
+    "write_projection",
+]
 
 #: the artefacts' names (``<store>.<name>.pickle``)
-ARTEFACTS = ("projection", "chains", "names")
+ARTEFACTS = ("projection", "chains", "actors", "names")
 
 
 def _open(store_path: Path):
@@ -26,45 +35,75 @@ def _open(store_path: Path):
     return open_store(store_path)
 
 
-def write_projection(store_path: Path) -> None:
-    """Project the store and keep the projection beside it."""
+def write_projection(store_path: Path, quads: Sequence[Any] | None = None) -> None:
+    """Project the store (from *quads* when the build hands them over: no store read) and keep it beside it.
+
+    The projection of the quads a build wrote is the projection of the store they fill
+    (:func:`kg.network.projection.project`, same nodes, edges, attributes and order).
+    """
     from kg.network.projection import PROJECTION_SHAPE, project
 
-    artefacts.save(store_path, "projection", project(_open(store_path)), shape=PROJECTION_SHAPE)
+    G = project(None, quads=quads) if quads is not None else project(_open(store_path))
+    artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
+    _last[store_path] = G
 
 
-def write_chains(store_path: Path) -> None:
-    """Build the chain graph (from the stored projection) and keep it, with its name keys, beside the store."""
-    from kg.network.chains import CHAIN_SHAPE, chain_graph
+def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
+    """Build the chain graph (from the projection just written, else the stored one) and keep it, with its
+    name keys, beside the store."""
+    from kg.network.chains import CHAIN_SHAPE, chain_graph, with_skeleton
     from kg.network.lookup import with_name_keys
     from kg.network.projection import cached_project
 
-    H = with_name_keys(chain_graph(cached_project(_open(store_path))))
+    G = _last.get(store_path)
+    if G is None:
+        G = cached_project(_open(store_path))
+    H = with_skeleton(with_name_keys(chain_graph(G)))
     artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
 
 
-def write_names(store_path: Path) -> None:
+def write_actors(store_path: Path, quads: Sequence[Any] | None = None) -> None:
+    """Make the actor network of the whole graph (what ``kg analyse`` measures) and keep it beside the store."""
+    from kg.network.actors import ACTORS_SHAPE, actor_graph
+    from kg.network.projection import cached_project
+
+    G = _last.pop(store_path, None)
+    if G is None:
+        G = cached_project(_open(store_path))
+    artefacts.save(store_path, "actors", actor_graph(G), shape=ACTORS_SHAPE)
+
+
+def write_names(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     """Build the store's name index (with its normalised names) and keep it beside the store."""
     from kg.store.names import NAMES_SHAPE, compute_name_index
 
     artefacts.save(store_path, "names", compute_name_index(_open(store_path)), shape=NAMES_SHAPE)
 
 
-#: what ``kg build`` runs on the new store, in order, each timed in its report
-STEPS: tuple[tuple[str, Callable[[Path], None]], ...] = (
+#: the projection just written, handed to the chain graph's and the actor network's steps (no reload)
+_last: dict[Path, Any] = {}
+
+#: what ``kg build`` runs on the new store, in order, each timed in its report; each is called with the
+#: store's folder and the quads the build wrote (in memory: the projection reads them, not the store)
+STEPS: tuple[tuple[str, Callable[[Path, Sequence[Any] | None], None]], ...] = (
     ("projection", write_projection),
     ("chains", write_chains),
+    ("actors", write_actors),
     ("names", write_names),
 )
 
 
-def write_artefacts(store_path: str | Path) -> dict[str, float]:
-    """Write every artefact of the store at *store_path*; seconds per artefact."""
+def write_artefacts(store_path: str | Path, quads: Sequence[Any] | None = None) -> dict[str, float]:
+    """Write every artefact of the store at *store_path* (from *quads*, every quad it holds, when
+    given); seconds per artefact."""
     import time
 
     out: dict[str, float] = {}
-    for name, step in STEPS:
-        t = time.perf_counter()
-        step(Path(store_path))
-        out[name] = round(time.perf_counter() - t, 3)
+    try:
+        for name, step in STEPS:
+            t = time.perf_counter()
+            step(Path(store_path), quads)
+            out[name] = round(time.perf_counter() - t, 3)
+    finally:
+        _last.pop(Path(store_path), None)
     return out

@@ -50,6 +50,7 @@ from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
 __all__ = [
     "DEFAULT_KINDS",
+    "SKELETON",
     "Chain",
     "Hop",
     "Near",
@@ -59,6 +60,7 @@ __all__ = [
     "chain_graph",
     "euros",
     "find_chains",
+    "with_skeleton",
     "within",
 ]
 
@@ -328,6 +330,14 @@ def _restricted(
     day = as_of_day(as_of, lang=lang) if as_of is not None else None
     if ks == set(DEFAULT_KINDS) | {"territoire"} and day is None:
         return H, ks, day
+    skeleton = H.graph.get(SKELETON)
+    if (
+        ks == set(DEFAULT_KINDS)
+        and day is None
+        and skeleton is not None
+        and skeleton.number_of_nodes() == H.number_of_nodes()
+    ):
+        return skeleton, ks, day
 
     def node_ok(n: str) -> bool:
         d = H.nodes[n]
@@ -378,8 +388,36 @@ def _network(graph: Any) -> nx.Graph:
     return cached_chain_graph(graph)
 
 
+#: key of the chain graph's ``graph`` holding its :func:`with_skeleton` (the default kinds' edges)
+SKELETON = "kg_default_skeleton"
+
+
+def with_skeleton(H: nx.Graph) -> nx.Graph:
+    """*H* with, in ``H.graph``, the plain graph of its edges that have a relation of a default kind: what
+    :func:`find_chains` and :func:`within` search with no ``kinds`` nor ``as_of``, instead of a view that
+    filters every edge it steps on. Neighbours keep their order in *H*, so the chains found are the same.
+
+    >>> H = nx.Graph()
+    >>> H.add_edge("a", "b", rels=[{"kind": "adhesion"}]); H.add_edge("a", "t", rels=[{"kind": "territoire"}])
+    >>> sorted(with_skeleton(H).graph[SKELETON].edges())
+    [('a', 'b')]
+    """
+    kinds = set(DEFAULT_KINDS)
+    S: nx.Graph[str] = nx.Graph()
+    S.add_nodes_from(H)
+    adj = S._adj  # type: ignore[attr-defined]  # rows filled here: add_edge would put a in b's row out of H's order
+    for a, nbrs in H.adj.items():
+        row = adj[a]
+        for b, d in nbrs.items():
+            if any(r["kind"] in kinds for r in d["rels"]):
+                shared = adj[b].get(a)
+                row[b] = shared if shared is not None else {}
+    H.graph[SKELETON] = S
+    return H
+
+
 #: the shape of the stored chain graph; one written for another shape is built again
-CHAIN_SHAPE = 1
+CHAIN_SHAPE = 2  # 2: with its skeleton
 
 
 def cached_chain_graph(graph: Any) -> nx.Graph:
@@ -394,7 +432,7 @@ def cached_chain_graph(graph: Any) -> nx.Graph:
     store_path = artefacts.local_store(graph)
     H = artefacts.load(store_path, "chains", shape=CHAIN_SHAPE) if store_path else None
     if H is None:
-        H = with_name_keys(chain_graph(cached_project(graph)))
+        H = with_skeleton(with_name_keys(chain_graph(cached_project(graph))))
         if store_path:
             artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
     return H

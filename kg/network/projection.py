@@ -44,9 +44,10 @@ import networkx as nx
 from kg.model.dates import is_active, normalise_date
 from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
-from kg.model.vocab import DCT, ORG, PROV, RDF, SCHEMA, TKG
+from kg.model.vocab import DCT, ORG, PROV, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
 from kg.network.attributes import concept_label_table, joined, sources_text
+from kg.network.pairs import Scanner
 from kg.store.graph import to_python
 
 __all__ = [
@@ -87,64 +88,26 @@ _BINARY_KINDS = {
     str(SCHEMA.superEvent): "partie",
     str(PROV.wasInfluencedBy): "inspiration",
 }
-_RDF_TYPE = str(RDF.type)
-
-
-class _Scanner:
-    """Reads ``(subject, object)`` pairs of one predicate: pyoxigraph's pattern API when the graph
-    is embedded (no SPARQL, no row dicts: seconds instead of minutes at millions of quads), one
-    simple SPARQL query per predicate otherwise (a remote endpoint)."""
-
-    def __init__(self, graph: Any) -> None:
-        self.graph = graph
-        store = getattr(graph, "store", None)
-        self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
-
-    def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
-        """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*)."""
-        if self.store is not None:
-            from pyoxigraph import NamedNode
-
-            o = NamedNode(obj) if obj else None
-            return [
-                (q.subject.value, q.object)
-                for q in self.store.quads_for_pattern(None, NamedNode(predicate), o, None)
-            ]
-        from kg.store.graph import IRI
-
-        if obj:
-            rows = self.graph.run(
-                "SELECT ?s WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate), o=IRI(obj)
-            ).value
-            return [(r["s"].value, None) for r in rows]
-        rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
-        return [(r["s"].value, r["o"]) for r in rows]
-
-    def of_type(self, cls: str) -> list[str]:
-        return list(dict.fromkeys(s for s, _ in self.pairs(_RDF_TYPE, cls)))
-
-    def mapping(self, predicate: str) -> dict[str, Any]:
-        """Subject → object term (the first one met)."""
-        out: dict[str, Any] = {}
-        for s, o in self.pairs(predicate):
-            out.setdefault(s, o)
-        return out
 
 
 def _v(term: Any) -> str | None:
     return None if term is None else term.value
 
 
-def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
+def project(graph: Any, *, territories: bool = True, quads: Iterable[Any] | None = None) -> nx.MultiDiGraph:
     """Build the NetworkX projection of *graph* (a :class:`kg.store.graph.Graph`, or a remote one).
 
     Parameters
     ----------
-    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph
+    graph : kg.store.graph.Graph or kg.store.remote.RemoteGraph or None
         The embedded store is read with pyoxigraph's pattern API; anything else through
-        ``run(sparql, raw=True, **bindings)``.
+        ``run(sparql, raw=True, **bindings)``. Not read when *quads* are given (may be None).
     territories : bool
         Add the territories actors point at, and ``territoire`` edges to them.
+    quads : iterable of pyoxigraph.Quad, optional
+        Every quad of the graph, already in memory (``kg build`` has them): projected in one pass
+        over them instead of reading the store, with the same result as projecting the store they
+        fill.
 
     Returns
     -------
@@ -155,14 +118,13 @@ def project(graph: Any, *, territories: bool = True) -> nx.MultiDiGraph:
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
     try:
-        return _scalar(_project(graph, territories=territories))
+        return _scalar(_project(Scanner(graph, quads), territories=territories))
     finally:
         if enabled:
             gc.enable()
 
 
-def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
-    sc = _Scanner(graph)
+def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     concepts = set(sc.of_type(_iri("skos:Concept")))
     G.graph["concept_labels"] = concept_label_table(
@@ -187,10 +149,11 @@ def _project(graph: Any, *, territories: bool) -> nx.MultiDiGraph:
         p = temporal.get(n)
         return (pstart.get(p), pend.get(p)) if p else (None, None)
 
-    programmes = set(sc.of_type(_iri("schema:Project")))
+    programme_list = sc.of_type(_iri("schema:Project"))  # sorted: the nodes' order is the same every run
+    programmes = set(programme_list)
     kinds: dict[str, str] = {n: "actor" for n in sc.of_type(_iri("org:Organization")) if n not in programmes}
     kinds.update((n, "person") for n in sc.of_type(_iri("foaf:Person")))
-    kinds.update((n, "programme") for n in programmes)
+    kinds.update((n, "programme") for n in programme_list)
     grants = sc.of_type(_iri("schema:MonetaryGrant"))
     kinds.update((n, "funding") for n in grants)
     documents = set(sc.of_type(_iri("foaf:Document")))  # the sources: provenance, not nodes
@@ -347,7 +310,7 @@ _TAKING_PART = {
 }
 
 
-def _events_and_publications(sc: _Scanner, G: nx.MultiDiGraph, edge: Any, sources: dict) -> None:
+def _events_and_publications(sc: Scanner, G: nx.MultiDiGraph, edge: Any, sources: dict) -> None:
     """Edges of events and publications: who organised, spoke, took part, wrote or published
     (``evenement``, ``publication``, from the agent, dated by the event or the issue), and what
     they are about (``sujet``); each with the event's or the publication's sources."""
@@ -402,17 +365,31 @@ def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         G.graph.get("concept_labels", {}), ensure_ascii=False, sort_keys=True
     )
     G.graph["documents"] = json.dumps(G.graph.get("documents", {}), ensure_ascii=False, sort_keys=True)
+    # the edges of one record share its list of sources: written once (the list kept alive beside it)
+    texts: dict[int, tuple[list, str]] = {}
+
+    def text(srcs: list | None) -> str:
+        if not srcs:
+            return ""
+        got = texts.get(id(srcs))
+        if got is None:
+            got = texts[id(srcs)] = (srcs, sources_text(srcs))
+        return got[1]
+
     for _, d in G.nodes(data=True):
         for k in _LISTS:
-            if k in d:
-                d[k] = joined(d[k])
-        d["sources"] = sources_text(d.get("sources") or [])
-        for k in [k for k, v in d.items() if v is None]:
-            del d[k]
+            v = d.get(k)
+            if v is not None:
+                d[k] = joined(v) if v else ""
+        d["sources"] = text(d.get("sources"))
+        if None in d.values():
+            for k in [k for k, v in d.items() if v is None]:
+                del d[k]
     for *_, d in G.edges(data=True):
-        d["sources"] = sources_text(d.get("sources") or [])
-        for k in [k for k, v in d.items() if v is None]:
-            del d[k]
+        d["sources"] = text(d.get("sources"))
+        if None in d.values():
+            for k in [k for k, v in d.items() if v is None]:
+                del d[k]
     return G
 
 
@@ -546,8 +523,8 @@ PROJECTION_SHAPE = 4  # 3: descriptions and documents; 4: concept labels by sche
 def cached_project(graph: Any) -> nx.MultiDiGraph:
     """:func:`project`, kept beside the store (``<store>.projection.pickle``, written by ``kg build``).
 
-    The projection of a national graph reads millions of quads: ``kg build`` writes it once
-    (:func:`kg.network.artefacts.write_artefacts`) and it is reused while the store's build id is
+    The projection of a national graph reads millions of quads: ``kg build`` writes it once, from the
+    quads it has in memory (:func:`kg.network.artefacts.write_artefacts`), and it is reused while the store's build id is
     the same (:mod:`kg.store.artefacts`). A store without it, or whose build id changed (an
     import), is projected and the projection saved; remote graphs are always projected afresh.
     """

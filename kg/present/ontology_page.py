@@ -19,7 +19,7 @@ from typing import Any
 from kg.model.paths import ONTOLOGY_DIR
 from kg.model.vocab import BASE, DCT, OWL, PREFIXES, RDF, RDFS, SKOS
 
-__all__ = ["ONTOLOGY_DIR", "ontology_page"]
+__all__ = ["ONTOLOGY_DIR", "ontology_graph", "ontology_page"]
 
 
 _PROPERTY_TYPES = {
@@ -93,10 +93,32 @@ def _term_block(store: Any, node: Any, extra: list[tuple[str, str]]) -> str:
     ]
     body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows if v)
     anchor = escape(short.replace(":", "-").replace("/", "-"))
+    # an own term's IRI is …/ontology#Name: its fragment is an anchor too, so the IRI lands on the term
+    own = node.value[len(BASE + "ontology#") :] if node.value.startswith(BASE + "ontology#") else ""
+    heading = f' id="{escape(own)}"' if own else ""
     return (
-        f'<section class="term" id="{anchor}"><h3><code>{escape(short)}</code></h3>'
+        f'<section class="term" id="{anchor}"><h3{heading}><code>{escape(short)}</code></h3>'
         f'<p class="iri">{escape(node.value)}</p><table>{body}</table></section>'
     )
+
+
+def ontology_graph(ontology_dir: str | Path = ONTOLOGY_DIR, media: str = "text/turtle") -> bytes:
+    """The ontology and its SKOS schemes (``tkg.ttl`` and ``schemes.ttl``) serialised as *media*
+    (``text/turtle``, ``application/ld+json``, ``application/n-triples`` or ``application/rdf+xml``).
+
+    >>> b"tkg:TerritorialCatalyst" in ontology_graph()
+    True
+    """
+    from pyoxigraph import RdfFormat, serialize
+
+    d = Path(ontology_dir)
+    store = _load([d / "tkg.ttl", d / "schemes.ttl"])
+    fmt = RdfFormat.from_media_type(media)
+    if fmt is None:
+        raise ValueError(f"no RDF format for {media!r}")
+    triples = [q.triple for q in store]
+    prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML) else None
+    return serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 
 def ontology_page(ontology_dir: str | Path = ONTOLOGY_DIR) -> str:

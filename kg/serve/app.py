@@ -12,7 +12,8 @@ A thin ASGI application (Starlette, run by uvicorn) in front of pyoxigraph:
   Relative IRIs resolve against the request URL (the base IRI). Without a query, the endpoint
   URL answers with the service description (RDF) or, for a browser, the query page (YASGUI,
   served from ``kg/serve/static/yasgui``, preloaded with the named questions).
-- ``GET /ontology``: the ontology's documentation (:mod:`kg.present.ontology_page`).
+- ``GET /ontology``: the ontology in HTML, Turtle or JSON-LD, and a page behind every IRI of the project
+  (``/id/…``, ``/concept/…``), in HTML or RDF by content negotiation (:mod:`kg.serve.resources`).
 
 Bounded and safe by default (:class:`Settings`): every query is inspected by
 :mod:`kg.store.guard` before it runs (updates, ``LOAD``, ``SERVICE`` and ``FROM`` of a graph
@@ -65,7 +66,7 @@ from kg.serve.headers import (
     content_security_policy,
 )
 from kg.serve.lookup import LookupFront, is_lookup, open_local_store, run_lookup
-from kg.serve.page import query_examples, query_page
+from kg.serve.page import query_examples, query_page, wants_page
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
     GRAPH_TYPES,
@@ -173,6 +174,8 @@ def create_app(
     *,
     ontology_dir: str | Path | None = None,
     in_process: bool = False,
+    base: str | None = None,
+    data_dir: str | Path | None = None,
 ) -> Any:
     """The Starlette application serving *store* (workers start with the app's lifespan).
 
@@ -182,6 +185,10 @@ def create_app(
     *lookups* (:mod:`kg.serve.lookup`: queries bounded by their shape) itself, with its own read-only
     handle on the store; every other query goes to the workers. Not with updates (the writer is a worker),
     and not where the network cannot be denied: then every query goes to the workers.
+
+    The pages behind the IRIs (:mod:`kg.serve.resources`) link the project's IRIs under *base* (default: the
+    server's own origin) and read documents' text and workbooks from *data_dir* (default: the data folder
+    beside the store).
 
     Raises
     ------
@@ -195,11 +202,10 @@ def create_app(
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, RedirectResponse, Response
+    from starlette.responses import HTMLResponse, Response
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from kg.present.ontology_page import ONTOLOGY_DIR, ontology_page
     from kg.store.graph import open_store
 
     settings = settings or Settings()
@@ -207,8 +213,6 @@ def create_app(
     graph = open_store(store)  # raises StoreError with the fix when missing
     state: dict[str, Any] = {"graphs": graph.named_graphs(), "examples": query_examples(graph)}
     del graph  # the workers hold their own handles (a writer must be alone on the store)
-    docs_html = ontology_page(ontology_dir or ONTOLOGY_DIR)
-    docs_csp = {"Content-Security-Policy": content_security_policy(docs_html)}
     pool = WorkerPool(store, settings, writable=writable)
     plain = "text/plain; charset=utf-8"
     local: dict[str, Any] = {"store": None, "why": "not asked"}  # the server's own handle, for lookups
@@ -326,6 +330,9 @@ def create_app(
                 "no query: send query=… (GET or POST form) or a POST with "
                 "Content-Type: application/sparql-query",
             )
+        if request.method == "GET" and wants_page(request.headers.get("accept")):  # a browser followed a link
+            page = query_page(state["examples"], settings, "/sparql", query)
+            return HTMLResponse(page, headers={"Vary": "Accept"})
         dg, ng = protocol_dataset(
             values.get("default-graph-uri", []), values.get("named-graph-uri", []), state["graphs"]
         )
@@ -377,6 +384,9 @@ def create_app(
         query = [v for k, v in params if k == "query"]
         if len(query) != 1 or not is_lookup(query[0]) or any(k not in _DATASET for k, _ in params):
             return None
+        accept = headers.get(b"accept")
+        if accept is not None and wants_page(accept.decode("latin-1")):  # a browser: the query page
+            return None
         try:
             inspection = inspect(query[0])
         except Refused:
@@ -386,7 +396,6 @@ def create_app(
             [v for k, v in params if k == "named-graph-uri"],
             state["graphs"],
         )
-        accept = headers.get(b"accept")
         job = {
             "kind": "query",
             "text": query[0],
@@ -399,12 +408,15 @@ def create_app(
             "lookup": True,
         }
         status, media, body, extra = run_lookup(local["store"], job)
-        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin"}
+        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin, Accept"}
         return Response(body, status_code=status, media_type=media, headers=extra)
 
     def _answer(reply: tuple[int, str, bytes, dict[str, str]]) -> Response:
         status, media, body, headers = reply
-        return Response(body, status_code=status, media_type=media, headers=headers or None)
+        # the same URL answers results chosen by Accept, and a browser the query page (wants_page)
+        return Response(
+            body, status_code=status, media_type=media, headers={**(headers or {}), "Vary": "Accept"}
+        )
 
     async def _run(request: Request, job: dict[str, Any]) -> Response:
         """Run *job* in the pool for the request's client; cancel it (kill its worker) if the client leaves."""
@@ -478,13 +490,8 @@ def create_app(
             _, _, body, _ = await pool.run({"kind": "graphs"}, "server")
             state["graphs"] = json.loads(body)
             inspected.clear()  # FROM <g> may name other graphs now
+            pages.refresh()  # the IRI pages read the store as updated
         return response
-
-    async def home(request: Request) -> Response:
-        return RedirectResponse(url=str(request.url_for("sparql")))
-
-    async def ontology(request: Request) -> Response:
-        return HTMLResponse(docs_html, headers=docs_csp)
 
     @asynccontextmanager
     async def lifespan(app: Any):
@@ -499,11 +506,20 @@ def create_app(
             pool.close()
 
     state["page"] = query_page(state["examples"], settings, "/sparql")
+    # -- the public pages behind the IRIs and /ontology (kg/serve/resources.py) --------------------------------
+    from kg.serve.home import home_routes
+    from kg.serve.resources import Pages, resource_routes
+
+    pages = Pages(
+        store, base=base, data_dir=data_dir, max_rows=settings.max_returned_rows, ontology_dir=ontology_dir
+    )
+    public_pages = resource_routes(pages)
+    # ------------------------------------------------------------------------------------------------------------
     app = Starlette(
         routes=[
-            Route("/", home),
+            *home_routes(pages),  # the public home page (kg/serve/home.py)
             Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
-            Route("/ontology", ontology),
+            *public_pages,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
@@ -526,6 +542,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.pages = pages  # kg atelier reads the store anew after each write (kg.serve.atelier.app)
     app.state.lookups = "answered by the workers"
     return app
 
@@ -537,6 +554,8 @@ def serve(
     port: int = 7878,
     settings: Settings | None = None,
     log_level: str = "warning",
+    base: str | None = None,
+    data_dir: str | Path | None = None,
 ) -> None:
     """Serve *store* on http://host:port/sparql until interrupted (blocking): what ``kg serve`` calls.
 
@@ -563,7 +582,7 @@ def serve(
         raise StoreError(f"kg serve cannot listen on {host}:{port}: {exc}; choose another --port") from None
     sock.listen(2048)
     sock.set_inheritable(False)
-    app = create_app(store, settings, in_process=True)
+    app = create_app(store, settings, in_process=True, base=base, data_dir=data_dir)
     # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
     # watches them (add_reader), and a large reply then fails half read
     config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")

@@ -129,6 +129,7 @@ class WorkerPool:
         self._long_texts: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._stale: set[int] = set()  # busy workers to replace once their query ends (reopen)
 
     # -- processes ----------------------------------------------------------------------------------
 
@@ -174,6 +175,19 @@ class WorkerPool:
             w.kill()
         self._workers.clear()
         self._idle.clear()
+
+    def reopen(self) -> None:
+        """Stop the idle workers and start new ones, which open the store as it is now (a read-only handle
+        sees the store as it was when opened): what ``kg atelier`` calls after an import or an undo. Busy
+        workers are replaced when their query ends (they finish it on the store as it was)."""
+        for w in list(self._idle):
+            w.kill()
+            self._idle.remove(w)
+            self._workers.remove(w)
+            fresh = self._spawn()
+            self._workers.append(fresh)
+            self._idle.append(fresh)
+        self._stale = {w.pid for w in self._workers if w not in self._idle}
 
     def _replace(self, dead: Worker, client: str) -> None:
         """Take *dead* out at once (it no longer counts as a place) and start another in the background.
@@ -258,6 +272,9 @@ class WorkerPool:
         w, t.worker = t.worker, None
         self._active.discard(t)
         self._long -= t.long
+        if w is not None and w.pid in self._stale:
+            self._stale.discard(w.pid)
+            healthy = False  # it holds the store as it was before reopen(): replace it
         if w is not None and healthy and t.long and self.reserved and not w.lower_priority(False):
             healthy = False  # lowered for a long query, and this system does not let us raise it back
         if w is None or healthy:

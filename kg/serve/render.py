@@ -61,6 +61,9 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     env.globals["tr"] = lambda lang, fr, en: fr if lang == "fr" else en
+    from kg.model.words import kind_word
+
+    env.filters["kind_word"] = kind_word  # {{ r.kind|kind_word(lang) }}: « acteur », « programme »…
     return env
 
 

@@ -4,7 +4,8 @@ or a ``.zip``, one file per sheet) into :class:`~kg.sheets.layout.Table` objects
 
 Besides the values, a table records what a spreadsheet hides from a reader of values:
 a hidden sheet, merged cells, formulas saved without their value; the import reports
-them (:mod:`kg.sheets.rows`). Files that cannot be read — an old ``.xls``, a
+them (:mod:`kg.sheets.rows`). A zip bomb or a workbook declaring XML entities is refused before any
+parse (:func:`kg.sheets.safety.check_workbook`). Files that cannot be read — an old ``.xls``, a
 password-protected or damaged workbook, an empty one — are refused with a French fix.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 from kg.errors import InputError, Problem
 from kg.sheets.cells import is_empty, read_csv_cell, say
 from kg.sheets.layout import Table
+from kg.sheets.safety import MAX_CELLS, MAX_COLUMNS, check_workbook, too_many_cells
 
 __all__ = ["CSV_SUFFIXES", "read_tables"]
 
@@ -141,11 +143,13 @@ def read_tables(path: str | Path, notices: list[Problem] | None = None, lang: st
                 "open it in Excel or LibreOffice and save it as .xlsx (or .ods)",
             ),
         )
+    if suffix in (".xlsx", ".xlsm", ".ods", ".zip"):  # a zip bomb or XML entities refused before any parse
+        check_workbook(path, lang, xml=suffix != ".zip")
     try:
         if suffix in (".xlsx", ".xlsm"):
             tables = _read_xlsx(path)
         elif suffix == ".ods":
-            tables = _read_ods(path)
+            tables = _read_ods(path, lang)
         elif suffix in CSV_SUFFIXES:
             tables = _read_csv(path.name, path.stem, path.read_bytes(), lang)
         elif suffix == ".zip":
@@ -392,7 +396,7 @@ def _ods_value(cell: Any) -> Any:
     return text if text else None
 
 
-def _read_ods(path: Path) -> list[Table]:
+def _read_ods(path: Path, lang: str = "fr") -> list[Table]:
     import xml.etree.ElementTree as ET
 
     table_tag, row_tag = _q("table", "table"), _q("table", "table-row")
@@ -417,6 +421,7 @@ def _read_ods(path: Path) -> list[Table]:
     )
     hidden_styles: set[str] = set()
     out: list[Table] = []
+    unfolded = 0  # cells unfolded from repeated rows and cells (kg.sheets.safety.MAX_CELLS)
     with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
         rows: list[tuple[int, list[Any]]] = []
         merged: list[tuple[int, int, int, int]] = []
@@ -450,10 +455,18 @@ def _read_ods(path: Path) -> list[Table]:
                         )
                     if cell.get(formula) and cell.get(_q("office", "value-type")) is None and is_empty(v):
                         uncached.append((number + 1, len(values)))
-                    values.extend([v] * int(cell.get(rep_cols, "1")))
+                    times = int(cell.get(rep_cols, "1"))
+                    if len(values) + times > MAX_COLUMNS:  # past the last column: only empty cells
+                        if not is_empty(v):
+                            raise too_many_cells(path.name, lang)
+                        times = max(0, MAX_COLUMNS - len(values))
+                    values.extend([v] * times)
                 while values and is_empty(values[-1]):
                     values.pop()
                 if values:
+                    unfolded += repeat * len(values)
+                    if unfolded > MAX_CELLS:
+                        raise too_many_cells(path.name, lang)
                     for _ in range(repeat):
                         number += 1
                         rows.append((number, list(values)))

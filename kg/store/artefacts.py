@@ -1,6 +1,6 @@
 """What ``kg build`` writes once beside a store so that every command is fast on a national graph.
 
-Each artefact (the projection, the chain graph, the name index) is a pickle beside the store,
+Each artefact (the projection, the chain graph, the actor network, the name index) is a pickle beside the store,
 ``<store>.<name>.pickle``, stamped with the store's **build id**: a random token that ``kg build``
 writes in the new store folder (file ``kg-build-id``) and that every later write of the store
 (:func:`kg.store.write.replace_graph`, hence ``kg import``, its undo and its removal) renews. An

@@ -24,17 +24,16 @@ from pathlib import Path
 from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
-from kg.model import iris
-from kg.model.vocab import PREFIXES
-from kg.rdf.shacl import ONTOLOGY_FILES
 from kg.store.artefacts import new_build_id
-from kg.store.graph import DEFAULT_STORE
-from kg.store.write import StoreWriter, clean_leftovers, swap_dir
+from kg.store.columnar import write_store_tables
+
+# A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
+# rdflib (kg.model.vocab) at its top, so that ``kg build`` then takes no longer than starting the CLI.
+# The RDF side (iris, prefixes, SHACL, the store writer) is imported where a build writes.
 
 __all__ = [
     "DEFAULT_DUMP",
     "END_STEPS",
-    "ONTOLOGY_FILES",
     "BuildReport",
     "build",
     "build_quads",
@@ -47,15 +46,20 @@ __all__ = [
 PREVIOUS = ".previous"
 
 DEFAULT_DUMP = Path("build/graph.trig")
+#: the default store, as :data:`kg.store.graph.DEFAULT_STORE` (a test keeps them equal; not imported: see above)
+DEFAULT_STORE = Path("build/store")
 
 #: An end-of-build step: (name, function of the new store's folder), run once the store is in place.
 EndStep = tuple[str, Callable[[Path], object]]
+#: A step given by the caller (``steps=``): (name, function of the new store's folder and of every quad
+#: the build wrote into it, still in memory, so that it need not read the store again).
+QuadStep = tuple[str, Callable[[Path, list], object]]
 
 #: The steps every build runs on its new store, in order, each timed in the report under its name.
 #: ``kg build`` adds the network's artefacts (:data:`kg.network.artefacts.STEPS`: projection, chain
 #: graph, name index) through ``steps=``; a step of a lower layer belongs here (the store's relation
-#: tables, for instance: ``("tables", write_tables)``).
-END_STEPS: list[EndStep] = []
+#: tables, :func:`kg.store.columnar.write_store_tables`, when DuckDB is installed).
+END_STEPS: list[EndStep] = [("tables", write_store_tables)]
 
 
 @dataclass
@@ -259,6 +263,8 @@ def _territory_exists(geo, level: str, code: str) -> bool:
 
 
 def _locator(curated):
+    from kg.model import iris
+
     base = iris.BASE + "id/"
 
     def locate(focus: str) -> tuple[str, int | None]:
@@ -280,7 +286,7 @@ def build(
     ontology_dir: str | Path = "ontology",
     shacl: TLiteral["curated", "full", "off"] = "curated",
     generated_at: str | None = None,
-    steps: Sequence[EndStep] = (),
+    steps: Sequence[QuadStep] = (),
 ) -> BuildReport:
     """Build the graph from *data_dir* into the store at *store* and the TriG dump at *dump*.
 
@@ -300,8 +306,8 @@ def build(
     generated_at : str, optional
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
     steps : sequence of (name, function)
-        Run on the new store's folder once it is in place, after :data:`END_STEPS` (``kg build``
-        gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
+        Run once the store is in place, after :data:`END_STEPS`, each with the new store's folder and
+        the list of every quad written into it (``kg build`` gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
         (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
 
     Returns
@@ -324,12 +330,14 @@ def build(
     >>> report.quads > 300_000, report.store is None
     (True, True)
     """
-    from pyoxigraph import RdfFormat, serialize
-
     from kg.store import incremental as inc
 
     timer = _Timer()
-    clean_leftovers(*(q for p in (store, dump) if p for q in (Path(p), previous_of(p))))
+    paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
+    if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
+        from kg.store.write import clean_leftovers
+
+        clean_leftovers(*paths)
     store_path = Path(store) if store else None
     dump_path = Path(dump) if dump else None
     fp = inc.fingerprint(Path(data_dir), Path(ontology_dir), shacl=shacl, generated_at=generated_at)
@@ -337,6 +345,12 @@ def build(
     if store_path and inc.unchanged(state, fp, dump_path):
         timer.lap("unchanged")
         return BuildReport(store_path, dump_path, **state["report"], seconds=timer.seconds, mode="unchanged")  # type: ignore[index]
+    from pyoxigraph import RdfFormat, serialize
+
+    from kg.model import iris
+    from kg.model.vocab import PREFIXES
+    from kg.store.write import StoreWriter, swap_dir
+
     reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
     quads, curated, geo = build_quads(
         data_dir,
@@ -391,8 +405,11 @@ def build(
         if store_path:
             summary = _summary(quads, curated, geo)
             inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
-            for name, step in (*END_STEPS, *steps):
-                step(store_path)
+            for name, end_step in END_STEPS:
+                end_step(store_path)
+                timer.lap(name)
+            for name, step in steps:
+                step(store_path, quads)
                 timer.lap(name)
     except OSError as exc:
         raise StoreError(
@@ -413,6 +430,18 @@ def build(
         previous=kept,
         mode="incremental" if reuse else "full",
     )
+
+
+def _leftovers_possible(paths: list[Path]) -> bool:
+    """Whether a folder of *paths* holds a hidden ``.<name>.…`` entry that an interrupted write may have left."""
+    for path in paths:
+        try:
+            names = os.listdir(path.parent)
+        except OSError:
+            continue
+        if any(n.startswith(f".{path.name}.") for n in names):
+            return True
+    return False
 
 
 def _summary(quads: list, curated, geo) -> dict:
@@ -438,6 +467,8 @@ def _graph_key(q) -> str:
 def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None) -> None:
     if shacl == "off" or focus == set():  # nothing a record says changed
         return
+    from kg.model import iris
+
     geo_graph = iris.GEOGRAPHY_GRAPH
     onto_graph = iris.ONTOLOGY_GRAPH
     cq: list = []

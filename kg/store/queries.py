@@ -425,6 +425,10 @@ def run_named(
         ``datetime.date``, ``str`` names, ``kg.IRI``. A trailing underscore is dropped, for the
         names Python reserves: ``from_=2020``.
 
+    A national question (``ecosystem-as-of``, ``actors-of-territory``, ``funders-of-territory``) is
+    answered from the relation tables of :mod:`kg.store.columnar` when ``kg build`` wrote them from this
+    very store (same build id; same rows, in DuckDB); else, and always on an endpoint, by its SPARQL file.
+
     Names are matched, not compared as terms: an ``actor`` is looked up among every label,
     case- and accent-insensitively (``"le rameau"`` finds ``"Le RAMEAU"@fr``).
 
@@ -451,6 +455,13 @@ def run_named(
     for key, value in params.items():
         merged[key[:-1] if key.endswith("_") and key[:-1] else key] = value
     bindings = bind_params(graph, q, merged)
+    from kg.store.columnar import FAST_QUESTIONS, answer, fresh_tables
+
+    # the accelerator (kg.store.columnar) when relation tables written from this very store are in it;
+    # the .rq file stays the definition, and tests/test_columnar.py checks they answer alike
+    tables = fresh_tables(getattr(graph, "path", None)) if name in FAST_QUESTIONS else None
+    if tables is not None:
+        return answer(tables, name, bindings, raw=raw)
     return graph.run(q.sparql, raw=raw, **bindings)
 
 

@@ -128,7 +128,7 @@
     if (i === 0) {
       counter.textContent = UI.overview;
       heading.textContent = S.title;
-      sentence.textContent = UI.intro.replace("{n}", String(STEPS.length));
+      sentence.textContent = UI.intro.replace("{n}", String(STEPS.length)).split("{s}").join(STEPS.length > 1 ? "s" : "");
       quote.textContent = "";
       quote.hidden = true;
       source.textContent = "";

@@ -31,11 +31,21 @@
     });
     bar.appendChild(b);
   });
-  if (examples.length) {
-    var tab = yasgui.getTab();
-    if (tab) {
-      tab.setQuery(examples[0].query);
-      tab.setName(examples[0].name);
-    }
+  // A link to /sparql?query=… opened in a browser (an actor page's named questions): the server put that
+  // query in #preload-data (as JSON text, never as markup); it goes into the editor as text and runs.
+  var preload = JSON.parse(document.getElementById("preload-data").textContent);
+  var tab = yasgui.getTab();
+  if (tab && preload && typeof preload.query === "string") {
+    // a named question (its parameters bound to other values) keeps its name: the same first line
+    var head = preload.query.split("\n")[0];
+    var named = examples.filter(function (ex) {
+      return ex.query === preload.query || (head.indexOf("# title") === 0 && ex.query.split("\n")[0] === head);
+    })[0];
+    tab.setQuery(preload.query);
+    tab.setName(named ? named.name : "Question");
+    tab.getYasqe().query();
+  } else if (tab && examples.length) {
+    tab.setQuery(examples[0].query);
+    tab.setName(examples[0].name);
   }
 })();

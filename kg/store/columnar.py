@@ -1,0 +1,427 @@
+"""A columnar accelerator for the national questions: relation tables beside the store, asked in DuckDB.
+
+At 100,000 actors, the whole-country named questions take tens of seconds in pyoxigraph (its joins
+are the limit, not the query text: issue 15), and well under a second in DuckDB over the same
+relations as tables. :func:`write_tables` extracts the relations these questions read from a store,
+with one SPARQL scan per predicate over the union of the named graphs (what the questions see), into
+``<store>/columnar/tables.duckdb`` inside the store's folder (so that a store put back by
+``kg build --annuler`` keeps its own tables), stamped with the store's build id.
+:func:`answer` then answers a named question from them, with the same variables, terms (values,
+datatypes, languages) and order as its ``.rq`` file.
+
+The ``.rq`` file stays the definition (the endpoint serves it); this is an accelerator only, used by
+:func:`kg.store.queries.run_named` when the tables are there and fresh (:func:`fresh_tables`), and
+checked row for row against the SPARQL file by ``tests/test_columnar.py``. Where the ``.rq`` leaves
+an order to the engine (``GROUP_CONCAT`` of a grant's recipients, rows that tie on ``ORDER BY``), the
+accelerator sorts by name, then by every column.
+
+DuckDB is an optional extra (``pip install 'territorial-kg[national]'``); without it, or without
+fresh tables, the SPARQL file is run.
+
+Questions answered here (:data:`FAST_QUESTIONS`): ``ecosystem-as-of``, and ``actors-of-territory`` and
+``funders-of-territory`` (their SQL in :mod:`kg.store.columnar_territory`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "FAST_QUESTIONS",
+    "TABLES_FILE",
+    "answer",
+    "fresh_tables",
+    "store_stamp",
+    "tables_dir",
+    "write_store_tables",
+    "write_tables",
+]
+
+TABLES_FILE = "tables.duckdb"
+_STAMP_FILE = "stamp.json"
+#: the version of the tables' layout: tables of another version are not fresh
+_LAYOUT = 3
+#: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
+_NULL = "\\N(kg:none)"
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_SCHEMA = "https://schema.org/"
+_TKG = "https://w3id.org/territorial-kg/ontology#"
+_ORG = "http://www.w3.org/ns/org#"
+_DCT = "http://purl.org/dc/terms/"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_PROV = "http://www.w3.org/ns/prov#"
+
+#: short name in the tables → predicate IRI (the relations the fast questions read)
+PREDICATES: dict[str, str] = {
+    "type": _RDF + "type",  # of the CLASSES only
+    "label": "http://www.w3.org/2000/01/rdf-schema#label",
+    "member": _ORG + "member",
+    "organization": _ORG + "organization",
+    "funder": _SCHEMA + "funder",
+    "recipient": _TKG + "recipient",
+    "fundedItem": _SCHEMA + "fundedItem",
+    "provider": _TKG + "provider",
+    "beneficiary": _TKG + "beneficiary",
+    "temporal": _DCT + "temporal",
+    "startDate": _DCAT + "startDate",
+    "endDate": _DCAT + "endDate",
+    "foundingDate": _SCHEMA + "foundingDate",
+    # the territory questions (include/territory-ecosystem.rq and their outer queries)
+    "isPartOf": _DCT + "isPartOf",
+    "spatial": _DCT + "spatial",
+    "location": _SCHEMA + "location",
+    "areaServed": _SCHEMA + "areaServed",
+    "unitOf": _ORG + "unitOf",
+    "organizer": _SCHEMA + "organizer",
+    "performer": _SCHEMA + "performer",
+    "attendee": _SCHEMA + "attendee",
+    "qualifiedAssociation": _PROV + "qualifiedAssociation",
+    "agent": _PROV + "agent",
+    "superEvent": _SCHEMA + "superEvent",
+    "amount": _SCHEMA + "amount",
+    "value": _SCHEMA + "value",
+    "classification": _ORG + "classification",
+    "prefLabel": "http://www.w3.org/2004/02/skos/core#prefLabel",
+}
+
+#: the classes the questions test, kept in their own table ``classes(s, cls)``
+CLASSES = (_ORG + "Organization", _SCHEMA + "MonetaryGrant", _SCHEMA + "Project", _SCHEMA + "Event")
+
+#: the named questions :func:`answer` knows
+FAST_QUESTIONS = ("ecosystem-as-of", "actors-of-territory", "funders-of-territory")
+
+
+def tables_dir(store_path: str | Path) -> Path:
+    """Where the tables of the store at *store_path* live: ``<store>/columnar``, a folder RocksDB ignores
+    (a folder beside the store would stay behind when ``kg build`` swaps or puts back a store)."""
+    return Path(store_path) / "columnar"
+
+
+def store_stamp(store_path: str | Path) -> str:
+    """A hash of the store's files (names, sizes, modification times), RocksDB's own log excepted.
+
+    It changes whenever the store is written; reading it (``kg.open``, read-only) leaves it as it is.
+    """
+    h = hashlib.sha256(f"layout {_LAYOUT}\n".encode())
+    for f in sorted(Path(store_path).iterdir()):
+        if f.name in ("LOCK", "LOG") or f.name.startswith("LOG.old") or not f.is_file():
+            continue
+        st = f.stat()
+        h.update(f"{f.name} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _stamp(store_path: str | Path) -> str:
+    """What makes tables fresh: the store's build id (:mod:`kg.store.artefacts`), renewed by every build
+    and every write through :func:`kg.store.write.replace_graph`; a store without one, by its files."""
+    from kg.store.artefacts import build_id
+
+    bid = build_id(store_path)
+    return f"build {bid} layout {_LAYOUT}" if bid else f"files {store_stamp(store_path)}"
+
+
+def fresh_tables(store_path: str | Path | None) -> Path | None:
+    """The tables file of the store at *store_path* when it exists and was written from the store as it
+    is now (same build id, or for a store without one the same files) and DuckDB is installed; else None."""
+    if store_path is None or not Path(store_path).is_dir():
+        return None
+    folder = tables_dir(store_path)
+    try:
+        stamp = json.loads((folder / _STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("store") != _stamp(store_path):
+        return None
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return None
+    path = folder / TABLES_FILE
+    return path if path.is_file() else None
+
+
+def _scan(
+    store: Any, predicate: str, objects: tuple[str, ...] = ()
+) -> list[tuple[str, str | None, str | None, str | None, str]]:
+    """``(s, lex, dt, lang, o)`` of every distinct triple with *predicate* (and one of *objects*, when
+    given) in the union of the named graphs."""
+    from pyoxigraph import Literal
+
+    rows: list[tuple[str, str | None, str | None, str | None, str]] = []
+    values = f"VALUES ?o {{ {' '.join(f'<{o}>' for o in objects)} }}" if objects else ""
+    q = f"SELECT DISTINCT ?s ?o WHERE {{ {values} ?s <{predicate}> ?o }}"
+    for sol in store.query(q, use_default_graph_as_union=True):
+        s, o = sol["s"], sol["o"]
+        if isinstance(o, Literal):
+            lang = o.language
+            dt = None if lang else o.datatype.value
+            rows.append((str(s), o.value, dt, lang, str(o)))
+        else:
+            rows.append((str(s), None, None, None, str(o)))
+    return rows
+
+
+def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
+    """Write the relations the fast questions read, from a store, as one DuckDB file, and its stamp.
+
+    Parameters
+    ----------
+    store_or_graph : kg.store.graph.Graph or pyoxigraph.Store
+        An opened store (a :class:`~kg.store.graph.Graph` knows its folder).
+    folder : path, optional
+        Where to write; by default :func:`tables_dir` of the graph's store. The stamp (which makes
+        the tables fresh for :func:`fresh_tables`) is written only for a store on disk.
+
+    Returns
+    -------
+    Path
+        The tables file.
+
+    Raises
+    ------
+    StoreError
+        When DuckDB is not installed (the message says how to install it), or no folder is known.
+    """
+    from kg.errors import StoreError
+
+    try:
+        import duckdb
+    except ImportError:
+        raise StoreError("the national tables need DuckDB: pip install 'territorial-kg[national]'") from None
+    store = getattr(store_or_graph, "store", store_or_graph)
+    store_path = getattr(store_or_graph, "path", None)
+    if folder is None:
+        if store_path is None:
+            raise StoreError("write_tables: an in-memory store has no folder; pass folder=…")
+        folder = tables_dir(store_path)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _stamp(store_path) if store_path is not None else None
+    target = folder / TABLES_FILE
+    tmp = folder / (TABLES_FILE + ".tmp")
+    tmp.unlink(missing_ok=True)
+    (folder / _STAMP_FILE).unlink(missing_ok=True)
+    # through a CSV file: DuckDB reads one in a fraction of a second, where inserting Python lists took minutes
+    csv_path = folder / "triples.csv.tmp"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        for short, iri in PREDICATES.items():
+            for row in _scan(store, iri, CLASSES if short == "type" else ()):
+                out.writerow([short, *(_NULL if v is None else v for v in row)])
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(
+            # sorted by predicate: each question's scans of one predicate skip the other row groups
+            "CREATE TABLE triples AS SELECT * FROM read_csv(?, header = false, quote = '\"', "
+            "escape = '\"', nullstr = ?, allow_quoted_nulls = true, all_varchar = true, "
+            "columns = {'p': 'VARCHAR', 's': 'VARCHAR', 'lex': 'VARCHAR', 'dt': 'VARCHAR', "
+            "'lang': 'VARCHAR', 'o': 'VARCHAR'}) ORDER BY p, s",
+            [str(csv_path), _NULL],
+        )
+        # the classes the questions test (a scan of every rdf:type each time cost seconds at 100,000 actors)
+        con.execute(
+            "CREATE TABLE classes AS SELECT DISTINCT s, o AS cls FROM triples WHERE p = 'type' AND o IN "
+            "(SELECT unnest(?)) ORDER BY cls, s",
+            [[f"<{c}>" for c in CLASSES]],
+        )
+        con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
+    finally:
+        con.close()
+        csv_path.unlink(missing_ok=True)
+    tmp.replace(target)
+    if stamp is not None:
+        (folder / _STAMP_FILE).write_text(json.dumps({"store": stamp, "layout": _LAYOUT}), encoding="utf-8")
+    return target
+
+
+def write_store_tables(store_path: Path) -> Path | None:
+    """The end-of-build step (:data:`kg.store.build.END_STEPS`): the tables of the store at *store_path*,
+    or nothing when DuckDB is not installed (the questions are then answered in SPARQL)."""
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return None
+    from kg.store.graph import open_store
+
+    return write_tables(open_store(store_path))
+
+
+_CONNECTIONS: dict[tuple[str, int], Any] = {}
+
+
+def _connect(tables: Path) -> Any:
+    import duckdb
+
+    key = (str(tables), tables.stat().st_mtime_ns)
+    con = _CONNECTIONS.get(key)
+    if con is None:
+        for old in [k for k in _CONNECTIONS if k[0] == key[0]]:
+            _CONNECTIONS.pop(old).close()
+        con = _CONNECTIONS[key] = duckdb.connect(str(tables), read_only=True)
+    return con.cursor()
+
+
+def _terms() -> tuple[Any, Any]:
+    """The term makers of one answer, ``term(o, lex, dt, lang)`` and ``string(text)``: each term made once
+    (the same places, dates and kinds recur); None for an unbound value."""
+    made: dict[tuple, Any] = {}
+
+    def term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
+        key = (o, lex, dt, lang)
+        found = made.get(key)
+        if found is None and (o is not None or lex is not None):
+            found = made[key] = _make_term(o, lex, dt, lang)
+        return found
+
+    def string(text: str | None) -> Any:
+        return None if text is None else term(None, text, None, None)
+
+    return term, string
+
+
+def _make_term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
+    if lex is not None:
+        if lang:
+            return Literal(lex, language=lang)
+        return Literal(lex, datatype=NamedNode(dt or _XSD_STRING))
+    if o is None:
+        return None
+    if o.startswith("<"):
+        return NamedNode(o[1:-1])
+    return BlankNode(o[2:])
+
+
+_ECOSYSTEM_AS_OF = """
+WITH
+lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
+rel AS (
+  SELECT 'programme' AS kind, t.s AS node, l.lex AS llex, l.dt AS ldt, l.lang AS llang, t.s AS x, t.s AS y
+  FROM classes t JOIN lab l ON l.s = t.s
+  WHERE t.cls = '<https://schema.org/Project>'
+  UNION ALL
+  SELECT 'adhésion / participation', m.s, la.lex || ' → ' || lb.lex, NULL, NULL, m.o, g.o
+  FROM triples m JOIN triples g ON g.s = m.s AND g.p = 'organization'
+  JOIN lab la ON la.s = m.o JOIN lab lb ON lb.s = g.o
+  WHERE m.p = 'member'
+  UNION ALL
+  -- one row per funder and recipient or funded item, the grant standing for a missing end: the grant
+  -- is kept when one such pair existed at $date (DISTINCT below merges the pairs)
+  SELECT 'financement', gr.s,
+         COALESCE(fa.a, '?') || ' → ' || CASE WHEN COALESCE(rb.b, '') = '' THEN '?' ELSE rb.b END,
+         NULL, NULL, COALESCE(f.o, gr.s), COALESCE(r.o, gr.s)
+  FROM (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>') gr
+  LEFT JOIN triples f ON f.s = gr.s AND f.p = 'funder'
+  LEFT JOIN triples r ON r.s = gr.s AND r.p IN ('recipient', 'fundedItem')
+  LEFT JOIN (SELECT f.s, MIN(l.lex) AS a FROM triples f JOIN lab l ON l.s = f.o
+             WHERE f.p = 'funder' GROUP BY f.s) fa ON fa.s = gr.s
+  LEFT JOIN (SELECT s, string_agg(lex, ', ' ORDER BY lex) AS b FROM (
+               SELECT DISTINCT r.s, l.lex, l.dt, l.lang FROM triples r JOIN lab l ON l.s = r.o
+               WHERE r.p IN ('recipient', 'fundedItem')) GROUP BY s) rb ON rb.s = gr.s
+  UNION ALL
+  SELECT 'soutien', pv.s, la.lex || ' → ' || lb.lex, NULL, NULL, pv.o, bn.o
+  FROM triples pv JOIN triples bn ON bn.s = pv.s AND bn.p = 'beneficiary'
+  JOIN lab la ON la.s = pv.o JOIN lab lb ON lb.s = bn.o
+  WHERE pv.p = 'provider'
+),
+dated AS (
+  SELECT t.s AS node, d.lex, d.dt, d.lang, d.o, d.p
+  FROM triples t JOIN triples d ON d.s = t.o AND d.p IN ('startDate', 'endDate')
+  WHERE t.p = 'temporal'
+),
+-- what did not exist yet, or no longer, at ?date
+since AS (
+  SELECT s AS e, COALESCE(lex, o) AS v FROM triples WHERE p = 'foundingDate'
+  UNION ALL SELECT node, COALESCE(lex, o) FROM dated WHERE p = 'startDate'
+),
+absent AS (
+  SELECT e FROM since WHERE v > $date
+  UNION SELECT node FROM dated WHERE p = 'endDate'
+    AND substr($date, 1, length(COALESCE(lex, o))) > COALESCE(lex, o)
+)
+SELECT * FROM (
+SELECT DISTINCT r.kind, r.node, r.llex, r.ldt, r.llang,
+       st.o AS so, st.lex AS slex, st.dt AS sdt, st.lang AS slang,
+       en.o AS eo, en.lex AS elex, en.dt AS edt, en.lang AS elang,
+       CASE WHEN st.node IS NULL THEN 'date inconnue' ELSE 'date connue' END AS dating
+FROM rel r
+LEFT JOIN dated st ON st.node = r.node AND st.p = 'startDate'
+LEFT JOIN dated en ON en.node = r.node AND en.p = 'endDate'
+WHERE (st.node IS NULL OR COALESCE(st.lex, st.o) <= $date)
+  AND (en.node IS NULL OR substr($date, 1, length(COALESCE(en.lex, en.o))) <= COALESCE(en.lex, en.o))
+  AND r.x NOT IN (SELECT e FROM absent) AND r.y NOT IN (SELECT e FROM absent)
+)
+ORDER BY dating, kind, so IS NOT NULL, slex, llex, trim(node, '<>'), elex
+"""
+
+
+def _ecosystem_as_of(
+    con: Any, bindings: dict[str, Any], _term: Any, _string: Any
+) -> tuple[list[str], list[dict[str, Any]]]:
+    rows = con.execute(_ECOSYSTEM_AS_OF, {"date": str(bindings["date"])}).fetchall()
+    out = []
+    for kind, node, llex, ldt, llang, so, slex, sdt, slang, eo, elex, edt, elang, dating in rows:
+        out.append(
+            {
+                "kind": _string(kind),
+                "node": _term(node, None, None, None),
+                "label": _term(None, llex, ldt, llang),
+                "start": _term(so, slex, sdt, slang),
+                "end": _term(eo, elex, edt, elang),
+                "dating": _string(dating),
+            }
+        )
+    return ["kind", "node", "label", "start", "end", "dating"], out
+
+
+def _territory(which: str) -> Any:
+    def run(
+        con: Any, bindings: dict[str, Any], term: Any, string: Any
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        from kg.store import columnar_territory
+
+        return getattr(columnar_territory, which)(con, bindings, term, string)
+
+    return run
+
+
+_ANSWERS = {
+    "ecosystem-as-of": _ecosystem_as_of,
+    "actors-of-territory": _territory("actors_of_territory"),
+    "funders-of-territory": _territory("funders_of_territory"),
+}
+
+
+def answer(tables: str | Path, name: str, bindings: dict[str, Any], *, raw: bool = False) -> Any:
+    """The named question *name* answered from the tables file *tables*, with its bound parameters.
+
+    Parameters
+    ----------
+    tables : path
+        From :func:`fresh_tables` (or :func:`write_tables`).
+    name : str
+        One of :data:`FAST_QUESTIONS`.
+    bindings : dict
+        The parameters as :func:`kg.store.queries.bind_params` binds them.
+    raw : bool
+        Values as pyoxigraph terms (else plain Python, as :meth:`kg.store.graph.Graph.run` gives).
+
+    Returns
+    -------
+    kg.store.graph.Result
+        The same variables, values and order as the ``.rq`` file's answer.
+    """
+    from kg.store.graph import Result
+    from kg.store.terms import to_python
+
+    variables, rows = _ANSWERS[name](_connect(Path(tables)), bindings, *_terms())
+    if not raw:
+        rows = [{k: to_python(v) for k, v in row.items()} for row in rows]
+    return Result("select", variables, rows)

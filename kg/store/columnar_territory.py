@@ -1,0 +1,280 @@
+"""The territory questions on the columnar path: ``include/territory-ecosystem.rq`` as SQL over the tables.
+
+:mod:`kg.store.columnar` writes the relations into one DuckDB table ``triples(p, s, lex, dt, lang, o)``
+(``s`` and ``o`` in N-Triples form: ``<iri>``, ``_:b``, a literal's text; ``lex``/``dt``/``lang`` a
+literal's parts). Here the 14 flat branches of the ecosystem definition become one SQL query: the places
+of the territory (``dct:isPartOf*``, a recursive CTE), the actors anchored there and their units
+(``org:unitOf*``), the activities acting there by place, participant, part, component or funded item
+(``(dct:isPartOf|schema:superEvent)+``), and everyone taking part in them. The outer queries of
+``actors-of-territory`` and ``funders-of-territory`` then group as their ``.rq`` files do.
+
+The SPARQL solutions are bags, but both questions group their rows and keep only ``MIN`` and
+``COUNT(DISTINCT …)`` of them, so sets give the same answer. A SPARQL expression that errs (``CONCAT``
+with an unbound label) leaves its variable unbound: here the SQL ``||`` gives NULL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["actors_of_territory", "funders_of_territory"]
+
+_IN_PLACE = "('spatial', 'location', 'areaServed')"
+_DIRECT = "('recipient', 'fundedItem', 'beneficiary', 'member', 'organization', 'organizer', 'performer', 'attendee')"
+_TAKE_PART = "('recipient', 'fundedItem', 'beneficiary', 'funder', 'provider', 'member', 'organization', "
+_TAKE_PART += "'organizer', 'performer', 'attendee')"
+_ACTIVITY = (
+    "regexp_matches({}, '^<https://w3id.org/territorial-kg/id/(programme|funding|support|membership|event)/')"
+)
+_PARTS = "('isPartOf', 'superEvent')"
+
+#: (act, because, at, place) of every activity acting in the territory $t — the branches 2 to 14
+_ACTS = f"""
+WITH RECURSIVE
+places(place) AS (
+  SELECT $t
+  UNION
+  SELECT t.s FROM triples t JOIN places ON t.o = places.place WHERE t.p = 'isPartOf'
+),
+located AS MATERIALIZED (
+  SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
+  WHERE t.p IN {_IN_PLACE}
+),
+anchored AS MATERIALIZED (
+  SELECT l.e AS a, l.place FROM located l
+  WHERE l.e IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
+),
+units(m, a) AS (
+  SELECT DISTINCT a, a FROM anchored
+  UNION
+  SELECT t.s, u.a FROM triples t JOIN units u ON t.o = u.m WHERE t.p = 'unitOf'
+),
+unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
+xs AS MATERIALIZED (SELECT DISTINCT m AS x, place FROM unit_rows),
+-- n is linked to an anchored x: directly (lp the predicate), as a member, or with a role
+linked AS MATERIALIZED (
+  SELECT DISTINCT t.s AS n, t.p AS lp, xs.x, xs.place FROM triples t JOIN xs ON t.o = xs.x
+  WHERE t.p IN {_DIRECT}
+  UNION
+  SELECT g.o, 'membership', xs.x, xs.place FROM triples m JOIN xs ON m.o = xs.x
+  JOIN triples g ON g.s = m.s AND g.p = 'organization' WHERE m.p = 'member'
+  UNION
+  SELECT q.s, 'role', xs.x, xs.place FROM triples a JOIN xs ON a.o = xs.x
+  JOIN triples q ON q.o = a.s AND q.p = 'qualifiedAssociation' WHERE a.p = 'agent'
+),
+part_starts AS MATERIALIZED (
+  SELECT e AS n FROM located UNION SELECT n FROM linked
+),
+-- n (isPartOf|superEvent)+ w, from the located parts up, and from the located wholes down
+up(n, w) AS (
+  SELECT t.s, t.o FROM triples t WHERE t.p IN {_PARTS} AND t.s IN (SELECT n FROM part_starts)
+  UNION
+  SELECT up.n, t.o FROM up JOIN triples t ON t.s = up.w WHERE t.p IN {_PARTS}
+),
+down(n, w) AS (
+  SELECT t.s, t.o FROM triples t WHERE t.p IN {_PARTS} AND t.o IN (SELECT e FROM located)
+  UNION
+  SELECT t.s, down.w FROM down JOIN triples t ON t.o = down.n WHERE t.p IN {_PARTS}
+),
+grant_items AS MATERIALIZED (
+  SELECT f.s AS act, f.o AS item FROM triples f
+  WHERE f.p = 'fundedItem'
+    AND f.s IN (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>')
+    AND f.o IN (SELECT s FROM classes WHERE cls IN ('<https://schema.org/Project>', '<https://schema.org/Event>'))
+),
+acts_all AS (
+  SELECT e AS act, 'lieu' AS because, place AS at_node, place FROM located
+  UNION ALL
+  SELECT n, 'participant', x, place FROM linked
+  UNION ALL
+  SELECT d.n, 'partie', d.w, l.place FROM down d JOIN located l ON l.e = d.w
+  WHERE d.n NOT IN (SELECT s FROM triples WHERE p IN {_IN_PLACE})
+  UNION ALL
+  SELECT u.w, 'composante', u.n, l.place FROM up u JOIN located l ON l.e = u.n
+  UNION ALL
+  SELECT u.w, 'composante', u.n, k.place FROM up u JOIN linked k ON k.n = u.n
+  UNION ALL
+  SELECT g.act, 'objet', g.item, l.place FROM grant_items g JOIN located l ON l.e = g.item
+  UNION ALL
+  SELECT g.act, 'objet', g.item, k.place FROM grant_items g JOIN linked k ON k.n = g.item
+  WHERE k.lp IN ('organizer', 'performer', 'attendee', 'membership', 'role')
+),
+acts AS MATERIALIZED (SELECT DISTINCT * FROM acts_all WHERE {_ACTIVITY.format("act")})
+"""
+
+
+def _strafter(s: str, n: str) -> str:
+    """SQL for SPARQL's ``STRAFTER(s, n)``: what follows the first *n* in *s*, or "" (NULL for NULL)."""
+    return (
+        f"CASE WHEN position({n} IN {s}) = 0 THEN '' ELSE substr({s}, position({n} IN {s}) + length({n})) END"
+    )
+
+
+#: the outer query of actors-of-territory over the ecosystem's rows (member, reason, via, place)
+_ACTORS = f"""{_ACTS},
+takes_part(act, m) AS (
+  SELECT act, act FROM (SELECT DISTINCT act FROM acts)
+  UNION
+  SELECT t.s, t.o FROM triples t WHERE t.p IN {_TAKE_PART} AND t.s IN (SELECT act FROM acts)
+  UNION
+  SELECT g.o, m.o FROM triples g JOIN triples m ON m.s = g.s AND m.p = 'member'
+  WHERE g.p = 'organization' AND g.o IN (SELECT act FROM acts)
+  UNION
+  SELECT q.s, a.o FROM triples q JOIN triples a ON a.s = q.o AND a.p = 'agent'
+  WHERE q.p = 'qualifiedAssociation' AND q.s IN (SELECT act FROM acts)
+),
+eco AS (
+  SELECT m AS member, CASE WHEN m = a THEN 'lieu' ELSE 'unite' END AS reason,
+         CASE WHEN m = a THEN place ELSE a END AS via, place FROM unit_rows
+  UNION
+  SELECT p.m, CASE WHEN p.m = a.act THEN 'agit' ELSE 'participe' END,
+         CASE WHEN p.m = a.act THEN NULL ELSE a.act END, a.place
+  FROM acts a JOIN takes_part p ON p.act = a.act
+),
+lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
+members AS (
+  SELECT e.* FROM eco e
+  WHERE e.member IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
+    AND e.member NOT IN (SELECT s FROM classes WHERE cls = '<https://schema.org/Project>')
+),
+named AS (
+  SELECT e.member, e.reason, e.via, pl.lex AS place_label, vl.lex AS via_label,
+         CASE WHEN starts_with(e.via, '<') THEN trim(e.via, '<>') END AS via_str
+  FROM members e
+  LEFT JOIN lab pl ON pl.s = e.place
+  LEFT JOIN lab vl ON vl.s = COALESCE(e.via, e.member)
+),
+why AS (
+  SELECT DISTINCT member,
+    CASE
+      WHEN reason = 'lieu' THEN 'lieu : ' || place_label
+      WHEN reason = 'unite' THEN 'unité de ' || via_name || ' (' || place_label || ')'
+      ELSE 'participe (' || via_kind || ') : ' || via_name
+    END AS why
+  FROM (
+    SELECT *,
+      COALESCE(via_label, {_strafter("via_str", "'/id/' || regexp_replace(" + _strafter("via_str", "'/id/'") + ", '/.*$', '') || '/'")}) AS via_name,
+      CASE WHEN via_str IS NULL THEN NULL
+           WHEN contains(via_str, '/id/funding/') THEN 'financement'
+           WHEN contains(via_str, '/id/support/') THEN 'soutien'
+           WHEN contains(via_str, '/id/membership/') THEN 'adhésion'
+           WHEN contains(via_str, '/id/event/') THEN 'événement'
+           ELSE 'programme' END AS via_kind
+    FROM named
+  )
+),
+types AS (
+  SELECT c.s AS member, arg_min(pl.lex, pl.lex) AS tlex
+  FROM triples c JOIN triples pl ON pl.s = c.o AND pl.p = 'prefLabel' AND pl.lang = 'fr'
+  WHERE c.p = 'classification' GROUP BY c.s
+)
+SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why
+FROM why w JOIN lab l ON l.s = w.member LEFT JOIN types t ON t.member = w.member
+ORDER BY l.lex, l.lang NULLS FIRST, w.why NULLS FIRST, trim(w.member, '<>')
+"""
+
+#: the outer query of funders-of-territory over the activities acting there (reason "agit")
+_FUNDERS = f"""{_ACTS},
+lab AS (SELECT s, lex, dt, lang, o FROM triples WHERE p = 'label'),
+grants AS (
+  SELECT act,
+         MIN(CASE because WHEN 'lieu' THEN 'lieu' WHEN 'participant' THEN 'bénéficiaire ancré ici'
+             WHEN 'objet' THEN 'finance' WHEN 'partie' THEN 'partie de' ELSE 'comprend' END) AS why,
+         MIN(trim(at_node, '<>')) AS at_node
+  FROM acts
+  WHERE act IN (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>')
+  GROUP BY act
+),
+items AS (
+  SELECT i.s AS act, COUNT(DISTINCT i.o) AS n,
+         arg_min(struct_pack(lex := l.lex, dt := l.dt, lang := l.lang), (l.lex, COALESCE(l.lang, '')))
+           FILTER (WHERE l.lex IS NOT NULL) AS name
+  FROM triples i LEFT JOIN lab l ON l.s = i.o
+  WHERE i.p = 'fundedItem' AND i.s IN (SELECT act FROM grants) GROUP BY i.s
+),
+rows AS (
+  SELECT g.act, g.why, g.at_node, f.o AS funder, fl.lex AS flex, fl.dt AS fdt, fl.lang AS flang,
+         rl.lex AS rlex, rl.dt AS rdt, rl.lang AS rlang,
+         v.lex AS alex, v.dt AS adt, v.o AS ao, po.o AS part_of,
+         st.lex AS slex, st.dt AS sdt, st.lang AS slang, st.o AS so,
+         en.lex AS elex, en.dt AS edt, en.lang AS elang, en.o AS eo
+  FROM grants g
+  JOIN triples am ON am.s = g.act AND am.p = 'amount'
+  JOIN triples v ON v.s = am.o AND v.p = 'value'
+  LEFT JOIN triples f ON f.s = g.act AND f.p = 'funder'
+  LEFT JOIN triples r ON r.s = g.act AND r.p = 'recipient'
+  LEFT JOIN triples po ON po.s = g.act AND po.p = 'isPartOf'
+  LEFT JOIN triples pe ON pe.s = g.act AND pe.p = 'temporal'
+  LEFT JOIN triples st ON st.s = pe.o AND st.p = 'startDate'
+  LEFT JOIN triples en ON en.s = pe.o AND en.p = 'endDate'
+  LEFT JOIN lab fl ON fl.s = f.o
+  LEFT JOIN lab rl ON rl.s = r.o
+  WHERE (st.s IS NULL OR COALESCE(st.lex, trim(st.o, '<>')) <= $to)
+    AND (en.s IS NULL OR substr($from, 1, length(COALESCE(en.lex, trim(en.o, '<>')))) <= COALESCE(en.lex, trim(en.o, '<>')))
+)
+SELECT * FROM (SELECT DISTINCT r.funder, r.flex, r.fdt, r.flang, r.rlex, r.rdt, r.rlang,
+       i.name.lex AS ilex, i.name.dt AS idt, i.name.lang AS ilang, COALESCE(i.n, 0) AS n,
+       r.alex, r.adt, r.ao, r.part_of, r.slex, r.sdt, r.slang, r.so, r.elex, r.edt, r.elang, r.eo,
+       r.act, r.why, r.at_node, TRY_CAST(r.alex AS DOUBLE) AS amount_value
+FROM rows r LEFT JOIN items i ON i.act = r.act)
+ORDER BY amount_value DESC NULLS LAST, trim(act, '<>'), funder, flex, rlex, part_of, slex, elex
+"""
+
+
+def _node(iri: Any) -> str:
+    return f"<{iri}>"
+
+
+def actors_of_territory(con: Any, bindings: dict[str, Any], term: Any, string: Any) -> tuple[list[str], list]:
+    """The rows of ``actors-of-territory.rq`` from the tables (*term*, *string*: term makers of columnar)."""
+    rows = con.execute(_ACTORS, {"t": _node(bindings["territory"])}).fetchall()
+    out = []
+    for member, lex, dt, lang, tlex, why in rows:
+        out.append(
+            {
+                "actor": term(member, None, None, None),
+                "label": term(None, lex, dt, lang),
+                "type": None if tlex is None else term(None, tlex, None, "fr"),
+                "reason": string(why),
+            }
+        )
+    return ["actor", "label", "type", "reason"], out
+
+
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_FUNDERS_VARS = [
+    "funder", "funderLabel", "recipientLabel", "itemLabel", "items", "amount", "counted",
+    "start", "end", "grant", "partOf", "reason", "reasonNode",
+]  # fmt: skip
+
+
+def funders_of_territory(
+    con: Any, bindings: dict[str, Any], term: Any, string: Any
+) -> tuple[list[str], list]:
+    """The rows of ``funders-of-territory.rq`` from the tables."""
+    params = {"t": _node(bindings["territory"]), "from": str(bindings["from"]), "to": str(bindings["to"])}
+    rows = con.execute(_FUNDERS, params).fetchall()
+    out = []
+    for (
+        funder, flex, fdt, flang, rlex, rdt, rlang, ilex, idt, ilang, n,
+        alex, adt, ao, part_of, slex, sdt, slang, so, elex, edt, elang, eo, act, why, at, _,
+    ) in rows:  # fmt: skip
+        amount = term(ao, alex, adt, None)
+        out.append(
+            {
+                "funder": term(funder, None, None, None),
+                "funderLabel": term(None, flex, fdt, flang),
+                "recipientLabel": term(None, rlex, rdt, rlang),
+                "itemLabel": term(None, ilex, idt, ilang),
+                "items": term(None, str(n), _XSD_INTEGER, None),
+                "amount": amount,
+                "counted": term(None, "0", _XSD_INTEGER, None) if part_of is not None else amount,
+                "start": term(so, slex, sdt, slang),
+                "end": term(eo, elex, edt, elang),
+                "grant": term(act, None, None, None),
+                "partOf": term(part_of, None, None, None),
+                "reason": string(why),
+                "reasonNode": term(f"<{at}>", None, None, None),
+            }
+        )
+    return _FUNDERS_VARS, out

@@ -6,6 +6,11 @@ and SKOS schemes, and the territories the records point at. Every validation res
 becomes a :class:`~kg.errors.Problem` located at the record it comes from (a line of a
 curated file, a row of a workbook). ``kg build`` and ``kg import`` both call
 :func:`check_shapes`.
+
+With the default scope, :func:`kg.rdf.shacl_screen.screen` first evaluates the shapes on the
+pyoxigraph quads in one linear pass; pySHACL then validates only the focus nodes it could not
+clear, on their :func:`neighbourhood`, and reports only them. A conforming graph never goes
+through rdflib. ``--shacl full`` still hands everything to pySHACL.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ __all__ = [
     "ONTOLOGY_FILES",
     "Locate",
     "check_shapes",
+    "neighbourhood",
     "ontology_quads",
     "shape_problems",
     "territory_scope",
@@ -54,6 +60,8 @@ def shape_problems(
     shapes_file: Path,
     locate: Locate | None = None,
     focus: Iterable[str] | None = None,
+    *,
+    only: Iterable[str] | None = None,
 ) -> list[Problem]:
     """Validate *data_graph* with the shapes of *shapes_file*; one Problem per violation.
 
@@ -68,6 +76,10 @@ def shape_problems(
         for a spreadsheet; defaults to the IRI itself.
     focus : iterable of str, optional
         Check only these nodes (IRIs) against the shapes that target them; every node by default.
+        (pySHACL's own focus list: it also skips the nested shapes of values outside the list.)
+    only : iterable of str, optional
+        Keep only the results about these focus nodes (with their ``sh:detail``): every node is
+        validated, but only these are reported (the others may lack context in *data_graph*).
     """
     import pyshacl
     from rdflib import Graph, Literal, URIRef
@@ -101,7 +113,10 @@ def shape_problems(
     def sh(name: str) -> URIRef:
         return URIRef(_SH + name)
 
+    kept = None if only is None else _about(results, {URIRef(f) for f in only})
     for result in results.subjects(URIRef(str(RDF.type)), sh("ValidationResult")):
+        if kept is not None and result not in kept:
+            continue
         if results.value(result, sh("resultSeverity")) != sh("Violation"):
             continue
         focus = str(results.value(result, sh("focusNode")))
@@ -123,6 +138,41 @@ def shape_problems(
         )
     problems.sort(key=lambda p: (p.file, p.line or 0, p.field or ""))
     return problems
+
+
+def _about(report, nodes: set) -> set:
+    """The results of *report* whose focus is one of *nodes*, and the results they detail (``sh:detail``)."""
+    from rdflib import URIRef
+
+    result, focus, detail = (URIRef(_SH + n) for n in ("result", "focusNode", "detail"))
+    todo = [r for r in report.objects(None, result) if report.value(r, focus) in nodes]
+    kept: set = set()
+    while todo:
+        r = todo.pop()
+        if r not in kept:
+            kept.add(r)
+            todo.extend(report.objects(r, detail))
+    return kept
+
+
+def neighbourhood(data: list, nodes: set[str], ontology: list, depth: int = 4) -> list:
+    """What pySHACL reads to validate *nodes*: their triples and those of what they point at (to *depth*
+    hops), the nodes pointing at them (inverse paths) and theirs, and the whole ontology."""
+    by_subject: dict = {}
+    for q in data:
+        by_subject.setdefault(q.subject, []).append(q)
+    seeds = {n for n in by_subject if n.value in nodes}
+    seeds |= {q.subject for q in data if q.object in seeds}
+    seen, frontier = set(seeds), set(seeds)
+    for _ in range(depth):
+        step = set()
+        for s in frontier:
+            for q in by_subject.get(s, ()):
+                if type(q.object).__name__ != "Literal" and q.object not in seen:
+                    seen.add(q.object)
+                    step.add(q.object)
+        frontier = step
+    return [q for s in seen for q in by_subject.get(s, ())] + ontology
 
 
 def _located(locate: Locate | None, iri: str) -> tuple[str, int | None, str]:
@@ -165,8 +215,9 @@ def check_shapes(
     locate : callable, optional
         Where a focus node comes from (see :func:`shape_problems`).
     scope : {"curated", "full", "off"}
-        The records with the ontology and the territories they use (default); everything
-        (the whole geography too: slower); nothing.
+        The records with the ontology and the territories they use (default: screened first by
+        :func:`kg.rdf.shacl_screen.screen`, pySHACL only on the nodes it does not clear); everything
+        (the whole geography too, all of it through pySHACL: slower); nothing.
     focus : iterable of str, optional
         Check only these nodes (what a build changed, :func:`kg.store.incremental.changed_focus`).
 
@@ -179,9 +230,21 @@ def check_shapes(
         return
     if scope == "full":
         data = records_quads + ontology_quads + geography_quads
+        problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
     else:
         data = records_quads + ontology_quads + territory_scope(records_quads, geography_quads)
-    problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
+        flagged = None
+        if Path(shapes_file).is_file():
+            from kg.rdf.shacl_screen import screen
+
+            flagged = screen(data, Path(shapes_file), focus)
+        if flagged is None:  # shapes the screen cannot read: pySHACL on everything
+            problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
+        elif not flagged:
+            return  # the screen found every focus node conforming: no need for rdflib and pySHACL
+        else:  # pySHACL on what the screen could not clear, with all it reads, reporting only those nodes
+            near = neighbourhood(data, flagged, ontology_quads)
+            problems = shape_problems(to_rdflib(near), Path(shapes_file), locate, only=flagged)
     if problems:
         raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")
 

@@ -523,7 +523,21 @@ def check_import_shapes(
         geography_quads(geo),
         ontology_dir / "shapes.ttl",
         locate,
+        focus=_import_focus(quads, records_quads),
     )
+
+
+def _import_focus(quads: list, records_quads: list) -> set[str]:
+    """What an import can make conform or not: its own nodes and their neighbours, in either direction.
+
+    Its subjects, the IRIs its quads point at (an actor of the curated data it cites, an actor-type
+    concept whose shape looks at every actor classified with it) and the subjects pointing at its
+    nodes. The rest of the graph was validated when it was built or imported.
+    """
+    own = {q.subject.value for q in quads}
+    near = {q.object.value for q in quads if type(q.object).__name__ == "NamedNode"}
+    near |= {q.subject.value for q in records_quads if getattr(q.object, "value", None) in own}
+    return own | near
 
 
 def _territories_used(geo, quads: list):

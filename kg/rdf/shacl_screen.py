@@ -1,0 +1,467 @@
+"""A fast screen before pySHACL: which focus nodes may not conform to the shapes (:func:`screen`).
+
+pySHACL walks rdflib graphs in pure Python: ~10 ms per record and more than linear with size (131 s at
+10,000 synthetic actors, 957 s at 30,000). The screen evaluates the same shapes on plain dictionaries
+built from the pyoxigraph quads, in one linear pass, and only says *which focus nodes may not conform*.
+It errs on the safe side: whatever it cannot decide exactly (an unknown datatype, a value it cannot
+compare) counts as "may not conform". :func:`kg.rdf.shacl.check_shapes` then has pySHACL validate only
+those nodes, so what a user reads is pySHACL's report, unchanged; a graph that conforms is never handed
+to rdflib at all. Shapes using a SHACL feature the screen does not know (SPARQL constraints, sequence
+paths, …) make :func:`screen` return None, and everything is validated with pySHACL as before.
+
+What it reads of a SPARQL target (SHACL-AF): the triples whose predicate the query names, or every
+triple when a pattern may have a variable predicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["screen"]
+
+_SH = "http://www.w3.org/ns/shacl#"
+_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_TYPE, _FIRST, _REST, _NIL = (_RDF_NS + n for n in ("type", "first", "rest", "nil"))
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_IMPLICIT_TARGET = {"http://www.w3.org/2000/01/rdf-schema#Class", "http://www.w3.org/2002/07/owl#Class"}
+
+#: shape predicates that carry no constraint (or are read together with another one)
+_NOT_CONSTRAINTS = {
+    _SH + n
+    for n in [
+        "message",
+        "name",
+        "description",
+        "order",
+        "group",
+        "targetClass",
+        "targetNode",
+        "target",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "property",
+        "path",
+        "deactivated",
+        "severity",
+        "declare",
+        "prefixes",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "flags",
+        "defaultValue",
+    ]
+}
+
+_LEXICAL = {
+    "integer": r"[+-]?[0-9]+",
+    "int": r"[+-]?[0-9]+",
+    "long": r"[+-]?[0-9]+",
+    "nonNegativeInteger": r"\+?[0-9]+|-0+",
+    "decimal": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)",
+    "double": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
+    "float": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
+    "boolean": r"true|false|1|0",
+    "gYear": r"[0-9]{4}",
+    "gYearMonth": r"[0-9]{4}-(0[1-9]|1[0-2])",
+    "duration": r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?",
+    "dateTime": r"-?[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?",
+    "anyURI": r"[^\s<>\"{}|\\^`]*",
+}
+
+
+def _well_formed(lit, datatype: str) -> bool:
+    """Whether *lit* (of *datatype*) is a valid lexical form; False when unsure (the screen's safe side)."""
+    import re
+    from datetime import date
+
+    if datatype in (_XSD + "string", _RDF_NS + "langString"):
+        return True
+    if not datatype.startswith(_XSD):
+        return False
+    local, text = datatype[len(_XSD) :], lit.value
+    if local == "date":
+        try:
+            return len(text) == 10 and date.fromisoformat(text) is not None
+        except ValueError:
+            return False
+    pattern = _LEXICAL.get(local)
+    return pattern is not None and re.fullmatch(pattern, text) is not None
+
+
+def _number(lit):
+    """The value of a numeric literal, or None (not a number, or not one the screen compares)."""
+    from decimal import Decimal, InvalidOperation
+
+    dt = getattr(getattr(lit, "datatype", None), "value", "")
+    if dt[len(_XSD) :] not in ("integer", "int", "long", "decimal", "double", "float", "nonNegativeInteger"):
+        return None
+    if not _well_formed(lit, dt):
+        return None
+    try:
+        return Decimal(lit.value)
+    except InvalidOperation:
+        return None
+
+
+class _Unsupported(Exception):
+    """The shapes use a SHACL feature the screen does not evaluate: validate with pySHACL."""
+
+
+class _Shape:
+    __slots__ = ("checks", "node", "path", "properties")
+
+    def __init__(self, node) -> None:
+        self.node = node
+        self.path: tuple[Any, bool] | None = None
+        self.checks: list[tuple[str, Any]] = []
+        self.properties: list[_Shape] = []
+
+
+class _Screen:
+    """The shapes of one file, compiled, and the data they read, indexed by subject (and object)."""
+
+    def __init__(self, shape_triples: list) -> None:
+        from pyoxigraph import NamedNode
+
+        # the data index is keyed by pyoxigraph terms (no string made per quad)
+        self.rdf_type, self.subclass = NamedNode(_TYPE), NamedNode(_SUBCLASS)
+        self.sg: dict = {}
+        for t in shape_triples:
+            self.sg.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+        self.compiled: dict = {}
+        self.targeted: list[tuple[_Shape, dict[str, list]]] = []
+        for node, props in self.sg.items():
+            targets = {
+                k: props[_SH + k]
+                for k in ("targetClass", "targetNode", "target", "targetSubjectsOf", "targetObjectsOf")
+                if _SH + k in props
+            }
+            kinds = {t.value for t in props.get(_TYPE, [])}
+            if kinds & _IMPLICIT_TARGET and kinds & {_SH + "NodeShape", _SH + "PropertyShape"}:
+                raise _Unsupported(f"implicit class target of {node}")
+            if targets and not self._deactivated(node):
+                self.targeted.append((self._compile(node), targets))
+        self.predicates = {self.rdf_type, self.subclass}
+        self.inverse: set = set()
+        for shape in self.compiled.values():
+            if shape.path is not None:
+                (self.inverse if shape.path[1] else self.predicates).add(shape.path[0])
+        for _shape, targets in self.targeted:
+            for p in targets.get("targetSubjectsOf", []) + targets.get("targetObjectsOf", []):
+                self.predicates.add(p)
+                self.inverse.add(p)
+
+    # compiling the shapes graph
+
+    def _one(self, node, pred: str):
+        values = self.sg.get(node, {}).get(pred, [])
+        return values[0] if values else None
+
+    def _list(self, node) -> list:
+        out = []
+        while node is not None and getattr(node, "value", None) != _NIL:
+            first = self._one(node, _FIRST)
+            if first is None:
+                raise _Unsupported(f"malformed RDF list at {node}")
+            out.append(first)
+            node = self._one(node, _REST)
+        return out
+
+    def _deactivated(self, node) -> bool:
+        flag = self._one(node, _SH + "deactivated")
+        return flag is not None and flag.value == "true"
+
+    def _compile(self, node) -> _Shape:
+        if node in self.compiled:
+            return self.compiled[node]
+        shape = self.compiled[node] = _Shape(node)
+        props = self.sg.get(node, {})
+        severity = self._one(node, _SH + "severity")
+        if severity is not None and severity.value != _SH + "Violation":
+            raise _Unsupported(f"severity {severity.value} on {node}")
+        path = self._one(node, _SH + "path")
+        if path is not None:
+            if type(path).__name__ == "NamedNode":
+                shape.path = (path, False)
+            else:
+                inverse = self._one(path, _SH + "inversePath")
+                if inverse is None or type(inverse).__name__ != "NamedNode" or len(self.sg[path]) != 1:
+                    raise _Unsupported(f"path {path} of {node}")
+                shape.path = (inverse, True)
+        for pred, objects in props.items():
+            if not pred.startswith(_SH) or pred in _NOT_CONSTRAINTS:
+                continue
+            name = pred[len(_SH) :]
+            for obj in objects:
+                shape.checks.append(self._check(node, name, obj))
+        shape.properties = [
+            self._compile(p) for p in props.get(_SH + "property", []) if not self._deactivated(p)
+        ]
+        return shape
+
+    def _check(self, node, name: str, obj) -> tuple[str, Any]:
+        import re
+
+        if name in ("class", "datatype", "nodeKind", "hasValue"):
+            return name, obj.value if name != "hasValue" else obj
+        if name in ("minCount", "maxCount"):
+            return name, int(obj.value)
+        if name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+            bound = _number(obj)
+            if bound is None:
+                raise _Unsupported(f"sh:{name} {obj} on {node}")
+            return name, bound
+        if name == "pattern":
+            flags = self._one(node, _SH + "flags")
+            if flags is not None and flags.value.strip("ismx"):
+                raise _Unsupported(f"sh:flags {flags.value} on {node}")
+            f = sum(getattr(re, c.upper()) for c in (flags.value if flags is not None else ""))
+            return name, re.compile(obj.value, f)
+        if name == "languageIn":
+            return name, [t.value.lower() for t in self._list(obj)]
+        if name == "in":
+            return name, set(self._list(obj))
+        if name in ("node", "not"):
+            return name, self._compile(obj)
+        if name in ("or", "and", "xone"):
+            return name, [self._compile(s) for s in self._list(obj)]
+        if name == "uniqueLang":
+            return name, obj.value == "true"
+        if name == "qualifiedValueShape":
+            if self._one(node, _SH + "qualifiedValueShapesDisjoint") is not None:
+                raise _Unsupported(f"sh:qualifiedValueShapesDisjoint on {node}")
+            low, high = self._one(node, _SH + "qualifiedMinCount"), self._one(node, _SH + "qualifiedMaxCount")
+            return name, (
+                self._compile(obj),
+                int(low.value) if low is not None else None,
+                int(high.value) if high is not None else None,
+            )
+        raise _Unsupported(f"sh:{name} on {node}")
+
+    # reading the data
+
+    def index(self, quads: Iterable) -> None:
+        """Index the triples the shapes read (their paths, rdf:type, rdfs:subClassOf), graph names dropped."""
+        out: dict = {}
+        inc: dict = {}
+        wanted, inverse = self.predicates, self.inverse
+        for q in quads:
+            p = q.predicate
+            if p in wanted:
+                out.setdefault(q.subject, {}).setdefault(p, set()).add(q.object)
+            if p in inverse:
+                inc.setdefault(q.object, {}).setdefault(p, set()).add(q.subject)
+        self.out, self.inc = out, inc
+        self.supers: dict = {}
+        self.instances: dict | None = None
+
+    def _superclasses(self, cls) -> set[str]:
+        found = self.supers.get(cls)
+        if found is None:
+            found, todo = {cls.value}, [cls]
+            self.supers[cls] = found  # set before the walk: a cycle ends here
+            while todo:
+                for sup in self.out.get(todo.pop(), {}).get(self.subclass, ()):
+                    if sup.value not in found:
+                        found.add(sup.value)
+                        todo.append(sup)
+        return found
+
+    def _is_a(self, node, cls: str) -> bool:
+        return any(cls in self._superclasses(t) for t in self.out.get(node, {}).get(self.rdf_type, ()))
+
+    def _values(self, node, path: tuple[Any, bool]) -> set:
+        return (self.inc if path[1] else self.out).get(node, {}).get(path[0], set())
+
+    def conforms(self, shape: _Shape, node) -> bool:
+        values = {node} if shape.path is None else self._values(node, shape.path)
+        for name, arg in shape.checks:
+            if not self._check_values(name, arg, values):
+                return False
+        if shape.properties:
+            return all(self.conforms(p, v) for v in values for p in shape.properties)
+        return True
+
+    def _check_values(self, name: str, arg, values: set) -> bool:
+        if name == "minCount":
+            return len(values) >= arg
+        if name == "maxCount":
+            return len(values) <= arg
+        if name == "hasValue":
+            return arg in values
+        if name == "uniqueLang":
+            langs = [v.language for v in values if getattr(v, "language", None)]
+            return not arg or len(langs) == len(set(langs))
+        if name == "qualifiedValueShape":
+            shape, low, high = arg
+            n = sum(1 for v in values if self.conforms(shape, v))
+            return (low is None or n >= low) and (high is None or n <= high)
+        for v in values:
+            kind = type(v).__name__
+            if name == "class":
+                ok = kind != "Literal" and self._is_a(v, arg)
+            elif name == "datatype":
+                ok = kind == "Literal" and v.datatype.value == arg and _well_formed(v, arg)
+            elif name == "nodeKind":
+                ok = kind in _NODE_KINDS.get(arg, ())
+            elif name == "pattern":
+                ok = kind != "BlankNode" and arg.search(v.value) is not None
+            elif name == "languageIn":
+                lang = (getattr(v, "language", None) or "").lower()
+                ok = bool(lang) and any(lang == t or lang.startswith(t + "-") or t == "*" for t in arg)
+            elif name == "in":
+                ok = v in arg
+            elif name == "node":
+                ok = self.conforms(arg, v)
+            elif name == "not":
+                ok = not self.conforms(arg, v)
+            elif name == "or":
+                ok = any(self.conforms(s, v) for s in arg)
+            elif name == "and":
+                ok = all(self.conforms(s, v) for s in arg)
+            elif name == "xone":
+                ok = sum(1 for s in arg if self.conforms(s, v)) == 1
+            else:  # min/max inclusive/exclusive
+                x = _number(v)
+                ok = x is not None and _COMPARE[name](x, arg)
+            if not ok:
+                return False
+        return True
+
+    def _focus_nodes(self, targets: dict[str, list], sparql: Callable[[Any], list]) -> set:
+        nodes: set = set(targets.get("targetNode", []))
+        classes = {c.value for c in targets.get("targetClass", [])}
+        if classes:
+            if self.instances is None:  # rdf:type index, built once
+                self.instances = {}
+                for s, props in self.out.items():
+                    for t in props.get(self.rdf_type, ()):
+                        self.instances.setdefault(t, []).append(s)
+            for t, members in self.instances.items():
+                if self._is_a_any(t, classes):
+                    nodes.update(members)
+        for p in targets.get("targetSubjectsOf", []):
+            nodes |= {s for s, props in self.out.items() if p in props}
+        for p in targets.get("targetObjectsOf", []):
+            nodes |= {o for o, props in self.inc.items() if p in props}
+        for target in targets.get("target", []):
+            nodes |= set(sparql(target))
+        return nodes
+
+    def _is_a_any(self, t, classes: set[str]) -> bool:
+        return not classes.isdisjoint(self._superclasses(t))
+
+
+_NODE_KINDS = {
+    _SH + "IRI": ("NamedNode",),
+    _SH + "Literal": ("Literal",),
+    _SH + "BlankNode": ("BlankNode",),
+    _SH + "BlankNodeOrIRI": ("BlankNode", "NamedNode"),
+    _SH + "BlankNodeOrLiteral": ("BlankNode", "Literal"),
+    _SH + "IRIOrLiteral": ("NamedNode", "Literal"),
+}
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "minInclusive": lambda x, b: x >= b,
+    "maxInclusive": lambda x, b: x <= b,
+    "minExclusive": lambda x, b: x > b,
+    "maxExclusive": lambda x, b: x < b,
+}
+
+
+def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = None) -> set[str] | None:
+    """The focus nodes (IRIs or blank-node ids) that may not conform to the shapes of *shapes_file*.
+
+    Every node a violation would name is in the answer (nodes that do conform may be too, when the
+    screen cannot decide); an empty set means the data conforms. None when the shapes use a SHACL
+    feature the screen does not evaluate.
+
+    Parameters
+    ----------
+    quads : iterable of pyoxigraph.Quad or Triple
+        The data, as :func:`check_shapes` gives it to pySHACL (graph names are ignored).
+    shapes_file : Path
+        SHACL shapes in Turtle.
+    focus : iterable of str, optional
+        Screen only these nodes (IRIs); every targeted node by default.
+    """
+    from pyoxigraph import NamedNode, RdfFormat, Store, parse
+
+    shape_triples = list(parse(path=str(shapes_file), format=RdfFormat.TURTLE))
+    try:
+        sc = _Screen(shape_triples)
+    except _Unsupported:
+        return None
+    quads = quads if isinstance(quads, list) else list(quads)
+    sc.index(quads)
+    store: list = []
+
+    def sparql(target) -> list:
+        kind = sc._one(target, _TYPE)
+        select = sc._one(target, _SH + "select")
+        if kind is None or kind.value != _SH + "SPARQLTarget" or select is None:
+            raise _Unsupported(f"target {target}")
+        if not store:  # the triples whose predicate the query names, in a store of their own
+            text = select.value
+            heads = _sparql_prefixes(sc, sc._one(target, _SH + "prefixes"))
+            named = _named_iris(heads + text)
+            keep = None if named is None else {NamedNode(i) for i in named} | {sc.rdf_type}
+            store.append(Store())
+            store[0].bulk_extend(_as_quad(q) for q in quads if keep is None or q.predicate in keep)
+            store.append(heads)
+        query = store[1] + select.value
+        return [row["this"] for row in store[0].query(query, use_default_graph_as_union=True)]
+
+    wanted = None if focus is None else set(focus)
+    flagged: set = set()
+    try:
+        for shape, targets in sc.targeted:
+            for node in sc._focus_nodes(targets, sparql):
+                if wanted is not None and node.value not in wanted:
+                    continue
+                if not sc.conforms(shape, node):
+                    flagged.add(node)
+    except _Unsupported:
+        return None
+    if any(type(n).__name__ != "NamedNode" for n in flagged):  # pySHACL's focus list takes IRIs only
+        return None
+    return {n.value for n in flagged}
+
+
+def _sparql_prefixes(sc: _Screen, ontology) -> str:
+    heads = []
+    for decl in sc.sg.get(ontology, {}).get(_SH + "declare", []) if ontology is not None else []:
+        prefix, ns = sc._one(decl, _SH + "prefix"), sc._one(decl, _SH + "namespace")
+        if prefix is not None and ns is not None:
+            heads.append(f"PREFIX {prefix.value}: <{ns.value}>\n")
+    return "".join(heads)
+
+
+def _named_iris(query: str) -> set[str] | None:
+    """The IRIs a SPARQL query names (written <…> or prefix:local with its PREFIX lines).
+
+    None when a triple pattern may have a variable predicate (``?s ?p ?o``): the query needs every triple.
+    """
+    import re
+
+    if re.search(r"[?$]\w+\s+[?$]\w+", query):
+        return None
+
+    prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", query, flags=re.I))
+    body = re.sub(r"PREFIX\s+[\w-]*:\s*<[^>]*>", "", query, flags=re.I)
+    iris_ = set(re.findall(r"<([^>\s]+)>", body))
+    iris_ |= {
+        prefixes[p] + local for p, local in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)", body) if p in prefixes
+    }
+    return iris_
+
+
+def _as_quad(q):
+    """*q* itself when it is a quad (the store reads the union of its graphs), else the triple as a quad."""
+    from pyoxigraph import Quad
+
+    return q if hasattr(q, "graph_name") else Quad(q.subject, q.predicate, q.object)

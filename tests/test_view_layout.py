@@ -38,7 +38,7 @@ EXAMPLES = ("pemb-ecosystem", "fonds-odd17-funding", "aet-q2er-vitawin")
 # ---------------------------------------------------------------- layout and model (no browser)
 
 
-@pytest.mark.parametrize("n", [40, 150])
+@pytest.mark.parametrize("n", [40, 150, 220])  # 150 and 220: beyond FULL_MAX, with fewer passes
 def test_label_boxes_never_overlap_after_layout(n):
     G = synthetic(n, seed=n)
     nodes = sorted(G.nodes)
@@ -49,6 +49,15 @@ def test_label_boxes_never_overlap_after_layout(n):
     close = layout(G, nodes)
     squeezed = {x: (p[0] * 0.3, p[1] * 0.3) for x, p in close.items()}
     assert boxes_overlap(squeezed, boxes) > 0
+
+
+def test_separation_work_shrinks_beyond_full_max():
+    from kg.present.layout import FULL_MAX, ROUND_PASSES, ROUNDS, SEPARATE_PASSES, _budget
+
+    assert _budget(40) == _budget(FULL_MAX) == (SEPARATE_PASSES, ROUNDS, ROUND_PASSES)  # small: unchanged
+    big, bigger = _budget(2 * FULL_MAX), _budget(4 * FULL_MAX)
+    assert all(b < s for s, b in zip(_budget(FULL_MAX), big, strict=True))
+    assert bigger < big
 
 
 def test_a_longer_label_takes_more_room():

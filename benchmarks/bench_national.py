@@ -559,14 +559,18 @@ def figure_view(ctx: Ctx) -> list[Row]:
     it), beside, in the same run, the same view with the ecosystem in SPARQL (the tables moved aside) and,
     once, with no projection either (projected per call)."""
     from kg.store.artefacts import artefact_path
-    from kg.store.columnar import fresh_tables, tables_dir, write_store_tables
+    from kg.store.columnar import TABLES_FILE, fresh_tables, tables_dir, write_store_tables
 
     if fresh_tables(ctx.store) is None:  # what the end of a build writes (outside the timing)
+        st = ctx.store.stat()
         write_store_tables(ctx.store)
+        # a store without a build id stamps its artefacts with its folder's time: put it back, so that the
+        # projection written before stays fresh, as a build's does (it stamps them with its build id)
+        os.utime(ctx.store, ns=(st.st_atime_ns, st.st_mtime_ns))
     rows = []
     stored = artefact_path(ctx.store, "projection")
     aside = stored.with_name(stored.name + ".aside")
-    tables = tables_dir(ctx.store)
+    tables = tables_dir(ctx.store) / TABLES_FILE  # the file, not its folder: the store's folder is unchanged
     tables_aside = tables.with_name(tables.name + ".aside")
 
     def hidden(path: Path, away: Path, cmd: list[str]) -> dict[str, Any]:

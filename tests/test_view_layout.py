@@ -385,3 +385,16 @@ def test_focus_from_another_script_dims_the_rest_and_zooms_on_the_set(page_of):
     p.evaluate("kgView.reset()")
     assert not p.evaluate("kgView.isDimmed()")
     assert p.evaluate("kgView.network.getScale()") == pytest.approx(before)
+
+
+def test_figures_of_the_view_nodes_only_are_those_of_the_whole_graph(graph):
+    from kg.present.selections import figures
+
+    every = figures(graph)
+    assert len(every) >= 2, "the curated data has key figures on several nodes"
+    first, second = sorted(every)[:2]
+    nobody = "https://w3id.org/territorial-kg/id/actor/nobody"
+    assert figures(graph, nodes={first, nobody}) == {first: every[first]}
+    assert figures(graph, "fr", [second]) == {second: every[second]}
+    assert figures(graph, nodes=[]) == {}
+    assert figures(graph, "en", set(every)) == figures(graph, "en")

@@ -380,3 +380,35 @@ def test_territory_workbook_is_its_ecosystem_and_imports_back(built_store, tmp_p
     from kg.sheets.plan import plan_import
 
     assert plan_import(out, ROOT / "data").is_noop
+
+
+# ---------------------------------------------------------------- the columnar path gives the same ecosystem
+
+
+def _same_from_tables_and_sparql(graph, tables, territories: list[str]) -> list[int]:
+    """Each territory's ecosystem from the tables and from SPARQL: same members, reasons and labels."""
+    sizes = []
+    for t in territories:
+        fast, slow = ecosystem(graph, t, tables=tables), ecosystem(graph, t, tables=False)
+        assert fast.reasons == slow.reasons, t
+        assert fast.labels == slow.labels, t
+        sizes.append(len(slow))
+    return sizes
+
+
+def test_tables_give_the_same_ecosystem_on_the_tiny_graph(tiny, tmp_path):
+    from kg.store.columnar import write_tables
+
+    tables = write_tables(tiny, tmp_path / "columnar")
+    places = [PEMB, "commune:94018", "commune:67482", "commune:94069"]
+    sizes = _same_from_tables_and_sparql(tiny, tables, places)
+    assert len(set(sizes)) > 2, sizes  # territories that differ
+
+
+def test_tables_give_the_same_ecosystem_on_the_curated_data(graph):
+    from kg.store.columnar import fresh_tables
+
+    tables = fresh_tables(graph.path)
+    assert tables is not None, "kg build writes the columnar tables beside the store"
+    sizes = _same_from_tables_and_sparql(graph, tables, [PEMB, "commune:94018", "region:11", "region:84"])
+    assert len(set(sizes)) > 2, sizes

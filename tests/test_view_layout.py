@@ -38,7 +38,7 @@ EXAMPLES = ("pemb-ecosystem", "fonds-odd17-funding", "aet-q2er-vitawin")
 # ---------------------------------------------------------------- layout and model (no browser)
 
 
-@pytest.mark.parametrize("n", [40, 150])
+@pytest.mark.parametrize("n", [40, 150, 220])  # 150 and 220: beyond FULL_MAX, with fewer passes
 def test_label_boxes_never_overlap_after_layout(n):
     G = synthetic(n, seed=n)
     nodes = sorted(G.nodes)
@@ -49,6 +49,15 @@ def test_label_boxes_never_overlap_after_layout(n):
     close = layout(G, nodes)
     squeezed = {x: (p[0] * 0.3, p[1] * 0.3) for x, p in close.items()}
     assert boxes_overlap(squeezed, boxes) > 0
+
+
+def test_separation_work_shrinks_beyond_full_max():
+    from kg.present.layout import FULL_MAX, ROUND_PASSES, ROUNDS, SEPARATE_PASSES, _budget
+
+    assert _budget(40) == _budget(FULL_MAX) == (SEPARATE_PASSES, ROUNDS, ROUND_PASSES)  # small: unchanged
+    big, bigger = _budget(2 * FULL_MAX), _budget(4 * FULL_MAX)
+    assert all(b < s for s, b in zip(_budget(FULL_MAX), big, strict=True))
+    assert bigger < big
 
 
 def test_a_longer_label_takes_more_room():
@@ -376,3 +385,16 @@ def test_focus_from_another_script_dims_the_rest_and_zooms_on_the_set(page_of):
     p.evaluate("kgView.reset()")
     assert not p.evaluate("kgView.isDimmed()")
     assert p.evaluate("kgView.network.getScale()") == pytest.approx(before)
+
+
+def test_figures_of_the_view_nodes_only_are_those_of_the_whole_graph(graph):
+    from kg.present.selections import figures
+
+    every = figures(graph)
+    assert len(every) >= 2, "the curated data has key figures on several nodes"
+    first, second = sorted(every)[:2]
+    nobody = "https://w3id.org/territorial-kg/id/actor/nobody"
+    assert figures(graph, nodes={first, nobody}) == {first: every[first]}
+    assert figures(graph, "fr", [second]) == {second: every[second]}
+    assert figures(graph, nodes=[]) == {}
+    assert figures(graph, "en", set(every)) == figures(graph, "en")

@@ -35,10 +35,25 @@ SELECT ?about ?var ?value ?unit ?start WHERE {
 }"""
 
 
-def figures(graph: Any, lang: str = "fr") -> dict[str, list[str]]:
-    """Key figures (``schema:Observation``) per node IRI, as short texts: ``250 élèves — élèves touchés par an``."""
+#: up to this many nodes, :func:`figures` asks only theirs (``VALUES``); beyond, every figure of the graph
+_FIGURES_OF_NODES_MAX = 2000
+
+
+def figures(graph: Any, lang: str = "fr", nodes: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Key figures (``schema:Observation``) per node IRI, as short texts: ``250 élèves — élèves touchés par an``.
+
+    Only those of *nodes* (IRIs) when given: a view's nodes, not the 10,000 figures of a national graph.
+    """
+    from kg.store.graph import IRI, to_term
+
+    query = Q_FIGURES
+    if nodes is not None:
+        wanted = sorted(n for n in nodes if isinstance(n, str) and n.startswith("http"))
+        if len(wanted) <= _FIGURES_OF_NODES_MAX:
+            values = " ".join(str(to_term(IRI(n))) for n in wanted)
+            query = Q_FIGURES.replace("WHERE {", f"WHERE {{ VALUES ?about {{ {values} }}", 1)
     out: dict[str, list[str]] = defaultdict(list)
-    for r in graph.query(Q_FIGURES):
+    for r in graph.query(query):
         value = r["value"]
         shown = (
             number(value, lang) if isinstance(value, (int, Decimal)) and value == int(value) else str(value)

@@ -197,7 +197,7 @@ def select_model(
         as_of=as_of,
         max_nodes=max_nodes,
         group_by=group_by,
-        node_figures=figures(graph, lang),
+        node_figures=figures(graph, lang, nodes),
         node_reasons=reasons,
     )
     if story or timeline:

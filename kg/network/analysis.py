@@ -258,21 +258,22 @@ def _analyse(
 ) -> Analysis:
     S = _S[lang]
     n = H.number_of_nodes()
+    m = H.number_of_edges()
     groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
     group_number = {v: i for i, members in enumerate(groups, 1) for v in members}
     persons = H.graph["persons"]
     res = Analysis(
         summary={
             "nodes": n,  # the actor network's nodes and edges: its actors and ties
-            "edges": H.number_of_edges(),
+            "edges": m,
             "actors": n,
-            "ties": H.number_of_edges(),
+            "ties": m,
             "pairs": _pairs(n),
             "persons": persons,
             "communities": len(groups),
             "sentence": S["network"].format(
                 actors=number(n, lang),
-                ties=number(H.number_of_edges(), lang),
+                ties=number(m, lang),
                 pairs=number(_pairs(n), lang),
                 persons=S["persons"].format(n=persons["left_out"], s=_s(persons["left_out"]))
                 if persons["left_out"]

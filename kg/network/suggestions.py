@@ -70,17 +70,29 @@ def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict
     activities = H.graph.get("activities", {})
     themes: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
-    of_activity: dict[str, tuple[list[str], list[str]]] = {}
+    of_activity: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    # the same ``a|b`` texts come back on many nodes: each is split once
+    split: dict[str, tuple[str, ...]] = {}
+
+    def items(value: object) -> tuple[str, ...]:
+        if not isinstance(value, str):
+            return tuple(listed(value))
+        found = split.get(value)
+        if found is None:
+            found = split[value] = tuple(listed(value))
+        return found
+
+    nodes = G.nodes
     for v, d in H.nodes(data=True):
-        themes[v] = set(listed(d.get("themes")))
-        places[v] = set(listed(d.get("territory")))
+        mine_t = themes[v] = set(items(d.get("themes")))
+        mine_p = places[v] = set(items(d.get("territory")))
         for x in activities.get(v, ()):
             found = of_activity.get(x)
             if found is None:
-                attrs = G.nodes[x]
-                found = of_activity[x] = (listed(attrs.get("themes")), listed(attrs.get("territory")))
-            themes[v].update(found[0])
-            places[v].update(found[1])
+                attrs = nodes[x]
+                found = of_activity[x] = (items(attrs.get("themes")), items(attrs.get("territory")))
+            mine_t.update(found[0])
+            mine_p.update(found[1])
     return themes, places
 
 

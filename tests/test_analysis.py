@@ -64,6 +64,31 @@ def test_cross_group_betweenness_igraph_matches_networkx(k):
     assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
 
 
+@pytest.mark.parametrize("k", [None, 40])
+@pytest.mark.parametrize("big", [5, 1000])
+def test_cross_group_betweenness_igraph_matches_networkx_with_nodes_alone(k, big):
+    # the nodes in no group (the sources alone in their part) go in one igraph call: the same sums.
+    # With no group at all (big=1000) every node is alone: cross-group betweenness is betweenness
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(200, 2, 0.2, seed=5), str)
+    H.add_nodes_from(["x-isolated-1", "x-isolated-2"])
+    groups = [g for g in communities(H, engine="networkx") if len(g) >= big]
+    a = cross_group_betweenness(H, groups, k=k, engine="igraph")
+    b = cross_group_betweenness(H, groups, k=k, engine="networkx")
+    assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
+    assert max(a.values()) > 0
+
+
+def test_edge_count_of_the_twin_check_is_number_of_edges():
+    from kg.network.brokerage import _size
+
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(50, 2, 0.2, seed=1), str)
+    assert _size(H) == (50, H.number_of_edges())
+    H.add_edge("0", "0")  # a self-loop counts once, as number_of_edges() counts it
+    H.add_node("alone")
+    assert _size(H) == (51, H.number_of_edges())
+    assert _size(nx.Graph()) == (0, 0)
+
+
 @pytest.mark.parametrize("engine", ["igraph", "networkx"])
 def test_cross_group_betweenness_of_some_nodes_is_theirs_in_the_whole(engine):
     H = nx.relabel_nodes(nx.powerlaw_cluster_graph(200, 2, 0.2, seed=8), str)

@@ -39,7 +39,7 @@ def _size(H: nx.Graph) -> tuple[int, int]:
     """``(nodes, edges)`` of *H*, as ``number_of_nodes()`` and ``number_of_edges()`` count them, the edges
     summed in C over the adjacency (``number_of_edges()`` walks the degrees in Python: 0.2 s at 30,000 actors,
     and the twin's freshness is checked several times per analysis)."""
-    adj = H._adj  # the plain dict of dicts (``H.adj`` wraps each row in a view)
+    adj: dict[Any, dict] = H._adj  # type: ignore[attr-defined]  # plain dicts (``H.adj`` wraps each row)
     ends = sum(map(len, adj.values()))  # each edge twice, a self-loop once
     loops = sum(1 for v, nb in adj.items() if v in nb) if ends else 0
     return len(adj), (ends + loops) // 2
@@ -197,9 +197,15 @@ def cross_group_betweenness(
         index = {v: i for i, v in enumerate(order)}
         asked = [index[v] for v in wanted]
         total = [0.0] * len(asked)
+        # a source alone in its part is paired with every other node: all such sources go in one call
+        # (each call costs about one more traversal of the graph: one per lone pivot grew with the graph)
+        alone = [index[m[0]] for m in parts.values() if len(m) == 1 and (chosen is None or m[0] in chosen)]
+        if alone and n > 1:
+            raw = g.betweenness(vertices=asked, directed=False, sources=alone, targets=range(n))
+            total = [a + b for a, b in zip(total, raw, strict=True)]
         for members in parts.values():
             ids = [index[v] for v in members if chosen is None or v in chosen]
-            if not ids or len(members) == n:
+            if not ids or len(members) == n or len(members) == 1:
                 continue
             held = sorted(index[v] for v in members)
             bounds = zip([-1, *held], [*held, n], strict=True)

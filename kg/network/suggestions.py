@@ -231,20 +231,22 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         count: Counter[int] = Counter(
             itertools.chain.from_iterable(t[bisect.bisect_right(t, ra) :] for t in tails)
         )
-        for w in mine:
-            if crowded[w] and least <= 0 and a in pairable[w]:
-                for b in pairable[w]:
-                    if rank[b] > ra:
-                        count[rank[b]] += 0
-        if least <= 0:
-            for b in same_place[a]:
-                if rank[b] > ra:
-                    count[rank[b]] += 0
+        if least <= 0:  # candidates with no shared partner (setdefault: an insertion, as `+= 0` was)
+            add = count.setdefault
+            for w in mine:
+                if crowded[w] and a in pairable[w]:
+                    for rb in map(rank.__getitem__, pairable[w]):
+                        if rb > ra:
+                            add(rb, 0)
+            for rb in map(rank.__getitem__, same_place[a]):
+                if rb > ra:
+                    add(rb, 0)
         items: Iterable[tuple[int, int]] = count.items()
         if bounded and len(count) > PER_ACTOR:
             for b in mine:
                 count.pop(rank[b], None)
-            items = sorted(count.items(), key=operator.itemgetter(1), reverse=True)[:PER_ACTOR]
+            # the same as sorted(…, reverse=True)[:PER_ACTOR], ties in insertion order, without sorting all
+            items = heapq.nlargest(PER_ACTOR, count.items(), key=operator.itemgetter(1))
             narrowed += len(count) > PER_ACTOR
         for rb, shared in items:
             if shared < least:

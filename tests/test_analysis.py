@@ -17,6 +17,7 @@ import networkx as nx
 import pytest
 from conftest import ACTOR, ROOT
 
+import kg
 from kg.network.actors import actor_graph
 from kg.network.analysis import analyse
 from kg.network.brokerage import (
@@ -623,3 +624,31 @@ def test_a_graph_without_ties_or_actors_gives_empty_sections_not_errors():
         projection(("p", "programme"), ("q", "programme"), edges=[("p", "q", "partie")])
     )
     assert only_programmes.summary["actors"] == 0 and only_programmes.brokers == []
+
+
+def test_the_whole_graph_is_analysed_from_its_stored_actor_network_alone(built_store):
+    """``kg analyse`` of the whole graph reads the stored actor network, which carries what the measures read
+    of the projection (activities, territories, concept labels, growth): the projection is not loaded (a
+    reader missing it would make it again and save it), and the findings are those of the projection."""
+    from kg.network.actors import ACTORS_SHAPE, cached_actor_graph
+    from kg.network.projection import cached_project
+    from kg.store import artefacts
+
+    graph = kg.open(built_store)
+    G = cached_project(graph)
+    expected = analyse(G).as_dict()
+    H = cached_actor_graph(graph, G)
+    assert artefacts.load(built_store, "actors", shape=ACTORS_SHAPE) is not None
+    C = H.graph["context"]
+    assert not set(C) & set(H) and 0 < C.number_of_nodes() < G.number_of_nodes() and not C.number_of_edges()
+    assert {C.nodes[x]["kind"] for x in C} >= {"programme", "territory"}
+    path = artefacts.artefact_path(built_store, "projection")
+    saved = path.read_bytes()
+    path.unlink()
+    try:
+        whole = analyse(kg.open(built_store)).as_dict()
+        assert not path.exists()
+    finally:
+        path.write_bytes(saved)
+    assert whole == expected and whole["suggestions"] and whole["growth"]
+    assert analyse(kg.open(built_store), territory="departement:94").as_dict() != whole

@@ -17,6 +17,7 @@ import networkx as nx
 import pytest
 from conftest import ACTOR, ROOT
 
+import kg
 from kg.network.actors import actor_graph
 from kg.network.analysis import analyse
 from kg.network.brokerage import (
@@ -62,6 +63,31 @@ def test_cross_group_betweenness_igraph_matches_networkx(k):
     a = cross_group_betweenness(H, groups, k=k, engine="igraph")
     b = cross_group_betweenness(H, groups, k=k, engine="networkx")
     assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
+
+
+@pytest.mark.parametrize("k", [None, 40])
+@pytest.mark.parametrize("big", [5, 1000])
+def test_cross_group_betweenness_igraph_matches_networkx_with_nodes_alone(k, big):
+    # the nodes in no group (the sources alone in their part) go in one igraph call: the same sums.
+    # With no group at all (big=1000) every node is alone: cross-group betweenness is betweenness
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(200, 2, 0.2, seed=5), str)
+    H.add_nodes_from(["x-isolated-1", "x-isolated-2"])
+    groups = [g for g in communities(H, engine="networkx") if len(g) >= big]
+    a = cross_group_betweenness(H, groups, k=k, engine="igraph")
+    b = cross_group_betweenness(H, groups, k=k, engine="networkx")
+    assert all(math.isclose(a[v], b[v], rel_tol=1e-9, abs_tol=1e-9) for v in H)
+    assert max(a.values()) > 0
+
+
+def test_edge_count_of_the_twin_check_is_number_of_edges():
+    from kg.network.brokerage import _size
+
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(50, 2, 0.2, seed=1), str)
+    assert _size(H) == (50, H.number_of_edges())
+    H.add_edge("0", "0")  # a self-loop counts once, as number_of_edges() counts it
+    H.add_node("alone")
+    assert _size(H) == (51, H.number_of_edges())
+    assert _size(nx.Graph()) == (0, 0)
 
 
 @pytest.mark.parametrize("engine", ["igraph", "networkx"])
@@ -598,3 +624,31 @@ def test_a_graph_without_ties_or_actors_gives_empty_sections_not_errors():
         projection(("p", "programme"), ("q", "programme"), edges=[("p", "q", "partie")])
     )
     assert only_programmes.summary["actors"] == 0 and only_programmes.brokers == []
+
+
+def test_the_whole_graph_is_analysed_from_its_stored_actor_network_alone(built_store):
+    """``kg analyse`` of the whole graph reads the stored actor network, which carries what the measures read
+    of the projection (activities, territories, concept labels, growth): the projection is not loaded (a
+    reader missing it would make it again and save it), and the findings are those of the projection."""
+    from kg.network.actors import ACTORS_SHAPE, cached_actor_graph
+    from kg.network.projection import cached_project
+    from kg.store import artefacts
+
+    graph = kg.open(built_store)
+    G = cached_project(graph)
+    expected = analyse(G).as_dict()
+    H = cached_actor_graph(graph, G)
+    assert artefacts.load(built_store, "actors", shape=ACTORS_SHAPE) is not None
+    C = H.graph["context"]
+    assert not set(C) & set(H) and 0 < C.number_of_nodes() < G.number_of_nodes() and not C.number_of_edges()
+    assert {C.nodes[x]["kind"] for x in C} >= {"programme", "territory"}
+    path = artefacts.artefact_path(built_store, "projection")
+    saved = path.read_bytes()
+    path.unlink()
+    try:
+        whole = analyse(kg.open(built_store)).as_dict()
+        assert not path.exists()
+    finally:
+        path.write_bytes(saved)
+    assert whole == expected and whole["suggestions"] and whole["growth"]
+    assert analyse(kg.open(built_store), territory="departement:94").as_dict() != whole

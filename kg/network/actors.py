@@ -143,24 +143,64 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
         "left_out": sum(1 for p in persons if not posts.get(p)),
     }
     keep_igraph(H, actors, edges)
+    if keep is None:
+        from kg.network.growth import growth
+
+        # what an analysis of the whole graph reads of the projection besides the actors, kept with
+        # them: ``kg analyse`` then loads this network alone, not the projection
+        H.graph["context"] = context_graph(G, H)
+        H.graph["growth"] = growth(G)
     return H
 
 
-#: the shape of the stored actor network; one written for another shape is built again
-ACTORS_SHAPE = 1
+#: the node attributes an analysis reads of an activity or a territory (:func:`context_graph`)
+CONTEXT_ATTRIBUTES = ("kind", "label", "themes", "territory")
 
 
-def cached_actor_graph(graph: Any, G: nx.MultiDiGraph) -> nx.Graph:
+def context_graph(G: nx.MultiDiGraph, H: nx.Graph) -> nx.Graph:
+    """What an analysis of *H* reads of its projection *G*, as a small graph with no edges: the activities
+    of *H*'s actors (their themes and territories), the territories of those actors and activities (their
+    labels), only :data:`CONTEXT_ATTRIBUTES`, and the labels of the concepts (``G.graph``)."""
+    from kg.network.attributes import listed
+
+    C: nx.Graph[str] = nx.Graph()
+    if "concept_labels" in G.graph:
+        C.graph["concept_labels"] = G.graph["concept_labels"]
+    acts = sorted({x for xs in H.graph["activities"].values() for x in xs})
+    nodes = G.nodes
+
+    def kept(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: d[k] for k in CONTEXT_ATTRIBUTES if k in d}
+
+    C.add_nodes_from((x, kept(nodes[x])) for x in acts)
+    places: set[str] = set()
+    for d in itertools.chain((d for _, d in H.nodes(data=True)), (nodes[x] for x in acts)):
+        places.update(listed(d.get("territory")))
+    C.add_nodes_from((t, kept(nodes[t])) for t in sorted(places) if t in nodes and t not in C)
+    return C
+
+
+#: the shape of the stored actor network; one written for another shape is built again (2: with its
+#: context and growth)
+ACTORS_SHAPE = 2
+
+
+def cached_actor_graph(graph: Any, G: nx.MultiDiGraph | None = None) -> nx.Graph:
     """:func:`actor_graph` of the whole projection *G* of *graph*, written once by ``kg build`` beside a
-    local store (``<store>.actors.pickle``, with its igraph twin): loading it is several times faster
-    than making it. A store without it (or with a stale one) has it made from *G* and saved; for an
-    endpoint it is made per call.
+    local store (``<store>.actors.pickle``, with its igraph twin, its context and growth): loading it is
+    several times faster than making it, and spares loading the projection. A store without it (or with a
+    stale one) has it made from *G* (the cached projection when not given) and saved; for an endpoint it
+    is made per call.
     """
     from kg.store import artefacts
 
     store_path = artefacts.local_store(graph)
     H = artefacts.load(store_path, "actors", shape=ACTORS_SHAPE) if store_path else None
     if H is None:
+        if G is None:
+            from kg.network.projection import cached_project
+
+            G = cached_project(graph)
         H = actor_graph(G)
         if store_path:
             artefacts.save(store_path, "actors", H, shape=ACTORS_SHAPE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import networkx as nx
@@ -258,21 +258,22 @@ def _analyse(
 ) -> Analysis:
     S = _S[lang]
     n = H.number_of_nodes()
+    m = H.number_of_edges()
     groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
     group_number = {v: i for i, members in enumerate(groups, 1) for v in members}
     persons = H.graph["persons"]
     res = Analysis(
         summary={
             "nodes": n,  # the actor network's nodes and edges: its actors and ties
-            "edges": H.number_of_edges(),
+            "edges": m,
             "actors": n,
-            "ties": H.number_of_edges(),
+            "ties": m,
             "pairs": _pairs(n),
             "persons": persons,
             "communities": len(groups),
             "sentence": S["network"].format(
                 actors=number(n, lang),
-                ties=number(H.number_of_edges(), lang),
+                ties=number(m, lang),
                 pairs=number(_pairs(n), lang),
                 persons=S["persons"].format(n=persons["left_out"], s=_s(persons["left_out"]))
                 if persons["left_out"]
@@ -286,8 +287,8 @@ def _analyse(
         label = H.nodes[v].get("label", v)
         res.isolated.append(Finding("isolated", v, label, {"degree": 0}, S["isolated"].format(label=label)))
     _suggestions(res, G, H, lang=lang, top=top)
-    sub = G.subgraph(_kept_nodes(G, H, keep)) if keep is not None else G
-    _growth(res, growth(sub), lang=lang)
+    series = H.graph.get("growth") if keep is None else growth(G.subgraph(_kept_nodes(G, H, keep)))
+    _growth(res, growth(G) if series is None else series, lang=lang)  # whole: made with H
     return res
 
 
@@ -550,11 +551,10 @@ def analyse(
     Parameters
     ----------
     graph : kg.store.graph.Graph, kg.store.remote.RemoteGraph or networkx.MultiDiGraph
-        The opened graph (:func:`kg.open`; projected, and the projection cached beside a local
-        store), or a projection already computed (:func:`kg.network.projection.project`).
+        The opened graph (:func:`kg.open`; the whole graph is read from its stored actor network,
+        a territory from its projection), or a projection (:func:`kg.network.projection.project`).
     territory : str, optional
-        Only this territory (``level:code``): its ecosystem's actors and activities. Needs an
-        opened graph, not a projection.
+        Only this territory (``level:code``): its ecosystem. Needs an opened graph.
     lang : {"fr", "en"}
         Language of the sentences and section titles.
     top : int
@@ -573,28 +573,28 @@ def analyse(
     QueryError
         For a malformed territory, or a territory asked of a projection.
     UnknownEntityError
-        For a territory that is not in the official geography.
+        For a territory not in the official geography.
     """
-    from dataclasses import fields
-
     if lang not in SECTION_TITLES:
         raise QueryError(f"unknown language {lang!r}; use fr or en")
-    from kg.network.projection import cached_project
 
     G: nx.MultiDiGraph
+    whole = None
     if isinstance(graph, nx.MultiDiGraph):
         if territory:
-            raise QueryError(
-                "territory= needs the opened graph (kg.open()), not a projection; or pass keep= instead"
-            )
+            raise QueryError("territory= needs the opened graph (kg.open()), not a projection; or pass keep=")
         G = graph
-    else:
+    elif territory or keep is not None:
+        from kg.network.projection import cached_project
+
         G = cached_project(graph)
         if territory:
             from kg.store.ecosystem import ecosystem
 
             keep = {n for n in ecosystem(graph, territory).reasons if n in G}
-    whole = None if keep is not None or isinstance(graph, nx.MultiDiGraph) else cached_actor_graph(graph, G)
+    else:
+        whole = cached_actor_graph(graph)  # with what the measures read of the projection: not loaded
+        G = whole.graph["context"]
     found = analyse_network(G, keep=keep, lang=lang, top=top, k=k, seed=seed, engine=engine, actors=whole)
     init = {f.name: getattr(found, f.name) for f in fields(found) if f.init}
     return AnalysisReport(**init, lang=lang, territory=territory, titles=SECTION_TITLES[lang])

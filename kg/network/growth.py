@@ -88,16 +88,29 @@ def growth(G: nx.MultiDiGraph) -> dict[str, Any]:
     spans: list[tuple[str, int, int | None]] = []
     events: list[tuple[str, int]] = []
     undated: Counter[str] = Counter()
-    for _, d in sorted(G.nodes(data=True), key=lambda nd: nd[0]):
+    # the same dates come back on many facts: each text is read once (a national graph has ~1 M of them)
+    years_of: dict[Any, int | None] = {}
+
+    def year(value: Any) -> int | None:
+        try:
+            return years_of[value]
+        except KeyError:
+            found = years_of[value] = _year(value)
+            return found
+        except TypeError:  # pragma: no cover - a list value of a hand-built graph
+            return _year(value)
+
+    # in the graph's order: only counts are kept, so the order of the facts does not matter
+    for _, d in G.nodes(data=True):
         kind = str(d.get("kind"))
         name = SPAN_NODE_KINDS.get(kind) or EVENT_NODE_KINDS.get(kind)
         if name is None:
             continue
-        start = _year(d.get("start"))
+        start = year(d.get("start"))
         if start is None:
             undated[name] += 1
         elif kind in SPAN_NODE_KINDS:
-            spans.append((name, start, _year(d.get("end"))))
+            spans.append((name, start, year(d.get("end"))))
         else:
             events.append((name, start))
     for *_, d in G.edges(data=True):
@@ -105,13 +118,13 @@ def growth(G: nx.MultiDiGraph) -> dict[str, Any]:
         if kind in COUNTED_WITH_THEIR_NODE:
             continue
         name = ONE_YEAR_KINDS.get(kind, "relations")
-        start = _year(d.get("start"))
+        start = year(d.get("start"))
         if start is None:
             undated[name] += 1
         elif kind in ONE_YEAR_KINDS:
             events.append((name, start))
         else:
-            spans.append((name, start, _year(d.get("end"))))
+            spans.append((name, start, year(d.get("end"))))
     dated = Counter(name for name, *_ in spans) + Counter(name for name, _ in events)
     years = [a for _, a, _ in spans] + [b for _, _, b in spans if b is not None] + [a for _, a in events]
     out: dict[str, Any] = {

@@ -70,17 +70,29 @@ def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict
     activities = H.graph.get("activities", {})
     themes: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
-    of_activity: dict[str, tuple[list[str], list[str]]] = {}
+    of_activity: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    # the same ``a|b`` texts come back on many nodes: each is split once
+    split: dict[str, tuple[str, ...]] = {}
+
+    def items(value: object) -> tuple[str, ...]:
+        if not isinstance(value, str):
+            return tuple(listed(value))
+        found = split.get(value)
+        if found is None:
+            found = split[value] = tuple(listed(value))
+        return found
+
+    nodes = G.nodes
     for v, d in H.nodes(data=True):
-        themes[v] = set(listed(d.get("themes")))
-        places[v] = set(listed(d.get("territory")))
+        mine_t = themes[v] = set(items(d.get("themes")))
+        mine_p = places[v] = set(items(d.get("territory")))
         for x in activities.get(v, ()):
             found = of_activity.get(x)
             if found is None:
-                attrs = G.nodes[x]
-                found = of_activity[x] = (listed(attrs.get("themes")), listed(attrs.get("territory")))
-            themes[v].update(found[0])
-            places[v].update(found[1])
+                attrs = nodes[x]
+                found = of_activity[x] = (items(attrs.get("themes")), items(attrs.get("territory")))
+            mine_t.update(found[0])
+            mine_p.update(found[1])
     return themes, places
 
 
@@ -219,20 +231,22 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         count: Counter[int] = Counter(
             itertools.chain.from_iterable(t[bisect.bisect_right(t, ra) :] for t in tails)
         )
-        for w in mine:
-            if crowded[w] and least <= 0 and a in pairable[w]:
-                for b in pairable[w]:
-                    if rank[b] > ra:
-                        count[rank[b]] += 0
-        if least <= 0:
-            for b in same_place[a]:
-                if rank[b] > ra:
-                    count[rank[b]] += 0
+        if least <= 0:  # candidates with no shared partner (setdefault: an insertion, as `+= 0` was)
+            add = count.setdefault
+            for w in mine:
+                if crowded[w] and a in pairable[w]:
+                    for rb in map(rank.__getitem__, pairable[w]):
+                        if rb > ra:
+                            add(rb, 0)
+            for rb in map(rank.__getitem__, same_place[a]):
+                if rb > ra:
+                    add(rb, 0)
         items: Iterable[tuple[int, int]] = count.items()
         if bounded and len(count) > PER_ACTOR:
             for b in mine:
                 count.pop(rank[b], None)
-            items = sorted(count.items(), key=operator.itemgetter(1), reverse=True)[:PER_ACTOR]
+            # the same as sorted(…, reverse=True)[:PER_ACTOR], ties in insertion order, without sorting all
+            items = heapq.nlargest(PER_ACTOR, count.items(), key=operator.itemgetter(1))
             narrowed += len(count) > PER_ACTOR
         for rb, shared in items:
             if shared < least:

@@ -45,6 +45,7 @@ from kg.model.dates import is_active
 from kg.model.names import suggestion
 from kg.model.words import elide, euros, lower_first
 from kg.network.attributes import concept_labels, sources_of
+from kg.network.chain_index import stored_chains, write_slim
 from kg.network.lookup import resolve, with_name_keys
 from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
@@ -331,12 +332,7 @@ def _restricted(
     if ks == set(DEFAULT_KINDS) | {"territoire"} and day is None:
         return H, ks, day
     skeleton = H.graph.get(SKELETON)
-    if (
-        ks == set(DEFAULT_KINDS)
-        and day is None
-        and skeleton is not None
-        and skeleton.number_of_nodes() == H.number_of_nodes()
-    ):
+    if ks == set(DEFAULT_KINDS) and day is None and skeleton is not None and len(skeleton) == len(H):
         return skeleton, ks, day
 
     def node_ok(n: str) -> bool:
@@ -379,8 +375,7 @@ def _hop(H: nx.Graph, a: str, b: str, ks: set[str], day: str | None) -> Hop:
 
 
 def _network(graph: Any) -> nx.Graph:
-    """*graph* as a chain graph: a NetworkX graph is used as it is (a projection is turned into its
-    :func:`chain_graph`); a store, local or remote, is projected first (cached beside a local store)."""
+    """*graph* as a chain graph (a projection: its :func:`chain_graph`; a store: :func:`cached_chain_graph`)."""
     if isinstance(graph, nx.MultiDiGraph):
         return chain_graph(graph)
     if isinstance(graph, nx.Graph):
@@ -435,6 +430,7 @@ def cached_chain_graph(graph: Any) -> nx.Graph:
         H = with_skeleton(with_name_keys(chain_graph(cached_project(graph))))
         if store_path:
             artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
+            write_slim(store_path, H)
     return H
 
 
@@ -506,6 +502,10 @@ def find_chains(
     QueryError
         When *as_of* is not a date.
     """
+    if kinds is None and as_of is None and not isinstance(G, nx.Graph):  # a store: its compact rows, if any
+        stored = stored_chains(G, source, target, k=k, max_hops=max_hops)
+        if stored is not None:
+            return stored  # type: ignore[no-any-return]
     H = _network(G)
     view, ks, day = _restricted(H, kinds, as_of, lang)
     s, t = _resolve(H, source, lang), _resolve(H, target, lang)

@@ -18,11 +18,17 @@ the usual path, which also says what went wrong in the usual words.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import secrets
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from kg.network.hops import Chain
 
 __all__ = ["SLIM", "SLIM_SHAPE", "rels_path", "slim_rows", "stored_chains", "write_slim"]
 
@@ -46,7 +52,7 @@ def slim_rows(H: Any) -> tuple[dict[str, Any], list[bytes]]:
     ``rows["neighbours"][p]``."""
     import pickle
 
-    from kg.network.chains import SKELETON
+    from kg.network.chains import DEFAULT_KINDS, SKELETON
     from kg.network.lookup import NAME_KEYS
 
     S = H.graph[SKELETON]
@@ -78,6 +84,7 @@ def slim_rows(H: Any) -> tuple[dict[str, Any], list[bytes]]:
         "neighbours": neighbours,
         "at": at,
         "graph": {k: v for k, v in H.graph.items() if k not in (SKELETON, NAME_KEYS)},
+        "followed": DEFAULT_KINDS,  # the skeleton's kinds: those a hop's relation is chosen among
     }
     return rows, blobs
 
@@ -108,107 +115,198 @@ def write_slim(store_path: str | Path, H: Any) -> None:
     artefacts.save(store_path, SLIM, rows, shape=SLIM_SHAPE)
 
 
-def _rows_graph() -> Any:
-    import networkx as nx
+def _meet(
+    off: array, nb: array, s: int, t: int, skip_nodes: set[int], skip_edges: set[tuple[int, int]]
+) -> list[int]:
+    """A shortest path from *s* to *t* avoiding *skip_nodes* and *skip_edges* (either way), by a BFS from both
+    ends: NetworkX's ``_bidirectional_pred_succ`` step for step (same fringe order, same meeting node), so
+    the same path among equally short ones. Empty when there is none."""
+    if s in skip_nodes or t in skip_nodes:
+        return []
+    if s == t:
+        return [s]
 
-    class Rows(nx.Graph):  # type: ignore[type-arg]
-        """The skeleton as NetworkX's shortest-path search sees it: integer nodes, each row's order kept."""
+    def step(v: int) -> list[int]:
+        return [
+            w
+            for w in nb[off[v] : off[v + 1]]
+            if w not in skip_nodes and (v, w) not in skip_edges and (w, v) not in skip_edges
+        ]
 
-        def __init__(self, offsets: array, neighbours: array) -> None:
-            super().__init__()
-            self._off, self._nb = offsets, neighbours
+    pred: dict[int, int | None] = {s: None}
+    succ: dict[int, int | None] = {t: None}
+    forward, reverse = [s], [t]
+    meet = None
+    while forward and reverse and meet is None:
+        if len(forward) <= len(reverse):
+            level, forward = forward, []
+            for v in level:
+                for w in step(v):
+                    if w not in pred:
+                        forward.append(w)
+                        pred[w] = v
+                    if w in succ:
+                        meet = w
+                        break
+                if meet is not None:
+                    break
+        else:
+            level, reverse = reverse, []
+            for v in level:
+                for w in step(v):
+                    if w not in succ:
+                        succ[w] = v
+                        reverse.append(w)
+                    if w in pred:
+                        meet = w
+                        break
+                if meet is not None:
+                    break
+    if meet is None:
+        return []
+    path: list[int] = []
+    x: int | None = meet
+    while x is not None:
+        path.append(x)
+        x = succ[x]
+    x = pred[path[0]]
+    while x is not None:
+        path.insert(0, x)
+        x = pred[x]
+    return path
 
-        def __contains__(self, n: object) -> bool:
-            return isinstance(n, int) and 0 <= n < len(self._off) - 1
 
-        def neighbors(self, n: int) -> Any:
-            return iter(self._nb[self._off[n] : self._off[n + 1]])
+def shortest_paths(off: array, nb: array, s: int, t: int) -> Iterator[list[int]]:
+    """The simple paths from *s* to *t* over the rows, shortest first: NetworkX's ``shortest_simple_paths``
+    (Yen's algorithm, unweighted) on the same rows, path for path and in the same order."""
+    found: list[list[int]] = []
+    heap: list[tuple[int, int, list[int]]] = []
+    queued: set[tuple[int, ...]] = set()
+    counter = itertools.count()
 
-        def is_directed(self) -> bool:
-            return False
+    def push(length: int, path: list[int]) -> None:
+        if tuple(path) not in queued:
+            heapq.heappush(heap, (length, next(counter), path))
+            queued.add(tuple(path))
 
-        def is_multigraph(self) -> bool:
-            return False
+    prev: list[int] | None = None
+    while True:
+        if not prev:
+            first = _meet(off, nb, s, t, set(), set())
+            if first:
+                push(len(first), first)
+        else:
+            skip_nodes: set[int] = set()
+            skip_edges: set[tuple[int, int]] = set()
+            for i in range(1, len(prev)):
+                root = prev[:i]
+                for p in found:
+                    if p[:i] == root:
+                        skip_edges.add((p[i - 1], p[i]))
+                spur = _meet(off, nb, root[-1], t, skip_nodes, skip_edges)
+                if spur:
+                    push(len(root) + len(spur), root[:-1] + spur)
+                skip_nodes.add(root[-1])
+        if not heap:
+            return
+        _, _, path = heapq.heappop(heap)
+        queued.discard(tuple(path))
+        yield path
+        found.append(path)
+        prev = path
 
-    return Rows
 
-
-def _resolve(rows: dict[str, Any], ids: dict[str, int], text: str) -> int | None:
+def _resolve(rows: dict[str, Any], text: str) -> int | None:
     """The node id named *text* (or whose IRI is *text*), or None when the name is not one node's."""
     from kg.model.names import normalise
 
-    if text in ids:
-        return ids[text]
+    if ":" in text:  # an IRI: one scan of the list costs less than a dictionary of every node
+        try:
+            return int(rows["nodes"].index(text))
+        except ValueError:
+            pass
     if not rows["has_keys"]:
         return None
     exact = [i for i in rows["keys"].get(normalise(text), ()) if rows["kinds"][i] in _NAMED_KINDS]
     return exact[0] if len(exact) == 1 else None
 
 
-def stored_chains(graph: Any, source: str, target: str, *, k: int = 3, max_hops: int = 6) -> list[Any] | None:
+def stored_chains(
+    graph: Any,
+    source: str,
+    target: str,
+    *,
+    k: int = 3,
+    max_hops: int = 6,
+    kinds: Any = None,
+    as_of: Any = None,
+) -> list[Chain] | None:
     """:func:`kg.network.chains.find_chains` with the default kinds and no date, from the compact rows
-    beside the local store *graph*: the same chains, hop by hop. None when there are no such rows (an
-    endpoint, a store written before them, a stale one) or when a name does not name exactly one node."""
-    import itertools
+    beside the local store *graph* (an opened store, or its folder): the same chains, hop by hop.
 
-    import networkx as nx
-
-    from kg.network.chains import DEFAULT_KINDS, Chain, _hop
+    None when the rows cannot give :func:`~kg.network.chains.find_chains`'s answer: *kinds* or *as_of*
+    given, an endpoint, a store without rows or with stale ones, a name that does not name exactly one
+    node (the whole chain graph then says why). Neither NetworkX nor the store is opened.
+    """
+    from kg.network.hops import Chain, hop
     from kg.store import artefacts
 
-    store_path = artefacts.local_store(graph)
-    rows = artefacts.load(store_path, SLIM, shape=SLIM_SHAPE) if store_path else None
+    if kinds is not None or as_of is not None:
+        return None
+
+    store_path = Path(graph) if isinstance(graph, str | Path) else artefacts.local_store(graph)
+    if store_path is None or not store_path.is_dir():
+        return None
+    rows = artefacts.load(store_path, SLIM, shape=SLIM_SHAPE)
     if rows is None:
         return None
     nodes = rows["nodes"]
-    ids = {n: i for i, n in enumerate(nodes)}
-    s, t = _resolve(rows, ids, source), _resolve(rows, ids, target)
+    s, t = _resolve(rows, source), _resolve(rows, target)
     if s is None or t is None:
         return None
+    paths: list[list[int]] = []
+    for path in shortest_paths(rows["offsets"], rows["neighbours"], s, t):
+        if len(path) - 1 > max_hops or len(paths) >= k:
+            break
+        paths.append(path)
     try:
-        with open(rels_path(store_path), "rb") as f:  # type: ignore[arg-type]
+        with open(rels_path(store_path), "rb") as f:
             if f.read(len(rows["token"])) != rows["token"]:
                 return None
-            paths: list[list[int]] = []
-            try:
-                for path in nx.shortest_simple_paths(
-                    _rows_graph()(rows["offsets"], rows["neighbours"]), s, t
-                ):
-                    if len(path) - 1 > max_hops or len(paths) >= k:
-                        break
-                    paths.append(path)
-            except nx.NetworkXNoPath:
-                pass
             H = _hops_graph(rows, f, paths)
     except OSError:
         return None
-    ks = set(DEFAULT_KINDS)
+    ks = set(rows["followed"])
     return [
-        Chain(tuple(_hop(H, nodes[a], nodes[b], ks, None) for a, b in itertools.pairwise(p))) for p in paths
+        Chain(tuple(hop(H, nodes[a], nodes[b], ks, None) for a, b in itertools.pairwise(p))) for p in paths
     ]
 
 
-def _hops_graph(rows: dict[str, Any], f: Any, paths: list[list[int]]) -> Any:
-    """The part of the chain graph the *paths* step on: their nodes (IRI, label) and edges (relations,
-    read from *f*), with the chain graph's own ``graph`` data (its concept labels)."""
-    import itertools
-    import pickle
+class _Hops(NamedTuple):
+    """The part of the chain graph that the hops shown step on, as :func:`kg.network.hops.hop` reads it."""
 
-    import networkx as nx
+    nodes: dict[str, dict[str, Any]]
+    edges: dict[tuple[str, str], dict[str, Any]]
+    graph: dict[str, Any]
+
+
+def _hops_graph(rows: dict[str, Any], f: Any, paths: list[list[int]]) -> _Hops:
+    """The nodes (IRI, label) and edges (relations, read from *f*) the *paths* step on, with the chain
+    graph's own ``graph`` data (its concept labels)."""
+    import pickle
 
     nodes, labels = rows["nodes"], rows["labels"]
     off, nb, at, starts = rows["offsets"], rows["neighbours"], rows["at"], rows["starts"]
-    H: nx.Graph[str] = nx.Graph()
-    H.graph.update(rows["graph"])
+    H = _Hops({}, {}, rows["graph"])
     for path in paths:
         for a, b in itertools.pairwise(path):
-            if H.has_edge(nodes[a], nodes[b]):
+            if (nodes[a], nodes[b]) in H.edges:
                 continue
             p = next(p for p in range(off[a], off[a + 1]) if nb[p] == b)
             blob = at[p]
             f.seek(starts[blob])
-            rels = pickle.loads(f.read(starts[blob + 1] - starts[blob]))
-            H.add_node(nodes[a], label=labels[a])
-            H.add_node(nodes[b], label=labels[b])
-            H.add_edge(nodes[a], nodes[b], rels=rels)
+            edge = {"rels": pickle.loads(f.read(starts[blob + 1] - starts[blob]))}
+            H.nodes[nodes[a]] = {"label": labels[a]}
+            H.nodes[nodes[b]] = {"label": labels[b]}
+            H.edges[nodes[a], nodes[b]] = H.edges[nodes[b], nodes[a]] = edge
     return H

@@ -342,6 +342,7 @@ def chains(
 ) -> None:
     """Alliance chains between two actors, each hop explained with its programme or funding, dates and source."""
     import kg
+    from kg.network.chain_index import stored_chains
     from kg.network.chain_words import (
         NO_CHAIN,
         NO_NEAR,
@@ -350,7 +351,6 @@ def chains(
         undated_words,
         within_summary,
     )
-    from kg.network.chains import absent_at, find_chains, within
 
     output = pick_format(fmt, as_json)
     kind_list = [x.strip() for x in kinds.split(",") if x.strip()] if kinds else None
@@ -358,7 +358,15 @@ def chains(
         raise typer.BadParameter(
             "give a second actor (TARGET), or --within N to list who is within N hops", param_hint="TARGET"
         )
-    graph = kg.open(where(store, endpoint), **remote_auth(auth, endpoint))
+    found = None
+    if target is not None:  # the rows kg build keeps beside a store, when they can answer (else None)
+        found = stored_chains(
+            where(store, endpoint), source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of
+        )
+    if found is None:  # --within, --kinds, --as-of, an endpoint, no rows: the whole chain graph
+        from kg.network.chains import absent_at, find_chains, within
+
+        graph = kg.open(where(store, endpoint), **remote_auth(auth, endpoint))
     if within_hops is not None:
         rows = within(graph, source, within_hops, kinds=kind_list, as_of=as_of, lang=lang)
         if output == "json":
@@ -376,9 +384,10 @@ def chains(
             typer.echo(within_summary(rows, as_of, lang))
         return
     assert target is not None  # checked above: TARGET or --within
-    found = find_chains(
-        graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of, lang=lang
-    )
+    if found is None:
+        found = find_chains(
+            graph, source, target, k=k, max_hops=max_hops, kinds=kind_list, as_of=as_of, lang=lang
+        )
     if output == "json":
         hops = [[h.as_dict(lang) for h in c.hops] for c in found]
         typer.echo(json.dumps(hops, ensure_ascii=False, indent=2))

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 #: the artefacts' names (``<store>.<name>.pickle``)
-ARTEFACTS = ("projection", "chains", "actors", "names")
+ARTEFACTS = ("projection", "chains", "chainslim", "actors", "names")
 
 
 def _open(store_path: Path):
@@ -50,7 +50,8 @@ def write_projection(store_path: Path, quads: Sequence[Any] | None = None) -> No
 
 def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     """Build the chain graph (from the projection just written, else the stored one) and keep it, with its
-    name keys, beside the store."""
+    name keys, beside the store, and its skeleton as compact rows (:mod:`kg.network.chain_index`)."""
+    from kg.network.chain_index import write_slim
     from kg.network.chains import CHAIN_SHAPE, chain_graph, with_skeleton
     from kg.network.lookup import with_name_keys
     from kg.network.projection import cached_project
@@ -60,6 +61,7 @@ def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
         G = cached_project(_open(store_path))
     H = with_skeleton(with_name_keys(chain_graph(G)))
     artefacts.save(store_path, "chains", H, shape=CHAIN_SHAPE)
+    write_slim(store_path, H)
 
 
 def write_actors(store_path: Path, quads: Sequence[Any] | None = None) -> None:

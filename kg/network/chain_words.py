@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.network.chains import Chain, Near, at
+from kg.network.hops import Chain, Near, at
 
 __all__ = ["NO_CHAIN", "NO_NEAR", "headline", "undated_summary", "undated_words", "within_summary"]
 

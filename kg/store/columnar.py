@@ -32,8 +32,10 @@ from typing import Any
 
 __all__ = [
     "FAST_QUESTIONS",
+    "MIN_ACTORS",
     "TABLES_FILE",
     "answer",
+    "count_actors",
     "fresh_tables",
     "store_stamp",
     "tables_dir",
@@ -44,7 +46,7 @@ __all__ = [
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 3
+_LAYOUT = 4
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 
@@ -230,6 +232,16 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
             "(SELECT unnest(?)) ORDER BY cls, s",
             [[f"<{c}>" for c in CLASSES]],
         )
+        # what no question's parameter changes, closed once here: dct:isPartOf+ (the places of a
+        # territory: a recursive CTE per question cost 0.35-0.7 s at 30,000 actors) and
+        # (dct:isPartOf|schema:superEvent)+ (the parts and wholes of the activities)
+        for table, preds in (("within", "('isPartOf')"), ("parts", "('isPartOf', 'superEvent')")):
+            con.execute(
+                f"CREATE TABLE {table} AS WITH RECURSIVE c(n, w) AS ("
+                f"SELECT s, o FROM triples WHERE p IN {preds} "
+                f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
+                "SELECT n, w FROM c ORDER BY w, n"
+            )
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
         con.close()
@@ -240,16 +252,40 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     return target
 
 
-def write_store_tables(store_path: Path) -> Path | None:
-    """The end-of-build step (:data:`kg.store.build.END_STEPS`): the tables of the store at *store_path*,
-    or nothing when DuckDB is not installed (the questions are then answered in SPARQL)."""
+#: below this many organisations (``org:Organization``) in a store, no tables are written: the curated
+#: data (39) is answered by the ``.rq`` files in 0.2–1.9 s per question, where writing the tables (mostly
+#: the territories' labels and ``dct:isPartOf``, a fixed cost) took 1.6–2 s of every build; at 200
+#: synthetic actors the ``.rq`` files already take 1.7–5 s (loaded machine), at 2,000 up to 26 s
+#: (benchmarks/README.md, national questions)
+MIN_ACTORS = 100
+
+
+def count_actors(store: Any) -> int:
+    """How many distinct organisations (``rdf:type org:Organization``, in any graph) the store holds."""
+    from pyoxigraph import NamedNode
+
+    pattern = (NamedNode(_RDF + "type"), NamedNode(_ORG + "Organization"))
+    return len({q.subject for q in store.quads_for_pattern(None, *pattern, None)})
+
+
+def write_store_tables(store_path: Path, min_actors: int | None = None) -> Path | None:
+    """The end-of-build step (:data:`kg.store.build.END_STEPS`), also run after an import's write or its
+    undoing: the tables of the store at *store_path*; nothing when DuckDB is not installed, or when the
+    store holds fewer than *min_actors* organisations (default :data:`MIN_ACTORS`), its old tables then
+    removed (the questions are then answered in SPARQL)."""
+    import shutil
+
     try:
         import duckdb  # noqa: F401
     except ImportError:
         return None
     from kg.store.graph import open_store
 
-    return write_tables(open_store(store_path))
+    graph = open_store(store_path)
+    if count_actors(graph.store) < (MIN_ACTORS if min_actors is None else min_actors):
+        shutil.rmtree(tables_dir(store_path), ignore_errors=True)
+        return None
+    return write_tables(graph)
 
 
 _CONNECTIONS: dict[tuple[str, int], Any] = {}

@@ -3,9 +3,10 @@
 :mod:`kg.store.columnar` writes the relations into one DuckDB table ``triples(p, s, lex, dt, lang, o)``
 (``s`` and ``o`` in N-Triples form: ``<iri>``, ``_:b``, a literal's text; ``lex``/``dt``/``lang`` a
 literal's parts). Here the 14 flat branches of the ecosystem definition become one SQL query: the places
-of the territory (``dct:isPartOf*``, a recursive CTE), the actors anchored there and their units
-(``org:unitOf*``), the activities acting there by place, participant, part, component or funded item
-(``(dct:isPartOf|schema:superEvent)+``), and everyone taking part in them. The outer queries of
+of the territory (``dct:isPartOf*``: the table ``within``, its closure written with the tables), the actors
+anchored there and their units (``org:unitOf*``, a recursive CTE), the activities acting there by place,
+participant, part, component or funded item (``(dct:isPartOf|schema:superEvent)+``: the table ``parts``),
+and everyone taking part in them. The outer queries of
 ``actors-of-territory`` and ``funders-of-territory`` then group as their ``.rq`` files do.
 
 The SPARQL solutions are bags, but both questions group their rows and keep only ``MIN`` and
@@ -26,16 +27,11 @@ _TAKE_PART += "'organizer', 'performer', 'attendee')"
 _ACTIVITY = (
     "regexp_matches({}, '^<https://w3id.org/territorial-kg/id/(programme|funding|support|membership|event)/')"
 )
-_PARTS = "('isPartOf', 'superEvent')"
 
 #: (act, because, at, place) of every activity acting in the territory $t — the branches 2 to 14
 _ACTS = f"""
 WITH RECURSIVE
-places(place) AS (
-  SELECT $t
-  UNION
-  SELECT t.s FROM triples t JOIN places ON t.o = places.place WHERE t.p = 'isPartOf'
-),
+places(place) AS (SELECT $t UNION SELECT n FROM within WHERE w = $t),
 located AS MATERIALIZED (
   SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
   WHERE t.p IN {_IN_PLACE}
@@ -65,17 +61,9 @@ linked AS MATERIALIZED (
 part_starts AS MATERIALIZED (
   SELECT e AS n FROM located UNION SELECT n FROM linked
 ),
--- n (isPartOf|superEvent)+ w, from the located parts up, and from the located wholes down
-up(n, w) AS (
-  SELECT t.s, t.o FROM triples t WHERE t.p IN {_PARTS} AND t.s IN (SELECT n FROM part_starts)
-  UNION
-  SELECT up.n, t.o FROM up JOIN triples t ON t.s = up.w WHERE t.p IN {_PARTS}
-),
-down(n, w) AS (
-  SELECT t.s, t.o FROM triples t WHERE t.p IN {_PARTS} AND t.o IN (SELECT e FROM located)
-  UNION
-  SELECT t.s, down.w FROM down JOIN triples t ON t.o = down.n WHERE t.p IN {_PARTS}
-),
+-- n (isPartOf|superEvent)+ w (the closure, table parts), from the located parts up, the located wholes down
+up AS (SELECT n, w FROM parts WHERE n IN (SELECT n FROM part_starts)),
+down AS (SELECT n, w FROM parts WHERE w IN (SELECT e FROM located)),
 grant_items AS MATERIALIZED (
   SELECT f.s AS act, f.o AS item FROM triples f
   WHERE f.p = 'fundedItem'

@@ -46,7 +46,7 @@ __all__ = [
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 4
+_LAYOUT = 5
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 
@@ -242,6 +242,8 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
                 f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
                 "SELECT n, w FROM c ORDER BY w, n"
             )
+        for table, sql in _ECOSYSTEM_TABLES.items():
+            con.execute(f"CREATE TABLE {table} AS {sql}")
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
         con.close()
@@ -335,7 +337,10 @@ def _make_term(o: str | None, lex: str | None, dt: str | None, lang: str | None)
     return BlankNode(o[2:])
 
 
-_ECOSYSTEM_AS_OF = """
+#: what ecosystem-as-of reads that no date changes, written with the tables: its four kinds of rows with
+#: their labels (``eco_rel``) and the start and end dates of what has a period (``periods``)
+_ECOSYSTEM_TABLES = {
+    "eco_rel": """
 WITH
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
 rel AS (
@@ -349,7 +354,7 @@ rel AS (
   WHERE m.p = 'member'
   UNION ALL
   -- one row per funder and recipient or funded item, the grant standing for a missing end: the grant
-  -- is kept when one such pair existed at $date (DISTINCT below merges the pairs)
+  -- is kept when one such pair existed at $date (the question's DISTINCT merges the pairs)
   SELECT 'financement', gr.s,
          COALESCE(fa.a, '?') || ' → ' || CASE WHEN COALESCE(rb.b, '') = '' THEN '?' ELSE rb.b END,
          NULL, NULL, COALESCE(f.o, gr.s), COALESCE(r.o, gr.s)
@@ -366,12 +371,19 @@ rel AS (
   FROM triples pv JOIN triples bn ON bn.s = pv.s AND bn.p = 'beneficiary'
   JOIN lab la ON la.s = pv.o JOIN lab lb ON lb.s = bn.o
   WHERE pv.p = 'provider'
-),
-dated AS (
-  SELECT t.s AS node, d.lex, d.dt, d.lang, d.o, d.p
+)
+SELECT DISTINCT * FROM rel ORDER BY node
+""",
+    "periods": """  SELECT t.s AS node, d.lex, d.dt, d.lang, d.o, d.p
   FROM triples t JOIN triples d ON d.s = t.o AND d.p IN ('startDate', 'endDate')
-  WHERE t.p = 'temporal'
-),
+  WHERE t.p = 'temporal' ORDER BY node
+""",
+}
+
+_ECOSYSTEM_AS_OF = """
+WITH
+rel AS (SELECT * FROM eco_rel),
+dated AS (SELECT * FROM periods),
 -- what did not exist yet, or no longer, at ?date
 since AS (
   SELECT s AS e, COALESCE(lex, o) AS v FROM triples WHERE p = 'foundingDate'

@@ -46,7 +46,7 @@ __all__ = [
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 5
+_LAYOUT = 6
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 
@@ -242,7 +242,9 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
                 f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
                 "SELECT n, w FROM c ORDER BY w, n"
             )
-        for table, sql in _ECOSYSTEM_TABLES.items():
+        from kg.store.columnar_territory import TABLES
+
+        for table, sql in {**_ECOSYSTEM_TABLES, **TABLES}.items():
             con.execute(f"CREATE TABLE {table} AS {sql}")
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:

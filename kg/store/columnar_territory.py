@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["actors_of_territory", "funders_of_territory"]
+__all__ = ["TABLES", "actors_of_territory", "funders_of_territory"]
 
 _IN_PLACE = "('spatial', 'location', 'areaServed')"
 _DIRECT = "('recipient', 'fundedItem', 'beneficiary', 'member', 'organization', 'organizer', 'performer', 'attendee')"
@@ -91,6 +91,25 @@ acts AS MATERIALIZED (SELECT DISTINCT * FROM acts_all WHERE {_ACTIVITY.format("a
 """
 
 
+#: what actors-of-territory reads that no territory changes, written with the tables: who takes part in
+#: an activity (directly, as a member, with a role) and an actor's kind (its classification's French label)
+TABLES = {
+    "takers": f"""
+SELECT t.s AS act, t.o AS m FROM triples t WHERE t.p IN {_TAKE_PART}
+UNION
+SELECT g.o, m.o FROM triples g JOIN triples m ON m.s = g.s AND m.p = 'member' WHERE g.p = 'organization'
+UNION
+SELECT q.s, a.o FROM triples q JOIN triples a ON a.s = q.o AND a.p = 'agent' WHERE q.p = 'qualifiedAssociation'
+ORDER BY act
+""",
+    "actor_types": """
+SELECT c.s AS member, arg_min(pl.lex, pl.lex) AS tlex
+FROM triples c JOIN triples pl ON pl.s = c.o AND pl.p = 'prefLabel' AND pl.lang = 'fr'
+WHERE c.p = 'classification' GROUP BY c.s
+""",
+}
+
+
 def _strafter(s: str, n: str) -> str:
     """SQL for SPARQL's ``STRAFTER(s, n)``: what follows the first *n* in *s*, or "" (NULL for NULL)."""
     return (
@@ -103,13 +122,7 @@ _ACTORS = f"""{_ACTS},
 takes_part(act, m) AS (
   SELECT act, act FROM (SELECT DISTINCT act FROM acts)
   UNION
-  SELECT t.s, t.o FROM triples t WHERE t.p IN {_TAKE_PART} AND t.s IN (SELECT act FROM acts)
-  UNION
-  SELECT g.o, m.o FROM triples g JOIN triples m ON m.s = g.s AND m.p = 'member'
-  WHERE g.p = 'organization' AND g.o IN (SELECT act FROM acts)
-  UNION
-  SELECT q.s, a.o FROM triples q JOIN triples a ON a.s = q.o AND a.p = 'agent'
-  WHERE q.p = 'qualifiedAssociation' AND q.s IN (SELECT act FROM acts)
+  SELECT act, m FROM takers WHERE act IN (SELECT act FROM acts)
 ),
 eco AS (
   SELECT m AS member, CASE WHEN m = a THEN 'lieu' ELSE 'unite' END AS reason,
@@ -151,13 +164,8 @@ why AS (
     FROM named
   )
 ),
-types AS (
-  SELECT c.s AS member, arg_min(pl.lex, pl.lex) AS tlex
-  FROM triples c JOIN triples pl ON pl.s = c.o AND pl.p = 'prefLabel' AND pl.lang = 'fr'
-  WHERE c.p = 'classification' GROUP BY c.s
-)
 SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why
-FROM why w JOIN lab l ON l.s = w.member LEFT JOIN types t ON t.member = w.member
+FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
 ORDER BY l.lex, l.lang NULLS FIRST, w.why NULLS FIRST, trim(w.member, '<>')
 """
 

@@ -176,13 +176,10 @@ def test_the_tables_are_written_from_min_actors_organisations_on(tmp_path, graph
 
 
 def _subjects(tables: Path, iri: str) -> int:
-    import duckdb
-
-    con = duckdb.connect(str(tables), read_only=True)
-    try:
-        return con.execute("SELECT count(*) FROM triples WHERE s = ?", [f"<{iri}>"]).fetchone()[0]
-    finally:
-        con.close()
+    # through the accelerator's own connections: DuckDB shares one database per file in a process, so a
+    # connection opened aside would keep reading the file that answer() opened before it was replaced
+    cursor = columnar._connect(tables)
+    return cursor.execute("SELECT count(*) FROM triples WHERE s = ?", [f"<{iri}>"]).fetchone()[0]
 
 
 def test_an_import_and_its_removal_write_fresh_tables(data_env, monkeypatch):

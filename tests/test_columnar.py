@@ -19,7 +19,17 @@ from typing import Any
 import pytest
 
 import kg
-from kg.store.columnar import FAST_QUESTIONS, answer, fresh_tables, tables_dir, write_tables
+from kg.store import columnar
+from kg.store.columnar import (
+    FAST_QUESTIONS,
+    MIN_ACTORS,
+    answer,
+    count_actors,
+    fresh_tables,
+    tables_dir,
+    write_store_tables,
+    write_tables,
+)
 from kg.store.queries import bind_params, get_query, run_named
 from tests.tiny_graph import tiny_graph
 
@@ -132,8 +142,10 @@ def test_kg_build_writes_fresh_tables_and_a_new_build_makes_them_stale(built_sto
     from kg.store.artefacts import new_build_id
 
     graph = kg.open(built_store)
-    tables = fresh_tables(built_store)
-    assert tables is not None  # written by kg.build (END_STEPS)
+    # the curated data is below MIN_ACTORS: kg.build (END_STEPS) wrote no tables; written here
+    assert count_actors(graph.store) < MIN_ACTORS
+    tables = write_store_tables(built_store, min_actors=1)
+    assert tables is not None and fresh_tables(built_store) == tables
     q = get_query("actors-of-territory")
     values = {"territory": "commune:94018"}
     sparql = graph.run(q.sparql, **bind_params(graph, q, values)).value
@@ -145,6 +157,48 @@ def test_kg_build_writes_fresh_tables_and_a_new_build_makes_them_stale(built_sto
     finally:
         (built_store / "kg-build-id").write_text(old)
     assert fresh_tables(built_store) == tables
+
+
+# -- when the tables are written ----------------------------------------------------------------
+
+
+def test_the_tables_are_written_from_min_actors_organisations_on(tmp_path, graph):
+    path = tmp_path / "store"
+    tiny = tiny_graph(path)
+    n = count_actors(tiny.store)
+    assert 0 < n < count_actors(graph.store) < MIN_ACTORS  # two inputs, two counts, both below
+    tables = write_store_tables(path, min_actors=n)  # at the threshold: written
+    assert tables is not None and fresh_tables(path) == tables
+    assert run_named(tiny, "ecosystem-as-of", date="2019").value
+    assert write_store_tables(path, min_actors=n + 1) is None  # one below: none, the old ones removed
+    assert fresh_tables(path) is None and not tables_dir(path).exists()
+    assert run_named(tiny, "ecosystem-as-of", date="2019").value  # in SPARQL
+
+
+def _subjects(tables: Path, iri: str) -> int:
+    # through the accelerator's own connections: DuckDB shares one database per file in a process, so a
+    # connection opened aside would keep reading the file that answer() opened before it was replaced
+    cursor = columnar._connect(tables)
+    return cursor.execute("SELECT count(*) FROM triples WHERE s = ?", [f"<{iri}>"]).fetchone()[0]
+
+
+def test_an_import_and_its_removal_write_fresh_tables(data_env, monkeypatch):
+    from kg.store.history import remove_import
+    from kg.store.imports import import_workbook
+
+    monkeypatch.setattr(columnar, "MIN_ACTORS", 1)  # the curated data has fewer organisations
+    data, store = data_env("columnar-import")
+    write_store_tables(store)
+    actor = "https://w3id.org/territorial-kg/id/actor/gravelle-alliances"
+    assert _subjects(fresh_tables(store), actor) == 0
+    plan = import_workbook(ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx", data, store)
+    assert plan.store_updated
+    tables = fresh_tables(store)  # written again after the import's write, not stale
+    assert tables is not None and _subjects(tables, actor) > 0
+    assert compare(kg.open(store), tables, "ecosystem-as-of", {"date": "2024"})  # the same rows as the .rq
+    assert remove_import("gravelle", data, store)
+    tables = fresh_tables(store)
+    assert tables is not None and _subjects(tables, actor) == 0
 
 
 # -- when the fast path is taken ----------------------------------------------------------------

@@ -32,8 +32,10 @@ from typing import Any
 
 __all__ = [
     "FAST_QUESTIONS",
+    "MIN_ACTORS",
     "TABLES_FILE",
     "answer",
+    "count_actors",
     "fresh_tables",
     "store_stamp",
     "tables_dir",
@@ -44,7 +46,7 @@ __all__ = [
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 3
+_LAYOUT = 7
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 
@@ -230,6 +232,20 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
             "(SELECT unnest(?)) ORDER BY cls, s",
             [[f"<{c}>" for c in CLASSES]],
         )
+        # what no question's parameter changes, closed once here: dct:isPartOf+ (the places of a
+        # territory: a recursive CTE per question cost 0.35-0.7 s at 30,000 actors) and
+        # (dct:isPartOf|schema:superEvent)+ (the parts and wholes of the activities)
+        for table, preds in (("within", "('isPartOf')"), ("parts", "('isPartOf', 'superEvent')")):
+            con.execute(
+                f"CREATE TABLE {table} AS WITH RECURSIVE c(n, w) AS ("
+                f"SELECT s, o FROM triples WHERE p IN {preds} "
+                f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
+                "SELECT n, w FROM c ORDER BY w, n"
+            )
+        from kg.store.columnar_territory import TABLES
+
+        for table, sql in {**_ECOSYSTEM_TABLES, **TABLES}.items():
+            con.execute(f"CREATE TABLE {table} AS {sql}")
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
         con.close()
@@ -240,16 +256,40 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     return target
 
 
-def write_store_tables(store_path: Path) -> Path | None:
-    """The end-of-build step (:data:`kg.store.build.END_STEPS`): the tables of the store at *store_path*,
-    or nothing when DuckDB is not installed (the questions are then answered in SPARQL)."""
+#: below this many organisations (``org:Organization``) in a store, no tables are written: the curated
+#: data (39) is answered by the ``.rq`` files in 0.2–1.9 s per question, where writing the tables (mostly
+#: the territories' labels and ``dct:isPartOf``, a fixed cost) took 1.6–2 s of every build; at 200
+#: synthetic actors the ``.rq`` files already take 1.7–5 s (loaded machine), at 2,000 up to 26 s
+#: (benchmarks/README.md, national questions)
+MIN_ACTORS = 100
+
+
+def count_actors(store: Any) -> int:
+    """How many distinct organisations (``rdf:type org:Organization``, in any graph) the store holds."""
+    from pyoxigraph import NamedNode
+
+    pattern = (NamedNode(_RDF + "type"), NamedNode(_ORG + "Organization"))
+    return len({q.subject for q in store.quads_for_pattern(None, *pattern, None)})
+
+
+def write_store_tables(store_path: Path, min_actors: int | None = None) -> Path | None:
+    """The end-of-build step (:data:`kg.store.build.END_STEPS`), also run after an import's write or its
+    undoing: the tables of the store at *store_path*; nothing when DuckDB is not installed, or when the
+    store holds fewer than *min_actors* organisations (default :data:`MIN_ACTORS`), its old tables then
+    removed (the questions are then answered in SPARQL)."""
+    import shutil
+
     try:
         import duckdb  # noqa: F401
     except ImportError:
         return None
     from kg.store.graph import open_store
 
-    return write_tables(open_store(store_path))
+    graph = open_store(store_path)
+    if count_actors(graph.store) < (MIN_ACTORS if min_actors is None else min_actors):
+        shutil.rmtree(tables_dir(store_path), ignore_errors=True)
+        return None
+    return write_tables(graph)
 
 
 _CONNECTIONS: dict[tuple[str, int], Any] = {}
@@ -269,14 +309,31 @@ def _connect(tables: Path) -> Any:
 
 def _terms() -> tuple[Any, Any]:
     """The term makers of one answer, ``term(o, lex, dt, lang)`` and ``string(text)``: each term made once
-    (the same places, dates and kinds recur); None for an unbound value."""
+    (the same places, dates and kinds recur); None for an unbound value. pyoxigraph is imported once per
+    answer, not per term (its import statement was a fifth of the Python time at 100,000 rows)."""
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
     made: dict[tuple, Any] = {}
+    datatypes: dict[str, Any] = {}
+
+    def make(o: str, lex: str | None, dt: str | None, lang: str | None) -> Any:
+        if lex is not None:
+            if lang:
+                return Literal(lex, language=lang)
+            iri = dt or _XSD_STRING
+            datatype = datatypes.get(iri)
+            if datatype is None:
+                datatype = datatypes[iri] = NamedNode(iri)
+            return Literal(lex, datatype=datatype)
+        if o.startswith("<"):
+            return NamedNode(o[1:-1])
+        return BlankNode(o[2:])
 
     def term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
         key = (o, lex, dt, lang)
         found = made.get(key)
         if found is None and (o is not None or lex is not None):
-            found = made[key] = _make_term(o, lex, dt, lang)
+            found = made[key] = make(o or "", lex, dt, lang)
         return found
 
     def string(text: str | None) -> Any:
@@ -285,21 +342,10 @@ def _terms() -> tuple[Any, Any]:
     return term, string
 
 
-def _make_term(o: str | None, lex: str | None, dt: str | None, lang: str | None) -> Any:
-    from pyoxigraph import BlankNode, Literal, NamedNode
-
-    if lex is not None:
-        if lang:
-            return Literal(lex, language=lang)
-        return Literal(lex, datatype=NamedNode(dt or _XSD_STRING))
-    if o is None:
-        return None
-    if o.startswith("<"):
-        return NamedNode(o[1:-1])
-    return BlankNode(o[2:])
-
-
-_ECOSYSTEM_AS_OF = """
+#: what ecosystem-as-of reads that no date changes, written with the tables: its four kinds of rows with
+#: their labels (``eco_rel``) and the start and end dates of what has a period (``periods``)
+_ECOSYSTEM_TABLES = {
+    "eco_rel": """
 WITH
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
 rel AS (
@@ -313,7 +359,7 @@ rel AS (
   WHERE m.p = 'member'
   UNION ALL
   -- one row per funder and recipient or funded item, the grant standing for a missing end: the grant
-  -- is kept when one such pair existed at $date (DISTINCT below merges the pairs)
+  -- is kept when one such pair existed at $date (the question's DISTINCT merges the pairs)
   SELECT 'financement', gr.s,
          COALESCE(fa.a, '?') || ' → ' || CASE WHEN COALESCE(rb.b, '') = '' THEN '?' ELSE rb.b END,
          NULL, NULL, COALESCE(f.o, gr.s), COALESCE(r.o, gr.s)
@@ -330,12 +376,19 @@ rel AS (
   FROM triples pv JOIN triples bn ON bn.s = pv.s AND bn.p = 'beneficiary'
   JOIN lab la ON la.s = pv.o JOIN lab lb ON lb.s = bn.o
   WHERE pv.p = 'provider'
-),
-dated AS (
-  SELECT t.s AS node, d.lex, d.dt, d.lang, d.o, d.p
+)
+SELECT DISTINCT * FROM rel ORDER BY node
+""",
+    "periods": """  SELECT t.s AS node, d.lex, d.dt, d.lang, d.o, d.p
   FROM triples t JOIN triples d ON d.s = t.o AND d.p IN ('startDate', 'endDate')
-  WHERE t.p = 'temporal'
-),
+  WHERE t.p = 'temporal' ORDER BY node
+""",
+}
+
+_ECOSYSTEM_AS_OF = """
+WITH
+rel AS (SELECT * FROM eco_rel),
+dated AS (SELECT * FROM periods),
 -- what did not exist yet, or no longer, at ?date
 since AS (
   SELECT s AS e, COALESCE(lex, o) AS v FROM triples WHERE p = 'foundingDate'

@@ -3,9 +3,10 @@
 :mod:`kg.store.columnar` writes the relations into one DuckDB table ``triples(p, s, lex, dt, lang, o)``
 (``s`` and ``o`` in N-Triples form: ``<iri>``, ``_:b``, a literal's text; ``lex``/``dt``/``lang`` a
 literal's parts). Here the 14 flat branches of the ecosystem definition become one SQL query: the places
-of the territory (``dct:isPartOf*``, a recursive CTE), the actors anchored there and their units
-(``org:unitOf*``), the activities acting there by place, participant, part, component or funded item
-(``(dct:isPartOf|schema:superEvent)+``), and everyone taking part in them. The outer queries of
+of the territory (``dct:isPartOf*``: the table ``within``, its closure written with the tables), the actors
+anchored there and their units (``org:unitOf*``, a recursive CTE), the activities acting there by place,
+participant, part, component or funded item (``(dct:isPartOf|schema:superEvent)+``: the table ``parts``),
+and everyone taking part in them. The outer queries of
 ``actors-of-territory`` and ``funders-of-territory`` then group as their ``.rq`` files do.
 
 The SPARQL solutions are bags, but both questions group their rows and keep only ``MIN`` and
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["actors_of_territory", "funders_of_territory"]
+__all__ = ["TABLES", "actors_of_territory", "funders_of_territory"]
 
 _IN_PLACE = "('spatial', 'location', 'areaServed')"
 _DIRECT = "('recipient', 'fundedItem', 'beneficiary', 'member', 'organization', 'organizer', 'performer', 'attendee')"
@@ -26,16 +27,11 @@ _TAKE_PART += "'organizer', 'performer', 'attendee')"
 _ACTIVITY = (
     "regexp_matches({}, '^<https://w3id.org/territorial-kg/id/(programme|funding|support|membership|event)/')"
 )
-_PARTS = "('isPartOf', 'superEvent')"
 
 #: (act, because, at, place) of every activity acting in the territory $t — the branches 2 to 14
 _ACTS = f"""
 WITH RECURSIVE
-places(place) AS (
-  SELECT $t
-  UNION
-  SELECT t.s FROM triples t JOIN places ON t.o = places.place WHERE t.p = 'isPartOf'
-),
+places(place) AS (SELECT $t UNION SELECT n FROM within WHERE w = $t),
 located AS MATERIALIZED (
   SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
   WHERE t.p IN {_IN_PLACE}
@@ -65,17 +61,9 @@ linked AS MATERIALIZED (
 part_starts AS MATERIALIZED (
   SELECT e AS n FROM located UNION SELECT n FROM linked
 ),
--- n (isPartOf|superEvent)+ w, from the located parts up, and from the located wholes down
-up(n, w) AS (
-  SELECT t.s, t.o FROM triples t WHERE t.p IN {_PARTS} AND t.s IN (SELECT n FROM part_starts)
-  UNION
-  SELECT up.n, t.o FROM up JOIN triples t ON t.s = up.w WHERE t.p IN {_PARTS}
-),
-down(n, w) AS (
-  SELECT t.s, t.o FROM triples t WHERE t.p IN {_PARTS} AND t.o IN (SELECT e FROM located)
-  UNION
-  SELECT t.s, down.w FROM down JOIN triples t ON t.o = down.n WHERE t.p IN {_PARTS}
-),
+-- n (isPartOf|superEvent)+ w (the closure, table parts), from the located parts up, the located wholes down
+up AS (SELECT n, w FROM parts WHERE n IN (SELECT n FROM part_starts)),
+down AS (SELECT n, w FROM parts WHERE w IN (SELECT e FROM located)),
 grant_items AS MATERIALIZED (
   SELECT f.s AS act, f.o AS item FROM triples f
   WHERE f.p = 'fundedItem'
@@ -88,7 +76,7 @@ acts_all AS (
   SELECT n, 'participant', x, place FROM linked
   UNION ALL
   SELECT d.n, 'partie', d.w, l.place FROM down d JOIN located l ON l.e = d.w
-  WHERE d.n NOT IN (SELECT s FROM triples WHERE p IN {_IN_PLACE})
+  WHERE d.n NOT IN (SELECT s FROM placed)
   UNION ALL
   SELECT u.w, 'composante', u.n, l.place FROM up u JOIN located l ON l.e = u.n
   UNION ALL
@@ -103,6 +91,27 @@ acts AS MATERIALIZED (SELECT DISTINCT * FROM acts_all WHERE {_ACTIVITY.format("a
 """
 
 
+#: what actors-of-territory reads that no territory changes, written with the tables: who takes part in
+#: an activity (directly, as a member, with a role), what has a place, and an actor's kind (its
+#: classification's French label)
+TABLES = {
+    "takers": f"""
+SELECT t.s AS act, t.o AS m FROM triples t WHERE t.p IN {_TAKE_PART}
+UNION
+SELECT g.o, m.o FROM triples g JOIN triples m ON m.s = g.s AND m.p = 'member' WHERE g.p = 'organization'
+UNION
+SELECT q.s, a.o FROM triples q JOIN triples a ON a.s = q.o AND a.p = 'agent' WHERE q.p = 'qualifiedAssociation'
+ORDER BY act
+""",
+    "placed": f"SELECT DISTINCT s FROM triples WHERE p IN {_IN_PLACE} ORDER BY s",
+    "actor_types": """
+SELECT c.s AS member, arg_min(pl.lex, pl.lex) AS tlex
+FROM triples c JOIN triples pl ON pl.s = c.o AND pl.p = 'prefLabel' AND pl.lang = 'fr'
+WHERE c.p = 'classification' GROUP BY c.s
+""",
+}
+
+
 def _strafter(s: str, n: str) -> str:
     """SQL for SPARQL's ``STRAFTER(s, n)``: what follows the first *n* in *s*, or "" (NULL for NULL)."""
     return (
@@ -115,18 +124,12 @@ _ACTORS = f"""{_ACTS},
 takes_part(act, m) AS (
   SELECT act, act FROM (SELECT DISTINCT act FROM acts)
   UNION
-  SELECT t.s, t.o FROM triples t WHERE t.p IN {_TAKE_PART} AND t.s IN (SELECT act FROM acts)
-  UNION
-  SELECT g.o, m.o FROM triples g JOIN triples m ON m.s = g.s AND m.p = 'member'
-  WHERE g.p = 'organization' AND g.o IN (SELECT act FROM acts)
-  UNION
-  SELECT q.s, a.o FROM triples q JOIN triples a ON a.s = q.o AND a.p = 'agent'
-  WHERE q.p = 'qualifiedAssociation' AND q.s IN (SELECT act FROM acts)
+  SELECT act, m FROM takers WHERE act IN (SELECT act FROM acts)
 ),
 eco AS (
   SELECT m AS member, CASE WHEN m = a THEN 'lieu' ELSE 'unite' END AS reason,
          CASE WHEN m = a THEN place ELSE a END AS via, place FROM unit_rows
-  UNION
+  UNION ALL  -- a bag: why's DISTINCT merges the same rows (a UNION's grouping cost a second at 30,000)
   SELECT p.m, CASE WHEN p.m = a.act THEN 'agit' ELSE 'participe' END,
          CASE WHEN p.m = a.act THEN NULL ELSE a.act END, a.place
   FROM acts a JOIN takes_part p ON p.act = a.act
@@ -163,13 +166,8 @@ why AS (
     FROM named
   )
 ),
-types AS (
-  SELECT c.s AS member, arg_min(pl.lex, pl.lex) AS tlex
-  FROM triples c JOIN triples pl ON pl.s = c.o AND pl.p = 'prefLabel' AND pl.lang = 'fr'
-  WHERE c.p = 'classification' GROUP BY c.s
-)
 SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why
-FROM why w JOIN lab l ON l.s = w.member LEFT JOIN types t ON t.member = w.member
+FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
 ORDER BY l.lex, l.lang NULLS FIRST, w.why NULLS FIRST, trim(w.member, '<>')
 """
 

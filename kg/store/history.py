@@ -172,6 +172,11 @@ def undo_import(
             done.store_updated = True
         install()
     done.info = import_info(data_dir, slug) or new
+    if done.store_updated and store is not None:
+        from kg.store.build import END_STEPS
+
+        for _name, end_step in END_STEPS:  # the store's relation tables, fresh again (kg.store.columnar)
+            end_step(Path(store))
     return done
 
 
@@ -234,4 +239,9 @@ def remove_import(
         if store is not None and Path(store).is_dir():
             drop_graph(Path(store), import_graph(slug))
         install()
+    if store is not None and Path(store).is_dir():
+        from kg.store.build import END_STEPS
+
+        for _name, end_step in END_STEPS:  # the store's relation tables, fresh again (kg.store.columnar)
+            end_step(Path(store))
     return True

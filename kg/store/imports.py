@@ -434,6 +434,11 @@ def commit_import(
             plan.store_updated = True
         install()
     plan.written = True
+    if plan.store_updated and store_path is not None:
+        from kg.store.build import END_STEPS
+
+        for _name, end_step in END_STEPS:  # the store's relation tables, fresh again (kg.store.columnar)
+            end_step(store_path)
     return plan
 
 

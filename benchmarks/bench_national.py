@@ -742,34 +742,6 @@ def figure_import_refused(ctx: Ctx) -> list[Row]:
 # --- Virtuoso ----------------------------------------------------------------------------------------------
 
 
-#: as tests/test_virtuoso.py: nothing listens beyond 127.0.0.1, the database is the folder's own
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DirsAllowed = {d}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerThreads = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 600
-"""
-
-
 def start_virtuoso(ctx: Ctx) -> subprocess.Popen | None:
     """Debian's virtuoso-t on 127.0.0.1, its own database in the temporary folder, loaded with the store."""
     import bench_serve as bs
@@ -781,10 +753,14 @@ def start_virtuoso(ctx: Ctx) -> subprocess.Popen | None:
     if binary is None:
         log("virtuoso-t is missing (apt-get install virtuoso-opensource): no Virtuoso column")
         return None
+    from virtuoso_ini import virtuoso_ini
+
     folder = ctx.tmp / "virtuoso"
     folder.mkdir()
     http = bs.free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=bs.free_port(), http=http))
+    (folder / "virtuoso.ini").write_text(
+        virtuoso_ini(folder, sql=bs.free_port(), http=http, max_rows=1_000_000, limit=600)
+    )
     proc = subprocess.Popen(
         [binary, "-f", "-c", str(folder / "virtuoso.ini")],
         cwd=folder,

@@ -91,6 +91,8 @@ if mode == "disk":
     graph = kg.open(store_path)
 elif mode == "memory":
     from pyoxigraph import RdfFormat, Store
+    from virtuoso_ini import virtuoso_ini
+
     from kg.rdf.shacl import ontology_quads
     from kg.store.graph import Graph
     store = Store()
@@ -160,33 +162,6 @@ class Worker:
 
 # -- Virtuoso ------------------------------------------------------------------------------------------------
 
-#: tests/test_virtuoso.py's configuration, with room for a national graph and its answers
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DirsAllowed = {d}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerThreads = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = {limit}
-"""
-
 
 def _free_port() -> int:
     import socket
@@ -203,6 +178,7 @@ def virtuoso(nq: Path, folder: Path, log: Callable[[str], None], limit: float = 
     answer then partial: it differs from the reference."""
     import httpx
     from pyoxigraph import RdfFormat, Store
+    from virtuoso_ini import virtuoso_ini
 
     from kg.rdf.shacl import ontology_quads
 
@@ -211,7 +187,9 @@ def virtuoso(nq: Path, folder: Path, log: Callable[[str], None], limit: float = 
         raise RuntimeError("virtuoso-t or isql-vt is missing: apt-get install virtuoso-opensource")
     folder.mkdir(parents=True, exist_ok=True)
     sql, http = _free_port(), _free_port()
-    ini = VIRTUOSO_INI.format(d=folder, sql=sql, http=http, limit=int(limit) + 1)
+    ini = virtuoso_ini(
+        folder, sql=sql, http=http, buffers=170_000, dirty=130_000, max_rows=10_000_000, limit=int(limit) + 1
+    )
     (folder / "virtuoso.ini").write_text(ini)
     try:
         os.link(nq, folder / "graph.nq")

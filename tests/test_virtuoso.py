@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import httpx
@@ -33,31 +34,6 @@ from kg.store.remote import RemoteGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.server
-INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DirsAllowed = {d}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerThreads = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 10000
-MaxQueryExecutionTime = 120
-"""
 
 
 def virtuoso_bin() -> str:
@@ -74,10 +50,13 @@ def virtuoso_bin() -> str:
 def virtuoso(tmp_path_factory):
     """The SPARQL URL of a Virtuoso on 127.0.0.1 with an empty database of its own (default ResultSetMaxRows:
     10,000)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from virtuoso_ini import virtuoso_ini  # the one configuration, shared with the national benchmarks
+
     binary = virtuoso_bin()
     folder = tmp_path_factory.mktemp("virtuoso")
     http = free_port()
-    (folder / "virtuoso.ini").write_text(INI.format(d=folder, sql=free_port(), http=http))
+    (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, sql=free_port(), http=http))
     url = f"http://127.0.0.1:{http}/sparql"
     proc = start_server([binary, "-f", "-c", str(folder / "virtuoso.ini")], url, "virtuoso", cwd=folder)
     yield url

@@ -562,28 +562,9 @@ def serve(
     Starts uvicorn with the application of :func:`create_app`. Nothing in :mod:`kg.serve`
     imports the command line; ``python -m kg.cli.serve`` runs the command alone.
     """
-    import socket
-
-    import uvicorn
+    from kg.serve.listen import listen, run
 
     # the listening socket is made here, before the app starts: then the server process can deny itself
-    # the network (socket() of AF_INET refused; accept() still works) and answer lookups itself
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP named: asyncio then sets TCP_NODELAY on each accepted connection (headers and body are two
-    # writes; with Nagle's algorithm the body would wait for the client's delayed ACK, 40 ms)
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        from kg.errors import StoreError
-
-        raise StoreError(f"kg serve cannot listen on {host}:{port}: {exc}; choose another --port") from None
-    sock.listen(2048)
-    sock.set_inheritable(False)
-    app = create_app(store, settings, in_process=True, base=base, data_dir=data_dir)
-    # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
-    # watches them (add_reader), and a large reply then fails half read
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")
-    uvicorn.Server(config).run(sockets=[sock])
+    # the network and answer lookups itself
+    sock = listen(host, port, "kg serve")
+    run(create_app(store, settings, in_process=True, base=base, data_dir=data_dir), sock, log_level)

@@ -559,25 +559,12 @@ def serve_atelier(
     StoreError
         No store; no token on an address other than loopback; the port is taken.
     """
-    import socket
-
-    import uvicorn
-
-    from kg.errors import StoreError
+    from kg.serve.listen import listen, run
 
     check_listen(host, token)
-    sock = socket.socket(
-        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    sock = listen(host, port, "kg atelier", backlog=128, lang=lang)
+    run(
+        create_atelier_app(data_dir, store, host=host, port=port, token=token, lang=lang, isolate=True),
+        sock,
+        log_level,
     )
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise StoreError(f"kg atelier cannot listen on {host}:{port}: {exc}; choose another --port") from None
-    sock.listen(128)
-    sock.set_inheritable(False)
-    app = create_atelier_app(data_dir, store, host=host, port=port, token=token, lang=lang, isolate=True)
-    # asyncio's own loop, as kg serve (uvloop would make the workers' pipes non-blocking)
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, loop="asyncio")
-    uvicorn.Server(config).run(sockets=[sock])

@@ -456,25 +456,16 @@ def hand_over(
                         ),
                     )
             elif hit[0] != "person" or _content(with_kumu_extras(rec, hit[1])) != _content(hit[1]):
-                rows.problems.append(
-                    Problem(
-                        located[0].where if located else "Elements",
-                        located[1] if located else None,
-                        "ID",
-                        say(
-                            lang,
-                            f"l'id « {rid} » est déjà celui d'un {kind_word(hit[0])} du graphe ({hit[2]})",
-                            f'the id "{rid}" is already that of a {kind_word(hit[0], "en")} of the graph '
-                            f"({hit[2]})",
-                        ),
-                        say(
-                            lang,
-                            "donnez à cette personne son propre ID, ou citez-la sans rien changer",
-                            "give this person its own ID, or cite it without changing anything",
-                        ),
-                        where="row",
-                        lang=lang,
-                    )
+                _id_taken(
+                    rows,
+                    located or ("Elements", None),
+                    rid,
+                    hit,
+                    ("", ""),
+                    (
+                        "donnez à cette personne son propre ID, ou citez-la sans rien changer",
+                        "give this person its own ID, or cite it without changing anything",
+                    ),
                 )
             continue
         own["people"].append(rec)
@@ -487,29 +478,47 @@ def hand_over(
         if hit[0] == "connection" and _content(hit[1]) == _content(conn):
             references.append(f"« {conn.label or conn.id} » est déjà dans le graphe ({conn.id})")
             continue
-        rows.problems.append(
-            Problem(
-                located[0].where if located else "Connections",
-                located[1] if located else None,
-                "ID",
-                say(
-                    lang,
-                    f"l'id « {conn.id} » est déjà celui d'un {kind_word(hit[0])} du graphe ({hit[2]}), "
-                    "décrit autrement",
-                    f'the id "{conn.id}" is already that of a {kind_word(hit[0], "en")} of the graph '
-                    f"({hit[2]}), described otherwise",
-                ),
-                say(
-                    lang,
-                    "donnez à ce lien son propre ID (colonne ID de la feuille Connections), ou citez-le sans "
-                    "rien changer ; pour le modifier, c'est dans l'import qui l'a apporté",
-                    "give this link its own ID (ID column of the Connections sheet), or cite it without changing "
-                    "anything; to change it, do so in the import it came from",
-                ),
-                where="row",
-                lang=lang,
-            )
+        _id_taken(
+            rows,
+            located or ("Connections", None),
+            conn.id,
+            hit,
+            (", décrit autrement", ", described otherwise"),
+            (
+                "donnez à ce lien son propre ID (colonne ID de la feuille Connections), ou citez-le sans "
+                "rien changer ; pour le modifier, c'est dans l'import qui l'a apporté",
+                "give this link its own ID (ID column of the Connections sheet), or cite it without changing "
+                "anything; to change it, do so in the import it came from",
+            ),
         )
+
+
+def _id_taken(
+    rows: Rows,
+    located: tuple[Any, int | None],
+    rid: str,
+    hit: tuple,
+    more: tuple[str, str],
+    fix: tuple[str, str],
+) -> None:
+    """The problem of a Kumu row whose id is that of another record of the graph (*hit*: kind, record,
+    where), located at *located* (its table, or a sheet name, and row), *more* said after, *fix* (fr, en)."""
+    where, row = located
+    rows.problems.append(
+        Problem(
+            where.where if isinstance(where, Table) else where,
+            row,
+            "ID",
+            say(
+                rows.lang,
+                f"l'id « {rid} » est déjà celui d'un {kind_word(hit[0])} du graphe ({hit[2]}){more[0]}",
+                f'the id "{rid}" is already that of a {kind_word(hit[0], "en")} of the graph ({hit[2]}){more[1]}',
+            ),
+            say(rows.lang, *fix),
+            where="row",
+            lang=rows.lang,
+        )
+    )
 
 
 def _content(rec: BaseModel) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
 from kg.store.artefacts import new_build_id
-from kg.store.columnar import write_store_tables
+from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
 
 # A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
 # rdflib (kg.model.vocab) at its top, so that ``kg build`` then takes no longer than starting the CLI.
@@ -41,6 +41,9 @@ __all__ = [
     "previous_of",
     "restore_previous",
 ]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
 
 #: suffix of the store and dump a build replaced
 PREVIOUS = ".previous"
@@ -190,6 +193,35 @@ def build_quads(
     ShapeViolation
         Every SHACL violation, located at its curated record (unless *validate* is False).
     """
+    parts, curated, geo = _build_parts(
+        data_dir,
+        ontology_dir=ontology_dir,
+        shacl=shacl,
+        generated_at=generated_at,
+        timer=timer,
+        validate=validate,
+    )
+    return parts.all(), curated, geo
+
+
+def _build_parts(
+    data_dir: str | Path = "data",
+    *,
+    ontology_dir: str | Path = "ontology",
+    shacl: str = "curated",
+    generated_at: str | None = None,
+    timer: _Timer | None = None,
+    validate: bool = True,
+):
+    """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
+
+    Raises
+    ------
+    InputError
+        Every problem in the input files, located.
+    ShapeViolation
+        Every SHACL violation, located at its curated record (unless *validate* is False).
+    """
     from kg.ingest.curated import load_curated
     from kg.ingest.geo import geography_quads, load_geography
     from kg.rdf.mapping import curated_quads
@@ -220,7 +252,7 @@ def build_quads(
     if validate:
         check_shapes(parts, curated, ontology_dir, shacl=shacl)
         timer.lap("shacl")
-    return parts.all(), curated, geo
+    return parts, curated, geo
 
 
 @dataclass
@@ -352,7 +384,7 @@ def build(
     from kg.store.write import StoreWriter, swap_dir
 
     reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
-    quads, curated, geo = build_quads(
+    parts, curated, geo = _build_parts(
         data_dir,
         ontology_dir=ontology_dir,
         shacl=shacl,
@@ -360,8 +392,12 @@ def build(
         timer=timer,
         validate=False,
     )
-    quads.sort(key=_graph_key)  # one TriG block per graph in the dump
-    digests = inc.graph_digests(quads)
+    # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
+    # geography (hundreds of thousands, one graph) put in its place without being looked at
+    records = sorted(parts.curated + parts.ontology, key=_graph_key)
+    quads = _splice(records, parts.geography, iris.GEOGRAPHY_GRAPH)
+    digests = _digests(records, parts.geography, state if reuse else None)
+    summary = _summary(records, parts.geography, curated, geo)
     tmp_store = tmp_dump = None
     writer = None
     kept: Path | None = None
@@ -373,12 +409,14 @@ def build(
             if not reuse:  # the store is written by a child process while this one validates (2 cores)
                 writer = StoreWriter(quads, tmp_store)
         skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
-        subjects = inc.subject_digests(quads, skip)
-        focus = inc.changed_focus(state, subjects, quads, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
-        _validate_all(quads, curated, ontology_dir, shacl, focus=focus)
+        subjects = inc.subject_digests(records, skip)
+        focus = inc.changed_focus(state, subjects, records, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
+        _validate_all(records, parts.geography, curated, ontology_dir, shacl, focus=focus)
         timer.lap("shacl")
         if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
-            inc.write_changed_graphs(store_path, tmp_store, quads, state["graphs"], digests)  # type: ignore[index]
+            old = state["graphs"]  # type: ignore[index]
+            same_geo = old.get(iris.GEOGRAPHY_GRAPH) == digests.get(iris.GEOGRAPHY_GRAPH)
+            inc.write_changed_graphs(store_path, tmp_store, records if same_geo else quads, old, digests)
             new_build_id(tmp_store)
             timer.lap("store")
         if writer is not None:
@@ -403,10 +441,14 @@ def build(
             tmp_dump = None
         timer.lap("swap")
         if store_path:
-            summary = _summary(quads, curated, geo)
             inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
             for name, end_step in END_STEPS:
-                end_step(store_path)
+                if end_step is write_store_tables and _count_actors(records) < MIN_ACTORS:
+                    # below the threshold the step writes nothing (and opens no store, imports no DuckDB):
+                    # only old tables to remove, as it would (none in a new store or a checkpoint)
+                    shutil.rmtree(tables_dir(store_path), ignore_errors=True)
+                else:
+                    end_step(store_path)
                 timer.lap(name)
             for name, step in steps:
                 step(store_path, quads)
@@ -425,11 +467,46 @@ def build(
     return BuildReport(
         store=store_path,
         dump=dump_path,
-        **_summary(quads, curated, geo),
+        **summary,
         seconds=timer.seconds,
         previous=kept,
         mode="incremental" if reuse else "full",
     )
+
+
+def _splice(records: list, block: list, graph: str) -> list:
+    """*records* (sorted by graph) with *block* (quads of *graph* only) inserted where a stable sort by
+    graph of ``records + block`` puts it: the same list, without sorting the block."""
+    from bisect import bisect_right
+
+    at = bisect_right(records, graph, key=_graph_key)
+    return records[:at] + block + records[at:]
+
+
+def _digests(records: list, geography: list, state: dict | None) -> dict[str, str]:
+    """:func:`kg.store.incremental.graph_digests` of every quad, the geography's taken from *state* (the
+    previous build's, when its store is reused: same ``data/geo/`` and code, hence the same quads)."""
+    from kg.model import iris
+    from kg.store import incremental as inc
+
+    g = iris.GEOGRAPHY_GRAPH
+    old = (state or {}).get("graphs", {})
+    if not geography:
+        geo_digest = {}
+    elif g in old and not any(q.graph_name.value == g for q in records):
+        geo_digest = {g: old[g]}
+    else:
+        geo_digest = inc.graph_digests(geography)
+    out = inc.graph_digests([q for q in records if q.graph_name.value != g]) | geo_digest
+    return dict(sorted(out.items()))
+
+
+def _count_actors(records: list) -> int:
+    """:func:`kg.store.columnar.count_actors` of the records' quads (the geography holds no organisation)."""
+    from pyoxigraph import NamedNode
+
+    a, org = NamedNode(_RDF_TYPE), NamedNode(_ORGANIZATION)
+    return len({q.subject for q in records if q.predicate == a and q.object == org})
 
 
 def _leftovers_possible(paths: list[Path]) -> bool:
@@ -444,16 +521,19 @@ def _leftovers_possible(paths: list[Path]) -> bool:
     return False
 
 
-def _summary(quads: list, curated, geo) -> dict:
+def _summary(records: list, geography: list, curated, geo) -> dict:
     """What the report says of the graph (kept in the store's state for a build with nothing to do)."""
     graphs: dict[str, int] = {}
-    for q in quads:
+    for q in records:
         g = q.graph_name.value
         graphs[g] = graphs.get(g, 0) + 1
+    if geography:  # one graph (geography_quads): counted without looking at each quad
+        g = geography[0].graph_name.value
+        graphs[g] = graphs.get(g, 0) + len(geography)
     territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
     return {
-        "quads": len(quads),
-        "graphs": graphs,
+        "quads": len(records) + len(geography),
+        "graphs": dict(sorted(graphs.items())),
         "records": curated.count(),
         "territories": territories,
         "conforms": True,
@@ -464,7 +544,10 @@ def _graph_key(q) -> str:
     return q.graph_name.value
 
 
-def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None) -> None:
+def _validate_all(
+    records: list, geography: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None
+) -> None:
+    """SHACL on the records' quads (curated, imports and ontology, split here by graph) with *geography*."""
     if shacl == "off" or focus == set():  # nothing a record says changed
         return
     from kg.model import iris
@@ -474,7 +557,9 @@ def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[
     cq: list = []
     oq: list = []
     gq: list = []
-    for q in quads:
+    for q in records:
         g = q.graph_name.value
         (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)
-    check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl, focus=focus)
+    check_shapes(
+        _Parts(cq, oq, gq + geography if gq else geography), curated, ontology_dir, shacl=shacl, focus=focus
+    )

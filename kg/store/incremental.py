@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "OPTIMIZE_FROM",
     "STATE_FILE",
     "changed_focus",
     "fingerprint",
@@ -42,6 +43,11 @@ __all__ = [
 
 #: the state file, inside the store folder
 STATE_FILE = "kg-build-state.json"
+
+#: an incremental build compacts the store (``Store.optimize``: a second at least on the real data, as it
+#: rewrites the geography) only when it wrote at least this many quads; the checkpoint it starts from
+#: was compacted, and a few thousand changed quads add a few small files that RocksDB reads as fast
+OPTIMIZE_FROM = 100_000
 
 #: how strict each SHACL level is: a build checked more strictly covers a less strict one
 _STRICT = {"off": 0, "curated": 1, "full": 2}
@@ -210,9 +216,13 @@ def write_changed_graphs(
     for g in sorted(changed):
         if g in old:
             store.remove_graph(NamedNode(g))
-    store.extend(q for q in quads if q.graph_name.value in changed)
+    written = [q for q in quads if q.graph_name.value in changed]
+    store.extend(written)
     store.flush()
-    store.optimize()
+    if (
+        len(written) >= OPTIMIZE_FROM
+    ):  # else a few small files beside a compacted store: not worth a compaction
+        store.optimize()
     (target / STATE_FILE).unlink(missing_ok=True)
     del store
     return len(changed)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
@@ -212,8 +213,13 @@ def _build_parts(
     generated_at: str | None = None,
     timer: _Timer | None = None,
     validate: bool = True,
+    codes: Any = None,
 ):
     """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
+
+    Given the territories' *codes* (:class:`kg.store.incremental.GeoCodes`, kept by the previous build of
+    the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
+    stand for it.
 
     Raises
     ------
@@ -229,12 +235,14 @@ def _build_parts(
 
     timer = timer or _Timer()
     data_dir, ontology_dir = Path(data_dir), Path(ontology_dir)
-    try:
-        geo = load_geography(data_dir / "geo")
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(str(data_dir / "geo"), str(exc)) from None
+    geo: Any = codes
+    if codes is None:
+        try:
+            geo = load_geography(data_dir / "geo")
+        except ValueError as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(str(data_dir / "geo"), str(exc)) from None
     timer.lap("geography")
     curated = load_curated(
         data_dir / "curated",
@@ -246,7 +254,7 @@ def _build_parts(
     cq = curated_quads(curated, generated_at=generated_at)
     cq += imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
     oq = ontology_quads(ontology_dir)
-    gq = geography_quads(geo)
+    gq = geography_quads(geo) if codes is None else []
     timer.lap("mapping")
     parts = _Parts(cq, oq, gq)
     if validate:
@@ -377,6 +385,8 @@ def build(
     if store_path and inc.unchanged(state, fp, dump_path):
         timer.lap("unchanged")
         return BuildReport(store_path, dump_path, **state["report"], seconds=timer.seconds, mode="unchanged")  # type: ignore[index]
+    from bisect import bisect_right
+
     from pyoxigraph import RdfFormat, serialize
 
     from kg.model import iris
@@ -384,6 +394,13 @@ def build(
     from kg.store.write import StoreWriter, swap_dir
 
     reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
+    geo_graph = iris.GEOGRAPHY_GRAPH
+    # same data/geo/ and code as the previous build, which kept the territories' codes and the dump's
+    # geography block: the geography is neither loaded nor mapped (its quads stay in the reused store)
+    codes = inc.load_geography_cache(store_path, fp) if reuse and dump_path and shacl != "full" else None  # type: ignore[arg-type]
+    geo_trig = inc.geography_trig(store_path, fp) if codes is not None else None  # type: ignore[arg-type]
+    if geo_trig is None or geo_graph not in state["report"]["graphs"] or geo_graph not in state["graphs"]:  # type: ignore[index]
+        codes = None
     parts, curated, geo = _build_parts(
         data_dir,
         ontology_dir=ontology_dir,
@@ -391,13 +408,20 @@ def build(
         generated_at=generated_at,
         timer=timer,
         validate=False,
+        codes=codes,
     )
     # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
     # geography (hundreds of thousands, one graph) put in its place without being looked at
     records = sorted(parts.curated + parts.ontology, key=_graph_key)
-    quads = _splice(records, parts.geography, iris.GEOGRAPHY_GRAPH)
-    digests = _digests(records, parts.geography, state if reuse else None)
-    summary = _summary(records, parts.geography, curated, geo)
+    quads = _splice(records, parts.geography, geo_graph)
+    digests = inc.build_digests(records, parts.geography, state if reuse else None)
+    kept_counts = {geo_graph: state["report"]["graphs"][geo_graph]} if codes is not None else {}  # type: ignore[index]
+    summary = _summary(records, parts.geography, curated, geo, kept_counts)
+    # what the checks and the projection read of a geography that was not loaded: the quads of the
+    # territories the records point at, and of every département and région, from the reused store
+    geography = parts.geography
+    if codes is not None:
+        geography = inc.territory_quads(store_path, inc.territory_scope(records, codes), geo_graph)  # type: ignore[arg-type]
     tmp_store = tmp_dump = None
     writer = None
     kept: Path | None = None
@@ -411,11 +435,15 @@ def build(
         skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
         subjects = inc.subject_digests(records, skip)
         focus = inc.changed_focus(state, subjects, records, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
-        _validate_all(records, parts.geography, curated, ontology_dir, shacl, focus=focus)
+        _validate_all(records, geography, curated, ontology_dir, shacl, focus=focus)
         timer.lap("shacl")
         if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
             old = state["graphs"]  # type: ignore[index]
             same_geo = old.get(iris.GEOGRAPHY_GRAPH) == digests.get(iris.GEOGRAPHY_GRAPH)
+            if codes is not None and not same_geo:  # its quads were not made: the store would lose them
+                raise StoreError(
+                    f"the geography kept beside {store_path} is not the store's: run kg build again"
+                )
             inc.write_changed_graphs(store_path, tmp_store, records if same_geo else quads, old, digests)
             new_build_id(tmp_store)
             timer.lap("store")
@@ -427,8 +455,16 @@ def build(
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_dump = dump_path.with_name(f".{dump_path.name}.new-{os.getpid()}")
-            with open(tmp_dump, "wb") as out:
-                serialize(quads, out, format=RdfFormat.TRIG, prefixes=PREFIXES)
+            at = bisect_right(records, geo_graph, key=_graph_key)
+            head, before = inc.trig_parts(records[:at], serialize, RdfFormat.TRIG, PREFIXES)
+            if geo_trig is None:
+                geo_head, geo_trig = inc.trig_parts(parts.geography, serialize, RdfFormat.TRIG, PREFIXES)
+                head = head or geo_head
+                if store_path:
+                    inc.save_geography(store_path, fp, geo, geo_trig)
+            after_head, after = inc.trig_parts(records[at:], serialize, RdfFormat.TRIG, PREFIXES)
+            with open(tmp_dump, "wb") as out:  # what one serialize() of every quad writes (a test checks)
+                out.write((head or after_head) + before + geo_trig + after)
             timer.lap("dump")
         if store_path and tmp_store:
             kept = previous_of(store_path) if store_path.exists() else None
@@ -450,8 +486,9 @@ def build(
                 else:
                     end_step(store_path)
                 timer.lap(name)
+            handed = quads if codes is None else records + geography
             for name, step in steps:
-                step(store_path, quads)
+                step(store_path, handed)
                 timer.lap(name)
     except OSError as exc:
         raise StoreError(
@@ -483,24 +520,6 @@ def _splice(records: list, block: list, graph: str) -> list:
     return records[:at] + block + records[at:]
 
 
-def _digests(records: list, geography: list, state: dict | None) -> dict[str, str]:
-    """:func:`kg.store.incremental.graph_digests` of every quad, the geography's taken from *state* (the
-    previous build's, when its store is reused: same ``data/geo/`` and code, hence the same quads)."""
-    from kg.model import iris
-    from kg.store import incremental as inc
-
-    g = iris.GEOGRAPHY_GRAPH
-    old = (state or {}).get("graphs", {})
-    if not geography:
-        geo_digest = {}
-    elif g in old and not any(q.graph_name.value == g for q in records):
-        geo_digest = {g: old[g]}
-    else:
-        geo_digest = inc.graph_digests(geography)
-    out = inc.graph_digests([q for q in records if q.graph_name.value != g]) | geo_digest
-    return dict(sorted(out.items()))
-
-
 def _count_actors(records: list) -> int:
     """:func:`kg.store.columnar.count_actors` of the records' quads (the geography holds no organisation)."""
     from pyoxigraph import NamedNode
@@ -521,9 +540,10 @@ def _leftovers_possible(paths: list[Path]) -> bool:
     return False
 
 
-def _summary(records: list, geography: list, curated, geo) -> dict:
-    """What the report says of the graph (kept in the store's state for a build with nothing to do)."""
-    graphs: dict[str, int] = {}
+def _summary(records: list, geography: list, curated, geo, kept: dict[str, int] | None = None) -> dict:
+    """What the report says of the graph (kept in the store's state for a build with nothing to do);
+    *kept*: the size of graphs reused from the previous build (not in *records* or *geography*)."""
+    graphs: dict[str, int] = dict(kept or {})
     for q in records:
         g = q.graph_name.value
         graphs[g] = graphs.get(g, 0) + 1
@@ -532,7 +552,7 @@ def _summary(records: list, geography: list, curated, geo) -> dict:
         graphs[g] = graphs.get(g, 0) + len(geography)
     territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
     return {
-        "quads": len(records) + len(geography),
+        "quads": len(records) + len(geography) + sum((kept or {}).values()),
         "graphs": dict(sorted(graphs.items())),
         "records": curated.count(),
         "territories": territories,

@@ -374,6 +374,7 @@ def build(
 
     timer = _Timer()
     paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
+    paths += [inc.geography_cache(Path(store))] if store else []  # what an interrupted save of it left
     if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
         from kg.store.write import clean_leftovers
 

@@ -36,6 +36,7 @@ __all__ = [
     "build_digests",
     "changed_focus",
     "fingerprint",
+    "geography_cache",
     "geography_trig",
     "graph_digests",
     "load_geography_cache",
@@ -256,7 +257,7 @@ class GeoCodes:
     regions: frozenset[str]
 
 
-def _cache_dir(store: Path) -> Path:
+def geography_cache(store: Path) -> Path:
     return Path(store).with_name(Path(store).name + GEOGRAPHY_CACHE)
 
 
@@ -264,7 +265,7 @@ def save_geography(store: Path, fp: dict[str, Any], geo: Any, trig: bytes) -> No
     """Keep, beside *store*, the codes of *geo* and the geography's block of the dump (*trig*, no prefixes)."""
     import pickle
 
-    folder = _cache_dir(store)
+    folder = geography_cache(store)
     codes = GeoCodes(
         frozenset(geo.communes),
         frozenset(geo.intercommunalities),
@@ -296,7 +297,7 @@ def load_geography_cache(store: Path, fp: dict[str, Any]) -> GeoCodes | None:
     """The codes kept by :func:`save_geography` when they are of this ``data/geo/`` and code (else None)."""
     import pickle
 
-    folder = _cache_dir(store)
+    folder = geography_cache(store)
     try:
         key, codes = pickle.loads((folder / "codes.pickle").read_bytes())
     except Exception:  # noqa: BLE001 - missing or broken: the geography is loaded again
@@ -310,7 +311,7 @@ def geography_trig(store: Path, fp: dict[str, Any]) -> bytes | None:
     """The geography's block of the dump kept beside *store* (None when it is not the one of this build)."""
     import pickle
 
-    folder = _cache_dir(store)
+    folder = geography_cache(store)
     try:
         key, _ = pickle.loads((folder / "codes.pickle").read_bytes())
         trig = (folder / "trig").read_bytes()

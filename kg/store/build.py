@@ -347,7 +347,9 @@ def build(
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
     steps : sequence of (name, function)
         Run once the store is in place, after :data:`END_STEPS`, each with the new store's folder and
-        the list of every quad written into it (``kg build`` gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
+        the list of every quad written into it (``kg build`` gives :data:`kg.network.artefacts.STEPS`); when
+        the geography was reused without being loaded, the records' quads with the geography's quads about the
+        territories they point at (all the projection reads of it). The store gets a new build id first
         (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
 
     Returns

@@ -11,12 +11,18 @@ build compares:
   store starts as a RocksDB checkpoint of the previous one (hard links, no copy) where only the named
   graphs whose digest changed are replaced (:func:`write_changed_graphs`): the geography and the
   ontology, unchanged while ``data/geo/`` and ``ontology/`` are, are written once and reused;
+* when the previous build also kept its geography beside the store (``<store>.geography/``: the territories'
+  codes and the dump's geography block, :func:`save_geography`), ``data/geo/`` is neither loaded nor mapped:
+  the records are checked against the kept codes, SHACL and the projection read the few territories the
+  records point at from the reused store (:func:`territory_quads`), and the dump is the records' TriG around
+  the kept block (the bytes one ``serialize()`` of every quad writes); the store is compacted only when an
+  incremental build wrote many quads (:data:`OPTIMIZE_FROM`);
 * SHACL (default level) then checks only the nodes that changed and their neighbours
   (:func:`changed_focus`), when the previous build was checked; ``--shacl full`` checks everything;
 * otherwise (no previous state, another code, geography or ontology), the store is written whole.
 
-An incremental build gives exactly the quads of a full one (``tests/test_build_incremental`` in
-``tests/test_artefacts.py``).
+An incremental build gives exactly the quads, dump, report and artefacts of a full one
+(``tests/test_artefacts.py``).
 """
 
 from __future__ import annotations

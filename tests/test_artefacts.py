@@ -229,27 +229,75 @@ def _store_quads(store: Path) -> set:
 
 
 def test_an_incremental_build_gives_exactly_the_quads_of_a_full_build(data_env, tmp_path):
-    from kg.store.build import build
+    """Store, dump, report and artefacts of an incremental build (the geography neither loaded nor mapped:
+    kept beside the store by the build before) are those of a full build of the same data."""
+    from pyoxigraph import RdfFormat, serialize
+
+    from kg.model.vocab import PREFIXES
+    from kg.network.artefacts import STEPS
+    from kg.network.projection import PROJECTION_SHAPE
+    from kg.store.build import build, build_quads
 
     data, _ = data_env("incremental")
     store, dump = tmp_path / "store", tmp_path / "graph.trig"
-    where = {"ontology_dir": ROOT / "ontology", "shacl": "curated", "generated_at": WHEN}
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "curated", "generated_at": WHEN, "steps": STEPS}
     first = build(data, store, dump, **where)
     assert first.mode == "full"
+    assert (tmp_path / "store.geography" / "trig").exists()  # what the next build reuses
     before = _store_quads(store)
     again = build(data, store, dump, **where)  # nothing changed: nothing is done
     assert again.mode == "unchanged" and (again.quads, again.graphs) == (first.quads, first.graphs)
     assert _store_quads(store) == before
     actors = data / "curated" / "actors.yaml"
-    actors.write_text(actors.read_text().replace('name: "Le RAMEAU"', 'name: "Le RAMEAU (nouveau nom)"', 1))
-    changed = build(data, store, dump, **where)  # one curated change: its graphs written, its nodes checked
-    assert changed.mode == "incremental"
-    full = build(data, tmp_path / "full", tmp_path / "full.trig", **dict(where, shacl="off"))
-    assert full.mode == "full"
-    after = _store_quads(store)
-    assert after == _store_quads(tmp_path / "full") and after != before
-    assert dump.read_bytes() == (tmp_path / "full.trig").read_bytes()
-    assert changed.graphs == full.graphs and changed.quads == full.quads
+    edits = (('name: "Le RAMEAU"', 'name: "Le RAMEAU (nouveau nom)"'), ("commune:94018", "commune:94069"))
+    for old, new in edits:  # each a curated change: its graphs written, its nodes checked
+        actors.write_text(actors.read_text().replace(old, new, 1))
+        changed = build(data, store, dump, **where)
+        assert changed.mode == "incremental"
+        full = build(data, tmp_path / "full", tmp_path / "full.trig", **dict(where, shacl="off"))
+        assert full.mode == "full"
+        after = _store_quads(store)
+        assert after == _store_quads(tmp_path / "full") and after != before
+        assert dump.read_bytes() == (tmp_path / "full.trig").read_bytes()
+        assert (changed.graphs, changed.quads, changed.territories, changed.records) == (
+            full.graphs,
+            full.quads,
+            full.territories,
+            full.records,
+        )
+        both = (store, tmp_path / "full")
+        _identical(*(artefacts.load(s, "projection", shape=PROJECTION_SHAPE) for s in both))
+        H, K = (artefacts.load(s, "chains", shape=CHAIN_SHAPE) for s in both)
+        _same(H, K)
+        _same(H.graph[SKELETON], K.graph[SKELETON])
+        before = after
+        shutil.rmtree(tmp_path / "full")
+    # the dump written in parts (records, the kept geography, records) is what one serialize() writes
+    quads, _, _ = build_quads(data, ontology_dir=ROOT / "ontology", generated_at=WHEN, validate=False)
+    quads.sort(key=lambda q: q.graph_name.value)
+    assert dump.read_bytes() == serialize(quads, format=RdfFormat.TRIG, prefixes=PREFIXES)
+
+
+def test_an_incremental_build_checks_territories_against_the_kept_geography(data_env, tmp_path):
+    """Without loading data/geo/, a territory code absent from the geography is still refused (and the
+    store left as it was), where a code present in it is taken."""
+    from kg.errors import InputError
+    from kg.store.build import build
+
+    data, _ = data_env("incremental-territory")
+    store, dump = tmp_path / "store", tmp_path / "graph.trig"
+    where = {"ontology_dir": ROOT / "ontology", "shacl": "curated", "generated_at": WHEN}
+    build(data, store, dump, **where)
+    before = _store_quads(store)
+    actors = data / "curated" / "actors.yaml"
+    text = actors.read_text()
+    actors.write_text(text.replace("commune:94018", "commune:94999", 1))  # no such commune
+    with pytest.raises(InputError, match="94999"):
+        build(data, store, dump, **where)
+    assert _store_quads(store) == before
+    actors.write_text(text.replace("commune:94018", "commune:94067", 1))  # Vincennes: in the geography
+    assert build(data, store, dump, **where).mode == "incremental"
+    assert _store_quads(store) != before
 
 
 def test_a_build_with_nothing_to_do_imports_no_rdflib(tmp_path):

@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
 from kg.store.artefacts import new_build_id
-from kg.store.columnar import write_store_tables
+from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
 
 # A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
 # rdflib (kg.model.vocab) at its top, so that ``kg build`` then takes no longer than starting the CLI.
@@ -41,6 +42,9 @@ __all__ = [
     "previous_of",
     "restore_previous",
 ]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
 
 #: suffix of the store and dump a build replaced
 PREVIOUS = ".previous"
@@ -190,6 +194,40 @@ def build_quads(
     ShapeViolation
         Every SHACL violation, located at its curated record (unless *validate* is False).
     """
+    parts, curated, geo = _build_parts(
+        data_dir,
+        ontology_dir=ontology_dir,
+        shacl=shacl,
+        generated_at=generated_at,
+        timer=timer,
+        validate=validate,
+    )
+    return parts.all(), curated, geo
+
+
+def _build_parts(
+    data_dir: str | Path = "data",
+    *,
+    ontology_dir: str | Path = "ontology",
+    shacl: str = "curated",
+    generated_at: str | None = None,
+    timer: _Timer | None = None,
+    validate: bool = True,
+    codes: Any = None,
+):
+    """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
+
+    Given the territories' *codes* (:class:`kg.store.incremental.GeoCodes`, kept by the previous build of
+    the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
+    stand for it.
+
+    Raises
+    ------
+    InputError
+        Every problem in the input files, located.
+    ShapeViolation
+        Every SHACL violation, located at its curated record (unless *validate* is False).
+    """
     from kg.ingest.curated import load_curated
     from kg.ingest.geo import geography_quads, load_geography
     from kg.rdf.mapping import curated_quads
@@ -197,12 +235,14 @@ def build_quads(
 
     timer = timer or _Timer()
     data_dir, ontology_dir = Path(data_dir), Path(ontology_dir)
-    try:
-        geo = load_geography(data_dir / "geo")
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(str(data_dir / "geo"), str(exc)) from None
+    geo: Any = codes
+    if codes is None:
+        try:
+            geo = load_geography(data_dir / "geo")
+        except ValueError as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(str(data_dir / "geo"), str(exc)) from None
     timer.lap("geography")
     curated = load_curated(
         data_dir / "curated",
@@ -214,13 +254,13 @@ def build_quads(
     cq = curated_quads(curated, generated_at=generated_at)
     cq += imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
     oq = ontology_quads(ontology_dir)
-    gq = geography_quads(geo)
+    gq = geography_quads(geo) if codes is None else []
     timer.lap("mapping")
     parts = _Parts(cq, oq, gq)
     if validate:
         check_shapes(parts, curated, ontology_dir, shacl=shacl)
         timer.lap("shacl")
-    return parts.all(), curated, geo
+    return parts, curated, geo
 
 
 @dataclass
@@ -307,7 +347,9 @@ def build(
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
     steps : sequence of (name, function)
         Run once the store is in place, after :data:`END_STEPS`, each with the new store's folder and
-        the list of every quad written into it (``kg build`` gives :data:`kg.network.artefacts.STEPS`). The store gets a new build id first
+        the list of every quad written into it (``kg build`` gives :data:`kg.network.artefacts.STEPS`); when
+        the geography was reused without being loaded, the records' quads with the geography's quads about the
+        territories they point at (all the projection reads of it). The store gets a new build id first
         (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
 
     Returns
@@ -334,6 +376,7 @@ def build(
 
     timer = _Timer()
     paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
+    paths += [inc.geography_cache(Path(store))] if store else []  # what an interrupted save of it left
     if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
         from kg.store.write import clean_leftovers
 
@@ -345,6 +388,8 @@ def build(
     if store_path and inc.unchanged(state, fp, dump_path):
         timer.lap("unchanged")
         return BuildReport(store_path, dump_path, **state["report"], seconds=timer.seconds, mode="unchanged")  # type: ignore[index]
+    from bisect import bisect_right
+
     from pyoxigraph import RdfFormat, serialize
 
     from kg.model import iris
@@ -352,16 +397,34 @@ def build(
     from kg.store.write import StoreWriter, swap_dir
 
     reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
-    quads, curated, geo = build_quads(
+    geo_graph = iris.GEOGRAPHY_GRAPH
+    # same data/geo/ and code as the previous build, which kept the territories' codes and the dump's
+    # geography block: the geography is neither loaded nor mapped (its quads stay in the reused store)
+    codes = inc.load_geography_cache(store_path, fp) if reuse and dump_path and shacl != "full" else None  # type: ignore[arg-type]
+    geo_trig = inc.geography_trig(store_path, fp) if codes is not None else None  # type: ignore[arg-type]
+    if geo_trig is None or geo_graph not in state["report"]["graphs"] or geo_graph not in state["graphs"]:  # type: ignore[index]
+        codes = None
+    parts, curated, geo = _build_parts(
         data_dir,
         ontology_dir=ontology_dir,
         shacl=shacl,
         generated_at=generated_at,
         timer=timer,
         validate=False,
+        codes=codes,
     )
-    quads.sort(key=_graph_key)  # one TriG block per graph in the dump
-    digests = inc.graph_digests(quads)
+    # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
+    # geography (hundreds of thousands, one graph) put in its place without being looked at
+    records = sorted(parts.curated + parts.ontology, key=_graph_key)
+    quads = _splice(records, parts.geography, geo_graph)
+    digests = inc.build_digests(records, parts.geography, state if reuse else None)
+    kept_counts = {geo_graph: state["report"]["graphs"][geo_graph]} if codes is not None else {}  # type: ignore[index]
+    summary = _summary(records, parts.geography, curated, geo, kept_counts)
+    # what the checks and the projection read of a geography that was not loaded: the quads of the
+    # territories the records point at, and of every département and région, from the reused store
+    geography = parts.geography
+    if codes is not None:
+        geography = inc.territory_quads(store_path, inc.territory_scope(records, codes), geo_graph)  # type: ignore[arg-type]
     tmp_store = tmp_dump = None
     writer = None
     kept: Path | None = None
@@ -373,12 +436,18 @@ def build(
             if not reuse:  # the store is written by a child process while this one validates (2 cores)
                 writer = StoreWriter(quads, tmp_store)
         skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
-        subjects = inc.subject_digests(quads, skip)
-        focus = inc.changed_focus(state, subjects, quads, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
-        _validate_all(quads, curated, ontology_dir, shacl, focus=focus)
+        subjects = inc.subject_digests(records, skip)
+        focus = inc.changed_focus(state, subjects, records, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
+        _validate_all(records, geography, curated, ontology_dir, shacl, focus=focus)
         timer.lap("shacl")
         if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
-            inc.write_changed_graphs(store_path, tmp_store, quads, state["graphs"], digests)  # type: ignore[index]
+            old = state["graphs"]  # type: ignore[index]
+            same_geo = old.get(iris.GEOGRAPHY_GRAPH) == digests.get(iris.GEOGRAPHY_GRAPH)
+            if codes is not None and not same_geo:  # its quads were not made: the store would lose them
+                raise StoreError(
+                    f"the geography kept beside {store_path} is not the store's: run kg build again"
+                )
+            inc.write_changed_graphs(store_path, tmp_store, records if same_geo else quads, old, digests)
             new_build_id(tmp_store)
             timer.lap("store")
         if writer is not None:
@@ -389,8 +458,16 @@ def build(
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_dump = dump_path.with_name(f".{dump_path.name}.new-{os.getpid()}")
-            with open(tmp_dump, "wb") as out:
-                serialize(quads, out, format=RdfFormat.TRIG, prefixes=PREFIXES)
+            at = bisect_right(records, geo_graph, key=_graph_key)
+            head, before = inc.trig_parts(records[:at], serialize, RdfFormat.TRIG, PREFIXES)
+            if geo_trig is None:
+                geo_head, geo_trig = inc.trig_parts(parts.geography, serialize, RdfFormat.TRIG, PREFIXES)
+                head = head or geo_head
+                if store_path:
+                    inc.save_geography(store_path, fp, geo, geo_trig)
+            after_head, after = inc.trig_parts(records[at:], serialize, RdfFormat.TRIG, PREFIXES)
+            with open(tmp_dump, "wb") as out:  # what one serialize() of every quad writes (a test checks)
+                out.write((head or after_head) + before + geo_trig + after)
             timer.lap("dump")
         if store_path and tmp_store:
             kept = previous_of(store_path) if store_path.exists() else None
@@ -403,13 +480,18 @@ def build(
             tmp_dump = None
         timer.lap("swap")
         if store_path:
-            summary = _summary(quads, curated, geo)
             inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
             for name, end_step in END_STEPS:
-                end_step(store_path)
+                if end_step is write_store_tables and _count_actors(records) < MIN_ACTORS:
+                    # below the threshold the step writes nothing (and opens no store, imports no DuckDB):
+                    # only old tables to remove, as it would (none in a new store or a checkpoint)
+                    shutil.rmtree(tables_dir(store_path), ignore_errors=True)
+                else:
+                    end_step(store_path)
                 timer.lap(name)
+            handed = quads if codes is None else records + geography
             for name, step in steps:
-                step(store_path, quads)
+                step(store_path, handed)
                 timer.lap(name)
     except OSError as exc:
         raise StoreError(
@@ -425,11 +507,28 @@ def build(
     return BuildReport(
         store=store_path,
         dump=dump_path,
-        **_summary(quads, curated, geo),
+        **summary,
         seconds=timer.seconds,
         previous=kept,
         mode="incremental" if reuse else "full",
     )
+
+
+def _splice(records: list, block: list, graph: str) -> list:
+    """*records* (sorted by graph) with *block* (quads of *graph* only) inserted where a stable sort by
+    graph of ``records + block`` puts it: the same list, without sorting the block."""
+    from bisect import bisect_right
+
+    at = bisect_right(records, graph, key=_graph_key)
+    return records[:at] + block + records[at:]
+
+
+def _count_actors(records: list) -> int:
+    """:func:`kg.store.columnar.count_actors` of the records' quads (the geography holds no organisation)."""
+    from pyoxigraph import NamedNode
+
+    a, org = NamedNode(_RDF_TYPE), NamedNode(_ORGANIZATION)
+    return len({q.subject for q in records if q.predicate == a and q.object == org})
 
 
 def _leftovers_possible(paths: list[Path]) -> bool:
@@ -444,16 +543,20 @@ def _leftovers_possible(paths: list[Path]) -> bool:
     return False
 
 
-def _summary(quads: list, curated, geo) -> dict:
-    """What the report says of the graph (kept in the store's state for a build with nothing to do)."""
-    graphs: dict[str, int] = {}
-    for q in quads:
+def _summary(records: list, geography: list, curated, geo, kept: dict[str, int] | None = None) -> dict:
+    """What the report says of the graph (kept in the store's state for a build with nothing to do);
+    *kept*: the size of graphs reused from the previous build (not in *records* or *geography*)."""
+    graphs: dict[str, int] = dict(kept or {})
+    for q in records:
         g = q.graph_name.value
         graphs[g] = graphs.get(g, 0) + 1
+    if geography:  # one graph (geography_quads): counted without looking at each quad
+        g = geography[0].graph_name.value
+        graphs[g] = graphs.get(g, 0) + len(geography)
     territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
     return {
-        "quads": len(quads),
-        "graphs": graphs,
+        "quads": len(records) + len(geography) + sum((kept or {}).values()),
+        "graphs": dict(sorted(graphs.items())),
         "records": curated.count(),
         "territories": territories,
         "conforms": True,
@@ -464,7 +567,10 @@ def _graph_key(q) -> str:
     return q.graph_name.value
 
 
-def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None) -> None:
+def _validate_all(
+    records: list, geography: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None
+) -> None:
+    """SHACL on the records' quads (curated, imports and ontology, split here by graph) with *geography*."""
     if shacl == "off" or focus == set():  # nothing a record says changed
         return
     from kg.model import iris
@@ -474,7 +580,9 @@ def _validate_all(quads: list, curated, ontology_dir, shacl: str, *, focus: set[
     cq: list = []
     oq: list = []
     gq: list = []
-    for q in quads:
+    for q in records:
         g = q.graph_name.value
         (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)
-    check_shapes(_Parts(cq, oq, gq), curated, ontology_dir, shacl=shacl, focus=focus)
+    check_shapes(
+        _Parts(cq, oq, gq + geography if gq else geography), curated, ontology_dir, shacl=shacl, focus=focus
+    )

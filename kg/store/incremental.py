@@ -11,12 +11,18 @@ build compares:
   store starts as a RocksDB checkpoint of the previous one (hard links, no copy) where only the named
   graphs whose digest changed are replaced (:func:`write_changed_graphs`): the geography and the
   ontology, unchanged while ``data/geo/`` and ``ontology/`` are, are written once and reused;
+* when the previous build also kept its geography beside the store (``<store>.geography/``: the territories'
+  codes and the dump's geography block, :func:`save_geography`), ``data/geo/`` is neither loaded nor mapped:
+  the records are checked against the kept codes, SHACL and the projection read the few territories the
+  records point at from the reused store (:func:`territory_quads`), and the dump is the records' TriG around
+  the kept block (the bytes one ``serialize()`` of every quad writes); the store is compacted only when an
+  incremental build wrote many quads (:data:`OPTIMIZE_FROM`);
 * SHACL (default level) then checks only the nodes that changed and their neighbours
   (:func:`changed_focus`), when the previous build was checked; ``--shacl full`` checks everything;
 * otherwise (no previous state, another code, geography or ontology), the store is written whole.
 
-An incremental build gives exactly the quads of a full one (``tests/test_build_incremental`` in
-``tests/test_artefacts.py``).
+An incremental build gives exactly the quads, dump, report and artefacts of a full one
+(``tests/test_artefacts.py``).
 """
 
 from __future__ import annotations
@@ -24,17 +30,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "GEOGRAPHY_CACHE",
+    "OPTIMIZE_FROM",
     "STATE_FILE",
+    "GeoCodes",
+    "build_digests",
     "changed_focus",
     "fingerprint",
+    "geography_cache",
+    "geography_trig",
     "graph_digests",
+    "load_geography_cache",
     "read_state",
     "reusable",
+    "save_geography",
     "subject_digests",
+    "territory_quads",
+    "territory_scope",
+    "trig_parts",
     "unchanged",
     "write_changed_graphs",
     "write_state",
@@ -42,6 +60,11 @@ __all__ = [
 
 #: the state file, inside the store folder
 STATE_FILE = "kg-build-state.json"
+
+#: an incremental build compacts the store (``Store.optimize``: a second at least on the real data, as it
+#: rewrites the geography) only when it wrote at least this many quads; the checkpoint it starts from
+#: was compacted, and a few thousand changed quads add a few small files that RocksDB reads as fast
+OPTIMIZE_FROM = 100_000
 
 #: how strict each SHACL level is: a build checked more strictly covers a less strict one
 _STRICT = {"off": 0, "curated": 1, "full": 2}
@@ -210,9 +233,144 @@ def write_changed_graphs(
     for g in sorted(changed):
         if g in old:
             store.remove_graph(NamedNode(g))
-    store.extend(q for q in quads if q.graph_name.value in changed)
+    written = [q for q in quads if q.graph_name.value in changed]
+    store.extend(written)
     store.flush()
-    store.optimize()
+    if (
+        len(written) >= OPTIMIZE_FROM
+    ):  # else a few small files beside a compacted store: not worth a compaction
+        store.optimize()
     (target / STATE_FILE).unlink(missing_ok=True)
     del store
     return len(changed)
+
+
+# --------------------------------------------------------------------------- the geography, kept
+
+
+#: the folder beside the store (``<store>.geography``) where a full build keeps what an incremental build
+#: needs of the geography without loading ``data/geo/`` or making its 320,000 quads again
+GEOGRAPHY_CACHE = ".geography"
+
+
+@dataclass(frozen=True)
+class GeoCodes:
+    """The territories' codes by level: what the curated records are checked against (``territory_exists``)."""
+
+    communes: frozenset[str]
+    intercommunalities: frozenset[str]
+    departements: frozenset[str]
+    regions: frozenset[str]
+
+
+def geography_cache(store: Path) -> Path:
+    return Path(store).with_name(Path(store).name + GEOGRAPHY_CACHE)
+
+
+def save_geography(store: Path, fp: dict[str, Any], geo: Any, trig: bytes) -> None:
+    """Keep, beside *store*, the codes of *geo* and the geography's block of the dump (*trig*, no prefixes)."""
+    import pickle
+
+    folder = geography_cache(store)
+    codes = GeoCodes(
+        frozenset(geo.communes),
+        frozenset(geo.intercommunalities),
+        frozenset(geo.departements),
+        frozenset(geo.regions),
+    )
+    tmp = folder.with_name(f".{folder.name}.new-{os.getpid()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        (tmp / "trig").write_bytes(trig)
+        key = {
+            "geo": fp["geo"],
+            "code": fp["code"],
+            "trig": hashlib.blake2b(trig, digest_size=16).hexdigest(),
+        }
+        (tmp / "codes.pickle").write_bytes(pickle.dumps((key, codes), protocol=pickle.HIGHEST_PROTOCOL))
+        if folder.exists():
+            import shutil
+
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except OSError:  # a read-only folder: the next build loads the geography again
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_geography_cache(store: Path, fp: dict[str, Any]) -> GeoCodes | None:
+    """The codes kept by :func:`save_geography` when they are of this ``data/geo/`` and code (else None)."""
+    import pickle
+
+    folder = geography_cache(store)
+    try:
+        key, codes = pickle.loads((folder / "codes.pickle").read_bytes())
+    except Exception:  # noqa: BLE001 - missing or broken: the geography is loaded again
+        return None
+    if key.get("geo") != fp["geo"] or key.get("code") != fp["code"] or not (folder / "trig").exists():
+        return None
+    return codes
+
+
+def geography_trig(store: Path, fp: dict[str, Any]) -> bytes | None:
+    """The geography's block of the dump kept beside *store* (None when it is not the one of this build)."""
+    import pickle
+
+    folder = geography_cache(store)
+    try:
+        key, _ = pickle.loads((folder / "codes.pickle").read_bytes())
+        trig = (folder / "trig").read_bytes()
+    except Exception:  # noqa: BLE001
+        return None
+    same = key.get("geo") == fp["geo"] and key.get("code") == fp["code"]
+    return trig if same and hashlib.blake2b(trig, digest_size=16).hexdigest() == key.get("trig") else None
+
+
+def territory_quads(store: Path, subjects: set[str], graph: str) -> list:
+    """The quads of *graph* about *subjects* in the store at *store* (the geography of a reused store)."""
+    from pyoxigraph import NamedNode, Store
+
+    st = Store.read_only(str(store))
+    g = NamedNode(graph)
+    out: list = []
+    for s in sorted(subjects):
+        out += st.quads_for_pattern(NamedNode(s), None, None, g)
+    del st
+    return out
+
+
+def trig_parts(quads: list, serialize: Any, fmt: Any, prefixes: dict) -> tuple[bytes, bytes]:
+    """The TriG of *quads* as ``(prefix lines, the rest)``: ``b""`` and ``b""`` when there is none."""
+    text = serialize(quads, format=fmt, prefixes=prefixes)
+    k = 0
+    while text.startswith(b"@prefix", k):
+        k = text.index(b"\n", k) + 1
+    return text[:k], text[k:]
+
+
+def territory_scope(records: list, codes: Any) -> set[str]:
+    """What :func:`kg.rdf.shacl.territory_scope` keeps of the geography (the territories *records* point
+    at, every département and région), as IRIs: the territories fetched from a reused store."""
+    from kg.model import iris
+
+    prefix = iris.BASE + "id/territory/"
+    out = {v for q in records if (v := getattr(q.object, "value", "")).startswith(prefix)}
+    out.update(iris.territory("departement", c) for c in codes.departements)
+    out.update(iris.territory("region", c) for c in codes.regions)
+    return out
+
+
+def build_digests(records: list, geography: list, state: dict | None) -> dict[str, str]:
+    """:func:`kg.store.incremental.graph_digests` of every quad, the geography's taken from *state* (the
+    previous build's, when its store is reused: same ``data/geo/`` and code, hence the same quads)."""
+    from kg.model import iris
+
+    g = iris.GEOGRAPHY_GRAPH
+    old = (state or {}).get("graphs", {})
+    if g in old and not any(q.graph_name.value == g for q in records):
+        geo_digest = {g: old[g]}
+    else:  # a full build (or records in the geography's graph: never, but then digested with it)
+        geo_digest = graph_digests([q for q in records if q.graph_name.value == g] + geography)
+    out = graph_digests([q for q in records if q.graph_name.value != g]) | geo_digest
+    return dict(sorted(out.items()))

@@ -7,20 +7,18 @@ Two ways, each all-or-nothing:
   with two renames (keeping the old one as the previous version). ``kg build`` uses
   them; :func:`clean_leftovers` removes what an interrupted one left.
 * :func:`replace_graph` replaces one named graph of an existing store, and its
-  description in ``graph:meta``, in one SPARQL update (one transaction). The new quads
-  are first added to temporary graphs (``graph:staging/…``) with ``Store.extend``; the
-  update then drops the old graph and moves the new one in. The update names graphs
-  only — IRIs minted by :mod:`kg.model.iris` and checked by
-  :func:`kg.model.iris.check_graph` — and never any data term. Temporary graphs left
-  by an interrupted write are dropped by the next one. :func:`drop_graph` removes a
-  graph the same way. ``kg import`` uses them.
+  description in ``graph:meta``: in a checkpoint of the store beside it (RocksDB's backup,
+  hard links), where the old graph is removed and the new quads bulk-written, which then
+  takes the store's place by :func:`swap_dir`. The store itself is never written, so a
+  refused, failed or interrupted write leaves it byte-identical; no transaction holds the
+  graph in memory (a SPARQL ``MOVE`` of a 1.27 M-quad graph took minutes and 5 GB).
+  :func:`drop_graph` removes a graph the same way. ``kg import`` uses them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,7 +27,7 @@ from kg.errors import StoreError
 from kg.model import iris
 from kg.store.artefacts import new_build_id
 
-__all__ = ["BULK_QUADS", "StoreWriter", "clean_leftovers", "drop_graph", "replace_graph", "swap_dir"]
+__all__ = ["StoreWriter", "clean_leftovers", "drop_graph", "replace_graph", "swap_dir"]
 
 # --------------------------------------------------------------------------- a whole store
 
@@ -118,35 +116,68 @@ def clean_leftovers(*paths: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------- one named graph
 
-#: above this many quads, the temporary graph is filled by ``Store.bulk_extend`` (no transaction, about
-#: four times less work for RocksDB): harmless, since the graph is moved in place by one transaction after
-BULK_QUADS = 50_000
-
-#: the update that swaps a graph in; every ``{…}`` is a graph IRI checked by kg.model.iris.check_graph
-_REPLACE = """\
-{drop_stray}DROP SILENT GRAPH <{graph}> ;
-DELETE WHERE {{ GRAPH <{meta}> {{ <{graph}> ?p ?o }} }} ;
-MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}> ;
-ADD SILENT GRAPH <{staged_meta}> TO GRAPH <{meta}> ;
-DROP SILENT GRAPH <{staged_meta}>"""
+#: the RocksDB files of a store: everything else in its folder (the build id, the build state, the relation
+#: tables) is carried over by :func:`replace_graph` to the new folder
+_ROCKSDB = re.compile(
+    r"^(\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG(\.old\..*)?|MANIFEST-\d+|OPTIONS-\d+)$"
+)
 
 
-def _open(store_path: Path):
-    from pyoxigraph import Store
+def _lock(store_path: Path) -> int:
+    """Hold RocksDB's lock of the store at *store_path* (so that no one opens it for writing) without opening it.
+
+    An open-file-description lock (Linux): unlike a process' record lock, opening and closing the store
+    read-only in this process does not release it. Close the returned descriptor to release it.
+    """
+    import fcntl
+    import struct
 
     if not Path(store_path).is_dir():
         raise StoreError(f'no graph store at "{store_path}" (run kg build first)')
     try:
-        return Store(str(store_path))
+        fd = os.open(Path(store_path) / "LOCK", os.O_RDWR)
     except OSError as exc:
+        raise StoreError(f'no graph store at "{store_path}" ({exc}; run kg build first)') from None
+    try:
+        fcntl.fcntl(
+            fd, getattr(fcntl, "F_OFD_SETLK", fcntl.F_SETLK), struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)
+        )
+    except OSError as exc:
+        os.close(fd)
         raise StoreError(
             f'cannot open the graph store at "{store_path}" for writing: {exc} (is a server or another '
             "command using it? stop it, or import without the store and run kg build)"
         ) from None
+    return fd
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Put in *new* what *old* holds beside RocksDB's files (hard links when possible: the old folder goes)."""
+    for entry in old.iterdir():
+        if _ROCKSDB.match(entry.name) or (new / entry.name).exists() or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, new / entry.name, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(entry, new / entry.name)
+
+
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def replace_graph(store_path: str | Path, graph_iri: str, quads: Iterable, meta_quads: Iterable = ()) -> None:
     """Replace the named graph *graph_iri* of the store at *store_path*, and its description in ``graph:meta``.
+
+    The store is locked (RocksDB's lock: no other writer can open it meanwhile), opened read-only and
+    checkpointed beside itself (``.<name>.new-<pid>``: RocksDB's backup, hard links to the unchanged files); the checkpoint's
+    graph is removed and the new quads written into it directly (``Store.bulk_extend``: no transaction
+    held in memory), the description in ``graph:meta`` replaced, and the checkpoint then takes the store's
+    place by :func:`swap_dir` (two renames). The store itself is never written: a failure or an interruption
+    at any point leaves it as it was (what an interruption leaves beside it, :func:`clean_leftovers` removes).
 
     Parameters
     ----------
@@ -165,39 +196,48 @@ def replace_graph(store_path: str | Path, graph_iri: str, quads: Iterable, meta_
     StoreError
         When the store cannot be opened or written; it is then unchanged.
     """
-    from pyoxigraph import NamedNode, Quad
+    from pyoxigraph import NamedNode, Quad, Store
 
-    graph = iris.check_graph(graph_iri)
-    meta = iris.check_graph(iris.META_GRAPH)
-    token = f"{os.getpid()}-{secrets.token_hex(6)}"
-    staged, staged_meta = iris.staging_graph(f"{token}-graph"), iris.staging_graph(f"{token}-meta")
-    new = [Quad(q.subject, q.predicate, q.object, NamedNode(staged)) for q in quads]
-    new += [Quad(q.subject, q.predicate, q.object, NamedNode(staged_meta)) for q in meta_quads]
-    s = _open(Path(store_path))
+    graph = NamedNode(iris.check_graph(graph_iri))
+    meta = NamedNode(iris.check_graph(iris.META_GRAPH))
+    store_path = Path(store_path)
+    new = [q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+    new_meta = [Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads]
+    tmp = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
+    clean_leftovers(store_path)  # what an interrupted write left: a checkpoint, a store between two renames
+    lock = _lock(store_path)  # held until the new folder is in place: no other writer meanwhile
     try:
-        stray = [
-            iris.check_graph(g.value)
-            for g in s.named_graphs()
-            if isinstance(g, NamedNode) and g.value.startswith(iris.STAGING_PREFIX)
-        ]
-        (s.bulk_extend if len(new) > BULK_QUADS else s.extend)(new)
-        update = _REPLACE.format(
-            drop_stray="".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in stray),
-            graph=graph,
-            meta=meta,
-            staged=staged,
-            staged_meta=staged_meta,
-        )
-        s.update(update)
-        s.flush()
-        new_build_id(store_path)  # the store changed: what kg build stored beside it is stale
+        shutil.rmtree(tmp, ignore_errors=True)
+        s = Store.read_only(str(store_path))  # read-only: not one byte of the store is written
+        try:
+            s.backup(str(tmp))
+        finally:
+            del s
+        t = Store(str(tmp))
+        try:
+            stray = [
+                g
+                for g in t.named_graphs()
+                if isinstance(g, NamedNode) and g.value.startswith(iris.STAGING_PREFIX)
+            ]  # temporary graphs of an interrupted write by an older version of this function
+            for g in [*stray, graph]:
+                t.remove_graph(g)
+            for q in list(t.quads_for_pattern(graph, None, None, meta)):
+                t.remove(q)
+            t.extend(new_meta)
+            if new:
+                t.bulk_extend(new)
+            t.flush()
+        finally:
+            del t
+        _carry_over(store_path, tmp)
+        new_build_id(tmp)  # the store changed: what kg build stored beside it is stale
+        swap_dir(tmp, store_path)
     except OSError as exc:
-        # the temporary graphs are invisible once dropped; if this fails too, the next write drops them
-        with contextlib.suppress(OSError):
-            s.update(f"DROP SILENT GRAPH <{staged}> ;\nDROP SILENT GRAPH <{staged_meta}>")
+        shutil.rmtree(tmp, ignore_errors=True)
         raise StoreError(f'cannot write the graph store at "{store_path}": {exc}; it is unchanged') from None
     finally:
-        del s
+        os.close(lock)
 
 
 def drop_graph(store_path: str | Path, graph_iri: str) -> None:

@@ -42,9 +42,11 @@ def write_projection(store_path: Path, quads: Sequence[Any] | None = None) -> No
     (:func:`kg.network.projection.project`, same nodes, edges, attributes and order).
     """
     from kg.network.projection import PROJECTION_SHAPE, project
+    from kg.network.projection_parts import write_parts
 
     G = project(None, quads=quads) if quads is not None else project(_open(store_path))
     artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
+    write_parts(store_path, G)
     _last[store_path] = G
 
 

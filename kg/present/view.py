@@ -143,7 +143,12 @@ def select_model(
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
     if as_of is not None:
         as_of_day(as_of, lang=lang)  # a date that is not a date: a message before any work
-    G = G if G is not None else cached_project(graph)
+    parts = _parts(graph) if territory and G is None else None
+    if parts is not None and territory:  # read only what the view draws, and the nodes next to it (labels)
+        nodes, eco = territory_selection(graph, parts, territory)
+        G = parts.around(nodes | {parse_territory(territory).iri})
+    elif G is None:
+        G = cached_project(graph)
     t = _TITLES[lang]
     hl: set[str] = set()
     hl_edges: set[tuple[str, str]] = set()
@@ -151,7 +156,8 @@ def select_model(
     reasons: dict[str, list[str]] = {}
     found: list[Any] = []
     if territory:
-        nodes, eco = territory_selection(graph, G, territory)
+        if parts is None:
+            nodes, eco = territory_selection(graph, G, territory)
         reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
         tiri = parse_territory(territory).iri
         name = G.nodes[tiri].get("label") if tiri in G else territory
@@ -215,6 +221,16 @@ def select_model(
             lang=lang,
         )
     return model
+
+
+def _parts(graph: Any) -> Any:
+    """The projection node by node beside a local store (:mod:`kg.network.projection_parts`), or None
+    (an endpoint, a store without it, or a stale one: the whole projection is read instead)."""
+    from kg.network.projection_parts import open_parts
+    from kg.store.artefacts import local_store
+
+    store_path = local_store(graph)
+    return open_parts(store_path) if store_path is not None else None
 
 
 def view(

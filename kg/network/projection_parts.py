@@ -158,6 +158,17 @@ class Parts:
         return self._materialise(self._records(range(len(self.iris))))
 
     def _materialise(self, records: dict[int, tuple[dict, list, list]]) -> nx.MultiDiGraph:
+        import gc
+
+        enabled = gc.isenabled()
+        gc.disable()  # tens of thousands of dicts made, none of them garbage
+        try:
+            return self._fill(records)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _fill(self, records: dict[int, tuple[dict, list, list]]) -> nx.MultiDiGraph:
         import networkx as nx
 
         H: Any = nx.MultiDiGraph()  # filled through its own dictionaries: the orders are the whole graph's

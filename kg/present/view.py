@@ -143,10 +143,16 @@ def select_model(
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
     if as_of is not None:
         as_of_day(as_of, lang=lang)  # a date that is not a date: a message before any work
+
+    def grouped(selected: set[str]) -> bool:  # a large view opens on nested groups with counts
+        big = groups_at is not None and max_nodes is not None and len(selected) > max(groups_at, max_nodes)
+        return big and not (story or timeline)
+
     parts = _parts(graph) if territory and G is None else None
-    if parts is not None and territory:  # read only what the view draws, and the nodes next to it (labels)
-        nodes, eco = territory_selection(graph, parts, territory)
-        G = parts.around(nodes | {parse_territory(territory).iri})
+    if parts is not None and territory:
+        # read only the nodes the view draws, and (drawn one by one) those next to them: their labels
+        nodes, eco = territory_selection(graph, parts, territory, labels=False)
+        G = parts.around(nodes | {parse_territory(territory).iri}, hops=0 if grouped(nodes) else 1)
     elif G is None:
         G = cached_project(graph)
     t = _TITLES[lang]
@@ -157,8 +163,12 @@ def select_model(
     found: list[Any] = []
     if territory:
         if parts is None:
-            nodes, eco = territory_selection(graph, G, territory)
-        reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
+            nodes, eco = territory_selection(graph, G, territory, labels=False)
+        if not grouped(nodes):  # the groups say no reasons
+            from kg.store.ecosystem import with_labels
+
+            eco = with_labels(graph, eco)
+            reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
         tiri = parse_territory(territory).iri
         name = G.nodes[tiri].get("label") if tiri in G else territory
         focus = {tiri}
@@ -186,8 +196,7 @@ def select_model(
     else:
         nodes = set(G.nodes)
         default = t["all"]
-    big = groups_at is not None and max_nodes is not None and len(nodes) > max(groups_at, max_nodes)
-    if big and not (story or timeline):
+    if grouped(nodes):
         from kg.present.groups import grouped_model
 
         # a large view opens on nested groups with counts, opened by a click (groups.js)

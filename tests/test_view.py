@@ -249,6 +249,23 @@ def test_territory_views_differ_by_territory(graph, tmp_path):
     assert pages[0] != pages[1]
 
 
+def test_an_ecosystem_asked_without_labels_gets_the_same_labels_later(graph):
+    """A grouped view asks no labels (``labels=False``); a drawn one asks them after (``with_labels``): the
+    same labels and reasons as the ecosystem asked at once, for two territories that differ."""
+    from kg.store.ecosystem import ecosystem, with_labels
+
+    seen = []
+    for territory in ("intercommunalite:200057941", "commune:94080"):
+        at_once = ecosystem(graph, territory)
+        bare = ecosystem(graph, territory, labels=False)
+        assert bare.labels == {} and bare.reasons == at_once.reasons
+        later = with_labels(graph, bare)
+        assert later.labels == at_once.labels and later.labels
+        assert [later.explain(n) for n in later] == [at_once.explain(n) for n in at_once]
+        seen.append(later.labels)
+    assert seen[0] != seen[1]
+
+
 def test_grouped_paths_name_the_geography_s_levels():
     """The grouped view's paths (région → département → EPCI/EPT → commune), read from data/geo without
     its indexes, are those the whole geography gives."""

@@ -101,7 +101,7 @@ def write_parts(store_path: str | Path, G: Any) -> None:
             f.write(_MAGIC)
             f.write(_HEAD.pack(len(header)))
             f.write(header)
-            f.write(b"".join(chunks))
+            f.writelines(chunks)  # no joined copy of them all
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)

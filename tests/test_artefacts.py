@@ -140,6 +140,60 @@ def _identical(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
     assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
 
 
+def _same_orders(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
+    """*H* is *G*: same nodes, attributes, edges and keys, and the same order of nodes, successors and
+    predecessors (a view lays out and groups by these orders)."""
+    _identical(G, H)
+    assert list(G.in_edges(keys=True)) == list(H.in_edges(keys=True))
+    for a, b, k in H.edges(keys=True):  # one attribute dict for both directions, as NetworkX keeps it
+        assert H.pred[b][a][k] is H.succ[a][b][k]
+
+
+def test_the_projection_node_by_node_is_the_stored_projection(env):
+    """``projparts.bin`` (what a view reads) gives back the whole projection, orders included, and around
+    a selection exactly the projection restricted to it and its neighbours."""
+    from kg.network.projection_parts import open_parts
+
+    _, store = env
+    G = cached_project(kg.open(store))
+    parts = open_parts(store)
+    assert parts is not None and len(parts) == G.number_of_nodes()
+    _same_orders(G, parts.graph())
+    seen = []
+    for actor in ("pemb", "fonds-odd17"):
+        H = parts.around([ACTOR + actor])
+        near = {ACTOR + actor} | set(G.successors(ACTOR + actor)) | set(G.predecessors(ACTOR + actor))
+        assert set(H) == near
+        assert list(H.nodes(data=True)) == [(n, d) for n, d in G.nodes(data=True) if n in near]
+        for edges in ("edges", "in_edges"):
+            got = list(getattr(H, edges)(keys=True, data=True))
+            assert got == [
+                e for e in getattr(G, edges)(keys=True, data=True) if e[0] in near and e[1] in near
+            ]
+        seen.append(sorted(H))
+    assert seen[0] != seen[1]
+    two = parts.around([ACTOR + "fonds-odd17"], hops=2)
+    assert set(two) > set(parts.around([ACTOR + "fonds-odd17"]))
+    assert ACTOR + "pemb" in parts and ACTOR + "nobody" not in parts
+
+
+def test_a_stale_projection_node_by_node_is_not_read(env, tmp_path):
+    from kg.network.projection_parts import open_parts, parts_path
+
+    _, store = env
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    assert open_parts(copy) is None  # none beside the copy
+    shutil.copy(parts_path(store), parts_path(copy))
+    assert open_parts(copy) is not None  # the same build id
+    artefacts.new_build_id(copy)  # the store changed: stale
+    assert open_parts(copy) is None
+    cached_project(kg.open(copy))  # the reader projects the store and writes both again
+    assert open_parts(copy) is not None
+    parts_path(copy).write_bytes(b"KGPP1\n" + b"\xff" * 20)  # a broken file is no error
+    assert open_parts(copy) is None
+
+
 def test_the_projection_of_the_quads_is_the_projection_of_the_store_they_fill():
     """project(quads=...) reads no store: shuffled and repeated quads give the store's projection."""
     import random

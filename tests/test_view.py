@@ -217,6 +217,88 @@ def test_territory_view_holds_pemb_and_its_communes(graph, projection):
     assert ID + "programme/vitawin" in nodes
 
 
+@pytest.mark.parametrize(
+    "territory, groups_at",
+    [("intercommunalite:200057941", None), ("departement:94", 5), ("commune:94080", None)],
+)
+def test_a_territory_view_from_the_projection_node_by_node_is_the_same_page(
+    built_store, projection, tmp_path, territory, groups_at
+):
+    """``kg view --territory`` reads only the nodes it draws (``projparts.bin``): the same page, byte for
+    byte, as from the whole projection — drawn (PEMB, a commune) or grouped (département 94)."""
+    import kg
+    from kg.network.projection import cached_project
+    from kg.network.projection_parts import open_parts
+
+    graph = kg.open(built_store)
+    cached_project(graph)  # a reader writes the projection, and the projection node by node, beside the store
+    assert open_parts(built_store) is not None
+    opts = {"territory": territory, "group_by": "territory", "groups_at": groups_at, "max_nodes": 10}
+    parts = view(graph, out=tmp_path / "parts.html", **opts)
+    whole = view(graph, out=tmp_path / "whole.html", G=projection, **opts)
+    assert (tmp_path / "parts.html").read_bytes() == (tmp_path / "whole.html").read_bytes()
+    assert (parts.nodes, parts.edges, parts.grouped) == (whole.nodes, whole.edges, whole.grouped)
+    assert ("groups" in parts.model.addons) == (groups_at is not None)  # nested groups, or drawn
+
+
+def test_territory_views_differ_by_territory(graph, tmp_path):
+    pages = [
+        view(graph, territory=t, out=tmp_path / f"{i}.html").path.read_bytes()
+        for i, t in enumerate(("intercommunalite:200057941", "commune:94080"))
+    ]
+    assert pages[0] != pages[1]
+
+
+def test_an_ecosystem_asked_without_labels_gets_the_same_labels_later(graph):
+    """A grouped view asks no labels (``labels=False``); a drawn one asks them after (``with_labels``): the
+    same labels and reasons as the ecosystem asked at once, for two territories that differ."""
+    from kg.store.ecosystem import ecosystem, with_labels
+
+    seen = []
+    for territory in ("intercommunalite:200057941", "commune:94080"):
+        at_once = ecosystem(graph, territory)
+        bare = ecosystem(graph, territory, labels=False)
+        assert bare.labels == {} and bare.reasons == at_once.reasons
+        later = with_labels(graph, bare)
+        assert later.labels == at_once.labels and later.labels
+        assert [later.explain(n) for n in later] == [at_once.explain(n) for n in at_once]
+        seen.append(later.labels)
+    assert seen[0] != seen[1]
+
+
+def test_grouped_paths_name_the_geography_s_levels():
+    """The grouped view's paths (région → département → EPCI/EPT → commune), read from data/geo without
+    its indexes, are those the whole geography gives."""
+    from kg.ingest.geo import load_geography
+    from kg.present.groups import _Places
+
+    places, geo = _Places("fr"), load_geography()
+    pre = "https://w3id.org/territorial-kg/id/territory/"
+    vincennes, charenton = places.path(pre + "commune/94080"), places.path(pre + "commune/94018")
+    assert [k for k, _ in vincennes] == [
+        "region:11",
+        "departement:94",
+        "intercommunalite:200057941",
+        "commune:94080",
+    ]
+    assert vincennes != charenton and vincennes[:3] == charenton[:3]
+    assert [n for _, n in vincennes] == [
+        geo.regions["11"].name,
+        geo.departements["94"].name,
+        geo.intercommunalities["200057941"].name,
+        geo.communes["94080"].name,
+    ]
+    lyon = geo.communes["69381"]  # an arrondissement, in the Métropole de Lyon
+    assert places.path(pre + "commune/69381")[-1] == ("commune:69381", lyon.name)
+    for siren, inter in list(geo.intercommunalities.items())[::40]:
+        path = places.path(pre + f"intercommunalite/{siren}")
+        assert path[-1] == (f"intercommunalite:{siren}", inter.name)
+        dep = inter.departement or geo.communes[geo.by_intercommunality[siren][0]].departement
+        assert path[1] == (f"departement:{dep}", geo.departements[dep].name)
+    assert places.path(pre + "region/84") == [("region:84", geo.regions["84"].name)]
+    assert places.path(pre + "commune/00000") == [] and places.path("https://example.org/x") == []
+
+
 def test_neighbourhood_goes_through_grants(projection):
     nodes, start = neighbourhood(projection, "Fonds ODD17", 1)
     assert start == ID + "actor/fonds-odd17"

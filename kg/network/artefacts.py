@@ -23,6 +23,7 @@ __all__ = [
     "write_chains",
     "write_names",
     "write_projection",
+    "write_projection_parts",
 ]
 
 #: the artefacts' names (``<store>.<name>.pickle``)
@@ -46,6 +47,18 @@ def write_projection(store_path: Path, quads: Sequence[Any] | None = None) -> No
     G = project(None, quads=quads) if quads is not None else project(_open(store_path))
     artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
     _last[store_path] = G
+
+
+def write_projection_parts(store_path: Path, quads: Sequence[Any] | None = None) -> None:
+    """Keep the projection just written (else the stored one) node by node beside the store: what a view
+    reads of it (:mod:`kg.network.projection_parts`)."""
+    from kg.network.projection import cached_project
+    from kg.network.projection_parts import write_parts
+
+    G = _last.get(store_path)
+    if G is None:
+        G = _last[store_path] = cached_project(_open(store_path))
+    write_parts(store_path, G)
 
 
 def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
@@ -89,6 +102,7 @@ _last: dict[Path, Any] = {}
 #: store's folder and the quads the build wrote (in memory: the projection reads them, not the store)
 STEPS: tuple[tuple[str, Callable[[Path, Sequence[Any] | None], None]], ...] = (
     ("projection", write_projection),
+    ("projparts", write_projection_parts),
     ("chains", write_chains),
     ("actors", write_actors),
     ("names", write_names),

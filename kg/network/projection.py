@@ -535,6 +535,9 @@ def cached_project(graph: Any) -> nx.MultiDiGraph:
         return project(graph)
     G = artefacts.load(store_path, "projection", shape=PROJECTION_SHAPE)
     if G is None:
+        from kg.network.projection_parts import write_parts
+
         G = project(graph)
         artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
+        write_parts(store_path, G)  # what a view reads, node by node
     return G

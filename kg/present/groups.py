@@ -83,34 +83,63 @@ _PREFIX = "https://w3id.org/territorial-kg/id/territory/"
 
 
 class _Places:
-    """The geographic path (région, département, EPCI/EPT, commune) of a territory IRI."""
+    """The geographic path (région, département, EPCI/EPT, commune) of a territory IRI.
+
+    Reads only the names and parents of ``data/geo/`` (no name or postcode indexes, no checks: the build
+    checked them), a few tens of milliseconds instead of a second for :func:`kg.ingest.geo.load_geography`.
+    """
 
     def __init__(self, lang: str) -> None:
-        from kg.ingest.geo import load_geography
+        from kg.ingest.geo_tables import (
+            COMMUNE_COLUMNS,
+            DEFAULT_GEO_DIR,
+            DEPARTEMENT_COLUMNS,
+            INTERCOMMUNALITY_COLUMNS,
+            REGION_COLUMNS,
+            read_table,
+        )
 
-        self.geo = load_geography()
+        folder = DEFAULT_GEO_DIR
+        self.regions = {r[0]: r[1] for r in read_table(folder / "regions.csv", REGION_COLUMNS)}
+        self.departements = {
+            d[0]: (d[1], d[2]) for d in read_table(folder / "departements.csv", DEPARTEMENT_COLUMNS)
+        }
+        self.inters = {
+            i[0]: (i[1], i[5] or None)
+            for i in read_table(folder / "intercommunalites.csv", INTERCOMMUNALITY_COLUMNS)
+        }
+        # code -> (name, département, EPCI, EPT); an intercommunality's communes in the file's order
+        self.communes: dict[str, tuple[str, str, str | None, str | None]] = {}
+        self.members: dict[str, list[str]] = {}
+        for code, name, _, dep, _, _, _, _, epci, ept, _ in read_table(
+            folder / "communes.csv", COMMUNE_COLUMNS
+        ):
+            self.communes[code] = (name, dep, epci or None, ept or None)
+            for siren in (epci, ept):
+                if siren:
+                    self.members.setdefault(siren, []).append(code)
         self.lang = lang
         self.cache: dict[str, list[tuple[str, str]]] = {}
 
     def _region(self, code: str | None) -> list[tuple[str, str]]:
-        r = self.geo.regions.get(code or "")
-        return [("region:" + r.code, r.name)] if r else []
+        name = self.regions.get(code or "")
+        return [("region:" + (code or ""), name)] if name is not None else []
 
     def _departement(self, code: str | None) -> list[tuple[str, str]]:
-        d = self.geo.departements.get(code or "")
-        return [*self._region(d.region), ("departement:" + d.code, d.name)] if d else []
+        d = self.departements.get(code or "")
+        return [*self._region(d[1]), ("departement:" + (code or ""), d[0])] if d else []
 
     def _inter(self, siren: str | None, departement: str | None = None) -> list[tuple[str, str]]:
-        i = self.geo.intercommunalities.get(siren or "")
+        i = self.inters.get(siren or "")
         if i is None:
             return self._departement(departement)
         # an EPCI over several départements has none of its own: the one of the commune, or of its first
-        dep = departement or i.departement
+        dep = departement or i[1]
         if dep is None:
-            members = self.geo.by_intercommunality.get(i.siren) or ()
-            first = self.geo.communes.get(members[0]) if members else None
-            dep = first.departement if first else None
-        return [*self._departement(dep), ("intercommunalite:" + i.siren, i.name)]
+            members = self.members.get(siren or "") or ()
+            first = self.communes.get(members[0]) if members else None
+            dep = first[1] if first else None
+        return [*self._departement(dep), ("intercommunalite:" + (siren or ""), i[0])]
 
     def path(self, iri: str) -> list[tuple[str, str]]:
         if iri in self.cache:
@@ -118,9 +147,9 @@ class _Places:
         level, _, code = iri[len(_PREFIX) :].partition("/") if iri.startswith(_PREFIX) else ("", "", "")
         out: list[tuple[str, str]] = []
         if level == "commune":
-            c = self.geo.communes.get(code)
+            c = self.communes.get(code)
             if c:
-                out = [*self._inter(c.ept or c.epci, c.departement), ("commune:" + c.code, c.name)]
+                out = [*self._inter(c[3] or c[2], c[1]), ("commune:" + code, c[0])]
         elif level == "intercommunalite":
             out = self._inter(code)
         elif level == "departement":

@@ -8,7 +8,7 @@ A territory's selection is its ecosystem (:func:`kg.store.ecosystem.ecosystem`, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -68,8 +68,14 @@ def figures(graph: Any, lang: str = "fr", nodes: Iterable[str] | None = None) ->
 # ---------------------------------------------------------------- selections
 
 
-def territory_selection(graph: Any, G: nx.MultiDiGraph, territory: str) -> tuple[set[str], Any]:
+def territory_selection(
+    graph: Any, G: Container[str], territory: str, *, labels: bool = True
+) -> tuple[set[str], Any]:
     """The nodes of *G* in the ecosystem of *territory* (``level:code``), and the ecosystem itself.
+
+    *G* is the projection, or anything that says which nodes it holds (``in``): the projection node by
+    node (:class:`kg.network.projection_parts.Parts`) answers without being read. With ``labels=False``
+    the ecosystem's labels are not asked for (:func:`kg.store.ecosystem.with_labels` asks them later).
 
     The nodes: every member of the ecosystem that *G* holds (actors, people, programmes, fundings,
     events), the territory, and the places inside it that the reasons name.
@@ -86,7 +92,7 @@ def territory_selection(graph: Any, G: nx.MultiDiGraph, territory: str) -> tuple
     """
     from kg.store.ecosystem import ecosystem
 
-    eco = ecosystem(graph, territory)
+    eco = ecosystem(graph, territory, labels=labels)
     keep = {n for n in eco.reasons if n in G}
     places = {eco.iri} | {
         x

@@ -143,7 +143,18 @@ def select_model(
         raise ExportError(f'--lang "{lang}" is not supported; use fr or en')
     if as_of is not None:
         as_of_day(as_of, lang=lang)  # a date that is not a date: a message before any work
-    G = G if G is not None else cached_project(graph)
+
+    def grouped(selected: set[str]) -> bool:  # a large view opens on nested groups with counts
+        big = groups_at is not None and max_nodes is not None and len(selected) > max(groups_at, max_nodes)
+        return big and not (story or timeline)
+
+    parts = _parts(graph) if territory and G is None else None
+    if parts is not None and territory:
+        # read only the nodes the view draws, and (drawn one by one) those next to them: their labels
+        nodes, eco = territory_selection(graph, parts, territory, labels=False)
+        G = parts.around(nodes | {parse_territory(territory).iri}, hops=0 if grouped(nodes) else 1)
+    elif G is None:
+        G = cached_project(graph)
     t = _TITLES[lang]
     hl: set[str] = set()
     hl_edges: set[tuple[str, str]] = set()
@@ -151,8 +162,13 @@ def select_model(
     reasons: dict[str, list[str]] = {}
     found: list[Any] = []
     if territory:
-        nodes, eco = territory_selection(graph, G, territory)
-        reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
+        if parts is None:
+            nodes, eco = territory_selection(graph, G, territory, labels=False)
+        if not grouped(nodes):  # the groups say no reasons
+            from kg.store.ecosystem import with_labels
+
+            eco = with_labels(graph, eco)
+            reasons = {n: eco.explain(n, lang) for n in nodes if n in eco}
         tiri = parse_territory(territory).iri
         name = G.nodes[tiri].get("label") if tiri in G else territory
         focus = {tiri}
@@ -180,8 +196,7 @@ def select_model(
     else:
         nodes = set(G.nodes)
         default = t["all"]
-    big = groups_at is not None and max_nodes is not None and len(nodes) > max(groups_at, max_nodes)
-    if big and not (story or timeline):
+    if grouped(nodes):
         from kg.present.groups import grouped_model
 
         # a large view opens on nested groups with counts, opened by a click (groups.js)
@@ -215,6 +230,16 @@ def select_model(
             lang=lang,
         )
     return model
+
+
+def _parts(graph: Any) -> Any:
+    """The projection node by node beside a local store (:mod:`kg.network.projection_parts`), or None
+    (an endpoint, a store without it, or a stale one: the whole projection is read instead)."""
+    from kg.network.projection_parts import open_parts
+    from kg.store.artefacts import local_store
+
+    store_path = local_store(graph)
+    return open_parts(store_path) if store_path is not None else None
 
 
 def view(

@@ -31,7 +31,16 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BUILD_ID_FILE", "artefact_path", "build_id", "load", "local_store", "new_build_id", "save"]
+__all__ = [
+    "BUILD_ID_FILE",
+    "artefact_path",
+    "build_id",
+    "load",
+    "local_store",
+    "new_build_id",
+    "save",
+    "stamp",
+]
 
 #: the file, inside the store folder, holding the build id
 BUILD_ID_FILE = "kg-build-id"
@@ -55,7 +64,9 @@ def new_build_id(store_path: str | Path) -> str:
     return token
 
 
-def _stamp(store_path: Path, shape: int) -> tuple:
+def stamp(store_path: Path, shape: int) -> tuple:
+    """What an artefact of *shape* written now for the store at *store_path* is stamped with (its build id,
+    else its folder's identity): an artefact whose stamp differs is stale."""
     bid = build_id(store_path)
     if bid is not None:
         return ("build", bid, shape)
@@ -94,7 +105,7 @@ def load(store_path: str | Path, name: str, *, shape: int) -> Any:
         return None
     finally:
         gc.enable()
-    return value if saved == _stamp(store_path, shape) else None
+    return value if saved == stamp(store_path, shape) else None
 
 
 def save(store_path: str | Path, name: str, value: Any, *, shape: int) -> None:
@@ -106,7 +117,7 @@ def save(store_path: str | Path, name: str, value: Any, *, shape: int) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         with open(tmp, "wb") as f:
-            pickle.dump((_stamp(store_path, shape), value), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((stamp(store_path, shape), value), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:  # a read-only folder: no artefact, same answers
         tmp.unlink(missing_ok=True)

@@ -50,6 +50,7 @@ __all__ = [
     "Reason",
     "ecosystem",
     "kind_of",
+    "with_labels",
 ]
 
 #: the definition, with the labels it names (rows: one member, one reason); what ``?via`` and ``?at`` name is
@@ -160,6 +161,8 @@ class Ecosystem:
     iri: str
     reasons: dict[str, list[Reason]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    #: the members and places whose labels :func:`with_labels` asks for (left unasked by ``labels=False``)
+    named: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def __contains__(self, node: object) -> bool:
         return node in self.reasons
@@ -256,7 +259,9 @@ def _rows_from_tables(
     return [(iri(m), r, iri(v), b, iri(a), iri(p)) for m, r, v, b, a, p in rows]  # type: ignore[misc]
 
 
-def ecosystem(graph: Any, territory: str, *, tables: str | Path | bool | None = None) -> Ecosystem:
+def ecosystem(
+    graph: Any, territory: str, *, tables: str | Path | bool | None = None, labels: bool = True
+) -> Ecosystem:
     """The ecosystem of *territory* (``level:code``): anchored actors, activities acting there, their participants.
 
     Parameters
@@ -270,6 +275,9 @@ def ecosystem(graph: Any, territory: str, *, tables: str | Path | bool | None = 
         of a local store when they are fresh (:func:`kg.store.columnar.fresh_tables`), else the SPARQL
         branches; ``False``, the SPARQL branches; a path,
         that tables file (:func:`kg.store.columnar.write_tables`). Both give the same ecosystem.
+    labels : bool
+        Ask for the labels the reasons name (:func:`with_labels`); ``False`` leaves ``labels`` empty, for a
+        reader that needs only the members (a grouped view of 10,000 of them), which may ask later.
 
     Returns
     -------
@@ -295,17 +303,27 @@ def ecosystem(graph: Any, territory: str, *, tables: str | Path | bool | None = 
         else:
             reasons[m].add(Reason(kind, via, because, at))
         named.update(x for x in (m, place) if x)
-    labels = _labels(graph, sorted(named))
+    eco = Ecosystem(str(ref), tiri, {n: sorted(rs) for n, rs in reasons.items()}, named=sorted(named))
+    return with_labels(graph, eco) if labels else eco
+
+
+def with_labels(graph: Any, eco: Ecosystem) -> Ecosystem:
+    """*eco* with the labels of the members and places its reasons name (asked once: an ecosystem that has
+    them is returned as it is); an activity without a label is named after those who take part in it."""
+    if eco.labels or not eco.named:
+        return eco
+    labels = _labels(graph, eco.named)
     parties: dict[str, set[str]] = defaultdict(set)
-    for m, rs in reasons.items():
+    for m, rs in eco.reasons.items():
         for x in rs:
             if x.kind == "participe" and x.via:
                 parties[x.via].add(m)
-    for n in reasons:  # a funding, support or membership has no label: name those who take part in it
+    for n in eco.reasons:  # a funding, support or membership has no label: name those who take part in it
         if n not in labels and kind_of(n) in ACTIVITY_KINDS:
             names = sorted(labels.get(p) or p.rsplit("/", 1)[-1] for p in parties.get(n, ()))
             labels[n] = " – ".join(names) or n.rsplit("/", 1)[-1]
-    return Ecosystem(str(ref), tiri, {n: sorted(rs) for n, rs in reasons.items()}, labels)
+    eco.labels = labels
+    return eco
 
 
 def _rows(graph: Any, tiri: str, tables: str | Path | bool | None) -> Iterator[tuple[Any, ...]]:

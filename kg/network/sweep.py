@@ -17,6 +17,7 @@ bit-identical floats.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,11 +53,11 @@ def _kernel() -> Any:
         k = len(sources)
         bet = np.zeros(n)
         cross = np.zeros((k, n)) if kept else np.zeros((0, n))
-        dist = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, -1, dtype=np.int32)
         sigma = np.zeros(n)
         delta = np.zeros(n)
         delta_x = np.zeros(n)
-        queue = np.empty(n, dtype=np.int64)
+        queue = np.empty(n, dtype=np.int32)
         for si in range(k):
             s = sources[si]
             head = 0
@@ -133,9 +134,8 @@ def pivot_sweeps(
     deg = np.fromiter(map(len, adjacency), dtype=np.int64, count=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(deg, out=indptr[1:])
-    import itertools
-
-    indices = np.fromiter(itertools.chain.from_iterable(adjacency), dtype=np.int64, count=int(indptr[-1]))
+    # 32-bit ids: half the memory traffic of the traversals
+    indices = np.fromiter(itertools.chain.from_iterable(adjacency), dtype=np.int32, count=int(indptr[-1]))
     bet, cross = _kernel()(
         indptr, indices, np.asarray(sources, dtype=np.int64), np.asarray(part, dtype=np.int64), kept
     )

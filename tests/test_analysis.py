@@ -706,3 +706,31 @@ def test_the_whole_graph_is_analysed_from_its_stored_actor_network_alone(built_s
         path.write_bytes(saved)
     assert whole == expected and whole["suggestions"] and whole["growth"]
     assert analyse(kg.open(built_store), territory="departement:94").as_dict() != whole
+
+
+def test_the_whole_actor_network_carries_the_themes_and_territories_the_suggestions_read():
+    from kg.network.suggestions import _context, link_context
+
+    charenton = T + "commune/94018"
+    G = projection(
+        ("ville", "actor", {"territory": [charenton]}),
+        ("club", "actor", {"themes": ["sport"]}),
+        ("lycee", "actor"),
+        ("q2er", "programme", {"themes": ["jeunesse"], "territory": [charenton]}),
+        (charenton, "territory", {"label": "Charenton-le-Pont"}),
+        edges=[("club", "q2er", "participation"), ("lycee", "q2er", "participation")],
+    )
+    found = []
+    for graph in (G, star_of_programmes()):
+        H = actor_graph(graph)
+        assert H.graph["link_context"] == _context(graph, H)
+        assert link_context(graph, H) is H.graph["link_context"]
+        found.append(H.graph["link_context"])
+    themes, places = found[0]
+    assert themes == {"ville": set(), "club": {"sport", "jeunesse"}, "lycee": {"jeunesse"}}
+    assert places == {"ville": {charenton}, "club": {charenton}, "lycee": {charenton}}
+    assert found[1] != found[0]
+    # a selection's actor network carries none: read from the projection, for its actors only
+    part = actor_graph(G, keep={"club", "q2er"})
+    assert "link_context" not in part.graph
+    assert link_context(G, part) == ({"club": {"sport", "jeunesse"}}, {"club": {charenton}})

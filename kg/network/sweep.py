@@ -12,12 +12,14 @@ over neighbours in increasing id, dependencies popped in reverse visiting order,
 sigma[w]`` for a target, ``delta[w] / sigma[w]`` otherwise, ``delta[v] += sigma[v] · coeff``, each source's dependencies
 added in the order the sources are given, halved for an undirected graph), and the cross-group sums are
 added call by call in the order the igraph calls were made; ``tests/test_analysis.py`` checks both give
-bit-identical floats.
+bit-identical floats. ``KG_SWEEP=off`` in the environment uses the igraph calls even with numba installed
+(the baseline ``benchmarks/bench_national.py`` measures in the same run).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +33,10 @@ _compiled: Any = None
 
 
 def available() -> bool:
-    """Whether numba is installed (the sweep runs); else the callers use igraph."""
+    """Whether numba is installed and the sweep is not turned off (``KG_SWEEP=off``); else the callers use
+    igraph."""
+    if os.environ.get("KG_SWEEP") == "off":
+        return False
     try:
         import numba  # noqa: F401
     except ImportError:

@@ -18,6 +18,7 @@ from kg.network import sweep
 
 __all__ = [
     "EXACT_BELOW",
+    "SWEEP_ABOVE",
     "betweenness",
     "communities",
     "constraint",
@@ -36,6 +37,9 @@ __all__ = [
 EXACT_BELOW = 2000
 #: above this many nodes, igraph (C) computes betweenness and constraint when engine="auto"
 IGRAPH_ABOVE = 500
+#: above this many nodes, both betweenness figures come from one compiled sweep per pivot when numba is
+#: installed (:func:`pivot_betweenness`, engine="auto"): below, igraph's calls cost less than loading numba
+SWEEP_ABOVE = 20_000
 
 
 def _size(H: nx.Graph) -> tuple[int, int]:
@@ -235,14 +239,15 @@ def pivot_betweenness(
 ) -> tuple[dict[str, float], Callable[[Iterable[str]], dict[str, float]]]:
     """:func:`betweenness` of *H*, and a function giving :func:`cross_group_betweenness` of chosen nodes.
 
-    The same figures as calling both; when they are estimated from pivots on igraph and numba is
-    installed, one sweep per pivot gives both (:mod:`kg.network.sweep`), else each is computed as
-    its own function does.
+    The same figures as calling both; when they are estimated from pivots and numba is installed, one
+    sweep per pivot gives both (:mod:`kg.network.sweep`) with ``engine="sweep"``, or ``"auto"`` above
+    :data:`SWEEP_ABOVE` nodes; else each is computed as its own function does.
     """
     n = H.number_of_nodes()
     pivots = _pivots(H, k, seed) if n >= 3 else None
-    use_igraph = engine == "igraph" or (engine == "auto" and n > IGRAPH_ABOVE)
-    g, order = _igraph(H) if use_igraph and pivots is not None else (None, None)
+    use_sweep = engine == "sweep" or (engine == "auto" and n > SWEEP_ABOVE)
+    g, order = _igraph(H) if use_sweep and pivots is not None else (None, None)
+    engine = "igraph" if engine == "sweep" else engine
     if (
         g is None
         or order is None

@@ -25,9 +25,9 @@ from typing import Any
 
 __all__ = ["available", "pivot_sweeps"]
 
-#: above this many floats (pivots times nodes) the per-pivot cross-group dependencies are not kept: the
-#: igraph calls are used instead (800 MB of float64)
-MAX_KEPT = 100_000_000
+#: above this many floats (pivots times nodes) the per-pivot dependencies are not kept (two such arrays): the
+#: igraph calls are used instead (400 MB of float64 each)
+MAX_KEPT = 50_000_000
 
 _compiled: Any = None
 
@@ -45,73 +45,17 @@ def available() -> bool:
 
 
 def _kernel() -> Any:
-    """The compiled sweep (compiled once per process; numba caches the machine code on disk)."""
+    """The compiled sweep (numba compiles it once and caches the machine code on disk)."""
     global _compiled
-    if _compiled is not None:
-        return _compiled
-    import numba
-    import numpy as np
+    if _compiled is None:
+        from kg.network.sweep_kernels import sweeps
 
-    @numba.njit(cache=True, nogil=True)
-    def sweeps(indptr, indices, sources, part, kept):  # pragma: no cover - compiled, checked by its results
-        n = len(indptr) - 1
-        k = len(sources)
-        bet = np.zeros(n)
-        cross = np.zeros((k, n)) if kept else np.zeros((0, n))
-        dist = np.full(n, -1, dtype=np.int32)
-        sigma = np.zeros(n)
-        delta = np.zeros(n)
-        delta_x = np.zeros(n)
-        queue = np.empty(n, dtype=np.int32)
-        for si in range(k):
-            s = sources[si]
-            head = 0
-            tail = 1
-            queue[0] = s
-            dist[s] = 0
-            sigma[s] = 1.0
-            while head < tail:
-                v = queue[head]
-                head += 1
-                dv = dist[v] + 1
-                for e in range(indptr[v], indptr[v + 1]):
-                    w = indices[e]
-                    if dist[w] < 0:
-                        dist[w] = dv
-                        queue[tail] = w
-                        tail += 1
-                    if dist[w] == dv:
-                        sigma[w] += sigma[v]
-            own = part[s]
-            for i in range(tail - 1, -1, -1):
-                w = queue[i]
-                coeff = (1 + delta[w]) / sigma[w]
-                # a target of another group counts its own path, as igraph's is_target
-                coeff_x = (1 + delta_x[w]) / sigma[w] if part[w] != own else delta_x[w] / sigma[w]
-                up = dist[w] - 1
-                for e in range(indptr[w], indptr[w + 1]):
-                    v = indices[e]
-                    if dist[v] == up:
-                        delta[v] += sigma[v] * coeff
-                        delta_x[v] += sigma[v] * coeff_x
-                if w != s:
-                    bet[w] += delta[w]
-                    if kept:
-                        cross[si, w] = delta_x[w]
-            for i in range(tail):
-                w = queue[i]
-                dist[w] = -1
-                sigma[w] = 0.0
-                delta[w] = 0.0
-                delta_x[w] = 0.0
-        return bet, cross
-
-    _compiled = sweeps
-    return sweeps
+        _compiled = sweeps
+    return _compiled
 
 
 def pivot_sweeps(
-    adjacency: Sequence[Sequence[int]], sources: Sequence[int], part: Sequence[int], *, kept: bool = True
+    adjacency: Sequence[Sequence[int]], sources: Sequence[int], part: Sequence[int]
 ) -> tuple[Any, Any]:
     """From each of *sources* in turn, the dependencies of every node on the shortest paths.
 
@@ -123,15 +67,14 @@ def pivot_sweeps(
         The pivots, in the order igraph was given them.
     part : sequence of int
         Each node's group: a source's cross-group targets are the nodes of another group.
-    kept : bool
-        Keep each source's cross-group dependencies (a pivots-by-nodes array).
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
         The betweenness as igraph's ``betweenness(directed=False, sources=sources)`` returns it (halved),
         and, per source (row, in the order of *sources*), its dependencies on the paths to the nodes of
-        other groups, not halved (empty when not *kept*).
+        other groups, not halved. The sources are swept on every core numba is given (``NUMBA_NUM_THREADS``),
+        each into its own row, and the rows added in the order of *sources*: the same floats on any number.
     """
     import numpy as np
 
@@ -142,6 +85,6 @@ def pivot_sweeps(
     # 32-bit ids: half the memory traffic of the traversals
     indices = np.fromiter(itertools.chain.from_iterable(adjacency), dtype=np.int32, count=int(indptr[-1]))
     bet, cross = _kernel()(
-        indptr, indices, np.asarray(sources, dtype=np.int64), np.asarray(part, dtype=np.int64), kept
+        indptr, indices, np.asarray(sources, dtype=np.int64), np.asarray(part, dtype=np.int64)
     )
     return bet * 0.5, cross

@@ -108,6 +108,16 @@ def test_one_sweep_per_pivot_is_igraphs_betweenness_to_the_bit(seed):
     sources = random.Random(seed).sample(range(g.vcount()), 60)
     raw, kept = pivot_sweeps(g.get_adjlist(), sources, list(range(g.vcount())))
     assert raw.tolist() == g.betweenness(directed=False, sources=sources)  # the same floats, not close ones
+    # one thread or several: each source in its own row, the rows added in the sources' order
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        alone, kept_alone = pivot_sweeps(g.get_adjlist(), sources, list(range(g.vcount())))
+    finally:
+        numba.set_num_threads(threads)
+    assert alone.tolist() == raw.tolist() and (kept_alone == kept).all()
     # every node in a part of its own: a source's cross-group targets are every other node
     assert (kept.sum(axis=0) * 0.5 > 0).sum() > 100
 

@@ -719,7 +719,7 @@ def test_the_whole_graph_is_analysed_from_its_stored_actor_network_alone(built_s
 
 
 def test_the_whole_actor_network_carries_the_themes_and_territories_the_suggestions_read():
-    from kg.network.suggestions import _context, link_context
+    from kg.network.suggestions import link_context, themes_and_places
 
     charenton = T + "commune/94018"
     G = projection(
@@ -733,7 +733,7 @@ def test_the_whole_actor_network_carries_the_themes_and_territories_the_suggesti
     found = []
     for graph in (G, star_of_programmes()):
         H = actor_graph(graph)
-        assert H.graph["link_context"] == _context(graph, H)
+        assert H.graph["link_context"] == themes_and_places(graph, H)
         assert link_context(graph, H) is H.graph["link_context"]
         found.append(H.graph["link_context"])
     themes, places = found[0]

@@ -150,10 +150,10 @@ def actor_graph(G: nx.MultiDiGraph, *, keep: set[str] | None = None) -> nx.Graph
         # them: ``kg analyse`` then loads this network alone, not the projection
         H.graph["context"] = context_graph(G, H)
         H.graph["growth"] = growth(G)
-        from kg.network.suggestions import _context
+        from kg.network.suggestions import themes_and_places
 
         # each actor's themes and territories, as the suggested links read them (1.7 s at 100,000 actors)
-        H.graph["link_context"] = _context(G, H)
+        H.graph["link_context"] = themes_and_places(G, H)
     return H
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "link_context",
     "search_links",
     "suggest_links",
+    "themes_and_places",
 ]
 
 #: a pair needs at least this many shared partners, themes and territories in all: one shared theme
@@ -75,10 +76,10 @@ def link_context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], 
     kept = H.graph.get("link_context")
     if kept is not None and len(kept[0]) == len(kept[1]) == H.number_of_nodes():
         return kept
-    return _context(G, H)
+    return themes_and_places(G, H)
 
 
-def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def themes_and_places(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Each actor's themes and territories: its own and those of the activities it is tied to."""
     activities = H.graph.get("activities", {})
     themes: dict[str, set[str]] = {}

@@ -79,6 +79,70 @@ def test_cross_group_betweenness_igraph_matches_networkx_with_nodes_alone(k, big
     assert max(a.values()) > 0
 
 
+def _needs_numba():
+    from kg.network import sweep
+
+    if not sweep.available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("numba is not installed: pip install -e '.[dev]' (else kg.network.sweep is untested)")
+        pytest.skip("numba is not installed")
+
+
+def _two_parts(seed: int) -> nx.Graph:
+    """A graph of two components, two isolated nodes and a pendant chain: paths of several counts and none."""
+    H = nx.relabel_nodes(nx.powerlaw_cluster_graph(500, 3, 0.3, seed=seed), lambda v: f"a{v:04d}")
+    H.add_edges_from(nx.relabel_nodes(nx.cycle_graph(40), lambda v: f"b{v:03d}").edges)
+    H.add_edges_from([("a0003", "c1"), ("c1", "c2"), ("c2", "c3")])
+    H.add_nodes_from(["x-isolated-1", "x-isolated-2"])
+    return H
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_one_sweep_per_pivot_is_igraphs_betweenness_to_the_bit(seed):
+    _needs_numba()
+    from kg.network.brokerage import _igraph
+    from kg.network.sweep import pivot_sweeps
+
+    H = _two_parts(seed)
+    g, _ = _igraph(H)
+    sources = random.Random(seed).sample(range(g.vcount()), 60)
+    raw, kept = pivot_sweeps(g.get_adjlist(), sources, list(range(g.vcount())))
+    assert raw.tolist() == g.betweenness(directed=False, sources=sources)  # the same floats, not close ones
+    # one thread or several: each source in its own row, the rows added in the sources' order
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        alone, kept_alone = pivot_sweeps(g.get_adjlist(), sources, list(range(g.vcount())))
+    finally:
+        numba.set_num_threads(threads)
+    assert alone.tolist() == raw.tolist() and (kept_alone == kept).all()
+    # every node in a part of its own: a source's cross-group targets are every other node
+    assert (kept.sum(axis=0) * 0.5 > 0).sum() > 100
+
+
+@pytest.mark.parametrize("big", [1, 30, 1000])
+def test_both_betweenness_figures_from_one_sweep_are_the_separate_ones(big):
+    # the groups of the communities (big=1), some nodes alone (30), no group at all (1000): the same figures
+    # to the last bit as betweenness() and cross_group_betweenness() on igraph, on two graphs that differ
+    _needs_numba()
+    from kg.network.brokerage import pivot_betweenness
+
+    found = []
+    for seed in (11, 12):
+        H = _two_parts(seed)
+        groups = [g for g in communities(H, engine="networkx") if len(g) >= big]
+        bet, cross_of = pivot_betweenness(H, groups, k=80, seed=seed, engine="sweep")
+        assert bet == betweenness(H, k=80, seed=seed, engine="igraph")
+        some = [*sorted(H, key=lambda v: (-bet[v], v))[:12], "x-isolated-1", "c3"]
+        cross = cross_of(some)
+        assert cross == cross_group_betweenness(H, groups, k=80, seed=seed, engine="igraph", nodes=some)
+        assert max(cross.values()) > 0 and cross["x-isolated-1"] == 0
+        found.append(sorted(bet, key=lambda v: (-bet[v], v))[:5])
+    assert found[0] != found[1]
+
+
 def test_edge_count_of_the_twin_check_is_number_of_edges():
     from kg.network.brokerage import _size
 
@@ -652,3 +716,31 @@ def test_the_whole_graph_is_analysed_from_its_stored_actor_network_alone(built_s
         path.write_bytes(saved)
     assert whole == expected and whole["suggestions"] and whole["growth"]
     assert analyse(kg.open(built_store), territory="departement:94").as_dict() != whole
+
+
+def test_the_whole_actor_network_carries_the_themes_and_territories_the_suggestions_read():
+    from kg.network.suggestions import link_context, themes_and_places
+
+    charenton = T + "commune/94018"
+    G = projection(
+        ("ville", "actor", {"territory": [charenton]}),
+        ("club", "actor", {"themes": ["sport"]}),
+        ("lycee", "actor"),
+        ("q2er", "programme", {"themes": ["jeunesse"], "territory": [charenton]}),
+        (charenton, "territory", {"label": "Charenton-le-Pont"}),
+        edges=[("club", "q2er", "participation"), ("lycee", "q2er", "participation")],
+    )
+    found = []
+    for graph in (G, star_of_programmes()):
+        H = actor_graph(graph)
+        assert H.graph["link_context"] == themes_and_places(graph, H)
+        assert link_context(graph, H) is H.graph["link_context"]
+        found.append(H.graph["link_context"])
+    themes, places = found[0]
+    assert themes == {"ville": set(), "club": {"sport", "jeunesse"}, "lycee": {"jeunesse"}}
+    assert places == {"ville": {charenton}, "club": {charenton}, "lycee": {charenton}}
+    assert found[1] != found[0]
+    # a selection's actor network carries none: read from the projection, for its actors only
+    part = actor_graph(G, keep={"club", "q2er"})
+    assert "link_context" not in part.graph
+    assert link_context(G, part) == ({"club": {"sport", "jeunesse"}}, {"club": {charenton}})

@@ -23,13 +23,12 @@ from kg.model.words import number
 from kg.network.actors import actor_graph, cached_actor_graph
 from kg.network.attributes import concept_labels, listed
 from kg.network.brokerage import (
-    betweenness,
     communities,
     constraint,
     contact_density,
-    cross_group_betweenness,
     cut_offs,
     effective_size,
+    pivot_betweenness,
     pivot_count,
 )
 from kg.network.growth import describe_growth, growth
@@ -313,7 +312,8 @@ def _brokers(
 ) -> None:
     S = _S[lang]
     n = H.number_of_nodes()
-    bet = betweenness(H, k=k, seed=seed, engine=engine)
+    # both betweenness figures from one sweep per pivot when they are estimated (same figures)
+    bet, cross_of = pivot_betweenness(H, groups, k=k, seed=seed, engine=engine)
 
     def label(v: str) -> str:
         return str(H.nodes[v].get("label", v))
@@ -326,7 +326,7 @@ def _brokers(
     best = best[:top]
     if not best:
         return
-    cross = cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine, nodes=best)
+    cross = cross_of(best)
     sizes = Counter(group_number.get(v, 0) for v in H)
     cross_pairs_all = (_pairs(n) - sum(_pairs(c) for g, c in sizes.items() if g)) if n else 0
     pivots = pivot_count(n, k)

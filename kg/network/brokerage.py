@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 
+from kg.network import sweep
+
 __all__ = [
     "EXACT_BELOW",
+    "SWEEP_ABOVE",
     "betweenness",
     "communities",
     "constraint",
@@ -26,6 +29,7 @@ __all__ = [
     "effective_size",
     "keep_igraph",
     "neighbour_ids",
+    "pivot_betweenness",
     "pivot_count",
 ]
 
@@ -33,6 +37,9 @@ __all__ = [
 EXACT_BELOW = 2000
 #: above this many nodes, igraph (C) computes betweenness and constraint when engine="auto"
 IGRAPH_ABOVE = 500
+#: above this many nodes, both betweenness figures come from one compiled sweep per pivot when numba is
+#: installed (:func:`pivot_betweenness`, engine="auto"): below, igraph's calls cost less than loading numba
+SWEEP_ABOVE = 20_000
 
 
 def _size(H: nx.Graph) -> tuple[int, int]:
@@ -176,13 +183,7 @@ def cross_group_betweenness(
     a group of its own. Estimated from the same *k* pivots as :func:`betweenness`. Only for
     *nodes* when given (the same figures, fewer to return), else for every node.
     """
-    group_of: dict[str, int] = {}
-    for i, members in enumerate(groups):
-        for v in members:
-            group_of[v] = i
-    parts: dict[int, list[str]] = {}
-    for j, v in enumerate(sorted(H.nodes)):
-        parts.setdefault(group_of.get(v, len(groups) + j), []).append(v)
+    parts = _parts(H, groups)
     n = H.number_of_nodes()
     pivots = _pivots(H, k, seed)
     chosen = set(pivots) if pivots is not None else None
@@ -226,6 +227,85 @@ def cross_group_betweenness(
         for v in wanted:
             out[v] += part[v] * scale
     return out
+
+
+def pivot_betweenness(
+    H: nx.Graph,
+    groups: Sequence[Iterable[str]],
+    *,
+    k: int | None = None,
+    seed: int = 42,
+    engine: str = "auto",
+) -> tuple[dict[str, float], Callable[[Iterable[str]], dict[str, float]]]:
+    """:func:`betweenness` of *H*, and a function giving :func:`cross_group_betweenness` of chosen nodes.
+
+    The same figures as calling both; when they are estimated from pivots and numba is installed, one
+    sweep per pivot gives both (:mod:`kg.network.sweep`) with ``engine="sweep"``, or ``"auto"`` above
+    :data:`SWEEP_ABOVE` nodes; else each is computed as its own function does.
+    """
+    n = H.number_of_nodes()
+    pivots = _pivots(H, k, seed) if n >= 3 else None
+    use_sweep = engine == "sweep" or (engine == "auto" and n > SWEEP_ABOVE)
+    g, order = _igraph(H) if use_sweep and pivots is not None else (None, None)
+    engine = "igraph" if engine == "sweep" else engine
+    if (
+        g is None
+        or order is None
+        or pivots is None
+        or len(pivots) * n > sweep.MAX_KEPT
+        or not sweep.available()
+    ):
+
+        def separately(nodes: Iterable[str]) -> dict[str, float]:
+            return cross_group_betweenness(H, groups, k=k, seed=seed, engine=engine, nodes=nodes)
+
+        return betweenness(H, k=k, seed=seed, engine=engine), separately
+    index = {v: i for i, v in enumerate(order)}
+    parts = _parts(H, groups)
+    part = [0] * n
+    for p, members in enumerate(parts.values()):
+        for v in members:
+            part[index[v]] = p
+    sources = [index[p] for p in pivots]
+    raw, kept = sweep.pivot_sweeps(g.get_adjlist(), sources, part)
+    scale = 2.0 * (n / len(pivots)) / ((n - 1) * (n - 2))
+    bet = {v: float(raw[i]) * scale for i, v in enumerate(order)}
+    row = {s: r for r, s in enumerate(sources)}
+    chosen = set(pivots)
+    # the igraph calls cross_group_betweenness makes, in its order: the lone pivots, then each group's
+    calls = [[index[m[0]] for m in parts.values() if len(m) == 1 and m[0] in chosen]]
+    calls += [
+        [index[v] for v in members if v in chosen] for members in parts.values() if len(members) not in (1, n)
+    ]
+
+    def cross(nodes: Iterable[str]) -> dict[str, float]:
+        wanted = list(nodes)
+        asked = [index[v] for v in wanted]
+        total = [0.0] * len(asked)
+        for ids in calls:
+            if not ids:
+                continue
+            acc = [0.0] * len(asked)
+            for s in ids:  # added one source after the other, as igraph does
+                values = kept[row[s]]
+                acc = [a + float(values[i]) for a, i in zip(acc, asked, strict=True)]
+            total = [t + a * 0.5 for t, a in zip(total, acc, strict=True)]
+        return {v: total[j] * (n / len(pivots)) for j, v in enumerate(wanted)}
+
+    return bet, cross
+
+
+def _parts(H: nx.Graph, groups: Sequence[Iterable[str]]) -> dict[int, list[str]]:
+    """The parts of :func:`cross_group_betweenness`: each group, and each node in no group alone, in the
+    order of their first node (sorted)."""
+    group_of: dict[str, int] = {}
+    for i, members in enumerate(groups):
+        for v in members:
+            group_of[v] = i
+    parts: dict[int, list[str]] = {}
+    for j, v in enumerate(sorted(H.nodes)):
+        parts.setdefault(group_of.get(v, len(groups) + j), []).append(v)
+    return parts
 
 
 def constraint(H: nx.Graph, nodes: Iterable[str] | None = None, *, engine: str = "auto") -> dict[str, float]:

@@ -37,8 +37,10 @@ __all__ = [
     "WEIGHTS",
     "LinkSearch",
     "Suggestion",
+    "link_context",
     "search_links",
     "suggest_links",
+    "themes_and_places",
 ]
 
 #: a pair needs at least this many shared partners, themes and territories in all: one shared theme
@@ -65,7 +67,19 @@ class Suggestion:
     score: float
 
 
-def _context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def link_context(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Each actor's themes and territories: its own and those of the activities it is tied to.
+
+    The stored actor network of the whole graph carries them (``H.graph["link_context"]``, made with it
+    at build time by :func:`kg.network.actors.actor_graph`); any other actor network has them read here.
+    """
+    kept = H.graph.get("link_context")
+    if kept is not None and len(kept[0]) == len(kept[1]) == H.number_of_nodes():
+        return kept
+    return themes_and_places(G, H)
+
+
+def themes_and_places(G: nx.MultiDiGraph, H: nx.Graph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Each actor's themes and territories: its own and those of the activities it is tied to."""
     activities = H.graph.get("activities", {})
     themes: dict[str, set[str]] = {}
@@ -167,7 +181,7 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         The suggestions, ranked by score, then by the two actors' labels and ids; and how many
         crowded partners and territories were capped.
     """
-    themes_of, places_of = _context(G, H)
+    themes_of, places_of = link_context(G, H)
     order, adjacency = neighbour_ids(H)
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
     near = [set(nb) for nb in adjacency]

@@ -47,15 +47,16 @@ units(m, a) AS (
 ),
 unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
 xs AS MATERIALIZED (SELECT DISTINCT m AS x, place FROM unit_rows),
--- n is linked to an anchored x: directly (lp the predicate), as a member, or with a role
+-- n is linked to an anchored x: directly (lp the predicate), as a member, or with a role (three parts with
+-- different lp: each made distinct, no union of them to make distinct again)
 linked AS MATERIALIZED (
   SELECT DISTINCT t.s AS n, t.p AS lp, xs.x, xs.place FROM triples t JOIN xs ON t.o = xs.x
   WHERE t.p IN {_DIRECT}
-  UNION
-  SELECT g.o, 'membership', xs.x, xs.place FROM triples m JOIN xs ON m.o = xs.x
+  UNION ALL
+  SELECT DISTINCT g.o, 'membership', xs.x, xs.place FROM triples m JOIN xs ON m.o = xs.x
   JOIN triples g ON g.s = m.s AND g.p = 'organization' WHERE m.p = 'member'
-  UNION
-  SELECT q.s, 'role', xs.x, xs.place FROM triples a JOIN xs ON a.o = xs.x
+  UNION ALL
+  SELECT DISTINCT q.s, 'role', xs.x, xs.place FROM triples a JOIN xs ON a.o = xs.x
   JOIN triples q ON q.o = a.s AND q.p = 'qualifiedAssociation' WHERE a.p = 'agent'
 ),
 part_starts AS MATERIALIZED (
@@ -242,15 +243,21 @@ def actors_of_territory(con: Any, bindings: dict[str, Any], term: Any, string: A
 
     rows = con.execute(*_sql("actors-of-territory", bindings)).fetchall()
     out = []
+    # an actor's rows come together (sorted by label): its three terms made once; each reason once
+    key, made = None, (None, None, None)
+    whys: dict[str | None, Any] = {None: None}
     for member, lex, dt, lang, tlex, why in rows:
-        out.append(
-            {
-                "actor": term(member, None, None, None),
-                "label": term(None, lex, dt, lang),
-                "type": None if tlex is None else term(None, tlex, None, "fr"),
-                "reason": string(why),
-            }
-        )
+        if (member, lex, dt, lang, tlex) != key:
+            key = (member, lex, dt, lang, tlex)
+            made = (
+                term(member, None, None, None),
+                term(None, lex, dt, lang),
+                None if tlex is None else term(None, tlex, None, "fr"),
+            )
+        reason = whys.get(why)
+        if reason is None:
+            reason = whys[why] = string(why)
+        out.append({"actor": made[0], "label": made[1], "type": made[2], "reason": reason})
     return ["actor", "label", "type", "reason"], out
 
 

@@ -239,29 +239,39 @@ ORDER BY amount_value DESC NULLS LAST, trim(act, '<>'), funder, flex, rlex, part
 
 def actors_of_territory(con: Any, bindings: dict[str, Any], term: Any, string: Any) -> tuple[list[str], list]:
     """The rows of ``actors-of-territory.rq`` from the tables (*term*, *string*: term makers of columnar)."""
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
     from kg.store.columnar import _sql
 
     rows = con.execute(*_sql("actors-of-territory", bindings)).fetchall()
     out = []
-    # an actor's rows come together (sorted by label): its three terms made once; each reason once
-    key, made = None, (None, None, None)
+    # an actor's rows come together (sorted by label): its terms made once, each kind and reason once, the
+    # terms made here directly (through term(), the loop was half the answer for a région at 100,000)
+    key: tuple | None = None
+    actor = label = kind = None
+    kinds: dict[str | None, Any] = {None: None}
     whys: dict[str | None, Any] = {None: None}
     for member, lex, dt, lang, tlex, why in rows:
         if (member, lex, dt, lang, tlex) != key:
             key = (member, lex, dt, lang, tlex)
-            made = (
-                term(member, None, None, None),
-                term(None, lex, dt, lang),
-                None if tlex is None else term(None, tlex, None, "fr"),
+            actor = NamedNode(member[1:-1]) if member[0] == "<" else BlankNode(member[2:])
+            label = (
+                term(None, lex, dt, lang)
+                if dt and dt != _XSD_STRING
+                else (Literal(lex, language=lang) if lang else Literal(lex))
             )
+            kind = kinds.get(tlex)
+            if kind is None and tlex is not None:
+                kind = kinds[tlex] = Literal(tlex, language="fr")
         reason = whys.get(why)
-        if reason is None:
+        if reason is None and why is not None:
             reason = whys[why] = string(why)
-        out.append({"actor": made[0], "label": made[1], "type": made[2], "reason": reason})
+        out.append({"actor": actor, "label": label, "type": kind, "reason": reason})
     return ["actor", "label", "type", "reason"], out
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FUNDERS_VARS = [
     "funder", "funderLabel", "recipientLabel", "itemLabel", "items", "amount", "counted",
     "start", "end", "grant", "partOf", "reason", "reasonNode",

@@ -328,18 +328,9 @@ def artefacts_mb(store: Path) -> str:
     return ", ".join(f"{p.name.split('.')[-2]} {p.stat().st_size / 1e6:.0f} MB" for p in sizes if p.exists())
 
 
-#: the national questions (those that scan the whole country) and their parameter sets
-NATIONAL = {
-    "ecosystem-as-of": [{"date": "2012"}, {"date": "2019"}],
-    "funders-of-territory": [
-        {"territory": "departement:94", "from": "2020", "to": "2023"},
-        {"territory": "region:11", "from": "2015", "to": "2020"},
-    ],
-    "actors-of-territory": [
-        {"territory": "region:11"},
-        {"territory": "departement:94"},
-    ],
-}
+#: the national questions (those that scan the whole country) and their parameter sets: the one table of
+#: them, bench_national_questions.PARAMS (the ``questions`` and ``columnar`` figures ask the same sets)
+from bench_national_questions import PARAMS as NATIONAL  # noqa: E402 - after the sys.path lines
 
 
 def _canonical_sparql_json(text: str) -> list[tuple]:

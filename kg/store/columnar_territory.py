@@ -47,15 +47,16 @@ units(m, a) AS (
 ),
 unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
 xs AS MATERIALIZED (SELECT DISTINCT m AS x, place FROM unit_rows),
--- n is linked to an anchored x: directly (lp the predicate), as a member, or with a role
+-- n is linked to an anchored x: directly (lp the predicate), as a member, or with a role (three parts with
+-- different lp: each made distinct, no union of them to make distinct again)
 linked AS MATERIALIZED (
   SELECT DISTINCT t.s AS n, t.p AS lp, xs.x, xs.place FROM triples t JOIN xs ON t.o = xs.x
   WHERE t.p IN {_DIRECT}
-  UNION
-  SELECT g.o, 'membership', xs.x, xs.place FROM triples m JOIN xs ON m.o = xs.x
+  UNION ALL
+  SELECT DISTINCT g.o, 'membership', xs.x, xs.place FROM triples m JOIN xs ON m.o = xs.x
   JOIN triples g ON g.s = m.s AND g.p = 'organization' WHERE m.p = 'member'
-  UNION
-  SELECT q.s, 'role', xs.x, xs.place FROM triples a JOIN xs ON a.o = xs.x
+  UNION ALL
+  SELECT DISTINCT q.s, 'role', xs.x, xs.place FROM triples a JOIN xs ON a.o = xs.x
   JOIN triples q ON q.o = a.s AND q.p = 'qualifiedAssociation' WHERE a.p = 'agent'
 ),
 part_starts AS MATERIALIZED (
@@ -119,53 +120,70 @@ def _strafter(s: str, n: str) -> str:
     )
 
 
-#: the outer query of actors-of-territory over the ecosystem's rows (member, reason, via, place)
+_ORG_CLASS = "'<http://www.w3.org/ns/org#Organization>'"
+_PROJECT_CLASS = "'<https://schema.org/Project>'"
+
+
+def _via_name(label: str, via: str) -> str:
+    """SQL for the name the ``.rq`` gives the node *via* (an N-Triples text) with its label *label*: the
+    label, else what follows ``/id/<kind>/`` in its IRI (NULL for a blank node)."""
+    via_str = f"CASE WHEN starts_with({via}, '<') THEN trim({via}, '<>') END"
+    tail = _strafter(via_str, "'/id/'")
+    after = _strafter(via_str, "'/id/' || regexp_replace(" + tail + ", '/.*$', '') || '/'")
+    return f"COALESCE({label}, {after})"
+
+
+def _via_kind(via: str) -> str:
+    """SQL for the kind of activity the ``.rq`` reads in the IRI of *via* (NULL for a blank node)."""
+    return f"""CASE WHEN NOT starts_with({via}, '<') THEN NULL
+           WHEN contains({via}, '/id/funding/') THEN 'financement'
+           WHEN contains({via}, '/id/support/') THEN 'soutien'
+           WHEN contains({via}, '/id/membership/') THEN 'adhésion'
+           WHEN contains({via}, '/id/event/') THEN 'événement'
+           ELSE 'programme' END"""
+
+
+#: what no territory changes in actors-of-territory's reasons, written with the tables (layout 8): the reason
+#: of an organisation taking part in an activity, « participe (kind) : name », depends on the activity only;
+#: ``taker_why(act, m, why)`` holds it for every organisation (not a programme) taking part in an activity
+#: other than itself. (The question computed it from labels and IRIs on ~400,000 rows for a région at
+#: 100,000 actors, most of its time.)
+TABLES["taker_why"] = f"""
+WITH
+lab AS (SELECT s, lex FROM triples WHERE p = 'label'),
+act_why AS (
+  SELECT DISTINCT a.act, 'participe (' || {_via_kind("a.act")} || ') : ' || {_via_name("vl.lex", "a.act")} AS why
+  FROM (SELECT DISTINCT act FROM takers) a LEFT JOIN lab vl ON vl.s = a.act
+)
+SELECT DISTINCT t.act, t.m, w.why FROM takers t JOIN act_why w ON w.act = t.act
+WHERE t.m <> t.act
+  AND t.m IN (SELECT s FROM classes WHERE cls = {_ORG_CLASS})
+  AND t.m NOT IN (SELECT s FROM classes WHERE cls = {_PROJECT_CLASS})
+ORDER BY act
+"""
+
+#: the outer query of actors-of-territory over the ecosystem's rows: the anchored actors and their units
+#: (« lieu : place », « unité de a (place) »), the activities acting there themselves (no reason: the
+#: ``.rq``'s CONCAT errs), and those taking part in them (``taker_why``); one row per actor and reason
 _ACTORS = f"""{_ACTS},
-takes_part(act, m) AS (
-  SELECT act, act FROM (SELECT DISTINCT act FROM acts)
-  UNION
-  SELECT act, m FROM takers WHERE act IN (SELECT act FROM acts)
-),
-eco AS (
-  SELECT m AS member, CASE WHEN m = a THEN 'lieu' ELSE 'unite' END AS reason,
-         CASE WHEN m = a THEN place ELSE a END AS via, place FROM unit_rows
-  UNION ALL  -- a bag: why's DISTINCT merges the same rows (a UNION's grouping cost a second at 30,000)
-  SELECT p.m, CASE WHEN p.m = a.act THEN 'agit' ELSE 'participe' END,
-         CASE WHEN p.m = a.act THEN NULL ELSE a.act END, a.place
-  FROM acts a JOIN takes_part p ON p.act = a.act
-),
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
-members AS (
-  SELECT e.* FROM eco e
-  WHERE e.member IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
-    AND e.member NOT IN (SELECT s FROM classes WHERE cls = '<https://schema.org/Project>')
-),
-named AS (
-  SELECT e.member, e.reason, e.via, pl.lex AS place_label, vl.lex AS via_label,
-         CASE WHEN starts_with(e.via, '<') THEN trim(e.via, '<>') END AS via_str
-  FROM members e
-  LEFT JOIN lab pl ON pl.s = e.place
-  LEFT JOIN lab vl ON vl.s = COALESCE(e.via, e.member)
+orgs AS (
+  SELECT s FROM classes WHERE cls = {_ORG_CLASS}
+  AND s NOT IN (SELECT s FROM classes WHERE cls = {_PROJECT_CLASS})
 ),
 why AS (
-  SELECT DISTINCT member,
-    CASE
-      WHEN reason = 'lieu' THEN 'lieu : ' || place_label
-      WHEN reason = 'unite' THEN 'unité de ' || via_name || ' (' || place_label || ')'
-      ELSE 'participe (' || via_kind || ') : ' || via_name
-    END AS why
-  FROM (
-    SELECT *,
-      COALESCE(via_label, {_strafter("via_str", "'/id/' || regexp_replace(" + _strafter("via_str", "'/id/'") + ", '/.*$', '') || '/'")}) AS via_name,
-      CASE WHEN via_str IS NULL THEN NULL
-           WHEN contains(via_str, '/id/funding/') THEN 'financement'
-           WHEN contains(via_str, '/id/support/') THEN 'soutien'
-           WHEN contains(via_str, '/id/membership/') THEN 'adhésion'
-           WHEN contains(via_str, '/id/event/') THEN 'événement'
-           ELSE 'programme' END AS via_kind
-    FROM named
+  SELECT DISTINCT member, why FROM (
+    SELECT u.m AS member,
+           CASE WHEN u.m = u.a THEN 'lieu : ' || pl.lex
+                ELSE 'unité de ' || {_via_name("vl.lex", "u.a")} || ' (' || pl.lex || ')' END AS why
+    FROM unit_rows u LEFT JOIN lab pl ON pl.s = u.place LEFT JOIN lab vl ON vl.s = u.a
+    WHERE u.m IN (SELECT s FROM orgs)
+    UNION ALL
+    SELECT act, NULL FROM (SELECT DISTINCT act FROM acts) WHERE act IN (SELECT s FROM orgs)
+    UNION ALL
+    SELECT m, why FROM taker_why WHERE act IN (SELECT act FROM acts)
   )
-),
+)
 SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why
 FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
 ORDER BY l.lex, l.lang NULLS FIRST, w.why NULLS FIRST, trim(w.member, '<>')
@@ -219,27 +237,41 @@ ORDER BY amount_value DESC NULLS LAST, trim(act, '<>'), funder, flex, rlex, part
 """
 
 
-def _node(iri: Any) -> str:
-    return f"<{iri}>"
-
-
 def actors_of_territory(con: Any, bindings: dict[str, Any], term: Any, string: Any) -> tuple[list[str], list]:
     """The rows of ``actors-of-territory.rq`` from the tables (*term*, *string*: term makers of columnar)."""
-    rows = con.execute(_ACTORS, {"t": _node(bindings["territory"])}).fetchall()
+    from pyoxigraph import BlankNode, Literal, NamedNode
+
+    from kg.store.columnar import _sql
+
+    rows = con.execute(*_sql("actors-of-territory", bindings)).fetchall()
     out = []
+    # an actor's rows come together (sorted by label): its terms made once, each kind and reason once, the
+    # terms made here directly (through term(), the loop was half the answer for a région at 100,000)
+    key: tuple | None = None
+    actor = label = kind = None
+    kinds: dict[str | None, Any] = {None: None}
+    whys: dict[str | None, Any] = {None: None}
     for member, lex, dt, lang, tlex, why in rows:
-        out.append(
-            {
-                "actor": term(member, None, None, None),
-                "label": term(None, lex, dt, lang),
-                "type": None if tlex is None else term(None, tlex, None, "fr"),
-                "reason": string(why),
-            }
-        )
+        if (member, lex, dt, lang, tlex) != key:
+            key = (member, lex, dt, lang, tlex)
+            actor = NamedNode(member[1:-1]) if member[0] == "<" else BlankNode(member[2:])
+            label = (
+                term(None, lex, dt, lang)
+                if dt and dt != _XSD_STRING
+                else (Literal(lex, language=lang) if lang else Literal(lex))
+            )
+            kind = kinds.get(tlex)
+            if kind is None and tlex is not None:
+                kind = kinds[tlex] = Literal(tlex, language="fr")
+        reason = whys.get(why)
+        if reason is None and why is not None:
+            reason = whys[why] = string(why)
+        out.append({"actor": actor, "label": label, "type": kind, "reason": reason})
     return ["actor", "label", "type", "reason"], out
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FUNDERS_VARS = [
     "funder", "funderLabel", "recipientLabel", "itemLabel", "items", "amount", "counted",
     "start", "end", "grant", "partOf", "reason", "reasonNode",
@@ -250,8 +282,9 @@ def funders_of_territory(
     con: Any, bindings: dict[str, Any], term: Any, string: Any
 ) -> tuple[list[str], list]:
     """The rows of ``funders-of-territory.rq`` from the tables."""
-    params = {"t": _node(bindings["territory"]), "from": str(bindings["from"]), "to": str(bindings["to"])}
-    rows = con.execute(_FUNDERS, params).fetchall()
+    from kg.store.columnar import _sql
+
+    rows = con.execute(*_sql("funders-of-territory", bindings)).fetchall()
     out = []
     for (
         funder, flex, fdt, flang, rlex, rdt, rlang, ilex, idt, ilang, n,

@@ -97,15 +97,16 @@ class Fronts:
         task.add_done_callback(self._adopting.discard)
 
     def stop(self) -> None:
-        """Stop the front ends (SIGTERM, then SIGKILL past 5 s) and wait for them."""
+        """Stop the front ends (SIGTERM, then SIGKILL past 5 s) and wait for them; once."""
         import signal
         import time
 
-        for pid in self.pids:
+        pids, self.pids = self.pids, []
+        for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 5
-        for pid in self.pids:
+        for pid in pids:
             while True:
                 try:
                     done, _ = os.waitpid(pid, os.WNOHANG)
@@ -118,8 +119,6 @@ class Fronts:
                     os.waitpid(pid, 0)
                     break
                 time.sleep(0.02)
-        for chan in self.channels:
-            chan.close()
 
 
 def _protocol(server: Any, raw: bytes) -> Any:
@@ -198,7 +197,7 @@ def _front(store: Any, settings: Any, sock: Any, chan: Any, check: Any, parent: 
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_NAME, FRONT_NAME.encode(), 0, 0, 0)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # it holds nothing to save
     if os.getppid() != parent:  # the server died before the line above
         return
     local, why = open_local_store(store)

@@ -227,8 +227,13 @@ def run(app: Any, sock: Any, log_level: str = "warning", fronts: Any = None) -> 
             if fronts is not None and not self.should_exit:
                 fronts.adopt_from(self)
 
+        async def shutdown(self, sockets: Any = None) -> None:
+            if fronts is not None:  # here: uvicorn ends by raising the signal it caught, past any finally
+                fronts.stop()
+            await super().shutdown(sockets)
+
     try:
         Server(config).run(sockets=[sock])
     finally:
         if fronts is not None:
-            fronts.stop()
+            fronts.stop()  # a second time does nothing

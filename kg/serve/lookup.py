@@ -219,15 +219,15 @@ def _json_lookup(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict
         result = store.query(
             text, prefixes=_prefixes(text), base_iri=job.get("base_iri"), use_default_graph_as_union=True
         )
+        if isinstance(result, ox.QueryBoolean):
+            return 200, JSON, b'{"head":{},"boolean":true}' if result else b'{"head":{},"boolean":false}', {}
+        if not isinstance(result, ox.QuerySolutions):
+            return None
+        cap = job["max_rows"]
+        variables = [v.value for v in result.variables]
+        rows = list(islice(result, cap + 1))  # the rows are computed here: errors too (SERVICE…)
     except (SyntaxError, ValueError, OSError):
-        return None  # execute says why, in its words
-    if isinstance(result, ox.QueryBoolean):
-        return 200, JSON, b'{"head":{},"boolean":true}' if result else b'{"head":{},"boolean":false}', {}
-    if not isinstance(result, ox.QuerySolutions):
-        return None
-    cap = job["max_rows"]
-    variables = [v.value for v in result.variables]
-    rows = list(islice(result, cap + 1))
+        return None  # execute runs it again and says why, in its words
     body = json_solutions(variables, rows[:cap])
     if body is None:
         return None

@@ -514,8 +514,8 @@ def serve(
     """Serve *store* on http://host:port/sparql until interrupted (blocking): what ``kg serve`` calls.
 
     Starts uvicorn with the application of :func:`create_app`, and *front_ends* - 1 more processes that
-    answer lookups on the same port (:mod:`kg.serve.fronts`; default: one per core, at most 4; one process
-    with an update token). Nothing in :mod:`kg.serve` imports the command line; ``python -m kg.cli.serve``
+    answer lookups on the same port (:mod:`kg.serve.fronts`; default: one per core, at least 2 and at most
+    4; one process with an update token). Nothing in :mod:`kg.serve` imports the command line; ``python -m kg.cli.serve``
     runs the command alone.
     """
     import os
@@ -525,7 +525,7 @@ def serve(
 
     settings = settings or Settings()
     if front_ends is None:
-        front_ends = int(os.environ.get("KG_FRONTS", "0")) or min(os.cpu_count() or 1, 4)
+        front_ends = max(2, min(os.cpu_count() or 1, 4))
     if settings.update_token is not None:
         front_ends = 1
 

@@ -8,7 +8,9 @@ In one run, for ``kg serve`` (``python -m kg.cli.serve``, default settings) and 
 (``oxigraph serve-read-only --union-default-graph``, with ``--timeout-s 10`` in the floods: the baseline, same
 store, same engine, a thread per request, no fairness rules), each scenario on a freshly started server:
 
-1. **simple SELECTs** from ``--clients`` concurrent keep-alive clients (8 and 32): throughput, p50/p99;
+1. **simple SELECTs** from ``--clients`` concurrent keep-alive clients (8 and 32): throughput, p50/p99, and
+   the CPU time per answer of all the server's processes (and of the load generator), which a busy
+   machine's scheduler distorts less than q/s;
 2. **a fast ASK while two clients flood heavy queries** (a ``COUNT`` over a cross product, never done within
    the time limit): one prober sends the ASK every 50 ms; its p99 (goal ≤ 200 ms) and its failures;
 3. the same, the two heavy clients **hanging up after 0.3 s** and sending the next one at once;

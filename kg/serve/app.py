@@ -20,7 +20,9 @@ Bounded and safe by default (:class:`Settings`): every query is inspected by
 that is not in the store get 403); a request larger than ``max_request_bytes`` gets 413;
 *lookups* (:mod:`kg.serve.lookup`: a triple pattern or two on a named subject, whose cost is
 bounded by their shape) run in the server process itself, which denies itself the network once its
-listening socket is bound (:func:`serve`); every other query runs in ``workers`` worker processes,
+listening socket is bound (:func:`serve`), a plain GET of one on a fast path before the ASGI app
+(:mod:`kg.serve.listen`), and in front-end processes on the same port that pass every other request's
+connection on to the server process (:mod:`kg.serve.fronts`); every other query runs in ``workers`` worker processes,
 each with its own read-only handle on the store and a memory cap (``worker_memory_mb``), shared fairly by
 :mod:`kg.serve.pool`
 (per-client limits, a short queue answered 503 with ``Retry-After``, workers reserved for

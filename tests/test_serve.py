@@ -850,6 +850,9 @@ def test_front_ends_answer_lookups_and_pass_everything_else_to_the_server(fronte
     proc, port = fronted
     fronts = _front_pids(proc.pid)
     assert len(fronts) == FRONTS - 1
+    for pid in fronts:  # each front end has denied itself the network (the workers' seccomp filter)
+        status = Path(f"/proc/{pid}/status").read_text()
+        assert next(line for line in status.splitlines() if line.startswith("Seccomp:")).split()[1] == "2"
     lookup, other = LOOKUPS[0], "SELECT (COUNT(*) AS ?n) WHERE { ?s a igeo:Commune }"
     expected = sorted(map(str, embedded_rows(graph, lookup)))
     n_communes = len(graph.query("SELECT ?s WHERE { ?s a igeo:Commune }"))

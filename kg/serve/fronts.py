@@ -6,19 +6,18 @@ Lookups (:mod:`kg.serve.lookup`) need no worker and no state but a read-only sto
 process can answer them; everything else needs the server process, whose pool keeps the per-client limits.
 
 How (:func:`open_fronts`, called by :func:`kg.serve.app.serve` before anything opens the store or starts a
-thread): *count* sockets are bound to the same address with ``SO_REUSEPORT`` (the kernel spreads new
-connections across the listening ones by a hash of the client's address and port; only processes of the
-same user can join), and *count* - 1 front-end processes are forked, each with one socket and one end of a
-Unix ``SOCK_SEQPACKET`` pair. A front end names itself ``kg-serve-front``, dies with the server
-(``PR_SET_PDEATHSIG``), denies itself the network (:func:`kg.serve.lookup.open_local_store`, as the server
-process does), opens the store read-only, and only then listens: one that cannot do all of this exits and
-its socket never receives a connection. It answers plain GETs of lookups itself. **Every other request is not
-run there:** the front end passes the connection itself (its file descriptor, ``SCM_RIGHTS``) with the bytes
-received since that request began to the server process, which takes the connection over for good
-(:meth:`Fronts.adopt_from`). The server's pool thus sees the client's real address, and every property of
-the endpoint (the guard, per-client limits, the queue, the time limit, the memory cap, hang-ups, updates,
-CORS, the pages) is the server process's, as with one process. Not with an update token (the store may
-change; one process then answers everything).
+thread): *count* - 1 front-end processes are forked, each with one end of a Unix ``SOCK_SEQPACKET`` pair. A
+front end names itself ``kg-serve-front``, dies with the server (``PR_SET_PDEATHSIG``), denies itself the
+network (:func:`kg.serve.lookup.open_local_store`, as the server process does), and opens the store
+read-only; one that cannot exits. The server process alone listens: it **deals** the connections it accepts,
+in turn, to itself and to each front end (:meth:`Fronts.deal`: the connection's descriptor, ``SCM_RIGHTS``,
+before anything is read from it), so the load is spread evenly whatever the clients' addresses and ports.
+A front end answers the plain GETs of lookups of its connections itself. **Every other request is not run
+there:** the front end passes the connection back (its descriptor, with the bytes received since that
+request began) to the server process, which takes it over for good. The server's pool thus sees the client's
+real address, and every property of the endpoint (the guard, per-client limits, the queue, the time limit,
+the memory cap, hang-ups, updates, CORS, the pages) is the server process's, as with one process. Not with
+an update token (the store may change; one process then answers everything).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ import os
 import struct
 from typing import Any
 
-__all__ = ["FRONT_NAME", "Fronts", "open_fronts"]
+__all__ = ["FRONT_NAME", "Fronts", "listen_to", "open_fronts"]
 
 log = logging.getLogger("kg.serve.fronts")
 
@@ -42,59 +41,33 @@ _PR_SET_NAME, _PR_SET_PDEATHSIG = 15, 1
 
 
 class Fronts:
-    """The front-end processes of a server: their ids and the server's ends of their hand-off channels."""
+    """The front-end processes of a server: their ids and the server's ends of their channels."""
 
     def __init__(self, pids: list[int], channels: list[Any]) -> None:
         self.pids, self.channels = pids, channels
         self._adopting: set[Any] = set()
+        self._turn = 0
 
     def adopt_from(self, server: Any) -> None:
-        """Take over, in the running uvicorn *server*, the connections the front ends pass on."""
-        import asyncio
+        """Take over, in the running uvicorn *server*, the connections the front ends pass back."""
+        listen_to(self.channels, server, self._adopting)
 
-        loop = asyncio.get_running_loop()
-        for chan in self.channels:
-            chan.setblocking(False)
-            loop.add_reader(chan.fileno(), self._receive, loop, chan, server)
-
-    def _receive(self, loop: Any, chan: Any, server: Any) -> None:
+    def deal(self, transport: Any) -> bool:
+        """Whether the connection just accepted on *transport* was dealt to a front end (in turn with the
+        server itself, which keeps every *n*-th); False: the server keeps it (its turn, or no front end could
+        take it). Before anything is read from it: the front end reads the request."""
         import socket
 
+        self._turn = (self._turn + 1) % (len(self.channels) + 1)
+        if self._turn == 0:
+            return False
+        chan = self.channels[self._turn - 1]
         try:
-            first, fds, _, _ = socket.recv_fds(chan, _LENGTH.size + MESSAGE, 1)
-        except BlockingIOError:
-            return
-        except OSError:
-            first, fds = b"", []
-        if not first:  # the front end is gone
-            loop.remove_reader(chan.fileno())
-            chan.close()
-            return
-        if not fds or len(first) < _LENGTH.size:
-            return  # not the start of a hand-off (cannot happen: each is sent whole, in order)
-        conn = socket.socket(fileno=fds[0])
-        total, parts = _LENGTH.unpack_from(first)[0], [first[_LENGTH.size :]]
-        got = len(parts[0])
-        try:
-            chan.settimeout(5)  # the rest was sent at once, right behind
-            while got < total:
-                part = chan.recv(MESSAGE)
-                if not part:
-                    break
-                parts.append(part)
-                got += len(part)
-        except OSError:
-            pass
-        finally:
-            chan.setblocking(False)
-        if got != total:
-            log.warning("a front end passed on a connection without its request; closed")
-            conn.close()
-            return
-        raw = b"".join(parts)
-        task = loop.create_task(loop.connect_accepted_socket(lambda: _protocol(server, raw), conn))
-        self._adopting.add(task)
-        task.add_done_callback(self._adopting.discard)
+            socket.send_fds(chan, [_LENGTH.pack(0)], [transport.get_extra_info("socket").fileno()])
+        except OSError:  # that front end is gone, or its channel full: the server keeps the connection
+            return False
+        transport.abort()  # closes this process's descriptor only: the front end holds the connection now
+        return True
 
     def stop(self) -> None:
         """Stop the front ends (SIGTERM, then SIGKILL past 5 s) and wait for them; once."""
@@ -121,17 +94,70 @@ class Fronts:
                 time.sleep(0.02)
 
 
+def listen_to(channels: list[Any], server: Any, adopting: set[Any]) -> None:
+    """Take over, in the running uvicorn *server*, the connections passed on *channels*."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    for chan in channels:
+        chan.setblocking(False)
+        loop.add_reader(chan.fileno(), _receive, loop, chan, server, adopting)
+
+
+def _receive(loop: Any, chan: Any, server: Any, adopting: set[Any]) -> None:
+    """One connection passed on *chan*: its descriptor, then the bytes of its request so far."""
+    import socket
+
+    try:
+        first, fds, _, _ = socket.recv_fds(chan, _LENGTH.size + MESSAGE, 1)
+    except BlockingIOError:
+        return
+    except OSError:
+        first, fds = b"", []
+    if not first:  # the other end is gone
+        loop.remove_reader(chan.fileno())
+        return
+    if not fds or len(first) < _LENGTH.size:
+        return  # not the start of a hand-off (cannot happen: each is sent whole, in order)
+    conn = socket.socket(fileno=fds[0])
+    total, parts = _LENGTH.unpack_from(first)[0], [first[_LENGTH.size :]]
+    got = len(parts[0])
+    if got < total:
+        try:
+            chan.settimeout(5)  # the rest was sent at once, right behind
+            while got < total:
+                part = chan.recv(MESSAGE)
+                if not part:
+                    break
+                parts.append(part)
+                got += len(part)
+        except OSError:
+            pass
+        finally:
+            chan.setblocking(False)
+    if got != total:
+        log.warning("a connection was passed on without its request; closed")
+        conn.close()
+        return
+    raw = b"".join(parts)
+    task = loop.create_task(loop.connect_accepted_socket(lambda: _protocol(server, raw), conn))
+    adopting.add(task)
+    task.add_done_callback(adopting.discard)
+
+
 def _protocol(server: Any, raw: bytes) -> Any:
     """uvicorn's protocol for a connection passed on, fed *raw* (the request so far) before it reads more."""
     config = server.config
     protocol = config.http_protocol_class(
         config=config, server_state=server.server_state, app_state=server.lifespan.state
     )
+    protocol.keep = True  # the server's fast protocol: a connection passed back is not dealt again
     made = protocol.connection_made
 
     def connection_made(transport: Any) -> None:
         made(transport)
-        protocol.data_received(raw)  # before the transport's first read (scheduled after this call)
+        if raw:
+            protocol.data_received(raw)  # before the transport's first read (scheduled after this call)
 
     protocol.connection_made = connection_made
     return protocol
@@ -140,8 +166,8 @@ def _protocol(server: Any, raw: bytes) -> Any:
 def open_fronts(
     store: Any, settings: Any, host: str, port: int, check: Any, *, count: int, log_level: str = "warning"
 ) -> tuple[Any, Fronts | None]:
-    """The server's listening socket, and its *count* - 1 front ends on the same address (None when
-    *count* ≤ 1). *check(query, graphs)* is the guard (:func:`kg.store.guard.check_query`).
+    """The server's listening socket, and its *count* - 1 front ends (None when *count* ≤ 1).
+    *check(query, graphs)* is the guard (:func:`kg.store.guard.check_query`).
 
     Raises
     ------
@@ -152,25 +178,23 @@ def open_fronts(
 
     from kg.serve.listen import listen
 
+    sock = listen(host, port, "kg serve")
     if count <= 1:
-        return listen(host, port, "kg serve"), None
-    first = listen(host, port, "kg serve", reuse_port=True)
-    port = first.getsockname()[1]
+        return sock, None
     pids: list[int] = []
     channels: list[Any] = []
     for _ in range(count - 1):
-        sock = listen(host, port, "kg serve", reuse_port=True, start=False)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the front end
             code = 0
             try:
-                first.close()
+                sock.close()
                 ours.close()
                 for chan in channels:
                     chan.close()
-                _front(store, settings, sock, theirs, check, parent, log_level)
+                _front(store, settings, theirs, check, parent, log_level)
             except (
                 Exception
             ):  # logged; in every case (finally) a front end never returns into the server's code
@@ -178,15 +202,15 @@ def open_fronts(
                 code = 1
             finally:
                 os._exit(code)
-        sock.close()
         theirs.close()
         pids.append(pid)
         channels.append(ours)
-    return first, Fronts(pids, channels)
+    return sock, Fronts(pids, channels)
 
 
-def _front(store: Any, settings: Any, sock: Any, chan: Any, check: Any, parent: int, log_level: str) -> None:
-    """A front end's life (in the forked process): isolate, open the store, listen, answer or pass on."""
+def _front(store: Any, settings: Any, chan: Any, check: Any, parent: int, log_level: str) -> None:
+    """A front end's life (in the forked process): isolate, open the store, take the connections dealt to
+    it, answer their lookups, pass the rest on."""
     import ctypes
     import signal
 
@@ -218,7 +242,6 @@ def _front(store: Any, settings: Any, sock: Any, chan: Any, check: Any, parent: 
         return inspection
 
     answer = lookup_answer(lambda: local, lambda: graphs, settings, inspect)
-    sock.listen(2048)
 
     async def nothing(scope: Any, receive: Any, send: Any) -> None:  # every other request is passed on
         raise RuntimeError("a front end runs no application")
@@ -232,7 +255,14 @@ def _front(store: Any, settings: Any, sock: Any, chan: Any, check: Any, parent: 
         ws="none",
         http=fast_protocol(answer, _handoff(chan)),
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    adopting: set[Any] = set()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            listen_to([chan], self, adopting)  # the connections the server deals to this front end
+
+    Server(config).run(sockets=[])
 
 
 def _handoff(chan: Any) -> Any:

@@ -27,20 +27,8 @@ PLAIN_HEADERS = frozenset({b"host", b"accept", b"user-agent", b"accept-encoding"
 _HOST = re.compile(rb"[A-Za-z0-9.\-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
 
 
-def listen(
-    host: str,
-    port: int,
-    command: str,
-    *,
-    backlog: int = 2048,
-    lang: str = "en",
-    reuse_port: bool = False,
-    start: bool = True,
-) -> Any:
+def listen(host: str, port: int, command: str, *, backlog: int = 2048, lang: str = "en") -> Any:
     """A TCP socket bound to *host*:*port* and listening, not inherited by child processes.
-
-    With *reuse_port*, other sockets of this user may bind the same address (``SO_REUSEPORT``: the front
-    ends of :mod:`kg.serve.fronts`); without *start*, the socket is bound but does not listen yet.
 
     Raises
     ------
@@ -57,8 +45,6 @@ def listen(
     # writes; with Nagle's algorithm the body would wait for the client's delayed ACK, 40 ms)
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -68,8 +54,7 @@ def listen(
                 f"{command} ne peut pas écouter sur {host}:{port} ({exc}) : choisissez un autre --port"
             ) from None
         raise StoreError(f"{command} cannot listen on {host}:{port}: {exc}; choose another --port") from None
-    if start:
-        sock.listen(backlog)
+    sock.listen(backlog)
     sock.set_inheritable(False)
     return sock
 
@@ -84,7 +69,7 @@ def _status_line(status: int) -> bytes:
     return f"HTTP/1.1 {status} {phrase}\r\n".encode("latin-1")
 
 
-def fast_protocol(answer: Any, handoff: Any = None) -> type:
+def fast_protocol(answer: Any, handoff: Any = None, deal: Any = None) -> type:
     """uvicorn's httptools protocol with the fast path (see the module) through *answer*.
 
     ``answer(query_string: bytes, accept: str | None, base_iri: str)`` returns ``(status, media type, body,
@@ -95,6 +80,9 @@ def fast_protocol(answer: Any, handoff: Any = None) -> type:
     *raw*, every byte received since that request began. The bytes of each request answered here are cut at
     the end of its headers (a fast-path GET has no body), and one whose end cannot be told for sure is passed
     on rather than answered.
+
+    With *deal* (the server process of :mod:`kg.serve.fronts`), ``deal(transport)`` is asked first about each
+    connection accepted; when it says True, the connection was given to a front end, and is no more this one's.
     """
     import asyncio
     from types import SimpleNamespace
@@ -106,6 +94,18 @@ def fast_protocol(answer: Any, handoff: Any = None) -> type:
     class FastProtocol(HttpToolsProtocol):
         _raw = b""  # with handoff: the bytes of the request in progress, and of any after it
         _gone = False  # with handoff: the connection was passed on
+        _dealt = False  # with deal: the connection was given to a front end before anything was read
+        keep = False  # a connection passed back by a front end: never dealt again
+
+        def connection_made(self, transport: Any) -> None:
+            if deal is not None and not self.keep and deal(transport):
+                self._dealt = True
+            else:
+                super().connection_made(transport)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if not self._dealt:
+                super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             if handoff is None:
@@ -218,7 +218,9 @@ def run(app: Any, sock: Any, log_level: str = "warning", fronts: Any = None) -> 
         log_level=log_level,
         access_log=False,
         loop="asyncio",
-        http=fast_protocol(answer) if answer is not None else "httptools",
+        http=fast_protocol(answer, deal=None if fronts is None else fronts.deal)
+        if answer is not None
+        else "httptools",
     )
 
     class Server(uvicorn.Server):

@@ -49,8 +49,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kg.model.vocab import PREFIXES
-from kg.serve.protocol import _json_solutions as json_solutions
-from kg.serve.protocol import execute, negotiate
+from kg.serve.protocol import execute, json_solutions, negotiate
 from kg.serve.workers import NO_NETWORK
 from kg.store.guard import tokens
 

@@ -752,3 +752,140 @@ def test_a_plain_get_and_a_cross_origin_one_get_the_same_answer_and_headers(endp
         assert r.headers["content-type"] == "application/sparql-results+json"
         for name, value in SECURITY_HEADERS.items():
             assert r.headers[name] == value
+
+
+# --- front ends: more processes on the same port answer lookups, and pass every other request on ------------
+
+FRONTS = 3
+FRONT_SERVER = (
+    "import sys\n"
+    "from kg.serve.app import serve\n"
+    "serve(sys.argv[1], port=int(sys.argv[2]), front_ends=int(sys.argv[3]))\n"
+)
+
+
+@pytest.fixture(scope="module")
+def fronted(store_path):
+    port = free_port()
+    cmd = [sys.executable, "-c", FRONT_SERVER, str(store_path), str(port), str(FRONTS)]
+    proc = start_server(cmd, f"http://127.0.0.1:{port}/sparql", "kg serve with front ends", cwd=ROOT)
+    yield proc, port
+    fronts = _front_pids(proc.pid)
+    stop(proc)
+    for pid in fronts:  # stopped with the server
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    assert "Traceback" not in server_output(proc), server_output(proc)
+
+
+def _front_pids(server: int) -> list[int]:
+    from kg.serve.fronts import FRONT_NAME
+
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            if (
+                d.name.isdigit()
+                and (d / "comm").read_text().strip() == FRONT_NAME
+                and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == server
+            ):
+                out.append(int(d.name))
+        except OSError:
+            continue
+    return out
+
+
+def _held_connections(pid: int, port: int) -> int:
+    """How many established TCP connections to *port* process *pid* holds (its descriptors, /proc/net/tcp)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = str(fd.readlink())
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    held = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = line.split()
+        if f[3] == "01" and int(f[1].split(":")[1], 16) == port and f[9] in inodes:
+            held += 1
+    return held
+
+
+def _exchange(sock: socket.socket, *requests: bytes) -> list[tuple[int, bytes]]:
+    """Send *requests* in one write (pipelined when several), read as many answers, in order."""
+    sock.sendall(b"".join(requests))
+    reader = sock.makefile("rb")
+    out = []
+    for _ in requests:
+        status = int(reader.readline().split()[1])
+        length = 0
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        out.append((status, reader.read(length)))
+    return out
+
+
+def _get(query: str, accept: str = "application/sparql-results+json") -> bytes:
+    from urllib.parse import urlencode
+
+    return (
+        f"GET /sparql?{urlencode({'query': query})} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n\r\n".encode()
+    )
+
+
+def _post(query: str) -> bytes:
+    from urllib.parse import urlencode
+
+    body = urlencode({"query": query}).encode()
+    head = "POST /sparql HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n"
+    head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+@pytest.mark.server
+def test_front_ends_answer_lookups_and_pass_everything_else_to_the_server(fronted, graph):
+    proc, port = fronted
+    fronts = _front_pids(proc.pid)
+    assert len(fronts) == FRONTS - 1
+    for pid in fronts:  # each front end has denied itself the network (the workers' seccomp filter)
+        status = Path(f"/proc/{pid}/status").read_text()
+        assert next(line for line in status.splitlines() if line.startswith("Seccomp:")).split()[1] == "2"
+    lookup, other = LOOKUPS[0], "SELECT (COUNT(*) AS ?n) WHERE { ?s a igeo:Commune }"
+    expected = sorted(map(str, embedded_rows(graph, lookup)))
+    n_communes = len(graph.query("SELECT ?s WHERE { ?s a igeo:Commune }"))
+    conns = [
+        socket.create_connection(("127.0.0.1", port), source_address=(f"127.0.0.{60 + i}", 0))
+        for i in range(24)
+    ]
+    try:
+        for c in conns:  # a lookup: answered where the connection landed
+            ((status, body),) = _exchange(c, _get(lookup))
+            assert status == 200 and sorted(map(str, rows_of(body, "json"))) == expected
+        # the server dealt the 24 connections in turn to itself and the 2 front ends
+        assert [_held_connections(pid, port) for pid in fronts] == [8, 8]
+        for c in conns:  # a POST, then a lookup again: the POST's connection is passed on, then kept
+            ((status, body), (again, body2)) = _exchange(c, _post(other), _get(lookup))
+            assert status == 200 and body.decode().split() == ["n", str(n_communes)]
+            assert again == 200 and sorted(map(str, rows_of(body2, "json"))) == expected
+        assert sum(_held_connections(pid, port) for pid in fronts) == 0
+        assert _held_connections(proc.pid, port) == len(conns)
+    finally:
+        for c in conns:
+            c.close()
+
+
+@pytest.mark.server
+def test_front_ends_keep_pipelined_answers_in_order(fronted, graph):
+    """A lookup, a query that needs the server, and a lookup, sent in one write on fresh connections."""
+    _, port = fronted
+    for i in range(12):
+        with socket.create_connection(("127.0.0.1", port), source_address=(f"127.0.0.{90 + i}", 0)) as c:
+            first, second, third = _exchange(
+                c, _get(LOOKUPS[4]), _get("ASK { ?s ?p ?o }"), _get(f"ASK {{ <{PARIS}> a org:Organization }}")
+            )
+        assert first == (200, b'{"head":{},"boolean":true}')
+        assert second[0] == 200 and json.loads(second[1])["boolean"] is True
+        assert third == (200, b'{"head":{},"boolean":false}')

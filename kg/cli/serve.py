@@ -98,6 +98,14 @@ def serve_command(
         help="Data folder whose sources/ hold the documents' text (their pages) and whose records make the "
         "territories' workbooks; by default the data folder beside the store.",
     ),
+    front_ends: int | None = typer.Option(
+        None,
+        "--front-ends",
+        min=1,
+        help="Processes that answer lookups (queries bounded by their shape) on the port; every other "
+        "request is passed on to the server process. Default: one per core, at least 2 and at most 4 (1 "
+        "with --update-token).",
+    ),
     unsafe_allow_network: bool = typer.Option(
         False,
         "--unsafe-allow-network",
@@ -136,12 +144,12 @@ def serve_command(
         )
     if update_token is None:
         typer.echo(
-            "  lookups (queries bounded by their shape): answered by the server process, which denies itself "
-            "the network once it listens (by the workers where it cannot)"
+            "  lookups (queries bounded by their shape): answered by the server process and its front ends, "
+            "which deny themselves the network once they listen (by the workers where they cannot)"
         )
     if base is not None and not base.endswith("/"):
         base += "/"
-    serve(store, host=host, port=port, settings=settings, base=base, data_dir=data)
+    serve(store, host=host, port=port, settings=settings, base=base, data_dir=data, front_ends=front_ends)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,9 @@ Bounded and safe by default (:class:`Settings`): every query is inspected by
 that is not in the store get 403); a request larger than ``max_request_bytes`` gets 413;
 *lookups* (:mod:`kg.serve.lookup`: a triple pattern or two on a named subject, whose cost is
 bounded by their shape) run in the server process itself, which denies itself the network once its
-listening socket is bound (:func:`serve`); every other query runs in ``workers`` worker processes,
+listening socket is bound (:func:`serve`), a plain GET of one on a fast path before the ASGI app
+(:mod:`kg.serve.listen`), and in front-end processes on the same port that pass every other request's
+connection on to the server process (:mod:`kg.serve.fronts`); every other query runs in ``workers`` worker processes,
 each with its own read-only handle on the store and a memory cap (``worker_memory_mb``), shared fairly by
 :mod:`kg.serve.pool`
 (per-client limits, a short queue answered 503 with ``Retry-After``, workers reserved for
@@ -65,7 +67,7 @@ from kg.serve.headers import (
     SecurityHeaders,
     content_security_policy,
 )
-from kg.serve.lookup import LookupFront, is_lookup, open_local_store, run_lookup
+from kg.serve.lookup import is_lookup, lookup_answer, open_local_store, run_lookup
 from kg.serve.page import query_examples, query_page, wants_page
 from kg.serve.pool import Busy, EngineFailure, MemoryLimit, TimeLimit, WorkerPool
 from kg.serve.protocol import (
@@ -109,7 +111,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 #: how many query texts accepted by the guard are remembered (the same queries come again and again)
 INSPECTED = 4096
-_DATASET = frozenset({"query", "default-graph-uri", "named-graph-uri"})
 _QUERY_BODY_TYPES = (
     "application/x-www-form-urlencoded",
     "application/sparql-query",
@@ -198,7 +199,6 @@ def create_app(
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
-    from starlette.datastructures import URL
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
@@ -365,52 +365,6 @@ def create_app(
                 del inspected[next(iter(inspected))]  # the oldest
         return inspection
 
-    def quick(scope: Any) -> Response | None:
-        """The answer to a plain GET of a lookup, before the rest of the app; None for any other request.
-
-        Plain: no ``Origin`` (no CORS header to add but ``Vary``), only ``query`` and the protocol's dataset
-        parameters, within ``max_request_bytes``, accepted by the guard. Anything else takes the full path.
-        """
-        if local["store"] is None or scope["method"] != "GET" or scope["path"] != "/sparql":
-            return None
-        headers = dict(reversed(scope["headers"]))  # the first of repeated headers, as Starlette's get()
-        raw = scope.get("query_string", b"")
-        if b"origin" in headers or len(raw) > settings.max_request_bytes:
-            return None
-        try:
-            params = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
-        except UnicodeDecodeError:
-            return None
-        query = [v for k, v in params if k == "query"]
-        if len(query) != 1 or not is_lookup(query[0]) or any(k not in _DATASET for k, _ in params):
-            return None
-        accept = headers.get(b"accept")
-        if accept is not None and wants_page(accept.decode("latin-1")):  # a browser: the query page
-            return None
-        try:
-            inspection = inspect(query[0])
-        except Refused:
-            return None
-        dg, ng = protocol_dataset(
-            [v for k, v in params if k == "default-graph-uri"],
-            [v for k, v in params if k == "named-graph-uri"],
-            state["graphs"],
-        )
-        job = {
-            "kind": "query",
-            "text": query[0],
-            "accept": accept.decode("latin-1") if accept is not None else None,
-            "base_iri": str(URL(scope=scope).replace(query="", fragment="")),
-            "default_graphs": dg,
-            "named_graphs": ng,
-            "has_dataset": inspection.has_dataset,
-            "max_rows": settings.max_returned_rows,
-            "lookup": True,
-        }
-        status, media, body, extra = run_lookup(local["store"], job)
-        extra = {**SECURITY_HEADERS, **extra, "Vary": "Origin, Accept"}
-        return Response(body, status_code=status, media_type=media, headers=extra)
-
     def _answer(reply: tuple[int, str, bytes, dict[str, str]]) -> Response:
         status, media, body, headers = reply
         # the same URL answers results chosen by Accept, and a browser the query page (wants_page)
@@ -523,7 +477,6 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
-            Middleware(LookupFront, answer=quick),
             Middleware(SecurityHeaders),
             # read-only queries from any origin, never with credentials: no allow_credentials, and only the
             # CORS-safelisted request headers (Accept, Content-Type…), so a cross-origin preflight carrying
@@ -544,6 +497,8 @@ def create_app(
     app.state.pool = pool
     app.state.pages = pages  # kg atelier reads the store anew after each write (kg.serve.atelier.app)
     app.state.lookups = "answered by the workers"
+    # plain GETs of lookups, answered before uvicorn's ASGI cycle (kg.serve.listen), once the store is open here
+    app.state.fast_lookup = lookup_answer(lambda: local["store"], lambda: state["graphs"], settings, inspect)
     return app
 
 
@@ -556,15 +511,31 @@ def serve(
     log_level: str = "warning",
     base: str | None = None,
     data_dir: str | Path | None = None,
+    front_ends: int | None = None,
 ) -> None:
     """Serve *store* on http://host:port/sparql until interrupted (blocking): what ``kg serve`` calls.
 
-    Starts uvicorn with the application of :func:`create_app`. Nothing in :mod:`kg.serve`
-    imports the command line; ``python -m kg.cli.serve`` runs the command alone.
+    Starts uvicorn with the application of :func:`create_app`, and *front_ends* - 1 more processes that
+    answer lookups on the same port (:mod:`kg.serve.fronts`; default: one per core, at least 2 and at most
+    4; one process with an update token). Nothing in :mod:`kg.serve` imports the command line; ``python -m kg.cli.serve``
+    runs the command alone.
     """
-    from kg.serve.listen import listen, run
+    import os
 
-    # the listening socket is made here, before the app starts: then the server process can deny itself
-    # the network and answer lookups itself
-    sock = listen(host, port, "kg serve")
-    run(create_app(store, settings, in_process=True, base=base, data_dir=data_dir), sock, log_level)
+    from kg.serve.fronts import open_fronts
+    from kg.serve.listen import run
+
+    settings = settings or Settings()
+    if front_ends is None:
+        front_ends = max(2, min(os.cpu_count() or 1, 4))
+    if settings.update_token is not None:
+        front_ends = 1
+
+    def check(query: str, graphs: list[str]) -> Any:
+        return check_query(query, graphs=graphs, prefixes=PREFIXES)
+
+    # the listening sockets are made (and the front ends forked) here, before the app opens the store or
+    # starts a thread: then each process can deny itself the network and answer lookups itself
+    sock, fronts = open_fronts(store, settings, host, port, check, count=front_ends, log_level=log_level)
+    app = create_app(store, settings, in_process=True, base=base, data_dir=data_dir)
+    run(app, sock, log_level, fronts)

@@ -43,14 +43,19 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-from kg.serve.protocol import execute
+from kg.model.vocab import PREFIXES
+from kg.serve.protocol import execute, json_solutions, negotiate
 from kg.serve.workers import NO_NETWORK
 from kg.store.guard import tokens
 
-__all__ = ["MAX_PATTERNS", "LookupFront", "is_lookup", "open_local_store", "run_lookup"]
+__all__ = ["MAX_PATTERNS", "is_lookup", "lookup_answer", "lookup_params", "open_local_store", "run_lookup"]
+
+JSON = "application/sparql-results+json"
 
 #: most triple patterns in a lookup: with two, any join order costs at most the two out-degrees plus one index
 #: look-up per row of the first (and the rows it answers, cut at ``max_returned_rows``); with three, a join
@@ -163,27 +168,127 @@ def is_lookup(query: str) -> bool:
     return i == n
 
 
-class LookupFront:
-    """ASGI middleware: ``answer(scope)`` gives the response to a request it can answer at once (a plain GET
-    of a lookup), which then skips the rest of the middleware stack and the router; None passes it on."""
+#: the parameters a plain GET of a lookup may carry (the protocol's dataset, and the query)
+_PARAMETERS = frozenset({"query", "default-graph-uri", "named-graph-uri"})
 
-    def __init__(self, app: Any, answer: Any) -> None:
-        self.app, self.answer = app, answer
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        response = self.answer(scope) if scope["type"] == "http" else None
-        if response is None:
-            await self.app(scope, receive, send)
-        else:
-            await response(scope, receive, send)
+@lru_cache(maxsize=4096)
+def lookup_params(raw: bytes) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """(query, default-graph-uri…, named-graph-uri…) of a GET's query string *raw* whose query is a lookup
+    and that has no other parameter; None otherwise (the request then takes the full path, which answers
+    malformed ones). Cached by the raw bytes: the parse only, never an answer."""
+    try:
+        params = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    query = [v for k, v in params if k == "query"]
+    if len(query) != 1 or any(k not in _PARAMETERS for k, _ in params) or not is_lookup(query[0]):
+        return None
+    return (
+        query[0],
+        tuple(v for k, v in params if k == "default-graph-uri"),
+        tuple(v for k, v in params if k == "named-graph-uri"),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _prefixes(text: str) -> dict[str, str]:
+    """The predeclared prefixes *text* names (what :func:`kg.serve.protocol.execute` hands the parser)."""
+    return {p: iri for p, iri in PREFIXES.items() if p + ":" in text}
+
+
+@lru_cache(maxsize=256)
+def _json_chosen(accept: str | None) -> bool:
+    chosen = negotiate(accept, "results")
+    return chosen is not None and chosen[0] == "JSON"
+
+
+def _json_lookup(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]] | None:
+    """The commonest lookup, answered in SPARQL JSON over the union default graph with fewer steps than
+    :func:`kg.serve.protocol.execute` (same text, prefixes and base IRI, same JSON); None for anything else,
+    which ``execute`` then answers (other formats, a dataset, an error, a term its JSON writer leaves)."""
+    import pyoxigraph as ox
+
+    if job.get("default_graphs") or job.get("named_graphs") or job.get("has_dataset"):
+        return None
+    if not _json_chosen(job.get("accept")):
+        return None
+    text = job["text"]
+    try:
+        result = store.query(
+            text, prefixes=_prefixes(text), base_iri=job.get("base_iri"), use_default_graph_as_union=True
+        )
+        if isinstance(result, ox.QueryBoolean):
+            return 200, JSON, b'{"head":{},"boolean":true}' if result else b'{"head":{},"boolean":false}', {}
+        if not isinstance(result, ox.QuerySolutions):
+            return None
+        cap = job["max_rows"]
+        variables = [v.value for v in result.variables]
+        rows = list(islice(result, cap + 1))  # the rows are computed here: errors too (SERVICE…)
+    except (SyntaxError, ValueError, OSError):
+        return None  # execute runs it again and says why, in its words
+    body = json_solutions(variables, rows[:cap])
+    if body is None:
+        return None
+    return 200, JSON, body, {"X-KG-Truncated": "true"} if len(rows) > cap else {}
 
 
 def run_lookup(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str, str]]:
     """Run a lookup's *job* on *store* here, in the server process (which has no network)."""
-    reply = execute(store, job)
+    reply = _json_lookup(store, job) or execute(store, job)
     if reply[0] >= 500 and b"(os error 1)" in reply[2]:  # the operating system refused a socket
         reply = (403, reply[1], f"{NO_NETWORK} ({reply[2].decode(errors='replace')})".encode(), reply[3])
     return reply
+
+
+def lookup_answer(store: Any, graphs: Any, settings: Any, inspect: Any) -> Any:
+    """``answer(query_string, accept, base_iri)`` for the fast path of :mod:`kg.serve.listen`: the reply
+    ``(status, media type, body, headers)`` to a plain GET of a lookup, or None for any other request.
+
+    *store* and *graphs* are callables (the server's own read-only handle, or None while there is none; the
+    store's graph IRIs), *settings* the endpoint's :class:`~kg.serve.settings.Settings`, *inspect* the guard
+    (it raises :class:`~kg.store.guard.Refused`). Declined: a request with other parameters, past
+    ``max_request_bytes``, from a browser (it gets the query page), refused by the guard: the full path then
+    answers it, as it answers every request when this one is not used.
+    """
+    from kg.serve.headers import SECURITY_HEADERS
+    from kg.serve.page import wants_page
+    from kg.serve.protocol import protocol_dataset
+    from kg.store.guard import Refused
+
+    page_wanted = lru_cache(maxsize=256)(wants_page)  # the same few Accept headers again and again
+
+    def answer(
+        raw: bytes, accept: str | None, base_iri: str
+    ) -> tuple[int, str, bytes, dict[str, str]] | None:
+        local = store()
+        if local is None or len(raw) > settings.max_request_bytes:
+            return None
+        params = lookup_params(raw)
+        if params is None or (accept is not None and page_wanted(accept)):
+            return None
+        query, default_graphs, named_graphs = params
+        try:
+            inspection = inspect(query)
+        except Refused:
+            return None
+        dg, ng = protocol_dataset(list(default_graphs), list(named_graphs), graphs())
+        job = {
+            "kind": "query",
+            "text": query,
+            "accept": accept,
+            "base_iri": base_iri,
+            "default_graphs": dg,
+            "named_graphs": ng,
+            "has_dataset": inspection.has_dataset,
+            "max_rows": settings.max_returned_rows,
+            "lookup": True,
+        }
+        status, media, body, extra = run_lookup(local, job)
+        # the same URL answers with CORS headers for an Origin, and the query page for a browser
+        return status, media, body, {**SECURITY_HEADERS, **extra, "Vary": "Origin, Accept"}
+
+    return answer
 
 
 def open_local_store(store: str | Path) -> tuple[Any, str]:

@@ -18,6 +18,7 @@ __all__ = [
     "RDFLIB_DEFAULT_GRAPH",
     "RESULT_TYPES",
     "execute",
+    "json_solutions",
     "negotiate",
     "not_acceptable",
     "protocol_dataset",
@@ -141,7 +142,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def _json_solutions(variables: list[str], rows: list[Any]) -> bytes | None:
+def json_solutions(variables: list[str], rows: list[Any]) -> bytes | None:
     """*rows* in SPARQL JSON, written here as Oxigraph writes them; None for a term it does not know.
 
     What a lookup answers in (:mod:`kg.serve.lookup`): it spares the round trip through TSV that lets
@@ -230,7 +231,7 @@ def execute(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes, dict[str,
             rows = list(islice(result, cap + 1))
             headers = {"X-KG-Truncated": "true"} if len(rows) > cap else {}
             if job.get("lookup") and chosen[0] == "JSON":
-                body = _json_solutions(variables, rows[:cap])
+                body = json_solutions(variables, rows[:cap])
                 if body is not None:
                     return 200, chosen[1], body, headers
             # the capped rows go through TSV (terms in N-Triples syntax) back into QuerySolutions,

@@ -254,7 +254,8 @@ class Server:
 
     def get(self, query: str, client: str, **kw: Any) -> httpx.Response:
         with httpx.Client(transport=httpx.HTTPTransport(local_address=client), timeout=60) as c:
-            return c.get(self.url, params={"query": query}, headers={"Accept": "application/json"}, **kw)
+            headers = {"Accept": "application/json", **kw.pop("headers", {})}
+            return c.get(self.url, params={"query": query}, headers=headers, **kw)
 
     def send(self, query: str, client: str) -> socket.socket:
         """Send a query from *client* on a raw socket and return it, unread (close it to hang up)."""
@@ -395,6 +396,22 @@ def test_a_client_over_its_limit_gets_503_with_retry_after(server):
         assert any("behind this client's own running" in a for a in answers), answers
         other = server.get(ASK, "127.0.0.6")  # the server is not busy for others
         assert other.status_code == 200
+    finally:
+        first.close()
+
+
+@needs_loopback
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_forwarded_for_header_does_not_make_another_client(server):
+    quiet(server)
+    first = server.send(HEAVY, "127.0.0.1")
+    try:
+        wait_for(lambda: len(server.long_ones()) == 1, "its first query running")
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: the same client would pass as 10.1.2.3
+        r = server.get(ASK, "127.0.0.1", headers={"X-Forwarded-For": "10.1.2.3"})
+        assert r.status_code == 503, r.text
+        assert server.get(ASK, "127.0.0.9").status_code == 200  # another address is another client
     finally:
         first.close()
 

@@ -250,6 +250,7 @@ def _front(store: Any, settings: Any, chan: Any, check: Any, parent: int, log_le
         nothing,
         log_level=log_level,
         access_log=False,
+        proxy_headers=False,  # a client is its address: X-Forwarded-For cannot borrow another's limits
         loop="asyncio",
         lifespan="off",
         ws="none",

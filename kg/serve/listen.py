@@ -217,6 +217,7 @@ def run(app: Any, sock: Any, log_level: str = "warning", fronts: Any = None) -> 
         app,
         log_level=log_level,
         access_log=False,
+        proxy_headers=False,  # a client is its address: X-Forwarded-For cannot borrow another's limits
         loop="asyncio",
         http=fast_protocol(answer, deal=None if fronts is None else fronts.deal)
         if answer is not None

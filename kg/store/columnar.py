@@ -169,6 +169,32 @@ def _scan(
     return rows
 
 
+def derive_tables(con: Any) -> None:
+    """Create, in the DuckDB connection *con*, every table made from ``triples`` (the classes, the closures,
+    the ecosystem's and the territories' tables); :func:`write_tables`, and after an import
+    :func:`kg.store.columnar_update.update_tables` once ``triples`` is updated."""
+    # the classes the questions test (a scan of every rdf:type each time cost seconds at 100,000 actors)
+    con.execute(
+        "CREATE TABLE classes AS SELECT DISTINCT s, o AS cls FROM triples WHERE p = 'type' AND o IN "
+        "(SELECT unnest(?)) ORDER BY cls, s",
+        [[f"<{c}>" for c in CLASSES]],
+    )
+    # what no question's parameter changes, closed once here: dct:isPartOf+ (the places of a
+    # territory: a recursive CTE per question cost 0.35-0.7 s at 30,000 actors) and
+    # (dct:isPartOf|schema:superEvent)+ (the parts and wholes of the activities)
+    for table, preds in (("within", "('isPartOf')"), ("parts", "('isPartOf', 'superEvent')")):
+        con.execute(
+            f"CREATE TABLE {table} AS WITH RECURSIVE c(n, w) AS ("
+            f"SELECT s, o FROM triples WHERE p IN {preds} "
+            f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
+            "SELECT n, w FROM c ORDER BY w, n"
+        )
+    from kg.store.columnar_territory import TABLES
+
+    for table, sql in {**_ECOSYSTEM_TABLES, **TABLES}.items():
+        con.execute(f"CREATE TABLE {table} AS {sql}")
+
+
 def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     """Write the relations the fast questions read, from a store, as one DuckDB file, and its stamp.
 
@@ -226,26 +252,7 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
             "'lang': 'VARCHAR', 'o': 'VARCHAR'}) ORDER BY p, s",
             [str(csv_path), _NULL],
         )
-        # the classes the questions test (a scan of every rdf:type each time cost seconds at 100,000 actors)
-        con.execute(
-            "CREATE TABLE classes AS SELECT DISTINCT s, o AS cls FROM triples WHERE p = 'type' AND o IN "
-            "(SELECT unnest(?)) ORDER BY cls, s",
-            [[f"<{c}>" for c in CLASSES]],
-        )
-        # what no question's parameter changes, closed once here: dct:isPartOf+ (the places of a
-        # territory: a recursive CTE per question cost 0.35-0.7 s at 30,000 actors) and
-        # (dct:isPartOf|schema:superEvent)+ (the parts and wholes of the activities)
-        for table, preds in (("within", "('isPartOf')"), ("parts", "('isPartOf', 'superEvent')")):
-            con.execute(
-                f"CREATE TABLE {table} AS WITH RECURSIVE c(n, w) AS ("
-                f"SELECT s, o FROM triples WHERE p IN {preds} "
-                f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
-                "SELECT n, w FROM c ORDER BY w, n"
-            )
-        from kg.store.columnar_territory import TABLES
-
-        for table, sql in {**_ECOSYSTEM_TABLES, **TABLES}.items():
-            con.execute(f"CREATE TABLE {table} AS {sql}")
+        derive_tables(con)
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
         con.close()

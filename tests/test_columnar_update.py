@@ -18,13 +18,7 @@ from pathlib import Path
 import pytest
 
 from kg.store.columnar import fresh_tables, tables_dir, write_tables
-from kg.store.columnar_update import (
-    Before,
-    graph_relation_rows,
-    other_graphs_rows,
-    relation_rows,
-    update_tables,
-)
+from kg.store.columnar_update import graph_relation_rows, relation_rows, update_tables
 from kg.store.imports import import_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -68,13 +62,11 @@ def test_reimport_updates_tables_equal_to_a_full_write(imported):
     data, store, second, tmp = imported
     graph = "https://w3id.org/territorial-kg/graph/import/banc"
     before = graph_relation_rows(store, graph)
-    assert (
-        before is not None and before.rows and not before.others
-    )  # fresh tables and a graph with relations: the incremental path is taken
+    assert before  # fresh tables and a graph with relations: the incremental path is taken
     plan = import_workbook(second, data, store, name="banc", owner="Banc d'essai", confirmed=True)
     assert plan.store_updated and (plan.removed or plan.changed)
     after = graph_relation_rows(store, graph)
-    assert after is not None and set(before.rows) - set(after.rows) and set(after.rows) - set(before.rows)
+    assert after is not None and set(before) - set(after) and set(after) - set(before)
     tables = fresh_tables(store)
     assert tables is not None
     got, want = _tables(tables), _full(store, tmp / "full")
@@ -89,7 +81,7 @@ def test_update_removes_rows_unless_another_graph_keeps_them(imported, tmp_path)
     copy = tmp_path / "store"
     shutil.copytree(store, copy)
     graph = "https://w3id.org/territorial-kg/graph/import/banc"
-    rows = graph_relation_rows(copy, graph).rows
+    rows = graph_relation_rows(copy, graph)
     assert rows
     # pretend the graph held one relation more before, one that no graph holds: it must leave the tables
     (key, (row, q)) = next((k, v) for k, v in rows.items() if k[0] == "label")
@@ -101,35 +93,10 @@ def test_update_removes_rows_unless_another_graph_keeps_them(imported, tmp_path)
     con.execute("INSERT INTO triples VALUES (?, ?, ?, ?, ?, ?)", list(grow[0]))
     con.close()
     assert ("fantôme",) in [r[2:3] for r in _tables(tables_dir(copy) / "tables.duckdb")["triples"]]
-    update_tables(copy, Before({**rows, gkey: grow}, others=False), rows)
+    update_tables(copy, {**rows, gkey: grow}, rows)
     triples = _tables(tables_dir(copy) / "tables.duckdb")["triples"]
     assert ("fantôme",) not in [r[2:3] for r in triples]
     # a relation said to be gone but still in the store (another graph, or this one) stays
-    update_tables(copy, Before(rows, others=False), {k: v for k, v in rows.items() if k != key})
+    update_tables(copy, rows, {k: v for k, v in rows.items() if k != key})
     assert row in _tables(tables_dir(copy) / "tables.duckdb")["triples"]
     assert fresh_tables(copy) is not None
-
-
-def test_first_large_import_makes_tables_from_the_other_graphs(imported, tmp_path):
-    """A store below MIN_ACTORS has no tables; after its first large import they are made from the other
-    graphs' relations and the import's own (no full scan), equal to a full write."""
-    store = imported[1]
-    copy = tmp_path / "store"
-    shutil.copytree(store, copy)
-    graph = "https://w3id.org/territorial-kg/graph/import/banc"
-    assert other_graphs_rows(copy, graph) is None  # fresh tables there: nothing to make
-    shutil.rmtree(tables_dir(copy))
-    base = other_graphs_rows(copy, graph)
-    assert base is not None and base.others and base.rows
-    own = graph_relation_rows  # the import's relations, as the store holds them
-    from pyoxigraph import NamedNode, Store
-
-    s = Store.read_only(str(copy))
-    quads = list(s.quads_for_pattern(None, None, None, NamedNode(graph)))
-    del s
-    assert not set(relation_rows(quads)) <= set(base.rows)  # the import brings relations of its own
-    update_tables(copy, base, relation_rows(quads))
-    got, want = _tables(fresh_tables(copy)), _full(copy, tmp_path / "full")
-    for name in want:
-        assert got[name] == want[name], name
-    assert own(copy, graph) is not None

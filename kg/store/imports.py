@@ -440,7 +440,7 @@ def commit_import(
     if plan.store_updated and store_path is not None:
         from kg.store.columnar_update import end_steps_after
 
-        end_steps_after(store_path, plan.graph, relations, prepared.quads)
+        end_steps_after(store_path, relations, prepared.quads)
     return plan
 
 

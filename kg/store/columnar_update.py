@@ -19,25 +19,10 @@ among the relations, :func:`relation_rows` says so (None) and the caller rewrite
 
 from __future__ import annotations
 
-import csv
-import json
-import shutil
 from pathlib import Path
 from typing import Any
 
-from kg.store.columnar import (
-    _LAYOUT,
-    _NULL,
-    _STAMP_FILE,
-    CLASSES,
-    MIN_ACTORS,
-    PREDICATES,
-    TABLES_FILE,
-    _stamp,
-    derive_tables,
-    fresh_tables,
-    tables_dir,
-)
+from kg.store.columnar import CLASSES, PREDICATES, fresh_tables, update_triples
 
 __all__ = [
     "end_steps_after",
@@ -48,8 +33,6 @@ __all__ = [
 
 Row = tuple[str, str, str | None, str | None, str | None, str]
 Rows = dict[tuple[str, str, str], tuple[Row, Any]]
-
-_ORGANIZATION = "<http://www.w3.org/ns/org#Organization>"
 
 
 def relation_rows(quads: Any) -> Rows | None:
@@ -95,21 +78,6 @@ def graph_relation_rows(store_path: str | Path, graph_iri: str) -> Rows | None:
     return rows
 
 
-def _write_csv(path: Path, rows: list[tuple]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        for row in rows:
-            out.writerow([_NULL if v is None else v for v in row])
-
-
-_COLUMNS = ("p", "s", "lex", "dt", "lang", "o")
-_READ_CSV = (
-    "SELECT * FROM read_csv(?, header = false, quote = '\"', escape = '\"', nullstr = ?, "
-    "allow_quoted_nulls = true, all_varchar = true, columns = {'p': 'VARCHAR', 's': 'VARCHAR', "
-    "'lex': 'VARCHAR', 'dt': 'VARCHAR', 'lang': 'VARCHAR', 'o': 'VARCHAR'})"
-)
-
-
 def update_tables(store_path: str | Path, before: Rows, after: Rows) -> Path | None:
     """Bring the tables of the store at *store_path* up to date after one graph changed from *before* to
     *after* (:func:`relation_rows` of its old and new quads); the store is the new one, its tables (carried
@@ -121,11 +89,8 @@ def update_tables(store_path: str | Path, before: Rows, after: Rows) -> Path | N
         The tables file; None when the store now holds fewer than :data:`kg.store.columnar.MIN_ACTORS`
         organisations (its tables are then removed, as :func:`kg.store.columnar.write_store_tables` does).
     """
-    import duckdb
     from pyoxigraph import Store
 
-    folder = tables_dir(store_path)
-    target = folder / TABLES_FILE
     added = [after[k][0] for k in after.keys() - before.keys()]
     gone = [before[k] for k in before.keys() - after.keys()]
     if gone:  # still in another graph: the union keeps it
@@ -136,45 +101,7 @@ def update_tables(store_path: str | Path, before: Rows, after: Rows) -> Path | N
             if next(iter(store.quads_for_pattern(q.subject, q.predicate, q.object, None)), None) is None
         ]
         del store
-    (folder / _STAMP_FILE).unlink(missing_ok=True)
-    tmp, old = folder / (TABLES_FILE + ".tmp"), folder / (TABLES_FILE + ".old.tmp")
-    added_csv, gone_csv = folder / "added.csv.tmp", folder / "gone.csv.tmp"
-    for f in (tmp, old):
-        f.unlink(missing_ok=True)
-    target.rename(old)  # a new file: the old store's folder may share this one (a hard link)
-    _write_csv(added_csv, added)
-    _write_csv(gone_csv, [row for row, _ in gone])
-    con = duckdb.connect(str(tmp))
-    try:
-        for table, path, rows in (("added", added_csv, added), ("gone", gone_csv, gone)):
-            con.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} VARCHAR' for c in _COLUMNS)})")
-            if rows:  # DuckDB cannot sniff an empty file
-                con.execute(f"INSERT INTO {table} {_READ_CSV}", [str(path), _NULL])
-        con.execute(f"ATTACH '{str(old).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
-        con.execute(
-            "CREATE TABLE triples AS SELECT * FROM (SELECT * FROM old.triples t WHERE NOT EXISTS "
-            "(SELECT 1 FROM gone g WHERE g.p = t.p AND g.s = t.s AND g.o = t.o) "
-            "UNION SELECT * FROM added) ORDER BY p, s"
-        )
-        con.execute("DETACH old")
-        actors = con.execute(
-            "SELECT count(DISTINCT s) FROM triples WHERE p = 'type' AND o = ?", [_ORGANIZATION]
-        ).fetchone()
-        if actors is None or actors[0] < MIN_ACTORS:
-            con.close()
-            shutil.rmtree(folder, ignore_errors=True)
-            return None
-        derive_tables(con)
-        con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
-    finally:
-        con.close()
-        for f in (old, added_csv, gone_csv):
-            f.unlink(missing_ok=True)
-    tmp.replace(target)
-    (folder / _STAMP_FILE).write_text(
-        json.dumps({"store": _stamp(store_path), "layout": _LAYOUT}), encoding="utf-8"
-    )
-    return target
+    return update_triples(store_path, added, [row for row, _ in gone])
 
 
 def end_steps_after(store_path: Path, before: Rows | None, quads: list) -> None:

@@ -714,8 +714,8 @@ def figure_import(ctx: Ctx) -> list[Row]:
 
     res = bench_import.run_history(10_000, 50_000)
     steps = res["steps"]
-    big = steps["kg import, 50,000 rows"]
-    small = steps["baseline: kg import, 10,000 rows"]
+    big = steps[f"kg import, {res['big_rows']:,} rows"]
+    small = steps[f"baseline: kg import, {res['rows']:,} rows"]
     return [
         Row(
             "kg import, 50,000-row workbook (wall, CPU, peak RSS)",

@@ -145,3 +145,49 @@ def test_benchmark_workbook_equals_openpyxl(tmp_path):
 def test_read_tables_on_a_fixture_gives_rows_and_extras():
     [acteurs] = [t for t in _read_xlsx(FIXTURES / "bad" / "cellules-fusionnees.xlsx") if t.merged]
     assert acteurs.merged and acteurs.headers
+
+
+def test_shared_strings_equal_openpyxl(tmp_path):
+    """The strings moved to a shared-strings part (as Excel and LibreOffice write them; openpyxl writes
+    inline strings): plain, rich (runs joined), ``x005F_`` removed, a phonetic run left out."""
+    import re
+
+    path = tmp_path / "partage.xlsx"
+    _every_kind(path)
+    src = zipfile.ZipFile(path)
+    parts = {n: src.read(n) for n in src.namelist()}
+    src.close()
+    items: list[bytes] = []
+
+    def shared(m: re.Match) -> bytes:
+        items.append(m.group(2))
+        return m.group(1) + b' t="s"><v>' + str(len(items) - 1).encode() + b"</v></c>"
+
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(
+        rb'(<c r="[A-Z]+\d+"(?: s="\d+")?) t="inlineStr"><is>(.*?)</is></c>',
+        shared,
+        parts[sheet],
+        flags=re.DOTALL,
+    )
+    items.append(b'<t>avant </t><r><t>apr\xc3\xa8s</t></r><rPh sb="0" eb="1"><t>furigana</t></rPh>')
+    # in the last row: a row past the <dimension>'s last row would be dropped (openpyxl's rule)
+    parts[sheet] = parts[sheet].replace(
+        b"</row></sheetData>", b'<c r="B10" t="s"><v>%d</v></c></row></sheetData>' % (len(items) - 1)
+    )
+    ns = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="' + ns + b'">' + b"".join(b"<si>" + i + b"</si>" for i in items) + b"</sst>"
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    with zipfile.ZipFile(path, "w") as out:
+        for n, data in parts.items():
+            out.writestr(n, data)
+    assert b't="inlineStr"' not in parts[sheet] and len(items) > 10
+    _same(path)
+    rows = dict(_stream_rows(path)[0][2])
+    assert rows[3][0] == "x" and rows[7][0] == "début gras fin" and rows[10][1] == "avant après"

@@ -249,15 +249,28 @@ class _Screen:
         out: dict = {}
         inc: dict = {}
         wanted, inverse = self.predicates, self.inverse
+        both = wanted & inverse
         for q in quads:
             p = q.predicate
             if p in wanted:
-                out.setdefault(q.subject, {}).setdefault(p, set()).add(q.object)
-            if p in inverse:
+                o = q.object
+                props = out.get(q.subject)
+                if props is None:
+                    props = out[q.subject] = {}
+                values = props.get(p)
+                if values is None:
+                    props[p] = {o}
+                else:
+                    values.add(o)
+                if p not in both:
+                    continue
+                inc.setdefault(o, {}).setdefault(p, set()).add(q.subject)
+            elif p in inverse:
                 inc.setdefault(q.object, {}).setdefault(p, set()).add(q.subject)
         self.out, self.inc = out, inc
         self.supers: dict = {}
         self.instances: dict | None = None
+        self.memo: dict = {}  # (shape, value node) → conforms, for the shapes values are checked against
 
     def _superclasses(self, cls) -> set[str]:
         found = self.supers.get(cls)
@@ -286,6 +299,15 @@ class _Screen:
             return all(self.conforms(p, v) for v in values for p in shape.properties)
         return True
 
+    def _conforms(self, shape: _Shape, node) -> bool:
+        """:meth:`conforms` for a value checked against a nested shape (``sh:node``, ``sh:or``…), remembered:
+        the same concept, territory or actor is the value of many nodes, and the index does not change."""
+        key = (id(shape), node)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.conforms(shape, node)
+        return found
+
     def _check_values(self, name: str, arg, values: set) -> bool:
         if name == "minCount":
             return len(values) >= arg
@@ -298,7 +320,7 @@ class _Screen:
             return not arg or len(langs) == len(set(langs))
         if name == "qualifiedValueShape":
             shape, low, high = arg
-            n = sum(1 for v in values if self.conforms(shape, v))
+            n = sum(1 for v in values if self._conforms(shape, v))
             return (low is None or n >= low) and (high is None or n <= high)
         for v in values:
             kind = type(v).__name__
@@ -316,15 +338,15 @@ class _Screen:
             elif name == "in":
                 ok = v in arg
             elif name == "node":
-                ok = self.conforms(arg, v)
+                ok = self._conforms(arg, v)
             elif name == "not":
-                ok = not self.conforms(arg, v)
+                ok = not self._conforms(arg, v)
             elif name == "or":
-                ok = any(self.conforms(s, v) for s in arg)
+                ok = any(self._conforms(s, v) for s in arg)
             elif name == "and":
-                ok = all(self.conforms(s, v) for s in arg)
+                ok = all(self._conforms(s, v) for s in arg)
             elif name == "xone":
-                ok = sum(1 for s in arg if self.conforms(s, v)) == 1
+                ok = sum(1 for s in arg if self._conforms(s, v)) == 1
             else:  # min/max inclusive/exclusive
                 x = _number(v)
                 ok = x is not None and _COMPARE[name](x, arg)
@@ -389,7 +411,7 @@ def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = Non
     focus : iterable of str, optional
         Screen only these nodes (IRIs); every targeted node by default.
     """
-    from pyoxigraph import NamedNode, RdfFormat, Store, parse
+    from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
     shape_triples = list(parse(path=str(shapes_file), format=RdfFormat.TURTLE))
     try:
@@ -411,7 +433,12 @@ def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = Non
             named = _named_iris(heads + text)
             keep = None if named is None else {NamedNode(i) for i in named} | {sc.rdf_type}
             store.append(Store())
-            store[0].bulk_extend(_as_quad(q) for q in quads if keep is None or q.predicate in keep)
+            if keep is not None and keep <= sc.predicates:  # all indexed already: the triples from the index
+                store[0].bulk_extend(
+                    Quad(s, p, o) for p in keep for s, props in sc.out.items() for o in props.get(p, ())
+                )
+            else:
+                store[0].bulk_extend(_as_quad(q, Quad) for q in quads if keep is None or q.predicate in keep)
             store.append(heads)
         query = store[1] + select.value
         return [row["this"] for row in store[0].query(query, use_default_graph_as_union=True)]
@@ -460,8 +487,6 @@ def _named_iris(query: str) -> set[str] | None:
     return iris_
 
 
-def _as_quad(q):
+def _as_quad(q, Quad):  # Quad: pyoxigraph's class, imported once by the caller
     """*q* itself when it is a quad (the store reads the union of its graphs), else the triple as a quad."""
-    from pyoxigraph import Quad
-
     return q if hasattr(q, "graph_name") else Quad(q.subject, q.predicate, q.object)

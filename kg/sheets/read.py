@@ -1,4 +1,4 @@
-"""Readers: an ``.xlsx`` (openpyxl), ``.ods`` (``content.xml`` read as a stream), a ``.csv``
+"""Readers: an ``.xlsx`` (streamed, :mod:`kg.sheets.xlsx`), ``.ods`` (``content.xml`` read as a stream), a ``.csv``
 (UTF-8 with or without BOM, or Windows-1252; ``;`` or ``,``), or a set of CSV files (a folder
 or a ``.zip``, one file per sheet) into :class:`~kg.sheets.layout.Table` objects.
 
@@ -279,28 +279,24 @@ def _read_zip(path: Path, notices: list[Problem] | None, lang: str) -> list[Tabl
 
 
 def _read_xlsx(path: Path) -> list[Table]:
-    import openpyxl
+    from kg.sheets.xlsx import read_xlsx_sheets
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     out = []
-    try:
-        with zipfile.ZipFile(path) as z:
-            for ws in wb.worksheets:
-                # openpyxl's read-only sheets give neither merged cells nor formulas: the sheet's XML does
-                xml_path = getattr(ws, "_worksheet_path", None)
-                merged, uncached = _xlsx_extras(z.read(xml_path)) if xml_path in z.namelist() else ([], [])
-                t = _table(
-                    path.name,
-                    ws.title,
-                    ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)),
-                    hidden=ws.sheet_state != "visible",
-                    merged=merged,
-                    uncached=uncached,
-                )
-                if t is not None:
-                    out.append(t)
-    finally:
-        wb.close()
+    with zipfile.ZipFile(path) as z:
+        members = set(z.namelist())
+        for ws in read_xlsx_sheets(path, z):
+            # the sheet's XML gives merged cells and formulas saved without their value
+            merged, uncached = _xlsx_extras(z.read(ws.path)) if ws.path in members else ([], [])
+            t = _table(
+                path.name,
+                ws.title,
+                ws.rows,
+                hidden=ws.sheet_state != "visible",
+                merged=merged,
+                uncached=uncached,
+            )
+            if t is not None:
+                out.append(t)
     return out
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "sql_rows",
     "store_stamp",
     "tables_dir",
+    "update_triples",
     "write_store_tables",
     "write_tables",
 ]
@@ -170,6 +171,32 @@ def _scan(
     return rows
 
 
+def derive_tables(con: Any) -> None:
+    """Create, in the DuckDB connection *con*, every table made from ``triples`` (the classes, the closures,
+    the ecosystem's and the territories' tables); :func:`write_tables`, and after an import
+    :func:`kg.store.columnar_update.update_tables` once ``triples`` is updated."""
+    # the classes the questions test (a scan of every rdf:type each time cost seconds at 100,000 actors)
+    con.execute(
+        "CREATE TABLE classes AS SELECT DISTINCT s, o AS cls FROM triples WHERE p = 'type' AND o IN "
+        "(SELECT unnest(?)) ORDER BY cls, s",
+        [[f"<{c}>" for c in CLASSES]],
+    )
+    # what no question's parameter changes, closed once here: dct:isPartOf+ (the places of a
+    # territory: a recursive CTE per question cost 0.35-0.7 s at 30,000 actors) and
+    # (dct:isPartOf|schema:superEvent)+ (the parts and wholes of the activities)
+    for table, preds in (("within", "('isPartOf')"), ("parts", "('isPartOf', 'superEvent')")):
+        con.execute(
+            f"CREATE TABLE {table} AS WITH RECURSIVE c(n, w) AS ("
+            f"SELECT s, o FROM triples WHERE p IN {preds} "
+            f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
+            "SELECT n, w FROM c ORDER BY w, n"
+        )
+    from kg.store.columnar_territory import TABLES
+
+    for table, sql in {**_ECOSYSTEM_TABLES, **TABLES}.items():
+        con.execute(f"CREATE TABLE {table} AS {sql}")
+
+
 def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     """Write the relations the fast questions read, from a store, as one DuckDB file, and its stamp.
 
@@ -227,26 +254,7 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
             "'lang': 'VARCHAR', 'o': 'VARCHAR'}) ORDER BY p, s",
             [str(csv_path), _NULL],
         )
-        # the classes the questions test (a scan of every rdf:type each time cost seconds at 100,000 actors)
-        con.execute(
-            "CREATE TABLE classes AS SELECT DISTINCT s, o AS cls FROM triples WHERE p = 'type' AND o IN "
-            "(SELECT unnest(?)) ORDER BY cls, s",
-            [[f"<{c}>" for c in CLASSES]],
-        )
-        # what no question's parameter changes, closed once here: dct:isPartOf+ (the places of a
-        # territory: a recursive CTE per question cost 0.35-0.7 s at 30,000 actors) and
-        # (dct:isPartOf|schema:superEvent)+ (the parts and wholes of the activities)
-        for table, preds in (("within", "('isPartOf')"), ("parts", "('isPartOf', 'superEvent')")):
-            con.execute(
-                f"CREATE TABLE {table} AS WITH RECURSIVE c(n, w) AS ("
-                f"SELECT s, o FROM triples WHERE p IN {preds} "
-                f"UNION SELECT c.n, t.o FROM c JOIN triples t ON t.s = c.w AND t.p IN {preds}) "
-                "SELECT n, w FROM c ORDER BY w, n"
-            )
-        from kg.store.columnar_territory import TABLES
-
-        for table, sql in {**_ECOSYSTEM_TABLES, **TABLES}.items():
-            con.execute(f"CREATE TABLE {table} AS {sql}")
+        derive_tables(con)
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
         con.close()
@@ -254,6 +262,74 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     tmp.replace(target)
     if stamp is not None:
         (folder / _STAMP_FILE).write_text(json.dumps({"store": stamp, "layout": _LAYOUT}), encoding="utf-8")
+    return target
+
+
+def _write_rows(path: Path, rows: list[tuple]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        for row in rows:
+            out.writerow([_NULL if v is None else v for v in row])
+
+
+_COLUMNS = ("p", "s", "lex", "dt", "lang", "o")
+_READ_CSV = (
+    "SELECT * FROM read_csv(?, header = false, quote = '\"', escape = '\"', nullstr = ?, "
+    "allow_quoted_nulls = true, all_varchar = true, columns = {'p': 'VARCHAR', 's': 'VARCHAR', "
+    "'lex': 'VARCHAR', 'dt': 'VARCHAR', 'lang': 'VARCHAR', 'o': 'VARCHAR'})"
+)
+
+
+def update_triples(store_path: str | Path, added: list[tuple], gone: list[tuple]) -> Path | None:
+    """The tables of the store at *store_path* made again from its old ``triples`` table with the rows
+    *gone* removed and *added* added (rows as :func:`_scan` gives them, the predicate's short name first),
+    then every derived table (:func:`derive_tables`) and the stamp: what
+    :func:`kg.store.columnar_update.update_tables` computes after an import's write. None (the tables
+    removed) when the store now holds fewer than :data:`MIN_ACTORS` organisations."""
+    import shutil
+
+    import duckdb
+
+    folder = tables_dir(store_path)
+    target = folder / TABLES_FILE
+    (folder / _STAMP_FILE).unlink(missing_ok=True)
+    tmp, old = folder / (TABLES_FILE + ".tmp"), folder / (TABLES_FILE + ".old.tmp")
+    added_csv, gone_csv = folder / "added.csv.tmp", folder / "gone.csv.tmp"
+    for f in (tmp, old):
+        f.unlink(missing_ok=True)
+    target.rename(old)  # a new file: the old store's folder may share this one (a hard link)
+    _write_rows(added_csv, added)
+    _write_rows(gone_csv, gone)
+    con = duckdb.connect(str(tmp))
+    try:
+        for table, path, rows in (("added", added_csv, added), ("gone", gone_csv, gone)):
+            con.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} VARCHAR' for c in _COLUMNS)})")
+            if rows:  # DuckDB cannot sniff an empty file
+                con.execute(f"INSERT INTO {table} {_READ_CSV}", [str(path), _NULL])
+        con.execute(f"ATTACH '{str(old).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
+        con.execute(
+            "CREATE TABLE triples AS SELECT * FROM (SELECT * FROM old.triples t WHERE NOT EXISTS "
+            "(SELECT 1 FROM gone g WHERE g.p = t.p AND g.s = t.s AND g.o = t.o) "
+            "UNION SELECT * FROM added) ORDER BY p, s"
+        )
+        con.execute("DETACH old")
+        actors = con.execute(
+            "SELECT count(DISTINCT s) FROM triples WHERE p = 'type' AND o = ?", [f"<{_ORG}Organization>"]
+        ).fetchone()
+        if actors is None or actors[0] < MIN_ACTORS:
+            con.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        derive_tables(con)
+        con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
+    finally:
+        con.close()
+        for f in (old, added_csv, gone_csv):
+            f.unlink(missing_ok=True)
+    tmp.replace(target)
+    (folder / _STAMP_FILE).write_text(
+        json.dumps({"store": _stamp(store_path), "layout": _LAYOUT}), encoding="utf-8"
+    )
     return target
 
 

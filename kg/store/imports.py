@@ -426,19 +426,21 @@ def commit_import(
         copy_name(plan.slug, plan.file.name): plan.file,
     }
     store_path = Path(store) if store else None
+    relations = None  # the relations of the graph as stored, when the store's tables are fresh
     with staged_state(data_dir, plan.slug, info, files, keep=keep) as install:
         if store_path is not None and store_path.is_dir():
+            from kg.store.columnar_update import graph_relation_rows
             from kg.store.write import replace_graph
 
+            relations = graph_relation_rows(store_path, plan.graph)
             replace_graph(store_path, plan.graph, prepared.quads, prepared.meta_quads)
             plan.store_updated = True
         install()
     plan.written = True
     if plan.store_updated and store_path is not None:
-        from kg.store.build import END_STEPS
+        from kg.store.columnar_update import end_steps_after
 
-        for _name, end_step in END_STEPS:  # the store's relation tables, fresh again (kg.store.columnar)
-            end_step(store_path)
+        end_steps_after(store_path, relations, prepared.quads)
     return plan
 
 

@@ -37,15 +37,20 @@ KG = str(Path(sys.executable).parent / "kg")
 
 from bench_national import RUNS_DIR, Ctx, Row, goal_gap, log, run  # noqa: E402 - after the sys.path lines
 
-#: the steps of a national run, and how their rows are recognised in the stored runs (figure text prefix)
+#: the steps of a national run (the figures of ``bench_national.FIGURES``), and how their rows are recognised
+#: in the stored runs: the start of the row's name, leading spaces removed (a sub-row such as
+#: ``"  chain graph (+ skeleton)…"`` belongs to the figure that printed it). Kept equal to the names
+#: ``bench_national.py`` prints (``tests/test_bench_national_scale.py`` reads them from its source).
 STEPS: dict[str, tuple[str, ...]] = {
     "generate": ("synthetic generator",),
     "load": ("load on disk",),
-    "projection": ("projection",),
+    # figure_projection: the projection written at build time, the chain graph / actor network / name
+    # index written with it (that row holds the whole step's peak), the projection loaded by a reader
+    "projection": ("projection written", "chain graph", "projection loaded"),
     "questions": ("kg query",),
-    "chains": ("kg chains", "find_chains", "chain graph"),
+    "chains": ("find_chains", "chains from the compact rows", "kg chains"),
     "analyse": ("kg analyse",),
-    "build-curated": ("kg build from curated files",),
+    "build-curated": ("kg build from curated files", "kg build again after one curated change"),
     "import-refused": ("kg import refused",),  # before "import": the first matching step wins
     "import": ("kg import",),
 }
@@ -238,12 +243,18 @@ def _stored() -> dict[int, dict[str, Any]]:
     return runs
 
 
+def step_of(figure: str) -> str | None:
+    """The step (:data:`STEPS`) whose row *figure* is; None for a row of no planned step (the real build)."""
+    name = figure.strip()
+    return next((s for s, heads in STEPS.items() if name.startswith(heads)), None)
+
+
 def step_peaks(runs: dict[int, dict[str, Any]]) -> dict[str, dict[int, float]]:
     """Per step, the largest peak RSS (MB) of its rows at each measured size."""
     out: dict[str, dict[int, float]] = {}
     for n, data in runs.items():
         for figure, row in data["rows"].items():
-            step = next((s for s, heads in STEPS.items() if figure.startswith(heads)), None)
+            step = step_of(figure)
             if step is None or not row.get("peak_mb"):
                 continue
             out.setdefault(step, {})

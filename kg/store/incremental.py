@@ -397,7 +397,12 @@ def build_digests(
         hs.update(text)
     if g in old and not in_geo:
         geo_digest = {g: old[g]}
-    else:  # a full build (or records in the geography's graph: never, but then digested with it)
+    elif not in_geo and geography:  # a full build: the geography's N-Quads, serialised at once
+        from pyoxigraph import RdfFormat, serialize
+
+        text = serialize(geography, format=RdfFormat.N_QUADS) or b""
+        geo_digest = {g: hashlib.blake2b(text, digest_size=16).hexdigest()}
+    else:  # records in the geography's graph (never, but then digested with it), or no geography
         geo_digest = graph_digests([q for q in records if q.graph_name.value == g] + geography)
     out = {k: h.hexdigest() for k, h in graphs.items()} | geo_digest
     return dict(sorted(out.items())), {k: h.hexdigest() for k, h in subjects.items()}

@@ -96,8 +96,11 @@ def touch_one_actor(data: Path) -> str:
 
 
 def _steps(report: dict[str, Any]) -> str:
-    sec = report.get("seconds", {})
-    return ", ".join(f"{k} {v:.1f}" for k, v in sec.items() if v >= 0.05)
+    """The build's steps, wall seconds and, when the report has them, the build process's CPU seconds."""
+    sec, cpu = report.get("seconds", {}), report.get("cpu_seconds", {})
+    return ", ".join(
+        f"{k} {v:.1f}" + (f" (CPU {cpu[k]:.1f})" if k in cpu else "") for k, v in sec.items() if v >= 0.05
+    )
 
 
 def figure_curated_build(ctx: Ctx) -> list[Row]:

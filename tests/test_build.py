@@ -500,3 +500,11 @@ def test_digests_in_one_pass_equal_the_graph_and_subject_digests():
     assert one[0]["https://example.org/g"] != two[0]["https://example.org/g"]
     assert one[1]["<https://example.org/a>"] != two[1]["<https://example.org/a>"]
     assert one[1]["<https://example.org/b>"] == two[1]["<https://example.org/b>"]
+
+
+def test_the_report_gives_each_step_its_cpu_time_beside_its_wall_time(built):
+    """On a loaded machine the wall time of a step is mostly waiting: the report says the CPU time too."""
+    report, _out = built
+    assert list(report.cpu_seconds) == list(report.seconds)
+    assert all(v >= 0 for v in report.cpu_seconds.values())
+    assert report.cpu_seconds["mapping"] > 0.05  # 330,000 quads made in this process

@@ -28,6 +28,7 @@ from typing import Literal as TLiteral
 from kg.errors import InputError, StoreError
 from kg.store.artefacts import new_build_id
 from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
+from kg.store.previous import previous_of, restore_previous
 
 # A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
 # rdflib (kg.model.vocab) at its top, so that ``kg build`` then takes no longer than starting the CLI.
@@ -46,9 +47,6 @@ __all__ = [
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ORGANIZATION = "http://www.w3.org/ns/org#Organization"
-
-#: suffix of the store and dump a build replaced
-PREVIOUS = ".previous"
 
 DEFAULT_DUMP = Path("build/graph.trig")
 #: the default store, as :data:`kg.store.graph.DEFAULT_STORE` (a test keeps them equal; not imported: see above)
@@ -86,41 +84,6 @@ class BuildReport:
     previous: Path | None = None
     #: "full" (store written whole), "incremental" (changed graphs only) or "unchanged" (nothing to do)
     mode: str = "full"
-
-
-def previous_of(path: str | Path) -> Path:
-    """Where the store (or dump) *path* a build replaced is kept: ``<path>.previous`` beside it.
-
-    >>> previous_of("build/store").as_posix()
-    'build/store.previous'
-    """
-    path = Path(path)
-    return path.with_name(path.name + PREVIOUS)
-
-
-def restore_previous(store: str | Path | None = DEFAULT_STORE, dump: str | Path | None = None) -> bool:
-    """Undo the last build: swap the store (and the dump) with the previous ones. Returns False when none is kept.
-
-    Undoing twice redoes. Raises :class:`~kg.errors.StoreError` when the folders cannot be renamed.
-    """
-    done = False
-    try:
-        for path in (p for p in (store, dump) if p is not None):
-            path, previous = Path(path), previous_of(path)
-            if not previous.exists():
-                continue
-            swapped = path.with_name(f".{path.name}.old-{os.getpid()}")
-            if path.exists():
-                os.replace(path, swapped)
-            os.replace(previous, path)
-            if swapped.exists():
-                os.replace(swapped, previous)
-            done = True
-    except OSError as exc:
-        raise StoreError(
-            f"impossible de remettre la construction précédente : {exc} (cannot put the previous build back)"
-        ) from None
-    return done
 
 
 class _Timer:
@@ -325,6 +288,26 @@ def _locator(curated):
     return locate
 
 
+@contextmanager
+def _no_cyclic_gc():
+    """Python's cyclic garbage collector paused (reference counting still frees everything).
+
+    A build makes millions of long-lived objects (records, quads, the screen's index) and no cycles to
+    speak of; each full collection walks all of them, so with the collector on, a build's time grew faster
+    than its size (1.8x the CPU time at 10,000 actors, in loading, mapping and the SHACL screen alike).
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_no_cyclic_gc()  # a context manager, here around every call of build()
 def build(
     data_dir: str | Path = "data",
     store: str | Path | None = DEFAULT_STORE,
@@ -379,48 +362,6 @@ def build(
     >>> report.quads > 300_000, report.store is None
     (True, True)
     """
-    with _no_cyclic_gc():
-        return _build(
-            data_dir,
-            store,
-            dump,
-            ontology_dir=ontology_dir,
-            shacl=shacl,
-            generated_at=generated_at,
-            steps=steps,
-        )
-
-
-@contextmanager
-def _no_cyclic_gc():
-    """Python's cyclic garbage collector paused (reference counting still frees everything).
-
-    A build makes millions of long-lived objects (records, quads, the screen's index) and no cycles to
-    speak of; each full collection walks all of them, so with the collector on, a build's time grew faster
-    than its size (1.8x the CPU time at 10,000 actors, in loading, mapping and the SHACL screen alike).
-    """
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _build(
-    data_dir: str | Path,
-    store: str | Path | None,
-    dump: str | Path | None,
-    *,
-    ontology_dir: str | Path,
-    shacl: str,
-    generated_at: str | None,
-    steps: Sequence[QuadStep],
-) -> BuildReport:
-    """:func:`build`, with the collector paused."""
     from kg.store import incremental as inc
 
     timer = _Timer()
@@ -579,8 +520,7 @@ def _build(
 
 
 def _located_only(curated):
-    """A :class:`~kg.ingest.curated.Curated` holding only where each record came from (what
-    :func:`_locator` reads): the records themselves, once mapped, are no longer needed."""
+    """*curated* reduced to where each record came from (what :func:`_locator` reads), once mapped."""
     from kg.ingest.curated import Curated
 
     return Curated(located=curated.located)

@@ -651,7 +651,12 @@ def figure_view(ctx: Ctx) -> list[Row]:
 
 
 def figure_build(ctx: Ctx) -> list[Row]:
-    """The default real-data build (``data/``, curated + all France), cold then with nothing changed."""
+    """The default real-data build (``data/``, curated + all France): from nothing (no store, no geography
+    kept: a fresh checkout, a change of ``kg``'s code or of ``data/geo/``), then after one curated change
+    (the store and the geography kept by the build before: a catalyst's usual build), then with nothing
+    changed. CPU seconds beside the wall ones (the shared machine stretches the wall time)."""
+    import bench_national_scale
+
     data = ctx.tmp / "real-data"
     shutil.copytree(ROOT / "data", data, symlinks=True)
     out = ctx.tmp / "real-build"
@@ -661,14 +666,27 @@ def figure_build(ctx: Ctx) -> list[Row]:
     again = [run(cmd) for _ in range(3)]
     unchanged = statistics.median(r["wall"] for r in again)
     startup = statistics.median(run([KG, "--help"])["wall"] for _ in range(3))
+    bench_national_scale.touch_one_actor(data)
+    one = run([*cmd, "--format", "json"])
+    one_report = json.loads(one["stdout"])
     top = ", ".join(f"{k} {v:.2f}" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])[:5])
+    one_top = ", ".join(
+        f"{k} {v:.2f}" for k, v in sorted(one_report["seconds"].items(), key=lambda kv: -kv[1])[:4]
+    )
     return [
         Row(
-            "kg build, default real data, cold",
-            f"{cold['wall']:.1f} s, {cold['peak_mb']:,.0f} MB",
+            "kg build, default real data, cold (from nothing)",
+            f"{cold['wall']:.1f} s (CPU {cold['cpu']:.1f} s), {cold['peak_mb']:,.0f} MB",
             f"steps: {top} s",
             "≤ 2 s",
             goal_gap(cold["wall"], 2),
+        ),
+        Row(
+            "kg build, default real data, after one curated change (store and geography kept)",
+            f"{one['wall']:.2f} s (CPU {one['cpu']:.1f} s), mode {one_report.get('mode')}",
+            f"steps: {one_top} s; cold {cold['wall']:.1f} s",
+            "≤ 2 s",
+            goal_gap(one["wall"], 2),
         ),
         Row(
             "kg build, default real data, nothing changed (median of 3)",

@@ -53,3 +53,54 @@ def test_one_measured_size_assumes_linear_growth_and_says_so() -> None:
     assert any("assumed" in line for line in lines)
     _, refused = step_plan(20_000, 1_000.0, ["load"], {10_000: RUNS[10_000]})
     assert refused == []
+
+
+def _rows_with_a_peak(path: Path) -> dict[str, list[str]]:
+    """Per ``figure_*`` function of *path*, the names (their text before any ``{…}``) of the rows it
+    builds with a peak memory (a ``Row`` given a 7th argument that is not ``None``)."""
+    import ast
+
+    out: dict[str, list[str]] = {}
+    for fn in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(fn, ast.FunctionDef) or not fn.name.startswith("figure_"):
+            continue
+        for call in ast.walk(fn):
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Row"):
+                continue
+            if len(call.args) < 7 or (isinstance(call.args[6], ast.Constant) and call.args[6].value is None):
+                continue
+            name = call.args[0]
+            if isinstance(name, ast.JoinedStr):
+                name = name.values[0] if name.values else ast.Constant("")
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                out.setdefault(fn.name, []).append(name.value)
+    return out
+
+
+def test_every_row_with_a_peak_belongs_to_the_step_of_its_figure() -> None:
+    """The memory plan reads the rows bench_national prints: a renamed row must not drop out of its step
+    (the chains and analyse rows once did: their steps showed as never measured)."""
+    from bench_national_scale import STEPS, step_of
+
+    benchmarks = Path(__file__).resolve().parents[1] / "benchmarks"
+    rows = _rows_with_a_peak(benchmarks / "bench_national.py")
+    scale = _rows_with_a_peak(benchmarks / "bench_national_scale.py")
+    rows |= {
+        "figure_build_curated": scale["figure_curated_build"],
+        "figure_import_refused": scale["figure_import_refused"],
+    }
+    checked = 0
+    for function, names in rows.items():
+        step = function.removeprefix("figure_").replace("_", "-")
+        if step not in STEPS:
+            continue  # a figure the plan does not size (the real-data build, the endpoint)
+        for name in names:
+            if function == "figure_import_refused" and step_of(name) == "import":
+                continue  # that figure also runs the accepted import, whose row is the import step's
+            assert step_of(name) == step, f"{function}: row {name!r} is not recognised as step {step!r}"
+            checked += 1
+    assert checked >= 8
+    # a sub-row (leading spaces) belongs to its figure; a row of no planned step to none
+    sub_row = "  chain graph (+ skeleton), actor network, name index written at build time"
+    assert step_of(sub_row) == "projection"
+    assert step_of("kg build, default real data, cold") is None

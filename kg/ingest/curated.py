@@ -312,6 +312,7 @@ def load_curated(
     notations = concept_notations(Path(schemes_file)) if Path(schemes_file).exists() else {}
     documents: dict[str, Document] = {d.id: d for d in result.records.get("documents", [])}  # type: ignore[attr-defined,misc]
     docs = set(documents)
+    doc_files: dict[str, tuple[Path, bool]] = {}
     checked = [(k, r, *result.located[r.id][:1], result.lines.get(r.id, {})) for k, r in result.all()]  # type: ignore[attr-defined]
     for kind, rec, path, lines in checked + result.partials:
         rid = rec.id  # type: ignore[attr-defined]
@@ -402,8 +403,10 @@ def load_curated(
                 )
                 continue
             doc = documents[src.doc]
-            doc_path = document_path(doc, sources_dir)
-            if not doc_path.exists():
+            doc_path, doc_exists = doc_files.get(src.doc) or doc_files.setdefault(
+                src.doc, (p := document_path(doc, sources_dir), p.exists())
+            )  # once per document, not once per quote (hundreds of thousands at national scale)
+            if not doc_exists:
                 problems.append(
                     Problem(
                         path,

@@ -187,9 +187,15 @@ def territory_scope(records_quads: Iterable, geography_quads: Iterable) -> list:
     prefix = iris.BASE + "id/territory/"
     wanted = {q.object.value for q in records_quads if getattr(q.object, "value", "").startswith(prefix)}
     keep_prefixes = (prefix + "departement/", prefix + "region/")
-    return [
-        q for q in geography_quads if q.subject.value in wanted or q.subject.value.startswith(keep_prefixes)
-    ]
+    out: list = []
+    last, keep = None, False
+    for q in geography_quads:  # a territory's quads follow each other: decided once per territory
+        s = q.subject.value
+        if s != last:
+            last, keep = s, s in wanted or s.startswith(keep_prefixes)
+        if keep:
+            out.append(q)
+    return out
 
 
 def check_shapes(

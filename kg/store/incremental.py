@@ -361,16 +361,48 @@ def territory_scope(records: list, codes: Any) -> set[str]:
     return out
 
 
-def build_digests(records: list, geography: list, state: dict | None) -> dict[str, str]:
-    """:func:`kg.store.incremental.graph_digests` of every quad, the geography's taken from *state* (the
-    previous build's, when its store is reused: same ``data/geo/`` and code, hence the same quads)."""
+def build_digests(
+    records: list, geography: list, state: dict | None, skip: tuple[str, ...] = ()
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`graph_digests` of every quad, and :func:`subject_digests` of *records* but the graphs in *skip*.
+
+    The geography's graph digest is taken from *state* (the previous build's, when its store is reused:
+    same ``data/geo/`` and code, hence the same quads). One pass over *records*, each quad's N-Quads form
+    made once for both digests (a build of 100,000 actors has 7 million quads).
+    """
     from kg.model import iris
 
     g = iris.GEOGRAPHY_GRAPH
     old = (state or {}).get("graphs", {})
-    if g in old and not any(q.graph_name.value == g for q in records):
+    graphs: dict[str, Any] = {}
+    subjects: dict[str, Any] = {}
+    in_geo = False
+    for q in records:
+        name = q.graph_name.value
+        if name == g:
+            in_geo = True
+            continue
+        text = str(q).encode()
+        h = graphs.get(name)
+        if h is None:
+            h = graphs[name] = hashlib.blake2b(digest_size=16)
+        h.update(text)
+        h.update(b"\n")
+        if name in skip:
+            continue
+        s = str(q.subject)
+        hs = subjects.get(s)
+        if hs is None:
+            hs = subjects[s] = hashlib.blake2b(digest_size=8)
+        hs.update(text)
+    if g in old and not in_geo:
         geo_digest = {g: old[g]}
-    else:  # a full build (or records in the geography's graph: never, but then digested with it)
+    elif not in_geo and geography:  # a full build: the geography's N-Quads, serialised at once
+        from pyoxigraph import RdfFormat, serialize
+
+        text = serialize(geography, format=RdfFormat.N_QUADS) or b""
+        geo_digest = {g: hashlib.blake2b(text, digest_size=16).hexdigest()}
+    else:  # records in the geography's graph (never, but then digested with it), or no geography
         geo_digest = graph_digests([q for q in records if q.graph_name.value == g] + geography)
-    out = graph_digests([q for q in records if q.graph_name.value != g]) | geo_digest
-    return dict(sorted(out.items()))
+    out = {k: h.hexdigest() for k, h in graphs.items()} | geo_digest
+    return dict(sorted(out.items())), {k: h.hexdigest() for k, h in subjects.items()}

@@ -510,94 +510,32 @@ SELECT e, MAX(v) AS v FROM (
     "ends": "SELECT DISTINCT node AS e, COALESCE(lex, o) AS v FROM periods WHERE p = 'endDate'",
 }
 
-_ECOSYSTEM_AS_OF = """
-WITH
-absent AS (
-  SELECT e FROM since_max WHERE v > $date
-  UNION SELECT e FROM ends WHERE substr($date, 1, length(v)) > v
-),
-kept AS (
-  SELECT DISTINCT rel FROM eco_pairs
-  WHERE x NOT IN (SELECT e FROM absent) AND y NOT IN (SELECT e FROM absent)
-)
-SELECT node, llex, lt, sid, eid, kd
-FROM eco_rows
-WHERE rel IN (SELECT rel FROM kept)
-  AND (skey IS NULL OR skey <= $date)
-  AND (ekey IS NULL OR substr($date, 1, length(ekey)) <= ekey)
-ORDER BY ord
-"""
 
-
-#: the kind and dating of a row of ecosystem-as-of by its ``kd`` (``eco_rows``): kind * 2 + dating
-_KINDS = ("programme", "adhésion / participation", "financement", "soutien")
-_DATINGS = ("date connue", "date inconnue")
-
-
-def _ecosystem_as_of(
-    con: Any, bindings: dict[str, Any], term: Any, string: Any
-) -> tuple[list[str], list[dict[str, Any]]]:
-    from pyoxigraph import BlankNode, Literal, NamedNode
-
-    rows = con.execute(*_sql("ecosystem-as-of", bindings)).fetchall()
-    dates = {
-        i: term(o, lex, dt, lang) for i, o, lex, dt, lang in con.execute("SELECT * FROM eco_dates").fetchall()
-    }
-    dates[None] = None
-    kinds = [(string(k), string(d)) for k in _KINDS for d in _DATINGS]
-    label_kinds = {}
-    for i, dt, lang in con.execute("SELECT id, ldt, llang FROM eco_lt").fetchall():
-        if lang:
-            label_kinds[i] = {"language": lang}
-        elif dt and dt != _XSD_STRING:
-            label_kinds[i] = {"datatype": NamedNode(dt)}
-        else:
-            label_kinds[i] = {}
-    out = []
-    for node, llex, lt, sid, eid, kd in rows:
-        kind, dating = kinds[kd]
-        how = label_kinds[lt]
-        out.append(
-            {
-                "kind": kind,
-                "node": NamedNode(node[1:-1]) if node[0] == "<" else BlankNode(node[2:]),
-                "label": Literal(llex, **how) if how else Literal(llex),
-                "start": dates[sid],
-                "end": dates[eid],
-                "dating": dating,
-            }
-        )
-    return ["kind", "node", "label", "start", "end", "dating"], out
-
-
-def _territory(which: str) -> Any:
+def _lazy(module: str, which: str) -> Any:
     def run(
         con: Any, bindings: dict[str, Any], term: Any, string: Any
     ) -> tuple[list[str], list[dict[str, Any]]]:
-        from kg.store import columnar_territory
+        import importlib
 
-        return getattr(columnar_territory, which)(con, bindings, term, string)
+        return getattr(importlib.import_module(module), which)(con, bindings, term, string)
 
     return run
 
 
 _ANSWERS = {
-    "ecosystem-as-of": _ecosystem_as_of,
-    "actors-of-territory": _territory("actors_of_territory"),
-    "funders-of-territory": _territory("funders_of_territory"),
+    "ecosystem-as-of": _lazy("kg.store.columnar_as_of", "ecosystem_as_of"),
+    "actors-of-territory": _lazy("kg.store.columnar_territory", "actors_of_territory"),
+    "funders-of-territory": _lazy("kg.store.columnar_territory", "funders_of_territory"),
 }
 
 
 def _sql(name: str, bindings: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """The SQL of the question *name* and its parameters, from the bound parameters."""
-    from kg.store import columnar_territory as ct
+    from kg.store import columnar_as_of, columnar_territory
 
     if name == "ecosystem-as-of":
-        return _ECOSYSTEM_AS_OF, {"date": str(bindings["date"])}
-    if name == "actors-of-territory":
-        return ct._ACTORS, {"t": f"<{bindings['territory']}>"}
-    t = {"t": f"<{bindings['territory']}>", "from": str(bindings["from"]), "to": str(bindings["to"])}
-    return ct._FUNDERS, t
+        return columnar_as_of.sql(bindings)
+    return columnar_territory.sql(name, bindings)
 
 
 def sql_rows(tables: str | Path, name: str, bindings: dict[str, Any]) -> int:

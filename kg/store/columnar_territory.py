@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TABLES", "actors_of_territory", "funders_of_territory"]
+__all__ = ["TABLES", "actors_of_territory", "funders_of_territory", "sql"]
 
 _IN_PLACE = "('spatial', 'location', 'areaServed')"
 _DIRECT = "('recipient', 'fundedItem', 'beneficiary', 'member', 'organization', 'organizer', 'performer', 'attendee')"
@@ -241,9 +241,7 @@ def actors_of_territory(con: Any, bindings: dict[str, Any], term: Any, string: A
     """The rows of ``actors-of-territory.rq`` from the tables (*term*, *string*: term makers of columnar)."""
     from pyoxigraph import BlankNode, Literal, NamedNode
 
-    from kg.store.columnar import _sql
-
-    rows = con.execute(*_sql("actors-of-territory", bindings)).fetchall()
+    rows = con.execute(*sql("actors-of-territory", bindings)).fetchall()
     out = []
     # an actor's rows come together (sorted by label): its terms made once, each kind and reason once, the
     # terms made here directly (through term(), the loop was half the answer for a région at 100,000)
@@ -282,9 +280,7 @@ def funders_of_territory(
     con: Any, bindings: dict[str, Any], term: Any, string: Any
 ) -> tuple[list[str], list]:
     """The rows of ``funders-of-territory.rq`` from the tables."""
-    from kg.store.columnar import _sql
-
-    rows = con.execute(*_sql("funders-of-territory", bindings)).fetchall()
+    rows = con.execute(*sql("funders-of-territory", bindings)).fetchall()
     out = []
     for (
         funder, flex, fdt, flang, rlex, rdt, rlang, ilex, idt, ilang, n,
@@ -309,3 +305,12 @@ def funders_of_territory(
             }
         )
     return _FUNDERS_VARS, out
+
+
+def sql(name: str, bindings: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The SQL of ``actors-of-territory`` or ``funders-of-territory`` (*name*) and its parameters, from the
+    bound parameters."""
+    if name == "actors-of-territory":
+        return _ACTORS, {"t": f"<{bindings['territory']}>"}
+    t = {"t": f"<{bindings['territory']}>", "from": str(bindings["from"]), "to": str(bindings["to"])}
+    return _FUNDERS, t

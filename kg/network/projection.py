@@ -46,7 +46,7 @@ from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
 from kg.model.vocab import DCT, ORG, PROV, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
-from kg.network.attributes import concept_label_table, joined, sources_text
+from kg.network.attributes import concept_label_table, joined
 from kg.network.pairs import Scanner
 from kg.store.graph import to_python
 
@@ -369,24 +369,35 @@ def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             return ""
         got = texts.get(id(srcs))
         if got is None:
-            got = texts[id(srcs)] = (srcs, sources_text(srcs))
+            got = texts[id(srcs)] = (srcs, _joined([f"{doc} {quote}" for doc, quote in srcs]))
         return got[1]
 
-    for _, d in G.nodes(data=True):
+    g: Any = G  # its own dictionaries: hundreds of thousands of nodes and edges, no view per item
+    for d in g._node.values():
         for k in _LISTS:
             v = d.get(k)
             if v is not None:
-                d[k] = joined(v) if v else ""
+                d[k] = _joined(v) if v else ""
         d["sources"] = text(d.get("sources"))
         if None in d.values():
             for k in [k for k, v in d.items() if v is None]:
                 del d[k]
-    for *_, d in G.edges(data=True):
-        d["sources"] = text(d.get("sources"))
-        if None in d.values():
-            for k in [k for k, v in d.items() if v is None]:
-                del d[k]
+    for row in g._succ.values():
+        for keys in row.values():
+            for d in keys.values():
+                d["sources"] = text(d.get("sources"))
+                if None in d.values():
+                    for k in [k for k, v in d.items() if v is None]:
+                        del d[k]
     return G
+
+
+def _joined(items: list[str]) -> str:
+    """:func:`kg.network.attributes.joined` of texts, joined at once when none holds a ``|`` or a ``\\``."""
+    text = "|".join(items)
+    if "\\" not in text and text.count("|") == len(items) - 1:
+        return text
+    return joined(items)
 
 
 def _source_number(derivation: str) -> int:

@@ -10,6 +10,8 @@ reading the store back (:mod:`kg.network.artefacts`).
 >>> quads = [Quad(NamedNode(f"http://x/{n}"), NamedNode(label), Literal(n), g) for n in "ba"]
 >>> [(s, o.value) for s, o in Scanner(None, quads + quads[:1]).pairs(label)]  # a repeated quad: once
 [('http://x/a', 'a'), ('http://x/b', 'b')]
+>>> Scanner(None, quads).values(label)  # the objects' text: no pyoxigraph term made per quad
+[('http://x/a', 'a'), ('http://x/b', 'b')]
 """
 
 from __future__ import annotations

@@ -207,7 +207,8 @@ def test_a_notation_in_two_schemes_keeps_both_labels():
 
 
 def test_the_scanner_gives_the_same_text_pairs_from_quads_and_from_the_store():
-    """Scanner.values: (subject, object text) sorted, a repeated quad once, a fact in two graphs twice;
+    """Scanner.values: (subject, object text) sorted, a repeated quad once, a fact in two graphs twice
+    (de-duplicated only when a pair repeats: the founder's one pair is not);
     the same from the quads in memory and from the store they fill, and another predicate gives others."""
     from pyoxigraph import Literal, NamedNode, Quad, Store
 
@@ -225,11 +226,12 @@ def test_the_scanner_gives_the_same_text_pairs_from_quads_and_from_the_store():
         Quad(a, label, Literal("Alpha"), g1),
         Quad(a, label, Literal("Alpha"), g1),  # repeated: kept once
         Quad(b, label, Literal("Bêta", language="fr"), g2),  # another graph: kept twice
+        Quad(a, label, Literal("Alpha", language="fr"), g1),  # another term, the same text: kept twice
         Quad(b, founder, a, g1),
     ]
     graph = Graph(Store())
     graph.store.extend(quads)
-    want = [("http://x/a", "Alpha"), ("http://x/b", "Bêta"), ("http://x/b", "Bêta")]
+    want = [("http://x/a", "Alpha"), ("http://x/a", "Alpha"), ("http://x/b", "Bêta"), ("http://x/b", "Bêta")]
     for sc in (Scanner(None, quads), Scanner(graph)):
         assert sc.values(label.value) == want
         assert sc.values(label.value) == [(s, o.value) for s, o in sc.pairs(label.value)]

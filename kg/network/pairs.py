@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import islice
+from operator import eq
 from typing import Any
 
 from kg.model.vocab import RDF
@@ -78,10 +80,14 @@ class Scanner:
         """``(subject IRI, object value)`` of every triple with *predicate*, sorted: :meth:`pairs` with the
         object's text (an IRI, a literal's lexical form) instead of its term, made without a term per quad."""
         if self.by_predicate is not None:
-            # the store keeps a quad once: so do these (the same fact in two graphs stays twice)
-            rows = [
-                (q.subject.value, q.object.value) for q in dict.fromkeys(self.by_predicate.get(predicate, ()))
-            ]
+            quads = self.by_predicate.get(predicate, [])
+            rows = [(q.subject.value, q.object.value) for q in quads]
+            rows.sort()
+            if not any(map(eq, rows, islice(rows, 1, None))):
+                return rows  # every pair once, so every quad once: nothing to de-duplicate
+            # a pair twice, perhaps a quad given twice: the store keeps a quad once, so do these (the
+            # same fact in two graphs stays twice)
+            rows = [(q.subject.value, q.object.value) for q in dict.fromkeys(quads)]
         else:
             rows = [(s, o.value) for s, o in self._raw(predicate, None)]
         rows.sort()  # by subject, then object: the order of :meth:`pairs` (equal rows are alike)

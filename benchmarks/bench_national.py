@@ -249,23 +249,33 @@ import json, sys, time
 import kg
 from kg.network.projection import cached_project, project
 graph = kg.open(sys.argv[1])
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 G = (cached_project if sys.argv[2] == "cached" else project)(graph)
-print(json.dumps({"s": time.perf_counter() - t, "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}))
+print(json.dumps({"s": time.perf_counter() - t, "cpu": time.process_time() - c, "nodes": G.number_of_nodes(),
+                  "edges": G.number_of_edges()}))
 """
 
 #: what ``kg build`` does at its end: the artefacts written from the quads it has in memory (read here from
-#: the N-Quads and the ontology first, outside the timing: a build has them already)
+#: the N-Quads and the ontology first, outside the timing: a build has them already); each step's wall
+#: seconds, and its CPU seconds under "cpu" (the wall time of a loaded machine says little)
 _WRITE = """
 import json, sys, time
 from pyoxigraph import RdfFormat, parse
-from kg.network.artefacts import write_artefacts
+from kg.network import artefacts
 from kg.rdf.shacl import ontology_quads
 t = time.perf_counter()
 quads = list(parse(path=sys.argv[2], format=RdfFormat.N_QUADS))
 quads += list(ontology_quads(sys.argv[3]))
 read = time.perf_counter() - t
-print(json.dumps({"read": read, **write_artefacts(sys.argv[1], quads)}))
+cpu = {}
+def timed(name, step):
+    def run(path, quads):
+        c = time.process_time()
+        step(path, quads)
+        cpu[name] = time.process_time() - c
+    return run
+artefacts.STEPS = tuple((name, timed(name, step)) for name, step in artefacts.STEPS)
+print(json.dumps({"read": read, **artefacts.write_artefacts(sys.argv[1], quads), "cpu": cpu}))
 """
 
 
@@ -282,8 +292,9 @@ def figure_projection(ctx: Ctx) -> list[Row]:
     return [
         Row(
             "projection written at build time (from the build's quads in memory, saved)",
-            f"{write['projection']:.1f} s",
-            f"project() from the store (before) {plain['s']:.1f} s, {plain['peak_mb']:,.0f} MB",
+            f"{write['projection']:.1f} s ({write['cpu']['projection']:.1f} s CPU)",
+            f"project() from the store (before) {plain['s']:.1f} s ({plain['cpu']:.1f} s CPU), "
+            f"{plain['peak_mb']:,.0f} MB",
             "≤ 5 s",
             goal_gap(write["projection"], 5),
             write["projection"],
@@ -291,7 +302,7 @@ def figure_projection(ctx: Ctx) -> list[Row]:
         ),
         Row(
             "  projection node by node written at build time (projparts.bin, what a view reads)",
-            f"{write.get('projparts', 0.0):.1f} s",
+            f"{write.get('projparts', 0.0):.1f} s ({write['cpu'].get('projparts', 0.0):.1f} s CPU)",
             "the pickled projection's save is inside the row above",
             "",
             "",

@@ -204,3 +204,36 @@ def test_a_notation_in_two_schemes_keeps_both_labels():
         (node,) = model.nodes
         assert node["types"] == [kind] and node["themeLabels"] == [theme], node
         assert model.themes == [{"key": "recherche", "label": theme}]
+
+
+def test_the_scanner_gives_the_same_text_pairs_from_quads_and_from_the_store():
+    """Scanner.values: (subject, object text) sorted, a repeated quad once, a fact in two graphs twice
+    (de-duplicated only when a pair repeats: the founder's one pair is not);
+    the same from the quads in memory and from the store they fill, and another predicate gives others."""
+    from pyoxigraph import Literal, NamedNode, Quad, Store
+
+    from kg.network.pairs import Scanner
+    from kg.store.graph import Graph
+
+    label, founder = (
+        NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+        NamedNode("https://schema.org/founder"),
+    )
+    g1, g2 = NamedNode("http://x/g1"), NamedNode("http://x/g2")
+    b, a = NamedNode("http://x/b"), NamedNode("http://x/a")
+    quads = [
+        Quad(b, label, Literal("Bêta", language="fr"), g1),
+        Quad(a, label, Literal("Alpha"), g1),
+        Quad(a, label, Literal("Alpha"), g1),  # repeated: kept once
+        Quad(b, label, Literal("Bêta", language="fr"), g2),  # another graph: kept twice
+        Quad(a, label, Literal("Alpha", language="fr"), g1),  # another term, the same text: kept twice
+        Quad(b, founder, a, g1),
+    ]
+    graph = Graph(Store())
+    graph.store.extend(quads)
+    want = [("http://x/a", "Alpha"), ("http://x/a", "Alpha"), ("http://x/b", "Bêta"), ("http://x/b", "Bêta")]
+    for sc in (Scanner(None, quads), Scanner(graph)):
+        assert sc.values(label.value) == want
+        assert sc.values(label.value) == [(s, o.value) for s, o in sc.pairs(label.value)]
+        assert sc.values(founder.value) == [("http://x/b", "http://x/a")]
+        assert sc.mapping(founder.value) == {"http://x/b": "http://x/a"}

@@ -10,12 +10,16 @@ reading the store back (:mod:`kg.network.artefacts`).
 >>> quads = [Quad(NamedNode(f"http://x/{n}"), NamedNode(label), Literal(n), g) for n in "ba"]
 >>> [(s, o.value) for s, o in Scanner(None, quads + quads[:1]).pairs(label)]  # a repeated quad: once
 [('http://x/a', 'a'), ('http://x/b', 'b')]
+>>> Scanner(None, quads).values(label)  # the objects' text: no pyoxigraph term made per quad
+[('http://x/a', 'a'), ('http://x/b', 'b')]
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import islice
+from operator import eq
 from typing import Any
 
 from kg.model.vocab import RDF
@@ -72,6 +76,23 @@ class Scanner:
         rows = self.graph.run("SELECT ?s ?o WHERE { ?s ?p ?o }", raw=True, p=IRI(predicate)).value
         return [(r["s"].value, r["o"]) for r in rows]
 
+    def values(self, predicate: str) -> list[tuple[str, str]]:
+        """``(subject IRI, object value)`` of every triple with *predicate*, sorted: :meth:`pairs` with the
+        object's text (an IRI, a literal's lexical form) instead of its term, made without a term per quad."""
+        if self.by_predicate is not None:
+            quads = self.by_predicate.get(predicate, [])
+            rows = [(q.subject.value, q.object.value) for q in quads]
+            rows.sort()
+            if not any(map(eq, rows, islice(rows, 1, None))):
+                return rows  # every pair once, so every quad once: nothing to de-duplicate
+            # a pair twice, perhaps a quad given twice: the store keeps a quad once, so do these (the
+            # same fact in two graphs stays twice)
+            rows = [(q.subject.value, q.object.value) for q in dict.fromkeys(quads)]
+        else:
+            rows = [(s, o.value) for s, o in self._raw(predicate, None)]
+        rows.sort()  # by subject, then object: the order of :meth:`pairs` (equal rows are alike)
+        return rows
+
     def pairs(self, predicate: str, obj: str | None = None) -> list[tuple[str, Any]]:
         """``(subject IRI, object term)`` of every triple with *predicate* (and object IRI *obj*),
         sorted by subject, then object."""
@@ -87,11 +108,12 @@ class Scanner:
             return sorted(set(self._typed.get(cls, ())))
         return sorted({s for s, _ in self._raw(_RDF_TYPE, cls)})
 
-    def mapping(self, predicate: str) -> dict[str, Any]:
-        """Subject → object term (the first one in order)."""
-        out: dict[str, Any] = {}
-        for s, o in self.pairs(predicate):
-            out.setdefault(s, o)
+    def mapping(self, predicate: str) -> dict[str, str]:
+        """Subject → object value (the first one in order)."""
+        out: dict[str, str] = {}
+        for s, o in self.values(predicate):
+            if s not in out:
+                out[s] = o
         return out
 
 

@@ -46,7 +46,7 @@ from kg.model.names import normalise
 from kg.model.territories import IRI_PREFIX as _TERRITORY
 from kg.model.vocab import DCT, ORG, PROV, SCHEMA, TKG
 from kg.model.vocab import expand as _iri
-from kg.network.attributes import concept_label_table, joined, sources_text
+from kg.network.attributes import concept_label_table, joined
 from kg.network.pairs import Scanner
 from kg.store.graph import to_python
 
@@ -90,10 +90,6 @@ _BINARY_KINDS = {
 }
 
 
-def _v(term: Any) -> str | None:
-    return None if term is None else term.value
-
-
 def project(graph: Any, *, territories: bool = True, quads: Iterable[Any] | None = None) -> nx.MultiDiGraph:
     """Build the NetworkX projection of *graph* (a :class:`kg.store.graph.Graph`, or a remote one).
 
@@ -131,19 +127,19 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
         (c, lab.value, lab.language) for c, lab in sc.pairs(_iri("skos:prefLabel")) if c in concepts
     )
     # provenance: node → [(document, quote)]
-    entity = {d: _v(o) for d, o in sc.pairs(_iri("prov:entity"))}
-    quote = {d: _v(o) for d, o in sc.pairs(_iri("tkg:quote"))}
+    entity = dict(sc.values(_iri("prov:entity")))
+    quote = dict(sc.values(_iri("tkg:quote")))
     sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
     # in the order the record lists them (its derivations are <record>/source/1, /2…)
     for n, d in sorted(
-        sc.pairs(_iri("prov:qualifiedDerivation")), key=lambda p: (p[0], _source_number(p[1].value))
+        sc.values(_iri("prov:qualifiedDerivation")), key=lambda p: (p[0], _source_number(p[1]))
     ):
-        e, q = entity.get(d.value), quote.get(d.value)
+        e, q = entity.get(d), quote.get(d)
         if e is not None and q is not None and (e, q) not in sources[n]:
             sources[n].append((e, q))
-    temporal = {n: _v(p) for n, p in sc.pairs(_iri("dct:temporal"))}
-    pstart = {p: _v(o) for p, o in sc.pairs(_iri("dcat:startDate"))}
-    pend = {p: _v(o) for p, o in sc.pairs(_iri("dcat:endDate"))}
+    temporal = dict(sc.values(_iri("dct:temporal")))
+    pstart = dict(sc.values(_iri("dcat:startDate")))
+    pend = dict(sc.values(_iri("dcat:endDate")))
 
     def period(n: str) -> tuple[str | None, str | None]:
         p = temporal.get(n)
@@ -165,13 +161,13 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     kinds.update((n, "publication") for n in publications)
     groups = set(sc.of_type(_iri("foaf:Group")))
     label: dict[str, str] = {}
-    for n, lab in sc.pairs(_iri("rdfs:label")):
+    for n, lab in sc.values(_iri("rdfs:label")):
         if n not in label and (n in kinds or n.startswith(_TERRITORY) or "/post/" in n):
-            label[n] = lab.value
-    founded = {n: _v(o) for n, o in sc.pairs(_iri("schema:foundingDate"))}
-    active_since = {n: _v(o) for n, o in sc.pairs(_iri("tkg:activeSince"))}
-    dated = {n: _v(o) for n, o in sc.pairs(_iri("dct:issued"))}  # a publication's issue
-    dated.update((n, _v(o)) for n, o in sc.pairs(_iri("schema:startDate")))  # an event's date
+            label[n] = lab
+    founded = dict(sc.values(_iri("schema:foundingDate")))
+    active_since = dict(sc.values(_iri("tkg:activeSince")))
+    dated = dict(sc.values(_iri("dct:issued")))  # a publication's issue
+    dated.update(sc.values(_iri("schema:startDate")))  # an event's date
     for n, kind in kinds.items():
         start, end = period(n)
         G.add_node(
@@ -187,15 +183,15 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
         )
         if kind == "actor":
             G.nodes[n]["group"] = n in groups
-    for n, alt in sc.pairs(_iri("skos:altLabel")):
+    for n, alt in sc.values(_iri("skos:altLabel")):
         if n in G:
-            G.nodes[n].setdefault("alt_labels", []).append(alt.value)
-    for n, text in sc.pairs(_iri("dct:description")):
+            G.nodes[n].setdefault("alt_labels", []).append(alt)
+    for n, text in sc.values(_iri("dct:description")):
         if n in G and "description" not in G.nodes[n]:
-            G.nodes[n]["description"] = text.value
+            G.nodes[n]["description"] = text
     # the source documents, for the views: title, publisher and issue date by document IRI
-    titles = {n: t.value for n, t in sc.pairs(_iri("dct:title")) if n in documents}
-    publisher = {n: _v(o) or "" for n, o in sc.pairs(_iri("dct:publisher")) if n in documents}
+    titles = {n: t for n, t in sc.values(_iri("dct:title")) if n in documents}
+    publisher = {n: o or "" for n, o in sc.values(_iri("dct:publisher")) if n in documents}
     G.graph["documents"] = {  # JSON text in _scalar
         d: {
             "title": titles.get(d) or label.get(d) or d.rsplit("/", 1)[-1],
@@ -205,10 +201,10 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
         for d in sorted(documents)
     }
     for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
-        for n, c in sc.pairs(_iri(pred)):
+        for n, c in sc.values(_iri(pred)):
             if n in G and (pred != "dct:subject" or G.nodes[n]["kind"] != "funding"):
-                key = "themes" if "/concept/theme/" in c.value else "types"
-                G.nodes[n][key].append(c.value.rsplit("/", 1)[-1])
+                key = "themes" if "/concept/theme/" in c else "types"
+                G.nodes[n][key].append(c.rsplit("/", 1)[-1])
 
     def edge(a: str, b: str, kind: str, via: str | None, **attrs: Any) -> None:
         if a in G and b in G:
@@ -220,10 +216,10 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     member, organisation = sc.mapping(_iri("org:member")), sc.mapping(_iri("org:organization"))
     role = sc.mapping(_iri("org:role"))
     for m in sc.of_type(_iri("org:Membership")):
-        a, o = _v(member.get(m)), _v(organisation.get(m))
+        a, o = member.get(m), organisation.get(m)
         if a and o:
             start, end = period(m)
-            r = _v(role.get(m))
+            r = role.get(m)
             edge(
                 a,
                 o,
@@ -235,17 +231,19 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
             )
     funder, recipient = sc.mapping(_iri("schema:funder")), sc.mapping(_iri("tkg:recipient"))
     items: dict[str, list[str]] = defaultdict(list)
-    for g_, it_ in sc.pairs(_iri("schema:fundedItem")):
-        items[g_].append(it_.value)
+    for g_, it_ in sc.values(_iri("schema:fundedItem")):
+        items[g_].append(it_)
     amount_node = sc.mapping(_iri("schema:amount"))
-    value = sc.mapping(_iri("schema:value"))
+    value: dict[str, Any] = {}  # terms: the amount's datatype says how to read it
+    for s_, o_ in sc.pairs(_iri("schema:value")):
+        value.setdefault(s_, o_)
     for g in grants:
         start, end = period(g)
-        amount = value.get(_v(amount_node.get(g)) or "")
+        amount = value.get(amount_node.get(g) or "")
         if amount is not None:  # on the grant only: its edges would count it two or three times
             G.nodes[g]["amount"] = float(to_python(amount))
         common = {"start": start, "end": end}
-        f, rcp = _v(funder.get(g)), _v(recipient.get(g))
+        f, rcp = funder.get(g), recipient.get(g)
         if f:
             edge(f, g, "financement", g, role="financeur", **common)
         if rcp:
@@ -256,14 +254,13 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     provider, beneficiary = sc.mapping(_iri("tkg:provider")), sc.mapping(_iri("tkg:beneficiary"))
     support_kind = sc.mapping(_iri("tkg:supportKind"))
     for sp in sc.of_type(_iri("tkg:Support")):
-        a, b, k = _v(provider.get(sp)), _v(beneficiary.get(sp)), _v(support_kind.get(sp))
+        a, b, k = provider.get(sp), beneficiary.get(sp), support_kind.get(sp)
         if a and b:
             start, end = period(sp)
             edge(a, b, "soutien", sp, role=k.rsplit("/", 1)[-1] if k else None, start=start, end=end)
     # binary links stated on a record: its sources, those naming both ends first
     for pred, kind in _BINARY_KINDS.items():
-        for x, y_term in sc.pairs(pred):
-            y = y_term.value
+        for x, y in sc.values(pred):
             a, b = (y, x) if kind == "fondation" else (x, y)  # the founder acts; a unit or a sequel acts
             date = founded.get(x) if kind == "fondation" else period(x)[0] if kind == "succession" else None
             srcs = _cited(sources.get(x, []), G, x, y)
@@ -271,14 +268,13 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     _events_and_publications(sc, G, edge, sources)
     held_by, post_in = sc.mapping(_iri("org:heldBy")), sc.mapping(_iri("org:postIn"))
     for post in sc.of_type(_iri("org:Post")):
-        person, org = _v(held_by.get(post)), _v(post_in.get(post))
+        person, org = held_by.get(post), post_in.get(post)
         if person and org:
             start, end = period(post)
             edge(person, org, "poste", post, role="elu", label=label.get(post), start=start, end=end)
     if territories:
         for pred in ("dct:spatial", "schema:location", "schema:areaServed"):
-            for a, t_term in sc.pairs(_iri(pred)):
-                t = t_term.value
+            for a, t in sc.values(_iri(pred)):
                 if a not in G or not t.startswith(_TERRITORY) or G.nodes[a]["kind"] == "territory":
                     continue
                 if t not in G:
@@ -315,11 +311,11 @@ def _events_and_publications(sc: Scanner, G: nx.MultiDiGraph, edge: Any, sources
     (``evenement``, ``publication``, from the agent, dated by the event or the issue), and what
     they are about (``sujet``); each with the event's or the publication's sources."""
     for pred, (kind, role) in _TAKING_PART.items():
-        for x, who in sc.pairs(pred):
+        for x, who in sc.values(pred):
             if x in G and G.nodes[x]["kind"] == kind.replace("evenement", "event"):
-                srcs = _cited(sources.get(x, []), G, x, who.value)
+                srcs = _cited(sources.get(x, []), G, x, who)
                 edge(
-                    who.value,
+                    who,
                     x,
                     kind,
                     x,
@@ -333,13 +329,13 @@ def _events_and_publications(sc: Scanner, G: nx.MultiDiGraph, edge: Any, sources
         ("prov:qualifiedAssociation", "evenement"),
         ("prov:qualifiedAttribution", "publication"),
     ):
-        for x, q in sc.pairs(_iri(pred)):
-            who, r = _v(agent.get(q.value)), _v(had_role.get(q.value))
-            if who and x in G:
+        for x, q in sc.values(_iri(pred)):
+            by, r = agent.get(q), had_role.get(q)
+            if by and x in G:
                 notation = r.rsplit("/", 1)[-1] if r else None
-                srcs = _cited(sources.get(x, []), G, x, who)
+                srcs = _cited(sources.get(x, []), G, x, by)
                 edge(
-                    who,
+                    by,
                     x,
                     kind,
                     x,
@@ -348,10 +344,10 @@ def _events_and_publications(sc: Scanner, G: nx.MultiDiGraph, edge: Any, sources
                     end=G.nodes[x].get("end"),
                     srcs=srcs,
                 )
-    for x, subject in sc.pairs(_iri("schema:about")):
+    for x, subject in sc.values(_iri("schema:about")):
         if x in G and G.nodes[x]["kind"] in ("event", "publication"):
-            srcs = _cited(sources.get(x, []), G, x, subject.value)
-            edge(x, subject.value, "sujet", x, role=None, start=G.nodes[x].get("start"), end=None, srcs=srcs)
+            srcs = _cited(sources.get(x, []), G, x, subject)
+            edge(x, subject, "sujet", x, role=None, start=G.nodes[x].get("start"), end=None, srcs=srcs)
 
 
 _LISTS = ("types", "themes", "territory", "alt_labels")
@@ -373,24 +369,35 @@ def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             return ""
         got = texts.get(id(srcs))
         if got is None:
-            got = texts[id(srcs)] = (srcs, sources_text(srcs))
+            got = texts[id(srcs)] = (srcs, _joined([f"{doc} {quote}" for doc, quote in srcs]))
         return got[1]
 
-    for _, d in G.nodes(data=True):
+    g: Any = G  # its own dictionaries: hundreds of thousands of nodes and edges, no view per item
+    for d in g._node.values():
         for k in _LISTS:
             v = d.get(k)
             if v is not None:
-                d[k] = joined(v) if v else ""
+                d[k] = _joined(v) if v else ""
         d["sources"] = text(d.get("sources"))
         if None in d.values():
             for k in [k for k, v in d.items() if v is None]:
                 del d[k]
-    for *_, d in G.edges(data=True):
-        d["sources"] = text(d.get("sources"))
-        if None in d.values():
-            for k in [k for k, v in d.items() if v is None]:
-                del d[k]
+    for row in g._succ.values():
+        for keys in row.values():
+            for d in keys.values():
+                d["sources"] = text(d.get("sources"))
+                if None in d.values():
+                    for k in [k for k, v in d.items() if v is None]:
+                        del d[k]
     return G
+
+
+def _joined(items: list[str]) -> str:
+    """:func:`kg.network.attributes.joined` of texts, joined at once when none holds a ``|`` or a ``\\``."""
+    text = "|".join(items)
+    if "\\" not in text and text.count("|") == len(items) - 1:
+        return text
+    return joined(items)
 
 
 def _source_number(derivation: str) -> int:

@@ -277,6 +277,10 @@ def test_a_confirmation_writes_only_what_the_catalyst_saw(server):
         ids.append(re.search(r'name="upload" value="([^"]+)"', shown.text).group(1))  # type: ignore[union-attr]
     done = client.post("/atelier/importer/confirmer", data={"csrf": csrf, "upload": ids[1]})
     assert done.status_code == 200 and "écrit" in done.text
+    # what was written, grouped by kind as the check showed it (a Kumu workbook writes hundreds of items)
+    written = re.search(r"écrit : (\d+) ajoutés", done.text)
+    groups = re.findall(r"<summary>([^<(]+) \((\d+)\)</summary>", done.text)
+    assert written and len(groups) > 1 and sum(int(n) for _, n in groups) == int(written.group(1)), groups
     versions = (data / "imports" / "gravelle" / "import.yaml").read_text()
     again = client.post("/atelier/importer/confirmer", data={"csrf": csrf, "upload": ids[0]})
     assert again.status_code == 409 and "Le projet a changé depuis la vérification" in again.text

@@ -216,7 +216,7 @@ def _front(store: Any, settings: Any, chan: Any, check: Any, parent: int, log_le
 
     import uvicorn
 
-    from kg.serve.listen import fast_protocol
+    from kg.serve.listen import fast_protocol, uvicorn_config
     from kg.serve.lookup import lookup_answer, open_local_store
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -246,15 +246,8 @@ def _front(store: Any, settings: Any, chan: Any, check: Any, parent: int, log_le
     async def nothing(scope: Any, receive: Any, send: Any) -> None:  # every other request is passed on
         raise RuntimeError("a front end runs no application")
 
-    config = uvicorn.Config(
-        nothing,
-        log_level=log_level,
-        access_log=False,
-        proxy_headers=False,  # a client is its address: X-Forwarded-For cannot borrow another's limits
-        loop="asyncio",
-        lifespan="off",
-        ws="none",
-        http=fast_protocol(answer, _handoff(chan)),
+    config = uvicorn_config(
+        nothing, log_level, fast_protocol(answer, _handoff(chan)), lifespan="off", ws="none"
     )
     adopting: set[Any] = set()
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["PLAIN_HEADERS", "fast_protocol", "listen", "run"]
+__all__ = ["PLAIN_HEADERS", "fast_protocol", "listen", "run", "uvicorn_config"]
 
 #: the request headers a fast-path GET may carry (lower case); any other sends it down the full path
 PLAIN_HEADERS = frozenset({b"host", b"accept", b"user-agent", b"accept-encoding", b"connection", b"te"})
@@ -203,6 +203,19 @@ def fast_protocol(answer: Any, handoff: Any = None, deal: Any = None) -> type:
     return FastProtocol
 
 
+def uvicorn_config(app: Any, log_level: str, http: Any, **extra: Any) -> Any:
+    """The one uvicorn configuration of the server process and its front ends: no access log, asyncio's own
+    loop, and no proxy headers (a client is its address: ``X-Forwarded-For`` cannot borrow another client's
+    limits)."""
+    import uvicorn
+
+    # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
+    # watches them (add_reader), and a large reply then fails half read
+    return uvicorn.Config(
+        app, log_level=log_level, access_log=False, proxy_headers=False, loop="asyncio", http=http, **extra
+    )
+
+
 def run(app: Any, sock: Any, log_level: str = "warning", fronts: Any = None) -> None:
     """Serve *app* on the listening *sock* until interrupted (blocking); with the fast path when the app has
     a ``state.fast_lookup`` (see the module). *fronts* (:class:`kg.serve.fronts.Fronts`): front-end processes
@@ -211,15 +224,10 @@ def run(app: Any, sock: Any, log_level: str = "warning", fronts: Any = None) -> 
     import uvicorn
 
     answer = getattr(getattr(app, "state", None), "fast_lookup", None)
-    # asyncio's own loop, even where uvloop is installed: uvloop makes the workers' pipes non-blocking when it
-    # watches them (add_reader), and a large reply then fails half read
-    config = uvicorn.Config(
+    config = uvicorn_config(
         app,
-        log_level=log_level,
-        access_log=False,
-        proxy_headers=False,  # a client is its address: X-Forwarded-For cannot borrow another's limits
-        loop="asyncio",
-        http=fast_protocol(answer, deal=None if fronts is None else fronts.deal)
+        log_level,
+        fast_protocol(answer, deal=None if fronts is None else fronts.deal)
         if answer is not None
         else "httptools",
     )

@@ -10,7 +10,6 @@ findings from run to run (sorted nodes, fixed seed, ties broken by name).
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -19,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import QueryError
+from kg.ingest.geo_tables import collector_paused
 from kg.model.words import number
 from kg.network.actors import actor_graph, cached_actor_graph
 from kg.network.attributes import concept_labels, listed
@@ -234,14 +234,9 @@ def analyse_network(
     if lang not in _S:
         raise QueryError(f"unknown language {lang!r}; use fr or en")
     # millions of small objects and no cyclic garbage: without the collector's passes, ~20-30 % faster
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         H = actors if actors is not None and keep is None else actor_graph(G, keep=keep)
         return _analyse(G, H, keep=keep, lang=lang, top=top, k=k, seed=seed, engine=engine)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analyse(

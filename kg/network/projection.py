@@ -109,15 +109,10 @@ def project(graph: Any, *, territories: bool = True, quads: Iterable[Any] | None
     -------
     networkx.MultiDiGraph
     """
-    import gc
+    from kg.ingest.geo_tables import collector_paused
 
-    enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of nodes and edges, no cyclic garbage
-    try:
+    with collector_paused():  # hundreds of thousands of nodes and edges, no cyclic garbage
         return _scalar(_project(Scanner(graph, quads), territories=territories))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:

@@ -125,16 +125,11 @@ class Parts:
         return len(self.iris)
 
     def _records(self, ids: Iterable[int]) -> dict[int, tuple[dict, list, list]]:
-        import gc
+        from kg.ingest.geo_tables import collector_paused
 
         data, base, off, loads = self._data, self._base, self.offsets, pickle.loads
-        enabled = gc.isenabled()
-        gc.disable()  # many small dicts, none of them garbage
-        try:
+        with collector_paused():  # many small dicts, none of them garbage
             return {i: loads(data[base + off[i] : base + off[i + 1]]) for i in ids}
-        finally:
-            if enabled:
-                gc.enable()
 
     def around(self, nodes: Iterable[str], hops: int = 1) -> nx.MultiDiGraph:
         """The projection restricted to *nodes* (those it holds) and every node within *hops* of them,
@@ -158,15 +153,10 @@ class Parts:
         return self._materialise(self._records(range(len(self.iris))))
 
     def _materialise(self, records: dict[int, tuple[dict, list, list]]) -> nx.MultiDiGraph:
-        import gc
+        from kg.ingest.geo_tables import collector_paused
 
-        enabled = gc.isenabled()
-        gc.disable()  # tens of thousands of dicts made, none of them garbage
-        try:
+        with collector_paused():  # tens of thousands of dicts made, none of them garbage
             return self._fill(records)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _fill(self, records: dict[int, tuple[dict, list, list]]) -> nx.MultiDiGraph:
         import networkx as nx

@@ -90,21 +90,19 @@ def local_store(graph: Any) -> Path | None:
 
 def load(store_path: str | Path, name: str, *, shape: int) -> Any:
     """The artefact *name* of the store, or None when it is missing, stale, of another *shape* or unreadable."""
-    import gc
     import pickle
+
+    from kg.ingest.geo_tables import collector_paused
 
     store_path = Path(store_path)
     path = artefact_path(store_path, name)
     if not path.exists():
         return None
-    gc.disable()  # millions of small objects: the collector would run for nothing while unpickling
-    try:
-        with open(path, "rb") as f:
+    try:  # millions of small objects: the collector would run for nothing while unpickling
+        with collector_paused(), open(path, "rb") as f:
             saved, value = pickle.load(f)
     except Exception:  # noqa: BLE001 - a broken artefact is computed again
         return None
-    finally:
-        gc.enable()
     return value if saved == stamp(store_path, shape) else None
 
 

@@ -19,13 +19,13 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
+from kg.ingest.geo_tables import collector_paused
 from kg.store.artefacts import new_build_id
 from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
 from kg.store.previous import previous_of, restore_previous
@@ -288,26 +288,10 @@ def _locator(curated):
     return locate
 
 
-@contextmanager
-def _no_cyclic_gc():
-    """Python's cyclic garbage collector paused (reference counting still frees everything).
-
-    A build makes millions of long-lived objects (records, quads, the screen's index) and no cycles to
-    speak of; each full collection walks all of them, so with the collector on, a build's time grew faster
-    than its size (1.8x the CPU time at 10,000 actors, in loading, mapping and the SHACL screen alike).
-    """
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@_no_cyclic_gc()  # a context manager, here around every call of build()
+# the cyclic collector paused around every call of build(): a build makes millions of long-lived objects
+# (records, quads, the screen's index) and no cycles to speak of; each full collection walked all of them
+# (1.8x the CPU time at 10,000 actors, in loading, mapping and the SHACL screen alike)
+@collector_paused()
 def build(
     data_dir: str | Path = "data",
     store: str | Path | None = DEFAULT_STORE,

@@ -26,7 +26,9 @@ from kg.serve.app import Settings, negotiate, query_examples
 from tests.view_browser import require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
-TIME_LIMIT_MS = 1500
+# Generous: the shared 2-core CI machine runs the examples well past 1.5 s under load, and a time limit is not a
+# speed test. The one test that reaches it uses a query that never ends, so it waits this long once.
+TIME_LIMIT_MS = 6000
 MAX_ROWS = 500
 MAX_BYTES = 20_000
 
@@ -489,7 +491,7 @@ def test_malformed_query_gets_400_with_position(endpoint):
 def test_query_past_the_time_limit_is_stopped_and_the_server_goes_on(endpoint, graph):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     r = ask_http(endpoint, slow, "get", "application/json")
-    assert r.status_code == 503 and "time limit of 1500 ms" in r.text, (r.status_code, r.text)
+    assert r.status_code == 503 and f"time limit of {TIME_LIMIT_MS} ms" in r.text, (r.status_code, r.text)
     # the killed worker is replaced: the endpoint keeps answering, and right
     expected = graph.query(COUNT_ALL)[0]["n"]
     for _ in range(4):

@@ -139,12 +139,14 @@ def test_both_betweenness_figures_from_one_sweep_are_the_separate_ones(big):
         cross = cross_of(some)
         assert cross == cross_group_betweenness(H, groups, k=80, seed=seed, engine="igraph", nodes=some)
         assert max(cross.values()) > 0 and cross["x-isolated-1"] == 0
+        # every node at once (what the stored actor network keeps): the same floats as igraph's calls
+        assert cross_of(sorted(H)) == cross_group_betweenness(H, groups, k=80, seed=seed, engine="igraph")
         found.append(sorted(bet, key=lambda v: (-bet[v], v))[:5])
     assert found[0] != found[1]
 
 
 def test_edge_count_of_the_twin_check_is_number_of_edges():
-    from kg.network.brokerage import _size
+    from kg.network.brokerage import graph_size as _size
 
     H = nx.relabel_nodes(nx.powerlaw_cluster_graph(50, 2, 0.2, seed=1), str)
     assert _size(H) == (50, H.number_of_edges())
@@ -744,3 +746,54 @@ def test_the_whole_actor_network_carries_the_themes_and_territories_the_suggesti
     part = actor_graph(G, keep={"club", "q2er"})
     assert "link_context" not in part.graph
     assert link_context(G, part) == ({"club": {"sport", "jeunesse"}}, {"club": {charenton}})
+
+
+# ---------------------------------------------------------------- measures kept with the stored network
+
+
+def _actors_tied(H: nx.Graph) -> nx.MultiDiGraph:
+    """A projection whose actor network is *H*: its nodes as actors (themes and a territory to share), its
+    edges as supports, and one programme for the first twelve nodes."""
+    first = sorted(H)[:12]
+    return projection(
+        *[(v, "actor", {"themes": [f"t{len(v) % 3}"], "territory": [T + str(len(v) % 2)]}) for v in H],
+        ("prog", "programme"),
+        edges=[*((a, b, "soutien") for a, b in H.edges), *((v, "prog", "participation") for v in first)],
+    )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_the_measures_kept_with_the_stored_network_give_the_same_findings(seed):
+    """``kg build`` keeps the communities and both betweenness figures with the actor network
+    (:func:`kg.network.measures.with_measures`); ``kg analyse`` reads them instead of measuring: the same
+    findings, to the last digit, on two graphs whose findings differ; a call they do not answer measures."""
+    from kg.network.analysis import analyse_network
+    from kg.network.measures import stored_betweenness, stored_groups, with_measures
+
+    G = _actors_tied(_two_parts(seed))
+    measured = analyse_network(G, actors=actor_graph(G))
+    assert "measures" not in actor_graph(G).graph  # below MEASURES_ABOVE: nothing kept
+    H = with_measures(actor_graph(G), above=0)
+    groups = stored_groups(H)
+    assert groups and stored_betweenness(H, groups) is not None
+    assert analyse_network(G, actors=H) == measured and measured.brokers and measured.communities
+    # other pivots, another seed or engine: not what was kept, measured as before
+    assert stored_betweenness(H, groups, k=50) is None and stored_groups(H, seed=1) is None
+    assert stored_groups(H, engine="networkx") is None
+    assert analyse_network(G, actors=H, k=50) == analyse_network(G, actors=actor_graph(G), k=50)
+    # the kept figures are what is read: tampered with, the findings change
+    kept = H.graph["measures"]
+    top = measured.brokers[0].subject
+    kept["betweenness"] = {**kept["betweenness"], top: 0.0}
+    assert analyse_network(G, actors=H).brokers[0].subject != top
+    # a network changed since it was measured is measured again
+    H.add_edge(sorted(H)[0], sorted(H)[-1])
+    assert stored_groups(H) is None
+
+
+def test_the_kept_measures_differ_with_the_graph():
+    from kg.network.measures import with_measures
+
+    networks = [actor_graph(_actors_tied(_two_parts(seed))) for seed in (11, 12)]
+    kept = [with_measures(H, above=0).graph["measures"] for H in networks]
+    assert kept[0]["groups"] != kept[1]["groups"] and kept[0]["betweenness"] != kept[1]["betweenness"]

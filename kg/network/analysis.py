@@ -32,6 +32,7 @@ from kg.network.brokerage import (
     pivot_count,
 )
 from kg.network.growth import describe_growth, growth
+from kg.network.measures import stored_betweenness, stored_groups
 from kg.network.suggestions import EXACT_BELOW, search_links
 
 __all__ = [
@@ -253,7 +254,9 @@ def _analyse(
     S = _S[lang]
     n = H.number_of_nodes()
     m = H.number_of_edges()
-    groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
+    groups = stored_groups(H, seed=seed, engine=engine)  # measured when the network was stored
+    if groups is None:
+        groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
     group_number = {v: i for i, members in enumerate(groups, 1) for v in members}
     persons = H.graph["persons"]
     res = Analysis(
@@ -308,7 +311,8 @@ def _brokers(
     S = _S[lang]
     n = H.number_of_nodes()
     # both betweenness figures from one sweep per pivot when they are estimated (same figures)
-    bet, cross_of = pivot_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    kept = stored_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    bet, cross_of = kept or pivot_betweenness(H, groups, k=k, seed=seed, engine=engine)
 
     def label(v: str) -> str:
         return str(H.nodes[v].get("label", v))

@@ -271,6 +271,74 @@ def test_suggested_links_are_the_best_of_all_pairs_when_no_group_is_crowded(seed
     search = search_links(G, H, top=15)
     assert (search.capped_partners, search.capped_territories) == (0, 0)
     assert [(s.a, s.b, s.score) for s in search.suggestions] == _all_pairs_best(G, H, 15)
+    if _has_numba():
+        assert search_links(G, H, top=15, engine="compiled") == search
+
+
+def _has_numba() -> bool:
+    from kg.network import sweep
+
+    return sweep.available()
+
+
+def _crowded_national(seed: int, actors: int = 2600) -> nx.MultiDiGraph:
+    """Over EXACT_BELOW actors (the narrowed search), with hubs of more than MAX_GROUP partners, crowded
+    territories, shared programmes and repeated labels: every branch of the suggestions' visit."""
+    rng = random.Random(seed)
+    places = [T + f"commune/{c}" for c in range(30)]
+    ties = nx.powerlaw_cluster_graph(actors, 2, 0.3, seed=seed).edges
+    return projection(
+        *[
+            (
+                f"a{i:05d}",
+                "actor",
+                {
+                    "themes": rng.sample("uvwxyz", rng.randrange(3)),
+                    "territory": rng.sample(places, rng.randrange(3)),
+                    "label": f"A{i % 97}",
+                },
+            )
+            for i in range(actors)
+        ],
+        *[(f"p{j:03d}", "programme", {"themes": [rng.choice("uvwxyz")]}) for j in range(300)],
+        edges=[(f"a{a:05d}", f"a{b:05d}", "soutien") for a, b in ties]
+        + [
+            (f"a{rng.randrange(actors):05d}", f"p{rng.randrange(300):03d}", "participation")
+            for _ in range(900)
+        ],
+    )
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_compiled_visit_of_the_suggested_links_is_the_python_one(seed):
+    """The compiled visit (numba, above COMPILED_ABOVE actors) finds the same pairs, scores and narrowed
+    count as the Python loop: crowded hubs and territories, a narrowed search, the kept pairs pruned (a small
+    and a large top), repeated labels; two graphs whose suggestions differ."""
+    _needs_numba()
+    from kg.network.suggestions import EXACT_BELOW
+
+    G = _crowded_national(seed)
+    H = actor_graph(G)
+    assert H.number_of_nodes() > EXACT_BELOW
+    found = []
+    for top in (1, 10, 60):
+        python = search_links(G, H, top=top, engine="python")
+        assert python.capped_partners and python.capped_territories and python.narrowed
+        assert len(python.suggestions) == top
+        assert search_links(G, H, top=top, engine="compiled") == python
+        found.append(python)
+    assert found[1].suggestions[:1] == found[0].suggestions and found[2].suggestions[:10] != []
+    assert search_links(G, H, top=10, engine="auto") == found[1]  # below COMPILED_ABOVE: Python
+
+
+def test_the_compiled_visit_finds_other_links_on_another_graph():
+    _needs_numba()
+    a, b = (search_links(*_with_actors(_crowded_national(s)), top=10, engine="compiled") for s in (5, 6))
+    assert a.suggestions != b.suggestions
+
+
+def _with_actors(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, nx.Graph]:
+    return G, actor_graph(G)
 
 
 def test_a_crowded_partner_bounds_the_search_and_the_summary_says_so():

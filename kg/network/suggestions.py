@@ -26,10 +26,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.network import sweep
 from kg.network.attributes import listed
 from kg.network.brokerage import neighbour_ids
 
 __all__ = [
+    "COMPILED_ABOVE",
     "EXACT_BELOW",
     "MAX_GROUP",
     "MIN_SHARED",
@@ -124,6 +126,9 @@ def _best(members: Iterable[int], priority: list[int]) -> set[int]:
 EXACT_BELOW = 2000
 #: see :data:`EXACT_BELOW`
 PER_ACTOR = 10
+#: above this many actors the candidates are visited by compiled code when numba is installed (below, loading
+#: numba costs what it saves)
+COMPILED_ABOVE = 20_000
 
 
 #: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
@@ -157,7 +162,7 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
     return search_links(G, H, top=top).suggestions
 
 
-def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearch:
+def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, engine: str = "auto") -> LinkSearch:
     """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
 
     Candidates are the actors two steps away (through a partner) and the actors of the same
@@ -174,6 +179,10 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         Its actor network (:func:`kg.network.actors.actor_graph`).
     top : int
         How many to return.
+    engine : {"auto", "python", "compiled"}
+        The visit of the candidates in Python, or compiled by numba (:mod:`kg.network.link_kernels`, the
+        same steps on integer arrays, the same findings); ``"auto"``: compiled above
+        :data:`COMPILED_ABOVE` actors when numba is installed and ``KG_SWEEP`` is not ``off``.
 
     Returns
     -------
@@ -221,9 +230,62 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         rank[a] = r
     # each actor's partners by visiting rank: those visited after a are the tail past a's rank
     later = [sorted(map(rank.__getitem__, nb)) for nb in adjacency]
+    bounded = len(order) > EXACT_BELOW
+    compiled = engine == "compiled" or (engine == "auto" and len(order) > COMPILED_ABOVE)
+    if compiled and 1 <= top <= _PRUNE_AT and sweep.available():
+        from kg.network.link_arrays import compiled_visit
+
+        pairs, narrowed = compiled_visit(
+            visit, rank, reach, near, later, crowded, pairable, same_place, hubs, places, themes, label,
+            bounded=bounded, top=top, prune_at=_PRUNE_AT, per_actor=PER_ACTOR, weights=WEIGHTS,
+            min_shared=MIN_SHARED,
+        )  # fmt: skip
+    else:
+        pairs, narrowed = _visit(
+            visit, rank, reach, near, later, crowded, pairable, same_place, hubs, places, themes, label,
+            bounded=bounded, top=top,
+        )  # fmt: skip
+    found = []
+    for score, a, b in pairs:
+        found.append(
+            Suggestion(
+                order[a],
+                order[b],
+                tuple(sorted(order[i] for i in near[a] & near[b])),
+                tuple(sorted(themes[a] & themes[b])),
+                tuple(sorted(places[a] & places[b])),
+                score,
+            )
+        )
+    return LinkSearch(
+        found,
+        capped_partners=sum(crowded),
+        capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
+        narrowed=narrowed,
+    )
+
+
+def _visit(
+    visit: list[int],
+    rank: list[int],
+    reach: list[float],
+    near: list[set[int]],
+    later: list[list[int]],
+    crowded: list[bool],
+    pairable: list[set[int]],
+    same_place: list[set[int]],
+    hubs: list[set[int]],
+    places: list[set[str]],
+    themes: list[set[str]],
+    label: list[str],
+    *,
+    bounded: bool,
+    top: int,
+) -> tuple[list[tuple[float, int, int]], int]:
+    """The visit of :func:`search_links` in Python: the best *top* pairs ``(score, a, b)``, ``a < b``,
+    best first, and how many actors' candidates were narrowed."""
     ranked: list[tuple[float, str, str, int, int]] = []
     floor = 0.0
-    bounded = len(order) > EXACT_BELOW
     narrowed = 0
     for ra, a in enumerate(visit):
         if reach[a] < floor:
@@ -296,21 +358,4 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
                 ranked = heapq.nsmallest(top, ranked)
                 floor = -ranked[-1][0]
                 least = (floor - extra) / WEIGHTS["partners"]
-    found = []
-    for neg, _, _, a, b in heapq.nsmallest(top, ranked):
-        found.append(
-            Suggestion(
-                order[a],
-                order[b],
-                tuple(sorted(order[i] for i in near[a] & near[b])),
-                tuple(sorted(themes[a] & themes[b])),
-                tuple(sorted(places[a] & places[b])),
-                -neg,
-            )
-        )
-    return LinkSearch(
-        found,
-        capped_partners=sum(crowded),
-        capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
-        narrowed=narrowed,
-    )
+    return [(-neg, a, b) for neg, _, _, a, b in heapq.nsmallest(top, ranked)], narrowed

@@ -329,6 +329,16 @@ def test_the_compiled_visit_of_the_suggested_links_is_the_python_one(seed):
         found.append(python)
     assert found[1].suggestions[:1] == found[0].suggestions and found[2].suggestions[:10] != []
     assert search_links(G, H, top=10, engine="auto") == found[1]  # below COMPILED_ABOVE: Python
+    # the arrays kept with the stored network (made at build time) are what the compiled visit reads
+    from kg.network.suggestions import link_arrays
+
+    H.graph["link_arrays"] = link_arrays(G, H)
+    assert search_links(G, H, top=10, engine="compiled") == found[1]
+    H.graph["link_arrays"]["capped"] = (0, 0)
+    assert search_links(G, H, top=10, engine="compiled").capped_partners == 0
+    H.add_edge(*sorted(H)[:2])  # changed since: made again, not read
+    assert search_links(G, H, top=10, engine="compiled") == search_links(G, H, top=10, engine="python")
+    assert search_links(G, H, top=10, engine="compiled").capped_partners
 
 
 def test_the_compiled_visit_finds_other_links_on_another_graph():

@@ -194,10 +194,17 @@ ACTORS_SHAPE = 4
 def stored_actor_graph(G: nx.MultiDiGraph) -> nx.Graph:
     """:func:`actor_graph` of the whole projection *G* as ``kg build`` stores it: with the measures every
     ``kg analyse`` of the whole graph asks of it whatever the question (communities, both betweenness
-    figures: :func:`kg.network.measures.with_measures`), measured once here instead of on every call."""
+    figures: :func:`kg.network.measures.with_measures`) and the set-up of the suggested links' compiled visit
+    (:func:`kg.network.suggestions.link_arrays`), measured once here instead of on every call."""
+    from kg.network import sweep
     from kg.network.measures import with_measures
+    from kg.network.suggestions import COMPILED_ABOVE, link_arrays
 
-    return with_measures(actor_graph(G))
+    H = with_measures(actor_graph(G))
+    if H.number_of_nodes() > COMPILED_ABOVE and sweep.available():
+        # the suggested links' set-up, as the arrays their compiled visit reads (kg.network.link_arrays)
+        H.graph["link_arrays"] = link_arrays(G, H)
+    return H
 
 
 def cached_actor_graph(graph: Any, G: nx.MultiDiGraph | None = None) -> nx.Graph:

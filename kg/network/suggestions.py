@@ -23,12 +23,13 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
 from kg.network import sweep
 from kg.network.attributes import listed
-from kg.network.brokerage import neighbour_ids
+from kg.network.brokerage import graph_size, neighbour_ids
 
 __all__ = [
     "COMPILED_ABOVE",
@@ -38,8 +39,11 @@ __all__ = [
     "PER_ACTOR",
     "WEIGHTS",
     "LinkSearch",
+    "LinkSetup",
     "Suggestion",
+    "link_arrays",
     "link_context",
+    "link_setup",
     "search_links",
     "suggest_links",
     "themes_and_places",
@@ -190,6 +194,64 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, engine: str 
         The suggestions, ranked by score, then by the two actors' labels and ids; and how many
         crowded partners and territories were capped.
     """
+    compiled = engine == "compiled" or (engine == "auto" and H.number_of_nodes() > COMPILED_ABOVE)
+    if compiled and 1 <= top <= _PRUNE_AT and sweep.available():
+        from kg.network.link_arrays import compiled_visit, kept_arrays
+
+        # the arrays kept with the stored actor network (made at build time), else made here
+        arrays = kept_arrays(H) or link_arrays(G, H)
+        pairs, narrowed = compiled_visit(
+            arrays, top=top, prune_at=_PRUNE_AT, per_actor=PER_ACTOR, weights=WEIGHTS, min_shared=MIN_SHARED
+        )
+        order, capped = arrays["order"], arrays["capped"]
+    else:
+        s = link_setup(G, H)
+        pairs, narrowed = _visit(
+            s.visit, s.rank, s.reach, s.near, s.later, s.crowded, s.pairable, s.same_place, s.hubs, s.places,
+            s.themes, s.label, bounded=s.bounded, top=top,
+        )  # fmt: skip
+        order, capped = s.order, s.capped
+    themes_of, places_of = link_context(G, H)
+    found = []
+    for score, a, b in pairs:
+        x, y = order[a], order[b]
+        found.append(
+            Suggestion(
+                x,
+                y,
+                tuple(sorted(set(H[x]) & set(H[y]))),
+                tuple(sorted(themes_of[x] & themes_of[y])),
+                tuple(sorted(places_of[x] & places_of[y])),
+                score,
+            )
+        )
+    return LinkSearch(found, capped_partners=capped[0], capped_territories=capped[1], narrowed=narrowed)
+
+
+@dataclass(frozen=True)
+class LinkSetup:
+    """What the visit of :func:`search_links` reads, whatever *top*: actors as integers (their sorted order),
+    their partners, groups and context as sets, the visiting order and each actor's best reachable score."""
+
+    order: list[str]
+    near: list[set[int]]
+    crowded: list[bool]
+    pairable: list[set[int]]
+    hubs: list[set[int]]
+    themes: list[set[str]]
+    places: list[set[str]]
+    same_place: list[set[int]]
+    label: list[str]
+    reach: list[float]
+    visit: list[int]
+    rank: list[int]
+    later: list[list[int]]
+    bounded: bool
+    capped: tuple[int, int]
+
+
+def link_setup(G: nx.MultiDiGraph, H: nx.Graph) -> LinkSetup:
+    """The set-up of :func:`search_links`: everything its visit reads that does not depend on *top*."""
     themes_of, places_of = link_context(G, H)
     order, adjacency = neighbour_ids(H)
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
@@ -230,39 +292,19 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, engine: str 
         rank[a] = r
     # each actor's partners by visiting rank: those visited after a are the tail past a's rank
     later = [sorted(map(rank.__getitem__, nb)) for nb in adjacency]
-    bounded = len(order) > EXACT_BELOW
-    compiled = engine == "compiled" or (engine == "auto" and len(order) > COMPILED_ABOVE)
-    if compiled and 1 <= top <= _PRUNE_AT and sweep.available():
-        from kg.network.link_arrays import compiled_visit
+    capped = (sum(crowded), sum(1 for members in by_place.values() if len(members) > MAX_GROUP))
+    return LinkSetup(
+        order, near, crowded, pairable, hubs, themes, places, same_place, label, reach, visit, rank, later,
+        len(order) > EXACT_BELOW, capped,
+    )  # fmt: skip
 
-        pairs, narrowed = compiled_visit(
-            visit, rank, reach, near, later, crowded, pairable, same_place, hubs, places, themes, label,
-            bounded=bounded, top=top, prune_at=_PRUNE_AT, per_actor=PER_ACTOR, weights=WEIGHTS,
-            min_shared=MIN_SHARED,
-        )  # fmt: skip
-    else:
-        pairs, narrowed = _visit(
-            visit, rank, reach, near, later, crowded, pairable, same_place, hubs, places, themes, label,
-            bounded=bounded, top=top,
-        )  # fmt: skip
-    found = []
-    for score, a, b in pairs:
-        found.append(
-            Suggestion(
-                order[a],
-                order[b],
-                tuple(sorted(order[i] for i in near[a] & near[b])),
-                tuple(sorted(themes[a] & themes[b])),
-                tuple(sorted(places[a] & places[b])),
-                score,
-            )
-        )
-    return LinkSearch(
-        found,
-        capped_partners=sum(crowded),
-        capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
-        narrowed=narrowed,
-    )
+
+def link_arrays(G: nx.MultiDiGraph, H: nx.Graph) -> dict[str, Any]:
+    """:func:`link_setup` as the integer arrays of the compiled visit (:mod:`kg.network.link_arrays`; numpy
+    needed): what ``kg build`` keeps with the stored actor network."""
+    from kg.network.link_arrays import as_arrays
+
+    return as_arrays(link_setup(G, H), size=graph_size(H))
 
 
 def _visit(

@@ -861,6 +861,11 @@ def test_the_measures_kept_with_the_stored_network_give_the_same_findings(seed):
     assert analyse_network(G, actors=H, k=50) == analyse_network(G, actors=actor_graph(G), k=50)
     # the kept figures are what is read: tampered with, the findings change
     kept = H.graph["measures"]
+    assert kept["cut_offs"] and len(kept["group_figures"]) == len(groups)
+    ranked, counts = kept["group_figures"][0]
+    kept["group_figures"][0] = ([*reversed(ranked)], counts)
+    assert analyse_network(G, actors=H).communities[0].figures["members"] == [*reversed(ranked)]
+    kept["group_figures"][0] = (ranked, counts)
     top = measured.brokers[0].subject
     kept["betweenness"] = {**kept["betweenness"], top: 0.0}
     assert analyse_network(G, actors=H).brokers[0].subject != top

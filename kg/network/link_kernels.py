@@ -73,6 +73,7 @@ def visit(
     w_themes,
     min_shared,
 ):  # pragma: no cover - compiled; tested against the Python loop
+    """The best *top* pairs as ``(scores, xs, ys)`` arrays, best first, and how many actors were narrowed."""
     n = order_of.shape[0]
     count = np.full(n, -1, dtype=np.int64)  # by rank: shared partners, -1 when not a candidate
     keys = np.empty(n, dtype=np.int64)  # the candidates' ranks in insertion order

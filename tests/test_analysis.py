@@ -139,12 +139,14 @@ def test_both_betweenness_figures_from_one_sweep_are_the_separate_ones(big):
         cross = cross_of(some)
         assert cross == cross_group_betweenness(H, groups, k=80, seed=seed, engine="igraph", nodes=some)
         assert max(cross.values()) > 0 and cross["x-isolated-1"] == 0
+        # every node at once (what the stored actor network keeps): the same floats as igraph's calls
+        assert cross_of(sorted(H)) == cross_group_betweenness(H, groups, k=80, seed=seed, engine="igraph")
         found.append(sorted(bet, key=lambda v: (-bet[v], v))[:5])
     assert found[0] != found[1]
 
 
 def test_edge_count_of_the_twin_check_is_number_of_edges():
-    from kg.network.brokerage import _size
+    from kg.network.brokerage import graph_size as _size
 
     H = nx.relabel_nodes(nx.powerlaw_cluster_graph(50, 2, 0.2, seed=1), str)
     assert _size(H) == (50, H.number_of_edges())
@@ -269,6 +271,84 @@ def test_suggested_links_are_the_best_of_all_pairs_when_no_group_is_crowded(seed
     search = search_links(G, H, top=15)
     assert (search.capped_partners, search.capped_territories) == (0, 0)
     assert [(s.a, s.b, s.score) for s in search.suggestions] == _all_pairs_best(G, H, 15)
+    if _has_numba():
+        assert search_links(G, H, top=15, engine="compiled") == search
+
+
+def _has_numba() -> bool:
+    from kg.network import sweep
+
+    return sweep.available()
+
+
+def _crowded_national(seed: int, actors: int = 2600) -> nx.MultiDiGraph:
+    """Over EXACT_BELOW actors (the narrowed search), with hubs of more than MAX_GROUP partners, crowded
+    territories, shared programmes and repeated labels: every branch of the suggestions' visit."""
+    rng = random.Random(seed)
+    places = [T + f"commune/{c}" for c in range(30)]
+    ties = nx.powerlaw_cluster_graph(actors, 2, 0.3, seed=seed).edges
+    return projection(
+        *[
+            (
+                f"a{i:05d}",
+                "actor",
+                {
+                    "themes": rng.sample("uvwxyz", rng.randrange(3)),
+                    "territory": rng.sample(places, rng.randrange(3)),
+                    "label": f"A{i % 97}",
+                },
+            )
+            for i in range(actors)
+        ],
+        *[(f"p{j:03d}", "programme", {"themes": [rng.choice("uvwxyz")]}) for j in range(300)],
+        edges=[(f"a{a:05d}", f"a{b:05d}", "soutien") for a, b in ties]
+        + [
+            (f"a{rng.randrange(actors):05d}", f"p{rng.randrange(300):03d}", "participation")
+            for _ in range(900)
+        ],
+    )
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_compiled_visit_of_the_suggested_links_is_the_python_one(seed):
+    """The compiled visit (numba, above COMPILED_ABOVE actors) finds the same pairs, scores and narrowed
+    count as the Python loop: crowded hubs and territories, a narrowed search, the kept pairs pruned (a small
+    and a large top), repeated labels; two graphs whose suggestions differ."""
+    _needs_numba()
+    from kg.network.suggestions import EXACT_BELOW
+
+    G = _crowded_national(seed)
+    H = actor_graph(G)
+    assert H.number_of_nodes() > EXACT_BELOW
+    found = []
+    for top in (1, 10, 60):
+        python = search_links(G, H, top=top, engine="python")
+        assert python.capped_partners and python.capped_territories and python.narrowed
+        assert len(python.suggestions) == top
+        assert search_links(G, H, top=top, engine="compiled") == python
+        found.append(python)
+    assert found[1].suggestions[:1] == found[0].suggestions and found[2].suggestions[:10] != []
+    assert search_links(G, H, top=10, engine="auto") == found[1]  # below COMPILED_ABOVE: Python
+    # the arrays kept with the stored network (made at build time) are what the compiled visit reads
+    from kg.network.suggestions import link_arrays
+
+    H.graph["link_arrays"] = link_arrays(G, H)
+    assert search_links(G, H, top=10, engine="compiled") == found[1]
+    H.graph["link_arrays"]["capped"] = (0, 0)
+    assert search_links(G, H, top=10, engine="compiled").capped_partners == 0
+    H.add_edge(*sorted(H)[:2])  # changed since: made again, not read
+    assert search_links(G, H, top=10, engine="compiled") == search_links(G, H, top=10, engine="python")
+    assert search_links(G, H, top=10, engine="compiled").capped_partners
+
+
+def test_the_compiled_visit_finds_other_links_on_another_graph():
+    _needs_numba()
+    a, b = (search_links(*_with_actors(_crowded_national(s)), top=10, engine="compiled") for s in (5, 6))
+    assert a.suggestions != b.suggestions
+
+
+def _with_actors(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, nx.Graph]:
+    return G, actor_graph(G)
 
 
 def test_a_crowded_partner_bounds_the_search_and_the_summary_says_so():
@@ -744,3 +824,59 @@ def test_the_whole_actor_network_carries_the_themes_and_territories_the_suggesti
     part = actor_graph(G, keep={"club", "q2er"})
     assert "link_context" not in part.graph
     assert link_context(G, part) == ({"club": {"sport", "jeunesse"}}, {"club": {charenton}})
+
+
+# ---------------------------------------------------------------- measures kept with the stored network
+
+
+def _actors_tied(H: nx.Graph) -> nx.MultiDiGraph:
+    """A projection whose actor network is *H*: its nodes as actors (themes and a territory to share), its
+    edges as supports, and one programme for the first twelve nodes."""
+    first = sorted(H)[:12]
+    return projection(
+        *[(v, "actor", {"themes": [f"t{len(v) % 3}"], "territory": [T + str(len(v) % 2)]}) for v in H],
+        ("prog", "programme"),
+        edges=[*((a, b, "soutien") for a, b in H.edges), *((v, "prog", "participation") for v in first)],
+    )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_the_measures_kept_with_the_stored_network_give_the_same_findings(seed):
+    """``kg build`` keeps the communities and both betweenness figures with the actor network
+    (:func:`kg.network.measures.with_measures`); ``kg analyse`` reads them instead of measuring: the same
+    findings, to the last digit, on two graphs whose findings differ; a call they do not answer measures."""
+    from kg.network.analysis import analyse_network
+    from kg.network.measures import stored_betweenness, stored_groups, with_measures
+
+    G = _actors_tied(_two_parts(seed))
+    measured = analyse_network(G, actors=actor_graph(G))
+    assert "measures" not in actor_graph(G).graph  # below MEASURES_ABOVE: nothing kept
+    H = with_measures(actor_graph(G), above=0)
+    groups = stored_groups(H)
+    assert groups and stored_betweenness(H, groups) is not None
+    assert analyse_network(G, actors=H) == measured and measured.brokers and measured.communities
+    # other pivots, another seed or engine: not what was kept, measured as before
+    assert stored_betweenness(H, groups, k=50) is None and stored_groups(H, seed=1) is None
+    assert stored_groups(H, engine="networkx") is None
+    assert analyse_network(G, actors=H, k=50) == analyse_network(G, actors=actor_graph(G), k=50)
+    # the kept figures are what is read: tampered with, the findings change
+    kept = H.graph["measures"]
+    assert kept["cut_offs"] and len(kept["group_figures"]) == len(groups)
+    ranked, counts = kept["group_figures"][0]
+    kept["group_figures"][0] = ([*reversed(ranked)], counts)
+    assert analyse_network(G, actors=H).communities[0].figures["members"] == [*reversed(ranked)]
+    kept["group_figures"][0] = (ranked, counts)
+    top = measured.brokers[0].subject
+    kept["betweenness"] = {**kept["betweenness"], top: 0.0}
+    assert analyse_network(G, actors=H).brokers[0].subject != top
+    # a network changed since it was measured is measured again
+    H.add_edge(sorted(H)[0], sorted(H)[-1])
+    assert stored_groups(H) is None
+
+
+def test_the_kept_measures_differ_with_the_graph():
+    from kg.network.measures import with_measures
+
+    networks = [actor_graph(_actors_tied(_two_parts(seed))) for seed in (11, 12)]
+    kept = [with_measures(H, above=0).graph["measures"] for H in networks]
+    assert kept[0]["groups"] != kept[1]["groups"] and kept[0]["betweenness"] != kept[1]["betweenness"]

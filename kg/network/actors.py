@@ -57,6 +57,7 @@ __all__ = [
     "NOT_TAKING_PART",
     "actor_graph",
     "cached_actor_graph",
+    "stored_actor_graph",
 ]
 
 #: node kinds of the projection that are shared activities: they tie their actors, never brokers
@@ -185,8 +186,28 @@ def context_graph(G: nx.MultiDiGraph, H: nx.Graph) -> nx.Graph:
 
 
 #: the shape of the stored actor network; one written for another shape is built again (2: with its
-#: context and growth; 3: with each actor's themes and territories for the suggested links)
-ACTORS_SHAPE = 3
+#: context and growth; 3: with each actor's themes and territories for the suggested links; 4: with its
+#: communities and betweenness figures, :mod:`kg.network.measures`)
+ACTORS_SHAPE = 4
+
+
+def stored_actor_graph(G: nx.MultiDiGraph) -> nx.Graph:
+    """:func:`actor_graph` of the whole projection *G* as ``kg build`` stores it: with the measures every
+    ``kg analyse`` of the whole graph asks of it whatever the question (communities, both betweenness
+    figures: :func:`kg.network.measures.with_measures`) and the set-up of the suggested links' compiled visit
+    (:func:`kg.network.suggestions.link_arrays`), measured once here instead of on every call."""
+    from kg.network import sweep
+    from kg.network.measures import with_measures
+    from kg.network.suggestions import COMPILED_ABOVE, link_arrays, search_links
+
+    H = with_measures(actor_graph(G))
+    if H.number_of_nodes() > COMPILED_ABOVE and sweep.available():
+        # the suggested links' set-up, as the arrays their compiled visit reads (kg.network.link_arrays)
+        H.graph["link_arrays"] = link_arrays(G, H)
+        # one visit here compiles it into numba's cache (about 10 s once per install, else 0.3 s at 100,000
+        # actors): the first kg analyse after a build does not compile
+        search_links(G, H)
+    return H
 
 
 def cached_actor_graph(graph: Any, G: nx.MultiDiGraph | None = None) -> nx.Graph:
@@ -205,7 +226,7 @@ def cached_actor_graph(graph: Any, G: nx.MultiDiGraph | None = None) -> nx.Graph
             from kg.network.projection import cached_project
 
             G = cached_project(graph)
-        H = actor_graph(G)
+        H = stored_actor_graph(G)
         if store_path:
             artefacts.save(store_path, "actors", H, shape=ACTORS_SHAPE)
     return H

@@ -21,7 +21,7 @@ from kg.errors import QueryError
 from kg.ingest.geo_tables import collector_paused
 from kg.model.words import number
 from kg.network.actors import actor_graph, cached_actor_graph
-from kg.network.attributes import concept_labels, listed
+from kg.network.attributes import concept_labels
 from kg.network.brokerage import (
     communities,
     constraint,
@@ -32,6 +32,13 @@ from kg.network.brokerage import (
     pivot_count,
 )
 from kg.network.growth import describe_growth, growth
+from kg.network.measures import (
+    group_figures,
+    stored_betweenness,
+    stored_cut_offs,
+    stored_group,
+    stored_groups,
+)
 from kg.network.suggestions import EXACT_BELOW, search_links
 
 __all__ = [
@@ -253,7 +260,9 @@ def _analyse(
     S = _S[lang]
     n = H.number_of_nodes()
     m = H.number_of_edges()
-    groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
+    groups = stored_groups(H, seed=seed, engine=engine)  # measured when the network was stored
+    if groups is None:
+        groups = [c for c in communities(H, seed=seed, engine=engine) if len(c) >= 2]
     group_number = {v: i for i, members in enumerate(groups, 1) for v in members}
     persons = H.graph["persons"]
     res = Analysis(
@@ -308,7 +317,8 @@ def _brokers(
     S = _S[lang]
     n = H.number_of_nodes()
     # both betweenness figures from one sweep per pivot when they are estimated (same figures)
-    bet, cross_of = pivot_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    kept = stored_betweenness(H, groups, k=k, seed=seed, engine=engine)
+    bet, cross_of = kept or pivot_betweenness(H, groups, k=k, seed=seed, engine=engine)
 
     def label(v: str) -> str:
         return str(H.nodes[v].get("label", v))
@@ -328,7 +338,7 @@ def _brokers(
     cons = constraint(H, best, engine=engine)
     eff = effective_size(H, best)
     density = contact_density(H, best)
-    cuts = cut_offs(H, best, engine=engine)
+    cuts = stored_cut_offs(H, best, engine=engine) or cut_offs(H, best, engine=engine)
     for v in best:
         deg = H.degree(v)
         # pairs of other actors in different groups: all cross pairs but those with v at one end
@@ -385,16 +395,10 @@ def _communities(
     res: Analysis, G: nx.MultiDiGraph, H: nx.Graph, groups: list[list[str]], *, lang: str, top: int
 ) -> None:
     S = _S[lang]
-    activities = H.graph["activities"]
     for i, members in enumerate(groups[:top], 1):
-        ranked = sorted(members, key=lambda v: (-H.degree(v), str(H.nodes[v].get("label", v)), v))
+        # its members by ties, and how many share each theme: kept with a stored network, else counted here
+        ranked, counts = stored_group(H, groups, i - 1) or group_figures(G, H, members)
         names = ", ".join(str(H.nodes[v].get("label", v)) for v in ranked[:3])
-        counts: Counter[str] = Counter()
-        for v in members:
-            own = set(listed(H.nodes[v].get("themes")))
-            for x in activities.get(v, ()):
-                own |= set(listed(G.nodes[x].get("themes")))
-            counts.update(own)
         most = max(counts.values(), default=0)
         themes = sorted((t for t, c in counts.items() if c == most), key=lambda t: (_label(G, t, lang), t))
         theme = ""

@@ -79,13 +79,13 @@ def write_chains(store_path: Path, quads: Sequence[Any] | None = None) -> None:
 
 def write_actors(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     """Make the actor network of the whole graph (what ``kg analyse`` measures) and keep it beside the store."""
-    from kg.network.actors import ACTORS_SHAPE, actor_graph
+    from kg.network.actors import ACTORS_SHAPE, stored_actor_graph
     from kg.network.projection import cached_project
 
     G = _last.pop(store_path, None)
     if G is None:
         G = cached_project(_open(store_path))
-    artefacts.save(store_path, "actors", actor_graph(G), shape=ACTORS_SHAPE)
+    artefacts.save(store_path, "actors", stored_actor_graph(G), shape=ACTORS_SHAPE)
 
 
 def write_names(store_path: Path, quads: Sequence[Any] | None = None) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "cut_off",
     "cut_offs",
     "effective_size",
+    "graph_size",
     "keep_igraph",
     "neighbour_ids",
     "pivot_betweenness",
@@ -42,7 +43,7 @@ IGRAPH_ABOVE = 500
 SWEEP_ABOVE = 20_000
 
 
-def _size(H: nx.Graph) -> tuple[int, int]:
+def graph_size(H: nx.Graph) -> tuple[int, int]:
     """``(nodes, edges)`` of *H*, as ``number_of_nodes()`` and ``number_of_edges()`` count them, the edges
     summed in C over the adjacency (``number_of_edges()`` walks the degrees in Python: 0.2 s at 30,000 actors,
     and the twin's freshness is checked several times per analysis)."""
@@ -55,7 +56,7 @@ def _size(H: nx.Graph) -> tuple[int, int]:
 def _igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     """H as an igraph Graph with its node order (built once per graph and kept in ``H.graph``)."""
     cached = H.graph.get("_igraph")
-    if cached is not None and cached[2] == _size(H):
+    if cached is not None and cached[2] == graph_size(H):
         return cached[0], cached[1]
     try:
         import igraph
@@ -64,7 +65,7 @@ def _igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     nodes = list(H.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in H.edges()], directed=False)
-    H.graph["_igraph"] = (g, nodes, _size(H), False)
+    H.graph["_igraph"] = (g, nodes, graph_size(H), False)
     return g, nodes
 
 
@@ -87,14 +88,14 @@ def keep_igraph(H: nx.Graph, nodes: list[str], edges: list[tuple[int, int]]) -> 
         and all(x < y for x, y in edges)
         and all(e < f for e, f in itertools.pairwise(edges))
     )
-    H.graph["_igraph"] = (g, list(nodes), _size(H), is_sorted)
+    H.graph["_igraph"] = (g, list(nodes), graph_size(H), is_sorted)
 
 
 def _sorted_igraph(H: nx.Graph) -> tuple[Any, list[str]] | tuple[None, None]:
     """H as igraph with its nodes in sorted order and its edges as sorted pairs (read as :func:`communities`
     reads a graph): the kept twin when it is one, else built from H."""
     cached = H.graph.get("_igraph")
-    if cached is not None and cached[2] == _size(H) and cached[3]:
+    if cached is not None and cached[2] == graph_size(H) and cached[3]:
         return cached[0], cached[1]
     try:
         import igraph
@@ -112,7 +113,7 @@ def neighbour_ids(H: nx.Graph) -> tuple[list[str], list[list[int]]]:
     Read from the igraph twin kept by :func:`keep_igraph` when there is one (in C), else from *H*.
     """
     cached = H.graph.get("_igraph")
-    if cached is not None and cached[2] == _size(H) and cached[3]:
+    if cached is not None and cached[2] == graph_size(H) and cached[3]:
         return list(cached[1]), cached[0].get_adjlist()
     order = sorted(H)
     index = {v: i for i, v in enumerate(order)}
@@ -279,18 +280,21 @@ def pivot_betweenness(
     ]
 
     def cross(nodes: Iterable[str]) -> dict[str, float]:
+        import numpy as np
+
         wanted = list(nodes)
-        asked = [index[v] for v in wanted]
-        total = [0.0] * len(asked)
+        asked = np.fromiter((index[v] for v in wanted), dtype=np.int64, count=len(wanted))
+        # element by element, the additions and products of igraph's calls in their order (numpy adds
+        # two arrays without fusing or reordering: the same floats as a loop over the nodes)
+        total = np.zeros(len(asked))
         for ids in calls:
             if not ids:
                 continue
-            acc = [0.0] * len(asked)
+            acc = np.zeros(len(asked))
             for s in ids:  # added one source after the other, as igraph does
-                values = kept[row[s]]
-                acc = [a + float(values[i]) for a, i in zip(acc, asked, strict=True)]
-            total = [t + a * 0.5 for t, a in zip(total, acc, strict=True)]
-        return {v: total[j] * (n / len(pivots)) for j, v in enumerate(wanted)}
+                acc = acc + kept[row[s]][asked]
+            total = total + acc * 0.5
+        return dict(zip(wanted, (total * (n / len(pivots))).tolist(), strict=True))
 
     return bet, cross
 

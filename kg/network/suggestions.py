@@ -23,21 +23,27 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
+from kg.network import sweep
 from kg.network.attributes import listed
-from kg.network.brokerage import neighbour_ids
+from kg.network.brokerage import graph_size, neighbour_ids
 
 __all__ = [
+    "COMPILED_ABOVE",
     "EXACT_BELOW",
     "MAX_GROUP",
     "MIN_SHARED",
     "PER_ACTOR",
     "WEIGHTS",
     "LinkSearch",
+    "LinkSetup",
     "Suggestion",
+    "link_arrays",
     "link_context",
+    "link_setup",
     "search_links",
     "suggest_links",
     "themes_and_places",
@@ -124,6 +130,9 @@ def _best(members: Iterable[int], priority: list[int]) -> set[int]:
 EXACT_BELOW = 2000
 #: see :data:`EXACT_BELOW`
 PER_ACTOR = 10
+#: above this many actors the candidates are visited by compiled code when numba is installed (below, loading
+#: numba costs what it saves)
+COMPILED_ABOVE = 20_000
 
 
 #: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
@@ -157,7 +166,7 @@ def suggest_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> list[Sug
     return search_links(G, H, top=top).suggestions
 
 
-def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearch:
+def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, engine: str = "auto") -> LinkSearch:
     """Pairs of actors of *H* not yet tied, sharing partners, themes or territories; best first.
 
     Candidates are the actors two steps away (through a partner) and the actors of the same
@@ -174,6 +183,10 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         Its actor network (:func:`kg.network.actors.actor_graph`).
     top : int
         How many to return.
+    engine : {"auto", "python", "compiled"}
+        The visit of the candidates in Python, or compiled by numba (:mod:`kg.network.link_kernels`, the
+        same steps on integer arrays, the same findings); ``"auto"``: compiled above
+        :data:`COMPILED_ABOVE` actors when numba is installed and ``KG_SWEEP`` is not ``off``.
 
     Returns
     -------
@@ -181,6 +194,64 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         The suggestions, ranked by score, then by the two actors' labels and ids; and how many
         crowded partners and territories were capped.
     """
+    compiled = engine == "compiled" or (engine == "auto" and H.number_of_nodes() > COMPILED_ABOVE)
+    if compiled and 1 <= top <= _PRUNE_AT and sweep.available():
+        from kg.network.link_arrays import compiled_visit, kept_arrays
+
+        # the arrays kept with the stored actor network (made at build time), else made here
+        arrays = kept_arrays(H) or link_arrays(G, H)
+        pairs, narrowed = compiled_visit(
+            arrays, top=top, prune_at=_PRUNE_AT, per_actor=PER_ACTOR, weights=WEIGHTS, min_shared=MIN_SHARED
+        )
+        order, capped = arrays["order"], arrays["capped"]
+    else:
+        s = link_setup(G, H)
+        pairs, narrowed = _visit(
+            s.visit, s.rank, s.reach, s.near, s.later, s.crowded, s.pairable, s.same_place, s.hubs, s.places,
+            s.themes, s.label, bounded=s.bounded, top=top,
+        )  # fmt: skip
+        order, capped = s.order, s.capped
+    themes_of, places_of = link_context(G, H)
+    found = []
+    for score, a, b in pairs:
+        x, y = order[a], order[b]
+        found.append(
+            Suggestion(
+                x,
+                y,
+                tuple(sorted(set(H[x]) & set(H[y]))),
+                tuple(sorted(themes_of[x] & themes_of[y])),
+                tuple(sorted(places_of[x] & places_of[y])),
+                score,
+            )
+        )
+    return LinkSearch(found, capped_partners=capped[0], capped_territories=capped[1], narrowed=narrowed)
+
+
+@dataclass(frozen=True)
+class LinkSetup:
+    """What the visit of :func:`search_links` reads, whatever *top*: actors as integers (their sorted order),
+    their partners, groups and context as sets, the visiting order and each actor's best reachable score."""
+
+    order: list[str]
+    near: list[set[int]]
+    crowded: list[bool]
+    pairable: list[set[int]]
+    hubs: list[set[int]]
+    themes: list[set[str]]
+    places: list[set[str]]
+    same_place: list[set[int]]
+    label: list[str]
+    reach: list[float]
+    visit: list[int]
+    rank: list[int]
+    later: list[list[int]]
+    bounded: bool
+    capped: tuple[int, int]
+
+
+def link_setup(G: nx.MultiDiGraph, H: nx.Graph) -> LinkSetup:
+    """The set-up of :func:`search_links`: everything its visit reads that does not depend on *top*."""
     themes_of, places_of = link_context(G, H)
     order, adjacency = neighbour_ids(H)
     index = {v: i for i, v in enumerate(order)}  # integers: quicker to compare and hash than IRIs
@@ -221,9 +292,42 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
         rank[a] = r
     # each actor's partners by visiting rank: those visited after a are the tail past a's rank
     later = [sorted(map(rank.__getitem__, nb)) for nb in adjacency]
+    capped = (sum(crowded), sum(1 for members in by_place.values() if len(members) > MAX_GROUP))
+    return LinkSetup(
+        order, near, crowded, pairable, hubs, themes, places, same_place, label, reach, visit, rank, later,
+        len(order) > EXACT_BELOW, capped,
+    )  # fmt: skip
+
+
+def link_arrays(G: nx.MultiDiGraph, H: nx.Graph) -> dict[str, Any]:
+    """:func:`link_setup` as the integer arrays of the compiled visit (:mod:`kg.network.link_arrays`; numpy
+    needed): what ``kg build`` keeps with the stored actor network."""
+    from kg.network.link_arrays import as_arrays
+
+    return as_arrays(link_setup(G, H), size=graph_size(H))
+
+
+def _visit(
+    visit: list[int],
+    rank: list[int],
+    reach: list[float],
+    near: list[set[int]],
+    later: list[list[int]],
+    crowded: list[bool],
+    pairable: list[set[int]],
+    same_place: list[set[int]],
+    hubs: list[set[int]],
+    places: list[set[str]],
+    themes: list[set[str]],
+    label: list[str],
+    *,
+    bounded: bool,
+    top: int,
+) -> tuple[list[tuple[float, int, int]], int]:
+    """The visit of :func:`search_links` in Python: the best *top* pairs ``(score, a, b)``, ``a < b``,
+    best first, and how many actors' candidates were narrowed."""
     ranked: list[tuple[float, str, str, int, int]] = []
     floor = 0.0
-    bounded = len(order) > EXACT_BELOW
     narrowed = 0
     for ra, a in enumerate(visit):
         if reach[a] < floor:
@@ -296,21 +400,4 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10) -> LinkSearc
                 ranked = heapq.nsmallest(top, ranked)
                 floor = -ranked[-1][0]
                 least = (floor - extra) / WEIGHTS["partners"]
-    found = []
-    for neg, _, _, a, b in heapq.nsmallest(top, ranked):
-        found.append(
-            Suggestion(
-                order[a],
-                order[b],
-                tuple(sorted(order[i] for i in near[a] & near[b])),
-                tuple(sorted(themes[a] & themes[b])),
-                tuple(sorted(places[a] & places[b])),
-                -neg,
-            )
-        )
-    return LinkSearch(
-        found,
-        capped_partners=sum(crowded),
-        capped_territories=sum(1 for members in by_place.values() if len(members) > MAX_GROUP),
-        narrowed=narrowed,
-    )
+    return [(-neg, a, b) for neg, _, _, a, b in heapq.nsmallest(top, ranked)], narrowed

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["available", "pivot_sweeps"]
+__all__ = ["available", "cache_dir", "pivot_sweeps"]
 
 #: above this many floats (pivots times nodes) the per-pivot dependencies are not kept (two such arrays): the
 #: igraph calls are used instead (400 MB of float64 each)
@@ -32,11 +33,22 @@ MAX_KEPT = 50_000_000
 _compiled: Any = None
 
 
+def cache_dir() -> str:
+    """Where numba keeps the compiled kernels: ``NUMBA_CACHE_DIR`` when set, else the user's cache folder
+    (``$XDG_CACHE_HOME/territorial-kg/numba``, ``~/.cache/…``), out of the source tree (numba's default is a
+    ``__pycache__`` beside each module: an installed package's folder may be read-only, a checkout's is
+    its source tree)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(base, "territorial-kg", "numba")
+
+
 def available() -> bool:
-    """Whether numba is installed and the sweep is not turned off (``KG_SWEEP=off``); else the callers use
-    igraph."""
+    """Whether numba is installed and the compiled parts are not turned off (``KG_SWEEP=off``); else the
+    callers use igraph and Python. Points numba's cache at :func:`cache_dir` before numba is first imported."""
     if os.environ.get("KG_SWEEP") == "off":
         return False
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_CACHE_DIR"] = cache_dir()  # read once, when numba's configuration is loaded
     try:
         import numba  # noqa: F401
     except ImportError:

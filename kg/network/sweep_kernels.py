@@ -1,7 +1,7 @@
 """The compiled kernels of :mod:`kg.network.sweep` (imported only when numba is installed).
 
-Module-level functions, so that numba caches their machine code on disk (``__pycache__``) and a new
-process loads it instead of compiling it again.
+Module-level functions, so that numba caches their machine code on disk (in
+:func:`kg.network.sweep.cache_dir`) and a new process loads it instead of compiling it again.
 """
 
 import numba

@@ -232,36 +232,24 @@ def test_the_scanner_gives_the_same_text_pairs_from_quads_and_from_the_store():
     graph = Graph(Store())
     graph.store.extend(quads)
     want = [("http://x/a", "Alpha"), ("http://x/a", "Alpha"), ("http://x/b", "Bêta"), ("http://x/b", "Bêta")]
-    declared = Scanner(None, quads, predicates=[label.value, founder.value])
-    for sc in (Scanner(None, quads), Scanner(graph), declared):
+    for sc in (Scanner(None, quads), Scanner(graph)):
         assert sc.values(label.value) == want
         assert sc.values(label.value) == [(s, o.value) for s, o in sc.pairs(label.value)]
         assert sc.values(founder.value) == [("http://x/b", "http://x/a")]
         assert sc.mapping(founder.value) == {"http://x/b": "http://x/a"}
-    assert declared.passes == 1  # both predicates read in the one pass over the quads
-    assert Scanner(None, quads).values(founder.value) == [("http://x/b", "http://x/a")]
-    other = Scanner(None, quads, predicates=[founder.value])
-    assert other.values(label.value) == want and other.passes == 2  # one named later: a pass of its own
 
 
-def test_the_projection_reads_the_quads_in_one_pass(graph, projection):
-    """Every predicate the projection reads is named up front: one pass over the curated quads, and the
-    projection of the store (the same nodes, edges, keys, attributes and orders)."""
+def test_the_projection_of_the_curated_quads_is_the_projection_of_the_store(graph, projection):
+    """From the quads, the graph's dictionaries filled directly: the projection of the store, orders,
+    keys and attribute dicts shared by both directions included; another graph gives another one."""
     from test_artefacts import _same_orders
 
     from kg.model.vocab import expand
-    from kg.network.pairs import Scanner
-    from kg.network.projection import _READ, _TERMS, _project, _scalar
 
     quads = list(graph.store)
-    sc = Scanner(None, quads, predicates=map(expand, _READ), terms=map(expand, _TERMS))
-    G = _scalar(_project(sc, territories=True))
-    assert sc.passes == 1
-    _same_orders(projection, G)
-    # another graph, another projection: without the memberships' members, no membership edge
+    _same_orders(projection, project(None, quads=quads))
+    # without the memberships' members, no membership edge
     member = expand("org:member")
-    fewer = Scanner(None, [q for q in quads if q.predicate.value != member], predicates=map(expand, _READ))
-    H = _scalar(_project(fewer, territories=True))
-    kinds = {d["kind"] for *_, d in H.edges(data=True)}
-    assert "adhesion" in {d["kind"] for *_, d in projection.edges(data=True)} and "adhesion" not in kinds
-    assert fewer.passes == 3  # the two term predicates, not named: a pass each
+    H = project(None, quads=[q for q in quads if q.predicate.value != member])
+    assert "adhesion" in {d["kind"] for *_, d in projection.edges(data=True)}
+    assert "adhesion" not in {d["kind"] for *_, d in H.edges(data=True)}

@@ -17,7 +17,7 @@ reading the store back (:mod:`kg.network.artefacts`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import islice
 from operator import eq
 from typing import Any
@@ -32,85 +32,32 @@ _RDF_TYPE = str(RDF.type)
 class Scanner:
     """Reads ``(subject, object)`` pairs of one predicate, sorted (the same order whatever holds them).
 
-    From the quads themselves when given (what ``kg build`` has in memory: no store read), else
-    pyoxigraph's pattern API when the graph is embedded (no SPARQL, no row dicts: seconds instead of
-    minutes at millions of quads), else one simple SPARQL query per predicate (a remote endpoint).
+    From the quads themselves when given (what ``kg build`` has in memory: one pass, no store read),
+    else pyoxigraph's pattern API when the graph is embedded (no SPARQL, no row dicts: seconds instead
+    of minutes at millions of quads), else one simple SPARQL query per predicate (a remote endpoint).
     Each source gives the same pairs in the same order, so the projection is the same.
-
-    From quads, the *predicates* named up front are read in **one pass** over the quads, in the order
-    they lie in memory: the subject's and the object's text of the quads of those predicates (and a
-    reference to each quad, for the rare predicate where a pair repeats and the quads must be told
-    apart); the other quads are only looked at for their predicate. A predicate in *terms* keeps its
-    quads alone (for :meth:`pairs`: a literal's language or datatype). A predicate named later costs a
-    pass of its own (:attr:`passes` counts them), with the same result.
     """
 
-    def __init__(
-        self,
-        graph: Any,
-        quads: Iterable[Any] | None = None,
-        *,
-        predicates: Iterable[str] = (),
-        terms: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, graph: Any, quads: Iterable[Any] | None = None) -> None:
         self.graph = graph
         store = getattr(graph, "store", None)
         self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
-        #: the quads given (None: the graph is read instead)
-        self.quads: Sequence[Any] | None = None
-        #: how many passes over the quads were made
-        self.passes = 0
-        self._text: dict[str, list[tuple[str, str]]] = {}
-        self._held: dict[str, list[Any]] = {}
-        self._sorted: set[str] = set()
+        self.by_predicate: dict[str, list[Any]] | None = None
         self._typed: dict[str, list[str]] | None = None
         if quads is not None:
-            self.quads = quads if isinstance(quads, Sequence) else list(quads)
-            self._collect(set(predicates), set(terms))
-
-    def _collect(self, predicates: set[str], terms: set[str]) -> None:
-        """One pass over the quads: the text pairs of *predicates* (and their quads, should a pair repeat),
-        the quads of *terms*."""
-        if self.quads is None:
-            return
-        from pyoxigraph import NamedNode
-
-        # keyed by the predicate's term: a quad's predicate is looked up without making its text
-        text: dict[Any, tuple[list[tuple[str, str]], list[Any]]] = {
-            NamedNode(p): ([], []) for p in predicates - terms
-        }
-        held: dict[Any, list[Any]] = {NamedNode(p): [] for p in terms}
-        text_get, held_get = text.get, held.get
-        for q in self.quads:
-            p = q.predicate
-            got = text_get(p)
-            if got is not None:
-                got[0].append((q.subject.value, q.object.value))
-                got[1].append(q)
-            elif held:
-                kept = held_get(p)
-                if kept is not None:
-                    kept.append(q)
-        self.passes += 1
-        for node, (rows, quads) in text.items():
-            self._text[node.value] = rows
-            self._held[node.value] = quads
-        self._held.update((node.value, quads) for node, quads in held.items())
-
-    def _from_quads(self, predicate: str) -> list[Any]:
-        """The quads of *predicate*, each once (the store keeps a quad once; the same fact in two graphs
-        stays twice)."""
-        held = self._held.get(predicate)
-        if held is None:
-            self._collect({predicate}, set())
-            held = self._held[predicate]
-        return list(dict.fromkeys(held))
+            buckets: dict[Any, list[Any]] = defaultdict(list)
+            for q in quads:
+                buckets[q.predicate].append(q)
+            self.by_predicate = {p.value: qs for p, qs in buckets.items()}
 
     def _raw(self, predicate: str, obj: str | None) -> list[tuple[str, Any]]:
-        if self.quads is not None:
+        if self.by_predicate is not None:
+            quads = self.by_predicate.get(predicate, ())
+            # the store keeps a quad once: so do these (the same fact in two graphs stays twice)
+            unique = dict.fromkeys(quads)
             if obj is not None:
-                return [(s, None) for s, o in self.values(predicate) if o == obj]
-            return [(q.subject.value, q.object) for q in self._from_quads(predicate)]
+                return [(q.subject.value, None) for q in unique if q.object.value == obj]
+            return [(q.subject.value, q.object) for q in unique]
         if self.store is not None:
             from pyoxigraph import NamedNode
 
@@ -131,25 +78,18 @@ class Scanner:
 
     def values(self, predicate: str) -> list[tuple[str, str]]:
         """``(subject IRI, object value)`` of every triple with *predicate*, sorted: :meth:`pairs` with the
-        object's text (an IRI, a literal's lexical form) instead of its term, made without a term per quad.
-
-        The list may be the scanner's own: do not change it."""
-        if self.quads is not None:
-            if predicate in self._sorted:
-                return self._text[predicate]
-            rows = self._text.get(predicate)
-            if rows is None:
-                rows = [(q.subject.value, q.object.value) for q in self._from_quads(predicate)]
+        object's text (an IRI, a literal's lexical form) instead of its term, made without a term per quad."""
+        if self.by_predicate is not None:
+            quads = self.by_predicate.get(predicate, [])
+            rows = [(q.subject.value, q.object.value) for q in quads]
             rows.sort()
-            if any(map(eq, rows, islice(rows, 1, None))):
-                # a pair twice, perhaps a quad given twice: the store keeps a quad once, so do these (the
-                # same fact in two graphs stays twice)
-                rows = [(q.subject.value, q.object.value) for q in self._from_quads(predicate)]
-                rows.sort()
-            self._text[predicate] = rows
-            self._sorted.add(predicate)
-            return rows
-        rows = [(s, o.value) for s, o in self._raw(predicate, None)]
+            if not any(map(eq, rows, islice(rows, 1, None))):
+                return rows  # every pair once, so every quad once: nothing to de-duplicate
+            # a pair twice, perhaps a quad given twice: the store keeps a quad once, so do these (the
+            # same fact in two graphs stays twice)
+            rows = [(q.subject.value, q.object.value) for q in dict.fromkeys(quads)]
+        else:
+            rows = [(s, o.value) for s, o in self._raw(predicate, None)]
         rows.sort()  # by subject, then object: the order of :meth:`pairs` (equal rows are alike)
         return rows
 
@@ -159,11 +99,11 @@ class Scanner:
         return sorted(self._raw(predicate, obj), key=_pair_key)
 
     def of_type(self, cls: str) -> list[str]:
-        if self.quads is not None:
+        if self.by_predicate is not None:
             if self._typed is None:
                 typed: dict[str, list[str]] = defaultdict(list)
-                for s, o in self._text.get(_RDF_TYPE) or self.values(_RDF_TYPE):
-                    typed[o].append(s)
+                for q in self.by_predicate.get(_RDF_TYPE, ()):
+                    typed[q.object.value].append(q.subject.value)
                 self._typed = typed
             return sorted(set(self._typed.get(cls, ())))
         return sorted({s for s, _ in self._raw(_RDF_TYPE, cls)})

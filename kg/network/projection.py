@@ -112,65 +112,7 @@ def project(graph: Any, *, territories: bool = True, quads: Iterable[Any] | None
     from kg.ingest.geo_tables import collector_paused
 
     with collector_paused():  # hundreds of thousands of nodes and edges, no cyclic garbage
-        sc = Scanner(graph, quads, predicates=map(_iri, _READ), terms=map(_iri, _TERMS))
-        return _scalar(_project(sc, territories=territories))
-
-
-#: every predicate :func:`_project` reads: from quads, read in one pass (:class:`kg.network.pairs.Scanner`)
-_READ = (
-    "rdf:type",
-    "prov:entity",
-    "tkg:quote",
-    "prov:qualifiedDerivation",
-    "dct:temporal",
-    "dcat:startDate",
-    "dcat:endDate",
-    "rdfs:label",
-    "schema:foundingDate",
-    "tkg:activeSince",
-    "dct:issued",
-    "schema:startDate",
-    "skos:altLabel",
-    "dct:description",
-    "dct:title",
-    "dct:publisher",
-    "org:classification",
-    "dct:type",
-    "schema:knowsAbout",
-    "dct:subject",
-    "org:member",
-    "org:organization",
-    "org:role",
-    "schema:funder",
-    "tkg:recipient",
-    "schema:fundedItem",
-    "schema:amount",
-    "tkg:provider",
-    "tkg:beneficiary",
-    "tkg:supportKind",
-    "schema:founder",
-    "org:unitOf",
-    "tkg:continues",
-    "dct:isPartOf",
-    "schema:superEvent",
-    "prov:wasInfluencedBy",
-    "schema:organizer",
-    "schema:performer",
-    "schema:author",
-    "schema:publisher",
-    "prov:agent",
-    "prov:hadRole",
-    "prov:qualifiedAssociation",
-    "prov:qualifiedAttribution",
-    "schema:about",
-    "org:heldBy",
-    "org:postIn",
-    "dct:spatial",
-    "schema:location",
-    "schema:areaServed",
-)
-#: those read as terms (a label's language, an amount's datatype)
-_TERMS = ("skos:prefLabel", "schema:value")
+        return _scalar(_project(Scanner(graph, quads), territories=territories))
 
 
 def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:

@@ -216,14 +216,10 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
             srcs = attrs.pop("srcs", None)
             if srcs is None:
                 srcs = sources.get(via, []) if via else []
-            d: dict[str, Any] = (
-                {"kind": kind, "via": via, "sources": source_text(srcs)}
-                if via
-                else {
-                    "kind": kind,
-                    "sources": source_text(srcs),
-                }
-            )
+            d: dict[str, Any] = {"kind": kind}
+            if via is not None:
+                d["via"] = via
+            d["sources"] = source_text(srcs)
             for k, v in attrs.items():
                 if v is not None:
                     d[k] = v

@@ -237,3 +237,19 @@ def test_the_scanner_gives_the_same_text_pairs_from_quads_and_from_the_store():
         assert sc.values(label.value) == [(s, o.value) for s, o in sc.pairs(label.value)]
         assert sc.values(founder.value) == [("http://x/b", "http://x/a")]
         assert sc.mapping(founder.value) == {"http://x/b": "http://x/a"}
+
+
+def test_the_projection_of_the_curated_quads_is_the_projection_of_the_store(graph, projection):
+    """From the quads, the graph's dictionaries filled directly: the projection of the store, orders,
+    keys and attribute dicts shared by both directions included; another graph gives another one."""
+    from test_artefacts import _same_orders
+
+    from kg.model.vocab import expand
+
+    quads = list(graph.store)
+    _same_orders(projection, project(None, quads=quads))
+    # without the memberships' members, no membership edge
+    member = expand("org:member")
+    H = project(None, quads=[q for q in quads if q.predicate.value != member])
+    assert "adhesion" in {d["kind"] for *_, d in projection.edges(data=True)}
+    assert "adhesion" not in {d["kind"] for *_, d in H.edges(data=True)}

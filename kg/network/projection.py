@@ -163,27 +163,33 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
     active_since = dict(sc.values(_iri("tkg:activeSince")))
     dated = dict(sc.values(_iri("dct:issued")))  # a publication's issue
     dated.update(sc.values(_iri("schema:startDate")))  # an event's date
+    # the graph's own dictionaries, filled as add_node and add_edge fill them (same orders, same keys):
+    # hundreds of thousands of nodes and edges, no view nor check per item
+    node: dict[str, dict[str, Any]] = G._node  # type: ignore[attr-defined]
+    succ: dict[str, dict[str, dict]] = G._succ  # type: ignore[attr-defined]
+    pred: dict[str, dict[str, dict]] = G._pred  # type: ignore[attr-defined]
     for n, kind in kinds.items():
         start, end = period(n)
-        G.add_node(
-            n,
-            kind=kind,
-            label=label.get(n) or n.rsplit("/", 1)[-1],
-            types=[],
-            themes=[],
-            start=start or founded.get(n) or active_since.get(n) or dated.get(n),
-            end=end,
-            territory=[],
-            sources=sources.get(n, []),
-        )
+        succ[n] = {}
+        pred[n] = {}
+        node[n] = {
+            "kind": kind,
+            "label": label.get(n) or n.rsplit("/", 1)[-1],
+            "types": [],
+            "themes": [],
+            "start": start or founded.get(n) or active_since.get(n) or dated.get(n),
+            "end": end,
+            "territory": [],
+            "sources": sources.get(n, []),
+        }
         if kind == "actor":
-            G.nodes[n]["group"] = n in groups
+            node[n]["group"] = n in groups
     for n, alt in sc.values(_iri("skos:altLabel")):
-        if n in G:
-            G.nodes[n].setdefault("alt_labels", []).append(alt)
+        if n in node:
+            node[n].setdefault("alt_labels", []).append(alt)
     for n, text in sc.values(_iri("dct:description")):
-        if n in G and "description" not in G.nodes[n]:
-            G.nodes[n]["description"] = text
+        if n in node and "description" not in node[n]:
+            node[n]["description"] = text
     # the source documents, for the views: title, publisher and issue date by document IRI
     titles = {n: t for n, t in sc.values(_iri("dct:title")) if n in documents}
     publisher = {n: o or "" for n, o in sc.values(_iri("dct:publisher")) if n in documents}
@@ -195,18 +201,33 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
         }
         for d in sorted(documents)
     }
-    for pred in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
-        for n, c in sc.values(_iri(pred)):
-            if n in G and (pred != "dct:subject" or G.nodes[n]["kind"] != "funding"):
+    for p in ("org:classification", "dct:type", "schema:knowsAbout", "dct:subject"):
+        for n, c in sc.values(_iri(p)):
+            if n in node and (p != "dct:subject" or node[n]["kind"] != "funding"):
                 key = "themes" if "/concept/theme/" in c else "types"
-                G.nodes[n][key].append(c.rsplit("/", 1)[-1])
+                node[n][key].append(c.rsplit("/", 1)[-1])
+
+    source_text = _SourceTexts()
 
     def edge(a: str, b: str, kind: str, via: str | None, **attrs: Any) -> None:
-        if a in G and b in G:
+        """``G.add_edge(a, b, kind=…, via=…, sources=…, **attrs)`` when both ends are nodes (the next free
+        key), its attributes already scalars: the sources as one text, an attribute without a value left out."""
+        if a in node and b in node:
             srcs = attrs.pop("srcs", None)
             if srcs is None:
                 srcs = sources.get(via, []) if via else []
-            G.add_edge(a, b, kind=kind, via=via, sources=srcs, **attrs)
+            d: dict[str, Any] = {"kind": kind}
+            if via is not None:
+                d["via"] = via
+            d["sources"] = source_text(srcs)
+            for k, v in attrs.items():
+                if v is not None:
+                    d[k] = v
+            keys = succ[a].get(b)
+            if keys is None:
+                succ[a][b] = pred[b][a] = {0: d}
+            else:  # nothing is removed: the next key is the count
+                keys[len(keys)] = d
 
     member, organisation = sc.mapping(_iri("org:member")), sc.mapping(_iri("org:organization"))
     role = sc.mapping(_iri("org:role"))
@@ -236,7 +257,7 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
         start, end = period(g)
         amount = value.get(amount_node.get(g) or "")
         if amount is not None:  # on the grant only: its edges would count it two or three times
-            G.nodes[g]["amount"] = float(to_python(amount))
+            node[g]["amount"] = float(to_python(amount))
         common = {"start": start, "end": end}
         f, rcp = funder.get(g), recipient.get(g)
         if f:
@@ -254,9 +275,11 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
             start, end = period(sp)
             edge(a, b, "soutien", sp, role=k.rsplit("/", 1)[-1] if k else None, start=start, end=end)
     # binary links stated on a record: its sources, those naming both ends first
-    for pred, kind in _BINARY_KINDS.items():
-        for x, y in sc.values(pred):
+    for predicate, kind in _BINARY_KINDS.items():
+        for x, y in sc.values(predicate):
             a, b = (y, x) if kind == "fondation" else (x, y)  # the founder acts; a unit or a sequel acts
+            if a not in node or b not in node:
+                continue  # no edge (the geography's parts, most of them): nothing to date nor cite
             date = founded.get(x) if kind == "fondation" else period(x)[0] if kind == "succession" else None
             srcs = _cited(sources.get(x, []), G, x, y)
             edge(a, b, kind, None, role=None, end=None, start=date, srcs=srcs)
@@ -268,28 +291,47 @@ def _project(sc: Scanner, *, territories: bool) -> nx.MultiDiGraph:
             start, end = period(post)
             edge(person, org, "poste", post, role="elu", label=label.get(post), start=start, end=end)
     if territories:
-        for pred in ("dct:spatial", "schema:location", "schema:areaServed"):
-            for a, t in sc.values(_iri(pred)):
-                if a not in G or not t.startswith(_TERRITORY) or G.nodes[a]["kind"] == "territory":
+        for p in ("dct:spatial", "schema:location", "schema:areaServed"):
+            for a, t in sc.values(_iri(p)):
+                if a not in node or not t.startswith(_TERRITORY) or node[a]["kind"] == "territory":
                     continue
-                if t not in G:
-                    G.add_node(
-                        t,
-                        kind="territory",
-                        label=label.get(t, t),
-                        types=[t[len(_TERRITORY) :].split("/")[0]],
-                        themes=[],
-                        start=None,
-                        end=None,
-                        territory=[],
-                        sources=[],
-                    )
-                if t not in G.nodes[a]["territory"]:
-                    G.nodes[a]["territory"].append(t)
-                    edge(
-                        a, t, "territoire", None, role=None, start=None, end=None, srcs=G.nodes[a]["sources"]
-                    )
+                if t not in node:
+                    succ[t] = {}
+                    pred[t] = {}
+                    node[t] = {
+                        "kind": "territory",
+                        "label": label.get(t, t),
+                        "types": [t[len(_TERRITORY) :].split("/")[0]],
+                        "themes": [],
+                        "start": None,
+                        "end": None,
+                        "territory": [],
+                        "sources": [],
+                    }
+                if t not in node[a]["territory"]:
+                    node[a]["territory"].append(t)
+                    edge(a, t, "territoire", None, role=None, start=None, end=None, srcs=node[a]["sources"])
+    for (
+        attrs
+    ) in node.values():  # the nodes' sources as text too, each record's written once for all its edges
+        attrs["sources"] = source_text(attrs["sources"])
     return G
+
+
+class _SourceTexts:
+    """The ``sources`` text of a list of ``(document, quote)`` pairs: one text per list, shared by the node
+    and the edges of one record (the list kept alive beside its text, so that its id stays its own)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[list, str]] = {}
+
+    def __call__(self, srcs: list | None) -> str:
+        if not srcs:
+            return ""
+        got = self._texts.get(id(srcs))
+        if got is None:
+            got = self._texts[id(srcs)] = (srcs, _joined([f"{doc} {quote}" for doc, quote in srcs]))
+        return got[1]
 
 
 #: who took part in an event or a publication, by predicate: (edge kind, role)
@@ -349,41 +391,23 @@ _LISTS = ("types", "themes", "territory", "alt_labels")
 
 
 def _scalar(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """*G* with every attribute a scalar (see the module's docstring), in place."""
+    """*G* (from :func:`_project`, whose edges and sources are scalars already) with every attribute a scalar
+    (see the module's docstring), in place."""
     import json
 
     G.graph["concept_labels"] = json.dumps(
         G.graph.get("concept_labels", {}), ensure_ascii=False, sort_keys=True
     )
     G.graph["documents"] = json.dumps(G.graph.get("documents", {}), ensure_ascii=False, sort_keys=True)
-    # the edges of one record share its list of sources: written once (the list kept alive beside it)
-    texts: dict[int, tuple[list, str]] = {}
-
-    def text(srcs: list | None) -> str:
-        if not srcs:
-            return ""
-        got = texts.get(id(srcs))
-        if got is None:
-            got = texts[id(srcs)] = (srcs, _joined([f"{doc} {quote}" for doc, quote in srcs]))
-        return got[1]
-
-    g: Any = G  # its own dictionaries: hundreds of thousands of nodes and edges, no view per item
+    g: Any = G  # its own dictionaries: hundreds of thousands of nodes, no view per item
     for d in g._node.values():
         for k in _LISTS:
             v = d.get(k)
             if v is not None:
                 d[k] = _joined(v) if v else ""
-        d["sources"] = text(d.get("sources"))
         if None in d.values():
             for k in [k for k, v in d.items() if v is None]:
                 del d[k]
-    for row in g._succ.values():
-        for keys in row.values():
-            for d in keys.values():
-                d["sources"] = text(d.get("sources"))
-                if None in d.values():
-                    for k in [k for k, v in d.items() if v is None]:
-                        del d[k]
     return G
 
 

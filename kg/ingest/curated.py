@@ -198,6 +198,7 @@ def load_curated(
     sources_dir: str | Path = "data/sources",
     schemes_file: str | Path = "ontology/schemes.ttl",
     territory_exists: Callable[[str, str], bool] | None = None,
+    read_records: Callable[[Path, list[Problem]], list[dict]] | None = None,
 ) -> Curated:
     """Load, validate and cross-check the curated records.
 
@@ -211,6 +212,10 @@ def load_curated(
         SKOS schemes giving the allowed concept notations.
     territory_exists : callable, optional
         ``territory_exists(level, code)``; when given, territory references are checked.
+    read_records : callable, optional
+        ``read_records(path, problems)`` reading one YAML file as :func:`read_yaml_records` does (the
+        default); ``kg build`` gives :meth:`kg.ingest.yaml_records.RecordReader.read`, which parses only
+        the records whose text changed since the previous build.
 
     Returns
     -------
@@ -257,7 +262,7 @@ def load_curated(
         if not path.exists():
             continue
         before = len(problems)
-        raws = read_yaml_records(path, problems)
+        raws = (read_records or read_yaml_records)(path, problems)
         if len(problems) > before and not raws:
             unreadable.add(model.kind)  # type: ignore[attr-defined]
         for raw in raws:

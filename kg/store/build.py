@@ -28,6 +28,7 @@ from kg.errors import InputError, StoreError
 from kg.ingest.geo_tables import collector_paused
 from kg.store.artefacts import new_build_id
 from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
+from kg.store.columnar_update import carry_tables, graphs_relation_rows, relation_rows, update_tables
 from kg.store.previous import previous_of, restore_previous
 
 # A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
@@ -184,12 +185,14 @@ def _build_parts(
     timer: _Timer | None = None,
     validate: bool = True,
     codes: Any = None,
+    reader: Any = None,
 ):
     """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
 
     Given the territories' *codes* (:class:`kg.store.incremental.GeoCodes`, kept by the previous build of
     the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
-    stand for it.
+    stand for it. Given a *reader* (:class:`kg.ingest.yaml_records.RecordReader`), the curated files are
+    read with it (only the records whose text changed since the build that kept its parses are parsed).
 
     Raises
     ------
@@ -219,6 +222,7 @@ def _build_parts(
         sources_dir=data_dir / "sources",
         schemes_file=ontology_dir / "schemes.ttl",
         territory_exists=lambda level, code: _territory_exists(geo, level, code),
+        read_records=reader.read if reader is not None else None,
     )
     timer.lap("curated")
     cq = curated_quads(curated, generated_at=generated_at)
@@ -346,11 +350,13 @@ def build(
     >>> report.quads > 300_000, report.store is None
     (True, True)
     """
+    from kg.ingest.yaml_records import RecordReader, records_cache
     from kg.store import incremental as inc
 
     timer = _Timer()
     paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
-    paths += [inc.geography_cache(Path(store))] if store else []  # what an interrupted save of it left
+    # what an interrupted save of the geography or of the parsed records left
+    paths += [inc.geography_cache(Path(store)), records_cache(Path(store))] if store else []
     if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
         from kg.store.write import clean_leftovers
 
@@ -385,6 +391,8 @@ def build(
     geo_trig = inc.geography_trig(store_path, fp) if codes is not None else None  # type: ignore[arg-type]
     if geo_trig is None or geo_graph not in state["report"]["graphs"] or geo_graph not in state["graphs"]:  # type: ignore[index]
         codes = None
+    # the curated files read record by record, each record's parse kept beside the store for the next build
+    reader = RecordReader(records_cache(store_path) if store_path else None)
     parts, curated, geo = _build_parts(
         data_dir,
         ontology_dir=ontology_dir,
@@ -393,7 +401,9 @@ def build(
         timer=timer,
         validate=False,
         codes=codes,
+        reader=reader,
     )
+    reader.save()  # the records read well, whatever the checks say next (a parse depends on its text only)
     # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
     # geography (hundreds of thousands, one graph) put in its place without being looked at
     records = sorted(parts.curated + parts.ontology, key=_graph_key)
@@ -412,6 +422,7 @@ def build(
     if codes is not None:
         geography = inc.territory_quads(store_path, inc.territory_scope(records, codes), geo_graph)  # type: ignore[arg-type]
     tmp_store = tmp_dump = None
+    table_rows: tuple | None = None
     writer = None
     kept: Path | None = None
     try:
@@ -431,7 +442,14 @@ def build(
                 raise StoreError(
                     f"the geography kept beside {store_path} is not the store's: run kg build again"
                 )
-            inc.write_changed_graphs(store_path, tmp_store, records if same_geo else quads, old, digests)
+            written = records if same_geo else quads
+            changed = inc.changed_graphs(old, digests)
+            # the relation tables: the old ones (fresh, with the rows of the graphs replaced) carried over and
+            # brought up to date by the change of those graphs, not written again from a scan of the store
+            table_rows = _tables_before(store_path, changed, written)
+            inc.write_changed_graphs(store_path, tmp_store, written, old, digests)
+            if table_rows is not None and not carry_tables(store_path, tmp_store):
+                table_rows = None
             new_build_id(tmp_store)
             timer.lap("store")
         if writer is not None:
@@ -470,7 +488,12 @@ def build(
             curated = geo = parts = None
             subjects.clear()
             for name, end_step in END_STEPS:
-                if end_step is write_store_tables and _count_actors(records) < MIN_ACTORS:
+                if end_step is write_store_tables and table_rows is not None:
+                    try:
+                        update_tables(store_path, *table_rows)
+                    except OSError:
+                        write_store_tables(store_path)  # its tables as they were: written again in full
+                elif end_step is write_store_tables and _count_actors(records) < MIN_ACTORS:
                     # below the threshold the step writes nothing (and opens no store, imports no DuckDB):
                     # only old tables to remove, as it would (none in a new store or a checkpoint)
                     shutil.rmtree(tables_dir(store_path), ignore_errors=True)
@@ -501,6 +524,16 @@ def build(
         previous=kept,
         mode="incremental" if reuse else "full",
     )
+
+
+def _tables_before(store: Path, changed: set[str], quads: list) -> tuple | None:
+    """``(before, after)``: the relation rows of the *changed* graphs in the store at *store* and in *quads*
+    (what :func:`kg.store.columnar_update.update_tables` needs), when the store's tables are fresh; else None."""
+    before = graphs_relation_rows(store, changed)
+    if before is None:
+        return None
+    after = relation_rows(q for q in quads if q.graph_name.value in changed)
+    return None if after is None else (before, after)
 
 
 def _located_only(curated):

@@ -41,6 +41,7 @@ __all__ = [
     "GeoCodes",
     "build_digests",
     "changed_focus",
+    "changed_graphs",
     "fingerprint",
     "geography_cache",
     "geography_trig",
@@ -217,6 +218,11 @@ def write_state(
     os.replace(tmp, Path(store) / STATE_FILE)
 
 
+def changed_graphs(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    """The named graphs whose digest differs between two builds (added and removed ones too)."""
+    return {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
+
+
 def write_changed_graphs(
     previous: Path, target: Path, quads: list, old: dict[str, str], new: dict[str, str]
 ) -> int:
@@ -229,7 +235,7 @@ def write_changed_graphs(
 
     Store.read_only(str(previous)).backup(str(target))
     store = Store(str(target))
-    changed = {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
+    changed = changed_graphs(old, new)
     for g in sorted(changed):
         if g in old:
             store.remove_graph(NamedNode(g))

@@ -166,6 +166,7 @@ def test_builds_after_changes_equal_a_build_from_nothing(tmp_path):
     where = {"ontology_dir": ROOT / "ontology", "shacl": "curated", "generated_at": WHEN, "steps": STEPS}
     first = build(data, store, dump, **where)
     assert first.mode == "full" and (records_cache(store) / "actors.yaml.pickle").is_file()
+    assert first.work["records_reused"] == 0 and first.work["records_parsed"] > 150
     before_tables = _tables(store)
     supports = (curated / "supports.yaml").read_text(encoding="utf-8")
     memberships = curated / "memberships.yaml"
@@ -187,9 +188,12 @@ def test_builds_after_changes_equal_a_build_from_nothing(tmp_path):
         edit()
         changed = build(data, store, dump, **where)
         assert changed.mode == "incremental", what
+        assert changed.work["tables"] == "updated", what  # not written again from a scan of the store
+        if what == "a record changed":  # one record parsed, the others taken from the build before
+            assert changed.work["records_parsed"] == 1, changed.work
         fresh = tmp_path / "fresh"
-        full = build(data, fresh / "store", fresh / "graph.trig", **where)
-        assert full.mode == "full"
+        full = build(data, fresh / "store", fresh / "graph.trig", **dict(where, shacl="off"))
+        assert full.mode == "full" and full.work["tables"] == "written"
         assert _store_quads(store) == _store_quads(fresh / "store"), what
         assert dump.read_bytes() == (fresh / "graph.trig").read_bytes(), what
         assert (changed.graphs, changed.quads, changed.records) == (full.graphs, full.quads, full.records), (

@@ -85,6 +85,10 @@ class BuildReport:
     previous: Path | None = None
     #: "full" (store written whole), "incremental" (changed graphs only) or "unchanged" (nothing to do)
     mode: str = "full"
+    #: what was done rather than taken from the previous build: ``records_parsed`` / ``records_reused``
+    #: (curated records parsed from their YAML, or taken from the parses kept beside the store), ``tables``
+    #: ("updated" from the graphs that changed, "written" from the whole store, or "none")
+    work: dict[str, Any] = field(default_factory=dict)
 
 
 class _Timer:
@@ -404,6 +408,7 @@ def build(
         reader=reader,
     )
     reader.save()  # the records read well, whatever the checks say next (a parse depends on its text only)
+    work: dict[str, Any] = {"records_parsed": reader.parsed, "records_reused": reader.reused}
     # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
     # geography (hundreds of thousands, one graph) put in its place without being looked at
     records = sorted(parts.curated + parts.ontology, key=_graph_key)
@@ -491,6 +496,7 @@ def build(
                 if end_step is write_store_tables and table_rows is not None:
                     try:
                         update_tables(store_path, *table_rows)
+                        work["tables"] = "updated"
                     except OSError:
                         write_store_tables(store_path)  # its tables as they were: written again in full
                 elif end_step is write_store_tables and _count_actors(records) < MIN_ACTORS:
@@ -500,6 +506,8 @@ def build(
                 else:
                     end_step(store_path)
                 timer.lap(name)
+            if "tables" not in work:
+                work["tables"] = "written" if tables_dir(store_path).is_dir() else "none"
             handed = quads if codes is None else records + geography
             for name, step in steps:
                 step(store_path, handed)
@@ -523,6 +531,7 @@ def build(
         cpu_seconds=timer.cpu,
         previous=kept,
         mode="incremental" if reuse else "full",
+        work=work,
     )
 
 

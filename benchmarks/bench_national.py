@@ -694,7 +694,8 @@ def figure_build(ctx: Ctx) -> list[Row]:
         ),
         Row(
             "kg build, default real data, after one curated change (store and geography kept)",
-            f"{one['wall']:.2f} s (CPU {one['cpu']:.1f} s), mode {one_report.get('mode')}",
+            f"{one['wall']:.2f} s (CPU {one['cpu']:.1f} s), mode {one_report.get('mode')}"
+            + bench_national_scale.work_note(one_report),
             f"steps: {one_top} s; cold {cold['wall']:.1f} s",
             "≤ 2 s",
             goal_gap(one["wall"], 2),

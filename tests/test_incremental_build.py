@@ -230,3 +230,47 @@ def test_a_problem_in_a_changed_record_is_located_in_the_file_and_nothing_is_wri
     with pytest.raises(InputError) as err:
         build(data, store, dump, **where)
     assert f"actors.yaml, line {line + 1}" in str(err.value) and "colour" in str(err.value)
+
+
+# --- a build into a new folder from the geography kept in the user's cache ---------------------------------
+
+
+def test_a_build_into_a_new_folder_starts_from_the_geography_kept_in_the_user_cache(tmp_path, monkeypatch):
+    """The first build writes the geography and keeps its store under ``KG_CACHE_DIR``; a build into another
+    folder starts from it (nothing loaded, mapped or written of the geography) and gives the same store, dump,
+    report and projection; the next build there is incremental. With the cache off, the geography is
+    loaded."""
+    from kg.network.artefacts import STEPS
+    from kg.network.projection import PROJECTION_SHAPE
+    from kg.store import artefacts
+    from kg.store.build import build
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("geo"))
+    (data / "geo").symlink_to(ROOT / "data" / "geo")
+    where = {"ontology_dir": ROOT / "ontology", "generated_at": WHEN, "steps": STEPS}
+    first = build(data, tmp_path / "a" / "store", tmp_path / "a" / "graph.trig", **where)
+    assert (first.mode, first.work["geography"]) == ("full", "loaded")
+    assert len(list((tmp_path / "cache").glob("geography-*"))) == 1
+    second = build(data, tmp_path / "b" / "store", tmp_path / "b" / "graph.trig", **where)
+    assert (second.mode, second.work["geography"]) == ("full", "user cache")
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _store_quads(a / "store") == _store_quads(b / "store")
+    assert (a / "graph.trig").read_bytes() == (b / "graph.trig").read_bytes()
+    assert (first.graphs, first.quads, first.territories, first.records) == (
+        second.graphs,
+        second.quads,
+        second.territories,
+        second.records,
+    )
+    G, H = (artefacts.load(s / "store", "projection", shape=PROJECTION_SHAPE) for s in (a, b))
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+    _edit(data / "curated" / "actors.yaml", 'name: "Le RAMEAU"', 'name: "Le RAMEAU (revu)"')
+    third = build(data, b / "store", b / "graph.trig", **where)
+    assert (third.mode, third.work["geography"]) == ("incremental", "kept")
+    monkeypatch.setenv("KG_CACHE_DIR", "")  # off: loaded again
+    off = build(data, tmp_path / "c" / "store", tmp_path / "c" / "graph.trig", **where)
+    assert (off.mode, off.work["geography"]) == ("full", "loaded")
+    assert _store_quads(tmp_path / "c" / "store") == _store_quads(b / "store") != _store_quads(a / "store")

@@ -26,7 +26,7 @@ from kg.model.names import did_you_mean
 from kg.model.records import RECORD_TYPES, Document
 from kg.model.territories import is_territory, parse_territory
 
-__all__ = ["Curated", "concept_notations", "document_path", "load_curated", "read_yaml_records"]
+__all__ = ["Curated", "LineLoader", "concept_notations", "document_path", "load_curated", "read_yaml_records"]
 
 #: which field holds concepts of which SKOS scheme
 CONCEPT_FIELDS: dict[str, str] = {
@@ -97,6 +97,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+#: the loader of :func:`read_yaml_records` (its ``problems`` and ``filename`` set before each use), also used
+#: by :mod:`kg.ingest.yaml_records` to parse one record at a time
+LineLoader = _LineLoader
 
 
 def read_yaml_records(path: Path, problems: list[Problem]) -> list[dict]:

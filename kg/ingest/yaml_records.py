@@ -96,7 +96,7 @@ def _code_key() -> str:
     for module in (curated, __import__(__name__, fromlist=["_"])):
         h.update(Path(module.__file__ or "").read_bytes())
     h.update(yaml.__version__.encode())
-    h.update(curated._BaseLoader.__name__.encode())
+    h.update(",".join(c.__name__ for c in curated.LineLoader.__mro__).encode())  # the C loader or not
     return h.hexdigest()
 
 
@@ -195,9 +195,9 @@ def _parse_item(text: bytes, filename: str, problems: list[Problem]) -> dict | N
     parse to exactly one mapping."""
     import yaml
 
-    from kg.ingest.curated import _LineLoader
+    from kg.ingest.curated import LineLoader
 
-    loader = _LineLoader(text.decode("utf-8"))
+    loader = LineLoader(text.decode("utf-8"))
     loader.problems, loader.filename = problems, filename
     try:
         data = loader.get_single_data()

@@ -30,6 +30,7 @@ __all__ = [
     "graph_relation_rows",
     "graphs_relation_rows",
     "relation_rows",
+    "tables_change",
     "update_tables",
 ]
 
@@ -157,3 +158,14 @@ def carry_tables(old_store: str | Path, new_store: str | Path) -> bool:
         if f.is_file() and not f.name.endswith(".tmp"):
             os.link(f, dst / f.name)
     return True
+
+
+def tables_change(store: str | Path, changed: set[str], quads: list) -> tuple[Rows, Rows] | None:
+    """``(before, after)``: the relation rows of the *changed* graphs in the store at *store* and in *quads*
+    (what :func:`update_tables` needs after an incremental build replaced those graphs), when the store's
+    tables are fresh; else None (then they are written in full)."""
+    before = graphs_relation_rows(store, changed)
+    if before is None:
+        return None
+    after = relation_rows(q for q in quads if q.graph_name.value in changed)
+    return None if after is None else (before, after)

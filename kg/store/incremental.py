@@ -305,11 +305,12 @@ def save_geography(store: Path, fp: dict[str, Any], geo: Any, trig: bytes) -> No
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_geography_cache(store: Path, fp: dict[str, Any]) -> GeoCodes | None:
-    """The codes kept by :func:`save_geography` when they are of this ``data/geo/`` and code (else None)."""
+def load_geography_cache(store: Path, fp: dict[str, Any], *, folder: Path | None = None) -> GeoCodes | None:
+    """The codes kept by :func:`save_geography` when they are of this ``data/geo/`` and code (else None);
+    *folder*: where they are kept, if not beside *store* (:mod:`kg.store.geo_store`)."""
     import pickle
 
-    folder = geography_cache(store)
+    folder = folder or geography_cache(store)
     try:
         key, codes = pickle.loads((folder / "codes.pickle").read_bytes())
     except Exception:  # noqa: BLE001 - missing or broken: the geography is loaded again
@@ -319,11 +320,12 @@ def load_geography_cache(store: Path, fp: dict[str, Any]) -> GeoCodes | None:
     return codes
 
 
-def geography_trig(store: Path, fp: dict[str, Any]) -> bytes | None:
-    """The geography's block of the dump kept beside *store* (None when it is not the one of this build)."""
+def geography_trig(store: Path, fp: dict[str, Any], *, folder: Path | None = None) -> bytes | None:
+    """The geography's block of the dump kept beside *store* (None when it is not the one of this build);
+    *folder*: where it is kept, if not beside *store*."""
     import pickle
 
-    folder = geography_cache(store)
+    folder = folder or geography_cache(store)
     try:
         key, _ = pickle.loads((folder / "codes.pickle").read_bytes())
         trig = (folder / "trig").read_bytes()

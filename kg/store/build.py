@@ -510,9 +510,8 @@ def build(
         if store_path:
             inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
             if codes is None and dump_path and geo_graph in digests:  # for the next build into another folder
-                geo_store.keep(
-                    store_path, fp, geo_graph, digests[geo_graph], summary["graphs"][geo_graph], len(records)
-                )
+                geo_store.keep(store_path, fp, geo_graph, digests, summary["graphs"], len(records))
+                timer.lap("geography kept")
             # what the steps below do not read, freed before they make their own structures (the
             # projection, the chain graph): the records (pydantic), the geography's indexes, the digests
             curated = geo = parts = None

@@ -97,12 +97,12 @@ def start(fp: dict[str, Any], store: Path, graph: str) -> tuple[Path, dict[str, 
     return None if trig is None else (folder, state, codes, trig)
 
 
-def keep(store: Path, fp: dict[str, Any], graph: str, digest: str, size: int, others: int) -> None:
+def keep(store: Path, fp: dict[str, Any], graph: str, digests: dict, sizes: dict, others: int) -> None:
     """After a build that wrote the geography into *store*: keep it under the cache folder (see the module
     docstring), when the *others* quads are at most :data:`KEEP_UP_TO`.
 
-    *digest* and *size* are the geography graph's digest and number of quads; its codes and TriG block are
-    those the build saved beside the store. Nothing is raised: a cache that cannot be written is not kept,
+    *digests* and *sizes* give each graph's digest and number of quads (the build's); the geography's codes
+    and TriG block are those the build saved beside the store. Nothing is raised: a cache that cannot be written is not kept,
     and the next build writes the geography again.
     """
     from pyoxigraph import NamedNode, Store
@@ -131,7 +131,7 @@ def keep(store: Path, fp: dict[str, Any], graph: str, digest: str, size: int, ot
         del st
         for name in ("codes.pickle", "trig"):
             shutil.copyfile(geography_folder / name, tmp / name)
-        meta = {"graph": graph, "digest": digest, "quads": size}
+        meta = {"graph": graph, "digest": digests[graph], "quads": sizes[graph]}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:

@@ -663,8 +663,8 @@ def figure_view(ctx: Ctx) -> list[Row]:
 
 def figure_build(ctx: Ctx) -> list[Row]:
     """The default real-data build (``data/``, curated + all France): from nothing (no store, no geography
-    kept: a fresh checkout, a change of ``kg``'s code or of ``data/geo/``; its own empty user cache), then into
-    another folder from the geography that build kept in that cache, then after one curated change
+    kept: a fresh checkout, a change of ``kg``'s code or of ``data/geo/``; its own empty user cache), then
+    into another folder from the geography that build kept in that cache, then after one curated change
     (the store and the geography kept by the build before: a catalyst's usual build), then with nothing
     changed. CPU seconds beside the wall ones (the shared machine stretches the wall time)."""
     import bench_national_scale

@@ -664,7 +664,8 @@ def figure_view(ctx: Ctx) -> list[Row]:
 
 def figure_build(ctx: Ctx) -> list[Row]:
     """The default real-data build (``data/``, curated + all France): from nothing (no store, no geography
-    kept: a fresh checkout, a change of ``kg``'s code or of ``data/geo/``), then after one curated change
+    kept: a fresh checkout, a change of ``kg``'s code or of ``data/geo/``; its own empty user cache), then
+    into another folder from the geography that build kept in that cache, then after one curated change
     (the store and the geography kept by the build before: a catalyst's usual build), then with nothing
     changed. CPU seconds beside the wall ones (the shared machine stretches the wall time)."""
     import bench_national_scale
@@ -673,13 +674,23 @@ def figure_build(ctx: Ctx) -> list[Row]:
     shutil.copytree(ROOT / "data", data, symlinks=True)
     out = ctx.tmp / "real-build"
     cmd = [KG, "build", "--data", str(data), "--store", str(out / "store"), "--dump", str(out / "graph.trig")]
-    cold = run([*cmd, "--format", "json"])
+    # a user cache of its own, empty: the cold build writes the geography (and keeps it there, as a first
+    # build of this code does); a build into another folder then starts from it (kg.store.geo_store)
+    env = dict(os.environ, KG_CACHE_DIR=str(ctx.tmp / "user-cache"))
+    cold = run([*cmd, "--format", "json"], env=env)
     steps = json.loads(cold["stdout"])["seconds"]
-    again = [run(cmd) for _ in range(3)]
+    other = ctx.tmp / "real-build-other"
+    cached = run(
+        [*cmd[:4], "--store", str(other / "store"), "--dump", str(other / "graph.trig"), "--format", "json"],
+        env=env,
+    )
+    cached_report = json.loads(cached["stdout"])
+    shutil.rmtree(other, ignore_errors=True)
+    again = [run(cmd, env=env) for _ in range(3)]
     unchanged = statistics.median(r["wall"] for r in again)
     startup = statistics.median(run([KG, "--help"])["wall"] for _ in range(3))
     bench_national_scale.touch_one_actor(data)
-    one = run([*cmd, "--format", "json"])
+    one = run([*cmd, "--format", "json"], env=env)
     one_report = json.loads(one["stdout"])
     top = ", ".join(f"{k} {v:.2f}" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])[:5])
     one_top = ", ".join(
@@ -687,15 +698,24 @@ def figure_build(ctx: Ctx) -> list[Row]:
     )
     return [
         Row(
-            "kg build, default real data, cold (from nothing)",
+            "kg build, default real data, cold (from nothing, nothing cached)",
             f"{cold['wall']:.1f} s (CPU {cold['cpu']:.1f} s), {cold['peak_mb']:,.0f} MB",
             f"steps: {top} s",
             "≤ 2 s",
             goal_gap(cold["wall"], 2),
         ),
         Row(
+            "kg build, default real data, cold into a new folder, geography in the user cache",
+            f"{cached['wall']:.1f} s (CPU {cached['cpu']:.1f} s), {cached['peak_mb']:,.0f} MB, geography "
+            + str(cached_report.get("work", {}).get("geography")),
+            f"cold with nothing cached {cold['wall']:.1f} s (CPU {cold['cpu']:.1f} s)",
+            "≤ 2 s",
+            goal_gap(cached["wall"], 2),
+        ),
+        Row(
             "kg build, default real data, after one curated change (store and geography kept)",
-            f"{one['wall']:.2f} s (CPU {one['cpu']:.1f} s), mode {one_report.get('mode')}",
+            f"{one['wall']:.2f} s (CPU {one['cpu']:.1f} s), mode {one_report.get('mode')}"
+            + bench_national_scale.work_note(one_report),
             f"steps: {one_top} s; cold {cold['wall']:.1f} s",
             "≤ 2 s",
             goal_gap(one["wall"], 2),

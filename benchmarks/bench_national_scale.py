@@ -95,6 +95,16 @@ def touch_one_actor(data: Path) -> str:
     return rid
 
 
+def work_note(report: dict[str, Any]) -> str:
+    """What an incremental build redid (``BuildReport.work``): records parsed / taken from the build before,
+    and whether the relation tables were updated or written again."""
+    work = report.get("work") or {}
+    if not work:
+        return ""
+    parsed, reused = work.get("records_parsed", 0), work.get("records_reused", 0)
+    return f"; records parsed {parsed:,}, reused {reused:,}; tables {work.get('tables', '?')}"
+
+
 def _steps(report: dict[str, Any]) -> str:
     """The build's steps, wall seconds and, when the report has them, the build process's CPU seconds."""
     sec, cpu = report.get("seconds", {}), report.get("cpu_seconds", {})
@@ -140,7 +150,10 @@ def figure_curated_build(ctx: Ctx) -> list[Row]:
             again["wall"],
             again["peak_mb"],
         ),
-        Row("  steps s (mode " + str(again["report"].get("mode")) + ")", _steps(again["report"])),
+        Row(
+            "  steps s (mode " + str(again["report"].get("mode")) + work_note(again["report"]) + ")",
+            _steps(again["report"]),
+        ),
     ]
     shutil.rmtree(out, ignore_errors=True)
     return rows

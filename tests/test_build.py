@@ -25,8 +25,13 @@ def _digest(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    """A build from nothing: the geography loaded, mapped and written (not from the user's cache, which
+    ``tests/test_incremental_build.py`` tests)."""
     out = tmp_path_factory.mktemp("build")
-    report = kg.build(DATA, out / "store", out / "graph.trig", ontology_dir=ONTOLOGY)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KG_CACHE_DIR", "")
+        report = kg.build(DATA, out / "store", out / "graph.trig", ontology_dir=ONTOLOGY)
+    assert report.work["geography"] == "loaded"
     return report, out
 
 

@@ -26,7 +26,7 @@ from kg.model.names import did_you_mean
 from kg.model.records import RECORD_TYPES, Document
 from kg.model.territories import is_territory, parse_territory
 
-__all__ = ["Curated", "concept_notations", "document_path", "load_curated", "read_yaml_records"]
+__all__ = ["Curated", "LineLoader", "concept_notations", "document_path", "load_curated", "read_yaml_records"]
 
 #: which field holds concepts of which SKOS scheme
 CONCEPT_FIELDS: dict[str, str] = {
@@ -97,6 +97,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+#: the loader of :func:`read_yaml_records` (its ``problems`` and ``filename`` set before each use), also used
+#: by :mod:`kg.ingest.yaml_records` to parse one record at a time
+LineLoader = _LineLoader
 
 
 def read_yaml_records(path: Path, problems: list[Problem]) -> list[dict]:
@@ -198,6 +202,7 @@ def load_curated(
     sources_dir: str | Path = "data/sources",
     schemes_file: str | Path = "ontology/schemes.ttl",
     territory_exists: Callable[[str, str], bool] | None = None,
+    read_records: Callable[[Path, list[Problem]], list[dict]] | None = None,
 ) -> Curated:
     """Load, validate and cross-check the curated records.
 
@@ -211,6 +216,10 @@ def load_curated(
         SKOS schemes giving the allowed concept notations.
     territory_exists : callable, optional
         ``territory_exists(level, code)``; when given, territory references are checked.
+    read_records : callable, optional
+        ``read_records(path, problems)`` reading one YAML file as :func:`read_yaml_records` does (the
+        default); ``kg build`` gives :meth:`kg.ingest.yaml_records.RecordReader.read`, which parses only
+        the records whose text changed since the previous build.
 
     Returns
     -------
@@ -257,7 +266,7 @@ def load_curated(
         if not path.exists():
             continue
         before = len(problems)
-        raws = read_yaml_records(path, problems)
+        raws = (read_records or read_yaml_records)(path, problems)
         if len(problems) > before and not raws:
             unreadable.add(model.kind)  # type: ignore[attr-defined]
         for raw in raws:

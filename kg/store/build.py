@@ -28,7 +28,10 @@ from kg.errors import InputError, StoreError
 from kg.ingest.geo_tables import collector_paused
 from kg.store.artefacts import new_build_id
 from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
+from kg.store.columnar_update import carry_tables, tables_change, update_tables
 from kg.store.previous import previous_of, restore_previous
+from kg.store.summary import count_actors, graph_key, splice
+from kg.store.summary import summary as summarise
 
 # A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
 # rdflib (kg.model.vocab) at its top, so that ``kg build`` then takes no longer than starting the CLI.
@@ -44,9 +47,6 @@ __all__ = [
     "previous_of",
     "restore_previous",
 ]
-
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
 
 DEFAULT_DUMP = Path("build/graph.trig")
 #: the default store, as :data:`kg.store.graph.DEFAULT_STORE` (a test keeps them equal; not imported: see above)
@@ -84,6 +84,11 @@ class BuildReport:
     previous: Path | None = None
     #: "full" (store written whole), "incremental" (changed graphs only) or "unchanged" (nothing to do)
     mode: str = "full"
+    #: what was done rather than taken from the previous build: ``records_parsed`` / ``records_reused``
+    #: (curated records parsed from their YAML, or taken from the parses kept beside the store), ``tables``
+    #: ("updated" from the graphs that changed, "written" from the whole store, or "none"), ``geography``
+    #: ("loaded" from ``data/geo/``, "kept" beside the store, or the "user cache": :mod:`kg.store.geo_store`)
+    work: dict[str, Any] = field(default_factory=dict)
 
 
 class _Timer:
@@ -184,12 +189,14 @@ def _build_parts(
     timer: _Timer | None = None,
     validate: bool = True,
     codes: Any = None,
+    reader: Any = None,
 ):
     """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
 
     Given the territories' *codes* (:class:`kg.store.incremental.GeoCodes`, kept by the previous build of
     the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
-    stand for it.
+    stand for it. Given a *reader* (:class:`kg.ingest.yaml_records.RecordReader`), the curated files are
+    read with it (only the records whose text changed since the build that kept its parses are parsed).
 
     Raises
     ------
@@ -219,6 +226,7 @@ def _build_parts(
         sources_dir=data_dir / "sources",
         schemes_file=ontology_dir / "schemes.ttl",
         territory_exists=lambda level, code: _territory_exists(geo, level, code),
+        read_records=reader.read if reader is not None else None,
     )
     timer.lap("curated")
     cq = curated_quads(curated, generated_at=generated_at)
@@ -346,11 +354,14 @@ def build(
     >>> report.quads > 300_000, report.store is None
     (True, True)
     """
+    from kg.ingest.yaml_records import RecordReader, records_cache
+    from kg.store import geo_store
     from kg.store import incremental as inc
 
     timer = _Timer()
     paths = [q for p in (store, dump) if p for q in (Path(p), previous_of(p))]
-    paths += [inc.geography_cache(Path(store))] if store else []  # what an interrupted save of it left
+    # what an interrupted save of the geography or of the parsed records left
+    paths += [inc.geography_cache(Path(store)), records_cache(Path(store))] if store else []
     if _leftovers_possible(paths):  # else not even imported: a build with nothing to do stays quick
         from kg.store.write import clean_leftovers
 
@@ -385,6 +396,18 @@ def build(
     geo_trig = inc.geography_trig(store_path, fp) if codes is not None else None  # type: ignore[arg-type]
     if geo_trig is None or geo_graph not in state["report"]["graphs"] or geo_graph not in state["graphs"]:  # type: ignore[index]
         codes = None
+    # no store to start from, but the user's cache keeps the store of this geography (kg.store.geo_store): the
+    # new store starts as a checkpoint of it, as from a reused store, and the geography is neither loaded,
+    # mapped nor written
+    seed: Path | None = None
+    seed_state: dict[str, Any] | None = None
+    if codes is None and not reuse and store_path and dump_path and shacl != "full":
+        kept_geo = geo_store.start(fp, store_path, geo_graph)
+        if kept_geo is not None:
+            seed, seed_state, codes, geo_trig = kept_geo
+    base = state if reuse else seed_state  # the previous build's, or the kept geography's, digests and sizes
+    # the curated files read record by record, each record's parse kept beside the store for the next build
+    reader = RecordReader(records_cache(store_path) if store_path else None)
     parts, curated, geo = _build_parts(
         data_dir,
         ontology_dir=ontology_dir,
@@ -393,15 +416,19 @@ def build(
         timer=timer,
         validate=False,
         codes=codes,
+        reader=reader,
     )
+    reader.save()  # the records read well, whatever the checks say next (a parse depends on its text only)
+    work: dict[str, Any] = {"records_parsed": reader.parsed, "records_reused": reader.reused}
+    work["geography"] = "user cache" if seed else "kept" if codes is not None else "loaded"
     # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
     # geography (hundreds of thousands, one graph) put in its place without being looked at
-    records = sorted(parts.curated + parts.ontology, key=_graph_key)
-    quads = _splice(records, parts.geography, geo_graph)
+    records = sorted(parts.curated + parts.ontology, key=graph_key)
+    quads = splice(records, parts.geography, geo_graph)
     skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
-    digests, subjects = inc.build_digests(records, parts.geography, state if reuse else None, skip)
-    kept_counts = {geo_graph: state["report"]["graphs"][geo_graph]} if codes is not None else {}  # type: ignore[index]
-    summary = _summary(records, parts.geography, curated, geo, kept_counts)
+    digests, subjects = inc.build_digests(records, parts.geography, base, skip)
+    kept_counts = {geo_graph: base["report"]["graphs"][geo_graph]} if codes is not None else {}  # type: ignore[index]
+    summary = summarise(records, parts.geography, curated, geo, kept_counts)
     # the records are mapped: from here on only where each came from is read (to locate a violation);
     # the pydantic records and their indexes (a third of the memory at 100,000 actors) are let go
     curated = _located_only(curated)
@@ -410,8 +437,10 @@ def build(
     # territories the records point at, and of every département and région, from the reused store
     geography = parts.geography
     if codes is not None:
-        geography = inc.territory_quads(store_path, inc.territory_scope(records, codes), geo_graph)  # type: ignore[arg-type]
+        source = seed / "store" if seed else store_path  # the kept geography's store, or the reused one
+        geography = inc.territory_quads(source, inc.territory_scope(records, codes), geo_graph)  # type: ignore[arg-type]
     tmp_store = tmp_dump = None
+    table_rows: tuple | None = None
     writer = None
     kept: Path | None = None
     try:
@@ -419,7 +448,7 @@ def build(
             store_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_store = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
             shutil.rmtree(tmp_store, ignore_errors=True)
-            if not reuse:  # the store is written by a child process while this one validates (2 cores)
+            if not reuse and seed is None:  # written by a child process while this one validates (2 cores)
                 writer = StoreWriter(quads, tmp_store)
         focus = inc.changed_focus(state, subjects, records, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
         _validate_all(records, geography, curated, ontology_dir, shacl, focus=focus)
@@ -431,7 +460,20 @@ def build(
                 raise StoreError(
                     f"the geography kept beside {store_path} is not the store's: run kg build again"
                 )
-            inc.write_changed_graphs(store_path, tmp_store, records if same_geo else quads, old, digests)
+            written = records if same_geo else quads
+            changed = inc.changed_graphs(old, digests)
+            # the relation tables: the old ones (fresh, with the rows of the graphs replaced) carried over and
+            # brought up to date by the change of those graphs, not written again from a scan of the store
+            table_rows = tables_change(store_path, changed, written)
+            inc.write_changed_graphs(store_path, tmp_store, written, old, digests)
+            if table_rows is not None and not carry_tables(store_path, tmp_store):
+                table_rows = None
+            new_build_id(tmp_store)
+            timer.lap("store")
+        if (
+            seed is not None and seed_state is not None and tmp_store
+        ):  # the records into the kept geography's store
+            inc.write_changed_graphs(seed / "store", tmp_store, records, seed_state["graphs"], digests)
             new_build_id(tmp_store)
             timer.lap("store")
         if writer is not None:
@@ -442,7 +484,7 @@ def build(
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_dump = dump_path.with_name(f".{dump_path.name}.new-{os.getpid()}")
-            at = bisect_right(records, geo_graph, key=_graph_key)
+            at = bisect_right(records, geo_graph, key=graph_key)
             head, before = inc.trig_parts(records[:at], serialize, RdfFormat.TRIG, PREFIXES)
             if geo_trig is None:
                 geo_head, geo_trig = inc.trig_parts(parts.geography, serialize, RdfFormat.TRIG, PREFIXES)
@@ -452,6 +494,8 @@ def build(
             after_head, after = inc.trig_parts(records[at:], serialize, RdfFormat.TRIG, PREFIXES)
             with open(tmp_dump, "wb") as out:  # what one serialize() of every quad writes (a test checks)
                 out.write((head or after_head) + before + geo_trig + after)
+            if seed is not None and store_path:  # what the next build reuses beside the store
+                inc.save_geography(store_path, fp, codes, geo_trig)
             timer.lap("dump")
         if store_path and tmp_store:
             kept = previous_of(store_path) if store_path.exists() else None
@@ -465,18 +509,29 @@ def build(
         timer.lap("swap")
         if store_path:
             inc.write_state(store_path, fp, digests, dump_path, summary, subjects)
+            if codes is None and dump_path and geo_graph in digests:  # for the next build into another folder
+                geo_store.keep(store_path, fp, geo_graph, digests, summary["graphs"], len(records))
+                timer.lap("geography kept")
             # what the steps below do not read, freed before they make their own structures (the
             # projection, the chain graph): the records (pydantic), the geography's indexes, the digests
             curated = geo = parts = None
             subjects.clear()
             for name, end_step in END_STEPS:
-                if end_step is write_store_tables and _count_actors(records) < MIN_ACTORS:
+                if end_step is write_store_tables and table_rows is not None:
+                    try:
+                        update_tables(store_path, *table_rows)
+                        work["tables"] = "updated"
+                    except OSError:
+                        write_store_tables(store_path)  # its tables as they were: written again in full
+                elif end_step is write_store_tables and count_actors(records) < MIN_ACTORS:
                     # below the threshold the step writes nothing (and opens no store, imports no DuckDB):
                     # only old tables to remove, as it would (none in a new store or a checkpoint)
                     shutil.rmtree(tables_dir(store_path), ignore_errors=True)
                 else:
                     end_step(store_path)
                 timer.lap(name)
+            if "tables" not in work:
+                work["tables"] = "written" if tables_dir(store_path).is_dir() else "none"
             handed = quads if codes is None else records + geography
             for name, step in steps:
                 step(store_path, handed)
@@ -500,6 +555,7 @@ def build(
         cpu_seconds=timer.cpu,
         previous=kept,
         mode="incremental" if reuse else "full",
+        work=work,
     )
 
 
@@ -508,23 +564,6 @@ def _located_only(curated):
     from kg.ingest.curated import Curated
 
     return Curated(located=curated.located)
-
-
-def _splice(records: list, block: list, graph: str) -> list:
-    """*records* (sorted by graph) with *block* (quads of *graph* only) inserted where a stable sort by
-    graph of ``records + block`` puts it: the same list, without sorting the block."""
-    from bisect import bisect_right
-
-    at = bisect_right(records, graph, key=_graph_key)
-    return records[:at] + block + records[at:]
-
-
-def _count_actors(records: list) -> int:
-    """:func:`kg.store.columnar.count_actors` of the records' quads (the geography holds no organisation)."""
-    from pyoxigraph import NamedNode
-
-    a, org = NamedNode(_RDF_TYPE), NamedNode(_ORGANIZATION)
-    return len({q.subject for q in records if q.predicate == a and q.object == org})
 
 
 def _leftovers_possible(paths: list[Path]) -> bool:
@@ -537,30 +576,6 @@ def _leftovers_possible(paths: list[Path]) -> bool:
         if any(n.startswith(f".{path.name}.") for n in names):
             return True
     return False
-
-
-def _summary(records: list, geography: list, curated, geo, kept: dict[str, int] | None = None) -> dict:
-    """What the report says of the graph (kept in the store's state for a build with nothing to do);
-    *kept*: the size of graphs reused from the previous build (not in *records* or *geography*)."""
-    graphs: dict[str, int] = dict(kept or {})
-    for q in records:
-        g = q.graph_name.value
-        graphs[g] = graphs.get(g, 0) + 1
-    if geography:  # one graph (geography_quads): counted without looking at each quad
-        g = geography[0].graph_name.value
-        graphs[g] = graphs.get(g, 0) + len(geography)
-    territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
-    return {
-        "quads": len(records) + len(geography) + sum((kept or {}).values()),
-        "graphs": dict(sorted(graphs.items())),
-        "records": curated.count(),
-        "territories": territories,
-        "conforms": True,
-    }
-
-
-def _graph_key(q) -> str:
-    return q.graph_name.value
 
 
 def _validate_all(

@@ -25,9 +25,12 @@ from typing import Any
 from kg.store.columnar import CLASSES, PREDICATES, fresh_tables, update_triples
 
 __all__ = [
+    "carry_tables",
     "end_steps_after",
     "graph_relation_rows",
+    "graphs_relation_rows",
     "relation_rows",
+    "tables_change",
     "update_tables",
 ]
 
@@ -125,3 +128,44 @@ def end_steps_after(store_path: Path, before: Rows | None, quads: list) -> None:
                 except OSError:
                     pass  # written again in full below
         end_step(store_path)
+
+
+def graphs_relation_rows(store_path: str | Path, graphs: Any) -> Rows | None:
+    """:func:`graph_relation_rows` of several graphs at once (what an incremental build replaces): their
+    relations when the store's tables are fresh, else None (then the tables are written in full)."""
+    out: Rows = {}
+    for g in sorted(graphs):
+        rows = graph_relation_rows(store_path, g)
+        if rows is None:
+            return None
+        out.update(rows)
+    return out
+
+
+def carry_tables(old_store: str | Path, new_store: str | Path) -> bool:
+    """Link the tables of the store at *old_store* into *new_store* (a checkpoint of it, whose tables
+    :func:`update_tables` then brings up to date; it writes a new file, so the old store's stays as it
+    is). False when there were none to link."""
+    import os
+
+    from kg.store.columnar import tables_dir
+
+    src, dst = tables_dir(old_store), tables_dir(new_store)
+    if not src.is_dir():
+        return False
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        if f.is_file() and not f.name.endswith(".tmp"):
+            os.link(f, dst / f.name)
+    return True
+
+
+def tables_change(store: str | Path, changed: set[str], quads: list) -> tuple[Rows, Rows] | None:
+    """``(before, after)``: the relation rows of the *changed* graphs in the store at *store* and in *quads*
+    (what :func:`update_tables` needs after an incremental build replaced those graphs), when the store's
+    tables are fresh; else None (then they are written in full)."""
+    before = graphs_relation_rows(store, changed)
+    if before is None:
+        return None
+    after = relation_rows(q for q in quads if q.graph_name.value in changed)
+    return None if after is None else (before, after)

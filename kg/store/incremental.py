@@ -41,6 +41,7 @@ __all__ = [
     "GeoCodes",
     "build_digests",
     "changed_focus",
+    "changed_graphs",
     "fingerprint",
     "geography_cache",
     "geography_trig",
@@ -217,6 +218,11 @@ def write_state(
     os.replace(tmp, Path(store) / STATE_FILE)
 
 
+def changed_graphs(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    """The named graphs whose digest differs between two builds (added and removed ones too)."""
+    return {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
+
+
 def write_changed_graphs(
     previous: Path, target: Path, quads: list, old: dict[str, str], new: dict[str, str]
 ) -> int:
@@ -229,7 +235,7 @@ def write_changed_graphs(
 
     Store.read_only(str(previous)).backup(str(target))
     store = Store(str(target))
-    changed = {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
+    changed = changed_graphs(old, new)
     for g in sorted(changed):
         if g in old:
             store.remove_graph(NamedNode(g))
@@ -299,11 +305,12 @@ def save_geography(store: Path, fp: dict[str, Any], geo: Any, trig: bytes) -> No
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_geography_cache(store: Path, fp: dict[str, Any]) -> GeoCodes | None:
-    """The codes kept by :func:`save_geography` when they are of this ``data/geo/`` and code (else None)."""
+def load_geography_cache(store: Path, fp: dict[str, Any], *, folder: Path | None = None) -> GeoCodes | None:
+    """The codes kept by :func:`save_geography` when they are of this ``data/geo/`` and code (else None);
+    *folder*: where they are kept, if not beside *store* (:mod:`kg.store.geo_store`)."""
     import pickle
 
-    folder = geography_cache(store)
+    folder = folder or geography_cache(store)
     try:
         key, codes = pickle.loads((folder / "codes.pickle").read_bytes())
     except Exception:  # noqa: BLE001 - missing or broken: the geography is loaded again
@@ -313,11 +320,12 @@ def load_geography_cache(store: Path, fp: dict[str, Any]) -> GeoCodes | None:
     return codes
 
 
-def geography_trig(store: Path, fp: dict[str, Any]) -> bytes | None:
-    """The geography's block of the dump kept beside *store* (None when it is not the one of this build)."""
+def geography_trig(store: Path, fp: dict[str, Any], *, folder: Path | None = None) -> bytes | None:
+    """The geography's block of the dump kept beside *store* (None when it is not the one of this build);
+    *folder*: where it is kept, if not beside *store*."""
     import pickle
 
-    folder = geography_cache(store)
+    folder = folder or geography_cache(store)
     try:
         key, _ = pickle.loads((folder / "codes.pickle").read_bytes())
         trig = (folder / "trig").read_bytes()

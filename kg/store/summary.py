@@ -1,0 +1,56 @@
+"""What ``kg build`` says of the quads it wrote, without looking at each more than once.
+
+:func:`summary` is the report's counts (kept in the store's state for a build with nothing to do),
+:func:`splice` puts the geography's block where a sort by graph would, :func:`count_actors` counts the
+organisations of the records' quads (whether the relation tables are worth writing). Used by
+:mod:`kg.store.build`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["count_actors", "graph_key", "splice", "summary"]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
+
+
+def graph_key(q) -> str:
+    """The graph of a quad, as text (the sort key of the dump's blocks)."""
+    return q.graph_name.value
+
+
+def summary(records: list, geography: list, curated, geo, kept: dict[str, int] | None = None) -> dict:
+    """What the report says of the graph (kept in the store's state for a build with nothing to do);
+    *kept*: the size of graphs reused from the previous build (not in *records* or *geography*)."""
+    graphs: dict[str, int] = dict(kept or {})
+    for q in records:
+        g = q.graph_name.value
+        graphs[g] = graphs.get(g, 0) + 1
+    if geography:  # one graph (geography_quads): counted without looking at each quad
+        g = geography[0].graph_name.value
+        graphs[g] = graphs.get(g, 0) + len(geography)
+    territories = len(geo.communes) + len(geo.intercommunalities) + len(geo.departements) + len(geo.regions)
+    return {
+        "quads": len(records) + len(geography) + sum((kept or {}).values()),
+        "graphs": dict(sorted(graphs.items())),
+        "records": curated.count(),
+        "territories": territories,
+        "conforms": True,
+    }
+
+
+def splice(records: list, block: list, graph: str) -> list:
+    """*records* (sorted by graph) with *block* (quads of *graph* only) inserted where a stable sort by
+    graph of ``records + block`` puts it: the same list, without sorting the block."""
+    from bisect import bisect_right
+
+    at = bisect_right(records, graph, key=graph_key)
+    return records[:at] + block + records[at:]
+
+
+def count_actors(records: list) -> int:
+    """:func:`kg.store.columnar.count_actors` of the records' quads (the geography holds no organisation)."""
+    from pyoxigraph import NamedNode
+
+    a, org = NamedNode(_RDF_TYPE), NamedNode(_ORGANIZATION)
+    return len({q.subject for q in records if q.predicate == a and q.object == org})

@@ -838,10 +838,10 @@ def growth_rows(runs: dict[int, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def refusal(actors: int, limit_gb: float) -> str | None:
-    """Why a run at *actors* would not fit in *limit_gb*, from the stored growth of comparable code (the rule
-    of :func:`estimate`); None when it would, or when nothing can be estimated."""
-    runs = {n: r for n, r in stored_runs().items() if n < actors}
+def refusal(actors: int, limit_gb: float, runs: dict[int, dict[str, Any]] | None = None) -> str | None:
+    """Why a run at *actors* would not fit in *limit_gb*, from the growth of comparable code in *runs*
+    (default: the stored runs; the rule of :func:`estimate`); None when it fits or nothing is estimated."""
+    runs = {n: r for n, r in (stored_runs() if runs is None else runs).items() if n < actors}
     over = [
         (name, mb / 1024)
         for name, (_, mb, _why) in estimate(runs, actors).items()

@@ -71,3 +71,19 @@ def test_the_memory_refusal_follows_the_same_rule() -> None:
     assert comparable_runs(changed)[30_000]["rows"] == {}
     assert comparable_runs(heavy)[30_000]["rows"] == heavy[30_000]["rows"]
     assert comparable(changed, BUILD)[0] == {100_000: changed[100_000]["rows"][BUILD]}
+
+
+def test_a_stored_run_says_which_code_and_definition_made_each_row(tmp_path, monkeypatch) -> None:
+    import bench_national as bn
+
+    monkeypatch.setattr(bn, "RUNS_DIR", tmp_path)
+    rows = [bn.Row(CHAINS, "0.4 s", seconds=0.4), bn.Row("not timed", "x")]
+    bn.save_run(30_000, rows, {CHAINS: "chains", "not timed": "chains"}, {"chains": 12.0})
+    first = bn.stored_runs()[30_000]
+    stored = first["rows"][CHAINS]
+    assert set(first["rows"]) == {CHAINS} and first["figure_seconds"] == {"chains": 12.0}
+    assert stored["code"] == first["code"] and stored["code"].startswith(bn._git("rev-parse", "HEAD:kg")[:12])
+    assert stored["definition"].startswith("chains:") and stored["definition"] != bn.definition("analyse")
+    # a later run at the same size that did not measure the chains keeps their row
+    bn.save_run(30_000, [bn.Row("kg analyse", "9 s", seconds=9.0)], {"kg analyse": "analyse"}, {})
+    assert set(bn.stored_runs()[30_000]["rows"]) == {CHAINS, "kg analyse"}

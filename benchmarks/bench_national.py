@@ -20,20 +20,22 @@ graph loaded (so that ``org:role/skos:prefLabel`` joins are not empty):
 * ``load``: the N-Quads and the ontology into an on-disk store beside the same into memory;
 * ``projection``: ``cached_project`` writing the projection beside the store, then loading it in a fresh
   process, beside ``project`` without cache;
-* ``questions``: each national question through ``kg query --format sparql-json`` (a subprocess, on disk)
-  on several parameter sets, beside pyoxigraph in memory; every answer's rows are checked against the
-  reference: the question's SPARQL run in this process on the in-memory store (the ``.rq`` file is the
-  definition). With ``--virtuoso``, also through ``--endpoint`` on a Virtuoso started here;
+* ``questions`` (``bench_national_questions.figure``): one row per national question and parameter set: the
+  columnar path in process (the goal) and ``kg query`` end to end, beside DuckDB alone over the same
+  tables, the ``.rq`` on pyoxigraph on disk and, with ``--virtuoso``, on a Virtuoso started and stopped
+  inside the figure (``--memory``: pyoxigraph in memory too); each SPARQL engine cut at
+  ``--question-timeout`` ("> N s"); rows checked against the first ``.rq`` answer that came in time;
 * ``chains``: ``find_chains`` on one chain graph, median and p90 for linked pairs and unlinked pairs
   separately; the CLI ``kg chains A B`` by name end to end beside the same by IRI;
 * ``analyse``: the CLI ``kg analyse`` end to end beside the in-process analysis of the loaded projection;
 * ``serve``: simple SELECTs at 8 clients on ``kg serve`` beside Oxigraph's own server on the same store
   (``bench_serve.py``'s functions);
 * ``import``: the 50,000-row workbook through ``kg import`` beside the 10,000-row one (``bench_import.py``);
-* ``growth``: each run stores its figures in ``benchmarks/national/run-<N>.json``; the table lines up
-  10k → 30k → 100k, fits the growth between the two largest sizes and estimates 1,000,000 actors. A run
-  asked at a size whose estimated peak memory exceeds ``--memory-limit-gb`` (24) refuses before starting,
-  naming the step and the estimate.
+* ``growth``: each run stores its figures in ``benchmarks/national/run-<N>.json``, each row with the version
+  of ``kg/`` it timed and the definition of the benchmark code that made it; the table lines up
+  10k → 30k → 100k and estimates 1,000,000 actors through the two largest runs of the same code and
+  definition only ("–" and the reason otherwise). A run asked at a size whose estimated peak memory
+  exceeds ``--memory-limit-gb`` (24) refuses before starting, naming the step and the estimate (same rule).
 
 Progress goes to stderr, the table to stdout.
 """
@@ -86,7 +88,6 @@ class Ctx:
     tmp: Path
     nq: Path = field(default_factory=Path)
     store: Path = field(default_factory=Path)
-    virtuoso: str | None = None
 
 
 def log(msg: str) -> None:
@@ -114,7 +115,10 @@ def run(
         timed = [TIME, "-f", "%M", "-o", peak.name, *cmd] if TIME else cmd
         proc = subprocess.Popen(timed, stdout=out, stderr=err, cwd=ROOT, env=env, start_new_session=True)
 
+        killed = threading.Event()
+
         def kill() -> None:
+            killed.set()  # before the kill: wait4 may return before this thread does (it said "exited -9")
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
 
@@ -124,9 +128,10 @@ def run(
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t
-        timed_out = timer is not None and not timer.is_alive() and wall >= timeout  # type: ignore[operator]
         if timer is not None:
             timer.cancel()
+            timer.join()
+        timed_out = killed.is_set()
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
@@ -339,100 +344,14 @@ def artefacts_mb(store: Path) -> str:
     return ", ".join(f"{p.name.split('.')[-2]} {p.stat().st_size / 1e6:.0f} MB" for p in sizes if p.exists())
 
 
-#: the national questions (those that scan the whole country) and their parameter sets: the one table of
-#: them, bench_national_questions.PARAMS (the ``questions`` and ``columnar`` figures ask the same sets)
-from bench_national_questions import PARAMS as NATIONAL  # noqa: E402 - after the sys.path lines
-
-
-def _canonical_sparql_json(text: str) -> list[tuple]:
-    data = json.loads(text)
-    names = data["head"]["vars"]
-    return sorted(tuple(b.get(v, {}).get("value") for v in names) for b in data["results"]["bindings"])
-
-
-def _canonical_raw(result: Any) -> list[tuple]:
-    names = list(result.variables)
-    out = []
-    for row in result.value:
-        out.append(tuple(None if row.get(v) is None else row[v].value for v in names))
-    return sorted(out)
-
-
-def _query_cli(
-    name: str, params: dict[str, str], where: list[str], timeout: float
-) -> tuple[dict[str, Any], list[tuple] | None]:
-    cmd = [KG, "query", name, "--format", "sparql-json", *where]
-    for k, v in params.items():
-        cmd += ["-p", f"{k}={v}"]
-    r = run(cmd, timeout=timeout)
-    return r, None if r["timeout"] else _canonical_sparql_json(r["stdout"])
-
-
-#: the reference: the question's SPARQL (the .rq definition) on pyoxigraph in memory, in a fresh process
-_REFERENCE = """
-import json, sys, time
-from pyoxigraph import RdfFormat, Store
-from kg.rdf.shacl import ontology_quads
-from kg.store.graph import Graph
-from kg.store.queries import run_named
-store = Store()
-store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
-store.bulk_extend(ontology_quads(sys.argv[2]))
-t = time.perf_counter()
-result = run_named(Graph(store, None), sys.argv[3], json.loads(sys.argv[4]), raw=True)
-took = time.perf_counter() - t
-names = list(result.variables)
-rows = sorted(tuple(None if r.get(v) is None else r[v].value for v in names) for r in result.value)
-print(json.dumps({"s": took, "rows": rows}))
-"""
-
-
-def _reference(ctx: Ctx, name: str, params: dict[str, str]) -> tuple[float | None, list[tuple] | None]:
-    r = run(
-        [sys.executable, "-c", _REFERENCE, str(ctx.nq), str(ROOT / "ontology"), name, json.dumps(params)],
-        timeout=ctx.args.question_timeout,
-    )
-    if r["timeout"]:
-        return None, None
-    data = json.loads(r["stdout"].strip().splitlines()[-1])
-    return data["s"], sorted(tuple(x) for x in data["rows"])
-
-
 def figure_questions(ctx: Ctx) -> list[Row]:
-    rows: list[Row] = []
-    limit = ctx.args.question_timeout
-    for name, sets in NATIONAL.items():
-        for params in sets:
-            label = ", ".join(f"{k}={v}" for k, v in params.items())
-            log(f"kg query {name} {label}")
-            in_memory, ref = _reference(ctx, name, params)
-            disk, got = _query_cli(name, params, ["--store", str(ctx.store)], limit)
-            if got is None:
-                same = f"timed out (> {limit:g} s)"
-            elif ref is None:
-                same = f"{len(got):,} rows, reference timed out"
-            else:
-                same = f"{len(got):,} rows, " + ("= reference" if got == ref else f"DIFFER from {len(ref):,}")
-            base = "in memory " + (f"{in_memory:.2f} s" if in_memory is not None else f"> {limit:g} s")
-            if ctx.virtuoso:
-                virt, vrows = _query_cli(name, params, ["--endpoint", ctx.virtuoso], limit)
-                base += f"; Virtuoso {virt['wall']:.2f} s" + (
-                    "" if vrows == ref else " (rows differ or timed out)"
-                )
-            wall = disk["wall"]
-            rows.append(
-                Row(
-                    f"kg query {name} ({label}), on disk",
-                    (f"> {limit:g} s" if got is None else f"{wall:.2f} s") + f", {same}",
-                    base,
-                    "≤ 1 s",
-                    goal_gap(wall, 1),
-                    None if got is None else wall,  # a timed-out run is a lower bound: not in the growth fit
-                    disk["peak_mb"],
-                )
-            )
-    rows.append(Row("growth question", "not on main yet", "", "≤ 1 s", "no question to time"))
-    return rows
+    import bench_national_questions
+
+    return [Row(**r) for r in bench_national_questions.figure(ctx)]
+
+
+#: figure names kept from before (``columnar`` was the questions' second figure)
+ALIASES = {"columnar": "questions"}
 
 
 def _pairs(H: Any, want: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -798,55 +717,56 @@ def figure_import_refused(ctx: Ctx) -> list[Row]:
     return bench_national_scale.figure_import_refused(ctx)
 
 
-# --- Virtuoso ----------------------------------------------------------------------------------------------
-
-
-def start_virtuoso(ctx: Ctx) -> subprocess.Popen | None:
-    """Debian's virtuoso-t on 127.0.0.1, its own database in the temporary folder, loaded with the store."""
-    import bench_serve as bs
-    import httpx
-
-    from kg.store.gsp import load_to_endpoint
-
-    binary = shutil.which("virtuoso-t")
-    if binary is None:
-        log("virtuoso-t is missing (apt-get install virtuoso-opensource): no Virtuoso column")
-        return None
-    from virtuoso_ini import virtuoso_ini
-
-    folder = ctx.tmp / "virtuoso"
-    folder.mkdir()
-    http = bs.free_port()
-    (folder / "virtuoso.ini").write_text(
-        virtuoso_ini(folder, sql=bs.free_port(), http=http, max_rows=1_000_000, limit=600)
-    )
-    proc = subprocess.Popen(
-        [binary, "-f", "-c", str(folder / "virtuoso.ini")],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{http}/sparql"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    t = time.perf_counter()
-    dump = ctx.tmp / "store.nq"
-    from pyoxigraph import RdfFormat, Store
-
-    Store.read_only(str(ctx.store)).dump(str(dump), format=RdfFormat.N_QUADS)
-    os.environ["KG_ENDPOINT_SECRET"] = "dba"
-    load_to_endpoint(dump, url, auth="digest:dba", timeout=3600)
-    log(f"Virtuoso loaded in {time.perf_counter() - t:.1f} s")
-    ctx.virtuoso = url
-    return proc
-
-
 # --- growth ------------------------------------------------------------------------------------------------
+#
+# A figure measured at two sizes gives a growth only when both runs measured the same thing with the same
+# code: each stored row carries ``code`` (the git tree of ``kg/`` and ``pyproject.toml``, with a hash of
+# their uncommitted changes) and ``definition`` (a hash of the benchmark functions that made it). The
+# estimate at 1,000,000 actors, and the memory refusal, use only the two largest runs whose row has the
+# same code and definition as the largest run's; otherwise the table prints "–" with the reason.
+
+#: per figure, the functions besides ``FIGURES[name]`` whose source defines what its rows measure
+DEFINED_BY: dict[str, tuple[str, ...]] = {
+    "questions": ("bench_national_questions.figure", "bench_national_questions.measure",
+                  "bench_national_questions._one"),
+    "serve": ("bench_serve.selects",),
+    "import": ("bench_import.run_history",),
+    "build-curated": ("bench_national_scale.figure_curated_build",),
+    "import-refused": ("bench_national_scale.figure_import_refused",),
+}  # fmt: skip
+
+
+def _git(*args: str) -> str:
+    r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+def code_version() -> dict[str, str]:
+    """The commit, and the version of the code the figures time: the git tree of ``kg/`` and
+    ``pyproject.toml`` at HEAD, plus a hash of their uncommitted changes when there are any."""
+    import hashlib
+
+    paths = ("kg", "pyproject.toml")
+    tree = "+".join(_git("rev-parse", f"HEAD:{p}")[:12] for p in paths) or "unknown"
+    diff = _git("diff", "HEAD", "--", *paths) + _git(
+        "ls-files", "--others", "--exclude-standard", "--", *paths
+    )
+    if diff:
+        tree += "+dirty-" + hashlib.sha256(diff.encode()).hexdigest()[:8]
+    return {"commit": _git("rev-parse", "--short=12", "HEAD") or "unknown", "code": tree}
+
+
+def definition(figure: str) -> str:
+    """A hash of the source of the functions that make *figure*'s rows (:data:`DEFINED_BY`)."""
+    import hashlib
+    import importlib
+    import inspect
+
+    texts = [inspect.getsource(FIGURES[figure])]
+    for dotted in DEFINED_BY.get(figure, ()):
+        module, _, name = dotted.rpartition(".")
+        texts.append(inspect.getsource(getattr(importlib.import_module(module), name)))
+    return f"{figure}:" + hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
 
 
 def stored_runs() -> dict[int, dict[str, Any]]:
@@ -857,17 +777,52 @@ def stored_runs() -> dict[int, dict[str, Any]]:
     return runs
 
 
-def estimate(runs: dict[int, dict[str, Any]], target: int) -> dict[str, tuple[float | None, float | None]]:
-    """Per figure: (seconds, peak MB) at *target* actors, by the power law through the two largest runs."""
-    sizes = sorted(runs)[-2:]
-    out: dict[str, tuple[float | None, float | None]] = {}
-    if len(sizes) < 2:
-        return out
-    (n0, n1), (r0, r1) = sizes, (runs[sizes[0]]["rows"], runs[sizes[1]]["rows"])
-    for name, row1 in r1.items():
-        row0 = r0.get(name)
-        if row0 is None:
+def _version(row: dict[str, Any]) -> tuple[str, str] | None:
+    code, defined = row.get("code"), row.get("definition")
+    return (code, defined) if code and defined else None
+
+
+def comparable(runs: dict[int, dict[str, Any]], name: str) -> tuple[dict[int, dict[str, Any]], str]:
+    """The rows of figure *name* measured with the same code and definition as at the largest size that
+    has it: ``({size: row}, "")``, or the rows that are left and why the others are not comparable."""
+    have = {n: runs[n]["rows"][name] for n in sorted(runs) if name in runs[n]["rows"]}
+    if not have:
+        return {}, "not measured"
+    largest = max(have)
+    ref = _version(have[largest])
+    if ref is None:
+        return {largest: have[largest]}, f"{largest:,} stored without its code version"
+    same = {n: r for n, r in have.items() if _version(r) == ref}
+    others = [n for n in have if n not in same]
+    if not others:
+        return same, ""
+    what = "code" if all(have[n].get("code") != ref[0] for n in others) else "code or definition"
+    return same, f"{', '.join(f'{n:,}' for n in others)} measured with other {what} than {largest:,}"
+
+
+def comparable_runs(runs: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """*runs* with only the rows that are :func:`comparable` to the same row at its largest size (what the
+    memory plan, ``bench_national_scale.step_plan(..., runs=...)``, must read: the growth's rule)."""
+    names = {name for r in runs.values() for name in r["rows"]}
+    kept: dict[int, dict[str, Any]] = {n: {**r, "rows": {}} for n, r in runs.items()}
+    for name in names:
+        for n, row in comparable(runs, name)[0].items():
+            kept[n]["rows"][name] = row
+    return kept
+
+
+def estimate(
+    runs: dict[int, dict[str, Any]], target: int
+) -> dict[str, tuple[float | None, float | None, str]]:
+    """Per figure: (seconds, peak MB) at *target* actors, by the power law through the two largest runs of
+    comparable code (:func:`comparable`), and why there is no estimate (empty when there is one)."""
+    out: dict[str, tuple[float | None, float | None, str]] = {}
+    for name in {name for r in runs.values() for name in r["rows"]}:
+        same, why = comparable(runs, name)
+        if len(same) < 2:
+            out[name] = (None, None, why or "measured at one size")
             continue
+        (n0, row0), (n1, row1) = sorted(same.items())[-2:]
         guess: list[float | None] = []
         for key in ("seconds", "peak_mb"):
             a, b = row0.get(key), row1.get(key)
@@ -876,7 +831,7 @@ def estimate(runs: dict[int, dict[str, Any]], target: int) -> dict[str, tuple[fl
                 guess.append(b * (target / n1) ** max(k, 0.0))
             else:
                 guess.append(None)
-        out[name] = (guess[0], guess[1])
+        out[name] = (guess[0], guess[1], "" if guess[0] is not None else "no time at both sizes")
     return out
 
 
@@ -897,30 +852,28 @@ def growth_rows(runs: dict[int, dict[str, Any]]) -> list[str]:
             s, m = r.get("seconds"), r.get("peak_mb")
             shown = "–" if s is None else f"{1000 * s:.1f} ms" if s < 0.1 else f"{s:.2f} s"
             cells.append(shown + (f", {m:,.0f} MB" if s is not None and m else ""))
-        s1, m1 = est.get(name, (None, None))
-        guess = "–" if s1 is None else f"{1000 * s1:.1f} ms" if s1 < 0.1 else f"{s1:,.0f} s"
+        s1, m1, why = est.get(name, (None, None, "not measured"))
+        guess = f"– ({why})" if s1 is None else f"{1000 * s1:.1f} ms" if s1 < 0.1 else f"{s1:,.0f} s"
         guess += f", {m1 / 1024:,.1f} GB" if s1 is not None and m1 else ""
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {guess} |")
     return lines
 
 
-def refusal(actors: int, limit_gb: float) -> str | None:
-    """Why a run at *actors* would not fit in *limit_gb*, from the stored growth; None when it would."""
-    runs = {n: r for n, r in stored_runs().items() if n < actors}
-    if len(runs) < 2:
-        return None
+def refusal(actors: int, limit_gb: float, runs: dict[int, dict[str, Any]] | None = None) -> str | None:
+    """Why a run at *actors* would not fit in *limit_gb*, from the growth of comparable code in *runs*
+    (default: the stored runs; the rule of :func:`estimate`); None when it fits or nothing is estimated."""
+    runs = {n: r for n, r in (stored_runs() if runs is None else runs).items() if n < actors}
     over = [
         (name, mb / 1024)
-        for name, (_, mb) in estimate(runs, actors).items()
+        for name, (_, mb, _why) in estimate(runs, actors).items()
         if mb is not None and mb / 1024 > limit_gb
     ]
     if not over:
         return None
-    sizes = ", ".join(f"{n:,}" for n in sorted(runs)[-2:])
     what = "; ".join(f"{name}: about {gb:,.0f} GB" for name, gb in sorted(over, key=lambda x: -x[1]))
     return (
         f"refused: at {actors:,} actors these steps would exceed {limit_gb:g} GB of memory "
-        f"(growth measured between {sizes} actors): {what}"
+        f"(growth between the two largest runs of the same code): {what}"
     )
 
 
@@ -930,9 +883,9 @@ FIGURES: dict[str, Callable[[Ctx], list[Row]]] = {
     "generate": figure_generate,
     "load": figure_load,
     "projection": figure_projection,
+    # each national question on the columnar path (in process and `kg query` end to end) beside DuckDB alone,
+    # pyoxigraph on disk and Virtuoso (bench_national_questions.py), one row per question and parameter set
     "questions": figure_questions,
-    # the columnar path beside pyoxigraph on disk, in memory and Virtuoso (bench_national_questions.py)
-    "columnar": lambda ctx: [Row(**r) for r in __import__("bench_national_questions").figure(ctx)],
     "chains": figure_chains,
     "analyse": figure_analyse,
     "view": figure_view,
@@ -952,29 +905,30 @@ def print_table(rows: list[Row]) -> None:
 
 
 def print_growth(limit_gb: float) -> None:
-    """The growth table of the stored runs, and the 1,000,000-actor verdict."""
+    """The growth table of the stored runs, and the 1,000,000-actor verdict (same rule for both)."""
     print()
     print(
-        "Growth (stored runs, benchmarks/national/run-*.json; estimate: power law through the two largest):"
+        "Growth (stored runs, benchmarks/national/run-*.json; estimate: power law through the two largest "
+        "runs of the same code and definition):"
     )
     print()
-    print("\n".join(growth_rows(stored_runs())))
+    runs = stored_runs()
+    print("\n".join(growth_rows(runs)))
     why = refusal(1_000_000, limit_gb)
     print()
-    runs = stored_runs()
-    measured = {n: r for run in runs.values() for n, r in run["rows"].items() if r.get("seconds") is not None}
     est = estimate(runs, 1_000_000)
-    missing = [n for n in measured if n not in est]
+    measured = {n for r in runs.values() for n, row in r["rows"].items() if row.get("seconds") is not None}
+    missing = sorted(n.strip() for n in measured if est.get(n, (None,))[0] is None)
     if why:
         print(why)
-    elif missing:
+    if missing:
         print(
-            "1,000,000 actors: no estimate yet for "
-            + "; ".join(missing)
-            + " (measured at fewer than the two "
-            "largest sizes): run this benchmark at 30,000 and 100,000 actors first"
+            f"1,000,000 actors: no estimate for {len(missing)} of {len(measured)} figures (the last column "
+            "says why): "
+            "not measured at two sizes with the same code and definition; run this benchmark at 30,000 and "
+            "100,000 actors on one commit"
         )
-    else:
+    elif not why:
         print("1,000,000 actors: the estimates fit in the memory limit; run with --actors 1000000")
 
 
@@ -983,6 +937,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--actors", type=int, default=100_000)
     ap.add_argument(
         "--virtuoso", action="store_true", help="also answer the questions on a Virtuoso started here"
+    )
+    ap.add_argument(
+        "--memory",
+        action="store_true",
+        help="also answer the questions with pyoxigraph in memory (a reference)",
     )
     ap.add_argument("--pairs", type=int, default=21, help="linked and unlinked pairs for find_chains (each)")
     ap.add_argument("--serve-seconds", type=float, default=10.0, help="seconds of the SELECT load per server")
@@ -993,7 +952,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="no in-memory generator baseline")
     ap.add_argument("--memory-limit-gb", type=float, default=24.0)
     ap.add_argument(
-        "--question-timeout", type=float, default=120.0, help="seconds before a question's run is stopped"
+        "--question-timeout",
+        type=float,
+        default=10.0,
+        help="seconds before a SPARQL baseline (pyoxigraph, Virtuoso) of a question is stopped "
+        "(10: ten times the goal of 1 s)",
     )
     ap.add_argument("--no-save", action="store_true", help="do not store this run for the growth table")
     ap.add_argument("--growth-only", action="store_true", help="only print the growth table of stored runs")
@@ -1002,21 +965,25 @@ def main(argv: list[str] | None = None) -> int:
         print_growth(args.memory_limit_gb)
         return 0
 
-    chosen = [f for f in (args.only.split(",") if args.only else FIGURES) if f]
-    skip = set(filter(None, args.skip.split(",")))
+    def names(text: str) -> list[str]:
+        return [ALIASES.get(f, f) for f in text.split(",") if f]
+
+    chosen = list(dict.fromkeys(names(args.only) if args.only else FIGURES))
+    skip = set(names(args.skip))
     unknown = (set(chosen) | skip) - set(FIGURES)
     if unknown:
         ap.error(f"unknown figure(s) {sorted(unknown)}; choose among {', '.join(FIGURES)}")
-    needs_data = {"load", "projection", "questions", "columnar", "chains", "analyse", "view", "serve"}
+    needs_data = {"load", "projection", "questions", "chains", "analyse", "view", "serve"}
     if needs_data & set(chosen):
         chosen = list(dict.fromkeys(["generate", "load", *chosen]))
     if {"chains", "analyse", "view"} & set(chosen) and "projection" not in chosen:
         chosen.insert(chosen.index("load") + 1, "projection")  # writes the artefacts a build writes
-    # each step's memory at this size, from the stored growth: refuse what cannot fit
+    # each step's memory at this size, from the stored growth of comparable code: refuse what cannot fit
     import bench_national_scale
 
+    below = comparable_runs({n: r for n, r in stored_runs().items() if n < args.actors})
     plan, refused = bench_national_scale.step_plan(
-        args.actors, args.memory_limit_gb, [c for c in chosen if c not in skip]
+        args.actors, args.memory_limit_gb, [c for c in chosen if c not in skip], below
     )
     print("\n".join(plan) + "\n", flush=True)
     if {"generate", "load"} & set(refused):
@@ -1028,7 +995,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(growth_rows(stored_runs())))
         return 3
     rows: list[Row] = []
-    virt = None
+    made_by: dict[str, str] = {}  # row → the figure that made it
+    spent: dict[str, float] = {}  # figure → wall seconds
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-national-"))
     ctx = Ctx(args, tmp)
     load_before = os.getloadavg()[0]
@@ -1037,47 +1005,69 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             if name in skip:
                 continue
-            if name in ("questions", "columnar") and args.virtuoso and ctx.virtuoso is None:
-                try:
-                    virt = start_virtuoso(ctx)
-                except Exception as exc:  # noqa: BLE001 - the column says why and the rest is still measured
-                    rows.append(Row("Virtuoso", f"not measured: {exc}"))
             log(f"figure {name}…")
+            t = time.perf_counter()
             try:
-                rows.extend(FIGURES[name](ctx))
+                made = FIGURES[name](ctx)
             except Exception as exc:  # noqa: BLE001 - one figure failing does not lose the others
-                rows.append(Row(name, f"FAILED: {type(exc).__name__}: {str(exc)[-300:]}"))
-                if name in ("generate", "load"):
-                    break
+                made = [Row(name, f"FAILED: {type(exc).__name__}: {str(exc)[-300:]}")]
+            spent[name] = time.perf_counter() - t
+            rows.extend(made)
+            made_by.update((r.figure, name) for r in made)
+            if name in ("generate", "load") and any(r.value.startswith("FAILED") for r in made):
+                break
     finally:
-        if virt is not None:
-            virt.terminate()
-            virt.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    total = time.perf_counter() - started
     print(
         f"# bench_national: {args.actors:,} synthetic actors, seed 42; "
-        f"{time.perf_counter() - started:.0f} s; "
+        f"{total:.0f} s; "
         f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}; {when}"
     )
     print()
     print_table(rows)
+    print()
+    print(
+        f"Time per figure ({total / 60:.1f} min in all): "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(spent.items(), key=lambda kv: -kv[1]))
+    )
     if not args.no_save:
-        RUNS_DIR.mkdir(parents=True, exist_ok=True)
-        kept = {r.figure: {"seconds": r.seconds, "peak_mb": r.peak_mb} for r in rows if r.seconds is not None}
-        record = {
-            "actors": args.actors,
-            "date": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
-            "rows": kept,
-        }
-        previous = stored_runs().get(args.actors)
-        if previous:  # keep figures of an earlier run at this size that this run did not measure
-            record["rows"] = {**previous["rows"], **kept}
-        (RUNS_DIR / f"run-{args.actors}.json").write_text(
-            json.dumps(record, indent=1, ensure_ascii=False) + "\n"
-        )
+        save_run(args.actors, rows, made_by, spent)
     print_growth(args.memory_limit_gb)
     return 0
+
+
+def save_run(actors: int, rows: list[Row], made_by: dict[str, str], spent: dict[str, float]) -> Path:
+    """Store this run's timed rows in ``run-<actors>.json``, each with its code and definition (see
+    :func:`comparable`); rows of an earlier run at this size that this run did not measure are kept."""
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    version = code_version()
+    defined = {f: definition(f) for f in set(made_by.values())}
+    kept = {
+        r.figure: {
+            "seconds": r.seconds,
+            "peak_mb": r.peak_mb,
+            "code": version["code"],
+            "commit": version["commit"],
+            "definition": defined[made_by[r.figure]],
+        }
+        for r in rows
+        if r.seconds is not None
+    }
+    record: dict[str, Any] = {
+        "actors": actors,
+        "date": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
+        **version,
+        "figure_seconds": {k: round(v, 1) for k, v in spent.items()},
+        "rows": kept,
+    }
+    previous = stored_runs().get(actors)
+    if previous:  # keep figures of an earlier run at this size that this run did not measure
+        record["rows"] = {**previous["rows"], **kept}
+    path = RUNS_DIR / f"run-{actors}.json"
+    path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    return path
 
 
 if __name__ == "__main__":

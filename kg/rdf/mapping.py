@@ -24,7 +24,9 @@ from kg.ingest.imports import Imported, copy_name, import_doc_id
 from kg.model import iris
 from kg.model.records import Funding, Membership, Participation, Support
 from kg.model.vocab import ORG, PROV, SCHEMA, TKG, XSD
-from kg.rdf.records import LABEL, A, N, Triple, fr, node_of, record_triples
+from kg.rdf.records import LABEL, A, N, Terms, Triple, fr, node_of, record_triples
+
+_ORG, _PROV, _SCHEMA, _TKG, _XSD = Terms(ORG), Terms(PROV), Terms(SCHEMA), Terms(TKG), Terms(XSD)
 
 __all__ = [
     "curated_quads",
@@ -42,11 +44,11 @@ def _provenance(node: NamedNode, sources: list) -> list[Triple]:
         doc = N(iris.document(src.doc))
         d = N(iris.derivation(node.value, i))
         out += [
-            (node, N(PROV.wasDerivedFrom), doc),
-            (node, N(PROV.qualifiedDerivation), d),
-            (d, A, N(PROV.Derivation)),
-            (d, N(PROV.entity), doc),
-            (d, N(TKG.quote), fr(src.quote)),
+            (node, _PROV.wasDerivedFrom, doc),
+            (node, _PROV.qualifiedDerivation, d),
+            (d, A, _PROV.Derivation),
+            (d, _PROV.entity, doc),
+            (d, _TKG.quote, fr(src.quote)),
         ]
     return out
 
@@ -74,29 +76,29 @@ def derived_triples(
                 by_programme.setdefault(rec.programme, set()).add(rec.actor)
             else:
                 m, o = node_of(kinds[rec.member], rec.member), node_of("actor", rec.organisation)
-            add((m, N(ORG.memberOf), o))
-            add((o, N(ORG.hasMember), m))
+            add((m, _ORG.memberOf, o))
+            add((o, _ORG.hasMember, m))
         elif isinstance(rec, Funding) and rec.funder:
             funder = node_of("actor", rec.funder)
             ends = ([rec.recipient] if rec.recipient else []) + rec.funded_items
             for target in dict.fromkeys(node_of(kinds[x], x) for x in ends):
-                add((funder, N(TKG.funds), target))
-                add((target, N(SCHEMA.funder), funder))
+                add((funder, _TKG.funds, target))
+                add((target, _SCHEMA.funder, funder))
         elif isinstance(rec, Support):
-            add((node_of("actor", rec.provider), N(TKG.supports), node_of("actor", rec.beneficiary)))
+            add((node_of("actor", rec.provider), _TKG.supports, node_of("actor", rec.beneficiary)))
     for members in by_programme.values():
         ordered = sorted(members)
         for a in ordered:
             for b in ordered:
                 if a != b:
-                    add((node_of("actor", a), N(TKG.partnerOf), node_of("actor", b)))
+                    add((node_of("actor", a), _TKG.partnerOf, node_of("actor", b)))
     # two actors sharing several programmes (or a funder reaching one recipient twice) would repeat a
     # shortcut: keep each once, in a stable order
     return list(dict.fromkeys(out))
 
 
 #: tkg:sourceFile, replaced for the documents of an import (see :func:`records_quads`)
-_SOURCE_FILE = N(TKG.sourceFile)
+_SOURCE_FILE = _TKG.sourceFile
 
 
 def records_quads(
@@ -174,12 +176,12 @@ def graph_description(
     """The quads of ``graph:meta`` describing a named graph: what it derives from, when it was made."""
     g, meta = N(iris.check_graph(graph)), N(iris.META_GRAPH)
     out = [
-        Quad(g, A, N(PROV.Entity), meta),
-        Quad(g, N(PROV.wasDerivedFrom), N(iris.document(derived_from)), meta),
+        Quad(g, A, _PROV.Entity, meta),
+        Quad(g, _PROV.wasDerivedFrom, N(iris.document(derived_from)), meta),
     ]
     if attributed_to is not None:
-        out.append(Quad(g, N(PROV.wasAttributedTo), N(attributed_to), meta))
-    out.append(Quad(g, N(PROV.generatedAtTime), Literal(generated_at, datatype=N(XSD.dateTime)), meta))
+        out.append(Quad(g, _PROV.wasAttributedTo, N(attributed_to), meta))
+    out.append(Quad(g, _PROV.generatedAtTime, Literal(generated_at, datatype=_XSD.dateTime), meta))
     return out
 
 
@@ -194,7 +196,7 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
     for stem in docs:
         quads += graph_description(iris.document_graph(stem), stem, now, attributed_to=curation)
     quads += [
-        Quad(N(curation), A, N(PROV.Agent), meta),
+        Quad(N(curation), A, _PROV.Agent, meta),
         Quad(N(curation), LABEL, fr("Curation des documents sources (Territorial KG)"), meta),
     ]
 
@@ -210,9 +212,9 @@ def curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[
     derived = N(iris.DERIVED_GRAPH)
     activity = N(iris.entity("agent", "materialisation"))
     quads += [
-        Quad(derived, A, N(PROV.Entity), meta),
-        Quad(derived, N(PROV.wasGeneratedBy), activity, meta),
-        Quad(activity, A, N(PROV.Activity), meta),
+        Quad(derived, A, _PROV.Entity, meta),
+        Quad(derived, _PROV.wasGeneratedBy, activity, meta),
+        Quad(activity, A, _PROV.Activity, meta),
         Quad(
             activity,
             LABEL,

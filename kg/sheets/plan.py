@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from kg.errors import InputError, Problem
 from kg.ingest.geo import Geography
+from kg.ingest.geo_tables import collector_paused
 from kg.ingest.imports import (
     IMPORT_KINDS,
     KIND_NAME,
@@ -217,6 +218,7 @@ def _read_slug_from_readme(tables: list[Table]) -> str | None:
     return None
 
 
+@collector_paused()  # ~10^6 cells, rows and records made, none of them garbage
 def plan_import(
     path: str | Path,
     data_dir: str | Path = "data",

@@ -97,6 +97,7 @@ class PreparedImport:
     renamed_owner: str | None = None
     #: the previous records (to place a removed record at its sheet and row)
     previous_records: Imported | None = field(default=None, repr=False)
+    #: the import's quads (:class:`kg.rdf.mapping.Stated` tuples) and its description in ``graph:meta``
     quads: list = field(default_factory=list, repr=False)
     meta_quads: list = field(default_factory=list, repr=False)
     #: the owner given for this import (``--par``), None when not given
@@ -341,15 +342,16 @@ def check_cross_references(plan: ImportPlan, data_dir: str | Path = "data") -> N
 
 def _checked_quads(plan: ImportPlan, data_dir: Path, ontology_dir: str | Path | None) -> tuple[list, list]:
     """Map the plan's records (with the curated data and the other imports) and validate them with SHACL."""
-    from kg.rdf.mapping import import_quads
+    from kg.rdf.mapping import import_statements
 
     known, others = _context(plan, data_dir)
     curated = known.curated
     imp = Imported(plan.slug, plan.meta, plan.records, import_folder(data_dir, plan.slug))
     kinds = record_kinds(curated, [*others.values(), imp])
     base = [(k, r) for k, r in curated.all() if k != "document"]
-    quads, meta_quads = import_quads(imp, kinds, base)
-    others_quads = [q for other in others.values() for q in import_quads(other, kinds, base)[0]]
+    # Stated tuples, not pyoxigraph quads: the checks below read every part of every quad
+    quads, meta_quads = import_statements(imp, kinds, base)
+    others_quads = [q for other in others.values() for q in import_statements(other, kinds, base)[0]]
     check_import_shapes(
         plan,
         quads,
@@ -438,7 +440,9 @@ def commit_import(
             from kg.store.write import replace_graph
 
             relations = graph_relation_rows(store_path, plan.graph)
-            replace_graph(store_path, plan.graph, prepared.quads, prepared.meta_quads)
+            from pyoxigraph import Quad
+
+            replace_graph(store_path, plan.graph, [Quad(*q) for q in prepared.quads], prepared.meta_quads)
             plan.store_updated = True
         install()
     plan.written = True

@@ -322,7 +322,9 @@ def record_triples(rec: BaseModel, kinds: Mapping[str, str]) -> list[Triple]:
     s = node_of(kind, rec.id)  # type: ignore[attr-defined]
     out = []
     add = out.append
-    desc = getattr(rec, "description", None)
+    desc = rec.__dict__.get(
+        "description"
+    )  # not every kind has one (pydantic's __getattr__ is slow to say so)
     if desc:
         add((s, _DCT.description, fr(desc)))
     if isinstance(rec, Actor):

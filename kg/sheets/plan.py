@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from kg.errors import InputError, Problem
 from kg.ingest.geo import Geography
+from kg.ingest.geo_tables import collector_paused
 from kg.ingest.imports import (
     IMPORT_KINDS,
     KIND_NAME,
@@ -150,7 +151,9 @@ def _says_otherwise(rec: BaseModel, other: BaseModel, *, untyped: bool = False) 
 
 def _label_of(rec: BaseModel, name: Callable[[str], str] = str) -> str:
     """A readable label: the name or title, or "A → B (role)" for a relation."""
-    own = getattr(rec, "name", None) or getattr(rec, "title", None)
+    # the record's fields as stored (pydantic answers a missing attribute through a slow __getattr__)
+    fields = rec.__dict__
+    own = fields.get("name") or fields.get("title")
     if own:
         return str(own)
     for a, b, extra in (
@@ -159,11 +162,11 @@ def _label_of(rec: BaseModel, name: Callable[[str], str] = str) -> str:
         ("provider", "beneficiary", "support_kind"),
         ("funder", "recipient", "amount_eur"),
     ):
-        if hasattr(rec, b):
-            left = name(getattr(rec, a)) if getattr(rec, a, None) else "?"
-            value = getattr(rec, extra, None)
+        if b in fields:
+            left = name(fields[a]) if fields.get(a) else "?"
+            value = fields.get(extra)
             suffix = f" ({euros(value)})" if extra == "amount_eur" else (f" ({value})" if value else "")
-            return f"{left} → {name(getattr(rec, b))}{suffix}"
+            return f"{left} → {name(fields[b])}{suffix}"
     return str(rec.id)  # type: ignore[attr-defined]
 
 
@@ -217,6 +220,7 @@ def _read_slug_from_readme(tables: list[Table]) -> str | None:
     return None
 
 
+@collector_paused()  # ~10^6 cells, rows and records made, none of them garbage
 def plan_import(
     path: str | Path,
     data_dir: str | Path = "data",

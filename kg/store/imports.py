@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, Problem
+from kg.ingest.geo_tables import collector_paused
 from kg.ingest.history import ImportInfo, clean_stale, import_info, now_iso, same_owner, staged_state
 from kg.ingest.imports import (
     IMPORTS_DIR,
@@ -96,6 +97,7 @@ class PreparedImport:
     renamed_owner: str | None = None
     #: the previous records (to place a removed record at its sheet and row)
     previous_records: Imported | None = field(default=None, repr=False)
+    #: the import's quads (:class:`kg.rdf.mapping.Stated` tuples) and its description in ``graph:meta``
     quads: list = field(default_factory=list, repr=False)
     meta_quads: list = field(default_factory=list, repr=False)
     #: the owner given for this import (``--par``), None when not given
@@ -192,6 +194,9 @@ def import_workbook(
     return commit_import(prepared, data_dir, store, confirmed=confirmed, keep=keep)
 
 
+# ~10^6 small objects (cells, records, terms, quads), none of them garbage: the cyclic collector,
+# left on, scans them again and again (a third of the import's CPU at 50,000 rows)
+@collector_paused()
 def prepare_import(
     path: str | Path,
     data_dir: str | Path = "data",
@@ -337,15 +342,16 @@ def check_cross_references(plan: ImportPlan, data_dir: str | Path = "data") -> N
 
 def _checked_quads(plan: ImportPlan, data_dir: Path, ontology_dir: str | Path | None) -> tuple[list, list]:
     """Map the plan's records (with the curated data and the other imports) and validate them with SHACL."""
-    from kg.rdf.mapping import import_quads
+    from kg.rdf.mapping import import_statements
 
     known, others = _context(plan, data_dir)
     curated = known.curated
     imp = Imported(plan.slug, plan.meta, plan.records, import_folder(data_dir, plan.slug))
     kinds = record_kinds(curated, [*others.values(), imp])
     base = [(k, r) for k, r in curated.all() if k != "document"]
-    quads, meta_quads = import_quads(imp, kinds, base)
-    others_quads = [q for other in others.values() for q in import_quads(other, kinds, base)[0]]
+    # Stated tuples, not pyoxigraph quads: the checks below read every part of every quad
+    quads, meta_quads = import_statements(imp, kinds, base)
+    others_quads = [q for other in others.values() for q in import_statements(other, kinds, base)[0]]
     check_import_shapes(
         plan,
         quads,
@@ -358,6 +364,7 @@ def _checked_quads(plan: ImportPlan, data_dir: Path, ontology_dir: str | Path | 
     return quads, meta_quads
 
 
+@collector_paused()
 def commit_import(
     prepared: PreparedImport,
     data_dir: str | Path = "data",
@@ -433,7 +440,9 @@ def commit_import(
             from kg.store.write import replace_graph
 
             relations = graph_relation_rows(store_path, plan.graph)
-            replace_graph(store_path, plan.graph, prepared.quads, prepared.meta_quads)
+            from pyoxigraph import Quad
+
+            replace_graph(store_path, plan.graph, [Quad(*q) for q in prepared.quads], prepared.meta_quads)
             plan.store_updated = True
         install()
     plan.written = True
@@ -444,6 +453,7 @@ def commit_import(
     return plan
 
 
+@collector_paused()
 def apply_import(
     plan: ImportPlan,
     data_dir: str | Path = "data",

@@ -26,8 +26,8 @@ from kg.serve.app import Settings, negotiate, query_examples
 from tests.view_browser import require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
-# Generous: the shared 2-core CI machine runs the examples well past 1.5 s under load, and a time limit is not a
-# speed test. The one test that reaches it uses a query that never ends, so it waits this long once.
+# Generous: a loaded 2-core CI machine runs the examples past 1.5 s, and a time limit is not a speed test.
+# The one test that reaches it uses a query that never ends, so it waits this long once.
 TIME_LIMIT_MS = 6000
 MAX_ROWS = 500
 MAX_BYTES = 20_000

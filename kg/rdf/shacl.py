@@ -242,20 +242,20 @@ def check_shapes(
 
         scope_quads = territory_scope(records_quads, geography_quads)
 
-        def data() -> Iterable:  # read as it comes, each time: no list of every quad made beside the parts
+        def union() -> Iterable:  # read as it comes, each time: no list of every quad made beside the parts
             return chain(records_quads, ontology_quads, scope_quads)
 
         flagged = None
         if Path(shapes_file).is_file():
             from kg.rdf.shacl_screen import screen
 
-            flagged = screen(data(), Path(shapes_file), focus)
+            flagged = screen(union(), Path(shapes_file), focus)
         if flagged is None:  # shapes the screen cannot read: pySHACL on everything
-            problems = shape_problems(to_rdflib(data()), Path(shapes_file), locate, focus)
+            problems = shape_problems(to_rdflib(union()), Path(shapes_file), locate, focus)
         elif not flagged:
             return  # the screen found every focus node conforming: no need for rdflib and pySHACL
         else:  # pySHACL on what the screen could not clear, with all it reads, reporting only those nodes
-            near = neighbourhood(data(), flagged, ontology_quads)
+            near = neighbourhood(union(), flagged, ontology_quads)
             problems = shape_problems(to_rdflib(near), Path(shapes_file), locate, only=flagged)
     if problems:
         raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")

@@ -104,3 +104,14 @@ def test_every_row_with_a_peak_belongs_to_the_step_of_its_figure() -> None:
     sub_row = "  chain graph (+ skeleton), actor network, name index written at build time"
     assert step_of(sub_row) == "projection"
     assert step_of("kg build, default real data, cold") is None
+
+
+def test_the_curated_build_goal_grows_with_the_actors_and_names_its_gap() -> None:
+    """Issue 15 item 4 as numbers: 4 GB and 10 min of CPU at 100,000 actors, linear; the gap says which."""
+    from bench_national_scale import curated_build_gap, curated_build_goal
+
+    assert curated_build_goal(100_000) == (4096.0, 600.0)
+    assert curated_build_goal(10_000) == (1331.2, 60.0)
+    assert curated_build_gap(100_000, 3_900, 420) == ""
+    assert curated_build_gap(100_000, 9_217, 415) == "GAP 2.3x (9217.00 MB > 4096 MB)"
+    assert curated_build_gap(10_000, 1_218, 64) == "GAP 1.1x (64.00 s CPU > 60 s CPU)"

@@ -626,3 +626,62 @@ def test_participants_are_checked_like_any_reference(tmp_path):
     assert '"medeff" is not the id of any actor or person' in message and "medef" in message
     assert '"particpant" is not in the SKOS scheme "role"' in message
     assert len(info.value.problems) == 2
+
+
+# --- issue 15: a quote that is a whole line is found without searching the document -----
+
+
+@pytest.mark.parametrize(
+    ("quote", "found"),
+    [
+        ("Acteur 2 figure dans le rapport.", True),  # a whole line
+        ("acteur  2 FIGURE dans le   rapport.", True),  # the same line, folded
+        ("figure dans le rapport. Acteur 3", True),  # across two lines: the substring search
+        ("Acteur 4 figure dans le rapport.", False),  # in no line and nowhere else
+        ("le lien", True),  # a link spanning two lines: lines not usable, the whole text is
+        ("Voir [le", False),  # a line folded alone is not in the text: not taken from the lines
+    ],
+)
+def test_a_quote_is_found_by_its_line_or_in_the_whole_text(tmp_path, quote, found):
+    from kg.ingest.sources import quote_in_document
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text(
+        "Rapport\n\nActeur 1 figure dans le rapport.\nActeur 2 figure dans le rapport.\n"
+        "Acteur 3 figure dans le rapport.\n",
+        encoding="utf-8",
+    )
+    linked = tmp_path / "linked.txt"
+    linked.write_text("Voir [le\nlien](https://example.org) ici.\n", encoding="utf-8")
+    path = linked if "lien" in quote else doc
+    assert quote_in_document(quote, path) is found
+
+
+def test_quotes_in_long_documents_are_checked_one_by_one(tmp_path):
+    """Many records citing whole lines of one long document (the synthetic national data set): every
+    quote is still checked, a wrong one among thousands is refused and named."""
+    data = tmp_path / "curated"
+    sources = tmp_path / "sources"
+    data.mkdir()
+    sources.mkdir()
+    n = 3000
+    lines = [f"Acteur {i} figure dans le rapport long." for i in range(n)]
+    (sources / "long.txt").write_text("Rapport long\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    (data / "documents.yaml").write_text(
+        "- id: long\n  title: Rapport long\n  genre: report\n", encoding="utf-8"
+    )
+    wrong = "Acteur 99999 figure dans le rapport long."
+    actors = [
+        f"- id: acteur-{i}\n  name: Acteur {i}\n  types: [association]\n  sources:\n"
+        f"  - doc: long\n    quote: {lines[i] if i != 1234 else wrong}\n"
+        for i in range(n)
+    ]
+    (data / "actors.yaml").write_text("".join(actors), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_curated(data, sources_dir=sources, schemes_file=SCHEMES)
+    assert [p.message for p in info.value.problems] == [
+        'the quote "Acteur 99999 figure dans le rapport long." is not in long.txt'
+    ]
+    fixed = "".join(actors).replace("Acteur 99999", "Acteur 1234")
+    (data / "actors.yaml").write_text(fixed, encoding="utf-8")
+    assert len(load_curated(data, sources_dir=sources, schemes_file=SCHEMES).records["actors"]) == n

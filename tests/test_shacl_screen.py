@@ -124,3 +124,48 @@ def test_check_shapes_reports_what_pyshacl_alone_reports(valid: Graph, case: str
         check_shapes(_triples(data), [], [], SHAPES)
     assert _texts(err.value.problems) == _texts(alone)
     check_shapes(_triples(valid), [], [], SHAPES)  # and the valid example passes
+
+
+def test_the_screen_reads_an_iterator_as_it_reads_a_list(valid: Graph) -> None:
+    """The data is read once, as it comes (what a build streams): same answers as from a list."""
+    case = next(b for b in BROKEN if b[0] == "SIREN with 8 digits")
+    broken = _triples(_broken(valid, case[1]))
+    assert screen(iter(_triples(valid)), SHAPES) == set()
+    assert screen(iter(broken), SHAPES) == screen(broken, SHAPES) != set()
+
+
+_COUNTS = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+    sh:property [ sh:path ex:one ; sh:maxCount 1 ] , [ sh:path ex:many ; sh:minCount 10 ] ,
+        [ sh:path [ sh:inversePath ex:in ] ; sh:maxCount 9 ] .
+"""
+
+
+@pytest.mark.parametrize(
+    ("many", "one", "pointing", "flagged"),
+    [
+        (10, ["a"], 9, set()),
+        (9, ["a"], 9, {"https://example.org/x"}),  # 9 values of ex:many, 10 needed
+        (12, ["a", "a"], 0, set()),  # the same triple in two graphs is one value
+        (12, ["a", "b"], 0, {"https://example.org/x"}),
+        (10, ["a"], 10, {"https://example.org/x"}),  # 10 nodes point at it, 9 at most
+    ],
+)
+def test_counts_past_a_handful_of_values_and_repeated_triples(tmp_path, many, one, pointing, flagged) -> None:
+    """The index keeps a node's values in a tuple up to a handful, then in a set: counts stay exact
+    on both sides, and a triple stated in two graphs counts once."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(_COUNTS, encoding="utf-8")
+    ex = "https://example.org/"
+    x, graphs = NamedNode(ex + "x"), [NamedNode(ex + "g1"), NamedNode(ex + "g2")]
+    quads = [Quad(x, NamedNode(str(RDF.type)), NamedNode(ex + "C"), graphs[0])]
+    quads += [Quad(x, NamedNode(ex + "many"), Literal(str(i)), graphs[i % 2]) for i in range(many)]
+    quads += [Quad(x, NamedNode(ex + "many"), Literal("0"), graphs[1])]  # a repeat: not an 11th value
+    quads += [Quad(x, NamedNode(ex + "one"), Literal(v), g) for v, g in zip(one, graphs, strict=False)]
+    quads += [Quad(NamedNode(f"{ex}p{i}"), NamedNode(ex + "in"), x, graphs[0]) for i in range(pointing)]
+    assert screen(quads, shapes) == flagged
+    assert screen(iter(quads), shapes) == flagged

@@ -155,14 +155,14 @@ def _about(report, nodes: set) -> set:
     return kept
 
 
-def neighbourhood(data: list, nodes: set[str], ontology: list, depth: int = 4) -> list:
+def neighbourhood(data: Iterable, nodes: set[str], ontology: list, depth: int = 4) -> list:
     """What pySHACL reads to validate *nodes*: their triples and those of what they point at (to *depth*
     hops), the nodes pointing at them (inverse paths) and theirs, and the whole ontology."""
     by_subject: dict = {}
     for q in data:
         by_subject.setdefault(q.subject, []).append(q)
     seeds = {n for n in by_subject if n.value in nodes}
-    seeds |= {q.subject for q in data if q.object in seeds}
+    seeds |= {q.subject for quads in by_subject.values() for q in quads if q.object in seeds}
     seen, frontier = set(seeds), set(seeds)
     for _ in range(depth):
         step = set()
@@ -238,18 +238,24 @@ def check_shapes(
         data = records_quads + ontology_quads + geography_quads
         problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
     else:
-        data = records_quads + ontology_quads + territory_scope(records_quads, geography_quads)
+        from itertools import chain
+
+        scope_quads = territory_scope(records_quads, geography_quads)
+
+        def union() -> Iterable:  # read as it comes, each time: no list of every quad made beside the parts
+            return chain(records_quads, ontology_quads, scope_quads)
+
         flagged = None
         if Path(shapes_file).is_file():
             from kg.rdf.shacl_screen import screen
 
-            flagged = screen(data, Path(shapes_file), focus)
+            flagged = screen(union(), Path(shapes_file), focus)
         if flagged is None:  # shapes the screen cannot read: pySHACL on everything
-            problems = shape_problems(to_rdflib(data), Path(shapes_file), locate, focus)
+            problems = shape_problems(to_rdflib(union()), Path(shapes_file), locate, focus)
         elif not flagged:
             return  # the screen found every focus node conforming: no need for rdflib and pySHACL
         else:  # pySHACL on what the screen could not clear, with all it reads, reporting only those nodes
-            near = neighbourhood(data, flagged, ontology_quads)
+            near = neighbourhood(union(), flagged, ontology_quads)
             problems = shape_problems(to_rdflib(near), Path(shapes_file), locate, only=flagged)
     if problems:
         raise ShapeViolation(problems, f"{len(problems)} SHACL violation(s); nothing was written")

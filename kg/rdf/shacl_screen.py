@@ -245,28 +245,36 @@ class _Screen:
     # reading the data
 
     def index(self, quads: Iterable) -> None:
-        """Index the triples the shapes read (their paths, rdf:type, rdfs:subClassOf), graph names dropped."""
+        """Index the triples the shapes read (their paths, rdf:type, rdfs:subClassOf), graph names dropped.
+
+        *quads* is read once, as it comes (a list or any iterator), and only these triples are kept, in a
+        compact form: each term once (pyoxigraph makes a new object at every ``q.subject``; the same
+        concept, type or territory is the object of thousands of quads), and the values of a node's
+        property in a tuple (a set past :data:`_SMALL` values): a set of one costs four times a tuple of one.
+        """
         out: dict = {}
         inc: dict = {}
+        terms: dict = {}  # each term once
+        term = terms.setdefault
         wanted, inverse = self.predicates, self.inverse
+        for p in wanted | inverse:
+            term(p, p)
         both = wanted & inverse
         for q in quads:
             p = q.predicate
             if p in wanted:
-                o = q.object
-                props = out.get(q.subject)
+                p, s, o = terms[p], q.subject, q.object
+                s, o = term(s, s), term(o, o)
+                props = out.get(s)
                 if props is None:
-                    props = out[q.subject] = {}
-                values = props.get(p)
-                if values is None:
-                    props[p] = {o}
+                    out[s] = {p: (o,)}
                 else:
-                    values.add(o)
-                if p not in both:
-                    continue
-                inc.setdefault(o, {}).setdefault(p, set()).add(q.subject)
+                    _add(props, p, o)
+                if p in both:
+                    _add_in(inc, o, p, s)
             elif p in inverse:
-                inc.setdefault(q.object, {}).setdefault(p, set()).add(q.subject)
+                p, s, o = terms[p], q.subject, q.object
+                _add_in(inc, term(o, o), p, term(s, s))
         self.out, self.inc = out, inc
         self.supers: dict = {}
         self.instances: dict | None = None
@@ -287,11 +295,11 @@ class _Screen:
     def _is_a(self, node, cls: str) -> bool:
         return any(cls in self._superclasses(t) for t in self.out.get(node, {}).get(self.rdf_type, ()))
 
-    def _values(self, node, path: tuple[Any, bool]) -> set:
-        return (self.inc if path[1] else self.out).get(node, {}).get(path[0], set())
+    def _values(self, node, path: tuple[Any, bool]) -> tuple | set:
+        return (self.inc if path[1] else self.out).get(node, {}).get(path[0], ())
 
     def conforms(self, shape: _Shape, node) -> bool:
-        values = {node} if shape.path is None else self._values(node, shape.path)
+        values = (node,) if shape.path is None else self._values(node, shape.path)
         for name, arg in shape.checks:
             if not self._check_values(name, arg, values):
                 return False
@@ -308,7 +316,7 @@ class _Screen:
             found = self.memo[key] = self.conforms(shape, node)
         return found
 
-    def _check_values(self, name: str, arg, values: set) -> bool:
+    def _check_values(self, name: str, arg, values: tuple | set) -> bool:
         if name == "minCount":
             return len(values) >= arg
         if name == "maxCount":
@@ -378,6 +386,31 @@ class _Screen:
         return not classes.isdisjoint(self._superclasses(t))
 
 
+#: a node's values of one property are kept in a tuple up to this many, then in a set
+_SMALL = 8
+
+
+def _add(props: dict, p, o) -> None:
+    """Add the value *o* of *p* to a node's *props* (values distinct, as in a set)."""
+    values = props.get(p)
+    if values is None:
+        props[p] = (o,)
+    elif type(values) is tuple:
+        if o not in values:
+            props[p] = (*values, o) if len(values) < _SMALL else {*values, o}
+    else:
+        values.add(o)
+
+
+def _add_in(inc: dict, o, p, s) -> None:
+    """Record that *s* points at *o* through *p* (the index of inverse paths)."""
+    props = inc.get(o)
+    if props is None:
+        inc[o] = {p: (s,)}
+    else:
+        _add(props, p, s)
+
+
 _NODE_KINDS = {
     _SH + "IRI": ("NamedNode",),
     _SH + "Literal": ("Literal",),
@@ -405,7 +438,8 @@ def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = Non
     Parameters
     ----------
     quads : iterable of pyoxigraph.Quad or Triple
-        The data, as :func:`check_shapes` gives it to pySHACL (graph names are ignored).
+        The data, as :func:`check_shapes` gives it to pySHACL (graph names are ignored), read once: a
+        list or any iterator (a list is made only when a SPARQL target may read every triple).
     shapes_file : Path
         SHACL shapes in Turtle.
     focus : iterable of str, optional
@@ -418,30 +452,38 @@ def screen(quads: Iterable, shapes_file: Path, focus: Iterable[str] | None = Non
         sc = _Screen(shape_triples)
     except _Unsupported:
         return None
-    quads = quads if isinstance(quads, list) else list(quads)
+    # what the SPARQL targets read, indexed with the rest: the data is then read once, as it comes
+    reads: list[set | None] = []
+    for _shape, targets in sc.targeted:
+        for target in targets.get("target", []):
+            kind, select = sc._one(target, _TYPE), sc._one(target, _SH + "select")
+            if kind is None or kind.value != _SH + "SPARQLTarget" or select is None:
+                return None
+            named = _named_iris(_sparql_prefixes(sc, sc._one(target, _SH + "prefixes")) + select.value)
+            reads.append(None if named is None else {NamedNode(i) for i in named})
+    every = any(r is None for r in reads)  # a query with a variable predicate: it needs every triple
+    if every and not isinstance(quads, list):
+        quads = list(quads)
+    for r in reads:
+        sc.predicates |= r or set()
     sc.index(quads)
-    store: list = []
+    stores: dict = {}
 
     def sparql(target) -> list:
-        kind = sc._one(target, _TYPE)
         select = sc._one(target, _SH + "select")
-        if kind is None or kind.value != _SH + "SPARQLTarget" or select is None:
-            raise _Unsupported(f"target {target}")
-        if not store:  # the triples whose predicate the query names, in a store of their own
-            text = select.value
-            heads = _sparql_prefixes(sc, sc._one(target, _SH + "prefixes"))
-            named = _named_iris(heads + text)
-            keep = None if named is None else {NamedNode(i) for i in named} | {sc.rdf_type}
-            store.append(Store())
-            if keep is not None and keep <= sc.predicates:  # all indexed already: the triples from the index
-                store[0].bulk_extend(
+        heads = _sparql_prefixes(sc, sc._one(target, _SH + "prefixes"))
+        if target not in stores:  # the triples whose predicate the query names, in a store of their own
+            named = _named_iris(heads + select.value)
+            store = stores[target] = Store()
+            if named is None:
+                store.bulk_extend(_as_quad(q, Quad) for q in quads)
+            else:
+                keep = {NamedNode(i) for i in named} | {sc.rdf_type}
+                store.bulk_extend(
                     Quad(s, p, o) for p in keep for s, props in sc.out.items() for o in props.get(p, ())
                 )
-            else:
-                store[0].bulk_extend(_as_quad(q, Quad) for q in quads if keep is None or q.predicate in keep)
-            store.append(heads)
-        query = store[1] + select.value
-        return [row["this"] for row in store[0].query(query, use_default_graph_as_union=True)]
+        query = heads + select.value
+        return [row["this"] for row in stores[target].query(query, use_default_graph_as_union=True)]
 
     wanted = None if focus is None else set(focus)
     flagged: set = set()

@@ -99,7 +99,8 @@ def write_names(store_path: Path, quads: Sequence[Any] | None = None) -> None:
 _last: dict[Path, Any] = {}
 
 #: what ``kg build`` runs on the new store, in order, each timed in its report; each is called with the
-#: store's folder and the quads the build wrote (in memory: the projection reads them, not the store)
+#: store's folder, the first with the quads the build wrote (in memory: the projection reads them, not the
+#: store), the later ones with None (the build lets the quads go: they read the projection just written)
 STEPS: tuple[tuple[str, Callable[[Path, Sequence[Any] | None], None]], ...] = (
     ("projection", write_projection),
     ("projparts", write_projection_parts),

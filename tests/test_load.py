@@ -132,7 +132,12 @@ def test_a_text_that_turned_long_queues_as_long_next_time(monkeypatch):
 
 def test_clients_are_served_in_turn(monkeypatch):
     async def main() -> None:
-        pool = fake_pool(monkeypatch, workers=1, per_client_queued=5, queue_wait_ms=5000)
+        # none of the queries may turn long (the order would then be the long queue's): a loaded machine once
+        # ran a 50 ms job past the 50 ms of short_query_ms
+        pool = fake_pool(
+            monkeypatch, workers=1, per_client_queued=5, queue_wait_ms=5000, time_limit_ms=20_000,
+            short_query_ms=10_000,
+        )  # fmt: skip
         a = [asyncio.ensure_future(pool.run(job(f"a{i}", 0.05), "a")) for i in range(3)]
         await asyncio.sleep(0)
         b = asyncio.ensure_future(pool.run(job("b0", 0.05), "b"))

@@ -240,7 +240,10 @@ def write_changed_graphs(
         if g in old:
             store.remove_graph(NamedNode(g))
     written = [q for q in quads if q.graph_name.value in changed]
-    store.extend(written)
+    if len(written) >= OPTIMIZE_FROM:  # e.g. a national data set into the kept geography's store: the bulk
+        store.bulk_extend(written)  # loader (one transaction of 7 M quads took 18 GB and 280 s at 100k)
+    else:  # (the target is a checkpoint, swapped in only once complete: no transaction needed for safety)
+        store.extend(written)
     store.flush()
     if (
         len(written) >= OPTIMIZE_FROM

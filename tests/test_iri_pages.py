@@ -221,6 +221,24 @@ def test_actor_page_shows_relations_sources_view_and_questions(server):
     assert httpx.get(server + "/vue/acteur/nobody-here", timeout=60).status_code == 404
 
 
+def test_unnamed_relations_are_called_by_the_actors_they_name(server):
+    club = httpx.get(local(server, ID + "actor/club-ess"), timeout=60).text
+    pemb = httpx.get(local(server, ID + "actor/pemb"), timeout=60).text
+    club_en = httpx.get(local(server, ID + "actor/club-ess") + "?lang=en", timeout=60).text
+    grant = httpx.get(local(server, ID + "funding/urgence-etudiante-3k"), timeout=60).text
+    # « what links here » names a membership by its member then its organisation, never by its IRI
+    assert ">Adhésion : Club ESS – Réseau des catalyseurs territoriaux</a>" in club
+    assert ">Adhésion : Paris Est Marne et Bois – Réseau des catalyseurs territoriaux</a>" in pemb
+    assert "Club ESS – Réseau" not in pemb and ">id:membership/" not in club + pemb
+    assert ">Membership: Club ESS – Réseau des catalyseurs territoriaux</a>" in club_en
+    # a grant: the funder first; the larger grant it is part of is called by its own actors
+    assert "<h1>Financement : Fonds ODD17 – Urgence Etudiante – Club ESS</h1>" in grant
+    larger = "Financement : Fonds ODD17 – Fonds de soutien aux entreprises fragilisées par le Covid"
+    larger += " – Urgence Etudiante"
+    assert f">{larger}</a>" in grant and ">3000 EUR</a>" in grant
+    assert ">id:funding/" not in club + grant
+
+
 def test_programme_and_person_pages_list_their_relations(server):
     aet = httpx.get(local(server, ID + "programme/aet"), timeout=60).text
     person = httpx.get(local(server, ID + "person/laurent-lelli"), timeout=60).text

@@ -31,6 +31,7 @@ __all__ = [
     "fiche",
     "kind_of_iri",
     "pick",
+    "relation_names",
     "short_iri",
     "sources",
 ]
@@ -92,6 +93,17 @@ _OUT = """SELECT ?p ?o ?ol ?pl WHERE {
 }"""
 _IN = f"SELECT ?s ?p WHERE {{ ?s ?p ?node }} LIMIT {MAX_INCOMING + 1}"
 _LABELS_OF = """SELECT ?node ?l WHERE { ?node rdfs:label|skos:prefLabel|dct:title ?l }"""
+#: the predicates naming who acts in a relation (the funder, the member…): named first
+_ACTING = (
+    PREFIXES["schema"] + "funder",
+    PREFIXES["org"] + "member",
+    PREFIXES["tkg"] + "provider",
+    PREFIXES["org"] + "heldBy",
+)
+#: what an unnamed relation node names, with their labels: to call it by them (« Adhésion : A – B »)
+_NAMED_BY = (
+    """SELECT ?node ?p ?x ?l WHERE { ?node ?p ?x . FILTER(isIRI(?x)) ?x rdfs:label|skos:prefLabel ?l }"""
+)
 _CHUNK = 200
 _SOURCES = """SELECT ?d ?doc ?quote ?title ?issued WHERE {
   ?node prov:qualifiedDerivation ?d . ?d prov:entity ?doc .
@@ -194,6 +206,90 @@ def _labels_of(graph: Any, iris: list[str]) -> dict[str, list[Any]]:
         for r in _rows(graph, text):
             out[r["node"].value].append(r["l"])
     return out
+
+
+def relation_names(graph: Any, iris: list[str], lang: str = "fr") -> dict[str, str]:
+    """A readable name for each unnamed relation node of *iris* (a membership, a funding…): its kind, then
+    the actors, people and programmes it names, in the order of their predicates — « Adhésion : Club ESS –
+    Réseau des catalyseurs territoriaux ». Nothing is invented: a node that names none of them is left out.
+
+    Asked in chunks bound as ``VALUES``, like :func:`_labels_of`.
+    """
+    from kg.store.graph import to_term
+
+    words = "en" if lang == "en" else "fr"
+    wanted = [i for i in iris if kind_of_iri(i)[0] in RELATION_KINDS and not kind_of_iri(i)[1]]
+    named: dict[str, dict[tuple[str, str], list[tuple[str, str]]]] = defaultdict(dict)
+    for i in range(0, len(wanted), _CHUNK):
+        values = " ".join(str(to_term(_iri(n))) for n in wanted[i : i + _CHUNK])
+        text = _NAMED_BY.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {values} }}", 1)
+        for r in _rows(graph, text):
+            x = r["x"].value
+            kind, part = kind_of_iri(x)
+            if part or kind not in ("actor", "person", "programme"):
+                continue
+            label = r["l"]
+            named[r["node"].value].setdefault((r["p"].value, x), []).append(
+                (label.value, getattr(label, "language", None) or "")
+            )
+    out = {}
+    for node, others in named.items():
+        order = sorted(others, key=lambda px: (px[0] not in _ACTING, px[0], px[1]))
+        names = list(dict.fromkeys(pick(sorted(set(others[px])), lang) for px in order))
+        kind_word = KIND_NAMES[kind_of_iri(node)[0]][words][0]
+        out[node] = (
+            f"{kind_word} : {' – '.join(names)}" if words == "fr" else f"{kind_word}: {' – '.join(names)}"
+        )
+    return out
+
+
+_PART_VALUES = """SELECT ?node ?v ?c ?s ?e WHERE {
+  OPTIONAL { ?node schema:value ?v } OPTIONAL { ?node schema:currency ?c }
+  OPTIONAL { ?node dcat:startDate ?s } OPTIONAL { ?node dcat:endDate ?e }
+}"""
+
+
+def part_names(graph: Any, iris: list[str]) -> dict[str, str]:
+    """What an amount or a period node holds, as its name: « 3000 EUR », « 2021 – 2022 », « 2014 – »."""
+    from kg.store.graph import to_term
+
+    wanted = [i for i in iris if kind_of_iri(i)[1] in ("amount", "period")]
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        values = " ".join(str(to_term(_iri(n))) for n in wanted[i : i + _CHUNK])
+        text = _PART_VALUES.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {values} }}", 1)
+        for r in _rows(graph, text):
+            got = {k: r[k].value for k in ("v", "c", "s", "e") if r.get(k) is not None}
+            if "v" in got:
+                name = f"{got['v']} {got.get('c', '')}".strip()
+            elif "s" in got or "e" in got:
+                name = f"{got.get('s', '')} – {got.get('e', '')}".strip()
+            else:
+                continue
+            out.setdefault(r["node"].value, name)
+    return out
+
+
+def _name_unnamed(graph: Any, groups: list[dict[str, Any]], lang: str) -> None:
+    """Give the unnamed relation nodes among *groups*' values their :func:`relation_names`, and amounts and
+    periods their :func:`part_names`, in place."""
+    unnamed = {
+        v["value"]
+        for g in groups
+        for v in g["values"]
+        if v["own"]
+        and v["label"] == short_iri(v["value"])
+        and (kind_of_iri(v["value"])[0] in RELATION_KINDS or kind_of_iri(v["value"])[1])
+    }
+    if not unnamed:
+        return
+    names = relation_names(graph, sorted(unnamed), lang)
+    names.update(part_names(graph, sorted(unnamed)))
+    for g in groups:
+        for v in g["values"]:
+            if v["value"] in names and v["label"] == short_iri(v["value"]):
+                v["label"] = names[v["value"]]
+        g["values"].sort(key=lambda i: (i["label"].lower(), i["value"]))
 
 
 def exists(graph: Any, iri: str) -> bool:
@@ -318,6 +414,7 @@ def fiche(graph: Any, iri: str, lang: str = "fr") -> dict[str, Any] | None:
             types = [{"iri": v["value"], "label": v["label"]} for v in g["values"]]
     props = [g for g in props if g["predicate"] not in _TYPES]
     incoming = _grouped(in_rows, "s", lang)
+    _name_unnamed(graph, props + incoming, lang)
     start, end = dates(graph, iri)
     kind_names = KIND_NAMES.get(part or kind, {}).get("en" if lang == "en" else "fr", ("", ""))
     return {
@@ -325,7 +422,8 @@ def fiche(graph: Any, iri: str, lang: str = "fr") -> dict[str, Any] | None:
         "kind": kind,
         "part": part,
         "kind_label": kind_names[0],
-        "label": pick(sorted(set(labels)), lang, _last(iri)),
+        "label": pick(sorted(set(labels)), lang, "")
+        or relation_names(graph, [iri], lang).get(iri, _last(iri)),
         "named": bool(labels),
         "types": types,
         "description": pick(sorted(set(descriptions)), lang, ""),
@@ -390,7 +488,10 @@ def actor_relations(graph: Any, page: dict[str, Any], lang: str = "fr") -> list[
                     "iri": node,
                     "label": rel["label"]
                     if rel["named"]
-                    else " – ".join(o["label"] for o in others) or rel["label"],
+                    else " – ".join(
+                        o["label"] for o in others if kind_of_iri(o["iri"])[0] not in RELATION_KINDS
+                    )
+                    or rel["label"],
                     "role": ", ".join(roles),
                     "others": others,
                     "concepts": concepts,

@@ -32,6 +32,38 @@ def test_every_command_has_help_and_is_documented():
         assert result.exit_code == 0 and "Usage" in result.output
 
 
+#: the catalysts' commands, and the shared options each has (its own or its subcommands'): their help is French
+CATALYSTS = {
+    "template": set(),
+    "import": {"--data", "--store", "--lang"},
+    "imports": {"--data", "--store", "--lang"},
+    "atelier": {"--data", "--store", "--lang"},
+    "export-xlsx": {"--data", "--store", "--lang"},
+}
+_SHARED = {"--data": "Dossier des données", "--store": "Dossier du store", "--lang": "Langue des messages"}
+
+
+def _helps(cmd) -> list[tuple[str, str]]:
+    """(option, help) of *cmd* and of its subcommands, if it is a group."""
+    out = [(p.opts[0], p.help or "") for p in cmd.params if getattr(p, "help", None) is not None]
+    for sub in getattr(cmd, "commands", {}).values():
+        out += _helps(sub)
+    return out
+
+
+@pytest.mark.parametrize(("name", "shared"), sorted(CATALYSTS.items()))
+def test_catalysts_commands_are_helped_in_french_throughout(name, shared):
+    helps = _helps(_commands()[name])
+    assert {opt for opt, _ in helps if opt in _SHARED} == shared
+    for opt, text in helps:
+        assert not text.startswith(("Folder ", "Language of the output")), (name, opt, text)
+        if opt in _SHARED:
+            assert text.startswith(_SHARED[opt]), (name, opt, text)
+    # a developer's command keeps its English help
+    build = dict(_helps(_commands()["build"]))
+    assert build["--store"].startswith("Folder of the built store") and build["--data"].startswith("Folder ")
+
+
 def test_help_is_instant_no_heavy_import():
     import subprocess
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import typer
 
-from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDir, Lang, Store, reports_errors
+from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDirFr, LangFr, StoreFr, reports_errors
 
 __all__ = ["register"]
 
 
 @reports_errors(lang="fr")
 def atelier(
-    data: DataDir = DEFAULT_DATA,
-    store: Store = DEFAULT_STORE,
+    data: DataDirFr = DEFAULT_DATA,
+    store: StoreFr = DEFAULT_STORE,
     host: str = typer.Option(
         "127.0.0.1", "--host", help="Adresse d'écoute (127.0.0.1 par défaut : cet ordinateur seulement)."
     ),
@@ -28,7 +28,7 @@ def atelier(
         help="Jeton exigé de chaque navigateur (obligatoire sur une autre adresse que 127.0.0.1 ; aussi "
         "KG_ATELIER_TOKEN) : ouvrez l'adresse affichée, qui le porte.",
     ),
-    lang: Lang = "fr",
+    lang: LangFr = "fr",
 ) -> None:
     """L'atelier des catalyseurs dans le navigateur : importer un classeur, l'historique, explorer les chaînes.
 

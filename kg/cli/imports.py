@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDir, Lang, Store, reports_errors
+from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDirFr, LangFr, StoreFr, reports_errors
 
 __all__ = ["MESSAGES", "Versions", "Yes", "app", "confirm", "print_prepared", "remove", "say"]
 
@@ -217,9 +217,9 @@ app = typer.Typer(
 @app.callback(invoke_without_command=True)
 def imports_list(
     ctx: typer.Context,
-    data: DataDir = DEFAULT_DATA,
+    data: DataDirFr = DEFAULT_DATA,
     everything: bool = typer.Option(False, "--tous", "--all", help="Lister aussi les imports supprimés."),
-    lang: Lang = "fr",
+    lang: LangFr = "fr",
 ) -> None:
     """Liste les imports : nom, propriétaire, date du dernier changement, version et enregistrements."""
     if ctx.invoked_subcommand is not None:
@@ -254,8 +254,8 @@ def _what(info, lang: str) -> str:
 @reports_errors(lang="fr")
 def history(
     name: str = typer.Argument(..., help="Nom de l'import (kg imports les liste)."),
-    data: DataDir = DEFAULT_DATA,
-    lang: Lang = "fr",
+    data: DataDirFr = DEFAULT_DATA,
+    lang: LangFr = "fr",
 ) -> None:
     """Montre l'historique d'un import : sa version actuelle, puis chaque version gardée, la plus récente d'abord."""
     from kg.store.history import import_history
@@ -288,10 +288,10 @@ def undo(
         "--version",
         help="Rétablir cette version (kg imports historique NOM) plutôt que la plus récente.",
     ),
-    data: DataDir = DEFAULT_DATA,
-    store: Store = DEFAULT_STORE,
+    data: DataDirFr = DEFAULT_DATA,
+    store: StoreFr = DEFAULT_STORE,
     versions: Versions = None,
-    lang: Lang = "fr",
+    lang: LangFr = "fr",
 ) -> None:
     """Annule le dernier changement d'un import (import, annulation, suppression) : rétablit la version d'avant."""
     from kg.store.history import undo_import
@@ -316,11 +316,11 @@ def undo(
 @reports_errors(lang="fr")
 def delete(
     name: str = typer.Argument(..., help="Nom de l'import."),
-    data: DataDir = DEFAULT_DATA,
-    store: Store = DEFAULT_STORE,
+    data: DataDirFr = DEFAULT_DATA,
+    store: StoreFr = DEFAULT_STORE,
     yes: Yes = False,
     versions: Versions = None,
-    lang: Lang = "fr",
+    lang: LangFr = "fr",
 ) -> None:
     """Supprime un import (ses enregistrements et son graphe nommé) après confirmation ; refusé s'il est cité."""
     remove(name, data, store, yes=yes, keep=versions, lang=lang)

@@ -46,12 +46,15 @@ __all__ = [
     "Auth",
     "BadTerritory",
     "DataDir",
+    "DataDirFr",
     "Endpoint",
     "GspUrl",
     "JsonAlias",
     "Lang",
+    "LangFr",
     "ResultFormat",
     "Store",
+    "StoreFr",
     "Territory",
     "TextFormat",
     "To",
@@ -188,6 +191,19 @@ GspUrl = Annotated[
     ),
 ]
 Lang = Annotated[Literal["fr", "en"], typer.Option("--lang", help="Language of the output: fr or en.")]
+# the same three options, helped in French, for the catalysts' commands (template, import, imports, atelier,
+# export-xlsx), whose help is French first
+LangFr = Annotated[
+    Literal["fr", "en"], typer.Option("--lang", help="Langue des messages : fr (par défaut) ou en.")
+]
+StoreFr = Annotated[
+    Path,
+    typer.Option("--store", help="Dossier du store construit (kg build).", show_default=True),
+]
+DataDirFr = Annotated[
+    Path,
+    typer.Option("--data", help="Dossier des données : curated/, geo/, sources/ et imports/."),
+]
 Territory = Annotated[
     str | None,
     typer.Option(

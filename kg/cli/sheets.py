@@ -19,9 +19,9 @@ from kg.cli.options import (
     DEFAULT_DATA,
     DEFAULT_ONTOLOGY,
     DEFAULT_STORE,
-    DataDir,
-    Lang,
-    Store,
+    DataDirFr,
+    LangFr,
+    StoreFr,
     Territory,
     fail,
     reports_errors,
@@ -81,13 +81,13 @@ def import_(
     remove: str | None = typer.Option(
         None, "--remove", hidden=True, help="Ancienne forme de : kg imports supprimer NOM."
     ),
-    data: DataDir = DEFAULT_DATA,
-    store: Store = DEFAULT_STORE,
+    data: DataDirFr = DEFAULT_DATA,
+    store: StoreFr = DEFAULT_STORE,
     versions: Versions = None,
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Lister chaque enregistrement ajouté, modifié ou supprimé."
     ),
-    lang: Lang = "fr",
+    lang: LangFr = "fr",
 ) -> None:
     """Importe le tableur d'un catalyseur dans son propre graphe nommé (vérifié d'abord ; rien d'écrit si erreur).
 
@@ -167,9 +167,9 @@ def export_xlsx(
         help="classeur : nos feuilles (Acteurs, Relations…), celles du modèle ; kumu : les feuilles "
         "Elements et Connections de Kumu (Label, Type, Tags avec « | », Direction…), avec leurs ID.",
     ),
-    data: DataDir = DEFAULT_DATA,
-    store: Store = DEFAULT_STORE,
-    lang: Lang = "fr",
+    data: DataDirFr = DEFAULT_DATA,
+    store: StoreFr = DEFAULT_STORE,
+    lang: LangFr = "fr",
 ) -> None:
     """Écrit les enregistrements du graphe (ou l'écosystème d'un territoire, ou un import) en classeur.
 

@@ -224,7 +224,6 @@ def visit(
                 if count[keys[i]] >= 0:
                     kept[nkept] = keys[i]
                     nkept += 1
-            kept = kept[:nkept]
             if nkept > per_actor:
                 narrowed += 1
             # most shared first, ties in insertion order (heapq.nlargest with a key is stable)

@@ -27,7 +27,8 @@ graph loaded (so that ``org:role/skos:prefLabel`` joins are not empty):
   ``--question-timeout`` ("> N s"); rows checked against the first ``.rq`` answer that came in time;
 * ``chains``: ``find_chains`` on one chain graph, median and p90 for linked pairs and unlinked pairs
   separately; the CLI ``kg chains A B`` by name end to end beside the same by IRI;
-* ``analyse``: the CLI ``kg analyse`` end to end beside the in-process analysis of the loaded projection;
+* ``analyse``: the CLI ``kg analyse`` end to end, its first run (numba's cache empty) and the next, beside the
+  in-process analysis of the loaded projection; ``--top 25`` (the compiled visit) first and next;
 * ``serve``: simple SELECTs at 8 clients on ``kg serve`` beside Oxigraph's own server on the same store
   (``bench_serve.py``'s functions);
 * ``import``: the 50,000-row workbook through ``kg import`` beside the 10,000-row one (``bench_import.py``);

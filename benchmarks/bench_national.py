@@ -27,7 +27,8 @@ graph loaded (so that ``org:role/skos:prefLabel`` joins are not empty):
   ``--question-timeout`` ("> N s"); rows checked against the first ``.rq`` answer that came in time;
 * ``chains``: ``find_chains`` on one chain graph, median and p90 for linked pairs and unlinked pairs
   separately; the CLI ``kg chains A B`` by name end to end beside the same by IRI;
-* ``analyse``: the CLI ``kg analyse`` end to end beside the in-process analysis of the loaded projection;
+* ``analyse``: the CLI ``kg analyse`` end to end, its first run (numba's cache empty) and the next, beside the
+  in-process analysis of the loaded projection; ``--top 25`` (the compiled visit) first and next;
 * ``serve``: simple SELECTs at 8 clients on ``kg serve`` beside Oxigraph's own server on the same store
   (``bench_serve.py``'s functions);
 * ``import``: the 50,000-row workbook through ``kg import`` beside the 10,000-row one (``bench_import.py``);
@@ -508,27 +509,49 @@ def figure_analyse(ctx: Ctx) -> list[Row]:
     # projection analysed in process, every measure made per call as before the build kept them (the actor
     # network, Leiden, the betweenness sweep, the suggestions' set-up). CPU seconds beside the wall ones: on
     # this shared machine the wall time of a niced run can be 5x its CPU time
+    # A user's first run counts: the first JSON and the first --top 25 (not kept by the build: the compiled
+    # visit) run with numba's cache pointed at a fresh, empty folder, as after an install; the next JSON and
+    # the table with that cache filled
     base = [KG, "analyse", "--store", str(ctx.store)]
-    cli = run([*base, "--format", "json"])
-    table = run(base)
+    cache = ctx.tmp / "numba-first-run"
+    shutil.rmtree(cache, ignore_errors=True)
+    first_env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    first = run([*base, "--format", "json"], env=first_env)
+    top_first = run([*base, "--format", "json", "--top", "25"], env=first_env)
+    cli = run([*base, "--format", "json"], env=first_env)
+    top_next = run([*base, "--format", "json", "--top", "25"], env=first_env)
+    table = run(base, env=first_env)
+    shutil.rmtree(cache, ignore_errors=True)
     python = run([*base, "--format", "json"], env={**os.environ, "KG_SWEEP": "off"})
-    same = "same JSON" if cli["stdout"] == python["stdout"] else "JSON DIFFERS"
+    same = "same JSON" if first["stdout"] == cli["stdout"] == python["stdout"] else "JSON DIFFERS"
+    same_top = "same JSON" if top_first["stdout"] == top_next["stdout"] else "JSON DIFFERS"
     inner = _analyse_in(ROOT, ctx.store)
-    slowest = max(cli["wall"], table["wall"])
+    slowest = max(first["wall"], cli["wall"], table["wall"])
     ratio = inner["cpu"] / max(cli["cpu"], 1e-9)
     return [
         Row(
-            "kg analyse, whole graph, end to end",
-            f"{cli['wall']:.1f} s (CPU {cli['cpu']:.1f} s), {cli['peak_mb']:,.0f} MB; "
-            f"table {table['wall']:.1f} s (CPU {table['cpu']:.1f} s)",
+            "kg analyse, whole graph, end to end: first run (empty numba cache) / next",
+            f"first {first['wall']:.1f} s (CPU {first['cpu']:.1f} s), {first['peak_mb']:,.0f} MB; "
+            f"next {cli['wall']:.1f} s (CPU {cli['cpu']:.1f} s); table {table['wall']:.1f} s "
+            f"(CPU {table['cpu']:.1f} s)",
             f"measured per call, in process from the projection {inner['total']:.1f} s "
             f"(CPU {inner['cpu']:.1f} s, projection load {inner['load']:.1f} s; CPU ratio {ratio:.1f}x); "
             f"compiled parts off (KG_SWEEP=off) {python['wall']:.1f} s (CPU {python['cpu']:.1f} s, {same})",
             "≤ 10 s",
             goal_gap(slowest, 10),
             slowest,
-            max(cli["peak_mb"], table["peak_mb"]),
-        )
+            max(first["peak_mb"], cli["peak_mb"], table["peak_mb"]),
+        ),
+        Row(
+            "  kg analyse --top 25 (not kept at build time: the compiled visit), first run / next",
+            f"first {top_first['wall']:.1f} s (CPU {top_first['cpu']:.1f} s); next {top_next['wall']:.1f} s "
+            f"(CPU {top_next['cpu']:.1f} s), {same_top}",
+            "",
+            "≤ 10 s",
+            goal_gap(top_first["wall"], 10),
+            top_first["wall"],
+            top_first["peak_mb"],
+        ),
     ]
 
 

@@ -62,11 +62,14 @@ print(json.dumps({"load": loaded, "total": total, "cpu": cpu, "nodes": nodes, "t
 
 
 def _analyse_in(checkout: Path, store: Path) -> dict[str, float]:
-    """Time ``kg analyse`` (load the saved projection, analyse) with *checkout*'s code and virtualenv."""
+    """Time ``kg analyse`` (load the saved projection, analyse) with *checkout*'s code: this interpreter
+    (``sys.executable``) for this checkout, another checkout's own virtualenv when it has one (a bare
+    worktree has none: this interpreter, with that checkout's code first on the path)."""
     import json
     import subprocess
 
-    python = checkout / ".venv" / "bin" / "python"
+    own = checkout / ".venv" / "bin" / "python"
+    python = own if checkout.resolve() != ROOT and own.exists() else Path(sys.executable)
     done = subprocess.run(
         [str(python), "-c", _ANALYSE, str(checkout), str(store)],
         cwd=checkout,

@@ -347,6 +347,32 @@ def test_the_compiled_visit_finds_other_links_on_another_graph():
     assert a.suggestions != b.suggestions
 
 
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_search_kept_with_the_network_is_read_for_its_top_only(seed, monkeypatch):
+    """kg build keeps the default search with the stored network (kg analyse then neither visits nor
+    compiles): it is read for its top on the network as it was, not for another top, a changed network or
+    KG_SWEEP=off (the baseline that visits in Python)."""
+    import dataclasses
+
+    from kg.network.suggestions import LINKS_TOP, keep_search
+
+    G = _crowded_national(seed)
+    H = actor_graph(G)
+    search = search_links(G, H, top=LINKS_TOP, engine="python")
+    keep_search(H, search)
+    assert search_links(G, H, top=LINKS_TOP) == search
+    tampered = dataclasses.replace(search, suggestions=search.suggestions[:1], narrowed=0)
+    keep_search(H, tampered)
+    assert search_links(G, H, top=LINKS_TOP) == tampered  # read, not visited again
+    assert search_links(G, H, top=3) == search_links(G, H, top=3, engine="python")
+    assert search_links(G, H, top=LINKS_TOP, engine="python") == search
+    monkeypatch.setenv("KG_SWEEP", "off")
+    assert search_links(G, H, top=LINKS_TOP) == search
+    monkeypatch.delenv("KG_SWEEP")
+    H.add_edge(*sorted(H)[:2])  # changed since: not read
+    assert search_links(G, H, top=LINKS_TOP) == search_links(G, H, top=LINKS_TOP, engine="python") != tampered
+
+
 def _with_actors(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, nx.Graph]:
     return G, actor_graph(G)
 

@@ -198,15 +198,16 @@ def stored_actor_graph(G: nx.MultiDiGraph) -> nx.Graph:
     (:func:`kg.network.suggestions.link_arrays`), measured once here instead of on every call."""
     from kg.network import sweep
     from kg.network.measures import with_measures
-    from kg.network.suggestions import COMPILED_ABOVE, link_arrays, search_links
+    from kg.network.suggestions import COMPILED_ABOVE, keep_search, link_arrays, search_links
 
     H = with_measures(actor_graph(G))
     if H.number_of_nodes() > COMPILED_ABOVE and sweep.available():
         # the suggested links' set-up, as the arrays their compiled visit reads (kg.network.link_arrays)
         H.graph["link_arrays"] = link_arrays(G, H)
-        # one visit here compiles it into numba's cache (about 10 s once per install, else 0.3 s at 100,000
-        # actors): the first kg analyse after a build does not compile
-        search_links(G, H)
+        # the default search (kg analyse's --top 10), kept: the whole-graph kg analyse reads it and neither
+        # imports numba nor compiles; this visit also compiles the kernel into numba's cache (about 4 s of
+        # CPU once per install and checkout, else 0.3 s at 100,000 actors) for any other --top
+        keep_search(H, search_links(G, H, engine="compiled"))
     return H
 
 

@@ -34,13 +34,88 @@ def _common(ptr, idx, a, b):  # pragma: no cover - compiled; tested through sear
 
 
 @numba.njit(cache=True, nogil=True)
+def _before(neg, lx, ly, x, y, i, j):  # pragma: no cover - compiled
+    """Whether row *i* comes before row *j*: ``(neg, lx, ly, x, y)`` compared in that order."""
+    if neg[i] != neg[j]:
+        return neg[i] < neg[j]
+    if lx[i] != lx[j]:
+        return lx[i] < lx[j]
+    if ly[i] != ly[j]:
+        return ly[i] < ly[j]
+    if x[i] != x[j]:
+        return x[i] < x[j]
+    return y[i] < y[j]
+
+
+@numba.njit(cache=True, nogil=True)
 def _best_first(neg, lx, ly, x, y, size, top):  # pragma: no cover - compiled
-    """The positions of the *top* smallest ``(neg, lx, ly, x, y)`` of the first *size* rows, in order."""
+    """The positions of the *top* smallest ``(neg, lx, ly, x, y)`` of the first *size* rows, in order.
+
+    A bottom-up merge sort written out in loops (numba compiles ``np.argsort`` in seconds, this in a
+    fraction); each pair ``(x, y)`` appears once, so any correct sort gives the same order."""
     order = np.arange(size)
-    for key in (y, x, ly, lx):  # least significant first, each pass stable
-        order = order[np.argsort(key[order], kind="mergesort")]
-    order = order[np.argsort(neg[order], kind="mergesort")]
+    spare = np.empty(size, dtype=order.dtype)
+    width = 1
+    while width < size:
+        for lo in range(0, size, 2 * width):
+            mid = min(lo + width, size)
+            hi = min(lo + 2 * width, size)
+            i, j, k = lo, mid, lo
+            while i < mid and j < hi:
+                if _before(neg, lx, ly, x, y, order[j], order[i]):
+                    spare[k] = order[j]
+                    j += 1
+                else:
+                    spare[k] = order[i]
+                    i += 1
+                k += 1
+            while i < mid:
+                spare[k] = order[i]
+                i += 1
+                k += 1
+            while j < hi:
+                spare[k] = order[j]
+                j += 1
+                k += 1
+        order, spare = spare, order
+        width *= 2
     return order[: min(top, size)]
+
+
+@numba.njit(cache=True, nogil=True)
+def _keep_best(neg, lx, ly, x, y, size, top):  # pragma: no cover - compiled
+    """The *top* best of the first *size* rows moved to the front, in order; how many they are."""
+    best = _best_first(neg, lx, ly, x, y, size, top)
+    keep = best.shape[0]
+    was = neg.copy()
+    for i in range(keep):
+        neg[i] = was[best[i]]
+    for column in (lx, ly, x, y):
+        held = column.copy()
+        for i in range(keep):
+            column[i] = held[best[i]]
+    return keep
+
+
+@numba.njit(cache=True, nogil=True)
+def _most_shared(count, kept, nkept, per_actor):  # pragma: no cover - compiled
+    """The first *per_actor* of ``kept[:nkept]`` by most shared partners (``count``), ties in their order
+    there: what a stable sort on ``-count`` cut at *per_actor* keeps (``heapq.nlargest`` with a key)."""
+    best = np.empty(min(per_actor, nkept), dtype=np.int64)
+    m = 0
+    for i in range(nkept):
+        c = count[kept[i]]
+        if m == best.shape[0] and c <= count[best[m - 1]]:
+            continue  # not more than the last kept: an earlier one wins the tie
+        p = m if m < best.shape[0] else m - 1
+        while p > 0 and count[best[p - 1]] < c:
+            if p < best.shape[0]:
+                best[p] = best[p - 1]
+            p -= 1
+        best[p] = kept[i]
+        if m < best.shape[0]:
+            m += 1
+    return best
 
 
 @numba.njit(cache=True, nogil=True)
@@ -149,14 +224,10 @@ def visit(
                 if count[keys[i]] >= 0:
                     kept[nkept] = keys[i]
                     nkept += 1
-            kept = kept[:nkept]
             if nkept > per_actor:
                 narrowed += 1
             # most shared first, ties in insertion order (heapq.nlargest with a key is stable)
-            shared_of = np.empty(nkept, dtype=np.int64)
-            for i in range(nkept):
-                shared_of[i] = -count[kept[i]]
-            items = kept[np.argsort(shared_of, kind="mergesort")[:per_actor]]
+            items = _most_shared(count, kept, nkept, per_actor)
         for i in range(items.shape[0]):
             rb = items[i]
             shared = count[rb]
@@ -192,16 +263,10 @@ def visit(
             ys[size] = y
             size += 1
             if size > prune_at:
-                best = _best_first(neg, lx, ly, xs, ys, size, top)
-                neg[: best.shape[0]] = neg[best]
-                lx[: best.shape[0]] = lx[best]
-                ly[: best.shape[0]] = ly[best]
-                xs[: best.shape[0]] = xs[best]
-                ys[: best.shape[0]] = ys[best]
-                size = best.shape[0]
+                size = _keep_best(neg, lx, ly, xs, ys, size, top)
                 floor = -neg[size - 1]
                 least = (floor - extra) / w_partners
         for i in range(nk):
             count[keys[i]] = -1
-    best = _best_first(neg, lx, ly, xs, ys, size, top)
-    return -neg[best], xs[best], ys[best], narrowed
+    size = _keep_best(neg, lx, ly, xs, ys, size, top)
+    return -neg[:size], xs[:size].copy(), ys[:size].copy(), narrowed

@@ -20,6 +20,7 @@ import bisect
 import heapq
 import itertools
 import operator
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from kg.network.brokerage import graph_size, neighbour_ids
 __all__ = [
     "COMPILED_ABOVE",
     "EXACT_BELOW",
+    "LINKS_SHAPE",
+    "LINKS_TOP",
     "MAX_GROUP",
     "MIN_SHARED",
     "PER_ACTOR",
@@ -41,6 +44,8 @@ __all__ = [
     "LinkSearch",
     "LinkSetup",
     "Suggestion",
+    "keep_search",
+    "kept_search",
     "link_arrays",
     "link_context",
     "link_setup",
@@ -135,6 +140,12 @@ PER_ACTOR = 10
 COMPILED_ABOVE = 20_000
 
 
+#: the *top* of the search kept with the stored actor network (``kg analyse``'s default, :func:`keep_search`)
+LINKS_TOP = 10
+#: the shape of ``H.graph["links"]``: a kept search of another shape is not read
+LINKS_SHAPE = 1
+
+
 #: when the kept pairs pass this many, only the best *top* are kept and the others must beat them
 _PRUNE_AT = 2_000
 
@@ -194,6 +205,10 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, engine: str 
         The suggestions, ranked by score, then by the two actors' labels and ids; and how many
         crowded partners and territories were capped.
     """
+    if engine == "auto":
+        kept = kept_search(H, top=top)
+        if kept is not None:
+            return kept
     compiled = engine == "compiled" or (engine == "auto" and H.number_of_nodes() > COMPILED_ABOVE)
     if compiled and 1 <= top <= _PRUNE_AT and sweep.available():
         from kg.network.link_arrays import compiled_visit, kept_arrays
@@ -226,6 +241,25 @@ def search_links(G: nx.MultiDiGraph, H: nx.Graph, *, top: int = 10, engine: str 
             )
         )
     return LinkSearch(found, capped_partners=capped[0], capped_territories=capped[1], narrowed=narrowed)
+
+
+def keep_search(H: nx.Graph, search: LinkSearch, *, top: int = LINKS_TOP) -> None:
+    """Keep *search*, the default search of the actor network *H* (``search_links(G, H, top=top)``), with
+    *H* (``H.graph["links"]``): ``kg build`` does it when it stores the whole network, so that ``kg analyse``
+    of the whole graph reads its suggested links instead of visiting (and, on a first run, compiling)."""
+    H.graph["links"] = {"shape": LINKS_SHAPE, "size": graph_size(H), "top": top, "search": search}
+
+
+def kept_search(H: nx.Graph, *, top: int) -> LinkSearch | None:
+    """The search kept with *H* (:func:`keep_search`) when it answers *top* on *H* as it is now, else ``None``.
+    Not read with ``KG_SWEEP=off``: that baseline visits in Python, and its findings must be the same."""
+    kept = H.graph.get("links")
+    if kept is None or os.environ.get("KG_SWEEP") == "off":
+        return None
+    if kept.get("shape") != LINKS_SHAPE or kept["top"] != top or kept["size"] != graph_size(H):
+        return None
+    search: LinkSearch = kept["search"]
+    return search
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,6 @@ def _print_result(result, fmt: str) -> None:
 def _parse_params(name: str, params: list[str], lang: str = "fr") -> dict[str, str]:
     """``--param key=value`` strings as a dict; territory parameters checked like ``--territory``, dates
     like ``--as-of`` (a message in *lang* naming the value and the fix, exit 6)."""
-    from kg.network.projection import as_of_day
     from kg.store.queries import get_query
 
     out = {}
@@ -239,6 +238,8 @@ def _parse_params(name: str, params: list[str], lang: str = "fr") -> dict[str, s
         if declared.type == "territory" and out.get(declared.name):
             out[declared.name] = check_territory(out[declared.name], f"'--param {declared.name}'")
         elif declared.type == "date" and out.get(declared.name):
+            from kg.network.projection import as_of_day  # networkx: only for a question with a date
+
             as_of_day(out[declared.name], lang=lang, option=f"--param {declared.name}")
     return out
 

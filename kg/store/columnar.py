@@ -48,7 +48,7 @@ __all__ = [
 TABLES_FILE = "tables.duckdb"
 _STAMP_FILE = "stamp.json"
 #: the version of the tables' layout: tables of another version are not fresh
-_LAYOUT = 8
+_LAYOUT = 9
 #: an unbound value in the CSV file the tables are read from (no label or IRI is this text)
 _NULL = "\\N(kg:none)"
 

@@ -162,10 +162,79 @@ WHERE t.m <> t.act
 ORDER BY act
 """
 
+#: which activities act in a territory because of one node, whatever the territory (layout 9): an activity
+#: acts there through a node located there (``via`` 'l': the node itself, its parts that have no place of
+#: their own, its wholes, the grants funding it) or through an organisation anchored there or one of its
+#: units (``via`` 'x': what it takes part in, the wholes of those, the grants funding the events and
+#: programmes it runs or joins) — the branches of ``_ACTS`` with the territory taken out. actors-of-territory
+#: keeps only the activities (not why nor where they act), so its acts are two filtered scans of this table;
+#: the branches recomputed per question were most of a région's SQL at 100,000 actors
+TABLES["act_of"] = f"""
+WITH
+linked_all AS (
+  SELECT DISTINCT t.s AS n, t.p AS lp, t.o AS x FROM triples t WHERE t.p IN {_DIRECT}
+  UNION ALL
+  SELECT DISTINCT g.o, 'membership', m.o FROM triples m
+  JOIN triples g ON g.s = m.s AND g.p = 'organization' WHERE m.p = 'member'
+  UNION ALL
+  SELECT DISTINCT q.s, 'role', a.o FROM triples a
+  JOIN triples q ON q.o = a.s AND q.p = 'qualifiedAssociation' WHERE a.p = 'agent'
+),
+grant_items AS (
+  SELECT f.s AS act, f.o AS item FROM triples f
+  WHERE f.p = 'fundedItem'
+    AND f.s IN (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>')
+    AND f.o IN (SELECT s FROM classes WHERE cls IN ('<https://schema.org/Project>', '<https://schema.org/Event>'))
+),
+reach(k, via, act) AS (
+  SELECT s, 'l', s FROM placed
+  UNION ALL
+  SELECT d.w, 'l', d.n FROM parts d WHERE d.w IN (SELECT s FROM placed) AND d.n NOT IN (SELECT s FROM placed)
+  UNION ALL
+  SELECT u.n, 'l', u.w FROM parts u WHERE u.n IN (SELECT s FROM placed)
+  UNION ALL
+  SELECT g.item, 'l', g.act FROM grant_items g WHERE g.item IN (SELECT s FROM placed)
+  UNION ALL
+  SELECT x, 'x', n FROM linked_all
+  UNION ALL
+  SELECT k.x, 'x', u.w FROM linked_all k JOIN parts u ON u.n = k.n
+  UNION ALL
+  SELECT k.x, 'x', g.act FROM linked_all k JOIN grant_items g ON g.item = k.n
+  WHERE k.lp IN ('organizer', 'performer', 'attendee', 'membership', 'role')
+)
+SELECT DISTINCT k, via, act FROM reach WHERE {_ACTIVITY.format("act")} ORDER BY via, k
+"""
+
+
+#: the activities acting in the territory $t (the set of ``_ACTS``'s ``act``), from the table ``act_of``
+_ACTOR_ACTS = f"""
+WITH RECURSIVE
+places(place) AS (SELECT $t UNION SELECT n FROM within WHERE w = $t),
+located AS MATERIALIZED (
+  SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
+  WHERE t.p IN {_IN_PLACE}
+),
+anchored AS MATERIALIZED (
+  SELECT l.e AS a, l.place FROM located l
+  WHERE l.e IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
+),
+units(m, a) AS (
+  SELECT DISTINCT a, a FROM anchored
+  UNION
+  SELECT t.s, u.a FROM triples t JOIN units u ON t.o = u.m WHERE t.p = 'unitOf'
+),
+unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
+acts AS MATERIALIZED (
+  SELECT act FROM act_of WHERE via = 'l' AND k IN (SELECT e FROM located)
+  UNION
+  SELECT act FROM act_of WHERE via = 'x' AND k IN (SELECT m FROM unit_rows)
+)
+"""
+
 #: the outer query of actors-of-territory over the ecosystem's rows: the anchored actors and their units
 #: (« lieu : place », « unité de a (place) »), the activities acting there themselves (no reason: the
 #: ``.rq``'s CONCAT errs), and those taking part in them (``taker_why``); one row per actor and reason
-_ACTORS = f"""{_ACTS},
+_ACTORS = f"""{_ACTOR_ACTS},
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
 orgs AS (
   SELECT s FROM classes WHERE cls = {_ORG_CLASS}

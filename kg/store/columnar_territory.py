@@ -9,6 +9,10 @@ participant, part, component or funded item (``(dct:isPartOf|schema:superEvent)+
 and everyone taking part in them. The outer queries of
 ``actors-of-territory`` and ``funders-of-territory`` then group as their ``.rq`` files do.
 
+``actors-of-territory`` needs only *which* activities act there (not why nor where): the branches with the
+territory taken out are written with the tables (``act_of``: the activities each located node or anchored
+organisation brings), and its activities are two filtered scans of that table (layout 9).
+
 The SPARQL solutions are bags, but both questions group their rows and keep only ``MIN`` and
 ``COUNT(DISTINCT …)`` of them, so sets give the same answer. A SPARQL expression that errs (``CONCAT``
 with an unbound label) leaves its variable unbound: here the SQL ``||`` gives NULL.
@@ -162,6 +166,24 @@ WHERE t.m <> t.act
 ORDER BY act
 """
 
+#: the rows actors-of-territory gives for an organisation taking part in an activity, whatever the territory
+#: (layout 9): each distinct (organisation, reason) of ``taker_why`` numbered (``taker_pid(act, pid)``) and
+#: written once with the organisation's labels and kind (``taker_out``, one row per label, its sort key
+#: ``mkey``); the question keeps the numbers of its activities' takers (the labels' and kinds' string joins,
+#: and the distinct pairs of strings, were most of what was left of a région's SQL at 100,000 actors)
+TABLES["taker_out"] = """
+WITH ids AS (
+  SELECT row_number() OVER (ORDER BY m, why) :: INTEGER AS pid, m, why FROM (SELECT DISTINCT m, why FROM taker_why)
+)
+SELECT i.pid, i.m AS member, l.lex, l.dt, l.lang, t.tlex, i.why, trim(i.m, '<>') AS mkey
+FROM ids i JOIN triples l ON l.s = i.m AND l.p = 'label' LEFT JOIN actor_types t ON t.member = i.m
+ORDER BY pid
+"""
+TABLES["taker_pid"] = """
+SELECT DISTINCT w.act, o.pid FROM taker_why w JOIN (SELECT DISTINCT pid, member, why FROM taker_out) o
+ON o.member = w.m AND o.why IS NOT DISTINCT FROM w.why ORDER BY act
+"""
+
 #: which activities act in a territory because of one node, whatever the territory (layout 9): an activity
 #: acts there through a node located there (``via`` 'l': the node itself, its parts that have no place of
 #: their own, its wholes, the grants funding it) or through an organisation anchored there or one of its
@@ -240,6 +262,9 @@ orgs AS (
   SELECT s FROM classes WHERE cls = {_ORG_CLASS}
   AND s NOT IN (SELECT s FROM classes WHERE cls = {_PROJECT_CLASS})
 ),
+-- the anchored organisations and their units (« lieu : », « unité de ») and the activities that are
+-- organisations (no reason): their reasons never begin as a taker's (« participe (kind) : »), so each part
+-- is made distinct on its own
 why AS (
   SELECT DISTINCT member, why FROM (
     SELECT u.m AS member,
@@ -249,13 +274,16 @@ why AS (
     WHERE u.m IN (SELECT s FROM orgs)
     UNION ALL
     SELECT act, NULL FROM (SELECT DISTINCT act FROM acts) WHERE act IN (SELECT s FROM orgs)
-    UNION ALL
-    SELECT m, why FROM taker_why WHERE act IN (SELECT act FROM acts)
   )
 )
-SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why
-FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
-ORDER BY l.lex, l.lang NULLS FIRST, w.why NULLS FIRST, trim(w.member, '<>')
+SELECT member, lex, dt, lang, tlex, why FROM (
+  SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why, trim(w.member, '<>') AS mkey
+  FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
+  UNION ALL
+  SELECT member, lex, dt, lang, tlex, why, mkey FROM taker_out
+  WHERE pid IN (SELECT pid FROM taker_pid WHERE act IN (SELECT act FROM acts))
+)
+ORDER BY lex, lang NULLS FIRST, why NULLS FIRST, mkey
 """
 
 #: the outer query of funders-of-territory over the activities acting there (reason "agit")

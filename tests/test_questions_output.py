@@ -74,3 +74,17 @@ def test_csv_and_json_plain_values_once_per_term() -> None:
     assert distinct == [["s", "n", "never"]] + [[f"http://example.org/{i}", str(i), ""] for i in range(3)]
     assert json.loads(to_json(_shared()))[2]["label"] == 12
     assert json.loads(to_json(_distinct()))[1] == {"s": "http://example.org/1", "n": 1}
+
+
+def test_text_table_cuts_only_what_does_not_fit() -> None:
+    from kg.store.results import text_table
+
+    names, rows = ["actor", "reason"], [["id:actor/a", "participe (programme) : Q2ER"], ["id:actor/b", ""]]
+    wide = text_table(names, rows, width=200).splitlines()
+    assert wide[0] == "actor       reason"
+    assert wide[2] == "id:actor/a  participe (programme) : Q2ER"
+    assert wide[3] == "id:actor/b"  # trailing spaces dropped
+    narrow = text_table(names, rows, width=30).splitlines()
+    assert max(len(line) for line in narrow) == 30
+    assert narrow[2] == "id:actor/a  participe (progra…"
+    assert len(narrow) == 4 == len(wide)

@@ -203,6 +203,10 @@ def build(
         )
 
 
+#: beyond this many rows, ``kg query``/``kg sparql`` print a plain table (:func:`kg.store.results.text_table`)
+LONG_TABLE = 2_000
+
+
 def _print_result(result, fmt: str) -> None:
     from kg.store.results import render, table_rows
 
@@ -213,6 +217,14 @@ def _print_result(result, fmt: str) -> None:
     from rich.table import Table
 
     names, rows = table_rows(result)
+    if len(rows) > LONG_TABLE:  # rich measures and wraps every cell: minutes for a région at 100,000 actors
+        import shutil
+
+        from kg.store.results import text_table
+
+        typer.echo(text_table(names, rows, shutil.get_terminal_size().columns))
+        typer.echo(f"{len(rows)} rows")
+        return
     table = Table(*names, show_lines=False)
     for row in rows:
         table.add_row(*row)

@@ -17,7 +17,7 @@ from kg.model.vocab import XSD, shorten
 from kg.store.graph import Result, to_python
 from kg.store.terms import INTEGER_TYPES
 
-__all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_frame", "to_json", "to_sparql_json"]
+__all__ = ["FORMATS", "render", "table_rows", "text_table", "to_csv", "to_frame", "to_json", "to_sparql_json"]
 
 FORMATS = ("table", "csv", "json", "sparql-json")
 _XSD_STRING = str(XSD.string)
@@ -144,6 +144,33 @@ def table_rows(result: Result) -> tuple[list[str], list[list[str]]]:
                 cells.append(str(v))
         out.append(cells)
     return names, out
+
+
+def text_table(names: list[str], rows: list[list[str]], width: int = 80) -> str:
+    """*rows* of strings under *names* as a plain table of fixed-width columns, at most *width* characters
+    wide when it can (a cell too long for its column cut with « … », one line per row).
+
+    The CLI draws a long answer with it: its boxed table (rich) measured and wrapped every cell, 8 s of CPU
+    for a région's 13,033 actors at 10,000 actors, minutes at 100,000.
+
+    Examples
+    --------
+    >>> print(text_table(["a", "b"], [["x", "un long texte"]], width=12))
+    a  b
+    -  ---------
+    x  un long …
+    """
+    natural = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    widths = list(natural)
+    room = width - 2 * (len(names) - 1)
+    while sum(widths) > room and max(widths) > 8:  # shrink the widest column, one character at a time
+        widths[widths.index(max(widths))] -= 1
+
+    def line(cells: list[str]) -> str:
+        out = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(cells, widths, strict=True)]
+        return "  ".join(c.ljust(w) for c, w in zip(out, widths, strict=True)).rstrip()
+
+    return "\n".join([line(names), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
 def render(result: Result, fmt: str) -> str:

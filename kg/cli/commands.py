@@ -203,6 +203,10 @@ def build(
         )
 
 
+#: beyond this many rows, ``kg query``/``kg sparql`` print a plain table (:func:`kg.store.results.text_table`)
+LONG_TABLE = 2_000
+
+
 def _print_result(result, fmt: str) -> None:
     from kg.store.results import render, table_rows
 
@@ -213,6 +217,14 @@ def _print_result(result, fmt: str) -> None:
     from rich.table import Table
 
     names, rows = table_rows(result)
+    if len(rows) > LONG_TABLE:  # rich measures and wraps every cell: minutes for a région at 100,000 actors
+        import shutil
+
+        from kg.store.results import text_table
+
+        typer.echo(text_table(names, rows, shutil.get_terminal_size().columns))
+        typer.echo(f"{len(rows)} rows")
+        return
     table = Table(*names, show_lines=False)
     for row in rows:
         table.add_row(*row)
@@ -224,7 +236,6 @@ def _print_result(result, fmt: str) -> None:
 def _parse_params(name: str, params: list[str], lang: str = "fr") -> dict[str, str]:
     """``--param key=value`` strings as a dict; territory parameters checked like ``--territory``, dates
     like ``--as-of`` (a message in *lang* naming the value and the fix, exit 6)."""
-    from kg.network.projection import as_of_day
     from kg.store.queries import get_query
 
     out = {}
@@ -239,6 +250,8 @@ def _parse_params(name: str, params: list[str], lang: str = "fr") -> dict[str, s
         if declared.type == "territory" and out.get(declared.name):
             out[declared.name] = check_territory(out[declared.name], f"'--param {declared.name}'")
         elif declared.type == "date" and out.get(declared.name):
+            from kg.network.projection import as_of_day  # networkx: only for a question with a date
+
             as_of_day(out[declared.name], lang=lang, option=f"--param {declared.name}")
     return out
 

@@ -9,6 +9,10 @@ participant, part, component or funded item (``(dct:isPartOf|schema:superEvent)+
 and everyone taking part in them. The outer queries of
 ``actors-of-territory`` and ``funders-of-territory`` then group as their ``.rq`` files do.
 
+``actors-of-territory`` needs only *which* activities act there (not why nor where): the branches with the
+territory taken out are written with the tables (``act_of``: the activities each located node or anchored
+organisation brings), and its activities are two filtered scans of that table (layout 9).
+
 The SPARQL solutions are bags, but both questions group their rows and keep only ``MIN`` and
 ``COUNT(DISTINCT …)`` of them, so sets give the same answer. A SPARQL expression that errs (``CONCAT``
 with an unbound label) leaves its variable unbound: here the SQL ``||`` gives NULL.
@@ -162,15 +166,105 @@ WHERE t.m <> t.act
 ORDER BY act
 """
 
+#: the rows actors-of-territory gives for an organisation taking part in an activity, whatever the territory
+#: (layout 9): each distinct (organisation, reason) of ``taker_why`` numbered (``taker_pid(act, pid)``) and
+#: written once with the organisation's labels and kind (``taker_out``, one row per label, its sort key
+#: ``mkey``); the question keeps the numbers of its activities' takers (the labels' and kinds' string joins,
+#: and the distinct pairs of strings, were most of what was left of a région's SQL at 100,000 actors)
+TABLES["taker_out"] = """
+WITH ids AS (
+  SELECT row_number() OVER (ORDER BY m, why) :: INTEGER AS pid, m, why FROM (SELECT DISTINCT m, why FROM taker_why)
+)
+SELECT i.pid, i.m AS member, l.lex, l.dt, l.lang, t.tlex, i.why, trim(i.m, '<>') AS mkey
+FROM ids i JOIN triples l ON l.s = i.m AND l.p = 'label' LEFT JOIN actor_types t ON t.member = i.m
+ORDER BY pid
+"""
+TABLES["taker_pid"] = """
+SELECT DISTINCT w.act, o.pid FROM taker_why w JOIN (SELECT DISTINCT pid, member, why FROM taker_out) o
+ON o.member = w.m AND o.why IS NOT DISTINCT FROM w.why ORDER BY act
+"""
+
+#: which activities act in a territory because of one node, whatever the territory (layout 9): an activity
+#: acts there through a node located there (``via`` 'l': the node itself, its parts that have no place of
+#: their own, its wholes, the grants funding it) or through an organisation anchored there or one of its
+#: units (``via`` 'x': what it takes part in, the wholes of those, the grants funding the events and
+#: programmes it runs or joins) — the branches of ``_ACTS`` with the territory taken out. actors-of-territory
+#: keeps only the activities (not why nor where they act), so its acts are two filtered scans of this table;
+#: the branches recomputed per question were most of a région's SQL at 100,000 actors
+TABLES["act_of"] = f"""
+WITH
+linked_all AS (
+  SELECT DISTINCT t.s AS n, t.p AS lp, t.o AS x FROM triples t WHERE t.p IN {_DIRECT}
+  UNION ALL
+  SELECT DISTINCT g.o, 'membership', m.o FROM triples m
+  JOIN triples g ON g.s = m.s AND g.p = 'organization' WHERE m.p = 'member'
+  UNION ALL
+  SELECT DISTINCT q.s, 'role', a.o FROM triples a
+  JOIN triples q ON q.o = a.s AND q.p = 'qualifiedAssociation' WHERE a.p = 'agent'
+),
+grant_items AS (
+  SELECT f.s AS act, f.o AS item FROM triples f
+  WHERE f.p = 'fundedItem'
+    AND f.s IN (SELECT s FROM classes WHERE cls = '<https://schema.org/MonetaryGrant>')
+    AND f.o IN (SELECT s FROM classes WHERE cls IN ('<https://schema.org/Project>', '<https://schema.org/Event>'))
+),
+reach(k, via, act) AS (
+  SELECT s, 'l', s FROM placed
+  UNION ALL
+  SELECT d.w, 'l', d.n FROM parts d WHERE d.w IN (SELECT s FROM placed) AND d.n NOT IN (SELECT s FROM placed)
+  UNION ALL
+  SELECT u.n, 'l', u.w FROM parts u WHERE u.n IN (SELECT s FROM placed)
+  UNION ALL
+  SELECT g.item, 'l', g.act FROM grant_items g WHERE g.item IN (SELECT s FROM placed)
+  UNION ALL
+  SELECT x, 'x', n FROM linked_all
+  UNION ALL
+  SELECT k.x, 'x', u.w FROM linked_all k JOIN parts u ON u.n = k.n
+  UNION ALL
+  SELECT k.x, 'x', g.act FROM linked_all k JOIN grant_items g ON g.item = k.n
+  WHERE k.lp IN ('organizer', 'performer', 'attendee', 'membership', 'role')
+)
+SELECT DISTINCT k, via, act FROM reach WHERE {_ACTIVITY.format("act")} ORDER BY via, k
+"""
+
+
+#: the activities acting in the territory $t (the set of ``_ACTS``'s ``act``), from the table ``act_of``
+_ACTOR_ACTS = f"""
+WITH RECURSIVE
+places(place) AS (SELECT $t UNION SELECT n FROM within WHERE w = $t),
+located AS MATERIALIZED (
+  SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
+  WHERE t.p IN {_IN_PLACE}
+),
+anchored AS MATERIALIZED (
+  SELECT l.e AS a, l.place FROM located l
+  WHERE l.e IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
+),
+units(m, a) AS (
+  SELECT DISTINCT a, a FROM anchored
+  UNION
+  SELECT t.s, u.a FROM triples t JOIN units u ON t.o = u.m WHERE t.p = 'unitOf'
+),
+unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
+acts AS MATERIALIZED (
+  SELECT act FROM act_of WHERE via = 'l' AND k IN (SELECT e FROM located)
+  UNION
+  SELECT act FROM act_of WHERE via = 'x' AND k IN (SELECT m FROM unit_rows)
+)
+"""
+
 #: the outer query of actors-of-territory over the ecosystem's rows: the anchored actors and their units
 #: (« lieu : place », « unité de a (place) »), the activities acting there themselves (no reason: the
 #: ``.rq``'s CONCAT errs), and those taking part in them (``taker_why``); one row per actor and reason
-_ACTORS = f"""{_ACTS},
+_ACTORS = f"""{_ACTOR_ACTS},
 lab AS (SELECT s, lex, dt, lang FROM triples WHERE p = 'label'),
 orgs AS (
   SELECT s FROM classes WHERE cls = {_ORG_CLASS}
   AND s NOT IN (SELECT s FROM classes WHERE cls = {_PROJECT_CLASS})
 ),
+-- the anchored organisations and their units (« lieu : », « unité de ») and the activities that are
+-- organisations (no reason): their reasons never begin as a taker's (« participe (kind) : »), so each part
+-- is made distinct on its own
 why AS (
   SELECT DISTINCT member, why FROM (
     SELECT u.m AS member,
@@ -180,13 +274,16 @@ why AS (
     WHERE u.m IN (SELECT s FROM orgs)
     UNION ALL
     SELECT act, NULL FROM (SELECT DISTINCT act FROM acts) WHERE act IN (SELECT s FROM orgs)
-    UNION ALL
-    SELECT m, why FROM taker_why WHERE act IN (SELECT act FROM acts)
   )
 )
-SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why
-FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
-ORDER BY l.lex, l.lang NULLS FIRST, w.why NULLS FIRST, trim(w.member, '<>')
+SELECT member, lex, dt, lang, tlex, why FROM (
+  SELECT w.member, l.lex, l.dt, l.lang, t.tlex, w.why, trim(w.member, '<>') AS mkey
+  FROM why w JOIN lab l ON l.s = w.member LEFT JOIN actor_types t ON t.member = w.member
+  UNION ALL
+  SELECT member, lex, dt, lang, tlex, why, mkey FROM taker_out
+  WHERE pid IN (SELECT pid FROM taker_pid WHERE act IN (SELECT act FROM acts))
+)
+ORDER BY lex, lang NULLS FIRST, why NULLS FIRST, mkey
 """
 
 #: the outer query of funders-of-territory over the activities acting there (reason "agit")

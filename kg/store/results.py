@@ -17,7 +17,7 @@ from kg.model.vocab import XSD, shorten
 from kg.store.graph import Result, to_python
 from kg.store.terms import INTEGER_TYPES
 
-__all__ = ["FORMATS", "render", "table_rows", "to_csv", "to_frame", "to_json", "to_sparql_json"]
+__all__ = ["FORMATS", "render", "table_rows", "text_table", "to_csv", "to_frame", "to_json", "to_sparql_json"]
 
 FORMATS = ("table", "csv", "json", "sparql-json")
 _XSD_STRING = str(XSD.string)
@@ -39,6 +39,21 @@ def _term_json(term: Any) -> dict[str, str] | None:
     return out
 
 
+def _term_text(term: Any, quote: Any) -> str:
+    """:func:`_term_json` of a bound *term* as JSON text (*quote*: a JSON string's encoder)."""
+    cls = type(term).__name__
+    if cls == "NamedNode":
+        return '{"type": "uri", "value": ' + quote(term.value) + "}"
+    if cls == "BlankNode":
+        return '{"type": "bnode", "value": ' + quote(term.value) + "}"
+    text = '{"type": "literal", "value": ' + quote(term.value)
+    if term.language:
+        return text + ', "xml:lang": ' + quote(term.language) + "}"
+    if term.datatype.value != _XSD_STRING:
+        return text + ', "datatype": ' + quote(term.datatype.value) + "}"
+    return text + "}"
+
+
 def to_sparql_json(result: Result) -> str:
     """SPARQL 1.1 Query Results JSON (SELECT and ASK)."""
     if result.form == "ask":
@@ -46,10 +61,29 @@ def to_sparql_json(result: Result) -> str:
     rows = result.value
     if result.form == "construct":
         rows = [dict(zip(result.variables, t, strict=False)) for t in rows]
-    bindings = [{k: j for k, v in row.items() if (j := _term_json(v)) is not None} for row in rows]
-    return json.dumps(
-        {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-    )
+    # written as text, each binding's JSON made once per term object (the columnar answers share one term
+    # for an actor's rows, its kind, its reasons): the same text as json.dumps of the whole document, where
+    # building a dict per value and encoding 128,452 rows took 2 s (a région's actors at 100,000)
+    from json.encoder import encode_basestring as quote  # type: ignore[attr-defined]
+
+    keys: dict[str, str] = {}
+    made: dict[int, str] = {}
+    out = []
+    for row in rows:
+        items = []
+        for k, v in row.items():
+            if v is None:
+                continue
+            text = made.get(id(v))
+            if text is None:
+                text = made[id(v)] = _term_text(v, quote)
+            key = keys.get(k)
+            if key is None:
+                key = keys[k] = quote(k) + ": "
+            items.append(key + text)
+        out.append("{" + ", ".join(items) + "}")
+    head = json.dumps({"head": {"vars": result.variables}}, ensure_ascii=False)
+    return head[:-1] + ', "results": {"bindings": [' + ", ".join(out) + "]}}"
 
 
 def _plain(value: Any) -> Any:
@@ -64,7 +98,19 @@ def _rows(result: Result) -> list[dict[str, Any]]:
         return [{"answer": result.value}]
     if result.form == "construct":
         return [dict(zip(result.variables, (_plain(x) for x in t), strict=False)) for t in result.value]
-    return [{k: _plain(v) for k, v in row.items()} for row in result.value]
+    # each term object's plain value made once (the rows hold the terms: an id is not reused meanwhile)
+    made: dict[int, Any] = {}
+    out = []
+    for row in result.value:
+        plain = {}
+        for k, v in row.items():
+            key = id(v)
+            if key in made:
+                plain[k] = made[key]
+            else:
+                plain[k] = made[key] = _plain(v)
+        out.append(plain)
+    return out
 
 
 def to_json(result: Result) -> str:
@@ -76,10 +122,9 @@ def to_csv(result: Result, *, delimiter: str = ",") -> str:
     """CSV with a header row (UTF-8 text; empty cells for unbound values)."""
     buf = io.StringIO()
     names = ["answer"] if result.form == "ask" else result.variables
-    w = csv.DictWriter(buf, fieldnames=names, delimiter=delimiter, lineterminator="\n")
-    w.writeheader()
-    for row in _rows(result):
-        w.writerow({k: "" if v is None else v for k, v in row.items()})
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow(names)
+    w.writerows([["" if (v := row.get(n)) is None else v for n in names] for row in _rows(result)])
     return buf.getvalue()
 
 
@@ -99,6 +144,33 @@ def table_rows(result: Result) -> tuple[list[str], list[list[str]]]:
                 cells.append(str(v))
         out.append(cells)
     return names, out
+
+
+def text_table(names: list[str], rows: list[list[str]], width: int = 80) -> str:
+    """*rows* of strings under *names* as a plain table of fixed-width columns, at most *width* characters
+    wide when it can (a cell too long for its column cut with « … », one line per row).
+
+    The CLI draws a long answer with it: its boxed table (rich) measured and wrapped every cell, 8 s of CPU
+    for a région's 13,033 actors at 10,000 actors, minutes at 100,000.
+
+    Examples
+    --------
+    >>> print(text_table(["a", "b"], [["x", "un long texte"]], width=12))
+    a  b
+    -  ---------
+    x  un long …
+    """
+    natural = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    widths = list(natural)
+    room = width - 2 * (len(names) - 1)
+    while sum(widths) > room and max(widths) > 8:  # shrink the widest column, one character at a time
+        widths[widths.index(max(widths))] -= 1
+
+    def line(cells: list[str]) -> str:
+        out = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(cells, widths, strict=True)]
+        return "  ".join(c.ljust(w) for c, w in zip(out, widths, strict=True)).rstrip()
+
+    return "\n".join([line(names), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
 def render(result: Result, fmt: str) -> str:

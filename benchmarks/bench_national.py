@@ -233,6 +233,11 @@ def figure_load(ctx: Ctx) -> list[Row]:
     ctx.store = ctx.tmp / "store"
     onto = str(ROOT / "ontology")
     disk = run([sys.executable, "-c", _LOAD, str(ctx.store), str(ctx.nq), onto])
+    # a build id, as kg build gives its store: the artefacts written next are stamped with it, not with the
+    # folder's times, which the relation tables' folder (<store>/columnar/) would change
+    from kg.store.artefacts import new_build_id
+
+    new_build_id(ctx.store)
     mem = run([sys.executable, "-c", _LOAD, "-", str(ctx.nq), onto])
     size = sum(p.stat().st_size for p in ctx.store.rglob("*") if p.is_file()) / 1e9
     quads = int(disk["stdout"].split()[-1])

@@ -314,7 +314,7 @@ def figure_projection(ctx: Ctx) -> list[Row]:
         Row(
             "  projection node by node written at build time (projparts.bin, what a view reads)",
             f"{write.get('projparts', 0.0):.1f} s ({write['cpu'].get('projparts', 0.0):.1f} s CPU)",
-            "the pickled projection's save is inside the row above",
+            "the projection's save (its dictionaries marshalled) is inside the row above",
             "",
             "",
             write.get("projparts"),

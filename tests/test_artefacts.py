@@ -444,3 +444,77 @@ def test_the_focus_is_what_changed_and_its_neighbours():
     assert changed_focus(state, new, quads("two"), ()) == {"http://x/a", "http://x/b", "http://x/c"}
     assert changed_focus(state, old, quads("one"), ()) == set()  # nothing changed: nothing to check
     assert changed_focus(dict(state, inputs={"shacl": "off"}), new, quads("two"), ()) is None  # never checked
+
+
+# --- a graph of plain data kept as its marshalled dictionaries, anything else pickled ---------------
+
+
+def _projection_of_tiny() -> nx.MultiDiGraph:
+    from tiny_graph import tiny_graph
+
+    return project(tiny_graph())
+
+
+def _stored(tmp_path: Path, value: object, name: str = "demo") -> tuple[object, bytes]:
+    store = tmp_path / "store"
+    store.mkdir(exist_ok=True)
+    artefacts.new_build_id(store)
+    artefacts.save(store, name, value, shape=1)
+    return artefacts.load(store, name, shape=1), artefacts.artefact_path(store, name).read_bytes()
+
+
+@pytest.mark.parametrize("which", ["tiny", "curated"])
+def test_a_projection_kept_marshalled_is_the_projection_in_every_order(which, env, tmp_path):
+    G = _projection_of_tiny() if which == "tiny" else project(kg.open(env[1]))
+    H, raw = _stored(tmp_path, G, "projection")
+    assert raw.startswith(b"KGGRAPH1\n")  # its dictionaries marshalled, not a pickle
+    assert type(H) is nx.MultiDiGraph
+    _same_orders(G, H)
+    assert H.adj is not None and H._adj is H._succ  # NetworkX's own views work on it
+    assert [list(H.pred[n]) for n in H] == [list(G.pred[n]) for n in G]
+    assert H.number_of_edges() == G.number_of_edges() > 0
+
+
+class Label(str):
+    """A subclass of ``str``: marshal would keep it as a plain ``str``, so its graph is pickled."""
+
+
+def test_other_graphs_and_values_are_kept_as_they_are(tmp_path):
+    U = nx.Graph(name="u")
+    U.add_edge("a", "b", w=1.5)
+    U.add_node("c", flag=True)
+    H, raw = _stored(tmp_path, U)
+    assert raw.startswith(b"KGGRAPH1\n") and type(H) is nx.Graph
+    assert list(H.nodes(data=True)) == [("a", {}), ("b", {}), ("c", {"flag": True})]
+    assert list(H.edges(data=True)) == [("a", "b", {"w": 1.5})] and H.graph == {"name": "u"}
+
+    D = nx.DiGraph()
+    D.add_edge("a", "b", label=Label("x"))  # a subclass of str: marshal would keep a plain str
+    H, raw = _stored(tmp_path, D)
+    assert not raw.startswith(b"KGGRAPH1\n") and type(H["a"]["b"]["label"]) is Label  # pickled
+    H, raw = _stored(tmp_path, {"a": [1, 2]})
+    assert not raw.startswith(b"KGGRAPH1\n") and H == {"a": [1, 2]}
+
+
+def test_a_marshalled_graph_of_another_build_or_interpreter_is_stale(tmp_path):
+    import marshal
+    import pickle
+
+    G = _projection_of_tiny()
+    _, raw = _stored(tmp_path, G, "projection")
+    store = tmp_path / "store"
+    path = artefacts.artefact_path(store, "projection")
+    head = len(b"KGGRAPH1\n")
+    saved, kind = pickle.loads(raw[head:])
+    assert saved[-1] == ("marshal", tuple(__import__("sys").version_info[:2]), marshal.version)
+    other = pickle.dumps(((*saved[:-1], ("marshal", (3, 99), marshal.version)), kind))
+    payload = raw[head + len(pickle.dumps((saved, kind), protocol=pickle.HIGHEST_PROTOCOL)) :]
+    path.write_bytes(raw[:head] + other + payload)
+    assert artefacts.load(store, "projection", shape=1) is None  # another Python's marshal format
+    own = pickle.dumps((saved, kind), protocol=pickle.HIGHEST_PROTOCOL)
+    path.write_bytes(raw[:head] + own + payload[: len(payload) // 2])
+    assert artefacts.load(store, "projection", shape=1) is None  # cut short: computed again, no error
+    path.write_bytes(raw[:head] + own + payload)
+    assert artefacts.load(store, "projection", shape=1) is not None  # the same bytes whole, its own stamp
+    artefacts.new_build_id(store)
+    assert artefacts.load(store, "projection", shape=1) is None  # the store changed

@@ -12,6 +12,11 @@ reading the store back (:mod:`kg.network.artefacts`).
 [('http://x/a', 'a'), ('http://x/b', 'b')]
 >>> Scanner(None, quads).values(label)  # the objects' text: no pyoxigraph term made per quad
 [('http://x/a', 'a'), ('http://x/b', 'b')]
+>>> a = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+>>> typed = [Quad(NamedNode("http://x/a"), a, NamedNode("http://x/C"), g),
+...          Quad(NamedNode("http://x/b"), a, Literal("http://x/C"), g)]
+>>> Scanner(None, typed).of_type("http://x/C")  # of the class's IRI, as the store's pattern matches it: not a text
+['http://x/a']
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ class Scanner:
         store = getattr(graph, "store", None)
         self.store = store if store is not None and hasattr(store, "quads_for_pattern") else None
         self.by_predicate: dict[str, list[Any]] | None = None
-        self._typed: dict[str, list[str]] | None = None
+        self._typed: dict[Any, list[Any]] | None = None
         if quads is not None:
             buckets: dict[Any, list[Any]] = defaultdict(list)
             for q in quads:
@@ -101,11 +106,15 @@ class Scanner:
     def of_type(self, cls: str) -> list[str]:
         if self.by_predicate is not None:
             if self._typed is None:
-                typed: dict[str, list[str]] = defaultdict(list)
+                # by the class's term: only the subjects of the classes asked for are made into texts (most
+                # typed quads are of classes the projection never asks for: derivations, periods, communes)
+                typed: dict[Any, list[Any]] = defaultdict(list)
                 for q in self.by_predicate.get(_RDF_TYPE, ()):
-                    typed[q.object.value].append(q.subject.value)
+                    typed[q.object].append(q)
                 self._typed = typed
-            return sorted(set(self._typed.get(cls, ())))
+            from pyoxigraph import NamedNode
+
+            return sorted({q.subject.value for q in self._typed.get(NamedNode(cls), ())})
         return sorted({s for s, _ in self._raw(_RDF_TYPE, cls)})
 
     def mapping(self, predicate: str) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """The projection kept node by node beside the store, so that a view reads only the nodes it draws.
 
-``kg build`` writes the projection (:func:`kg.network.projection.project`) twice: whole, as a pickled
-NetworkX graph (``<store>.projection.pickle``, what :func:`~kg.network.projection.cached_project` returns
-to readers that need every node), and **node by node** in ``<store>.projparts.bin``:
+``kg build`` writes the projection (:func:`kg.network.projection.project`) twice: whole, as a NetworkX
+graph (``<store>.projection.pickle``, its dictionaries marshalled by :func:`kg.store.artefacts.save`: what
+:func:`~kg.network.projection.cached_project` returns to readers that need every node), and **node by
+node** in ``<store>.projparts.bin``:
 
 - a header: the build's stamp (:func:`kg.store.artefacts.stamp`), the nodes' IRIs in the graph's order
   (one UTF-8 text), the offsets of their records, and the graph's attributes;

@@ -17,10 +17,30 @@ from pyoxigraph import Quad
 from kg.ingest.curated import Curated
 from kg.model import iris
 from kg.model.records import RECORD_TYPES
-from kg.rdf.mapping import _PROV, _provenance, derived_triples, graph_description
-from kg.rdf.records import LABEL, A, N, fr, node_of, record_triples
+from kg.model.vocab import PROV, TKG
+from kg.rdf.mapping import derived_triples, graph_description
+from kg.rdf.records import LABEL, A, N, Terms, Triple, fr, node_of, record_triples
 
 __all__ = ["consume_curated_quads"]
+
+_PROV, _TKG = Terms(PROV), Terms(TKG)
+
+
+def _provenance(node, sources: list) -> list[Triple]:
+    """What ``kg.rdf.mapping._provenance`` states (private there; the same triples, which a test checks
+    through :func:`consume_curated_quads` equal to ``curated_quads``)."""
+    out: list[Triple] = []
+    for i, src in enumerate(sources, 1):
+        doc = N(iris.document(src.doc))
+        d = N(iris.derivation(node.value, i))
+        out += [
+            (node, _PROV.wasDerivedFrom, doc),
+            (node, _PROV.qualifiedDerivation, d),
+            (d, A, _PROV.Derivation),
+            (d, _PROV.entity, doc),
+            (d, _TKG.quote, fr(src.quote)),
+        ]
+    return out
 
 
 def consume_curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[Quad]:

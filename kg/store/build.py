@@ -190,6 +190,7 @@ def _build_parts(
     validate: bool = True,
     codes: Any = None,
     reader: Any = None,
+    consume: bool = False,
 ):
     """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
 
@@ -197,11 +198,13 @@ def _build_parts(
     the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
     stand for it. Given a *reader* (:class:`kg.ingest.yaml_records.RecordReader`), the curated files are
     read with it (only the records whose text changed since the build that kept its parses are parsed).
+    *consume*: each record let go once mapped (:func:`kg.rdf.mapping_stream.consume_curated_quads`).
     Raises what :func:`build_quads` raises.
     """
     from kg.ingest.curated import load_curated
     from kg.ingest.geo import geography_quads, load_geography
     from kg.rdf.mapping import curated_quads
+    from kg.rdf.mapping_stream import consume_curated_quads
     from kg.rdf.shacl import ontology_quads
 
     timer = timer or _Timer()
@@ -223,8 +226,9 @@ def _build_parts(
         read_records=reader.read if reader is not None else None,
     )
     timer.lap("curated")
-    cq = curated_quads(curated, generated_at=generated_at)
-    cq += imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
+    iq = imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
+    # with consume, the records and their quads are never whole together (the curated keeps counts, places)
+    cq = (consume_curated_quads if consume else curated_quads)(curated, generated_at=generated_at) + iq
     oq = ontology_quads(ontology_dir)
     gq = geography_quads(geo) if codes is None else []
     timer.lap("mapping")
@@ -411,6 +415,7 @@ def build(
         validate=False,
         codes=codes,
         reader=reader,
+        consume=True,
     )
     reader.save()  # the records read well, whatever the checks say next (a parse depends on its text only)
     work: dict[str, Any] = {"records_parsed": reader.parsed, "records_reused": reader.reused}
@@ -423,8 +428,7 @@ def build(
     digests, subjects = inc.build_digests(records, parts.geography, base, skip)
     kept_counts = {geo_graph: base["report"]["graphs"][geo_graph]} if codes is not None else {}  # type: ignore[index]
     summary = summarise(records, parts.geography, curated, geo, kept_counts)
-    # the records are mapped: from here on only where each came from is read (to locate a violation);
-    # the pydantic records and their indexes (a third of the memory at 100,000 actors) are let go
+    # the records were let go as they were mapped: only where each came from is read (to locate a violation)
     curated = _located_only(curated)
     parts.curated = parts.ontology = []  # their quads are in records (sorted), not needed twice
     # what the checks and the projection read of a geography that was not loaded: the quads of the

@@ -235,7 +235,8 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
                 literals = True
             for row in scan(store, iri, objects, literals=literals):
                 out.writerow([short, *(_NULL if v is None else v for v in row)])
-    con = duckdb.connect(str(tmp), config={"enable_progress_bar": False})  # a library prints nothing
+    con = duckdb.connect(str(tmp))
+    con.execute("SET enable_progress_bar = false")  # a library prints nothing (a session option, not global)
     try:
         parts = [_READ_CSV.replace("SELECT *", "SELECT p, s, lex, dt, lang, o", 1)]
         params: list[str] = [str(csv_path), _NULL]
@@ -294,7 +295,8 @@ def update_triples(store_path: str | Path, added: list[tuple], gone: list[tuple]
     target.rename(old)  # a new file: the old store's folder may share this one (a hard link)
     _write_rows(added_csv, added)
     _write_rows(gone_csv, gone)
-    con = duckdb.connect(str(tmp), config={"enable_progress_bar": False})  # a library prints nothing
+    con = duckdb.connect(str(tmp))
+    con.execute("SET enable_progress_bar = false")  # a library prints nothing (a session option, not global)
     try:
         for table, path, rows in (("added", added_csv, added), ("gone", gone_csv, gone)):
             con.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} VARCHAR' for c in _COLUMNS)})")

@@ -242,15 +242,25 @@ def test_a_graph_written_while_checked_then_cancelled_leaves_the_store_byte_iden
     assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
 
 
-def test_a_graph_written_while_checked_makes_the_relation_tables_of_the_new_store(store):
-    from kg.store.columnar import fresh_tables
+def test_a_graph_written_while_checked_hands_the_tables_of_the_store_as_it_was_to_the_caller(store):
+    pytest.importorskip("duckdb")
+    from kg.store.columnar import TABLES_FILE, tables_dir
     from kg.store.write import GraphWriter
 
-    for tables in (True, False):
-        GraphWriter(store, G, _quads(2, "t" if tables else "f"), _meta("x"), tables=tables).finish()
-        # the tests' store holds fewer than MIN_ACTORS organisations: no tables either way, but the
-        # writer ran the end step (it removes stale ones) only when asked
-        assert fresh_tables(store) is None
+    seen: list = []
+
+    def before_swap(tmp: Path, made: bool) -> None:
+        seen.append((made, (tmp / "columnar" / TABLES_FILE).is_file(), _graph(tmp, G)))
+
+    GraphWriter(store, G, _quads(2, "t"), _meta("x"), tables=True).finish(before_swap)
+    # the tables were made from the store before the write, into the checkpoint; the graph was written there
+    assert seen == [(True, True, {(f"{ID}actor/t-{i}", f"t {i}") for i in range(2)})]
+    assert (tables_dir(store) / TABLES_FILE).is_file()  # what the caller left there is swapped in
+    GraphWriter(store, G, _quads(1, "u"), _meta("y"), tables=True).finish()  # no caller: stale, removed
+    assert not tables_dir(store).exists()
+    seen.clear()
+    GraphWriter(store, G, _quads(1, "v"), _meta("z")).finish(before_swap)  # not asked: none made
+    assert seen == [(False, False, {(f"{ID}actor/v-0", "v 0")})]
 
 
 _KILLED_WRITER = """

@@ -66,12 +66,13 @@ def relation_rows(quads: Any) -> Rows | None:
     return out
 
 
-def graph_relation_rows(store_path: str | Path, graph_iri: str) -> Rows | None:
+def graph_relation_rows(store_path: str | Path, graph_iri: str, *, fresh: bool = True) -> Rows | None:
     """Before one graph of the store at *store_path* is replaced: its relations when the store's tables are
-    fresh (what :func:`update_tables` removes from them), else None."""
+    fresh (what :func:`update_tables` removes from them), else None; with ``fresh=False``, whether the
+    tables are fresh or not (for tables just made from the store as it is)."""
     from pyoxigraph import NamedNode, Store
 
-    if fresh_tables(store_path) is None:
+    if fresh and fresh_tables(store_path) is None:
         return None
     store = Store.read_only(str(store_path))
     graph = NamedNode(graph_iri)

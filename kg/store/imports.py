@@ -503,8 +503,9 @@ def _commit(
     writer = prepared.writer if store_path is not None and store_path.is_dir() else None
     relations = prepared.relations  # the relations of the graph as stored, when the store's tables are fresh
     with staged_state(data_dir, plan.slug, info, files, keep=keep) as install:
-        if writer is not None:  # written while the checks ran: swapped in now
-            writer.finish()
+        if writer is not None and store_path is not None:  # written while the checks ran: swapped in now
+            done = store_path
+            writer.finish(lambda tmp, made: _tables_after(tmp, made, done, prepared))
             plan.store_updated = True
         elif store_path is not None and store_path.is_dir():
             from kg.store.columnar_update import graph_relation_rows
@@ -517,11 +518,24 @@ def _commit(
             plan.store_updated = True
         install()
     plan.written = True
-    if plan.store_updated and store_path is not None and not (writer is not None and writer.tables):
+    if plan.store_updated and store_path is not None and writer is None:
         from kg.store.columnar_update import end_steps_after
 
         end_steps_after(store_path, relations, prepared.quads)
     return plan
+
+
+def _tables_after(tmp: Path, made: bool, store: Path, prepared: PreparedImport) -> None:
+    """The store's end steps on the new store *tmp* before it takes the place of *store*: the relation tables
+    updated from the graph's change (from the stored graph's rows to the new quads'), in the tables of the
+    store as it was (fresh ones, carried over; or *made* by the writer from it), else written again from the
+    whole new store. Before the swap: a failure here leaves the store as it was."""
+    from kg.store.columnar_update import end_steps_after, graph_relation_rows
+
+    before = prepared.relations
+    if before is None and made:  # the tables the writer made from the store as it was
+        before = graph_relation_rows(store, prepared.plan.graph, fresh=False)
+    end_steps_after(tmp, before, prepared.quads)
 
 
 @collector_paused()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.errors import StoreError
@@ -276,16 +276,11 @@ def _checkpoint(store_path: Path, graph, meta_quads: Iterable) -> tuple[Path, in
     return tmp, lock
 
 
-def _swap_in(store_path: Path, tmp: Path, *, tables_made: bool = False) -> None:
-    """Carry over what the store's folder holds beside RocksDB, renew the build id (unless the writer did,
-    with the tables) and put the checkpoint *tmp* in the store's place."""
-    if tables_made:  # the tables and the build id were made for the new store: not the old ones
-        from kg.store.artefacts import BUILD_ID_FILE
-
-        _carry_over(store_path, tmp, skip=("columnar", BUILD_ID_FILE))
-    else:
-        _carry_over(store_path, tmp)
-        new_build_id(tmp)  # the store changed: what kg build stored beside it is stale
+def _swap_in(store_path: Path, tmp: Path) -> None:
+    """Carry over what the store's folder holds beside RocksDB, renew the build id and put the checkpoint
+    *tmp* in the store's place."""
+    _carry_over(store_path, tmp)
+    new_build_id(tmp)  # the store changed: what kg build stored beside it is stale
     swap_dir(tmp, store_path)
 
 
@@ -295,13 +290,15 @@ from pyoxigraph import RdfFormat, Store
 store = Store(sys.argv[2])
 store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
 store.flush()
-del store
-if sys.argv[3] == "tables":  # the end steps of the new store (a new build id first: their stamp)
-    from kg.store.artefacts import new_build_id
-    from kg.store.build import END_STEPS
-    new_build_id(sys.argv[2])
-    for _name, step in END_STEPS:
-        step(sys.argv[2])
+"""
+
+# the relation tables of the store as it is (read-only), written into the checkpoint's folder (RocksDB
+# ignores it) while the graph is loaded: the caller then updates them with the graph's change
+_TABLES_WRITER = """
+import sys
+from pyoxigraph import Store
+from kg.store.columnar import write_tables
+write_tables(Store.read_only(sys.argv[1]), sys.argv[2])
 """
 
 
@@ -309,27 +306,28 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before 
     import ctypes
     import signal
 
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed import takes its writer along
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed import takes its writers along
 
 
 class GraphWriter:
-    """:func:`replace_graph` in two halves: the new graph written in a child process while the caller checks.
+    """:func:`replace_graph` in two halves: the new graph written by a child process while the caller checks.
 
     On creation, the store is locked and checkpointed beside itself, the old graph and its description
     removed from the checkpoint, the new description written, and a child process (a separate interpreter)
-    starts bulk-loading *quads* into the checkpoint; with *tables*, it then renews the checkpoint's build id
-    and runs the store's end steps (:data:`kg.store.build.END_STEPS`: the relation tables) on it. Meanwhile
+    starts bulk-loading *quads* into the checkpoint; with *tables*, a second one writes the relation
+    tables of the store as it is (:func:`kg.store.columnar.write_tables`) into the checkpoint's
+    ``columnar/`` folder, for the caller to update with the graph's change (see :meth:`finish`). Meanwhile
     the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
-    rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the child, remove the checkpoint).
-    The child dies with its parent (``PR_SET_PDEATHSIG``): a killed import leaves the store byte-identical,
-    and what it left beside it the next write removes (:func:`clean_leftovers`).
+    rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
+    The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
+    byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
 
     Parameters
     ----------
     store_path, graph_iri, quads, meta_quads
         As :func:`replace_graph`.
     tables : bool
-        Run the end steps on the new store in the child (a full rewrite of the relation tables).
+        Also write the store's current relation tables into the checkpoint (when DuckDB is installed).
 
     Raises
     ------
@@ -346,15 +344,14 @@ class GraphWriter:
         *,
         tables: bool = False,
     ) -> None:
-        import subprocess
-        import sys
+        import importlib.util
 
         from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
         graph = NamedNode(iris.check_graph(graph_iri))
         self.store_path = Path(store_path)
-        self.tables = tables
         self.done = False
+        self.procs: list = []
         self.tmp, self._lock = _checkpoint(self.store_path, graph, meta_quads)
         self.nq = self.tmp.with_name(self.tmp.name + ".nq")
         try:
@@ -367,19 +364,10 @@ class GraphWriter:
                     out,
                     format=RdfFormat.N_QUADS,
                 )
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    _GRAPH_WRITER,
-                    str(self.nq),
-                    str(self.tmp),
-                    "tables" if tables else "-",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                preexec_fn=_die_with_parent,
-            )
+            self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+            self.tables = None
+            if tables and importlib.util.find_spec("duckdb") is not None:
+                self.tables = self._start(_TABLES_WRITER, str(self.store_path), str(self.tmp / "columnar"))
         except BaseException as exc:
             self._clean()
             if isinstance(exc, OSError):
@@ -388,25 +376,58 @@ class GraphWriter:
                 ) from None
             raise
 
-    def finish(self) -> None:
-        """Wait for the child, then put the new store in place.
+    def _start(self, script: str, *args: str):
+        import subprocess
+        import sys
+
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def finish(self, before_swap: Callable[[Path, bool], None] | None = None) -> None:
+        """Wait for the children, then put the new store in place.
+
+        Parameters
+        ----------
+        before_swap : callable, optional
+            Called with the checkpoint's folder, once written and given its new build id, and whether it
+            holds the store's former relation tables (``columnar/``, from *tables*) to bring up to date;
+            the checkpoint then takes the store's place. Without it, no relation tables are carried over
+            when *tables* was asked (they are stale).
 
         Raises
         ------
         StoreError
-            When the child failed or the folder cannot be swapped; the store is then unchanged.
+            When the graph's child failed or the folder cannot be swapped; the store is then unchanged.
         """
         if self.done:
             return
-        _, err = self.proc.communicate()
         try:
+            _, err = self.proc.communicate()
             if self.proc.returncode != 0:
                 msg = err.decode(errors="replace").strip()[-500:]
                 raise StoreError(
                     f'cannot write the graph store at "{self.store_path}": {msg}; it is unchanged'
                 )
+            made = False
+            if self.tables is not None:
+                self.tables.communicate()
+                made = self.tables.returncode == 0  # else made again from the whole store by the caller
+                if not made:
+                    shutil.rmtree(self.tmp / "columnar", ignore_errors=True)
             self.nq.unlink(missing_ok=True)
-            _swap_in(self.store_path, self.tmp, tables_made=self.tables)
+            _carry_over(self.store_path, self.tmp, skip=("columnar",) if self.tables is not None else ())
+            new_build_id(self.tmp)  # the store changed: what kg build stored beside it is stale
+            if before_swap is not None:
+                before_swap(self.tmp, made)
+            elif made:  # the old store's tables, not brought up to date: stale
+                shutil.rmtree(self.tmp / "columnar", ignore_errors=True)
+            swap_dir(self.tmp, self.store_path)
         except OSError as exc:
             raise StoreError(
                 f'cannot write the graph store at "{self.store_path}": {exc}; it is unchanged'
@@ -415,18 +436,17 @@ class GraphWriter:
             self._clean()
 
     def cancel(self) -> None:
-        """Stop the child and remove the checkpoint: the store stays as it was (nothing to do once finished)."""
-        if self.done:
-            return
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.communicate()
+        """Stop the children and remove the checkpoint: the store stays as it was (nothing to do once finished)."""
         self._clean()
 
     def _clean(self) -> None:
         if self.done:
             return
         self.done = True
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
         self.nq.unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
         os.close(self._lock)

@@ -446,7 +446,9 @@ class GraphWriter:
         for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
-            proc.communicate()
+            proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
         self.nq.unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
         os.close(self._lock)

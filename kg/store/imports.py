@@ -504,8 +504,10 @@ def _commit(
     relations = prepared.relations  # the relations of the graph as stored, when the store's tables are fresh
     with staged_state(data_dir, plan.slug, info, files, keep=keep) as install:
         if writer is not None and store_path is not None:  # written while the checks ran: swapped in now
-            done = store_path
-            writer.finish(lambda tmp, made: _tables_after(tmp, made, done, prepared))
+            from kg.store.columnar_update import relation_rows
+
+            done, after = store_path, relation_rows(prepared.quads)  # while the children still run
+            writer.finish(lambda tmp, made: _tables_after(tmp, made, done, prepared, after))
             plan.store_updated = True
         elif store_path is not None and store_path.is_dir():
             from kg.store.columnar_update import graph_relation_rows
@@ -525,7 +527,7 @@ def _commit(
     return plan
 
 
-def _tables_after(tmp: Path, made: bool, store: Path, prepared: PreparedImport) -> None:
+def _tables_after(tmp: Path, made: bool, store: Path, prepared: PreparedImport, after: Any) -> None:
     """The store's end steps on the new store *tmp* before it takes the place of *store*: the relation tables
     updated from the graph's change (from the stored graph's rows to the new quads'), in the tables of the
     store as it was (fresh ones, carried over; or *made* by the writer from it), else written again from the
@@ -535,7 +537,7 @@ def _tables_after(tmp: Path, made: bool, store: Path, prepared: PreparedImport) 
     before = prepared.relations
     if before is None and made:  # the tables the writer made from the store as it was
         before = graph_relation_rows(store, prepared.plan.graph, fresh=False)
-    end_steps_after(tmp, before, prepared.quads)
+    end_steps_after(tmp, before, prepared.quads, after=after)
 
 
 @collector_paused()

@@ -295,17 +295,21 @@ def _start_write(prepared: PreparedImport, store: Path, quads: list, meta_quads:
     relation tables are made again by the writer unless they were fresh (then updated after the swap)."""
     from pyoxigraph import Quad
 
+    from kg.errors import StoreError
     from kg.store.columnar_update import graph_relation_rows
     from kg.store.write import GraphWriter
 
     prepared.relations = graph_relation_rows(store, prepared.plan.graph)
-    prepared.writer = GraphWriter(
-        store,
-        prepared.plan.graph,
-        (Quad(*q) for q in quads),
-        meta_quads,
-        tables=prepared.relations is None,
-    )
+    try:
+        prepared.writer = GraphWriter(
+            store,
+            prepared.plan.graph,
+            (Quad(*q) for q in quads),
+            meta_quads,
+            tables=prepared.relations is None,
+        )
+    except StoreError:  # e.g. a server holds the store: the checks first, then the same refusal at the write
+        prepared.writer = prepared.relations = None
 
 
 def _owned(plan: ImportPlan, info: ImportInfo, owner: str) -> InputError:
@@ -500,7 +504,10 @@ def _commit(
         copy_name(plan.slug, plan.file.name): plan.file,
     }
     store_path = Path(store) if store else None
-    writer = prepared.writer if store_path is not None and store_path.is_dir() else None
+    writer = prepared.writer
+    if writer is not None and (store_path is None or writer.store_path != store_path):
+        writer.cancel()  # prepared for another store: written the usual way below
+        writer = prepared.writer = None
     relations = prepared.relations  # the relations of the graph as stored, when the store's tables are fresh
     with staged_state(data_dir, plan.slug, info, files, keep=keep) as install:
         if writer is not None and store_path is not None:  # written while the checks ran: swapped in now

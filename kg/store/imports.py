@@ -14,8 +14,11 @@ The steps, each in its own module:
 3. :func:`commit_import` refuses to replace or remove stored records without
    confirmation, then writes the new state of ``data/imports/<slug>/`` beside the old one
    (:func:`kg.ingest.history.staged_state`, which keeps the state it replaces in
-   ``versions/``), replaces the named graph in one transaction
-   (:func:`kg.store.write.replace_graph`), and only then swaps the folder in.
+   ``versions/``), replaces the named graph in a checkpoint of the store swapped in
+   (:func:`kg.store.write.replace_graph`), and only then swaps the folder in. Given the store,
+   :func:`prepare_import` has that checkpoint written by child processes while its checks run
+   (:class:`kg.store.write.GraphWriter`, with the relation tables): :func:`commit_import` then only
+   waits for it and swaps it in, and a refusal throws it away.
 
 :func:`import_workbook` runs them all. Undo, delete and the list of imports are in
 :mod:`kg.store.history`. ``kg build`` rebuilds the imports' graphs from ``data/imports/``

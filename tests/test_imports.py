@@ -852,10 +852,11 @@ def test_import_past_min_actors_writes_tables_equal_to_a_full_write_while_checke
 
     data, store = env
     assert fresh_tables(store) is None  # the tests' store: 39 actors, no tables
-    for rows, name in ((20, "petit"), (300, "grand")):  # below, then past MIN_ACTORS: no tables, then tables
-        book = tmp_path / f"{name}.xlsx"
+    # below, then past MIN_ACTORS (the same import, replaced: rows of its old graph leave the tables)
+    for rows in (20, 300):
+        book = tmp_path / f"banc-{rows}.xlsx"
         bench_import.make_workbook(book, rows, seed=5)
-        import_workbook(book, data, store, name=name, owner="Banc d'essai")
+        import_workbook(book, data, store, name="banc", owner="Banc d'essai", confirmed=True)
         tables = fresh_tables(store)
         if rows < 100:
             assert tables is None

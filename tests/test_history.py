@@ -327,7 +327,8 @@ from kg.store.imports import import_workbook
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)  # kill -9 while the import writes the store
 
-write.replace_graph = die
+write.replace_graph = die  # the store written in the import's process
+write.GraphWriter.finish = die  # or, written while the checks ran, about to be swapped in
 import_workbook(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), owner="Réseau A", confirmed=True)
 """
 

@@ -826,3 +826,45 @@ def test_a_kumu_element_naming_an_actor_of_another_import_with_nothing_else_cite
     [problem] = info.value.problems
     assert "cette ligne le modifie (description)" in problem.message
     assert "kg export-xlsx gravelle.xlsx --import gravelle)" in (problem.fix or "")  # ours: no --format kumu
+
+
+def _tables(path: Path) -> dict[str, list]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in sorted(names)}
+    finally:
+        con.close()
+
+
+def test_import_past_min_actors_writes_tables_equal_to_a_full_write_while_checked(env, tmp_path):
+    """The relation tables of a store without any (fewer than MIN_ACTORS organisations) are made from the store
+    as it was while the import's checks run, then updated with its graph: the rows of a full rewrite."""
+    pytest.importorskip("duckdb")
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_import
+
+    from kg.store.columnar import fresh_tables, write_tables
+
+    data, store = env
+    assert fresh_tables(store) is None  # the tests' store: 39 actors, no tables
+    # below, then past MIN_ACTORS (the same import, replaced: rows of its old graph leave the tables)
+    for rows in (20, 300):
+        book = tmp_path / f"banc-{rows}.xlsx"
+        bench_import.make_workbook(book, rows, seed=5)
+        import_workbook(book, data, store, name="banc", owner="Banc d'essai", confirmed=True)
+        tables = fresh_tables(store)
+        if rows < 100:
+            assert tables is None
+            continue
+        assert tables is not None
+        g = kg.open(store)
+        try:
+            full = _tables(write_tables(g.store, tmp_path / "full"))
+        finally:
+            del g
+        assert _tables(tables) == full

@@ -61,3 +61,5 @@ def test_a_refused_import_leaves_the_graph_and_the_data_byte_identical(name, env
     assert _tree(data) == files
     hidden = [p.name for p in (data / "imports").iterdir() if p.name.startswith(".")]
     assert not hidden  # no staging folder left behind
+    # nor the checkpoint the new graph was being written to while the checks ran (kg.store.write.GraphWriter)
+    assert not [p.name for p in store.parent.iterdir() if p.name.startswith(f".{store.name}.")]

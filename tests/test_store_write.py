@@ -195,3 +195,115 @@ def _lock_taken(store: Path) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+# ----------------------------------------------------------------- GraphWriter: written while checked
+
+
+def test_a_graph_written_while_checked_is_swapped_in_only_when_finished(store):
+    from kg.store.artefacts import build_id
+    from kg.store.write import GraphWriter, replace_graph
+
+    replace_graph(store, G, _quads(3, "a"), _meta("un"))
+    others = {q for q in _all(store) if q.graph_name.value != G}
+    before, first_id = _files(store), build_id(store)
+    (store / "beside").mkdir()
+    (store / "beside" / "table").write_text("kept")
+    writer = GraphWriter(store, G, _quads(4, "b"), _meta("deux"))
+    writer.proc.wait()  # the child has written the checkpoint: the store is still the old one
+    assert {k: v for k, v in _files(store).items() if not k.startswith("beside")} == before
+    assert _graph(store, G) == {(f"{ID}actor/a-{i}", f"a {i}") for i in range(3)}
+    writer.finish()
+    assert _graph(store, G) == {(f"{ID}actor/b-{i}", f"b {i}") for i in range(4)}
+    assert _description(store) == {"deux"}
+    assert {q for q in _all(store) if q.graph_name.value != G} - {
+        q for q in _all(store) if q.subject.value == G
+    } == others - {q for q in others if q.subject.value == G}
+    assert build_id(store) not in (None, first_id)
+    assert (store / "beside" / "table").read_text() == "kept"
+    assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
+    writer.cancel()  # once finished: nothing to do
+    assert _graph(store, G) == {(f"{ID}actor/b-{i}", f"b {i}") for i in range(4)}
+
+
+def test_a_graph_written_while_checked_then_cancelled_leaves_the_store_byte_identical(store):
+    from kg.store.write import GraphWriter, replace_graph
+
+    replace_graph(store, G, _quads(2, "a"), _meta("un"))
+    before = _files(store)
+    writer = GraphWriter(store, G, _quads(5000, "b"), _meta("deux"))
+    writer.cancel()  # a refused import: the child stopped, the checkpoint removed
+    assert _files(store) == before
+    assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
+    writer = GraphWriter(store, G, _quads(1, "c"), _meta("trois"))  # the lock was released
+    writer.proc.wait()
+    writer.cancel()  # also once the child is done
+    assert _files(store) == before
+    assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_graph_written_while_checked_hands_the_tables_of_the_store_as_it_was_to_the_caller(store):
+    pytest.importorskip("duckdb")
+    from kg.store.columnar import TABLES_FILE, tables_dir
+    from kg.store.write import GraphWriter
+
+    seen: list = []
+
+    def before_swap(tmp: Path, made: bool) -> None:
+        seen.append((made, (tmp / "columnar" / TABLES_FILE).is_file(), _graph(tmp, G)))
+
+    GraphWriter(store, G, _quads(2, "t"), _meta("x"), tables=True).finish(before_swap)
+    # the tables were made from the store before the write, into the checkpoint; the graph was written there
+    assert seen == [(True, True, {(f"{ID}actor/t-{i}", f"t {i}") for i in range(2)})]
+    assert (tables_dir(store) / TABLES_FILE).is_file()  # what the caller left there is swapped in
+    GraphWriter(store, G, _quads(1, "u"), _meta("y"), tables=True).finish()  # no caller: stale, removed
+    assert not tables_dir(store).exists()
+    seen.clear()
+    GraphWriter(store, G, _quads(1, "v"), _meta("z")).finish(before_swap)  # not asked: none made
+    assert seen == [(False, False, {(f"{ID}actor/v-0", "v 0")})]
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from pyoxigraph import Literal, NamedNode, Quad
+from kg.store.write import GraphWriter
+
+quads = [Quad(NamedNode(f"{sys.argv[2]}actor/k-{i}"), NamedNode("urn:p"), Literal(str(i)))
+         for i in range(200000)]
+w = GraphWriter(Path(sys.argv[1]), sys.argv[3], quads)
+print(w.proc.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the import dies while its checks run
+"""
+
+
+def test_an_import_killed_while_its_graph_is_written_takes_the_writer_along(store):
+    from kg.store.write import replace_graph
+
+    replace_graph(store, G, _quads(3, "a"), _meta("un"))
+    before = _files(store)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITER, str(store), ID, G], cwd=ROOT, capture_output=True, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    child = int(proc.stdout.decode().split()[0])
+    import time
+
+    for _ in range(100):  # PR_SET_PDEATHSIG: the kernel kills the writer (no timing asserted)
+        if not _running(child):
+            break
+        time.sleep(0.1)
+    assert not _running(child)
+    assert _files(store) == before
+    replace_graph(store, G, _quads(1, "c"), _meta("trois"))
+    assert _graph(store, G) == {(f"{ID}actor/c-0", "c 0")}
+    assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
+
+
+def _running(pid: int) -> bool:
+    """Whether *pid* runs (a zombie, dead but not yet reaped by whoever adopted it, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"

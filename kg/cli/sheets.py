@@ -101,9 +101,24 @@ def import_(
         return
     if file is None:
         fail("donnez le tableur à importer (give the spreadsheet to import)", 2, lang)
-    prepared = prepare_import(file, data, name=name, owner=owner, title=title, lang=lang)
+    # with the store (not for a dry run), the new graph is written beside it while the checks run
+    prepared = prepare_import(
+        file,
+        data,
+        name=name,
+        owner=owner,
+        title=title,
+        lang=lang,
+        store=None if dry_run else store,
+        confirmed=yes,
+    )
     plan = prepared.plan
-    print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
+    try:
+        print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
+    except BaseException:
+        if prepared.writer is not None:  # nothing written: the store is left as it was
+            prepared.writer.cancel()
+        raise
     if dry_run:
         return
     confirmed = yes

@@ -105,8 +105,8 @@ class Described(BaseModel):
     """
 
     type_label: str | None = None
-    tags: list[Text] = []
-    properties: list[Property] = []
+    tags: list[Text] = Field(default_factory=list)
+    properties: list[Property] = Field(default_factory=list)
     image: str | None = None
 
 
@@ -185,18 +185,18 @@ class Actor(Record, Described):
     }
 
     name: Text
-    alt_names: list[Text] = []
+    alt_names: list[Text] = Field(default_factory=list)
     types: Annotated[list[Slug], Field(min_length=1)]
     group: bool = False
     founded: DateLike | None = None
     active_since: DateLike | None = None
-    founders: list[Slug] = []
+    founders: list[Slug] = Field(default_factory=list)
     part_of: Slug | None = None
-    inspired_by: list[Slug] = []
+    inspired_by: list[Slug] = Field(default_factory=list)
     territory: str | None = None
     located_in: str | None = None
-    area_served: list[str] = []
-    themes: list[Slug] = []
+    area_served: list[str] = Field(default_factory=list)
+    themes: list[Slug] = Field(default_factory=list)
     siren: str | None = None
     siret: str | None = None
     rna: str | None = None
@@ -266,16 +266,16 @@ class Programme(Record):
     }
 
     name: Text
-    alt_names: list[Text] = []
+    alt_names: list[Text] = Field(default_factory=list)
     type: Slug = "programme"
     start: DateLike | None = None
     end: DateLike | None = None
     duration: Duration | None = None
-    themes: list[Slug] = []
-    area_served: list[str] = []
+    themes: list[Slug] = Field(default_factory=list)
+    area_served: list[str] = Field(default_factory=list)
     continues: Slug | None = None
     part_of: Slug | None = None
-    inspired_by: list[Slug] = []
+    inspired_by: list[Slug] = Field(default_factory=list)
     homepage: str | None = None
 
     @model_validator(mode="after")
@@ -337,13 +337,13 @@ class Funding(Record):
 
     funder: Slug | None = None
     recipient: Slug | None = None
-    funded_items: list[Slug] = []
+    funded_items: list[Slug] = Field(default_factory=list)
     part_of: Slug | None = None
     amount_eur: Annotated[Decimal, Field(ge=0)]
     start: DateLike | None = None
     end: DateLike | None = None
     duration: Duration | None = None
-    themes: list[Slug] = []
+    themes: list[Slug] = Field(default_factory=list)
     support_kind: Slug | None = "financement-direct"
 
     @model_validator(mode="before")
@@ -410,12 +410,12 @@ class Event(Record):
     start: DateLike | None = None
     end: DateLike | None = None
     online: bool = False
-    organisers: list[Slug] = []
-    speakers: list[Slug] = []
-    participants: list[Participant] = []
-    about: list[Slug] = []
+    organisers: list[Slug] = Field(default_factory=list)
+    speakers: list[Slug] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list)
+    about: list[Slug] = Field(default_factory=list)
     part_of: Slug | None = None
-    themes: list[Slug] = []
+    themes: list[Slug] = Field(default_factory=list)
     location: str | None = None
 
     @field_validator("location")
@@ -441,11 +441,11 @@ class Publication(Record):
         "other"
     )
     issued: DateLike | None = None
-    authors: list[Slug] = []
-    publishers: list[Slug] = []
-    participants: list[Participant] = []
-    about: list[Slug] = []
-    themes: list[Slug] = []
+    authors: list[Slug] = Field(default_factory=list)
+    publishers: list[Slug] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list)
+    about: list[Slug] = Field(default_factory=list)
+    themes: list[Slug] = Field(default_factory=list)
 
 
 class Figure(Record):
@@ -493,8 +493,8 @@ class Connection(Record):
     type: str | None = None
     label: str | None = None
     direction: Literal["directed", "undirected", "mutual"] | None = None
-    tags: list[Text] = []
-    properties: list[Property] = []
+    tags: list[Text] = Field(default_factory=list)
+    properties: list[Property] = Field(default_factory=list)
     start: DateLike | None = None
     end: DateLike | None = None
     record: Slug | None = None

@@ -14,8 +14,11 @@ The steps, each in its own module:
 3. :func:`commit_import` refuses to replace or remove stored records without
    confirmation, then writes the new state of ``data/imports/<slug>/`` beside the old one
    (:func:`kg.ingest.history.staged_state`, which keeps the state it replaces in
-   ``versions/``), replaces the named graph in one transaction
-   (:func:`kg.store.write.replace_graph`), and only then swaps the folder in.
+   ``versions/``), replaces the named graph in a checkpoint of the store swapped in
+   (:func:`kg.store.write.replace_graph`), and only then swaps the folder in. Given the store,
+   :func:`prepare_import` has that checkpoint written by child processes while its checks run
+   (:class:`kg.store.write.GraphWriter`, with the relation tables): :func:`commit_import` then only
+   waits for it and swaps it in, and a refusal throws it away.
 
 :func:`import_workbook` runs them all. Undo, delete and the list of imports are in
 :mod:`kg.store.history`. ``kg build`` rebuilds the imports' graphs from ``data/imports/``
@@ -51,6 +54,7 @@ from kg.model.words import kind_word
 from kg.sheets.known import Known, known_records
 from kg.sheets.plan import Change, ImportPlan, plan_import
 from kg.store.build import imported_quads
+from kg.store.import_checks import check_import_shapes
 
 __all__ = [
     "Change",
@@ -102,6 +106,11 @@ class PreparedImport:
     meta_quads: list = field(default_factory=list, repr=False)
     #: the owner given for this import (``--par``), None when not given
     given_owner: str | None = None
+    #: the new graph being written while the checks ran (:class:`kg.store.write.GraphWriter`), when the
+    #: store was given to :func:`prepare_import`; :func:`commit_import` swaps it in or cancels it
+    writer: Any = field(default=None, repr=False)
+    #: the relations of the graph as stored, when the store's tables were fresh (else None: made again)
+    relations: Any = field(default=None, repr=False)
 
     @property
     def slug(self) -> str:
@@ -188,7 +197,16 @@ def import_workbook(
     >>> [str(c) for c in plan.added][:1]  # doctest: +SKIP
     ['acteur club-gravelle-entreprendre « Club Gravelle Entreprendre »']
     """
-    prepared = prepare_import(path, data_dir, name=name, owner=owner, title=title, **kwargs)
+    prepared = prepare_import(
+        path,
+        data_dir,
+        name=name,
+        owner=owner,
+        title=title,
+        store=None if dry_run else store,
+        confirmed=confirmed,
+        **kwargs,
+    )
     if dry_run:
         return prepared.plan
     return commit_import(prepared, data_dir, store, confirmed=confirmed, keep=keep)
@@ -205,9 +223,16 @@ def prepare_import(
     owner: str | None = None,
     title: str | None = None,
     ontology_dir: str | Path | None = None,
+    store: str | Path | None = None,
+    confirmed: bool = False,
     **kwargs: Any,
 ) -> PreparedImport:
-    """Plan an import and run every check of a real one; write nothing.
+    """Plan an import and run every check of a real one; write nothing in place.
+
+    With *store* (an import about to be committed into it, with *confirmed* as :func:`commit_import`
+    will have it), the new graph is written beside the store by a child process while the checks run
+    (:class:`kg.store.write.GraphWriter`, on the other core); :func:`commit_import` swaps it in, and a
+    refusal throws it away, the store unchanged.
 
     The import is the one of that name, unless it belongs to another owner: then, if the
     name came from the file, the import gets its own name (``acteurs-2``, the first free
@@ -251,8 +276,43 @@ def prepare_import(
     )
     if not plan.is_noop:
         check_cross_references(plan, data_dir)
-        prepared.quads, prepared.meta_quads = _checked_quads(plan, data_dir, ontology_dir)
+        target = Path(store) if store is not None else None
+        early = target is not None and target.is_dir() and (confirmed or not prepared.replaces)
+
+        def mapped(quads: list, meta_quads: list) -> None:
+            if target is not None and early:  # the new graph written while the checks run
+                _start_write(prepared, target, quads, meta_quads)
+
+        try:
+            prepared.quads, prepared.meta_quads = _checked_quads(plan, data_dir, ontology_dir, mapped)
+        except BaseException:
+            if prepared.writer is not None:
+                prepared.writer.cancel()
+                prepared.writer = None
+            raise
     return prepared
+
+
+def _start_write(prepared: PreparedImport, store: Path, quads: list, meta_quads: list) -> None:
+    """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`): the
+    relation tables are made again by the writer unless they were fresh (then updated after the swap)."""
+    from pyoxigraph import Quad
+
+    from kg.errors import StoreError
+    from kg.store.columnar_update import graph_relation_rows
+    from kg.store.write import GraphWriter
+
+    prepared.relations = graph_relation_rows(store, prepared.plan.graph)
+    try:
+        prepared.writer = GraphWriter(
+            store,
+            prepared.plan.graph,
+            (Quad(*q) for q in quads),
+            meta_quads,
+            tables=prepared.relations is None,
+        )
+    except StoreError:  # e.g. a server holds the store: the checks first, then the same refusal at the write
+        prepared.writer = prepared.relations = None
 
 
 def _owned(plan: ImportPlan, info: ImportInfo, owner: str) -> InputError:
@@ -340,8 +400,11 @@ def check_cross_references(plan: ImportPlan, data_dir: str | Path = "data") -> N
         )
 
 
-def _checked_quads(plan: ImportPlan, data_dir: Path, ontology_dir: str | Path | None) -> tuple[list, list]:
-    """Map the plan's records (with the curated data and the other imports) and validate them with SHACL."""
+def _checked_quads(
+    plan: ImportPlan, data_dir: Path, ontology_dir: str | Path | None, mapped: Any = None
+) -> tuple[list, list]:
+    """Map the plan's records (with the curated data and the other imports) and validate them with SHACL;
+    *mapped*, when given, is called with the import's quads and description between the two."""
     from kg.rdf.mapping import import_statements
 
     known, others = _context(plan, data_dir)
@@ -352,6 +415,8 @@ def _checked_quads(plan: ImportPlan, data_dir: Path, ontology_dir: str | Path | 
     # Stated tuples, not pyoxigraph quads: the checks below read every part of every quad
     quads, meta_quads = import_statements(imp, kinds, base)
     others_quads = [q for other in others.values() for q in import_statements(other, kinds, base)[0]]
+    if mapped is not None:
+        mapped(quads, meta_quads)
     check_import_shapes(
         plan,
         quads,
@@ -385,6 +450,16 @@ def commit_import(
     StoreError
         When the store cannot be written.
     """
+    try:
+        return _commit(prepared, Path(data_dir), store, confirmed=confirmed, keep=keep)
+    finally:
+        if prepared.writer is not None:  # refused, failed or finished: nothing left running beside the store
+            prepared.writer.cancel()
+
+
+def _commit(
+    prepared: PreparedImport, data_dir: Path, store: str | Path | None, *, confirmed: bool, keep: int | None
+) -> ImportPlan:
     plan = prepared.plan
     if (
         plan.is_noop
@@ -412,7 +487,6 @@ def commit_import(
             ],
             f"l'import « {plan.slug} » n'a pas été remplacé sans confirmation ; rien n'a été écrit",
         )
-    data_dir = Path(data_dir)
     if not prepared.quads and not prepared.meta_quads:  # a plan checked elsewhere (apply_import)
         prepared.quads, prepared.meta_quads = _checked_quads(plan, data_dir, None)
     now = now_iso()
@@ -433,9 +507,19 @@ def commit_import(
         copy_name(plan.slug, plan.file.name): plan.file,
     }
     store_path = Path(store) if store else None
-    relations = None  # the relations of the graph as stored, when the store's tables are fresh
+    writer = prepared.writer
+    if writer is not None and (store_path is None or writer.store_path != store_path):
+        writer.cancel()  # prepared for another store: written the usual way below
+        writer = prepared.writer = None
+    relations = prepared.relations  # the relations of the graph as stored, when the store's tables are fresh
     with staged_state(data_dir, plan.slug, info, files, keep=keep) as install:
-        if store_path is not None and store_path.is_dir():
+        if writer is not None and store_path is not None:  # written while the checks ran: swapped in now
+            from kg.store.columnar_update import relation_rows
+
+            done, after = store_path, relation_rows(prepared.quads)  # while the children still run
+            writer.finish(lambda tmp, made: _tables_after(tmp, made, done, prepared, after))
+            plan.store_updated = True
+        elif store_path is not None and store_path.is_dir():
             from kg.store.columnar_update import graph_relation_rows
             from kg.store.write import replace_graph
 
@@ -446,11 +530,24 @@ def commit_import(
             plan.store_updated = True
         install()
     plan.written = True
-    if plan.store_updated and store_path is not None:
+    if plan.store_updated and store_path is not None and writer is None:
         from kg.store.columnar_update import end_steps_after
 
         end_steps_after(store_path, relations, prepared.quads)
     return plan
+
+
+def _tables_after(tmp: Path, made: bool, store: Path, prepared: PreparedImport, after: Any) -> None:
+    """The store's end steps on the new store *tmp* before it takes the place of *store*: the relation tables
+    updated from the graph's change (from the stored graph's rows to the new quads'), in the tables of the
+    store as it was (fresh ones, carried over; or *made* by the writer from it), else written again from the
+    whole new store. Before the swap: a failure here leaves the store as it was."""
+    from kg.store.columnar_update import end_steps_after, graph_relation_rows
+
+    before = prepared.relations
+    if before is None and made:  # the tables the writer made from the store as it was
+        before = graph_relation_rows(store, prepared.plan.graph, fresh=False)
+    end_steps_after(tmp, before, prepared.quads, after=after)
 
 
 @collector_paused()
@@ -491,94 +588,3 @@ def _context(plan: ImportPlan, data_dir: Path) -> tuple[Known, dict[str, Importe
         return plan.known, plan.others
     others = load_imports(data_dir, skip=plan.slug)
     return known_records(data_dir, skip=plan.slug, imports=others), others
-
-
-def check_import_shapes(
-    plan: ImportPlan,
-    quads: list,
-    known: Known,
-    others: dict[str, Imported],
-    others_quads: list,
-    data_dir: Path,
-    ontology_dir: Path,
-) -> None:
-    """Validate an import's quads as ``kg build`` validates the graph: with the curated data and the other imports.
-
-    Raises
-    ------
-    ShapeViolation
-        With every violation, located at the sheet and row of the workbook the record
-        comes from (else at its curated file, or at the node).
-    """
-    from kg.ingest.geo import geography_quads, load_geography
-    from kg.model.iris import BASE
-    from kg.rdf.mapping import curated_quads
-    from kg.rdf.shacl import check_shapes, ontology_quads
-
-    curated = known.curated
-    records_quads = curated_quads(curated) + others_quads + quads
-    geo = _territories_used(plan.geo or load_geography(data_dir / "geo"), records_quads)
-    owners = {rid: imp.where for imp in others.values() for rid in imp.index()}
-    prefix = BASE + "id/"
-
-    def locate(focus: str) -> tuple:
-        rid = (
-            focus[len(prefix) :].split("/")[1] if focus.startswith(prefix) and focus.count("/") > 5 else None
-        )
-        if rid in plan.located:
-            where, row = plan.located[rid]
-            return where, row, "row"
-        if rid in curated.located:
-            return curated.located[rid]
-        if rid in owners:
-            return owners[rid], None
-        return focus, None
-
-    check_shapes(
-        records_quads,
-        ontology_quads(ontology_dir),
-        geography_quads(geo),
-        ontology_dir / "shapes.ttl",
-        locate,
-        focus=_import_focus(quads, records_quads),
-    )
-
-
-def _import_focus(quads: list, records_quads: list) -> set[str]:
-    """What an import can make conform or not: its own nodes and their neighbours, in either direction.
-
-    Its subjects, the IRIs its quads point at (an actor of the curated data it cites, an actor-type
-    concept whose shape looks at every actor classified with it) and the subjects pointing at its
-    nodes. The rest of the graph was validated when it was built or imported.
-    """
-    own = {q.subject.value for q in quads}
-    near = {q.object.value for q in quads if type(q.object).__name__ == "NamedNode"}
-    near |= {q.subject.value for q in records_quads if getattr(q.object, "value", None) in own}
-    return own | near
-
-
-def _territories_used(geo, quads: list):
-    """The part of *geo* the shapes see (see :func:`kg.rdf.shacl.territory_scope`): the territories *quads*
-    point at, with every département and région (and what their quads name), so mapping it stays quick."""
-    from dataclasses import replace
-
-    from kg.model.iris import BASE
-
-    prefix = BASE + "id/territory/"
-    used: dict[str, set[str]] = {"commune": set(), "intercommunalite": set()}
-    for q in quads:
-        value = getattr(q.object, "value", "")
-        if value.startswith(prefix):
-            level, _, code = value[len(prefix) :].partition("/")
-            if level in used:
-                used[level].add(code)
-    communes = {c for c in used["commune"] if c in geo.communes}
-    communes |= {p.chef_lieu for p in (*geo.departements.values(), *geo.regions.values())}
-    communes |= {geo.communes[c].parent for c in communes if geo.communes[c].parent is not None}
-    inters = {i for i in used["intercommunalite"] if i in geo.intercommunalities}
-    inters |= {e for c in communes for e in (geo.communes[c].epci, geo.communes[c].ept) if e is not None}
-    return replace(
-        geo,
-        communes={c: geo.communes[c] for c in communes},
-        intercommunalities={i: geo.intercommunalities[i] for i in inters if i in geo.intercommunalities},
-    )

@@ -13,6 +13,10 @@ Two ways, each all-or-nothing:
   refused, failed or interrupted write leaves it byte-identical; no transaction holds the
   graph in memory (a SPARQL ``MOVE`` of a 1.27 M-quad graph took minutes and 5 GB).
   :func:`drop_graph` removes a graph the same way. ``kg import`` uses them.
+* :class:`GraphWriter` is :func:`replace_graph` in two halves, for ``kg import``: the checkpoint's new
+  graph written by a child process (and, when the store's relation tables must be made again, those too)
+  *while* the import's checks run in the parent, then :meth:`GraphWriter.finish` swaps it in once they
+  passed, or :meth:`GraphWriter.cancel` throws it away (the store untouched either way until the swap).
 """
 
 from __future__ import annotations
@@ -20,14 +24,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.errors import StoreError
 from kg.model import iris
 from kg.store.artefacts import new_build_id
 
-__all__ = ["StoreWriter", "clean_leftovers", "drop_graph", "replace_graph", "swap_dir"]
+__all__ = [
+    "GraphWriter",
+    "StoreWriter",
+    "clean_leftovers",
+    "drop_graph",
+    "replace_graph",
+    "swap_dir",
+]
 
 # --------------------------------------------------------------------------- a whole store
 
@@ -151,10 +162,12 @@ def _lock(store_path: Path) -> int:
     return fd
 
 
-def _carry_over(old: Path, new: Path) -> None:
-    """Put in *new* what *old* holds beside RocksDB's files (hard links when possible: the old folder goes)."""
+def _carry_over(old: Path, new: Path, skip: tuple[str, ...] = ()) -> None:
+    """Put in *new* what *old* holds beside RocksDB's files (hard links when possible: the old folder goes),
+    except the names in *skip*."""
     for entry in old.iterdir():
-        if _ROCKSDB.match(entry.name) or (new / entry.name).exists() or entry.name.startswith("."):
+        name = entry.name
+        if _ROCKSDB.match(name) or (new / name).exists() or name.startswith(".") or name in skip:
             continue
         if entry.is_dir():
             shutil.copytree(entry, new / entry.name, copy_function=_link_or_copy)
@@ -196,12 +209,36 @@ def replace_graph(store_path: str | Path, graph_iri: str, quads: Iterable, meta_
     StoreError
         When the store cannot be opened or written; it is then unchanged.
     """
-    from pyoxigraph import NamedNode, Quad, Store
+    from pyoxigraph import NamedNode, Quad
 
     graph = NamedNode(iris.check_graph(graph_iri))
-    meta = NamedNode(iris.check_graph(iris.META_GRAPH))
     store_path = Path(store_path)
     new = [q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+    tmp, lock = _checkpoint(store_path, graph, meta_quads)
+    try:
+        if new:
+            from pyoxigraph import Store
+
+            t = Store(str(tmp))
+            try:
+                t.bulk_extend(new)
+                t.flush()
+            finally:
+                del t
+        _swap_in(store_path, tmp)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f'cannot write the graph store at "{store_path}": {exc}; it is unchanged') from None
+    finally:
+        os.close(lock)
+
+
+def _checkpoint(store_path: Path, graph, meta_quads: Iterable) -> tuple[Path, int]:
+    """Lock the store, checkpoint it beside itself, remove *graph* and its ``graph:meta`` description from the
+    checkpoint and write *meta_quads* there: ``(checkpoint folder, lock descriptor)`` (close it when done)."""
+    from pyoxigraph import NamedNode, Quad, Store
+
+    meta = NamedNode(iris.check_graph(iris.META_GRAPH))
     new_meta = [Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads]
     tmp = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
     clean_leftovers(store_path)  # what an interrupted write left: a checkpoint, a store between two renames
@@ -225,19 +262,196 @@ def replace_graph(store_path: str | Path, graph_iri: str, quads: Iterable, meta_
             for q in list(t.quads_for_pattern(graph, None, None, meta)):
                 t.remove(q)
             t.extend(new_meta)
-            if new:
-                t.bulk_extend(new)
             t.flush()
         finally:
             del t
-        _carry_over(store_path, tmp)
-        new_build_id(tmp)  # the store changed: what kg build stored beside it is stale
-        swap_dir(tmp, store_path)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise StoreError(f'cannot write the graph store at "{store_path}": {exc}; it is unchanged') from None
-    finally:
         os.close(lock)
+        raise StoreError(f'cannot write the graph store at "{store_path}": {exc}; it is unchanged') from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.close(lock)
+        raise
+    return tmp, lock
+
+
+def _swap_in(store_path: Path, tmp: Path) -> None:
+    """Carry over what the store's folder holds beside RocksDB, renew the build id and put the checkpoint
+    *tmp* in the store's place."""
+    _carry_over(store_path, tmp)
+    new_build_id(tmp)  # the store changed: what kg build stored beside it is stale
+    swap_dir(tmp, store_path)
+
+
+_GRAPH_WRITER = """
+import sys
+from pyoxigraph import RdfFormat, Store
+store = Store(sys.argv[2])
+store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
+store.flush()
+"""
+
+# the relation tables of the store as it is (read-only), written into the checkpoint's folder (RocksDB
+# ignores it) while the graph is loaded: the caller then updates them with the graph's change
+_TABLES_WRITER = """
+import sys
+from pyoxigraph import Store
+from kg.store.columnar import write_tables
+write_tables(Store.read_only(sys.argv[1]), sys.argv[2])
+"""
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed import takes its writers along
+
+
+class GraphWriter:
+    """:func:`replace_graph` in two halves: the new graph written by a child process while the caller checks.
+
+    On creation, the store is locked and checkpointed beside itself, the old graph and its description
+    removed from the checkpoint, the new description written, and a child process (a separate interpreter)
+    starts bulk-loading *quads* into the checkpoint; with *tables*, a second one writes the relation
+    tables of the store as it is (:func:`kg.store.columnar.write_tables`) into the checkpoint's
+    ``columnar/`` folder, for the caller to update with the graph's change (see :meth:`finish`). Meanwhile
+    the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
+    rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
+    The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
+    byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
+
+    Parameters
+    ----------
+    store_path, graph_iri, quads, meta_quads
+        As :func:`replace_graph`.
+    tables : bool
+        Also write the store's current relation tables into the checkpoint (when DuckDB is installed).
+
+    Raises
+    ------
+    StoreError
+        When the store cannot be opened or written (it is then unchanged).
+    """
+
+    def __init__(
+        self,
+        store_path: str | Path,
+        graph_iri: str,
+        quads: Iterable,
+        meta_quads: Iterable = (),
+        *,
+        tables: bool = False,
+    ) -> None:
+        import importlib.util
+
+        from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+
+        graph = NamedNode(iris.check_graph(graph_iri))
+        self.store_path = Path(store_path)
+        self.done = False
+        self.procs: list = []
+        self.tmp, self._lock = _checkpoint(self.store_path, graph, meta_quads)
+        self.nq = self.tmp.with_name(self.tmp.name + ".nq")
+        try:
+            with open(self.nq, "wb") as out:
+                serialize(
+                    (
+                        q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
+                        for q in quads
+                    ),
+                    out,
+                    format=RdfFormat.N_QUADS,
+                )
+            self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+            self.tables = None
+            if tables and importlib.util.find_spec("duckdb") is not None:
+                self.tables = self._start(_TABLES_WRITER, str(self.store_path), str(self.tmp / "columnar"))
+        except BaseException as exc:
+            self._clean()
+            if isinstance(exc, OSError):
+                raise StoreError(
+                    f'cannot write the graph store at "{self.store_path}": {exc}; it is unchanged'
+                ) from None
+            raise
+
+    def _start(self, script: str, *args: str):
+        import subprocess
+        import sys
+
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def finish(self, before_swap: Callable[[Path, bool], None] | None = None) -> None:
+        """Wait for the children, then put the new store in place.
+
+        Parameters
+        ----------
+        before_swap : callable, optional
+            Called with the checkpoint's folder, once written and given its new build id, and whether it
+            holds the store's former relation tables (``columnar/``, from *tables*) to bring up to date;
+            the checkpoint then takes the store's place. Without it, no relation tables are carried over
+            when *tables* was asked (they are stale).
+
+        Raises
+        ------
+        StoreError
+            When the graph's child failed or the folder cannot be swapped; the store is then unchanged.
+        """
+        if self.done:
+            return
+        try:
+            _, err = self.proc.communicate()
+            if self.proc.returncode != 0:
+                msg = err.decode(errors="replace").strip()[-500:]
+                raise StoreError(
+                    f'cannot write the graph store at "{self.store_path}": {msg}; it is unchanged'
+                )
+            made = False
+            if self.tables is not None:
+                self.tables.communicate()
+                made = self.tables.returncode == 0  # else made again from the whole store by the caller
+                if not made:
+                    shutil.rmtree(self.tmp / "columnar", ignore_errors=True)
+            self.nq.unlink(missing_ok=True)
+            _carry_over(self.store_path, self.tmp, skip=("columnar",) if self.tables is not None else ())
+            new_build_id(self.tmp)  # the store changed: what kg build stored beside it is stale
+            if before_swap is not None:
+                before_swap(self.tmp, made)
+            elif made:  # the old store's tables, not brought up to date: stale
+                shutil.rmtree(self.tmp / "columnar", ignore_errors=True)
+            swap_dir(self.tmp, self.store_path)
+        except OSError as exc:
+            raise StoreError(
+                f'cannot write the graph store at "{self.store_path}": {exc}; it is unchanged'
+            ) from None
+        finally:
+            self._clean()
+
+    def cancel(self) -> None:
+        """Stop the children and remove the checkpoint: the store stays as it was (nothing to do once finished)."""
+        self._clean()
+
+    def _clean(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
+        self.nq.unlink(missing_ok=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        os.close(self._lock)
 
 
 def drop_graph(store_path: str | Path, graph_iri: str) -> None:

@@ -10,37 +10,15 @@ the same order, as :func:`~kg.rdf.mapping.curated_quads` gives (a test checks).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pyoxigraph import Quad
 
 from kg.ingest.curated import Curated
 from kg.model import iris
 from kg.model.records import RECORD_TYPES
-from kg.model.vocab import PROV, TKG
-from kg.rdf.mapping import derived_triples, graph_description
-from kg.rdf.records import LABEL, A, N, Terms, Triple, fr, node_of, record_triples
+from kg.rdf.mapping import curation_quads, derived_triples, materialisation_quads, provenance_triples
+from kg.rdf.records import N, node_of, record_triples
 
 __all__ = ["consume_curated_quads"]
-
-_PROV, _TKG = Terms(PROV), Terms(TKG)
-
-
-def _provenance(node, sources: list) -> list[Triple]:
-    """What ``kg.rdf.mapping._provenance`` states (private there; the same triples, which a test checks
-    through :func:`consume_curated_quads` equal to ``curated_quads``)."""
-    out: list[Triple] = []
-    for i, src in enumerate(sources, 1):
-        doc = N(iris.document(src.doc))
-        d = N(iris.derivation(node.value, i))
-        out += [
-            (node, _PROV.wasDerivedFrom, doc),
-            (node, _PROV.qualifiedDerivation, d),
-            (d, A, _PROV.Derivation),
-            (d, _PROV.entity, doc),
-            (d, _TKG.quote, fr(src.quote)),
-        ]
-    return out
 
 
 def consume_curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[Quad]:
@@ -58,15 +36,8 @@ def consume_curated_quads(curated: Curated, *, generated_at: str | None = None) 
     curated.index.clear()
     curated.lines.clear()
     curated.partials.clear()
-    now = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    curation = iris.entity("agent", "curation")
-    quads: list[Quad] = []
-    for stem in dict.fromkeys(d.id for d in curated.records.get("documents", [])):  # type: ignore[attr-defined]
-        quads += graph_description(iris.document_graph(stem), stem, now, attributed_to=curation)
-    quads += [
-        Quad(N(curation), A, _PROV.Agent, meta),
-        Quad(N(curation), LABEL, fr("Curation des documents sources (Territorial KG)"), meta),
-    ]
+    stems = dict.fromkeys(d.id for d in curated.records.get("documents", []))  # type: ignore[attr-defined]
+    quads: list[Quad] = curation_quads(stems, generated_at)
     add = quads.append
     graphs: dict[str, object] = {}
     rec = None
@@ -83,20 +54,9 @@ def consume_curated_quads(curated: Curated, *, generated_at: str | None = None) 
             if g is None:
                 g = graphs[doc] = N(iris.document_graph(doc))
             node = node_of(kind, rec.id)  # type: ignore[attr-defined]
-            for s, p, o in record_triples(rec, kinds) + _provenance(node, rec.sources):  # type: ignore[attr-defined]
+            for s, p, o in record_triples(rec, kinds) + provenance_triples(node, rec.sources):  # type: ignore[attr-defined]
                 add(Quad(s, p, o, g))  # type: ignore[arg-type]
     rec = None
     quads += shortcuts
-    activity = N(iris.entity("agent", "materialisation"))
-    quads += [
-        Quad(derived, A, _PROV.Entity, meta),
-        Quad(derived, _PROV.wasGeneratedBy, activity, meta),
-        Quad(activity, A, _PROV.Activity, meta),
-        Quad(
-            activity,
-            LABEL,
-            fr("Matérialisation des liens binaires (partenaire de, finance, membre de, soutient)"),
-            meta,
-        ),
-    ]
+    quads += materialisation_quads()
     return quads

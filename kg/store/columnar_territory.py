@@ -32,9 +32,9 @@ _ACTIVITY = (
     "regexp_matches({}, '^<https://w3id.org/territorial-kg/id/(programme|funding|support|membership|event)/')"
 )
 
-#: (act, because, at, place) of every activity acting in the territory $t — the branches 2 to 14
-_ACTS = f"""
-WITH RECURSIVE
+#: the start of both questions below: the places of the territory $t (itself and what lies within), what is
+#: located there, the organisations anchored there and their units (``unit_rows``: unit, organisation, place)
+_PLACES = f"""WITH RECURSIVE
 places(place) AS (SELECT $t UNION SELECT n FROM within WHERE w = $t),
 located AS MATERIALIZED (
   SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
@@ -50,7 +50,11 @@ units(m, a) AS (
   SELECT t.s, u.a FROM triples t JOIN units u ON t.o = u.m WHERE t.p = 'unitOf'
 ),
 unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
-xs AS MATERIALIZED (SELECT DISTINCT m AS x, place FROM unit_rows),
+"""
+
+#: (act, because, at, place) of every activity acting in the territory $t — the branches 2 to 14
+_ACTS = f"""
+{_PLACES}xs AS MATERIALIZED (SELECT DISTINCT m AS x, place FROM unit_rows),
 -- n is linked to an anchored x: directly (lp the predicate), as a member, or with a role (three parts with
 -- different lp: each made distinct, no union of them to make distinct again)
 linked AS MATERIALIZED (
@@ -230,23 +234,7 @@ SELECT DISTINCT k, via, act FROM reach WHERE {_ACTIVITY.format("act")} ORDER BY 
 
 #: the activities acting in the territory $t (the set of ``_ACTS``'s ``act``), from the table ``act_of``
 _ACTOR_ACTS = f"""
-WITH RECURSIVE
-places(place) AS (SELECT $t UNION SELECT n FROM within WHERE w = $t),
-located AS MATERIALIZED (
-  SELECT DISTINCT t.s AS e, t.o AS place FROM triples t JOIN places ON t.o = places.place
-  WHERE t.p IN {_IN_PLACE}
-),
-anchored AS MATERIALIZED (
-  SELECT l.e AS a, l.place FROM located l
-  WHERE l.e IN (SELECT s FROM classes WHERE cls = '<http://www.w3.org/ns/org#Organization>')
-),
-units(m, a) AS (
-  SELECT DISTINCT a, a FROM anchored
-  UNION
-  SELECT t.s, u.a FROM triples t JOIN units u ON t.o = u.m WHERE t.p = 'unitOf'
-),
-unit_rows AS MATERIALIZED (SELECT u.m, u.a, an.place FROM units u JOIN anchored an ON an.a = u.a),
-acts AS MATERIALIZED (
+{_PLACES}acts AS MATERIALIZED (
   SELECT act FROM act_of WHERE via = 'l' AND k IN (SELECT e FROM located)
   UNION
   SELECT act FROM act_of WHERE via = 'x' AND k IN (SELECT m FROM unit_rows)

@@ -15,7 +15,7 @@ from typing import Any
 from kg.errors import ExportError, QueryError
 from kg.model.vocab import XSD, shorten
 from kg.store.graph import Result, to_python
-from kg.store.terms import INTEGER_TYPES
+from kg.store.terms import INTEGER_TYPES, plain_rows
 
 __all__ = ["FORMATS", "render", "table_rows", "text_table", "to_csv", "to_frame", "to_json", "to_sparql_json"]
 
@@ -98,19 +98,7 @@ def _rows(result: Result) -> list[dict[str, Any]]:
         return [{"answer": result.value}]
     if result.form == "construct":
         return [dict(zip(result.variables, (_plain(x) for x in t), strict=False)) for t in result.value]
-    # each term object's plain value made once (the rows hold the terms: an id is not reused meanwhile)
-    made: dict[int, Any] = {}
-    out = []
-    for row in result.value:
-        plain = {}
-        for k, v in row.items():
-            key = id(v)
-            if key in made:
-                plain[k] = made[key]
-            else:
-                plain[k] = made[key] = _plain(v)
-        out.append(plain)
-    return out
+    return plain_rows(result.value, _plain)  # each term object's plain value made once
 
 
 def to_json(result: Result) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from kg.errors import QueryError
 from kg.model.vocab import XSD
 
-__all__ = ["INTEGER_TYPES", "IRI", "fr", "lang", "to_python", "to_rdflib", "to_term"]
+__all__ = ["INTEGER_TYPES", "IRI", "fr", "lang", "plain_rows", "to_python", "to_rdflib", "to_term"]
 
 
 class IRI(str):
@@ -215,3 +215,25 @@ def to_rdflib(term: Any):
 
         return DATASET_DEFAULT_GRAPH_ID
     raise QueryError(f"cannot convert {term!r} to an rdflib term")
+
+
+def plain_rows(rows: Any, convert: Any) -> list[dict[str, Any]]:
+    """*rows* (dicts of terms) with each value through *convert*, made once per term object: the rows of one
+    answer share their terms (an actor's rows, its label's), and no id is reused while *rows* holds them.
+
+    >>> term = object(); calls = []
+    >>> plain_rows([{"a": term}, {"b": term}], lambda v: calls.append(v) or "x"), len(calls)
+    ([{'a': 'x'}, {'b': 'x'}], 1)
+    """
+    made: dict[int, Any] = {}
+    out = []
+    for row in rows:
+        values = {}
+        for k, v in row.items():
+            key = id(v)
+            if key in made:
+                values[k] = made[key]
+            else:
+                values[k] = made[key] = convert(v)
+        out.append(values)
+    return out

@@ -115,6 +115,18 @@ def projection(graph):
 # -- servers on loopback (kg serve, the Oxigraph server) ---------------------------------------
 
 
+def duckdb_tables(path: Path) -> dict[str, list]:
+    """Every table of the DuckDB file at *path*, each as its sorted rows (to compare two writes of them)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in sorted(names)}
+    finally:
+        con.close()
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     import socket

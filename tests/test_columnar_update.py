@@ -23,17 +23,9 @@ from kg.store.imports import import_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import bench_import
+from conftest import duckdb_tables
 
 duckdb = pytest.importorskip("duckdb")
-
-
-def _tables(path: Path) -> dict[str, list]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in sorted(names)}
-    finally:
-        con.close()
 
 
 def _full(store: Path, tmp: Path) -> dict[str, list]:
@@ -41,7 +33,7 @@ def _full(store: Path, tmp: Path) -> dict[str, list]:
 
     g = kg.open(store)
     try:
-        return _tables(write_tables(g.store, tmp))
+        return duckdb_tables(write_tables(g.store, tmp))
     finally:
         del g
 
@@ -69,7 +61,7 @@ def test_reimport_updates_tables_equal_to_a_full_write(imported):
     assert after is not None and set(before) - set(after) and set(after) - set(before)
     tables = fresh_tables(store)
     assert tables is not None
-    got, want = _tables(tables), _full(store, tmp / "full")
+    got, want = duckdb_tables(tables), _full(store, tmp / "full")
     assert got.keys() == want.keys()
     for name in want:
         assert got[name] == want[name], name
@@ -92,11 +84,11 @@ def test_update_removes_rows_unless_another_graph_keeps_them(imported, tmp_path)
     con = duckdb.connect(str(tables_dir(copy) / "tables.duckdb"))
     con.execute("INSERT INTO triples VALUES (?, ?, ?, ?, ?, ?)", list(grow[0]))
     con.close()
-    assert ("fantôme",) in [r[2:3] for r in _tables(tables_dir(copy) / "tables.duckdb")["triples"]]
+    assert ("fantôme",) in [r[2:3] for r in duckdb_tables(tables_dir(copy) / "tables.duckdb")["triples"]]
     update_tables(copy, {**rows, gkey: grow}, rows)
-    triples = _tables(tables_dir(copy) / "tables.duckdb")["triples"]
+    triples = duckdb_tables(tables_dir(copy) / "tables.duckdb")["triples"]
     assert ("fantôme",) not in [r[2:3] for r in triples]
     # a relation said to be gone but still in the store (another graph, or this one) stays
     update_tables(copy, rows, {k: v for k, v in rows.items() if k != key})
-    assert row in _tables(tables_dir(copy) / "tables.duckdb")["triples"]
+    assert row in duckdb_tables(tables_dir(copy) / "tables.duckdb")["triples"]
     assert fresh_tables(copy) is not None

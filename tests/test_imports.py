@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import typer
+from conftest import duckdb_tables
 from typer.testing import CliRunner
 
 import kg
@@ -828,17 +829,6 @@ def test_a_kumu_element_naming_an_actor_of_another_import_with_nothing_else_cite
     assert "kg export-xlsx gravelle.xlsx --import gravelle)" in (problem.fix or "")  # ours: no --format kumu
 
 
-def _tables(path: Path) -> dict[str, list]:
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in sorted(names)}
-    finally:
-        con.close()
-
-
 def test_import_past_min_actors_writes_tables_equal_to_a_full_write_while_checked(env, tmp_path):
     """The relation tables of a store without any (fewer than MIN_ACTORS organisations) are made from the store
     as it was while the import's checks run, then updated with its graph: the rows of a full rewrite."""
@@ -864,7 +854,7 @@ def test_import_past_min_actors_writes_tables_equal_to_a_full_write_while_checke
         assert tables is not None
         g = kg.open(store)
         try:
-            full = _tables(write_tables(g.store, tmp_path / "full"))
+            full = duckdb_tables(write_tables(g.store, tmp_path / "full"))
         finally:
             del g
-        assert _tables(tables) == full
+        assert duckdb_tables(tables) == full

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from kg.model.vocab import BASE, PREFIXES
@@ -195,16 +196,21 @@ def _iri(value: str) -> Any:
     return IRI(value)
 
 
-def _labels_of(graph: Any, iris: list[str]) -> dict[str, list[Any]]:
-    """The labels (pyoxigraph literals) of each of *iris*, asked in chunks bound as ``VALUES``."""
+def _rows_of(graph: Any, text: str, iris: list[str]) -> Iterator[dict[str, Any]]:
+    """The rows of the query *text* with ``?node`` bound to each of *iris*, asked in chunks as ``VALUES``
+    (the IRIs written as terms by :func:`kg.store.graph.to_term`, never pasted as text)."""
     from kg.store.graph import to_term
 
-    out: dict[str, list[Any]] = defaultdict(list)
     for i in range(0, len(iris), _CHUNK):
         values = " ".join(str(to_term(_iri(n))) for n in iris[i : i + _CHUNK])
-        text = _LABELS_OF.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {values} }}", 1)
-        for r in _rows(graph, text):
-            out[r["node"].value].append(r["l"])
+        yield from _rows(graph, text.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {values} }}", 1))
+
+
+def _labels_of(graph: Any, iris: list[str]) -> dict[str, list[Any]]:
+    """The labels (pyoxigraph literals) of each of *iris*."""
+    out: dict[str, list[Any]] = defaultdict(list)
+    for r in _rows_of(graph, _LABELS_OF, iris):
+        out[r["node"].value].append(r["l"])
     return out
 
 
@@ -212,26 +218,19 @@ def relation_names(graph: Any, iris: list[str], lang: str = "fr") -> dict[str, s
     """A readable name for each unnamed relation node of *iris* (a membership, a funding…): its kind, then
     the actors, people and programmes it names, in the order of their predicates — « Adhésion : Club ESS –
     Réseau des catalyseurs territoriaux ». Nothing is invented: a node that names none of them is left out.
-
-    Asked in chunks bound as ``VALUES``, like :func:`_labels_of`.
     """
-    from kg.store.graph import to_term
-
     words = "en" if lang == "en" else "fr"
     wanted = [i for i in iris if kind_of_iri(i)[0] in RELATION_KINDS and not kind_of_iri(i)[1]]
     named: dict[str, dict[tuple[str, str], list[tuple[str, str]]]] = defaultdict(dict)
-    for i in range(0, len(wanted), _CHUNK):
-        values = " ".join(str(to_term(_iri(n))) for n in wanted[i : i + _CHUNK])
-        text = _NAMED_BY.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {values} }}", 1)
-        for r in _rows(graph, text):
-            x = r["x"].value
-            kind, part = kind_of_iri(x)
-            if part or kind not in ("actor", "person", "programme"):
-                continue
-            label = r["l"]
-            named[r["node"].value].setdefault((r["p"].value, x), []).append(
-                (label.value, getattr(label, "language", None) or "")
-            )
+    for r in _rows_of(graph, _NAMED_BY, wanted):
+        x = r["x"].value
+        kind, part = kind_of_iri(x)
+        if part or kind not in ("actor", "person", "programme"):
+            continue
+        label = r["l"]
+        named[r["node"].value].setdefault((r["p"].value, x), []).append(
+            (label.value, getattr(label, "language", None) or "")
+        )
     out = {}
     for node, others in named.items():
         order = sorted(others, key=lambda px: (px[0] not in _ACTING, px[0], px[1]))
@@ -251,22 +250,17 @@ _PART_VALUES = """SELECT ?node ?v ?c ?s ?e WHERE {
 
 def part_names(graph: Any, iris: list[str]) -> dict[str, str]:
     """What an amount or a period node holds, as its name: « 3000 EUR », « 2021 – 2022 », « 2014 – »."""
-    from kg.store.graph import to_term
-
     wanted = [i for i in iris if kind_of_iri(i)[1] in ("amount", "period")]
     out: dict[str, str] = {}
-    for i in range(0, len(wanted), _CHUNK):
-        values = " ".join(str(to_term(_iri(n))) for n in wanted[i : i + _CHUNK])
-        text = _PART_VALUES.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {values} }}", 1)
-        for r in _rows(graph, text):
-            got = {k: r[k].value for k in ("v", "c", "s", "e") if r.get(k) is not None}
-            if "v" in got:
-                name = f"{got['v']} {got.get('c', '')}".strip()
-            elif "s" in got or "e" in got:
-                name = f"{got.get('s', '')} – {got.get('e', '')}".strip()
-            else:
-                continue
-            out.setdefault(r["node"].value, name)
+    for r in _rows_of(graph, _PART_VALUES, wanted):
+        got = {k: r[k].value for k in ("v", "c", "s", "e") if r.get(k) is not None}
+        if "v" in got:
+            name = f"{got['v']} {got.get('c', '')}".strip()
+        elif "s" in got or "e" in got:
+            name = f"{got.get('s', '')} – {got.get('e', '')}".strip()
+        else:
+            continue
+        out.setdefault(r["node"].value, name)
     return out
 
 

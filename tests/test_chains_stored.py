@@ -107,39 +107,6 @@ def test_a_stale_store_rewrites_its_rows(env, data_env):
     assert _hops(stored_chains(graph, "Le RAMEAU", "Vitawin") or []) == _hops(chains) != []
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_the_rows_search_is_networkx_shortest_simple_paths_path_for_path(seed):
-    """Yen's search over the rows yields NetworkX's paths in NetworkX's order, ties included (each row in
-    the graph's own neighbour order); graphs with and without a path between the two ends."""
-    import itertools
-    import random
-    from array import array
-
-    import networkx as nx
-
-    from kg.network.chain_index import shortest_paths
-
-    rng = random.Random(seed)
-    n = 40
-    G = nx.Graph()
-    G.add_nodes_from(range(n))
-    G.add_edges_from((a, b) for a, b in itertools.combinations(range(n), 2) if rng.random() < 0.08 * seed / 2)
-    off, nb = array("q", [0]), array("i")
-    for a in G:
-        nb.extend(G.adj[a])
-        off.append(len(nb))
-    pairs = [(0, n - 1), (3, 17), (5, 5)]
-    ours = [list(itertools.islice(shortest_paths(off, nb, s, t), 8)) for s, t in pairs]
-    theirs = []
-    for s, t in pairs:
-        try:
-            theirs.append(list(itertools.islice(nx.shortest_simple_paths(G, s, t), 8)))
-        except nx.NetworkXNoPath:
-            theirs.append([])
-    assert ours == theirs
-    assert ours[2] == [[5]]
-
-
 def test_kg_chains_by_name_opens_neither_networkx_nor_the_store(env):
     """With its rows, ``kg chains A B`` imports neither NetworkX nor pyoxigraph; with ``--kinds`` it does."""
     import subprocess

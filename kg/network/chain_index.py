@@ -18,12 +18,10 @@ the usual path, which also says what went wrong in the usual words.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 import secrets
 from array import array
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -115,107 +113,6 @@ def write_slim(store_path: str | Path, H: Any) -> None:
     artefacts.save(store_path, SLIM, rows, shape=SLIM_SHAPE)
 
 
-def _meet(
-    off: array, nb: array, s: int, t: int, skip_nodes: set[int], skip_edges: set[tuple[int, int]]
-) -> list[int]:
-    """A shortest path from *s* to *t* avoiding *skip_nodes* and *skip_edges* (either way), by a BFS from both
-    ends: NetworkX's ``_bidirectional_pred_succ`` step for step (same fringe order, same meeting node), so
-    the same path among equally short ones. Empty when there is none."""
-    if s in skip_nodes or t in skip_nodes:
-        return []
-    if s == t:
-        return [s]
-
-    def step(v: int) -> list[int]:
-        return [
-            w
-            for w in nb[off[v] : off[v + 1]]
-            if w not in skip_nodes and (v, w) not in skip_edges and (w, v) not in skip_edges
-        ]
-
-    pred: dict[int, int | None] = {s: None}
-    succ: dict[int, int | None] = {t: None}
-    forward, reverse = [s], [t]
-    meet = None
-    while forward and reverse and meet is None:
-        if len(forward) <= len(reverse):
-            level, forward = forward, []
-            for v in level:
-                for w in step(v):
-                    if w not in pred:
-                        forward.append(w)
-                        pred[w] = v
-                    if w in succ:
-                        meet = w
-                        break
-                if meet is not None:
-                    break
-        else:
-            level, reverse = reverse, []
-            for v in level:
-                for w in step(v):
-                    if w not in succ:
-                        succ[w] = v
-                        reverse.append(w)
-                    if w in pred:
-                        meet = w
-                        break
-                if meet is not None:
-                    break
-    if meet is None:
-        return []
-    path: list[int] = []
-    x: int | None = meet
-    while x is not None:
-        path.append(x)
-        x = succ[x]
-    x = pred[path[0]]
-    while x is not None:
-        path.insert(0, x)
-        x = pred[x]
-    return path
-
-
-def shortest_paths(off: array, nb: array, s: int, t: int) -> Iterator[list[int]]:
-    """The simple paths from *s* to *t* over the rows, shortest first: NetworkX's ``shortest_simple_paths``
-    (Yen's algorithm, unweighted) on the same rows, path for path and in the same order."""
-    found: list[list[int]] = []
-    heap: list[tuple[int, int, list[int]]] = []
-    queued: set[tuple[int, ...]] = set()
-    counter = itertools.count()
-
-    def push(length: int, path: list[int]) -> None:
-        if tuple(path) not in queued:
-            heapq.heappush(heap, (length, next(counter), path))
-            queued.add(tuple(path))
-
-    prev: list[int] | None = None
-    while True:
-        if not prev:
-            first = _meet(off, nb, s, t, set(), set())
-            if first:
-                push(len(first), first)
-        else:
-            skip_nodes: set[int] = set()
-            skip_edges: set[tuple[int, int]] = set()
-            for i in range(1, len(prev)):
-                root = prev[:i]
-                for p in found:
-                    if p[:i] == root:
-                        skip_edges.add((p[i - 1], p[i]))
-                spur = _meet(off, nb, root[-1], t, skip_nodes, skip_edges)
-                if spur:
-                    push(len(root) + len(spur), root[:-1] + spur)
-                skip_nodes.add(root[-1])
-        if not heap:
-            return
-        _, _, path = heapq.heappop(heap)
-        queued.discard(tuple(path))
-        yield path
-        found.append(path)
-        prev = path
-
-
 def _resolve(rows: dict[str, Any], text: str) -> int | None:
     """The node id named *text* (or whose IRI is *text*), or None when the name is not one node's."""
     from kg.model.names import normalise
@@ -249,6 +146,7 @@ def stored_chains(
     node (the whole chain graph then says why). Neither NetworkX nor the store is opened.
     """
     from kg.network.hops import Chain, hop
+    from kg.network.paths import shortest_simple_paths
     from kg.store import artefacts
 
     if kinds is not None or as_of is not None:
@@ -264,11 +162,8 @@ def stored_chains(
     s, t = _resolve(rows, source), _resolve(rows, target)
     if s is None or t is None:
         return None
-    paths: list[list[int]] = []
-    for path in shortest_paths(rows["offsets"], rows["neighbours"], s, t):
-        if len(path) - 1 > max_hops or len(paths) >= k:
-            break
-        paths.append(path)
+    off, nb = rows["offsets"], rows["neighbours"]
+    paths = shortest_simple_paths(lambda v: nb[off[v] : off[v + 1]], s, t, k=k, max_hops=max_hops)
     try:
         with open(rels_path(store_path), "rb") as f:
             if f.read(len(rows["token"])) != rows["token"]:

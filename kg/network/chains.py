@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -51,6 +51,7 @@ from kg.network.hops import hop as _hop
 from kg.network.hops import kept as _kept
 from kg.network.hops import relation_ok as _ok
 from kg.network.lookup import resolve, with_name_keys
+from kg.network.paths import shortest_simple_paths
 from kg.network.projection import EDGE_KINDS, as_of_day, cached_project
 
 __all__ = [
@@ -130,6 +131,16 @@ _KIND_WORDS = {
 def _restricted(
     H: nx.Graph, kinds: Iterable[str] | None, as_of: str | int | None, lang: str = "fr"
 ) -> tuple[nx.Graph, set, Any]:
+    ks, day = _kinds_day(kinds, as_of, lang)
+    graph = _plain(H, ks, day)
+    if graph is not None:
+        return graph, ks, day
+    node_ok, edge_ok = _filters(H, ks, day)
+    return nx.subgraph_view(H, filter_node=node_ok, filter_edge=edge_ok), ks, day
+
+
+def _kinds_day(kinds: Iterable[str] | None, as_of: str | int | None, lang: str) -> tuple[set, Any]:
+    """The kinds followed (checked) and the day of *as_of* (None without)."""
     ks = set(kinds) if kinds else set(DEFAULT_KINDS)
     unknown = ks - set(EDGE_KINDS)
     if unknown:
@@ -137,12 +148,22 @@ def _restricted(
             _KIND_WORDS.get(lang, _KIND_WORDS["fr"]).format(bad=sorted(unknown), good=", ".join(EDGE_KINDS)),
             list(EDGE_KINDS),
         )
-    day = as_of_day(as_of, lang=lang) if as_of is not None else None
+    return ks, as_of_day(as_of, lang=lang) if as_of is not None else None
+
+
+def _plain(H: nx.Graph, ks: set, day: Any) -> nx.Graph | None:
+    """The graph that holds exactly the edges followed, when there is one: *H* itself (every kind, no date)
+    or its skeleton (the default kinds, no date); None when the edges must be filtered."""
     if ks == set(DEFAULT_KINDS) | {"territoire"} and day is None:
-        return H, ks, day
+        return H
     skeleton = H.graph.get(SKELETON)
     if ks == set(DEFAULT_KINDS) and day is None and skeleton is not None and len(skeleton) == len(H):
-        return skeleton, ks, day
+        return skeleton
+    return None
+
+
+def _filters(H: nx.Graph, ks: set, day: Any) -> tuple[Callable[[str], bool], Callable[[str, str], bool]]:
+    """Which nodes (existing at *day*) and edges (a relation of a kind in *ks* that may exist at *day*) are followed."""
 
     def node_ok(n: str) -> bool:
         d = H.nodes[n]
@@ -151,7 +172,26 @@ def _restricted(
     def edge_ok(a: str, b: str) -> bool:
         return any(_ok(r, ks, day) for r in H.edges[a, b]["rels"])
 
-    return nx.subgraph_view(H, filter_node=node_ok, filter_edge=edge_ok), ks, day
+    return node_ok, edge_ok
+
+
+def _rows(H: nx.Graph, ks: set, day: Any) -> tuple[Callable[[str], Iterable[str]], Callable[[str], bool]]:
+    """The neighbours of a node among the edges followed, in *H*'s order (those of :func:`_restricted`'s
+    graph or view, each row filtered once, when first asked for), and whether a node is followed."""
+    graph = _plain(H, ks, day)
+    if graph is not None:
+        return graph._adj.__getitem__, graph._adj.__contains__  # type: ignore[attr-defined]
+    node_ok, edge_ok = _filters(H, ks, day)
+    adj = H._adj  # type: ignore[attr-defined]
+    rows: dict[str, list[str]] = {}
+
+    def neighbours(v: str) -> list[str]:
+        row = rows.get(v)
+        if row is None:
+            row = rows[v] = [w for w in adj[v] if node_ok(w) and edge_ok(v, w)]
+        return row
+
+    return neighbours, lambda n: n in adj and node_ok(n)
 
 
 def _network(graph: Any) -> nx.Graph:
@@ -287,19 +327,21 @@ def find_chains(
         if stored is not None:
             return stored
     H = _network(G)
-    view, ks, day = _restricted(H, kinds, as_of, lang)
+    ks, day = _kinds_day(kinds, as_of, lang)
     s, t = _resolve(H, source, lang), _resolve(H, target, lang)
-    if s not in view or t not in view:
+    neighbours, followed = _rows(H, ks, day)
+    if not followed(s) or not followed(t):
         return []
-    out: list[Chain] = []
-    try:
-        for path in nx.shortest_simple_paths(view, s, t):
-            if len(path) - 1 > max_hops or len(out) >= k:
-                break
-            out.append(Chain(tuple(_hop(H, a, b, ks, day) for a, b in itertools.pairwise(path))))
-    except nx.NetworkXNoPath:
-        return out
-    return out
+    paths = shortest_simple_paths(neighbours, s, t, k=k, max_hops=max_hops)
+    hops: dict[tuple[str, str], Hop] = {}  # chains often share hops: each made once
+
+    def hop(a: str, b: str) -> Hop:
+        h = hops.get((a, b))
+        if h is None:
+            h = hops[a, b] = _hop(H, a, b, ks, day)
+        return h
+
+    return [Chain(tuple(hop(a, b) for a, b in itertools.pairwise(path))) for path in paths]
 
 
 def within(

@@ -28,7 +28,8 @@ chain says how many such hops it has (none is dated from another node):
 [(['Fondation A', 'Club C'], 1)]
 
 :mod:`kg.network.chain_words` holds what ``kg chains`` says around them (headline, counts);
-:mod:`kg.network.hops` the hops and chains themselves (re-exported here); :mod:`kg.network.chain_index`
+:mod:`kg.network.hops` the hops and chains themselves (re-exported here); :mod:`kg.network.paths` the search
+(NetworkX's Yen over plain neighbour rows, the same paths); :mod:`kg.network.chain_index`
 the compact rows ``kg build`` keeps beside a store, which answer :func:`find_chains` on a store with the
 default kinds and no date without loading the chain graph.
 """

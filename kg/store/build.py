@@ -493,16 +493,23 @@ def build(
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_dump = dump_path.with_name(f".{dump_path.name}.new-{os.getpid()}")
+            # what one serialize() of every quad writes (a test checks), in pieces: the records' graphs that
+            # sort before the geography (nearly all) serialised straight into the file, prefixes first; the
+            # geography's block; the records' graphs after it
             at = records.before(geo_graph)
-            head, before = inc.trig_parts(records.quads(at), serialize, RdfFormat.TRIG, PREFIXES)
+            geo_head = b""
             if geo_trig is None:
                 geo_head, geo_trig = inc.trig_parts(parts.geography, serialize, RdfFormat.TRIG, PREFIXES)
-                head = head or geo_head
                 if store_path:
                     inc.save_geography(store_path, fp, geo, geo_trig)
             after_head, after = inc.trig_parts(records.quads(but=at), serialize, RdfFormat.TRIG, PREFIXES)
-            with open(tmp_dump, "wb") as out:  # what one serialize() of every quad writes (a test checks)
-                out.write((head or after_head) + before + geo_trig + after)
+            with open(tmp_dump, "wb") as out:
+                if at:
+                    serialize(records.quads(at), out, format=RdfFormat.TRIG, prefixes=PREFIXES)
+                else:
+                    out.write(geo_head or after_head)
+                out.write(geo_trig)
+                out.write(after)
             if seed is not None and store_path:  # what the next build reuses beside the store
                 inc.save_geography(store_path, fp, codes, geo_trig)
             timer.lap("dump")

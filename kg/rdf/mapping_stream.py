@@ -10,7 +10,8 @@ the same order, as :func:`~kg.rdf.mapping.curated_quads` gives (a test checks).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from pyoxigraph import Quad
 
@@ -41,18 +42,20 @@ def pack_curated_quads(curated: Curated, *, generated_at: str | None = None) -> 
     """:func:`consume_curated_quads`, each record's quads kept as N-Quads text as soon as mapped
     (:class:`~kg.rdf.packed.PackedQuads`): the records' ``Quad`` objects are never all in memory."""
     packed = PackedQuads()
-    for chunk in _consumed(curated, generated_at):
+    for chunk in _consumed(curated, generated_at, hold=PackedQuads):
         packed.add(chunk)
     return packed
 
 
-def _consumed(curated: Curated, generated_at: str | None) -> Iterator[list[Quad]]:
-    """The quads of :func:`consume_curated_quads`, in its order, a record at a time (a few lists of many)."""
+def _consumed(curated: Curated, generated_at: str | None, hold: Callable = list) -> Iterator[Any]:
+    """The quads of :func:`consume_curated_quads`, in its order, a record at a time (a few lists of many);
+    the shortcuts, made first and given last, are held meanwhile as ``hold(quads)`` (a PackedQuads: 1.4
+    million quads at 100,000 actors, ~780 MB as ``Quad`` objects, for the whole mapping)."""
     kinds = {rid: k for rid, (k, _) in curated.index.items()}
     meta = N(iris.META_GRAPH)
     derived = N(iris.DERIVED_GRAPH)
     # the shortcuts read every record: made first, put last (where curated_quads puts them)
-    shortcuts = [Quad(*t, derived) for t in derived_triples(curated.all(), kinds)]
+    shortcuts = hold([Quad(*t, derived) for t in derived_triples(curated.all(), kinds)])
     curated.index.clear()
     curated.lines.clear()
     curated.partials.clear()

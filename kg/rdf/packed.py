@@ -32,7 +32,12 @@ class PackedQuads:
         self.add(quads)
 
     def add(self, quads: Iterable[Any]) -> None:
-        """Add *quads* (``pyoxigraph.Quad``, each in a named graph), kept per graph in this order."""
+        """Add *quads* (``pyoxigraph.Quad``, each in a named graph, or another :class:`PackedQuads`), kept per
+        graph in this order."""
+        if isinstance(quads, PackedQuads):
+            for g, text in quads.blocks():
+                self._append(g, text, quads._counts[g])
+            return
         by_graph: dict[str, list] = {}
         for q in quads:
             by_graph.setdefault(q.graph_name.value, []).append(q)
@@ -45,14 +50,16 @@ class PackedQuads:
             return
         from pyoxigraph import RdfFormat, serialize
 
-        text = serialize(quads, format=RdfFormat.N_QUADS) or b""
+        self._append(graph, serialize(quads, format=RdfFormat.N_QUADS) or b"", len(quads))
+
+    def _append(self, graph: str, text: bytes, n: int) -> None:
         parts = self._parts.get(graph)
         if parts is None:
             parts = self._parts[graph] = []
             self._counts[graph] = 0
         parts.append(text)
-        self._counts[graph] += len(quads)
-        self._n += len(quads)
+        self._counts[graph] += n
+        self._n += n
 
     def _block(self, graph: str) -> bytes:
         parts = self._parts[graph]

@@ -568,7 +568,7 @@ def test_records_kept_as_text_give_the_same_quads_sorted_by_graph(which, tmp_pat
     from kg.model import iris
     from kg.rdf.mapping import curated_quads
     from kg.rdf.mapping_stream import pack_curated_quads
-    from kg.store.incremental import build_digests
+    from kg.store.incremental import GeoCodes, build_digests, territory_scope
     from kg.store.summary import count_actors, count_packed_actors, graph_key, splice
 
     data = DATA if which == "project" else _synthetic_data(tmp_path / "data")
@@ -590,6 +590,9 @@ def test_records_kept_as_text_give_the_same_quads_sorted_by_graph(which, tmp_pat
     assert (count_actors(expected) == 120) == (which == "synthetic")
     skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
     assert build_digests(packed, [], None, skip) == build_digests(expected, [], None, skip)
+    no_codes = GeoCodes(frozenset(), frozenset(), frozenset(), frozenset())
+    places = territory_scope(packed, no_codes)  # read on the text, the territories the records point at
+    assert places == territory_scope(expected, no_codes) and len(places) >= 8
     geo = NamedNode(iris.GEOGRAPHY_GRAPH)
     block = [Quad(NamedNode(iris.territory("region", c)), NamedNode(iris.BASE + "p"), geo, geo) for c in "12"]
     whole = packed.with_graph(iris.GEOGRAPHY_GRAPH, block)

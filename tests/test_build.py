@@ -600,3 +600,11 @@ def test_records_kept_as_text_give_the_same_quads_sorted_by_graph(which, tmp_pat
     some = sorted(counts)[:2]
     assert list(packed.quads(some)) == [q for q in expected if q.graph_name.value in some]
     assert list(packed.quads(but=some)) == [q for q in expected if q.graph_name.value not in some]
+    prefix = iris.BASE + "id/"  # objects read on the text of some graphs: those of the quads themselves
+    for view, kept in (
+        (packed.quads(some), expected[: counts[some[0]] + counts[some[1]]]),
+        (packed, expected),
+    ):
+        assert view.objects(prefix) == {
+            v for q in kept if (v := getattr(q.object, "value", "")).startswith(prefix)
+        }

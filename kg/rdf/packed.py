@@ -91,6 +91,10 @@ class PackedQuads:
     def __iter__(self) -> Iterator[Any]:
         return iter(_View(self, None, set()))
 
+    def objects(self, prefix: str) -> set[str]:
+        """The IRIs starting with *prefix* that are the object of a quad, read on the text (no quad made)."""
+        return _objects(self.blocks(), prefix)
+
     def with_graph(self, graph: str, quads: list) -> PackedQuads:
         """A copy (sharing the text) that also holds *quads*, all in the named graph *graph*."""
         out = PackedQuads()
@@ -118,9 +122,28 @@ class _View:
     def __init__(self, packed: PackedQuads, graphs: set[str] | None, but: set[str]) -> None:
         self.packed, self.graphs, self.but = packed, graphs, but
 
+    def blocks(self) -> Iterator[tuple[str, bytes]]:
+        """``(graph, N-Quads text)`` of the graphs of this view."""
+        for g, text in self.packed.blocks(self.graphs):
+            if g not in self.but:
+                yield g, text
+
+    def objects(self, prefix: str) -> set[str]:
+        """The IRIs starting with *prefix* that are the object of a quad, read on the text (no quad made)."""
+        return _objects(self.blocks(), prefix)
+
     def __iter__(self) -> Iterator[Any]:
         from pyoxigraph import RdfFormat, parse
 
         for g, text in self.packed.blocks(self.graphs):
             if g not in self.but:
                 yield from parse(input=text, format=RdfFormat.N_QUADS)
+
+
+def _objects(blocks: Iterable[tuple[str, bytes]], prefix: str) -> set[str]:
+    """The IRIs starting with *prefix* in object position in N-Quads *blocks*: the IRI just before the graph
+    name, at the end of a line (a literal object ends with a quote, a language tag or its datatype)."""
+    import re
+
+    at_end = re.compile(rb"<(%s[^>\s]*)> <[^>\s]*> \.$" % re.escape(prefix.encode()), re.M)
+    return {m.decode() for _g, text in blocks for m in at_end.findall(text)}

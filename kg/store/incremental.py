@@ -365,11 +365,8 @@ def territory_scope(records: list, codes: Any) -> set[str]:
     from kg.model import iris
 
     prefix = iris.BASE + "id/territory/"
-    if isinstance(records, PackedQuads):  # read on the text: the object is the IRI just before the graph's
-        import re
-
-        at_end = re.compile(rb"<(%s[^>\s]*)> <[^>\s]*> \.$" % re.escape(prefix.encode()), re.M)
-        out = {m.decode() for _g, text in records.blocks() for m in at_end.findall(text)}
+    if isinstance(records, PackedQuads):  # read on the text
+        out = records.objects(prefix)
     else:
         out = {v for q in records if (v := getattr(q.object, "value", "")).startswith(prefix)}
     out.update(iris.territory("departement", c) for c in codes.departements)

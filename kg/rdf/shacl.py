@@ -185,7 +185,10 @@ def _located(locate: Locate | None, iri: str) -> tuple[str, int | None, str]:
 def territory_scope(records_quads: Iterable, geography_quads: Iterable) -> list:
     """Geography quads about the territories *records_quads* point at, and all départements and régions."""
     prefix = iris.BASE + "id/territory/"
-    wanted = {q.object.value for q in records_quads if getattr(q.object, "value", "").startswith(prefix)}
+    if hasattr(records_quads, "objects"):  # quads kept as text (kg.rdf.packed): read on it, none parsed
+        wanted = records_quads.objects(prefix)
+    else:
+        wanted = {q.object.value for q in records_quads if getattr(q.object, "value", "").startswith(prefix)}
     keep_prefixes = (prefix + "departement/", prefix + "region/")
     out: list = []
     last, keep = None, False

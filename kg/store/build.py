@@ -26,11 +26,12 @@ from typing import Literal as TLiteral
 
 from kg.errors import InputError, StoreError
 from kg.ingest.geo_tables import collector_paused
+from kg.rdf.packed import PackedQuads
 from kg.store.artefacts import new_build_id
 from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
 from kg.store.columnar_update import carry_tables, tables_change, update_tables
 from kg.store.previous import previous_of, restore_previous
-from kg.store.summary import count_actors, graph_key, splice
+from kg.store.summary import count_packed_actors
 from kg.store.summary import summary as summarise
 
 # A build with nothing to do decides from file hashes alone: this module imports nothing that pulls in
@@ -198,13 +199,14 @@ def _build_parts(
     the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
     stand for it. Given a *reader* (:class:`kg.ingest.yaml_records.RecordReader`), the curated files are
     read with it (only the records whose text changed since the build that kept its parses are parsed).
-    *consume*: each record let go once mapped (:func:`kg.rdf.mapping_stream.consume_curated_quads`).
+    *consume*: each record let go once mapped, the curated and imported quads then a
+    :class:`~kg.rdf.packed.PackedQuads` (:func:`kg.rdf.mapping_stream.pack_curated_quads`).
     Raises what :func:`build_quads` raises.
     """
     from kg.ingest.curated import load_curated
     from kg.ingest.geo import geography_quads, load_geography
     from kg.rdf.mapping import curated_quads
-    from kg.rdf.mapping_stream import consume_curated_quads
+    from kg.rdf.mapping_stream import pack_curated_quads
     from kg.rdf.shacl import ontology_quads
 
     timer = timer or _Timer()
@@ -225,10 +227,18 @@ def _build_parts(
         territory_exists=lambda level, code: _territory_exists(geo, level, code),
         read_records=reader.read if reader is not None else None,
     )
+    if reader is not None:  # the records read well, whatever the checks say next (a parse depends on its
+        reader.save()  # text only): kept now, and let go before the mapping (~1 GB at 100,000 actors)
     timer.lap("curated")
     iq = imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
-    # with consume, the records and their quads are never whole together (the curated keeps counts, places)
-    cq = (consume_curated_quads if consume else curated_quads)(curated, generated_at=generated_at) + iq
+    # with consume, the records and their quads are never whole together (the curated keeps counts, places),
+    # and the quads are kept as N-Quads text, one block per graph (kg.rdf.packed)
+    cq: Any
+    if consume:
+        cq = pack_curated_quads(curated, generated_at=generated_at)
+        cq.add(iq)
+    else:
+        cq = curated_quads(curated, generated_at=generated_at) + iq
     oq = ontology_quads(ontology_dir)
     gq = geography_quads(geo) if codes is None else []
     timer.lap("mapping")
@@ -241,7 +251,7 @@ def _build_parts(
 
 @dataclass
 class _Parts:
-    curated: list
+    curated: Any  # a list of quads, or a PackedQuads (the records' quads as text: _build_parts(consume=True))
     ontology: list
     geography: list
 
@@ -326,11 +336,10 @@ def build(
     generated_at : str, optional
         ``prov:generatedAtTime`` of the graphs (ISO date-time); now by default.
     steps : sequence of (name, function)
-        Run once the store is in place, after :data:`END_STEPS`, with the new store's folder and (the first
-        only; None for the others) every quad written (``kg build`` gives :data:`kg.network.artefacts.STEPS`);
-        when the geography was reused without being loaded, the records' quads with the geography's quads about
-        the territories they point at (all the projection reads of it). The store gets a new build id first
-        (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
+        Run once the store is in place, after :data:`END_STEPS`, with the new store's folder and None (they
+        read the store, compacted: the quads are let go before; ``kg build`` gives
+        :data:`kg.network.artefacts.STEPS`). The store gets a new build id first (:mod:`kg.store.artefacts`),
+        so what an older build left beside it is stale.
 
     Returns
     -------
@@ -378,13 +387,11 @@ def build(
             cpu_seconds=timer.cpu,
             mode="unchanged",
         )
-    from bisect import bisect_right
-
     from pyoxigraph import RdfFormat, serialize
 
     from kg.model import iris
     from kg.model.vocab import PREFIXES
-    from kg.store.write import StoreWriter, swap_dir
+    from kg.store.write import StoreLoader, swap_dir
 
     reuse = store_path is not None and store_path.is_dir() and inc.reusable(state, fp)
     geo_graph = iris.GEOGRAPHY_GRAPH
@@ -417,13 +424,15 @@ def build(
         reader=reader,
         consume=True,
     )
-    reader.save()  # the records read well, whatever the checks say next (a parse depends on its text only)
     work: dict[str, Any] = {"records_parsed": reader.parsed, "records_reused": reader.reused}
     work["geography"] = "user cache" if seed else "kept" if codes is not None else "loaded"
-    # one TriG block per graph in the dump: the records' quads (a few thousand) sorted by graph, the
-    # geography (hundreds of thousands, one graph) put in its place without being looked at
-    records = sorted(parts.curated + parts.ontology, key=graph_key)
-    quads = splice(records, parts.geography, geo_graph)
+    # the records' quads (curated, imports, ontology) as N-Quads text, one block per graph, in the order of a
+    # stable sort by graph (kg.rdf.packed): 150 B a quad where a pyoxigraph.Quad took 560; each step below
+    # reads them again as quads, a graph at a time, or as text (the store's bulk load, the digests); the
+    # geography (hundreds of thousands of quads, one graph) is put in its place without being looked at
+    records = parts.curated
+    records.add(parts.ontology)
+    quads = records.with_graph(geo_graph, parts.geography)
     skip = (iris.GEOGRAPHY_GRAPH, iris.ONTOLOGY_GRAPH)
     digests, subjects = inc.build_digests(records, parts.geography, base, skip)
     kept_counts = {geo_graph: base["report"]["graphs"][geo_graph]} if codes is not None else {}  # type: ignore[index]
@@ -441,57 +450,66 @@ def build(
     table_rows: tuple | None = None
     writer = None
     kept: Path | None = None
+    same_geo = True
     try:
         if store_path:
             store_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_store = store_path.with_name(f".{store_path.name}.new-{os.getpid()}")
             shutil.rmtree(tmp_store, ignore_errors=True)
-            if not reuse and seed is None:  # written by a child process while this one validates (2 cores)
-                writer = StoreWriter(quads, tmp_store)
+            # written by a child process while this one validates (2 cores): a new store of every quad, or a
+            # checkpoint of the previous store (or of the kept geography's) with the graphs that changed
+            # replaced; never a bulk load in this process (+1.1 GB at 100,000 actors)
+            if reuse:
+                old = state["graphs"]  # type: ignore[index]
+                same_geo = old.get(iris.GEOGRAPHY_GRAPH) == digests.get(iris.GEOGRAPHY_GRAPH)
+                if codes is not None and not same_geo:  # its quads were not made: the store would lose them
+                    raise StoreError(
+                        f"the geography kept beside {store_path} is not the store's: run kg build again"
+                    )
+                written = records if same_geo else quads
+                writer = inc.changed_graphs_writer(store_path, tmp_store, written, old, digests)
+            elif seed is not None and seed_state is not None:  # the records into the kept geography's store
+                writer = inc.changed_graphs_writer(
+                    seed / "store", tmp_store, records, seed_state["graphs"], digests
+                )
+            else:
+                writer = StoreLoader((text for _g, text in quads.blocks()), tmp_store)
         focus = inc.changed_focus(state, subjects, records, skip) if reuse and shacl == "curated" else None  # type: ignore[arg-type]
         _validate_all(records, geography, curated, ontology_dir, shacl, focus=focus)
         timer.lap("shacl")
         if reuse and store_path and tmp_store:  # the previous store, only the graphs that changed replaced
-            old = state["graphs"]  # type: ignore[index]
-            same_geo = old.get(iris.GEOGRAPHY_GRAPH) == digests.get(iris.GEOGRAPHY_GRAPH)
-            if codes is not None and not same_geo:  # its quads were not made: the store would lose them
-                raise StoreError(
-                    f"the geography kept beside {store_path} is not the store's: run kg build again"
-                )
-            written = records if same_geo else quads
             changed = inc.changed_graphs(old, digests)
             # the relation tables: the old ones (fresh, with the rows of the graphs replaced) carried over and
             # brought up to date by the change of those graphs, not written again from a scan of the store
-            table_rows = tables_change(store_path, changed, written)
-            inc.write_changed_graphs(store_path, tmp_store, written, old, digests)
-            if table_rows is not None and not carry_tables(store_path, tmp_store):
-                table_rows = None
-            new_build_id(tmp_store)
-            timer.lap("store")
-        if (
-            seed is not None and seed_state is not None and tmp_store
-        ):  # the records into the kept geography's store
-            inc.write_changed_graphs(seed / "store", tmp_store, records, seed_state["graphs"], digests)
-            new_build_id(tmp_store)
-            timer.lap("store")
+            table_rows = tables_change(store_path, changed, list(written.quads(changed)))
         if writer is not None:
             writer.wait()
             writer = None
+            (tmp_store / inc.STATE_FILE).unlink(missing_ok=True)  # type: ignore[operator]
+            if table_rows is not None and not carry_tables(store_path, tmp_store):  # type: ignore[arg-type]
+                table_rows = None
             new_build_id(tmp_store)  # type: ignore[arg-type]
             timer.lap("store")
         if dump_path:
             dump_path.parent.mkdir(parents=True, exist_ok=True)
             tmp_dump = dump_path.with_name(f".{dump_path.name}.new-{os.getpid()}")
-            at = bisect_right(records, geo_graph, key=graph_key)
-            head, before = inc.trig_parts(records[:at], serialize, RdfFormat.TRIG, PREFIXES)
+            # what one serialize() of every quad writes (a test checks), in pieces: the records' graphs that
+            # sort before the geography (nearly all) serialised straight into the file, prefixes first; the
+            # geography's block; the records' graphs after it
+            at = records.before(geo_graph)
+            geo_head = b""
             if geo_trig is None:
                 geo_head, geo_trig = inc.trig_parts(parts.geography, serialize, RdfFormat.TRIG, PREFIXES)
-                head = head or geo_head
                 if store_path:
                     inc.save_geography(store_path, fp, geo, geo_trig)
-            after_head, after = inc.trig_parts(records[at:], serialize, RdfFormat.TRIG, PREFIXES)
-            with open(tmp_dump, "wb") as out:  # what one serialize() of every quad writes (a test checks)
-                out.write((head or after_head) + before + geo_trig + after)
+            after_head, after = inc.trig_parts(records.quads(but=at), serialize, RdfFormat.TRIG, PREFIXES)
+            with open(tmp_dump, "wb") as out:
+                if at:
+                    serialize(records.quads(at), out, format=RdfFormat.TRIG, prefixes=PREFIXES)
+                else:
+                    out.write(geo_head or after_head)
+                out.write(geo_trig)
+                out.write(after)
             if seed is not None and store_path:  # what the next build reuses beside the store
                 inc.save_geography(store_path, fp, codes, geo_trig)
             timer.lap("dump")
@@ -514,6 +532,10 @@ def build(
             # projection, the chain graph): the records (pydantic), the geography's indexes, the digests
             curated = geo = parts = None
             subjects.clear()
+            few_actors = count_packed_actors(records) < MIN_ACTORS
+            # nor the quads: the steps read the store, compacted (the projection from it took 4.7 s CPU and
+            # 271 MB at 10,000 actors, from the quads parsed again 4.3 s and 985 MB: every quad as an object)
+            quads = records = geography = written = None  # type: ignore[assignment]
             for name, end_step in END_STEPS:
                 if end_step is write_store_tables and table_rows is not None:
                     try:
@@ -521,7 +543,7 @@ def build(
                         work["tables"] = "updated"
                     except OSError:
                         write_store_tables(store_path)  # its tables as they were: written again in full
-                elif end_step is write_store_tables and count_actors(records) < MIN_ACTORS:
+                elif end_step is write_store_tables and few_actors:
                     # below the threshold the step writes nothing (and opens no store, imports no DuckDB):
                     # only old tables to remove, as it would (none in a new store or a checkpoint)
                     shutil.rmtree(tables_dir(store_path), ignore_errors=True)
@@ -530,12 +552,8 @@ def build(
                 timer.lap(name)
             if "tables" not in work:
                 work["tables"] = "written" if tables_dir(store_path).is_dir() else "none"
-            handed = quads if codes is None else records + geography
-            # only the first step reads the quads (3.8 GB at 100,000 actors): let go after it
-            quads = records = geography = written = None  # type: ignore[assignment]
             for name, step in steps:
-                step(store_path, handed)
-                handed = None
+                step(store_path, None)
                 timer.lap(name)
     except OSError as exc:
         raise StoreError(
@@ -580,7 +598,7 @@ def _leftovers_possible(paths: list[Path]) -> bool:
 
 
 def _validate_all(
-    records: list, geography: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None
+    records: PackedQuads, geography: list, curated, ontology_dir, shacl: str, *, focus: set[str] | None = None
 ) -> None:
     """SHACL on the records' quads (curated, imports and ontology, split here by graph) with *geography*."""
     if shacl == "off" or focus == set():  # nothing a record says changed
@@ -589,12 +607,13 @@ def _validate_all(
 
     geo_graph = iris.GEOGRAPHY_GRAPH
     onto_graph = iris.ONTOLOGY_GRAPH
-    cq: list = []
-    oq: list = []
-    gq: list = []
-    for q in records:
-        g = q.graph_name.value
-        (gq if g == geo_graph else oq if g == onto_graph else cq).append(q)
+    # the records' quads read as they are parsed again from their text (twice: the territories they point
+    # at, then the screen), never all at once; full SHACL hands everything to rdflib anyway
+    cq: Any = records.quads(but=(geo_graph, onto_graph))
+    oq = list(records.quads([onto_graph]))
+    gq = list(records.quads([geo_graph]))
+    if shacl == "full":
+        cq = list(cq)
     check_shapes(
         _Parts(cq, oq, gq + geography if gq else geography), curated, ontology_dir, shacl=shacl, focus=focus
     )

@@ -30,9 +30,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kg.rdf.packed import PackedQuads
 
 __all__ = [
     "GEOGRAPHY_CACHE",
@@ -42,6 +45,7 @@ __all__ = [
     "build_digests",
     "changed_focus",
     "changed_graphs",
+    "changed_graphs_writer",
     "fingerprint",
     "geography_cache",
     "geography_trig",
@@ -55,7 +59,6 @@ __all__ = [
     "territory_scope",
     "trig_parts",
     "unchanged",
-    "write_changed_graphs",
     "write_state",
 ]
 
@@ -145,31 +148,34 @@ def reusable(state: dict[str, Any] | None, fp: dict[str, Any]) -> bool:
     return all(old.get(k) == fp[k] for k in ("geo", "ontology", "code"))
 
 
-def graph_digests(quads: list) -> dict[str, str]:
-    """One digest per named graph of *quads* (each quad's N-Quads form, in order)."""
-    out: dict[str, Any] = {}
-    for q in quads:
-        g = q.graph_name.value
-        h = out.get(g)
-        if h is None:
-            h = out[g] = hashlib.blake2b(digest_size=16)
-        h.update(str(q).encode())
-        h.update(b"\n")
-    return {g: h.hexdigest() for g, h in out.items()}
+def graph_digests(quads: Iterable) -> dict[str, str]:
+    """One digest per named graph of *quads*: of the graph's N-Quads text (its quads in order)."""
+    packed = quads if isinstance(quads, PackedQuads) else PackedQuads(quads)
+    return {g: hashlib.blake2b(text, digest_size=16).hexdigest() for g, text in packed.blocks()}
 
 
-def subject_digests(quads: list, skip: tuple[str, ...]) -> dict[str, str]:
-    """One short digest per subject of the records' quads (every graph but those in *skip*)."""
-    out: dict[str, Any] = {}
-    for q in quads:
-        if q.graph_name.value in skip:
+def subject_digests(quads: Iterable, skip: tuple[str, ...]) -> dict[str, str]:
+    """One short digest per subject of the records' quads (every graph but those in *skip*): of the
+    subject's N-Quads lines, graph by graph (sorted), in order."""
+    packed = quads if isinstance(quads, PackedQuads) else PackedQuads(quads)
+    subjects: dict[bytes, Any] = {}
+    for g, text in packed.blocks():
+        if g not in skip:
+            _digest_lines(text, subjects)
+    return {k.decode(): h.hexdigest() for k, h in subjects.items()}
+
+
+def _digest_lines(text: bytes, subjects: dict[bytes, Any]) -> None:
+    """Add each N-Quads line of *text* to the digest of its subject (its first term) in *subjects*."""
+    new = hashlib.blake2b
+    for line in text.split(b"\n"):
+        if not line:
             continue
-        s = str(q.subject)
-        h = out.get(s)
+        s = line[: line.index(b" ")]
+        h = subjects.get(s)
         if h is None:
-            h = out[s] = hashlib.blake2b(digest_size=8)
-        h.update(str(q).encode())
-    return {s: h.hexdigest() for s, h in out.items()}
+            h = subjects[s] = new(digest_size=8)
+        h.update(line)
 
 
 def changed_focus(
@@ -223,35 +229,28 @@ def changed_graphs(old: dict[str, str], new: dict[str, str]) -> set[str]:
     return {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
 
 
-def write_changed_graphs(
-    previous: Path, target: Path, quads: list, old: dict[str, str], new: dict[str, str]
-) -> int:
-    """Write at *target* a checkpoint of the store *previous* where every graph whose digest changed is replaced.
+def changed_graphs_writer(
+    previous: Path, target: Path, quads: PackedQuads, old: dict[str, str], new: dict[str, str]
+) -> Any:
+    """A :class:`~kg.store.write.StoreLoader` writing at *target* a checkpoint of the store *previous* where
+    every graph whose digest changed is replaced by its quads in *quads* (removed when it has none).
 
-    Returns how many graphs were replaced or removed. The checkpoint shares the previous store's files
-    (hard links); the previous store is not changed.
+    The checkpoint shares the previous store's files (hard links); the previous store is not changed. It is
+    made, and the changed graphs' text bulk-loaded into it, by a child process (call ``wait()``); it is
+    compacted when that text is large (e.g. a national data set into the kept geography's store).
     """
-    from pyoxigraph import NamedNode, Store
+    from kg.store.write import StoreLoader
 
-    Store.read_only(str(previous)).backup(str(target))
-    store = Store(str(target))
     changed = changed_graphs(old, new)
-    for g in sorted(changed):
-        if g in old:
-            store.remove_graph(NamedNode(g))
-    written = [q for q in quads if q.graph_name.value in changed]
-    if len(written) >= OPTIMIZE_FROM:  # e.g. a national data set into the kept geography's store: the bulk
-        store.bulk_extend(written)  # loader (one transaction of 7 M quads took 18 GB and 280 s at 100k)
-    else:  # (the target is a checkpoint, swapped in only once complete: no transaction needed for safety)
-        store.extend(written)
-    store.flush()
-    if (
-        len(written) >= OPTIMIZE_FROM
-    ):  # else a few small files beside a compacted store: not worth a compaction
-        store.optimize()
-    (target / STATE_FILE).unlink(missing_ok=True)
-    del store
-    return len(changed)
+    counts = quads.counts()
+    n = sum(counts.get(g, 0) for g in changed)
+    return StoreLoader(
+        (text for _g, text in quads.blocks(changed)),
+        target,
+        base=previous,
+        drop=sorted(g for g in changed if g in old),
+        optimize=n >= OPTIMIZE_FROM,
+    )
 
 
 # --------------------------------------------------------------------------- the geography, kept
@@ -366,46 +365,39 @@ def territory_scope(records: list, codes: Any) -> set[str]:
     from kg.model import iris
 
     prefix = iris.BASE + "id/territory/"
-    out = {v for q in records if (v := getattr(q.object, "value", "")).startswith(prefix)}
+    if isinstance(records, PackedQuads):  # read on the text
+        out = records.objects(prefix)
+    else:
+        out = {v for q in records if (v := getattr(q.object, "value", "")).startswith(prefix)}
     out.update(iris.territory("departement", c) for c in codes.departements)
     out.update(iris.territory("region", c) for c in codes.regions)
     return out
 
 
 def build_digests(
-    records: list, geography: list, state: dict | None, skip: tuple[str, ...] = ()
+    records: Iterable, geography: list, state: dict | None, skip: tuple[str, ...] = ()
 ) -> tuple[dict[str, str], dict[str, str]]:
     """:func:`graph_digests` of every quad, and :func:`subject_digests` of *records* but the graphs in *skip*.
 
     The geography's graph digest is taken from *state* (the previous build's, when its store is reused:
-    same ``data/geo/`` and code, hence the same quads). One pass over *records*, each quad's N-Quads form
-    made once for both digests (a build of 100,000 actors has 7 million quads).
+    same ``data/geo/`` and code, hence the same quads). One pass over the records' N-Quads text (a
+    :class:`~kg.rdf.packed.PackedQuads`: a build of 100,000 actors has 7 million quads), no quad made.
     """
     from kg.model import iris
 
     g = iris.GEOGRAPHY_GRAPH
     old = (state or {}).get("graphs", {})
-    graphs: dict[str, Any] = {}
-    subjects: dict[str, Any] = {}
+    packed = records if isinstance(records, PackedQuads) else PackedQuads(records)
+    graphs: dict[str, str] = {}
+    subjects: dict[bytes, Any] = {}
     in_geo = False
-    for q in records:
-        name = q.graph_name.value
+    for name, text in packed.blocks():
         if name == g:
             in_geo = True
             continue
-        text = str(q).encode()
-        h = graphs.get(name)
-        if h is None:
-            h = graphs[name] = hashlib.blake2b(digest_size=16)
-        h.update(text)
-        h.update(b"\n")
-        if name in skip:
-            continue
-        s = str(q.subject)
-        hs = subjects.get(s)
-        if hs is None:
-            hs = subjects[s] = hashlib.blake2b(digest_size=8)
-        hs.update(text)
+        graphs[name] = hashlib.blake2b(text, digest_size=16).hexdigest()
+        if name not in skip:
+            _digest_lines(text, subjects)
     if g in old and not in_geo:
         geo_digest = {g: old[g]}
     elif not in_geo and geography:  # a full build: the geography's N-Quads, serialised at once
@@ -414,6 +406,6 @@ def build_digests(
         text = serialize(geography, format=RdfFormat.N_QUADS) or b""
         geo_digest = {g: hashlib.blake2b(text, digest_size=16).hexdigest()}
     else:  # records in the geography's graph (never, but then digested with it), or no geography
-        geo_digest = graph_digests([q for q in records if q.graph_name.value == g] + geography)
-    out = {k: h.hexdigest() for k, h in graphs.items()} | geo_digest
-    return dict(sorted(out.items())), {k: h.hexdigest() for k, h in subjects.items()}
+        geo_digest = graph_digests([*packed.quads([g]), *geography])
+    out = graphs | geo_digest
+    return dict(sorted(out.items())), {k.decode(): h.hexdigest() for k, h in subjects.items()}

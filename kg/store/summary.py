@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["count_actors", "graph_key", "splice", "summary"]
+__all__ = ["count_actors", "count_packed_actors", "graph_key", "splice", "summary"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ORGANIZATION = "http://www.w3.org/ns/org#Organization"
@@ -31,9 +31,13 @@ def summary(records: list, geography: list, curated, geo, kept: dict[str, int] |
     """What the report says of the graph (kept in the store's state for a build with nothing to do);
     *kept*: the size of graphs reused from the previous build (not in *records* or *geography*)."""
     graphs: dict[str, int] = dict(kept or {})
-    for q in records:
-        g = q.graph_name.value
-        graphs[g] = graphs.get(g, 0) + 1
+    if hasattr(records, "counts"):  # a PackedQuads: counted as it was filled
+        for g, n in records.counts().items():
+            graphs[g] = graphs.get(g, 0) + n
+    else:
+        for q in records:
+            g = q.graph_name.value
+            graphs[g] = graphs.get(g, 0) + 1
     if geography:  # one graph (geography_quads): counted without looking at each quad
         g = geography[0].graph_name.value
         graphs[g] = graphs.get(g, 0) + len(geography)
@@ -62,3 +66,13 @@ def count_actors(records: list) -> int:
 
     a, org = NamedNode(_RDF_TYPE), NamedNode(_ORGANIZATION)
     return len({q.subject for q in records if q.predicate == a and q.object == org})
+
+
+def count_packed_actors(records) -> int:
+    """:func:`count_actors` of a :class:`~kg.rdf.packed.PackedQuads`, read on its N-Quads text (no quad made)."""
+    import re
+
+    typed = re.compile(
+        rb"^(\S+) <%s> <%s> " % (re.escape(_RDF_TYPE.encode()), re.escape(_ORGANIZATION.encode())), re.M
+    )
+    return len({s for _g, text in records.blocks() for s in typed.findall(text)})

@@ -10,6 +10,9 @@ the same order, as :func:`~kg.rdf.mapping.curated_quads` gives (a test checks).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from pyoxigraph import Quad
 
 from kg.ingest.curated import Curated
@@ -21,12 +24,19 @@ from kg.rdf.records import N, node_of, record_triples
 __all__ = ["consume_curated_quads"]
 
 
-def consume_curated_quads(curated: Curated, *, generated_at: str | None = None) -> list[Quad]:
+def consume_curated_quads(
+    curated: Curated,
+    *,
+    generated_at: str | None = None,
+    on_record: Callable[[str, Any, Mapping[str, str]], None] | None = None,
+) -> list[Quad]:
     """:func:`kg.rdf.mapping.curated_quads` of *curated*, emptying it as it goes.
 
     Afterwards ``curated.records`` holds lists of None (its counts stay right), ``curated.index``,
     ``curated.lines`` and ``curated.partials`` are empty; ``curated.located`` is kept (where each record came
     from, to locate a SHACL violation). What else reads the records (the imports' mapping) must run before.
+    *on_record* is called with each record's kind, the record and every record's kind by id, before it is
+    let go (``kg build`` hands :meth:`kg.network.record_projection.RecordProjection.add`).
     """
     kinds = {rid: k for rid, (k, _) in curated.index.items()}
     meta = N(iris.META_GRAPH)
@@ -45,6 +55,8 @@ def consume_curated_quads(curated: Curated, *, generated_at: str | None = None) 
         kind = RECORD_TYPES[name].kind  # type: ignore[attr-defined]
         for i, rec in enumerate(items):
             items[i] = None  # type: ignore[call-overload]  # let go once mapped
+            if on_record is not None:
+                on_record(kind, rec, kinds)
             if kind == "document":
                 for s, p, o in record_triples(rec, kinds):
                     add(Quad(s, p, o, meta))

@@ -105,7 +105,7 @@ class _Timer:
         self._t, self._c = now, cpu
 
 
-def imported_quads(data_dir: str | Path = "data", *, curated=None) -> list:
+def imported_quads(data_dir: str | Path = "data", *, curated=None, on_record=None) -> list:
     """The quads of every import stored under ``<data_dir>/imports/``, each in its own named graph.
 
     ``kg build`` adds them to the curated quads so a rebuild keeps the imports; they are
@@ -147,6 +147,8 @@ def imported_quads(data_dir: str | Path = "data", *, curated=None) -> list:
     out: list = []
     for imp in imports.values():
         quads, meta_quads = import_quads(imp, kinds, base)
+        for kind, rec in imp.all() if on_record is not None else ():
+            on_record(kind, rec, kinds)
         out += quads + meta_quads
     return out
 
@@ -191,6 +193,7 @@ def _build_parts(
     codes: Any = None,
     reader: Any = None,
     consume: bool = False,
+    on_record: Any = None,
 ):
     """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
 
@@ -198,7 +201,7 @@ def _build_parts(
     the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
     stand for it. Given a *reader* (:class:`kg.ingest.yaml_records.RecordReader`), the curated files are
     read with it (only the records whose text changed since the build that kept its parses are parsed).
-    *consume*: each record let go once mapped (:func:`kg.rdf.mapping_stream.consume_curated_quads`).
+    *consume*: each record (imported ones too) handed to *on_record*, then let go once mapped.
     Raises what :func:`build_quads` raises.
     """
     from kg.ingest.curated import load_curated
@@ -226,9 +229,12 @@ def _build_parts(
         read_records=reader.read if reader is not None else None,
     )
     timer.lap("curated")
-    iq = imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
+    iq = imported_quads(data_dir, curated=curated, on_record=on_record if consume else None)  # kg import
     # with consume, the records and their quads are never whole together (the curated keeps counts, places)
-    cq = (consume_curated_quads if consume else curated_quads)(curated, generated_at=generated_at) + iq
+    if consume:
+        cq = consume_curated_quads(curated, generated_at=generated_at, on_record=on_record) + iq
+    else:
+        cq = curated_quads(curated, generated_at=generated_at) + iq
     oq = ontology_quads(ontology_dir)
     gq = geography_quads(geo) if codes is None else []
     timer.lap("mapping")
@@ -307,6 +313,7 @@ def build(
     shacl: TLiteral["curated", "full", "off"] = "curated",
     generated_at: str | None = None,
     steps: Sequence[QuadStep] = (),
+    on_record: Any = None,
 ) -> BuildReport:
     """Build the graph from *data_dir* into the store at *store* and the TriG dump at *dump*.
 
@@ -331,6 +338,8 @@ def build(
         when the geography was reused without being loaded, the records' quads with the geography's quads about
         the territories they point at (all the projection reads of it). The store gets a new build id first
         (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
+    on_record : callable, optional
+        Given each record mapped (kind, record, kinds by id): ``kg build``'s projection from the records.
 
     Returns
     -------
@@ -416,6 +425,7 @@ def build(
         codes=codes,
         reader=reader,
         consume=True,
+        on_record=on_record,
     )
     reader.save()  # the records read well, whatever the checks say next (a parse depends on its text only)
     work: dict[str, Any] = {"records_parsed": reader.parsed, "records_reused": reader.reused}

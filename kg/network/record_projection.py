@@ -46,8 +46,7 @@ from kg.model.records import (
     Support,
 )
 from kg.model.territories import IRI_PREFIX as _TERRITORY
-from kg.network.attributes import sources_of
-from kg.network.projection import _joined
+from kg.network.attributes import joined, sources_of
 from kg.rdf.records import decimal_text
 
 __all__ = ["RecordProjection"]
@@ -71,6 +70,15 @@ _TAKING_PART = (
 )
 #: what places a node, in :func:`project`'s order (``dct:spatial``, ``schema:location``, ``schema:areaServed``)
 _PLACES = ("spatial", "location", "areaServed")
+
+
+def _joined(items: list[str]) -> str:
+    """:func:`kg.network.attributes.joined` of texts, joined at once when none holds a ``|`` or a ``\\``
+    (as the projection joins them)."""
+    text = "|".join(items)
+    if "\\" not in text and text.count("|") == len(items) - 1:
+        return text
+    return joined(items)
 
 
 def _tail(iri: str) -> str:

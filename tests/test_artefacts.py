@@ -215,18 +215,25 @@ def test_the_projection_of_the_quads_is_the_projection_of_the_store_they_fill():
     assert not other.has_edge(ALPHA, BETA) and from_store.has_edge(ALPHA, BETA)
 
 
-def test_kg_build_writes_the_projection_of_its_store_from_the_quads(data_env, tmp_path):
-    """The projection ``kg build`` writes from the quads it has in memory equals ``project(store)`` on the
-    curated data, and again after an import (another graph, another projection)."""
-    from kg.network.artefacts import STEPS
+def test_kg_build_writes_the_projection_of_its_store_from_the_records(data_env, tmp_path):
+    """The projection ``kg build`` writes from the records it maps (each handed to a RecordProjection) equals
+    ``project(store)`` on the curated data, and again after an import (another graph, another projection)."""
+    from kg.network.artefacts import build_steps
     from kg.network.projection import PROJECTION_SHAPE
+    from kg.network.record_projection import RecordProjection
     from kg.store.build import build
     from kg.store.imports import import_workbook
 
+    def build_once():
+        records = RecordProjection()
+        where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN}
+        report = build(data, store, None, **where, steps=build_steps(records), on_record=records.add)
+        assert records.actors  # the projection came from the records, not from the store
+        return report
+
     data, _ = data_env("projection-at-build")
     store = tmp_path / "store"
-    where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN, "steps": STEPS}
-    report = build(data, store, None, **where)
+    report = build_once()
     assert report.seconds["projection"] >= 0
     written = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
     assert written is not None and ATELIER not in written
@@ -236,7 +243,7 @@ def test_kg_build_writes_the_projection_of_its_store_from_the_quads(data_env, tm
     # the catalyst's workbook, then a build: its actor is in the projection the build writes
     workbook = ROOT / "tests" / "fixtures" / "spreadsheets" / "gravelle.xlsx"
     import_workbook(workbook, data, store, confirmed=True)
-    build(data, store, None, **where)
+    build_once()
     after = artefacts.load(store, "projection", shape=PROJECTION_SHAPE)
     assert after is not None and ATELIER in after
     _identical(after, project(kg.open(store)))

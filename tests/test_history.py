@@ -408,7 +408,7 @@ def test_a_folder_of_csvs_is_kept_as_a_zip_in_the_history_and_can_be_undone_and_
     env, tmp_path, cli
 ):
     """Was: IsADirectoryError while the staged import copied the folder as a file."""
-    from kg.store.build import imported_quads
+    from kg.store.imported import imported_quads
 
     data, store = env
     common = ("--data", data, "--store", store)

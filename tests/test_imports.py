@@ -17,8 +17,8 @@ from kg.ingest.imports import load_imports
 from kg.model.iris import import_graph
 from kg.sheets.export import export_rows, export_xlsx
 from kg.sheets.plan import plan_import
-from kg.store.build import imported_quads
 from kg.store.history import remove_import
+from kg.store.imported import imported_quads
 from kg.store.imports import apply_import, import_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -300,7 +300,7 @@ def test_every_element_and_connection_is_in_the_graph_with_type_tags_direction_a
 def test_kg_build_maps_the_stored_kumu_import_as_the_import_did(stored):
     from pyoxigraph import NamedNode, Store
 
-    from kg.store.build import imported_quads
+    from kg.store.imported import imported_quads
 
     data, store, _ = stored
     graph = "https://w3id.org/territorial-kg/graph/import/reseau"

@@ -180,9 +180,19 @@ def build(
             "remplace est gardée à sa place : kg build --annuler la remet (previous build restored)."
         )
         return
-    from kg.network.artefacts import STEPS
+    from kg.network.artefacts import build_steps
+    from kg.network.record_projection import RecordProjection
 
-    report = run_build(data, store, dump, ontology_dir=ontology, shacl=shacl, steps=STEPS)
+    records = RecordProjection()  # the projection made from the records as the build maps them
+    report = run_build(
+        data,
+        store,
+        dump,
+        ontology_dir=ontology,
+        shacl=shacl,
+        steps=build_steps(records),
+        on_record=records.add,
+    )
     loaded = None
     if to:
         from kg.store.gsp import load_to_endpoint

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.store import artefacts
+
+if TYPE_CHECKING:
+    from kg.network.record_projection import RecordProjection
 
 __all__ = [
     "ARTEFACTS",
     "STEPS",
+    "build_steps",
     "write_actors",
     "write_artefacts",
     "write_chains",
@@ -36,15 +40,24 @@ def _open(store_path: Path):
     return open_store(store_path)
 
 
-def write_projection(store_path: Path, quads: Sequence[Any] | None = None) -> None:
-    """Project the store (from *quads* when the build hands them over: no store read) and keep it beside it.
+def write_projection(
+    store_path: Path, quads: Sequence[Any] | None = None, *, records: RecordProjection | None = None
+) -> None:
+    """Project the store and keep it beside it: from the build's *records* when it hands them over (one
+    tuple per record, assembled: :mod:`kg.network.record_projection`), else from its *quads* (no store
+    read), else from the store.
 
-    The projection of the quads a build wrote is the projection of the store they fill
-    (:func:`kg.network.projection.project`, same nodes, edges, attributes and order).
+    Each is the projection of the store (:func:`kg.network.projection.project`, same nodes, edges,
+    attributes and orders).
     """
     from kg.network.projection import PROJECTION_SHAPE, project
 
-    G = project(None, quads=quads) if quads is not None else project(_open(store_path))
+    if records is not None:
+        G = records.graph(_open(store_path))
+    elif quads is not None:
+        G = project(None, quads=quads)
+    else:
+        G = project(_open(store_path))
     artefacts.save(store_path, "projection", G, shape=PROJECTION_SHAPE)
     _last[store_path] = G
 
@@ -95,19 +108,33 @@ def write_names(store_path: Path, quads: Sequence[Any] | None = None) -> None:
     artefacts.save(store_path, "names", compute_name_index(_open(store_path)), shape=NAMES_SHAPE)
 
 
+Step = Callable[[Path, Sequence[Any] | None], None]
+
 #: the projection just written, handed to the chain graph's and the actor network's steps (no reload)
 _last: dict[Path, Any] = {}
 
 #: what ``kg build`` runs on the new store, in order, each timed in its report; each is called with the
 #: store's folder, the first with the quads the build wrote (in memory: the projection reads them, not the
 #: store), the later ones with None (the build lets the quads go: they read the projection just written)
-STEPS: tuple[tuple[str, Callable[[Path, Sequence[Any] | None], None]], ...] = (
+STEPS: tuple[tuple[str, Step], ...] = (
     ("projection", write_projection),
     ("projparts", write_projection_parts),
     ("chains", write_chains),
     ("actors", write_actors),
     ("names", write_names),
 )
+
+
+def build_steps(records: RecordProjection | None = None) -> tuple[tuple[str, Step], ...]:
+    """:data:`STEPS`, the projection made from the build's *records* (handed to :func:`kg.store.build.build`
+    as ``on_record=records.add``) instead of its quads."""
+    if records is None:
+        return STEPS
+
+    def projection(store_path: Path, quads: Sequence[Any] | None = None) -> None:
+        write_projection(store_path, quads, records=records)
+
+    return (("projection", projection), *STEPS[1:])
 
 
 def write_artefacts(store_path: str | Path, quads: Sequence[Any] | None = None) -> dict[str, float]:

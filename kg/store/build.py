@@ -30,6 +30,7 @@ from kg.rdf.packed import PackedQuads
 from kg.store.artefacts import new_build_id
 from kg.store.columnar import MIN_ACTORS, tables_dir, write_store_tables
 from kg.store.columnar_update import carry_tables, tables_change, update_tables
+from kg.store.imported import imported_quads
 from kg.store.previous import previous_of, restore_previous
 from kg.store.summary import count_packed_actors
 from kg.store.summary import summary as summarise
@@ -44,7 +45,6 @@ __all__ = [
     "BuildReport",
     "build",
     "build_quads",
-    "imported_quads",
     "previous_of",
     "restore_previous",
 ]
@@ -106,52 +106,6 @@ class _Timer:
         self._t, self._c = now, cpu
 
 
-def imported_quads(data_dir: str | Path = "data", *, curated=None) -> list:
-    """The quads of every import stored under ``<data_dir>/imports/``, each in its own named graph.
-
-    ``kg build`` adds them to the curated quads so a rebuild keeps the imports; they are
-    mapped by :func:`kg.rdf.mapping.import_quads`, as ``kg import`` maps them.
-
-    Parameters
-    ----------
-    data_dir : path
-        The data folder.
-    curated : Curated, optional
-        The curated records already loaded (default: loaded from ``<data_dir>/curated``).
-
-    Returns
-    -------
-    list of pyoxigraph.Quad
-
-    Raises
-    ------
-    InputError
-        When a stored import cannot be read or cites a record that is no longer there.
-    """
-    from kg.ingest.curated import load_curated
-    from kg.ingest.imports import check_references, default_schemes_file, load_imports, record_kinds
-    from kg.rdf.mapping import import_quads
-
-    data_dir = Path(data_dir)
-    imports = load_imports(data_dir)
-    if not imports:
-        return []
-    if curated is None:
-        curated = load_curated(
-            data_dir / "curated",
-            sources_dir=data_dir / "sources",
-            schemes_file=default_schemes_file(data_dir),
-        )
-    kinds = record_kinds(curated, imports.values())
-    check_references(imports, kinds)
-    base = [(k, r) for k, r in curated.all() if k != "document"]
-    out: list = []
-    for imp in imports.values():
-        quads, meta_quads = import_quads(imp, kinds, base)
-        out += quads + meta_quads
-    return out
-
-
 def build_quads(
     data_dir: str | Path = "data",
     *,
@@ -192,6 +146,7 @@ def _build_parts(
     codes: Any = None,
     reader: Any = None,
     consume: bool = False,
+    on_record: Any = None,
 ):
     """:func:`build_quads`, the quads kept apart: ``(_Parts, curated, geography)``.
 
@@ -199,8 +154,8 @@ def _build_parts(
     the same ``data/geo/``), the geography is neither loaded nor mapped: its part is empty and the codes
     stand for it. Given a *reader* (:class:`kg.ingest.yaml_records.RecordReader`), the curated files are
     read with it (only the records whose text changed since the build that kept its parses are parsed).
-    *consume*: each record let go once mapped, the curated and imported quads then a
-    :class:`~kg.rdf.packed.PackedQuads` (:func:`kg.rdf.mapping_stream.pack_curated_quads`).
+    *consume*: each record (imported ones too) handed to *on_record*, then let go once mapped, the curated
+    and imported quads then a :class:`~kg.rdf.packed.PackedQuads` (:func:`kg.rdf.mapping_stream.pack_curated_quads`).
     Raises what :func:`build_quads` raises.
     """
     from kg.ingest.curated import load_curated
@@ -230,12 +185,12 @@ def _build_parts(
     if reader is not None:  # the records read well, whatever the checks say next (a parse depends on its
         reader.save()  # text only): kept now, and let go before the mapping (~1 GB at 100,000 actors)
     timer.lap("curated")
-    iq = imported_quads(data_dir, curated=curated)  # catalysts' spreadsheets (kg import), one graph each
+    iq = imported_quads(data_dir, curated=curated, on_record=on_record if consume else None)  # kg import
     # with consume, the records and their quads are never whole together (the curated keeps counts, places),
     # and the quads are kept as N-Quads text, one block per graph (kg.rdf.packed)
     cq: Any
     if consume:
-        cq = pack_curated_quads(curated, generated_at=generated_at)
+        cq = pack_curated_quads(curated, generated_at=generated_at, on_record=on_record)
         cq.add(iq)
     else:
         cq = curated_quads(curated, generated_at=generated_at) + iq
@@ -317,6 +272,7 @@ def build(
     shacl: TLiteral["curated", "full", "off"] = "curated",
     generated_at: str | None = None,
     steps: Sequence[QuadStep] = (),
+    on_record: Any = None,
 ) -> BuildReport:
     """Build the graph from *data_dir* into the store at *store* and the TriG dump at *dump*.
 
@@ -338,8 +294,10 @@ def build(
     steps : sequence of (name, function)
         Run once the store is in place, after :data:`END_STEPS`, with the new store's folder and None (they
         read the store, compacted: the quads are let go before; ``kg build`` gives
-        :data:`kg.network.artefacts.STEPS`). The store gets a new build id first (:mod:`kg.store.artefacts`),
-        so what an older build left beside it is stale.
+        :func:`kg.network.artefacts.build_steps`). The store gets a new build id first
+        (:mod:`kg.store.artefacts`), so what an older build left beside it is stale.
+    on_record : callable, optional
+        Given each record mapped (kind, record, kinds by id): ``kg build``'s projection from the records.
 
     Returns
     -------
@@ -423,6 +381,7 @@ def build(
         codes=codes,
         reader=reader,
         consume=True,
+        on_record=on_record,
     )
     work: dict[str, Any] = {"records_parsed": reader.parsed, "records_reused": reader.reused}
     work["geography"] = "user cache" if seed else "kept" if codes is not None else "loaded"

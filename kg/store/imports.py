@@ -22,7 +22,7 @@ The steps, each in its own module:
 
 :func:`import_workbook` runs them all. Undo, delete and the list of imports are in
 :mod:`kg.store.history`. ``kg build`` rebuilds the imports' graphs from ``data/imports/``
-(:func:`kg.store.build.imported_quads`). See ``docs/spreadsheets.md``.
+(:func:`kg.store.imported.imported_quads`). See ``docs/spreadsheets.md``.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ from kg.ingest.imports import (
 from kg.model.words import kind_word
 from kg.sheets.known import Known, known_records
 from kg.sheets.plan import Change, ImportPlan, plan_import
-from kg.store.build import imported_quads
 from kg.store.import_checks import check_import_shapes
+from kg.store.imported import imported_quads
 
 __all__ = [
     "Change",

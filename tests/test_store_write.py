@@ -307,3 +307,52 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+# ----------------------------------------------------------------- StoreWriter: kg build's whole new store
+
+_KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from pyoxigraph import Literal, NamedNode, Quad
+from kg.store.write import StoreWriter
+
+target = Path(sys.argv[1])
+g = NamedNode(sys.argv[3])
+quads = [Quad(NamedNode(f"{sys.argv[2]}actor/k-{i}"), NamedNode("urn:p"), Literal(str(i)), g)
+         for i in range(1000)]
+w = StoreWriter(quads, target.with_name(f".{target.name}.new-{os.getpid()}"))
+os.kill(w.proc.pid, signal.SIGSTOP)  # held mid-write, whatever its speed: only its parent's death ends it
+print(w.proc.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the build dies while it validates
+"""
+
+
+def test_a_build_killed_while_its_store_is_written_takes_the_writer_along(tmp_path):
+    """Unlike the import's (a graph in a checkpoint of an existing store), kg build's writer makes a whole
+    new store beside the target: killed with its parent, it writes no further; the half-made store and its
+    N-Quads are what the next write removes, and the target is never made."""
+    target = tmp_path / "store"
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_BUILD, str(target), ID, G], cwd=ROOT, capture_output=True, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    child = int(proc.stdout.decode().split()[0])
+    import time
+
+    try:
+        for _ in range(100):  # PR_SET_PDEATHSIG: the kernel kills the stopped writer (no timing asserted)
+            if not _running(child):
+                break
+            time.sleep(0.1)
+        assert not _running(child)  # without it, the writer would stay stopped forever
+    finally:
+        if _running(child):
+            os.kill(child, signal.SIGKILL)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left and all(name.startswith(".store.new-") for name in left), left  # the store and/or its .nq
+    assert not target.exists()
+    from kg.store.write import clean_leftovers
+
+    assert clean_leftovers(target)
+    assert not list(tmp_path.iterdir())

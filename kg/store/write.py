@@ -52,10 +52,21 @@ store.optimize()  # compacted once: every later read is faster (4x for national 
 """
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(
+        1, signal.SIGKILL
+    )  # PR_SET_PDEATHSIG: a killed build or import takes its writers along
+
+
 class StoreWriter:
     """A child process writing a new store at *path* from *quads* while the parent does something else.
 
-    A separate interpreter (not a fork: pyoxigraph's thread pools do not survive fork).
+    A separate interpreter (not a fork: pyoxigraph's thread pools do not survive fork), which dies with
+    its parent (``PR_SET_PDEATHSIG``, as :class:`GraphWriter`'s): a killed build leaves no writer running,
+    and what it left (the half-written store, its N-Quads) the next write removes (:func:`clean_leftovers`).
     Call :meth:`wait` to finish (raises :class:`~kg.errors.StoreError` on failure) or
     :meth:`cancel` to stop it.
     """
@@ -73,6 +84,7 @@ class StoreWriter:
             [sys.executable, "-c", _WRITER, str(self.nq), str(path)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
         )
 
     def wait(self) -> None:
@@ -300,13 +312,6 @@ from pyoxigraph import Store
 from kg.store.columnar import write_tables
 write_tables(Store.read_only(sys.argv[1]), sys.argv[2])
 """
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
-    import ctypes
-    import signal
-
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed import takes its writers along
 
 
 class GraphWriter:

@@ -242,25 +242,63 @@ def test_a_graph_written_while_checked_then_cancelled_leaves_the_store_byte_iden
     assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
 
 
-def test_a_graph_written_while_checked_hands_the_tables_of_the_store_as_it_was_to_the_caller(store):
+def _orgs(n: int, tag: str) -> list:
+    """*n* organisations with a label and a membership: enough of them (MIN_ACTORS) for relation tables."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.store.columnar import PREDICATES
+
+    typ, org = NamedNode(PREDICATES["type"]), NamedNode("http://www.w3.org/ns/org#Organization")
+    label, member = NamedNode(PREDICATES["label"]), NamedNode(PREDICATES["member"])
+    out = []
+    for i in range(n):
+        a = NamedNode(f"{ID}actor/{tag}-{i}")
+        out += [Quad(a, typ, org), Quad(a, label, Literal(f"{tag} {i}", language="fr"))]
+        if i:
+            out.append(Quad(a, member, NamedNode(f"{ID}actor/{tag}-0")))
+    return out
+
+
+def test_a_graph_written_while_checked_brings_the_tables_up_to_date_as_a_full_write_would(store, tmp_path):
     pytest.importorskip("duckdb")
-    from kg.store.columnar import TABLES_FILE, tables_dir
+    from conftest import duckdb_tables
+
+    from kg.store.columnar import fresh_tables, tables_dir, write_tables
     from kg.store.write import GraphWriter
 
     seen: list = []
 
-    def before_swap(tmp: Path, made: bool) -> None:
-        seen.append((made, (tmp / "columnar" / TABLES_FILE).is_file(), _graph(tmp, G)))
+    def before_swap(tmp: Path, updated: bool) -> None:  # the graph is written when the caller is called
+        seen.append((updated, len(_graph(tmp, G))))
 
-    GraphWriter(store, G, _quads(2, "t"), _meta("x"), tables=True).finish(before_swap)
-    # the tables were made from the store before the write, into the checkpoint; the graph was written there
-    assert seen == [(True, True, {(f"{ID}actor/t-{i}", f"t {i}") for i in range(2)})]
-    assert (tables_dir(store) / TABLES_FILE).is_file()  # what the caller left there is swapped in
-    GraphWriter(store, G, _quads(1, "u"), _meta("y"), tables=True).finish()  # no caller: stale, removed
+    def full(tag: str) -> dict:
+        from pyoxigraph import Store
+
+        s = Store.read_only(str(store))
+        try:
+            return duckdb_tables(write_tables(s, tmp_path / tag))
+        finally:
+            del s
+
+    # the tests' store has no tables (39 organisations): made from it by the child, then updated
+    assert fresh_tables(store) is None
+    GraphWriter(store, G, _orgs(150, "t"), _meta("x"), tables=True).finish(before_swap)
+    assert seen == [(True, 150 + 150 + 149)]  # (subject, object) of its types, labels and memberships
+    assert fresh_tables(store) is not None  # stamped with the new store's build id
+    first = duckdb_tables(tables_dir(store) / "tables.duckdb")
+    assert first == full("one")
+    # fresh tables, carried over and updated: 150 actors leave, 120 others come (rows removed and added)
+    GraphWriter(store, G, _orgs(120, "u"), _meta("y"), tables=True).finish()
+    assert fresh_tables(store) is not None
+    second = duckdb_tables(tables_dir(store) / "tables.duckdb")
+    assert second == full("two") and second != first
+    # below MIN_ACTORS again: no tables, as a full write_store_tables leaves
+    GraphWriter(store, G, _orgs(3, "v"), _meta("z"), tables=True).finish()
     assert not tables_dir(store).exists()
+    # not asked: the old folder's tables carried over as they were, stale (a new build id)
     seen.clear()
-    GraphWriter(store, G, _quads(1, "v"), _meta("z")).finish(before_swap)  # not asked: none made
-    assert seen == [(False, False, {(f"{ID}actor/v-0", "v 0")})]
+    GraphWriter(store, G, _quads(1, "w"), _meta("z")).finish(before_swap)
+    assert seen == [(False, 1)]
 
 
 _KILLED_WRITER = """

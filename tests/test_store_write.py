@@ -394,3 +394,42 @@ def test_a_build_killed_while_its_store_is_written_takes_the_writer_along(tmp_pa
 
     assert clean_leftovers(target)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_tables_child_reads_the_same_relation_rows_from_the_n_quads_text_as_from_parsed_quads(tmp_path):
+    """kg.store.columnar_update.nquads_relation_rows (IRIs from the line's text, literals parsed) gives
+    relation_rows' rows: on labels with spaces, quotes, escapes and languages, typed dates, IRIs, a type
+    the tables skip; and None, as relation_rows, when a relation has a blank node."""
+    from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, serialize
+
+    from kg.store.columnar import PREDICATES
+    from kg.store.columnar_update import nquads_relation_rows, relation_rows
+
+    p = {k: NamedNode(v) for k, v in PREDICATES.items()}
+    a, b, g = NamedNode(f"{ID}actor/a"), NamedNode(f"{ID}actor/b-é"), NamedNode(G)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    quads = [
+        Quad(a, p["label"], Literal('Club « Gravel » "entreprendre"\n\\ 2', language="fr"), g),
+        Quad(a, p["label"], Literal("Sans-espace"), g),
+        Quad(a, p["startDate"], Literal("2024-01-02", datatype=NamedNode(xsd + "date")), g),
+        Quad(a, p["amount"], Literal("12.5", datatype=NamedNode(xsd + "decimal")), g),
+        Quad(a, p["member"], b, g),
+        Quad(b, p["type"], NamedNode("http://www.w3.org/ns/org#Organization"), g),
+        Quad(b, p["type"], NamedNode("urn:not-a-class-of-the-tables"), g),
+        Quad(b, NamedNode("urn:other"), a, g),
+    ]
+
+    def both(qs: list) -> tuple:
+        nq = tmp_path / "g.nq"
+        with open(nq, "wb") as out:
+            serialize(qs, out, format=RdfFormat.N_QUADS)
+        text = nquads_relation_rows(nq, chunk=2)
+        parsed = relation_rows(parse(path=str(nq), format=RdfFormat.N_QUADS))
+        return (None if text is None else {k: r for k, (r, _) in text.items()}), (
+            None if parsed is None else {k: r for k, (r, _) in parsed.items()}
+        )
+
+    text, parsed = both(quads)
+    assert text == parsed and text is not None and len(text) == 6
+    assert both([*quads, Quad(BlankNode("x"), p["member"], a, g)]) == (None, None)
+    assert both([*quads, Quad(a, p["member"], BlankNode("y"), g)]) == (None, None)

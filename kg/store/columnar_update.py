@@ -30,6 +30,7 @@ __all__ = [
     "graph_relation_rows",
     "graphs_relation_rows",
     "import_tables",
+    "nquads_relation_rows",
     "relation_rows",
     "tables_change",
     "update_tables",
@@ -83,25 +84,46 @@ def graph_relation_rows(store_path: str | Path, graph_iri: str, *, fresh: bool =
     return rows
 
 
-def _relation_quads(nq: str | Path, chunk: int = 100_000) -> Any:
-    """The quads of the N-Quads file *nq* (one quad a line, as pyoxigraph writes it) whose predicate is one of
-    the tables' (:data:`~kg.store.columnar.PREDICATES`): the other lines are never parsed."""
+def nquads_relation_rows(nq: str | Path, chunk: int = 100_000) -> Rows | None:
+    """:func:`relation_rows` of the N-Quads file *nq* (one quad a line, as pyoxigraph writes it), without a
+    Python term per quad: a line whose predicate is not the tables' is skipped, one whose object is an IRI
+    gives its row from its text (the terms' text is their N-Triples form, as ``str()`` gives it), and only
+    the literals' lines are parsed (their value unescaped). The quad beside each row is None."""
     from pyoxigraph import RdfFormat, parse
 
-    wanted = {f"<{iri}>".encode() for iri in PREDICATES.values()}
-    lines: list[bytes] = []
+    names = {f"<{iri}>".encode(): name for name, iri in PREDICATES.items()}
+    classes = {f"<{c}>" for c in CLASSES}
+    out: Rows = {}
+    literals: list[bytes] = []
+
+    def parsed() -> bool:
+        rows = relation_rows(parse(b"".join(literals), format=RdfFormat.N_QUADS))
+        literals.clear()
+        if rows is None:
+            return False
+        out.update((k, (row, None)) for k, (row, _q) in rows.items())
+        return True
+
     with open(nq, "rb") as f:
         for line in f:
             parts = line.split(
-                b" ", 2
-            )  # subject, predicate, rest: neither an IRI nor a blank node has a space
-            if len(parts) == 3 and parts[1] in wanted:
-                lines.append(line)
-                if len(lines) >= chunk:
-                    yield from parse(b"".join(lines), format=RdfFormat.N_QUADS)
-                    lines.clear()
-    if lines:
-        yield from parse(b"".join(lines), format=RdfFormat.N_QUADS)
+                b" "
+            )  # subject, predicate, object, graph, ".": IRIs and blank nodes have no space
+            name = names.get(parts[1]) if len(parts) > 2 else None
+            if name is None:
+                continue
+            if len(parts) != 5 or parts[2][:1] != b"<":  # a literal (or a blank node): parsed
+                literals.append(line)
+                if len(literals) >= chunk and not parsed():
+                    return None
+                continue
+            if parts[0][:1] != b"<":  # a blank node: no stable text
+                return None
+            ss, os_ = parts[0].decode(), parts[2].decode()
+            if name == "type" and os_ not in classes:
+                continue
+            out[(name, ss, os_)] = ((name, ss, None, None, None, os_), None)
+    return out if not literals or parsed() else None
 
 
 def import_tables(old_store: str | Path, graph_iri: str, nq: str | Path, new_store: str | Path) -> bool:
@@ -138,7 +160,7 @@ def import_tables(old_store: str | Path, graph_iri: str, nq: str | Path, new_sto
             *old.quads_for_pattern(graph, None, None, meta),
         ]
     )
-    after = relation_rows(_relation_quads(nq))
+    after = nquads_relation_rows(nq)
     if before is None or after is None:
         return False
 

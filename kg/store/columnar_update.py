@@ -126,29 +126,31 @@ def nquads_relation_rows(nq: str | Path, chunk: int = 100_000) -> Rows | None:
     return out if not literals or parsed() else None
 
 
-def import_tables(old_store: str | Path, graph_iri: str, nq: str | Path, new_store: str | Path) -> bool:
+def import_tables(
+    old_store: str | Path, graph_iri: str, nq: str | Path, new_store: str | Path, meta_iri: str
+) -> bool:
     """The relation tables of *new_store*, a checkpoint of *old_store* whose graph *graph_iri* and its
-    ``graph:meta`` description are being replaced by the quads of the N-Quads file *nq* (the graph's, then
-    the description's), brought up to date without opening *new_store*'s RocksDB (another process writes it).
+    description in the graph *meta_iri* (``graph:meta``) are being replaced by the quads of the N-Quads
+    file *nq* (the graph's, then the description's), brought up to date without opening *new_store*'s
+    RocksDB (another process writes it).
 
     Run by :class:`kg.store.write.GraphWriter`'s tables child while the import's checks run. The old
-    store's tables are linked into *new_store* when fresh, else written from the old store; then updated as
-    :func:`update_tables` does, a gone row being kept when the new store still holds its triple: in a graph
-    of the old store other than *graph_iri* and its old description. The stamp
-    is *new_store*'s build id (made before this runs). False when a relation has a blank node (no stable
-    text): the caller then writes the tables in full from the new store.
+    store's tables are linked into *new_store* when fresh, else its ``triples`` written from the old store;
+    then updated as :func:`update_tables` does, a gone row being kept when the new store still holds its
+    triple (in a graph of the old store other than *graph_iri* and its old description), and every derived
+    table made. The stamp is *new_store*'s build id (made before this runs). False when a relation has a
+    blank node (no stable text): the caller then writes the tables in full from the new store.
     """
     from pyoxigraph import NamedNode, Store
 
-    from kg.model import iris
     from kg.store.columnar import tables_dir, write_tables
 
     old = Store.read_only(str(old_store))
-    if fresh_tables(old_store) is None:
-        write_tables(old, tables_dir(new_store))
+    if fresh_tables(old_store) is None:  # its triples only: derived once, by the update
+        write_tables(old, tables_dir(new_store), derive=False)
     elif not carry_tables(old_store, new_store):
         return False
-    graph, meta = NamedNode(graph_iri), NamedNode(iris.META_GRAPH)
+    graph, meta = NamedNode(graph_iri), NamedNode(meta_iri)
     # the graph and its description, before and after (a description's label is a relation too)
     before = relation_rows(
         [

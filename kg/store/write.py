@@ -310,7 +310,7 @@ store.flush()
 _TABLES_WRITER = """
 import sys
 from kg.store.columnar_update import import_tables
-sys.exit(0 if import_tables(*sys.argv[1:5]) else 3)
+sys.exit(0 if import_tables(*sys.argv[1:6]) else 3)
 """
 
 
@@ -383,7 +383,7 @@ class GraphWriter:
             self.tables = None
             if tables and importlib.util.find_spec("duckdb") is not None:
                 self.tables = self._start(
-                    _TABLES_WRITER, str(self.store_path), graph.value, str(self.nq), str(self.tmp)
+                    _TABLES_WRITER, str(self.store_path), graph.value, str(self.nq), str(self.tmp), meta.value
                 )
         except BaseException as exc:
             self._clean()

@@ -7,9 +7,9 @@ A data folder and store (``tests.conftest.make_data_folder``) and a workbook
 (``bench_import.make_workbook``) in a temporary folder; then ``import_workbook`` once, with
 each step's wall and CPU time summed around its function (read, rows → records, mapping,
 SHACL screen, pySHACL, store write, relation tables). Prints one JSON object. The store's new graph
-(and, when they must be made again, its relation tables) may be written by a child process while the
-checks run (``kg.store.write.GraphWriter``): its CPU is not in the steps; the total gives the process'
-CPU and, beside it, the children's.
+and its relation tables are written by two child processes while the checks run
+(``kg.store.write.GraphWriter``; the tables by ``kg.store.columnar_update.import_tables``): their CPU is
+not in the steps; the total gives the process' CPU and, beside it, the children's.
 """
 
 from __future__ import annotations

@@ -242,25 +242,63 @@ def test_a_graph_written_while_checked_then_cancelled_leaves_the_store_byte_iden
     assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
 
 
-def test_a_graph_written_while_checked_hands_the_tables_of_the_store_as_it_was_to_the_caller(store):
+def _orgs(n: int, tag: str) -> list:
+    """*n* organisations with a label and a membership: enough of them (MIN_ACTORS) for relation tables."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.store.columnar import PREDICATES
+
+    typ, org = NamedNode(PREDICATES["type"]), NamedNode("http://www.w3.org/ns/org#Organization")
+    label, member = NamedNode(PREDICATES["label"]), NamedNode(PREDICATES["member"])
+    out = []
+    for i in range(n):
+        a = NamedNode(f"{ID}actor/{tag}-{i}")
+        out += [Quad(a, typ, org), Quad(a, label, Literal(f"{tag} {i}", language="fr"))]
+        if i:
+            out.append(Quad(a, member, NamedNode(f"{ID}actor/{tag}-0")))
+    return out
+
+
+def test_a_graph_written_while_checked_brings_the_tables_up_to_date_as_a_full_write_would(store, tmp_path):
     pytest.importorskip("duckdb")
-    from kg.store.columnar import TABLES_FILE, tables_dir
+    from conftest import duckdb_tables
+
+    from kg.store.columnar import fresh_tables, tables_dir, write_tables
     from kg.store.write import GraphWriter
 
     seen: list = []
 
-    def before_swap(tmp: Path, made: bool) -> None:
-        seen.append((made, (tmp / "columnar" / TABLES_FILE).is_file(), _graph(tmp, G)))
+    def before_swap(tmp: Path, updated: bool) -> None:  # the graph is written when the caller is called
+        seen.append((updated, len(_graph(tmp, G))))
 
-    GraphWriter(store, G, _quads(2, "t"), _meta("x"), tables=True).finish(before_swap)
-    # the tables were made from the store before the write, into the checkpoint; the graph was written there
-    assert seen == [(True, True, {(f"{ID}actor/t-{i}", f"t {i}") for i in range(2)})]
-    assert (tables_dir(store) / TABLES_FILE).is_file()  # what the caller left there is swapped in
-    GraphWriter(store, G, _quads(1, "u"), _meta("y"), tables=True).finish()  # no caller: stale, removed
+    def full(tag: str) -> dict:
+        from pyoxigraph import Store
+
+        s = Store.read_only(str(store))
+        try:
+            return duckdb_tables(write_tables(s, tmp_path / tag))
+        finally:
+            del s
+
+    # the tests' store has no tables (39 organisations): made from it by the child, then updated
+    assert fresh_tables(store) is None
+    GraphWriter(store, G, _orgs(150, "t"), _meta("x"), tables=True).finish(before_swap)
+    assert seen == [(True, 150 + 150 + 149)]  # (subject, object) of its types, labels and memberships
+    assert fresh_tables(store) is not None  # stamped with the new store's build id
+    first = duckdb_tables(tables_dir(store) / "tables.duckdb")
+    assert first == full("one")
+    # fresh tables, carried over and updated: 150 actors leave, 120 others come (rows removed and added)
+    GraphWriter(store, G, _orgs(120, "u"), _meta("y"), tables=True).finish()
+    assert fresh_tables(store) is not None
+    second = duckdb_tables(tables_dir(store) / "tables.duckdb")
+    assert second == full("two") and second != first
+    # below MIN_ACTORS again: no tables, as a full write_store_tables leaves
+    GraphWriter(store, G, _orgs(3, "v"), _meta("z"), tables=True).finish()
     assert not tables_dir(store).exists()
+    # not asked: the old folder's tables carried over as they were, stale (a new build id)
     seen.clear()
-    GraphWriter(store, G, _quads(1, "v"), _meta("z")).finish(before_swap)  # not asked: none made
-    assert seen == [(False, False, {(f"{ID}actor/v-0", "v 0")})]
+    GraphWriter(store, G, _quads(1, "w"), _meta("z")).finish(before_swap)
+    assert seen == [(False, 1)]
 
 
 _KILLED_WRITER = """
@@ -307,3 +345,91 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+# ----------------------------------------------------------------- StoreWriter: kg build's whole new store
+
+_KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from pyoxigraph import Literal, NamedNode, Quad
+from kg.store.write import StoreWriter
+
+target = Path(sys.argv[1])
+g = NamedNode(sys.argv[3])
+quads = [Quad(NamedNode(f"{sys.argv[2]}actor/k-{i}"), NamedNode("urn:p"), Literal(str(i)), g)
+         for i in range(1000)]
+w = StoreWriter(quads, target.with_name(f".{target.name}.new-{os.getpid()}"))
+os.kill(w.proc.pid, signal.SIGSTOP)  # held mid-write, whatever its speed: only its parent's death ends it
+print(w.proc.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the build dies while it validates
+"""
+
+
+def test_a_build_killed_while_its_store_is_written_takes_the_writer_along(tmp_path):
+    """Unlike the import's (a graph in a checkpoint of an existing store), kg build's writer makes a whole
+    new store beside the target: killed with its parent, it writes no further; the half-made store and its
+    N-Quads are what the next write removes, and the target is never made."""
+    target = tmp_path / "store"
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_BUILD, str(target), ID, G], cwd=ROOT, capture_output=True, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    child = int(proc.stdout.decode().split()[0])
+    import time
+
+    try:
+        for _ in range(100):  # PR_SET_PDEATHSIG: the kernel kills the stopped writer (no timing asserted)
+            if not _running(child):
+                break
+            time.sleep(0.1)
+        assert not _running(child)  # without it, the writer would stay stopped forever
+    finally:
+        if _running(child):
+            os.kill(child, signal.SIGKILL)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left and all(name.startswith(".store.new-") for name in left), left  # the store and/or its .nq
+    assert not target.exists()
+    from kg.store.write import clean_leftovers
+
+    assert clean_leftovers(target)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_tables_child_reads_the_same_relation_rows_from_the_n_quads_text_as_from_parsed_quads(tmp_path):
+    """kg.store.columnar_update.nquads_relation_rows (IRIs from the line's text, literals parsed) gives
+    relation_rows' rows: on labels with spaces, quotes, escapes and languages, typed dates, IRIs, a type
+    the tables skip; and None, as relation_rows, when a relation has a blank node."""
+    from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, serialize
+
+    from kg.store.columnar import PREDICATES
+    from kg.store.columnar_update import nquads_relation_rows, relation_rows
+
+    p = {k: NamedNode(v) for k, v in PREDICATES.items()}
+    a, b, g = NamedNode(f"{ID}actor/a"), NamedNode(f"{ID}actor/b-é"), NamedNode(G)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    quads = [
+        Quad(a, p["label"], Literal('Club « Gravel » "entreprendre"\n\\ 2', language="fr"), g),
+        Quad(a, p["label"], Literal("Sans-espace"), g),
+        Quad(a, p["startDate"], Literal("2024-01-02", datatype=NamedNode(xsd + "date")), g),
+        Quad(a, p["amount"], Literal("12.5", datatype=NamedNode(xsd + "decimal")), g),
+        Quad(a, p["member"], b, g),
+        Quad(b, p["type"], NamedNode("http://www.w3.org/ns/org#Organization"), g),
+        Quad(b, p["type"], NamedNode("urn:not-a-class-of-the-tables"), g),
+        Quad(b, NamedNode("urn:other"), a, g),
+    ]
+
+    def both(qs: list) -> tuple:
+        nq = tmp_path / "g.nq"
+        with open(nq, "wb") as out:
+            serialize(qs, out, format=RdfFormat.N_QUADS)
+        text = nquads_relation_rows(nq, chunk=2)
+        parsed = relation_rows(parse(path=str(nq), format=RdfFormat.N_QUADS))
+        return (None if text is None else {k: r for k, (r, _) in text.items()}), (
+            None if parsed is None else {k: r for k, (r, _) in parsed.items()}
+        )
+
+    text, parsed = both(quads)
+    assert text == parsed and text is not None and len(text) == 6
+    assert both([*quads, Quad(BlankNode("x"), p["member"], a, g)]) == (None, None)
+    assert both([*quads, Quad(a, p["member"], BlankNode("y"), g)]) == (None, None)

@@ -73,23 +73,31 @@ _LEXICAL = {
 }
 
 
+_COMPILED: dict[str, Any] = {}  # _LEXICAL's patterns, compiled at first use
+
+
 def _well_formed(lit, datatype: str) -> bool:
     """Whether *lit* (of *datatype*) is a valid lexical form; False when unsure (the screen's safe side)."""
-    import re
-    from datetime import date
-
     if datatype in (_XSD + "string", _RDF_NS + "langString"):
         return True
     if not datatype.startswith(_XSD):
         return False
     local, text = datatype[len(_XSD) :], lit.value
     if local == "date":
+        from datetime import date
+
         try:
             return len(text) == 10 and date.fromisoformat(text) is not None
         except ValueError:
             return False
-    pattern = _LEXICAL.get(local)
-    return pattern is not None and re.fullmatch(pattern, text) is not None
+    pattern = _COMPILED.get(local)
+    if pattern is None:
+        if local not in _LEXICAL:
+            return False
+        import re
+
+        pattern = _COMPILED[local] = re.compile(_LEXICAL[local])
+    return pattern.fullmatch(text) is not None
 
 
 def _number(lit):
@@ -112,12 +120,14 @@ class _Unsupported(Exception):
 
 
 class _Shape:
-    __slots__ = ("checks", "node", "path", "properties")
+    __slots__ = ("checks", "node", "path", "properties", "tests")
 
     def __init__(self, node) -> None:
         self.node = node
         self.path: tuple[Any, bool] | None = None
         self.checks: list[tuple[str, Any]] = []
+        #: each check compiled once into a function of a node's values (:meth:`_Screen._test`)
+        self.tests: list[Callable[[Any], bool]] = []
         self.properties: list[_Shape] = []
 
 
@@ -198,6 +208,7 @@ class _Screen:
             name = pred[len(_SH) :]
             for obj in objects:
                 shape.checks.append(self._check(node, name, obj))
+        shape.tests = [self._test(name, arg) for name, arg in shape.checks]
         shape.properties = [
             self._compile(p) for p in props.get(_SH + "property", []) if not self._deactivated(p)
         ]
@@ -300,11 +311,13 @@ class _Screen:
 
     def conforms(self, shape: _Shape, node) -> bool:
         values = (node,) if shape.path is None else self._values(node, shape.path)
-        for name, arg in shape.checks:
-            if not self._check_values(name, arg, values):
+        for test in shape.tests:
+            if not test(values):
                 return False
-        if shape.properties:
-            return all(self.conforms(p, v) for v in values for p in shape.properties)
+        for v in values if shape.properties else ():
+            for p in shape.properties:
+                if not self.conforms(p, v):
+                    return False
         return True
 
     def _conforms(self, shape: _Shape, node) -> bool:
@@ -316,51 +329,94 @@ class _Screen:
             found = self.memo[key] = self.conforms(shape, node)
         return found
 
-    def _check_values(self, name: str, arg, values: tuple | set) -> bool:
+    def _test(self, name: str, arg) -> Callable[[Any], bool]:
+        """The check *name* with *arg* as a function of a node's values, chosen once (not at every value):
+        the same answers as SHACL's constraint, on the safe side where the screen cannot decide."""
+        conforms = self._conforms
         if name == "minCount":
-            return len(values) >= arg
+            return lambda values: len(values) >= arg
         if name == "maxCount":
-            return len(values) <= arg
+            return lambda values: len(values) <= arg
         if name == "hasValue":
-            return arg in values
+            return lambda values: arg in values
         if name == "uniqueLang":
-            langs = [v.language for v in values if getattr(v, "language", None)]
-            return not arg or len(langs) == len(set(langs))
+
+            def unique_lang(values) -> bool:
+                langs = [v.language for v in values if getattr(v, "language", None)]
+                return not arg or len(langs) == len(set(langs))
+
+            return unique_lang
         if name == "qualifiedValueShape":
             shape, low, high = arg
-            n = sum(1 for v in values if self._conforms(shape, v))
-            return (low is None or n >= low) and (high is None or n <= high)
-        for v in values:
-            kind = type(v).__name__
-            if name == "class":
-                ok = kind != "Literal" and self._is_a(v, arg)
-            elif name == "datatype":
-                ok = kind == "Literal" and v.datatype.value == arg and _well_formed(v, arg)
-            elif name == "nodeKind":
-                ok = kind in _NODE_KINDS.get(arg, ())
-            elif name == "pattern":
-                ok = kind != "BlankNode" and arg.search(v.value) is not None
-            elif name == "languageIn":
+
+            def qualified(values) -> bool:
+                n = sum(1 for v in values if conforms(shape, v))
+                return (low is None or n >= low) and (high is None or n <= high)
+
+            return qualified
+        ok: Callable[[Any], bool]
+        if name == "class":
+            is_a = self._is_a
+
+            def ok(v) -> bool:
+                return type(v).__name__ != "Literal" and is_a(v, arg)
+        elif name == "datatype":
+
+            def ok(v) -> bool:
+                return type(v).__name__ == "Literal" and v.datatype.value == arg and _well_formed(v, arg)
+        elif name == "nodeKind":
+            kinds = _NODE_KINDS.get(arg, ())
+
+            def ok(v) -> bool:
+                return type(v).__name__ in kinds
+        elif name == "pattern":
+            search = arg.search
+
+            def ok(v) -> bool:
+                return type(v).__name__ != "BlankNode" and search(v.value) is not None
+        elif name == "languageIn":
+
+            def ok(v) -> bool:
                 lang = (getattr(v, "language", None) or "").lower()
-                ok = bool(lang) and any(lang == t or lang.startswith(t + "-") or t == "*" for t in arg)
-            elif name == "in":
-                ok = v in arg
-            elif name == "node":
-                ok = self._conforms(arg, v)
-            elif name == "not":
-                ok = not self._conforms(arg, v)
-            elif name == "or":
-                ok = any(self._conforms(s, v) for s in arg)
-            elif name == "and":
-                ok = all(self._conforms(s, v) for s in arg)
-            elif name == "xone":
-                ok = sum(1 for s in arg if self._conforms(s, v)) == 1
-            else:  # min/max inclusive/exclusive
+                return bool(lang) and any(lang == t or lang.startswith(t + "-") or t == "*" for t in arg)
+        elif name == "in":
+
+            def ok(v) -> bool:
+                return v in arg
+        elif name == "node":
+
+            def ok(v) -> bool:
+                return conforms(arg, v)
+        elif name == "not":
+
+            def ok(v) -> bool:
+                return not conforms(arg, v)
+        elif name == "or":
+
+            def ok(v) -> bool:
+                return any(conforms(s, v) for s in arg)
+        elif name == "and":
+
+            def ok(v) -> bool:
+                return all(conforms(s, v) for s in arg)
+        elif name == "xone":
+
+            def ok(v) -> bool:
+                return sum(1 for s in arg if conforms(s, v)) == 1
+        else:  # min/max inclusive/exclusive
+            compare = _COMPARE[name]
+
+            def ok(v) -> bool:
                 x = _number(v)
-                ok = x is not None and _COMPARE[name](x, arg)
-            if not ok:
-                return False
-        return True
+                return x is not None and compare(x, arg)
+
+        def every(values) -> bool:  # a loop, not all(…): no generator made for one or two values
+            for v in values:  # noqa: SIM110
+                if not ok(v):
+                    return False
+            return True
+
+        return every
 
     def _focus_nodes(self, targets: dict[str, list], sparql: Callable[[Any], list]) -> set:
         nodes: set = set(targets.get("targetNode", []))

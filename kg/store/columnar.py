@@ -176,7 +176,7 @@ def derive_tables(con: Any) -> None:
         con.execute(f"CREATE TABLE {table} AS {sql}")
 
 
-def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
+def write_tables(store_or_graph: Any, folder: str | Path | None = None, *, derive: bool = True) -> Path:
     """Write the relations the fast questions read, from a store, as one DuckDB file, and its stamp.
 
     Parameters
@@ -186,6 +186,9 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
     folder : path, optional
         Where to write; by default :func:`tables_dir` of the graph's store. The stamp (which makes
         the tables fresh for :func:`fresh_tables`) is written only for a store on disk.
+    derive : bool
+        Also the tables made from ``triples`` (:func:`derive_tables`); without them, ``triples`` alone and
+        no stamp (for :func:`update_triples` to update, which derives them: ``kg import``'s writer).
 
     Returns
     -------
@@ -247,7 +250,8 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
         con.execute(
             f"CREATE TABLE triples AS SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY p, s", params
         )
-        derive_tables(con)
+        if derive:
+            derive_tables(con)
         con.execute("CREATE TABLE meta AS SELECT ? AS layout", [_LAYOUT])
     finally:
         con.close()
@@ -255,7 +259,7 @@ def write_tables(store_or_graph: Any, folder: str | Path | None = None) -> Path:
         for _, tsv in nodes:
             tsv.unlink(missing_ok=True)
     tmp.replace(target)
-    if stamp is not None:
+    if stamp is not None and derive:
         (folder / _STAMP_FILE).write_text(json.dumps({"store": stamp, "layout": _LAYOUT}), encoding="utf-8")
     return target
 

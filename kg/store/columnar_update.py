@@ -29,6 +29,8 @@ __all__ = [
     "end_steps_after",
     "graph_relation_rows",
     "graphs_relation_rows",
+    "import_tables",
+    "nquads_relation_rows",
     "relation_rows",
     "tables_change",
     "update_tables",
@@ -82,6 +84,100 @@ def graph_relation_rows(store_path: str | Path, graph_iri: str, *, fresh: bool =
     return rows
 
 
+def nquads_relation_rows(nq: str | Path, chunk: int = 100_000) -> Rows | None:
+    """:func:`relation_rows` of the N-Quads file *nq* (one quad a line, as pyoxigraph writes it), without a
+    Python term per quad: a line whose predicate is not the tables' is skipped, one whose object is an IRI
+    gives its row from its text (the terms' text is their N-Triples form, as ``str()`` gives it), and only
+    the literals' lines are parsed (their value unescaped). The quad beside each row is None."""
+    from pyoxigraph import RdfFormat, parse
+
+    names = {f"<{iri}>".encode(): name for name, iri in PREDICATES.items()}
+    classes = {f"<{c}>" for c in CLASSES}
+    out: Rows = {}
+    literals: list[bytes] = []
+
+    def parsed() -> bool:
+        rows = relation_rows(parse(b"".join(literals), format=RdfFormat.N_QUADS))
+        literals.clear()
+        if rows is None:
+            return False
+        out.update((k, (row, None)) for k, (row, _q) in rows.items())
+        return True
+
+    with open(nq, "rb") as f:
+        for line in f:
+            parts = line.split(
+                b" "
+            )  # subject, predicate, object, graph, ".": IRIs and blank nodes have no space
+            name = names.get(parts[1]) if len(parts) > 2 else None
+            if name is None:
+                continue
+            if len(parts) != 5 or parts[2][:1] != b"<":  # a literal (or a blank node): parsed
+                literals.append(line)
+                if len(literals) >= chunk and not parsed():
+                    return None
+                continue
+            if parts[0][:1] != b"<":  # a blank node: no stable text
+                return None
+            ss, os_ = parts[0].decode(), parts[2].decode()
+            if name == "type" and os_ not in classes:
+                continue
+            out[(name, ss, os_)] = ((name, ss, None, None, None, os_), None)
+    return out if not literals or parsed() else None
+
+
+def import_tables(
+    old_store: str | Path, graph_iri: str, nq: str | Path, new_store: str | Path, meta_iri: str
+) -> bool:
+    """The relation tables of *new_store*, a checkpoint of *old_store* whose graph *graph_iri* and its
+    description in the graph *meta_iri* (``graph:meta``) are being replaced by the quads of the N-Quads
+    file *nq* (the graph's, then the description's), brought up to date without opening *new_store*'s
+    RocksDB (another process writes it).
+
+    Run by :class:`kg.store.write.GraphWriter`'s tables child while the import's checks run. The old
+    store's tables are linked into *new_store* when fresh, else its ``triples`` written from the old store;
+    then updated as :func:`update_tables` does, a gone row being kept when the new store still holds its
+    triple (in a graph of the old store other than *graph_iri* and its old description), and every derived
+    table made. The stamp is *new_store*'s build id (made before this runs). False when a relation has a
+    blank node (no stable text): the caller then writes the tables in full from the new store.
+    """
+    from pyoxigraph import NamedNode, Store
+
+    from kg.store.columnar import tables_dir, write_tables
+
+    old = Store.read_only(str(old_store))
+    if fresh_tables(old_store) is None:  # its triples only: derived once, by the update
+        write_tables(old, tables_dir(new_store), derive=False)
+    elif not carry_tables(old_store, new_store):
+        return False
+    graph, meta = NamedNode(graph_iri), NamedNode(meta_iri)
+    # the graph and its description, before and after (a description's label is a relation too)
+    before = relation_rows(
+        [
+            *(
+                q
+                for iri in PREDICATES.values()
+                for q in old.quads_for_pattern(None, NamedNode(iri), None, graph)
+            ),
+            *old.quads_for_pattern(graph, None, None, meta),
+        ]
+    )
+    after = nquads_relation_rows(nq)
+    if before is None or after is None:
+        return False
+
+    def kept(q: Any) -> bool:  # (a gone row is not in the new description: it would be in *after*)
+        return any(
+            h.graph_name != graph and not (h.graph_name == meta and h.subject == graph)
+            for h in old.quads_for_pattern(q.subject, q.predicate, q.object, None)
+        )
+
+    added = [after[k][0] for k in after.keys() - before.keys()]
+    gone = [row for row, q in (before[k] for k in before.keys() - after.keys()) if not kept(q)]
+    update_triples(new_store, added, gone)
+    return True
+
+
 def update_tables(store_path: str | Path, before: Rows, after: Rows) -> Path | None:
     """Bring the tables of the store at *store_path* up to date after one graph changed from *before* to
     *after* (:func:`relation_rows` of its old and new quads); the store is the new one, its tables (carried
@@ -108,12 +204,14 @@ def update_tables(store_path: str | Path, before: Rows, after: Rows) -> Path | N
     return update_triples(store_path, added, [row for row, _ in gone])
 
 
-def end_steps_after(store_path: Path, before: Rows | None, quads: list, *, after: Any = ...) -> None:
+def end_steps_after(
+    store_path: Path, before: Rows | None, quads: list, *, after: Any = ..., tables_done: bool = False
+) -> None:
     """The store's end steps after one graph was written (:data:`kg.store.build.END_STEPS`), *quads* its new
     content: the relation tables updated from that graph's change when they were fresh before the write
-    (*before*, from :func:`graph_relation_rows`), else written again from the whole store. *after*, when
-    given, is :func:`relation_rows` of *quads*, computed beforehand (``kg import`` makes it while its
-    writer's children run).
+    (*before*, from :func:`graph_relation_rows`), else written again from the whole store; not at all with
+    *tables_done* (``kg import``'s writer updated them, :func:`import_tables`). *after*, when given, is
+    :func:`relation_rows` of *quads*, computed beforehand.
 
     (Making the tables of a store that just grew past ``MIN_ACTORS`` from its other graphs and the new
     quads was tried: 4.25 s of CPU against 3.44 s for the full SPARQL scan after a 10,000-row import, the
@@ -122,6 +220,8 @@ def end_steps_after(store_path: Path, before: Rows | None, quads: list, *, after
     from kg.store.columnar import write_store_tables
 
     for _name, end_step in END_STEPS:
+        if end_step is write_store_tables and tables_done:
+            continue
         if end_step is write_store_tables and before is not None:
             if after is ...:
                 after = relation_rows(quads)

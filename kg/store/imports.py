@@ -109,8 +109,6 @@ class PreparedImport:
     #: the new graph being written while the checks ran (:class:`kg.store.write.GraphWriter`), when the
     #: store was given to :func:`prepare_import`; :func:`commit_import` swaps it in or cancels it
     writer: Any = field(default=None, repr=False)
-    #: the relations of the graph as stored, when the store's tables were fresh (else None: made again)
-    relations: Any = field(default=None, repr=False)
 
     @property
     def slug(self) -> str:
@@ -294,25 +292,20 @@ def prepare_import(
 
 
 def _start_write(prepared: PreparedImport, store: Path, quads: list, meta_quads: list) -> None:
-    """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`): the
-    relation tables are made again by the writer unless they were fresh (then updated after the swap)."""
+    """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`), and its
+    relation tables: the store's (fresh ones, else made from it) updated with the graph's change, by the
+    writer's children while the checks run."""
     from pyoxigraph import Quad
 
     from kg.errors import StoreError
-    from kg.store.columnar_update import graph_relation_rows
     from kg.store.write import GraphWriter
 
-    prepared.relations = graph_relation_rows(store, prepared.plan.graph)
     try:
         prepared.writer = GraphWriter(
-            store,
-            prepared.plan.graph,
-            (Quad(*q) for q in quads),
-            meta_quads,
-            tables=prepared.relations is None,
+            store, prepared.plan.graph, (Quad(*q) for q in quads), meta_quads, tables=True
         )
     except StoreError:  # e.g. a server holds the store: the checks first, then the same refusal at the write
-        prepared.writer = prepared.relations = None
+        prepared.writer = None
 
 
 def _owned(plan: ImportPlan, info: ImportInfo, owner: str) -> InputError:
@@ -511,13 +504,10 @@ def _commit(
     if writer is not None and (store_path is None or writer.store_path != store_path):
         writer.cancel()  # prepared for another store: written the usual way below
         writer = prepared.writer = None
-    relations = prepared.relations  # the relations of the graph as stored, when the store's tables are fresh
+    relations = None  # the relations of the graph as stored, when the store's tables are fresh
     with staged_state(data_dir, plan.slug, info, files, keep=keep) as install:
         if writer is not None and store_path is not None:  # written while the checks ran: swapped in now
-            from kg.store.columnar_update import relation_rows
-
-            done, after = store_path, relation_rows(prepared.quads)  # while the children still run
-            writer.finish(lambda tmp, made: _tables_after(tmp, made, done, prepared, after))
+            writer.finish(_tables_after)
             plan.store_updated = True
         elif store_path is not None and store_path.is_dir():
             from kg.store.columnar_update import graph_relation_rows
@@ -537,17 +527,13 @@ def _commit(
     return plan
 
 
-def _tables_after(tmp: Path, made: bool, store: Path, prepared: PreparedImport, after: Any) -> None:
-    """The store's end steps on the new store *tmp* before it takes the place of *store*: the relation tables
-    updated from the graph's change (from the stored graph's rows to the new quads'), in the tables of the
-    store as it was (fresh ones, carried over; or *made* by the writer from it), else written again from the
-    whole new store. Before the swap: a failure here leaves the store as it was."""
-    from kg.store.columnar_update import end_steps_after, graph_relation_rows
+def _tables_after(tmp: Path, updated: bool) -> None:
+    """The store's end steps on the new store *tmp* before it takes the store's place: the relation tables,
+    unless the writer's child brought them up to date (*updated*), written again from the whole new store.
+    Before the swap: a failure here leaves the store as it was."""
+    from kg.store.columnar_update import end_steps_after
 
-    before = prepared.relations
-    if before is None and made:  # the tables the writer made from the store as it was
-        before = graph_relation_rows(store, prepared.plan.graph, fresh=False)
-    end_steps_after(tmp, before, prepared.quads, after=after)
+    end_steps_after(tmp, None, [], tables_done=updated)
 
 
 @collector_paused()

@@ -53,10 +53,21 @@ store.optimize()  # compacted once: every later read is faster (4x for national 
 """
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(
+        1, signal.SIGKILL
+    )  # PR_SET_PDEATHSIG: a killed build or import takes its writers along
+
+
 class StoreWriter:
     """A child process writing a new store at *path* from *quads* while the parent does something else.
 
-    A separate interpreter (not a fork: pyoxigraph's thread pools do not survive fork).
+    A separate interpreter (not a fork: pyoxigraph's thread pools do not survive fork), which dies with
+    its parent (``PR_SET_PDEATHSIG``, as :class:`GraphWriter`'s): a killed build leaves no writer running,
+    and what it left (the half-written store, its N-Quads) the next write removes (:func:`clean_leftovers`).
     Call :meth:`wait` to finish (raises :class:`~kg.errors.StoreError` on failure) or
     :meth:`cancel` to stop it.
     """
@@ -74,6 +85,7 @@ class StoreWriter:
             [sys.executable, "-c", _WRITER, str(self.nq), str(path)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
         )
 
     def wait(self) -> None:
@@ -378,32 +390,26 @@ store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
 store.flush()
 """
 
-# the relation tables of the store as it is (read-only), written into the checkpoint's folder (RocksDB
-# ignores it) while the graph is loaded: the caller then updates them with the graph's change
+# the relation tables of the new store, in the checkpoint's folder (RocksDB ignores it), while the graph is
+# loaded: the old store's (fresh ones linked, else written from it, read-only) updated with the graph's change
+# read from the N-Quads; exit status 3 when they could not be (the caller writes them in full)
 _TABLES_WRITER = """
 import sys
-from pyoxigraph import Store
-from kg.store.columnar import write_tables
-write_tables(Store.read_only(sys.argv[1]), sys.argv[2])
+from kg.store.columnar_update import import_tables
+sys.exit(0 if import_tables(*sys.argv[1:6]) else 3)
 """
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
-    import ctypes
-    import signal
-
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed import takes its writers along
 
 
 class GraphWriter:
     """:func:`replace_graph` in two halves: the new graph written by a child process while the caller checks.
 
     On creation, the store is locked and checkpointed beside itself, the old graph and its description
-    removed from the checkpoint, the new description written, and a child process (a separate interpreter)
-    starts bulk-loading *quads* into the checkpoint; with *tables*, a second one writes the relation
-    tables of the store as it is (:func:`kg.store.columnar.write_tables`) into the checkpoint's
-    ``columnar/`` folder, for the caller to update with the graph's change (see :meth:`finish`). Meanwhile
-    the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
+    removed from the checkpoint, the new description written, the checkpoint given a new build id, and a
+    child process (a separate interpreter) starts bulk-loading *quads* into the checkpoint; with *tables*,
+    a second one makes the new store's relation tables in the checkpoint's ``columnar/`` folder: the old
+    store's (linked when fresh, else written from it) updated with the graph's change
+    (:func:`kg.store.columnar_update.import_tables`), so that the caller has nothing to rescan (see
+    :meth:`finish`). Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
     rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
     The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
     byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
@@ -413,7 +419,7 @@ class GraphWriter:
     store_path, graph_iri, quads, meta_quads
         As :func:`replace_graph`.
     tables : bool
-        Also write the store's current relation tables into the checkpoint (when DuckDB is installed).
+        Also make the new store's relation tables in the checkpoint (when DuckDB is installed).
 
     Raises
     ------
@@ -431,6 +437,7 @@ class GraphWriter:
         tables: bool = False,
     ) -> None:
         import importlib.util
+        from itertools import chain
 
         from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
@@ -438,14 +445,22 @@ class GraphWriter:
         self.store_path = Path(store_path)
         self.done = False
         self.procs: list = []
+        meta_quads = list(meta_quads)
         self.tmp, self._lock = _checkpoint(self.store_path, graph, meta_quads)
         self.nq = self.tmp.with_name(self.tmp.name + ".nq")
         try:
-            with open(self.nq, "wb") as out:
+            new_build_id(
+                self.tmp
+            )  # the store changes: what kg build stored beside it is stale (tables' stamp)
+            with open(self.nq, "wb") as out:  # the graph, then its description (already in the checkpoint)
+                meta = NamedNode(iris.META_GRAPH)
                 serialize(
-                    (
-                        q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
-                        for q in quads
+                    chain(
+                        (
+                            q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
+                            for q in quads
+                        ),
+                        (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
                     ),
                     out,
                     format=RdfFormat.N_QUADS,
@@ -453,7 +468,9 @@ class GraphWriter:
             self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
             self.tables = None
             if tables and importlib.util.find_spec("duckdb") is not None:
-                self.tables = self._start(_TABLES_WRITER, str(self.store_path), str(self.tmp / "columnar"))
+                self.tables = self._start(
+                    _TABLES_WRITER, str(self.store_path), graph.value, str(self.nq), str(self.tmp), meta.value
+                )
         except BaseException as exc:
             self._clean()
             if isinstance(exc, OSError):
@@ -481,10 +498,9 @@ class GraphWriter:
         Parameters
         ----------
         before_swap : callable, optional
-            Called with the checkpoint's folder, once written and given its new build id, and whether it
-            holds the store's former relation tables (``columnar/``, from *tables*) to bring up to date;
-            the checkpoint then takes the store's place. Without it, no relation tables are carried over
-            when *tables* was asked (they are stale).
+            Called with the checkpoint's folder, once written, and whether its relation tables were brought
+            up to date by the tables child (*tables*; else, when asked, none are there: the caller may write
+            them from the checkpoint); the checkpoint then takes the store's place.
 
         Raises
         ------
@@ -500,19 +516,16 @@ class GraphWriter:
                 raise StoreError(
                     f'cannot write the graph store at "{self.store_path}": {msg}; it is unchanged'
                 )
-            made = False
+            updated = False
             if self.tables is not None:
                 self.tables.communicate()
-                made = self.tables.returncode == 0  # else made again from the whole store by the caller
-                if not made:
+                updated = self.tables.returncode == 0  # else made from the whole new store by the caller
+                if not updated:
                     shutil.rmtree(self.tmp / "columnar", ignore_errors=True)
             self.nq.unlink(missing_ok=True)
             _carry_over(self.store_path, self.tmp, skip=("columnar",) if self.tables is not None else ())
-            new_build_id(self.tmp)  # the store changed: what kg build stored beside it is stale
             if before_swap is not None:
-                before_swap(self.tmp, made)
-            elif made:  # the old store's tables, not brought up to date: stale
-                shutil.rmtree(self.tmp / "columnar", ignore_errors=True)
+                before_swap(self.tmp, updated)
             swap_dir(self.tmp, self.store_path)
         except OSError as exc:
             raise StoreError(

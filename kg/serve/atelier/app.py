@@ -287,10 +287,12 @@ def create_atelier_app(
             owner=owner,
         )
 
-    def _prepare(path: Path, owner: str | None, la: str) -> Any:
+    def _prepare(path: Path, owner: str | None, la: str, into: Any = None) -> Any:
+        """Plan and check the import; with *into* (the store, the catalyst having confirmed), its new graph
+        is written beside the store while the checks run (:class:`kg.store.write.GraphWriter`)."""
         from kg.store.imports import prepare_import
 
-        return prepare_import(path, data_dir, owner=owner, lang=la)
+        return prepare_import(path, data_dir, owner=owner, lang=la, store=into, confirmed=into is not None)
 
     def _seen(prepared: Any) -> tuple:
         """What the catalyst confirms: the records the import adds, changes and removes."""
@@ -302,8 +304,11 @@ def create_atelier_app(
     def _commit(up: dict[str, Any], la: str) -> Any:
         from kg.store.imports import commit_import
 
-        prepared = _prepare(up["path"], up["owner"], la)  # checked again: the project may have changed
+        # checked again (the project may have changed), the new graph written meanwhile, as kg import does
+        prepared = _prepare(up["path"], up["owner"], la, store)
         if _seen(prepared) != up["seen"]:  # not what the catalyst saw: show the new diff to confirm
+            if prepared.writer is not None:  # nothing written: the store stays as it was
+                prepared.writer.cancel()
             up["seen"] = _seen(prepared)
             return prepared, None
         return prepared, commit_import(prepared, data_dir, store, confirmed=True)

@@ -3,7 +3,7 @@
 :func:`kg.network.projection.project` reads the quads (or the store) predicate by predicate and joins the
 pairs into nodes and edges: at 100,000 actors, 7.5 s to read them and 9 s to join them. The build has
 the records themselves, each with its own sources, dates, ends and types, so :class:`RecordProjection`
-(made by ``kg build``, handed the records by the mapping: :func:`kg.rdf.mapping_stream.consume_curated_quads`
+(made by ``kg build``, handed the records by the mapping: :func:`kg.rdf.mapping_stream.pack_curated_quads`
 and :func:`kg.store.imported.imported_quads` call :meth:`RecordProjection.add`) keeps of each record one compact
 tuple, never the record, and :meth:`RecordProjection.graph` assembles the projection in one small pass:
 the nodes in the order the store gives them (sorted by IRI, by kind), then the edges in the same order as
@@ -14,11 +14,11 @@ of the geography).
 
 The result **equals** ``project(store)``: graph attributes, nodes, edges, keys, every attribute, and the
 orders of nodes, successors, predecessors and keys (``tests/test_projection_records.py`` checks it on the tiny
-graph, the curated data, a curated data set with imports, and a 10,000-actor synthetic data set).
+graph, the curated data, a curated data set with imports, and a 2,000-actor synthetic data set).
 
 >>> from kg.model.records import Person
 >>> rp = RecordProjection()
->>> rp.add("person", Person(id="ada", name="Ada", sources=[{"doc": "d1", "quote": "Ada"}]), {})
+>>> rp.add("person", Person(id="ada", name="Ada", sources=[{"doc": "d1", "quote": "Ada Lovelace"}]), {})
 >>> rp.persons[0][:2]
 ('https://w3id.org/territorial-kg/id/person/ada', 'Ada')
 """

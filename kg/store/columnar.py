@@ -279,12 +279,14 @@ _READ_CSV = (
 )
 
 
-def update_triples(store_path: str | Path, added: list[tuple], gone: list[tuple]) -> Path | None:
+def update_triples(
+    store_path: str | Path, added: list[tuple], gone: list[tuple], *, min_actors: int | None = None
+) -> Path | None:
     """The tables of the store at *store_path* made again from its old ``triples`` table with the rows
     *gone* removed and *added* added (rows as :func:`kg.store.columnar_scan.scan` gives them, the predicate's short name first),
     then every derived table (:func:`derive_tables`) and the stamp: what
     :func:`kg.store.columnar_update.update_tables` computes after an import's write. None (the tables
-    removed) when the store now holds fewer than :data:`MIN_ACTORS` organisations."""
+    removed) when the store now holds fewer than *min_actors* organisations (default :data:`MIN_ACTORS`)."""
     import shutil
 
     import duckdb
@@ -316,7 +318,7 @@ def update_triples(store_path: str | Path, added: list[tuple], gone: list[tuple]
         actors = con.execute(
             "SELECT count(DISTINCT s) FROM triples WHERE p = 'type' AND o = ?", [f"<{_ORG}Organization>"]
         ).fetchone()
-        if actors is None or actors[0] < MIN_ACTORS:
+        if actors is None or actors[0] < (MIN_ACTORS if min_actors is None else min_actors):
             con.close()
             shutil.rmtree(folder, ignore_errors=True)
             return None

@@ -127,7 +127,13 @@ def nquads_relation_rows(nq: str | Path, chunk: int = 100_000) -> Rows | None:
 
 
 def import_tables(
-    old_store: str | Path, graph_iri: str, nq: str | Path, new_store: str | Path, meta_iri: str
+    old_store: str | Path,
+    graph_iri: str,
+    nq: str | Path,
+    new_store: str | Path,
+    meta_iri: str,
+    *,
+    min_actors: int | None = None,
 ) -> bool:
     """The relation tables of *new_store*, a checkpoint of *old_store* whose graph *graph_iri* and its
     description in the graph *meta_iri* (``graph:meta``) are being replaced by the quads of the N-Quads
@@ -139,7 +145,9 @@ def import_tables(
     then updated as :func:`update_tables` does, a gone row being kept when the new store still holds its
     triple (in a graph of the old store other than *graph_iri* and its old description), and every derived
     table made. The stamp is *new_store*'s build id (made before this runs). False when a relation has a
-    blank node (no stable text): the caller then writes the tables in full from the new store.
+    blank node (no stable text): the caller then writes the tables in full from the new store. Below
+    *min_actors* organisations (default :data:`kg.store.columnar.MIN_ACTORS`, the caller's value passed on:
+    this runs in another interpreter) the new store has no tables.
     """
     from pyoxigraph import NamedNode, Store
 
@@ -174,7 +182,7 @@ def import_tables(
 
     added = [after[k][0] for k in after.keys() - before.keys()]
     gone = [row for row, q in (before[k] for k in before.keys() - after.keys()) if not kept(q)]
-    update_triples(new_store, added, gone)
+    update_triples(new_store, added, gone, min_actors=min_actors)
     return True
 
 

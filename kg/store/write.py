@@ -396,7 +396,7 @@ store.flush()
 _TABLES_WRITER = """
 import sys
 from kg.store.columnar_update import import_tables
-sys.exit(0 if import_tables(*sys.argv[1:6]) else 3)
+sys.exit(0 if import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6])) else 3)
 """
 
 
@@ -468,8 +468,16 @@ class GraphWriter:
             self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
             self.tables = None
             if tables and importlib.util.find_spec("duckdb") is not None:
+                from kg.store import columnar  # the threshold as this process sees it (a test may lower it)
+
                 self.tables = self._start(
-                    _TABLES_WRITER, str(self.store_path), graph.value, str(self.nq), str(self.tmp), meta.value
+                    _TABLES_WRITER,
+                    str(self.store_path),
+                    graph.value,
+                    str(self.nq),
+                    str(self.tmp),
+                    meta.value,
+                    str(columnar.MIN_ACTORS),
                 )
         except BaseException as exc:
             self._clean()

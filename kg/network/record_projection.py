@@ -399,10 +399,18 @@ class RecordProjection:
         G.graph["documents"] = json.dumps(documents, ensure_ascii=False, sort_keys=True)
 
         def edge(
-            a: str, b: str, kind: str, via: str | None, srcs: str, role: Any, start: Any, end: Any
+            a: str,
+            b: str,
+            kind: str,
+            via: str | None,
+            srcs: str,
+            role: Any,
+            start: Any,
+            end: Any,
+            label: str | None = None,
         ) -> None:
-            """``G.add_edge(a, b, kind=…, via=…, sources=…, role=…, start=…, end=…)`` when both ends are
-            nodes (the next free key), an attribute without a value left out."""
+            """``G.add_edge(a, b, kind=…, via=…, sources=…, role=…, label=…, start=…, end=…)`` when both
+            ends are nodes (the next free key), an attribute without a value left out."""
             if a in node and b in node:
                 d: dict[str, Any] = {"kind": kind}
                 if via is not None:
@@ -410,6 +418,8 @@ class RecordProjection:
                 d["sources"] = srcs
                 if role is not None:
                     d["role"] = role
+                if label is not None:
+                    d["label"] = label
                 if start is not None:
                     d["start"] = start
                 if end is not None:
@@ -467,17 +477,8 @@ class RecordProjection:
             if x in node and node[x]["kind"] in ("event", "publication") and subject in node:
                 edge(x, subject, "sujet", x, cited(x, subject), None, node[x].get("start"), None)
         for post, person, org, post_label, start, end, srcs in sorted(self.posts, key=first):
-            if person and org and person in node and org in node:
-                d = {"kind": "poste", "via": post, "sources": srcs, "role": "elu", "label": post_label}
-                if start is not None:
-                    d["start"] = start
-                if end is not None:
-                    d["end"] = end
-                keys = succ[person].get(org)
-                if keys is None:
-                    succ[person][org] = pred[org][person] = {0: d}
-                else:
-                    keys[len(keys)] = d
+            if person and org:
+                edge(person, org, "poste", post, srcs, "elu", start, end, post_label)
         if territories:
             self._territory_edges(store, node, new, edge)
         return G

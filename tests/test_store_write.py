@@ -347,19 +347,20 @@ def _running(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"
 
 
-# ----------------------------------------------------------------- StoreWriter: kg build's whole new store
+# ----------------------------------------------------------------- StoreLoader: kg build's whole new store
 
 _KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
-from pyoxigraph import Literal, NamedNode, Quad
-from kg.store.write import StoreWriter
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
+from kg.store.write import StoreLoader
 
 target = Path(sys.argv[1])
 g = NamedNode(sys.argv[3])
 quads = [Quad(NamedNode(f"{sys.argv[2]}actor/k-{i}"), NamedNode("urn:p"), Literal(str(i)), g)
          for i in range(1000)]
-w = StoreWriter(quads, target.with_name(f".{target.name}.new-{os.getpid()}"))
+new = target.with_name(f".{target.name}.new-{os.getpid()}")
+w = StoreLoader([serialize(quads, format=RdfFormat.N_QUADS)], new)
 os.kill(w.proc.pid, signal.SIGSTOP)  # held mid-write, whatever its speed: only its parent's death ends it
 print(w.proc.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # the build dies while it validates

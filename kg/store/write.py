@@ -2,8 +2,8 @@
 
 Two ways, each all-or-nothing:
 
-* :class:`StoreWriter` writes a whole new store from quads in a child process (while
-  the parent validates), beside the old one; :func:`swap_dir` then puts it in place
+* :class:`StoreLoader` writes a whole new store from N-Quads text in a child process (while
+  the parent validates), beside the old one, from nothing or from a checkpoint of another store; :func:`swap_dir` then puts it in place
   with two renames (keeping the old one as the previous version). ``kg build`` uses
   them; :func:`clean_leftovers` removes what an interrupted one left.
 * :func:`replace_graph` replaces one named graph of an existing store, and its
@@ -34,7 +34,6 @@ from kg.store.artefacts import new_build_id
 __all__ = [
     "GraphWriter",
     "StoreLoader",
-    "StoreWriter",
     "clean_leftovers",
     "drop_graph",
     "replace_graph",
@@ -42,15 +41,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- a whole store
-
-_WRITER = """
-import sys
-from pyoxigraph import RdfFormat, Store
-store = Store(sys.argv[2])
-store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
-store.flush()
-store.optimize()  # compacted once: every later read is faster (4x for national questions at 100k)
-"""
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
@@ -60,45 +50,6 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before 
     ctypes.CDLL(None).prctl(
         1, signal.SIGKILL
     )  # PR_SET_PDEATHSIG: a killed build or import takes its writers along
-
-
-class StoreWriter:
-    """A child process writing a new store at *path* from *quads* while the parent does something else.
-
-    A separate interpreter (not a fork: pyoxigraph's thread pools do not survive fork), which dies with
-    its parent (``PR_SET_PDEATHSIG``, as :class:`GraphWriter`'s): a killed build leaves no writer running,
-    and what it left (the half-written store, its N-Quads) the next write removes (:func:`clean_leftovers`).
-    Call :meth:`wait` to finish (raises :class:`~kg.errors.StoreError` on failure) or
-    :meth:`cancel` to stop it.
-    """
-
-    def __init__(self, quads: list, path: Path) -> None:
-        import subprocess
-        import sys
-
-        from pyoxigraph import RdfFormat, serialize
-
-        self.nq = path.with_name(path.name + ".nq")
-        with open(self.nq, "wb") as out:
-            serialize(quads, out, format=RdfFormat.N_QUADS)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(self.nq), str(path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent,
-        )
-
-    def wait(self) -> None:
-        _, err = self.proc.communicate()
-        self.nq.unlink(missing_ok=True)
-        if self.proc.returncode != 0:
-            raise StoreError(f"cannot write the store: {err.decode(errors='replace').strip()[-500:]}")
-
-    def cancel(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.nq.unlink(missing_ok=True)
 
 
 _LOADER = """
@@ -119,7 +70,7 @@ if optimize:
 
 
 class StoreLoader:
-    """:class:`StoreWriter` from N-Quads text, into a new store or a checkpoint of another one.
+    """A child process writing a new store at *path* from N-Quads text, or a checkpoint of another one.
 
     The text (*blocks*, ``bytes`` each) is written to a file beside *path*, then a child process (a separate
     interpreter that dies with its parent: ``PR_SET_PDEATHSIG``) makes the store at *path*: a checkpoint of

@@ -114,6 +114,7 @@ class RecordProjection:
         #: ``schema:funder`` of them too
         self.derived_funders: dict[str, list[str]] = defaultdict(list)
         self._ids: dict[str, dict[str, str]] = defaultdict(dict)
+        self._notation: dict[tuple[str, str], str] = {}
         self._concepts: dict[tuple[str, str], str] = {}
         self._territories: dict[str, str] = {}
         self._add: dict[type, Callable[[str, Any, Mapping[str, str]], None]] = {
@@ -131,11 +132,11 @@ class RecordProjection:
 
     # -- minting, cached (the same ids, concepts and territories recur) ------------------------------
     def _node(self, kind: str, rid: str) -> str:
-        ids = self._ids[kind]
-        iri = ids.get(rid)
-        if iri is None:
-            iri = ids[rid] = iris.document(rid) if kind == "document" else iris.entity(kind, rid)
-        return iri
+        try:
+            return self._ids[kind][rid]
+        except KeyError:
+            iri = self._ids[kind][rid] = iris.document(rid) if kind == "document" else iris.entity(kind, rid)
+            return iri
 
     def _concept(self, scheme: str, notation: str) -> str:
         key = (scheme, notation)
@@ -153,11 +154,15 @@ class RecordProjection:
 
     def _notations(self, scheme: str, values: list[str]) -> str:
         """The notations of *values* once each, in the order of their concepts' IRIs (what the quads give),
-        as one text."""
+        as one text (a single value's text kept once made: the same types and themes recur)."""
         if not values:
             return ""
         if len(values) == 1:
-            return _joined([_tail(self._concept(scheme, values[0]))])
+            key = (scheme, values[0])
+            text = self._notation.get(key)
+            if text is None:
+                text = self._notation[key] = _joined([_tail(self._concept(scheme, values[0]))])
+            return text
         return _joined([_tail(c) for c in sorted({self._concept(scheme, v) for v in values})])
 
     def _sources(self, rec: Any) -> str:
@@ -166,7 +171,9 @@ class RecordProjection:
         if not srcs:
             return ""
         if len(srcs) == 1:
-            return _joined([f"{self._node('document', srcs[0].doc)} {srcs[0].quote}"])
+            src = srcs[0]
+            text = f"{self._node('document', src.doc)} {src.quote}"
+            return text if "|" not in text and "\\" not in text else joined([text])
         out: list[tuple[str, str]] = []
         for src in srcs:
             pair = (self._node("document", src.doc), src.quote)
@@ -206,18 +213,21 @@ class RecordProjection:
             )
         )
         binary, places = self.binary, self.places
-        for f in dict.fromkeys(self._refs(kinds, rec.founders)):
-            binary["founder"].append((s, f))
+        if rec.founders:
+            for f in dict.fromkeys(self._refs(kinds, rec.founders)):
+                binary["founder"].append((s, f))
         if rec.part_of:
             binary["unitOf"].append((s, self._node("actor", rec.part_of)))
-        for y in dict.fromkeys(self._refs(kinds, rec.inspired_by)):
-            binary["wasInfluencedBy"].append((s, y))
+        if rec.inspired_by:
+            for y in dict.fromkeys(self._refs(kinds, rec.inspired_by)):
+                binary["wasInfluencedBy"].append((s, y))
         if rec.territory:
             places["spatial"].append((s, self._territory(rec.territory)))
         if rec.located_in:
             places["location"].append((s, self._territory(rec.located_in)))
-        for t in dict.fromkeys(self._territory(p) for p in rec.area_served):
-            places["areaServed"].append((s, t))
+        if rec.area_served:
+            for t in dict.fromkeys(self._territory(p) for p in rec.area_served):
+                places["areaServed"].append((s, t))
 
     def _person(self, s: str, rec: Person, kinds: Mapping[str, str]) -> None:
         self.persons.append((s, rec.name, rec.__dict__.get("description") or None, self._sources(rec)))

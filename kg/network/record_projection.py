@@ -266,7 +266,7 @@ class RecordProjection:
             binary["wasInfluencedBy"].append((s, y))
 
     def _membership(self, s: str, rec: Participation | Membership, kinds: Mapping[str, str]) -> None:
-        if type(rec) is Participation:  # the ids seen already (most), without a call
+        if isinstance(rec, Participation):  # the ids seen already (most), without a call
             ids = self._ids
             member = ids["actor"].get(rec.actor) or self._node("actor", rec.actor)
             org = ids["programme"].get(rec.programme) or self._node("programme", rec.programme)

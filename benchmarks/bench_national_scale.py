@@ -2,8 +2,10 @@
 
 * :func:`figure_curated_build`: ``kg build`` of the synthetic data set FROM ITS CURATED FILES (the YAML
   data folder a catalyst's project would have, written by ``synthetic.py --yaml``), SHACL included, time
-  and peak RSS (``os.wait4``, what ``/usr/bin/time -v`` prints), beside the same build with ``--shacl off``
-  (what SHACL costs) and followed by the incremental build after one curated change.
+  and peak RSS of the build's processes together (:class:`TreePeak`: the build validates while a child
+  writes its store; ``/usr/bin/time -v`` reports the largest process alone, printed beside it), beside the
+  same build with ``--shacl off`` (what SHACL costs) and followed by the incremental build after one curated
+  change.
 * :func:`figure_import_refused`: the 50,000-row workbook import with one wrong SIREN: refused (exit 5), in
   how long, and the data folder and store byte-identical afterwards (``bench_national.py``'s ``import``
   figure times the accepted import).
@@ -73,11 +75,65 @@ def _yaml_folder(ctx: Ctx) -> Path:
     return folder
 
 
+def _descendants_rss_mb() -> float:
+    """The RSS of every process descended from this one, summed (MB), read in ``/proc``."""
+    import os
+
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rpartition(")")[2].split()[1]), []).append(int(name))
+    total, todo = 0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class TreePeak:
+    """The highest sum of the RSS of this process's descendants, sampled every *every* seconds in a thread
+    while the ``with`` block runs (``kg build`` writes its store in a child while it validates: the peak of
+    one process, what ``/usr/bin/time`` reports, leaves the other out)."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        import threading
+
+        self.every, self.peak_mb = every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, _descendants_rss_mb())
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _build(data: Path, out: Path, *extra: str) -> dict[str, Any]:
+    """``kg build`` of *data* into *out*: run()'s figures, the report, and ``tree_mb``, the peak of the sum of
+    the build's processes (the build and its store writer; ``peak_mb`` is the largest one alone)."""
     cmd = [KG, "build", "--data", str(data), "--store", str(out / "store"), "--dump", str(out / "graph.trig")]
-    r = run([*cmd, "--format", "json", *extra])
+    with TreePeak() as tree:
+        r = run([*cmd, "--format", "json", *extra])
     report = json.loads(r["stdout"])
-    return {**r, "report": report}
+    return {**r, "report": report, "tree_mb": max(tree.peak_mb, r["peak_mb"])}
 
 
 def touch_one_actor(data: Path) -> str:
@@ -146,25 +202,26 @@ def figure_curated_build(ctx: Ctx) -> list[Row]:
     per_actor = full["wall"] / n * 1000
     rows = [
         Row(
-            "kg build from curated files, SHACL (wall, peak RSS)",
-            f"{full['wall']:.1f} s (CPU {full['cpu']:.0f} s), {full['peak_mb']:,.0f} MB",
-            f"--shacl off {off['wall']:.1f} s (CPU {off['cpu']:.0f} s), {off['peak_mb']:,.0f} MB",
+            "kg build from curated files, SHACL (wall, peak RSS of its processes together; largest alone)",
+            f"{full['wall']:.1f} s (CPU {full['cpu']:.0f} s), {full['tree_mb']:,.0f} MB"
+            f" (largest process {full['peak_mb']:,.0f} MB)",
+            f"--shacl off {off['wall']:.1f} s (CPU {off['cpu']:.0f} s), {off['tree_mb']:,.0f} MB",
             "≤ {:,.0f} MB, ≤ {:,.0f} s CPU (4 GB, 10 min at 100k; linear)".format(*curated_build_goal(n)),
-            curated_build_gap(n, full["peak_mb"], full["cpu"]),
+            curated_build_gap(n, full["tree_mb"], full["cpu"]),
             full["wall"],
-            full["peak_mb"],
+            full["tree_mb"],
         ),
         Row(
             f"  {n:,} actors, {quads:,} quads ({per_actor:.1f} ms per actor); steps s", _steps(full["report"])
         ),
         Row(
             "kg build again after one curated change (incremental)",
-            f"{again['wall']:.1f} s (CPU {again['cpu']:.0f} s), {again['peak_mb']:,.0f} MB",
+            f"{again['wall']:.1f} s (CPU {again['cpu']:.0f} s), {again['tree_mb']:,.0f} MB",
             f"first build {full['wall']:.1f} s",
             "",
             "",
             again["wall"],
-            again["peak_mb"],
+            again["tree_mb"],
         ),
         Row(
             "  steps s (mode " + str(again["report"].get("mode")) + work_note(again["report"]) + ")",

@@ -35,6 +35,9 @@ STEPS = {
     "prepare (whole)": ("kg.store.imports", "prepare_import"),
     "commit (whole)": ("kg.store.imports", "commit_import"),
     "curated quads": ("kg.rdf.mapping", "curated_quads"),
+    "import focus": ("kg.store.import_checks", "_import_focus"),
+    "territories used": ("kg.store.import_checks", "_territories_used"),
+    "geography quads (scoped)": ("kg.ingest.geo", "geography_quads"),
     "shacl screen": ("kg.rdf.shacl_screen", "screen"),
     "shacl (whole)": ("kg.rdf.shacl", "check_shapes"),
     "store write": ("kg.store.write", "replace_graph"),
@@ -78,9 +81,11 @@ def run(rows: int, profile: str | None) -> dict:
         data, store = make_data_folder(tmp)
         book = tmp / "territoire.xlsx"
         bench_import.make_workbook(book, rows)
+        import kg.ingest.geo
         import kg.rdf.shacl
         import kg.rdf.shacl_screen
         import kg.store.columnar_update
+        import kg.store.import_checks
         import kg.store.write  # noqa: F401 - wrapped below
 
         times: dict[str, list[float]] = {}

@@ -455,21 +455,8 @@ class RecordProjection:
             return _cited(node[x]["sources"], node, names, x, other)
 
         for m, member, org, role, start, end, srcs in sorted(self.memberships, key=first):
-            # edge(member, org, kind, m, srcs, role, start, end) written out: the most edges (200,000 at
-            # 100,000 actors), each with a via (its record)
-            if member in node and org in node:
-                d = {"kind": "participation" if org in programmes else "adhesion", "via": m, "sources": srcs}
-                if role is not None:
-                    d["role"] = role
-                if start is not None:
-                    d["start"] = start
-                if end is not None:
-                    d["end"] = end
-                keys = succ[member].get(org)
-                if keys is None:
-                    succ[member][org] = pred[org][member] = {0: d}
-                else:
-                    keys[len(keys)] = d
+            kind = "participation" if org in programmes else "adhesion"
+            edge(member, org, kind, m, srcs, role, start, end)
         derived = self.derived_funders
         for g, _desc, start, end, amount, srcs, funder, rcp, items in fundings:
             node[g]["amount"] = amount

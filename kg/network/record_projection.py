@@ -174,8 +174,7 @@ class RecordProjection:
         if len(srcs) == 1:
             src = srcs[0]
             doc = self._ids["document"].get(src.doc) or self._node("document", src.doc)
-            text = f"{doc} {src.quote}"
-            return text if "|" not in text and "\\" not in text else joined([text])
+            return _joined([f"{doc} {src.quote}"])
         out: list[tuple[str, str]] = []
         for src in srcs:
             pair = (self._node("document", src.doc), src.quote)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 import pytest
 from conftest import ACTOR, PROGRAMME
@@ -10,6 +12,7 @@ from tiny_graph import tiny_graph
 from kg.errors import QueryError, UnknownEntityError
 from kg.network.chain_words import headline, undated_summary, undated_words, within_summary
 from kg.network.chains import Hop, absent_at, at, chain_graph, find_chains, within
+from kg.network.hops import document_titles
 from kg.network.projection import EDGE_KINDS, active_as_of
 
 DOC002 = "002_cd60e692da181ed7"
@@ -23,8 +26,18 @@ def test_totalenergies_fonds_odd17_club_ess_each_hop_cites_002(projection):
     for hop in chains[0].hops:
         assert hop.sources and hop.sources[0][0].endswith(DOC002), hop
     assert "TotalEnergies" in first.sources[0][1]
-    assert "3 000" in second.sentence().replace("\u202f", " ") and DOC002 in second.sentence()
+    assert "3 000" in second.sentence().replace("\u202f", " ") and DOC002 in second.sources[0][0]
     assert "Urgence Etudiante" in second.sentence()
+
+
+def test_a_hop_names_its_source_by_its_title_when_the_graph_gives_one(projection):
+    hop = find_chains(projection, "Fondation TotalEnergies", "Club ESS", k=1)[0].hops[1]
+    title = "Fonds ODD17 – fiche partenaire Paris Est Marne et Bois"
+    assert hop.source_title == title == document_titles(projection)[hop.sources[0][0]]
+    assert f"— source : {title}, « " in hop.sentence() and DOC002 not in hop.sentence()
+    assert f"— source: {title}, “" in hop.sentence("en")
+    untitled = dataclasses.replace(hop, source_title=None)  # a document the graph gives no title
+    assert f"— source : {DOC002}, « " in untitled.sentence()
 
 
 def test_chain_from_le_rameau_to_vitawin(projection):

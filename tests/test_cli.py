@@ -218,8 +218,25 @@ def test_chains_prints_sentences_with_sources(built_store):
         app, ["chains", "Fondation TotalEnergies", "Club ESS", "-k", "1", "--store", str(built_store)]
     )
     assert result.exit_code == 0
-    assert "Fonds ODD17 finance Club ESS" in result.output and "002_cd60e692da181ed7" in result.output
-    assert "étape" in result.output
+    assert "Fonds ODD17 finance Club ESS" in result.output and "étape" in result.output
+    # each source by its title, from the stored rows and from the whole chain graph (--as-of) alike
+    title = "source : Fonds ODD17 – fiche partenaire Paris Est Marne et Bois, « "
+    assert title in result.output and "002_cd60e692da181ed7" not in result.output
+    dated = runner.invoke(
+        app,
+        [
+            "chains",
+            "Fondation TotalEnergies",
+            "Club ESS",
+            "-k",
+            "1",
+            "--as-of",
+            "2024",
+            "--store",
+            str(built_store),
+        ],
+    )
+    assert dated.exit_code == 0 and title in dated.output, dated.output
 
 
 def test_chains_format_json_and_the_deprecated_json_alias(built_store):

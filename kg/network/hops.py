@@ -7,14 +7,16 @@ Kept apart from :mod:`kg.network.chains` (the search, which needs NetworkX and t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from kg.model.dates import is_active
 from kg.model.words import elide, euros, lower_first
 from kg.network.attributes import concept_labels, sources_of
 
-__all__ = ["Chain", "Hop", "Near", "at", "euros", "hop", "kept", "relation_ok"]
+__all__ = ["Chain", "Hop", "Near", "at", "document_titles", "euros", "hop", "kept", "relation_ok"]
 
 # (forward, backward) sentence templates; {a} is the hop's start, {b} its end
 _TEMPLATES = {
@@ -109,6 +111,8 @@ class Hop:
     end: str | None = None
     amount: Any = None
     sources: tuple[tuple[str, str], ...] = ()
+    #: the title of the first source's document, when the graph knows it
+    source_title: str | None = None
 
     @property
     def undated(self) -> bool:
@@ -128,7 +132,8 @@ class Hop:
         return f" ({w['unknown']})"
 
     def sentence(self, lang: str = "fr") -> str:
-        """The hop as one plain sentence, with its dates (« date inconnue » when none) and its first source."""
+        """The hop as one plain sentence, with its dates (« date inconnue » when none) and its first source:
+        the document by its title (else by the end of its IRI), then the sentence quoted."""
         fwd, back = _TEMPLATES[lang].get(self.kind, _GENERIC[lang])
         role = self.role_labels.get(lang) if self.role_labels else None
         default_role = _DEFAULT_ROLE[lang].get(self.kind, _WORDS[lang]["member"])
@@ -144,11 +149,12 @@ class Hop:
         text += self._dates(lang)
         if self.sources:
             doc, quote = self.sources[0]
+            name = self.source_title or doc.rsplit("/", 1)[-1]
             open_q, close_q = ("« ", " »") if lang == "fr" else ("“", "”")
             text += (
-                f" — {w['source']} : {doc.rsplit('/', 1)[-1]}, {open_q}{quote}{close_q}"
+                f" — {w['source']} : {name}, {open_q}{quote}{close_q}"
                 if lang == "fr"
-                else f" — {w['source']}: {doc.rsplit('/', 1)[-1]}, {open_q}{quote}{close_q}"
+                else f" — {w['source']}: {name}, {open_q}{quote}{close_q}"
             )
         return text
 
@@ -225,6 +231,7 @@ def hop(H: Any, a: str, b: str, ks: set[str], day: str | None) -> Hop:
     r = kept(H, a, b, ks, day)[0]
     labels = concept_labels(H)
     role = r.get("role")
+    sources = tuple(sources_of(r.get("sources")))
     return Hop(
         source=a,
         target=b,
@@ -239,8 +246,34 @@ def hop(H: Any, a: str, b: str, ks: set[str], day: str | None) -> Hop:
         start=r.get("start"),
         end=r.get("end"),
         amount=r.get("amount"),
-        sources=tuple(sources_of(r.get("sources"))),
+        sources=sources,
+        source_title=document_titles(H).get(sources[0][0]) if sources else None,
     )
+
+
+def document_titles(G: Any) -> dict[str, str]:
+    """The title of each source document of the projection or chain graph *G* (its ``documents``, JSON text
+    in ``G.graph``, or a plain dict in a hand-built graph): document IRI → title.
+
+    >>> import networkx as nx
+    >>> G = nx.Graph(documents='{"https://x/document/d1": {"title": "Fiche partenaire", "issued": "2023"}}')
+    >>> document_titles(G), document_titles(nx.Graph())
+    ({'https://x/document/d1': 'Fiche partenaire'}, {})
+    """
+    value = G.graph.get("documents")
+    if not value:
+        return {}
+    return (
+        _titles(value)
+        if isinstance(value, str)
+        else {d: v["title"] for d, v in value.items() if v.get("title")}
+    )
+
+
+@lru_cache(maxsize=4)
+def _titles(text: str) -> dict[str, str]:
+    """The titles of a ``documents`` JSON text, parsed once per text (a national graph's is large)."""
+    return {d: v["title"] for d, v in json.loads(text).items() if v.get("title")}
 
 
 def at(as_of: str | int, lang: str = "fr") -> str:

@@ -228,7 +228,7 @@ def test_kg_build_writes_the_projection_of_its_store_from_the_records(data_env, 
         records = RecordProjection()
         where = {"ontology_dir": ROOT / "ontology", "shacl": "off", "generated_at": WHEN}
         report = build(data, store, None, **where, steps=build_steps(records), on_record=records.add)
-        assert records.actors  # the projection came from the records, not from the store
+        assert records.made  # the projection came from the records, not from the store
         return report
 
     data, _ = data_env("projection-at-build")

@@ -192,7 +192,7 @@ def test_builds_after_changes_equal_a_build_from_nothing(tmp_path):
         edit()
         records = RecordProjection()
         changed = build(data, store, dump, **dict(where, steps=build_steps(records)), on_record=records.add)
-        assert records.actors, what  # the projection below was made from the records
+        assert records.made, what  # the projection below was made from the records
         assert changed.mode == "incremental", what
         assert changed.work["tables"] == "updated", what  # not written again from a scan of the store
         if what == "a record changed":  # one record parsed, the others taken from the build before

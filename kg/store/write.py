@@ -25,9 +25,8 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext, suppress
+from contextlib import suppress
 from pathlib import Path
-from typing import IO, cast
 
 from kg.errors import StoreError
 from kg.model import iris
@@ -356,42 +355,41 @@ def _swap_in(store_path: Path, tmp: Path) -> None:
     swap_dir(tmp, store_path)
 
 
-# the graph's N-Quads read from the pipe as the parent writes them: parsed and loaded while they are made
+# the graph's N-Quads parsed and loaded while the parent writes them: read from the file as it grows, to its end
+# once the parent says it is whole (b"1" on stdin, then end of file; end of file alone: the parent gave up)
 _GRAPH_WRITER = """
-import sys
+import select, sys
 from pyoxigraph import RdfFormat, Store
-store = Store(sys.argv[1])
-store.bulk_load(sys.stdin.buffer, format=RdfFormat.N_QUADS)
+
+class Growing:
+    def __init__(self, path):
+        self.file, self.whole = open(path, "rb"), False
+
+    def read(self, n=-1):
+        while True:
+            data = self.file.read(n)
+            if data or self.whole:
+                return data
+            if select.select([sys.stdin], [], [], 0.02)[0]:
+                if sys.stdin.buffer.read() != b"1":
+                    sys.exit("the writer gave up")
+                self.whole = True
+
+store = Store(sys.argv[2])
+store.bulk_load(Growing(sys.argv[1]), format=RdfFormat.N_QUADS)
 store.flush()
 """
 
 # the relation tables of the new store, in the checkpoint's folder (RocksDB ignores it), while the graph is
 # loaded: the old store's (fresh ones linked, else written from it, read-only) updated with the graph's change
 # read from the N-Quads; exit status 3 when they could not be (the caller writes them in full). It starts
-# with the old store while the parent writes the N-Quads, and reads them once told they are whole (b"1" on its
-# stdin, then end of file; end of file alone: the parent gave up)
+# with the old store while the parent writes the N-Quads, and reads them once told they are whole (as above)
 _TABLES_WRITER = """
 import sys
 from kg.store.columnar_update import import_tables
 ready = lambda: sys.stdin.buffer.read() == b"1"
 sys.exit(0 if import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready) else 3)
 """
-
-
-class _Both:
-    """A binary writer to a pipe and, unless None, a file (what :func:`pyoxigraph.serialize` writes to)."""
-
-    def __init__(self, pipe, out) -> None:
-        self.pipe, self.out = pipe, out
-
-    def write(self, data: bytes) -> int:
-        self.pipe.write(data)
-        if self.out is not None:
-            self.out.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        self.pipe.flush()
 
 
 def _close_stdin(proc) -> None:
@@ -454,26 +452,26 @@ class GraphWriter:
             new_build_id(
                 self.tmp
             )  # the store changes: what kg build stored beside it is stale (tables' stamp)
-            # both children first: each starts its own work while this process writes the N-Quads
-            self.proc = self._start(_GRAPH_WRITER, str(self.tmp))
             meta = NamedNode(iris.META_GRAPH)
-            self.tables = None
-            if tables and importlib.util.find_spec("duckdb") is not None:
-                from kg.store import columnar  # the threshold as this process sees it (a test may lower it)
+            # the children first: each starts its own work while this process writes the N-Quads, the graph's
+            # reading them as they come, the tables' once they are whole
+            with open(self.nq, "wb") as out:
+                self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+                self.tables = None
+                if tables and importlib.util.find_spec("duckdb") is not None:
+                    # the threshold as this process sees it (a test may lower it)
+                    from kg.store import columnar
 
-                self.tables = self._start(
-                    _TABLES_WRITER,
-                    str(self.store_path),
-                    graph.value,
-                    str(self.nq),
-                    str(self.tmp),
-                    meta.value,
-                    str(columnar.MIN_ACTORS),
-                )
-            # the graph, then its description (already in the checkpoint): to the graph's child through its
-            # pipe, and to a file for the tables' child
-            with open(self.nq, "wb") if self.tables is not None else nullcontext() as out:
-                serialize(
+                    self.tables = self._start(
+                        _TABLES_WRITER,
+                        str(self.store_path),
+                        graph.value,
+                        str(self.nq),
+                        str(self.tmp),
+                        meta.value,
+                        str(columnar.MIN_ACTORS),
+                    )
+                serialize(  # the graph, then its description (already in the checkpoint)
                     chain(
                         (
                             q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
@@ -481,14 +479,13 @@ class GraphWriter:
                         ),
                         (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
                     ),
-                    cast(IO[bytes], _Both(self.proc.stdin, out)),
+                    out,
                     format=RdfFormat.N_QUADS,
                 )
-            _close_stdin(self.proc)
-            if self.tables is not None:
-                with suppress(BrokenPipeError):  # if it ended, its exit status says how (finish)
-                    self.tables.stdin.write(b"1")  # the N-Quads file is whole
-                _close_stdin(self.tables)
+            for proc in self.procs:  # the file is whole
+                with suppress(BrokenPipeError):  # a child that ended: its exit status says how (finish)
+                    proc.stdin.write(b"1")
+                _close_stdin(proc)
         except BaseException as exc:
             self._clean()
             if isinstance(exc, OSError):

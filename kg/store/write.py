@@ -386,9 +386,12 @@ store.flush()
 # with the old store while the parent writes the N-Quads, and reads them once told they are whole (as above)
 _TABLES_WRITER = """
 import sys
+from kg.ingest.geo_tables import collector_paused
 from kg.store.columnar_update import import_tables
 ready = lambda: sys.stdin.buffer.read() == b"1"
-sys.exit(0 if import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready) else 3)
+with collector_paused():  # ~10^6 rows and terms, none of them garbage
+    done = import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready)
+sys.exit(0 if done else 3)
 """
 
 
@@ -409,15 +412,19 @@ class GraphWriter:
     a second one makes the new store's relation tables in the checkpoint's ``columnar/`` folder: the old
     store's (linked when fresh, else written from it) updated with the graph's change
     (:func:`kg.store.columnar_update.import_tables`), so that the caller has nothing to rescan (see
-    :meth:`finish`). Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
+    :meth:`finish`). Both start before *quads* are written out as N-Quads: the graph's child reads the file
+    as it grows, the tables' child reads the old store meanwhile, then the file once it is whole. Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
     rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
     The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
     byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
 
     Parameters
     ----------
-    store_path, graph_iri, quads, meta_quads
+    store_path, graph_iri, meta_quads
         As :func:`replace_graph`.
+    quads : iterable
+        The graph's quads, ``pyoxigraph.Quad`` or :class:`kg.rdf.mapping.Stated` tuples (the first three
+        terms of each are written into *graph_iri*, whatever its fourth).
     tables : bool
         Also make the new store's relation tables in the checkpoint (when DuckDB is installed).
 
@@ -473,10 +480,7 @@ class GraphWriter:
                     )
                 serialize(  # the graph, then its description (already in the checkpoint)
                     chain(
-                        (
-                            q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
-                            for q in quads
-                        ),
+                        (Quad(q[0], q[1], q[2], graph) for q in quads),
                         (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
                     ),
                     out,

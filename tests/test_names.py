@@ -64,3 +64,14 @@ def test_suggestion_lists_several_names() -> None:
     assert suggestion(["A", "B", "C"], "en") == 'did you mean "A", "B" or "C"?'
     assert suggestion(["A", "B"]) == "vouliez-vous dire « A » ou « B » ?"
     assert suggestion([]) == ""
+
+
+def test_normalise_remembers_its_keys_but_a_bounded_number_of_them(monkeypatch) -> None:
+    from kg.model import names
+
+    monkeypatch.setattr(names, "_KEYS_MAX", 3)
+    monkeypatch.setattr(names, "_KEYS", {})
+    keys = [normalise(f"St-Maur {i}") for i in range(10)]
+    assert keys == [f"saint maur {i}" for i in range(10)]
+    assert 0 < len(names._KEYS) <= 3  # emptied when full: a long-running server's memory stays bounded
+    assert normalise("St-Maur 9") is names._KEYS["St-Maur 9"]

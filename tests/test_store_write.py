@@ -242,6 +242,43 @@ def test_a_graph_written_while_checked_then_cancelled_leaves_the_store_byte_iden
     assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]
 
 
+def _children() -> list[str]:
+    """The command lines of this process' live children."""
+    out = []
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            if (
+                int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid()
+                and stat.rsplit(")", 1)[1].split()[0] != "Z"
+            ):
+                out.append((proc / "cmdline").read_bytes().decode(errors="replace"))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def test_the_writers_children_start_before_the_graph_is_written_and_read_it_as_it_grows(store):
+    # (before: both started once the N-Quads file was whole, so none ran while the quads were written)
+    import time
+
+    from kg.store.write import GraphWriter
+
+    running: list = []
+
+    def quads():
+        for i, q in enumerate(_quads(3000, "g")):
+            if i == 1500:  # halfway: both children already at work, the graph's reading a file not yet whole
+                running.extend(c for c in _children() if "bulk_load" in c or "import_tables" in c)
+                time.sleep(0.3)
+            yield q
+
+    GraphWriter(store, G, quads(), _meta("g"), tables=True).finish()
+    assert len(running) == 2, running
+    assert _graph(store, G) == {(f"{ID}actor/g-{i}", f"g {i}") for i in range(3000)}
+    assert _description(store) == {"g"}
+
+
 def _orgs(n: int, tag: str) -> list:
     """*n* organisations with a label and a membership: enough of them (MIN_ACTORS) for relation tables."""
     from pyoxigraph import Literal, NamedNode, Quad

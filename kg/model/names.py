@@ -40,6 +40,13 @@ def _expand(match: re.Match[str]) -> str:
     return _ABBREVIATIONS[match.group(1)]
 
 
+#: the keys already made, by text (a large import asks for the same names five or six times: its slug, its
+#: duplicate key, its reference, its concept…); emptied when it reaches :data:`_KEYS_MAX`, so that a
+#: long-running server's memory stays bounded
+_KEYS: dict[str, str] = {}
+_KEYS_MAX = 1 << 17
+
+
 def normalise(text: str) -> str:
     """Key for comparing names: lower case, no accents, words split by single spaces.
 
@@ -68,6 +75,16 @@ def normalise(text: str) -> str:
     >>> normalise("Fondation  TotalEnergies — Élèves d'Île")
     'fondation totalenergies eleves d ile'
     """
+    key = _KEYS.get(text)
+    if key is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        key = _KEYS[text] = _normalised(text)
+    return key
+
+
+def _normalised(text: str) -> str:
+    """:func:`normalise`, made (not remembered)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
         # drop the accents, then any other non-ASCII character (’, –, ...) separates words

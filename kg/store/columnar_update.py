@@ -19,6 +19,7 @@ among the relations, :func:`relation_rows` says so (None) and the caller rewrite
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,7 @@ def import_tables(
     meta_iri: str,
     *,
     min_actors: int | None = None,
+    ready: Callable[[], bool] | None = None,
 ) -> bool:
     """The relation tables of *new_store*, a checkpoint of *old_store* whose graph *graph_iri* and its
     description in the graph *meta_iri* (``graph:meta``) are being replaced by the quads of the N-Quads
@@ -147,7 +149,9 @@ def import_tables(
     table made. The stamp is *new_store*'s build id (made before this runs). False when a relation has a
     blank node (no stable text): the caller then writes the tables in full from the new store. Below
     *min_actors* organisations (default :data:`kg.store.columnar.MIN_ACTORS`, the caller's value passed on:
-    this runs in another interpreter) the new store has no tables.
+    this runs in another interpreter) the new store has no tables. *ready*, when given, is called once the
+    old store has been read, before *nq* is: it waits until *nq* is whole (the writer makes it meanwhile),
+    and False (the writer gave up) ends this with False.
     """
     from pyoxigraph import NamedNode, Store
 
@@ -170,8 +174,10 @@ def import_tables(
             *old.quads_for_pattern(graph, None, None, meta),
         ]
     )
+    if before is None or (ready is not None and not ready()):
+        return False
     after = nquads_relation_rows(nq)
-    if before is None or after is None:
+    if after is None:
         return False
 
     def kept(q: Any) -> bool:  # (a gone row is not in the new description: it would be in *after*)

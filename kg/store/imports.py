@@ -295,15 +295,11 @@ def _start_write(prepared: PreparedImport, store: Path, quads: list, meta_quads:
     """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`), and its
     relation tables: the store's (fresh ones, else made from it) updated with the graph's change, by the
     writer's children while the checks run."""
-    from pyoxigraph import Quad
-
     from kg.errors import StoreError
     from kg.store.write import GraphWriter
 
     try:
-        prepared.writer = GraphWriter(
-            store, prepared.plan.graph, (Quad(*q) for q in quads), meta_quads, tables=True
-        )
+        prepared.writer = GraphWriter(store, prepared.plan.graph, quads, meta_quads, tables=True)
     except StoreError:  # e.g. a server holds the store: the checks first, then the same refusal at the write
         prepared.writer = None
 

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 
 from kg.errors import StoreError
@@ -354,22 +355,52 @@ def _swap_in(store_path: Path, tmp: Path) -> None:
     swap_dir(tmp, store_path)
 
 
+# the graph's N-Quads parsed and loaded while the parent writes them: read from the file as it grows, to its end
+# once the parent says it is whole (b"1" on stdin, then end of file; end of file alone: the parent gave up)
 _GRAPH_WRITER = """
-import sys
+import select, sys
 from pyoxigraph import RdfFormat, Store
+
+class Growing:
+    def __init__(self, path):
+        self.file, self.whole = open(path, "rb"), False
+
+    def read(self, n=-1):
+        while True:
+            data = self.file.read(n)
+            if data or self.whole:
+                return data
+            if select.select([sys.stdin], [], [], 0.02)[0]:
+                if sys.stdin.buffer.read() != b"1":
+                    sys.exit("the writer gave up")
+                self.whole = True
+
 store = Store(sys.argv[2])
-store.bulk_load(path=sys.argv[1], format=RdfFormat.N_QUADS)
+store.bulk_load(Growing(sys.argv[1]), format=RdfFormat.N_QUADS)
 store.flush()
 """
 
 # the relation tables of the new store, in the checkpoint's folder (RocksDB ignores it), while the graph is
 # loaded: the old store's (fresh ones linked, else written from it, read-only) updated with the graph's change
-# read from the N-Quads; exit status 3 when they could not be (the caller writes them in full)
+# read from the N-Quads; exit status 3 when they could not be (the caller writes them in full). It starts
+# with the old store while the parent writes the N-Quads, and reads them once told they are whole (as above)
 _TABLES_WRITER = """
 import sys
+from kg.ingest.geo_tables import collector_paused
 from kg.store.columnar_update import import_tables
-sys.exit(0 if import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6])) else 3)
+ready = lambda: sys.stdin.buffer.read() == b"1"
+with collector_paused():  # ~10^6 rows and terms, none of them garbage
+    done = import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready)
+sys.exit(0 if done else 3)
 """
+
+
+def _close_stdin(proc) -> None:
+    """Close a child's stdin (end of file for it); ``communicate`` must then not touch it."""
+    if proc.stdin is not None:
+        with suppress(BrokenPipeError):  # the child is gone: what it said comes with its exit status
+            proc.stdin.close()
+        proc.stdin = None
 
 
 class GraphWriter:
@@ -381,15 +412,19 @@ class GraphWriter:
     a second one makes the new store's relation tables in the checkpoint's ``columnar/`` folder: the old
     store's (linked when fresh, else written from it) updated with the graph's change
     (:func:`kg.store.columnar_update.import_tables`), so that the caller has nothing to rescan (see
-    :meth:`finish`). Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
+    :meth:`finish`). Both start before *quads* are written out as N-Quads: the graph's child reads the file
+    as it grows, the tables' child reads the old store meanwhile, then the file once it is whole. Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
     rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
     The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
     byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
 
     Parameters
     ----------
-    store_path, graph_iri, quads, meta_quads
+    store_path, graph_iri, meta_quads
         As :func:`replace_graph`.
+    quads : iterable
+        The graph's quads, ``pyoxigraph.Quad`` or :class:`kg.rdf.mapping.Stated` tuples (the first three
+        terms of each are written into *graph_iri*, whatever its fourth).
     tables : bool
         Also make the new store's relation tables in the checkpoint (when DuckDB is installed).
 
@@ -424,33 +459,37 @@ class GraphWriter:
             new_build_id(
                 self.tmp
             )  # the store changes: what kg build stored beside it is stale (tables' stamp)
-            with open(self.nq, "wb") as out:  # the graph, then its description (already in the checkpoint)
-                meta = NamedNode(iris.META_GRAPH)
-                serialize(
+            meta = NamedNode(iris.META_GRAPH)
+            # the children first: each starts its own work while this process writes the N-Quads, the graph's
+            # reading them as they come, the tables' once they are whole
+            with open(self.nq, "wb") as out:
+                self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+                self.tables = None
+                if tables and importlib.util.find_spec("duckdb") is not None:
+                    # the threshold as this process sees it (a test may lower it)
+                    from kg.store import columnar
+
+                    self.tables = self._start(
+                        _TABLES_WRITER,
+                        str(self.store_path),
+                        graph.value,
+                        str(self.nq),
+                        str(self.tmp),
+                        meta.value,
+                        str(columnar.MIN_ACTORS),
+                    )
+                serialize(  # the graph, then its description (already in the checkpoint)
                     chain(
-                        (
-                            q if q.graph_name == graph else Quad(q.subject, q.predicate, q.object, graph)
-                            for q in quads
-                        ),
+                        (Quad(q[0], q[1], q[2], graph) for q in quads),
                         (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
                     ),
                     out,
                     format=RdfFormat.N_QUADS,
                 )
-            self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
-            self.tables = None
-            if tables and importlib.util.find_spec("duckdb") is not None:
-                from kg.store import columnar  # the threshold as this process sees it (a test may lower it)
-
-                self.tables = self._start(
-                    _TABLES_WRITER,
-                    str(self.store_path),
-                    graph.value,
-                    str(self.nq),
-                    str(self.tmp),
-                    meta.value,
-                    str(columnar.MIN_ACTORS),
-                )
+            for proc in self.procs:  # the file is whole
+                with suppress(BrokenPipeError):  # a child that ended: its exit status says how (finish)
+                    proc.stdin.write(b"1")
+                _close_stdin(proc)
         except BaseException as exc:
             self._clean()
             if isinstance(exc, OSError):
@@ -465,6 +504,7 @@ class GraphWriter:
 
         proc = subprocess.Popen(
             [sys.executable, "-c", script, *args],
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=_die_with_parent,
@@ -526,6 +566,7 @@ class GraphWriter:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+            _close_stdin(proc)
             if proc.stderr is not None:
                 proc.stderr.close()
         self.nq.unlink(missing_ok=True)

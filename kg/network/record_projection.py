@@ -26,7 +26,7 @@ graph, the curated data, a curated data set with imports, and a 2,000-actor synt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -116,7 +116,8 @@ class RecordProjection:
         self._ids: dict[str, dict[str, str]] = defaultdict(dict)
         #: True once :meth:`graph` has made the projection (and let the records go)
         self.made = False
-        self._notation: dict[tuple[str, str], str] = {}
+        self._notation: dict[tuple[str, ...], str] = {}
+        self._doc_head: dict[str, str] = {}
         self._prefix: dict[str, str] = {}
         self._concepts: dict[tuple[str, str], str] = {}
         self._territories: dict[str, str] = {}
@@ -157,26 +158,28 @@ class RecordProjection:
 
     def _notations(self, scheme: str, values: list[str]) -> str:
         """The notations of *values* once each, in the order of their concepts' IRIs (what the quads give),
-        as one text (a single value's text kept once made: the same types and themes recur)."""
+        as one text (kept once made for the same values: the same types and themes recur)."""
         if not values:
             return ""
-        if len(values) == 1:
-            key = (scheme, values[0])
-            text = self._notation.get(key)
-            if text is None:
-                text = self._notation[key] = _joined([_tail(self._concept(scheme, values[0]))])
-            return text
-        return _joined([_tail(c) for c in sorted({self._concept(scheme, v) for v in values})])
+        key = (scheme, values[0]) if len(values) == 1 else (scheme, *values)
+        text = self._notation.get(key)
+        if text is None:
+            concepts = sorted({self._concept(scheme, v) for v in values})
+            text = self._notation[key] = _joined([_tail(c) for c in concepts])
+        return text
 
     def _sources(self, rec: Any) -> str:
         """The record's ``(document, quote)`` pairs, once each in its order, as the ``sources`` text."""
         srcs = rec.sources
         if not srcs:
             return ""
-        if len(srcs) == 1:
+        if len(srcs) == 1:  # the document's IRI and a space kept once made: one concatenation
             src = srcs[0]
-            doc = self._ids["document"].get(src.doc) or self._node("document", src.doc)
-            return _joined([f"{doc} {src.quote}"])
+            head = self._doc_head.get(src.doc)
+            if head is None:
+                head = self._doc_head[src.doc] = self._node("document", src.doc) + " "
+            text = head + src.quote
+            return joined([text]) if "|" in text or "\\" in text else text
         out: list[tuple[str, str]] = []
         for src in srcs:
             pair = (self._node("document", src.doc), src.quote)
@@ -518,28 +521,33 @@ class RecordProjection:
         return G
 
     def _territory_edges(self, store: Any, node: dict, succ: dict, pred: dict, new: Any) -> None:
-        """The territories the nodes point at (nodes the first time), and a ``territoire`` edge to each."""
-        places = {p: sorted(self.places[p]) for p in _PLACES}
-        territory_names = _territory_names(
-            store, {t for pairs in places.values() for a, t in pairs if a in node}
-        )
+        """The territories the nodes point at (nodes the first time, named once all are made), and a
+        ``territoire`` edge to each."""
+        from kg.network.pairs import territory_names
+
         placed: dict[str, list[str]] = {}
+        made: list[dict] = []
         for p in _PLACES:
-            for a, t in places[p]:
-                if a not in node or not t.startswith(_TERRITORY) or node[a]["kind"] == "territory":
+            for a, t in sorted(self.places[p]):
+                n = node.get(a)
+                if n is None or not t.startswith(_TERRITORY) or n["kind"] == "territory":
                     continue
-                if t not in node:
-                    level = t[len(_TERRITORY) :].split("/")[0]
-                    new(t, "territory", territory_names.get(t, t), _joined([level]), "", None, None, "")
                 seen = placed.get(a)
                 if seen is None:
-                    seen = placed[a] = []
+                    seen = placed[a] = [t]
                 elif t in seen:
                     continue
-                seen.append(t)
+                else:
+                    seen.append(t)
+                if t not in node:  # named below (its label's place in the dict kept)
+                    level = t[len(_TERRITORY) :].split("/")[0]
+                    made.append(new(t, "territory", t, _joined([level]), "", None, None, ""))
                 # edge(a, t, "territoire", None, sources, …): a territory is a node only from here on and
                 # each (a, t) is drawn once, so the pair has no edge yet: key 0
-                succ[a][t] = pred[t][a] = {0: {"kind": "territoire", "sources": node[a]["sources"]}}
+                succ[a][t] = pred[t][a] = {0: {"kind": "territoire", "sources": n["sources"]}}
+        names = territory_names(store, {d["label"] for d in made})
+        for d in made:
+            d["label"] = names.get(d["label"], d["label"])
         for a, ts in placed.items():
             node[a]["territory"] = _joined(ts)
 
@@ -567,33 +575,3 @@ def _mentions(quote: str, node: dict[str, dict], names: dict[str, tuple[str, lis
     label, alts = names.get(n) or (node[n].get("label") or "", [])
     text = f" {normalise(quote)} "
     return int(any(f" {normalise(x)} " in text for x in (label, *alts) if x))
-
-
-def _territory_names(store: Any, wanted: set[str]) -> dict[str, str]:
-    """The name of each territory of *wanted* (its first ``rdfs:label`` in order) from the geography's graph
-    of *store* (read territory by territory in a local store: those the nodes point at are a part of the
-    36,000, 21,000 at 100,000 actors, read in 2/3 of the time of a scan)."""
-    from kg.model.vocab import RDFS
-
-    names: dict[str, str] = {}
-    rows: Iterable[tuple[str, str]]
-    raw = getattr(store, "store", None)
-    if raw is not None and hasattr(raw, "quads_for_pattern"):
-        from pyoxigraph import NamedNode
-
-        label, geo, pattern = (
-            NamedNode(str(RDFS.label)),
-            NamedNode(iris.GEOGRAPHY_GRAPH),
-            raw.quads_for_pattern,
-        )
-        rows = ((t, q.object.value) for t in wanted for q in pattern(NamedNode(t), label, None, geo))
-    else:
-        from kg.network.pairs import Scanner
-
-        rows = iter(Scanner(store).values(str(RDFS.label)))
-    for t, name in rows:
-        if t.startswith(_TERRITORY):
-            old = names.get(t)
-            if old is None or name < old:
-                names[t] = name
-    return names

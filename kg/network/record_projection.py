@@ -101,6 +101,7 @@ class RecordProjection:
         self.fundings: list[tuple] = []
         self.events: list[tuple] = []
         self.publications: list[tuple] = []
+        #: (IRI, member, organisation, the edge's attributes)
         self.memberships: list[tuple] = []
         self.supports: list[tuple] = []
         self.posts: list[tuple] = []
@@ -276,7 +277,11 @@ class RecordProjection:
             org = ids["programme"].get(rec.programme) or self._node("programme", rec.programme)
         else:
             member, org = self._node(kinds[rec.member], rec.member), self._node("actor", rec.organisation)
-        self.memberships.append((s, member, org, rec.role, rec.start, rec.end, self._sources(rec)))
+        # the edge's attributes made now (no tuple to unpack later): a participation's organisation is a
+        # programme, a membership's an actor (the edge is drawn when both are nodes)
+        kind = "participation" if isinstance(rec, Participation) else "adhesion"
+        d = _edge_attributes(kind, s, self._sources(rec), rec.role, rec.start, rec.end)
+        self.memberships.append((s, member, org, d))
 
     def _funding(self, s: str, rec: Funding, kinds: Mapping[str, str]) -> None:
         funder = self._node("actor", rec.funder) if rec.funder else None
@@ -406,9 +411,7 @@ class RecordProjection:
             d = new(s, "person", name or _tail(s), "", "", None, None, srcs)
             if desc:
                 d["description"] = desc
-        programmes = set()
         for s, name, alts, types, themes, start, end, desc, srcs in sorted(self.programmes, key=first):
-            programmes.add(s)
             d = new(s, "programme", name or _tail(s), types, themes, start, end, srcs)
             if alts:
                 d["alt_labels"] = _joined(alts)
@@ -445,22 +448,13 @@ class RecordProjection:
             start: Any,
             end: Any,
             label: str | None = None,
+            d: dict | None = None,
         ) -> None:
             """``G.add_edge(a, b, kind=…, via=…, sources=…, role=…, label=…, start=…, end=…)`` when both
-            ends are nodes (the next free key), an attribute without a value left out."""
+            ends are nodes (the next free key): the attributes :func:`_edge_attributes` makes, or *d*."""
             if a in node and b in node:
-                d: dict[str, Any] = {"kind": kind}
-                if via is not None:
-                    d["via"] = via
-                d["sources"] = srcs
-                if role is not None:
-                    d["role"] = role
-                if label is not None:
-                    d["label"] = label
-                if start is not None:
-                    d["start"] = start
-                if end is not None:
-                    d["end"] = end
+                if d is None:
+                    d = _edge_attributes(kind, via, srcs, role, start, end, label)
                 keys = succ[a].get(b)
                 if keys is None:
                     succ[a][b] = pred[b][a] = {0: d}
@@ -470,9 +464,8 @@ class RecordProjection:
         def cited(x: str, other: str) -> str:
             return _cited(node[x]["sources"], node, names, x, other)
 
-        for m, member, org, role, start, end, srcs in sorted(self.memberships, key=first):
-            kind = "participation" if org in programmes else "adhesion"
-            edge(member, org, kind, m, srcs, role, start, end)
+        for _m, member, org, d in sorted(self.memberships, key=first):  # their attributes made by add()
+            edge(member, org, "", None, "", None, None, None, None, d)
         derived = self.derived_funders
         for g, _desc, start, end, amount, srcs, funder, rcp, items in fundings:
             node[g]["amount"] = amount
@@ -550,6 +543,26 @@ class RecordProjection:
             d["label"] = names.get(d["label"], d["label"])
         for a, ts in placed.items():
             node[a]["territory"] = _joined(ts)
+
+
+def _edge_attributes(
+    kind: str, via: str | None, srcs: str, role: Any, start: Any, end: Any, label: str | None = None
+) -> dict[str, Any]:
+    """An edge's attributes in the projection's order (``kind``, ``via``, ``sources``, ``role``, ``label``,
+    ``start``, ``end``), an attribute without a value left out."""
+    d: dict[str, Any] = {"kind": kind}
+    if via is not None:
+        d["via"] = via
+    d["sources"] = srcs
+    if role is not None:
+        d["role"] = role
+    if label is not None:
+        d["label"] = label
+    if start is not None:
+        d["start"] = start
+    if end is not None:
+        d["end"] = end
+    return d
 
 
 def _cited(

@@ -438,6 +438,15 @@ class RecordProjection:
         }
         G.graph["documents"] = json.dumps(documents, ensure_ascii=False, sort_keys=True)
 
+        def put(a: str, b: str, d: dict[str, Any]) -> None:
+            """``G.add_edge(a, b, **d)`` when both ends are nodes (the next free key)."""
+            if a in node and b in node:
+                keys = succ[a].get(b)
+                if keys is None:
+                    succ[a][b] = pred[b][a] = {0: d}
+                else:  # nothing is removed: the next key is the count
+                    keys[len(keys)] = d
+
         def edge(
             a: str,
             b: str,
@@ -448,24 +457,16 @@ class RecordProjection:
             start: Any,
             end: Any,
             label: str | None = None,
-            d: dict | None = None,
         ) -> None:
             """``G.add_edge(a, b, kind=…, via=…, sources=…, role=…, label=…, start=…, end=…)`` when both
-            ends are nodes (the next free key): the attributes :func:`_edge_attributes` makes, or *d*."""
-            if a in node and b in node:
-                if d is None:
-                    d = _edge_attributes(kind, via, srcs, role, start, end, label)
-                keys = succ[a].get(b)
-                if keys is None:
-                    succ[a][b] = pred[b][a] = {0: d}
-                else:  # nothing is removed: the next key is the count
-                    keys[len(keys)] = d
+            ends are nodes, an attribute without a value left out (:func:`_edge_attributes`)."""
+            put(a, b, _edge_attributes(kind, via, srcs, role, start, end, label))
 
         def cited(x: str, other: str) -> str:
             return _cited(node[x]["sources"], node, names, x, other)
 
         for _m, member, org, d in sorted(self.memberships, key=first):  # their attributes made by add()
-            edge(member, org, "", None, "", None, None, None, None, d)
+            put(member, org, d)
         derived = self.derived_funders
         for g, _desc, start, end, amount, srcs, funder, rcp, items in fundings:
             node[g]["amount"] = amount

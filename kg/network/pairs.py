@@ -29,7 +29,7 @@ from typing import Any
 
 from kg.model.vocab import RDF
 
-__all__ = ["Scanner"]
+__all__ = ["Scanner", "territory_names"]
 
 _RDF_TYPE = str(RDF.type)
 
@@ -129,3 +129,54 @@ class Scanner:
 def _pair_key(pair: tuple[str, Any]) -> tuple[str, str]:
     o = pair[1]
     return (pair[0], "" if o is None else o.value)
+
+
+def territory_names(store: Any, wanted: set[str]) -> dict[str, str]:
+    """The name of each territory of *wanted* (the least of its ``rdfs:label`` values) in *store*.
+
+    In a local store, from the geography's graph: read territory by territory for a few (the real data's),
+    in one query over the geography's labels for many (at 100,000 actors, 21,000 of the 36,415
+    territories: 0.22 s of CPU against 0.33 by territory). Elsewhere (an endpoint), from every label.
+
+    Parameters
+    ----------
+    store : kg.store.graph.Graph
+        The store (or endpoint) holding the geography.
+    wanted : set of str
+        The territories' IRIs.
+
+    Returns
+    -------
+    dict
+        ``{territory IRI: name}`` for those of *wanted* that have a name.
+    """
+    from kg.model import iris
+    from kg.model.vocab import RDFS
+
+    rows: Iterable[tuple[str, str]]
+    raw = getattr(store, "store", None)
+    if raw is not None and hasattr(raw, "quads_for_pattern"):
+        from pyoxigraph import NamedNode
+
+        label, geo = NamedNode(str(RDFS.label)), NamedNode(iris.GEOGRAPHY_GRAPH)
+        if len(wanted) > _SCAN_FROM:
+            query = _GEO_LABELS.format(graph=iris.GEOGRAPHY_GRAPH, label=RDFS.label)
+            rows = ((t.value, name.value) for t, name in raw.query(query))
+        else:
+            pattern = raw.quads_for_pattern
+            rows = ((t, q.object.value) for t in wanted for q in pattern(NamedNode(t), label, None, geo))
+    else:
+        rows = iter(Scanner(store).values(str(RDFS.label)))
+    names: dict[str, str] = {}
+    for t, name in rows:
+        if t in wanted:
+            old = names.get(t)
+            if old is None or name < old:
+                names[t] = name
+    return names
+
+
+#: from how many territories wanted :func:`territory_names` reads them in one query rather than one by one
+_SCAN_FROM = 12_000
+#: every label of the geography's graph (constants only: the graph's IRI and ``rdfs:label``)
+_GEO_LABELS = "SELECT ?t ?name WHERE {{ GRAPH <{graph}> {{ ?t <{label}> ?name }} }}"

@@ -26,7 +26,7 @@ graph, the curated data, a curated data set with imports, and a 2,000-actor synt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -101,6 +101,7 @@ class RecordProjection:
         self.fundings: list[tuple] = []
         self.events: list[tuple] = []
         self.publications: list[tuple] = []
+        #: (IRI, member, organisation, the edge's attributes)
         self.memberships: list[tuple] = []
         self.supports: list[tuple] = []
         self.posts: list[tuple] = []
@@ -116,7 +117,8 @@ class RecordProjection:
         self._ids: dict[str, dict[str, str]] = defaultdict(dict)
         #: True once :meth:`graph` has made the projection (and let the records go)
         self.made = False
-        self._notation: dict[tuple[str, str], str] = {}
+        self._notation: dict[tuple[str, ...], str] = {}
+        self._doc_head: dict[str, str] = {}
         self._prefix: dict[str, str] = {}
         self._concepts: dict[tuple[str, str], str] = {}
         self._territories: dict[str, str] = {}
@@ -157,26 +159,28 @@ class RecordProjection:
 
     def _notations(self, scheme: str, values: list[str]) -> str:
         """The notations of *values* once each, in the order of their concepts' IRIs (what the quads give),
-        as one text (a single value's text kept once made: the same types and themes recur)."""
+        as one text (kept once made for the same values: the same types and themes recur)."""
         if not values:
             return ""
-        if len(values) == 1:
-            key = (scheme, values[0])
-            text = self._notation.get(key)
-            if text is None:
-                text = self._notation[key] = _joined([_tail(self._concept(scheme, values[0]))])
-            return text
-        return _joined([_tail(c) for c in sorted({self._concept(scheme, v) for v in values})])
+        key = (scheme, values[0]) if len(values) == 1 else (scheme, *values)
+        text = self._notation.get(key)
+        if text is None:
+            concepts = sorted({self._concept(scheme, v) for v in values})
+            text = self._notation[key] = _joined([_tail(c) for c in concepts])
+        return text
 
     def _sources(self, rec: Any) -> str:
         """The record's ``(document, quote)`` pairs, once each in its order, as the ``sources`` text."""
         srcs = rec.sources
         if not srcs:
             return ""
-        if len(srcs) == 1:
+        if len(srcs) == 1:  # the document's IRI and a space kept once made: one concatenation
             src = srcs[0]
-            doc = self._ids["document"].get(src.doc) or self._node("document", src.doc)
-            return _joined([f"{doc} {src.quote}"])
+            head = self._doc_head.get(src.doc)
+            if head is None:
+                head = self._doc_head[src.doc] = self._node("document", src.doc) + " "
+            text = head + src.quote
+            return joined([text]) if "|" in text or "\\" in text else text
         out: list[tuple[str, str]] = []
         for src in srcs:
             pair = (self._node("document", src.doc), src.quote)
@@ -273,7 +277,11 @@ class RecordProjection:
             org = ids["programme"].get(rec.programme) or self._node("programme", rec.programme)
         else:
             member, org = self._node(kinds[rec.member], rec.member), self._node("actor", rec.organisation)
-        self.memberships.append((s, member, org, rec.role, rec.start, rec.end, self._sources(rec)))
+        # the edge's attributes made now (no tuple to unpack later): a participation's organisation is a
+        # programme, a membership's an actor (the edge is drawn when both are nodes)
+        kind = "participation" if isinstance(rec, Participation) else "adhesion"
+        d = _edge_attributes(kind, s, self._sources(rec), rec.role, rec.start, rec.end)
+        self.memberships.append((s, member, org, d))
 
     def _funding(self, s: str, rec: Funding, kinds: Mapping[str, str]) -> None:
         funder = self._node("actor", rec.funder) if rec.funder else None
@@ -403,9 +411,7 @@ class RecordProjection:
             d = new(s, "person", name or _tail(s), "", "", None, None, srcs)
             if desc:
                 d["description"] = desc
-        programmes = set()
         for s, name, alts, types, themes, start, end, desc, srcs in sorted(self.programmes, key=first):
-            programmes.add(s)
             d = new(s, "programme", name or _tail(s), types, themes, start, end, srcs)
             if alts:
                 d["alt_labels"] = _joined(alts)
@@ -432,6 +438,15 @@ class RecordProjection:
         }
         G.graph["documents"] = json.dumps(documents, ensure_ascii=False, sort_keys=True)
 
+        def put(a: str, b: str, d: dict[str, Any]) -> None:
+            """``G.add_edge(a, b, **d)`` when both ends are nodes (the next free key)."""
+            if a in node and b in node:
+                keys = succ[a].get(b)
+                if keys is None:
+                    succ[a][b] = pred[b][a] = {0: d}
+                else:  # nothing is removed: the next key is the count
+                    keys[len(keys)] = d
+
         def edge(
             a: str,
             b: str,
@@ -444,32 +459,14 @@ class RecordProjection:
             label: str | None = None,
         ) -> None:
             """``G.add_edge(a, b, kind=…, via=…, sources=…, role=…, label=…, start=…, end=…)`` when both
-            ends are nodes (the next free key), an attribute without a value left out."""
-            if a in node and b in node:
-                d: dict[str, Any] = {"kind": kind}
-                if via is not None:
-                    d["via"] = via
-                d["sources"] = srcs
-                if role is not None:
-                    d["role"] = role
-                if label is not None:
-                    d["label"] = label
-                if start is not None:
-                    d["start"] = start
-                if end is not None:
-                    d["end"] = end
-                keys = succ[a].get(b)
-                if keys is None:
-                    succ[a][b] = pred[b][a] = {0: d}
-                else:  # nothing is removed: the next key is the count
-                    keys[len(keys)] = d
+            ends are nodes, an attribute without a value left out (:func:`_edge_attributes`)."""
+            put(a, b, _edge_attributes(kind, via, srcs, role, start, end, label))
 
         def cited(x: str, other: str) -> str:
             return _cited(node[x]["sources"], node, names, x, other)
 
-        for m, member, org, role, start, end, srcs in sorted(self.memberships, key=first):
-            kind = "participation" if org in programmes else "adhesion"
-            edge(member, org, kind, m, srcs, role, start, end)
+        for _m, member, org, d in sorted(self.memberships, key=first):  # their attributes made by add()
+            put(member, org, d)
         derived = self.derived_funders
         for g, _desc, start, end, amount, srcs, funder, rcp, items in fundings:
             node[g]["amount"] = amount
@@ -518,30 +515,55 @@ class RecordProjection:
         return G
 
     def _territory_edges(self, store: Any, node: dict, succ: dict, pred: dict, new: Any) -> None:
-        """The territories the nodes point at (nodes the first time), and a ``territoire`` edge to each."""
-        places = {p: sorted(self.places[p]) for p in _PLACES}
-        territory_names = _territory_names(
-            store, {t for pairs in places.values() for a, t in pairs if a in node}
-        )
+        """The territories the nodes point at (nodes the first time, named once all are made), and a
+        ``territoire`` edge to each."""
+        from kg.network.pairs import territory_names
+
         placed: dict[str, list[str]] = {}
+        made: list[dict] = []
         for p in _PLACES:
-            for a, t in places[p]:
-                if a not in node or not t.startswith(_TERRITORY) or node[a]["kind"] == "territory":
+            for a, t in sorted(self.places[p]):
+                n = node.get(a)
+                if n is None or not t.startswith(_TERRITORY) or n["kind"] == "territory":
                     continue
-                if t not in node:
-                    level = t[len(_TERRITORY) :].split("/")[0]
-                    new(t, "territory", territory_names.get(t, t), _joined([level]), "", None, None, "")
                 seen = placed.get(a)
                 if seen is None:
-                    seen = placed[a] = []
+                    seen = placed[a] = [t]
                 elif t in seen:
                     continue
-                seen.append(t)
+                else:
+                    seen.append(t)
+                if t not in node:  # named below (its label's place in the dict kept)
+                    level = t[len(_TERRITORY) :].split("/")[0]
+                    made.append(new(t, "territory", t, _joined([level]), "", None, None, ""))
                 # edge(a, t, "territoire", None, sources, …): a territory is a node only from here on and
                 # each (a, t) is drawn once, so the pair has no edge yet: key 0
-                succ[a][t] = pred[t][a] = {0: {"kind": "territoire", "sources": node[a]["sources"]}}
+                succ[a][t] = pred[t][a] = {0: {"kind": "territoire", "sources": n["sources"]}}
+        names = territory_names(store, {d["label"] for d in made})
+        for d in made:
+            d["label"] = names.get(d["label"], d["label"])
         for a, ts in placed.items():
             node[a]["territory"] = _joined(ts)
+
+
+def _edge_attributes(
+    kind: str, via: str | None, srcs: str, role: Any, start: Any, end: Any, label: str | None = None
+) -> dict[str, Any]:
+    """An edge's attributes in the projection's order (``kind``, ``via``, ``sources``, ``role``, ``label``,
+    ``start``, ``end``), an attribute without a value left out."""
+    d: dict[str, Any] = {"kind": kind}
+    if via is not None:
+        d["via"] = via
+    d["sources"] = srcs
+    if role is not None:
+        d["role"] = role
+    if label is not None:
+        d["label"] = label
+    if start is not None:
+        d["start"] = start
+    if end is not None:
+        d["end"] = end
+    return d
 
 
 def _cited(
@@ -567,33 +589,3 @@ def _mentions(quote: str, node: dict[str, dict], names: dict[str, tuple[str, lis
     label, alts = names.get(n) or (node[n].get("label") or "", [])
     text = f" {normalise(quote)} "
     return int(any(f" {normalise(x)} " in text for x in (label, *alts) if x))
-
-
-def _territory_names(store: Any, wanted: set[str]) -> dict[str, str]:
-    """The name of each territory of *wanted* (its first ``rdfs:label`` in order) from the geography's graph
-    of *store* (read territory by territory in a local store: those the nodes point at are a part of the
-    36,000, 21,000 at 100,000 actors, read in 2/3 of the time of a scan)."""
-    from kg.model.vocab import RDFS
-
-    names: dict[str, str] = {}
-    rows: Iterable[tuple[str, str]]
-    raw = getattr(store, "store", None)
-    if raw is not None and hasattr(raw, "quads_for_pattern"):
-        from pyoxigraph import NamedNode
-
-        label, geo, pattern = (
-            NamedNode(str(RDFS.label)),
-            NamedNode(iris.GEOGRAPHY_GRAPH),
-            raw.quads_for_pattern,
-        )
-        rows = ((t, q.object.value) for t in wanted for q in pattern(NamedNode(t), label, None, geo))
-    else:
-        from kg.network.pairs import Scanner
-
-        rows = iter(Scanner(store).values(str(RDFS.label)))
-    for t, name in rows:
-        if t.startswith(_TERRITORY):
-            old = names.get(t)
-            if old is None or name < old:
-                names[t] = name
-    return names

@@ -515,7 +515,35 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        _exit(130)
+    except SystemExit as exc:
+        _exit(exc.code)
+    _exit(0)
+
+
+def _exit(code: Any) -> None:
+    """End the process as ``sys.exit(code)`` does, without freeing its objects one by one: a large import
+    holds millions of them (0.6 s of its 15 s at 50,000 rows). What an exit does besides still runs: the
+    other threads are waited for, the ``atexit`` functions run (temporary folders removed), the output
+    flushed."""
+    import atexit
+    import os
+    import threading
+    from contextlib import suppress
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -273,15 +273,23 @@ def prepare_import(
         given_owner=owner,
     )
     if not plan.is_noop:
-        check_cross_references(plan, data_dir)
         target = Path(store) if store is not None else None
-        early = target is not None and target.is_dir() and (confirmed or not prepared.replaces)
+        if target is not None and target.is_dir() and (confirmed or not prepared.replaces):
+            # the new graph written while the checks run: the writer's children start now, while the
+            # records are mapped, and the graph's child loads the quads as soon as they are written
+            _start_write(prepared, target)
 
         def mapped(quads: list, meta_quads: list) -> None:
-            if target is not None and early:  # the new graph written while the checks run
-                _start_write(prepared, target, quads, meta_quads)
+            from kg.errors import StoreError
+
+            if prepared.writer is not None:
+                try:
+                    prepared.writer.write(quads, meta_quads)
+                except StoreError:  # (the writer cancelled) the checks first, then the write the usual way
+                    prepared.writer = None
 
         try:
+            check_cross_references(plan, data_dir)
             prepared.quads, prepared.meta_quads = _checked_quads(plan, data_dir, ontology_dir, mapped)
         except BaseException:
             if prepared.writer is not None:
@@ -291,15 +299,15 @@ def prepare_import(
     return prepared
 
 
-def _start_write(prepared: PreparedImport, store: Path, quads: list, meta_quads: list) -> None:
-    """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`), and its
-    relation tables: the store's (fresh ones, else made from it) updated with the graph's change, by the
-    writer's children while the checks run."""
+def _start_write(prepared: PreparedImport, store: Path) -> None:
+    """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`, its quads
+    given once mapped), and its relation tables: the store's (fresh ones, else made from it) updated with the
+    graph's change, by the writer's children while the checks run."""
     from kg.errors import StoreError
     from kg.store.write import GraphWriter
 
     try:
-        prepared.writer = GraphWriter(store, prepared.plan.graph, quads, meta_quads, tables=True)
+        prepared.writer = GraphWriter(store, prepared.plan.graph, None, tables=True)
     except StoreError:  # e.g. a server holds the store: the checks first, then the same refusal at the write
         prepared.writer = None
 

@@ -385,13 +385,13 @@ store.flush()
 # read from the N-Quads; exit status 3 when they could not be (the caller writes them in full). It starts
 # with the old store while the parent writes the N-Quads, and reads them once told they are whole (as above)
 _TABLES_WRITER = """
-import sys
+import os, sys
 from kg.ingest.geo_tables import collector_paused
 from kg.store.columnar_update import import_tables
 ready = lambda: sys.stdin.buffer.read() == b"1"
 with collector_paused():  # ~10^6 rows and terms, none of them garbage
     done = import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready)
-sys.exit(0 if done else 3)
+os._exit(0 if done else 3)  # its tables written and closed: not a row freed one by one
 """
 
 
@@ -407,13 +407,16 @@ class GraphWriter:
     """:func:`replace_graph` in two halves: the new graph written by a child process while the caller checks.
 
     On creation, the store is locked and checkpointed beside itself, the old graph and its description
-    removed from the checkpoint, the new description written, the checkpoint given a new build id, and a
-    child process (a separate interpreter) starts bulk-loading *quads* into the checkpoint; with *tables*,
+    removed from the checkpoint, the checkpoint given a new build id, and a child process (a separate
+    interpreter) starts bulk-loading *quads* and the new description into the checkpoint; with *tables*,
     a second one makes the new store's relation tables in the checkpoint's ``columnar/`` folder: the old
     store's (linked when fresh, else written from it) updated with the graph's change
     (:func:`kg.store.columnar_update.import_tables`), so that the caller has nothing to rescan (see
     :meth:`finish`). Both start before *quads* are written out as N-Quads: the graph's child reads the file
-    as it grows, the tables' child reads the old store meanwhile, then the file once it is whole. Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
+    as it grows, the tables' child reads the old store meanwhile, then the file once it is whole. Given
+    ``quads=None``, the writer starts with the children and the quads come later (:meth:`write`): an import
+    starts it as soon as its plan is known, and its children start their work while the records are mapped.
+    Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
     rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
     The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
     byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
@@ -422,9 +425,9 @@ class GraphWriter:
     ----------
     store_path, graph_iri, meta_quads
         As :func:`replace_graph`.
-    quads : iterable
+    quads : iterable or None
         The graph's quads, ``pyoxigraph.Quad`` or :class:`kg.rdf.mapping.Stated` tuples (the first three
-        terms of each are written into *graph_iri*, whatever its fourth).
+        terms of each are written into *graph_iri*, whatever its fourth); None: given later to :meth:`write`.
     tables : bool
         Also make the new store's relation tables in the checkpoint (when DuckDB is installed).
 
@@ -438,47 +441,75 @@ class GraphWriter:
         self,
         store_path: str | Path,
         graph_iri: str,
-        quads: Iterable,
+        quads: Iterable | None,
         meta_quads: Iterable = (),
         *,
         tables: bool = False,
     ) -> None:
         import importlib.util
-        from itertools import chain
 
-        from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+        from pyoxigraph import NamedNode
 
         graph = NamedNode(iris.check_graph(graph_iri))
+        self.graph = graph
         self.store_path = Path(store_path)
         self.done = False
         self.procs: list = []
-        meta_quads = list(meta_quads)
-        self.tmp, self._lock = _checkpoint(self.store_path, graph, meta_quads)
+        # the description goes with the graph's N-Quads (:meth:`write`): the checkpoint only loses the old one
+        self.tmp, self._lock = _checkpoint(self.store_path, graph, ())
         self.nq = self.tmp.with_name(self.tmp.name + ".nq")
+        self._out = None
         try:
             new_build_id(
                 self.tmp
             )  # the store changes: what kg build stored beside it is stale (tables' stamp)
-            meta = NamedNode(iris.META_GRAPH)
-            # the children first: each starts its own work while this process writes the N-Quads, the graph's
-            # reading them as they come, the tables' once they are whole
-            with open(self.nq, "wb") as out:
-                self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
-                self.tables = None
-                if tables and importlib.util.find_spec("duckdb") is not None:
-                    # the threshold as this process sees it (a test may lower it)
-                    from kg.store import columnar
+            # the children first: each starts its own work while this process makes and writes the N-Quads,
+            # the graph's reading them as they come, the tables' once they are whole
+            self._out = open(self.nq, "wb")  # noqa: SIM115 - closed by write() or _clean()
+            self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+            self.tables = None
+            if tables and importlib.util.find_spec("duckdb") is not None:
+                # the threshold as this process sees it (a test may lower it)
+                from kg.store import columnar
 
-                    self.tables = self._start(
-                        _TABLES_WRITER,
-                        str(self.store_path),
-                        graph.value,
-                        str(self.nq),
-                        str(self.tmp),
-                        meta.value,
-                        str(columnar.MIN_ACTORS),
-                    )
-                serialize(  # the graph, then its description (already in the checkpoint)
+                self.tables = self._start(
+                    _TABLES_WRITER,
+                    str(self.store_path),
+                    graph.value,
+                    str(self.nq),
+                    str(self.tmp),
+                    iris.META_GRAPH,
+                    str(columnar.MIN_ACTORS),
+                )
+        except BaseException as exc:
+            self._clean()
+            if isinstance(exc, OSError):
+                raise StoreError(
+                    f'cannot write the graph store at "{self.store_path}": {exc}; it is unchanged'
+                ) from None
+            raise
+        if quads is not None:
+            self.write(quads, meta_quads)
+
+    def write(self, quads: Iterable, meta_quads: Iterable = ()) -> None:
+        """Write the graph's *quads*, then its description *meta_quads* (``graph:meta``), as N-Quads for the
+        children, and tell them the file is whole (once; a writer made with its quads has done it).
+
+        Raises
+        ------
+        StoreError
+            When the file cannot be written (the writer is then cancelled: the store is unchanged).
+        """
+        from itertools import chain
+
+        from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+
+        if self._out is None:
+            return
+        graph, meta = self.graph, NamedNode(iris.META_GRAPH)
+        try:
+            with self._out as out:
+                serialize(
                     chain(
                         (Quad(q[0], q[1], q[2], graph) for q in quads),
                         (Quad(q.subject, q.predicate, q.object, meta) for q in meta_quads),
@@ -486,6 +517,7 @@ class GraphWriter:
                     out,
                     format=RdfFormat.N_QUADS,
                 )
+            self._out = None
             for proc in self.procs:  # the file is whole
                 with suppress(BrokenPipeError):  # a child that ended: its exit status says how (finish)
                     proc.stdin.write(b"1")
@@ -569,6 +601,9 @@ class GraphWriter:
             _close_stdin(proc)
             if proc.stderr is not None:
                 proc.stderr.close()
+        if self._out is not None:
+            self._out.close()
+            self._out = None
         self.nq.unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
         os.close(self._lock)

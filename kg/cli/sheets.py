@@ -94,13 +94,32 @@ def import_(
     Réimporter sous le même nom montre les changements, feuille par feuille, et demande confirmation avant de remplacer ou de supprimer ce qui est enregistré (--oui dans un script) ; la version précédente est gardée (kg imports annuler NOM).
 
     Le graphe nommé de l'import dans --store est remplacé (sans store : lancez kg build)."""
-    from kg.store.imports import commit_import, prepare_import
+    from kg.ingest.geo_tables import collector_paused
 
     if remove:
         remove_command(remove, data, store, yes=yes, keep=versions, lang=lang)
         return
     if file is None:
         fail("donnez le tableur à importer (give the spreadsheet to import)", 2, lang)
+    with collector_paused():  # from the plan to the write, as import_workbook (~10^6 objects, no garbage)
+        _import(file, name, owner, title, dry_run, yes, data, store, versions, verbose, lang)
+
+
+def _import(
+    file: Path,
+    name: str | None,
+    owner: str | None,
+    title: str | None,
+    dry_run: bool,
+    yes: bool,
+    data: Path,
+    store: Path,
+    versions: int | None,
+    verbose: bool,
+    lang: str,
+) -> None:
+    from kg.store.imports import commit_import, prepare_import
+
     # with the store (not for a dry run), the new graph is written beside it while the checks run
     prepared = prepare_import(
         file,

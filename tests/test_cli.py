@@ -375,3 +375,29 @@ def test_view_says_what_it_wrote_in_the_readers_language(built_store, tmp_path) 
     assert fr.output.startswith(f"Vue écrite : {tmp_path / 'fr.html'} — ") and " nœuds, " in fr.output
     assert f"Image écrite : {tmp_path / 'fr.png'}" in fr.output
     assert en.output.startswith(f"View written: {tmp_path / 'en.html'} — ") and " nodes, " in en.output
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (["--help"], 0, "Usage"),  # the usual end
+        (["query", "no-such-question"], 4, "no-such-question"),  # an error's exit code kept
+    ],
+)
+def test_the_kg_process_ends_quickly_but_as_an_exit_does(tmp_path, args, status, said):
+    """``kg`` ends its process without freeing every object (kg.cli.commands._exit), yet as ``sys.exit``
+    would: the exit status, everything printed (to a pipe), and the ``atexit`` functions run."""
+    import subprocess
+
+    mark = tmp_path / "atexit-ran"
+    code = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes')\n"
+        "from kg.cli import main\n"
+        f"sys.argv = ['kg', *{args!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == status, done.stderr
+    assert said in done.stdout + done.stderr
+    assert mark.read_text() == "yes"

@@ -126,7 +126,7 @@ class RecordProjection:
             Actor: self._actor,
             Person: self._person,
             Programme: self._programme,
-            Participation: self._membership,
+            Participation: self._participation,
             Membership: self._membership,
             Funding: self._funding,
             Support: self._support,
@@ -270,17 +270,19 @@ class RecordProjection:
         for y in dict.fromkeys(self._refs(kinds, rec.inspired_by)):
             binary["wasInfluencedBy"].append((s, y))
 
-    def _membership(self, s: str, rec: Participation | Membership, kinds: Mapping[str, str]) -> None:
-        if isinstance(rec, Participation):  # the ids seen already (most), without a call
-            ids = self._ids
-            member = ids["actor"].get(rec.actor) or self._node("actor", rec.actor)
-            org = ids["programme"].get(rec.programme) or self._node("programme", rec.programme)
-        else:
-            member, org = self._node(kinds[rec.member], rec.member), self._node("actor", rec.organisation)
-        # the edge's attributes made now (no tuple to unpack later): a participation's organisation is a
-        # programme, a membership's an actor (the edge is drawn when both are nodes)
-        kind = "participation" if isinstance(rec, Participation) else "adhesion"
-        d = _edge_attributes(kind, s, self._sources(rec), rec.role, rec.start, rec.end)
+    def _participation(self, s: str, rec: Participation, kinds: Mapping[str, str]) -> None:
+        ids = self._ids  # the ids seen already (most), without a call
+        member = ids["actor"].get(rec.actor) or self._node("actor", rec.actor)
+        org = ids["programme"].get(rec.programme) or self._node("programme", rec.programme)
+        # the edge's attributes made now (no tuple to unpack later); drawn when both ends are nodes
+        d = _edge_attributes("participation", s, self._sources(rec), rec.role, rec.start, rec.end)
+        self.memberships.append((s, member, org, d))
+
+    def _membership(self, s: str, rec: Membership, kinds: Mapping[str, str]) -> None:
+        ids = self._ids
+        member = ids[kinds[rec.member]].get(rec.member) or self._node(kinds[rec.member], rec.member)
+        org = ids["actor"].get(rec.organisation) or self._node("actor", rec.organisation)
+        d = _edge_attributes("adhesion", s, self._sources(rec), rec.role, rec.start, rec.end)
         self.memberships.append((s, member, org, d))
 
     def _funding(self, s: str, rec: Funding, kinds: Mapping[str, str]) -> None:
@@ -440,10 +442,11 @@ class RecordProjection:
 
         def put(a: str, b: str, d: dict[str, Any]) -> None:
             """``G.add_edge(a, b, **d)`` when both ends are nodes (the next free key)."""
-            if a in node and b in node:
-                keys = succ[a].get(b)
+            sa, pb = succ.get(a), pred.get(b)  # None when not a node (succ, pred and node share their keys)
+            if sa is not None and pb is not None:
+                keys = sa.get(b)
                 if keys is None:
-                    succ[a][b] = pred[b][a] = {0: d}
+                    sa[b] = pb[a] = {0: d}
                 else:  # nothing is removed: the next key is the count
                     keys[len(keys)] = d
 
@@ -523,27 +526,32 @@ class RecordProjection:
         made: list[dict] = []
         for p in _PLACES:
             for a, t in sorted(self.places[p]):
-                n = node.get(a)
-                if n is None or not t.startswith(_TERRITORY) or n["kind"] == "territory":
+                sa = succ.get(a)  # None when a is not a node
+                if sa is None:
+                    continue
+                n = node[a]
+                if n["kind"] == "territory" or not t.startswith(_TERRITORY):
                     continue
                 seen = placed.get(a)
                 if seen is None:
-                    seen = placed[a] = [t]
+                    placed[a] = [t]
                 elif t in seen:
                     continue
                 else:
                     seen.append(t)
-                if t not in node:  # named below (its label's place in the dict kept)
+                pt = pred.get(t)
+                if pt is None:  # named below (its label's place in the dict kept)
                     level = t[len(_TERRITORY) :].split("/")[0]
                     made.append(new(t, "territory", t, _joined([level]), "", None, None, ""))
+                    pt = pred[t]
                 # edge(a, t, "territoire", None, sources, …): a territory is a node only from here on and
                 # each (a, t) is drawn once, so the pair has no edge yet: key 0
-                succ[a][t] = pred[t][a] = {0: {"kind": "territoire", "sources": n["sources"]}}
+                sa[t] = pt[a] = {0: {"kind": "territoire", "sources": n["sources"]}}
         names = territory_names(store, {d["label"] for d in made})
         for d in made:
             d["label"] = names.get(d["label"], d["label"])
-        for a, ts in placed.items():
-            node[a]["territory"] = _joined(ts)
+        for a, ts in placed.items():  # a territory's IRI holds no "|" nor "\\": one is its own text
+            node[a]["territory"] = ts[0] if len(ts) == 1 else _joined(ts)
 
 
 def _edge_attributes(

@@ -756,11 +756,11 @@ def figure_build(ctx: Ctx) -> list[Row]:
         f"{k} {v:.2f}" for k, v in sorted(one_report["seconds"].items(), key=lambda kv: -kv[1])[:4]
     )
     return [
-        # the goal is the build with the geography written once and reused while data/geo/ is unchanged (item 4
-        # of issue 15; its baseline: "geography unchanged between builds", the gap: "rewritten every time"):
-        # the first build of a machine writes it, and is shown beside, without a goal of its own
+        # the goal is the build with the geography written once and reused while data/geo/ is unchanged
+        # (item 4 of issue 15; its baseline: "geography unchanged between builds", the gap: "rewritten every
+        # time"): the first build of a machine writes it, and is shown beside, without a goal of its own
         Row(
-            "kg build, default real data, first build on a machine (from nothing: the geography written once)",
+            "kg build, default real data, first build on a machine (from nothing: geography written once)",
             f"{cold['wall']:.1f} s (CPU {cold['cpu']:.1f} s), {cold['peak_mb']:,.0f} MB",
             f"steps: {top} s",
             "",

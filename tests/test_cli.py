@@ -385,17 +385,17 @@ def test_view_says_what_it_wrote_in_the_readers_language(built_store, tmp_path) 
     ],
 )
 def test_the_kg_process_ends_quickly_but_as_an_exit_does(tmp_path, args, status, said):
-    """``kg`` ends its process without freeing every object (kg.cli.commands._exit), yet as ``sys.exit``
-    would: the exit status, everything printed (to a pipe), and the ``atexit`` functions run."""
+    """The ``kg`` script (``kg.cli.run``) ends its process without freeing every object (``_exit``), yet as
+    ``sys.exit`` would: the exit status, everything printed (to a pipe), and the ``atexit`` functions run."""
     import subprocess
 
     mark = tmp_path / "atexit-ran"
     code = (
         "import atexit, pathlib, sys\n"
         f"atexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes')\n"
-        "from kg.cli import main\n"
+        "from kg.cli import run\n"
         f"sys.argv = ['kg', *{args!r}]\n"
-        "main()\n"
+        "run()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == status, done.stderr

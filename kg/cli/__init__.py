@@ -3,6 +3,6 @@
 Nothing in the library imports from here.
 """
 
-from kg.cli.commands import app, main
+from kg.cli.commands import app, main, run
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]

@@ -511,11 +511,17 @@ _register_extensions()
 
 
 def main() -> None:
-    """Entry point of the ``kg`` console script."""
+    """The ``kg`` command (``sys.argv``); it ends with ``SystemExit``, as a typer application does."""
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
-        _exit(130)
+        sys.exit(130)
+
+
+def run() -> None:
+    """Entry point of the ``kg`` console script: :func:`main`, then the process ends (:func:`_exit`)."""
+    try:
+        main()
     except SystemExit as exc:
         _exit(exc.code)
     _exit(0)

@@ -24,12 +24,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kg.errors import StoreError
 from kg.model import iris
+from kg.store import child_scripts
 from kg.store.artefacts import new_build_id
 
 __all__ = [
@@ -44,48 +45,9 @@ __all__ = [
 # --------------------------------------------------------------------------- a whole store
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
-    import ctypes
-    import signal
-
-    ctypes.CDLL(None).prctl(
-        1, signal.SIGKILL
-    )  # PR_SET_PDEATHSIG: a killed build or import takes its writers along
-
-
 #: bytes of N-Quads text :class:`StoreLoader`'s child bulk-loads at a time (whole lines): the loader's memory grows with
 #: what one call loads (at 30,000 actors, 2.4 M quads: 1,554 MB whole, 439 MB by 64 MB slices, 17 % more CPU)
 LOAD_SLICE = 64 << 20
-
-_LOADER = """
-import sys
-from pyoxigraph import NamedNode, RdfFormat, Store
-nq, path, base, optimize = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
-drop = sys.stdin.read().split()
-if base:
-    Store.read_only(base).backup(path)
-store = Store(path)
-for g in drop:
-    store.remove_graph(NamedNode(g))
-# in slices of whole lines (StoreLoader's slice_bytes): one bulk_load of the whole file holds every quad of it
-# in memory (1.55 GB for 2.4 M quads), a slice at a time 0.44 GB for the same store. Each bulk_load names its
-# blank nodes anew: the lines with one (or with "_:" in a literal) are kept aside and loaded in one last call
-blank = []
-with open(nq, "rb") as text:
-    while lines := text.readlines(int(sys.argv[5])):
-        chunk = b"".join(lines)
-        if b"_:" in chunk:
-            blank += [line for line in lines if b"_:" in line]
-            chunk = b"".join(line for line in lines if b"_:" not in line)
-        del lines
-        store.bulk_load(chunk, format=RdfFormat.N_QUADS)
-        del chunk
-if blank:
-    store.bulk_load(b"".join(blank), format=RdfFormat.N_QUADS)
-store.flush()
-if optimize:
-    store.optimize()
-"""
 
 
 class StoreLoader:
@@ -125,7 +87,7 @@ class StoreLoader:
                 [
                     sys.executable,
                     "-c",
-                    _LOADER,
+                    child_scripts.LOADER,
                     str(self.nq),
                     str(path),
                     str(base or ""),
@@ -135,7 +97,7 @@ class StoreLoader:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                preexec_fn=_die_with_parent,
+                preexec_fn=child_scripts.die_with_parent,
             )
             assert self.proc.stdin is not None
             self.proc.stdin.write("\n".join(drop).encode())
@@ -355,46 +317,6 @@ def _swap_in(store_path: Path, tmp: Path) -> None:
     swap_dir(tmp, store_path)
 
 
-# the graph's N-Quads parsed and loaded while the parent writes them: read from the file as it grows, to its end
-# once the parent says it is whole (b"1" on stdin, then end of file; end of file alone: the parent gave up)
-_GRAPH_WRITER = """
-import select, sys
-from pyoxigraph import RdfFormat, Store
-
-class Growing:
-    def __init__(self, path):
-        self.file, self.whole = open(path, "rb"), False
-
-    def read(self, n=-1):
-        while True:
-            data = self.file.read(n)
-            if data or self.whole:
-                return data
-            if select.select([sys.stdin], [], [], 0.02)[0]:
-                if sys.stdin.buffer.read() != b"1":
-                    sys.exit("the writer gave up")
-                self.whole = True
-
-store = Store(sys.argv[2])
-store.bulk_load(Growing(sys.argv[1]), format=RdfFormat.N_QUADS)
-store.flush()
-"""
-
-# the relation tables of the new store, in the checkpoint's folder (RocksDB ignores it), while the graph is
-# loaded: the old store's (fresh ones linked, else written from it, read-only) updated with the graph's change
-# read from the N-Quads; exit status 3 when they could not be (the caller writes them in full). It starts
-# with the old store while the parent writes the N-Quads, and reads them once told they are whole (as above)
-_TABLES_WRITER = """
-import os, sys
-from kg.ingest.geo_tables import collector_paused
-from kg.store.columnar_update import import_tables
-ready = lambda: sys.stdin.buffer.read() == b"1"
-with collector_paused():  # ~10^6 rows and terms, none of them garbage
-    done = import_tables(*sys.argv[1:6], min_actors=int(sys.argv[6]), ready=ready)
-os._exit(0 if done else 3)  # its tables written and closed: not a row freed one by one
-"""
-
-
 def _close_stdin(proc) -> None:
     """Close a child's stdin (end of file for it); ``communicate`` must then not touch it."""
     if proc.stdin is not None:
@@ -406,20 +328,19 @@ def _close_stdin(proc) -> None:
 class GraphWriter:
     """:func:`replace_graph` in two halves: the new graph written by a child process while the caller checks.
 
-    On creation, the store is locked and checkpointed beside itself, the old graph and its description
-    removed from the checkpoint, the checkpoint given a new build id, and a child process (a separate
-    interpreter) starts bulk-loading *quads* and the new description into the checkpoint; with *tables*,
-    a second one makes the new store's relation tables in the checkpoint's ``columnar/`` folder: the old
-    store's (linked when fresh, else written from it) updated with the graph's change
-    (:func:`kg.store.columnar_update.import_tables`), so that the caller has nothing to rescan (see
-    :meth:`finish`). Both start before *quads* are written out as N-Quads: the graph's child reads the file
-    as it grows, the tables' child reads the old store meanwhile, then the file once it is whole. Given
-    ``quads=None``, the writer starts with the children and the quads come later (:meth:`write`): an import
-    starts it as soon as its plan is known, and its children start their work while the records are mapped.
-    Meanwhile the store is unchanged and nobody else can write it. Then either :meth:`finish` (wait, carry over the
-    rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop the children, remove the checkpoint).
-    The children die with their parent (``PR_SET_PDEATHSIG``): a killed import leaves the store
-    byte-identical, and what it left beside it the next write removes (:func:`clean_leftovers`).
+    On creation, the store is locked and checkpointed beside itself, the old graph and its description removed
+    from the checkpoint, which gets a new build id, and two children start (separate interpreters): one
+    bulk-loads the graph's N-Quads and its new description into the checkpoint, reading the file as it grows;
+    with *tables*, the other makes the new store's relation tables in the checkpoint's ``columnar/`` folder,
+    reading the old store meanwhile (its tables linked when fresh, else written from it), then the file once
+    whole, to update them with the graph's change (:func:`kg.store.columnar_update.import_tables`: the caller
+    has nothing to rescan, see :meth:`finish`). The N-Quads are written from *quads*, or later by
+    :meth:`write` (``quads=None``: an import starts the writer once its plan is known, and the children work
+    while its records are mapped). Meanwhile the store is unchanged and nobody else can write it. Then either
+    :meth:`finish` (wait, carry over the rest of the folder, swap the checkpoint in) or :meth:`cancel` (stop
+    the children, remove the checkpoint). The children die with their parent (``PR_SET_PDEATHSIG``): a
+    killed import leaves the store byte-identical; what it left beside it the next write removes
+    (:func:`clean_leftovers`).
 
     Parameters
     ----------
@@ -450,8 +371,7 @@ class GraphWriter:
 
         from pyoxigraph import NamedNode
 
-        graph = NamedNode(iris.check_graph(graph_iri))
-        self.graph = graph
+        self.graph = graph = NamedNode(iris.check_graph(graph_iri))
         self.store_path = Path(store_path)
         self.done = False
         self.procs: list = []
@@ -459,21 +379,21 @@ class GraphWriter:
         self.tmp, self._lock = _checkpoint(self.store_path, graph, ())
         self.nq = self.tmp.with_name(self.tmp.name + ".nq")
         self._out = None
-        try:
+        with self._cleaned_on_error():
             new_build_id(
                 self.tmp
             )  # the store changes: what kg build stored beside it is stale (tables' stamp)
             # the children first: each starts its own work while this process makes and writes the N-Quads,
             # the graph's reading them as they come, the tables' once they are whole
             self._out = open(self.nq, "wb")  # noqa: SIM115 - closed by write() or _clean()
-            self.proc = self._start(_GRAPH_WRITER, str(self.nq), str(self.tmp))
+            self.proc = self._start(child_scripts.GRAPH_WRITER, str(self.nq), str(self.tmp))
             self.tables = None
             if tables and importlib.util.find_spec("duckdb") is not None:
                 # the threshold as this process sees it (a test may lower it)
                 from kg.store import columnar
 
                 self.tables = self._start(
-                    _TABLES_WRITER,
+                    child_scripts.TABLES_WRITER,
                     str(self.store_path),
                     graph.value,
                     str(self.nq),
@@ -481,13 +401,6 @@ class GraphWriter:
                     iris.META_GRAPH,
                     str(columnar.MIN_ACTORS),
                 )
-        except BaseException as exc:
-            self._clean()
-            if isinstance(exc, OSError):
-                raise StoreError(
-                    f'cannot write the graph store at "{self.store_path}": {exc}; it is unchanged'
-                ) from None
-            raise
         if quads is not None:
             self.write(quads, meta_quads)
 
@@ -507,7 +420,7 @@ class GraphWriter:
         if self._out is None:
             return
         graph, meta = self.graph, NamedNode(iris.META_GRAPH)
-        try:
+        with self._cleaned_on_error():
             with self._out as out:
                 serialize(
                     chain(
@@ -522,11 +435,18 @@ class GraphWriter:
                 with suppress(BrokenPipeError):  # a child that ended: its exit status says how (finish)
                     proc.stdin.write(b"1")
                 _close_stdin(proc)
+
+    @contextmanager
+    def _cleaned_on_error(self) -> Iterator[None]:
+        """On any error: the children stopped, the checkpoint removed (the store unchanged); an OSError said
+        as a :class:`StoreError`."""
+        try:
+            yield
         except BaseException as exc:
             self._clean()
             if isinstance(exc, OSError):
                 raise StoreError(
-                    f'cannot write the graph store at "{self.store_path}": {exc}; it is unchanged'
+                    f'cannot write the store at "{self.store_path}": {exc}; it is unchanged'
                 ) from None
             raise
 
@@ -539,7 +459,7 @@ class GraphWriter:
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent,
+            preexec_fn=child_scripts.die_with_parent,
         )
         self.procs.append(proc)
         return proc

@@ -95,6 +95,7 @@ def import_(
 
     Le graphe nommé de l'import dans --store est remplacé (sans store : lancez kg build)."""
     from kg.ingest.geo_tables import collector_paused
+    from kg.store.imports import commit_import, prepare_import
 
     if remove:
         remove_command(remove, data, store, yes=yes, keep=versions, lang=lang)
@@ -102,64 +103,46 @@ def import_(
     if file is None:
         fail("donnez le tableur à importer (give the spreadsheet to import)", 2, lang)
     with collector_paused():  # from the plan to the write, as import_workbook (~10^6 objects, no garbage)
-        _import(file, name, owner, title, dry_run, yes, data, store, versions, verbose, lang)
+        # with the store (not for a dry run), the new graph is written beside it while the checks run
+        prepared = prepare_import(
+            file,
+            data,
+            name=name,
+            owner=owner,
+            title=title,
+            lang=lang,
+            store=None if dry_run else store,
+            confirmed=yes,
+        )
+        plan = prepared.plan
+        try:
+            print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
+        except BaseException:
+            if prepared.writer is not None:  # nothing written: the store is left as it was
+                prepared.writer.cancel()
+            raise
+        if dry_run:
+            return
+        confirmed = yes
+        if prepared.replaces and not yes:
+            owner_text = say(lang, "of", owner=prepared.owner) if prepared.owner else ""
+            answer = confirm(say(lang, "question", slug=plan.slug, owner=owner_text), yes)
+            if answer is False:
+                typer.echo(say(lang, "declined"))
+                raise typer.Exit(1)
+            confirmed = bool(answer)  # None (no terminal): commit_import refuses, with the fix
+        commit_import(prepared, data, store, confirmed=confirmed, keep=versions)
+        folder = data / "imports" / plan.slug
+        if not plan.written:
+            typer.echo(say(lang, "noop"))
+        elif plan.store_updated:
+            from kg.ingest.history import import_info
 
-
-def _import(
-    file: Path,
-    name: str | None,
-    owner: str | None,
-    title: str | None,
-    dry_run: bool,
-    yes: bool,
-    data: Path,
-    store: Path,
-    versions: int | None,
-    verbose: bool,
-    lang: str,
-) -> None:
-    from kg.store.imports import commit_import, prepare_import
-
-    # with the store (not for a dry run), the new graph is written beside it while the checks run
-    prepared = prepare_import(
-        file,
-        data,
-        name=name,
-        owner=owner,
-        title=title,
-        lang=lang,
-        store=None if dry_run else store,
-        confirmed=yes,
-    )
-    plan = prepared.plan
-    try:
-        print_prepared(prepared, lang, verbose=verbose, dry_run=dry_run)
-    except BaseException:
-        if prepared.writer is not None:  # nothing written: the store is left as it was
-            prepared.writer.cancel()
-        raise
-    if dry_run:
-        return
-    confirmed = yes
-    if prepared.replaces and not yes:
-        owner_text = say(lang, "of", owner=prepared.owner) if prepared.owner else ""
-        answer = confirm(say(lang, "question", slug=plan.slug, owner=owner_text), yes)
-        if answer is False:
-            typer.echo(say(lang, "declined"))
-            raise typer.Exit(1)
-        confirmed = bool(answer)  # None (no terminal): commit_import refuses, with the fix
-    commit_import(prepared, data, store, confirmed=confirmed, keep=versions)
-    folder = data / "imports" / plan.slug
-    if not plan.written:
-        typer.echo(say(lang, "noop"))
-    elif plan.store_updated:
-        from kg.ingest.history import import_info
-
-        info = import_info(data, plan.slug)
-        version = info.version if info else 1
-        typer.echo(say(lang, "written", folder=folder, graph=plan.graph, version=version, slug=plan.slug))
-    else:
-        typer.echo(say(lang, "written_no_store", folder=folder, store=store))
+            info = import_info(data, plan.slug)
+            version = info.version if info else 1
+            typer.echo(say(lang, "written", folder=folder, graph=plan.graph, version=version, slug=plan.slug))
+        else:
+            typer.echo(say(lang, "written_no_store", folder=folder, store=store))
 
 
 #: sheet names of the workbook report, in French

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError, Problem
+from kg.errors import InputError, Problem, StoreError
 from kg.ingest.geo_tables import collector_paused
 from kg.ingest.history import ImportInfo, clean_stale, import_info, now_iso, same_owner, staged_state
 from kg.ingest.imports import (
@@ -283,8 +283,6 @@ def prepare_import(
             _start_write(prepared, target)
 
         def mapped(quads: list, meta_quads: list) -> None:
-            from kg.errors import StoreError
-
             if prepared.writer is not None:
                 try:
                     prepared.writer.write(quads, meta_quads)
@@ -306,7 +304,6 @@ def _start_write(prepared: PreparedImport, store: Path) -> None:
     """Start writing the import's new graph beside *store* (:class:`kg.store.write.GraphWriter`, its quads
     given once mapped), and its relation tables: the store's (fresh ones, else made from it) updated with the
     graph's change, by the writer's children while the checks run."""
-    from kg.errors import StoreError
     from kg.store.write import GraphWriter
 
     try:

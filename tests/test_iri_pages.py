@@ -315,7 +315,9 @@ def test_pages_follow_an_update(built_store, tmp_path):
         ttl = httpx.get(local(origin, RAMEAU), headers={"Accept": "text/turtle"}, timeout=60).text
     finally:
         stop(proc)
-    assert "Ajout de test" not in before and "Ajout de test" in after and "Ajout de test" in ttl
+    assert "Ajout de test" not in before and "Ajout de test" in after and "Ajout de test" in ttl, (
+        server_output(proc)[-3000:]
+    )
 
 
 def test_by_default_the_links_stay_on_the_server(server):

@@ -76,3 +76,48 @@ def test_unbindable_value(graph):
 def test_open_missing_store(tmp_path):
     with pytest.raises(StoreError, match="kg build"):
         kg.open(tmp_path / "nowhere")
+
+
+def _write_and_compact(path: str, stop) -> None:  # in a spawned process: a writer such as the update worker
+    s = Store(path)
+    i = 0
+    while not stop.is_set():
+        p = NamedNode(EX + "p")
+        s.bulk_extend([Quad(NamedNode(f"{EX}s{i}-{j}"), p, Literal(str(j))) for j in range(2000)])
+        s.flush()
+        s.optimize()
+        i += 1
+
+
+def test_a_read_only_handle_opens_while_another_process_writes_and_compacts(tmp_path):
+    """The endpoint's pages open the store read-only after each update, while the update worker compacts it
+    (the CI failure of stop 27: 'No such file or directory … .sst … MANIFEST may be corrupted')."""
+    import multiprocessing
+    import time
+
+    from kg.store.graph import read_only_store
+
+    path = str(tmp_path / "store")
+    Store(path).flush()
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    writer = ctx.Process(target=_write_and_compact, args=(path, stop), daemon=True)
+    writer.start()
+    plain_failures, opened, seen = 0, 0, set()
+    try:
+        deadline = time.monotonic() + 60
+        while (plain_failures < 3 or opened < 30) and time.monotonic() < deadline:
+            try:
+                Store.read_only(path)
+            except (OSError, RuntimeError) as exc:
+                assert "No such file or directory" in str(exc), exc
+                plain_failures += 1
+            store = read_only_store(path)  # never raises here
+            seen.add(len(store))
+            opened += 1
+    finally:
+        stop.set()
+        writer.join(30)
+    # the race was there (pyoxigraph's own opening failed) and the helper went through it every time
+    assert plain_failures >= 3 and opened >= 30, (plain_failures, opened)
+    assert len(seen) > 1  # and each handle saw the store as written by then

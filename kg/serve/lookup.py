@@ -295,9 +295,8 @@ def open_local_store(store: str | Path) -> tuple[Any, str]:
     """Deny this process the network, check it holds, then open the store read-only: (handle or None, how)."""
     import socket
 
-    import pyoxigraph as ox
-
     from kg.errors import StoreError
+    from kg.store.graph import read_only_store
     from kg.store.isolation import deny_network
 
     try:
@@ -311,6 +310,6 @@ def open_local_store(store: str | Path) -> tuple[Any, str]:
             continue
         return None, "answered by the workers (the seccomp filter was installed, yet a socket opened)"
     return (
-        ox.Store.read_only(str(store)),
+        read_only_store(store),
         "answered in the server process, whose network is denied by a seccomp filter (checked)",
     )

@@ -121,11 +121,10 @@ class Pages:
     @property
     def graph(self) -> Any:
         if self._graph is None:
-            import pyoxigraph as ox
+            from kg.store.graph import Graph, read_only_store
 
-            from kg.store.graph import Graph
-
-            self._graph = Graph(ox.Store.read_only(str(self.store_path)), self.store_path)
+            # with updates on, the update worker writes and compacts the store while this handle opens
+            self._graph = Graph(read_only_store(self.store_path), self.store_path)
         return self._graph
 
     def refresh(self) -> None:

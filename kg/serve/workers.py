@@ -125,8 +125,10 @@ def _worker_main(
     _prepare(memory_mb)
     import pyoxigraph as ox
 
+    from kg.store.graph import read_only_store
+
     try:
-        store = ox.Store(store_path) if writable else ox.Store.read_only(store_path)
+        store = ox.Store(store_path) if writable else read_only_store(store_path)
     except MemoryError:
         os._exit(MEMORY_EXIT)
     if not _say(conn, hello):

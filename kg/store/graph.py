@@ -60,6 +60,7 @@ __all__ = [
     "lang",
     "open",
     "open_store",
+    "read_only_store",
     "to_python",
     "to_rdflib",
     "to_term",
@@ -330,6 +331,34 @@ class Graph(Queryable):
         return len(self.store)
 
 
+def read_only_store(path: str | Path, *, wait: float = 5.0) -> Any:
+    """pyoxigraph's read-only handle on the store folder *path*, opened again while a writer deletes the files
+    the opening was reading.
+
+    A process that writes the store (the endpoint's update worker, an import) compacts it after each write and
+    deletes the table files it replaced; a read-only handle opened meanwhile reads a manifest that names one of
+    them and fails (``IO error: No such file or directory … 000028.sst … MANIFEST may be corrupted``: about one
+    opening in five while a writer compacts in a loop). Once opened, the handle holds its files and reads the
+    store as it was. Retried every 20 ms for up to *wait* seconds; any other error at once.
+    """
+    import time
+
+    from pyoxigraph import Store
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if (
+                "No such file or directory" not in str(exc)
+                or not Path(path).is_dir()
+                or time.monotonic() > deadline
+            ):
+                raise
+        time.sleep(0.02)
+
+
 def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = True) -> Graph:
     """Open a store written by ``kg build``.
 
@@ -344,8 +373,8 @@ def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = True) -> G
     if not p.is_dir():
         raise StoreError(f'no graph store at "{p}"; run "kg build" first (or pass the path of a built store)')
     try:
-        store = Store.read_only(str(p)) if read_only else Store(str(p))
-    except OSError as exc:
+        store = read_only_store(p) if read_only else Store(str(p))
+    except (OSError, RuntimeError) as exc:
         raise StoreError(f'cannot open the graph store at "{p}": {exc}') from None
     return Graph(store, p)
 

@@ -5,6 +5,7 @@ tests/test_atelier_browser.py."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -288,3 +289,11 @@ def test_a_confirmation_writes_only_what_the_catalyst_saw(server):
     assert (data / "imports" / "gravelle" / "import.yaml").read_text() == versions  # still version 1
     gone = client.post("/atelier/importer/confirmer", data={"csrf": csrf, "upload": "unknown"})
     assert gone.status_code == 404
+    # a second catalyst checks the same workbook: nothing of its own, told whose records they are
+    second = client.post("/atelier/importer", data={"csrf": csrf, "owner": "Réseau Est"}, files=files)
+    text = html.unescape(second.text)
+    assert "votre fichier serait l'import « gravelle-2 »" in text, text
+    held = re.search(r'<p class="held">([^<]+)</p>', text)
+    assert held and "est déjà dans le graphe (" in held.group(1), text
+    assert "ligne(s) dans l'import « gravelle » de « Gravelle Alliances »" in held.group(1)
+    assert "aucun import n'est créé pour ce fichier" in held.group(1) and 'name="upload"' not in text

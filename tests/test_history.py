@@ -117,6 +117,39 @@ def test_two_catalysts_importing_files_of_the_same_name_keep_both_imports(env, t
 
 
 @pytest.mark.slow
+def test_a_second_catalyst_importing_the_same_file_is_told_whose_records_they_are(env, tmp_path, cli):
+    """Nothing of its own: no import made, and the output says so, with the import that holds the records
+    (it used to say only « Aucun changement » after « votre fichier devient l'import « acteurs-2 » »)."""
+    data, store = env
+    common = ("--data", data, "--store", store)
+    a = _csv(
+        tmp_path / "a" / "acteurs.csv",
+        "nom;type\nRessourcerie du Val;Association\nAtelier Vélo;Association\n",
+    )
+    assert _run(cli, "import", a, "--par", "Réseau A", *common).exit_code == 0
+    before = _all(store)
+    r = _run(cli, "import", a, "--par", "Réseau B", *common)
+    assert r.exit_code == 0, r.output
+    assert "votre fichier serait l'import « acteurs-2 »" in r.output
+    assert (
+        "Aucun changement : tout ce que dit ce fichier est déjà dans le graphe (2 ligne(s) dans l'import "
+        "« acteurs » de « Réseau A ») ; rien n'a été écrit et l'import « acteurs-2 » n'a pas été créé."
+        in r.output
+    ), r.output
+    assert "Ces enregistrements restent ceux de l'import « acteurs »" in r.output
+    assert sorted(load_imports(data)) == ["acteurs"] and _all(store) == before
+    # the same file with one actor of its own: an import of its own, the other row cited
+    _csv(a, "nom;type\nRessourcerie du Val;Association\nAtelier Vélo;Association\nFab Lab;Association\n")
+    r = _run(cli, "import", a, "--par", "Réseau B", "--lang", "en", *common)
+    assert r.exit_code == 0 and "added: 1" in r.output and "already in the graph: 2" in r.output, r.output
+    assert "your file becomes the import « acteurs-2 »" in r.output
+    assert [x.name for x in load_imports(data)["acteurs-2"].records["actors"]] == ["Fab Lab"]
+    # its owner imports it again unchanged: the plain message (it has records of its own)
+    r = _run(cli, "import", a, "--par", "Réseau B", "--nom", "acteurs-2", *common)
+    assert r.exit_code == 0 and r.output.rstrip().endswith("Aucun changement : rien n'a été écrit."), r.output
+
+
+@pytest.mark.slow
 def test_the_name_of_another_catalysts_import_is_refused_and_its_records_stay(env, tmp_path, cli):
     """The fix « --nom <their import> » (from a message) never deletes another catalyst's records."""
     data, store = env

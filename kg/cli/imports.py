@@ -16,7 +16,7 @@ import typer
 
 from kg.cli.options import DEFAULT_DATA, DEFAULT_STORE, DataDirFr, LangFr, StoreFr, reports_errors
 
-__all__ = ["MESSAGES", "Versions", "Yes", "app", "confirm", "print_prepared", "remove", "say"]
+__all__ = ["MESSAGES", "Versions", "Yes", "app", "confirm", "print_noop", "print_prepared", "remove", "say"]
 
 #: the messages of kg import and kg imports, in French and English
 MESSAGES: dict[str, dict[str, str]] = {
@@ -25,6 +25,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "head_dry": "Simulation (rien n'est écrit) « {slug} »{owner} depuis {file}",
         "of": " de « {owner} »",
         "renamed": "le nom « {name} » est celui de l'import de « {other} » : votre fichier devient l'import "
+        "« {slug} » (le sien n'est pas touché)",
+        "renamed_noop": "le nom « {name} » est celui de l'import de « {other} » : votre fichier serait l'import "
         "« {slug} » (le sien n'est pas touché)",
         "no_owner": "cet import n'a pas de propriétaire : ajoutez --par « Votre structure » (une fois suffit)",
         "totals": "  ajoutés : {added}   modifiés : {changed}   supprimés : {removed}   inchangés : {unchanged}"
@@ -38,6 +40,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(kg imports annuler {slug}). [o/N] ",
         "declined": "Rien n'a été écrit.",
         "noop": "Aucun changement : rien n'a été écrit.",
+        "noop_held": "Aucun changement : tout ce que dit ce fichier est déjà dans le graphe ({held}) ; rien n'a "
+        "été écrit{not_created}.",
+        "held_import": "{n} ligne(s) dans l'import « {slug} »{owner}",
+        "held_curated": "{n} ligne(s) dans les données curées",
+        "not_created": " et l'import « {slug} » n'a pas été créé",
+        "held_note": "Ces enregistrements restent ceux de l'import {imports} : s'ils y sont modifiés ou supprimés, "
+        "ils le sont dans le graphe. Pour les compléter, ajoutez à votre fichier ce qui est à vous (autres "
+        "acteurs, relations, financements) et réimportez-le.",
         "written": "Écrit : {folder} et le graphe nommé {graph} (version {version} ; kg imports annuler {slug} "
         "la défait)",
         "written_no_store": "Écrit : {folder} (pas de store à {store} : lancez kg build)",
@@ -71,6 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "of": " of « {owner} »",
         "renamed": "the name « {name} » is that of « {other} »'s import: your file becomes the import « {slug} » "
         "(theirs is untouched)",
+        "renamed_noop": "the name « {name} » is that of « {other} »'s import: your file would be the import "
+        "« {slug} » (theirs is untouched)",
         "no_owner": 'this import has no owner: add --par "Your organisation" (once is enough)',
         "totals": "  added: {added}   changed: {changed}   removed: {removed}   unchanged: {unchanged}"
         "   already in the graph: {refs}",
@@ -83,6 +95,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(kg imports annuler {slug}). [y/N] ",
         "declined": "Nothing was written.",
         "noop": "No change: nothing was written.",
+        "noop_held": "No change: everything this file says is already in the graph ({held}); nothing was "
+        "written{not_created}.",
+        "held_import": "{n} row(s) in the import « {slug} »{owner}",
+        "held_curated": "{n} row(s) in the curated data",
+        "not_created": " and the import « {slug} » was not created",
+        "held_note": "Those records remain those of the import {imports}: if they are changed or removed there, "
+        "they are in the graph. To add to them, put what is yours in your file (other actors, relations, fundings) and "
+        "import it again.",
         "written": "Written: {folder} and the named graph {graph} (version {version}; kg imports annuler {slug} "
         "undoes it)",
         "written_no_store": "Written: {folder} (no store at {store}: run kg build)",
@@ -160,6 +180,33 @@ def _counts(counts: dict[str, int], lang: str) -> str:
     return ", ".join(f"{kind_word(KIND_NAME.get(k, k), lang)} {n}" for k, n in counts.items())
 
 
+def print_noop(prepared, lang: str = "fr") -> None:
+    """Say that an import wrote nothing: when the file only designates records already in the graph, where
+    they are and that no import of the file's own was made."""
+    plan = prepared.plan
+    if plan.unchanged or not prepared.held:
+        typer.echo(say(lang, "noop"))
+        return
+    held = ", ".join(
+        say(lang, "held_curated", n=n)
+        if where == "curated"
+        else say(lang, "held_import", n=n, slug=where, owner=_owner(lang, owner))
+        for where, owner, n in prepared.held
+    )
+    fresh = prepared.previous is None or not prepared.previous.present
+    typer.echo(
+        say(
+            lang,
+            "noop_held",
+            held=held,
+            not_created=say(lang, "not_created", slug=plan.slug) if fresh else "",
+        )
+    )
+    others = [f"« {where} »" for where, _, _ in prepared.held if where != "curated"]
+    if others:
+        typer.echo(say(lang, "held_note", imports=", ".join(others)))
+
+
 def print_prepared(prepared, lang: str = "fr", *, verbose: bool = False, dry_run: bool = False) -> None:
     """Print what an import would do (:class:`kg.store.imports.PreparedImport`): head, notices, diff per sheet."""
     plan = prepared.plan
@@ -170,7 +217,13 @@ def print_prepared(prepared, lang: str = "fr", *, verbose: bool = False, dry_run
     if prepared.renamed_from:
         typer.secho(
             "  ! "
-            + say(lang, "renamed", name=prepared.renamed_from, other=prepared.renamed_owner, slug=plan.slug),
+            + say(
+                lang,
+                "renamed_noop" if plan.is_noop else "renamed",
+                name=prepared.renamed_from,
+                other=prepared.renamed_owner,
+                slug=plan.slug,
+            ),
             fg=typer.colors.YELLOW,
         )
     if not prepared.owner:

@@ -12,7 +12,7 @@ from typing import Literal
 
 import typer
 
-from kg.cli.imports import Versions, Yes, confirm, print_prepared, say
+from kg.cli.imports import Versions, Yes, confirm, print_noop, print_prepared, say
 from kg.cli.imports import app as imports_app
 from kg.cli.imports import remove as remove_command
 from kg.cli.options import (
@@ -134,7 +134,7 @@ def import_(
         commit_import(prepared, data, store, confirmed=confirmed, keep=versions)
         folder = data / "imports" / plan.slug
         if not plan.written:
-            typer.echo(say(lang, "noop"))
+            print_noop(prepared, lang)
         elif plan.store_updated:
             from kg.ingest.history import import_info
 

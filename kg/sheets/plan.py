@@ -84,6 +84,8 @@ class ImportPlan:
     unchanged: int = 0
     #: rows that designate records already in the graph (curated or another import)
     references: list[str] = field(default_factory=list)
+    #: where those records are: ``"curated"`` or an import's slug → how many of the rows
+    referenced: dict[str, int] = field(default_factory=dict)
     #: probable duplicates, ignored columns and sheets, skipped example rows, values read with a guess
     warnings: list[str] = field(default_factory=list)
     #: the same warnings, located (file and sheet, row, column, message, fix)
@@ -381,6 +383,7 @@ def plan_import(
     # rows that designate records of the graph: references, unless they say something new
     own: dict[str, list[BaseModel]] = {k: [] for k in IMPORT_KINDS}
     references: list[str] = []
+    referenced: dict[str, int] = {}
     for name_, items in conv.records.items():
         for rid, rec in items.items():
             hit = known.index.get(rid) if name_ != "documents" else None
@@ -403,6 +406,9 @@ def plan_import(
                 )
                 continue
             where = "les données curées" if owner == "curated" else f"l'import « {owner} »"
+            says = [] if owner == "curated" else _says_otherwise(rec, other, untyped=rid in conv.kumu.untyped)
+            if not says:
+                referenced[owner] = referenced.get(owner, 0) + 1
             if owner == "curated":
                 differs = [
                     f
@@ -434,12 +440,12 @@ def plan_import(
                             "the curated data is authoritative; to correct it, tell the project's team",
                         ),
                     )
-            elif not _says_otherwise(rec, other, untyped=rid in conv.kumu.untyped):
+            elif not says:
                 references.append(
                     f"{table.where}, ligne {number} : « {_label_of(rec)} » est déjà dans {where} ({rid})"
                 )
             else:
-                said = ", ".join(_says_otherwise(rec, other, untyped=rid in conv.kumu.untyped))
+                said = ", ".join(says)
                 edit = edit_import(owner, lang, kumu=_from_kumu(all_imports, owner))
                 rows.bad(
                     table,
@@ -506,6 +512,7 @@ def plan_import(
         own,
         meta,
         references=references,
+        referenced=referenced,
         warnings=rows.warnings,
         notices=rows.notices,
         graph=import_graph(slug),

@@ -109,6 +109,9 @@ class PreparedImport:
     #: the new graph being written while the checks ran (:class:`kg.store.write.GraphWriter`), when the
     #: store was given to :func:`prepare_import`; :func:`commit_import` swaps it in or cancels it
     writer: Any = field(default=None, repr=False)
+    #: where the records the file designates are already: ``(import slug or "curated", its owner, rows)``,
+    #: most rows first
+    held: list[tuple[str, str | None, int]] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -275,6 +278,9 @@ def prepare_import(
         previous,
         given_owner=owner,
     )
+    for where, n in sorted(plan.referenced.items(), key=lambda kv: (-kv[1], kv[0])):
+        held = None if where == "curated" else import_info(data_dir, where)
+        prepared.held.append((where, held.owner if held else None, n))
     if not plan.is_noop:
         target = Path(store) if store is not None else None
         if target is not None and target.is_dir() and (confirmed or not prepared.replaces):

@@ -351,17 +351,26 @@ def test_cli_view_unknown_actor_exits_4(built_store, tmp_path):
     assert res.exit_code == 4 and "Fonds ODD17" in res.output
 
 
-def test_examples_are_written(graph, tmp_path):
-    from kg.present.examples import write_examples
+def test_examples_are_written_and_change_with_the_data_not_with_the_calendar(graph, tmp_path, monkeypatch):
+    from kg.present.examples import EXAMPLES, write_examples
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # 2025-12-01
     paths = write_examples(graph, tmp_path)
-    assert {p.name for p in paths} >= {
-        "pemb-ecosystem.html",
-        "fonds-odd17-funding.html",
-        "aet-q2er-vitawin.html",
-        "pemb-ecosystem.png",
-        "aet-q2er-vitawin.svg",
-    }
+    assert sorted(p.name for p in paths) == sorted(
+        f"{n}.{e}" for n in EXAMPLES for e in ("html", "svg", "png")
+    )
+    first = {p.name: p.read_bytes() for p in paths}
+    assert "Généré par Territorial KG le 2025-12-01." in (tmp_path / "pemb-ecosystem.html").read_text()
+    assert 'max="2025"' in (tmp_path / "aet-q2er-vitawin.html").read_text()  # the slider ends that year
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # a year later, the same data: nothing written
+    assert write_examples(graph, tmp_path) == []
+    assert {p.name: p.read_bytes() for p in paths} == first
+    (tmp_path / "fonds-odd17-funding.html").write_text(
+        first["fonds-odd17-funding.html"].decode().replace("Fonds ODD17", "Fonds ODD 17"), encoding="utf-8"
+    )  # one view that is not what the data gives: that one made again, on the new day
+    again = write_examples(graph, tmp_path)
+    assert sorted(p.name for p in again) == [f"fonds-odd17-funding.{e}" for e in ("html", "png", "svg")]
+    assert "Généré par Territorial KG le 2026-12-01." in (tmp_path / "fonds-odd17-funding.html").read_text()
 
 
 # ---------------------------------------------------------------- in the browser

@@ -488,10 +488,14 @@ def examples(
     (2021).
     """
     import kg
-    from kg.present.examples import write_examples
+    from kg.present.examples import EXAMPLES, write_examples
 
-    for p in write_examples(kg.open(store), out, lang=lang):
+    written = write_examples(kg.open(store), out, lang=lang)
+    for p in written:
         typer.echo(f"Written: {p}")
+    for name in EXAMPLES:
+        if out / f"{name}.html" not in written:
+            typer.echo(f"Unchanged: {out / name}.html, .svg, .png (the same view but for the day it was made)")
 
 
 def _register_extensions() -> None:

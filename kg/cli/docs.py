@@ -260,7 +260,8 @@ kg view --all --max-nodes 150 --group-by territory
     "examples": """\
 Regenerates the example views in `exports/` (HTML, SVG and PNG): the PEMB ecosystem, the
 Fonds ODD17 funding chains, and the history AET (2008) → Q2ER (2014) → VitaWin (2021).
-`make build` runs it after `kg build`.
+`make build` runs it after `kg build`. A view that would differ only by the day in its caption is
+left as it is; `SOURCE_DATE_EPOCH` sets that day (reproducible files).
 
 ```bash
 kg examples --out exports

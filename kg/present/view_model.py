@@ -16,9 +16,10 @@ beyond ``max_nodes`` — groups of nodes (by type or territory) that the page an
 
 from __future__ import annotations
 
+import datetime
 import math
+import os
 import re
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ __all__ = [
     "ViewModel",
     "at_date",
     "build_model",
+    "generation_day",
     "layout",
     "node_box",
     "separate",
@@ -169,6 +171,15 @@ def _group_key(G: nx.MultiDiGraph, n: str, by: str, labels: dict, lang: str) -> 
     return "f:" + fam, label_of(labels, fam, lang)
 
 
+def generation_day() -> datetime.date:
+    """Today (UTC), or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible builds: the same data
+    gives the same files whatever the day)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.datetime.now(datetime.UTC).date()
+
+
 def build_model(
     G: nx.MultiDiGraph,
     nodes: Iterable[str],
@@ -186,6 +197,7 @@ def build_model(
     node_figures: dict[str, list[str]] | None = None,
     node_reasons: dict[str, list[str]] | None = None,
     size_by: dict[str, float] | None = None,
+    generated: datetime.date | None = None,
 ) -> ViewModel:
     """The :class:`ViewModel` of the subgraph of *G* on *nodes*.
 
@@ -218,6 +230,9 @@ def build_model(
     size_by : dict, optional
         A figure per node IRI (an amount, a headcount…) that sets the node's size (its area grows with the
         figure; nodes without one are the smallest); by default the size follows the node's links.
+    generated : datetime.date, optional
+        The day the caption says the view was made, and the last year of the slider (default:
+        :func:`generation_day`).
 
     Raises
     ------
@@ -473,7 +488,8 @@ def build_model(
     themes = sorted(
         ({"key": t, "label": label_of(labels, t, lang, "theme")} for t in theme_set), key=lambda t: t["label"]
     )
-    span = (min(years), max(max(years), time.gmtime().tm_year)) if years else None
+    day = generated or generation_day()
+    span = (min(years), max(max(years), day.year)) if years else None
     year = _year(str(as_of)) if as_of is not None else None
     if as_of is not None:
         undated = _undated_note(undated_relations(G, keep, as_of), as_of, lang)
@@ -483,7 +499,7 @@ def build_model(
         facts = {
             "nodes": len(out_nodes),
             "edges": len(out_edges),
-            "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "date": day.isoformat(),
         }
         caption = words["caption"].format(**facts)
         still = words["caption_still"].format(**facts)

@@ -100,6 +100,47 @@ def test_replace_then_replace_again_then_drop(store):
     assert not [p for p in store.parent.iterdir() if p.name.startswith(".")]  # no checkpoint left
 
 
+@pytest.mark.parametrize("copy", [False, True], ids=["graph removed", "other graphs copied"])
+def test_the_old_graph_is_left_behind_by_removal_or_by_copy_with_the_same_store(tmp_path, monkeypatch, copy):
+    """A big graph is not removed from the checkpoint but left behind by copying the rest (kg.store.write
+    ._mostly): the same store either way, blank nodes, the default graph and an empty named graph kept."""
+    from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
+
+    from kg.model import iris
+    from kg.store import write
+
+    path = tmp_path / "store"
+    s = Store(str(path))
+    b, other, empty = BlankNode("b1"), NamedNode("urn:x-other"), NamedNode("urn:x-empty")
+    s.extend(
+        [
+            Quad(NamedNode("urn:s"), NamedNode("urn:p"), b, other),
+            Quad(b, NamedNode("urn:p"), Literal("blank", language="fr"), other),
+            Quad(NamedNode("urn:s"), NamedNode("urn:p"), Literal("default"), DefaultGraph()),
+            Quad(NamedNode(G), NamedNode("urn:label"), Literal("old"), NamedNode(iris.META_GRAPH)),
+            *(Quad(q.subject, q.predicate, q.object, NamedNode(G)) for q in _quads(50, "old")),
+        ]
+    )
+    s.add_graph(empty)
+    s.flush()
+    del s
+    kept = {q for q in _all(path) if q.graph_name != NamedNode(G) and q.subject != NamedNode(G)}
+    # the graph (50 quads) against the rest (4): copied only when the threshold allows it
+    monkeypatch.setattr(write, "COPY_MIN_QUADS", 1 if copy else 10**9)
+    chosen: list = []
+    original = write._copy_without
+    monkeypatch.setattr(write, "_copy_without", lambda *a, **k: chosen.append(a) or original(*a, **k))
+    write.replace_graph(path, G, _quads(2, "new"), _meta("new"))
+    assert bool(chosen) is copy
+    after = _all(path)
+    assert {q for q in after if q.graph_name != NamedNode(G) and q.subject != NamedNode(G)} == kept
+    assert _graph(path, G) == {(f"{ID}actor/new-{i}", f"new {i}") for i in range(2)}
+    assert _description(path) == {"new"}
+    s = Store.read_only(str(path))
+    assert set(s.named_graphs()) == {other, empty, NamedNode(G), NamedNode(iris.META_GRAPH)}
+    del s
+
+
 def _all(store: Path) -> set:
     from pyoxigraph import Store
 

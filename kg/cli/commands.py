@@ -495,7 +495,9 @@ def examples(
         typer.echo(f"Written: {p}")
     for name in EXAMPLES:
         if out / f"{name}.html" not in written:
-            typer.echo(f"Unchanged: {out / name}.html, .svg, .png (the same view but for the day it was made)")
+            typer.echo(
+                f"Unchanged: {out / name}.html, .svg, .png (the same view but for the day it was made)"
+            )
 
 
 def _register_extensions() -> None:

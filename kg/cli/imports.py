@@ -183,15 +183,15 @@ def _counts(counts: dict[str, int], lang: str) -> str:
 def print_noop(prepared, lang: str = "fr") -> None:
     """Say that an import wrote nothing: when the file only designates records already in the graph, where
     they are and that no import of the file's own was made."""
-    plan = prepared.plan
-    if plan.unchanged or not prepared.held:
+    plan, held_by = prepared.plan, prepared.held_elsewhere
+    if not held_by:
         typer.echo(say(lang, "noop"))
         return
     held = ", ".join(
         say(lang, "held_curated", n=n)
         if where == "curated"
         else say(lang, "held_import", n=n, slug=where, owner=_owner(lang, owner))
-        for where, owner, n in prepared.held
+        for where, owner, n in held_by
     )
     fresh = prepared.previous is None or not prepared.previous.present
     typer.echo(
@@ -202,7 +202,7 @@ def print_noop(prepared, lang: str = "fr") -> None:
             not_created=say(lang, "not_created", slug=plan.slug) if fresh else "",
         )
     )
-    others = [f"« {where} »" for where, _, _ in prepared.held if where != "curated"]
+    others = [f"« {where} »" for where, _, _ in held_by if where != "curated"]
     if others:
         typer.echo(say(lang, "held_note", imports=", ".join(others)))
 

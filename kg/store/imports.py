@@ -114,6 +114,12 @@ class PreparedImport:
     held: list[tuple[str, str | None, int]] = field(default_factory=list)
 
     @property
+    def held_elsewhere(self) -> list[tuple[str, str | None, int]]:
+        """:attr:`held` when the file says nothing of its own (nothing to add, change or keep): no import is
+        made for it, and its records stay those of the imports (and curated data) named there; else empty."""
+        return self.held if self.plan.is_noop and not self.plan.unchanged else []
+
+    @property
     def slug(self) -> str:
         """The import's slug: its named graph is ``graph:import/{slug}``."""
         return self.plan.slug

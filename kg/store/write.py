@@ -26,7 +26,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -335,8 +335,6 @@ def _mostly(store: Any, graph: Any) -> bool:
 def _copy_without(store: Any, path: Path, graph: Any, batch: int = 500_000) -> None:
     """A new store at *path* with every graph of *store* (its default graph too, and the named graphs
     without quads) but *graph*, copied in batches of *batch* quads (blank nodes keep their identifiers)."""
-    from itertools import islice
-
     from pyoxigraph import DefaultGraph, Store
 
     kept = [g for g in store.named_graphs() if g != graph]

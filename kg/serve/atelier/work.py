@@ -196,7 +196,7 @@ def diff(prepared: Any, lang: str = "fr") -> dict[str, Any]:
         # a file that only designates records already in the graph: where they are (no import is made)
         "held": [
             {"import": None if where == "curated" else where, "owner": owner, "rows": n}
-            for where, owner, n in (prepared.held if plan.is_noop and not plan.unchanged else [])
+            for where, owner, n in prepared.held_elsewhere
         ],
     }
 
